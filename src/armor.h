@@ -1,0 +1,33 @@
+/*
+ * armor.h - is a (decoded) body exactly one OpenPGP armored block?
+ */
+#ifndef MAILSEAL_ARMOR_H
+#define MAILSEAL_ARMOR_H
+
+#include <stddef.h>
+
+enum armor_kind {
+	ARMOR_NONE = 0,		/* not one whole block */
+	ARMOR_MESSAGE,		/* one BEGIN PGP MESSAGE block */
+	ARMOR_SIGNED		/* one clear-signed block */
+};
+
+struct armor_scan {
+	int		 state;
+	enum armor_kind	 kind;
+	char		 line[40];	/* start of the current line */
+	size_t		 linelen;
+	int		 blank;		/* the line is white space so far */
+};
+
+void		armor_scan_init(struct armor_scan *);
+void		armor_scan_feed(struct armor_scan *, const unsigned char *, size_t);
+
+/* armor_scan_failed - already known not to be one whole block */
+int		armor_scan_failed(const struct armor_scan *);
+
+/* armor_scan_end - ARMOR_MESSAGE or ARMOR_SIGNED when everything fed
+ * was white space around one complete block of that kind */
+enum armor_kind	armor_scan_end(struct armor_scan *);
+
+#endif

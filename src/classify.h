@@ -1,0 +1,24 @@
+/*
+ * classify.h - is a message already encrypted?
+ */
+#ifndef MAILSEAL_CLASSIFY_H
+#define MAILSEAL_CLASSIFY_H
+
+struct input;
+struct rfc5322_header;
+
+enum classify_kind {
+	CLASSIFY_PLAIN,		/* not encrypted (may be signed) */
+	CLASSIFY_PGPMIME,	/* multipart/encrypted */
+	CLASSIFY_INLINE,	/* text/plain that is one PGP MESSAGE block */
+	CLASSIFY_SMIME		/* application/pkcs7-mime enveloped data */
+};
+
+/* classify_message - look at the root Content-Type and, for a text
+ * root, the decoded body.  The input position is undefined afterwards.
+ * Returns -1 on a read error (errno set). */
+int		 classify_message(const struct rfc5322_header *, struct input *,
+		    enum classify_kind *);
+const char	*classify_name(enum classify_kind);
+
+#endif

@@ -1,0 +1,135 @@
+/*
+ * cte.c - streaming Content-Transfer-Encoding decoders (RFC 2045 6.7,
+ * 6.8).  They hold at most three bytes of state, so a body of any size
+ * is decoded in constant memory.  mailseal decodes only to look at a
+ * body (is it one armored OpenPGP block?); what it writes is always the
+ * original encoded bytes.
+ */
+#include <config.h>
+
+#include <string.h>
+
+#include "cte.h"
+
+static int	cte_hex(unsigned char);
+static int	cte_b64(unsigned char);
+
+static int
+cte_hex(unsigned char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+static int
+cte_b64(unsigned char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '+')
+		return 62;
+	if (c == '/')
+		return 63;
+	return -1;
+}
+
+/* cte_init - start decoding a body in the given encoding */
+void
+cte_init(struct cte_decoder *d, enum mime_cte cte)
+{
+	memset(d, 0, sizeof *d);
+	d->cte = cte;
+}
+
+/* cte_decode - see cte.h */
+size_t
+cte_decode(struct cte_decoder *d, const unsigned char *in, size_t n,
+    unsigned char *out)
+{
+	size_t i, o = 0;
+	int v, h, l;
+
+	switch (d->cte) {
+	case MIME_CTE_BASE64:
+		for (i = 0; i < n; i++) {
+			if (d->done)
+				break;
+			if (in[i] == '=') {
+				d->done = 1;
+				break;
+			}
+			if ((v = cte_b64(in[i])) < 0)
+				continue;
+			d->acc = (d->acc << 6) | (unsigned int)v;
+			d->nbits += 6;
+			if (d->nbits >= 8) {
+				d->nbits -= 8;
+				out[o++] = (unsigned char)(d->acc >> d->nbits);
+				d->acc &= (1u << d->nbits) - 1;
+			}
+		}
+		return o;
+	case MIME_CTE_QP:
+		for (i = 0; i < n; i++) {
+			unsigned char c = in[i];
+			if (d->npend == 0) {
+				if (c == '=')
+					d->pend[d->npend++] = c;
+				else
+					out[o++] = c;
+				continue;
+			}
+			/* after "=": hex pair, or a soft line break
+			 * ("=" [WSP...] [CR] LF) */
+			if (d->npend == 1 && (c == '\n')) {
+				d->npend = 0;
+				continue;
+			}
+			if (d->npend == 1 && (c == '\r' || c == ' ' ||
+			    c == '\t')) {
+				continue;	/* still a soft break */
+			}
+			d->pend[d->npend++] = c;
+			if (d->npend < 3)
+				continue;
+			h = cte_hex(d->pend[1]);
+			l = cte_hex(d->pend[2]);
+			if (h >= 0 && l >= 0)
+				out[o++] = (unsigned char)(h << 4 | l);
+			else {	/* invalid: pass through as it is */
+				out[o++] = d->pend[0];
+				out[o++] = d->pend[1];
+				out[o++] = d->pend[2];
+			}
+			d->npend = 0;
+		}
+		return o;
+	case MIME_CTE_IDENTITY:
+	case MIME_CTE_UNKNOWN:
+		break;
+	}
+	memcpy(out, in, n);
+	return n;
+}
+
+/* cte_finish - see cte.h */
+size_t
+cte_finish(struct cte_decoder *d, unsigned char *out)
+{
+	size_t o = 0, k;
+
+	if (d->cte == MIME_CTE_QP)
+		for (k = 0; k < d->npend; k++)
+			out[o++] = d->pend[k];
+	d->npend = 0;
+	return o;
+}

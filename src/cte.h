@@ -1,0 +1,33 @@
+/*
+ * cte.h - streaming decoders for quoted-printable and base64.
+ */
+#ifndef MAILSEAL_CTE_H
+#define MAILSEAL_CTE_H
+
+#include <stddef.h>
+
+#include "mime.h"
+
+struct cte_decoder {
+	enum mime_cte	 cte;
+	unsigned char	 pend[3];	/* quoted-printable: an unfinished "=XX" */
+	size_t		 npend;
+	unsigned int	 acc;		/* base64: bits not yet output */
+	int		 nbits;
+	int		 done;		/* base64: padding seen */
+};
+
+void	cte_init(struct cte_decoder *, enum mime_cte);
+
+/* cte_decode - decode n bytes of input into out, which must hold at
+ * least n + 3 bytes; returns the number of bytes written.  Input may be
+ * split anywhere.  Invalid quoted-printable is passed through, bytes
+ * outside the base64 alphabet are skipped (RFC 2045 6.7, 6.8). */
+size_t	cte_decode(struct cte_decoder *, const unsigned char *, size_t,
+	    unsigned char *);
+
+/* cte_finish - flush what an unfinished sequence held; out must hold
+ * 3 bytes; returns the number written */
+size_t	cte_finish(struct cte_decoder *, unsigned char *);
+
+#endif

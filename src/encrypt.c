@@ -1,0 +1,362 @@
+/*
+ * encrypt.c - the encrypt command.
+ *
+ * Data flow (HACKING.md has the picture):
+ *   input (file or spooled pipe)
+ *     -> rfc5322_read: header block in memory, bounded
+ *     -> classify: already encrypted?  then copy the input unchanged
+ *     -> recipients: -r, or the To/Cc/Bcc addr-specs (addr.c)
+ *     -> one key listing, exact resolution to fingerprints (recip.c)
+ *     -> output spool: outer header + our MIME prelude (pgpmime.c)
+ *     -> gpg reads the inner entity (Content-* + body, CRLF) in small
+ *        steps and writes armor into the spool
+ *     -> closing boundary, then publish (output.c)
+ * Memory stays constant in the message size: the body only ever passes
+ * through fixed buffers.
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "addr.h"
+#include "classify.h"
+#include "encrypt.h"
+#include "gpg.h"
+#include "input.h"
+#include "log.h"
+#include "output.h"
+#include "pgpmime.h"
+#include "recip.h"
+#include "rfc5322.h"
+#include "limit.h"
+#include "xmalloc.h"
+
+#define ESCBUF	512
+
+struct encrypt_job {
+	const struct encrypt_opts	*opts;
+	struct input			*in;
+	struct rfc5322_header		 h;
+	struct addrlist			 rcpts;
+	struct gpg			*gpg;
+	struct gpg_keylist		 keys;
+	struct recip			 rec;
+	const char			*signer;	/* fingerprint */
+	struct gpg_keylist		 skeys;
+	struct output			*out;
+};
+
+static enum encrypt_result	encrypt_passthrough(struct encrypt_job *);
+static enum encrypt_result	encrypt_recipients(struct encrypt_job *);
+static enum encrypt_result	encrypt_resolve(struct encrypt_job *);
+static enum encrypt_result	encrypt_signer(struct encrypt_job *);
+static enum encrypt_result	encrypt_write(struct encrypt_job *);
+static void			encrypt_missing(const struct addrlist *);
+
+/* encrypt_passthrough - copy the input, unchanged, to the output */
+static enum encrypt_result
+encrypt_passthrough(struct encrypt_job *j)
+{
+	char buf[65536];
+	FILE *fp;
+	ssize_t n;
+
+	if (input_seek(j->in, 0) == -1) {
+		log_warn("cannot read the message");
+		return ENCRYPT_TEMPFAIL;
+	}
+	if (output_open(&j->out, j->opts->output) == -1) {
+		log_warn("cannot create the output");
+		return ENCRYPT_TEMPFAIL;
+	}
+	fp = output_stream(j->out);
+	while ((n = input_read(j->in, buf, sizeof buf)) > 0)
+		if (fwrite(buf, 1, (size_t)n, fp) != (size_t)n)
+			break;
+	if (n != 0) {
+		log_warn("cannot copy the message");
+		return ENCRYPT_TEMPFAIL;
+	}
+	if (output_commit(j->out) == -1) {
+		j->out = NULL;
+		log_warn("cannot write the output");
+		return ENCRYPT_TEMPFAIL;
+	}
+	j->out = NULL;
+	return ENCRYPT_PASSED;
+}
+
+/* encrypt_recipients - -r, or every addr-spec in To, Cc and Bcc */
+static enum encrypt_result
+encrypt_recipients(struct encrypt_job *j)
+{
+	static const char *names[] = { "To", "Cc", "Bcc" };
+	const struct rfc5322_field *f;
+	enum addr_err e;
+	char *v, esc[ESCBUF];
+	size_t i, k, len;
+
+	for (i = 0; i < j->opts->recipients.n; i++)
+		if (!addrlist_has(&j->rcpts, j->opts->recipients.v[i]))
+			addrlist_add(&j->rcpts, j->opts->recipients.v[i]);
+	if (j->rcpts.n > 0)
+		return ENCRYPT_OK;
+	for (k = 0; k < sizeof names / sizeof names[0]; k++) {
+		i = 0;
+		while ((f = rfc5322_find(&j->h, names[k], &i)) != NULL) {
+			struct addrlist one = { NULL, 0 };
+			size_t a;
+
+			v = rfc5322_unfold(f, &len);
+			e = addr_list_parse(v, len, &one);
+			if (e != ADDR_OK) {
+				log_warnx("%s field: %s: %s", names[k],
+				    addr_strerror(e), log_escape(v, esc,
+				    sizeof esc));
+				free(v);
+				addrlist_free(&one);
+				return ENCRYPT_DATAERR;
+			}
+			free(v);
+			for (a = 0; a < one.n; a++)
+				if (!addrlist_has(&j->rcpts, one.v[a]))
+					addrlist_add(&j->rcpts, one.v[a]);
+			addrlist_free(&one);
+		}
+	}
+	if (j->rcpts.n == 0) {
+		log_warnx("no recipients: no -r option and no address in "
+		    "To, Cc or Bcc");
+		return ENCRYPT_DATAERR;
+	}
+	return ENCRYPT_OK;
+}
+
+/* encrypt_missing - one line naming every recipient without a key */
+static void
+encrypt_missing(const struct addrlist *missing)
+{
+	char line[1024], esc[ESCBUF];
+	size_t i, o = 0;
+	int n;
+
+	line[0] = '\0';
+	for (i = 0; i < missing->n; i++) {
+		n = snprintf(line + o, sizeof line - o, "%s%s",
+		    i > 0 ? ", " : "", log_escape(missing->v[i], esc,
+		    sizeof esc));
+		if (n < 0 || (size_t)n >= sizeof line - o) {
+			snprintf(line + o, sizeof line - o, "...");
+			break;
+		}
+		o += (size_t)n;
+	}
+	log_warnx("no usable encryption key for %s %s",
+	    missing->n == 1 ? "recipient" : "recipients", line);
+}
+
+/* encrypt_resolve - one key listing, then exact matching */
+static enum encrypt_result
+encrypt_resolve(struct encrypt_job *j)
+{
+	struct addrlist pat = { NULL, 0 };
+	char err[GPG_ERRLEN];
+	enum gpg_status st;
+	size_t i;
+
+	if (gpg_open(&j->gpg, j->opts->homedir, err, sizeof err) != GPG_OK) {
+		log_warnx("%s", err);
+		return ENCRYPT_TEMPFAIL;
+	}
+	recip_patterns(&j->rcpts, &pat);
+	st = gpg_keylist(j->gpg, pat.v, pat.n, 0, &j->keys, err, sizeof err);
+	addrlist_free(&pat);
+	if (st != GPG_OK) {
+		log_warnx("%s", err);
+		return ENCRYPT_TEMPFAIL;
+	}
+	recip_resolve(&j->rcpts, &j->keys, &j->rec);
+	if (j->rec.missing.n > 0) {
+		encrypt_missing(&j->rec.missing);
+		return ENCRYPT_NOUSER;
+	}
+	for (i = 0; i < j->rec.nmap; i++)
+		log_debug("recipient %s: key %s", j->rec.map[i].addr,
+		    j->rec.map[i].fpr);
+	return ENCRYPT_OK;
+}
+
+/* encrypt_signer - --signer, or the From addr-spec: a secret key */
+static enum encrypt_result
+encrypt_signer(struct encrypt_job *j)
+{
+	const struct rfc5322_field *f;
+	char *who = NULL, *v, err[GPG_ERRLEN], esc[ESCBUF], pat[LIMIT_PAT];
+	enum gpg_status st;
+	char *pats[1];
+	size_t len;
+	int n;
+
+	if (j->opts->signer != NULL)
+		who = xstrdup(j->opts->signer);
+	else if ((f = rfc5322_find(&j->h, "From", NULL)) != NULL) {
+		v = rfc5322_unfold(f, &len);
+		if (addr_mailbox_parse(v, &who) != ADDR_OK)
+			who = NULL;
+		free(v);
+	}
+	if (who == NULL) {
+		log_warnx("--sign: no --signer and no single From address");
+		return ENCRYPT_NOSIGNER;
+	}
+	n = snprintf(pat, sizeof pat, "%s%s",
+	    strchr(who, '@') != NULL ? "*" : "", who);
+	if (n < 0 || (size_t)n >= sizeof pat) {
+		log_warnx("--sign: signer too long");
+		free(who);
+		return ENCRYPT_NOSIGNER;
+	}
+	pats[0] = pat;
+	st = gpg_keylist(j->gpg, pats, 1, 1, &j->skeys, err, sizeof err);
+	if (st != GPG_OK) {
+		log_warnx("%s", err);
+		free(who);
+		return ENCRYPT_TEMPFAIL;
+	}
+	if ((j->signer = recip_signer(who, &j->skeys)) == NULL) {
+		log_warnx("no usable signing key (or more than one) for %s",
+		    log_escape(who, esc, sizeof esc));
+		free(who);
+		return ENCRYPT_NOSIGNER;
+	}
+	log_debug("signer %s: key %s", who, j->signer);
+	free(who);
+	return ENCRYPT_OK;
+}
+
+/* encrypt_write - the PGP/MIME message into the output spool */
+static enum encrypt_result
+encrypt_write(struct encrypt_job *j)
+{
+	struct pgpmime_inner inner;
+	struct pgpmime_sink sink;
+	struct gpg_io io;
+	char boundary[PGPMIME_BOUNDARY_SIZE], err[GPG_ERRLEN];
+	enum gpg_status st;
+	FILE *fp;
+
+	if (output_open(&j->out, j->opts->output) == -1) {
+		log_warn("cannot create the output");
+		return ENCRYPT_TEMPFAIL;
+	}
+	fp = output_stream(j->out);
+	pgpmime_boundary(boundary);
+	if (pgpmime_write_head(fp, &j->h, boundary) == -1) {
+		log_warn("cannot write the output");
+		return ENCRYPT_TEMPFAIL;
+	}
+	if (input_seek(j->in, j->h.bodyoff) == -1) {
+		log_warn("cannot read the message");
+		return ENCRYPT_TEMPFAIL;
+	}
+	pgpmime_inner_init(&inner, &j->h, j->in);
+	memset(&sink, 0, sizeof sink);
+	sink.fp = fp;
+	sink.crlf = j->h.crlf;
+	io.read = pgpmime_inner_read;
+	io.write = pgpmime_sink_write;
+	io.rcookie = &inner;
+	io.wcookie = &sink;
+	st = gpg_encrypt(j->gpg, j->rec.fprs, j->rec.nfprs, j->signer,
+	    j->opts->no_encrypt_to ? GPG_ENC_NO_ENCRYPT_TO : 0, &io, err,
+	    sizeof err);
+	pgpmime_inner_free(&inner);
+	if (inner.err != 0) {
+		errno = inner.err;
+		log_warn("cannot read the message");
+		return ENCRYPT_TEMPFAIL;
+	}
+	if (sink.err != 0) {
+		errno = sink.err;
+		log_warn("cannot write the output");
+		return ENCRYPT_TEMPFAIL;
+	}
+	if (st != GPG_OK) {
+		log_warnx("%s", err);
+		return ENCRYPT_TEMPFAIL;
+	}
+	if (pgpmime_write_tail(fp, boundary, j->h.crlf, sink.lastnl) == -1) {
+		log_warn("cannot write the output");
+		return ENCRYPT_TEMPFAIL;
+	}
+	if (output_commit(j->out) == -1) {
+		j->out = NULL;
+		log_warn("cannot write the output");
+		return ENCRYPT_TEMPFAIL;
+	}
+	j->out = NULL;
+	return ENCRYPT_OK;
+}
+
+/* encrypt_run - see encrypt.h */
+enum encrypt_result
+encrypt_run(const struct encrypt_opts *opts)
+{
+	struct encrypt_job j;
+	enum encrypt_result r;
+	enum rfc5322_err he;
+	enum classify_kind kind;
+	char esc[ESCBUF];
+
+	memset(&j, 0, sizeof j);
+	j.opts = opts;
+	if (input_open(&j.in, opts->input) == -1) {
+		if (opts->input != NULL) {
+			log_warn("%s", log_escape(opts->input, esc, sizeof esc));
+			return ENCRYPT_NOINPUT;
+		}
+		log_warn("cannot read standard input");
+		return ENCRYPT_TEMPFAIL;
+	}
+	if ((he = rfc5322_read(j.in, &j.h)) != RFC5322_OK) {
+		if (he == RFC5322_IO) {
+			log_warn("cannot read the message");
+			r = ENCRYPT_TEMPFAIL;
+		} else {
+			log_warnx("not a message: %s", rfc5322_strerror(he));
+			r = ENCRYPT_DATAERR;
+		}
+		goto done;
+	}
+	if (classify_message(&j.h, j.in, &kind) == -1) {
+		log_warn("cannot read the message");
+		r = ENCRYPT_TEMPFAIL;
+		goto done;
+	}
+	if (kind != CLASSIFY_PLAIN) {
+		log_debug("message is already %s: passed through unchanged",
+		    classify_name(kind));
+		r = encrypt_passthrough(&j);
+		goto done;
+	}
+	if ((r = encrypt_recipients(&j)) != ENCRYPT_OK)
+		goto done;
+	if ((r = encrypt_resolve(&j)) != ENCRYPT_OK)
+		goto done;
+	if (opts->sign && (r = encrypt_signer(&j)) != ENCRYPT_OK)
+		goto done;
+	r = encrypt_write(&j);
+done:
+	output_discard(j.out);
+	gpg_keylist_free(&j.skeys);
+	recip_free(&j.rec);
+	gpg_keylist_free(&j.keys);
+	gpg_close(j.gpg);
+	addrlist_free(&j.rcpts);
+	rfc5322_free(&j.h);
+	input_close(j.in);
+	return r;
+}

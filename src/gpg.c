@@ -1,0 +1,279 @@
+/*
+ * gpg.c - the OpenPGP engine: GPGME, and nothing else, lives here.
+ *
+ * Design (FACTS.md): every GPGME operation forks a gpg, so a message
+ * costs one key listing and one crypto operation.  We never let gpg pick
+ * keys by name: its -r does a substring match.  Callers resolve
+ * recipients themselves from gpg_keylist() and encrypt to fingerprints.
+ * Data flows through callback data objects in GPGME's small steps, so
+ * memory does not grow with the message.
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gpgme.h>
+
+#include "gpg.h"
+#include "limit.h"
+#include "xmalloc.h"
+
+struct gpg {
+	gpgme_ctx_t	 ctx;
+	char		 version[64];
+};
+
+static int		 gpg_initialised;
+
+static ssize_t		 gpg_cb_read(void *, void *, size_t);
+static ssize_t		 gpg_cb_write(void *, const void *, size_t);
+static void		 gpg_key_copy(gpgme_key_t, int, struct gpg_key *);
+static enum gpg_status	 gpg_fail(gpgme_error_t, const char *, char *, size_t);
+
+/* gpg_fail - describe a GPGME error; every such error is temporary */
+static enum gpg_status
+gpg_fail(gpgme_error_t e, const char *what, char *err, size_t errsz)
+{
+	snprintf(err, errsz, "%s: %s", what, gpgme_strerror(e));
+	return GPG_TEMPFAIL;
+}
+
+/* gpg_open - see gpg.h */
+enum gpg_status
+gpg_open(struct gpg **gp, const char *homedir, char *err, size_t errsz)
+{
+	gpgme_engine_info_t info;
+	gpgme_error_t e;
+	struct gpg *g;
+
+	if (!gpg_initialised) {
+		/* Skip gpgconf at start-up: it costs 50-100 ms (FACTS.md). */
+		gpgme_set_global_flag("disable-gpgconf", "1");
+		if (gpgme_check_version(GPGME_VERSION) == NULL) {
+			snprintf(err, errsz, "GPGME is older than %s",
+			    GPGME_VERSION);
+			return GPG_TEMPFAIL;
+		}
+		gpgme_set_locale(NULL, LC_CTYPE, setlocale(LC_CTYPE, NULL));
+		if ((e = gpgme_engine_check_version(GPGME_PROTOCOL_OpenPGP)))
+			return gpg_fail(e, "gpg engine", err, errsz);
+		gpg_initialised = 1;
+	}
+	g = xcalloc(1, sizeof *g);
+	if ((e = gpgme_new(&g->ctx)))
+		goto fail;
+	if ((e = gpgme_set_protocol(g->ctx, GPGME_PROTOCOL_OpenPGP)))
+		goto fail;
+	if (homedir != NULL && (e = gpgme_ctx_set_engine_info(g->ctx,
+	    GPGME_PROTOCOL_OpenPGP, NULL, homedir)))
+		goto fail;
+	gpgme_set_armor(g->ctx, 1);
+	gpgme_set_offline(g->ctx, 1);
+	gpgme_set_pinentry_mode(g->ctx, GPGME_PINENTRY_MODE_DEFAULT);
+	info = gpgme_ctx_get_engine_info(g->ctx);
+	snprintf(g->version, sizeof g->version, "%s",
+	    info != NULL && info->version != NULL ? info->version : "?");
+	*gp = g;
+	return GPG_OK;
+fail:
+	gpg_close(g);
+	return gpg_fail(e, "GPGME context", err, errsz);
+}
+
+/* gpg_close - release the context */
+void
+gpg_close(struct gpg *g)
+{
+	if (g == NULL)
+		return;
+	if (g->ctx != NULL)
+		gpgme_release(g->ctx);
+	free(g);
+}
+
+/* gpg_engine_version - see gpg.h */
+const char *
+gpg_engine_version(struct gpg *g)
+{
+	return g->version;
+}
+
+/* gpg_key_copy - our view of a GPGME key */
+static void
+gpg_key_copy(gpgme_key_t k, int secret, struct gpg_key *out)
+{
+	gpgme_user_id_t u;
+
+	memset(out, 0, sizeof *out);
+	out->fpr = xstrdup(k->fpr != NULL ? k->fpr :
+	    (k->subkeys != NULL && k->subkeys->fpr != NULL ?
+	    k->subkeys->fpr : ""));
+	out->can_encrypt = k->can_encrypt;
+	out->can_sign = k->can_sign;
+	out->usable = !k->expired && !k->revoked && !k->disabled &&
+	    !k->invalid;
+	out->secret = secret || k->secret;
+	for (u = k->uids; u != NULL; u = u->next) {
+		if (u->revoked || u->invalid || u->address == NULL ||
+		    u->address[0] == '\0')
+			continue;
+		out->uids = xreallocarray(out->uids, out->nuids + 1,
+		    sizeof *out->uids);
+		out->uids[out->nuids++] = xstrdup(u->address);
+	}
+}
+
+/* gpg_keylist - see gpg.h */
+enum gpg_status
+gpg_keylist(struct gpg *g, char *const *patterns, size_t n, int secret,
+    struct gpg_keylist *list, char *err, size_t errsz)
+{
+	const char **pat;
+	gpgme_key_t k;
+	gpgme_error_t e;
+	size_t i;
+	enum gpg_status st = GPG_OK;
+
+	memset(list, 0, sizeof *list);
+	if (n == 0)
+		return GPG_OK;	/* never list the whole keyring */
+	pat = xcalloc(n + 1, sizeof *pat);
+	for (i = 0; i < n; i++)
+		pat[i] = patterns[i];
+	gpgme_set_keylist_mode(g->ctx, GPGME_KEYLIST_MODE_LOCAL);
+	e = gpgme_op_keylist_ext_start(g->ctx, pat, secret, 0);
+	free(pat);
+	if (e)
+		return gpg_fail(e, "key listing", err, errsz);
+	while ((e = gpgme_op_keylist_next(g->ctx, &k)) == 0) {
+		if (list->n >= LIMIT_KEYS) {
+			gpgme_key_unref(k);
+			snprintf(err, errsz, "key listing: more than %d keys",
+			    LIMIT_KEYS);
+			st = GPG_TOOMANY;
+			break;
+		}
+		list->v = xreallocarray(list->v, list->n + 1, sizeof *list->v);
+		gpg_key_copy(k, secret, &list->v[list->n++]);
+		gpgme_key_unref(k);
+	}
+	if (st != GPG_OK) {
+		gpgme_op_keylist_end(g->ctx);
+		return st;
+	}
+	if (gpgme_err_code(e) != GPG_ERR_EOF)
+		return gpg_fail(e, "key listing", err, errsz);
+	return GPG_OK;
+}
+
+/* gpg_keylist_free - release a listing */
+void
+gpg_keylist_free(struct gpg_keylist *list)
+{
+	size_t i, j;
+
+	for (i = 0; i < list->n; i++) {
+		for (j = 0; j < list->v[i].nuids; j++)
+			free(list->v[i].uids[j]);
+		free(list->v[i].uids);
+		free(list->v[i].fpr);
+	}
+	free(list->v);
+	memset(list, 0, sizeof *list);
+}
+
+static ssize_t
+gpg_cb_read(void *handle, void *buf, size_t n)
+{
+	struct gpg_io *io = handle;
+
+	return io->read(io->rcookie, buf, n);
+}
+
+static ssize_t
+gpg_cb_write(void *handle, const void *buf, size_t n)
+{
+	struct gpg_io *io = handle;
+
+	return io->write(io->wcookie, buf, n);
+}
+
+/* gpg_encrypt - see gpg.h */
+enum gpg_status
+gpg_encrypt(struct gpg *g, char *const *fprs, size_t n, const char *signer,
+    int flags, struct gpg_io *io, char *err, size_t errsz)
+{
+	struct gpgme_data_cbs rcbs = { gpg_cb_read, NULL, NULL, NULL };
+	struct gpgme_data_cbs wcbs = { NULL, gpg_cb_write, NULL, NULL };
+	gpgme_data_t plain = NULL, cipher = NULL;
+	gpgme_encrypt_result_t res;
+	gpgme_key_t skey = NULL;
+	gpgme_encrypt_flags_t ef;
+	gpgme_error_t e;
+	enum gpg_status st = GPG_TEMPFAIL;
+	char *recp = NULL;
+	size_t i, len = 3;
+
+	/* "--" first: no fingerprint line can be taken as an option. */
+	for (i = 0; i < n; i++)
+		len += strlen(fprs[i]) + 1;
+	recp = xmalloc(len + 1);
+	memcpy(recp, "--\n", 4);
+	for (i = 0; i < n; i++) {
+		size_t have = strlen(recp), fl = strlen(fprs[i]);
+		memcpy(recp + have, fprs[i], fl);
+		memcpy(recp + have + fl, "\n", 2);
+	}
+	ef = GPGME_ENCRYPT_ALWAYS_TRUST | GPGME_ENCRYPT_NO_COMPRESS;
+	if (flags & GPG_ENC_NO_ENCRYPT_TO)
+		ef |= GPGME_ENCRYPT_NO_ENCRYPT_TO;
+
+	gpgme_signers_clear(g->ctx);
+	if (signer != NULL) {
+		if ((e = gpgme_get_key(g->ctx, signer, &skey, 1))) {
+			gpg_fail(e, "signing key", err, errsz);
+			goto out;
+		}
+		if ((e = gpgme_signers_add(g->ctx, skey))) {
+			gpg_fail(e, "signing key", err, errsz);
+			goto out;
+		}
+	}
+	if ((e = gpgme_data_new_from_cbs(&plain, &rcbs, io)) ||
+	    (e = gpgme_data_new_from_cbs(&cipher, &wcbs, io))) {
+		gpg_fail(e, "GPGME data", err, errsz);
+		goto out;
+	}
+	if (signer != NULL)
+		e = gpgme_op_encrypt_sign_ext(g->ctx, NULL, recp, ef, plain,
+		    cipher);
+	else
+		e = gpgme_op_encrypt_ext(g->ctx, NULL, recp, ef, plain, cipher);
+	res = gpgme_op_encrypt_result(g->ctx);
+	if (res != NULL && res->invalid_recipients != NULL) {
+		snprintf(err, errsz, "gpg refused key %s: %s",
+		    res->invalid_recipients->fpr != NULL ?
+		    res->invalid_recipients->fpr : "?",
+		    gpgme_strerror(res->invalid_recipients->reason));
+		st = GPG_BADKEY;
+		goto out;
+	}
+	if (e) {
+		gpg_fail(e, signer != NULL ? "signing and encryption" :
+		    "encryption", err, errsz);
+		goto out;
+	}
+	st = GPG_OK;
+out:
+	gpgme_signers_clear(g->ctx);
+	if (skey != NULL)
+		gpgme_key_unref(skey);
+	gpgme_data_release(plain);
+	gpgme_data_release(cipher);
+	free(recp);
+	return st;
+}

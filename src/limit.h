@@ -1,0 +1,45 @@
+/*
+ * limit.h - every limit mailseal puts on untrusted input, in one place.
+ *
+ * Each limit has a test (tests/test_limits.c and tests/encrypt-errors.sh)
+ * that feeds input just under and just over it.  Raising one is a design
+ * decision: several of them keep libetpan 1.9.4 away from input that is
+ * known to crash it or to cost it quadratic time (FACTS.md).
+ */
+#ifndef MAILSEAL_LIMITS_H
+#define MAILSEAL_LIMITS_H
+
+/* One physical header line, end of line included.  RFC 5322 2.1.1 says
+ * 998; real mail breaks that, so we are generous but bounded. */
+#define LIMIT_HEADER_LINE	65536
+
+/* One header field, all its folded lines together. */
+#define LIMIT_HEADER_FIELD	262144
+
+/* The whole header block. */
+#define LIMIT_HEADER_BLOCK	1048576
+
+/* Number of header fields. */
+#define LIMIT_HEADER_FIELDS	2000
+
+/* Nesting of RFC 5322 comments in an address field.  libetpan parses
+ * comments recursively and overflows the stack near a million levels. */
+#define LIMIT_COMMENT_DEPTH	32
+
+/* Length of one addr-spec (64 local + 255 domain, with room). */
+#define LIMIT_ADDR_SPEC		512
+
+/* Recipients of one message (addresses, before de-duplication). */
+#define LIMIT_RECIPIENTS	1000
+
+/* Keys returned by one key listing (protects against a pattern that
+ * matches a whole keyring of thousands of keys). */
+#define LIMIT_KEYS		10000
+
+/* Length of a MIME boundary (RFC 2046 5.1.1 says 70). */
+#define LIMIT_BOUNDARY		70
+
+/* One key listing pattern (an address or fingerprint and a prefix). */
+#define LIMIT_PAT		(LIMIT_ADDR_SPEC + 2)
+
+#endif

@@ -1,0 +1,148 @@
+/*
+ * log.c - diagnostics on standard error.
+ *
+ * Every message is one line, prefixed with the program name, so an MTA
+ * that copies the first line of a filter's stderr into a DSN (Postfix
+ * pipe(8)) shows something useful.  Untrusted bytes are escaped by the
+ * callers with log_escape() before they get here.  log_panic() is for
+ * broken invariants only; it exits with EX_TEMPFAIL so the MTA retries
+ * rather than bounces.
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include "log.h"
+
+static const char *log_progname = "mailseal";
+static int log_verbose;
+static void (*log_panic_hook)(void);
+
+static void	log_vemit(int, const char *, va_list) LOG_PRINTF(2, 0);
+
+/* log_init - set the name that prefixes every line */
+void
+log_init(const char *progname)
+{
+	const char *p;
+
+	if (progname != NULL && (p = strrchr(progname, '/')) != NULL)
+		progname = p + 1;
+	if (progname != NULL && *progname != '\0')
+		log_progname = progname;
+}
+
+/* log_setverbose - enable log_debug() output */
+void
+log_setverbose(int verbose)
+{
+	log_verbose = verbose;
+}
+
+static void
+log_vemit(int errnum, const char *fmt, va_list ap)
+{
+	int saved = errno;
+
+	fprintf(stderr, "%s: ", log_progname);
+	vfprintf(stderr, fmt, ap);
+	if (errnum != 0)
+		fprintf(stderr, ": %s", strerror(errnum));
+	fputc('\n', stderr);
+	fflush(stderr);
+	errno = saved;
+}
+
+/* log_warnx - report a problem */
+void
+log_warnx(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vemit(0, fmt, ap);
+	va_end(ap);
+}
+
+/* log_warn - report a problem, with strerror(errno) appended */
+void
+log_warn(const char *fmt, ...)
+{
+	va_list ap;
+	int errnum = errno;
+
+	va_start(ap, fmt);
+	log_vemit(errnum, fmt, ap);
+	va_end(ap);
+}
+
+/* log_debug - report progress, only with -v */
+void
+log_debug(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!log_verbose)
+		return;
+	va_start(ap, fmt);
+	log_vemit(0, fmt, ap);
+	va_end(ap);
+}
+
+/* log_on_panic - a function log_panic() runs before exiting (it must
+ * be async-signal-safe: it removes spool files) */
+void
+log_on_panic(void (*hook)(void))
+{
+	log_panic_hook = hook;
+}
+
+/* log_panic - a broken invariant or no memory: say so, and exit with
+ * EX_TEMPFAIL so the MTA keeps the mail and retries.  Output is spooled,
+ * so nothing half-written has escaped. */
+void
+log_panic(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vemit(0, fmt, ap);
+	va_end(ap);
+	if (log_panic_hook != NULL)
+		log_panic_hook();
+	_Exit(EX_TEMPFAIL);
+}
+
+/* log_escape - copy s into buf with every byte outside printable ASCII
+ * (and the backslash) written as \ooo, so untrusted text cannot forge
+ * log lines or terminal escapes; truncated with "..." to fit */
+const char *
+log_escape(const char *s, char *buf, size_t bufsz)
+{
+	size_t o = 0;
+	int n;
+
+	if (bufsz < 8)
+		return "";
+	for (; *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (o + 8 >= bufsz) {
+			memcpy(buf + o, "...", 4);
+			return buf;
+		}
+		if (c < 32 || c > 126 || c == '\\') {
+			n = snprintf(buf + o, bufsz - o, "\\%03o", c);
+			if (n < 0 || (size_t)n >= bufsz - o)
+				break;
+			o += (size_t)n;
+		} else
+			buf[o++] = (char)c;
+	}
+	buf[o] = '\0';
+	return buf;
+}

@@ -1,0 +1,174 @@
+/*
+ * mailseal - an OpenPGP (PGP/MIME) mail filter.
+ *
+ * Design rationale:
+ * - Never lose mail.  Every failure that is not the message's fault is
+ *   EX_TEMPFAIL (75): the MTA keeps the mail and retries.  Results are
+ *   spooled and published only when whole, so a failure leaves nothing
+ *   on the output.
+ * - Wrap, do not re-encode.  Header fields and bodies pass through byte
+ *   for byte; only the structure we add is ours.
+ * - Trust no input.  Every parser has named limits (limit.h) and
+ *   libetpan only sees what those limits let through.
+ * - Choose keys ourselves.  Recipients are matched exactly against
+ *   user IDs and encrypted to by fingerprint (gpg's -r is a substring
+ *   match).
+ * - This file alone turns outcomes into exit codes (sysexits.h), and is
+ *   the only one that calls exit(), apart from the out-of-memory and
+ *   broken-invariant path of log_panic(), which exits with 75 too.
+ */
+#include <config.h>
+
+#include <getopt.h>
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include "addr.h"
+#include "encrypt.h"
+#include "log.h"
+#include "output.h"
+#include "secmem.h"
+
+static void	usage(FILE *);
+static int	cmd_encrypt(int, char **);
+
+static void
+usage(FILE *fp)
+{
+	fprintf(fp,
+	    "usage: mailseal encrypt [--homedir DIR] [-o FILE] [-r ADDR]...\n"
+	    "                        [--sign [--signer KEY]] [-v] [FILE]\n"
+	    "       mailseal --version | --help\n");
+}
+
+/* cmd_encrypt - parse the encrypt command line and run it */
+static int
+cmd_encrypt(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "homedir",		required_argument,	NULL, 'H' },
+		{ "output",		required_argument,	NULL, 'o' },
+		{ "recipient",		required_argument,	NULL, 'r' },
+		{ "sign",		no_argument,		NULL, 's' },
+		{ "signer",		required_argument,	NULL, 'S' },
+		{ "no-encrypt-to",	no_argument,		NULL, 'N' },
+		{ "verbose",		no_argument,		NULL, 'v' },
+		{ "help",		no_argument,		NULL, 'h' },
+		{ NULL,			0,			NULL, 0 }
+	};
+	struct encrypt_opts o;
+	enum addr_err e;
+	char *spec;
+	int ch, ret = EX_USAGE;
+
+	memset(&o, 0, sizeof o);
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "o:r:vh", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'H':
+			o.homedir = optarg;
+			break;
+		case 'o':
+			o.output = optarg;
+			break;
+		case 'r':
+			if ((e = addr_mailbox_parse(optarg, &spec)) != ADDR_OK) {
+				log_warnx("-r %s: %s", optarg, addr_strerror(e));
+				goto out;
+			}
+			if (!addrlist_has(&o.recipients, spec))
+				addrlist_add(&o.recipients, spec);
+			free(spec);
+			break;
+		case 's':
+			o.sign = 1;
+			break;
+		case 'S':
+			o.signer = optarg;
+			break;
+		case 'N':
+			o.no_encrypt_to = 1;
+			break;
+		case 'v':
+			log_setverbose(1);
+			break;
+		case 'h':
+			usage(stdout);
+			ret = EX_OK;
+			goto out;
+		default:
+			usage(stderr);
+			goto out;
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc > 1) {
+		usage(stderr);
+		goto out;
+	}
+	if (o.signer != NULL && !o.sign) {
+		log_warnx("--signer needs --sign");
+		goto out;
+	}
+	if (argc == 1 && strcmp(argv[0], "-") != 0)
+		o.input = argv[0];
+	switch (encrypt_run(&o)) {
+	case ENCRYPT_OK:
+	case ENCRYPT_PASSED:
+		ret = EX_OK;
+		break;
+	case ENCRYPT_NOINPUT:
+		ret = EX_NOINPUT;
+		break;
+	case ENCRYPT_DATAERR:
+		ret = EX_DATAERR;
+		break;
+	case ENCRYPT_NOUSER:
+		ret = EX_NOUSER;
+		break;
+	case ENCRYPT_NOSIGNER:
+		ret = EX_CONFIG;
+		break;
+	case ENCRYPT_TEMPFAIL:
+	default:
+		ret = EX_TEMPFAIL;
+		break;
+	}
+out:
+	addrlist_free(&o.recipients);
+	return ret;
+}
+
+int
+main(int argc, char **argv)
+{
+	setlocale(LC_ALL, "");
+	log_init("mailseal");
+	log_on_panic(output_cleanup);
+	if (argc < 2) {
+		usage(stderr);
+		return EX_USAGE;
+	}
+	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
+		printf("%s\n", PACKAGE_STRING);
+		return EX_OK;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return EX_OK;
+	}
+	if (secmem_init() == -1) {
+		log_warnx("libgcrypt is too old");
+		return EX_TEMPFAIL;
+	}
+	if (strcmp(argv[1], "encrypt") == 0)
+		return cmd_encrypt(argc - 1, argv + 1);
+	log_warnx("unknown command: %s", argv[1]);
+	usage(stderr);
+	return EX_USAGE;
+}

@@ -1,0 +1,168 @@
+/*
+ * output.c - publish a result only when it is whole.
+ *
+ * "Nothing is written unless the whole operation succeeded": results are
+ * written to a private spool (mode 0600) and published at the end: with
+ * -o, by fsync() and rename() over the target (atomic, as Maildir
+ * delivery does); on standard output, by copying the spool out, so the
+ * MTA reading our standard output sees either a whole message or
+ * nothing (a failed copy is reported, and the exit code says so).
+ */
+#include <config.h>
+
+#include <sys/stat.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "output.h"
+#include "tmpfile.h"
+#include "xmalloc.h"
+
+struct output {
+	FILE	*fp;
+	char	*path;		/* the target, or NULL for standard output */
+	char	*tmp;		/* the named spool beside the target */
+};
+
+/* The named spool of the output in progress, for output_cleanup(). */
+static char output_tmpname[PATH_MAX];
+
+static int	output_copyout(int);
+
+/* output_open - see output.h */
+int
+output_open(struct output **op, const char *path)
+{
+	struct output *o;
+	char *tmp;
+	size_t len;
+	int fd, saved;
+
+	o = xcalloc(1, sizeof *o);
+	if (path == NULL) {
+		if ((fd = tmpfile_open_unlinked()) == -1)
+			goto fail;
+	} else {
+		len = strlen(path);
+		if (len + 8 >= sizeof output_tmpname) {
+			errno = ENAMETOOLONG;
+			goto fail;
+		}
+		o->path = xstrdup(path);
+		tmp = xmalloc(len + 8);
+		memcpy(tmp, path, len);
+		memcpy(tmp + len, ".XXXXXX", 8);
+		if ((fd = mkostemp(tmp, O_CLOEXEC)) == -1) {
+			free(tmp);
+			goto fail;
+		}
+		o->tmp = tmp;
+		memcpy(output_tmpname, o->tmp, len + 8);
+	}
+	if ((o->fp = fdopen(fd, "w+")) == NULL) {
+		saved = errno;
+		close(fd);
+		errno = saved;
+		goto fail;
+	}
+	setvbuf(o->fp, NULL, _IOFBF, 65536);
+	*op = o;
+	return 0;
+fail:
+	saved = errno;
+	output_discard(o);
+	errno = saved;
+	return -1;
+}
+
+/* output_stream - see output.h */
+FILE *
+output_stream(struct output *o)
+{
+	return o->fp;
+}
+
+/* output_copyout - copy the spool (fd) to standard output */
+static int
+output_copyout(int fd)
+{
+	char buf[65536];
+	ssize_t n, w, off;
+
+	if (lseek(fd, 0, SEEK_SET) == -1)
+		return -1;
+	for (;;) {
+		n = read(fd, buf, sizeof buf);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return (int)n;
+		for (off = 0; off < n; off += w) {
+			w = write(STDOUT_FILENO, buf + off, (size_t)(n - off));
+			if (w == -1 && errno == EINTR) {
+				w = 0;
+				continue;
+			}
+			if (w == -1)
+				return -1;
+		}
+	}
+}
+
+/* output_commit - see output.h */
+int
+output_commit(struct output *o)
+{
+	int fd, saved;
+
+	if (fflush(o->fp) == EOF || ferror(o->fp))
+		goto fail;
+	fd = fileno(o->fp);
+	if (o->path == NULL) {
+		if (output_copyout(fd) == -1)
+			goto fail;
+	} else {
+		if (fsync(fd) == -1 || rename(o->tmp, o->path) == -1)
+			goto fail;
+		free(o->tmp);
+		o->tmp = NULL;
+		output_tmpname[0] = '\0';
+	}
+	output_discard(o);
+	return 0;
+fail:
+	saved = errno != 0 ? errno : EIO;
+	output_discard(o);
+	errno = saved;
+	return -1;
+}
+
+/* output_discard - see output.h */
+void
+output_discard(struct output *o)
+{
+	if (o == NULL)
+		return;
+	if (o->fp != NULL)
+		fclose(o->fp);
+	if (o->tmp != NULL) {
+		unlink(o->tmp);
+		output_tmpname[0] = '\0';
+	}
+	free(o->tmp);
+	free(o->path);
+	free(o);
+}
+
+/* output_cleanup - see output.h */
+void
+output_cleanup(void)
+{
+	if (output_tmpname[0] != '\0')
+		unlink(output_tmpname);
+}

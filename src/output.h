@@ -1,0 +1,32 @@
+/*
+ * output.h - all or nothing: the result is spooled and released only
+ * when the whole operation succeeded.
+ */
+#ifndef MAILSEAL_OUTPUT_H
+#define MAILSEAL_OUTPUT_H
+
+#include <stdio.h>
+
+struct output;
+
+/* output_open - spool for path (NULL: standard output).  For a path,
+ * the spool is a temporary file beside it, renamed over it on commit;
+ * for standard output, an unlinked temporary file copied out on commit.
+ * Returns 0, or -1 with errno set. */
+int	 output_open(struct output **, const char *);
+
+/* output_stream - where to write the result */
+FILE	*output_stream(struct output *);
+
+/* output_commit - flush, sync and publish the result; returns 0, or -1
+ * with errno set (the spool is discarded either way) */
+int	 output_commit(struct output *);
+
+/* output_discard - throw the spool away; nothing is published */
+void	 output_discard(struct output *);
+
+/* output_cleanup - remove a named spool on an emergency exit; only
+ * async-signal-safe calls */
+void	 output_cleanup(void);
+
+#endif

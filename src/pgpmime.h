@@ -1,0 +1,73 @@
+/*
+ * pgpmime.h - RFC 3156 PGP/MIME: the encrypted message we write.
+ */
+#ifndef MAILSEAL_PGPMIME_H
+#define MAILSEAL_PGPMIME_H
+
+#include <sys/types.h>
+#include <stdio.h>
+
+struct input;
+struct rfc5322_header;
+struct rfc5322_field;
+
+#define PGPMIME_BOUNDARY_PREFIX	"mailseal=_"
+#define PGPMIME_BOUNDARY_RANDOM	32	/* random characters after the prefix */
+#define PGPMIME_BOUNDARY_SIZE	(sizeof(PGPMIME_BOUNDARY_PREFIX) + PGPMIME_BOUNDARY_RANDOM)
+
+/* pgpmime_boundary - a fresh random boundary, NUL-terminated, in buf of
+ * PGPMIME_BOUNDARY_SIZE bytes */
+void	pgpmime_boundary(char *);
+
+/* pgpmime_is_outer - does this field stay in the outer header?  Not the
+ * Content-* fields (they go inside) and not Bcc or Resent-Bcc. */
+int	pgpmime_is_outer(const struct rfc5322_field *);
+
+/* pgpmime_write_head - the From line, the outer fields (exact bytes),
+ * MIME-Version if missing, the multipart/encrypted Content-Type, the
+ * version part and the headers of the data part.  Returns 0 or -1. */
+int	pgpmime_write_head(FILE *, const struct rfc5322_header *, const char *);
+
+/* pgpmime_write_tail - the closing delimiter; lastnl: the armor ended
+ * with a line end */
+int	pgpmime_write_tail(FILE *, const char *, int, int);
+
+/*
+ * The inner entity, as gpg reads it: the message's Content-* fields and
+ * its body, byte for byte with line ends made CRLF (RFC 3156 3).
+ */
+struct pgpmime_inner {
+	struct input	*in;
+	char		*head;		/* canonical Content-* fields + CRLF */
+	size_t		 headlen;
+	size_t		 headpos;
+	int		 prevcr;	/* the last body byte was a CR */
+	int		 pendlf;	/* an LF is owed after an inserted CR */
+	int		 err;		/* errno of a failed read, or 0 */
+	unsigned char	 raw[32768];
+};
+
+void	pgpmime_inner_init(struct pgpmime_inner *, const struct rfc5322_header *,
+	    struct input *);
+ssize_t	pgpmime_inner_read(void *, void *, size_t);
+void	pgpmime_inner_free(struct pgpmime_inner *);
+
+/*
+ * The armored ciphertext, as gpg writes it (LF line ends), written to
+ * the output with the message's own line ends.
+ */
+struct pgpmime_sink {
+	FILE	*fp;
+	int	 crlf;
+	int	 lastnl;	/* the last byte written was an LF */
+	int	 err;		/* errno of a failed write, or 0 */
+};
+
+ssize_t	pgpmime_sink_write(void *, const void *, size_t);
+
+/* pgpmime_canon - append src to dst with bare LFs made CRLF; dst must
+ * hold 2 * n bytes; returns the bytes written.  *prevcr carries the
+ * state across calls. */
+size_t	pgpmime_canon(const unsigned char *, size_t, unsigned char *, int *);
+
+#endif

@@ -1,0 +1,160 @@
+/*
+ * recip.c - resolve recipients to keys, exactly.
+ *
+ * gpg's own "-r bob@example.org" is a substring search: it happily
+ * encrypts to <xbob@example.org> (FACTS.md).  Here a recipient matches a
+ * key only when a valid (not revoked, not invalid) user ID's addr-spec
+ * equals the recipient's addr-spec, ignoring ASCII case, and the key as
+ * a whole can encrypt and is not expired, revoked, disabled or invalid.
+ * "user+tag@domain" without a key of its own falls back to
+ * "user@domain".  The result is a set of fingerprints.
+ */
+#include <config.h>
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "recip.h"
+#include "xmalloc.h"
+
+static int	recip_match(const char *, const struct gpg_keylist *,
+		    struct recip *);
+static void	recip_add(struct recip *, const char *, const char *);
+
+/* recip_patterns - see recip.h */
+void
+recip_patterns(const struct addrlist *addrs, struct addrlist *pat)
+{
+	size_t i, len;
+	char *p, *base;
+
+	for (i = 0; i < addrs->n; i++) {
+		len = strlen(addrs->v[i]);
+		p = xmalloc(len + 2);
+		p[0] = '*';
+		memcpy(p + 1, addrs->v[i], len + 1);
+		if (!addrlist_has(pat, p))
+			addrlist_add(pat, p);
+		free(p);
+		if ((base = addr_untag(addrs->v[i])) != NULL) {
+			len = strlen(base);
+			p = xmalloc(len + 2);
+			p[0] = '*';
+			memcpy(p + 1, base, len + 1);
+			if (!addrlist_has(pat, p))
+				addrlist_add(pat, p);
+			free(p);
+			free(base);
+		}
+	}
+}
+
+/* recip_key_can_encrypt - usable now for encryption */
+int
+recip_key_can_encrypt(const struct gpg_key *k)
+{
+	return k->usable && k->can_encrypt;
+}
+
+/* recip_add - record addr -> fpr, keeping fingerprints distinct */
+static void
+recip_add(struct recip *r, const char *addr, const char *fpr)
+{
+	size_t i;
+
+	r->map = xreallocarray(r->map, r->nmap + 1, sizeof *r->map);
+	r->map[r->nmap].addr = xstrdup(addr);
+	r->map[r->nmap].fpr = xstrdup(fpr);
+	r->nmap++;
+	for (i = 0; i < r->nfprs; i++)
+		if (strcasecmp(r->fprs[i], fpr) == 0)
+			return;
+	r->fprs = xreallocarray(r->fprs, r->nfprs + 1, sizeof *r->fprs);
+	r->fprs[r->nfprs++] = xstrdup(fpr);
+}
+
+/* recip_match - add every usable key of addr; returns how many */
+static int
+recip_match(const char *addr, const struct gpg_keylist *keys, struct recip *r)
+{
+	size_t i, j;
+	int found = 0;
+
+	for (i = 0; i < keys->n; i++) {
+		const struct gpg_key *k = &keys->v[i];
+		if (!recip_key_can_encrypt(k))
+			continue;
+		for (j = 0; j < k->nuids; j++) {
+			if (addr_equal(k->uids[j], addr)) {
+				recip_add(r, addr, k->fpr);
+				found++;
+				break;
+			}
+		}
+	}
+	return found;
+}
+
+/* recip_resolve - see recip.h */
+void
+recip_resolve(const struct addrlist *addrs, const struct gpg_keylist *keys,
+    struct recip *r)
+{
+	size_t i;
+	char *base;
+	int found;
+
+	memset(r, 0, sizeof *r);
+	for (i = 0; i < addrs->n; i++) {
+		found = recip_match(addrs->v[i], keys, r);
+		if (!found && (base = addr_untag(addrs->v[i])) != NULL) {
+			found = recip_match(base, keys, r);
+			free(base);
+		}
+		if (!found && !addrlist_has(&r->missing, addrs->v[i]))
+			addrlist_add(&r->missing, addrs->v[i]);
+	}
+}
+
+/* recip_signer - see recip.h */
+const char *
+recip_signer(const char *who, const struct gpg_keylist *keys)
+{
+	const char *found = NULL;
+	size_t i, j;
+	int hit;
+
+	for (i = 0; i < keys->n; i++) {
+		const struct gpg_key *k = &keys->v[i];
+		if (!k->usable || !k->can_sign || !k->secret)
+			continue;
+		hit = strcasecmp(k->fpr, who) == 0;
+		for (j = 0; !hit && j < k->nuids; j++)
+			hit = addr_equal(k->uids[j], who);
+		if (!hit)
+			continue;
+		if (found != NULL && strcasecmp(found, k->fpr) != 0)
+			return NULL;	/* ambiguous: refuse to guess */
+		found = k->fpr;
+	}
+	return found;
+}
+
+/* recip_free - release a resolution */
+void
+recip_free(struct recip *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nfprs; i++)
+		free(r->fprs[i]);
+	free(r->fprs);
+	for (i = 0; i < r->nmap; i++) {
+		free(r->map[i].addr);
+		free(r->map[i].fpr);
+	}
+	free(r->map);
+	addrlist_free(&r->missing);
+	memset(r, 0, sizeof *r);
+}

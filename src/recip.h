@@ -1,0 +1,46 @@
+/*
+ * recip.h - which keys a message is encrypted to.
+ */
+#ifndef MAILSEAL_RECIP_H
+#define MAILSEAL_RECIP_H
+
+#include <stddef.h>
+
+#include "addr.h"
+#include "gpg.h"
+
+struct recip_map {
+	char	*addr;		/* the recipient as given */
+	char	*fpr;		/* a key it resolved to */
+};
+
+struct recip {
+	char			**fprs;		/* distinct fingerprints */
+	size_t			  nfprs;
+	struct recip_map	 *map;		/* address -> key, for logs */
+	size_t			  nmap;
+	struct addrlist		  missing;	/* addresses without a key */
+};
+
+/* recip_patterns - the gpg listing patterns that find every key that
+ * could match the addresses: "*ADDR" (an explicit substring search, so
+ * no address is read as a key ID or special form) and the same without
+ * a +tag.  The matches are then checked exactly by recip_resolve(). */
+void	recip_patterns(const struct addrlist *, struct addrlist *);
+
+/* recip_resolve - for each address, every usable encryption key with a
+ * valid user ID whose addr-spec equals it, ignoring case; when there is
+ * none, the same for the address without its +tag.  Addresses left
+ * without a key go to missing. */
+void	recip_resolve(const struct addrlist *, const struct gpg_keylist *,
+	    struct recip *);
+
+/* recip_signer - the fingerprint of the one usable signing key with a
+ * secret part and a valid user ID equal to addr (or whose fingerprint
+ * is addr); NULL when there is none or more than one */
+const char *recip_signer(const char *, const struct gpg_keylist *);
+
+int	recip_key_can_encrypt(const struct gpg_key *);
+void	recip_free(struct recip *);
+
+#endif
