@@ -1,0 +1,283 @@
+#!/usr/bin/env python3
+"""check_pgpmime.py - independent checks of mailseal encrypt's output.
+
+  check_pgpmime.py structure OUT.eml ORIG.eml
+      OUT is an RFC 3156 PGP/MIME message made from ORIG: checked with
+      Python's email module (compat32, parsing bytes) and a byte-level
+      header reader of its own.  Exit 0, or 1 with a one-line reason.
+  check_pgpmime.py armor OUT.eml
+      print the armored OpenPGP message of OUT's second part.
+  check_pgpmime.py inner ORIG.eml
+      print the entity mailseal must encrypt for ORIG: its Content-*
+      fields (exact bytes), CRLF, its body; every bare LF made CRLF.
+  check_pgpmime.py eol FILE
+      print "crlf", "lf", "mixed" or "none": the line ends FILE uses.
+  check_pgpmime.py header FILE
+      print the header fields of FILE, one a line: NAME<TAB>repr(bytes).
+
+The header reader follows the rules of the contract: an optional mbox
+"From " first line; fields are NAME [WSP] ":" with continuation lines
+starting with WSP; the block ends at an empty line, at a line that is
+not a field (the body starts there), or at the end of the input.
+"""
+
+import email
+import email.policy
+import re
+import sys
+
+BEGIN = b"-----BEGIN PGP MESSAGE-----"
+END = b"-----END PGP MESSAGE-----"
+BOUNDARY_RE = re.compile(rb'boundary="(mailseal=_[0-9A-Za-z]{32})"', re.I)
+
+
+class Fail(Exception):
+    pass
+
+
+def lines_of(data):
+    """Split bytes into lines, each keeping its LF (the last may lack one)."""
+    out, start = [], 0
+    while start < len(data):
+        nl = data.find(b"\n", start)
+        if nl < 0:
+            out.append(data[start:])
+            break
+        out.append(data[start:nl + 1])
+        start = nl + 1
+    return out
+
+
+def field_name(line):
+    """The field name of a header line, or None when it is not a field."""
+    i = 0
+    while i < len(line) and line[i] != 0x3A and 33 <= line[i] <= 126:
+        i += 1
+    if i == 0:
+        return None
+    j = i
+    while j < len(line) and line[j] in (0x20, 0x09):
+        j += 1
+    if j == len(line) or line[j] != 0x3A:
+        return None
+    return line[:i].decode("ascii")
+
+
+class Header:
+    """fromline (bytes or None), fields [(name, raw bytes)], body (bytes)."""
+
+    def __init__(self, data):
+        self.fromline = None
+        self.fields = []
+        self.body = b""
+        self.separator = False
+        pos = 0
+        first = True
+        for line in lines_of(data):
+            if first and self.fromline is None and not self.fields \
+                    and line.startswith(b"From "):
+                self.fromline = line
+                pos += len(line)
+                continue
+            if line[:1] in (b" ", b"\t") and self.fields:
+                name, raw = self.fields[-1]
+                self.fields[-1] = (name, raw + line)
+                pos += len(line)
+                continue
+            if line in (b"\n", b"\r\n") and not first:
+                self.separator = True
+                pos += len(line)
+                break
+            name = field_name(line)
+            if name is None:
+                if first:
+                    raise Fail("input has no header block")
+                break
+            self.fields.append((name, line))
+            first = False
+            pos += len(line)
+        else:
+            pos = len(data)
+        if first:
+            raise Fail("input has no header field")
+        self.body = data[pos:]
+
+    def named(self, name):
+        return [raw for n, raw in self.fields if n.lower() == name.lower()]
+
+
+def is_content(name):
+    return name.lower().startswith("content-")
+
+
+def is_outer(name):
+    return not is_content(name) and name.lower() not in ("bcc", "resent-bcc")
+
+
+def canon(data):
+    """Every LF not preceded by CR becomes CRLF; nothing else changes."""
+    return re.sub(rb"(?<!\r)\n", b"\r\n", data)
+
+
+def inner(orig):
+    h = Header(orig)
+    out = b""
+    for name, raw in h.fields:
+        if is_content(name):
+            raw = canon(raw)
+            if not raw.endswith(b"\n"):
+                raw += b"\r\n"
+            out += raw
+    return out + b"\r\n" + canon(h.body)
+
+
+def eol(data):
+    crlf = data.count(b"\r\n")
+    lf = data.count(b"\n") - crlf
+    if crlf and lf:
+        return "mixed"
+    return "crlf" if crlf else ("lf" if lf else "none")
+
+
+def armor_block(out):
+    msg = email.message_from_bytes(out, policy=email.policy.compat32)
+    if not msg.is_multipart():
+        raise Fail("output is not multipart")
+    parts = msg.get_payload()
+    if len(parts) != 2:
+        raise Fail("output has %d parts, not 2" % len(parts))
+    payload = parts[1].get_payload(decode=True)
+    if payload is None:
+        raise Fail("second part has no payload")
+    body = payload.strip()
+    if not body.startswith(BEGIN):
+        raise Fail("second part does not start with " + BEGIN.decode())
+    if not body.endswith(END):
+        raise Fail("second part does not end with " + END.decode())
+    if body.count(BEGIN) != 1 or body.count(END) != 1:
+        raise Fail("second part holds more than one armored block")
+    return body + b"\n"
+
+
+def structure(out, orig):
+    oh = Header(orig)
+    h = Header(out)
+    # the mbox From_ line stays first, exact
+    if oh.fromline != h.fromline:
+        raise Fail("From_ line changed: %r -> %r" % (oh.fromline, h.fromline))
+    if oh.fromline is not None and not out.startswith(oh.fromline):
+        raise Fail("From_ line is not first")
+    if not h.separator:
+        raise Fail("output header does not end with an empty line")
+    # outer header: the original fields, exact and in order, then ours
+    want = [(n, raw) for n, raw in oh.fields if is_outer(n)]
+    style = b"\r\n" if (oh.fields and oh.fields[0][1].endswith(b"\r\n")) \
+        else b"\n"
+    got = h.fields
+    for i, (n, raw) in enumerate(want):
+        if i >= len(got):
+            raise Fail("output header lacks original field %s" % n)
+        if not raw.endswith(b"\n"):
+            raw += style
+        if got[i][1] != raw:
+            raise Fail("original field %s changed or moved: %r -> %r"
+                       % (n, raw[:80], got[i][1][:80]))
+    added = got[len(want):]
+    names = [n.lower() for n, _ in added]
+    had_mv = any(n.lower() == "mime-version" for n, _ in want)
+    if names != (["content-type"] if had_mv
+                 else ["mime-version", "content-type"]):
+        raise Fail("fields after the original ones: %r" % names)
+    if not had_mv and added[0][1] != b"MIME-Version: 1.0" + style:
+        raise Fail("added MIME-Version is %r" % added[0][1])
+    for n, raw in added:
+        for ln in lines_of(raw):
+            if not ln.endswith(style) or (style == b"\n"
+                                          and ln.endswith(b"\r\n")):
+                raise Fail("added field %s does not end lines with %r"
+                           % (n, style))
+    if h.named("bcc") or h.named("resent-bcc"):
+        raise Fail("output still has a Bcc field")
+    ctraw = h.named("content-type")
+    if len(ctraw) != 1:
+        raise Fail("output has %d Content-Type fields" % len(ctraw))
+    m = BOUNDARY_RE.search(ctraw[0])
+    if not m:
+        raise Fail("boundary is not a quoted mailseal=_<32 alnum>: %r"
+                   % ctraw[0])
+    boundary = m.group(1).decode()
+    if len(h.named("mime-version")) != 1:
+        raise Fail("output must have exactly one MIME-Version field")
+    # the MIME structure, as a reader's email library sees it
+    msg = email.message_from_bytes(out, policy=email.policy.compat32)
+    if msg.get_content_type() != "multipart/encrypted":
+        raise Fail("top type is %s" % msg.get_content_type())
+    if (msg.get_param("protocol") or "").lower() != \
+            "application/pgp-encrypted":
+        raise Fail("protocol is %r" % msg.get_param("protocol"))
+    if msg.get_boundary() != boundary:
+        raise Fail("email module sees boundary %r" % msg.get_boundary())
+    if msg.defects:
+        raise Fail("email module defects: %r" % msg.defects)
+    parts = msg.get_payload()
+    if not isinstance(parts, list) or len(parts) != 2:
+        raise Fail("multipart/encrypted must have exactly 2 parts")
+    p1, p2 = parts
+    if p1.get_content_type() != "application/pgp-encrypted":
+        raise Fail("part 1 is %s" % p1.get_content_type())
+    v = p1.get_payload(decode=True) or b""
+    if not re.search(rb"^Version: 1\r?$", v, re.M):
+        raise Fail("part 1 lacks 'Version: 1': %r" % v[:80])
+    if p2.get_content_type() != "application/octet-stream":
+        raise Fail("part 2 is %s" % p2.get_content_type())
+    armor_block(out)
+    # the closing boundary is the last line
+    last = out.rstrip(b"\r\n").rsplit(b"\n", 1)[-1].rstrip(b"\r")
+    if last != b"--" + m.group(1) + b"--":
+        raise Fail("output does not end with the closing boundary: %r"
+                   % last[:80])
+    # the boundary must not occur inside the encrypted part
+    if out.count(b"--" + m.group(1)) != 3:
+        raise Fail("boundary occurs %d times, not 3"
+                   % out.count(b"--" + m.group(1)))
+    # line ends: a consistent input gives the same style everywhere
+    style_in = eol(orig)
+    if style_in in ("crlf", "lf") and eol(out) != style_in:
+        raise Fail("input line ends are %s, output's are %s"
+                   % (style_in, eol(out)))
+
+
+def main(argv):
+    if len(argv) < 3:
+        print(__doc__.strip().split("\n\n")[0], file=sys.stderr)
+        return 2
+    cmd = argv[1]
+    try:
+        with open(argv[2], "rb") as fp:
+            first = fp.read()
+        if cmd == "structure" and len(argv) == 4:
+            with open(argv[3], "rb") as fp:
+                structure(first, fp.read())
+        elif cmd == "armor" and len(argv) == 3:
+            sys.stdout.buffer.write(armor_block(first))
+        elif cmd == "inner" and len(argv) == 3:
+            sys.stdout.buffer.write(inner(first))
+        elif cmd == "eol" and len(argv) == 3:
+            print(eol(first))
+        elif cmd == "header" and len(argv) == 3:
+            for n, raw in Header(first).fields:
+                print("%s\t%r" % (n, raw))
+        else:
+            print("check_pgpmime.py: bad usage", file=sys.stderr)
+            return 2
+    except Fail as e:
+        print("check_pgpmime.py %s: %s" % (cmd, e))
+        return 1
+    except OSError as e:
+        print("check_pgpmime.py %s: %s" % (cmd, e))
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

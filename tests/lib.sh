@@ -1,0 +1,183 @@
+# lib.sh - shared helpers of the TAP shell tests; sourced, not run.
+#
+#   . "$MAILSEAL_SRCDIR/tests/lib.sh"   (or relative to the script)
+#
+# TAP:      ok DESC | not_ok DESC [DIAG-FILE...] | check DESC CMD... |
+#           skip DESC REASON | diag TEXT... | done_testing
+# Set-up:   require_tools TOOL... (skips the whole script when one is
+#           missing) | have TOOL | ms_home (a private copy of the test
+#           keyring in $GNUPGHOME) | $T (scratch directory)
+# Running:  ms OUT ERR ARGS... (runs $MAILSEAL ARGS, sets $rc)
+#
+# Without the make check environment, defaults are derived from the
+# location of this file, and the keys are made on first use.
+
+set -u
+
+if [ -z "${MAILSEAL_SRCDIR:-}" ]; then
+	MAILSEAL_SRCDIR=$(cd "$(dirname "$0")/.." && pwd)
+fi
+: "${MAILSEAL:=$MAILSEAL_SRCDIR/src/mailseal}"
+: "${MAILSEAL_TEST_KEYS:=$MAILSEAL_SRCDIR/tests/keys}"
+: "${MAILSEAL_CORPUS:=$MAILSEAL_SRCDIR/../shared/corpus}"
+: "${PYTHON:=python3}"
+export MAILSEAL MAILSEAL_SRCDIR MAILSEAL_TEST_KEYS MAILSEAL_CORPUS
+LC_ALL=${LC_ALL:-C.UTF-8}
+export LC_ALL
+
+CHECK_PGPMIME="$MAILSEAL_SRCDIR/tests/check_pgpmime.py"
+DATA="$MAILSEAL_SRCDIR/tests/data"
+KEYS=$MAILSEAL_TEST_KEYS
+
+_tap_n=0
+_tap_failed=0
+_tap_skipped=0
+_ms_homes=
+
+# ---------------------------------------------------------------- TAP
+
+diag() {
+	printf '%s\n' "$*" | sed 's/^/# /'
+}
+
+# _diag_files FILE... - show the start of each non-empty file as diagnostics
+_diag_files() {
+	for _f in "$@"; do
+		[ -s "$_f" ] || continue
+		printf '# --- %s\n' "$(basename "$_f")"
+		head -c 2000 "$_f" | head -n 20 | sed 's/^/#   /'
+		echo
+	done
+}
+
+ok() {
+	_tap_n=$((_tap_n + 1))
+	printf 'ok %d - %s\n' "$_tap_n" "$1"
+}
+
+# not_ok DESC [FILE...] - a failure, with the files as diagnostics
+not_ok() {
+	_tap_n=$((_tap_n + 1))
+	_tap_failed=$((_tap_failed + 1))
+	printf 'not ok %d - %s\n' "$_tap_n" "$1"
+	shift
+	_diag_files "$@"
+}
+
+# check DESC CMD [ARG...] - ok when CMD exits 0; its output is the diagnostic
+check() {
+	_desc=$1
+	shift
+	if "$@" >"$T/.check.out" 2>&1; then
+		ok "$_desc"
+	else
+		not_ok "$_desc" "$T/.check.out"
+	fi
+}
+
+skip() {
+	_tap_n=$((_tap_n + 1))
+	_tap_skipped=$((_tap_skipped + 1))
+	printf 'ok %d - %s # SKIP %s\n' "$_tap_n" "$1" "$2"
+}
+
+done_testing() {
+	printf '1..%d\n' "$_tap_n"
+	diag "$(basename "$0"): $_tap_n tests, $_tap_failed failed," \
+	    "$_tap_skipped skipped"
+	exit 0
+}
+
+# skip_all REASON - the whole script is skipped
+skip_all() {
+	printf '1..0 # SKIP %s\n' "$1"
+	exit 0
+}
+
+have() {
+	command -v "$1" >/dev/null 2>&1
+}
+
+require_tools() {
+	for _t in "$@"; do
+		have "$_t" || skip_all "$_t is not installed"
+	done
+}
+
+# ------------------------------------------------------------ set-up
+
+_lib_cleanup() {
+	for _h in $_ms_homes; do
+		gpgconf --homedir "$_h" --kill all >/dev/null 2>&1 || :
+		rm -rf "$_h"
+	done
+	[ -n "${T:-}" ] && rm -rf "$T"
+}
+trap _lib_cleanup EXIT
+trap 'exit 1' HUP INT TERM
+
+[ -x "$MAILSEAL" ] || skip_all "no mailseal binary at $MAILSEAL (run make)"
+require_tools gpg gpgconf "$PYTHON"
+
+if [ ! -d "$KEYS/home" ]; then
+	sh "$MAILSEAL_SRCDIR/tests/mkkeys.sh" "$KEYS" >&2 ||
+	    skip_all "cannot make the test keys (tests/mkkeys.sh failed)"
+fi
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/mst.XXXXXX") || skip_all "mktemp failed"
+
+# ms_home - a fresh private copy of the test keyring in $GNUPGHOME.  The
+# path is short on purpose (gpg-agent's socket path limit); the agent is
+# killed and the copy removed on exit.
+ms_home() {
+	GNUPGHOME=$(mktemp -d /tmp/msh.XXXXXX) || {
+		echo "mktemp failed" >&2
+		exit 1
+	}
+	_ms_homes="$_ms_homes $GNUPGHOME"
+	cp -R "$KEYS/home/." "$GNUPGHOME/"
+	rm -f "$GNUPGHOME"/S.*
+	chmod 700 "$GNUPGHOME"
+	export GNUPGHOME
+}
+
+# fpr NAME - the primary fingerprint of test key NAME
+fpr() {
+	cat "$KEYS/$1.fpr"
+}
+
+# ---------------------------------------------------------- running
+
+# ms OUT ERR [ARG...] - run mailseal (stdin as given); $rc is its status
+ms() {
+	_out=$1 _err=$2
+	shift 2
+	"$MAILSEAL" "$@" >"$_out" 2>"$_err"
+	rc=$?
+}
+
+# gpg_dec ARMOR OUT [STATUS] - decrypt with gpg in $GNUPGHOME
+gpg_dec() {
+	gpg --batch --no-tty --quiet --pinentry-mode loopback --passphrase '' \
+	    ${3:+--status-file "$3"} --output "$2" --decrypt "$1" \
+	    2>"$2.err"
+}
+
+# pkesk_keyids ARMOR - the key IDs the message is encrypted to, one a
+# line, as gpg --list-packets reports them (no secret key is needed)
+pkesk_keyids() {
+	gpg --batch --no-tty --list-packets --pinentry-mode cancel \
+	    "$1" 2>/dev/null |
+	    sed -n 's/^:pubkey enc packet:.* keyid \([0-9A-Fa-f]*\).*/\1/p'
+}
+
+# subkey_ids NAME - the key IDs of NAME's encryption subkeys
+subkey_ids() {
+	gpg --batch --with-colons --list-keys "$(fpr "$1")" 2>/dev/null |
+	    awk -F: '$1 == "sub" && $12 ~ /e/ { print $5 }'
+}
+
+# one_line FILE - FILE holds exactly one line that starts with "mailseal:"
+one_line() {
+	[ "$(wc -l <"$1")" -eq 1 ] && head -n 1 "$1" | grep -q '^mailseal: '
+}

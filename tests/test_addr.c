@@ -1,0 +1,205 @@
+/*
+ * test_addr.c - addr-specs from address fields: what libetpan gets
+ * right, and what our wrapper must catch.
+ */
+#include <config.h>
+
+#include <string.h>
+
+#include <criterion/criterion.h>
+
+#include "addr.h"
+#include "limit.h"
+#include "testutil.h"
+
+struct good {
+	const char	*value;
+	const char	*want;	/* addr-specs joined by spaces */
+};
+
+static char *
+joined(const struct addrlist *l)
+{
+	static char buf[1024];
+	size_t i;
+
+	buf[0] = '\0';
+	for (i = 0; i < l->n; i++) {
+		if (i > 0)
+			strcat(buf, " ");
+		strcat(buf, l->v[i]);
+	}
+	return buf;
+}
+
+Test(addr, lists_that_must_parse)
+{
+	static const struct good cases[] = {
+		{ "bob@example.org", "bob@example.org" },
+		{ "Bob <bob@example.org>, \"Doe, J\" <j@x.org>",
+		    "bob@example.org j@x.org" },
+		{ "=?utf-8?q?J=C3=B6rg?= <j@x.org>", "j@x.org" },
+		{ "J\xc3\xb6rg <j@x.org>", "j@x.org" },
+		{ "undisclosed-recipients:;", "" },
+		{ "friends: a@b.c, C <c@d.e>;, z@y.x", "a@b.c c@d.e z@y.x" },
+		{ "<@relay.example:bob@example.org>", "bob@example.org" },
+		{ "Bob <@a.example,@b.example:bob@example.org>", "bob@example.org" },
+		{ "bob@example.org (Bob (the (builder)))", "bob@example.org" },
+		{ "Bob\r\n <bob@example.org>", "bob@example.org" },
+		{ "Bob\n\t<bob@example.org>", "bob@example.org" },
+		{ "a@b, ,c@d", "a@b c@d" },
+		{ "a@b,", "a@b" },
+		{ ", a@b", "a@b" },
+		{ "bob @ example . org", "bob@example.org" },
+		{ "Bob <BOB@Example.ORG>", "BOB@Example.ORG" },
+		{ "bob@[127.0.0.1]", "bob@[127.0.0.1]" },
+		{ "j\xc3\xb6rg@b\xc3\xbc.de", "j\xc3\xb6rg@b\xc3\xbc.de" },
+		{ "J. Doe <j@x.org>", "j@x.org" },
+		{ "", "" },
+		{ "   ", "" },
+	};
+	struct addrlist l = { NULL, 0 };
+	enum addr_err e;
+	size_t i;
+
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		e = addr_list_parse(cases[i].value, strlen(cases[i].value), &l);
+		cr_expect_eq(e, ADDR_OK, "case %zu [%s]: got error %s", i,
+		    cases[i].value, addr_strerror(e));
+		cr_expect_str_eq(joined(&l), cases[i].want,
+		    "case %zu [%s]: got [%s], want [%s]", i, cases[i].value,
+		    joined(&l), cases[i].want);
+		addrlist_free(&l);
+	}
+}
+
+struct bad {
+	const char	*value;
+	enum addr_err	 want;
+};
+
+Test(addr, lists_that_must_not_parse)
+{
+	static const struct bad cases[] = {
+		{ "<<<", ADDR_SYNTAX },
+		{ "bob", ADDR_SPEC },
+		{ "<bob>", ADDR_SPEC },
+		{ "a@b c@d", ADDR_SYNTAX },
+		{ "<a@b> <c@d>", ADDR_SYNTAX },		/* no comma between */
+		{ "a@b (x) c@d", ADDR_SYNTAX },
+		{ "Bob <bob@example.org> junk", ADDR_SYNTAX },
+		{ "a@b;c@d", ADDR_SYNTAX },
+		{ "Bob <bob@example.org", ADDR_SYNTAX },
+		{ "<@relay.example bob@example.org>", ADDR_SYNTAX },
+		{ "@example.org", ADDR_SYNTAX },
+	};
+	struct addrlist l = { NULL, 0 };
+	enum addr_err e;
+	size_t i;
+
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		e = addr_list_parse(cases[i].value, strlen(cases[i].value), &l);
+		cr_expect_neq(e, ADDR_OK, "case %zu [%s]: parsed as [%s]", i,
+		    cases[i].value, joined(&l));
+		if (cases[i].want != ADDR_SYNTAX)
+			cr_expect_eq(e, cases[i].want, "case %zu: got %s", i,
+			    addr_strerror(e));
+		addrlist_free(&l);
+	}
+}
+
+Test(addr, comment_depth_limit)
+{
+	char buf[256];
+	struct addrlist l = { NULL, 0 };
+	int d;
+
+	for (d = LIMIT_COMMENT_DEPTH; d <= LIMIT_COMMENT_DEPTH + 1; d++) {
+		memset(buf, 0, sizeof buf);
+		strcpy(buf, "a@b.c ");
+		memset(buf + 6, '(', (size_t)d);
+		memset(buf + 6 + d, ')', (size_t)d);
+		cr_expect_eq(addr_list_parse(buf, strlen(buf), &l),
+		    d <= LIMIT_COMMENT_DEPTH ? ADDR_OK : ADDR_DEPTH,
+		    "depth %d", d);
+		addrlist_free(&l);
+	}
+}
+
+Test(addr, a_million_nested_comments_do_not_crash)
+{
+	size_t n = 1000000;
+	char *s = malloc(2 * n + 8);
+	struct addrlist l = { NULL, 0 };
+
+	memcpy(s, "a@b.c ", 6);
+	memset(s + 6, '(', n);
+	memset(s + 6 + n, ')', n);
+	s[6 + 2 * n] = '\0';
+	cr_assert_eq(addr_list_parse(s, strlen(s), &l), ADDR_DEPTH);
+	addrlist_free(&l);
+	free(s);
+}
+
+Test(addr, addr_spec_length_limit)
+{
+	char *local = tu_repeat('a', LIMIT_ADDR_SPEC);
+	char buf[LIMIT_ADDR_SPEC + 32];
+	struct addrlist l = { NULL, 0 };
+
+	snprintf(buf, sizeof buf, "%.*s@x.org", LIMIT_ADDR_SPEC - 6, local);
+	cr_expect_eq(addr_list_parse(buf, strlen(buf), &l), ADDR_OK,
+	    "exactly LIMIT_ADDR_SPEC bytes");
+	addrlist_free(&l);
+	snprintf(buf, sizeof buf, "%.*s@x.org", LIMIT_ADDR_SPEC - 5, local);
+	cr_expect_eq(addr_list_parse(buf, strlen(buf), &l), ADDR_LONG);
+	addrlist_free(&l);
+	free(local);
+}
+
+Test(addr, recipient_count_limit)
+{
+	size_t n = LIMIT_RECIPIENTS + 1, i;
+	char *s = malloc(n * 16 + 1), *p = s;
+	struct addrlist l = { NULL, 0 };
+
+	for (i = 0; i < n; i++)
+		p += sprintf(p, "%s%zu@x.org", i > 0 ? "," : "", i);
+	cr_expect_eq(addr_list_parse(s, strlen(s), &l), ADDR_COUNT);
+	addrlist_free(&l);
+	*strrchr(s, ',') = '\0';	/* exactly the limit */
+	cr_expect_eq(addr_list_parse(s, strlen(s), &l), ADDR_OK);
+	cr_expect_eq(l.n, LIMIT_RECIPIENTS);
+	addrlist_free(&l);
+	free(s);
+}
+
+Test(addr, mailbox_needs_exactly_one)
+{
+	char *spec;
+
+	cr_expect_eq(addr_mailbox_parse("Bob <bob@example.org>", &spec), ADDR_OK);
+	cr_expect_str_eq(spec, "bob@example.org");
+	free(spec);
+	cr_expect_neq(addr_mailbox_parse("a@b, c@d", &spec), ADDR_OK);
+	cr_expect_null(spec);
+	cr_expect_neq(addr_mailbox_parse("", &spec), ADDR_OK);
+	cr_expect_neq(addr_mailbox_parse("bob", &spec), ADDR_OK);
+}
+
+Test(addr, untag_and_equal)
+{
+	char *s;
+
+	s = addr_untag("bob+lists@example.org");
+	cr_expect_str_eq(s, "bob@example.org");
+	free(s);
+	s = addr_untag("bob+a+b@example.org");
+	cr_expect_str_eq(s, "bob@example.org");
+	free(s);
+	cr_expect_null(addr_untag("bob@example.org"));
+	cr_expect_null(addr_untag("+bob@example.org"));
+	cr_expect_null(addr_untag("\"a+b\"@example.org"));
+	cr_expect(addr_equal("Bob@Example.ORG", "bob@example.org"));
+	cr_expect_not(addr_equal("xbob@example.org", "bob@example.org"));
+}

@@ -1,0 +1,82 @@
+/*
+ * test_armor.c - "one whole armored block" and nothing else.
+ */
+#include <config.h>
+
+#include <string.h>
+
+#include <stdio.h>
+
+#include <criterion/criterion.h>
+
+#include "armor.h"
+
+static enum armor_kind
+scan(const char *body, size_t step)
+{
+	struct armor_scan s;
+	size_t i, n, len = strlen(body);
+
+	armor_scan_init(&s);
+	for (i = 0; i < len; i += n) {
+		n = len - i < step ? len - i : step;
+		armor_scan_feed(&s, (const unsigned char *)body + i, n);
+	}
+	return armor_scan_end(&s);
+}
+
+struct tcase {
+	const char	*body;
+	enum armor_kind	 want;
+};
+
+Test(armor, whole_blocks_only)
+{
+	static const struct tcase cases[] = {
+		{ "-----BEGIN PGP MESSAGE-----\n\nhQEM\n=abcd\n"
+		    "-----END PGP MESSAGE-----\n", ARMOR_MESSAGE },
+		{ "\r\n  \n-----BEGIN PGP MESSAGE-----\r\n\r\nhQEM\r\n"
+		    "-----END PGP MESSAGE-----  \r\n\r\n \t\n", ARMOR_MESSAGE },
+		{ "-----BEGIN PGP MESSAGE-----\nhQEM\n"
+		    "-----END PGP MESSAGE-----", ARMOR_MESSAGE },
+		{ "Hello,\n-----BEGIN PGP MESSAGE-----\nhQEM\n"
+		    "-----END PGP MESSAGE-----\n", ARMOR_NONE },
+		{ "-----BEGIN PGP MESSAGE-----\nhQEM\n"
+		    "-----END PGP MESSAGE-----\nsecret clear text\n", ARMOR_NONE },
+		{ "-----BEGIN PGP MESSAGE-----\nhQEM\n", ARMOR_NONE },
+		{ "-----BEGIN PGP MESSAGE-----\nhQEM\n"
+		    "-----BEGIN PGP MESSAGE-----\n"
+		    "-----END PGP MESSAGE-----\n", ARMOR_NONE },
+		{ "-----BEGIN PGP MESSAGE-----\nhQEM\n-----END PGP MESSAGE-----\n"
+		    "-----BEGIN PGP MESSAGE-----\nhQEM\n"
+		    "-----END PGP MESSAGE-----\n", ARMOR_NONE },
+		{ "-----BEGIN PGP MESSAGE-----x\nhQEM\n"
+		    "-----END PGP MESSAGE-----\n", ARMOR_NONE },
+		{ " -----BEGIN PGP MESSAGE-----\nhQEM\n"
+		    "-----END PGP MESSAGE-----\n", ARMOR_NONE },
+		{ "-----BEGIN PGP SIGNED MESSAGE-----\nHash: SHA256\n\nhi\n"
+		    "-----BEGIN PGP SIGNATURE-----\n\niQ\n"
+		    "-----END PGP SIGNATURE-----\n", ARMOR_SIGNED },
+		{ "-----BEGIN PGP SIGNED MESSAGE-----\nHash: SHA256\n\nhi\n"
+		    "-----BEGIN PGP SIGNATURE-----\n\niQ\n"
+		    "-----END PGP SIGNATURE-----\nunsigned text\n", ARMOR_NONE },
+		{ "", ARMOR_NONE },
+		{ "\n\n", ARMOR_NONE },
+		{ "plain text\n", ARMOR_NONE },
+	};
+	size_t i, step;
+
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++)
+		for (step = 1; step <= 64; step *= 4)
+			cr_expect_eq(scan(cases[i].body, step), cases[i].want,
+			    "case %zu step %zu", i, step);
+}
+
+Test(armor, long_lines_are_not_markers)
+{
+	char buf[256];
+
+	snprintf(buf, sizeof buf, "-----BEGIN PGP MESSAGE-----%0100d\nx\n"
+	    "-----END PGP MESSAGE-----\n", 0);
+	cr_expect_eq(scan(buf, 13), ARMOR_NONE);
+}

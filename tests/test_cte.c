@@ -1,0 +1,78 @@
+/*
+ * test_cte.c - streaming decoders give the same bytes however the input
+ * is split.
+ */
+#include <config.h>
+
+#include <string.h>
+
+#include <criterion/criterion.h>
+
+#include "cte.h"
+
+/* decode in chunks of step bytes */
+static size_t
+decode(enum mime_cte cte, const char *in, size_t step, unsigned char *out)
+{
+	struct cte_decoder d;
+	size_t i, n, o = 0, len = strlen(in);
+
+	cte_init(&d, cte);
+	for (i = 0; i < len; i += n) {
+		n = len - i < step ? len - i : step;
+		o += cte_decode(&d, (const unsigned char *)in + i, n, out + o);
+	}
+	o += cte_finish(&d, out + o);
+	out[o] = '\0';
+	return o;
+}
+
+struct tcase {
+	enum mime_cte	 cte;
+	const char	*in;
+	const char	*want;
+};
+
+Test(cte, decodes_whatever_the_split)
+{
+	static const struct tcase cases[] = {
+		{ MIME_CTE_QP, "caf=C3=A9 =3D ok", "caf\xc3\xa9 = ok" },
+		{ MIME_CTE_QP, "soft=\nbreak", "softbreak" },
+		{ MIME_CTE_QP, "soft=\r\nbreak", "softbreak" },
+		{ MIME_CTE_QP, "pad= \t\r\nded", "padded" },
+		{ MIME_CTE_QP, "bad=ZZ=", "bad=ZZ=" },
+		{ MIME_CTE_QP, "-----BEGIN PGP MESSAGE-----\n=3Dab\n",
+		    "-----BEGIN PGP MESSAGE-----\n=ab\n" },
+		{ MIME_CTE_BASE64, "aGVs\nbG8=", "hello" },
+		{ MIME_CTE_BASE64, "aG Vs!bG8", "hello" },
+		{ MIME_CTE_BASE64, "", "" },
+		{ MIME_CTE_IDENTITY, "as is=41", "as is=41" },
+	};
+	unsigned char out[256];
+	size_t i, step;
+
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++)
+		for (step = 1; step <= 5; step++) {
+			decode(cases[i].cte, cases[i].in, step, out);
+			cr_expect_str_eq((char *)out, cases[i].want,
+			    "case %zu step %zu: got [%s]", i, step, out);
+		}
+}
+
+Test(cte, base64_all_bytes)
+{
+	static const char *b64 =
+	    "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8gISIjJCUmJygpKissLS4v"
+	    "MDEyMzQ1Njc4OTo7PD0+P0BBQkNERUZHSElKS0xNTk9QUVJTVFVWV1hZWltcXV5f"
+	    "YGFiY2RlZmdoaWprbG1ub3BxcnN0dXZ3eHl6e3x9fn+AgYKDhIWGh4iJiouMjY6P"
+	    "kJGSk5SVlpeYmZqbnJ2en6ChoqOkpaanqKmqq6ytrq+wsbKztLW2t7i5uru8vb6/"
+	    "wMHCw8TFxsfIycrLzM3Oz9DR0tPU1dbX2Nna29zd3t/g4eLj5OXm5+jp6uvs7e7v"
+	    "8PHy8/T19vf4+fr7/P3+/w==";
+	unsigned char out[512];
+	size_t n, i;
+
+	n = decode(MIME_CTE_BASE64, b64, 7, out);
+	cr_assert_eq(n, 256);
+	for (i = 0; i < 256; i++)
+		cr_assert_eq(out[i], i, "byte %zu", i);
+}

@@ -1,0 +1,197 @@
+/*
+ * test_pgpmime.c - the PGP/MIME writer: boundaries, the exact outer
+ * header, the canonical inner entity and the armor sink.
+ */
+#include <config.h>
+
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <criterion/criterion.h>
+
+#include "input.h"
+#include "pgpmime.h"
+#include "rfc5322.h"
+#include "secmem.h"
+#include "testutil.h"
+
+static void
+setup(void)
+{
+	cr_assert_eq(secmem_init(), 0);
+}
+
+TestSuite(pgpmime, .init = setup);
+
+Test(pgpmime, boundaries_are_random_and_valid)
+{
+	char a[PGPMIME_BOUNDARY_SIZE], b[PGPMIME_BOUNDARY_SIZE];
+	size_t i;
+
+	pgpmime_boundary(a);
+	pgpmime_boundary(b);
+	cr_expect_str_neq(a, b);
+	cr_expect_eq(strlen(a), PGPMIME_BOUNDARY_SIZE - 1);
+	cr_expect(strlen(a) <= 70, "RFC 2046 limit");
+	cr_expect(strncmp(a, PGPMIME_BOUNDARY_PREFIX,
+	    strlen(PGPMIME_BOUNDARY_PREFIX)) == 0);
+	for (i = strlen(PGPMIME_BOUNDARY_PREFIX); a[i] != '\0'; i++)
+		cr_expect(isalnum((unsigned char)a[i]), "char %zu", i);
+}
+
+Test(pgpmime, canon_makes_bare_lf_crlf_only)
+{
+	static const char *in = "a\nb\r\nc\rd\n\n";
+	unsigned char out[64];
+	size_t n;
+	int prevcr = 0;
+
+	n = pgpmime_canon((const unsigned char *)in, strlen(in), out, &prevcr);
+	cr_expect_eq(n, strlen("a\r\nb\r\nc\rd\r\n\r\n"));
+	cr_expect(memcmp(out, "a\r\nb\r\nc\rd\r\n\r\n", n) == 0);
+	/* a CRLF split between two calls stays one CRLF */
+	prevcr = 0;
+	n = pgpmime_canon((const unsigned char *)"x\r", 2, out, &prevcr);
+	n += pgpmime_canon((const unsigned char *)"\ny", 2, out + n, &prevcr);
+	cr_expect_eq(n, 4);
+	cr_expect(memcmp(out, "x\r\ny", 4) == 0);
+}
+
+static char *
+write_head(const char *msg, size_t *lenp)
+{
+	struct rfc5322_header h;
+	struct input *in = tu_input(msg, strlen(msg));
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&buf, &len);
+
+	cr_assert_eq(rfc5322_read(in, &h), RFC5322_OK);
+	cr_assert_eq(pgpmime_write_head(fp, &h, "BOUNDARY"), 0);
+	fclose(fp);
+	rfc5322_free(&h);
+	input_close(in);
+	*lenp = len;
+	return buf;
+}
+
+Test(pgpmime, outer_header_keeps_fields_drops_content_and_bcc)
+{
+	static const char *msg =
+	    "From x@y  Sun Nov 22 08:00:00 2026\n"
+	    "Received: from a\n\tby b\n"
+	    "MESSAGE-ID: <1@x>\n"
+	    "Content-Type: text/plain\n"
+	    "bcc: hidden@example.org\n"
+	    "Resent-Bcc: hidden2@example.org\n"
+	    "DKIM-Signature: v=1; b=abc\n"
+	    "content-transfer-encoding: 8bit\n"
+	    "Subject : odd\n"
+	    "\nbody\n";
+	size_t len;
+	char *out = write_head(msg, &len);
+	const char *want_start =
+	    "From x@y  Sun Nov 22 08:00:00 2026\n"
+	    "Received: from a\n\tby b\n"
+	    "MESSAGE-ID: <1@x>\n"
+	    "DKIM-Signature: v=1; b=abc\n"
+	    "Subject : odd\n"
+	    "MIME-Version: 1.0\n"
+	    "Content-Type: multipart/encrypted;\n"
+	    "\tprotocol=\"application/pgp-encrypted\";\n"
+	    "\tboundary=\"BOUNDARY\"\n\n";
+
+	cr_expect(strncmp(out, want_start, strlen(want_start)) == 0,
+	    "got:\n%s", out);
+	cr_expect_null(strstr(out, "hidden"));
+	cr_expect(strstr(out, "\n--BOUNDARY\nContent-Type: application/"
+	    "pgp-encrypted\n") != NULL);
+	cr_expect(strstr(out, "\nVersion: 1\n") != NULL);
+	cr_expect(strstr(out, "\n--BOUNDARY\nContent-Type: application/"
+	    "octet-stream") != NULL);
+	cr_expect(out[len - 1] == '\n' && out[len - 2] == '\n',
+	    "ends with the blank line before the armor");
+	free(out);
+}
+
+Test(pgpmime, crlf_messages_get_crlf_lines_and_one_mime_version)
+{
+	size_t len, i;
+	char *out = write_head("MIME-Version: 1.0\r\nTo: a@b\r\n\r\nx", &len);
+
+	for (i = 0; i < len; i++)
+		if (out[i] == '\n')
+			cr_assert(i > 0 && out[i - 1] == '\r', "bare LF at %zu", i);
+	cr_expect_null(strstr(strstr(out, "MIME-Version") + 1, "MIME-Version"));
+	free(out);
+}
+
+static char *
+inner(const char *msg, size_t step, size_t *lenp)
+{
+	struct rfc5322_header h;
+	struct pgpmime_inner s;
+	struct input *in = tu_input(msg, strlen(msg));
+	char *buf = malloc(1 << 16);
+	size_t len = 0;
+	ssize_t n;
+
+	cr_assert_eq(rfc5322_read(in, &h), RFC5322_OK);
+	pgpmime_inner_init(&s, &h, in);
+	while ((n = pgpmime_inner_read(&s, buf + len, step)) > 0)
+		len += (size_t)n;
+	cr_assert_eq(n, 0);
+	pgpmime_inner_free(&s);
+	rfc5322_free(&h);
+	input_close(in);
+	*lenp = len;
+	return buf;
+}
+
+Test(pgpmime, inner_entity_is_content_fields_and_body_in_crlf)
+{
+	static const char *msg = "To: a@b\nContent-Type: text/plain;\n"
+	    "\tcharset=utf-8\nSubject: s\nContent-Transfer-Encoding: 8bit\n\n"
+	    "Gr\xc3\xbc\xc3\x9f" "e\nline\r\nlast";
+	static const char *want = "Content-Type: text/plain;\r\n"
+	    "\tcharset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
+	    "Gr\xc3\xbc\xc3\x9f" "e\r\nline\r\nlast";
+	size_t step, len;
+	char *got;
+
+	for (step = 1; step <= 4096; step *= 3) {
+		got = inner(msg, step, &len);
+		cr_expect_eq(len, strlen(want), "step %zu", step);
+		cr_expect(memcmp(got, want, strlen(want)) == 0, "step %zu", step);
+		free(got);
+	}
+}
+
+Test(pgpmime, inner_entity_without_content_fields)
+{
+	size_t len;
+	char *got = inner("Subject: s\n\nhi\n", 100, &len);
+
+	cr_expect_eq(len, 6);
+	cr_expect(memcmp(got, "\r\nhi\r\n", 6) == 0);
+	free(got);
+}
+
+Test(pgpmime, sink_converts_armor_line_ends)
+{
+	struct pgpmime_sink s;
+	char *buf = NULL;
+	size_t len = 0;
+
+	memset(&s, 0, sizeof s);
+	s.fp = open_memstream(&buf, &len);
+	s.crlf = 1;
+	cr_expect_eq(pgpmime_sink_write(&s, "ab\ncd", 5), 5);
+	cr_expect_eq(s.lastnl, 0);
+	cr_expect_eq(pgpmime_sink_write(&s, "\n", 1), 1);
+	cr_expect_eq(s.lastnl, 1);
+	fclose(s.fp);
+	cr_expect_str_eq(buf, "ab\r\ncd\r\n");
+	free(buf);
+}
