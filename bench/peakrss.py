@@ -102,40 +102,81 @@ def proc_table():
     return table
 
 
-def vmrss_kib(pid):
+def status_of(pid):
+    """(comm, VmRSS KiB, VmHWM KiB) of a process, or None when it is gone;
+    a zombie has no VmRSS and reads as 0"""
+    comm, rss, hwm = "?", 0, 0
     try:
         with open("/proc/%d/status" % pid, "rb") as f:
             for line in f:
-                if line.startswith(b"VmRSS:"):
-                    return int(line.split()[1])
+                if line.startswith(b"Name:"):
+                    comm = line[5:].strip().decode("utf-8", "replace")
+                elif line.startswith(b"VmHWM:"):
+                    hwm = int(line.split()[1])
+                elif line.startswith(b"VmRSS:"):
+                    rss = int(line.split()[1])
+                    break
     except (OSError, ValueError, IndexError):
-        pass
-    return 0		# a zombie or a process that just went away
+        return None
+    return comm, rss, hwm
 
 
-def descendants(root, table, exclude):
-    kids = {}
-    for pid, (ppid, _) in table.items():
-        kids.setdefault(ppid, []).append(pid)
-    out, todo = [], list(kids.get(root, []))
+def have_children_files():
+    return os.path.exists("/proc/self/task/%d/children" % os.getpid())
+
+
+def children_of(pid):
+    """the children of every thread of pid (CONFIG_PROC_CHILDREN)"""
+    out = []
+    try:
+        tids = os.listdir("/proc/%d/task" % pid)
+    except OSError:
+        return out
+    for tid in tids:
+        try:
+            with open("/proc/%d/task/%s/children" % (pid, tid), "rb") as f:
+                out.extend(int(x) for x in f.read().split())
+        except (OSError, ValueError):
+            continue
+    return out
+
+
+def descendants(root, exclude, table=None):
+    """every process below root, except those in exclude (and their
+    descendants).  Uses /proc/PID/task/TID/children when the kernel has
+    it (a few reads per process), else one walk of /proc/*/stat."""
+    if table is None and FAST:
+        kids = children_of
+    else:
+        if table is None:
+            table = proc_table()
+        idx = {}
+        for pid, (ppid, _) in table.items():
+            idx.setdefault(ppid, []).append(pid)
+
+        def kids(p):
+            return idx.get(p, [])
+    out, todo = [], list(kids(root))
     while todo:
         pid = todo.pop()
         if pid in exclude:
             continue
         out.append(pid)
-        todo.extend(kids.get(pid, []))
+        todo.extend(kids(pid))
     return out
 
 
+FAST = have_children_files()
+
+
 def sample(me, exclude):
-    """(total KiB, [(comm, KiB)]) of every process below this script"""
-    table = proc_table()
+    """[(pid, comm, VmRSS KiB, VmHWM KiB)] of every process below me"""
     parts = []
-    for pid in descendants(me, table, exclude):
-        kib = vmrss_kib(pid)
-        if kib:
-            parts.append((table[pid][1], kib))
-    return sum(k for _, k in parts), parts
+    for pid in descendants(me, exclude):
+        st = status_of(pid)
+        if st is not None:
+            parts.append((pid,) + st)
+    return parts
 
 
 def main(argv):

@@ -142,6 +142,13 @@ def eol(data):
 def armor_block(out):
     msg = email.message_from_bytes(out, policy=email.policy.compat32)
     if not msg.is_multipart():
+        # see structure(): an obsolete field name hides the MIME fields
+        h = Header(out)
+        mime = b"".join(raw for n, raw in h.fields
+                        if n.lower() in ("mime-version", "content-type"))
+        msg = email.message_from_bytes(mime + b"\n" + h.body,
+                                       policy=email.policy.compat32)
+    if not msg.is_multipart():
         raise Fail("output is not multipart")
     parts = msg.get_payload()
     if len(parts) != 2:
@@ -208,8 +215,16 @@ def structure(out, orig):
     boundary = m.group(1).decode()
     if len(h.named("mime-version")) != 1:
         raise Fail("output must have exactly one MIME-Version field")
-    # the MIME structure, as a reader's email library sees it
+    # the MIME structure, as a reader's email library sees it.  Python's
+    # parser stops the header at an obsolete "Name :" field (RFC 5322
+    # 4.5.3 allows it, and mailseal copies it as it is), so when it does
+    # not see every field we read, it is given the MIME fields alone.
     msg = email.message_from_bytes(out, policy=email.policy.compat32)
+    if len(msg.keys()) != len(h.fields):
+        mime = b"".join(raw for n, raw in h.fields
+                        if n.lower() in ("mime-version", "content-type"))
+        msg = email.message_from_bytes(mime + style + h.body,
+                                       policy=email.policy.compat32)
     if msg.get_content_type() != "multipart/encrypted":
         raise Fail("top type is %s" % msg.get_content_type())
     if (msg.get_param("protocol") or "").lower() != \

@@ -1,0 +1,63 @@
+#!/bin/sh
+# demo.sh - mailseal's main job on a built-in example, with a throwaway
+# keyring: encrypt contrib/sample.eml, show the result, decrypt it back
+# and show that what comes out is what went in.
+#
+# usage: contrib/demo.sh [path/to/mailseal]
+set -eu
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+mailseal=${1:-$top/src/mailseal}
+sample=$top/contrib/sample.eml
+
+# A short path: gpg-agent's socket lives in the home (FACTS.md).
+home=$(mktemp -d /tmp/msdemo.XXXXXX)
+work=$home/work
+cleanup() {
+	gpgconf --homedir "$home" --kill all >/dev/null 2>&1 || true
+	rm -rf "$home"
+}
+trap cleanup EXIT INT TERM
+mkdir "$work"
+chmod 700 "$home"
+
+if [ -t 1 ]; then
+	say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+else
+	say() { printf '\n== %s\n' "$*"; }
+fi
+
+say "1. A throwaway keyring with one recipient: demo@example.org"
+gpg --homedir "$home" -q --batch --passphrase '' \
+    --quick-gen-key 'Demo Recipient <demo@example.org>' future-default default never 2>/dev/null
+gpg --homedir "$home" --list-keys --keyid-format long demo@example.org | sed 's/^/   /'
+
+say "2. The message (contrib/sample.eml)"
+sed 's/^/   /' "$sample"
+
+say "3. mailseal encrypt --homedir $home contrib/sample.eml"
+"$mailseal" encrypt --homedir "$home" -v "$sample" > "$work/encrypted.eml"
+sed 's/^/   /' "$work/encrypted.eml"
+
+say "4. Decrypted back with gpg: the inner entity"
+sed -n '/^-----BEGIN PGP MESSAGE-----/,/^-----END PGP MESSAGE-----/p' \
+    "$work/encrypted.eml" > "$work/part.asc"
+gpg --homedir "$home" -q --batch -d "$work/part.asc" > "$work/inner.eml" 2>/dev/null
+tr -d '\r' < "$work/inner.eml" | sed 's/^/   /'
+
+say "5. Round trip"
+# What went in: the Content-* fields and the body of the original.
+awk 'BEGIN { hdr = 1 }
+     hdr && /^$/ { hdr = 0; print; next }
+     hdr && /^[^ \t]/ { keep = tolower($0) ~ /^content-/ }
+     hdr { if (keep) print; next }
+     { print }' "$sample" > "$work/expected.eml"
+if tr -d '\r' < "$work/inner.eml" | cmp -s - "$work/expected.eml"; then
+	echo "   OK: the decrypted entity is the original's Content-* fields and body, byte for byte"
+	grep -v '^Content-' "$work/encrypted.eml" | grep -q '^Subject: Quarterly' &&
+	    echo "   OK: From, To, Subject, Date and Message-ID stayed outside, unchanged"
+else
+	echo "   FAILED: the decrypted entity differs from the original" >&2
+	diff "$work/expected.eml" "$work/inner.eml" >&2 || true
+	exit 1
+fi
