@@ -27,11 +27,30 @@ The result is one line of key=value fields:
   peak_procs      how many processes made up that largest sample
   peak_parts      that sample broken down by process name (comm)
   max_by_comm     the largest VmRSS seen for one process of each name
+  max_hwm_by_comm the largest VmHWM (the kernel's own high-water mark of
+                  the process since its exec) of one process of each
+                  name, as last read before it exited (it can only miss
+                  growth in the last interval): a cross-check that
+                  sampling did not miss a short peak
   self_maxrss_mib the command's own ru_maxrss (wait4), in MiB
   children_maxrss_mib
                   ru_maxrss of RUSAGE_CHILDREN: the largest single
                   process among everything this script reaped, which
                   includes the command's grandchildren (see below)
+
+                  Caveat: Linux keeps ru_maxrss across execve(), and a
+                  child's memory before its exec is the forking
+                  parent's (copied on fork, or shared with vfork and
+                  posix_spawn).  So ru_maxrss of anything started from
+                  Python is at least Python's own RSS (about 14 MiB),
+                  and a gpg forked by mailseal starts from mailseal's.
+                  VmHWM has no such floor.
+  self_cpu_s      the command's own user+system CPU seconds
+  tree_cpu_s      user+system CPU seconds of everything reaped here:
+                  the command and its descendants (gpg included, thanks
+                  to the subreaper), and the cat of --pipe-from
+  tree_user_s, tree_sys_s
+                  the same, split into user and system time
   samples         number of /proc samples taken
 
 Descendants that double-fork (GPGME spawns gpg that way, so gpg's parent
@@ -222,6 +241,9 @@ def main(argv):
 
     set_subreaper()
     me = os.getpid()
+    # Children this process reaped before it was us (a wrapper such as a
+    # pyenv shim runs commands, then execs Python): not ours to count.
+    base = resource.getrusage(resource.RUSAGE_CHILDREN)
     stdin = stdout = None
     cat = None
     try:
@@ -248,6 +270,7 @@ def main(argv):
 
     peak, peak_parts, samples = 0, [], 0
     max_by_comm = {}
+    hwm = {}		# (pid, comm) -> last VmHWM seen
     status = ru = None
     t1 = None
 
@@ -274,13 +297,18 @@ def main(argv):
 
     if poll:
         while True:
-            tot, parts = sample(me, exclude)
+            parts = sample(me, exclude)
             samples += 1
+            tot = sum(p[2] for p in parts)
             if tot > peak:
-                peak, peak_parts = tot, parts
-            for comm, kib in parts:
+                peak, peak_parts = tot, [(p[1], p[2]) for p in parts]
+            for pid, comm, kib, hw in parts:
+                if kib < 64:
+                    continue	# a zombie, or a process inside execve()
                 if kib > max_by_comm.get(comm, 0):
                     max_by_comm[comm] = kib
+                if hw > hwm.get((pid, comm), 0):
+                    hwm[(pid, comm)] = hw
             if reap():
                 break
             time.sleep(interval)
@@ -296,7 +324,7 @@ def main(argv):
         except ChildProcessError:
             break
         if pid == 0:
-            left = descendants(me, proc_table(), set())
+            left = descendants(me, set())
             if not left:
                 break
             time.sleep(0.002)
@@ -308,6 +336,8 @@ def main(argv):
     else:
         code = -os.WTERMSIG(status)
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cu = children.ru_utime - base.ru_utime
+    cs = children.ru_stime - base.ru_stime
 
     def mib(kib):
         return "%.1f" % (kib / 1024.0)
@@ -319,6 +349,13 @@ def main(argv):
         return ",".join("%s:%s" % (c, mib(k)) for c, k in
                         sorted(agg.items(), key=lambda x: -x[1])) or "-"
 
+    def max_parts_str(h):
+        agg = {}
+        for (_, comm), kib in h.items():
+            agg[comm] = max(agg.get(comm, 0), kib)
+        return ",".join("%s:%s" % (c, mib(k)) for c, k in
+                        sorted(agg.items(), key=lambda x: -x[1])) or "-"
+
     fields = [
         ("wall_s", "%.3f" % (t1 - t0)),
         ("exit", str(code)),
@@ -327,8 +364,13 @@ def main(argv):
         ("peak_parts", parts_str(peak_parts) if poll else "-"),
         ("max_by_comm", parts_str(list(max_by_comm.items()))
          if poll else "-"),
+        ("max_hwm_by_comm", max_parts_str(hwm) if poll else "-"),
         ("self_maxrss_mib", mib(ru.ru_maxrss)),
         ("children_maxrss_mib", mib(children.ru_maxrss)),
+        ("self_cpu_s", "%.3f" % (ru.ru_utime + ru.ru_stime)),
+        ("tree_cpu_s", "%.3f" % (cu + cs)),
+        ("tree_user_s", "%.3f" % cu),
+        ("tree_sys_s", "%.3f" % cs),
         ("samples", str(samples)),
     ]
     line = " ".join("%s=%s" % kv for kv in fields) + "\n"

@@ -47,6 +47,8 @@ struct encrypt_job {
 	const char			*signer;	/* fingerprint */
 	struct gpg_keylist		 skeys;
 	struct output			*out;
+	struct addrlist			 visible;	/* -r, To and Cc */
+	int				*hidden;	/* per j->rec.fprs */
 };
 
 static enum encrypt_result	encrypt_passthrough(struct encrypt_job *);
@@ -99,9 +101,12 @@ encrypt_recipients(struct encrypt_job *j)
 	char *v, esc[ESCBUF];
 	size_t i, k, len;
 
-	for (i = 0; i < j->opts->recipients.n; i++)
+	for (i = 0; i < j->opts->recipients.n; i++) {
 		if (!addrlist_has(&j->rcpts, j->opts->recipients.v[i]))
 			addrlist_add(&j->rcpts, j->opts->recipients.v[i]);
+		if (!addrlist_has(&j->visible, j->opts->recipients.v[i]))
+			addrlist_add(&j->visible, j->opts->recipients.v[i]);
+	}
 	if (j->rcpts.n > 0)
 		return ENCRYPT_OK;
 	for (k = 0; k < sizeof names / sizeof names[0]; k++) {
@@ -124,7 +129,15 @@ encrypt_recipients(struct encrypt_job *j)
 			for (a = 0; a < one.n; a++)
 				if (!addrlist_has(&j->rcpts, one.v[a]))
 					addrlist_add(&j->rcpts, one.v[a]);
+			for (a = 0; k < 2 && a < one.n; a++)
+				if (!addrlist_has(&j->visible, one.v[a]))
+					addrlist_add(&j->visible, one.v[a]);
 			addrlist_free(&one);
+			if (j->rcpts.n > LIMIT_RECIPIENTS) {
+				log_warnx("more recipients than the limit "
+				    "(LIMIT_RECIPIENTS, %d)", LIMIT_RECIPIENTS);
+				return ENCRYPT_DATAERR;
+			}
 		}
 	}
 	if (j->rcpts.n == 0) {
@@ -165,7 +178,7 @@ encrypt_resolve(struct encrypt_job *j)
 	struct addrlist pat = { NULL, 0 };
 	char err[GPG_ERRLEN];
 	enum gpg_status st;
-	size_t i;
+	size_t i, k;
 
 	if (gpg_open(&j->gpg, j->opts->homedir, err, sizeof err) != GPG_OK) {
 		log_warnx("%s", err);
@@ -182,6 +195,19 @@ encrypt_resolve(struct encrypt_job *j)
 	if (j->rec.missing.n > 0) {
 		encrypt_missing(&j->rec.missing);
 		return ENCRYPT_NOUSER;
+	}
+	/*
+	 * A key reached only through Bcc addresses is a hidden recipient:
+	 * its key ID would otherwise tell the To and Cc recipients who got
+	 * a blind copy.
+	 */
+	j->hidden = xcalloc(j->rec.nfprs > 0 ? j->rec.nfprs : 1, sizeof *j->hidden);
+	for (i = 0; i < j->rec.nfprs; i++) {
+		j->hidden[i] = 1;
+		for (k = 0; k < j->rec.nmap; k++)
+			if (strcmp(j->rec.map[k].fpr, j->rec.fprs[i]) == 0 &&
+			    addrlist_has(&j->visible, j->rec.map[k].addr))
+				j->hidden[i] = 0;
 	}
 	for (i = 0; i < j->rec.nmap; i++)
 		log_debug("recipient %s: key %s", j->rec.map[i].addr,
@@ -247,6 +273,7 @@ encrypt_write(struct encrypt_job *j)
 	char boundary[PGPMIME_BOUNDARY_SIZE], err[GPG_ERRLEN];
 	enum gpg_status st;
 	FILE *fp;
+	int flags;
 
 	if (output_open(&j->out, j->opts->output) == -1) {
 		log_warn("cannot create the output");
@@ -270,9 +297,9 @@ encrypt_write(struct encrypt_job *j)
 	io.write = pgpmime_sink_write;
 	io.rcookie = &inner;
 	io.wcookie = &sink;
-	st = gpg_encrypt(j->gpg, j->rec.fprs, j->rec.nfprs, j->signer,
-	    j->opts->no_encrypt_to ? GPG_ENC_NO_ENCRYPT_TO : 0, &io, err,
-	    sizeof err);
+	flags = j->opts->no_encrypt_to ? GPG_ENC_NO_ENCRYPT_TO : 0;
+	st = gpg_encrypt(j->gpg, j->rec.fprs, j->hidden, j->rec.nfprs,
+	    j->signer, flags, &io, err, sizeof err);
 	pgpmime_inner_free(&inner);
 	if (inner.err != 0) {
 		errno = inner.err;
@@ -356,6 +383,8 @@ done:
 	gpg_keylist_free(&j.keys);
 	gpg_close(j.gpg);
 	addrlist_free(&j.rcpts);
+	addrlist_free(&j.visible);
+	free(j.hidden);
 	rfc5322_free(&j.h);
 	input_close(j.in);
 	return r;

@@ -204,7 +204,8 @@ gpg_cb_write(void *handle, const void *buf, size_t n)
 
 /* gpg_encrypt - see gpg.h */
 enum gpg_status
-gpg_encrypt(struct gpg *g, char *const *fprs, size_t n, const char *signer,
+gpg_encrypt(struct gpg *g, char *const *fprs, const int *hidden, size_t n,
+    const char *signer,
     int flags, struct gpg_io *io, char *err, size_t errsz)
 {
 	struct gpgme_data_cbs rcbs = { gpg_cb_read, NULL, NULL, NULL };
@@ -216,17 +217,31 @@ gpg_encrypt(struct gpg *g, char *const *fprs, size_t n, const char *signer,
 	gpgme_error_t e;
 	enum gpg_status st = GPG_TEMPFAIL;
 	char *recp = NULL;
-	size_t i, len = 3;
+	size_t i, len = 1;
+	int pass, anyhidden = 0;
 
-	/* "--" first: no fingerprint line can be taken as an option. */
+	/*
+	 * One fingerprint a line.  Fingerprints are hex, so no line can be
+	 * taken for one of GPGME's option lines; "--hidden" switches the
+	 * rest to hidden recipients (key ID zero: gpg --hidden-recipient).
+	 */
 	for (i = 0; i < n; i++)
 		len += strlen(fprs[i]) + 1;
-	recp = xmalloc(len + 1);
-	memcpy(recp, "--\n", 4);
-	for (i = 0; i < n; i++) {
-		size_t have = strlen(recp), fl = strlen(fprs[i]);
-		memcpy(recp + have, fprs[i], fl);
-		memcpy(recp + have + fl, "\n", 2);
+	recp = xmalloc(len + sizeof "--hidden\n");
+	recp[0] = '\0';
+	for (pass = 0; pass < 2; pass++) {
+		for (i = 0; i < n; i++) {
+			size_t have = strlen(recp), fl = strlen(fprs[i]);
+			if ((hidden != NULL && hidden[i]) != pass)
+				continue;
+			if (pass == 1 && !anyhidden) {
+				memcpy(recp + have, "--hidden\n", 10);
+				have += 9;
+				anyhidden = 1;
+			}
+			memcpy(recp + have, fprs[i], fl);
+			memcpy(recp + have + fl, "\n", 2);
+		}
 	}
 	ef = GPGME_ENCRYPT_ALWAYS_TRUST | GPGME_ENCRYPT_NO_COMPRESS;
 	if (flags & GPG_ENC_NO_ENCRYPT_TO)

@@ -59,8 +59,10 @@ enum gpg_status	 gpg_keylist(struct gpg *, char *const *, size_t, int,
 void		 gpg_keylist_free(struct gpg_keylist *);
 
 /* gpg_encrypt - encrypt (and, with a signer fingerprint, sign) to the
- * given primary key fingerprints, ASCII armored, without compression */
-enum gpg_status	 gpg_encrypt(struct gpg *, char *const *, size_t,
+ * given primary key fingerprints, ASCII armored, without compression;
+ * hidden (may be NULL) marks recipients whose key ID is left out of the
+ * message, as gpg --hidden-recipient does */
+enum gpg_status	 gpg_encrypt(struct gpg *, char *const *, const int *, size_t,
 		    const char *, int, struct gpg_io *, char *, size_t);
 
 /* gpg_engine_version - the gpg version GPGME found, for --version */

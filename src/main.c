@@ -40,7 +40,8 @@ usage(FILE *fp)
 {
 	fprintf(fp,
 	    "usage: mailseal encrypt [--homedir DIR] [-o FILE] [-r ADDR]...\n"
-	    "                        [--sign [--signer KEY]] [-v] [FILE]\n"
+	    "                        [--sign [--signer KEY]] [--no-encrypt-to]\n"
+	    "                        [-v] [FILE]\n"
 	    "       mailseal --version | --help\n");
 }
 

@@ -1,10 +1,13 @@
 #!/usr/bin/env python3
 """check_pgpmime.py - independent checks of mailseal encrypt's output.
 
-  check_pgpmime.py structure OUT.eml ORIG.eml
+  check_pgpmime.py structure OUT.eml ORIG.eml [--save PREFIX]
       OUT is an RFC 3156 PGP/MIME message made from ORIG: checked with
       Python's email module (compat32, parsing bytes) and a byte-level
       header reader of its own.  Exit 0, or 1 with a one-line reason.
+      With --save, also write PREFIX.inner and PREFIX.asc (as "inner"
+      and "armor" print them; .asc is empty when OUT has no armor):
+      one interpreter start instead of three.
   check_pgpmime.py armor OUT.eml
       print the armored OpenPGP message of OUT's second part.
   check_pgpmime.py inner ORIG.eml
@@ -262,6 +265,18 @@ def structure(out, orig):
                    % (style_in, eol(out)))
 
 
+def save(out, orig, prefix):
+    """PREFIX.inner: the expected inner entity; PREFIX.asc: the armor
+    (empty when there is none)."""
+    with open(prefix + ".inner", "wb") as fp:
+        fp.write(inner(orig))
+    with open(prefix + ".asc", "wb") as fp:
+        try:
+            fp.write(armor_block(out))
+        except Fail:
+            pass
+
+
 def main(argv):
     if len(argv) < 3:
         print(__doc__.strip().split("\n\n")[0], file=sys.stderr)
@@ -270,9 +285,13 @@ def main(argv):
     try:
         with open(argv[2], "rb") as fp:
             first = fp.read()
-        if cmd == "structure" and len(argv) == 4:
+        if cmd == "structure" and len(argv) in (4, 6) and \
+                (len(argv) == 4 or argv[4] == "--save"):
             with open(argv[3], "rb") as fp:
-                structure(first, fp.read())
+                orig = fp.read()
+            if len(argv) == 6:
+                save(first, orig, argv[5])
+            structure(first, orig)
         elif cmd == "armor" and len(argv) == 3:
             sys.stdout.buffer.write(armor_block(first))
         elif cmd == "inner" and len(argv) == 3:

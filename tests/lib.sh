@@ -20,7 +20,11 @@ fi
 : "${MAILSEAL:=$MAILSEAL_SRCDIR/src/mailseal}"
 : "${MAILSEAL_TEST_KEYS:=$MAILSEAL_SRCDIR/tests/keys}"
 : "${MAILSEAL_CORPUS:=$MAILSEAL_SRCDIR/../shared/corpus}"
-: "${PYTHON:=python3}"
+# the interpreter itself: a pyenv shim costs most of a second a call
+if [ -z "${PYTHON:-}" ]; then
+	PYTHON=$(python3 -c 'import sys; print(sys.executable)' 2>/dev/null) ||
+	    PYTHON=python3
+fi
 export MAILSEAL MAILSEAL_SRCDIR MAILSEAL_TEST_KEYS MAILSEAL_CORPUS
 LC_ALL=${LC_ALL:-C.UTF-8}
 export LC_ALL
@@ -164,10 +168,15 @@ gpg_dec() {
 }
 
 # pkesk_keyids ARMOR - the key IDs the message is encrypted to, one a
-# line, as gpg --list-packets reports them (no secret key is needed)
+# line, as gpg --list-packets reports them (in an empty keyring: nothing
+# is decrypted and no agent starts)
 pkesk_keyids() {
-	gpg --batch --no-tty --list-packets --pinentry-mode cancel \
-	    "$1" 2>/dev/null |
+	if [ ! -d "$T/nokeys" ]; then
+		mkdir -m 700 "$T/nokeys"
+		_ms_homes="$_ms_homes $T/nokeys"
+	fi
+	gpg --homedir "$T/nokeys" --batch --no-tty --list-packets "$1" \
+	    2>/dev/null |
 	    sed -n 's/^:pubkey enc packet:.* keyid \([0-9A-Fa-f]*\).*/\1/p'
 }
 
