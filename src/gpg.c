@@ -10,6 +10,8 @@
  */
 #include <config.h>
 
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <locale.h>
 #include <stdio.h>
@@ -33,6 +35,7 @@ static ssize_t		 gpg_cb_read(void *, void *, size_t);
 static ssize_t		 gpg_cb_write(void *, const void *, size_t);
 static void		 gpg_key_copy(gpgme_key_t, int, struct gpg_key *);
 static enum gpg_status	 gpg_fail(gpgme_error_t, const char *, char *, size_t);
+static enum gpg_status	 gpg_home_check(const char *, char *, size_t);
 
 /* gpg_fail - describe a GPGME error; every such error is temporary */
 static enum gpg_status
@@ -40,6 +43,48 @@ gpg_fail(gpgme_error_t e, const char *what, char *err, size_t errsz)
 {
 	snprintf(err, errsz, "%s: %s", what, gpgme_strerror(e));
 	return GPG_TEMPFAIL;
+}
+
+/*
+ * gpg_home_check - the GnuPG home must be a directory.  gpg itself lists
+ * no keys from a home that does not exist, which would make every
+ * recipient "without a key" and bounce mail over a missing mount or a
+ * typo: that is a temporary failure of ours, not the recipient's.
+ */
+static enum gpg_status
+gpg_home_check(const char *homedir, char *err, size_t errsz)
+{
+	const char *home, *env;
+	char buf[4096];
+	struct stat st;
+	int n;
+
+	if ((home = homedir) == NULL && (env = getenv("GNUPGHOME")) != NULL &&
+	    *env != '\0')
+		home = env;
+	if (home == NULL) {
+		if ((env = getenv("HOME")) == NULL || *env == '\0') {
+			snprintf(err, errsz, "no GnuPG home: set GNUPGHOME, "
+			    "HOME or --homedir");
+			return GPG_TEMPFAIL;
+		}
+		n = snprintf(buf, sizeof buf, "%s/.gnupg", env);
+		if (n < 0 || (size_t)n >= sizeof buf) {
+			snprintf(err, errsz, "GnuPG home: HOME is too long");
+			return GPG_TEMPFAIL;
+		}
+		home = buf;
+	}
+	if (stat(home, &st) == -1) {
+		snprintf(err, errsz, "GnuPG home %.200s: %s", home,
+		    strerror(errno));
+		return GPG_TEMPFAIL;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		snprintf(err, errsz, "GnuPG home %.200s: not a directory", home);
+		return GPG_TEMPFAIL;
+	}
+	return GPG_OK;
 }
 
 /* gpg_open - see gpg.h */
@@ -50,6 +95,8 @@ gpg_open(struct gpg **gp, const char *homedir, char *err, size_t errsz)
 	gpgme_error_t e;
 	struct gpg *g;
 
+	if (gpg_home_check(homedir, err, errsz) != GPG_OK)
+		return GPG_TEMPFAIL;
 	if (!gpg_initialised) {
 		/* Skip gpgconf at start-up: it costs 50-100 ms (FACTS.md). */
 		gpgme_set_global_flag("disable-gpgconf", "1");
