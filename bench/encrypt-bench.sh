@@ -49,6 +49,9 @@ if [ ! -x "$MAILSEAL" ]; then
 	    make) >&2 || (cd "$top" && make src/mailseal) >&2
 fi
 [ -x "$MAILSEAL" ] || { echo "$0: no $MAILSEAL" >&2; exit 1; }
+if [ -n "$(find "$top/src" -name '*.[ch]' -newer "$MAILSEAL" 2>/dev/null)" ]; then
+	echo "warning: $MAILSEAL is older than src/: run make first?" >&2
+fi
 
 D=$(mktemp -d /tmp/msb.XXXXXX)
 G=$D/g				# short: gpg-agent's socket lives here
@@ -76,10 +79,21 @@ field() {
 	tail -n 1 "$2" | tr ' ' '\n' | sed -n "s/^$1=//p"
 }
 
+# Measure a copy: a rebuild of the tree during the run must not change
+# the binary under test half-way.
+cp "$MAILSEAL" "$D/mailseal"
+built=$(cd "$top" && git log -1 --format='%h %cs' 2>/dev/null || echo '?')
+if [ -n "$(cd "$top" && git status --porcelain -- src 2>/dev/null)" ]; then
+	built="$built, src/ modified"
+fi
+MAILSEAL_SRC=$MAILSEAL
+MAILSEAL=$D/mailseal
+
 echo "== mailseal encrypt benchmark: $(date -u '+%Y-%m-%d %H:%M UTC')"
 echo "host: $(nproc) cores, $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo)," \
     "$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
-echo "mailseal: $MAILSEAL ($("$MAILSEAL" --version 2>/dev/null || echo '?'))"
+echo "mailseal: $MAILSEAL_SRC ($("$MAILSEAL" --version 2>/dev/null || echo '?'); tree $built;" \
+    "sha256 $(sha256sum < "$MAILSEAL" | cut -c1-12))"
 echo "gpg: $(gpg --version | head -n 1), $(gpg --version | sed -n 's/^libgcrypt /libgcrypt /p')"
 echo "size: $SIZE_MB MiB per message, runs: $RUNS (best and median of wall time)"
 echo "tmp: $D"

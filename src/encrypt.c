@@ -247,16 +247,34 @@ encrypt_signer(struct encrypt_job *j)
 	}
 	pats[0] = pat;
 	st = gpg_keylist(j->gpg, pats, 1, 1, &j->skeys, err, sizeof err);
+	if (st == GPG_OK)
+		n = recip_signer(who, &j->skeys, 1, &j->signer);
+	if (st == GPG_OK && n == 0) {
+		/*
+		 * No secret key listed: either there is none, or gpg-agent
+		 * could not be reached (gpg then lists nothing, and GPGME
+		 * does not say why).  Take the public key and let the
+		 * signing itself tell the two apart.
+		 */
+		gpg_keylist_free(&j->skeys);
+		st = gpg_keylist(j->gpg, pats, 1, 0, &j->skeys, err, sizeof err);
+		if (st == GPG_OK && recip_signer(who, &j->skeys, 0,
+		    &j->signer) == 0) {
+			log_warnx("no usable signing key for %s",
+			    log_escape(who, esc, sizeof esc));
+			free(who);
+			return ENCRYPT_NOSIGNER;
+		}
+	} else if (st == GPG_OK && n > 1) {
+		log_warnx("more than one signing key for %s: choose one with "
+		    "--signer FINGERPRINT", log_escape(who, esc, sizeof esc));
+		free(who);
+		return ENCRYPT_NOSIGNER;
+	}
 	if (st != GPG_OK) {
 		log_warnx("%s", err);
 		free(who);
 		return ENCRYPT_TEMPFAIL;
-	}
-	if ((j->signer = recip_signer(who, &j->skeys)) == NULL) {
-		log_warnx("no usable signing key (or more than one) for %s",
-		    log_escape(who, esc, sizeof esc));
-		free(who);
-		return ENCRYPT_NOSIGNER;
 	}
 	log_debug("signer %s: key %s", who, j->signer);
 	free(who);
@@ -310,6 +328,10 @@ encrypt_write(struct encrypt_job *j)
 		errno = sink.err;
 		log_warn("cannot write the output");
 		return ENCRYPT_TEMPFAIL;
+	}
+	if (st == GPG_NOSECKEY) {
+		log_warnx("%s", err);
+		return ENCRYPT_NOSIGNER;
 	}
 	if (st != GPG_OK) {
 		log_warnx("%s", err);

@@ -259,6 +259,7 @@ gpg_encrypt(struct gpg *g, char *const *fprs, const int *hidden, size_t n,
 	struct gpgme_data_cbs wcbs = { NULL, gpg_cb_write, NULL, NULL };
 	gpgme_data_t plain = NULL, cipher = NULL;
 	gpgme_encrypt_result_t res;
+	gpgme_sign_result_t sres;
 	gpgme_key_t skey = NULL;
 	gpgme_encrypt_flags_t ef;
 	gpgme_error_t e;
@@ -296,7 +297,9 @@ gpg_encrypt(struct gpg *g, char *const *fprs, const int *hidden, size_t n,
 
 	gpgme_signers_clear(g->ctx);
 	if (signer != NULL) {
-		if ((e = gpgme_get_key(g->ctx, signer, &skey, 1))) {
+		/* the public key: a secret listing needs gpg-agent, and
+		 * signing says more precisely what is wrong */
+		if ((e = gpgme_get_key(g->ctx, signer, &skey, 0))) {
 			gpg_fail(e, "signing key", err, errsz);
 			goto out;
 		}
@@ -315,6 +318,23 @@ gpg_encrypt(struct gpg *g, char *const *fprs, const int *hidden, size_t n,
 		    cipher);
 	else
 		e = gpgme_op_encrypt_ext(g->ctx, NULL, recp, ef, plain, cipher);
+	if (signer != NULL && (sres = gpgme_op_sign_result(g->ctx)) != NULL &&
+	    sres->invalid_signers != NULL) {
+		gpgme_error_t why = sres->invalid_signers->reason;
+		snprintf(err, errsz, "signing key %s: %s", signer,
+		    gpgme_strerror(why));
+		if (gpgme_err_code(why) == GPG_ERR_NO_SECKEY ||
+		    gpgme_err_code(why) == GPG_ERR_UNUSABLE_SECKEY)
+			st = GPG_NOSECKEY;
+		goto out;
+	}
+	if (e && signer != NULL && (gpgme_err_code(e) == GPG_ERR_NO_SECKEY ||
+	    gpgme_err_code(e) == GPG_ERR_UNUSABLE_SECKEY)) {
+		snprintf(err, errsz, "signing key %s: %s", signer,
+		    gpgme_strerror(e));
+		st = GPG_NOSECKEY;
+		goto out;
+	}
 	res = gpgme_op_encrypt_result(g->ctx);
 	if (res != NULL && res->invalid_recipients != NULL) {
 		snprintf(err, errsz, "gpg refused key %s: %s",

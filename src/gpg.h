@@ -31,6 +31,7 @@ enum gpg_status {
 	GPG_OK = 0,
 	GPG_TEMPFAIL,		/* gpg missing or failing, I/O: retry later */
 	GPG_BADKEY,		/* a key we chose was refused by gpg */
+	GPG_NOSECKEY,		/* the signing key has no secret part */
 	GPG_TOOMANY		/* the listing exceeded LIMIT_KEYS */
 };
 

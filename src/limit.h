@@ -6,8 +6,8 @@
  * decision: several of them keep libetpan 1.9.4 away from input that is
  * known to crash it or to cost it quadratic time (FACTS.md).
  */
-#ifndef MAILSEAL_LIMITS_H
-#define MAILSEAL_LIMITS_H
+#ifndef MAILSEAL_LIMIT_H
+#define MAILSEAL_LIMIT_H
 
 /* One physical header line, end of line included.  RFC 5322 2.1.1 says
  * 998; real mail breaks that, so we are generous but bounded. */

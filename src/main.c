@@ -67,7 +67,8 @@ cmd_encrypt(int argc, char **argv)
 
 	memset(&o, 0, sizeof o);
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "o:r:vh", longopts, NULL)) != -1) {
+	opterr = 0;	/* our own one-line messages, named "mailseal" */
+	while ((ch = getopt_long(argc, argv, ":o:r:vh", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'H':
 			o.homedir = optarg;
@@ -100,15 +101,21 @@ cmd_encrypt(int argc, char **argv)
 			usage(stdout);
 			ret = EX_OK;
 			goto out;
+		case ':':
+			log_warnx("encrypt: option %s needs an argument "
+			    "(see mailseal --help)", argv[optind - 1]);
+			goto out;
 		default:
-			usage(stderr);
+			log_warnx("encrypt: unknown option %s (see mailseal "
+			    "--help)", argv[optind - 1]);
 			goto out;
 		}
 	}
 	argc -= optind;
 	argv += optind;
 	if (argc > 1) {
-		usage(stderr);
+		log_warnx("encrypt: more than one input file (see mailseal "
+		    "--help)");
 		goto out;
 	}
 	if (o.signer != NULL && !o.sign) {
@@ -151,7 +158,7 @@ main(int argc, char **argv)
 	log_init("mailseal");
 	log_on_panic(output_cleanup);
 	if (argc < 2) {
-		usage(stderr);
+		log_warnx("no command (see mailseal --help)");
 		return EX_USAGE;
 	}
 	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
@@ -169,7 +176,6 @@ main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "encrypt") == 0)
 		return cmd_encrypt(argc - 1, argv + 1);
-	log_warnx("unknown command: %s", argv[1]);
-	usage(stderr);
+	log_warnx("unknown command: %s (see mailseal --help)", argv[1]);
 	return EX_USAGE;
 }

@@ -18,8 +18,8 @@
 #include "recip.h"
 #include "xmalloc.h"
 
-static int	recip_match(const char *, const struct gpg_keylist *,
-		    struct recip *);
+static int	recip_match(const char *, const char *,
+		    const struct gpg_keylist *, struct recip *);
 static void	recip_add(struct recip *, const char *, const char *);
 
 /* recip_patterns - see recip.h */
@@ -74,9 +74,11 @@ recip_add(struct recip *r, const char *addr, const char *fpr)
 	r->fprs[r->nfprs++] = xstrdup(fpr);
 }
 
-/* recip_match - add every usable key of addr; returns how many */
+/* recip_match - add every usable key of addr, recorded under the
+ * recipient as given (orig); returns how many */
 static int
-recip_match(const char *addr, const struct gpg_keylist *keys, struct recip *r)
+recip_match(const char *addr, const char *orig, const struct gpg_keylist *keys,
+    struct recip *r)
 {
 	size_t i, j;
 	int found = 0;
@@ -87,7 +89,7 @@ recip_match(const char *addr, const struct gpg_keylist *keys, struct recip *r)
 			continue;
 		for (j = 0; j < k->nuids; j++) {
 			if (addr_equal(k->uids[j], addr)) {
-				recip_add(r, addr, k->fpr);
+				recip_add(r, orig, k->fpr);
 				found++;
 				break;
 			}
@@ -107,9 +109,9 @@ recip_resolve(const struct addrlist *addrs, const struct gpg_keylist *keys,
 
 	memset(r, 0, sizeof *r);
 	for (i = 0; i < addrs->n; i++) {
-		found = recip_match(addrs->v[i], keys, r);
+		found = recip_match(addrs->v[i], addrs->v[i], keys, r);
 		if (!found && (base = addr_untag(addrs->v[i])) != NULL) {
-			found = recip_match(base, keys, r);
+			found = recip_match(base, addrs->v[i], keys, r);
 			free(base);
 		}
 		if (!found && !addrlist_has(&r->missing, addrs->v[i]))
@@ -118,27 +120,29 @@ recip_resolve(const struct addrlist *addrs, const struct gpg_keylist *keys,
 }
 
 /* recip_signer - see recip.h */
-const char *
-recip_signer(const char *who, const struct gpg_keylist *keys)
+int
+recip_signer(const char *who, const struct gpg_keylist *keys, int need_secret,
+    const char **fprp)
 {
 	const char *found = NULL;
 	size_t i, j;
-	int hit;
+	int hit, n = 0;
 
 	for (i = 0; i < keys->n; i++) {
 		const struct gpg_key *k = &keys->v[i];
-		if (!k->usable || !k->can_sign || !k->secret)
+		if (!k->usable || !k->can_sign || (need_secret && !k->secret))
 			continue;
 		hit = strcasecmp(k->fpr, who) == 0;
 		for (j = 0; !hit && j < k->nuids; j++)
 			hit = addr_equal(k->uids[j], who);
-		if (!hit)
+		if (!hit || (found != NULL && strcasecmp(found, k->fpr) == 0))
 			continue;
-		if (found != NULL && strcasecmp(found, k->fpr) != 0)
-			return NULL;	/* ambiguous: refuse to guess */
-		found = k->fpr;
+		if (found == NULL)
+			found = k->fpr;
+		n++;
 	}
-	return found;
+	*fprp = found;
+	return n;
 }
 
 /* recip_free - release a resolution */

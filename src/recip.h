@@ -10,7 +10,7 @@
 #include "gpg.h"
 
 struct recip_map {
-	char	*addr;		/* the recipient as given */
+	char	*addr;		/* the recipient as given (+tag kept) */
 	char	*fpr;		/* a key it resolved to */
 };
 
@@ -35,10 +35,11 @@ void	recip_patterns(const struct addrlist *, struct addrlist *);
 void	recip_resolve(const struct addrlist *, const struct gpg_keylist *,
 	    struct recip *);
 
-/* recip_signer - the fingerprint of the one usable signing key with a
- * secret part and a valid user ID equal to addr (or whose fingerprint
- * is addr); NULL when there is none or more than one */
-const char *recip_signer(const char *, const struct gpg_keylist *);
+/* recip_signer - how many usable signing keys (with a secret part, if
+ * need_secret) have a valid user ID equal to addr or the fingerprint
+ * addr; *fpr is set to the first, or NULL */
+int	recip_signer(const char *, const struct gpg_keylist *, int,
+	    const char **);
 
 int	recip_key_can_encrypt(const struct gpg_key *);
 void	recip_free(struct recip *);

@@ -13,6 +13,10 @@
   check_pgpmime.py inner ORIG.eml
       print the entity mailseal must encrypt for ORIG: its Content-*
       fields (exact bytes), CRLF, its body; every bare LF made CRLF.
+  check_pgpmime.py batch
+      "structure --save" for many messages in one run: reads lines of
+      OUT<TAB>ORIG<TAB>PREFIX on standard input and prints, for each,
+      "ok" or "not ok: REASON" on a line of its own.
   check_pgpmime.py eol FILE
       print "crlf", "lf", "mixed" or "none": the line ends FILE uses.
   check_pgpmime.py header FILE
@@ -216,8 +220,10 @@ def structure(out, orig):
         raise Fail("boundary is not a quoted mailseal=_<32 alnum>: %r"
                    % ctraw[0])
     boundary = m.group(1).decode()
-    if len(h.named("mime-version")) != 1:
-        raise Fail("output must have exactly one MIME-Version field")
+    # one MIME-Version, or as many as the original had (all kept)
+    if len(h.named("mime-version")) != max(1, len(oh.named("mime-version"))):
+        raise Fail("output has %d MIME-Version fields"
+                   % len(h.named("mime-version")))
     # the MIME structure, as a reader's email library sees it.  Python's
     # parser stops the header at an obsolete "Name :" field (RFC 5322
     # 4.5.3 allows it, and mailseal copies it as it is), so when it does
@@ -277,12 +283,31 @@ def save(out, orig, prefix):
             pass
 
 
+def batch():
+    for line in sys.stdin:
+        out, orig, prefix = line.rstrip("\n").split("\t")
+        try:
+            with open(out, "rb") as fp:
+                o = fp.read()
+            with open(orig, "rb") as fp:
+                i = fp.read()
+            save(o, i, prefix)
+            structure(o, i)
+            print("ok")
+        except (Fail, OSError) as e:
+            print("not ok: %s" % e)
+        sys.stdout.flush()
+    return 0
+
+
 def main(argv):
-    if len(argv) < 3:
+    if len(argv) < 2 or (len(argv) < 3 and argv[1] != "batch"):
         print(__doc__.strip().split("\n\n")[0], file=sys.stderr)
         return 2
     cmd = argv[1]
     try:
+        if cmd == "batch" and len(argv) == 2:
+            return batch()
         with open(argv[2], "rb") as fp:
             first = fp.read()
         if cmd == "structure" and len(argv) in (4, 6) and \

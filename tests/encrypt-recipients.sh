@@ -150,7 +150,21 @@ done
 
 mkmsg tag 'To: bob+lists@example.org'
 enc tag
-want_keys "To bob+lists@example.org: falls back to bob@example.org's key" tag bob
+want_keys "To bob+lists@example.org: falls back to bob's key (key ID visible, as for any To)" \
+    tag bob
+if ! have rnp; then
+	skip "To bob+lists@example.org: rnp decrypts it with bob's key" \
+	    "rnp is not installed"
+elif [ "$rc" -eq 0 ] && rnp --keyfile "$KEYS/bob.sec.asc" --decrypt \
+    --output - "$T/tag.asc" >"$T/tag.rnp" 2>"$T/tag.rnp.err" &&
+    grep -q 'Secret text of tag' "$T/tag.rnp"; then
+	ok "To bob+lists@example.org: rnp decrypts it with bob's key"
+else
+	not_ok "To bob+lists@example.org: rnp decrypts it with bob's key" \
+	    "$T/tag.rnp.err"
+fi
+enc tag -r bob+lists@example.org
+want_keys "-r bob+lists@example.org: bob's key, key ID visible" tag bob
 
 mkmsg ivan 'To: ivan+work@example.org'
 enc ivan
@@ -172,36 +186,124 @@ want_keys "-r bob -r 'Carol <carol@...>': bob and both carol keys" \
 enc ropt -r dave@example.org
 want_fail "-r dave (expired): 67 naming dave" ropt 67 dave@example.org
 
-# ---- Bcc: encrypted to, but gone from the output
+# ---- Bcc: encrypted to, but gone from the output, and (since Bcc
+# recipients are meant to stay unknown to the others) no key ID of a
+# Bcc-only recipient in the clear
+# can_decrypt DESC NAME KEY... - gpg holding only KEY's secret key
+# decrypts $T/NAME.asc, for each KEY
+can_decrypt() {
+	_d=$1 _n=$2
+	shift 2
+	for _k in "$@"; do
+		if [ "$rc" -eq 0 ] && gpg_dec_only "$_k" "$T/$_n.asc" \
+		    "$T/$_n.$_k" && grep -q "Secret text of $_n" "$T/$_n.$_k"
+		then
+			ok "$_d: $_k's secret key alone decrypts it (gpg)"
+		else
+			not_ok "$_d: $_k's secret key alone decrypts it (gpg)" \
+			    "$T/$_n.$_k.err" "$T/$_n.$_k.status"
+		fi
+	done
+}
+# npkesk NAME - the number of session key packets in $T/NAME.asc
+npkesk() {
+	pkesk_keyids "$T/$1.asc" | wc -l | tr -d ' '
+}
+# has_keyid NAME KEY - a key ID of KEY appears in $T/NAME.asc
+has_keyid() {
+	pkesk_keyids "$T/$1.asc" >"$T/$1.ids"
+	subkey_ids "$2" | grep -qiFf - "$T/$1.ids"
+}
+
 mkmsg bcc 'To: bob@example.org' 'Bcc: Carol <carol@example.org>'
 enc bcc
-want_keys "Bcc carol: encrypted to bob and to both carol keys" bcc bob carol1 carol2
+if [ "$rc" -eq 0 ] && [ "$(npkesk bcc)" -eq 3 ]; then
+	ok "To bob, Bcc carol: three session key packets (bob, carol1, carol2)"
+else
+	not_ok "To bob, Bcc carol: three session key packets (bob, carol1, carol2) (exit $rc, $(npkesk bcc))" \
+	    "$T/bcc.err"
+fi
+can_decrypt "To bob, Bcc carol" bcc bob carol1 carol2
 if [ "$rc" -eq 0 ] && ! grep -qi '^bcc' "$T/bcc.out" &&
     ! grep -qi 'carol' "$T/bcc.out"; then
-	ok "Bcc carol: no Bcc field and no trace of carol in the output"
+	ok "To bob, Bcc carol: no Bcc field and no trace of carol in the output"
 else
-	not_ok "Bcc carol: no Bcc field and no trace of carol in the output" \
+	not_ok "To bob, Bcc carol: no Bcc field and no trace of carol in the output" \
 	    "$T/bcc.out"
 fi
+if [ "$rc" -eq 0 ] && has_keyid bcc bob && ! has_keyid bcc carol1 &&
+    ! has_keyid bcc carol2; then
+	ok "To bob, Bcc carol: bob's key ID visible, carol's key IDs hidden"
+else
+	not_ok "To bob, Bcc carol: bob's key ID visible, carol's key IDs hidden" \
+	    "$T/bcc.ids"
+fi
+# readers other than gpg, on hidden recipients: measured, not asserted
+for r in sqop rnp; do
+	have "$r" || continue
+	for k in carol1 carol2; do
+		case $r in
+		sqop) sqop decrypt "$KEYS/$k.sec.asc" <"$T/bcc.asc" \
+		    >/dev/null 2>&1 ;;
+		rnp) rnp --keyfile "$KEYS/$k.sec.asc" --decrypt --output - \
+		    "$T/bcc.asc" >/dev/null 2>&1 ;;
+		esac && res=yes || res=no
+		diag "interop: $r decrypts the Bcc copy with $k's key alone: $res"
+	done
+done
+
+mkmsg bcctoo 'To: bob@example.org' 'Bcc: bob@example.org, carol@example.org' \
+    'Cc: carol@example.org'
+enc bcctoo
+if [ "$rc" -eq 0 ] && has_keyid bcctoo bob && has_keyid bcctoo carol1 &&
+    has_keyid bcctoo carol2 && [ "$(npkesk bcctoo)" -eq 3 ]; then
+	ok "Bcc addresses also in To/Cc: visible key IDs, one packet each"
+else
+	not_ok "Bcc addresses also in To/Cc: visible key IDs, one packet each" \
+	    "$T/bcctoo.ids" "$T/bcctoo.err"
+fi
+
 mkmsg bcconly 'Bcc: bob@example.org'
 enc bcconly
-want_keys "Bcc only (no To/Cc): encrypted to bob" bcconly bob
+if [ "$rc" -eq 0 ] && [ "$(npkesk bcconly)" -eq 1 ] &&
+    ! grep -qi '^bcc' "$T/bcconly.out"; then
+	ok "Bcc only (no To/Cc): one session key packet, no Bcc field"
+else
+	not_ok "Bcc only (no To/Cc): one session key packet, no Bcc field" \
+	    "$T/bcconly.err"
+fi
+can_decrypt "Bcc only (no To/Cc)" bcconly bob
+
+mkmsg bcccase 'To: bob@example.org' 'bCC : carol@example.org'
+enc bcccase
+if [ "$rc" -eq 0 ] && [ "$(npkesk bcccase)" -eq 3 ] &&
+    ! grep -qi '^bcc' "$T/bcccase.out" && ! grep -qi carol "$T/bcccase.out"
+then
+	ok "'bCC :' (odd spelling): encrypted to carol, field removed"
+else
+	not_ok "'bCC :' (odd spelling): encrypted to carol, field removed" \
+	    "$T/bcccase.err"
+fi
+
+mkmsg rbcc 'To: bob@example.org' 'Bcc: carol@example.org'
+enc rbcc -r bob@example.org
+want_keys "-r bob with Bcc carol in the header: bob only" rbcc bob
 
 # ---- duplicates collapse to one recipient
 mkmsg dup 'To: bob@example.org, Bob <BOB@example.org>' \
     'Cc: "Bob again" <bob@example.org>' 'Bcc: bob+x@example.org'
 enc dup
-want_keys "bob four times (To, Cc, Bcc, +tag, case): one session key packet" dup bob
-if [ "$(pkesk_keyids "$T/dup.asc" | wc -l)" -eq 1 ]; then
-	ok "bob four times: exactly one pubkey enc packet"
+want_keys "bob four times (To, Cc, Bcc +tag, case): bob's key" dup bob
+if [ "$rc" -eq 0 ] && [ "$(npkesk dup)" -eq 1 ]; then
+	ok "bob four times: exactly one session key packet"
 else
-	not_ok "bob four times: exactly one pubkey enc packet"
+	not_ok "bob four times: exactly one session key packet ($(npkesk dup))"
 fi
-enc dup -r bob@example.org -r BOB@EXAMPLE.ORG
-if [ "$rc" -eq 0 ] && [ "$(pkesk_keyids "$T/dup.asc" | wc -l)" -eq 1 ]; then
-	ok "-r bob -r BOB: exactly one pubkey enc packet"
+enc dup -r bob@example.org -r BOB@EXAMPLE.ORG -r bob+y@example.org
+if [ "$rc" -eq 0 ] && [ "$(npkesk dup)" -eq 1 ]; then
+	ok "-r bob -r BOB -r bob+y: exactly one session key packet"
 else
-	not_ok "-r bob -r BOB: exactly one pubkey enc packet" "$T/dup.err"
+	not_ok "-r bob -r BOB -r bob+y: exactly one session key packet" "$T/dup.err"
 fi
 
 # ---- address syntax in the header
@@ -220,6 +322,10 @@ mkmsg folded 'To: Bob' '	<bob@example.org>,' ' =?UTF-8?Q?Carol_=C3=9C?= <carol@e
 enc folded
 want_keys "folded To with an encoded word: bob and carol" \
     folded bob carol1 carol2
+
+mkmsg route 'To: Bob <@relay.example.net:bob@example.org>'
+enc route
+want_keys "obsolete source route <@relay:bob@example.org>: bob" route bob
 
 mkmsg emptygroup 'To: undisclosed-recipients:;' 'Cc: bob@example.org'
 enc emptygroup

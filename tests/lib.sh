@@ -111,7 +111,8 @@ require_tools() {
 # ------------------------------------------------------------ set-up
 
 _lib_cleanup() {
-	for _h in $_ms_homes; do
+	for _h in $_ms_homes ${T:+"$T"/only-* "$T"/nokeys}; do
+		[ -d "$_h" ] || continue
 		gpgconf --homedir "$_h" --kill all >/dev/null 2>&1 || :
 		rm -rf "$_h"
 	done
@@ -128,7 +129,8 @@ if [ ! -d "$KEYS/home" ]; then
 	    skip_all "cannot make the test keys (tests/mkkeys.sh failed)"
 fi
 
-T=$(mktemp -d "${TMPDIR:-/tmp}/mst.XXXXXX") || skip_all "mktemp failed"
+# in /tmp, not $TMPDIR: GnuPG homes inside it need short paths
+T=$(mktemp -d /tmp/mst.XXXXXX) || skip_all "mktemp failed"
 
 # ms_home - a fresh private copy of the test keyring in $GNUPGHOME.  The
 # path is short on purpose (gpg-agent's socket path limit); the agent is
@@ -162,9 +164,28 @@ ms() {
 
 # gpg_dec ARMOR OUT [STATUS] - decrypt with gpg in $GNUPGHOME
 gpg_dec() {
-	gpg --batch --no-tty --quiet --pinentry-mode loopback --passphrase '' \
-	    ${3:+--status-file "$3"} --output "$2" --decrypt "$1" \
-	    2>"$2.err"
+	gpg --batch --no-tty --yes --quiet --pinentry-mode loopback \
+	    --passphrase '' ${3:+--status-file "$3"} --output "$2" \
+	    --decrypt "$1" 2>"$2.err"
+}
+
+# gpg_dec_only KEY ARMOR OUT - decrypt with gpg holding only KEY's secret
+# key; succeeds when gpg reports DECRYPTION_OKAY.  (gpg exits 2 when it
+# tried another anonymous recipient's packet first, so its exit status
+# alone says too little.)
+gpg_dec_only() {
+	_h=$T/only-$1
+	if [ ! -d "$_h" ]; then
+		mkdir -m 700 "$_h"
+		_ms_homes="$_ms_homes $_h"
+		gpg --homedir "$_h" --batch --quiet --import \
+		    "$KEYS/$1.sec.asc" >/dev/null 2>&1
+	fi
+	rm -f "$3" "$3.status"
+	gpg --homedir "$_h" --batch --no-tty --quiet --pinentry-mode loopback \
+	    --passphrase '' --status-file "$3.status" --output "$3" \
+	    --decrypt "$2" 2>"$3.err"
+	grep -q '^\[GNUPG:\] DECRYPTION_OKAY' "$3.status"
 }
 
 # pkesk_keyids ARMOR - the key IDs the message is encrypted to, one a

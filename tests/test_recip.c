@@ -132,14 +132,37 @@ Test(recip, patterns_are_explicit_substring_searches)
 Test(recip, signer_must_be_unique_secret_and_able_to_sign)
 {
 	struct gpg_keylist keys = sample();
+	const char *fpr;
 
 	keys.v[0].secret = 1;
 	keys.v[2].secret = keys.v[3].secret = 1;
-	cr_expect_str_eq(recip_signer("bob@example.org", &keys), "B0B");
-	cr_expect_str_eq(recip_signer("b0b", &keys), "B0B", "by fingerprint");
-	cr_expect_null(recip_signer("carol@example.org", &keys), "ambiguous");
-	cr_expect_null(recip_signer("xbob@example.org", &keys), "no secret");
+	cr_expect_eq(recip_signer("bob@example.org", &keys, 1, &fpr), 1);
+	cr_expect_str_eq(fpr, "B0B");
+	cr_expect_eq(recip_signer("b0b", &keys, 1, &fpr), 1, "by fingerprint");
+	cr_expect_str_eq(fpr, "B0B");
+	cr_expect_eq(recip_signer("carol@example.org", &keys, 1, &fpr), 2,
+	    "two keys: ambiguous");
+	cr_expect_eq(recip_signer("xbob@example.org", &keys, 1, &fpr), 0,
+	    "no secret part");
+	cr_expect_null(fpr);
+	cr_expect_eq(recip_signer("xbob@example.org", &keys, 0, &fpr), 1,
+	    "public key, when the secret part is not required");
+	cr_expect_eq(recip_signer("dave@example.org", &keys, 0, &fpr), 0,
+	    "expired");
 	gpg_keylist_free(&keys);
+}
+
+/* regression: a +tag recipient resolved through its base address was
+ * recorded under the base, so the To recipient looked like a Bcc one */
+Test(recip, map_keeps_the_address_as_given)
+{
+	struct recip r;
+
+	resolve("bob+lists@example.org", &r);
+	cr_assert_eq(r.nmap, 1);
+	cr_expect_str_eq(r.map[0].addr, "bob+lists@example.org");
+	cr_expect_str_eq(r.map[0].fpr, "B0B");
+	recip_free(&r);
 }
 
 /*
