@@ -96,6 +96,7 @@ echo "mailseal: $MAILSEAL_SRC ($("$MAILSEAL" --version 2>/dev/null || echo '?');
     "sha256 $(sha256sum < "$MAILSEAL" | cut -c1-12))"
 echo "gpg: $(gpg --version | head -n 1), $(gpg --version | sed -n 's/^libgcrypt /libgcrypt /p')"
 echo "size: $SIZE_MB MiB per message, runs: $RUNS (best and median of wall time)"
+echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine makes the figures noisy)"
 echo "tmp: $D"
 
 echo "== key"
@@ -241,6 +242,7 @@ for m in $MSGS; do
 done
 
 echo
+echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "== results ($SIZE_MB MiB messages, best of $RUNS runs; MiB = 1048576 bytes)"
 awk -F'\t' -v rss_target="$RSS_TARGET_MIB" -v time_target="$TIME_TARGET" \
     -v dec_text="${dec[text]}" -v dec_attach="${dec[attach]}" '
