@@ -52,6 +52,8 @@ struct encrypt_job {
 };
 
 static enum encrypt_result	encrypt_passthrough(struct encrypt_job *);
+static enum encrypt_result	encrypt_publish(struct encrypt_job *,
+				    enum encrypt_result);
 static enum encrypt_result	encrypt_recipients(struct encrypt_job *);
 static enum encrypt_result	encrypt_resolve(struct encrypt_job *);
 static enum encrypt_result	encrypt_signer(struct encrypt_job *);
@@ -82,13 +84,22 @@ encrypt_passthrough(struct encrypt_job *j)
 		log_warn("cannot copy the message");
 		return ENCRYPT_TEMPFAIL;
 	}
-	if (output_commit(j->out) == -1) {
-		j->out = NULL;
+	return encrypt_publish(j, ENCRYPT_PASSED);
+}
+
+/* encrypt_publish - release the spooled result; returns r, or
+ * ENCRYPT_TEMPFAIL when that fails */
+static enum encrypt_result
+encrypt_publish(struct encrypt_job *j, enum encrypt_result r)
+{
+	int failed = output_commit(j->out) == -1;
+
+	j->out = NULL;		/* committed or discarded: gone either way */
+	if (failed) {
 		log_warn("cannot write the output");
 		return ENCRYPT_TEMPFAIL;
 	}
-	j->out = NULL;
-	return ENCRYPT_PASSED;
+	return r;
 }
 
 /* encrypt_recipients - -r, or every addr-spec in To, Cc and Bcc */
@@ -341,13 +352,7 @@ encrypt_write(struct encrypt_job *j)
 		log_warn("cannot write the output");
 		return ENCRYPT_TEMPFAIL;
 	}
-	if (output_commit(j->out) == -1) {
-		j->out = NULL;
-		log_warn("cannot write the output");
-		return ENCRYPT_TEMPFAIL;
-	}
-	j->out = NULL;
-	return ENCRYPT_OK;
+	return encrypt_publish(j, ENCRYPT_OK);
 }
 
 /* encrypt_run - see encrypt.h */

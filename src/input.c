@@ -40,43 +40,22 @@ struct input {
 static int	input_spool(int, int *);
 static int	input_fill(struct input *);
 
-/* input_spool - copy fd to an unlinked temporary file; returns its fd */
+/* input_spool - copy fd to an unlinked temporary file, *out */
 static int
 input_spool(int fd, int *out)
 {
-	unsigned char buf[65536];
-	ssize_t n, w, off;
-	int tfd;
+	int tfd, saved;
 
 	if ((tfd = tmpfile_open_unlinked()) == -1)
 		return -1;
-	for (;;) {
-		n = read(fd, buf, sizeof buf);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1)
-			goto fail;
-		if (n == 0)
-			break;
-		for (off = 0; off < n; off += w) {
-			w = write(tfd, buf + off, (size_t)(n - off));
-			if (w == -1 && errno == EINTR) {
-				w = 0;
-				continue;
-			}
-			if (w == -1)
-				goto fail;
-		}
+	if (tmpfile_copy(fd, tfd) == -1 || lseek(tfd, 0, SEEK_SET) == -1) {
+		saved = errno;
+		close(tfd);
+		errno = saved;
+		return -1;
 	}
-	if (lseek(tfd, 0, SEEK_SET) == -1)
-		goto fail;
 	*out = tfd;
 	return 0;
-fail:
-	n = errno;
-	close(tfd);
-	errno = (int)n;
-	return -1;
 }
 
 /* input_open - see input.h */

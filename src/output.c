@@ -91,27 +91,9 @@ output_stream(struct output *o)
 static int
 output_copyout(int fd)
 {
-	char buf[65536];
-	ssize_t n, w, off;
-
 	if (lseek(fd, 0, SEEK_SET) == -1)
 		return -1;
-	for (;;) {
-		n = read(fd, buf, sizeof buf);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return (int)n;
-		for (off = 0; off < n; off += w) {
-			w = write(STDOUT_FILENO, buf + off, (size_t)(n - off));
-			if (w == -1 && errno == EINTR) {
-				w = 0;
-				continue;
-			}
-			if (w == -1)
-				return -1;
-		}
-	}
+	return tmpfile_copy(fd, STDOUT_FILENO);
 }
 
 /* output_commit - see output.h */

@@ -59,3 +59,29 @@ tmpfile_open_unlinked(void)
 	}
 	return fd;
 }
+
+/* tmpfile_copy - copy everything from fd in to fd out; returns 0, or -1
+ * with errno set */
+int
+tmpfile_copy(int in, int out)
+{
+	char buf[65536];
+	ssize_t n, w, off;
+
+	for (;;) {
+		n = read(in, buf, sizeof buf);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return (int)n;
+		for (off = 0; off < n; off += w) {
+			w = write(out, buf + off, (size_t)(n - off));
+			if (w == -1 && errno == EINTR) {
+				w = 0;
+				continue;
+			}
+			if (w == -1)
+				return -1;
+		}
+	}
+}

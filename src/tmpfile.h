@@ -9,6 +9,9 @@
  * Returns a descriptor, or -1 with errno set. */
 int	tmpfile_open_unlinked(void);
 
+/* tmpfile_copy - copy all of one descriptor to another; 0 or -1 */
+int	tmpfile_copy(int, int);
+
 /* tmpfile_dir - the directory for temporary files */
 const char *tmpfile_dir(void);
 
