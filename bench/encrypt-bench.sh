@@ -33,6 +33,9 @@ TIME_TARGET=1.3
 case $SIZE_MB in
 ''|*[!0-9.]*|*.*.*) echo "usage: $0 [SIZE_MB]   (SIZE_MB: a number)" >&2; exit 2 ;;
 esac
+if ! awk -v s="$SIZE_MB" 'BEGIN { exit !(s > 0) }'; then
+	echo "$0: SIZE_MB must be more than 0" >&2; exit 2
+fi
 case $RUNS in
 ''|*[!0-9]*|0) echo "$0: RUNS must be a positive integer" >&2; exit 2 ;;
 esac
@@ -224,8 +227,8 @@ for m in $MSGS; do
 	insz=$(stat -c %s "$D/$m.eml")
 	for c in $CASES; do
 		t=${c%/*}; i=${c#*/}
-		walls=$(for f in "$D/time.$m.$t.$i"; do
-			tr ' ' '\n' < "$f" | sed -n 's/^wall_s=//p'; done | tr '\n' ' ')
+		walls=$(tr ' ' '\n' < "$D/time.$m.$t.$i" |
+		    sed -n 's/^wall_s=//p' | tr '\n' ' ')
 		cpus=$(tr ' ' '\n' < "$D/time.$m.$t.$i" |
 		    sed -n 's/^tree_cpu_s=//p' | tr '\n' ' ')
 		rr=$D/rss.$m.$t.$i
@@ -245,6 +248,7 @@ echo
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "== results ($SIZE_MB MiB messages, best of $RUNS runs; MiB = 1048576 bytes)"
 awk -F'\t' -v rss_target="$RSS_TARGET_MIB" -v time_target="$TIME_TARGET" \
+    -v size_mb="$SIZE_MB" \
     -v dec_text="${dec[text]}" -v dec_attach="${dec[attach]}" '
 function best(s,   a, n, i, b) {
 	n = split(s, a, " "); b = a[1] + 0
@@ -296,6 +300,9 @@ END {
 		    inp[k], names[tool[k]], parts[k], hwm[k], selfmax[k],
 		    chmax[k], samples[k]
 	}
+	print "(at_peak: VmRSS by process name in the largest sample; VmHWM: each process'"'"'s own"
+	print " high-water mark; ru_*: ru_maxrss of the command and of all reaped processes, which"
+	print " Linux carries over from the spawning Python (~15 MiB floor): see bench/peakrss.py)"
 	print ""
 	wr = -1; wt = -1; wz = -1
 	for (i = 1; i <= n; i++) {
@@ -307,6 +314,8 @@ END {
 		r = b[k] / gz[msg[k]]
 		if (r > wz) { wz = r; wzk = msg[k] "/" inp[k] }
 	}
+	if (size_mb != 100)
+		printf "(the targets are stated for 100 MB messages; these are %s MiB)\n", size_mb
 	printf "target: peak RSS (mailseal + gpg) <= %d MiB: worst %.1f MiB (%s): target %s\n",
 	    rss_target, wr, wrk, wr <= rss_target ? "met" : "missed"
 	printf "target: time <= %.1f x gpg --armor --encrypt (default compression): worst %.2f x (%s): target %s\n",

@@ -76,7 +76,6 @@ import sys
 import time
 
 PR_SET_CHILD_SUBREAPER = 36
-MIB = 1048576.0
 
 
 def usage(msg=None):
@@ -215,7 +214,10 @@ def main(argv):
                 usage("%s needs an argument" % a)
             v = argv[i + 1]
             if a in ("-i", "--interval"):
-                interval = float(v)
+                try:
+                    interval = float(v)
+                except ValueError:
+                    usage("bad interval %s" % v)
             elif a == "--stdin":
                 stdin_file = v
             elif a == "--pipe-from":
@@ -297,14 +299,13 @@ def main(argv):
 
     if poll:
         while True:
-            parts = sample(me, exclude)
+            # below 64 KiB: a zombie, or a process inside execve()
+            parts = [p for p in sample(me, exclude) if p[2] >= 64]
             samples += 1
             tot = sum(p[2] for p in parts)
             if tot > peak:
                 peak, peak_parts = tot, [(p[1], p[2]) for p in parts]
             for pid, comm, kib, hw in parts:
-                if kib < 64:
-                    continue	# a zombie, or a process inside execve()
                 if kib > max_by_comm.get(comm, 0):
                     max_by_comm[comm] = kib
                 if hw > hwm.get((pid, comm), 0):

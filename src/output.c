@@ -27,7 +27,10 @@ struct output {
 	FILE	*fp;
 	char	*path;		/* the target, or NULL for standard output */
 	char	*tmp;		/* the named spool beside the target */
+	char	*iobuf;		/* stdio buffer (glibc ignores a size alone) */
 };
+
+#define OUTPUT_BUFSZ	65536
 
 /* The named spool of the output in progress, for output_cleanup(). */
 static char output_tmpname[PATH_MAX];
@@ -70,7 +73,8 @@ output_open(struct output **op, const char *path)
 		errno = saved;
 		goto fail;
 	}
-	setvbuf(o->fp, NULL, _IOFBF, 65536);
+	o->iobuf = xmalloc(OUTPUT_BUFSZ);
+	setvbuf(o->fp, o->iobuf, _IOFBF, OUTPUT_BUFSZ);
 	*op = o;
 	return 0;
 fail:
@@ -138,6 +142,7 @@ output_discard(struct output *o)
 	}
 	free(o->tmp);
 	free(o->path);
+	free(o->iobuf);
 	free(o);
 }
 

@@ -114,18 +114,29 @@ pgpmime_write_tail(FILE *fp, const char *b, int crlf, int lastnl)
 	return fprintf(fp, "%s--%s--%s", eol, b, eol) < 0 ? -1 : 0;
 }
 
-/* pgpmime_canon - see pgpmime.h */
+/* pgpmime_canon - see pgpmime.h; copies runs between LFs whole */
 size_t
 pgpmime_canon(const unsigned char *src, size_t n, unsigned char *dst,
     int *prevcr)
 {
-	size_t i, o = 0;
+	const unsigned char *p = src, *end = src + n, *nl;
+	size_t o = 0, run;
 
-	for (i = 0; i < n; i++) {
-		if (src[i] == '\n' && !*prevcr)
+	while (p < end) {
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			nl = end;
+		run = (size_t)(nl - p);
+		memcpy(dst + o, p, run);
+		o += run;
+		if (run > 0)
+			*prevcr = p[run - 1] == '\r';
+		if (nl == end)
+			break;
+		if (!*prevcr)
 			dst[o++] = '\r';
-		dst[o++] = src[i];
-		*prevcr = src[i] == '\r';
+		dst[o++] = '\n';
+		*prevcr = 0;
+		p = nl + 1;
 	}
 	return o;
 }
