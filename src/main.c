@@ -19,12 +19,16 @@
  */
 #include <config.h>
 
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <locale.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
+#include <unistd.h>
 
 #include "addr.h"
 #include "encrypt.h"
@@ -34,6 +38,11 @@
 
 static void	usage(FILE *);
 static int	cmd_encrypt(int, char **);
+static int	stdio_check(int *);
+
+/* Standard output was closed when we started: a result for it has
+ * nowhere to go, which must not look like success. */
+static int	stdout_closed;
 
 static void
 usage(FILE *fp)
@@ -124,6 +133,11 @@ cmd_encrypt(int argc, char **argv)
 	}
 	if (argc == 1 && strcmp(argv[0], "-") != 0)
 		o.input = argv[0];
+	if (o.output == NULL && stdout_closed) {
+		log_warnx("standard output is closed");
+		ret = EX_TEMPFAIL;
+		goto out;
+	}
 	switch (encrypt_run(&o)) {
 	case ENCRYPT_OK:
 	case ENCRYPT_PASSED:
@@ -151,12 +165,41 @@ out:
 	return ret;
 }
 
+/*
+ * stdio_check - make sure descriptors 0, 1 and 2 are open (on /dev/null
+ * when they were closed), so no file we open later takes their place
+ * and a spool never lands on "standard output"; *closed1 tells whether
+ * standard output was closed.
+ */
+static int
+stdio_check(int *closed1)
+{
+	int fd;
+
+	*closed1 = 0;
+	for (fd = 0; fd <= 2; fd++) {
+		if (fcntl(fd, F_GETFD) != -1 || errno != EBADF)
+			continue;
+		if (fd == 1)
+			*closed1 = 1;
+		if (open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY) != fd)
+			return -1;
+	}
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
 	setlocale(LC_ALL, "");
 	log_init("mailseal");
 	log_on_panic(output_cleanup);
+	if (stdio_check(&stdout_closed) == -1)
+		return EX_TEMPFAIL;
+	/* A reader that goes away is a write error (EPIPE, exit 75), not a
+	 * death by signal; GPGME would do this too, but not every path
+	 * reaches GPGME. */
+	signal(SIGPIPE, SIG_IGN);
 	if (argc < 2) {
 		log_warnx("no command (see mailseal --help)");
 		return EX_USAGE;

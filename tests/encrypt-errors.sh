@@ -350,6 +350,26 @@ passthrough() {
 	fi
 }
 passthrough "PGP/MIME (mailseal's own output)" "$I/pgpmime"
+# Where the output goes fails: 75 and one line, never a signal or 0.
+"$MAILSEAL" encrypt -r bob@example.org "$I/good" >&- 2>"$T/c.err"
+_rc=$?
+if [ "$_rc" -eq 75 ] && [ "$(wc -l <"$T/c.err")" -eq 1 ] &&
+    grep -q '^mailseal: standard output is closed' "$T/c.err"; then
+	ok "standard output closed: exit 75, one line"
+else
+	not_ok "standard output closed: exit 75, one line (exit $_rc)" "$T/c.err"
+fi
+# a reader that stops early: EPIPE is a write error (75), not SIGPIPE,
+# also on the pass-through path, which never starts gpg
+{ printf 'To: bob@example.org\nContent-Type: multipart/encrypted\n\n'
+  head -c 2000000 /dev/zero | tr '\0' 'x'; } >"$T/bigenc.eml"
+_rc=$( { "$MAILSEAL" encrypt "$T/bigenc.eml" 2>"$T/p2.err"; echo $? >"$T/p2.rc"; } | head -c 10 >/dev/null; cat "$T/p2.rc")
+if [ "$_rc" = 75 ] && grep -q 'Broken pipe' "$T/p2.err"; then
+	ok "reader closes the pipe early: exit 75"
+else
+	not_ok "reader closes the pipe early: exit 75 (exit $_rc)" "$T/p2.err"
+fi
+
 passthrough "PGP/MIME to a recipient without a key" "$I/pgpmime" -r nobody@example.org
 "$MAILSEAL" encrypt -o "$T/pass.eml" <"$I/pgpmime" >"$T/p.out" 2>"$T/p.err"
 _rc=$?
