@@ -348,6 +348,10 @@ encrypt_write(struct encrypt_job *j)
 		log_warnx("%s", err);
 		return ENCRYPT_TEMPFAIL;
 	}
+	if (!pgpmime_sink_complete(&sink)) {
+		log_warnx("encryption: gpg's output is incomplete");
+		return ENCRYPT_TEMPFAIL;
+	}
 	if (pgpmime_write_tail(fp, boundary, j->h.crlf, sink.lastnl) == -1) {
 		log_warn("cannot write the output");
 		return ENCRYPT_TEMPFAIL;

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <gpgme.h>
 
@@ -26,9 +27,24 @@
 
 #define GPG_IO_STEP	"65536"	/* bytes GPGME moves per callback */
 
+/*
+ * What gpg said on its status channel during one operation.  GPGME 1.18
+ * does not look at gpg's exit status and ignores most ERROR lines of a
+ * key listing, so a gpg that crashed or could not read its keyring
+ * would look like "no key" or like a finished encryption.  We ask for
+ * every status line ("full-status") and require the success markers.
+ */
+struct gpg_status_seen {
+	int	 error;			/* an ERROR or FAILURE line */
+	char	 what[96];		/* its text, for the message */
+	int	 end_encryption;	/* END_ENCRYPTION */
+	int	 sig_created;		/* SIG_CREATED */
+};
+
 struct gpg {
-	gpgme_ctx_t	 ctx;
-	char		 version[64];
+	gpgme_ctx_t		 ctx;
+	char			 version[64];
+	struct gpg_status_seen	 seen;
 };
 
 static int		 gpg_initialised;
@@ -38,6 +54,8 @@ static ssize_t		 gpg_cb_write(void *, const void *, size_t);
 static void		 gpg_key_copy(gpgme_key_t, int, struct gpg_key *);
 static enum gpg_status	 gpg_fail(gpgme_error_t, const char *, char *, size_t);
 static enum gpg_status	 gpg_home_check(const char *, char *, size_t);
+static gpgme_error_t	 gpg_status_cb(void *, const char *, const char *);
+static int		 gpg_status_notfound(const char *);
 
 /* gpg_fail - describe a GPGME error; every such error is temporary */
 static enum gpg_status
@@ -56,8 +74,9 @@ gpg_fail(gpgme_error_t e, const char *what, char *err, size_t errsz)
 static enum gpg_status
 gpg_home_check(const char *homedir, char *err, size_t errsz)
 {
-	const char *home, *env;
-	char buf[4096];
+	static const char *keyrings[] = { "pubring.kbx", "pubring.gpg", NULL };
+	const char *home, *env, **kr;
+	char buf[4096], path[4200];
 	struct stat st;
 	int n;
 
@@ -86,7 +105,72 @@ gpg_home_check(const char *homedir, char *err, size_t errsz)
 		snprintf(err, errsz, "GnuPG home %.200s: not a directory", home);
 		return GPG_TEMPFAIL;
 	}
+	/* gpg reports an unreadable keyring as "No public key" too */
+	for (kr = keyrings; *kr != NULL; kr++) {
+		n = snprintf(path, sizeof path, "%s/%s", home, *kr);
+		if (n < 0 || (size_t)n >= sizeof path)
+			continue;
+		if (stat(path, &st) == -1 && errno == ENOENT)
+			continue;
+		if (!S_ISREG(st.st_mode) || access(path, R_OK) == -1) {
+			snprintf(err, errsz, "keyring %.200s: %s", path,
+			    !S_ISREG(st.st_mode) ? "not a regular file" :
+			    strerror(errno));
+			return GPG_TEMPFAIL;
+		}
+	}
 	return GPG_OK;
+}
+
+/*
+ * gpg_status_notfound - an ERROR line that only says a pattern matched
+ * nothing ("ERROR keylist.getkey 9": No public key), which is an answer,
+ * not a failure.  args is "LOCATION CODE".
+ */
+static int
+gpg_status_notfound(const char *args)
+{
+	const char *sp;
+	char *end;
+	unsigned long code;
+
+	if (args == NULL || (sp = strrchr(args, ' ')) == NULL)
+		return 0;
+	errno = 0;
+	code = strtoul(sp + 1, &end, 10);
+	if (errno != 0 || end == sp + 1 || *end != '\0')
+		return 0;
+	switch (gpgme_err_code((gpgme_error_t)code)) {
+	case GPG_ERR_NO_PUBKEY:
+	case GPG_ERR_NO_SECKEY:
+	case GPG_ERR_NOT_FOUND:
+	case GPG_ERR_EOF:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* gpg_status_cb - record the status lines that decide success */
+static gpgme_error_t
+gpg_status_cb(void *hook, const char *keyword, const char *args)
+{
+	struct gpg_status_seen *seen = hook;
+
+	if (keyword == NULL)
+		return 0;
+	if (strcmp(keyword, "ERROR") == 0 || strcmp(keyword, "FAILURE") == 0) {
+		if (gpg_status_notfound(args))
+			return 0;
+		if (!seen->error)
+			snprintf(seen->what, sizeof seen->what, "%s %s",
+			    keyword, args != NULL ? args : "");
+		seen->error = 1;
+	} else if (strcmp(keyword, "END_ENCRYPTION") == 0)
+		seen->end_encryption = 1;
+	else if (strcmp(keyword, "SIG_CREATED") == 0)
+		seen->sig_created = 1;
+	return 0;
 }
 
 /* gpg_open - see gpg.h */
@@ -120,6 +204,9 @@ gpg_open(struct gpg **gp, const char *homedir, char *err, size_t errsz)
 	if (homedir != NULL && (e = gpgme_ctx_set_engine_info(g->ctx,
 	    GPGME_PROTOCOL_OpenPGP, NULL, homedir)))
 		goto fail;
+	if ((e = gpgme_set_ctx_flag(g->ctx, "full-status", "1")))
+		goto fail;
+	gpgme_set_status_cb(g->ctx, gpg_status_cb, &g->seen);
 	gpgme_set_armor(g->ctx, 1);
 	gpgme_set_offline(g->ctx, 1);
 	gpgme_set_pinentry_mode(g->ctx, GPGME_PINENTRY_MODE_DEFAULT);
@@ -193,6 +280,7 @@ gpg_keylist(struct gpg *g, char *const *patterns, size_t n, int secret,
 	pat = xcalloc(n + 1, sizeof *pat);
 	for (i = 0; i < n; i++)
 		pat[i] = patterns[i];
+	memset(&g->seen, 0, sizeof g->seen);
 	gpgme_set_keylist_mode(g->ctx, GPGME_KEYLIST_MODE_LOCAL);
 	e = gpgme_op_keylist_ext_start(g->ctx, pat, secret, 0);
 	free(pat);
@@ -216,6 +304,13 @@ gpg_keylist(struct gpg *g, char *const *patterns, size_t n, int secret,
 	}
 	if (gpgme_err_code(e) != GPG_ERR_EOF)
 		return gpg_fail(e, "key listing", err, errsz);
+	if (g->seen.error) {
+		/* e.g. "ERROR keylist.getkey": an unreadable keyring, a
+		 * gpg-agent that cannot start; never "no such key" */
+		snprintf(err, errsz, "key listing: gpg reported %.96s",
+		    g->seen.what);
+		return GPG_TEMPFAIL;
+	}
 	return GPG_OK;
 }
 
@@ -319,6 +414,7 @@ gpg_encrypt(struct gpg *g, char *const *fprs, const int *hidden, size_t n,
 	 * (bench/README.md); GPGME handles short pipe writes itself */
 	(void)gpgme_data_set_flag(plain, "io-buffer-size", GPG_IO_STEP);
 	(void)gpgme_data_set_flag(cipher, "io-buffer-size", GPG_IO_STEP);
+	memset(&g->seen, 0, sizeof g->seen);
 	if (signer != NULL)
 		e = gpgme_op_encrypt_sign_ext(g->ctx, NULL, recp, ef, plain,
 		    cipher);
@@ -353,6 +449,12 @@ gpg_encrypt(struct gpg *g, char *const *fprs, const int *hidden, size_t n,
 	if (e) {
 		gpg_fail(e, signer != NULL ? "signing and encryption" :
 		    "encryption", err, errsz);
+		goto out;
+	}
+	if (!g->seen.end_encryption || (signer != NULL && !g->seen.sig_created)) {
+		/* gpg died, or was stopped, before it said it was done */
+		snprintf(err, errsz, "encryption: gpg did not finish%s%.96s",
+		    g->seen.error ? ": " : "", g->seen.error ? g->seen.what : "");
 		goto out;
 	}
 	st = GPG_OK;

@@ -36,6 +36,11 @@
  * matches a whole keyring of thousands of keys). */
 #define LIMIT_KEYS		10000
 
+/* Seconds one message may take before mailseal gives up with 75
+ * (--timeout).  GPGME 1.18 can wait forever on a gpg that died while
+ * being fed; 100 MB take about 2 s, so this only ends real hangs. */
+#define LIMIT_SECONDS		900
+
 /* Length of a MIME boundary (RFC 2046 5.1.1 says 70). */
 #define LIMIT_BOUNDARY		70
 

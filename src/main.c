@@ -32,6 +32,7 @@
 
 #include "addr.h"
 #include "encrypt.h"
+#include "limit.h"
 #include "log.h"
 #include "output.h"
 #include "secmem.h"
@@ -39,6 +40,9 @@
 static void	usage(FILE *);
 static int	cmd_encrypt(int, char **);
 static int	stdio_check(int *);
+static void	on_signal(int);
+static int	signals_init(void);
+static int	parse_seconds(const char *, unsigned int *);
 
 /* Standard output was closed when we started: a result for it has
  * nowhere to go, which must not look like success. */
@@ -50,7 +54,7 @@ usage(FILE *fp)
 	fprintf(fp,
 	    "usage: mailseal encrypt [--homedir DIR] [-o FILE] [-r ADDR]...\n"
 	    "                        [--sign [--signer KEY]] [--no-encrypt-to]\n"
-	    "                        [-v] [FILE]\n"
+	    "                        [--timeout SECONDS] [-v] [FILE]\n"
 	    "       mailseal --version | --help\n");
 }
 
@@ -65,12 +69,14 @@ cmd_encrypt(int argc, char **argv)
 		{ "sign",		no_argument,		NULL, 's' },
 		{ "signer",		required_argument,	NULL, 'S' },
 		{ "no-encrypt-to",	no_argument,		NULL, 'N' },
+		{ "timeout",		required_argument,	NULL, 'T' },
 		{ "verbose",		no_argument,		NULL, 'v' },
 		{ "help",		no_argument,		NULL, 'h' },
 		{ NULL,			0,			NULL, 0 }
 	};
 	struct encrypt_opts o;
 	enum addr_err e;
+	unsigned int timeout = LIMIT_SECONDS;
 	char *spec;
 	int ch, ret = EX_USAGE;
 
@@ -102,6 +108,13 @@ cmd_encrypt(int argc, char **argv)
 			break;
 		case 'N':
 			o.no_encrypt_to = 1;
+			break;
+		case 'T':
+			if (parse_seconds(optarg, &timeout) == -1) {
+				log_warnx("encrypt: --timeout %s: not a number "
+				    "of seconds from 0 to 86400", optarg);
+				goto out;
+			}
 			break;
 		case 'v':
 			log_setverbose(1);
@@ -138,6 +151,7 @@ cmd_encrypt(int argc, char **argv)
 		ret = EX_TEMPFAIL;
 		goto out;
 	}
+	alarm(timeout);		/* 0: no deadline */
 	switch (encrypt_run(&o)) {
 	case ENCRYPT_OK:
 	case ENCRYPT_PASSED:
@@ -163,6 +177,61 @@ cmd_encrypt(int argc, char **argv)
 out:
 	addrlist_free(&o.recipients);
 	return ret;
+}
+
+/*
+ * on_signal - stopped (SIGTERM, SIGINT, SIGHUP) or out of time
+ * (SIGALRM): remove a named spool and exit 75, so the MTA keeps the
+ * mail.  Only async-signal-safe calls.
+ */
+static void
+on_signal(int sig)
+{
+	static const char stopped[] = "mailseal: stopped by a signal\n";
+	static const char timeout[] = "mailseal: timed out (--timeout)\n";
+
+	output_cleanup();
+	if (sig == SIGALRM)
+		(void)!write(STDERR_FILENO, timeout, sizeof timeout - 1);
+	else
+		(void)!write(STDERR_FILENO, stopped, sizeof stopped - 1);
+	_exit(EX_TEMPFAIL);
+}
+
+/* signals_init - see on_signal; SIGPIPE becomes EPIPE */
+static int
+signals_init(void)
+{
+	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGALRM };
+	struct sigaction sa;
+	size_t i;
+
+	memset(&sa, 0, sizeof sa);
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = on_signal;
+	for (i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+		if (sigaction(sigs[i], &sa, NULL) == -1)
+			return -1;
+	/* A reader that goes away is a write error (EPIPE, exit 75), not
+	 * a death by signal; GPGME does this too, but not every path
+	 * reaches GPGME. */
+	sa.sa_handler = SIG_IGN;
+	return sigaction(SIGPIPE, &sa, NULL);
+}
+
+/* parse_seconds - a whole number of seconds, 0 to 86400 */
+static int
+parse_seconds(const char *s, unsigned int *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || v < 0 || v > 86400)
+		return -1;
+	*out = (unsigned int)v;
+	return 0;
 }
 
 /*
@@ -194,12 +263,8 @@ main(int argc, char **argv)
 	setlocale(LC_ALL, "");
 	log_init("mailseal");
 	log_on_panic(output_cleanup);
-	if (stdio_check(&stdout_closed) == -1)
+	if (stdio_check(&stdout_closed) == -1 || signals_init() == -1)
 		return EX_TEMPFAIL;
-	/* A reader that goes away is a write error (EPIPE, exit 75), not a
-	 * death by signal; GPGME would do this too, but not every path
-	 * reaches GPGME. */
-	signal(SIGPIPE, SIG_IGN);
 	if (argc < 2) {
 		log_warnx("no command (see mailseal --help)");
 		return EX_USAGE;

@@ -22,6 +22,7 @@
 #include "xmalloc.h"
 
 static int	pgpmime_puts(FILE *, const char *, int);
+static void	pgpmime_sink_keep(struct pgpmime_sink *, const char *, size_t);
 
 /* pgpmime_boundary - see pgpmime.h */
 void
@@ -231,6 +232,44 @@ pgpmime_inner_free(struct pgpmime_inner *s)
 	s->head = NULL;
 }
 
+/* pgpmime_sink_keep - remember the first and the last bytes written */
+static void
+pgpmime_sink_keep(struct pgpmime_sink *s, const char *p, size_t n)
+{
+	size_t k;
+
+	if (s->headlen < sizeof s->head) {
+		k = sizeof s->head - s->headlen;
+		if (k > n)
+			k = n;
+		memcpy(s->head + s->headlen, p, k);
+		s->headlen += k;
+	}
+	if (n >= sizeof s->tail) {
+		memcpy(s->tail, p + n - sizeof s->tail, sizeof s->tail);
+		s->taillen = sizeof s->tail;
+		return;
+	}
+	k = s->taillen + n > sizeof s->tail ? s->taillen + n - sizeof s->tail : 0;
+	memmove(s->tail, s->tail + k, s->taillen - k);
+	memcpy(s->tail + s->taillen - k, p, n);
+	s->taillen += n - k;
+}
+
+/* pgpmime_sink_complete - see pgpmime.h */
+int
+pgpmime_sink_complete(const struct pgpmime_sink *s)
+{
+	static const char begin[] = "-----BEGIN PGP MESSAGE-----";
+	static const char end[] = "-----END PGP MESSAGE-----\n";
+
+	return s->headlen >= sizeof begin - 1 &&
+	    memcmp(s->head, begin, sizeof begin - 1) == 0 &&
+	    s->taillen >= sizeof end - 1 &&
+	    memcmp(s->tail + s->taillen - (sizeof end - 1), end,
+	    sizeof end - 1) == 0;
+}
+
 /* pgpmime_sink_write - GPGME's write callback: armor to the output */
 ssize_t
 pgpmime_sink_write(void *cookie, const void *buf, size_t n)
@@ -261,6 +300,7 @@ pgpmime_sink_write(void *cookie, const void *buf, size_t n)
 		}
 	}
 	s->lastnl = ((const char *)buf)[n - 1] == '\n';
+	pgpmime_sink_keep(s, buf, n);
 	return (ssize_t)n;
 fail:
 	s->err = errno != 0 ? errno : EIO;

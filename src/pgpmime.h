@@ -56,14 +56,24 @@ void	pgpmime_inner_free(struct pgpmime_inner *);
  * The armored ciphertext, as gpg writes it (LF line ends), written to
  * the output with the message's own line ends.
  */
+#define PGPMIME_ARMOR_KEEP	32	/* bytes kept of each end of the armor */
+
 struct pgpmime_sink {
 	FILE	*fp;
 	int	 crlf;
 	int	 lastnl;	/* the last byte written was an LF */
 	int	 err;		/* errno of a failed write, or 0 */
+	char	 head[PGPMIME_ARMOR_KEEP];	/* first bytes of the armor */
+	size_t	 headlen;
+	char	 tail[PGPMIME_ARMOR_KEEP];	/* last bytes of the armor */
+	size_t	 taillen;
 };
 
 ssize_t	pgpmime_sink_write(void *, const void *, size_t);
+
+/* pgpmime_sink_complete - the armor written begins with its BEGIN line
+ * and ends with its END line: gpg was not cut off half-way */
+int	pgpmime_sink_complete(const struct pgpmime_sink *);
 
 /* pgpmime_canon - append src to dst with bare LFs made CRLF; dst must
  * hold 2 * n bytes; returns the bytes written.  *prevcr carries the

@@ -195,3 +195,32 @@ Test(pgpmime, sink_converts_armor_line_ends)
 	cr_expect_str_eq(buf, "ab\r\ncd\r\n");
 	free(buf);
 }
+
+Test(pgpmime, sink_knows_a_whole_armor_from_a_cut_one)
+{
+	static const char *armor = "-----BEGIN PGP MESSAGE-----\n\nhQEMA"
+	    "xyz\n=abcd\n-----END PGP MESSAGE-----\n";
+	struct pgpmime_sink s;
+	char *buf = NULL;
+	size_t len = 0, i, step, n = strlen(armor);
+
+	for (step = 1; step <= n; step += 7) {
+		memset(&s, 0, sizeof s);
+		s.fp = open_memstream(&buf, &len);
+		for (i = 0; i < n; i += step)
+			pgpmime_sink_write(&s, armor + i, i + step > n ? n - i : step);
+		cr_expect(pgpmime_sink_complete(&s), "step %zu", step);
+		fclose(s.fp);
+		free(buf);
+		buf = NULL;
+	}
+	for (n = 0; n < strlen(armor); n += 5) {	/* every cut */
+		memset(&s, 0, sizeof s);
+		s.fp = open_memstream(&buf, &len);
+		pgpmime_sink_write(&s, armor, n);
+		cr_expect_not(pgpmime_sink_complete(&s), "cut at %zu", n);
+		fclose(s.fp);
+		free(buf);
+		buf = NULL;
+	}
+}
