@@ -6,7 +6,11 @@
  * Text outside the block would be clear text passing as protected, so
  * "one whole block" is what counts: such a body is already encrypted
  * (encrypt passes it through) and is what decrypt may treat as inline
- * PGP.  The scan is a line automaton over decoded bytes that keeps only
+ * PGP.  Inside, the armor grammar is checked too: armor headers with
+ * the keys RFC 9580 6.2.2 names, an empty line, radix-64 lines, an
+ * optional checksum line, the END line; and the first packet must be a
+ * session key packet (tag 1 or 3), as an encrypted message's is.  Text
+ * dressed up as armor is therefore not "already encrypted".  The scan is a line automaton over decoded bytes that keeps only
  * the start of the current line, so any body is scanned in constant
  * memory.
  */
@@ -18,7 +22,9 @@
 
 enum {
 	ARMOR_BEFORE,		/* white space before the block */
-	ARMOR_IN,		/* inside the block */
+	ARMOR_HDRS,		/* armor headers, up to the empty line */
+	ARMOR_DATA,		/* radix-64 lines */
+	ARMOR_CKSUM,		/* after the checksum line: END must follow */
 	ARMOR_SIGTEXT,		/* clear-signed: the signed text */
 	ARMOR_SIG,		/* clear-signed: the signature block */
 	ARMOR_AFTER,		/* white space after the block */
@@ -26,6 +32,10 @@ enum {
 };
 
 static int	armor_is(const struct armor_scan *, const char *);
+static int	armor_header(const struct armor_scan *);
+static int	armor_b64(unsigned char);
+static int	armor_first_packet(const struct armor_scan *);
+static void	armor_data(struct armor_scan *);
 static void	armor_line(struct armor_scan *);
 
 /* armor_scan_init - start scanning a body */
@@ -35,6 +45,82 @@ armor_scan_init(struct armor_scan *s)
 	memset(s, 0, sizeof *s);
 	s->state = ARMOR_BEFORE;
 	s->blank = 1;
+	s->radix64 = 1;
+}
+
+/* armor_b64 - the value of a radix-64 digit, or -1 */
+static int
+armor_b64(unsigned char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '+')
+		return 62;
+	if (c == '/')
+		return 63;
+	return -1;
+}
+
+/* armor_header - an armor header line with a key RFC 9580 names */
+static int
+armor_header(const struct armor_scan *s)
+{
+	static const char *keys[] = { "Version: ", "Comment: ", "Hash: ",
+	    "Charset: ", "MessageID: ", NULL };
+	const char **k;
+
+	for (k = keys; *k != NULL; k++)
+		if (s->linelen >= strlen(*k) &&
+		    memcmp(s->line, *k, strlen(*k)) == 0)
+			return 1;
+	return 0;
+}
+
+/* armor_first_packet - the first data line starts with a public-key
+ * (tag 1) or symmetric-key (tag 3) encrypted session key packet */
+static int
+armor_first_packet(const struct armor_scan *s)
+{
+	int hi, lo, tag;
+	unsigned int b;
+
+	if (s->linelen < 2 || (hi = armor_b64((unsigned char)s->line[0])) < 0 ||
+	    (lo = armor_b64((unsigned char)s->line[1])) < 0)
+		return 0;
+	b = (unsigned int)(hi << 2 | lo >> 4);
+	if ((b & 0x80) == 0)
+		return 0;
+	tag = (b & 0x40) ? (int)(b & 0x3f) : (int)((b >> 2) & 0x0f);
+	return tag == 1 || tag == 3;
+}
+
+/* armor_data - a line inside a block, after the armor headers */
+static void
+armor_data(struct armor_scan *s)
+{
+	const char *end = s->kind == ARMOR_MESSAGE ?
+	    "-----END PGP MESSAGE-----" : "-----END PGP SIGNATURE-----";
+
+	if (armor_is(s, end)) {
+		s->state = s->ndata > 0 ? ARMOR_AFTER : ARMOR_NO;
+		return;
+	}
+	if (s->state == ARMOR_CKSUM || s->blank || !s->radix64) {
+		s->state = ARMOR_NO;
+		return;
+	}
+	if (s->line[0] == '=') {	/* the checksum: "=" and 4 digits */
+		s->state = s->ndata > 0 && s->linelen >= 5 &&
+		    (s->linelen == 5 || s->trailing) ? ARMOR_CKSUM : ARMOR_NO;
+		return;
+	}
+	if (s->ndata++ == 0 && s->kind == ARMOR_MESSAGE &&
+	    !armor_first_packet(s))
+		s->state = ARMOR_NO;
 }
 
 /* armor_is - the current line is marker, maybe followed by white space */
@@ -46,7 +132,9 @@ armor_is(const struct armor_scan *s, const char *marker)
 	if (s->linelen < n || memcmp(s->line, marker, n) != 0)
 		return 0;
 	for (i = n; i < s->linelen; i++)
-		if (s->line[i] != ' ' && s->line[i] != '\t' && s->line[i] != '\r')
+		if (s->line[i] != ' ' && s->line[i] != '\t' && s->line[i] != '\r' &&
+		    (unsigned char)s->line[i] != 0xa0 &&
+		    (unsigned char)s->line[i] != 0xc2)
 			return 0;
 	/* a line longer than what we kept is not just the marker */
 	return s->linelen < sizeof s->line;
@@ -62,26 +150,29 @@ armor_line(struct armor_scan *s)
 			break;
 		if (armor_is(s, "-----BEGIN PGP MESSAGE-----")) {
 			s->kind = ARMOR_MESSAGE;
-			s->state = ARMOR_IN;
+			s->state = ARMOR_HDRS;
 		} else if (armor_is(s, "-----BEGIN PGP SIGNED MESSAGE-----")) {
 			s->kind = ARMOR_SIGNED;
 			s->state = ARMOR_SIGTEXT;
 		} else
 			s->state = ARMOR_NO;
 		break;
-	case ARMOR_IN:
-		if (armor_is(s, "-----END PGP MESSAGE-----"))
-			s->state = ARMOR_AFTER;
-		else if (s->linelen >= 5 && memcmp(s->line, "-----", 5) == 0)
-			s->state = ARMOR_NO;	/* another armor line */
+	case ARMOR_HDRS:
+		if (s->blank)
+			s->state = s->kind == ARMOR_SIGNED ? ARMOR_SIG : ARMOR_DATA;
+		else if (!armor_header(s))
+			s->state = ARMOR_NO;
+		break;
+	case ARMOR_DATA:
+	case ARMOR_CKSUM:
+		armor_data(s);
 		break;
 	case ARMOR_SIGTEXT:
 		if (armor_is(s, "-----BEGIN PGP SIGNATURE-----"))
-			s->state = ARMOR_SIG;
+			s->state = ARMOR_HDRS;
 		break;
 	case ARMOR_SIG:
-		if (armor_is(s, "-----END PGP SIGNATURE-----"))
-			s->state = ARMOR_AFTER;
+		armor_data(s);
 		break;
 	case ARMOR_AFTER:
 		if (!s->blank)
@@ -92,6 +183,8 @@ armor_line(struct armor_scan *s)
 	}
 	s->linelen = 0;
 	s->blank = 1;
+	s->radix64 = 1;
+	s->trailing = 0;
 }
 
 /* armor_scan_feed - scan more bytes of the decoded body */
@@ -106,8 +199,17 @@ armor_scan_feed(struct armor_scan *s, const unsigned char *p, size_t n)
 			armor_line(s);
 			continue;
 		}
-		if (c != ' ' && c != '\t' && c != '\r')
+		/* a no-break space (UTF-8 C2 A0, or Latin-1 A0) counts as
+		 * white space: clients put it on the empty line after
+		 * BEGIN (Thunderbird's corpus has one) */
+		if (c == ' ' || c == '\t' || c == '\r' || c == 0xa0 ||
+		    c == 0xc2)
+			s->trailing = 1;
+		else {
 			s->blank = 0;
+			if (s->trailing || (armor_b64(c) < 0 && c != '='))
+				s->radix64 = 0;
+		}
 		if (s->linelen < sizeof s->line)
 			s->line[s->linelen] = (char)c;
 		if (s->linelen < sizeof s->line)

@@ -18,6 +18,9 @@ struct armor_scan {
 	char		 line[40];	/* start of the current line */
 	size_t		 linelen;
 	int		 blank;		/* the line is white space so far */
+	int		 radix64;	/* radix-64 so far, then white space */
+	int		 trailing;	/* white space seen on this line */
+	int		 ndata;		/* radix-64 lines in the block */
 };
 
 void		armor_scan_init(struct armor_scan *);

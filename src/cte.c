@@ -61,14 +61,17 @@ cte_decode(struct cte_decoder *d, const unsigned char *in, size_t n,
 	switch (d->cte) {
 	case MIME_CTE_BASE64:
 		for (i = 0; i < n; i++) {
-			if (d->done)
-				break;
 			if (in[i] == '=') {
-				d->done = 1;
-				break;
+				/* the end of a group; what follows starts
+				 * afresh, as readers decode it */
+				d->padded = 1;
+				d->acc = 0;
+				d->nbits = 0;
+				continue;
 			}
 			if ((v = cte_b64(in[i])) < 0)
 				continue;
+			d->padded = 0;
 			d->acc = (d->acc << 6) | (unsigned int)v;
 			d->nbits += 6;
 			if (d->nbits >= 8) {

@@ -14,7 +14,7 @@ struct cte_decoder {
 	size_t		 npend;
 	unsigned int	 acc;		/* base64: bits not yet output */
 	int		 nbits;
-	int		 done;		/* base64: padding seen */
+	int		 padded;	/* base64: padding seen */
 };
 
 void	cte_init(struct cte_decoder *, enum mime_cte);
@@ -22,7 +22,8 @@ void	cte_init(struct cte_decoder *, enum mime_cte);
 /* cte_decode - decode n bytes of input into out, which must hold at
  * least n + 3 bytes; returns the number of bytes written.  Input may be
  * split anywhere.  Invalid quoted-printable is passed through, bytes
- * outside the base64 alphabet are skipped (RFC 2045 6.7, 6.8). */
+ * outside the base64 alphabet are skipped (RFC 2045 6.7, 6.8), and
+ * base64 after padding is decoded too, as mail readers do. */
 size_t	cte_decode(struct cte_decoder *, const unsigned char *, size_t,
 	    unsigned char *);
 

@@ -80,6 +80,7 @@ rfc5322_read(struct input *in, struct rfc5322_header *h)
 	struct rfc5322_field *cur = NULL;
 	const char *line;
 	size_t len, namelen, valoff;
+	const char *cr;
 	off_t lineoff;
 	int r, first = 1;
 	enum rfc5322_err e;
@@ -99,6 +100,12 @@ rfc5322_read(struct input *in, struct rfc5322_header *h)
 		}
 		if (memchr(line, '\0', len) != NULL)
 			return RFC5322_NUL;
+		/* A bare CR is no line end here: with CR-only line ends the
+		 * whole message would read as one header field, and stay
+		 * outside the encryption. */
+		if ((cr = memchr(line, '\r', len)) != NULL &&
+		    (cr != line + len - 2 || line[len - 1] != '\n'))
+			return RFC5322_CR;
 		if (first && h->fromline == NULL && len >= 5 &&
 		    memcmp(line, "From ", 5) == 0) {
 			h->fromline = xstrndup(line, len);
@@ -162,6 +169,8 @@ rfc5322_strerror(enum rfc5322_err e)
 		return "more header fields than the limit (LIMIT_HEADER_FIELDS)";
 	case RFC5322_NUL:
 		return "NUL byte in the header block";
+	case RFC5322_CR:
+		return "CR without LF in the header block (CR-only line ends?)";
 	case RFC5322_IO:
 		return "read error";
 	}

@@ -36,6 +36,7 @@ enum rfc5322_err {
 	RFC5322_BLOCK,		/* the header block over LIMIT_HEADER_BLOCK */
 	RFC5322_COUNT,		/* more than LIMIT_HEADER_FIELDS fields */
 	RFC5322_NUL,		/* a NUL byte in the header block */
+	RFC5322_CR,		/* a CR not followed by LF in the header block */
 	RFC5322_IO		/* reading failed: errno says why */
 };
 

@@ -37,22 +37,44 @@ Test(armor, whole_blocks_only)
 		    "-----END PGP MESSAGE-----\n", ARMOR_MESSAGE },
 		{ "\r\n  \n-----BEGIN PGP MESSAGE-----\r\n\r\nhQEM\r\n"
 		    "-----END PGP MESSAGE-----  \r\n\r\n \t\n", ARMOR_MESSAGE },
-		{ "-----BEGIN PGP MESSAGE-----\nhQEM\n"
+		{ "-----BEGIN PGP MESSAGE-----\n\nhQEM\n"
 		    "-----END PGP MESSAGE-----", ARMOR_MESSAGE },
-		{ "Hello,\n-----BEGIN PGP MESSAGE-----\nhQEM\n"
+		{ "-----BEGIN PGP MESSAGE-----\nVersion: GnuPG v2\n"
+		    "Comment: x y z\n\nhQEM\nwcBM\n=ab12\n"
+		    "-----END PGP MESSAGE-----\n", ARMOR_MESSAGE },
+		{ "-----BEGIN PGP MESSAGE-----\n\xc2\xa0\nhQEM\n"
+		    "-----END PGP MESSAGE-----\n", ARMOR_MESSAGE },	/* NBSP line */
+		{ "-----BEGIN PGP MESSAGE-----\n\njA0ECQMC\n"
+		    "-----END PGP MESSAGE-----\n", ARMOR_MESSAGE },	/* SKESK */
+		/* text dressed up as armor is not encrypted */
+		{ "-----BEGIN PGP MESSAGE-----\n\nThe merger closes Friday.\n"
 		    "-----END PGP MESSAGE-----\n", ARMOR_NONE },
+		{ "-----BEGIN PGP MESSAGE-----\n\nTheMergerClosesFriday\n"
+		    "-----END PGP MESSAGE-----\n", ARMOR_NONE },	/* tag 19 */
+		{ "-----BEGIN PGP MESSAGE-----\nSecret: the merger\n\nhQEM\n"
+		    "-----END PGP MESSAGE-----\n", ARMOR_NONE },	/* unknown key */
 		{ "-----BEGIN PGP MESSAGE-----\nhQEM\n"
+		    "-----END PGP MESSAGE-----\n", ARMOR_NONE },	/* no blank line */
+		{ "-----BEGIN PGP MESSAGE-----\n\nhQEM\n\nhQEM\n"
+		    "-----END PGP MESSAGE-----\n", ARMOR_NONE },	/* blank in data */
+		{ "-----BEGIN PGP MESSAGE-----\n\nhQEM\n=ab12\nhQEM\n"
+		    "-----END PGP MESSAGE-----\n", ARMOR_NONE },	/* after checksum */
+		{ "-----BEGIN PGP MESSAGE-----\n\n"
+		    "-----END PGP MESSAGE-----\n", ARMOR_NONE },	/* no data */
+		{ "Hello,\n-----BEGIN PGP MESSAGE-----\n\nhQEM\n"
+		    "-----END PGP MESSAGE-----\n", ARMOR_NONE },
+		{ "-----BEGIN PGP MESSAGE-----\n\nhQEM\n"
 		    "-----END PGP MESSAGE-----\nsecret clear text\n", ARMOR_NONE },
-		{ "-----BEGIN PGP MESSAGE-----\nhQEM\n", ARMOR_NONE },
-		{ "-----BEGIN PGP MESSAGE-----\nhQEM\n"
+		{ "-----BEGIN PGP MESSAGE-----\n\nhQEM\n", ARMOR_NONE },
+		{ "-----BEGIN PGP MESSAGE-----\n\nhQEM\n"
 		    "-----BEGIN PGP MESSAGE-----\n"
 		    "-----END PGP MESSAGE-----\n", ARMOR_NONE },
-		{ "-----BEGIN PGP MESSAGE-----\nhQEM\n-----END PGP MESSAGE-----\n"
-		    "-----BEGIN PGP MESSAGE-----\nhQEM\n"
+		{ "-----BEGIN PGP MESSAGE-----\n\nhQEM\n-----END PGP MESSAGE-----\n"
+		    "-----BEGIN PGP MESSAGE-----\n\nhQEM\n"
 		    "-----END PGP MESSAGE-----\n", ARMOR_NONE },
-		{ "-----BEGIN PGP MESSAGE-----x\nhQEM\n"
+		{ "-----BEGIN PGP MESSAGE-----x\n\nhQEM\n"
 		    "-----END PGP MESSAGE-----\n", ARMOR_NONE },
-		{ " -----BEGIN PGP MESSAGE-----\nhQEM\n"
+		{ " -----BEGIN PGP MESSAGE-----\n\nhQEM\n"
 		    "-----END PGP MESSAGE-----\n", ARMOR_NONE },
 		{ "-----BEGIN PGP SIGNED MESSAGE-----\nHash: SHA256\n\nhi\n"
 		    "-----BEGIN PGP SIGNATURE-----\n\niQ\n"
@@ -60,6 +82,11 @@ Test(armor, whole_blocks_only)
 		{ "-----BEGIN PGP SIGNED MESSAGE-----\nHash: SHA256\n\nhi\n"
 		    "-----BEGIN PGP SIGNATURE-----\n\niQ\n"
 		    "-----END PGP SIGNATURE-----\nunsigned text\n", ARMOR_NONE },
+		{ "-----BEGIN PGP MESSAGE-----\n\nowGdk31M\n"
+		    "-----END PGP MESSAGE-----\n", ARMOR_NONE },	/* signed only */
+		{ "-----BEGIN PGP SIGNED MESSAGE-----\nHash: SHA256\n\nhi\n"
+		    "-----BEGIN PGP SIGNATURE-----\n\nnot a signature\n"
+		    "-----END PGP SIGNATURE-----\n", ARMOR_NONE },
 		{ "", ARMOR_NONE },
 		{ "\n\n", ARMOR_NONE },
 		{ "plain text\n", ARMOR_NONE },

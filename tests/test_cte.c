@@ -46,6 +46,8 @@ Test(cte, decodes_whatever_the_split)
 		{ MIME_CTE_BASE64, "aGVs\nbG8=", "hello" },
 		{ MIME_CTE_BASE64, "aG Vs!bG8", "hello" },
 		{ MIME_CTE_BASE64, "", "" },
+		{ MIME_CTE_BASE64, "aGk=\n====\nYm9i", "hibob" },	/* after padding */
+		{ MIME_CTE_BASE64, "aA==aQ==", "hi" },
 		{ MIME_CTE_IDENTITY, "as is=41", "as is=41" },
 	};
 	unsigned char out[256];

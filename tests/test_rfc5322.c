@@ -125,6 +125,9 @@ Test(rfc5322, bad_inputs)
 		{ "From x\n", 7, RFC5322_NOHEADER },
 		{ "Subject: a\0b\n\n", 14, RFC5322_NUL },
 		{ "Subject: a\n\tb\0\n\n", 16, RFC5322_NUL },
+		{ "From: a@b\rTo: c@d\r\rsecret\r", 26, RFC5322_CR },
+		{ "Subject: a\rb\r\n\r\n", 17, RFC5322_CR },
+		{ "Subject: x\r", 11, RFC5322_CR },
 	};
 	enum rfc5322_err got;
 	size_t i;
