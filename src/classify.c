@@ -7,9 +7,15 @@
  * decoded body is one "BEGIN PGP MESSAGE" block with nothing but white
  * space around it.  When in doubt the answer is "plain": encrypting an
  * encrypted message twice costs a little, passing clear text as if it
- * were encrypted would defeat the point.  So a pkcs7-mime root without
- * smime-type (it may be signed-only), an unknown transfer encoding, or
- * inline PGP with text around the block, all count as plain.
+ * were encrypted would defeat the point.  So the label is not enough:
+ * a multipart/encrypted must have the RFC 3156 structure (protocol
+ * application/pgp-encrypted, a first part of that type, a second part
+ * application/octet-stream that is one armored encrypted block, no third
+ * part), an S/MIME body must decode to CMS EnvelopedData or
+ * AuthEnvelopedData, and a message with two Content-Type or two
+ * Content-Transfer-Encoding fields, a pkcs7-mime root without
+ * smime-type, an unknown transfer encoding, or inline PGP with text
+ * around the block, all count as plain.
  */
 #include <config.h>
 
@@ -22,12 +28,16 @@
 #include "classify.h"
 #include "cte.h"
 #include "input.h"
+#include "limit.h"
 #include "mime.h"
 #include "rfc5322.h"
 #include "xmalloc.h"
 
 static int	classify_inline(struct input *, off_t, enum mime_cte,
 		    enum armor_kind *);
+static int	classify_pgpmime(struct input *, off_t, const char *, int *);
+static int	classify_smime(struct input *, off_t, enum mime_cte, int *);
+static int	classify_count(const struct rfc5322_header *, const char *);
 
 /* classify_inline - is the body one armored block?  Reads at most up
  * to the first line that says no. */
@@ -59,6 +69,240 @@ classify_inline(struct input *in, off_t bodyoff, enum mime_cte cte,
 	return 0;
 }
 
+/*
+ * The RFC 3156 structure, checked line by line over the body.  Only the
+ * start of each line is kept (CLASSIFY_LINE bytes); a longer line is
+ * never a boundary, a part header we need, or an armor line.
+ */
+#define CLASSIFY_LINE	1024
+
+enum {
+	MP_PREAMBLE, MP_HDR1, MP_BODY1, MP_HDR2, MP_BODY2, MP_EPILOGUE, MP_NO
+};
+
+struct classify_mp;
+static int	classify_part_line(struct classify_mp *);
+
+struct classify_mp {
+	const char		*boundary;
+	size_t			 blen;
+	int			 state;
+	char			 line[CLASSIFY_LINE];
+	size_t			 linelen;
+	int			 toolong;
+	char			 ctype[CLASSIFY_LINE];	/* a part's Content-Type */
+	int			 inctype;	/* continuation lines follow */
+	struct armor_scan	 armor;
+};
+
+/* classify_delim - 0: not a delimiter line, 1: "--B", 2: "--B--" */
+static int
+classify_delim(const struct classify_mp *m)
+{
+	size_t n = m->linelen, k;
+
+	while (n > 0 && (m->line[n - 1] == ' ' || m->line[n - 1] == '\t' ||
+	    m->line[n - 1] == '\r'))
+		n--;
+	if (m->toolong || n < m->blen + 2 || memcmp(m->line, "--", 2) != 0 ||
+	    memcmp(m->line + 2, m->boundary, m->blen) != 0)
+		return 0;
+	k = m->blen + 2;
+	if (n == k)
+		return 1;
+	return n == k + 2 && memcmp(m->line + k, "--", 2) == 0 ? 2 : 0;
+}
+
+/* classify_part_type - is the part's Content-Type type/subtype? */
+static int
+classify_part_type(const struct classify_mp *m, const char *sub)
+{
+	struct mime_ctype ct;
+	int yes;
+
+	yes = mime_ctype_parse(m->ctype, strlen(m->ctype), &ct) == 0 &&
+	    mime_ctype_is(&ct, "application", sub);
+	mime_ctype_free(&ct);
+	return yes;
+}
+
+/* classify_part_header - one header line of part 1 or 2; keeps the
+ * Content-Type value (folded lines joined) */
+static int
+classify_part_header(struct classify_mp *m)
+{
+	size_t valoff, have;
+
+	if (m->line[0] == ' ' || m->line[0] == '\t') {
+		if (m->inctype && (have = strlen(m->ctype)) + m->linelen <
+		    sizeof m->ctype) {
+			memcpy(m->ctype + have, m->line, m->linelen);
+			m->ctype[have + m->linelen] = '\0';
+		}
+		return 0;
+	}
+	m->inctype = 0;
+	if (rfc5322_field_parse(m->line, m->linelen, &valoff) == 0)
+		return -1;
+	if (m->linelen >= 13 && strncasecmp(m->line, "Content-Type", 12) == 0 &&
+	    rfc5322_field_parse(m->line, m->linelen, &valoff) == 12) {
+		if (m->ctype[0] != '\0')
+			return -1;	/* two Content-Type fields */
+		memcpy(m->ctype, m->line + valoff, m->linelen - valoff);
+		m->ctype[m->linelen - valoff] = '\0';
+		m->inctype = 1;
+	} else if (m->linelen >= 26 &&
+	    strncasecmp(m->line, "Content-Transfer-Encoding", 25) == 0 &&
+	    mime_cte_parse(m->line + valoff, m->linelen - valoff) !=
+	    MIME_CTE_IDENTITY)
+		return -1;	/* armor is 7bit; anything else is odd */
+	return 0;
+}
+
+/* classify_part_line - advance over one whole line */
+static int
+classify_part_line(struct classify_mp *m)
+{
+	int d = classify_delim(m), blank;
+
+	blank = m->linelen == 0 || (m->linelen == 1 && m->line[0] == '\r');
+	switch (m->state) {
+	case MP_PREAMBLE:
+		if (d == 1)
+			m->state = MP_HDR1;
+		else if (d == 2)
+			m->state = MP_NO;
+		break;
+	case MP_HDR1:
+	case MP_HDR2:
+		if (blank) {
+			if (!classify_part_type(m, m->state == MP_HDR1 ?
+			    "pgp-encrypted" : "octet-stream"))
+				m->state = MP_NO;
+			else
+				m->state = m->state == MP_HDR1 ? MP_BODY1 :
+				    MP_BODY2;
+			m->ctype[0] = '\0';
+			m->inctype = 0;
+		} else if (d != 0 || classify_part_header(m) == -1)
+			m->state = MP_NO;
+		break;
+	case MP_BODY1:
+		if (d == 1)
+			m->state = MP_HDR2;
+		else if (d == 2)
+			m->state = MP_NO;
+		break;
+	case MP_BODY2:
+		if (d == 2)
+			m->state = armor_scan_end(&m->armor) == ARMOR_MESSAGE ?
+			    MP_EPILOGUE : MP_NO;
+		else if (d == 1)
+			m->state = MP_NO;	/* a third part */
+		else {
+			armor_scan_feed(&m->armor,
+			    (const unsigned char *)m->line, m->linelen);
+			/* a line longer than we keep is no armor line */
+			armor_scan_feed(&m->armor, (const unsigned char *)
+			    (m->toolong ? "!\n" : "\n"), m->toolong ? 2 : 1);
+		}
+		break;
+	default:
+		break;
+	}
+	m->linelen = 0;
+	m->toolong = 0;
+	return m->state == MP_NO ? -1 : 0;
+}
+
+/* classify_pgpmime - does the body have the RFC 3156 structure? */
+static int
+classify_pgpmime(struct input *in, off_t bodyoff, const char *boundary,
+    int *yes)
+{
+	struct classify_mp *m;
+	unsigned char buf[16384];
+	ssize_t n, i;
+
+	*yes = 0;
+	if (boundary == NULL || *boundary == '\0' ||
+	    strlen(boundary) > LIMIT_BOUNDARY)
+		return 0;
+	if (input_seek(in, bodyoff) == -1)
+		return -1;
+	m = xcalloc(1, sizeof *m);
+	m->boundary = boundary;
+	m->blen = strlen(boundary);
+	armor_scan_init(&m->armor);
+	while (m->state != MP_NO && (n = input_read(in, buf, sizeof buf)) > 0)
+		for (i = 0; i < n && m->state != MP_NO; i++) {
+			if (buf[i] == '\n') {
+				(void)classify_part_line(m);
+				continue;
+			}
+			if (m->linelen < sizeof m->line - 1)
+				m->line[m->linelen++] = (char)buf[i];
+			else
+				m->toolong = 1;
+		}
+	if (m->state != MP_NO && n < 0) {
+		free(m);
+		return -1;
+	}
+	if (m->state != MP_NO && (m->linelen > 0 || m->toolong))
+		(void)classify_part_line(m);	/* no final newline */
+	*yes = m->state == MP_EPILOGUE;
+	free(m);
+	return 0;
+}
+
+/*
+ * classify_smime - does the body decode to CMS EnvelopedData or
+ * AuthEnvelopedData?  The DER starts SEQUENCE { contentType OID, ... }:
+ * the OID must be among the first decoded bytes.
+ */
+static int
+classify_smime(struct input *in, off_t bodyoff, enum mime_cte cte, int *yes)
+{
+	static const unsigned char enveloped[] = { 0x06, 0x09, 0x2a, 0x86,
+	    0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x03 };
+	static const unsigned char authenv[] = { 0x06, 0x0b, 0x2a, 0x86, 0x48,
+	    0x86, 0xf7, 0x0d, 0x01, 0x09, 0x10, 0x01, 0x17 };
+	unsigned char raw[128], dec[sizeof raw + 64];
+	struct cte_decoder d;
+	size_t m = 0, i;
+	ssize_t n;
+
+	*yes = 0;
+	if (input_seek(in, bodyoff) == -1)
+		return -1;
+	cte_init(&d, cte);
+	/* dec keeps room for a whole raw chunk plus the decoder's 3 */
+	while (m < 32 && (n = input_read(in, raw, sizeof raw)) > 0)
+		m += cte_decode(&d, raw, (size_t)n, dec + m);
+	if (n < 0)
+		return -1;
+	if (m < 2 || dec[0] != 0x30)
+		return 0;
+	for (i = 1; i + sizeof authenv <= m && i < 8; i++)
+		if (memcmp(dec + i, enveloped, sizeof enveloped) == 0 ||
+		    memcmp(dec + i, authenv, sizeof authenv) == 0)
+			*yes = 1;
+	return 0;
+}
+
+/* classify_count - how many fields have this name */
+static int
+classify_count(const struct rfc5322_header *h, const char *name)
+{
+	size_t i = 0;
+	int n = 0;
+
+	while (rfc5322_find(h, name, &i) != NULL)
+		n++;
+	return n;
+}
+
 /* classify_message - see classify.h */
 int
 classify_message(const struct rfc5322_header *h, struct input *in,
@@ -68,44 +312,54 @@ classify_message(const struct rfc5322_header *h, struct input *in,
 	struct mime_ctype ct;
 	enum mime_cte cte = MIME_CTE_IDENTITY;
 	enum armor_kind ak;
-	const char *st;
+	const char *st, *proto;
 	char *v;
 	size_t len;
-	int text = 1, r = 0;
+	int text = 1, pgpmime = 0, smime = 0, yes = 0, r = 0;
 
 	*kind = CLASSIFY_PLAIN;
-	if ((f = rfc5322_find(h, "Content-Type", NULL)) != NULL) {
-		v = rfc5322_unfold(f, &len);
-		if (mime_ctype_parse(v, len, &ct) == 0) {
-			text = mime_ctype_is(&ct, "text", "plain");
-			if (mime_ctype_is(&ct, "multipart", "encrypted"))
-				*kind = CLASSIFY_PGPMIME;
-			else if (mime_ctype_is(&ct, "application", "pkcs7-mime") ||
-			    mime_ctype_is(&ct, "application", "x-pkcs7-mime")) {
-				st = mime_ctype_param(&ct, "smime-type");
-				if (st != NULL &&
-				    (strcasecmp(st, "enveloped-data") == 0 ||
-				    strcasecmp(st, "authenveloped-data") == 0))
-					*kind = CLASSIFY_SMIME;
-			}
-		}
-		mime_ctype_free(&ct);
-		free(v);
-	}
-	if (*kind != CLASSIFY_PLAIN || !text)
+	/* two of either field: which one would a reader believe? */
+	if (classify_count(h, "Content-Type") > 1 ||
+	    classify_count(h, "Content-Transfer-Encoding") > 1)
 		return 0;
 	if ((f = rfc5322_find(h, "Content-Transfer-Encoding", NULL)) != NULL) {
 		v = rfc5322_unfold(f, &len);
 		cte = mime_cte_parse(v, len);
 		free(v);
-		if (cte == MIME_CTE_UNKNOWN)
-			return 0;
 	}
-	if ((r = classify_inline(in, h->bodyoff, cte, &ak)) == -1)
-		return -1;
-	if (ak == ARMOR_MESSAGE)
-		*kind = CLASSIFY_INLINE;
-	return 0;
+	memset(&ct, 0, sizeof ct);
+	if ((f = rfc5322_find(h, "Content-Type", NULL)) != NULL) {
+		v = rfc5322_unfold(f, &len);
+		if (mime_ctype_parse(v, len, &ct) == 0) {
+			text = mime_ctype_is(&ct, "text", "plain");
+			proto = mime_ctype_param(&ct, "protocol");
+			pgpmime = mime_ctype_is(&ct, "multipart", "encrypted") &&
+			    proto != NULL &&
+			    strcasecmp(proto, "application/pgp-encrypted") == 0;
+			st = mime_ctype_param(&ct, "smime-type");
+			smime = (mime_ctype_is(&ct, "application", "pkcs7-mime") ||
+			    mime_ctype_is(&ct, "application", "x-pkcs7-mime")) &&
+			    st != NULL && (strcasecmp(st, "enveloped-data") == 0 ||
+			    strcasecmp(st, "authenveloped-data") == 0);
+		}
+		free(v);
+	}
+	if (pgpmime && cte == MIME_CTE_IDENTITY) {
+		r = classify_pgpmime(in, h->bodyoff,
+		    mime_ctype_param(&ct, "boundary"), &yes);
+		if (yes)
+			*kind = CLASSIFY_PGPMIME;
+	} else if (smime && cte == MIME_CTE_BASE64) {
+		r = classify_smime(in, h->bodyoff, cte, &yes);
+		if (yes)
+			*kind = CLASSIFY_SMIME;
+	} else if (text && cte != MIME_CTE_UNKNOWN) {
+		r = classify_inline(in, h->bodyoff, cte, &ak);
+		if (r == 0 && ak == ARMOR_MESSAGE)
+			*kind = CLASSIFY_INLINE;
+	}
+	mime_ctype_free(&ct);
+	return r;
 }
 
 /* classify_name - for messages */

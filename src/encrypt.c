@@ -344,6 +344,12 @@ encrypt_write(struct encrypt_job *j)
 		log_warnx("%s", err);
 		return ENCRYPT_NOSIGNER;
 	}
+	if (st == GPG_BADKEY) {
+		/* a key we chose and gpg refused (expired in between, an
+		 * algorithm it cannot use): as permanent as no key at all */
+		log_warnx("%s", err);
+		return ENCRYPT_NOUSER;
+	}
 	if (st != GPG_OK) {
 		log_warnx("%s", err);
 		return ENCRYPT_TEMPFAIL;
@@ -364,19 +370,20 @@ enum encrypt_result
 encrypt_run(const struct encrypt_opts *opts)
 {
 	struct encrypt_job j;
-	enum encrypt_result r;
+	int r;
 	enum rfc5322_err he;
 	enum classify_kind kind;
 	char esc[ESCBUF];
 
 	memset(&j, 0, sizeof j);
 	j.opts = opts;
-	if (input_open(&j.in, opts->input) == -1) {
-		if (opts->input != NULL) {
+	if ((r = input_open(&j.in, opts->input)) != 0) {
+		if (r == INPUT_ENOPEN) {
 			log_warn("%s", log_escape(opts->input, esc, sizeof esc));
 			return ENCRYPT_NOINPUT;
 		}
-		log_warn("cannot read standard input");
+		log_warn("cannot read %s", opts->input != NULL ?
+		    log_escape(opts->input, esc, sizeof esc) : "standard input");
 		return ENCRYPT_TEMPFAIL;
 	}
 	if ((he = rfc5322_read(j.in, &j.h)) != RFC5322_OK) {

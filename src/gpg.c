@@ -191,7 +191,9 @@ gpg_open(struct gpg **gp, const char *homedir, char *err, size_t errsz)
 			    GPGME_VERSION);
 			return GPG_TEMPFAIL;
 		}
-		gpgme_set_locale(NULL, LC_CTYPE, setlocale(LC_CTYPE, NULL));
+		if ((e = gpgme_set_locale(NULL, LC_CTYPE,
+		    setlocale(LC_CTYPE, NULL))))
+			return gpg_fail(e, "GPGME locale", err, errsz);
 		if ((e = gpgme_engine_check_version(GPGME_PROTOCOL_OpenPGP)))
 			return gpg_fail(e, "gpg engine", err, errsz);
 		gpg_initialised = 1;
@@ -209,7 +211,8 @@ gpg_open(struct gpg **gp, const char *homedir, char *err, size_t errsz)
 	gpgme_set_status_cb(g->ctx, gpg_status_cb, &g->seen);
 	gpgme_set_armor(g->ctx, 1);
 	gpgme_set_offline(g->ctx, 1);
-	gpgme_set_pinentry_mode(g->ctx, GPGME_PINENTRY_MODE_DEFAULT);
+	if ((e = gpgme_set_pinentry_mode(g->ctx, GPGME_PINENTRY_MODE_DEFAULT)))
+		goto fail;
 	info = gpgme_ctx_get_engine_info(g->ctx);
 	snprintf(g->version, sizeof g->version, "%s",
 	    info != NULL && info->version != NULL ? info->version : "?");
@@ -302,8 +305,10 @@ gpg_keylist(struct gpg *g, char *const *patterns, size_t n, int secret,
 		gpgme_op_keylist_end(g->ctx);
 		return st;
 	}
-	if (gpgme_err_code(e) != GPG_ERR_EOF)
+	if (gpgme_err_code(e) != GPG_ERR_EOF) {
+		gpgme_op_keylist_end(g->ctx);
 		return gpg_fail(e, "key listing", err, errsz);
+	}
 	if (g->seen.error) {
 		/* e.g. "ERROR keylist.getkey": an unreadable keyring, a
 		 * gpg-agent that cannot start; never "no such key" */

@@ -64,20 +64,21 @@ input_open(struct input **inp, const char *path)
 {
 	struct input *in;
 	struct stat st;
-	int fd, owned = 0, sfd;
+	int fd, owned = 0, sfd, ret = INPUT_ESPOOL;
 	off_t base;
 
 	if (path == NULL)
 		fd = STDIN_FILENO;
 	else {
 		if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-			return -1;
+			return INPUT_ENOPEN;
 		owned = 1;
 	}
 	if (fstat(fd, &st) == -1)
 		goto fail;
 	if (S_ISDIR(st.st_mode)) {
 		errno = EISDIR;
+		ret = INPUT_ENOPEN;
 		goto fail;
 	}
 	if (!S_ISREG(st.st_mode) || (base = lseek(fd, 0, SEEK_CUR)) == -1) {
@@ -102,7 +103,7 @@ fail:
 		close(fd);
 		errno = saved;
 	}
-	return -1;
+	return ret;
 }
 
 /* input_close - release the source */

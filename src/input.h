@@ -11,8 +11,11 @@ struct input;
 
 /* input_open - open path (NULL: standard input); a source that cannot
  * seek (a pipe) is first copied to an unlinked temporary file, so the
- * message can be read more than once in constant memory.  Returns 0, or
- * -1 with errno set. */
+ * message can be read more than once in constant memory.  Returns 0;
+ * INPUT_ENOPEN when path cannot be opened (or is a directory); or
+ * INPUT_ESPOOL when reading or spooling failed.  errno is set. */
+#define INPUT_ENOPEN	(-1)
+#define INPUT_ESPOOL	(-2)
 int	input_open(struct input **, const char *);
 void	input_close(struct input *);
 

@@ -28,6 +28,8 @@ struct output {
 	char	*path;		/* the target, or NULL for standard output */
 	char	*tmp;		/* the named spool beside the target */
 	char	*iobuf;		/* stdio buffer (glibc ignores a size alone) */
+	mode_t	 mode;		/* an existing target's mode, kept */
+	int	 keepmode;
 };
 
 #define OUTPUT_BUFSZ	65536
@@ -36,12 +38,14 @@ struct output {
 static char output_tmpname[PATH_MAX];
 
 static int	output_copyout(int);
+static void	output_syncdir(const char *);
 
 /* output_open - see output.h */
 int
 output_open(struct output **op, const char *path)
 {
 	struct output *o;
+	struct stat st;
 	char *tmp;
 	size_t len;
 	int fd, saved;
@@ -66,6 +70,11 @@ output_open(struct output **op, const char *path)
 		}
 		o->tmp = tmp;
 		memcpy(output_tmpname, o->tmp, len + 8);
+		/* replacing a file keeps its mode; a new one is 0600 */
+		if (stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
+			o->mode = st.st_mode & 07777;
+			o->keepmode = 1;
+		}
 	}
 	if ((o->fp = fdopen(fd, "w+")) == NULL) {
 		saved = errno;
@@ -100,6 +109,24 @@ output_copyout(int fd)
 	return tmpfile_copy(fd, STDOUT_FILENO);
 }
 
+/* output_syncdir - make the rename durable: fsync the directory of
+ * path (best effort: the file itself is already synced) */
+static void
+output_syncdir(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir;
+	int fd;
+
+	dir = slash == NULL ? xstrdup(".") : slash == path ? xstrdup("/") :
+	    xstrndup(path, (size_t)(slash - path));
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) != -1) {
+		(void)fsync(fd);
+		close(fd);
+	}
+	free(dir);
+}
+
 /* output_commit - see output.h */
 int
 output_commit(struct output *o)
@@ -113,11 +140,14 @@ output_commit(struct output *o)
 		if (output_copyout(fd) == -1)
 			goto fail;
 	} else {
+		if (o->keepmode && fchmod(fd, o->mode) == -1)
+			goto fail;
 		if (fsync(fd) == -1 || rename(o->tmp, o->path) == -1)
 			goto fail;
 		free(o->tmp);
 		o->tmp = NULL;
 		output_tmpname[0] = '\0';
+		output_syncdir(o->path);
 	}
 	output_discard(o);
 	return 0;

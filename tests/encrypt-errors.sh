@@ -311,14 +311,51 @@ w("inline-qp", b"MIME-Version: 1.0\nContent-Type: text/plain; charset=us-ascii\n
 w("inline-b64", b"MIME-Version: 1.0\nContent-Type: text/plain\n"
   b"Content-Transfer-Encoding: base64\n", base64.encodebytes(armor))
 w("inline-crlf", b"", armor.replace(b"\n", b"\r\n"))
-smime = base64.encodebytes(bytes(range(256)) * 2)
+# CMS ContentInfo: SEQUENCE { contentType OID, [0] content }, as the
+# DER of real S/MIME starts (RFC 5652 3; RFC 5083 for authEnveloped)
+cms_env = bytes.fromhex("3080" "06092a864886f70d010703" "a080") + bytes(range(256))
+cms_auth = bytes.fromhex("30820200" "060b2a864886f70d0109100117" "a0820100") + bytes(range(256))
+smime = base64.encodebytes(cms_env)
 w("smime", b"MIME-Version: 1.0\nContent-Type: application/pkcs7-mime; "
   b"smime-type=enveloped-data; name=smime.p7m\nContent-Transfer-Encoding: base64\n"
   b"Content-Disposition: attachment; filename=smime.p7m\n", smime)
 w("smime-x", b"MIME-Version: 1.0\nContent-Type: application/x-pkcs7-mime;\n"
   b" smime-type=\"enveloped-data\"; name=\"smime.p7m\"\nContent-Transfer-Encoding: base64\n", smime)
 w("smime-auth", b"MIME-Version: 1.0\nContent-Type: application/pkcs7-mime; "
-  b"smime-type=authEnveloped-data; name=smime.p7m\nContent-Transfer-Encoding: base64\n", smime)
+  b"smime-type=authEnveloped-data; name=smime.p7m\nContent-Transfer-Encoding: base64\n",
+  base64.encodebytes(cms_auth))
+# labelled enveloped-data, but the body is not CMS EnvelopedData
+w("smime-fake", b"MIME-Version: 1.0\nContent-Type: application/pkcs7-mime; "
+  b"smime-type=enveloped-data; name=smime.p7m\nContent-Transfer-Encoding: base64\n",
+  base64.encodebytes(b"The merger closes Friday.\n" * 20))
+# review findings: labels without the structure, text dressed as armor,
+# text after base64 padding, CR-only line ends
+w("mpenc-label-only", b"Content-Type: multipart/encrypted; boundary=b\n",
+  b"--b\nContent-Type: text/plain\n\nThe merger closes Friday.\n--b--\n")
+w("mpenc-no-protocol", b"Content-Type: multipart/encrypted; boundary=b\n",
+  b"--b\nContent-Type: application/pgp-encrypted\n\nVersion: 1\n\n--b\n"
+  b"Content-Type: application/octet-stream\n\n" + armor + b"--b--\n")
+w("mpenc-third-part", b"Content-Type: multipart/encrypted; "
+  b"protocol=\"application/pgp-encrypted\"; boundary=b\n",
+  b"--b\nContent-Type: application/pgp-encrypted\n\nVersion: 1\n\n--b\n"
+  b"Content-Type: application/octet-stream\n\n" + armor +
+  b"--b\nContent-Type: text/plain\n\nThe merger closes Friday.\n--b--\n")
+w("mpenc-clearsigned", b"Content-Type: multipart/encrypted; "
+  b"protocol=\"application/pgp-encrypted\"; boundary=b\n",
+  b"--b\nContent-Type: application/pgp-encrypted\n\nVersion: 1\n\n--b\n"
+  b"Content-Type: application/octet-stream\n\n-----BEGIN PGP SIGNED MESSAGE-----\n"
+  b"Hash: SHA256\n\nThe merger closes Friday.\n-----BEGIN PGP SIGNATURE-----\n\n"
+  b"iQEzBAEBCAAdFiEE\n=abcd\n-----END PGP SIGNATURE-----\n--b--\n")
+w("two-ctypes", b"Content-Type: multipart/encrypted; "
+  b"protocol=\"application/pgp-encrypted\"; boundary=b\nContent-Type: text/plain\n",
+  b"The merger closes Friday.\n")
+w("inline-fake-armor", b"Content-Type: text/plain\n",
+  b"-----BEGIN PGP MESSAGE-----\n\nThe merger closes Friday at 9.\n-----END PGP MESSAGE-----\n")
+w("inline-b64-after-pad", b"Content-Type: text/plain\n"
+  b"Content-Transfer-Encoding: base64\n",
+  base64.encodebytes(armor) + b"====\n" + base64.encodebytes(b"The merger closes Friday.\n"))
+with open(os.path.join(d, "cr-only"), "wb") as fp:
+    fp.write(b"From: a@example.org\rTo: bob@example.org\rSubject: hi\r\rTOP SECRET BODY\r")
 # look-alikes that are NOT encrypted and must be encrypted
 w("inline-around", b"", b"Hi Bob, the secret is below.\n\n" + armor + b"\nBye, Alice\n")
 w("inline-after", b"", armor + b"\nPS: this line is clear text.\n")
@@ -398,5 +435,14 @@ succeed "clear-signed message" "$I/clearsigned"
 succeed "application/pkcs7-mime without smime-type" "$I/smime-notype"
 succeed "application/pkcs7-mime signed-data" "$I/smime-signed"
 succeed "inline PGP block without its END line" "$I/inline-truncated"
+succeed "pkcs7-mime enveloped-data label on a body that is not CMS" "$I/smime-fake"
+succeed "multipart/encrypted label around clear text" "$I/mpenc-label-only"
+succeed "multipart/encrypted without protocol=" "$I/mpenc-no-protocol"
+succeed "multipart/encrypted with a clear third part" "$I/mpenc-third-part"
+succeed "multipart/encrypted holding a clear-signed text" "$I/mpenc-clearsigned"
+succeed "two Content-Type fields, multipart/encrypted first" "$I/two-ctypes"
+succeed "text dressed up as an armored message" "$I/inline-fake-armor"
+succeed "base64 armor, then clear text after the padding" "$I/inline-b64-after-pad"
+expect 65 "CR-only line ends (the body would be read as a header)" "$I/cr-only"
 
 done_testing

@@ -114,8 +114,17 @@ Test(input, missing_file_and_directory)
 {
 	struct input *in;
 
-	cr_expect_eq(input_open(&in, "/nonexistent/mailseal"), -1);
+	cr_expect_eq(input_open(&in, "/nonexistent/mailseal"), INPUT_ENOPEN);
 	cr_expect_eq(errno, ENOENT);
-	cr_expect_eq(input_open(&in, "/"), -1);
+	cr_expect_eq(input_open(&in, "/"), INPUT_ENOPEN);
 	cr_expect_eq(errno, EISDIR);
+}
+
+Test(input, a_spool_failure_is_not_a_missing_file)
+{
+	struct input *in;
+
+	setenv("TMPDIR", "/nonexistent-tmpdir", 1);
+	cr_expect_eq(input_open(&in, "/dev/null"), INPUT_ESPOOL,
+	    "a character device must be spooled, and TMPDIR is missing");
 }
