@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "armor.h"
+#include "cte.h"
 
 enum {
 	ARMOR_BEFORE,		/* white space before the block */
@@ -33,7 +34,6 @@ enum {
 
 static int	armor_is(const struct armor_scan *, const char *);
 static int	armor_header(const struct armor_scan *);
-static int	armor_b64(unsigned char);
 static int	armor_first_packet(const struct armor_scan *);
 static void	armor_data(struct armor_scan *);
 static void	armor_line(struct armor_scan *);
@@ -46,23 +46,6 @@ armor_scan_init(struct armor_scan *s)
 	s->state = ARMOR_BEFORE;
 	s->blank = 1;
 	s->radix64 = 1;
-}
-
-/* armor_b64 - the value of a radix-64 digit, or -1 */
-static int
-armor_b64(unsigned char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
 }
 
 /* armor_header - an armor header line with a key RFC 9580 names */
@@ -88,8 +71,8 @@ armor_first_packet(const struct armor_scan *s)
 	int hi, lo, tag;
 	unsigned int b;
 
-	if (s->linelen < 2 || (hi = armor_b64((unsigned char)s->line[0])) < 0 ||
-	    (lo = armor_b64((unsigned char)s->line[1])) < 0)
+	if (s->linelen < 2 || (hi = cte_b64((unsigned char)s->line[0])) < 0 ||
+	    (lo = cte_b64((unsigned char)s->line[1])) < 0)
 		return 0;
 	b = (unsigned int)(hi << 2 | lo >> 4);
 	if ((b & 0x80) == 0)
@@ -207,7 +190,7 @@ armor_scan_feed(struct armor_scan *s, const unsigned char *p, size_t n)
 			s->trailing = 1;
 		else {
 			s->blank = 0;
-			if (s->trailing || (armor_b64(c) < 0 && c != '='))
+			if (s->trailing || (cte_b64(c) < 0 && c != '='))
 				s->radix64 = 0;
 		}
 		if (s->linelen < sizeof s->line)

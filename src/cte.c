@@ -12,7 +12,6 @@
 #include "cte.h"
 
 static int	cte_hex(unsigned char);
-static int	cte_b64(unsigned char);
 
 static int
 cte_hex(unsigned char c)
@@ -26,7 +25,8 @@ cte_hex(unsigned char c)
 	return -1;
 }
 
-static int
+/* cte_b64 - the value of a base64 (radix-64) digit, or -1 */
+int
 cte_b64(unsigned char c)
 {
 	if (c >= 'A' && c <= 'Z')

@@ -19,6 +19,9 @@ struct cte_decoder {
 
 void	cte_init(struct cte_decoder *, enum mime_cte);
 
+/* cte_b64 - the value of a base64 (radix-64) digit, or -1 */
+int	cte_b64(unsigned char);
+
 /* cte_decode - decode n bytes of input into out, which must hold at
  * least n + 3 bytes; returns the number of bytes written.  Input may be
  * split anywhere.  Invalid quoted-printable is passed through, bytes
