@@ -44,7 +44,7 @@ struct encrypt_job {
 	struct gpg			*gpg;
 	struct gpg_keylist		 keys;
 	struct recip			 rec;
-	const char			*signer;	/* fingerprint */
+	const struct gpg_key		*signer;	/* in skeys */
 	struct gpg_keylist		 skeys;
 	struct output			*out;
 	struct addrlist			 visible;	/* -r, To and Cc */
@@ -287,7 +287,7 @@ encrypt_signer(struct encrypt_job *j)
 		free(who);
 		return ENCRYPT_TEMPFAIL;
 	}
-	log_debug("signer %s: key %s", who, j->signer);
+	log_debug("signer %s: key %s", who, j->signer->fpr);
 	free(who);
 	return ENCRYPT_OK;
 }

@@ -256,6 +256,8 @@ gpg_key_copy(gpgme_key_t k, int secret, struct gpg_key *out)
 	out->usable = !k->expired && !k->revoked && !k->disabled &&
 	    !k->invalid;
 	out->secret = secret || k->secret;
+	gpgme_key_ref(k);
+	out->handle = k;
 	for (u = k->uids; u != NULL; u = u->next) {
 		if (u->revoked || u->invalid || u->address == NULL ||
 		    u->address[0] == '\0')
@@ -330,6 +332,8 @@ gpg_keylist_free(struct gpg_keylist *list)
 			free(list->v[i].uids[j]);
 		free(list->v[i].uids);
 		free(list->v[i].fpr);
+		if (list->v[i].handle != NULL)
+			gpgme_key_unref(list->v[i].handle);
 	}
 	free(list->v);
 	memset(list, 0, sizeof *list);
@@ -354,15 +358,14 @@ gpg_cb_write(void *handle, const void *buf, size_t n)
 /* gpg_encrypt - see gpg.h */
 enum gpg_status
 gpg_encrypt(struct gpg *g, char *const *fprs, const int *hidden, size_t n,
-    const char *signer,
-    int flags, struct gpg_io *io, char *err, size_t errsz)
+    const struct gpg_key *signer, int flags, struct gpg_io *io, char *err,
+    size_t errsz)
 {
 	struct gpgme_data_cbs rcbs = { gpg_cb_read, NULL, NULL, NULL };
 	struct gpgme_data_cbs wcbs = { NULL, gpg_cb_write, NULL, NULL };
 	gpgme_data_t plain = NULL, cipher = NULL;
 	gpgme_encrypt_result_t res;
 	gpgme_sign_result_t sres;
-	gpgme_key_t skey = NULL;
 	gpgme_encrypt_flags_t ef;
 	gpgme_error_t e;
 	enum gpg_status st = GPG_TEMPFAIL;
@@ -398,17 +401,10 @@ gpg_encrypt(struct gpg *g, char *const *fprs, const int *hidden, size_t n,
 		ef |= GPGME_ENCRYPT_NO_ENCRYPT_TO;
 
 	gpgme_signers_clear(g->ctx);
-	if (signer != NULL) {
-		/* the public key: a secret listing needs gpg-agent, and
-		 * signing says more precisely what is wrong */
-		if ((e = gpgme_get_key(g->ctx, signer, &skey, 0))) {
-			gpg_fail(e, "signing key", err, errsz);
-			goto out;
-		}
-		if ((e = gpgme_signers_add(g->ctx, skey))) {
-			gpg_fail(e, "signing key", err, errsz);
-			goto out;
-		}
+	/* the key from the listing: no extra gpg run to fetch it */
+	if (signer != NULL && (e = gpgme_signers_add(g->ctx, signer->handle))) {
+		gpg_fail(e, "signing key", err, errsz);
+		goto out;
 	}
 	if ((e = gpgme_data_new_from_cbs(&plain, &rcbs, io)) ||
 	    (e = gpgme_data_new_from_cbs(&cipher, &wcbs, io))) {
@@ -428,7 +424,7 @@ gpg_encrypt(struct gpg *g, char *const *fprs, const int *hidden, size_t n,
 	if (signer != NULL && (sres = gpgme_op_sign_result(g->ctx)) != NULL &&
 	    sres->invalid_signers != NULL) {
 		gpgme_error_t why = sres->invalid_signers->reason;
-		snprintf(err, errsz, "signing key %s: %s", signer,
+		snprintf(err, errsz, "signing key %s: %s", signer->fpr,
 		    gpgme_strerror(why));
 		if (gpgme_err_code(why) == GPG_ERR_NO_SECKEY ||
 		    gpgme_err_code(why) == GPG_ERR_UNUSABLE_SECKEY)
@@ -437,7 +433,7 @@ gpg_encrypt(struct gpg *g, char *const *fprs, const int *hidden, size_t n,
 	}
 	if (e && signer != NULL && (gpgme_err_code(e) == GPG_ERR_NO_SECKEY ||
 	    gpgme_err_code(e) == GPG_ERR_UNUSABLE_SECKEY)) {
-		snprintf(err, errsz, "signing key %s: %s", signer,
+		snprintf(err, errsz, "signing key %s: %s", signer->fpr,
 		    gpgme_strerror(e));
 		st = GPG_NOSECKEY;
 		goto out;
@@ -465,8 +461,6 @@ gpg_encrypt(struct gpg *g, char *const *fprs, const int *hidden, size_t n,
 	st = GPG_OK;
 out:
 	gpgme_signers_clear(g->ctx);
-	if (skey != NULL)
-		gpgme_key_unref(skey);
 	gpgme_data_release(plain);
 	gpgme_data_release(cipher);
 	free(recp);

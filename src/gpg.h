@@ -20,6 +20,7 @@ struct gpg_key {
 	int	  secret;	/* a secret key is available */
 	char	**uids;		/* addr-specs of its valid user IDs */
 	size_t	  nuids;
+	void	 *handle;	/* gpg.c's own reference to the key */
 };
 
 struct gpg_keylist {
@@ -59,12 +60,13 @@ enum gpg_status	 gpg_keylist(struct gpg *, char *const *, size_t, int,
 		    struct gpg_keylist *, char *, size_t);
 void		 gpg_keylist_free(struct gpg_keylist *);
 
-/* gpg_encrypt - encrypt (and, with a signer fingerprint, sign) to the
- * given primary key fingerprints, ASCII armored, without compression;
- * hidden (may be NULL) marks recipients whose key ID is left out of the
- * message, as gpg --hidden-recipient does */
+/* gpg_encrypt - encrypt (and, with a signer from gpg_keylist(), sign)
+ * to the given primary key fingerprints, ASCII armored, without
+ * compression; hidden (may be NULL) marks recipients whose key ID is
+ * left out of the message, as gpg --hidden-recipient does */
 enum gpg_status	 gpg_encrypt(struct gpg *, char *const *, const int *, size_t,
-		    const char *, int, struct gpg_io *, char *, size_t);
+		    const struct gpg_key *, int, struct gpg_io *, char *,
+		    size_t);
 
 /* gpg_engine_version - the gpg version GPGME found, for --version */
 const char	*gpg_engine_version(struct gpg *);

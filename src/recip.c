@@ -122,9 +122,9 @@ recip_resolve(const struct addrlist *addrs, const struct gpg_keylist *keys,
 /* recip_signer - see recip.h */
 int
 recip_signer(const char *who, const struct gpg_keylist *keys, int need_secret,
-    const char **fprp)
+    const struct gpg_key **keyp)
 {
-	const char *found = NULL;
+	const struct gpg_key *found = NULL;
 	size_t i, j;
 	int hit, n = 0;
 
@@ -135,13 +135,13 @@ recip_signer(const char *who, const struct gpg_keylist *keys, int need_secret,
 		hit = strcasecmp(k->fpr, who) == 0;
 		for (j = 0; !hit && j < k->nuids; j++)
 			hit = addr_equal(k->uids[j], who);
-		if (!hit || (found != NULL && strcasecmp(found, k->fpr) == 0))
+		if (!hit || (found != NULL && strcasecmp(found->fpr, k->fpr) == 0))
 			continue;
 		if (found == NULL)
-			found = k->fpr;
+			found = k;
 		n++;
 	}
-	*fprp = found;
+	*keyp = found;
 	return n;
 }
 

@@ -37,9 +37,9 @@ void	recip_resolve(const struct addrlist *, const struct gpg_keylist *,
 
 /* recip_signer - how many usable signing keys (with a secret part, if
  * need_secret) have a valid user ID equal to addr or the fingerprint
- * addr; *fpr is set to the first, or NULL */
+ * addr; *key is set to the first, or NULL */
 int	recip_signer(const char *, const struct gpg_keylist *, int,
-	    const char **);
+	    const struct gpg_key **);
 
 int	recip_key_can_encrypt(const struct gpg_key *);
 void	recip_free(struct recip *);

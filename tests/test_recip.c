@@ -132,22 +132,22 @@ Test(recip, patterns_are_explicit_substring_searches)
 Test(recip, signer_must_be_unique_secret_and_able_to_sign)
 {
 	struct gpg_keylist keys = sample();
-	const char *fpr;
+	const struct gpg_key *k;
 
 	keys.v[0].secret = 1;
 	keys.v[2].secret = keys.v[3].secret = 1;
-	cr_expect_eq(recip_signer("bob@example.org", &keys, 1, &fpr), 1);
-	cr_expect_str_eq(fpr, "B0B");
-	cr_expect_eq(recip_signer("b0b", &keys, 1, &fpr), 1, "by fingerprint");
-	cr_expect_str_eq(fpr, "B0B");
-	cr_expect_eq(recip_signer("carol@example.org", &keys, 1, &fpr), 2,
+	cr_expect_eq(recip_signer("bob@example.org", &keys, 1, &k), 1);
+	cr_expect_str_eq(k->fpr, "B0B");
+	cr_expect_eq(recip_signer("b0b", &keys, 1, &k), 1, "by fingerprint");
+	cr_expect_str_eq(k->fpr, "B0B");
+	cr_expect_eq(recip_signer("carol@example.org", &keys, 1, &k), 2,
 	    "two keys: ambiguous");
-	cr_expect_eq(recip_signer("xbob@example.org", &keys, 1, &fpr), 0,
+	cr_expect_eq(recip_signer("xbob@example.org", &keys, 1, &k), 0,
 	    "no secret part");
-	cr_expect_null(fpr);
-	cr_expect_eq(recip_signer("xbob@example.org", &keys, 0, &fpr), 1,
+	cr_expect_null(k);
+	cr_expect_eq(recip_signer("xbob@example.org", &keys, 0, &k), 1,
 	    "public key, when the secret part is not required");
-	cr_expect_eq(recip_signer("dave@example.org", &keys, 0, &fpr), 0,
+	cr_expect_eq(recip_signer("dave@example.org", &keys, 0, &k), 0,
 	    "expired");
 	gpg_keylist_free(&keys);
 }
