@@ -35,7 +35,8 @@
 
 static int	classify_inline(struct input *, off_t, enum mime_cte,
 		    enum armor_kind *);
-static int	classify_pgpmime(struct input *, off_t, const char *, int *);
+static int	classify_pgpmime(struct input *, off_t, const char *, int *,
+		    struct classify_span *);
 static int	classify_smime(struct input *, off_t, enum mime_cte, int *);
 static int	classify_count(const struct rfc5322_header *, const char *);
 
@@ -93,6 +94,10 @@ struct classify_mp {
 	char			 ctype[CLASSIFY_LINE];	/* a part's Content-Type */
 	int			 inctype;	/* continuation lines follow */
 	struct armor_scan	 armor;
+	off_t			 linestart;	/* offset of the current line */
+	off_t			 nextstart;	/* offset of the line after it */
+	off_t			 body2;		/* part 2's body: start */
+	off_t			 end2;		/* and end */
 };
 
 /* classify_delim - 0: not a delimiter line, 1: "--B", 2: "--B--" */
@@ -179,9 +184,12 @@ classify_part_line(struct classify_mp *m)
 			if (!classify_part_type(m, m->state == MP_HDR1 ?
 			    "pgp-encrypted" : "octet-stream"))
 				m->state = MP_NO;
-			else
+			else {
+				if (m->state == MP_HDR2)
+					m->body2 = m->nextstart;
 				m->state = m->state == MP_HDR1 ? MP_BODY1 :
 				    MP_BODY2;
+			}
 			m->ctype[0] = '\0';
 			m->inctype = 0;
 		} else if (d != 0 || classify_part_header(m) == -1)
@@ -194,9 +202,11 @@ classify_part_line(struct classify_mp *m)
 			m->state = MP_NO;
 		break;
 	case MP_BODY2:
-		if (d == 2)
+		if (d == 2) {
 			m->state = armor_scan_end(&m->armor) == ARMOR_MESSAGE ?
 			    MP_EPILOGUE : MP_NO;
+			m->end2 = m->linestart;
+		}
 		else if (d == 1)
 			m->state = MP_NO;	/* a third part */
 		else {
@@ -218,11 +228,12 @@ classify_part_line(struct classify_mp *m)
 /* classify_pgpmime - does the body have the RFC 3156 structure? */
 static int
 classify_pgpmime(struct input *in, off_t bodyoff, const char *boundary,
-    int *yes)
+    int *yes, struct classify_span *span)
 {
 	struct classify_mp *m;
 	unsigned char buf[16384];
 	ssize_t n, i;
+	off_t pos = bodyoff;
 
 	*yes = 0;
 	if (boundary == NULL || *boundary == '\0' ||
@@ -233,11 +244,14 @@ classify_pgpmime(struct input *in, off_t bodyoff, const char *boundary,
 	m = xcalloc(1, sizeof *m);
 	m->boundary = boundary;
 	m->blen = strlen(boundary);
+	m->linestart = bodyoff;
 	armor_scan_init(&m->armor);
 	while (m->state != MP_NO && (n = input_read(in, buf, sizeof buf)) > 0)
-		for (i = 0; i < n && m->state != MP_NO; i++) {
+		for (i = 0; i < n && m->state != MP_NO; i++, pos++) {
 			if (buf[i] == '\n') {
+				m->nextstart = pos + 1;
 				(void)classify_part_line(m);
+				m->linestart = pos + 1;
 				continue;
 			}
 			if (m->linelen < sizeof m->line - 1)
@@ -249,9 +263,16 @@ classify_pgpmime(struct input *in, off_t bodyoff, const char *boundary,
 		free(m);
 		return -1;
 	}
-	if (m->state != MP_NO && (m->linelen > 0 || m->toolong))
+	if (m->state != MP_NO && (m->linelen > 0 || m->toolong)) {
+		m->nextstart = pos;
 		(void)classify_part_line(m);	/* no final newline */
+	}
 	*yes = m->state == MP_EPILOGUE;
+	if (*yes && span != NULL) {
+		span->off = m->body2;
+		span->len = m->end2 - m->body2;
+		span->cte = MIME_CTE_IDENTITY;
+	}
 	free(m);
 	return 0;
 }
@@ -306,7 +327,7 @@ classify_count(const struct rfc5322_header *h, const char *name)
 /* classify_message - see classify.h */
 int
 classify_message(const struct rfc5322_header *h, struct input *in,
-    enum classify_kind *kind)
+    enum classify_kind *kind, struct classify_span *span)
 {
 	const struct rfc5322_field *f;
 	struct mime_ctype ct;
@@ -346,7 +367,7 @@ classify_message(const struct rfc5322_header *h, struct input *in,
 	}
 	if (pgpmime && cte == MIME_CTE_IDENTITY) {
 		r = classify_pgpmime(in, h->bodyoff,
-		    mime_ctype_param(&ct, "boundary"), &yes);
+		    mime_ctype_param(&ct, "boundary"), &yes, span);
 		if (yes)
 			*kind = CLASSIFY_PGPMIME;
 	} else if (smime && cte == MIME_CTE_BASE64) {
@@ -355,8 +376,14 @@ classify_message(const struct rfc5322_header *h, struct input *in,
 			*kind = CLASSIFY_SMIME;
 	} else if (text && cte != MIME_CTE_UNKNOWN) {
 		r = classify_inline(in, h->bodyoff, cte, &ak);
-		if (r == 0 && ak == ARMOR_MESSAGE)
+		if (r == 0 && ak == ARMOR_MESSAGE) {
 			*kind = CLASSIFY_INLINE;
+			if (span != NULL) {
+				span->off = h->bodyoff;
+				span->len = input_tell(in) - h->bodyoff;
+				span->cte = cte;
+			}
+		}
 	}
 	mime_ctype_free(&ct);
 	return r;

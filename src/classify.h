@@ -14,11 +14,24 @@ enum classify_kind {
 	CLASSIFY_SMIME		/* application/pkcs7-mime enveloped data */
 };
 
+#include <sys/types.h>
+
+#include "mime.h"
+
+/* Where the encrypted data of an encrypted message is: the body of the
+ * PGP/MIME second part, or the inline body (in its transfer encoding). */
+struct classify_span {
+	off_t		 off;
+	off_t		 len;
+	enum mime_cte	 cte;
+};
+
 /* classify_message - look at the root Content-Type and, for a text
- * root, the decoded body.  The input position is undefined afterwards.
- * Returns -1 on a read error (errno set). */
+ * root, the decoded body; span (may be NULL) says where the encrypted
+ * data is for CLASSIFY_PGPMIME and CLASSIFY_INLINE.  The input position
+ * is undefined afterwards.  Returns -1 on a read error (errno set). */
 int		 classify_message(const struct rfc5322_header *, struct input *,
-		    enum classify_kind *);
+		    enum classify_kind *, struct classify_span *);
 const char	*classify_name(enum classify_kind);
 
 #endif

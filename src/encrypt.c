@@ -396,7 +396,7 @@ encrypt_run(const struct encrypt_opts *opts)
 		}
 		goto done;
 	}
-	if (classify_message(&j.h, j.in, &kind) == -1) {
+	if (classify_message(&j.h, j.in, &kind, NULL) == -1) {
 		log_warn("cannot read the message");
 		r = ENCRYPT_TEMPFAIL;
 		goto done;

@@ -39,6 +39,8 @@ struct gpg_status_seen {
 	char	 what[96];		/* its text, for the message */
 	int	 end_encryption;	/* END_ENCRYPTION */
 	int	 sig_created;		/* SIG_CREATED */
+	int	 decryption_okay;	/* DECRYPTION_OKAY: integrity checked */
+	int	 decryption_failed;	/* DECRYPTION_FAILED */
 };
 
 struct gpg {
@@ -56,6 +58,8 @@ static enum gpg_status	 gpg_fail(gpgme_error_t, const char *, char *, size_t);
 static enum gpg_status	 gpg_home_check(const char *, char *, size_t);
 static gpgme_error_t	 gpg_status_cb(void *, const char *, const char *);
 static int		 gpg_status_notfound(const char *);
+static int		 gpg_dec_class(gpgme_error_t, enum gpg_dec *);
+static void		 gpg_sig_copy(gpgme_signature_t, struct gpg_sig *);
 
 /* gpg_fail - describe a GPGME error; every such error is temporary */
 static enum gpg_status
@@ -170,6 +174,10 @@ gpg_status_cb(void *hook, const char *keyword, const char *args)
 		seen->end_encryption = 1;
 	else if (strcmp(keyword, "SIG_CREATED") == 0)
 		seen->sig_created = 1;
+	else if (strcmp(keyword, "DECRYPTION_OKAY") == 0)
+		seen->decryption_okay = 1;
+	else if (strcmp(keyword, "DECRYPTION_FAILED") == 0)
+		seen->decryption_failed = 1;
 	return 0;
 }
 
@@ -264,6 +272,10 @@ gpg_key_copy(gpgme_key_t k, int secret, struct gpg_key *out)
 			continue;
 		out->uids = xreallocarray(out->uids, out->nuids + 1,
 		    sizeof *out->uids);
+		out->uidfull = xreallocarray(out->uidfull, out->nuids + 1,
+		    sizeof *out->uidfull);
+		out->uidfull[out->nuids] = u->validity == GPGME_VALIDITY_FULL ||
+		    u->validity == GPGME_VALIDITY_ULTIMATE;
 		out->uids[out->nuids++] = xstrdup(u->address);
 	}
 }
@@ -331,6 +343,7 @@ gpg_keylist_free(struct gpg_keylist *list)
 		for (j = 0; j < list->v[i].nuids; j++)
 			free(list->v[i].uids[j]);
 		free(list->v[i].uids);
+		free(list->v[i].uidfull);
 		free(list->v[i].fpr);
 		if (list->v[i].handle != NULL)
 			gpgme_key_unref(list->v[i].handle);
@@ -465,4 +478,133 @@ out:
 	gpgme_data_release(cipher);
 	free(recp);
 	return st;
+}
+
+/*
+ * gpg_dec_class - what a failed decryption says about the message.  Only
+ * errors that are the message's own become a verdict; everything else
+ * (agent, I/O, memory) is a temporary failure of ours: -1.
+ */
+static int
+gpg_dec_class(gpgme_error_t e, enum gpg_dec *dec)
+{
+	switch (gpgme_err_code(e)) {
+	case GPG_ERR_NO_SECKEY:
+		*dec = GPG_DEC_NOSECKEY;
+		return 0;
+	case GPG_ERR_DECRYPT_FAILED:
+	case GPG_ERR_BAD_SIGNATURE:
+		*dec = GPG_DEC_INTEGRITY;
+		return 0;
+	case GPG_ERR_BAD_DATA:
+	case GPG_ERR_NO_DATA:
+	case GPG_ERR_INV_PACKET:
+	case GPG_ERR_INV_DATA:
+	case GPG_ERR_UNKNOWN_PACKET:
+	case GPG_ERR_UNSUPPORTED_ALGORITHM:
+	case GPG_ERR_CIPHER_ALGO:
+	case GPG_ERR_DIGEST_ALGO:
+	case GPG_ERR_PUBKEY_ALGO:
+	case GPG_ERR_CHECKSUM:
+	case GPG_ERR_BAD_MPI:
+	case GPG_ERR_INV_ARMOR:
+	case GPG_ERR_WRONG_KEY_USAGE:
+		*dec = GPG_DEC_BADDATA;
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+/* gpg_sig_copy - our view of one verified signature */
+static void
+gpg_sig_copy(gpgme_signature_t s, struct gpg_sig *out)
+{
+	out->fpr = xstrdup(s->fpr != NULL ? s->fpr : "");
+	switch (gpgme_err_code(s->status)) {
+	case GPG_ERR_NO_ERROR:
+		out->status = GPG_SIG_VALID;
+		break;
+	case GPG_ERR_SIG_EXPIRED:
+	case GPG_ERR_KEY_EXPIRED:
+		out->status = GPG_SIG_EXPIRED;
+		break;
+	case GPG_ERR_NO_PUBKEY:
+		out->status = GPG_SIG_NOKEY;
+		break;
+	default:		/* bad, revoked, or anything we cannot vouch for */
+		out->status = GPG_SIG_BAD;
+		break;
+	}
+}
+
+/* gpg_decrypt - see gpg.h */
+enum gpg_status
+gpg_decrypt(struct gpg *g, struct gpg_io *io, struct gpg_decrypt_result *r,
+    char *err, size_t errsz)
+{
+	struct gpgme_data_cbs rcbs = { gpg_cb_read, NULL, NULL, NULL };
+	struct gpgme_data_cbs wcbs = { NULL, gpg_cb_write, NULL, NULL };
+	gpgme_data_t cipher = NULL, plain = NULL;
+	gpgme_decrypt_result_t dres;
+	gpgme_verify_result_t vres;
+	gpgme_signature_t s;
+	gpgme_error_t e;
+	enum gpg_status st = GPG_TEMPFAIL;
+
+	memset(r, 0, sizeof *r);
+	if ((e = gpgme_data_new_from_cbs(&cipher, &rcbs, io)) ||
+	    (e = gpgme_data_new_from_cbs(&plain, &wcbs, io))) {
+		gpg_fail(e, "GPGME data", err, errsz);
+		goto out;
+	}
+	(void)gpgme_data_set_flag(cipher, "io-buffer-size", GPG_IO_STEP);
+	(void)gpgme_data_set_flag(plain, "io-buffer-size", GPG_IO_STEP);
+	memset(&g->seen, 0, sizeof g->seen);
+	e = gpgme_op_decrypt_ext(g->ctx, GPGME_DECRYPT_VERIFY, cipher, plain);
+	dres = gpgme_op_decrypt_result(g->ctx);
+	if (e) {
+		if (gpg_dec_class(e, &r->dec) == -1) {
+			gpg_fail(e, "decryption", err, errsz);
+			goto out;
+		}
+		st = GPG_OK;
+		goto out;
+	}
+	/*
+	 * Success needs more than GPGME's word: gpg must have said
+	 * DECRYPTION_OKAY (integrity checked) and not used a legacy
+	 * cipher without MDC (EFAIL).  Otherwise the plaintext, already
+	 * written to the private spool, is never released.
+	 */
+	if (dres == NULL || dres->legacy_cipher_nomdc ||
+	    !g->seen.decryption_okay || g->seen.decryption_failed) {
+		r->dec = GPG_DEC_INTEGRITY;
+		st = GPG_OK;
+		goto out;
+	}
+	r->dec = GPG_DEC_OK;
+	if ((vres = gpgme_op_verify_result(g->ctx)) != NULL)
+		for (s = vres->signatures; s != NULL; s = s->next) {
+			r->sigs = xreallocarray(r->sigs, r->nsigs + 1,
+			    sizeof *r->sigs);
+			gpg_sig_copy(s, &r->sigs[r->nsigs++]);
+		}
+	st = GPG_OK;
+out:
+	gpgme_data_release(cipher);
+	gpgme_data_release(plain);
+	return st;
+}
+
+/* gpg_decrypt_result_free - release a result */
+void
+gpg_decrypt_result_free(struct gpg_decrypt_result *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nsigs; i++)
+		free(r->sigs[i].fpr);
+	free(r->sigs);
+	memset(r, 0, sizeof *r);
 }

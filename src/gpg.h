@@ -19,6 +19,7 @@ struct gpg_key {
 	int	  usable;	/* not expired, revoked, disabled or invalid */
 	int	  secret;	/* a secret key is available */
 	char	**uids;		/* addr-specs of its valid user IDs */
+	int	 *uidfull;	/* per uid: validity full or ultimate */
 	size_t	  nuids;
 	void	 *handle;	/* gpg.c's own reference to the key */
 };
@@ -67,6 +68,44 @@ void		 gpg_keylist_free(struct gpg_keylist *);
 enum gpg_status	 gpg_encrypt(struct gpg *, char *const *, const int *, size_t,
 		    const struct gpg_key *, int, struct gpg_io *, char *,
 		    size_t);
+
+/* What gpg says of one signature. */
+enum gpg_sig_status {
+	GPG_SIG_VALID,		/* verifies */
+	GPG_SIG_EXPIRED,	/* verifies, but the signature or key expired */
+	GPG_SIG_BAD,		/* does not verify, or the key is revoked */
+	GPG_SIG_NOKEY		/* no public key to check it */
+};
+
+struct gpg_sig {
+	enum gpg_sig_status	 status;
+	char			*fpr;	/* as gpg reports it (may be a subkey) */
+};
+
+/* What came of a decryption. */
+enum gpg_dec {
+	GPG_DEC_OK,		/* decrypted, with integrity protection */
+	GPG_DEC_NOSECKEY,	/* not encrypted to any key we have */
+	GPG_DEC_INTEGRITY,	/* no or failed integrity protection */
+	GPG_DEC_BADDATA,	/* not a valid OpenPGP message */
+	GPG_DEC_TOOBIG		/* the plaintext passed the size limit */
+};
+
+struct gpg_decrypt_result {
+	enum gpg_dec		 dec;
+	struct gpg_sig		*sigs;
+	size_t			 nsigs;
+};
+
+/* gpg_decrypt - decrypt and verify what io->read gives; the plaintext
+ * goes to io->write, which must keep it private until the result says
+ * GPG_DEC_OK (gpg writes all of it before it reports a missing MDC).
+ * GPG_OK with a result, or GPG_TEMPFAIL when gpg itself failed (or the
+ * write callback did: the caller knows whether that was its size cap,
+ * and then reports GPG_DEC_TOOBIG itself). */
+enum gpg_status	 gpg_decrypt(struct gpg *, struct gpg_io *,
+		    struct gpg_decrypt_result *, char *, size_t);
+void		 gpg_decrypt_result_free(struct gpg_decrypt_result *);
 
 /* gpg_engine_version - the gpg version GPGME found, for --version */
 const char	*gpg_engine_version(struct gpg *);

@@ -106,6 +106,19 @@ fail:
 	return ret;
 }
 
+/* input_fdopen - see input.h */
+struct input *
+input_fdopen(int fd)
+{
+	struct input *in = xcalloc(1, sizeof *in);
+
+	in->fd = fd;
+	in->owned = 1;
+	in->buf = xmalloc(INPUT_BUFSZ);
+	(void)lseek(fd, 0, SEEK_SET);
+	return in;
+}
+
 /* input_close - release the source */
 void
 input_close(struct input *in)

@@ -19,6 +19,10 @@ struct input;
 int	input_open(struct input **, const char *);
 void	input_close(struct input *);
 
+/* input_fdopen - a source on a seekable descriptor, read from offset 0;
+ * the source owns fd and closes it */
+struct input *input_fdopen(int);
+
 /* input_line - the next line, end of line included, at most max bytes.
  * *line points into the input's buffer and stays valid until the next
  * call.  Returns 1 with a line, 0 at end of input, -1 on error with

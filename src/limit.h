@@ -36,6 +36,11 @@
  * matches a whole keyring of thousands of keys). */
 #define LIMIT_KEYS		10000
 
+/* Bytes of plaintext one decryption may produce (compression bombs):
+ * beyond it the message is "failed; reason=too-large" and keeps its
+ * ciphertext. */
+#define LIMIT_DECRYPTED		268435456
+
 /* Seconds one message may take before mailseal gives up with 75
  * (--timeout).  GPGME 1.18 can wait forever on a gpg that died while
  * being fed; 100 MB take about 2 s, so this only ends real hangs. */

@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "addr.h"
+#include "decrypt.h"
 #include "encrypt.h"
 #include "limit.h"
 #include "log.h"
@@ -39,6 +40,7 @@
 
 static void	usage(FILE *);
 static int	cmd_encrypt(int, char **);
+static int	cmd_decrypt(int, char **);
 static int	stdio_check(int *);
 static void	on_signal(int);
 static int	signals_init(void);
@@ -55,6 +57,8 @@ usage(FILE *fp)
 	    "usage: mailseal encrypt [--homedir DIR] [-o FILE] [-r ADDR]...\n"
 	    "                        [--sign [--signer KEY]] [--no-encrypt-to]\n"
 	    "                        [--timeout SECONDS] [-v] [FILE]\n"
+	    "       mailseal decrypt [--homedir DIR] [-o FILE] [--timeout SECONDS]\n"
+	    "                        [-v] [FILE]\n"
 	    "       mailseal --version | --help\n");
 }
 
@@ -257,6 +261,83 @@ stdio_check(int *closed1)
 	return 0;
 }
 
+/* cmd_decrypt - parse the decrypt command line and run it */
+static int
+cmd_decrypt(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "homedir",	required_argument,	NULL, 'H' },
+		{ "output",	required_argument,	NULL, 'o' },
+		{ "timeout",	required_argument,	NULL, 'T' },
+		{ "verbose",	no_argument,		NULL, 'v' },
+		{ "help",	no_argument,		NULL, 'h' },
+		{ NULL,		0,			NULL, 0 }
+	};
+	struct decrypt_opts o;
+	unsigned int timeout = LIMIT_SECONDS;
+	int ch;
+
+	memset(&o, 0, sizeof o);
+	optind = 1;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, ":o:vh", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'H':
+			o.homedir = optarg;
+			break;
+		case 'o':
+			o.output = optarg;
+			break;
+		case 'T':
+			if (parse_seconds(optarg, &timeout) == -1) {
+				log_warnx("decrypt: --timeout %s: not a number "
+				    "of seconds from 0 to 86400", optarg);
+				return EX_USAGE;
+			}
+			break;
+		case 'v':
+			log_setverbose(1);
+			break;
+		case 'h':
+			usage(stdout);
+			return EX_OK;
+		case ':':
+			log_warnx("decrypt: option %s needs an argument "
+			    "(see mailseal --help)", argv[optind - 1]);
+			return EX_USAGE;
+		default:
+			log_warnx("decrypt: unknown option %s (see mailseal "
+			    "--help)", argv[optind - 1]);
+			return EX_USAGE;
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc > 1) {
+		log_warnx("decrypt: more than one input file (see mailseal "
+		    "--help)");
+		return EX_USAGE;
+	}
+	if (argc == 1 && strcmp(argv[0], "-") != 0)
+		o.input = argv[0];
+	if (o.output == NULL && stdout_closed) {
+		log_warnx("standard output is closed");
+		return EX_TEMPFAIL;
+	}
+	alarm(timeout);
+	switch (decrypt_run(&o)) {
+	case DECRYPT_OK:
+		return EX_OK;
+	case DECRYPT_NOINPUT:
+		return EX_NOINPUT;
+	case DECRYPT_DATAERR:
+		return EX_DATAERR;
+	case DECRYPT_TEMPFAIL:
+	default:
+		return EX_TEMPFAIL;
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -284,6 +365,8 @@ main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "encrypt") == 0)
 		return cmd_encrypt(argc - 1, argv + 1);
+	if (strcmp(argv[1], "decrypt") == 0)
+		return cmd_decrypt(argc - 1, argv + 1);
 	log_warnx("unknown command: %s (see mailseal --help)", argv[1]);
 	return EX_USAGE;
 }

@@ -41,7 +41,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	unlink(path);
 	if (rfc5322_read(in, &h) == RFC5322_OK) {
-		(void)classify_message(&h, in, &kind);
+		(void)classify_message(&h, in, &kind, NULL);
 		for (k = 0; k < sizeof names / sizeof names[0]; k++) {
 			i = 0;
 			while ((f = rfc5322_find(&h, names[k], &i)) != NULL) {
