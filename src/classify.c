@@ -35,8 +35,8 @@
 
 static int	classify_inline(struct input *, off_t, enum mime_cte,
 		    enum armor_kind *);
-static int	classify_pgpmime(struct input *, off_t, const char *, int *,
-		    struct classify_span *);
+static int	classify_pgpmime(struct input *, off_t, const char *, int,
+		    int *, struct classify_span *);
 static int	classify_smime(struct input *, off_t, enum mime_cte, int *);
 static int	classify_count(const struct rfc5322_header *, const char *);
 
@@ -98,6 +98,10 @@ struct classify_mp {
 	off_t			 nextstart;	/* offset of the line after it */
 	off_t			 body2;		/* part 2's body: start */
 	off_t			 end2;		/* and end */
+	int			 signedmode;	/* multipart/signed, not encrypted */
+	off_t			 body1;		/* signed: part 1, whole */
+	off_t			 end1;
+	size_t			 preveol;	/* line end length of the line before */
 };
 
 /* classify_delim - 0: not a delimiter line, 1: "--B", 2: "--B--" */
@@ -173,16 +177,18 @@ classify_part_line(struct classify_mp *m)
 	blank = m->linelen == 0 || (m->linelen == 1 && m->line[0] == '\r');
 	switch (m->state) {
 	case MP_PREAMBLE:
-		if (d == 1)
-			m->state = MP_HDR1;
-		else if (d == 2)
+		if (d == 1) {
+			m->state = m->signedmode ? MP_BODY1 : MP_HDR1;
+			m->body1 = m->nextstart;
+		} else if (d == 2)
 			m->state = MP_NO;
 		break;
 	case MP_HDR1:
 	case MP_HDR2:
 		if (blank) {
 			if (!classify_part_type(m, m->state == MP_HDR1 ?
-			    "pgp-encrypted" : "octet-stream"))
+			    "pgp-encrypted" : m->signedmode ? "pgp-signature" :
+			    "octet-stream"))
 				m->state = MP_NO;
 			else {
 				if (m->state == MP_HDR2)
@@ -196,14 +202,17 @@ classify_part_line(struct classify_mp *m)
 			m->state = MP_NO;
 		break;
 	case MP_BODY1:
-		if (d == 1)
+		if (d == 1) {
 			m->state = MP_HDR2;
-		else if (d == 2)
+			/* the line end before a delimiter belongs to it */
+			m->end1 = m->linestart - (off_t)m->preveol;
+		} else if (d == 2)
 			m->state = MP_NO;
 		break;
 	case MP_BODY2:
 		if (d == 2) {
-			m->state = armor_scan_end(&m->armor) == ARMOR_MESSAGE ?
+			m->state = m->signedmode ||
+			    armor_scan_end(&m->armor) == ARMOR_MESSAGE ?
 			    MP_EPILOGUE : MP_NO;
 			m->end2 = m->linestart;
 		}
@@ -220,6 +229,7 @@ classify_part_line(struct classify_mp *m)
 	default:
 		break;
 	}
+	m->preveol = m->linelen > 0 && m->line[m->linelen - 1] == '\r' ? 2 : 1;
 	m->linelen = 0;
 	m->toolong = 0;
 	return m->state == MP_NO ? -1 : 0;
@@ -228,7 +238,7 @@ classify_part_line(struct classify_mp *m)
 /* classify_pgpmime - does the body have the RFC 3156 structure? */
 static int
 classify_pgpmime(struct input *in, off_t bodyoff, const char *boundary,
-    int *yes, struct classify_span *span)
+    int signedmode, int *yes, struct classify_span *span)
 {
 	struct classify_mp *m;
 	unsigned char buf[16384];
@@ -244,6 +254,7 @@ classify_pgpmime(struct input *in, off_t bodyoff, const char *boundary,
 	m = xcalloc(1, sizeof *m);
 	m->boundary = boundary;
 	m->blen = strlen(boundary);
+	m->signedmode = signedmode;
 	m->linestart = bodyoff;
 	armor_scan_init(&m->armor);
 	while (m->state != MP_NO && (n = input_read(in, buf, sizeof buf)) > 0)
@@ -268,9 +279,15 @@ classify_pgpmime(struct input *in, off_t bodyoff, const char *boundary,
 		(void)classify_part_line(m);	/* no final newline */
 	}
 	*yes = m->state == MP_EPILOGUE;
-	if (*yes && span != NULL) {
+	if (*yes && span != NULL && !signedmode) {
 		span->off = m->body2;
 		span->len = m->end2 - m->body2;
+		span->cte = MIME_CTE_IDENTITY;
+	} else if (*yes && span != NULL) {
+		span->off = m->body1;
+		span->len = m->end1 - m->body1;
+		span->sigoff = m->body2;
+		span->siglen = m->end2 - m->body2;
 		span->cte = MIME_CTE_IDENTITY;
 	}
 	free(m);
@@ -336,7 +353,7 @@ classify_message(const struct rfc5322_header *h, struct input *in,
 	const char *st, *proto;
 	char *v;
 	size_t len;
-	int text = 1, pgpmime = 0, smime = 0, yes = 0, r = 0;
+	int text = 1, pgpmime = 0, smime = 0, sigmime = 0, yes = 0, r = 0;
 
 	*kind = CLASSIFY_PLAIN;
 	/* two of either field: which one would a reader believe? */
@@ -357,6 +374,9 @@ classify_message(const struct rfc5322_header *h, struct input *in,
 			pgpmime = mime_ctype_is(&ct, "multipart", "encrypted") &&
 			    proto != NULL &&
 			    strcasecmp(proto, "application/pgp-encrypted") == 0;
+			sigmime = mime_ctype_is(&ct, "multipart", "signed") &&
+			    proto != NULL &&
+			    strcasecmp(proto, "application/pgp-signature") == 0;
 			st = mime_ctype_param(&ct, "smime-type");
 			smime = (mime_ctype_is(&ct, "application", "pkcs7-mime") ||
 			    mime_ctype_is(&ct, "application", "x-pkcs7-mime")) &&
@@ -367,9 +387,14 @@ classify_message(const struct rfc5322_header *h, struct input *in,
 	}
 	if (pgpmime && cte == MIME_CTE_IDENTITY) {
 		r = classify_pgpmime(in, h->bodyoff,
-		    mime_ctype_param(&ct, "boundary"), &yes, span);
+		    mime_ctype_param(&ct, "boundary"), 0, &yes, span);
 		if (yes)
 			*kind = CLASSIFY_PGPMIME;
+	} else if (sigmime && cte == MIME_CTE_IDENTITY) {
+		r = classify_pgpmime(in, h->bodyoff,
+		    mime_ctype_param(&ct, "boundary"), 1, &yes, span);
+		if (yes)
+			*kind = CLASSIFY_SIGNED;
 	} else if (smime && cte == MIME_CTE_BASE64) {
 		r = classify_smime(in, h->bodyoff, cte, &yes);
 		if (yes)
@@ -402,6 +427,8 @@ classify_name(enum classify_kind k)
 		return "inline PGP encrypted";
 	case CLASSIFY_SMIME:
 		return "S/MIME encrypted";
+	case CLASSIFY_SIGNED:
+		return "PGP/MIME signed";
 	}
 	return "?";
 }

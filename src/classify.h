@@ -11,7 +11,8 @@ enum classify_kind {
 	CLASSIFY_PLAIN,		/* not encrypted (may be signed) */
 	CLASSIFY_PGPMIME,	/* multipart/encrypted */
 	CLASSIFY_INLINE,	/* text/plain that is one PGP MESSAGE block */
-	CLASSIFY_SMIME		/* application/pkcs7-mime enveloped data */
+	CLASSIFY_SMIME,		/* application/pkcs7-mime enveloped data */
+	CLASSIFY_SIGNED		/* multipart/signed, RFC 3156 5 (not encrypted) */
 };
 
 #include <sys/types.h>
@@ -24,6 +25,8 @@ struct classify_span {
 	off_t		 off;
 	off_t		 len;
 	enum mime_cte	 cte;
+	off_t		 sigoff;	/* CLASSIFY_SIGNED: the signature part; */
+	off_t		 siglen;	/* off/len are then the signed part */
 };
 
 /* classify_message - look at the root Content-Type and, for a text

@@ -32,6 +32,7 @@
 #include "limit.h"
 #include "log.h"
 #include "output.h"
+#include "pgpmime.h"
 #include "rfc5322.h"
 #include "tmpfile.h"
 #include "verdict.h"
@@ -39,11 +40,15 @@
 
 #define ESCBUF	512
 
-/* The ciphertext: a span of the input, fed to gpg as it is. */
+/* A span of an input fed to gpg: the ciphertext as it is, or signed
+ * data with its line ends made CRLF (RFC 3156 5). */
 struct decrypt_src {
 	struct input	*in;
 	off_t		 left;
 	int		 err;
+	int		 canon;
+	int		 prevcr;
+	unsigned char	 raw[32768];
 };
 
 /* The plaintext: a private spool with a size cap. */
@@ -65,6 +70,9 @@ struct decrypt_job {
 	enum verdict_sig		 sverdict;
 	char				 signer[128];	/* primary fingerprint */
 	int				 plainfd;	/* decrypted entity */
+	struct input			*inner;		/* the same, to read */
+	struct rfc5322_header		 ih;		/* its header */
+	off_t				 innerbody;	/* its body */
 };
 
 static ssize_t	decrypt_src_read(void *, void *, size_t);
@@ -75,6 +83,11 @@ static enum decrypt_result decrypt_signatures(struct decrypt_job *,
 		    const struct gpg_decrypt_result *);
 static int	decrypt_write_head(struct decrypt_job *, FILE *, int);
 static int	decrypt_write_inner(struct decrypt_job *, FILE *);
+static enum decrypt_result decrypt_verify(struct decrypt_job *, struct input *,
+		    const struct classify_span *);
+static int	decrypt_spool_span(struct input *, off_t, off_t,
+		    struct decrypt_src *);
+static int	decrypt_inner_open(struct decrypt_job *);
 static int	decrypt_copy(struct input *, FILE *, int);
 static char	*decrypt_from(const struct rfc5322_header *);
 
@@ -84,15 +97,32 @@ decrypt_src_read(void *cookie, void *buf, size_t n)
 	struct decrypt_src *s = cookie;
 	ssize_t r;
 
-	if (s->left <= 0)
+	if (s->left <= 0 || n == 0)
 		return 0;
+	if (s->canon) {		/* room for every LF to gain a CR */
+		n = n / 2 > 0 ? n / 2 : 1;
+		if (n > sizeof s->raw)
+			n = sizeof s->raw;
+	}
 	if ((off_t)n > s->left)
 		n = (size_t)s->left;
-	if ((r = input_read(s->in, buf, n)) < 0) {
+	if ((r = input_read(s->in, s->canon ? s->raw : buf, n)) < 0) {
 		s->err = errno;
 		return -1;
 	}
 	s->left -= r;
+	if (s->canon && r > 0) {
+		if (r == 1 && s->raw[0] == '\n' && !s->prevcr && n == 1) {
+			/* one byte of room: send the CR, keep the LF */
+			s->left++;
+			(void)input_seek(s->in, input_tell(s->in) - 1);
+			((unsigned char *)buf)[0] = '\r';
+			s->prevcr = 1;
+			return 1;
+		}
+		return (ssize_t)pgpmime_canon(s->raw, (size_t)r, buf,
+		    &s->prevcr);
+	}
 	return r;
 }
 
@@ -170,8 +200,8 @@ decrypt_signatures(struct decrypt_job *j, const struct gpg_decrypt_result *r)
 				key = &keys.v[0];
 		}
 		v = verdict_signature(&r->sigs[i], key, from);
-		if (i == 0 || v > j->sverdict) {
-			j->sverdict = v;
+		if (j->sverdict == VERDICT_SIG_NONE || v > j->sverdict) {
+			j->sverdict = verdict_worse(j->sverdict, v);
 			snprintf(j->signer, sizeof j->signer, "%s",
 			    key != NULL ? key->fpr : r->sigs[i].fpr);
 		}
@@ -253,6 +283,116 @@ out:
 	return r;
 }
 
+/* decrypt_verify - check a multipart/signed entity of in (its spans
+ * from classify) and fold the verdict into the job's */
+static enum decrypt_result
+decrypt_verify(struct decrypt_job *j, struct input *in,
+    const struct classify_span *span)
+{
+	struct decrypt_src *text, *sig;
+	struct gpg_decrypt_result res;
+	struct gpg_io tio, sio;
+	char err[GPG_ERRLEN];
+	enum gpg_status st;
+	enum decrypt_result r = DECRYPT_TEMPFAIL;
+
+	if (j->gpg == NULL &&
+	    gpg_open(&j->gpg, j->opts->homedir, err, sizeof err) != GPG_OK) {
+		log_warnx("%s", err);
+		return DECRYPT_TEMPFAIL;
+	}
+	/* two readers on one input: each seeks before it reads */
+	text = xcalloc(1, sizeof *text);
+	sig = xcalloc(1, sizeof *sig);
+	text->in = sig->in = in;
+	text->left = span->len;
+	text->canon = 1;
+	sig->left = span->siglen;
+	memset(&tio, 0, sizeof tio);
+	memset(&sio, 0, sizeof sio);
+	tio.read = sio.read = decrypt_src_read;
+	tio.rcookie = text;
+	sio.rcookie = sig;
+	if (decrypt_spool_span(in, span->sigoff, span->siglen, sig) == -1 ||
+	    input_seek(in, span->off) == -1) {
+		log_warn("cannot read the signed message");
+		goto out;
+	}
+	st = gpg_verify(j->gpg, &tio, &sio, &res, err, sizeof err);
+	if (text->err != 0 || sig->err != 0) {
+		errno = text->err != 0 ? text->err : sig->err;
+		log_warn("cannot read the signed message");
+	} else if (st != GPG_OK)
+		log_warnx("%s", err);
+	else
+		r = decrypt_signatures(j, &res);
+	gpg_decrypt_result_free(&res);
+out:
+	if (sig->in != in)
+		input_close(sig->in);
+	free(text);
+	free(sig);
+	return r;
+}
+
+/* decrypt_spool_span - give the signature reader its own copy of the
+ * (small) signature part, so the two readers do not share a position */
+static int
+decrypt_spool_span(struct input *in, off_t off, off_t len,
+    struct decrypt_src *s)
+{
+	char buf[4096];
+	ssize_t n;
+	int fd;
+
+	if (len > LIMIT_SIGNATURE) {
+		errno = EFBIG;
+		return -1;
+	}
+	if ((fd = tmpfile_open_unlinked()) == -1)
+		return -1;
+	if (input_seek(in, off) == -1)
+		goto fail;
+	while (len > 0 && (n = input_read(in, buf, (size_t)len <
+	    sizeof buf ? (size_t)len : sizeof buf)) > 0) {
+		if (write(fd, buf, (size_t)n) != n)
+			goto fail;
+		len -= n;
+	}
+	s->in = input_fdopen(fd);
+	return 0;
+fail:
+	close(fd);
+	return -1;
+}
+
+/* decrypt_inner_open - read the decrypted entity's header; an entity
+ * without fields starts with its empty line, and plaintext that is no
+ * MIME entity at all is all body */
+static int
+decrypt_inner_open(struct decrypt_job *j)
+{
+	const char *line;
+	size_t len;
+
+	j->inner = input_fdopen(j->plainfd);
+	j->plainfd = -1;	/* the input owns it now */
+	if (input_line(j->inner, LIMIT_HEADER_LINE, &line, &len) == 1 &&
+	    (line[0] == '\n' || (len == 2 && line[0] == '\r'))) {
+		j->innerbody = (off_t)len;
+		return 0;
+	}
+	if (input_seek(j->inner, 0) == -1)
+		return -1;
+	if (rfc5322_read(j->inner, &j->ih) == RFC5322_OK) {
+		j->innerbody = j->ih.bodyoff;
+		return 0;
+	}
+	rfc5322_free(&j->ih);
+	j->innerbody = 0;
+	return 0;
+}
+
 /* decrypt_write_head - the From_ line, our verdicts, and the outer
  * fields; without_content: leave out the Content-* ones */
 static int
@@ -318,28 +458,11 @@ decrypt_copy(struct input *in, FILE *fp, int tolf)
 static int
 decrypt_write_inner(struct decrypt_job *j, FILE *fp)
 {
-	struct rfc5322_header ih;
-	struct input *in = input_fdopen(j->plainfd);
-	const char *line;
-	size_t i, len;
-	int tolf = !j->h.crlf, r = -1;
+	size_t i, k;
+	int tolf = !j->h.crlf;
 
-	j->plainfd = -1;		/* the input owns it now */
-	memset(&ih, 0, sizeof ih);
-	/* an entity without header fields starts with its empty line */
-	if (input_line(in, LIMIT_HEADER_LINE, &line, &len) == 1 &&
-	    (line[0] == '\n' || (len == 2 && line[0] == '\r'))) {
-		/* no fields: the body follows */
-	} else if (input_seek(in, 0) == -1 ||
-	    rfc5322_read(in, &ih) != RFC5322_OK) {
-		/* not a MIME entity: all of it is the body */
-		rfc5322_free(&ih);
-		if (input_seek(in, 0) == -1)
-			goto out;
-	}
-	for (i = 0; i < ih.nfields; i++) {
-		struct rfc5322_field *f = &ih.fields[i];
-		size_t k;
+	for (i = 0; i < j->ih.nfields; i++) {
+		struct rfc5322_field *f = &j->ih.fields[i];
 		if (!rfc5322_has_prefix(f, "Content-"))
 			continue;
 		for (k = 0; k < f->rawlen; k++) {
@@ -347,16 +470,13 @@ decrypt_write_inner(struct decrypt_job *j, FILE *fp)
 			    f->raw[k + 1] == '\n')
 				continue;
 			if (putc(f->raw[k], fp) == EOF)
-				goto out;
+				return -1;
 		}
 	}
-	if (fputs(j->h.crlf ? "\r\n" : "\n", fp) == EOF)
-		goto out;
-	r = decrypt_copy(in, fp, tolf);
-out:
-	rfc5322_free(&ih);
-	input_close(in);
-	return r;
+	if (fputs(j->h.crlf ? "\r\n" : "\n", fp) == EOF ||
+	    input_seek(j->inner, j->innerbody) == -1)
+		return -1;
+	return decrypt_copy(j->inner, fp, tolf);
 }
 
 /* decrypt_run - see decrypt.h */
@@ -400,6 +520,21 @@ decrypt_run(const struct decrypt_opts *opts)
 	if (kind == CLASSIFY_PGPMIME) {
 		if ((r = decrypt_pgpmime(&j, &span)) != DECRYPT_OK)
 			goto done;
+		if (j.plainfd != -1) {
+			/* the decrypted root may be signed (RFC 3156 6.1) */
+			if (decrypt_inner_open(&j) == -1 ||
+			    classify_message(&j.ih, j.inner, &kind, &span) == -1) {
+				log_warn("cannot read the decrypted message");
+				r = DECRYPT_TEMPFAIL;
+				goto done;
+			}
+			if (kind == CLASSIFY_SIGNED &&
+			    (r = decrypt_verify(&j, j.inner, &span)) != DECRYPT_OK)
+				goto done;
+		}
+	} else if (kind == CLASSIFY_SIGNED) {
+		if ((r = decrypt_verify(&j, j.in, &span)) != DECRYPT_OK)
+			goto done;
 	} else if (kind == CLASSIFY_INLINE) {
 		/* inline PGP is recognised but not decrypted yet: say so,
 		 * and keep the ciphertext */
@@ -412,7 +547,7 @@ decrypt_run(const struct decrypt_opts *opts)
 		goto done;
 	}
 	fp = output_stream(j.out);
-	if (j.plainfd != -1) {
+	if (j.inner != NULL) {
 		e = decrypt_write_head(&j, fp, 1) == -1 ||
 		    decrypt_write_inner(&j, fp) == -1;
 	} else {
@@ -437,6 +572,8 @@ done:
 	output_discard(j.out);
 	if (j.plainfd != -1)
 		close(j.plainfd);
+	rfc5322_free(&j.ih);
+	input_close(j.inner);
 	gpg_close(j.gpg);
 	rfc5322_free(&j.h);
 	input_close(j.in);

@@ -608,3 +608,47 @@ gpg_decrypt_result_free(struct gpg_decrypt_result *r)
 	free(r->sigs);
 	memset(r, 0, sizeof *r);
 }
+
+/* gpg_verify - see gpg.h */
+enum gpg_status
+gpg_verify(struct gpg *g, struct gpg_io *text, struct gpg_io *sig,
+    struct gpg_decrypt_result *r, char *err, size_t errsz)
+{
+	struct gpgme_data_cbs cbs = { gpg_cb_read, NULL, NULL, NULL };
+	gpgme_data_t tdata = NULL, sdata = NULL;
+	gpgme_verify_result_t vres;
+	gpgme_signature_t s;
+	gpgme_error_t e;
+	enum gpg_dec ignored;
+	enum gpg_status st = GPG_TEMPFAIL;
+
+	memset(r, 0, sizeof *r);
+	if ((e = gpgme_data_new_from_cbs(&tdata, &cbs, text)) ||
+	    (e = gpgme_data_new_from_cbs(&sdata, &cbs, sig))) {
+		gpg_fail(e, "GPGME data", err, errsz);
+		goto out;
+	}
+	memset(&g->seen, 0, sizeof g->seen);
+	e = gpgme_op_verify(g->ctx, sdata, tdata, NULL);
+	if (e && gpg_dec_class(e, &ignored) == -1) {
+		gpg_fail(e, "verification", err, errsz);
+		goto out;
+	}
+	if (!e && (vres = gpgme_op_verify_result(g->ctx)) != NULL)
+		for (s = vres->signatures; s != NULL; s = s->next) {
+			r->sigs = xreallocarray(r->sigs, r->nsigs + 1,
+			    sizeof *r->sigs);
+			gpg_sig_copy(s, &r->sigs[r->nsigs++]);
+		}
+	if (r->nsigs == 0) {	/* no signature in the signature part */
+		r->sigs = xcalloc(1, sizeof *r->sigs);
+		r->sigs[0].status = GPG_SIG_BAD;
+		r->sigs[0].fpr = xstrdup("");
+		r->nsigs = 1;
+	}
+	st = GPG_OK;
+out:
+	gpgme_data_release(tdata);
+	gpgme_data_release(sdata);
+	return st;
+}

@@ -41,6 +41,10 @@
  * ciphertext. */
 #define LIMIT_DECRYPTED		268435456
 
+/* Bytes of a multipart/signed signature part (a signature is a few
+ * hundred bytes; the part is copied aside to be read on its own). */
+#define LIMIT_SIGNATURE		1048576
+
 /* Seconds one message may take before mailseal gives up with 75
  * (--timeout).  GPGME 1.18 can wait forever on a gpg that died while
  * being fed; 100 MB take about 2 s, so this only ends real hangs. */
