@@ -105,6 +105,45 @@ gpg --homedir "$H2" -q --batch --yes --delete-keys "$alice" 2>/dev/null
 check "signer's key missing: unknown-key" \
     grep -q "^X-Mailseal-Signature: unknown-key;" "$T/s6.dec"
 
+# ---- multipart/signed (RFC 3156 5), plain and inside encryption (6.1)
+printf 'Content-Type: text/plain; charset=utf-8\r\n\r\nHello Bob,\r\nsigned text.\r\n' \
+    >"$T/part1"
+gpg -q --batch --armor --detach-sign -u "$alice" -o "$T/part1.asc" "$T/part1"
+{ printf 'From: Alice <alice@example.org>\r\nTo: bob@example.org\r\nSubject: signed\r\n'
+  printf 'MIME-Version: 1.0\r\nContent-Type: multipart/signed; micalg=pgp-sha256;\r\n'
+  printf ' protocol="application/pgp-signature"; boundary="sig-b"\r\n\r\n'
+  printf 'This is an OpenPGP/MIME signed message.\r\n--sig-b\r\n'
+  cat "$T/part1"
+  printf '\r\n--sig-b\r\nContent-Type: application/pgp-signature\r\n\r\n'
+  sed 's/$/\r/' "$T/part1.asc"
+  printf '\r\n--sig-b--\r\n'; } >"$T/signed-crlf.eml"
+tr -d '\r' <"$T/signed-crlf.eml" >"$T/signed-lf.eml"
+sed 's/signed text\./signed texT./' "$T/signed-lf.eml" >"$T/signed-bad.eml"
+for c in crlf:good lf:good bad:bad; do
+	n=${c%%:*} want=${c#*:}
+	"$MAILSEAL" decrypt "$T/signed-$n.eml" >"$T/sg.dec" 2>"$T/e"
+	rc=$?
+	v=$(verdicts "$T/sg.dec")
+	if [ "$rc" -eq 0 ] && [ "$v" = "X-Mailseal-Decryption: not-encrypted|X-Mailseal-Signature: $want; signer=$alice|" ] &&
+	    tail -n +3 "$T/sg.dec" | cmp -s - "$T/signed-$n.eml"; then
+		ok "multipart/signed ($n): $want, message unchanged"
+	else
+		not_ok "multipart/signed ($n): $want, message unchanged (exit $rc: $v)" "$T/e"
+	fi
+done
+"$MAILSEAL" encrypt -r bob@example.org "$T/signed-lf.eml" >"$T/se.enc" 2>"$T/e"
+"$MAILSEAL" decrypt "$T/se.enc" >"$T/se.dec" 2>"$T/e"
+check "signed, then encrypted (RFC 3156 6.1): decrypted, good" \
+    test "$(verdicts "$T/se.dec")" = "X-Mailseal-Decryption: decrypted|X-Mailseal-Signature: good; signer=$alice|"
+# a signed part that is not the root does not count
+{ printf 'From: Alice <alice@example.org>\nTo: bob@example.org\nSubject: wrapped\n'
+  printf 'MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=w\n\n--w\n'
+  printf 'Content-Type: text/plain\n\nUnsigned text from the attacker.\n--w\n'
+  printf 'Content-Type: message/rfc822\n\n'; cat "$T/signed-lf.eml"; printf -- '--w--\n'; } >"$T/wrap.eml"
+"$MAILSEAL" decrypt "$T/wrap.eml" >"$T/wrap.dec" 2>"$T/e"
+check "a signed message wrapped in another: signature none" \
+    test "$(verdicts "$T/wrap.dec")" = "X-Mailseal-Decryption: not-encrypted|X-Mailseal-Signature: none|"
+
 # ---- no secret key: the original, unchanged, with a failed verdict
 "$MAILSEAL" encrypt -r peggy@example.org "$T/s.eml" >"$T/p.enc" 2>"$T/e"
 "$MAILSEAL" decrypt "$T/p.enc" >"$T/p.dec" 2>"$T/e"
