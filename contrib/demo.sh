@@ -45,7 +45,17 @@ sed -n '/^-----BEGIN PGP MESSAGE-----/,/^-----END PGP MESSAGE-----/p' \
 gpg --homedir "$home" -q --batch -d "$work/part.asc" > "$work/inner.eml" 2>/dev/null
 tr -d '\r' < "$work/inner.eml" | sed 's/^/   /'
 
-say "5. Round trip"
+say "5. mailseal decrypt --homedir $home: verdicts, then the message"
+"$mailseal" decrypt --homedir "$home" "$work/encrypted.eml" > "$work/decrypted.eml"
+sed 's/^/   /' "$work/decrypted.eml"
+if grep -v '^X-Mailseal-' "$work/decrypted.eml" | cmp -s - "$sample"; then
+	echo "   OK: mailseal decrypt gives back contrib/sample.eml, byte for byte, plus its verdicts"
+else
+	echo "   FAILED: mailseal decrypt did not give back the sample" >&2
+	exit 1
+fi
+
+say "6. Round trip"
 # What went in: the Content-* fields and the body of the original.
 awk 'BEGIN { hdr = 1 }
      hdr && /^$/ { hdr = 0; print; next }
