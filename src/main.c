@@ -45,6 +45,9 @@ static int	stdio_check(int *);
 static void	on_signal(int);
 static int	signals_init(void);
 static int	parse_seconds(const char *, unsigned int *);
+struct common;
+static int	common_opt(struct common *, int, char **);
+static int	common_args(struct common *, int, char **);
 
 /* Standard output was closed when we started: a result for it has
  * nowhere to go, which must not look like success. */
@@ -60,127 +63,6 @@ usage(FILE *fp)
 	    "       mailseal decrypt [--homedir DIR] [-o FILE] [--timeout SECONDS]\n"
 	    "                        [-v] [FILE]\n"
 	    "       mailseal --version | --help\n");
-}
-
-/* cmd_encrypt - parse the encrypt command line and run it */
-static int
-cmd_encrypt(int argc, char **argv)
-{
-	static const struct option longopts[] = {
-		{ "homedir",		required_argument,	NULL, 'H' },
-		{ "output",		required_argument,	NULL, 'o' },
-		{ "recipient",		required_argument,	NULL, 'r' },
-		{ "sign",		no_argument,		NULL, 's' },
-		{ "signer",		required_argument,	NULL, 'S' },
-		{ "no-encrypt-to",	no_argument,		NULL, 'N' },
-		{ "timeout",		required_argument,	NULL, 'T' },
-		{ "verbose",		no_argument,		NULL, 'v' },
-		{ "help",		no_argument,		NULL, 'h' },
-		{ NULL,			0,			NULL, 0 }
-	};
-	struct encrypt_opts o;
-	enum addr_err e;
-	unsigned int timeout = LIMIT_SECONDS;
-	char *spec;
-	int ch, ret = EX_USAGE;
-
-	memset(&o, 0, sizeof o);
-	optind = 1;
-	opterr = 0;	/* our own one-line messages, named "mailseal" */
-	while ((ch = getopt_long(argc, argv, ":o:r:vh", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'H':
-			o.homedir = optarg;
-			break;
-		case 'o':
-			o.output = optarg;
-			break;
-		case 'r':
-			if ((e = addr_mailbox_parse(optarg, &spec)) != ADDR_OK) {
-				log_warnx("-r %s: %s", optarg, addr_strerror(e));
-				goto out;
-			}
-			if (!addrlist_has(&o.recipients, spec))
-				addrlist_add(&o.recipients, spec);
-			free(spec);
-			break;
-		case 's':
-			o.sign = 1;
-			break;
-		case 'S':
-			o.signer = optarg;
-			break;
-		case 'N':
-			o.no_encrypt_to = 1;
-			break;
-		case 'T':
-			if (parse_seconds(optarg, &timeout) == -1) {
-				log_warnx("encrypt: --timeout %s: not a number "
-				    "of seconds from 0 to 86400", optarg);
-				goto out;
-			}
-			break;
-		case 'v':
-			log_setverbose(1);
-			break;
-		case 'h':
-			usage(stdout);
-			ret = EX_OK;
-			goto out;
-		case ':':
-			log_warnx("encrypt: option %s needs an argument "
-			    "(see mailseal --help)", argv[optind - 1]);
-			goto out;
-		default:
-			log_warnx("encrypt: unknown option %s (see mailseal "
-			    "--help)", argv[optind - 1]);
-			goto out;
-		}
-	}
-	argc -= optind;
-	argv += optind;
-	if (argc > 1) {
-		log_warnx("encrypt: more than one input file (see mailseal "
-		    "--help)");
-		goto out;
-	}
-	if (o.signer != NULL && !o.sign) {
-		log_warnx("--signer needs --sign");
-		goto out;
-	}
-	if (argc == 1 && strcmp(argv[0], "-") != 0)
-		o.input = argv[0];
-	if (o.output == NULL && stdout_closed) {
-		log_warnx("standard output is closed");
-		ret = EX_TEMPFAIL;
-		goto out;
-	}
-	alarm(timeout);		/* 0: no deadline */
-	switch (encrypt_run(&o)) {
-	case ENCRYPT_OK:
-	case ENCRYPT_PASSED:
-		ret = EX_OK;
-		break;
-	case ENCRYPT_NOINPUT:
-		ret = EX_NOINPUT;
-		break;
-	case ENCRYPT_DATAERR:
-		ret = EX_DATAERR;
-		break;
-	case ENCRYPT_NOUSER:
-		ret = EX_NOUSER;
-		break;
-	case ENCRYPT_NOSIGNER:
-		ret = EX_CONFIG;
-		break;
-	case ENCRYPT_TEMPFAIL:
-	default:
-		ret = EX_TEMPFAIL;
-		break;
-	}
-out:
-	addrlist_free(&o.recipients);
-	return ret;
 }
 
 /*
@@ -261,70 +143,206 @@ stdio_check(int *closed1)
 	return 0;
 }
 
+/* Options every command takes. */
+struct common {
+	const char	*cmd;
+	const char	*homedir;
+	const char	*output;
+	const char	*input;		/* NULL: standard input */
+	unsigned int	 timeout;
+};
+
+#define COMMON_SHORTOPTS	":o:vh"
+#define COMMON_LONGOPTS \
+	{ "homedir",	required_argument,	NULL, 'H' }, \
+	{ "output",	required_argument,	NULL, 'o' }, \
+	{ "timeout",	required_argument,	NULL, 'T' }, \
+	{ "verbose",	no_argument,		NULL, 'v' }, \
+	{ "help",	no_argument,		NULL, 'h' }
+
+/* common_opt's answer after --help: stop, and exit 0 */
+#define COMMON_HELPED	256
+
+/*
+ * common_opt - an option every command takes, or a getopt error:
+ * returns -1 when ch is not one of them, 0 to go on, EX_USAGE, or
+ * COMMON_HELPED after --help.
+ */
+static int
+common_opt(struct common *c, int ch, char **argv)
+{
+	switch (ch) {
+	case 'H':
+		c->homedir = optarg;
+		return 0;
+	case 'o':
+		c->output = optarg;
+		return 0;
+	case 'T':
+		if (parse_seconds(optarg, &c->timeout) == -1) {
+			log_warnx("%s: --timeout %s: not a number of seconds "
+			    "from 0 to 86400", c->cmd, optarg);
+			return EX_USAGE;
+		}
+		return 0;
+	case 'v':
+		log_setverbose(1);
+		return 0;
+	case 'h':
+		usage(stdout);
+		return COMMON_HELPED;
+	case ':':
+		log_warnx("%s: option %s needs an argument (see mailseal "
+		    "--help)", c->cmd, argv[optind - 1]);
+		return EX_USAGE;
+	case '?':
+		log_warnx("%s: unknown option %s (see mailseal --help)",
+		    c->cmd, argv[optind - 1]);
+		return EX_USAGE;
+	default:
+		return -1;
+	}
+}
+
+/*
+ * common_args - after the options: at most one FILE, an open standard
+ * output when it is the destination, and the --timeout deadline.
+ * Returns 0 to go on, or the exit code.
+ */
+static int
+common_args(struct common *c, int argc, char **argv)
+{
+	argc -= optind;
+	argv += optind;
+	if (argc > 1) {
+		log_warnx("%s: more than one input file (see mailseal "
+		    "--help)", c->cmd);
+		return EX_USAGE;
+	}
+	if (argc == 1 && strcmp(argv[0], "-") != 0)
+		c->input = argv[0];
+	if (c->output == NULL && stdout_closed) {
+		log_warnx("standard output is closed");
+		return EX_TEMPFAIL;
+	}
+	alarm(c->timeout);		/* 0: no deadline */
+	return 0;
+}
+
+/* cmd_encrypt - parse the encrypt command line and run it */
+static int
+cmd_encrypt(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		COMMON_LONGOPTS,
+		{ "recipient",		required_argument,	NULL, 'r' },
+		{ "sign",		no_argument,		NULL, 's' },
+		{ "signer",		required_argument,	NULL, 'S' },
+		{ "no-encrypt-to",	no_argument,		NULL, 'N' },
+		{ NULL,			0,			NULL, 0 }
+	};
+	struct common c = { "encrypt", NULL, NULL, NULL, LIMIT_SECONDS };
+	struct encrypt_opts o;
+	enum addr_err e;
+	char *spec;
+	int ch, ret = EX_USAGE;
+
+	memset(&o, 0, sizeof o);
+	optind = 1;
+	opterr = 0;	/* our own one-line messages, named "mailseal" */
+	while ((ch = getopt_long(argc, argv, COMMON_SHORTOPTS "r:", longopts,
+	    NULL)) != -1) {
+		if ((ret = common_opt(&c, ch, argv)) >= 0) {
+			if (ret == COMMON_HELPED)
+				ret = EX_OK;
+			if (ret != 0 || ch == 'h')
+				goto out;
+			continue;
+		}
+		ret = EX_USAGE;
+		switch (ch) {
+		case 'r':
+			if ((e = addr_mailbox_parse(optarg, &spec)) != ADDR_OK) {
+				log_warnx("-r %s: %s", optarg, addr_strerror(e));
+				goto out;
+			}
+			if (!addrlist_has(&o.recipients, spec))
+				addrlist_add(&o.recipients, spec);
+			free(spec);
+			break;
+		case 's':
+			o.sign = 1;
+			break;
+		case 'S':
+			o.signer = optarg;
+			break;
+		case 'N':
+			o.no_encrypt_to = 1;
+			break;
+		}
+	}
+	if (o.signer != NULL && !o.sign) {
+		log_warnx("--signer needs --sign");
+		ret = EX_USAGE;
+		goto out;
+	}
+	if ((ret = common_args(&c, argc, argv)) != 0)
+		goto out;
+	o.input = c.input;
+	o.output = c.output;
+	o.homedir = c.homedir;
+	switch (encrypt_run(&o)) {
+	case ENCRYPT_OK:
+	case ENCRYPT_PASSED:
+		ret = EX_OK;
+		break;
+	case ENCRYPT_NOINPUT:
+		ret = EX_NOINPUT;
+		break;
+	case ENCRYPT_DATAERR:
+		ret = EX_DATAERR;
+		break;
+	case ENCRYPT_NOUSER:
+		ret = EX_NOUSER;
+		break;
+	case ENCRYPT_NOSIGNER:
+		ret = EX_CONFIG;
+		break;
+	case ENCRYPT_TEMPFAIL:
+	default:
+		ret = EX_TEMPFAIL;
+		break;
+	}
+out:
+	addrlist_free(&o.recipients);
+	return ret;
+}
+
 /* cmd_decrypt - parse the decrypt command line and run it */
 static int
 cmd_decrypt(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "homedir",	required_argument,	NULL, 'H' },
-		{ "output",	required_argument,	NULL, 'o' },
-		{ "timeout",	required_argument,	NULL, 'T' },
-		{ "verbose",	no_argument,		NULL, 'v' },
-		{ "help",	no_argument,		NULL, 'h' },
+		COMMON_LONGOPTS,
 		{ NULL,		0,			NULL, 0 }
 	};
+	struct common c = { "decrypt", NULL, NULL, NULL, LIMIT_SECONDS };
 	struct decrypt_opts o;
-	unsigned int timeout = LIMIT_SECONDS;
-	int ch;
+	int ch, ret;
 
-	memset(&o, 0, sizeof o);
 	optind = 1;
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, ":o:vh", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'H':
-			o.homedir = optarg;
-			break;
-		case 'o':
-			o.output = optarg;
-			break;
-		case 'T':
-			if (parse_seconds(optarg, &timeout) == -1) {
-				log_warnx("decrypt: --timeout %s: not a number "
-				    "of seconds from 0 to 86400", optarg);
-				return EX_USAGE;
-			}
-			break;
-		case 'v':
-			log_setverbose(1);
-			break;
-		case 'h':
-			usage(stdout);
-			return EX_OK;
-		case ':':
-			log_warnx("decrypt: option %s needs an argument "
-			    "(see mailseal --help)", argv[optind - 1]);
-			return EX_USAGE;
-		default:
-			log_warnx("decrypt: unknown option %s (see mailseal "
-			    "--help)", argv[optind - 1]);
-			return EX_USAGE;
-		}
-	}
-	argc -= optind;
-	argv += optind;
-	if (argc > 1) {
-		log_warnx("decrypt: more than one input file (see mailseal "
-		    "--help)");
-		return EX_USAGE;
-	}
-	if (argc == 1 && strcmp(argv[0], "-") != 0)
-		o.input = argv[0];
-	if (o.output == NULL && stdout_closed) {
-		log_warnx("standard output is closed");
-		return EX_TEMPFAIL;
-	}
-	alarm(timeout);
+	while ((ch = getopt_long(argc, argv, COMMON_SHORTOPTS, longopts,
+	    NULL)) != -1)
+		if ((ret = common_opt(&c, ch, argv)) != 0)
+			return ret == -1 ? EX_USAGE :
+			    ret == COMMON_HELPED ? EX_OK : ret;
+	if ((ret = common_args(&c, argc, argv)) != 0)
+		return ret;
+	memset(&o, 0, sizeof o);
+	o.input = c.input;
+	o.output = c.output;
+	o.homedir = c.homedir;
 	switch (decrypt_run(&o)) {
 	case DECRYPT_OK:
 		return EX_OK;

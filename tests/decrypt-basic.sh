@@ -230,4 +230,14 @@ else
 	not_ok "missing file: exit 66 (exit $rc)" "$T/e"
 fi
 
+for c in encrypt decrypt; do
+	"$MAILSEAL" $c --help </dev/null >"$T/h.out" 2>"$T/h.err"
+	rc=$?
+	if [ "$rc" -eq 0 ] && grep -q "^usage: mailseal" "$T/h.out" && [ ! -s "$T/h.err" ]; then
+		ok "$c --help: usage on stdout, exit 0, nothing read"
+	else
+		not_ok "$c --help: usage on stdout, exit 0, nothing read (exit $rc)" "$T/h.err"
+	fi
+done
+
 done_testing
