@@ -40,15 +40,12 @@
 
 #define ESCBUF	512
 
-/* A span of an input fed to gpg: the ciphertext as it is, or signed
- * data with its line ends made CRLF (RFC 3156 5). */
+/* A span of an input fed to gpg as it is (ciphertext, a signature);
+ * signed data goes through pgpmime.c's canonicalising reader instead. */
 struct decrypt_src {
 	struct input	*in;
 	off_t		 left;
 	int		 err;
-	int		 canon;
-	int		 prevcr;
-	unsigned char	 raw[32768];
 };
 
 /* The plaintext: a private spool with a size cap. */
@@ -97,32 +94,15 @@ decrypt_src_read(void *cookie, void *buf, size_t n)
 	struct decrypt_src *s = cookie;
 	ssize_t r;
 
-	if (s->left <= 0 || n == 0)
+	if (s->left <= 0)
 		return 0;
-	if (s->canon) {		/* room for every LF to gain a CR */
-		n = n / 2 > 0 ? n / 2 : 1;
-		if (n > sizeof s->raw)
-			n = sizeof s->raw;
-	}
 	if ((off_t)n > s->left)
 		n = (size_t)s->left;
-	if ((r = input_read(s->in, s->canon ? s->raw : buf, n)) < 0) {
+	if ((r = input_read(s->in, buf, n)) < 0) {
 		s->err = errno;
 		return -1;
 	}
 	s->left -= r;
-	if (s->canon && r > 0) {
-		if (r == 1 && s->raw[0] == '\n' && !s->prevcr && n == 1) {
-			/* one byte of room: send the CR, keep the LF */
-			s->left++;
-			(void)input_seek(s->in, input_tell(s->in) - 1);
-			((unsigned char *)buf)[0] = '\r';
-			s->prevcr = 1;
-			return 1;
-		}
-		return (ssize_t)pgpmime_canon(s->raw, (size_t)r, buf,
-		    &s->prevcr);
-	}
 	return r;
 }
 
@@ -289,7 +269,8 @@ static enum decrypt_result
 decrypt_verify(struct decrypt_job *j, struct input *in,
     const struct classify_span *span)
 {
-	struct decrypt_src *text, *sig;
+	struct pgpmime_inner *text;
+	struct decrypt_src *sig;
 	struct gpg_decrypt_result res;
 	struct gpg_io tio, sio;
 	char err[GPG_ERRLEN];
@@ -304,13 +285,12 @@ decrypt_verify(struct decrypt_job *j, struct input *in,
 	/* two readers on one input: each seeks before it reads */
 	text = xcalloc(1, sizeof *text);
 	sig = xcalloc(1, sizeof *sig);
-	text->in = sig->in = in;
-	text->left = span->len;
-	text->canon = 1;
+	sig->in = in;
 	sig->left = span->siglen;
 	memset(&tio, 0, sizeof tio);
 	memset(&sio, 0, sizeof sio);
-	tio.read = sio.read = decrypt_src_read;
+	tio.read = pgpmime_inner_read;
+	sio.read = decrypt_src_read;
 	tio.rcookie = text;
 	sio.rcookie = sig;
 	if (decrypt_spool_span(in, span->sigoff, span->siglen, sig) == -1 ||
@@ -318,6 +298,7 @@ decrypt_verify(struct decrypt_job *j, struct input *in,
 		log_warn("cannot read the signed message");
 		goto out;
 	}
+	pgpmime_canon_init(text, in, span->len);
 	st = gpg_verify(j->gpg, &tio, &sio, &res, err, sizeof err);
 	if (text->err != 0 || sig->err != 0) {
 		errno = text->err != 0 ? text->err : sig->err;

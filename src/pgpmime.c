@@ -23,6 +23,7 @@
 
 static int	pgpmime_puts(FILE *, const char *, int);
 static void	pgpmime_sink_keep(struct pgpmime_sink *, const char *, size_t);
+static ssize_t	pgpmime_inner_body(struct pgpmime_inner *, size_t);
 
 /* pgpmime_boundary - see pgpmime.h */
 void
@@ -152,6 +153,7 @@ pgpmime_inner_init(struct pgpmime_inner *s, const struct rfc5322_header *h,
 
 	memset(s, 0, sizeof *s);
 	s->in = in;
+	s->left = -1;
 	for (i = 0; i < h->nfields; i++)
 		if (rfc5322_has_prefix(&h->fields[i], "Content-"))
 			len += 2 * h->fields[i].rawlen + 2;
@@ -170,6 +172,30 @@ pgpmime_inner_init(struct pgpmime_inner *s, const struct rfc5322_header *h,
 	}
 	memcpy(s->head + s->headlen, "\r\n", 2);
 	s->headlen += 2;
+}
+
+/* pgpmime_canon_init - see pgpmime.h */
+void
+pgpmime_canon_init(struct pgpmime_inner *s, struct input *in, off_t len)
+{
+	memset(s, 0, sizeof *s);
+	s->in = in;
+	s->left = len;
+}
+
+/* pgpmime_inner_body - read up to n body bytes, within the bound */
+static ssize_t
+pgpmime_inner_body(struct pgpmime_inner *s, size_t n)
+{
+	ssize_t r;
+
+	if (s->left >= 0 && (off_t)n > s->left)
+		n = (size_t)s->left;
+	if (n == 0)
+		return 0;
+	if ((r = input_read(s->in, s->raw, n)) > 0 && s->left >= 0)
+		s->left -= r;
+	return r;
 }
 
 /* pgpmime_inner_read - GPGME's read callback: next bytes of the entity */
@@ -201,7 +227,7 @@ pgpmime_inner_read(void *cookie, void *buf, size_t n)
 		want = sizeof s->raw;
 	if (want == 0) {
 		/* room for one byte: an LF may need a CR first */
-		if ((r = input_read(s->in, s->raw, 1)) <= 0)
+		if ((r = pgpmime_inner_body(s, 1)) <= 0)
 			goto done;
 		if (s->raw[0] == '\n' && !s->prevcr) {
 			out[0] = '\r';
@@ -213,7 +239,7 @@ pgpmime_inner_read(void *cookie, void *buf, size_t n)
 		s->prevcr = s->raw[0] == '\r';
 		return 1;
 	}
-	if ((r = input_read(s->in, s->raw, want)) <= 0)
+	if ((r = pgpmime_inner_body(s, want)) <= 0)
 		goto done;
 	return (ssize_t)pgpmime_canon(s->raw, (size_t)r, out, &s->prevcr);
 done:

@@ -44,9 +44,13 @@ struct pgpmime_inner {
 	int		 prevcr;	/* the last body byte was a CR */
 	int		 pendlf;	/* an LF is owed after an inserted CR */
 	int		 err;		/* errno of a failed read, or 0 */
+	off_t		 left;		/* body bytes still to read; -1: to EOF */
 	unsigned char	 raw[32768];
 };
 
+/* pgpmime_canon_init - the same reader over len bytes of the input from
+ * where it stands, with no header in front: signed data (RFC 3156 5) */
+void	pgpmime_canon_init(struct pgpmime_inner *, struct input *, off_t);
 void	pgpmime_inner_init(struct pgpmime_inner *, const struct rfc5322_header *,
 	    struct input *);
 ssize_t	pgpmime_inner_read(void *, void *, size_t);

@@ -224,3 +224,26 @@ Test(pgpmime, sink_knows_a_whole_armor_from_a_cut_one)
 		buf = NULL;
 	}
 }
+
+Test(pgpmime, canon_reader_stops_at_its_bound_whatever_the_step)
+{
+	static const char *msg = "skip\nsigned\nlines\r\nend\nafter";
+	static const char *want = "signed\r\nlines\r\nend\r\n";
+	struct pgpmime_inner s;
+	struct input *in = tu_input(msg, strlen(msg));
+	char buf[64];
+	size_t step, len;
+	ssize_t n;
+
+	for (step = 1; step <= 7; step++) {
+		cr_assert_eq(input_seek(in, 5), 0);
+		pgpmime_canon_init(&s, in, 18);	/* "signed...end\n" */
+		len = 0;
+		while ((n = pgpmime_inner_read(&s, buf + len, step)) > 0)
+			len += (size_t)n;
+		cr_expect_eq(n, 0);
+		cr_expect_eq(len, strlen(want), "step %zu: %zu bytes", step, len);
+		cr_expect(memcmp(buf, want, strlen(want)) == 0, "step %zu", step);
+	}
+	input_close(in);
+}
