@@ -75,10 +75,17 @@ armor_first_packet(const struct armor_scan *s)
 	    (lo = cte_b64((unsigned char)s->line[1])) < 0)
 		return 0;
 	b = (unsigned int)(hi << 2 | lo >> 4);
-	if ((b & 0x80) == 0)
-		return 0;
-	tag = (b & 0x40) ? (int)(b & 0x3f) : (int)((b >> 2) & 0x0f);
+	tag = armor_packet_tag(b);
 	return tag == 1 || tag == 3;
+}
+
+/* armor_packet_tag - see armor.h */
+int
+armor_packet_tag(unsigned int b)
+{
+	if ((b & 0x80) == 0)
+		return -1;
+	return (b & 0x40) ? (int)(b & 0x3f) : (int)((b >> 2) & 0x0f);
 }
 
 /* armor_data - a line inside a block, after the armor headers */

@@ -33,4 +33,8 @@ int		armor_scan_failed(const struct armor_scan *);
  * was white space around one complete block of that kind */
 enum armor_kind	armor_scan_end(struct armor_scan *);
 
+/* armor_packet_tag - the tag of the OpenPGP packet whose first byte
+ * is b (RFC 9580 4.2), or -1 when b starts no packet */
+int		armor_packet_tag(unsigned int);
+
 #endif

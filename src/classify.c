@@ -1,7 +1,9 @@
 /*
  * classify.c - tell an encrypted message from one that is not.
  *
- * Encrypted means: a multipart/encrypted root (RFC 1847, RFC 3156); an
+ * Encrypted means: a multipart/encrypted root (RFC 1847, RFC 3156), or
+ * the multipart/mixed Exchange and Outlook rewrite it into (an empty
+ * text/plain, then the two RFC 3156 parts, each may be base64); an
  * S/MIME root application/pkcs7-mime whose smime-type is enveloped-data
  * or authEnveloped-data (RFC 8551); or a text/plain root whose whole
  * decoded body is one "BEGIN PGP MESSAGE" block with nothing but white
@@ -15,7 +17,9 @@
  * AuthEnvelopedData, and a message with two Content-Type or two
  * Content-Transfer-Encoding fields, a pkcs7-mime root without
  * smime-type, an unknown transfer encoding, or inline PGP with text
- * around the block, all count as plain.
+ * around the block, all count as plain.  The same scans find what
+ * decrypt verifies: a multipart/signed root with the RFC 3156 structure,
+ * and a text/plain root that is one clear-signed block.
  */
 #include <config.h>
 
@@ -78,7 +82,15 @@ classify_inline(struct input *in, off_t bodyoff, enum mime_cte cte,
 #define CLASSIFY_LINE	1024
 
 enum {
-	MP_PREAMBLE, MP_HDR1, MP_BODY1, MP_HDR2, MP_BODY2, MP_EPILOGUE, MP_NO
+	MP_PREAMBLE, MP_HDR0, MP_BODY0, MP_HDR1, MP_BODY1, MP_HDR2, MP_BODY2,
+	MP_EPILOGUE, MP_NO
+};
+
+/* what the multipart root claims to be */
+enum {
+	MP_ENCRYPTED,		/* multipart/encrypted, RFC 3156 4 */
+	MP_SIGNED,		/* multipart/signed, RFC 3156 5 */
+	MP_MANGLED		/* multipart/mixed as Exchange rewrites 4 */
 };
 
 struct classify_mp;
@@ -93,12 +105,16 @@ struct classify_mp {
 	int			 toolong;
 	char			 ctype[CLASSIFY_LINE];	/* a part's Content-Type */
 	int			 inctype;	/* continuation lines follow */
+	enum mime_cte		 pcte;		/* a part's transfer encoding */
 	struct armor_scan	 armor;
+	struct cte_decoder	 dec;		/* mangled: part 2's encoding */
+	int			 first;		/* its first decoded byte, or -1 */
 	off_t			 linestart;	/* offset of the current line */
 	off_t			 nextstart;	/* offset of the line after it */
 	off_t			 body2;		/* part 2's body: start */
 	off_t			 end2;		/* and end */
-	int			 signedmode;	/* multipart/signed, not encrypted */
+	enum mime_cte		 cte2;		/* and transfer encoding */
+	int			 mode;		/* MP_ENCRYPTED, ... */
 	off_t			 body1;		/* signed: part 1, whole */
 	off_t			 end1;
 	size_t			 preveol;	/* line end length of the line before */
@@ -124,13 +140,14 @@ classify_delim(const struct classify_mp *m)
 
 /* classify_part_type - is the part's Content-Type type/subtype? */
 static int
-classify_part_type(const struct classify_mp *m, const char *sub)
+classify_part_type(const struct classify_mp *m, const char *type,
+    const char *sub)
 {
 	struct mime_ctype ct;
 	int yes;
 
 	yes = mime_ctype_parse(m->ctype, strlen(m->ctype), &ct) == 0 &&
-	    mime_ctype_is(&ct, "application", sub);
+	    mime_ctype_is(&ct, type, sub);
 	mime_ctype_free(&ct);
 	return yes;
 }
@@ -162,10 +179,115 @@ classify_part_header(struct classify_mp *m)
 		m->inctype = 1;
 	} else if (m->linelen >= 26 &&
 	    strncasecmp(m->line, "Content-Transfer-Encoding", 25) == 0 &&
-	    mime_cte_parse(m->line + valoff, m->linelen - valoff) !=
-	    MIME_CTE_IDENTITY)
-		return -1;	/* armor is 7bit; anything else is odd */
+	    rfc5322_field_parse(m->line, m->linelen, &valoff) == 25) {
+		m->pcte = mime_cte_parse(m->line + valoff,
+		    m->linelen - valoff);
+		/* armor is 7bit; Exchange base64-encodes all three parts */
+		if (m->pcte == MIME_CTE_UNKNOWN || (m->mode != MP_MANGLED &&
+		    m->pcte != MIME_CTE_IDENTITY))
+			return -1;
+	}
 	return 0;
+}
+
+/* classify_blank - the line is nothing but white space */
+static int
+classify_blank(const struct classify_mp *m)
+{
+	size_t i;
+
+	if (m->toolong)
+		return 0;
+	for (i = 0; i < m->linelen; i++)
+		if (m->line[i] != ' ' && m->line[i] != '\t' &&
+		    m->line[i] != '\r')
+			return 0;
+	return 1;
+}
+
+/* classify_part_end - the headers of a part ended: is it the part the
+ * structure wants there? */
+static int
+classify_part_end(struct classify_mp *m)
+{
+	int ok;
+
+	switch (m->state) {
+	case MP_HDR0:	/* mangled: an empty text/plain comes first */
+		ok = m->ctype[0] == '\0' || classify_part_type(m, "text",
+		    "plain");
+		m->state = MP_BODY0;
+		break;
+	case MP_HDR1:
+		ok = classify_part_type(m, "application", "pgp-encrypted");
+		m->state = MP_BODY1;
+		break;
+	default:
+		ok = classify_part_type(m, "application",
+		    m->mode == MP_SIGNED ? "pgp-signature" : "octet-stream");
+		if (m->mode == MP_MANGLED && m->pcte != MIME_CTE_IDENTITY &&
+		    m->pcte != MIME_CTE_BASE64)
+			ok = 0;
+		m->cte2 = m->pcte;
+		cte_init(&m->dec, m->pcte);
+		m->body2 = m->nextstart;
+		m->state = MP_BODY2;
+		break;
+	}
+	m->ctype[0] = '\0';
+	m->inctype = 0;
+	m->pcte = MIME_CTE_IDENTITY;
+	return ok;
+}
+
+/* classify_part2 - a line of the data part: into the armor scan,
+ * decoded first when Exchange base64-encoded it */
+static void
+classify_part2(struct classify_mp *m)
+{
+	unsigned char dec[CLASSIFY_LINE + 3];
+	size_t n;
+
+	if (m->cte2 == MIME_CTE_IDENTITY) {
+		armor_scan_feed(&m->armor,
+		    (const unsigned char *)m->line, m->linelen);
+		/* a line longer than we keep is no armor line */
+		armor_scan_feed(&m->armor, (const unsigned char *)
+		    (m->toolong ? "!\n" : "\n"), m->toolong ? 2 : 1);
+		return;
+	}
+	if (m->toolong) {	/* no mailer writes base64 lines this long */
+		m->state = MP_NO;
+		return;
+	}
+	n = cte_decode(&m->dec, (const unsigned char *)m->line, m->linelen,
+	    dec);
+	if (n > 0 && m->first == -1)
+		m->first = dec[0];
+	armor_scan_feed(&m->armor, dec, n);
+}
+
+/* classify_part2_end - the data part is encrypted data: one armored
+ * message, or (base64-encoded by Exchange) a binary OpenPGP message
+ * whose first packet is a session key */
+static int
+classify_part2_end(struct classify_mp *m)
+{
+	unsigned char dec[3];
+	size_t n;
+	int tag;
+
+	if (m->cte2 != MIME_CTE_IDENTITY) {
+		n = cte_finish(&m->dec, dec);
+		if (n > 0 && m->first == -1)
+			m->first = dec[0];
+		armor_scan_feed(&m->armor, dec, n);
+	}
+	if (m->mode == MP_SIGNED ||
+	    armor_scan_end(&m->armor) == ARMOR_MESSAGE)
+		return 1;
+	tag = m->first == -1 ? -1 : armor_packet_tag((unsigned int)m->first);
+	return m->cte2 == MIME_CTE_BASE64 && (tag == 1 || tag == 3);
 }
 
 /* classify_part_line - advance over one whole line */
@@ -178,28 +300,26 @@ classify_part_line(struct classify_mp *m)
 	switch (m->state) {
 	case MP_PREAMBLE:
 		if (d == 1) {
-			m->state = m->signedmode ? MP_BODY1 : MP_HDR1;
+			m->state = m->mode == MP_SIGNED ? MP_BODY1 :
+			    m->mode == MP_MANGLED ? MP_HDR0 : MP_HDR1;
 			m->body1 = m->nextstart;
 		} else if (d == 2)
 			m->state = MP_NO;
 		break;
+	case MP_HDR0:
 	case MP_HDR1:
 	case MP_HDR2:
 		if (blank) {
-			if (!classify_part_type(m, m->state == MP_HDR1 ?
-			    "pgp-encrypted" : m->signedmode ? "pgp-signature" :
-			    "octet-stream"))
+			if (!classify_part_end(m))
 				m->state = MP_NO;
-			else {
-				if (m->state == MP_HDR2)
-					m->body2 = m->nextstart;
-				m->state = m->state == MP_HDR1 ? MP_BODY1 :
-				    MP_BODY2;
-			}
-			m->ctype[0] = '\0';
-			m->inctype = 0;
 		} else if (d != 0 || classify_part_header(m) == -1)
 			m->state = MP_NO;
+		break;
+	case MP_BODY0:
+		if (d == 1)
+			m->state = MP_HDR1;
+		else if (!classify_blank(m))
+			m->state = MP_NO;	/* text beside the ciphertext */
 		break;
 	case MP_BODY1:
 		if (d == 1) {
@@ -211,20 +331,12 @@ classify_part_line(struct classify_mp *m)
 		break;
 	case MP_BODY2:
 		if (d == 2) {
-			m->state = m->signedmode ||
-			    armor_scan_end(&m->armor) == ARMOR_MESSAGE ?
-			    MP_EPILOGUE : MP_NO;
+			m->state = classify_part2_end(m) ? MP_EPILOGUE : MP_NO;
 			m->end2 = m->linestart;
-		}
-		else if (d == 1)
+		} else if (d == 1)
 			m->state = MP_NO;	/* a third part */
-		else {
-			armor_scan_feed(&m->armor,
-			    (const unsigned char *)m->line, m->linelen);
-			/* a line longer than we keep is no armor line */
-			armor_scan_feed(&m->armor, (const unsigned char *)
-			    (m->toolong ? "!\n" : "\n"), m->toolong ? 2 : 1);
-		}
+		else
+			classify_part2(m);
 		break;
 	default:
 		break;
@@ -235,10 +347,11 @@ classify_part_line(struct classify_mp *m)
 	return m->state == MP_NO ? -1 : 0;
 }
 
-/* classify_pgpmime - does the body have the RFC 3156 structure? */
+/* classify_pgpmime - does the body have the RFC 3156 structure (mode
+ * MP_ENCRYPTED or MP_SIGNED), or Exchange's rewrite of it? */
 static int
 classify_pgpmime(struct input *in, off_t bodyoff, const char *boundary,
-    int signedmode, int *yes, struct classify_span *span)
+    int mode, int *yes, struct classify_span *span)
 {
 	struct classify_mp *m;
 	unsigned char buf[16384];
@@ -254,7 +367,8 @@ classify_pgpmime(struct input *in, off_t bodyoff, const char *boundary,
 	m = xcalloc(1, sizeof *m);
 	m->boundary = boundary;
 	m->blen = strlen(boundary);
-	m->signedmode = signedmode;
+	m->mode = mode;
+	m->first = -1;
 	m->linestart = bodyoff;
 	armor_scan_init(&m->armor);
 	while (m->state != MP_NO && (n = input_read(in, buf, sizeof buf)) > 0)
@@ -279,10 +393,10 @@ classify_pgpmime(struct input *in, off_t bodyoff, const char *boundary,
 		(void)classify_part_line(m);	/* no final newline */
 	}
 	*yes = m->state == MP_EPILOGUE;
-	if (*yes && span != NULL && !signedmode) {
+	if (*yes && span != NULL && mode != MP_SIGNED) {
 		span->off = m->body2;
 		span->len = m->end2 - m->body2;
-		span->cte = MIME_CTE_IDENTITY;
+		span->cte = m->cte2;
 	} else if (*yes && span != NULL) {
 		span->off = m->body1;
 		span->len = m->end1 - m->body1;
@@ -353,7 +467,8 @@ classify_message(const struct rfc5322_header *h, struct input *in,
 	const char *st, *proto;
 	char *v;
 	size_t len;
-	int text = 1, pgpmime = 0, smime = 0, sigmime = 0, yes = 0, r = 0;
+	int text = 1, pgpmime = 0, smime = 0, sigmime = 0, mixed = 0;
+	int yes = 0, r = 0;
 
 	*kind = CLASSIFY_PLAIN;
 	/* two of either field: which one would a reader believe? */
@@ -377,6 +492,7 @@ classify_message(const struct rfc5322_header *h, struct input *in,
 			sigmime = mime_ctype_is(&ct, "multipart", "signed") &&
 			    proto != NULL &&
 			    strcasecmp(proto, "application/pgp-signature") == 0;
+			mixed = mime_ctype_is(&ct, "multipart", "mixed");
 			st = mime_ctype_param(&ct, "smime-type");
 			smime = (mime_ctype_is(&ct, "application", "pkcs7-mime") ||
 			    mime_ctype_is(&ct, "application", "x-pkcs7-mime")) &&
@@ -387,22 +503,28 @@ classify_message(const struct rfc5322_header *h, struct input *in,
 	}
 	if (pgpmime && cte == MIME_CTE_IDENTITY) {
 		r = classify_pgpmime(in, h->bodyoff,
-		    mime_ctype_param(&ct, "boundary"), 0, &yes, span);
+		    mime_ctype_param(&ct, "boundary"), MP_ENCRYPTED, &yes, span);
 		if (yes)
 			*kind = CLASSIFY_PGPMIME;
 	} else if (sigmime && cte == MIME_CTE_IDENTITY) {
 		r = classify_pgpmime(in, h->bodyoff,
-		    mime_ctype_param(&ct, "boundary"), 1, &yes, span);
+		    mime_ctype_param(&ct, "boundary"), MP_SIGNED, &yes, span);
 		if (yes)
 			*kind = CLASSIFY_SIGNED;
+	} else if (mixed && cte == MIME_CTE_IDENTITY) {
+		r = classify_pgpmime(in, h->bodyoff,
+		    mime_ctype_param(&ct, "boundary"), MP_MANGLED, &yes, span);
+		if (yes)
+			*kind = CLASSIFY_MANGLED;
 	} else if (smime && cte == MIME_CTE_BASE64) {
 		r = classify_smime(in, h->bodyoff, cte, &yes);
 		if (yes)
 			*kind = CLASSIFY_SMIME;
 	} else if (text && cte != MIME_CTE_UNKNOWN) {
 		r = classify_inline(in, h->bodyoff, cte, &ak);
-		if (r == 0 && ak == ARMOR_MESSAGE) {
-			*kind = CLASSIFY_INLINE;
+		if (r == 0 && ak != ARMOR_NONE) {
+			*kind = ak == ARMOR_MESSAGE ? CLASSIFY_INLINE :
+			    CLASSIFY_CLEARSIGNED;
 			if (span != NULL) {
 				span->off = h->bodyoff;
 				span->len = input_tell(in) - h->bodyoff;
@@ -429,6 +551,18 @@ classify_name(enum classify_kind k)
 		return "S/MIME encrypted";
 	case CLASSIFY_SIGNED:
 		return "PGP/MIME signed";
+	case CLASSIFY_CLEARSIGNED:
+		return "inline PGP signed";
+	case CLASSIFY_MANGLED:
+		return "PGP/MIME encrypted (rewritten by Exchange)";
 	}
 	return "?";
+}
+
+/* classify_encrypted - see classify.h */
+int
+classify_encrypted(enum classify_kind k)
+{
+	return k == CLASSIFY_PGPMIME || k == CLASSIFY_INLINE ||
+	    k == CLASSIFY_SMIME || k == CLASSIFY_MANGLED;
 }

@@ -12,7 +12,9 @@ enum classify_kind {
 	CLASSIFY_PGPMIME,	/* multipart/encrypted */
 	CLASSIFY_INLINE,	/* text/plain that is one PGP MESSAGE block */
 	CLASSIFY_SMIME,		/* application/pkcs7-mime enveloped data */
-	CLASSIFY_SIGNED		/* multipart/signed, RFC 3156 5 (not encrypted) */
+	CLASSIFY_SIGNED,	/* multipart/signed, RFC 3156 5 (not encrypted) */
+	CLASSIFY_CLEARSIGNED,	/* text/plain that is one clear-signed block */
+	CLASSIFY_MANGLED	/* multipart/encrypted as Exchange rewrites it */
 };
 
 #include <sys/types.h>
@@ -20,7 +22,8 @@ enum classify_kind {
 #include "mime.h"
 
 /* Where the encrypted data of an encrypted message is: the body of the
- * PGP/MIME second part, or the inline body (in its transfer encoding). */
+ * PGP/MIME second part, or the inline body, in the transfer encoding
+ * cte; for CLASSIFY_SIGNED the signed part and the signature. */
 struct classify_span {
 	off_t		 off;
 	off_t		 len;
@@ -31,10 +34,13 @@ struct classify_span {
 
 /* classify_message - look at the root Content-Type and, for a text
  * root, the decoded body; span (may be NULL) says where the encrypted
- * data is for CLASSIFY_PGPMIME and CLASSIFY_INLINE.  The input position
+ * data is, for every kind but CLASSIFY_PLAIN and CLASSIFY_SMIME.  The input position
  * is undefined afterwards.  Returns -1 on a read error (errno set). */
 int		 classify_message(const struct rfc5322_header *, struct input *,
 		    enum classify_kind *, struct classify_span *);
 const char	*classify_name(enum classify_kind);
+
+/* classify_encrypted - the kind is an encrypted message */
+int		 classify_encrypted(enum classify_kind);
 
 #endif

@@ -1,9 +1,11 @@
 /*
  * cte.c - streaming Content-Transfer-Encoding decoders (RFC 2045 6.7,
  * 6.8).  They hold at most three bytes of state, so a body of any size
- * is decoded in constant memory.  mailseal decodes only to look at a
- * body (is it one armored OpenPGP block?); what it writes is always the
- * original encoded bytes.
+ * is decoded in constant memory.  mailseal decodes to look at a body
+ * (is it one armored OpenPGP block?) and to hand inline PGP to gpg; what
+ * it writes of a message is always the original encoded bytes.  The one
+ * encoder, base64, is for plaintext that comes out of inline PGP and
+ * cannot be written as it is (binary data, very long lines).
  */
 #include <config.h>
 
@@ -134,5 +136,73 @@ cte_finish(struct cte_decoder *d, unsigned char *out)
 		for (k = 0; k < d->npend; k++)
 			out[o++] = d->pend[k];
 	d->npend = 0;
+	return o;
+}
+
+static const char cte_b64digits[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/* cte_b64_group - one group of 3 (or, at the end, 1 or 2) bytes */
+static size_t
+cte_b64_group(struct cte_encoder *e, char *out)
+{
+	unsigned int v;
+	size_t o = 0;
+
+	v = (unsigned int)e->pend[0] << 16 |
+	    (e->npend > 1 ? (unsigned int)e->pend[1] << 8 : 0) |
+	    (e->npend > 2 ? e->pend[2] : 0);
+	out[o++] = cte_b64digits[v >> 18 & 63];
+	out[o++] = cte_b64digits[v >> 12 & 63];
+	out[o++] = e->npend > 1 ? cte_b64digits[v >> 6 & 63] : '=';
+	out[o++] = e->npend > 2 ? cte_b64digits[v & 63] : '=';
+	e->npend = 0;
+	e->col += 4;
+	if (e->col >= CTE_B64_LINE) {
+		if (e->crlf)
+			out[o++] = '\r';
+		out[o++] = '\n';
+		e->col = 0;
+	}
+	return o;
+}
+
+/* cte_encoder_init - start encoding in base64; crlf: lines end in CRLF */
+void
+cte_encoder_init(struct cte_encoder *e, int crlf)
+{
+	memset(e, 0, sizeof *e);
+	e->crlf = crlf;
+}
+
+/* cte_encode - see cte.h */
+size_t
+cte_encode(struct cte_encoder *e, const unsigned char *in, size_t n,
+    char *out)
+{
+	size_t i, o = 0;
+
+	for (i = 0; i < n; i++) {
+		e->pend[e->npend++] = in[i];
+		if (e->npend == 3)
+			o += cte_b64_group(e, out + o);
+	}
+	return o;
+}
+
+/* cte_encode_finish - see cte.h */
+size_t
+cte_encode_finish(struct cte_encoder *e, char *out)
+{
+	size_t o = 0;
+
+	if (e->npend > 0)
+		o += cte_b64_group(e, out);
+	if (e->col > 0) {
+		if (e->crlf)
+			out[o++] = '\r';
+		out[o++] = '\n';
+		e->col = 0;
+	}
 	return o;
 }

@@ -34,4 +34,25 @@ size_t	cte_decode(struct cte_decoder *, const unsigned char *, size_t,
  * 3 bytes; returns the number written */
 size_t	cte_finish(struct cte_decoder *, unsigned char *);
 
+/*
+ * The base64 encoder: lines of CTE_B64_LINE characters (RFC 2045 6.8).
+ */
+#define CTE_B64_LINE	76
+
+struct cte_encoder {
+	unsigned char	 pend[3];
+	size_t		 npend;
+	size_t		 col;
+	int		 crlf;
+};
+
+void	cte_encoder_init(struct cte_encoder *, int);
+
+/* cte_encode - encode n bytes into out, which must hold 2 * n + 8
+ * bytes; returns the number of bytes written */
+size_t	cte_encode(struct cte_encoder *, const unsigned char *, size_t, char *);
+
+/* cte_encode_finish - the last group and line end; out must hold 8 */
+size_t	cte_encode_finish(struct cte_encoder *, char *);
+
 #endif

@@ -2,19 +2,28 @@
  * decrypt.c - the decrypt command.
  *
  * Data flow:
- *   input -> rfc5322_read -> classify (where is the encrypted data?)
- *     PGP/MIME root: part 2's armor streams into gpg (decrypt + verify);
- *       the plaintext goes to a nameless 0600 spool, capped at
- *       LIMIT_DECRYPTED, and is released only when gpg said the
- *       decryption succeeded with integrity protection (EFAIL: gpg
- *       writes everything before it reports a missing MDC);
+ *   input -> rfc5322_read -> classify (what is the root?)
+ *     PGP/MIME root, or the multipart/mixed Exchange rewrites it into:
+ *       the data part (base64-decoded when Exchange encoded it) streams
+ *       into gpg, which decrypts and verifies; inline PGP: the decoded
+ *       text/plain body does.  The plaintext goes to a nameless 0600
+ *       spool, capped at LIMIT_DECRYPTED, and is released only when gpg
+ *       said the decryption succeeded with integrity protection (EFAIL:
+ *       gpg writes everything before it reports a missing MDC).  The
+ *       decrypted entity may be multipart/signed (RFC 3156 6.1), may be
+ *       one clear-signed block, and may carry protected header fields
+ *       (RFC 9788 hp=, or protected-headers="v1");
+ *     multipart/signed or clear-signed root: verified, left as it is;
  *     anything else: the original, unchanged.
  *   Output: our two verdict fields first (incoming ones are removed
- *   whatever the message), then the outer fields (Content-* ones come
- *   from inside when decrypted), then the inner entity.
+ *   whatever the message), then the outer fields (protected ones
+ *   replaced by the inner ones; Content-* ones come from inside when
+ *   decrypted), then the decrypted entity or the original body.
  * Only the root is ever decrypted: an encrypted part nested in other
  * MIME is never looked at, so attacker-made mail cannot make us decrypt
- * a victim's old ciphertext into what we deliver.
+ * a victim's old ciphertext into what we deliver.  A signature counts
+ * only over the root, or the decrypted content's root; the From it must
+ * match is the one the output shows (the inner one when protected).
  */
 #include <config.h>
 
@@ -22,15 +31,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "addr.h"
 #include "classify.h"
+#include "cte.h"
 #include "decrypt.h"
 #include "gpg.h"
 #include "input.h"
 #include "limit.h"
 #include "log.h"
+#include "mime.h"
 #include "output.h"
 #include "pgpmime.h"
 #include "rfc5322.h"
@@ -39,13 +51,21 @@
 #include "xmalloc.h"
 
 #define ESCBUF	512
+#define CHUNK	16384
 
-/* A span of an input fed to gpg as it is (ciphertext, a signature);
- * signed data goes through pgpmime.c's canonicalising reader instead. */
+/* A span of an input fed to gpg (ciphertext, a signature, clear-signed
+ * text), transfer-decoded when decode is set; signed MIME data goes
+ * through pgpmime.c's canonicalising reader instead. */
 struct decrypt_src {
-	struct input	*in;
-	off_t		 left;
-	int		 err;
+	struct input		*in;
+	off_t			 left;
+	int			 err;
+	int			 decode;
+	int			 done;		/* the decoder was flushed */
+	struct cte_decoder	 dec;
+	unsigned char		 out[CHUNK + 3];	/* decoded, not yet read */
+	size_t			 outlen;
+	size_t			 outpos;
 };
 
 /* The plaintext: a private spool with a size cap. */
@@ -54,6 +74,27 @@ struct decrypt_sink {
 	off_t		 size;
 	int		 toobig;
 	int		 err;
+};
+
+/* How the decrypted content protects header fields. */
+enum decrypt_ph {
+	PH_NONE,
+	PH_V1,		/* protected-headers="v1": inner fields win */
+	PH_HP		/* RFC 9788 hp=: the outer ones are not shown at all */
+};
+
+/* What the output's header is made of. */
+enum decrypt_head {
+	HEAD_ALL,	/* every outer field: the body is the original */
+	HEAD_ENTITY,	/* no Content-*: the decrypted entity brings its own */
+	HEAD_TEXT	/* no Content-Transfer-Encoding: inline plaintext */
+};
+
+/* How a body is copied: as it is, or with the message's line ends. */
+enum decrypt_eol {
+	EOL_RAW,
+	EOL_LF,		/* CRLF becomes LF */
+	EOL_CRLF	/* a bare LF becomes CRLF */
 };
 
 struct decrypt_job {
@@ -66,44 +107,108 @@ struct decrypt_job {
 	const char			*reason;	/* when "failed" */
 	enum verdict_sig		 sverdict;
 	char				 signer[128];	/* primary fingerprint */
-	int				 plainfd;	/* decrypted entity */
-	struct input			*inner;		/* the same, to read */
+	struct gpg_decrypt_result	 dres;		/* signatures in it */
+	int				 plainfd;	/* the plaintext */
+	int				 istext;	/* inline: a body, no entity */
+	struct input			*inner;		/* the plaintext, to read */
 	struct rfc5322_header		 ih;		/* its header */
 	off_t				 innerbody;	/* its body */
+	struct rfc5322_header		 sh;		/* 6.1: the signed part's */
+	const struct rfc5322_header	*ph;		/* protected fields */
+	enum decrypt_ph			 phmode;
+};
+
+/* The fields RFC 9788 and the v1 form protect, as decrypt shows them. */
+static const char *const decrypt_phnames[] = {
+	"Subject", "From", "To", "Cc", "Reply-To", "Date", "Message-ID", NULL
 };
 
 static ssize_t	decrypt_src_read(void *, void *, size_t);
+static void	decrypt_src_init(struct decrypt_src *, struct input *,
+		    const struct classify_span *);
 static ssize_t	decrypt_sink_write(void *, const void *, size_t);
-static enum decrypt_result decrypt_pgpmime(struct decrypt_job *,
+static enum decrypt_result decrypt_data(struct decrypt_job *,
 		    const struct classify_span *);
+static enum decrypt_result decrypt_plaintext(struct decrypt_job *);
 static enum decrypt_result decrypt_signatures(struct decrypt_job *,
-		    const struct gpg_decrypt_result *);
-static int	decrypt_write_head(struct decrypt_job *, FILE *, int);
-static int	decrypt_write_inner(struct decrypt_job *, FILE *);
+		    const struct gpg_decrypt_result *, const char *);
 static enum decrypt_result decrypt_verify(struct decrypt_job *, struct input *,
-		    const struct classify_span *);
+		    const struct classify_span *, const char *);
+static enum decrypt_result decrypt_verify_clear(struct decrypt_job *,
+		    struct input *, const struct classify_span *, const char *);
+static int	decrypt_gpg(struct decrypt_job *);
 static int	decrypt_spool_span(struct input *, off_t, off_t,
 		    struct decrypt_src *);
 static int	decrypt_inner_open(struct decrypt_job *);
-static int	decrypt_copy(struct input *, FILE *, int);
+static int	decrypt_protected(struct decrypt_job *, enum classify_kind,
+		    const struct classify_span *);
+static enum decrypt_ph decrypt_ph_marker(const struct rfc5322_header *);
+static int	decrypt_ph_hides(const struct decrypt_job *,
+		    const struct rfc5322_field *);
+static int	decrypt_is_phname(const struct rfc5322_field *);
 static char	*decrypt_from(const struct rfc5322_header *);
+static char	*decrypt_shown_from(const struct decrypt_job *);
+static int	decrypt_put(FILE *, const char *, size_t, enum decrypt_eol);
+static int	decrypt_write_head(struct decrypt_job *, FILE *,
+		    enum decrypt_head);
+static int	decrypt_write_inner(struct decrypt_job *, FILE *);
+static int	decrypt_write_text(struct decrypt_job *, FILE *);
+static int	decrypt_copy(struct input *, FILE *, enum decrypt_eol);
+
+/* decrypt_src_init - a reader over the span of in, from where in
+ * stands; transfer-decoded when the span has an encoding */
+static void
+decrypt_src_init(struct decrypt_src *s, struct input *in,
+    const struct classify_span *span)
+{
+	memset(s, 0, sizeof *s);
+	s->in = in;
+	s->left = span->len;
+	s->decode = span->cte != MIME_CTE_IDENTITY;
+	cte_init(&s->dec, span->cte);
+}
 
 static ssize_t
 decrypt_src_read(void *cookie, void *buf, size_t n)
 {
 	struct decrypt_src *s = cookie;
-	ssize_t r;
+	unsigned char raw[CHUNK];
+	ssize_t r = 0;
 
-	if (s->left <= 0)
-		return 0;
-	if ((off_t)n > s->left)
-		n = (size_t)s->left;
-	if ((r = input_read(s->in, buf, n)) < 0) {
-		s->err = errno;
-		return -1;
+	if (!s->decode) {
+		if (s->left <= 0)
+			return 0;
+		if ((off_t)n > s->left)
+			n = (size_t)s->left;
+		if ((r = input_read(s->in, buf, n)) < 0) {
+			s->err = errno;
+			return -1;
+		}
+		s->left -= r;
+		return r;
 	}
-	s->left -= r;
-	return r;
+	while (s->outpos == s->outlen) {
+		if (s->done)
+			return 0;
+		if (s->left > 0 && (r = input_read(s->in, raw,
+		    s->left < CHUNK ? (size_t)s->left : CHUNK)) < 0) {
+			s->err = errno;
+			return -1;
+		}
+		if (s->left <= 0 || r == 0) {
+			s->outlen = cte_finish(&s->dec, s->out);
+			s->done = 1;
+		} else {
+			s->left -= r;
+			s->outlen = cte_decode(&s->dec, raw, (size_t)r, s->out);
+		}
+		s->outpos = 0;
+	}
+	if (n > s->outlen - s->outpos)
+		n = s->outlen - s->outpos;
+	memcpy(buf, s->out + s->outpos, n);
+	s->outpos += n;
+	return (ssize_t)n;
 }
 
 static ssize_t
@@ -153,14 +258,40 @@ decrypt_from(const struct rfc5322_header *h)
 	return spec;
 }
 
-/* decrypt_signatures - the verdict over the signatures gpg checked
- * while decrypting (RFC 3156 6.2); each signing key is looked up by
- * its fingerprint to compare its user IDs with From */
+/* decrypt_shown_from - the From the output shows: the protected one
+ * when the decrypted content replaces the outer From */
+static char *
+decrypt_shown_from(const struct decrypt_job *j)
+{
+	if (j->ph != NULL && (j->phmode == PH_HP ||
+	    rfc5322_find(j->ph, "From", NULL) != NULL))
+		return decrypt_from(j->ph);
+	return decrypt_from(&j->h);
+}
+
+/* decrypt_gpg - the GPGME context, opened on first use */
+static int
+decrypt_gpg(struct decrypt_job *j)
+{
+	char err[GPG_ERRLEN];
+
+	if (j->gpg == NULL &&
+	    gpg_open(&j->gpg, j->opts->homedir, err, sizeof err) != GPG_OK) {
+		log_warnx("%s", err);
+		return -1;
+	}
+	return 0;
+}
+
+/* decrypt_signatures - fold the verdicts on gpg's signatures into the
+ * job's; each signing key is looked up by its fingerprint to compare
+ * its user IDs with from */
 static enum decrypt_result
-decrypt_signatures(struct decrypt_job *j, const struct gpg_decrypt_result *r)
+decrypt_signatures(struct decrypt_job *j, const struct gpg_decrypt_result *r,
+    const char *from)
 {
 	struct gpg_keylist keys;
-	char err[GPG_ERRLEN], *from = decrypt_from(&j->h), *pat[1];
+	char err[GPG_ERRLEN], *pat[1];
 	enum verdict_sig v;
 	size_t i;
 
@@ -173,7 +304,6 @@ decrypt_signatures(struct decrypt_job *j, const struct gpg_decrypt_result *r)
 			if (gpg_keylist(j->gpg, pat, 1, 0, &keys, err,
 			    sizeof err) != GPG_OK) {
 				log_warnx("%s", err);
-				free(from);
 				return DECRYPT_TEMPFAIL;
 			}
 			if (keys.n == 1)
@@ -187,45 +317,41 @@ decrypt_signatures(struct decrypt_job *j, const struct gpg_decrypt_result *r)
 		}
 		gpg_keylist_free(&keys);
 	}
-	free(from);
 	return DECRYPT_OK;
 }
 
-/* decrypt_pgpmime - decrypt part 2 of a PGP/MIME root into plainfd */
+/* decrypt_data - decrypt the span (PGP/MIME data part, inline body)
+ * into plainfd; on any verdict but "decrypted" nothing of it is kept */
 static enum decrypt_result
-decrypt_pgpmime(struct decrypt_job *j, const struct classify_span *span)
+decrypt_data(struct decrypt_job *j, const struct classify_span *span)
 {
-	struct decrypt_src src;
+	struct decrypt_src *src;
 	struct decrypt_sink sink;
-	struct gpg_decrypt_result res;
 	struct gpg_io io;
 	char err[GPG_ERRLEN];
 	enum gpg_status st;
 	enum decrypt_result r = DECRYPT_OK;
 
-	if (gpg_open(&j->gpg, j->opts->homedir, err, sizeof err) != GPG_OK) {
-		log_warnx("%s", err);
+	if (decrypt_gpg(j) == -1)
 		return DECRYPT_TEMPFAIL;
-	}
 	if (input_seek(j->in, span->off) == -1 ||
 	    (j->plainfd = tmpfile_open_unlinked()) == -1) {
 		log_warn("cannot prepare decryption");
 		return DECRYPT_TEMPFAIL;
 	}
-	memset(&src, 0, sizeof src);
+	src = xmalloc(sizeof *src);
+	decrypt_src_init(src, j->in, span);
 	memset(&sink, 0, sizeof sink);
-	src.in = j->in;
-	src.left = span->len;
 	sink.fd = j->plainfd;
 	io.read = decrypt_src_read;
 	io.write = decrypt_sink_write;
-	io.rcookie = &src;
+	io.rcookie = src;
 	io.wcookie = &sink;
-	st = gpg_decrypt(j->gpg, &io, &res, err, sizeof err);
+	st = gpg_decrypt(j->gpg, &io, &j->dres, err, sizeof err);
 	if (sink.toobig)
-		res.dec = GPG_DEC_TOOBIG;
-	else if (src.err != 0 || sink.err != 0) {
-		errno = src.err != 0 ? src.err : sink.err;
+		j->dres.dec = GPG_DEC_TOOBIG;
+	else if (src->err != 0 || sink.err != 0) {
+		errno = src->err != 0 ? src->err : sink.err;
 		log_warn("decryption");
 		r = DECRYPT_TEMPFAIL;
 		goto out;
@@ -234,10 +360,9 @@ decrypt_pgpmime(struct decrypt_job *j, const struct classify_span *span)
 		r = DECRYPT_TEMPFAIL;
 		goto out;
 	}
-	switch (res.dec) {
+	switch (j->dres.dec) {
 	case GPG_DEC_OK:
 		j->dverdict = "decrypted";
-		r = decrypt_signatures(j, &res);
 		break;
 	case GPG_DEC_NOSECKEY:
 		j->reason = "no-secret-key";
@@ -253,13 +378,47 @@ decrypt_pgpmime(struct decrypt_job *j, const struct classify_span *span)
 		break;
 	}
 out:
-	gpg_decrypt_result_free(&res);
+	free(src);
 	if (j->reason != NULL) {
-		/* never a byte of what gpg wrote: the spool goes away */
+		/* never a byte of what gpg wrote: the spool goes away, and
+		 * so do signatures over what nobody will see */
 		close(j->plainfd);
 		j->plainfd = -1;
 		j->dverdict = "failed";
+		gpg_decrypt_result_free(&j->dres);
 	}
+	return r;
+}
+
+/* decrypt_plaintext - open what was decrypted: an entity (PGP/MIME),
+ * or text (inline); find what in it is signed and which header fields
+ * it protects, and give the signatures their verdict */
+static enum decrypt_result
+decrypt_plaintext(struct decrypt_job *j)
+{
+	struct classify_span span;
+	enum classify_kind kind = CLASSIFY_PLAIN;
+	enum decrypt_result r;
+	char *from;
+
+	if (j->istext) {
+		j->inner = input_fdopen(j->plainfd);
+		j->plainfd = -1;
+		j->innerbody = 0;
+	} else if (decrypt_inner_open(j) == -1 ||
+	    classify_message(&j->ih, j->inner, &kind, &span) == -1 ||
+	    decrypt_protected(j, kind, &span) == -1) {
+		log_warn("cannot read the decrypted message");
+		return DECRYPT_TEMPFAIL;
+	}
+	from = decrypt_shown_from(j);
+	r = decrypt_signatures(j, &j->dres, from);
+	/* the decrypted root may be signed (RFC 3156 6.1) */
+	if (r == DECRYPT_OK && kind == CLASSIFY_SIGNED)
+		r = decrypt_verify(j, j->inner, &span, from);
+	else if (r == DECRYPT_OK && kind == CLASSIFY_CLEARSIGNED)
+		r = decrypt_verify_clear(j, j->inner, &span, from);
+	free(from);
 	return r;
 }
 
@@ -267,7 +426,7 @@ out:
  * from classify) and fold the verdict into the job's */
 static enum decrypt_result
 decrypt_verify(struct decrypt_job *j, struct input *in,
-    const struct classify_span *span)
+    const struct classify_span *span, const char *from)
 {
 	struct pgpmime_inner *text;
 	struct decrypt_src *sig;
@@ -277,11 +436,8 @@ decrypt_verify(struct decrypt_job *j, struct input *in,
 	enum gpg_status st;
 	enum decrypt_result r = DECRYPT_TEMPFAIL;
 
-	if (j->gpg == NULL &&
-	    gpg_open(&j->gpg, j->opts->homedir, err, sizeof err) != GPG_OK) {
-		log_warnx("%s", err);
+	if (decrypt_gpg(j) == -1)
 		return DECRYPT_TEMPFAIL;
-	}
 	/* two readers on one input: each seeks before it reads */
 	text = xcalloc(1, sizeof *text);
 	sig = xcalloc(1, sizeof *sig);
@@ -306,13 +462,50 @@ decrypt_verify(struct decrypt_job *j, struct input *in,
 	} else if (st != GPG_OK)
 		log_warnx("%s", err);
 	else
-		r = decrypt_signatures(j, &res);
+		r = decrypt_signatures(j, &res, from);
 	gpg_decrypt_result_free(&res);
 out:
 	if (sig->in != in)
 		input_close(sig->in);
 	free(text);
 	free(sig);
+	return r;
+}
+
+/* decrypt_verify_clear - check a text/plain body of in that is one
+ * clear-signed block (the span, in its transfer encoding) */
+static enum decrypt_result
+decrypt_verify_clear(struct decrypt_job *j, struct input *in,
+    const struct classify_span *span, const char *from)
+{
+	struct decrypt_src *src;
+	struct gpg_decrypt_result res;
+	struct gpg_io io;
+	char err[GPG_ERRLEN];
+	enum gpg_status st;
+	enum decrypt_result r = DECRYPT_TEMPFAIL;
+
+	if (decrypt_gpg(j) == -1)
+		return DECRYPT_TEMPFAIL;
+	if (input_seek(in, span->off) == -1) {
+		log_warn("cannot read the signed message");
+		return DECRYPT_TEMPFAIL;
+	}
+	src = xmalloc(sizeof *src);
+	decrypt_src_init(src, in, span);
+	memset(&io, 0, sizeof io);
+	io.read = decrypt_src_read;
+	io.rcookie = src;
+	st = gpg_verify(j->gpg, NULL, &io, &res, err, sizeof err);
+	if (src->err != 0) {
+		errno = src->err;
+		log_warn("cannot read the signed message");
+	} else if (st != GPG_OK)
+		log_warnx("%s", err);
+	else
+		r = decrypt_signatures(j, &res, from);
+	gpg_decrypt_result_free(&res);
+	free(src);
 	return r;
 }
 
@@ -374,10 +567,102 @@ decrypt_inner_open(struct decrypt_job *j)
 	return 0;
 }
 
-/* decrypt_write_head - the From_ line, our verdicts, and the outer
- * fields; without_content: leave out the Content-* ones */
+/* decrypt_ph_marker - does this header say its fields are protected? */
+static enum decrypt_ph
+decrypt_ph_marker(const struct rfc5322_header *h)
+{
+	const struct rfc5322_field *f;
+	struct mime_ctype ct;
+	const char *v1;
+	enum decrypt_ph m = PH_NONE;
+	char *v;
+	size_t len;
+
+	if ((f = rfc5322_find(h, "Content-Type", NULL)) == NULL)
+		return PH_NONE;
+	v = rfc5322_unfold(f, &len);
+	if (mime_ctype_parse(v, len, &ct) == 0) {
+		v1 = mime_ctype_param(&ct, "protected-headers");
+		if (mime_ctype_param(&ct, "hp") != NULL)
+			m = PH_HP;
+		else if (v1 != NULL && strcasecmp(v1, "v1") == 0)
+			m = PH_V1;
+	}
+	mime_ctype_free(&ct);
+	free(v);
+	return m;
+}
+
+/* decrypt_protected - where the decrypted content's protected fields
+ * are: its root's header, or (RFC 3156 6.1) the signed part's */
 static int
-decrypt_write_head(struct decrypt_job *j, FILE *fp, int without_content)
+decrypt_protected(struct decrypt_job *j, enum classify_kind kind,
+    const struct classify_span *span)
+{
+	if ((j->phmode = decrypt_ph_marker(&j->ih)) != PH_NONE) {
+		j->ph = &j->ih;
+		return 0;
+	}
+	if (kind != CLASSIFY_SIGNED)
+		return 0;
+	if (input_seek(j->inner, span->off) == -1)
+		return -1;
+	if (rfc5322_read(j->inner, &j->sh) == RFC5322_OK &&
+	    (j->phmode = decrypt_ph_marker(&j->sh)) != PH_NONE)
+		j->ph = &j->sh;
+	return 0;
+}
+
+/* decrypt_is_phname - one of the fields protected headers replace */
+static int
+decrypt_is_phname(const struct rfc5322_field *f)
+{
+	const char *const *n;
+
+	for (n = decrypt_phnames; *n != NULL; n++)
+		if (rfc5322_is(f, *n))
+			return 1;
+	return 0;
+}
+
+/* decrypt_ph_hides - an outer field the protected ones replace: with
+ * hp= every outer field of those names, with v1 those the inside has */
+static int
+decrypt_ph_hides(const struct decrypt_job *j, const struct rfc5322_field *f)
+{
+	char name[64];
+
+	if (j->ph == NULL || !decrypt_is_phname(f))
+		return 0;
+	if (j->phmode == PH_HP)
+		return 1;
+	snprintf(name, sizeof name, "%.*s", (int)f->namelen, f->raw);
+	return rfc5322_find(j->ph, name, NULL) != NULL;
+}
+
+/* decrypt_put - bytes with their line ends made the message's */
+static int
+decrypt_put(FILE *fp, const char *p, size_t n, enum decrypt_eol eol)
+{
+	size_t k;
+
+	for (k = 0; k < n; k++) {
+		if (eol == EOL_LF && p[k] == '\r' && k + 1 < n &&
+		    p[k + 1] == '\n')
+			continue;
+		if (eol == EOL_CRLF && p[k] == '\n' && (k == 0 ||
+		    p[k - 1] != '\r') && putc('\r', fp) == EOF)
+			return -1;
+		if (putc(p[k], fp) == EOF)
+			return -1;
+	}
+	return 0;
+}
+
+/* decrypt_write_head - the From_ line, our verdicts, the outer fields
+ * the output keeps, and the protected fields that replace outer ones */
+static int
+decrypt_write_head(struct decrypt_job *j, FILE *fp, enum decrypt_head what)
 {
 	const char *eol = j->h.crlf ? "\r\n" : "\n";
 	size_t i;
@@ -396,10 +681,22 @@ decrypt_write_head(struct decrypt_job *j, FILE *fp, int without_content)
 		return -1;
 	for (i = 0; i < j->h.nfields; i++) {
 		const struct rfc5322_field *f = &j->h.fields[i];
-		if (verdict_is_ours(f) ||
-		    (without_content && rfc5322_has_prefix(f, "Content-")))
+		if (verdict_is_ours(f) || decrypt_ph_hides(j, f) ||
+		    (what == HEAD_ENTITY && rfc5322_has_prefix(f, "Content-")) ||
+		    (what == HEAD_TEXT &&
+		    rfc5322_is(f, "Content-Transfer-Encoding")))
 			continue;
 		if (fwrite(f->raw, 1, f->rawlen, fp) != f->rawlen)
+			return -1;
+		if (f->raw[f->rawlen - 1] != '\n' && fputs(eol, fp) == EOF)
+			return -1;
+	}
+	for (i = 0; j->ph != NULL && i < j->ph->nfields; i++) {
+		const struct rfc5322_field *f = &j->ph->fields[i];
+		if (!decrypt_is_phname(f))
+			continue;
+		if (decrypt_put(fp, f->raw, f->rawlen,
+		    j->h.crlf ? EOL_CRLF : EOL_LF) == -1)
 			return -1;
 		if (f->raw[f->rawlen - 1] != '\n' && fputs(eol, fp) == EOF)
 			return -1;
@@ -407,29 +704,38 @@ decrypt_write_head(struct decrypt_job *j, FILE *fp, int without_content)
 	return 0;
 }
 
-/* decrypt_copy - the rest of in; tolf: CRLF becomes LF */
+/* decrypt_copy - the rest of in, with line ends as eol says */
 static int
-decrypt_copy(struct input *in, FILE *fp, int tolf)
+decrypt_copy(struct input *in, FILE *fp, enum decrypt_eol eol)
 {
 	char buf[65536];
 	ssize_t n, i;
 	int pendcr = 0;
 
 	while ((n = input_read(in, buf, sizeof buf)) > 0) {
-		if (!tolf) {
+		if (eol == EOL_RAW) {
 			if (fwrite(buf, 1, (size_t)n, fp) != (size_t)n)
 				return -1;
 			continue;
 		}
 		for (i = 0; i < n; i++) {
-			if (pendcr && buf[i] != '\n' && putc('\r', fp) == EOF)
+			if (eol == EOL_LF) {
+				if (pendcr && buf[i] != '\n' &&
+				    putc('\r', fp) == EOF)
+					return -1;
+				pendcr = buf[i] == '\r';
+				if (!pendcr && putc(buf[i], fp) == EOF)
+					return -1;
+				continue;
+			}
+			if (buf[i] == '\n' && !pendcr && putc('\r', fp) == EOF)
 				return -1;
 			pendcr = buf[i] == '\r';
-			if (!pendcr && putc(buf[i], fp) == EOF)
+			if (putc(buf[i], fp) == EOF)
 				return -1;
 		}
 	}
-	if (pendcr && putc('\r', fp) == EOF)
+	if (eol == EOL_LF && pendcr && putc('\r', fp) == EOF)
 		return -1;
 	return n < 0 ? -1 : 0;
 }
@@ -439,25 +745,70 @@ decrypt_copy(struct input *in, FILE *fp, int tolf)
 static int
 decrypt_write_inner(struct decrypt_job *j, FILE *fp)
 {
-	size_t i, k;
-	int tolf = !j->h.crlf;
+	enum decrypt_eol eol = j->h.crlf ? EOL_CRLF : EOL_LF;
+	size_t i;
 
 	for (i = 0; i < j->ih.nfields; i++) {
 		struct rfc5322_field *f = &j->ih.fields[i];
-		if (!rfc5322_has_prefix(f, "Content-"))
-			continue;
-		for (k = 0; k < f->rawlen; k++) {
-			if (tolf && f->raw[k] == '\r' && k + 1 < f->rawlen &&
-			    f->raw[k + 1] == '\n')
-				continue;
-			if (putc(f->raw[k], fp) == EOF)
-				return -1;
-		}
+		if (rfc5322_has_prefix(f, "Content-") &&
+		    decrypt_put(fp, f->raw, f->rawlen, eol) == -1)
+			return -1;
 	}
 	if (fputs(j->h.crlf ? "\r\n" : "\n", fp) == EOF ||
 	    input_seek(j->inner, j->innerbody) == -1)
 		return -1;
-	return decrypt_copy(j->inner, fp, tolf);
+	return decrypt_copy(j->inner, fp, eol);
+}
+
+/*
+ * decrypt_write_text - inline plaintext as the body, in a transfer
+ * encoding it fits: none for short-lined 7-bit text, 8bit for 8-bit
+ * text, base64 for anything else (NUL, a bare CR, a line over the 998
+ * bytes RFC 5322 allows), which is then written byte for byte.
+ */
+static int
+decrypt_write_text(struct decrypt_job *j, FILE *fp)
+{
+	unsigned char buf[CHUNK];
+	char enc[2 * CHUNK + 8];
+	const char *eol = j->h.crlf ? "\r\n" : "\n";
+	struct cte_encoder e;
+	ssize_t n, i;
+	size_t col = 0, m;
+	int prevcr = 0, eight = 0, binary = 0;
+
+	if (input_seek(j->inner, 0) == -1)
+		return -1;
+	while (!binary && (n = input_read(j->inner, buf, sizeof buf)) > 0)
+		for (i = 0; i < n && !binary; i++) {
+			if (buf[i] == '\0' || (prevcr && buf[i] != '\n'))
+				binary = 1;
+			prevcr = buf[i] == '\r';
+			col = buf[i] == '\n' ? 0 : col + 1;
+			if (col > 998 + (size_t)prevcr)
+				binary = 1;
+			if (buf[i] >= 0x80)
+				eight = 1;
+		}
+	if (!binary && n < 0)
+		return -1;
+	if (prevcr)
+		binary = 1;
+	if ((binary || eight) && fprintf(fp, "Content-Transfer-Encoding: %s%s",
+	    binary ? "base64" : "8bit", eol) < 0)
+		return -1;
+	if (fputs(eol, fp) == EOF || input_seek(j->inner, 0) == -1)
+		return -1;
+	if (!binary)
+		return decrypt_copy(j->inner, fp, j->h.crlf ? EOL_CRLF : EOL_LF);
+	cte_encoder_init(&e, j->h.crlf);
+	while ((n = input_read(j->inner, buf, sizeof buf)) > 0) {
+		m = cte_encode(&e, buf, (size_t)n, enc);
+		if (fwrite(enc, 1, m, fp) != m)
+			return -1;
+	}
+	m = cte_encode_finish(&e, enc);
+	return n < 0 || fwrite(enc, 1, m, fp) != m ? -1 : 0;
 }
 
 /* decrypt_run - see decrypt.h */
@@ -469,7 +820,7 @@ decrypt_run(const struct decrypt_opts *opts)
 	enum classify_kind kind;
 	enum rfc5322_err he;
 	enum decrypt_result r = DECRYPT_TEMPFAIL;
-	char esc[ESCBUF];
+	char esc[ESCBUF], *from;
 	FILE *fp;
 	int e;
 
@@ -498,29 +849,30 @@ decrypt_run(const struct decrypt_opts *opts)
 		log_warn("cannot read the message");
 		goto done;
 	}
-	if (kind == CLASSIFY_PGPMIME) {
-		if ((r = decrypt_pgpmime(&j, &span)) != DECRYPT_OK)
+	switch (kind) {
+	case CLASSIFY_PGPMIME:
+	case CLASSIFY_MANGLED:
+	case CLASSIFY_INLINE:
+		if ((r = decrypt_data(&j, &span)) != DECRYPT_OK)
 			goto done;
-		if (j.plainfd != -1) {
-			/* the decrypted root may be signed (RFC 3156 6.1) */
-			if (decrypt_inner_open(&j) == -1 ||
-			    classify_message(&j.ih, j.inner, &kind, &span) == -1) {
-				log_warn("cannot read the decrypted message");
-				r = DECRYPT_TEMPFAIL;
-				goto done;
-			}
-			if (kind == CLASSIFY_SIGNED &&
-			    (r = decrypt_verify(&j, j.inner, &span)) != DECRYPT_OK)
-				goto done;
-		}
-	} else if (kind == CLASSIFY_SIGNED) {
-		if ((r = decrypt_verify(&j, j.in, &span)) != DECRYPT_OK)
+		j.istext = kind == CLASSIFY_INLINE;
+		if (j.plainfd != -1 &&
+		    (r = decrypt_plaintext(&j)) != DECRYPT_OK)
 			goto done;
-	} else if (kind == CLASSIFY_INLINE) {
-		/* inline PGP is recognised but not decrypted yet: say so,
-		 * and keep the ciphertext */
-		j.dverdict = "failed";
-		j.reason = "unsupported-inline";
+		break;
+	case CLASSIFY_SIGNED:
+	case CLASSIFY_CLEARSIGNED:
+		from = decrypt_from(&j.h);
+		r = kind == CLASSIFY_SIGNED ?
+		    decrypt_verify(&j, j.in, &span, from) :
+		    decrypt_verify_clear(&j, j.in, &span, from);
+		free(from);
+		if (r != DECRYPT_OK)
+			goto done;
+		break;
+	case CLASSIFY_PLAIN:
+	case CLASSIFY_SMIME:
+		break;
 	}
 	if (output_open(&j.out, opts->output) == -1) {
 		log_warn("cannot create the output");
@@ -528,14 +880,16 @@ decrypt_run(const struct decrypt_opts *opts)
 		goto done;
 	}
 	fp = output_stream(j.out);
-	if (j.inner != NULL) {
-		e = decrypt_write_head(&j, fp, 1) == -1 ||
+	if (j.inner != NULL && j.istext)
+		e = decrypt_write_head(&j, fp, HEAD_TEXT) == -1 ||
+		    decrypt_write_text(&j, fp) == -1;
+	else if (j.inner != NULL)
+		e = decrypt_write_head(&j, fp, HEAD_ENTITY) == -1 ||
 		    decrypt_write_inner(&j, fp) == -1;
-	} else {
-		e = decrypt_write_head(&j, fp, 0) == -1 ||
+	else
+		e = decrypt_write_head(&j, fp, HEAD_ALL) == -1 ||
 		    input_seek(j.in, (off_t)(j.h.fromlen + j.h.total)) == -1 ||
-		    decrypt_copy(j.in, fp, 0) == -1;
-	}
+		    decrypt_copy(j.in, fp, EOL_RAW) == -1;
 	if (e) {
 		log_warn("cannot write the output");
 		r = DECRYPT_TEMPFAIL;
@@ -553,6 +907,8 @@ done:
 	output_discard(j.out);
 	if (j.plainfd != -1)
 		close(j.plainfd);
+	gpg_decrypt_result_free(&j.dres);
+	rfc5322_free(&j.sh);
 	rfc5322_free(&j.ih);
 	input_close(j.inner);
 	gpg_close(j.gpg);

@@ -401,7 +401,7 @@ encrypt_run(const struct encrypt_opts *opts)
 		r = ENCRYPT_TEMPFAIL;
 		goto done;
 	}
-	if (kind != CLASSIFY_PLAIN && kind != CLASSIFY_SIGNED) {
+	if (classify_encrypted(kind)) {
 		log_debug("message is already %s: passed through unchanged",
 		    classify_name(kind));
 		r = encrypt_passthrough(&j);

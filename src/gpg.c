@@ -53,6 +53,7 @@ static int		 gpg_initialised;
 
 static ssize_t		 gpg_cb_read(void *, void *, size_t);
 static ssize_t		 gpg_cb_write(void *, const void *, size_t);
+static ssize_t		 gpg_cb_discard(void *, const void *, size_t);
 static void		 gpg_key_copy(gpgme_key_t, int, struct gpg_key *);
 static enum gpg_status	 gpg_fail(gpgme_error_t, const char *, char *, size_t);
 static enum gpg_status	 gpg_home_check(const char *, char *, size_t);
@@ -368,6 +369,14 @@ gpg_cb_write(void *handle, const void *buf, size_t n)
 	return io->write(io->wcookie, buf, n);
 }
 
+static ssize_t
+gpg_cb_discard(void *handle, const void *buf, size_t n)
+{
+	(void)handle;
+	(void)buf;
+	return (ssize_t)n;
+}
+
 /* gpg_encrypt - see gpg.h */
 enum gpg_status
 gpg_encrypt(struct gpg *g, char *const *fprs, const int *hidden, size_t n,
@@ -615,7 +624,8 @@ gpg_verify(struct gpg *g, struct gpg_io *text, struct gpg_io *sig,
     struct gpg_decrypt_result *r, char *err, size_t errsz)
 {
 	struct gpgme_data_cbs cbs = { gpg_cb_read, NULL, NULL, NULL };
-	gpgme_data_t tdata = NULL, sdata = NULL;
+	struct gpgme_data_cbs dcbs = { NULL, gpg_cb_discard, NULL, NULL };
+	gpgme_data_t tdata = NULL, sdata = NULL, pdata = NULL;
 	gpgme_verify_result_t vres;
 	gpgme_signature_t s;
 	gpgme_error_t e;
@@ -623,13 +633,16 @@ gpg_verify(struct gpg *g, struct gpg_io *text, struct gpg_io *sig,
 	enum gpg_status st = GPG_TEMPFAIL;
 
 	memset(r, 0, sizeof *r);
-	if ((e = gpgme_data_new_from_cbs(&tdata, &cbs, text)) ||
-	    (e = gpgme_data_new_from_cbs(&sdata, &cbs, sig))) {
+	/* clear-signed: the text is in the signature's data, and what gpg
+	 * writes of it is not needed (the message keeps its body) */
+	if ((text != NULL && (e = gpgme_data_new_from_cbs(&tdata, &cbs,
+	    text))) || (text == NULL && (e = gpgme_data_new_from_cbs(&pdata,
+	    &dcbs, NULL))) || (e = gpgme_data_new_from_cbs(&sdata, &cbs, sig))) {
 		gpg_fail(e, "GPGME data", err, errsz);
 		goto out;
 	}
 	memset(&g->seen, 0, sizeof g->seen);
-	e = gpgme_op_verify(g->ctx, sdata, tdata, NULL);
+	e = gpgme_op_verify(g->ctx, sdata, tdata, pdata);
 	if (e && gpg_dec_class(e, &ignored) == -1) {
 		gpg_fail(e, "verification", err, errsz);
 		goto out;
@@ -650,5 +663,6 @@ gpg_verify(struct gpg *g, struct gpg_io *text, struct gpg_io *sig,
 out:
 	gpgme_data_release(tdata);
 	gpgme_data_release(sdata);
+	gpgme_data_release(pdata);
 	return st;
 }

@@ -108,7 +108,8 @@ enum gpg_status	 gpg_decrypt(struct gpg *, struct gpg_io *,
 void		 gpg_decrypt_result_free(struct gpg_decrypt_result *);
 
 /* gpg_verify - check a detached signature (sig->read) over the signed
- * data (text->read); the signatures land in the result (dec unused).
+ * data (text->read), or with text NULL a clear-signed text (sig->read);
+ * the signatures land in the result (dec unused).
  * A signature that is not a signature gives one GPG_SIG_BAD entry. */
 enum gpg_status	 gpg_verify(struct gpg *, struct gpg_io *, struct gpg_io *,
 		    struct gpg_decrypt_result *, char *, size_t);

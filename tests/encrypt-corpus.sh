@@ -6,7 +6,10 @@
 # an armored PGP message (plain and signed mail) is encrypted to bob.
 # Allowed outcomes: exit 0 with a PGP/MIME message that gpg decrypts to
 # exactly the expected inner entity; exit 0 with the input unchanged when
-# it is S/MIME (application/pkcs7-mime at the top); exit 65 with one
+# it is S/MIME (application/pkcs7-mime at the top) or the multipart/mixed
+# Exchange and Outlook rewrite PGP/MIME into (already encrypted: the empty
+# text/plain, application/pgp-encrypted, application/octet-stream parts,
+# which Python's email package checks here); exit 65 with one
 # "mailseal:" line on stderr (the message is not one we can process).
 # Anything else (another exit code, a signal, a hang) fails.
 . "${MAILSEAL_SRCDIR:-$(dirname "$0")/..}/tests/lib.sh"
@@ -16,6 +19,25 @@ C=$MAILSEAL_CORPUS
 have timeout || skip_all "timeout(1) is not installed"
 
 ms_home
+
+# exchange_form FILE - is FILE Exchange's rewrite of a PGP/MIME message?
+exchange_form() {
+	"$PYTHON" - "$1" <<'PY'
+import email, email.policy, sys
+m = email.message_from_binary_file(open(sys.argv[1], "rb"),
+                                   policy=email.policy.compat32)
+p = m.get_payload() if m.get_content_type() == "multipart/mixed" else []
+ok = (len(p) == 3 and p[0].get_content_type() == "text/plain"
+      and p[0].get_payload(decode=True).strip() == b""
+      and p[1].get_content_type() == "application/pgp-encrypted"
+      and p[2].get_content_type() == "application/octet-stream")
+data = p[2].get_payload(decode=True) if ok else b""
+# armored, or a binary public-key encrypted session key packet first
+ok = ok and (data.lstrip().startswith(b"-----BEGIN PGP MESSAGE-----")
+             or data[:1] in (b"\x84", b"\x85", b"\xc1"))
+sys.exit(0 if ok else 1)
+PY
+}
 
 # the selection: corpus<TAB>path<TAB>top content type, by column name
 awk -F'\t' '
@@ -64,13 +86,22 @@ while IFS='	' read -r corpus path ctype; do
 	case $rc in
 	0)
 		if cmp -s "$f" "$T/$k.out"; then
-			# only S/MIME can be "already encrypted" in this
-			# selection: anything else is clear text let through
+			# only S/MIME and Exchange's rewrite of PGP/MIME can
+			# be "already encrypted" in this selection: anything
+			# else is clear text let through
 			case $ctype in
 			application/pkcs7-mime|application/x-pkcs7-mime)
 				n_pass=$((n_pass + 1))
 				ok "$d: S/MIME passed through unchanged, exit 0"
 				diag "  passed through: $d" ;;
+			multipart/mixed)
+				if exchange_form "$f"; then
+					n_pass=$((n_pass + 1))
+					ok "$d: PGP/MIME rewritten by Exchange passed through unchanged, exit 0"
+				else
+					n_bad=$((n_bad + 1))
+					not_ok "$d: $ctype message passed through in clear"
+				fi ;;
 			*)
 				n_bad=$((n_bad + 1))
 				not_ok "$d: $ctype message passed through in clear" ;;
