@@ -436,6 +436,12 @@ decrypt_verify(struct decrypt_job *j, struct input *in,
 	enum gpg_status st;
 	enum decrypt_result r = DECRYPT_TEMPFAIL;
 
+	if (span->siglen > LIMIT_SIGNATURE) {
+		/* no signature is that long: a bad one, not a retry */
+		j->sverdict = VERDICT_SIG_BAD;
+		j->signer[0] = '\0';
+		return DECRYPT_OK;
+	}
 	if (decrypt_gpg(j) == -1)
 		return DECRYPT_TEMPFAIL;
 	/* two readers on one input: each seeks before it reads */
@@ -674,9 +680,11 @@ decrypt_write_head(struct decrypt_job *j, FILE *fp, enum decrypt_head what)
 	    j->reason != NULL ? "; reason=" : "",
 	    j->reason != NULL ? j->reason : "", eol) < 0)
 		return -1;
+	/* no signer when none could be named (a signature part that holds
+	 * no signature, one over LIMIT_SIGNATURE) */
 	if (fprintf(fp, "%s: %s%s%s%s", VERDICT_SIGNATURE,
 	    verdict_sig_name(j->sverdict),
-	    j->sverdict != VERDICT_SIG_NONE ? "; signer=" : "",
+	    j->sverdict != VERDICT_SIG_NONE && j->signer[0] ? "; signer=" : "",
 	    j->sverdict != VERDICT_SIG_NONE ? j->signer : "", eol) < 0)
 		return -1;
 	for (i = 0; i < j->h.nfields; i++) {

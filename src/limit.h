@@ -42,7 +42,8 @@
 #define LIMIT_DECRYPTED		268435456
 
 /* Bytes of a multipart/signed signature part (a signature is a few
- * hundred bytes; the part is copied aside to be read on its own). */
+ * hundred bytes; the part is copied aside to be read on its own).  A
+ * longer one makes the signature verdict "bad". */
 #define LIMIT_SIGNATURE		1048576
 
 /* Seconds one message may take before mailseal gives up with 75

@@ -1,0 +1,387 @@
+#!/bin/sh
+# decrypt-more.sh - mailseal decrypt beyond plain PGP/MIME: inline PGP
+# under each transfer encoding, clear-signed bodies, Exchange's rewrite
+# of PGP/MIME, protected header fields, spoofing attempts, and the size
+# limits.  Messages are made here with gpg.  TAP.
+. "${MAILSEAL_SRCDIR:-.}/tests/lib.sh"
+
+ms_home
+A=$(fpr alice)
+
+# verdicts FILE - the first two header lines, joined by "|"
+verdicts() {
+	sed '1{/^From /d;}' "$1" | head -n 2 | tr -d '\r' | tr '\n' '|'
+}
+
+# body FILE - everything after the first empty line
+body() {
+	sed '1,/^\r\{0,1\}$/d' "$1"
+}
+
+# field FILE NAME - the values of the header fields NAME, one a line
+field() {
+	sed '/^\r\{0,1\}$/q' "$1" | tr -d '\r' |
+	    awk -v n="$2" 'BEGIN { n = tolower(n) }
+	    { k = tolower($0); sub(/:.*/, "", k) }
+	    k == n { sub(/^[^:]*: ?/, ""); print }'
+}
+
+# expect DESC FILE VERDICTS - exit 0 and the verdict lines
+expect() {
+	if [ "$rc" -eq 0 ] && [ "$(verdicts "$2")" = "$3" ]; then
+		ok "$1"
+	else
+		echo "exit $rc; verdicts: $(verdicts "$2")" >"$T/why"
+		echo "expected: $3" >>"$T/why"
+		not_ok "$1" "$T/why" "$T/err" "$2"
+	fi
+}
+
+# is DESC GOT WANT - GOT equals WANT
+is() {
+	if [ "$2" = "$3" ]; then
+		ok "$1"
+	else
+		printf 'got:      %s\nexpected: %s\n' "$2" "$3" >"$T/why"
+		not_ok "$1" "$T/why"
+	fi
+}
+
+# g ARGS - gpg in the test home, quietly
+g() {
+	gpg --batch --no-tty --yes --quiet --trust-model always "$@"
+}
+
+# msg FILE HEADER-LINES... - a message: the header lines, an empty line,
+# then standard input as the body
+msg() {
+	_f=$1
+	shift
+	printf '%s\n' "$@" >"$_f"
+	echo >>"$_f"
+	cat >>"$_f"
+}
+
+# encode CTE < IN > OUT - quoted-printable (every "=" and the odd space
+# encoded, lines soft-broken) or base64
+encode() {
+	"$PYTHON" -c '
+import base64, quopri, sys
+data = sys.stdin.buffer.read()
+if sys.argv[1] == "base64":
+    sys.stdout.buffer.write(base64.encodebytes(data))
+else:
+    sys.stdout.buffer.write(quopri.encodestring(data, quotetabs=True))
+' "$1"
+}
+
+printf 'Hello Bob,\nthe key is under the mat.\n' >"$T/plain"
+
+# ---- inline PGP, encrypted
+g -a -e -r bob@example.org -o "$T/inl.asc" "$T/plain"
+msg "$T/inl.eml" 'From: alice@example.org' 'To: bob@example.org' \
+    'Subject: inline' 'Content-Type: text/plain; charset=us-ascii' <"$T/inl.asc"
+ms "$T/o" "$T/err" decrypt "$T/inl.eml"
+expect "inline, 7bit: decrypted" "$T/o" \
+    "X-Mailseal-Decryption: decrypted|X-Mailseal-Signature: none|"
+body "$T/o" >"$T/b"
+check "inline, 7bit: the body is the plaintext, byte for byte" \
+    cmp "$T/plain" "$T/b"
+is "inline, 7bit: Content-Type kept, no transfer encoding added" \
+    "$(field "$T/o" Content-Type)|$(field "$T/o" Content-Transfer-Encoding)" \
+    "text/plain; charset=us-ascii|"
+
+for cte in quoted-printable base64; do
+	encode $cte <"$T/inl.asc" | msg "$T/inl-$cte.eml" \
+	    'From: alice@example.org' 'Subject: inline' 'MIME-Version: 1.0' \
+	    'Content-Type: text/plain; charset=us-ascii' \
+	    "Content-Transfer-Encoding: $cte"
+	ms "$T/o" "$T/err" decrypt "$T/inl-$cte.eml"
+	expect "inline, $cte: decrypted" "$T/o" \
+	    "X-Mailseal-Decryption: decrypted|X-Mailseal-Signature: none|"
+	body "$T/o" >"$T/b"
+	check "inline, $cte: the body is the plaintext" cmp "$T/plain" "$T/b"
+	is "... and the old transfer encoding is gone" \
+	    "$(field "$T/o" Content-Transfer-Encoding)" ""
+done
+
+# signed and encrypted in one OpenPGP message
+g -a -s -e -u alice@example.org -r bob@example.org -o "$T/se.asc" "$T/plain"
+msg "$T/se.eml" 'From: Alice <alice@example.org>' 'Subject: se' <"$T/se.asc"
+ms "$T/o" "$T/err" decrypt "$T/se.eml"
+expect "inline, signed and encrypted by the From address: good" "$T/o" \
+    "X-Mailseal-Decryption: decrypted|X-Mailseal-Signature: good; signer=$A|"
+msg "$T/se2.eml" 'From: Mallory <mallory@example.org>' 'Subject: se' \
+    <"$T/se.asc"
+ms "$T/o" "$T/err" decrypt "$T/se2.eml"
+expect "inline, signed by alice, From mallory: mismatch" "$T/o" \
+    "X-Mailseal-Decryption: decrypted|X-Mailseal-Signature: mismatch; signer=$A|"
+
+# 8-bit text comes out as 8bit; binary as base64, decoding to the bytes
+printf 'Gr\303\274\303\237e aus K\303\266ln\n' >"$T/utf8"
+g -a -e -r bob@example.org -o - "$T/utf8" | encode quoted-printable |
+    msg "$T/u.eml" 'From: alice@example.org' 'MIME-Version: 1.0' \
+    'Content-Type: text/plain; charset=utf-8' \
+    'Content-Transfer-Encoding: quoted-printable'
+ms "$T/o" "$T/err" decrypt "$T/u.eml"
+body "$T/o" >"$T/b"
+check "inline, UTF-8 text: byte for byte" cmp "$T/utf8" "$T/b"
+is "... with Content-Transfer-Encoding 8bit" \
+    "$(field "$T/o" Content-Transfer-Encoding)" 8bit
+"$PYTHON" -c 'import sys; sys.stdout.buffer.write(bytes(range(256)) * 40)' \
+    >"$T/bin"
+g -a -e -r bob@example.org -o - "$T/bin" |
+    msg "$T/bin.eml" 'From: alice@example.org'
+ms "$T/o" "$T/err" decrypt "$T/bin.eml"
+body "$T/o" | "$PYTHON" -c '
+import base64, sys
+sys.stdout.buffer.write(base64.b64decode(sys.stdin.buffer.read()))' \
+    >"$T/b" 2>/dev/null
+check "inline, binary plaintext: base64 that decodes to the exact bytes" \
+    cmp "$T/bin" "$T/b"
+is "... with Content-Transfer-Encoding base64" \
+    "$(field "$T/o" Content-Transfer-Encoding)" base64
+
+# CRLF mail gets CRLF text back
+sed 's/$/\r/' "$T/inl.eml" >"$T/crlf.eml"
+ms "$T/o" "$T/err" decrypt "$T/crlf.eml"
+body "$T/o" >"$T/b"
+sed 's/$/\r/' "$T/plain" >"$T/plain.crlf"
+check "inline in CRLF mail: decrypted text with CRLF line ends" \
+    cmp "$T/plain.crlf" "$T/b"
+
+# text beside the block would pass as protected: not decrypted
+{ echo 'Please read:'; cat "$T/inl.asc"; } |
+    msg "$T/beside.eml" 'From: alice@example.org' 'Subject: beside'
+ms "$T/o" "$T/err" decrypt "$T/beside.eml"
+expect "inline with text before the block: not-encrypted" "$T/o" \
+    "X-Mailseal-Decryption: not-encrypted|X-Mailseal-Signature: none|"
+check "... and the message is unchanged apart from the verdicts" \
+    sh -c "sed 1,2d '$T/o' | cmp - '$T/beside.eml'"
+
+# no secret key; damaged data; cut off
+g -a -e -r peggy@example.org -o - "$T/plain" |
+    msg "$T/peggy.eml" 'From: alice@example.org'
+ms "$T/o" "$T/err" decrypt "$T/peggy.eml"
+expect "inline to a key we lack: failed, no-secret-key" "$T/o" \
+    "X-Mailseal-Decryption: failed; reason=no-secret-key|X-Mailseal-Signature: none|"
+check "... the ciphertext is kept" \
+    sh -c "sed 1,2d '$T/o' | cmp - '$T/peggy.eml'"
+"$PYTHON" - "$T/inl.asc" >"$T/bad.asc" <<'PY'
+import sys
+lines = open(sys.argv[1]).read().split("\n")
+# flip one character of the last full data line: structure intact
+i = max(k for k, l in enumerate(lines) if len(l) == 64)
+c = lines[i][10]
+lines[i] = lines[i][:10] + ("B" if c != "B" else "C") + lines[i][11:]
+print("\n".join(lines), end="")
+PY
+msg "$T/bad.eml" 'From: alice@example.org' <"$T/bad.asc"
+ms "$T/o" "$T/err" decrypt "$T/bad.eml"
+case $(verdicts "$T/o") in
+"X-Mailseal-Decryption: failed; reason="*)
+	check "inline, one ciphertext character changed: failed, ciphertext kept" \
+	    sh -c "[ $rc -eq 0 ] && sed 1,2d '$T/o' | cmp - '$T/bad.eml'" ;;
+*)	not_ok "inline, one ciphertext character changed: failed" "$T/o" ;;
+esac
+head -n 4 "$T/inl.asc" | msg "$T/cut.eml" 'From: alice@example.org'
+ms "$T/o" "$T/err" decrypt "$T/cut.eml"
+expect "inline armor cut off (no END line): not one block, not-encrypted" \
+    "$T/o" "X-Mailseal-Decryption: not-encrypted|X-Mailseal-Signature: none|"
+
+# ---- clear-signed
+printf 'Pay 10 EUR to Bob.\n- dash line\nGr\303\274\303\237e\n' >"$T/cs"
+g --clearsign -u alice@example.org -o "$T/cs.asc" "$T/cs"
+msg "$T/cs.eml" 'From: Alice <alice@example.org>' 'Subject: cs' \
+    'Content-Type: text/plain; charset=utf-8' <"$T/cs.asc"
+ms "$T/o" "$T/err" decrypt "$T/cs.eml"
+expect "clear-signed by the From address: good" "$T/o" \
+    "X-Mailseal-Decryption: not-encrypted|X-Mailseal-Signature: good; signer=$A|"
+check "... the body is left as it is" \
+    sh -c "sed 1,2d '$T/o' | cmp - '$T/cs.eml'"
+encode quoted-printable <"$T/cs.asc" | msg "$T/csqp.eml" \
+    'From: alice@example.org' 'MIME-Version: 1.0' \
+    'Content-Type: text/plain; charset=utf-8' \
+    'Content-Transfer-Encoding: quoted-printable'
+ms "$T/o" "$T/err" decrypt "$T/csqp.eml"
+expect "clear-signed under quoted-printable: good" "$T/o" \
+    "X-Mailseal-Decryption: not-encrypted|X-Mailseal-Signature: good; signer=$A|"
+sed 's/10 EUR/1000 EUR/' "$T/cs.eml" >"$T/cst.eml"
+ms "$T/o" "$T/err" decrypt "$T/cst.eml"
+expect "clear-signed, text changed: bad" "$T/o" \
+    "X-Mailseal-Decryption: not-encrypted|X-Mailseal-Signature: bad; signer=$A|"
+sed 's/^From: .*/From: "alice@example.org" <mallory@example.org>/' \
+    "$T/cs.eml" >"$T/csm.eml"
+ms "$T/o" "$T/err" decrypt "$T/csm.eml"
+expect "clear-signed, alice's address only as the display name: mismatch" \
+    "$T/o" "X-Mailseal-Decryption: not-encrypted|X-Mailseal-Signature: mismatch; signer=$A|"
+{ cat "$T/cs.asc"; echo 'P.S. and 1000 EUR to Mallory'; } |
+    msg "$T/csa.eml" 'From: alice@example.org'
+ms "$T/o" "$T/err" decrypt "$T/csa.eml"
+expect "clear-signed with text after the block: none" "$T/o" \
+    "X-Mailseal-Decryption: not-encrypted|X-Mailseal-Signature: none|"
+# a key that is not in the keyring
+U=$T/unk
+mkdir -m 700 "$U"
+_ms_homes="$_ms_homes $U"
+gpg --homedir "$U" --batch --quiet --passphrase '' --quick-gen-key \
+    'Ursula <alice@example.org>' ed25519 sign never 2>/dev/null
+gpg --homedir "$U" --batch --quiet --clearsign -o - "$T/cs" 2>/dev/null |
+    msg "$T/csu.eml" 'From: alice@example.org'
+ms "$T/o" "$T/err" decrypt "$T/csu.eml"
+case $(verdicts "$T/o") in
+"X-Mailseal-Decryption: not-encrypted|X-Mailseal-Signature: unknown-key; signer="*)
+	ok "clear-signed by a key not in the keyring (same address): unknown-key" ;;
+*)	not_ok "clear-signed by a key not in the keyring: unknown-key" "$T/o" ;;
+esac
+
+# ---- Exchange's rewrite: multipart/mixed of an empty text/plain, the
+# version part and the data part, each base64
+cat >"$T/orig.eml" <<'EOF'
+From: Alice <alice@example.org>
+To: Bob <bob@example.org>
+Subject: quarterly figures
+MIME-Version: 1.0
+Content-Type: text/plain; charset=us-ascii
+
+Revenue is up.
+EOF
+"$MAILSEAL" encrypt -r bob@example.org --sign "$T/orig.eml" >"$T/pm.eml" \
+    2>"$T/err"
+# exchange IN OUT armor|binary|text - rewrite PGP/MIME as Exchange does
+exchange() {
+	"$PYTHON" - "$@" <<'PY'
+import base64, re, subprocess, sys
+src, dst, how = sys.argv[1:]
+raw = open(src, "rb").read()
+head, _, body = raw.partition(b"\n\n")
+armor = re.search(rb"-----BEGIN PGP MESSAGE-----.*?-----END PGP MESSAGE-----\n",
+                  body, re.S).group(0)
+if how == "binary":
+    armor = subprocess.run(["gpg", "--dearmor"], input=armor,
+                           capture_output=True, check=True).stdout
+head = b"\n".join(l for l in re.sub(rb"\n[ \t]", b" ", head).split(b"\n")
+                  if not l.lower().startswith(b"content-type"))
+b = b"_003_exch"
+first = b"Please see the attachment.\n" if how == "text" else b"\n"
+out = (head + b"\nContent-Type: multipart/mixed;\n\tboundary=\"" + b +
+       b"\"\n\n--" + b + b"\nContent-Type: text/plain; charset=\"us-ascii\"\n"
+       b"Content-Transfer-Encoding: quoted-printable\n\n" + first +
+       b"\n--" + b + b"\nContent-Type: application/pgp-encrypted; "
+       b"name=\"PGPMIME version identification\"\n"
+       b"Content-Transfer-Encoding: base64\n\n" +
+       base64.encodebytes(b"Version: 1\r\n") + b"\n--" + b +
+       b"\nContent-Type: application/octet-stream; name=\"encrypted.asc\"\n"
+       b"Content-Transfer-Encoding: base64\n\n" + base64.encodebytes(armor) +
+       b"\n--" + b + b"--\n")
+open(dst, "wb").write(out)
+PY
+}
+for how in armor binary; do
+	exchange "$T/pm.eml" "$T/ex-$how.eml" $how
+	ms "$T/o" "$T/err" decrypt "$T/ex-$how.eml"
+	expect "Exchange-mangled PGP/MIME ($how data): repaired, decrypted, good" \
+	    "$T/o" "X-Mailseal-Decryption: decrypted|X-Mailseal-Signature: good; signer=$A|"
+	is "... the original body is back" "$(body "$T/o")" "Revenue is up."
+	is "... with its Content-Type" "$(field "$T/o" Content-Type)" \
+	    "text/plain; charset=us-ascii"
+	ms "$T/o" "$T/err" encrypt -r bob@example.org "$T/ex-$how.eml"
+	check "encrypt passes Exchange's form ($how) through unchanged" \
+	    cmp "$T/o" "$T/ex-$how.eml"
+done
+exchange "$T/pm.eml" "$T/ex-text.eml" text
+ms "$T/o" "$T/err" decrypt "$T/ex-text.eml"
+expect "the same with text in the first part: not the Exchange form, not decrypted" \
+    "$T/o" "X-Mailseal-Decryption: not-encrypted|X-Mailseal-Signature: none|"
+
+# ---- protected header fields
+# phmsg OUT MARKER INNER-FROM OUTER-FROM [EXTRA-OUTER] - a signed and
+# encrypted PGP/MIME message whose inner entity carries header fields
+phmsg() {
+	{
+		printf 'From: %s\r\nSubject: Real subject\r\n' "$3"
+		printf 'Message-ID: <inner@example.org>\r\n'
+		printf 'Content-Type: text/plain; charset=us-ascii%s\r\n\r\n' "$2"
+		printf 'Meet at noon.\r\n'
+	} >"$T/inner"
+	g -a -s -e -u alice@example.org -r bob@example.org -o "$T/inner.asc" \
+	    "$T/inner"
+	{
+		printf 'From: %s\n' "$4"
+		printf 'To: bob@example.org\n'
+		[ -n "${5:-}" ] && printf '%s\n' "$5"
+		printf 'Subject: ...\nMessage-ID: <outer@example.org>\n'
+		printf 'MIME-Version: 1.0\n'
+		printf 'Content-Type: multipart/encrypted; boundary="b";\n'
+		printf ' protocol="application/pgp-encrypted"\n\n--b\n'
+		printf 'Content-Type: application/pgp-encrypted\n\nVersion: 1\n\n'
+		printf -- '--b\nContent-Type: application/octet-stream\n\n'
+		cat "$T/inner.asc"
+		printf -- '--b--\n'
+	} >"$1"
+}
+phmsg "$T/ph.eml" '; protected-headers="v1"' 'Alice <alice@example.org>' \
+    'Alice <alice@example.org>'
+ms "$T/o" "$T/err" decrypt "$T/ph.eml"
+expect "protected-headers=v1: decrypted, good" "$T/o" \
+    "X-Mailseal-Decryption: decrypted|X-Mailseal-Signature: good; signer=$A|"
+is "... the inner Subject replaces the outer one" \
+    "$(field "$T/o" Subject)" "Real subject"
+is "... and the inner Message-ID the outer one" \
+    "$(field "$T/o" Message-ID)" "<inner@example.org>"
+phmsg "$T/ph2.eml" '; protected-headers="v1"' 'Alice <alice@example.org>' \
+    'Mallory <mallory@example.org>'
+ms "$T/o" "$T/err" decrypt "$T/ph2.eml"
+expect "outer From forged, signed inner From alice: good, for the From shown" \
+    "$T/o" "X-Mailseal-Decryption: decrypted|X-Mailseal-Signature: good; signer=$A|"
+is "... and the From shown is the inner one, once" \
+    "$(field "$T/o" From)" "Alice <alice@example.org>"
+phmsg "$T/ph3.eml" '; protected-headers="v1"' 'Mallory <mallory@example.org>' \
+    'Alice <alice@example.org>'
+ms "$T/o" "$T/err" decrypt "$T/ph3.eml"
+expect "inner From mallory signed by alice under an outer From alice: mismatch" \
+    "$T/o" "X-Mailseal-Decryption: decrypted|X-Mailseal-Signature: mismatch; signer=$A|"
+phmsg "$T/ph4.eml" '' 'Mallory <mallory@example.org>' \
+    'Alice <alice@example.org>'
+ms "$T/o" "$T/err" decrypt "$T/ph4.eml"
+is "without a marker, inner fields replace nothing (Subject, From)" \
+    "$(field "$T/o" Subject)|$(field "$T/o" From)" \
+    "...|Alice <alice@example.org>"
+phmsg "$T/ph5.eml" '; hp="cipher"' 'Alice <alice@example.org>' \
+    'Alice <alice@example.org>' 'Cc: eve@example.org'
+ms "$T/o" "$T/err" decrypt "$T/ph5.eml"
+expect "RFC 9788 hp=cipher: decrypted, good" "$T/o" \
+    "X-Mailseal-Decryption: decrypted|X-Mailseal-Signature: good; signer=$A|"
+is "... an outer Cc the inside lacks is not shown; the inner Subject is" \
+    "$(field "$T/o" Cc)|$(field "$T/o" Subject)" "|Real subject"
+phmsg "$T/ph6.eml" '; protected-headers="v1"' 'Alice <alice@example.org>' \
+    'Alice <alice@example.org>' 'Cc: carol@example.org'
+ms "$T/o" "$T/err" decrypt "$T/ph6.eml"
+is "protected-headers=v1: an outer Cc the inside lacks stays" \
+    "$(field "$T/o" Cc)" carol@example.org
+
+# ---- limits
+# a signature part over LIMIT_SIGNATURE (1 MiB) is no signature: bad
+{
+	printf 'From: alice@example.org\nMIME-Version: 1.0\n'
+	printf 'Content-Type: multipart/signed; boundary="s";\n'
+	printf ' protocol="application/pgp-signature"; micalg=pgp-sha256\n\n'
+	printf -- '--s\nContent-Type: text/plain\n\nhello\n--s\n'
+	printf 'Content-Type: application/pgp-signature\n\n'
+	"$PYTHON" -c 'import sys; sys.stdout.write(("A" * 76 + "\n") * 14000)'
+	printf -- '--s--\n'
+} >"$T/bigsig.eml"
+ms "$T/o" "$T/err" decrypt "$T/bigsig.eml"
+expect "a 1 MiB+ signature part (LIMIT_SIGNATURE): bad, no signer named" \
+    "$T/o" "X-Mailseal-Decryption: not-encrypted|X-Mailseal-Signature: bad|"
+# a compression bomb: 300 MB of zeros in a 0.5 MB message
+head -c 300000000 /dev/zero |
+    g -z 9 --compress-algo zlib -a -e -r bob@example.org -o "$T/bomb.asc"
+msg "$T/bomb.eml" 'From: alice@example.org' <"$T/bomb.asc"
+ms "$T/o" "$T/err" decrypt "$T/bomb.eml"
+expect "300 MB of plaintext (over LIMIT_DECRYPTED): failed, too-large" "$T/o" \
+    "X-Mailseal-Decryption: failed; reason=too-large|X-Mailseal-Signature: none|"
+check "... and the output is the small original, not the plaintext" \
+    sh -c "sed 1,2d '$T/o' | cmp - '$T/bomb.eml'"
+
+done_testing
