@@ -80,7 +80,7 @@ struct decrypt_sink {
 enum decrypt_ph {
 	PH_NONE,
 	PH_V1,		/* protected-headers="v1": inner fields win */
-	PH_HP		/* RFC 9788 hp=: the outer ones are not shown at all */
+	PH_HP		/* RFC 9788 hp=: unprotected copies are not shown */
 };
 
 /* What the output's header is made of. */
@@ -263,8 +263,7 @@ decrypt_from(const struct rfc5322_header *h)
 static char *
 decrypt_shown_from(const struct decrypt_job *j)
 {
-	if (j->ph != NULL && (j->phmode == PH_HP ||
-	    rfc5322_find(j->ph, "From", NULL) != NULL))
+	if (j->ph != NULL && rfc5322_find(j->ph, "From", NULL) != NULL)
 		return decrypt_from(j->ph);
 	return decrypt_from(&j->h);
 }
@@ -631,8 +630,11 @@ decrypt_is_phname(const struct rfc5322_field *f)
 	return 0;
 }
 
-/* decrypt_ph_hides - an outer field the protected ones replace: with
- * hp= every outer field of those names, with v1 those the inside has */
+/* decrypt_ph_hides - an outer field the protected ones replace: one
+ * the inside has too; with hp= also an outer Subject, To, Cc or
+ * Reply-To the inside lacks (RFC 9788: unprotected copies are not
+ * shown).  An outer From, Date or Message-ID stays when the inside
+ * lacks it: a message needs them. */
 static int
 decrypt_ph_hides(const struct decrypt_job *j, const struct rfc5322_field *f)
 {
@@ -640,10 +642,11 @@ decrypt_ph_hides(const struct decrypt_job *j, const struct rfc5322_field *f)
 
 	if (j->ph == NULL || !decrypt_is_phname(f))
 		return 0;
-	if (j->phmode == PH_HP)
-		return 1;
 	snprintf(name, sizeof name, "%.*s", (int)f->namelen, f->raw);
-	return rfc5322_find(j->ph, name, NULL) != NULL;
+	if (rfc5322_find(j->ph, name, NULL) != NULL)
+		return 1;
+	return j->phmode == PH_HP && !rfc5322_is(f, "From") &&
+	    !rfc5322_is(f, "Date") && !rfc5322_is(f, "Message-ID");
 }
 
 /* decrypt_put - bytes with their line ends made the message's */

@@ -297,9 +297,11 @@ expect "the same with text in the first part: not the Exchange form, not decrypt
 # ---- protected header fields
 # phmsg OUT MARKER INNER-FROM OUTER-FROM [EXTRA-OUTER] - a signed and
 # encrypted PGP/MIME message whose inner entity carries header fields
+# (INNER-FROM "-": no inner From)
 phmsg() {
 	{
-		printf 'From: %s\r\nSubject: Real subject\r\n' "$3"
+		[ "$3" = - ] || printf 'From: %s\r\n' "$3"
+		printf 'Subject: Real subject\r\n' 
 		printf 'Message-ID: <inner@example.org>\r\n'
 		printf 'Content-Type: text/plain; charset=us-ascii%s\r\n\r\n' "$2"
 		printf 'Meet at noon.\r\n'
@@ -359,6 +361,42 @@ phmsg "$T/ph6.eml" '; protected-headers="v1"' 'Alice <alice@example.org>' \
 ms "$T/o" "$T/err" decrypt "$T/ph6.eml"
 is "protected-headers=v1: an outer Cc the inside lacks stays" \
     "$(field "$T/o" Cc)" carol@example.org
+
+phmsg "$T/ph7.eml" '; hp="cipher"' - 'Alice <alice@example.org>'
+ms "$T/o" "$T/err" decrypt "$T/ph7.eml"
+expect "hp=cipher without an inner From: the outer From stays and is matched" \
+    "$T/o" "X-Mailseal-Decryption: decrypted|X-Mailseal-Signature: good; signer=$A|"
+is "... shown once" "$(field "$T/o" From)" "Alice <alice@example.org>"
+
+# ---- hostile MIME: decrypt parses no MIME tree (only the root and, for
+# the RFC 3156 forms, its parts in one pass), so nesting depth and part
+# count cost nothing; nothing deep inside is decrypted
+"$PYTHON" - "$T/inl.asc" >"$T/deep.eml" <<'PY'
+import sys
+armor = open(sys.argv[1]).read()
+print("From: alice@example.org\nMIME-Version: 1.0")
+n = 20000
+for i in range(n):
+    print('Content-Type: multipart/mixed; boundary="b%d"\n\n--b%d' % (i, i))
+print("Content-Type: text/plain\n\n" + armor)
+for i in reversed(range(n)):
+    print("--b%d--" % i)
+PY
+ms "$T/o" "$T/err" decrypt "$T/deep.eml"
+expect "20000 nested multiparts around a ciphertext: not-encrypted, exit 0" \
+    "$T/o" "X-Mailseal-Decryption: not-encrypted|X-Mailseal-Signature: none|"
+"$PYTHON" - >"$T/parts.eml" <<'PY'
+print('From: alice@example.org\nMIME-Version: 1.0\n'
+      'Content-Type: multipart/mixed; boundary="p"\n')
+for i in range(100000):
+    print("--p\nContent-Type: text/plain\n\npart %d" % i)
+print("--p--")
+PY
+ms "$T/o" "$T/err" decrypt "$T/parts.eml"
+expect "100000 parts: not-encrypted, exit 0" "$T/o" \
+    "X-Mailseal-Decryption: not-encrypted|X-Mailseal-Signature: none|"
+check "... the message unchanged apart from the verdicts" \
+    sh -c "sed 1,2d '$T/o' | cmp - '$T/parts.eml'"
 
 # ---- limits
 # a signature part over LIMIT_SIGNATURE (1 MiB) is no signature: bad
