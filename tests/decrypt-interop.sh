@@ -155,12 +155,17 @@ try() {
 	fi
 }
 
-# cte FILE - the Content-Transfer-Encoding of FILE's header, lower case,
-# or "none"
-cte() {
+# field FILE NAME - the value of FILE's header field NAME (one line),
+# lower case, or "none"
+field() {
 	awk '{ sub(/\r$/, "") } $0 == "" { exit } { print }' "$1" |
-	    sed -n 's/^[Cc]ontent-[Tt]ransfer-[Ee]ncoding:[[:space:]]*//p' |
-	    tr 'A-Z' 'a-z' | grep . || echo none
+	    tr 'A-Z' 'a-z' | sed -n "s/^$2:[[:space:]]*//p" | grep . ||
+	    echo none
+}
+
+# cte FILE - FILE's Content-Transfer-Encoding, or "none"
+cte() {
+	field "$1" content-transfer-encoding
 }
 
 # plain_cte FILE - FILE's body is sent as it is: no transfer encoding
@@ -229,6 +234,9 @@ if have sqop; then
 	    "$T/sq-utf8.eml" decrypted "good; signer=$alice" "$T/utf8"
 	check "sqop inline UTF-8 text: Content-Transfer-Encoding 8bit" \
 	    test "$(cte "$T/sq-utf8.eml.out")" = 8bit
+	check "sqop inline UTF-8 text: outer Content-Type (charset) kept" \
+	    test "$(field "$T/sq-utf8.eml.out" content-type)" = \
+	    "text/plain; charset=utf-8"
 
 	# not for Bob: the original is kept
 	sqop encrypt "$KEYS/peggy.pub.asc" <"$T/plain" >"$T/sq-peggy.asc"
