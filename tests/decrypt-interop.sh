@@ -112,7 +112,7 @@ pgpmime_sig() {
 
 # try DESC MSG DEC SIG [WANT] - decrypt MSG as a user would and check
 # what the user checks: exit 0; the first two lines (after a From_ line)
-# are the verdicts DEC and SIG (SIG is a shell pattern); each verdict
+# are the verdicts DEC and SIG (shell patterns); each verdict
 # field is there once and nothing forged is left; then, with WANT
 #   same   the message is unchanged apart from the verdicts
 #   FILE   the decoded text is FILE's (line ends aside) and no
@@ -126,7 +126,7 @@ try() {
 	[ "$rc" -eq 0 ] || echo "exit $rc" >>"$T/why"
 	_v=$(verdicts "$_out")
 	case "$_v" in
-	"X-Mailseal-Decryption: $_dec|X-Mailseal-Signature: "$_sig"|") ;;
+	"X-Mailseal-Decryption: "$_dec"|X-Mailseal-Signature: "$_sig"|") ;;
 	*) echo "verdicts: $_v" >>"$T/why" ;;
 	esac
 	for _f in X-Mailseal-Decryption X-Mailseal-Signature; do
@@ -243,6 +243,14 @@ if have sqop; then
 	inline "$T/sq-peggy.eml" 7bit "$T/sq-peggy.asc"
 	try "sqop inline to someone else: failed; reason=no-secret-key, kept" \
 	    "$T/sq-peggy.eml" "failed; reason=no-secret-key" none same
+
+	# ciphertext damaged in transit: failed, the original kept
+	# (every letter of one line inside the encrypted data shifted)
+	sed '6y/ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz/BCDEFGHIJKLMNOPQRSTUVWXYZAbcdefghijklmnopqrstuvwxyza/' \
+	    "$T/sq-encsig.asc" >"$T/sq-damaged.asc"
+	inline "$T/sq-damaged.eml" 7bit "$T/sq-damaged.asc"
+	try "sqop inline ciphertext damaged: failed, original kept" \
+	    "$T/sq-damaged.eml" "failed; reason=*" none same
 
 	# text around the armor: not one armored block, not decrypted
 	{ printf 'Read this first.\n\n'; cat "$T/sq-encsig.asc"; } >"$T/sq-around"
@@ -386,6 +394,11 @@ if have rnp && have rnpkeys; then
 	inline "$T/rn-inls.eml" base64 "$T/rn-encsig.asc"
 	try "rnp inline UTF-8 encrypted+signed (base64): decrypted, good" \
 	    "$T/rn-inls.eml" decrypted "good; signer=$alice" "$T/utf8"
+
+	# the same from a CRLF mail system
+	sed 's/$/\r/' "$T/rn-inls.eml" >"$T/rn-inls-crlf.eml"
+	try "rnp inline encrypted+signed, CRLF message: decrypted, good" \
+	    "$T/rn-inls-crlf.eml" decrypted "good; signer=$alice" "$T/utf8"
 
 	rn "$T/rn-clear.asc" "$T/plain" --clearsign
 	inline "$T/rn-clear.eml" 7bit "$T/rn-clear.asc"
