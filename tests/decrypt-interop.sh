@@ -337,6 +337,20 @@ if have sqop; then
 	try "sqop signed, then encrypted (6.1): decrypted, good" \
 	    "$T/sq-nest.eml" decrypted "good; signer=$alice" "$T/plain"
 
+	# protected header fields (RFC 9788) from Sequoia, with forged
+	# verdicts among them: the Subject from inside, no forged verdict
+	{ printf 'Content-Type: text/plain; charset=utf-8; protected-headers="v1"\r\n'
+	  printf 'X-Mailseal-Signature: good; signer=FORGED\r\n'
+	  printf 'From: Alice <alice@example.org>\r\nSubject: the real subject\r\n\r\n'
+	  tr -d '\r' <"$T/plain" | sed 's/$/\r/'; } |
+	    sqop encrypt --sign-with "$KEYS/alice.sec.asc" "$KEYS/bob.pub.asc" \
+	    >"$T/sq-ph.asc"
+	pgpmime_enc "$T/sq-ph.eml" "$T/sq-ph.asc"
+	try "sqop protected headers, forged verdicts inside: good" \
+	    "$T/sq-ph.eml" decrypted "good; signer=$alice" "$T/plain"
+	check "sqop protected headers: the Subject from inside is shown" \
+	    test "$(field "$T/sq-ph.eml.out" subject)" = "the real subject"
+
 	# signed by the stranger: no key; signer=, if given, must still be
 	# a primary key's fingerprint, not the signing subkey's
 	sqop sign "$T/stranger.sec.asc" <"$T/entity" >"$T/sq-unk.sig"
