@@ -279,6 +279,14 @@ if have sqop; then
 	try "sqop clear-signed, text changed, forged verdict: bad" \
 	    "$T/sq-clear-bad.eml" not-encrypted "bad; signer=$alice" same
 
+	# a mailing list adds a footer after the signed block: the footer
+	# is not signed, so the message as a whole is not
+	{ cat "$T/sq-clear.asc"; printf -- '-- \nlist footer: unsubscribe here\n'; } \
+	    >"$T/sq-clear-foot"
+	inline "$T/sq-clear-foot.eml" 7bit "$T/sq-clear-foot"
+	try "sqop clear-signed with an unsigned footer: none, unchanged" \
+	    "$T/sq-clear-foot.eml" not-encrypted none same
+
 	inline "$T/sq-clear-mal.eml" 7bit "$T/sq-clear.asc" mallory@example.org
 	try "sqop clear-signed by alice, From mallory: mismatch" \
 	    "$T/sq-clear-mal.eml" not-encrypted "mismatch; signer=$alice" same
@@ -408,6 +416,12 @@ if have rnp && have rnpkeys; then
 	inline "$T/rn-inls.eml" base64 "$T/rn-encsig.asc"
 	try "rnp inline UTF-8 encrypted+signed (base64): decrypted, good" \
 	    "$T/rn-inls.eml" decrypted "good; signer=$alice" "$T/utf8"
+
+	# a plain RFC 5322 message without any MIME field (rnp | mail)
+	{ printf 'From: Alice <alice@example.org>\nTo: bob@example.org\n'
+	  printf 'Subject: no MIME\n\n'; cat "$T/rn-encsig.asc"; } >"$T/rn-nomime.eml"
+	try "rnp inline encrypted+signed, no MIME fields: decrypted, good" \
+	    "$T/rn-nomime.eml" decrypted "good; signer=$alice" "$T/utf8"
 
 	# the same from a CRLF mail system
 	sed 's/$/\r/' "$T/rn-inls.eml" >"$T/rn-inls-crlf.eml"
