@@ -463,7 +463,6 @@ classify_message(const struct rfc5322_header *h, struct input *in,
 	const struct rfc5322_field *f;
 	struct mime_ctype ct;
 	enum mime_cte cte = MIME_CTE_IDENTITY;
-	enum armor_kind ak;
 	const char *st, *proto;
 	char *v;
 	size_t len;
@@ -521,19 +520,31 @@ classify_message(const struct rfc5322_header *h, struct input *in,
 		if (yes)
 			*kind = CLASSIFY_SMIME;
 	} else if (text && cte != MIME_CTE_UNKNOWN) {
-		r = classify_inline(in, h->bodyoff, cte, &ak);
-		if (r == 0 && ak != ARMOR_NONE) {
-			*kind = ak == ARMOR_MESSAGE ? CLASSIFY_INLINE :
-			    CLASSIFY_CLEARSIGNED;
-			if (span != NULL) {
-				span->off = h->bodyoff;
-				span->len = input_tell(in) - h->bodyoff;
-				span->cte = cte;
-			}
-		}
+		r = classify_body(in, h->bodyoff, cte, kind, span);
 	}
 	mime_ctype_free(&ct);
 	return r;
+}
+
+/* classify_body - see classify.h */
+int
+classify_body(struct input *in, off_t off, enum mime_cte cte,
+    enum classify_kind *kind, struct classify_span *span)
+{
+	enum armor_kind ak;
+
+	*kind = CLASSIFY_PLAIN;
+	if (classify_inline(in, off, cte, &ak) == -1)
+		return -1;
+	if (ak == ARMOR_NONE)
+		return 0;
+	*kind = ak == ARMOR_MESSAGE ? CLASSIFY_INLINE : CLASSIFY_CLEARSIGNED;
+	if (span != NULL) {
+		span->off = off;
+		span->len = input_tell(in) - off;
+		span->cte = cte;
+	}
+	return 0;
 }
 
 /* classify_name - for messages */

@@ -40,6 +40,12 @@ int		 classify_message(const struct rfc5322_header *, struct input *,
 		    enum classify_kind *, struct classify_span *);
 const char	*classify_name(enum classify_kind);
 
+/* classify_body - is the text from off to the end, in transfer encoding
+ * cte, one armored block?  CLASSIFY_INLINE, CLASSIFY_CLEARSIGNED (with
+ * the span) or CLASSIFY_PLAIN; -1 on a read error */
+int		 classify_body(struct input *, off_t, enum mime_cte,
+		    enum classify_kind *, struct classify_span *);
+
 /* classify_encrypted - the kind is an encrypted message */
 int		 classify_encrypted(enum classify_kind);
 

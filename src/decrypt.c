@@ -107,9 +107,15 @@ struct decrypt_job {
 	const char			*reason;	/* when "failed" */
 	enum verdict_sig		 sverdict;
 	char				 signer[128];	/* primary fingerprint */
+	int				 issuer;	/* no: the key is unknown and
+							 * signer is what the
+							 * signature names */
 	struct gpg_decrypt_result	 dres;		/* signatures in it */
 	int				 plainfd;	/* the plaintext */
 	int				 istext;	/* inline: a body, no entity */
+	int				 eight;		/* the text has 8-bit bytes */
+	int				 binary;	/* it needs base64 */
+	int				 utf8label;	/* it gets charset=utf-8 */
 	struct input			*inner;		/* the plaintext, to read */
 	struct rfc5322_header		 ih;		/* its header */
 	off_t				 innerbody;	/* its body */
@@ -153,6 +159,7 @@ static int	decrypt_write_head(struct decrypt_job *, FILE *,
 		    enum decrypt_head);
 static int	decrypt_write_inner(struct decrypt_job *, FILE *);
 static int	decrypt_write_text(struct decrypt_job *, FILE *);
+static int	decrypt_text_shape(struct decrypt_job *);
 static int	decrypt_copy(struct input *, FILE *, enum decrypt_eol);
 
 /* decrypt_src_init - a reader over the span of in, from where in
@@ -313,6 +320,7 @@ decrypt_signatures(struct decrypt_job *j, const struct gpg_decrypt_result *r,
 			j->sverdict = verdict_worse(j->sverdict, v);
 			snprintf(j->signer, sizeof j->signer, "%s",
 			    key != NULL ? key->fpr : r->sigs[i].fpr);
+			j->issuer = key == NULL;
 		}
 		gpg_keylist_free(&keys);
 	}
@@ -404,6 +412,12 @@ decrypt_plaintext(struct decrypt_job *j)
 		j->inner = input_fdopen(j->plainfd);
 		j->plainfd = -1;
 		j->innerbody = 0;
+		/* the text may be one clear-signed block */
+		if (decrypt_text_shape(j) == -1 || classify_body(j->inner, 0,
+		    MIME_CTE_IDENTITY, &kind, &span) == -1) {
+			log_warn("cannot read the decrypted message");
+			return DECRYPT_TEMPFAIL;
+		}
 	} else if (decrypt_inner_open(j) == -1 ||
 	    classify_message(&j->ih, j->inner, &kind, &span) == -1 ||
 	    decrypt_protected(j, kind, &span) == -1) {
@@ -412,7 +426,7 @@ decrypt_plaintext(struct decrypt_job *j)
 	}
 	from = decrypt_shown_from(j);
 	r = decrypt_signatures(j, &j->dres, from);
-	/* the decrypted root may be signed (RFC 3156 6.1) */
+	/* the decrypted root may be signed (RFC 3156 6.1, or clear-signed) */
 	if (r == DECRYPT_OK && kind == CLASSIFY_SIGNED)
 		r = decrypt_verify(j, j->inner, &span, from);
 	else if (r == DECRYPT_OK && kind == CLASSIFY_CLEARSIGNED)
@@ -683,11 +697,14 @@ decrypt_write_head(struct decrypt_job *j, FILE *fp, enum decrypt_head what)
 	    j->reason != NULL ? "; reason=" : "",
 	    j->reason != NULL ? j->reason : "", eol) < 0)
 		return -1;
-	/* no signer when none could be named (a signature part that holds
-	 * no signature, one over LIMIT_SIGNATURE) */
+	/* signer= is a primary key's fingerprint (INTERFACE.md): without
+	 * the key, what the signature names (maybe a subkey, maybe a key
+	 * ID) is issuer=; neither when nothing could be named (a signature
+	 * part that holds no signature, one over LIMIT_SIGNATURE) */
 	if (fprintf(fp, "%s: %s%s%s%s", VERDICT_SIGNATURE,
 	    verdict_sig_name(j->sverdict),
-	    j->sverdict != VERDICT_SIG_NONE && j->signer[0] ? "; signer=" : "",
+	    j->sverdict == VERDICT_SIG_NONE || !j->signer[0] ? "" :
+	    j->issuer ? "; issuer=" : "; signer=",
 	    j->sverdict != VERDICT_SIG_NONE ? j->signer : "", eol) < 0)
 		return -1;
 	for (i = 0; i < j->h.nfields; i++) {
@@ -695,7 +712,8 @@ decrypt_write_head(struct decrypt_job *j, FILE *fp, enum decrypt_head what)
 		if (verdict_is_ours(f) || decrypt_ph_hides(j, f) ||
 		    (what == HEAD_ENTITY && rfc5322_has_prefix(f, "Content-")) ||
 		    (what == HEAD_TEXT &&
-		    rfc5322_is(f, "Content-Transfer-Encoding")))
+		    (rfc5322_is(f, "Content-Transfer-Encoding") ||
+		    (j->utf8label && rfc5322_is(f, "Content-Type")))))
 			continue;
 		if (fwrite(f->raw, 1, f->rawlen, fp) != f->rawlen)
 			return -1;
@@ -772,11 +790,70 @@ decrypt_write_inner(struct decrypt_job *j, FILE *fp)
 }
 
 /*
- * decrypt_write_text - inline plaintext as the body, in a transfer
- * encoding it fits: none for short-lined 7-bit text, 8bit for 8-bit
- * text, base64 for anything else (NUL, a bare CR, a line over the 998
- * bytes RFC 5322 allows), which is then written byte for byte.
+ * decrypt_text_shape - look at inline plaintext to choose how to write
+ * it: as it is for short-lined 7-bit text, 8bit for 8-bit text, base64
+ * for anything else (NUL, a bare CR, a line over the 998 bytes RFC 5322
+ * allows).  8-bit text that is UTF-8 (as OpenPGP's text data should be)
+ * under no charset or us-ascii is labelled utf-8.
  */
+static int
+decrypt_text_shape(struct decrypt_job *j)
+{
+	const struct rfc5322_field *f;
+	struct mime_ctype ct;
+	unsigned char buf[CHUNK], c;
+	ssize_t n = 0, i;
+	size_t col = 0, len;
+	const char *cs;
+	char *v;
+	int prevcr = 0, cont = 0, utf8 = 1;
+
+	if (input_seek(j->inner, 0) == -1)
+		return -1;
+	while (!j->binary && (n = input_read(j->inner, buf, sizeof buf)) > 0)
+		for (i = 0; i < n && !j->binary; i++) {
+			c = buf[i];
+			if (c == '\0' || (prevcr && c != '\n'))
+				j->binary = 1;
+			prevcr = c == '\r';
+			col = c == '\n' ? 0 : col + 1;
+			if (col > 998 + (size_t)prevcr)
+				j->binary = 1;
+			if (c < 0x80) {
+				utf8 = utf8 && cont == 0;
+				continue;
+			}
+			j->eight = 1;
+			if (cont > 0 && c <= 0xbf)
+				cont--;
+			else if (cont == 0 && c >= 0xc2 && c <= 0xf4)
+				cont = c >= 0xf0 ? 3 : c >= 0xe0 ? 2 : 1;
+			else
+				utf8 = 0;
+		}
+	if (n < 0)
+		return -1;
+	if (prevcr)
+		j->binary = 1;
+	if (!j->eight || j->binary || !utf8 || cont != 0)
+		return 0;
+	if ((f = rfc5322_find(&j->h, "Content-Type", NULL)) == NULL) {
+		j->utf8label = 1;
+		return 0;
+	}
+	v = rfc5322_unfold(f, &len);
+	if (mime_ctype_parse(v, len, &ct) == 0 &&
+	    mime_ctype_is(&ct, "text", "plain") &&
+	    ((cs = mime_ctype_param(&ct, "charset")) == NULL ||
+	    strcasecmp(cs, "us-ascii") == 0))
+		j->utf8label = 1;
+	mime_ctype_free(&ct);
+	free(v);
+	return 0;
+}
+
+/* decrypt_write_text - the fields that say how inline plaintext is
+ * written (decrypt_text_shape), then the plaintext as the body */
 static int
 decrypt_write_text(struct decrypt_job *j, FILE *fp)
 {
@@ -784,33 +861,23 @@ decrypt_write_text(struct decrypt_job *j, FILE *fp)
 	char enc[2 * CHUNK + 8];
 	const char *eol = j->h.crlf ? "\r\n" : "\n";
 	struct cte_encoder e;
-	ssize_t n, i;
-	size_t col = 0, m;
-	int prevcr = 0, eight = 0, binary = 0;
+	ssize_t n;
+	size_t m;
+	int mime = j->binary || j->eight || j->utf8label;
 
-	if (input_seek(j->inner, 0) == -1)
+	if (mime && rfc5322_find(&j->h, "MIME-Version", NULL) == NULL &&
+	    fprintf(fp, "MIME-Version: 1.0%s", eol) < 0)
 		return -1;
-	while (!binary && (n = input_read(j->inner, buf, sizeof buf)) > 0)
-		for (i = 0; i < n && !binary; i++) {
-			if (buf[i] == '\0' || (prevcr && buf[i] != '\n'))
-				binary = 1;
-			prevcr = buf[i] == '\r';
-			col = buf[i] == '\n' ? 0 : col + 1;
-			if (col > 998 + (size_t)prevcr)
-				binary = 1;
-			if (buf[i] >= 0x80)
-				eight = 1;
-		}
-	if (!binary && n < 0)
+	if (j->utf8label &&
+	    fprintf(fp, "Content-Type: text/plain; charset=utf-8%s", eol) < 0)
 		return -1;
-	if (prevcr)
-		binary = 1;
-	if ((binary || eight) && fprintf(fp, "Content-Transfer-Encoding: %s%s",
-	    binary ? "base64" : "8bit", eol) < 0)
+	if ((j->binary || j->eight) &&
+	    fprintf(fp, "Content-Transfer-Encoding: %s%s",
+	    j->binary ? "base64" : "8bit", eol) < 0)
 		return -1;
 	if (fputs(eol, fp) == EOF || input_seek(j->inner, 0) == -1)
 		return -1;
-	if (!binary)
+	if (!j->binary)
 		return decrypt_copy(j->inner, fp, j->h.crlf ? EOL_CRLF : EOL_LF);
 	cte_encoder_init(&e, j->h.crlf);
 	while ((n = input_read(j->inner, buf, sizeof buf)) > 0) {
@@ -881,8 +948,12 @@ decrypt_run(const struct decrypt_opts *opts)
 		if (r != DECRYPT_OK)
 			goto done;
 		break;
-	case CLASSIFY_PLAIN:
 	case CLASSIFY_SMIME:
+		/* encrypted, but not for us to decrypt: say so */
+		j.dverdict = "failed";
+		j.reason = "unsupported-smime";
+		break;
+	case CLASSIFY_PLAIN:
 		break;
 	}
 	if (output_open(&j.out, opts->output) == -1) {

@@ -41,6 +41,8 @@ struct gpg_status_seen {
 	int	 sig_created;		/* SIG_CREATED */
 	int	 decryption_okay;	/* DECRYPTION_OKAY: integrity checked */
 	int	 decryption_failed;	/* DECRYPTION_FAILED */
+	int	 need_passphrase;	/* a locked secret key: gpg asked the
+					 * agent for its passphrase */
 };
 
 struct gpg {
@@ -179,6 +181,9 @@ gpg_status_cb(void *hook, const char *keyword, const char *args)
 		seen->decryption_okay = 1;
 	else if (strcmp(keyword, "DECRYPTION_FAILED") == 0)
 		seen->decryption_failed = 1;
+	else if (strcmp(keyword, "NEED_PASSPHRASE") == 0 ||
+	    strcmp(keyword, "PINENTRY_LAUNCHED") == 0)
+		seen->need_passphrase = 1;
 	return 0;
 }
 
@@ -574,7 +579,9 @@ gpg_decrypt(struct gpg *g, struct gpg_io *io, struct gpg_decrypt_result *r,
 	dres = gpgme_op_decrypt_result(g->ctx);
 	if (e) {
 		if (gpg_dec_class(e, &r->dec) == -1) {
-			gpg_fail(e, "decryption", err, errsz);
+			gpg_fail(e, g->seen.need_passphrase ? "decryption: the "
+			    "secret key is locked and gpg-agent has no passphrase "
+			    "for it" : "decryption", err, errsz);
 			goto out;
 		}
 		st = GPG_OK;

@@ -142,6 +142,36 @@ check "inline, binary plaintext: base64 that decodes to the exact bytes" \
 is "... with Content-Transfer-Encoding base64" \
     "$(field "$T/o" Content-Transfer-Encoding)" base64
 
+# 8-bit text in a message without MIME fields, or labelled us-ascii, is
+# labelled UTF-8 when it is UTF-8; another charset label stays
+g -a -e -r bob@example.org -o "$T/u2.asc" "$T/utf8"
+msg "$T/u2.eml" 'From: alice@example.org' 'Subject: no MIME' <"$T/u2.asc"
+ms "$T/o" "$T/err" decrypt "$T/u2.eml"
+is "inline UTF-8 without MIME fields: MIME-Version, utf-8 and 8bit added" \
+    "$(field "$T/o" MIME-Version)|$(field "$T/o" Content-Type)|$(field "$T/o" Content-Transfer-Encoding)" \
+    "1.0|text/plain; charset=utf-8|8bit"
+msg "$T/u3.eml" 'From: alice@example.org' 'MIME-Version: 1.0' \
+    'Content-Type: text/plain; charset="us-ascii"' <"$T/u2.asc"
+ms "$T/o" "$T/err" decrypt "$T/u3.eml"
+is "inline UTF-8 labelled us-ascii: relabelled utf-8, one Content-Type" \
+    "$(field "$T/o" Content-Type)|$(field "$T/o" MIME-Version)" \
+    "text/plain; charset=utf-8|1.0"
+printf 'caf\351\n' >"$T/latin1"
+g -a -e -r bob@example.org -o - "$T/latin1" | msg "$T/l1.eml" \
+    'From: alice@example.org' 'MIME-Version: 1.0' \
+    'Content-Type: text/plain; charset=iso-8859-1'
+ms "$T/o" "$T/err" decrypt "$T/l1.eml"
+is "inline Latin-1 labelled iso-8859-1: the label stays, 8bit" \
+    "$(field "$T/o" Content-Type)|$(field "$T/o" Content-Transfer-Encoding)" \
+    "text/plain; charset=iso-8859-1|8bit"
+
+# clear-signed, then encrypted inline (sign first, as older tools did)
+g --clearsign -u alice@example.org -o - "$T/plain" |
+    g -a -e -r bob@example.org -o - | msg "$T/cse.eml" 'From: alice@example.org'
+ms "$T/o" "$T/err" decrypt "$T/cse.eml"
+expect "inline encrypted clear-signed text: decrypted, good" "$T/o" \
+    "X-Mailseal-Decryption: decrypted|X-Mailseal-Signature: good; signer=$A|"
+
 # CRLF mail gets CRLF text back
 sed 's/$/\r/' "$T/inl.eml" >"$T/crlf.eml"
 ms "$T/o" "$T/err" decrypt "$T/crlf.eml"
@@ -230,8 +260,10 @@ gpg --homedir "$U" --batch --quiet --clearsign -o - "$T/cs" 2>/dev/null |
     msg "$T/csu.eml" 'From: alice@example.org'
 ms "$T/o" "$T/err" decrypt "$T/csu.eml"
 case $(verdicts "$T/o") in
-"X-Mailseal-Decryption: not-encrypted|X-Mailseal-Signature: unknown-key; signer="*)
-	ok "clear-signed by a key not in the keyring (same address): unknown-key" ;;
+"X-Mailseal-Decryption: not-encrypted|X-Mailseal-Signature: unknown-key; issuer="*)
+	# signer= is reserved for a primary key's fingerprint, which
+	# only the key itself could tell
+	ok "clear-signed by a key not in the keyring (same address): unknown-key, issuer= named" ;;
 *)	not_ok "clear-signed by a key not in the keyring: unknown-key" "$T/o" ;;
 esac
 
@@ -367,6 +399,24 @@ ms "$T/o" "$T/err" decrypt "$T/ph7.eml"
 expect "hp=cipher without an inner From: the outer From stays and is matched" \
     "$T/o" "X-Mailseal-Decryption: decrypted|X-Mailseal-Signature: good; signer=$A|"
 is "... shown once" "$(field "$T/o" From)" "Alice <alice@example.org>"
+
+# ---- S/MIME: encrypted, but not ours to decrypt
+if have openssl; then
+	openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/sm.key" \
+	    -out "$T/sm.crt" -subj /CN=bob@example.org -days 2 \
+	    >/dev/null 2>&1
+	printf 'Content-Type: text/plain\n\nsecret\n' |
+	    openssl cms -encrypt -aes256 "$T/sm.crt" 2>/dev/null |
+	    sed '1i From: alice@example.org' >"$T/smime.eml"
+	ms "$T/o" "$T/err" decrypt "$T/smime.eml"
+	expect "S/MIME enveloped data: failed, unsupported-smime" "$T/o" \
+	    "X-Mailseal-Decryption: failed; reason=unsupported-smime|X-Mailseal-Signature: none|"
+	check "... and the message is unchanged" \
+	    sh -c "sed 1,2d '$T/o' | cmp - '$T/smime.eml'"
+else
+	skip "S/MIME enveloped data: failed, unsupported-smime" "no openssl"
+	skip "... and the message is unchanged" "no openssl"
+fi
 
 # ---- hostile MIME: decrypt parses no MIME tree (only the root and, for
 # the RFC 3156 forms, its parts in one pass), so nesting depth and part
