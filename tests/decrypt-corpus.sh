@@ -522,7 +522,7 @@ PY
 JOBS=4
 mkdir "$T/r"
 : >"$T/rows"
-k=0
+k=0 n_rows=0
 while IFS='|' read -r c_set c_path c_dec c_sig c_subj c_why; do
 	trim "$c_set"
 	c_set=$_t
@@ -534,6 +534,7 @@ while IFS='|' read -r c_set c_path c_dec c_sig c_subj c_why; do
 		eval "$v=\$_t"
 	done
 	k=$((k + 1))
+	n_rows=$k
 	st=run
 	if ! set_of "$c_set"; then
 		st=badset
@@ -596,5 +597,5 @@ while IFS='|' read -r k st c_set dir c_path c_dec c_sig c_fpr c_subj c_why; do
 	fi
 done <"$T/rows"
 
-diag "corpus: $k rows"
+diag "corpus: $n_rows table rows"
 done_testing
