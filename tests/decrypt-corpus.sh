@@ -235,17 +235,17 @@ kde | outlook.mbox | not-encrypted | none | - | plain
 kde | plaintext.mbox | not-encrypted | none | - | plain
 kde | plaintextattachment.mbox | not-encrypted | none | - | plain
 kde | signed-forward-openpgp-signed-encrypted.mbox | not-encrypted | good:kolab | - | signed root by test@kolab.org; the forwarded encrypted message inside stays encrypted
-kde | smime-cert.mbox | not-encrypted | none | - | S/MIME
-kde | smime-encrypted-ambiguous-mime.mbox | not-encrypted | none | - | S/MIME
-kde | smime-encrypted-not-so-ambiguous-mime.mbox | not-encrypted | none | - | S/MIME
-kde | smime-encrypted-octet-stream.mbox | not-encrypted | none | - | S/MIME as application/octet-stream
-kde | smime-encrypted.mbox | not-encrypted | none | - | S/MIME
-kde | smime-opaque-enc+sign.mbox | not-encrypted | none | - | S/MIME
-kde | smime-opaque-sign.mbox | not-encrypted | none | - | S/MIME
-kde | smime-opaque-signed-encrypted-attachment.mbox | not-encrypted | none | - | S/MIME
-kde | smime-signed-apple.mbox | not-encrypted | none | - | S/MIME
-kde | smime-signed-charset.mbox | not-encrypted | none | - | S/MIME
-kde | smime-signed-encrypted.mbox | not-encrypted | none | - | S/MIME
+kde | smime-cert.mbox | not-encrypted | none | - | S/MIME certs-only: nothing encrypted or signed
+kde | smime-encrypted-ambiguous-mime.mbox | not-encrypted | none | - | S/MIME part inside mixed: not the root
+kde | smime-encrypted-not-so-ambiguous-mime.mbox | not-encrypted | none | - | S/MIME part inside mixed: not the root
+kde | smime-encrypted-octet-stream.mbox | failed:unsupported-smime/not-encrypted | none | - | S/MIME enveloped-data under application/octet-stream: encrypted but not OpenPGP, kept as it is; either verdict is true
+kde | smime-encrypted.mbox | failed:unsupported-smime/not-encrypted | none | - | S/MIME enveloped-data: encrypted but not OpenPGP, kept as it is; either verdict is true
+kde | smime-opaque-enc+sign.mbox | failed:unsupported-smime/not-encrypted | none | - | S/MIME enveloped-data: encrypted but not OpenPGP, kept as it is; either verdict is true
+kde | smime-opaque-sign.mbox | not-encrypted | none | - | S/MIME signed-data: not encrypted, not an OpenPGP signature
+kde | smime-opaque-signed-encrypted-attachment.mbox | failed:unsupported-smime/not-encrypted | none | - | S/MIME enveloped-data: encrypted but not OpenPGP, kept as it is; either verdict is true
+kde | smime-signed-apple.mbox | not-encrypted | none | - | S/MIME multipart/signed: not an OpenPGP signature
+kde | smime-signed-charset.mbox | not-encrypted | none | - | S/MIME multipart/signed: not an OpenPGP signature
+kde | smime-signed-encrypted.mbox | failed:unsupported-smime/not-encrypted | none | - | S/MIME enveloped-data: encrypted but not OpenPGP, kept as it is; either verdict is true
 kde | text+html-maillinglist.mbox | not-encrypted | none | - | plain
 # ---- Thunderbird OpenPGP browser tests (RNP)
 tb | alice-broken-exchange.eml | decrypted | none | - | Exchange form of PGP/MIME (Thunderbird's repair test): repaired
@@ -314,7 +314,7 @@ nm | crypto/encrypted-rfc822-attachment | decrypted | none | - | decrypts to mix
 nm | crypto/encrypted-signed.eml | decrypted | good:notmuch | - | signed and encrypted in one OpenPGP message, From the test suite key
 nm | crypto/simple-encrypted | failed:no-secret-key | none | - | encrypted to 3B7AA7F014E69B5A (upstream opens it only with a stored session key)
 nm | mangling/mixed-up.eml | decrypted | none | - | Exchange form (upstream T351 mixed-up): repaired
-nm | pkcs7/smime-onepart-signed.eml | not-encrypted | none | - | S/MIME
+nm | pkcs7/smime-onepart-signed.eml | not-encrypted | none | - | S/MIME signed-data: not encrypted, not an OpenPGP signature
 nm | protected-headers/double-wrapped-with-phony-protected-header.eml | decrypted | none | Subject Unavailable | decrypts to another multipart/encrypted (to a key not here); the Subject on its data part is no protected header
 nm | protected-headers/encrypted-message-with-forwarded-attachment.eml | decrypted | none | This is the cryptographic envelope subject | the protected Subject, not the forwarded message's
 nm | protected-headers/encrypted-signed-not-masked.eml | decrypted | good:notmuch | Rhinoceros dinner | signed and encrypted, protected Subject equals the outer
@@ -327,11 +327,11 @@ nm | protected-headers/protected-header.eml | decrypted | none | This is a prote
 nm | protected-headers/protected-with-legacy-display.eml | decrypted | good:notmuch | Interrupting Cow | protected headers v1 with a legacy display part
 nm | protected-headers/signed-protected-header.eml | not-encrypted | good:notmuch | This is a signed message | signed, protected headers v1
 nm | protected-headers/simple-signed-mail.eml | not-encrypted | good:notmuch | This is a signed message | signed
-nm | protected-headers/smime-enc+legacy-disp.eml | not-encrypted | none | - | S/MIME
-nm | protected-headers/smime-multipart-signed.eml | not-encrypted | none | - | S/MIME
-nm | protected-headers/smime-onepart-signed.eml | not-encrypted | none | - | S/MIME
-nm | protected-headers/smime-sign+enc+legacy-disp.eml | not-encrypted | none | - | S/MIME
-nm | protected-headers/smime-sign+enc.eml | not-encrypted | none | - | S/MIME
+nm | protected-headers/smime-enc+legacy-disp.eml | failed:unsupported-smime/not-encrypted | none | - | S/MIME enveloped-data: encrypted but not OpenPGP, kept as it is; either verdict is true
+nm | protected-headers/smime-multipart-signed.eml | not-encrypted | none | - | S/MIME multipart/signed: not an OpenPGP signature
+nm | protected-headers/smime-onepart-signed.eml | not-encrypted | none | - | S/MIME signed-data: not encrypted, not an OpenPGP signature
+nm | protected-headers/smime-sign+enc+legacy-disp.eml | failed:unsupported-smime/not-encrypted | none | - | S/MIME enveloped-data: encrypted but not OpenPGP, kept as it is; either verdict is true
+nm | protected-headers/smime-sign+enc.eml | failed:unsupported-smime/not-encrypted | none | - | S/MIME enveloped-data: encrypted but not OpenPGP, kept as it is; either verdict is true
 nm | protected-headers/subjectless-protected-header.eml | decrypted | none | This is a protected header | no outer Subject; the protected one is added
 nm | protected-headers/wrapped-protected-header.eml | not-encrypted | none | [mailing-list] Subject Unavailable | a list wrapped the encrypted message in mixed: not the root
 # ---- GMime
@@ -344,11 +344,11 @@ ph | pgpmime-layered.eml | decrypted | good:alice | =inner | signed, then encryp
 ph | pgpmime-sign+enc+legacy-disp.eml | decrypted | good:alice | =inner | signed and encrypted in one; legacy display
 ph | pgpmime-sign+enc.eml | decrypted | good:alice | =inner | signed and encrypted in one
 ph | pgpmime-signed.eml | not-encrypted | good:alice | The FooCorp contract | signed, protected headers equal the outer
-ph | smime-enc+legacy-disp.eml | not-encrypted | none | - | S/MIME
-ph | smime-multipart-signed.eml | not-encrypted | none | - | S/MIME
-ph | smime-onepart-signed.eml | not-encrypted | none | - | S/MIME
-ph | smime-sign+enc+legacy-disp.eml | not-encrypted | none | - | S/MIME
-ph | smime-sign+enc.eml | not-encrypted | none | - | S/MIME
+ph | smime-enc+legacy-disp.eml | failed:unsupported-smime/not-encrypted | none | - | S/MIME enveloped-data: encrypted but not OpenPGP, kept as it is; either verdict is true
+ph | smime-multipart-signed.eml | not-encrypted | none | - | S/MIME multipart/signed: not an OpenPGP signature
+ph | smime-onepart-signed.eml | not-encrypted | none | - | S/MIME signed-data: not encrypted, not an OpenPGP signature
+ph | smime-sign+enc+legacy-disp.eml | failed:unsupported-smime/not-encrypted | none | - | S/MIME enveloped-data: encrypted but not OpenPGP, kept as it is; either verdict is true
+ph | smime-sign+enc.eml | failed:unsupported-smime/not-encrypted | none | - | S/MIME enveloped-data: encrypted but not OpenPGP, kept as it is; either verdict is true
 ph | unfortunately-complex.eml | decrypted | good:alice | =inner | signed, then encrypted, deeply nested
 # ---- memoryhole (.desc files)
 mh | A.eml | not-encrypted | good:winston | - | signed by winston, embedded text/rfc822-headers part
