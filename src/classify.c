@@ -115,6 +115,8 @@ struct classify_mp {
 	off_t			 end2;		/* and end */
 	enum mime_cte		 cte2;		/* and transfer encoding */
 	int			 mode;		/* MP_ENCRYPTED, ... */
+	int			 broken;	/* the structure, without an
+						 * encrypted message in it */
 	off_t			 body1;		/* signed: part 1, whole */
 	off_t			 end1;
 	size_t			 preveol;	/* line end length of the line before */
@@ -287,7 +289,11 @@ classify_part2_end(struct classify_mp *m)
 	    armor_scan_end(&m->armor) == ARMOR_MESSAGE)
 		return 1;
 	tag = m->first == -1 ? -1 : armor_packet_tag((unsigned int)m->first);
-	return m->cte2 == MIME_CTE_BASE64 && (tag == 1 || tag == 3);
+	if (m->cte2 == MIME_CTE_BASE64 && (tag == 1 || tag == 3))
+		return 1;
+	/* RFC 3156 in every respect but the data: a damaged message */
+	m->broken = m->mode == MP_ENCRYPTED;
+	return m->broken;
 }
 
 /* classify_part_line - advance over one whole line */
@@ -348,7 +354,9 @@ classify_part_line(struct classify_mp *m)
 }
 
 /* classify_pgpmime - does the body have the RFC 3156 structure (mode
- * MP_ENCRYPTED or MP_SIGNED), or Exchange's rewrite of it? */
+ * MP_ENCRYPTED or MP_SIGNED), or Exchange's rewrite of it?  *yes is 1,
+ * or 2 for MP_ENCRYPTED when only the data part is no encrypted message
+ * (damaged, or something else dressed up). */
 static int
 classify_pgpmime(struct input *in, off_t bodyoff, const char *boundary,
     int mode, int *yes, struct classify_span *span)
@@ -392,7 +400,7 @@ classify_pgpmime(struct input *in, off_t bodyoff, const char *boundary,
 		m->nextstart = pos;
 		(void)classify_part_line(m);	/* no final newline */
 	}
-	*yes = m->state == MP_EPILOGUE;
+	*yes = m->state != MP_EPILOGUE ? 0 : m->broken ? 2 : 1;
 	if (*yes && span != NULL && mode != MP_SIGNED) {
 		span->off = m->body2;
 		span->len = m->end2 - m->body2;
@@ -504,7 +512,7 @@ classify_message(const struct rfc5322_header *h, struct input *in,
 		r = classify_pgpmime(in, h->bodyoff,
 		    mime_ctype_param(&ct, "boundary"), MP_ENCRYPTED, &yes, span);
 		if (yes)
-			*kind = CLASSIFY_PGPMIME;
+			*kind = yes == 2 ? CLASSIFY_BROKEN : CLASSIFY_PGPMIME;
 	} else if (sigmime && cte == MIME_CTE_IDENTITY) {
 		r = classify_pgpmime(in, h->bodyoff,
 		    mime_ctype_param(&ct, "boundary"), MP_SIGNED, &yes, span);
@@ -566,6 +574,8 @@ classify_name(enum classify_kind k)
 		return "inline PGP signed";
 	case CLASSIFY_MANGLED:
 		return "PGP/MIME encrypted (rewritten by Exchange)";
+	case CLASSIFY_BROKEN:
+		return "PGP/MIME without an encrypted message in it";
 	}
 	return "?";
 }

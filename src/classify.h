@@ -14,7 +14,10 @@ enum classify_kind {
 	CLASSIFY_SMIME,		/* application/pkcs7-mime enveloped data */
 	CLASSIFY_SIGNED,	/* multipart/signed, RFC 3156 5 (not encrypted) */
 	CLASSIFY_CLEARSIGNED,	/* text/plain that is one clear-signed block */
-	CLASSIFY_MANGLED	/* multipart/encrypted as Exchange rewrites it */
+	CLASSIFY_MANGLED,	/* multipart/encrypted as Exchange rewrites it */
+	CLASSIFY_BROKEN		/* the RFC 3156 structure around data that is
+				 * no encrypted message: not encrypted for
+				 * encrypt, damaged for decrypt */
 };
 
 #include <sys/types.h>

@@ -948,6 +948,12 @@ decrypt_run(const struct decrypt_opts *opts)
 		if (r != DECRYPT_OK)
 			goto done;
 		break;
+	case CLASSIFY_BROKEN:
+		/* it claims to be encrypted: say it is damaged, never
+		 * "not-encrypted" */
+		j.dverdict = "failed";
+		j.reason = "bad-data";
+		break;
 	case CLASSIFY_SMIME:
 		/* encrypted, but not for us to decrypt: say so */
 		j.dverdict = "failed";

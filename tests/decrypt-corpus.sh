@@ -238,14 +238,14 @@ kde | signed-forward-openpgp-signed-encrypted.mbox | not-encrypted | good:kolab 
 kde | smime-cert.mbox | not-encrypted | none | - | S/MIME certs-only: nothing encrypted or signed
 kde | smime-encrypted-ambiguous-mime.mbox | not-encrypted | none | - | S/MIME part inside mixed: not the root
 kde | smime-encrypted-not-so-ambiguous-mime.mbox | not-encrypted | none | - | S/MIME part inside mixed: not the root
-kde | smime-encrypted-octet-stream.mbox | failed:unsupported-smime/not-encrypted | none | - | S/MIME enveloped-data under application/octet-stream: encrypted but not OpenPGP, kept as it is; either verdict is true
-kde | smime-encrypted.mbox | failed:unsupported-smime/not-encrypted | none | - | S/MIME enveloped-data: encrypted but not OpenPGP, kept as it is; either verdict is true
-kde | smime-opaque-enc+sign.mbox | failed:unsupported-smime/not-encrypted | none | - | S/MIME enveloped-data: encrypted but not OpenPGP, kept as it is; either verdict is true
+kde | smime-encrypted-octet-stream.mbox | not-encrypted | none | - | S/MIME enveloped-data labelled application/octet-stream: the root is not pkcs7-mime, so not taken as encrypted (kept as it is)
+kde | smime-encrypted.mbox | failed:unsupported-smime | none | - | S/MIME enveloped-data: encrypted, but not OpenPGP: mailseal does not decrypt it, kept as it is
+kde | smime-opaque-enc+sign.mbox | failed:unsupported-smime | none | - | S/MIME enveloped-data: encrypted, but not OpenPGP: mailseal does not decrypt it, kept as it is
 kde | smime-opaque-sign.mbox | not-encrypted | none | - | S/MIME signed-data: not encrypted, not an OpenPGP signature
-kde | smime-opaque-signed-encrypted-attachment.mbox | failed:unsupported-smime/not-encrypted | none | - | S/MIME enveloped-data: encrypted but not OpenPGP, kept as it is; either verdict is true
+kde | smime-opaque-signed-encrypted-attachment.mbox | failed:unsupported-smime | none | - | S/MIME enveloped-data: encrypted, but not OpenPGP: mailseal does not decrypt it, kept as it is
 kde | smime-signed-apple.mbox | not-encrypted | none | - | S/MIME multipart/signed: not an OpenPGP signature
 kde | smime-signed-charset.mbox | not-encrypted | none | - | S/MIME multipart/signed: not an OpenPGP signature
-kde | smime-signed-encrypted.mbox | failed:unsupported-smime/not-encrypted | none | - | S/MIME enveloped-data: encrypted but not OpenPGP, kept as it is; either verdict is true
+kde | smime-signed-encrypted.mbox | failed:unsupported-smime | none | - | S/MIME enveloped-data: encrypted, but not OpenPGP: mailseal does not decrypt it, kept as it is
 kde | text+html-maillinglist.mbox | not-encrypted | none | - | plain
 # ---- Thunderbird OpenPGP browser tests (RNP)
 tb | alice-broken-exchange.eml | decrypted | none | - | Exchange form of PGP/MIME (Thunderbird's repair test): repaired
@@ -327,11 +327,11 @@ nm | protected-headers/protected-header.eml | decrypted | none | This is a prote
 nm | protected-headers/protected-with-legacy-display.eml | decrypted | good:notmuch | Interrupting Cow | protected headers v1 with a legacy display part
 nm | protected-headers/signed-protected-header.eml | not-encrypted | good:notmuch | This is a signed message | signed, protected headers v1
 nm | protected-headers/simple-signed-mail.eml | not-encrypted | good:notmuch | This is a signed message | signed
-nm | protected-headers/smime-enc+legacy-disp.eml | failed:unsupported-smime/not-encrypted | none | - | S/MIME enveloped-data: encrypted but not OpenPGP, kept as it is; either verdict is true
+nm | protected-headers/smime-enc+legacy-disp.eml | failed:unsupported-smime | none | - | S/MIME enveloped-data: encrypted, but not OpenPGP: mailseal does not decrypt it, kept as it is
 nm | protected-headers/smime-multipart-signed.eml | not-encrypted | none | - | S/MIME multipart/signed: not an OpenPGP signature
 nm | protected-headers/smime-onepart-signed.eml | not-encrypted | none | - | S/MIME signed-data: not encrypted, not an OpenPGP signature
-nm | protected-headers/smime-sign+enc+legacy-disp.eml | failed:unsupported-smime/not-encrypted | none | - | S/MIME enveloped-data: encrypted but not OpenPGP, kept as it is; either verdict is true
-nm | protected-headers/smime-sign+enc.eml | failed:unsupported-smime/not-encrypted | none | - | S/MIME enveloped-data: encrypted but not OpenPGP, kept as it is; either verdict is true
+nm | protected-headers/smime-sign+enc+legacy-disp.eml | failed:unsupported-smime | none | - | S/MIME enveloped-data: encrypted, but not OpenPGP: mailseal does not decrypt it, kept as it is
+nm | protected-headers/smime-sign+enc.eml | failed:unsupported-smime | none | - | S/MIME enveloped-data: encrypted, but not OpenPGP: mailseal does not decrypt it, kept as it is
 nm | protected-headers/subjectless-protected-header.eml | decrypted | none | This is a protected header | no outer Subject; the protected one is added
 nm | protected-headers/wrapped-protected-header.eml | not-encrypted | none | [mailing-list] Subject Unavailable | a list wrapped the encrypted message in mixed: not the root
 # ---- GMime
@@ -344,11 +344,11 @@ ph | pgpmime-layered.eml | decrypted | good:alice | =inner | signed, then encryp
 ph | pgpmime-sign+enc+legacy-disp.eml | decrypted | good:alice | =inner | signed and encrypted in one; legacy display
 ph | pgpmime-sign+enc.eml | decrypted | good:alice | =inner | signed and encrypted in one
 ph | pgpmime-signed.eml | not-encrypted | good:alice | The FooCorp contract | signed, protected headers equal the outer
-ph | smime-enc+legacy-disp.eml | failed:unsupported-smime/not-encrypted | none | - | S/MIME enveloped-data: encrypted but not OpenPGP, kept as it is; either verdict is true
+ph | smime-enc+legacy-disp.eml | failed:unsupported-smime | none | - | S/MIME enveloped-data: encrypted, but not OpenPGP: mailseal does not decrypt it, kept as it is
 ph | smime-multipart-signed.eml | not-encrypted | none | - | S/MIME multipart/signed: not an OpenPGP signature
 ph | smime-onepart-signed.eml | not-encrypted | none | - | S/MIME signed-data: not encrypted, not an OpenPGP signature
-ph | smime-sign+enc+legacy-disp.eml | failed:unsupported-smime/not-encrypted | none | - | S/MIME enveloped-data: encrypted but not OpenPGP, kept as it is; either verdict is true
-ph | smime-sign+enc.eml | failed:unsupported-smime/not-encrypted | none | - | S/MIME enveloped-data: encrypted but not OpenPGP, kept as it is; either verdict is true
+ph | smime-sign+enc+legacy-disp.eml | failed:unsupported-smime | none | - | S/MIME enveloped-data: encrypted, but not OpenPGP: mailseal does not decrypt it, kept as it is
+ph | smime-sign+enc.eml | failed:unsupported-smime | none | - | S/MIME enveloped-data: encrypted, but not OpenPGP: mailseal does not decrypt it, kept as it is
 ph | unfortunately-complex.eml | decrypted | good:alice | =inner | signed, then encrypted, deeply nested
 # ---- memoryhole (.desc files)
 mh | A.eml | not-encrypted | good:winston | - | signed by winston, embedded text/rfc822-headers part

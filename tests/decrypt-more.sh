@@ -400,6 +400,38 @@ expect "hp=cipher without an inner From: the outer From stays and is matched" \
     "$T/o" "X-Mailseal-Decryption: decrypted|X-Mailseal-Signature: good; signer=$A|"
 is "... shown once" "$(field "$T/o" From)" "Alice <alice@example.org>"
 
+# ---- the RFC 3156 structure around data that is no encrypted message:
+# it claims to be encrypted, so "failed; reason=bad-data", never
+# "not-encrypted", and nothing is shown but the original
+"$MAILSEAL" encrypt -r bob@example.org "$T/orig.eml" >"$T/pm2.eml" 2>"$T/err"
+awk '!d && /^hQ|^wc|^hE|^hI|^hF/ { sub(/^..../, "AAAA"); d = 1 } 1' \
+    "$T/pm2.eml" >"$T/dmg.eml"
+printf '%s\n' '--b' 'Content-Type: application/octet-stream' '' \
+    'Just text, dressed up.' '--b--' | msg "$T/fake.eml" \
+    'From: alice@example.org' 'MIME-Version: 1.0' \
+    'Content-Type: multipart/encrypted; boundary="b"; protocol="application/pgp-encrypted"'
+"$PYTHON" - "$T/fake.eml" <<'PY'
+import sys
+p = sys.argv[1]
+raw = open(p).read().replace("\n\n--b\n", "\n\n--b\nContent-Type: "
+    "application/pgp-encrypted\n\nVersion: 1\n\n--b\n", 1)
+open(p, "w").write(raw)
+PY
+for m in dmg fake; do
+	ms "$T/o" "$T/err" decrypt "$T/$m.eml"
+	case $m in
+	dmg)	d="PGP/MIME whose first packet is damaged" ;;
+	fake)	d="multipart/encrypted holding plain text" ;;
+	esac
+	expect "$d: failed, bad-data" "$T/o" \
+	    "X-Mailseal-Decryption: failed; reason=bad-data|X-Mailseal-Signature: none|"
+	check "... the message unchanged" sh -c "sed 1,2d '$T/o' | cmp - '$T/$m.eml'"
+done
+ms "$T/o" "$T/err" encrypt -r bob@example.org "$T/fake.eml"
+check "encrypt does not take the dressed-up one as encrypted: it encrypts it" \
+    sh -c "[ $rc -eq 0 ] && ! cmp -s '$T/o' '$T/fake.eml' &&
+    grep -q 'BEGIN PGP MESSAGE' '$T/o'"
+
 # ---- S/MIME: encrypted, but not ours to decrypt
 if have openssl; then
 	openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/sm.key" \
