@@ -59,6 +59,36 @@ static enum encrypt_result	encrypt_resolve(struct encrypt_job *);
 static enum encrypt_result	encrypt_signer(struct encrypt_job *);
 static enum encrypt_result	encrypt_write(struct encrypt_job *);
 static void			encrypt_missing(const struct addrlist *);
+static void			encrypt_visible(struct encrypt_job *);
+
+/* encrypt_visible - envelope recipients: the addresses To and Cc show
+ * are visible; a field that does not parse shows nobody (its
+ * recipients' key IDs are then hidden, which costs nothing but time) */
+static void
+encrypt_visible(struct encrypt_job *j)
+{
+	static const char *names[] = { "To", "Cc" };
+	const struct rfc5322_field *f;
+	struct addrlist one;
+	size_t i, k, a, len;
+	char *v;
+
+	for (k = 0; k < sizeof names / sizeof names[0]; k++) {
+		i = 0;
+		while ((f = rfc5322_find(&j->h, names[k], &i)) != NULL) {
+			memset(&one, 0, sizeof one);
+			v = rfc5322_unfold(f, &len);
+			if (addr_list_parse(v, len, &one) == ADDR_OK)
+				for (a = 0; a < one.n; a++)
+					if (!addrlist_has(&j->visible,
+					    one.v[a]))
+						addrlist_add(&j->visible,
+						    one.v[a]);
+			free(v);
+			addrlist_free(&one);
+		}
+	}
+}
 
 /* encrypt_passthrough - copy the input, unchanged, to the output */
 static enum encrypt_result
@@ -115,9 +145,12 @@ encrypt_recipients(struct encrypt_job *j)
 	for (i = 0; i < j->opts->recipients.n; i++) {
 		if (!addrlist_has(&j->rcpts, j->opts->recipients.v[i]))
 			addrlist_add(&j->rcpts, j->opts->recipients.v[i]);
-		if (!addrlist_has(&j->visible, j->opts->recipients.v[i]))
+		if (!j->opts->envelope &&
+		    !addrlist_has(&j->visible, j->opts->recipients.v[i]))
 			addrlist_add(&j->visible, j->opts->recipients.v[i]);
 	}
+	if (j->opts->envelope)
+		encrypt_visible(j);
 	if (j->rcpts.n > 0)
 		return ENCRYPT_OK;
 	for (k = 0; k < sizeof names / sizeof names[0]; k++) {

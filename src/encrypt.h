@@ -14,6 +14,9 @@ struct encrypt_opts {
 	int		 sign;
 	const char	*signer;	/* --signer: fingerprint or address */
 	int		 no_encrypt_to;
+	int		 envelope;	/* recipients are the envelope's: only
+					 * those named in To or Cc are visible
+					 * key IDs, the others are hidden */
 };
 
 enum encrypt_result {

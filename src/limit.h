@@ -32,6 +32,14 @@
 /* Recipients of one message (addresses, before de-duplication). */
 #define LIMIT_RECIPIENTS	1000
 
+/* Entries of a policy_map file (mailseal.conf(5)); it is read for
+ * every message, and a postmaster's list is far shorter. */
+#define LIMIT_POLICY_ENTRIES	100000
+
+/* Marker fields of this gateway a message may already carry when it
+ * comes back to the filter: more is a mail loop (exit 75). */
+#define LIMIT_GATEWAY_PASSES	5
+
 /* Keys returned by one key listing (protects against a pattern that
  * matches a whole keyring of thousands of keys). */
 #define LIMIT_KEYS		10000

@@ -1,12 +1,15 @@
 /*
- * log.c - diagnostics on standard error.
+ * log.c - diagnostics on standard error, and the gateway's log.
  *
  * Every message is one line, prefixed with the program name, so an MTA
  * that copies the first line of a filter's stderr into a DSN (Postfix
  * pipe(8)) shows something useful.  Untrusted bytes are escaped by the
  * callers with log_escape() before they get here.  log_panic() is for
  * broken invariants only; it exits with EX_TEMPFAIL so the MTA retries
- * rather than bounces.
+ * rather than bounces.  The filter opens syslog (log_syslog()): its
+ * one line per message (log_info()) goes there, and problems go to both,
+ * since pipe(8) puts stderr in the delivery status and syslog is where
+ * a postmaster reads.
  */
 #include <config.h>
 
@@ -15,12 +18,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 #include <sysexits.h>
 
 #include "log.h"
 
 static const char *log_progname = "mailseal";
 static int log_verbose;
+static int log_tosyslog;
 static void (*log_panic_hook)(void);
 
 static void	log_vemit(int, const char *, va_list) LOG_PRINTF(2, 0);
@@ -44,11 +49,70 @@ log_setverbose(int verbose)
 	log_verbose = verbose;
 }
 
+/* log_syslog - also log to syslog, with this facility */
+void
+log_syslog(int facility)
+{
+	openlog(log_progname, LOG_PID, facility);
+	log_tosyslog = 1;
+}
+
+/* log_info - the gateway's line per message: syslog when it is open,
+ * else standard error */
+void
+log_info(const char *fmt, ...)
+{
+	va_list ap;
+	int saved = errno;
+
+	va_start(ap, fmt);
+	if (log_tosyslog)
+		vsyslog(LOG_INFO, fmt, ap);
+	else {
+		fprintf(stderr, "%s: ", log_progname);
+		vfprintf(stderr, fmt, ap);
+		fputc('\n', stderr);
+		fflush(stderr);
+	}
+	va_end(ap);
+	errno = saved;
+}
+
+/* log_dsn - a refusal whose first word is an RFC 3463 status code,
+ * which Postfix's pipe(8) takes into the bounce or deferral */
+void
+log_dsn(const char *code, const char *fmt, ...)
+{
+	char line[1024];
+	va_list ap;
+	int saved = errno;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	if (log_tosyslog)
+		syslog(LOG_WARNING, "%s", line);
+	fprintf(stderr, "%s %s: %s\n", code, log_progname, line);
+	fflush(stderr);
+	errno = saved;
+}
+
 static void
 log_vemit(int errnum, const char *fmt, va_list ap)
 {
+	char line[1024];
 	int saved = errno;
+	va_list aq;
 
+	if (log_tosyslog) {
+		va_copy(aq, ap);
+		vsnprintf(line, sizeof line, fmt, aq);
+		va_end(aq);
+		if (errnum != 0)
+			syslog(LOG_WARNING, "%s: %s", line, strerror(errnum));
+		else
+			syslog(LOG_WARNING, "%s", line);
+	}
 	fprintf(stderr, "%s: ", log_progname);
 	vfprintf(stderr, fmt, ap);
 	if (errnum != 0)

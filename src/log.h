@@ -13,6 +13,9 @@ void	log_setverbose(int);
 void	log_warnx(const char *, ...) LOG_PRINTF(1, 2);
 void	log_warn(const char *, ...) LOG_PRINTF(1, 2);
 void	log_debug(const char *, ...) LOG_PRINTF(1, 2);
+void	log_syslog(int);
+void	log_info(const char *, ...) LOG_PRINTF(1, 2);
+void	log_dsn(const char *, const char *, ...) LOG_PRINTF(2, 3);
 void	log_on_panic(void (*)(void));
 /* log_escape - untrusted bytes made printable (\\ooo), in buf */
 const char *log_escape(const char *, char *, size_t);

@@ -33,6 +33,7 @@
 #include "addr.h"
 #include "decrypt.h"
 #include "encrypt.h"
+#include "filter.h"
 #include "limit.h"
 #include "log.h"
 #include "output.h"
@@ -41,6 +42,7 @@
 static void	usage(FILE *);
 static int	cmd_encrypt(int, char **);
 static int	cmd_decrypt(int, char **);
+static int	cmd_filter(int, char **);
 static int	stdio_check(int *);
 static void	on_signal(int);
 static int	signals_init(void);
@@ -62,6 +64,9 @@ usage(FILE *fp)
 	    "                        [--timeout SECONDS] [-v] [FILE]\n"
 	    "       mailseal decrypt [--homedir DIR] [-o FILE] [--timeout SECONDS]\n"
 	    "                        [-v] [FILE]\n"
+	    "       mailseal filter [-c FILE] [-f SENDER] [-q QUEUEID] [--stdout]\n"
+	    "                       [--check] [--timeout SECONDS] [-v] [--]\n"
+	    "                       RECIPIENT...\n"
 	    "       mailseal --version | --help\n");
 }
 
@@ -77,6 +82,7 @@ on_signal(int sig)
 	static const char timeout[] = "mailseal: timed out (--timeout)\n";
 
 	output_cleanup();
+	filter_cleanup();
 	if (sig == SIGALRM)
 		(void)!write(STDERR_FILENO, timeout, sizeof timeout - 1);
 	else
@@ -356,12 +362,118 @@ cmd_decrypt(int argc, char **argv)
 	}
 }
 
+/* cleanup_all - the panic hook: every named temporary file goes */
+static void
+cleanup_all(void)
+{
+	output_cleanup();
+	filter_cleanup();
+}
+
+/* cmd_filter - parse the filter command line and run it */
+static int
+cmd_filter(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "config",	required_argument,	NULL, 'c' },
+		{ "sender",	required_argument,	NULL, 'f' },
+		{ "queue-id",	required_argument,	NULL, 'q' },
+		{ "stdout",	no_argument,		NULL, 'O' },
+		{ "check",	no_argument,		NULL, 'C' },
+		{ "timeout",	required_argument,	NULL, 'T' },
+		{ "verbose",	no_argument,		NULL, 'v' },
+		{ "help",	no_argument,		NULL, 'h' },
+		{ NULL,		0,			NULL, 0 }
+	};
+	struct filter_opts o;
+	int ch;
+
+	memset(&o, 0, sizeof o);
+	optind = 1;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "+:c:f:q:vh", longopts,
+	    NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			o.config = optarg;
+			break;
+		case 'f':
+			o.sender = optarg;
+			break;
+		case 'q':
+			o.queueid = optarg;
+			break;
+		case 'O':
+			o.tostdout = 1;
+			break;
+		case 'C':
+			o.check = 1;
+			break;
+		case 'T':
+			if (parse_seconds(optarg, &o.timeout) == -1 ||
+			    o.timeout == 0) {
+				log_warnx("filter: --timeout %s: not a number "
+				    "of seconds from 1 to 86400", optarg);
+				return EX_USAGE;
+			}
+			break;
+		case 'v':
+			o.logstderr = 1;
+			log_setverbose(1);
+			break;
+		case 'h':
+			usage(stdout);
+			return EX_OK;
+		case ':':
+			log_warnx("filter: option %s needs an argument (see "
+			    "mailseal --help)", argv[optind - 1]);
+			return EX_USAGE;
+		default:
+			log_warnx("filter: unknown option %s (see mailseal "
+			    "--help)", argv[optind - 1]);
+			return EX_USAGE;
+		}
+	}
+	o.rcpts = argv + optind;
+	o.nrcpts = (size_t)(argc - optind);
+	if (o.nrcpts == 0) {
+		log_warnx("filter: no recipient (see mailseal --help)");
+		return EX_USAGE;
+	}
+	if (o.nrcpts > LIMIT_RECIPIENTS) {
+		log_warnx("filter: more recipients than the limit "
+		    "(LIMIT_RECIPIENTS, %d)", LIMIT_RECIPIENTS);
+		return EX_USAGE;
+	}
+	if (o.tostdout && stdout_closed) {
+		log_warnx("standard output is closed");
+		return EX_TEMPFAIL;
+	}
+	switch (filter_run(&o)) {
+	case FILTER_OK:
+		return EX_OK;
+	case FILTER_DATAERR:
+		return EX_DATAERR;
+	case FILTER_NOUSER:
+		return EX_NOUSER;
+	case FILTER_UNAVAILABLE:
+		return EX_UNAVAILABLE;
+	case FILTER_USAGE:
+		return EX_USAGE;
+	case FILTER_CONFIG:
+		return EX_CONFIG;
+	case FILTER_TEMPFAIL:
+	default:
+		return EX_TEMPFAIL;
+	}
+}
+
 int
 main(int argc, char **argv)
 {
 	setlocale(LC_ALL, "");
 	log_init("mailseal");
-	log_on_panic(output_cleanup);
+	log_on_panic(cleanup_all);
 	if (stdio_check(&stdout_closed) == -1 || signals_init() == -1)
 		return EX_TEMPFAIL;
 	if (argc < 2) {
@@ -385,6 +497,8 @@ main(int argc, char **argv)
 		return cmd_encrypt(argc - 1, argv + 1);
 	if (strcmp(argv[1], "decrypt") == 0)
 		return cmd_decrypt(argc - 1, argv + 1);
+	if (strcmp(argv[1], "filter") == 0)
+		return cmd_filter(argc - 1, argv + 1);
 	log_warnx("unknown command: %s (see mailseal --help)", argv[1]);
 	return EX_USAGE;
 }

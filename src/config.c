@@ -1,0 +1,383 @@
+/*
+ * config.c - read mailseal.conf(5).
+ *
+ * The syntax is Postfix's main.cf, without $expansion: "name = value"
+ * lines, '#' comment lines, blank lines, and a line that starts with
+ * white space continues the one before.  The last assignment of a name
+ * wins.  A name we do not know, a value we cannot use, or a file we
+ * cannot read is a configuration error (exit 78) named by file and
+ * line: a gateway must not guess what its postmaster meant.
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "limit.h"
+#include "xmalloc.h"
+
+#define CONFIG_LINE	4096	/* bytes of one logical line */
+
+enum ctype { C_STR, C_PATH, C_BOOL, C_POLICY, C_LOG, C_FACILITY,
+    C_SECONDS, C_HOSTPORT };
+
+struct cparam {
+	const char	*name;
+	enum ctype	 type;
+	size_t		 off;		/* in struct config */
+};
+
+#define OFF(m)	offsetof(struct config, m)
+
+static const struct cparam cparams[] = {
+	{ "homedir",		C_PATH,		OFF(homedir) },
+	{ "default_policy",	C_POLICY,	OFF(default_policy) },
+	{ "policy_map",		C_PATH,		OFF(policy_map) },
+	{ "decrypt",		C_BOOL,		OFF(decrypt) },
+	{ "sendmail",		C_PATH,		OFF(sendmail) },
+	{ "sign",		C_BOOL,		OFF(sign) },
+	{ "signer",		C_STR,		OFF(signer) },
+	{ "log",		C_LOG,		OFF(log_stderr) },
+	{ "syslog_facility",	C_FACILITY,	OFF(facility) },
+	{ "gateway_id",		C_STR,		OFF(gateway_id) },
+	{ "timeout",		C_SECONDS,	OFF(timeout) },
+	{ "listen",		C_HOSTPORT,	OFF(listen) },
+	{ "reinject",		C_HOSTPORT,	OFF(reinject) },
+	{ NULL,			C_STR,		0 }
+};
+
+static const struct {
+	const char	*name;
+	int		 value;
+} facilities[] = {
+	{ "mail", LOG_MAIL }, { "local0", LOG_LOCAL0 },
+	{ "local1", LOG_LOCAL1 }, { "local2", LOG_LOCAL2 },
+	{ "local3", LOG_LOCAL3 }, { "local4", LOG_LOCAL4 },
+	{ "local5", LOG_LOCAL5 }, { "local6", LOG_LOCAL6 },
+	{ "local7", LOG_LOCAL7 }, { NULL, 0 }
+};
+
+static int	config_set(struct config *, const char *, const char *,
+		    char *, size_t);
+static int	config_hostport(const char *);
+static void	config_defaults(struct config *);
+static char	*config_trim(char *);
+
+/* policy_name - for messages and --check */
+const char *
+policy_name(enum policy p)
+{
+	switch (p) {
+	case POLICY_NONE:
+		return "none";
+	case POLICY_OPPORTUNISTIC:
+		return "opportunistic";
+	case POLICY_REQUIRE:
+		return "require";
+	}
+	return "?";
+}
+
+/* policy_parse - see config.h */
+int
+policy_parse(const char *s, enum policy *p)
+{
+	if (strcmp(s, "require") == 0)
+		*p = POLICY_REQUIRE;
+	else if (strcmp(s, "opportunistic") == 0)
+		*p = POLICY_OPPORTUNISTIC;
+	else if (strcmp(s, "none") == 0)
+		*p = POLICY_NONE;
+	else
+		return -1;
+	return 0;
+}
+
+/* config_defaults - INTERFACE.md's defaults */
+static void
+config_defaults(struct config *c)
+{
+	char host[256];
+
+	memset(c, 0, sizeof *c);
+	c->default_policy = POLICY_OPPORTUNISTIC;
+	c->sendmail = xstrdup("/usr/sbin/sendmail");
+	c->facility = LOG_MAIL;
+	if (gethostname(host, sizeof host) == -1)
+		snprintf(host, sizeof host, "localhost");
+	host[sizeof host - 1] = '\0';
+	c->gateway_id = xstrdup(host);
+	c->timeout = LIMIT_SECONDS;
+	c->listen = xstrdup("127.0.0.1:10025");
+	c->reinject = xstrdup("127.0.0.1:10026");
+}
+
+/* config_hostport - "ADDRESS:PORT" with a port from 1 to 65535 */
+static int
+config_hostport(const char *s)
+{
+	const char *colon = strrchr(s, ':');
+	char *end;
+	long port;
+
+	if (colon == NULL || colon == s)
+		return -1;
+	errno = 0;
+	port = strtol(colon + 1, &end, 10);
+	return errno != 0 || end == colon + 1 || *end != '\0' || port < 1 ||
+	    port > 65535 ? -1 : 0;
+}
+
+/* config_set - one assignment; on a bad value err says why */
+static int
+config_set(struct config *c, const char *name, const char *value,
+    char *err, size_t errsz)
+{
+	const struct cparam *p;
+	char *base = (char *)c, **sp, *end;
+	size_t i;
+	long v;
+
+	for (p = cparams; p->name != NULL; p++)
+		if (strcmp(p->name, name) == 0)
+			break;
+	if (p->name == NULL) {
+		snprintf(err, errsz, "unknown parameter \"%.64s\"", name);
+		return -1;
+	}
+	switch (p->type) {
+	case C_STR:
+	case C_PATH:
+	case C_HOSTPORT:
+		/* the marker field's value: a name, nothing a header could
+		 * misread */
+		if (strcmp(name, "gateway_id") == 0 && (value[0] == '\0' ||
+		    value[strspn(value, "abcdefghijklmnopqrstuvwxyz"
+		    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_")] != '\0')) {
+			snprintf(err, errsz, "%s: \"%.200s\" is not a name of "
+			    "letters, digits, '.', '-' and '_'", name, value);
+			return -1;
+		}
+		if (p->type == C_PATH && value[0] != '/' && value[0] != '\0') {
+			snprintf(err, errsz, "%s: \"%.200s\" is not an absolute "
+			    "path", name, value);
+			return -1;
+		}
+		if (p->type == C_HOSTPORT && config_hostport(value) == -1) {
+			snprintf(err, errsz, "%s: \"%.200s\" is not ADDRESS:PORT",
+			    name, value);
+			return -1;
+		}
+		sp = (char **)(void *)(base + p->off);
+		free(*sp);
+		*sp = value[0] != '\0' ? xstrdup(value) : NULL;
+		return 0;
+	case C_BOOL:
+		if (strcmp(value, "yes") != 0 && strcmp(value, "no") != 0) {
+			snprintf(err, errsz, "%s: \"%.200s\" is not yes or no",
+			    name, value);
+			return -1;
+		}
+		*(int *)(void *)(base + p->off) = strcmp(value, "yes") == 0;
+		return 0;
+	case C_POLICY:
+		if (policy_parse(value, (enum policy *)(void *)(base +
+		    p->off)) == -1) {
+			snprintf(err, errsz, "%s: \"%.200s\" is not require, "
+			    "opportunistic or none", name, value);
+			return -1;
+		}
+		return 0;
+	case C_LOG:
+		if (strcmp(value, "syslog") != 0 &&
+		    strcmp(value, "stderr") != 0) {
+			snprintf(err, errsz, "%s: \"%.200s\" is not syslog or "
+			    "stderr", name, value);
+			return -1;
+		}
+		*(int *)(void *)(base + p->off) = strcmp(value, "stderr") == 0;
+		return 0;
+	case C_FACILITY:
+		for (i = 0; facilities[i].name != NULL; i++)
+			if (strcmp(facilities[i].name, value) == 0) {
+				*(int *)(void *)(base + p->off) =
+				    facilities[i].value;
+				return 0;
+			}
+		snprintf(err, errsz, "%s: \"%.200s\" is not mail or local0 to "
+		    "local7", name, value);
+		return -1;
+	case C_SECONDS:
+		errno = 0;
+		v = strtol(value, &end, 10);
+		if (errno != 0 || end == value || *end != '\0' || v < 1 ||
+		    v > 86400) {
+			snprintf(err, errsz, "%s: \"%.200s\" is not a number of "
+			    "seconds from 1 to 86400", name, value);
+			return -1;
+		}
+		*(unsigned int *)(void *)(base + p->off) = (unsigned int)v;
+		return 0;
+	}
+	return -1;
+}
+
+/* config_trim - s without leading and trailing white space */
+static char *
+config_trim(char *s)
+{
+	size_t n;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	n = strlen(s);
+	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' ||
+	    s[n - 1] == '\r' || s[n - 1] == '\n'))
+		s[--n] = '\0';
+	return s;
+}
+
+/* config_apply - one logical line (continuations joined) */
+static int
+config_apply(struct config *c, char *line, char *what, size_t whatsz)
+{
+	char *eq, *name, *value;
+
+	if ((eq = strchr(line, '=')) == NULL) {
+		snprintf(what, whatsz, "not \"name = value\"");
+		return -1;
+	}
+	*eq = '\0';
+	name = config_trim(line);
+	value = config_trim(eq + 1);
+	if (*name == '\0' || strpbrk(name, " \t") != NULL) {
+		snprintf(what, whatsz, "not \"name = value\"");
+		return -1;
+	}
+	return config_set(c, name, value, what, whatsz);
+}
+
+/* config_load - see config.h */
+int
+config_load(struct config *c, const char *path, char *err, size_t errsz)
+{
+	char raw[CONFIG_LINE], logical[CONFIG_LINE], what[CONFIG_ERRLEN];
+	unsigned long lineno = 0, start = 0;
+	FILE *fp;
+	int have = 0, r = 0;
+	size_t n;
+
+	config_defaults(c);
+	if (path == NULL)
+		path = CONFIG_DEFAULT_PATH;
+	if ((fp = fopen(path, "r")) == NULL) {
+		snprintf(err, errsz, "%.300s: %s", path, strerror(errno));
+		return -1;
+	}
+	logical[0] = '\0';
+	while (r == 0 && fgets(raw, sizeof raw, fp) != NULL) {
+		lineno++;
+		n = strlen(raw);
+		if (n == sizeof raw - 1 && raw[n - 1] != '\n') {
+			snprintf(err, errsz, "%.300s:%lu: line too long",
+			    path, lineno);
+			r = -1;
+			break;
+		}
+		if (raw[0] == '#')
+			continue;
+		if (raw[0] == ' ' || raw[0] == '\t') {
+			if (*config_trim(raw) == '\0' ||
+			    config_trim(raw)[0] == '#')
+				continue;
+			if (!have) {
+				snprintf(err, errsz, "%.300s:%lu: continuation "
+				    "line without a parameter", path, lineno);
+				r = -1;
+				break;
+			}
+			n = strlen(logical);
+			if (n + 1 + strlen(config_trim(raw)) >= sizeof logical) {
+				snprintf(err, errsz, "%.300s:%lu: value too long",
+				    path, lineno);
+				r = -1;
+				break;
+			}
+			snprintf(logical + n, sizeof logical - n, " %s",
+			    config_trim(raw));
+			continue;
+		}
+		if (have && config_apply(c, logical, what, sizeof what) == -1) {
+			snprintf(err, errsz, "%.300s:%lu: %s", path, start, what);
+			r = -1;
+			break;
+		}
+		have = 0;
+		if (*config_trim(raw) == '\0')
+			continue;
+		snprintf(logical, sizeof logical, "%s", config_trim(raw));
+		have = 1;
+		start = lineno;
+	}
+	if (r == 0 && ferror(fp)) {
+		snprintf(err, errsz, "%.300s: %s", path, strerror(errno));
+		r = -1;
+	}
+	if (r == 0 && have && config_apply(c, logical, what, sizeof what) == -1) {
+		snprintf(err, errsz, "%.300s:%lu: %s", path, start, what);
+		r = -1;
+	}
+	fclose(fp);
+	if (r == 0 && c->sign && c->signer == NULL) {
+		snprintf(err, errsz, "%.300s: sign = yes needs a signer", path);
+		r = -1;
+	}
+	return r;
+}
+
+/* config_free - release what config_load allocated */
+void
+config_free(struct config *c)
+{
+	free(c->homedir);
+	free(c->policy_map);
+	free(c->sendmail);
+	free(c->signer);
+	free(c->gateway_id);
+	free(c->listen);
+	free(c->reinject);
+	memset(c, 0, sizeof *c);
+}
+
+/* config_print - see config.h */
+void
+config_print(const struct config *c, FILE *fp)
+{
+	const char *fac = "mail";
+	size_t i;
+
+	for (i = 0; facilities[i].name != NULL; i++)
+		if (facilities[i].value == c->facility)
+			fac = facilities[i].name;
+	fprintf(fp, "homedir = %s\n", c->homedir != NULL ? c->homedir : "");
+	fprintf(fp, "default_policy = %s\n", policy_name(c->default_policy));
+	fprintf(fp, "policy_map = %s\n",
+	    c->policy_map != NULL ? c->policy_map : "");
+	fprintf(fp, "decrypt = %s\n", c->decrypt ? "yes" : "no");
+	fprintf(fp, "sendmail = %s\n", c->sendmail != NULL ? c->sendmail : "");
+	fprintf(fp, "sign = %s\n", c->sign ? "yes" : "no");
+	fprintf(fp, "signer = %s\n", c->signer != NULL ? c->signer : "");
+	fprintf(fp, "log = %s\n", c->log_stderr ? "stderr" : "syslog");
+	fprintf(fp, "syslog_facility = %s\n", fac);
+	fprintf(fp, "gateway_id = %s\n", c->gateway_id);
+	fprintf(fp, "timeout = %u\n", c->timeout);
+	fprintf(fp, "listen = %s\n", c->listen != NULL ? c->listen : "");
+	fprintf(fp, "reinject = %s\n", c->reinject != NULL ? c->reinject : "");
+}

@@ -1,0 +1,699 @@
+/*
+ * filter.c - the filter command: a content filter between the MTA's
+ * queue and its delivery.
+ *
+ * Data flow:
+ *   mailseal.conf + policy map -> a policy per envelope recipient
+ *   one key listing for the recipients that may be encrypted to
+ *   standard input -> a private directory (0700) -> rfc5322_read
+ *     (no message: refused if a recipient requires encryption, else
+ *     delivered as it came)
+ *   loop check: our marker field, counted
+ *   decrypt = yes: decrypt_run() first; its output is the message
+ *   already encrypted: one copy for everybody, unchanged
+ *   else: recipients to encrypt for (policy and key) get one copy,
+ *     encrypted to all their keys by encrypt_run(); the others one copy
+ *     as it came; a require recipient without a key refuses the whole
+ *     message, so nobody gets clear text because of it
+ *   each copy gets the marker field, then goes to sendmail (or, with
+ *   --stdout, the one copy goes to standard output)
+ * Nothing goes to the MTA before every copy is made; a failure while
+ * handing copies over is a retry, which can duplicate the copies that
+ * were taken, never lose one (mailseal.conf(5) says how to avoid it).
+ */
+#include <config.h>
+
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "addr.h"
+#include "classify.h"
+#include "config.h"
+#include "decrypt.h"
+#include "encrypt.h"
+#include "filter.h"
+#include "gpg.h"
+#include "input.h"
+#include "limit.h"
+#include "log.h"
+#include "policy.h"
+#include "recip.h"
+#include "reinject.h"
+#include "rfc5322.h"
+#include "xmalloc.h"
+
+#define MARKER		"X-Mailseal-Gateway"
+#define ESCBUF		512
+
+enum action {
+	ACT_DELIVER,		/* as it came */
+	ACT_ENCRYPT,
+	ACT_REFUSE
+};
+
+struct frcpt {
+	char		*addr;
+	enum policy	 policy;
+	const struct policy_entry *entry;
+	struct addrlist	 fprs;		/* its keys */
+	enum action	 action;
+};
+
+/* A growing log line. */
+struct sbuf {
+	char	*s;
+	size_t	 len;
+	size_t	 cap;
+};
+
+struct filter_job {
+	const struct filter_opts	*opts;
+	struct config			 cfg;
+	struct policy_map		 map;
+	struct frcpt			*r;
+	size_t				 nr;
+	struct gpg			*gpg;
+	const char			*base;	/* the message copies come from */
+	int				 crlf;
+	const char			*result;
+};
+
+/* The private directory and the files in it, for filter_cleanup(). */
+static char filter_dir[PATH_MAX - 16];
+static const char *const filter_names[] = {
+	"msg", "dec", "plain", "encin", "enc", NULL
+};
+
+static void	sb_add(struct sbuf *, const char *, ...) LOG_PRINTF(2, 3);
+static int	filter_dir_open(void);
+static void	filter_path(char *, size_t, const char *);
+static enum filter_result filter_policies(struct filter_job *);
+static enum filter_result filter_keys(struct filter_job *);
+static void	filter_check(struct filter_job *);
+static int	filter_spool(const char *);
+static int	filter_loops(const struct filter_job *,
+		    const struct rfc5322_header *);
+static int	filter_mark(const struct filter_job *, const char *,
+		    const char *);
+static enum filter_result filter_copies(struct filter_job *);
+static enum filter_result filter_hand(struct filter_job *, const char *,
+		    enum action);
+static void	filter_log(const struct filter_job *);
+
+static void
+sb_add(struct sbuf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	for (;;) {
+		va_start(ap, fmt);
+		n = vsnprintf(b->s != NULL ? b->s + b->len : NULL,
+		    b->s != NULL ? b->cap - b->len : 0, fmt, ap);
+		va_end(ap);
+		if (n < 0)
+			return;
+		if (b->s != NULL && (size_t)n < b->cap - b->len) {
+			b->len += (size_t)n;
+			return;
+		}
+		b->cap = b->cap * 2 + (size_t)n + 64;
+		b->s = xreallocarray(b->s, b->cap, 1);
+	}
+}
+
+/* filter_cleanup - see filter.h */
+void
+filter_cleanup(void)
+{
+	char p[PATH_MAX];
+	size_t i, n, k;
+
+	if (filter_dir[0] == '\0')
+		return;
+	n = strlen(filter_dir);
+	for (i = 0; filter_names[i] != NULL; i++) {
+		k = strlen(filter_names[i]);
+		memcpy(p, filter_dir, n);
+		p[n] = '/';
+		memcpy(p + n + 1, filter_names[i], k + 1);
+		(void)unlink(p);
+	}
+	(void)rmdir(filter_dir);
+	filter_dir[0] = '\0';
+}
+
+/* filter_dir_open - the private directory, in $TMPDIR or /tmp */
+static int
+filter_dir_open(void)
+{
+	const char *t = getenv("TMPDIR");
+
+	if (t == NULL || *t != '/')
+		t = "/tmp";
+	if ((size_t)snprintf(filter_dir, sizeof filter_dir,
+	    "%s/mailseal.XXXXXX", t) >= sizeof filter_dir) {
+		filter_dir[0] = '\0';
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	if (mkdtemp(filter_dir) == NULL) {
+		filter_dir[0] = '\0';
+		return -1;
+	}
+	return 0;
+}
+
+static void
+filter_path(char *buf, size_t sz, const char *name)
+{
+	snprintf(buf, sz, "%s/%s", filter_dir, name);
+}
+
+/* filter_policies - each recipient's policy; a recipient that is no
+ * address is a usage error (it comes from the MTA's command line) */
+static enum filter_result
+filter_policies(struct filter_job *j)
+{
+	char esc[ESCBUF], *spec;
+	size_t i;
+
+	j->r = xcalloc(j->opts->nrcpts, sizeof *j->r);
+	for (i = 0; i < j->opts->nrcpts; i++) {
+		if (addr_mailbox_parse(j->opts->rcpts[i], &spec) != ADDR_OK) {
+			log_warnx("recipient %s: not an address",
+			    log_escape(j->opts->rcpts[i], esc, sizeof esc));
+			return FILTER_USAGE;
+		}
+		j->r[j->nr].addr = spec;
+		j->r[j->nr].policy = policy_lookup(&j->map, spec,
+		    j->cfg.default_policy, &j->r[j->nr].entry);
+		j->nr++;
+	}
+	return FILTER_OK;
+}
+
+/* filter_keys - one listing for every recipient that may be encrypted
+ * to, then each one's keys (exact user ID match, recip.c) */
+static enum filter_result
+filter_keys(struct filter_job *j)
+{
+	struct addrlist want = { NULL, 0 }, pats = { NULL, 0 }, one;
+	struct gpg_keylist keys;
+	struct recip rec;
+	char err[GPG_ERRLEN];
+	enum filter_result r = FILTER_TEMPFAIL;
+	size_t i, k;
+
+	memset(&keys, 0, sizeof keys);
+	for (i = 0; i < j->nr; i++)
+		if (j->r[i].policy != POLICY_NONE &&
+		    !addrlist_has(&want, j->r[i].addr))
+			addrlist_add(&want, j->r[i].addr);
+	if (want.n == 0)
+		return FILTER_OK;
+	if (gpg_open(&j->gpg, j->cfg.homedir, err, sizeof err) != GPG_OK) {
+		log_warnx("%s", err);
+		goto out;
+	}
+	recip_patterns(&want, &pats);
+	if (gpg_keylist(j->gpg, pats.v, pats.n, 0, &keys, err, sizeof err) !=
+	    GPG_OK) {
+		log_warnx("%s", err);
+		goto out;
+	}
+	for (i = 0; i < j->nr; i++) {
+		if (j->r[i].policy == POLICY_NONE)
+			continue;
+		one.v = &j->r[i].addr;
+		one.n = 1;
+		memset(&rec, 0, sizeof rec);
+		recip_resolve(&one, &keys, &rec);
+		for (k = 0; k < rec.nfprs; k++)
+			addrlist_add(&j->r[i].fprs, rec.fprs[k]);
+		recip_free(&rec);
+	}
+	r = FILTER_OK;
+out:
+	gpg_keylist_free(&keys);
+	addrlist_free(&pats);
+	addrlist_free(&want);
+	return r;
+}
+
+/* filter_decide - the action for each recipient of a message that is
+ * not encrypted yet */
+static void
+filter_decide(struct filter_job *j)
+{
+	size_t i;
+
+	for (i = 0; i < j->nr; i++) {
+		struct frcpt *f = &j->r[i];
+		if (f->policy == POLICY_NONE)
+			f->action = ACT_DELIVER;
+		else if (f->fprs.n > 0)
+			f->action = ACT_ENCRYPT;
+		else
+			f->action = f->policy == POLICY_REQUIRE ? ACT_REFUSE :
+			    ACT_DELIVER;
+	}
+}
+
+static const char *
+action_name(enum action a)
+{
+	switch (a) {
+	case ACT_DELIVER:
+		return "deliver";
+	case ACT_ENCRYPT:
+		return "encrypt";
+	case ACT_REFUSE:
+		return "refuse";
+	}
+	return "?";
+}
+
+/* filter_check - --check: the configuration, and each decision */
+static void
+filter_check(struct filter_job *j)
+{
+	char esc[ESCBUF];
+	size_t i, k;
+
+	config_print(&j->cfg, stdout);
+	for (i = 0; i < j->nr; i++) {
+		const struct frcpt *f = &j->r[i];
+		printf("%s: policy=%s (", log_escape(f->addr, esc, sizeof esc),
+		    policy_name(f->policy));
+		if (f->entry != NULL)
+			printf("%s:%lu", log_escape(j->map.path, esc,
+			    sizeof esc), f->entry->line);
+		else
+			printf("default_policy");
+		printf(") key=");
+		for (k = 0; k < f->fprs.n; k++)
+			printf("%s%s", k > 0 ? "," : "", f->fprs.v[k]);
+		printf("%s action=%s\n", f->fprs.n == 0 ? "none" : "",
+		    action_name(f->action));
+	}
+}
+
+/* filter_spool - standard input into the private file at path */
+static int
+filter_spool(const char *path)
+{
+	char buf[65536];
+	ssize_t n, w, off;
+	int fd;
+
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+	    0600)) == -1)
+		return -1;
+	while ((n = read(STDIN_FILENO, buf, sizeof buf)) != 0) {
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1)
+			goto fail;
+		for (off = 0; off < n; off += w)
+			if ((w = write(fd, buf + off, (size_t)(n - off))) == -1)
+				goto fail;
+	}
+	return close(fd);
+fail:
+	n = errno;
+	close(fd);
+	errno = (int)n;
+	return -1;
+}
+
+/* filter_loops - the message already passed this gateway
+ * LIMIT_GATEWAY_PASSES times: it is going round in circles */
+static int
+filter_loops(const struct filter_job *j, const struct rfc5322_header *h)
+{
+	const struct rfc5322_field *f;
+	size_t i = 0, len, n;
+	int passes = 0;
+	char *v;
+
+	while ((f = rfc5322_find(h, MARKER, &i)) != NULL) {
+		v = rfc5322_unfold(f, &len);
+		n = strcspn(v, " \t;");
+		if (n == strlen(j->cfg.gateway_id) &&
+		    strncasecmp(v, j->cfg.gateway_id, n) == 0)
+			passes++;
+		free(v);
+	}
+	return passes >= LIMIT_GATEWAY_PASSES;
+}
+
+/* filter_mark - copy src to dst with our marker field first (after a
+ * leading From_ line) */
+static int
+filter_mark(const struct filter_job *j, const char *src, const char *dst)
+{
+	char buf[65536];
+	const char *nl;
+	FILE *in, *out;
+	size_t n, first = 0;
+	int r = -1;
+
+	if ((in = fopen(src, "rb")) == NULL)
+		return -1;
+	if ((out = fopen(dst, "wbx")) == NULL) {
+		fclose(in);
+		return -1;
+	}
+	n = fread(buf, 1, sizeof buf, in);
+	if (n >= 5 && memcmp(buf, "From ", 5) == 0 &&
+	    (nl = memchr(buf, '\n', n)) != NULL)
+		first = (size_t)(nl - buf) + 1;
+	if (fwrite(buf, 1, first, out) != first ||
+	    fprintf(out, "%s: %s%s", MARKER, j->cfg.gateway_id,
+	    j->crlf ? "\r\n" : "\n") < 0 ||
+	    fwrite(buf + first, 1, n - first, out) != n - first)
+		goto out;
+	while ((n = fread(buf, 1, sizeof buf, in)) > 0)
+		if (fwrite(buf, 1, n, out) != n)
+			goto out;
+	if (!ferror(in))
+		r = 0;
+out:
+	fclose(in);
+	if (fclose(out) == EOF)
+		r = -1;
+	return r;
+}
+
+/* filter_hand - the copy at path, for the recipients with this action:
+ * to sendmail, or to standard output */
+static enum filter_result
+filter_hand(struct filter_job *j, const char *path, enum action a)
+{
+	char err[REINJECT_ERRLEN], buf[65536], **rcpts;
+	const char *sender = j->opts->sender;
+	size_t i, n = 0, k;
+	int fd, e;
+	FILE *in;
+
+	if (j->opts->tostdout) {
+		if ((in = fopen(path, "rb")) == NULL) {
+			log_warn("cannot read the result");
+			return FILTER_TEMPFAIL;
+		}
+		while ((k = fread(buf, 1, sizeof buf, in)) > 0)
+			if (fwrite(buf, 1, k, stdout) != k)
+				break;
+		e = ferror(in) || ferror(stdout) || fflush(stdout) == EOF;
+		fclose(in);
+		if (e) {
+			log_warn("cannot write the result");
+			return FILTER_TEMPFAIL;
+		}
+		return FILTER_OK;
+	}
+	rcpts = xcalloc(j->nr, sizeof *rcpts);
+	for (i = 0; i < j->nr; i++)
+		if (j->r[i].action == a)
+			rcpts[n++] = j->r[i].addr;
+	if (sender != NULL && strcmp(sender, "<>") == 0)
+		sender = "";
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		free(rcpts);
+		log_warn("cannot read the result");
+		return FILTER_TEMPFAIL;
+	}
+	e = reinject(j->cfg.sendmail, sender, rcpts, n, fd, err, sizeof err);
+	close(fd);
+	free(rcpts);
+	if (e == -1) {
+		log_warnx("re-injection failed: %s", err);
+		return FILTER_TEMPFAIL;
+	}
+	return FILTER_OK;
+}
+
+/* filter_copies - make every copy, then hand them over */
+static enum filter_result
+filter_copies(struct filter_job *j)
+{
+	struct encrypt_opts eo;
+	char encin[PATH_MAX], enc[PATH_MAX], plain[PATH_MAX];
+	enum filter_result r;
+	size_t i;
+	int nenc = 0, ndel = 0;
+
+	for (i = 0; i < j->nr; i++) {
+		nenc += j->r[i].action == ACT_ENCRYPT;
+		ndel += j->r[i].action == ACT_DELIVER;
+	}
+	if (j->opts->tostdout && nenc > 0 && ndel > 0) {
+		log_warnx("--stdout: some recipients get the message "
+		    "encrypted and others as it came; that is two messages");
+		return FILTER_UNAVAILABLE;
+	}
+	filter_path(encin, sizeof encin, "encin");
+	filter_path(enc, sizeof enc, "enc");
+	filter_path(plain, sizeof plain, "plain");
+	if (nenc > 0) {
+		memset(&eo, 0, sizeof eo);
+		eo.input = encin;
+		eo.output = enc;
+		eo.homedir = j->cfg.homedir;
+		eo.envelope = 1;
+		eo.sign = j->cfg.sign;
+		eo.signer = j->cfg.signer;
+		for (i = 0; i < j->nr; i++)
+			if (j->r[i].action == ACT_ENCRYPT)
+				addrlist_add(&eo.recipients, j->r[i].addr);
+		if (filter_mark(j, j->base, encin) == -1) {
+			addrlist_free(&eo.recipients);
+			log_warn("cannot copy the message");
+			return FILTER_TEMPFAIL;
+		}
+		switch (encrypt_run(&eo)) {
+		case ENCRYPT_OK:
+		case ENCRYPT_PASSED:
+			r = FILTER_OK;
+			break;
+		case ENCRYPT_DATAERR:
+			r = FILTER_DATAERR;
+			break;
+		case ENCRYPT_NOSIGNER:
+			r = FILTER_CONFIG;
+			break;
+		default:	/* a key gone since we looked: retry */
+			r = FILTER_TEMPFAIL;
+			break;
+		}
+		addrlist_free(&eo.recipients);
+		if (r != FILTER_OK)
+			return r;
+	}
+	if (ndel > 0 && filter_mark(j, j->base, plain) == -1) {
+		log_warn("cannot copy the message");
+		return FILTER_TEMPFAIL;
+	}
+	if (nenc > 0 && (r = filter_hand(j, enc, ACT_ENCRYPT)) != FILTER_OK)
+		return r;
+	if (ndel > 0 && (r = filter_hand(j, plain, ACT_DELIVER)) != FILTER_OK)
+		return r;
+	return FILTER_OK;
+}
+
+/* filter_log - the line per message: sender, each recipient with its
+ * policy, action and keys, and the result; escaped, never content */
+static void
+filter_log(const struct filter_job *j)
+{
+	struct sbuf b = { NULL, 0, 0 };
+	char esc[ESCBUF], esc2[ESCBUF];
+	size_t i, k;
+
+	sb_add(&b, "%s: from=<%s>", j->opts->queueid != NULL ?
+	    log_escape(j->opts->queueid, esc2, sizeof esc2) : "NOQUEUE",
+	    j->opts->sender != NULL ? log_escape(strcmp(j->opts->sender,
+	    "<>") == 0 ? "" : j->opts->sender, esc, sizeof esc) : "");
+	for (i = 0; i < j->nr; i++) {
+		const struct frcpt *f = &j->r[i];
+		sb_add(&b, " to=<%s> policy=%s action=%s",
+		    log_escape(f->addr, esc, sizeof esc),
+		    policy_name(f->policy), action_name(f->action));
+		for (k = 0; k < f->fprs.n; k++)
+			sb_add(&b, "%s%s", k == 0 ? " key=" : ",",
+			    f->fprs.v[k]);
+	}
+	sb_add(&b, " result=%s", j->result);
+	log_info("%s", b.s);
+	free(b.s);
+}
+
+/* filter_run - see filter.h */
+enum filter_result
+filter_run(const struct filter_opts *opts)
+{
+	struct filter_job j;
+	struct rfc5322_header h;
+	struct input *in = NULL;
+	struct decrypt_opts dopts;
+	enum classify_kind kind;
+	enum rfc5322_err he;
+	enum filter_result r;
+	char err[CONFIG_ERRLEN], msg[PATH_MAX], dec[PATH_MAX];
+	size_t i;
+	int require = 0, refused = 0;
+
+	memset(&j, 0, sizeof j);
+	memset(&h, 0, sizeof h);
+	j.opts = opts;
+	j.result = "failed";
+	if (config_load(&j.cfg, opts->config, err, sizeof err) == -1) {
+		log_warnx("%s", err);
+		config_free(&j.cfg);
+		return FILTER_CONFIG;
+	}
+	if (j.cfg.policy_map != NULL &&
+	    policy_map_load(&j.map, j.cfg.policy_map, err, sizeof err) == -1) {
+		log_warnx("%s", err);
+		r = FILTER_CONFIG;
+		goto done;
+	}
+	if (!opts->logstderr && !j.cfg.log_stderr && !opts->check)
+		log_syslog(j.cfg.facility);
+	alarm(opts->timeout != 0 ? opts->timeout : j.cfg.timeout);
+	if ((r = filter_policies(&j)) != FILTER_OK ||
+	    (r = filter_keys(&j)) != FILTER_OK)
+		goto done;
+	filter_decide(&j);
+	for (i = 0; i < j.nr; i++) {
+		require |= j.r[i].policy == POLICY_REQUIRE;
+		refused |= j.r[i].action == ACT_REFUSE;
+	}
+	if (opts->check) {
+		filter_check(&j);
+		r = refused ? FILTER_NOUSER : FILTER_OK;
+		goto done;
+	}
+
+	if (filter_dir_open() == -1) {
+		log_warn("cannot make a temporary directory");
+		r = FILTER_TEMPFAIL;
+		goto done;
+	}
+	filter_path(msg, sizeof msg, "msg");
+	filter_path(dec, sizeof dec, "dec");
+	if (filter_spool(msg) == -1) {
+		log_warn("cannot read the message");
+		r = FILTER_TEMPFAIL;
+		goto done;
+	}
+	j.base = msg;
+	if (input_open(&in, msg) != 0) {
+		log_warn("cannot read the message");
+		r = FILTER_TEMPFAIL;
+		goto done;
+	}
+	if ((he = rfc5322_read(in, &h)) != RFC5322_OK) {
+		if (he == RFC5322_IO) {
+			log_warn("cannot read the message");
+			r = FILTER_TEMPFAIL;
+			goto done;
+		}
+		/* no message to encrypt: refused where encryption is
+		 * required, else passed on as it came */
+		if (require) {
+			log_dsn("5.6.0", "not a message: %s, and policy "
+			    "requires encryption", rfc5322_strerror(he));
+			j.result = "refused (not a message)";
+			r = FILTER_DATAERR;
+			goto done;
+		}
+		for (i = 0; i < j.nr; i++)
+			j.r[i].action = ACT_DELIVER;
+		r = filter_hand(&j, msg, ACT_DELIVER);
+		j.result = r == FILTER_OK ? "sent as it came (not a message)" :
+		    "deferred";
+		goto done;
+	}
+	j.crlf = h.crlf;
+	if (filter_loops(&j, &h)) {
+		log_dsn("4.4.6", "mail loop: the message passed this gateway "
+		    "(%s) %d times already; is the re-injection path filtered "
+		    "again?", j.cfg.gateway_id, LIMIT_GATEWAY_PASSES);
+		j.result = "deferred (mail loop)";
+		r = FILTER_TEMPFAIL;
+		goto done;
+	}
+	if (j.cfg.decrypt) {
+		memset(&dopts, 0, sizeof dopts);
+		dopts.input = msg;
+		dopts.output = dec;
+		dopts.homedir = j.cfg.homedir;
+		if (decrypt_run(&dopts) != DECRYPT_OK) {
+			r = FILTER_TEMPFAIL;
+			j.result = "deferred";
+			goto done;
+		}
+		j.base = dec;
+		rfc5322_free(&h);
+		input_close(in);
+		in = NULL;
+		if (input_open(&in, dec) != 0 ||
+		    rfc5322_read(in, &h) != RFC5322_OK) {
+			log_warn("cannot read the decrypted message");
+			r = FILTER_TEMPFAIL;
+			goto done;
+		}
+	}
+	if (classify_message(&h, in, &kind, NULL) == -1) {
+		log_warn("cannot read the message");
+		r = FILTER_TEMPFAIL;
+		goto done;
+	}
+	if (classify_encrypted(kind)) {
+		/* nobody gets clear text: pass it on to everybody */
+		for (i = 0; i < j.nr; i++)
+			j.r[i].action = ACT_DELIVER;
+		refused = 0;
+	}
+	if (refused) {
+		for (i = 0; i < j.nr; i++)
+			if (j.r[i].action == ACT_REFUSE)
+				log_dsn("5.7.1", "%s: no usable OpenPGP key, and "
+				    "policy requires encryption",
+				    log_escape(j.r[i].addr, err, sizeof err));
+		j.result = "refused (no key for a require recipient)";
+		r = FILTER_NOUSER;
+		goto done;
+	}
+	if ((r = filter_copies(&j)) == FILTER_OK)
+		j.result = opts->tostdout ? "written" : classify_encrypted(kind) ?
+		    "sent (already encrypted)" : "sent";
+	else if (r == FILTER_TEMPFAIL)
+		j.result = "deferred";
+done:
+	if (!opts->check)
+		filter_log(&j);
+	filter_cleanup();
+	rfc5322_free(&h);
+	input_close(in);
+	gpg_close(j.gpg);
+	for (i = 0; i < j.nr; i++) {
+		free(j.r[i].addr);
+		addrlist_free(&j.r[i].fprs);
+	}
+	free(j.r);
+	policy_map_free(&j.map);
+	config_free(&j.cfg);
+	return r;
+}

@@ -1,0 +1,162 @@
+/*
+ * policy.c - the policy map of mailseal.conf(5).
+ *
+ * "KEY POLICY" lines, in the manner of a Postfix lookup table: KEY is
+ * user@domain, domain (every address there) or .domain (every address
+ * in its subdomains), compared without regard to case; POLICY is
+ * require, opportunistic or none.  The most specific entry wins: the
+ * address, the address without its +tag, its domain, then the nearest
+ * parent .domain.  The map is small (a postmaster's list) and read
+ * once per message, with a limit on its size.
+ */
+#include <config.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "addr.h"
+#include "limit.h"
+#include "policy.h"
+#include "xmalloc.h"
+
+#define POLICY_LINE	1024
+
+static const struct policy_entry *policy_find(const struct policy_map *,
+		    const char *);
+
+/* policy_map_load - see policy.h */
+int
+policy_map_load(struct policy_map *m, const char *path, char *err,
+    size_t errsz)
+{
+	char line[POLICY_LINE], *key, *pol, *rest, *p;
+	unsigned long lineno = 0;
+	enum policy pv;
+	FILE *fp;
+	size_t n;
+	int r = 0;
+
+	memset(m, 0, sizeof *m);
+	m->path = xstrdup(path);
+	if ((fp = fopen(path, "r")) == NULL) {
+		snprintf(err, errsz, "%.300s: %s", path, strerror(errno));
+		return -1;
+	}
+	while (fgets(line, sizeof line, fp) != NULL) {
+		lineno++;
+		n = strlen(line);
+		if (n == sizeof line - 1 && line[n - 1] != '\n') {
+			snprintf(err, errsz, "%.300s:%lu: line too long", path,
+			    lineno);
+			r = -1;
+			break;
+		}
+		key = strtok_r(line, " \t\r\n", &rest);
+		if (key == NULL || key[0] == '#')
+			continue;
+		pol = strtok_r(NULL, " \t\r\n", &rest);
+		if (pol == NULL || policy_parse(pol, &pv) == -1) {
+			snprintf(err, errsz, "%.300s:%lu: \"%.100s\" needs a "
+			    "policy: require, opportunistic or none", path,
+			    lineno, key);
+			r = -1;
+			break;
+		}
+		if ((p = strtok_r(NULL, " \t\r\n", &rest)) != NULL &&
+		    p[0] != '#') {
+			snprintf(err, errsz, "%.300s:%lu: more than \"KEY "
+			    "POLICY\"", path, lineno);
+			r = -1;
+			break;
+		}
+		for (p = key; *p != '\0'; p++)
+			*p = (char)tolower((unsigned char)*p);
+		if (key[0] == '@' || key[strlen(key) - 1] == '@' ||
+		    strchr(key, '@') != strrchr(key, '@') ||
+		    strcmp(key, ".") == 0) {
+			snprintf(err, errsz, "%.300s:%lu: \"%.100s\" is not an "
+			    "address, a domain or a .domain", path, lineno,
+			    key);
+			r = -1;
+			break;
+		}
+		if (m->n >= LIMIT_POLICY_ENTRIES) {
+			snprintf(err, errsz, "%.300s:%lu: more than %d entries "
+			    "(LIMIT_POLICY_ENTRIES)", path, lineno,
+			    LIMIT_POLICY_ENTRIES);
+			r = -1;
+			break;
+		}
+		m->v = xreallocarray(m->v, m->n + 1, sizeof *m->v);
+		m->v[m->n].key = xstrdup(key);
+		m->v[m->n].policy = pv;
+		m->v[m->n].line = lineno;
+		m->n++;
+	}
+	if (r == 0 && ferror(fp)) {
+		snprintf(err, errsz, "%.300s: %s", path, strerror(errno));
+		r = -1;
+	}
+	fclose(fp);
+	return r;
+}
+
+/* policy_map_free - release the map */
+void
+policy_map_free(struct policy_map *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->n; i++)
+		free(m->v[i].key);
+	free(m->v);
+	free(m->path);
+	memset(m, 0, sizeof *m);
+}
+
+/* policy_find - the last entry for key (the last one wins, as in a
+ * Postfix table built with duplicates), or NULL */
+static const struct policy_entry *
+policy_find(const struct policy_map *m, const char *key)
+{
+	size_t i;
+
+	for (i = m->n; i > 0; i--)
+		if (strcasecmp(m->v[i - 1].key, key) == 0)
+			return &m->v[i - 1];
+	return NULL;
+}
+
+/* policy_lookup - see policy.h */
+enum policy
+policy_lookup(const struct policy_map *m, const char *addr, enum policy dflt,
+    const struct policy_entry **entry)
+{
+	const struct policy_entry *e = NULL;
+	const char *domain, *d;
+	char *untagged;
+
+	*entry = NULL;
+	if (m == NULL || m->n == 0)
+		return dflt;
+	if ((e = policy_find(m, addr)) == NULL &&
+	    (untagged = addr_untag(addr)) != NULL) {
+		e = policy_find(m, untagged);
+		free(untagged);
+	}
+	domain = strrchr(addr, '@');
+	if (e == NULL && domain != NULL)
+		e = policy_find(m, domain + 1);
+	/* .example.org covers a.example.org and b.a.example.org */
+	for (d = domain != NULL ? strchr(domain + 1, '.') : NULL;
+	    e == NULL && d != NULL; d = strchr(d + 1, '.'))
+		e = policy_find(m, d);
+	if (e == NULL)
+		return dflt;
+	*entry = e;
+	return e->policy;
+}

@@ -1,0 +1,36 @@
+/*
+ * policy.h - the policy map: which recipients must, may or must not get
+ * encrypted mail.
+ */
+#ifndef MAILSEAL_POLICY_H
+#define MAILSEAL_POLICY_H
+
+#include <stddef.h>
+
+#include "config.h"
+
+struct policy_entry {
+	char		*key;		/* lower case: addr, domain or .domain */
+	enum policy	 policy;
+	unsigned long	 line;
+};
+
+struct policy_map {
+	char			*path;
+	struct policy_entry	*v;
+	size_t			 n;
+};
+
+/* policy_map_load - read the map at path; on error, -1 with err holding
+ * "FILE:LINE: what" */
+int		 policy_map_load(struct policy_map *, const char *, char *,
+		    size_t);
+void		 policy_map_free(struct policy_map *);
+
+/* policy_lookup - the policy of addr: the address, the address without
+ * its +tag, its domain, ".parent" entries from the nearest, else dflt.
+ * *entry is the entry that decided, or NULL for dflt. */
+enum policy	 policy_lookup(const struct policy_map *, const char *,
+		    enum policy, const struct policy_entry **);
+
+#endif
