@@ -117,6 +117,9 @@ struct classify_mp {
 	int			 mode;		/* MP_ENCRYPTED, ... */
 	int			 broken;	/* the structure, without an
 						 * encrypted message in it */
+	struct cte_decoder	 dec1;		/* the version part's body, */
+	char			 v1[32];	/* decoded, and kept while */
+	size_t			 v1len;		/* it is short enough */
 	off_t			 body1;		/* signed: part 1, whole */
 	off_t			 end1;
 	size_t			 preveol;	/* line end length of the line before */
@@ -222,6 +225,8 @@ classify_part_end(struct classify_mp *m)
 		break;
 	case MP_HDR1:
 		ok = classify_part_type(m, "application", "pgp-encrypted");
+		cte_init(&m->dec1, m->pcte);
+		m->v1len = 0;
 		m->state = MP_BODY1;
 		break;
 	default:
@@ -296,6 +301,47 @@ classify_part2_end(struct classify_mp *m)
 	return m->broken;
 }
 
+/* classify_part1 - a line of the version part: decoded, kept while
+ * it fits (a longer body is no "Version: 1") */
+static void
+classify_part1(struct classify_mp *m)
+{
+	unsigned char dec[CLASSIFY_LINE + 3];
+	size_t n;
+
+	n = cte_decode(&m->dec1, (const unsigned char *)m->line, m->linelen,
+	    dec);
+	if (m->toolong || m->v1len + n + 1 > sizeof m->v1) {
+		m->v1len = sizeof m->v1;	/* too long */
+		return;
+	}
+	memcpy(m->v1 + m->v1len, dec, n);
+	m->v1len += n;
+	if (m->dec1.cte == MIME_CTE_IDENTITY)
+		m->v1[m->v1len++] = '\n';
+}
+
+/* classify_version - the version part says "Version: 1" (RFC 3156 4),
+ * with nothing but white space around it: a label alone is not enough,
+ * that part could hold anything */
+static int
+classify_version(struct classify_mp *m)
+{
+	unsigned char dec[3];
+	size_t n, a = 0, b;
+
+	n = cte_finish(&m->dec1, dec);
+	if (m->v1len + n > sizeof m->v1 - 1)
+		return 0;
+	memcpy(m->v1 + m->v1len, dec, n);
+	b = m->v1len + n;
+	while (a < b && strchr(" \t\r\n", m->v1[a]) != NULL)
+		a++;
+	while (b > a && strchr(" \t\r\n", m->v1[b - 1]) != NULL)
+		b--;
+	return b - a == 10 && memcmp(m->v1 + a, "Version: 1", 10) == 0;
+}
+
 /* classify_part_line - advance over one whole line */
 static int
 classify_part_line(struct classify_mp *m)
@@ -329,11 +375,14 @@ classify_part_line(struct classify_mp *m)
 		break;
 	case MP_BODY1:
 		if (d == 1) {
-			m->state = MP_HDR2;
+			m->state = m->mode == MP_SIGNED || classify_version(m) ?
+			    MP_HDR2 : MP_NO;
 			/* the line end before a delimiter belongs to it */
 			m->end1 = m->linestart - (off_t)m->preveol;
 		} else if (d == 2)
 			m->state = MP_NO;
+		else if (m->mode != MP_SIGNED)
+			classify_part1(m);
 		break;
 	case MP_BODY2:
 		if (d == 2) {

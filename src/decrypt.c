@@ -160,6 +160,7 @@ static int	decrypt_write_head(struct decrypt_job *, FILE *,
 static int	decrypt_write_inner(struct decrypt_job *, FILE *);
 static int	decrypt_write_text(struct decrypt_job *, FILE *);
 static int	decrypt_text_shape(struct decrypt_job *);
+static int	decrypt_write_ctype(struct decrypt_job *, FILE *);
 static int	decrypt_copy(struct input *, FILE *, enum decrypt_eol);
 
 /* decrypt_src_init - a reader over the span of in, from where in
@@ -301,6 +302,13 @@ decrypt_signatures(struct decrypt_job *j, const struct gpg_decrypt_result *r,
 	enum verdict_sig v;
 	size_t i;
 
+	if (r->nsigs > LIMIT_SIGNATURES) {
+		/* no mailer signs this often; each would cost a key
+		 * listing (a gpg process) */
+		j->sverdict = VERDICT_SIG_BAD;
+		j->signer[0] = '\0';
+		return DECRYPT_OK;
+	}
 	for (i = 0; i < r->nsigs; i++) {
 		const struct gpg_key *key = NULL;
 
@@ -382,6 +390,9 @@ decrypt_data(struct decrypt_job *j, const struct classify_span *span)
 		break;
 	case GPG_DEC_TOOBIG:
 		j->reason = "too-large";
+		break;
+	case GPG_DEC_PASSPHRASE:
+		j->reason = "passphrase";
 		break;
 	}
 out:
@@ -535,7 +546,7 @@ decrypt_spool_span(struct input *in, off_t off, off_t len,
     struct decrypt_src *s)
 {
 	char buf[4096];
-	ssize_t n;
+	ssize_t n = 0;
 	int fd;
 
 	if (len > LIMIT_SIGNATURE) {
@@ -552,6 +563,8 @@ decrypt_spool_span(struct input *in, off_t off, off_t len,
 			goto fail;
 		len -= n;
 	}
+	if (n < 0)
+		goto fail;
 	s->in = input_fdopen(fd);
 	return 0;
 fail:
@@ -577,11 +590,14 @@ decrypt_inner_open(struct decrypt_job *j)
 	}
 	if (input_seek(j->inner, 0) == -1)
 		return -1;
-	if (rfc5322_read(j->inner, &j->ih) == RFC5322_OK) {
+	/* a header must end with its empty line: "Note: at 5pm" as the
+	 * first line of plain text is text, not a field to drop */
+	if (rfc5322_read(j->inner, &j->ih) == RFC5322_OK && j->ih.separator) {
 		j->innerbody = j->ih.bodyoff;
 		return 0;
 	}
 	rfc5322_free(&j->ih);
+	memset(&j->ih, 0, sizeof j->ih);
 	j->innerbody = 0;
 	return 0;
 }
@@ -612,18 +628,25 @@ decrypt_ph_marker(const struct rfc5322_header *h)
 	return m;
 }
 
-/* decrypt_protected - where the decrypted content's protected fields
- * are: its root's header, or (RFC 3156 6.1) the signed part's */
+/*
+ * decrypt_protected - where the decrypted content's protected fields
+ * are: its root's header, or, when the root is multipart/signed (RFC
+ * 3156 6.1), the signed part's header and never the root's, which the
+ * signature does not cover (anyone could put Alice's old signed part
+ * under fields of their own).  A clear-signed root's header is not
+ * covered either: no fields from it.
+ */
 static int
 decrypt_protected(struct decrypt_job *j, enum classify_kind kind,
     const struct classify_span *span)
 {
-	if ((j->phmode = decrypt_ph_marker(&j->ih)) != PH_NONE) {
-		j->ph = &j->ih;
+	if (kind == CLASSIFY_CLEARSIGNED)
+		return 0;
+	if (kind != CLASSIFY_SIGNED) {
+		if ((j->phmode = decrypt_ph_marker(&j->ih)) != PH_NONE)
+			j->ph = &j->ih;
 		return 0;
 	}
-	if (kind != CLASSIFY_SIGNED)
-		return 0;
 	if (input_seek(j->inner, span->off) == -1)
 		return -1;
 	if (rfc5322_read(j->inner, &j->sh) == RFC5322_OK &&
@@ -777,6 +800,10 @@ decrypt_write_inner(struct decrypt_job *j, FILE *fp)
 	enum decrypt_eol eol = j->h.crlf ? EOL_CRLF : EOL_LF;
 	size_t i;
 
+	if (rfc5322_find(&j->ih, "Content-Type", NULL) != NULL &&
+	    rfc5322_find(&j->h, "MIME-Version", NULL) == NULL &&
+	    fprintf(fp, "MIME-Version: 1.0%s", j->h.crlf ? "\r\n" : "\n") < 0)
+		return -1;
 	for (i = 0; i < j->ih.nfields; i++) {
 		struct rfc5322_field *f = &j->ih.fields[i];
 		if (rfc5322_has_prefix(f, "Content-") &&
@@ -852,6 +879,44 @@ decrypt_text_shape(struct decrypt_job *j)
 	return 0;
 }
 
+/* decrypt_write_ctype - text/plain; charset=utf-8, with the outer
+ * Content-Type's other parameters (format=flowed, say) kept */
+static int
+decrypt_write_ctype(struct decrypt_job *j, FILE *fp)
+{
+	const struct rfc5322_field *f;
+	struct mime_ctype ct;
+	const char *q, *eol = j->h.crlf ? "\r\n" : "\n";
+	size_t i, len;
+	char *v;
+	int r = 0;
+
+	if (fputs("Content-Type: text/plain; charset=utf-8", fp) == EOF)
+		return -1;
+	memset(&ct, 0, sizeof ct);
+	if ((f = rfc5322_find(&j->h, "Content-Type", NULL)) != NULL) {
+		v = rfc5322_unfold(f, &len);
+		(void)mime_ctype_parse(v, len, &ct);
+		free(v);
+	}
+	for (i = 0; i < ct.nparams && r == 0; i++) {
+		if (strcmp(ct.params[i].name, "charset") == 0)
+			continue;
+		if (fprintf(fp, ";%s %s=\"", eol, ct.params[i].name) < 0)
+			r = -1;
+		for (q = ct.params[i].value; r == 0 && *q != '\0'; q++)
+			if (((*q == '"' || *q == '\\') && putc('\\', fp) ==
+			    EOF) || putc(*q, fp) == EOF)
+				r = -1;
+		if (r == 0 && putc('"', fp) == EOF)
+			r = -1;
+	}
+	mime_ctype_free(&ct);
+	if (r == 0 && fputs(eol, fp) == EOF)
+		r = -1;
+	return r;
+}
+
 /* decrypt_write_text - the fields that say how inline plaintext is
  * written (decrypt_text_shape), then the plaintext as the body */
 static int
@@ -868,8 +933,7 @@ decrypt_write_text(struct decrypt_job *j, FILE *fp)
 	if (mime && rfc5322_find(&j->h, "MIME-Version", NULL) == NULL &&
 	    fprintf(fp, "MIME-Version: 1.0%s", eol) < 0)
 		return -1;
-	if (j->utf8label &&
-	    fprintf(fp, "Content-Type: text/plain; charset=utf-8%s", eol) < 0)
+	if (j->utf8label && decrypt_write_ctype(j, fp) == -1)
 		return -1;
 	if ((j->binary || j->eight) &&
 	    fprintf(fp, "Content-Transfer-Encoding: %s%s",
@@ -975,7 +1039,12 @@ decrypt_run(const struct decrypt_opts *opts)
 		e = decrypt_write_head(&j, fp, HEAD_ENTITY) == -1 ||
 		    decrypt_write_inner(&j, fp) == -1;
 	else
+		/* a header that ended at a line that is no field gets its
+		 * empty line, or readers would take what follows (forged
+		 * verdicts, say) for header fields */
 		e = decrypt_write_head(&j, fp, HEAD_ALL) == -1 ||
+		    (!j.h.separator && fputs(j.h.crlf ? "\r\n" : "\n",
+		    fp) == EOF) ||
 		    input_seek(j.in, (off_t)(j.h.fromlen + j.h.total)) == -1 ||
 		    decrypt_copy(j.in, fp, EOL_RAW) == -1;
 	if (e) {

@@ -43,6 +43,8 @@ struct gpg_status_seen {
 	int	 decryption_failed;	/* DECRYPTION_FAILED */
 	int	 need_passphrase;	/* a locked secret key: gpg asked the
 					 * agent for its passphrase */
+	int	 sym_passphrase;	/* NEED_PASSPHRASE_SYM: the message is
+					 * encrypted with a passphrase */
 };
 
 struct gpg {
@@ -181,8 +183,11 @@ gpg_status_cb(void *hook, const char *keyword, const char *args)
 		seen->decryption_okay = 1;
 	else if (strcmp(keyword, "DECRYPTION_FAILED") == 0)
 		seen->decryption_failed = 1;
+	else if (strcmp(keyword, "NEED_PASSPHRASE_SYM") == 0)
+		seen->sym_passphrase = 1;
 	else if (strcmp(keyword, "NEED_PASSPHRASE") == 0 ||
-	    strcmp(keyword, "PINENTRY_LAUNCHED") == 0)
+	    (strcmp(keyword, "PINENTRY_LAUNCHED") == 0 &&
+	    !seen->sym_passphrase))
 		seen->need_passphrase = 1;
 	return 0;
 }
@@ -578,6 +583,16 @@ gpg_decrypt(struct gpg *g, struct gpg_io *io, struct gpg_decrypt_result *r,
 	e = gpgme_op_decrypt_ext(g->ctx, GPGME_DECRYPT_VERIFY, cipher, plain);
 	dres = gpgme_op_decrypt_result(g->ctx);
 	if (e) {
+		/*
+		 * Encrypted with a passphrase (and not to a key of ours
+		 * that is locked): the message's own doing, so a verdict,
+		 * not a retry that can never succeed.
+		 */
+		if (g->seen.sym_passphrase && !g->seen.need_passphrase) {
+			r->dec = GPG_DEC_PASSPHRASE;
+			st = GPG_OK;
+			goto out;
+		}
 		if (gpg_dec_class(e, &r->dec) == -1) {
 			gpg_fail(e, g->seen.need_passphrase ? "decryption: the "
 			    "secret key is locked and gpg-agent has no passphrase "

@@ -88,7 +88,8 @@ enum gpg_dec {
 	GPG_DEC_NOSECKEY,	/* not encrypted to any key we have */
 	GPG_DEC_INTEGRITY,	/* no or failed integrity protection */
 	GPG_DEC_BADDATA,	/* not a valid OpenPGP message */
-	GPG_DEC_TOOBIG		/* the plaintext passed the size limit */
+	GPG_DEC_TOOBIG,		/* the plaintext passed the size limit */
+	GPG_DEC_PASSPHRASE	/* encrypted with a passphrase only */
 };
 
 struct gpg_decrypt_result {

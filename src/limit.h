@@ -54,6 +54,10 @@
  * longer one makes the signature verdict "bad". */
 #define LIMIT_SIGNATURE		1048576
 
+/* Signatures over one message that decrypt checks (each costs a key
+ * listing); more make the signature verdict "bad". */
+#define LIMIT_SIGNATURES	16
+
 /* Seconds one message may take before mailseal gives up with 75
  * (--timeout).  GPGME 1.18 can wait forever on a gpg that died while
  * being fed; 100 MB take about 2 s, so this only ends real hangs. */

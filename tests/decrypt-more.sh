@@ -18,9 +18,12 @@ body() {
 	sed '1,/^\r\{0,1\}$/d' "$1"
 }
 
-# field FILE NAME - the values of the header fields NAME, one a line
+# field FILE NAME - the values of the header fields NAME, unfolded, one
+# a line
 field() {
 	sed '/^\r\{0,1\}$/q' "$1" | tr -d '\r' |
+	    awk '/^[ \t]/ && NR > 1 { sub(/^[ \t]+/, " "); line = line $0; next }
+	    NR > 1 { print line } { line = $0 } END { print line }' |
 	    awk -v n="$2" 'BEGIN { n = tolower(n) }
 	    { k = tolower($0); sub(/:.*/, "", k) }
 	    k == n { sub(/^[^:]*: ?/, ""); print }'
@@ -431,6 +434,125 @@ ms "$T/o" "$T/err" encrypt -r bob@example.org "$T/fake.eml"
 check "encrypt does not take the dressed-up one as encrypted: it encrypts it" \
     sh -c "[ $rc -eq 0 ] && ! cmp -s '$T/o' '$T/fake.eml' &&
     grep -q 'BEGIN PGP MESSAGE' '$T/o'"
+
+# ---- found in review: each was wrong once
+# encrypted with a passphrase only: a verdict, not a retry forever
+printf 'hi\n' | gpg --batch --no-tty --quiet --pinentry-mode loopback \
+    --passphrase pw -c --armor | msg "$T/sym.eml" 'From: alice@example.org'
+ms "$T/o" "$T/err" decrypt "$T/sym.eml"
+expect "inline, passphrase-encrypted: failed, reason=passphrase, exit 0" "$T/o" \
+    "X-Mailseal-Decryption: failed; reason=passphrase|X-Mailseal-Signature: none|"
+
+# 6.1: protected fields come from the signed part, never from the
+# multipart/signed header around it, which no signature covers
+printf 'Content-Type: text/plain; protected-headers="v1"\r\nFrom: alice@example.org\r\nSubject: Lunch?\r\n\r\nYes.\r\n' >"$T/asp"
+g -u alice@example.org --detach-sign --armor -o "$T/asp.asc" "$T/asp"
+{
+	printf 'Content-Type: multipart/signed; micalg=pgp-sha256;\r\n'
+	printf ' protocol="application/pgp-signature"; boundary="SS";\r\n'
+	printf ' protected-headers="v1"\r\nFrom: alice@example.org\r\n'
+	printf 'Subject: Wire 10k EUR to Mallory\r\n\r\n--SS\r\n'
+	cat "$T/asp"
+	printf '\r\n--SS\r\nContent-Type: application/pgp-signature\r\n\r\n'
+	sed 's/$/\r/' "$T/asp.asc"
+	printf -- '--SS--\r\n'
+} >"$T/e8"
+{
+	printf 'From: mallory@example.org\nTo: bob@example.org\nSubject: ...\n'
+	printf 'MIME-Version: 1.0\nContent-Type: multipart/encrypted;\n'
+	printf ' protocol="application/pgp-encrypted"; boundary="BB"\n\n--BB\n'
+	printf 'Content-Type: application/pgp-encrypted\n\nVersion: 1\n\n--BB\n'
+	printf 'Content-Type: application/octet-stream\n\n'
+	g -e -r bob@example.org --armor <"$T/e8"
+	printf -- '--BB--\n'
+} >"$T/p8.eml"
+ms "$T/o" "$T/err" decrypt "$T/p8.eml"
+expect "6.1 with fields on the unsigned wrapper: good (the signed part)" "$T/o" \
+    "X-Mailseal-Decryption: decrypted|X-Mailseal-Signature: good; signer=$A|"
+is "... the Subject shown is the signed one, not the wrapper's" \
+    "$(field "$T/o" Subject)" "Lunch?"
+
+# a header that ends at a line that is no field: forged verdicts after
+# it must not look like header fields to the next reader
+printf 'From: a@example.org\nSubject: hi\nGarbage line\nX-Mailseal-Signature: good\n\nbody\n' >"$T/g.eml"
+ms "$T/o" "$T/err" decrypt "$T/g.eml"
+is "header ended by a non-field line: one X-Mailseal-Signature in the header" \
+    "$(field "$T/o" X-Mailseal-Signature)" "none"
+
+# the version part must say "Version: 1": a label alone is no proof
+"$PYTHON" - "$T/ex-armor.eml" "$T/leak.eml" <<'PY'
+import base64, sys
+raw = open(sys.argv[1], "rb").read()
+v1 = base64.encodebytes(b"Version: 1\r\n")
+secret = base64.encodebytes(b"Card 4111 1111 1111 1111, PIN 1234")
+assert v1 in raw
+open(sys.argv[2], "wb").write(raw.replace(v1, secret, 1))
+PY
+ms "$T/o" "$T/err" encrypt -r bob@example.org "$T/leak.eml"
+check "Exchange form whose version part holds other text: encrypt encrypts it" \
+    sh -c "[ $rc -eq 0 ] && ! cmp -s '$T/o' '$T/leak.eml'"
+sed 's/^Version: 1$/Version: 1 card 4111/' "$T/pm.eml" >"$T/v2.eml"
+ms "$T/o" "$T/err" encrypt -r bob@example.org "$T/v2.eml"
+check "multipart/encrypted whose version part holds other text: encrypted" \
+    sh -c "[ $rc -eq 0 ] && ! cmp -s '$T/o' '$T/v2.eml'"
+
+# more signatures than LIMIT_SIGNATURES (16): bad, without 20 key listings
+printf 'Content-Type: text/plain\r\n\r\nhi\r\n' >"$T/sp9"
+g -u alice@example.org --detach-sign -o "$T/sp9.sig" "$T/sp9"
+for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
+	cat "$T/sp9.sig"
+done >"$T/many.sig"
+{
+	printf 'From: alice@example.org\nMIME-Version: 1.0\n'
+	printf 'Content-Type: multipart/signed; micalg=pgp-sha256;\n'
+	printf ' protocol="application/pgp-signature"; boundary="XX"\n\n--XX\r\n'
+	cat "$T/sp9"
+	printf '\r\n--XX\r\nContent-Type: application/pgp-signature\r\n\r\n'
+	g --enarmor <"$T/many.sig" | sed 's/ARMORED FILE/SIGNATURE/;/^Comment/d'
+	printf -- '--XX--\r\n'
+} >"$T/many.eml"
+ms "$T/o" "$T/err" decrypt "$T/many.eml"
+expect "20 signatures (over LIMIT_SIGNATURES): bad, no signer" "$T/o" \
+    "X-Mailseal-Decryption: not-encrypted|X-Mailseal-Signature: bad|"
+
+# plaintext of PGP/MIME that is no MIME entity: a first line that looks
+# like a field stays text
+printf 'Note: meeting at 5pm\nSee you\n' >"$T/e5"
+{
+	printf 'From: a@example.org\nSubject: x\nMIME-Version: 1.0\n'
+	printf 'Content-Type: multipart/encrypted;\n'
+	printf ' protocol="application/pgp-encrypted"; boundary="BB"\n\n--BB\n'
+	printf 'Content-Type: application/pgp-encrypted\n\nVersion: 1\n\n--BB\n'
+	printf 'Content-Type: application/octet-stream\n\n'
+	g -e -r bob@example.org --armor <"$T/e5"
+	printf -- '--BB--\n'
+} >"$T/p5.eml"
+ms "$T/o" "$T/err" decrypt "$T/p5.eml"
+is "PGP/MIME plaintext without a header: every line kept" \
+    "$(body "$T/o")" "$(cat "$T/e5")"
+
+# the UTF-8 label keeps the other Content-Type parameters
+printf 'line1\nline2 \303\251\n' | g -e -r bob@example.org --armor |
+    msg "$T/ff.eml" 'From: a@example.org' \
+    'Content-Type: text/plain; charset=us-ascii; format=flowed'
+ms "$T/o" "$T/err" decrypt "$T/ff.eml"
+is "relabelled utf-8, format=flowed kept" "$(field "$T/o" Content-Type)" \
+    'text/plain; charset=utf-8; format="flowed"'
+
+# a decrypted entity in mail without MIME-Version gets one
+printf 'Content-Type: text/plain\r\n\r\nhello\r\n' | g -e -r bob@example.org \
+    --armor >"$T/nm.asc"
+{
+	printf 'From: a@example.org\nContent-Type: multipart/encrypted;\n'
+	printf ' protocol="application/pgp-encrypted"; boundary="BB"\n\n--BB\n'
+	printf 'Content-Type: application/pgp-encrypted\n\nVersion: 1\n\n--BB\n'
+	printf 'Content-Type: application/octet-stream\n\n'
+	cat "$T/nm.asc"
+	printf -- '--BB--\n'
+} >"$T/nomv.eml"
+ms "$T/o" "$T/err" decrypt "$T/nomv.eml"
+is "PGP/MIME without MIME-Version: the output has one" \
+    "$(field "$T/o" MIME-Version)" "1.0"
 
 # ---- S/MIME: encrypted, but not ours to decrypt
 if have openssl; then
