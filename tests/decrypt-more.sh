@@ -602,6 +602,34 @@ expect "100000 parts: not-encrypted, exit 0" "$T/o" \
 check "... the message unchanged apart from the verdicts" \
     sh -c "sed 1,2d '$T/o' | cmp - '$T/parts.eml'"
 
+# ---- header limits (src/limit.h), the same as encrypt's: over them is
+# not a message we process (65, nothing written); the decrypted entity's
+# header over them is text
+"$PYTHON" -c 'import sys; sys.stdout.write("From: a@example.org\nX-Long: " + "x" * 70000 + "\n\nbody\n")' >"$T/longline.eml"
+ms "$T/o" "$T/err" decrypt "$T/longline.eml"
+check "a header line over LIMIT_HEADER_LINE (65536): exit 65, nothing written" \
+    sh -c "[ $rc -eq 65 ] && [ ! -s '$T/o' ]"
+"$PYTHON" -c 'import sys; sys.stdout.write("From: a@example.org\n" + "X-F: y\n" * 2001 + "\nbody\n")' >"$T/many.eml"
+ms "$T/o" "$T/err" decrypt "$T/many.eml"
+check "more than LIMIT_HEADER_FIELDS (2000) fields: exit 65, nothing written" \
+    sh -c "[ $rc -eq 65 ] && [ ! -s '$T/o' ]"
+"$PYTHON" -c 'import sys; sys.stdout.write("Content-Type: text/plain\r\nX-Long: " + "x" * 70000 + "\r\n\r\nhello\r\n")' |
+    g -e -r bob@example.org --armor >"$T/ilong.asc"
+{
+	printf 'From: a@example.org\nMIME-Version: 1.0\n'
+	printf 'Content-Type: multipart/encrypted;\n'
+	printf ' protocol="application/pgp-encrypted"; boundary="BB"\n\n--BB\n'
+	printf 'Content-Type: application/pgp-encrypted\n\nVersion: 1\n\n--BB\n'
+	printf 'Content-Type: application/octet-stream\n\n'
+	cat "$T/ilong.asc"
+	printf -- '--BB--\n'
+} >"$T/ilong.eml"
+ms "$T/o" "$T/err" decrypt "$T/ilong.eml"
+expect "decrypted entity with a 70000-byte header line: decrypted, shown as text" \
+    "$T/o" "X-Mailseal-Decryption: decrypted|X-Mailseal-Signature: none|"
+check "... every byte of it in the body" sh -c "grep -q 'hello' '$T/o' &&
+    [ \$(wc -c <'$T/o') -gt 70000 ]"
+
 # ---- limits
 # a signature part over LIMIT_SIGNATURE (1 MiB) is no signature: bad
 {
