@@ -35,6 +35,7 @@
 #include <unistd.h>
 
 #include "addr.h"
+#include "body.h"
 #include "classify.h"
 #include "cte.h"
 #include "decrypt.h"
@@ -45,6 +46,7 @@
 #include "mime.h"
 #include "output.h"
 #include "pgpmime.h"
+#include "protect.h"
 #include "rfc5322.h"
 #include "tmpfile.h"
 #include "verdict.h"
@@ -76,12 +78,6 @@ struct decrypt_sink {
 	int		 err;
 };
 
-/* How the decrypted content protects header fields. */
-enum decrypt_ph {
-	PH_NONE,
-	PH_V1,		/* protected-headers="v1": inner fields win */
-	PH_HP		/* RFC 9788 hp=: unprotected copies are not shown */
-};
 
 /* What the output's header is made of. */
 enum decrypt_head {
@@ -90,12 +86,6 @@ enum decrypt_head {
 	HEAD_TEXT	/* no Content-Transfer-Encoding: inline plaintext */
 };
 
-/* How a body is copied: as it is, or with the message's line ends. */
-enum decrypt_eol {
-	EOL_RAW,
-	EOL_LF,		/* CRLF becomes LF */
-	EOL_CRLF	/* a bare LF becomes CRLF */
-};
 
 struct decrypt_job {
 	const struct decrypt_opts	*opts;
@@ -113,21 +103,16 @@ struct decrypt_job {
 	struct gpg_decrypt_result	 dres;		/* signatures in it */
 	int				 plainfd;	/* the plaintext */
 	int				 istext;	/* inline: a body, no entity */
-	int				 eight;		/* the text has 8-bit bytes */
-	int				 binary;	/* it needs base64 */
+	struct body_shape		 shape;		/* inline: what it needs */
 	int				 utf8label;	/* it gets charset=utf-8 */
 	struct input			*inner;		/* the plaintext, to read */
 	struct rfc5322_header		 ih;		/* its header */
 	off_t				 innerbody;	/* its body */
 	struct rfc5322_header		 sh;		/* 6.1: the signed part's */
 	const struct rfc5322_header	*ph;		/* protected fields */
-	enum decrypt_ph			 phmode;
+	enum protect_mode		 phmode;
 };
 
-/* The fields RFC 9788 and the v1 form protect, as decrypt shows them. */
-static const char *const decrypt_phnames[] = {
-	"Subject", "From", "To", "Cc", "Reply-To", "Date", "Message-ID", NULL
-};
 
 static ssize_t	decrypt_src_read(void *, void *, size_t);
 static void	decrypt_src_init(struct decrypt_src *, struct input *,
@@ -148,20 +133,13 @@ static int	decrypt_spool_span(struct input *, off_t, off_t,
 static int	decrypt_inner_open(struct decrypt_job *);
 static int	decrypt_protected(struct decrypt_job *, enum classify_kind,
 		    const struct classify_span *);
-static enum decrypt_ph decrypt_ph_marker(const struct rfc5322_header *);
-static int	decrypt_ph_hides(const struct decrypt_job *,
-		    const struct rfc5322_field *);
-static int	decrypt_is_phname(const struct rfc5322_field *);
 static char	*decrypt_from(const struct rfc5322_header *);
 static char	*decrypt_shown_from(const struct decrypt_job *);
-static int	decrypt_put(FILE *, const char *, size_t, enum decrypt_eol);
 static int	decrypt_write_head(struct decrypt_job *, FILE *,
 		    enum decrypt_head);
 static int	decrypt_write_inner(struct decrypt_job *, FILE *);
 static int	decrypt_write_text(struct decrypt_job *, FILE *);
 static int	decrypt_text_shape(struct decrypt_job *);
-static int	decrypt_write_ctype(struct decrypt_job *, FILE *);
-static int	decrypt_copy(struct input *, FILE *, enum decrypt_eol);
 
 /* decrypt_src_init - a reader over the span of in, from where in
  * stands; transfer-decoded when the span has an encoding */
@@ -602,32 +580,6 @@ decrypt_inner_open(struct decrypt_job *j)
 	return 0;
 }
 
-/* decrypt_ph_marker - does this header say its fields are protected? */
-static enum decrypt_ph
-decrypt_ph_marker(const struct rfc5322_header *h)
-{
-	const struct rfc5322_field *f;
-	struct mime_ctype ct;
-	const char *v1;
-	enum decrypt_ph m = PH_NONE;
-	char *v;
-	size_t len;
-
-	if ((f = rfc5322_find(h, "Content-Type", NULL)) == NULL)
-		return PH_NONE;
-	v = rfc5322_unfold(f, &len);
-	if (mime_ctype_parse(v, len, &ct) == 0) {
-		v1 = mime_ctype_param(&ct, "protected-headers");
-		if (mime_ctype_param(&ct, "hp") != NULL)
-			m = PH_HP;
-		else if (v1 != NULL && strcasecmp(v1, "v1") == 0)
-			m = PH_V1;
-	}
-	mime_ctype_free(&ct);
-	free(v);
-	return m;
-}
-
 /*
  * decrypt_protected - where the decrypted content's protected fields
  * are: its root's header, or, when the root is multipart/signed (RFC
@@ -643,65 +595,15 @@ decrypt_protected(struct decrypt_job *j, enum classify_kind kind,
 	if (kind == CLASSIFY_CLEARSIGNED)
 		return 0;
 	if (kind != CLASSIFY_SIGNED) {
-		if ((j->phmode = decrypt_ph_marker(&j->ih)) != PH_NONE)
+		if ((j->phmode = protect_marker(&j->ih)) != PROTECT_NONE)
 			j->ph = &j->ih;
 		return 0;
 	}
 	if (input_seek(j->inner, span->off) == -1)
 		return -1;
 	if (rfc5322_read(j->inner, &j->sh) == RFC5322_OK &&
-	    (j->phmode = decrypt_ph_marker(&j->sh)) != PH_NONE)
+	    (j->phmode = protect_marker(&j->sh)) != PROTECT_NONE)
 		j->ph = &j->sh;
-	return 0;
-}
-
-/* decrypt_is_phname - one of the fields protected headers replace */
-static int
-decrypt_is_phname(const struct rfc5322_field *f)
-{
-	const char *const *n;
-
-	for (n = decrypt_phnames; *n != NULL; n++)
-		if (rfc5322_is(f, *n))
-			return 1;
-	return 0;
-}
-
-/* decrypt_ph_hides - an outer field the protected ones replace: one
- * the inside has too; with hp= also an outer Subject, To, Cc or
- * Reply-To the inside lacks (RFC 9788: unprotected copies are not
- * shown).  An outer From, Date or Message-ID stays when the inside
- * lacks it: a message needs them. */
-static int
-decrypt_ph_hides(const struct decrypt_job *j, const struct rfc5322_field *f)
-{
-	char name[64];
-
-	if (j->ph == NULL || !decrypt_is_phname(f))
-		return 0;
-	snprintf(name, sizeof name, "%.*s", (int)f->namelen, f->raw);
-	if (rfc5322_find(j->ph, name, NULL) != NULL)
-		return 1;
-	return j->phmode == PH_HP && !rfc5322_is(f, "From") &&
-	    !rfc5322_is(f, "Date") && !rfc5322_is(f, "Message-ID");
-}
-
-/* decrypt_put - bytes with their line ends made the message's */
-static int
-decrypt_put(FILE *fp, const char *p, size_t n, enum decrypt_eol eol)
-{
-	size_t k;
-
-	for (k = 0; k < n; k++) {
-		if (eol == EOL_LF && p[k] == '\r' && k + 1 < n &&
-		    p[k + 1] == '\n')
-			continue;
-		if (eol == EOL_CRLF && p[k] == '\n' && (k == 0 ||
-		    p[k - 1] != '\r') && putc('\r', fp) == EOF)
-			return -1;
-		if (putc(p[k], fp) == EOF)
-			return -1;
-	}
 	return 0;
 }
 
@@ -732,7 +634,7 @@ decrypt_write_head(struct decrypt_job *j, FILE *fp, enum decrypt_head what)
 		return -1;
 	for (i = 0; i < j->h.nfields; i++) {
 		const struct rfc5322_field *f = &j->h.fields[i];
-		if (verdict_is_ours(f) || decrypt_ph_hides(j, f) ||
+		if (verdict_is_ours(f) || protect_hides(j->ph, j->phmode, f) ||
 		    (what == HEAD_ENTITY && rfc5322_has_prefix(f, "Content-")) ||
 		    (what == HEAD_TEXT &&
 		    (rfc5322_is(f, "Content-Transfer-Encoding") ||
@@ -745,10 +647,10 @@ decrypt_write_head(struct decrypt_job *j, FILE *fp, enum decrypt_head what)
 	}
 	for (i = 0; j->ph != NULL && i < j->ph->nfields; i++) {
 		const struct rfc5322_field *f = &j->ph->fields[i];
-		if (!decrypt_is_phname(f))
+		if (!protect_is_name(f))
 			continue;
-		if (decrypt_put(fp, f->raw, f->rawlen,
-		    j->h.crlf ? EOL_CRLF : EOL_LF) == -1)
+		if (body_put(fp, f->raw, f->rawlen,
+		    j->h.crlf ? BODY_CRLF : BODY_LF) == -1)
 			return -1;
 		if (f->raw[f->rawlen - 1] != '\n' && fputs(eol, fp) == EOF)
 			return -1;
@@ -756,48 +658,12 @@ decrypt_write_head(struct decrypt_job *j, FILE *fp, enum decrypt_head what)
 	return 0;
 }
 
-/* decrypt_copy - the rest of in, with line ends as eol says */
-static int
-decrypt_copy(struct input *in, FILE *fp, enum decrypt_eol eol)
-{
-	char buf[65536];
-	ssize_t n, i;
-	int pendcr = 0;
-
-	while ((n = input_read(in, buf, sizeof buf)) > 0) {
-		if (eol == EOL_RAW) {
-			if (fwrite(buf, 1, (size_t)n, fp) != (size_t)n)
-				return -1;
-			continue;
-		}
-		for (i = 0; i < n; i++) {
-			if (eol == EOL_LF) {
-				if (pendcr && buf[i] != '\n' &&
-				    putc('\r', fp) == EOF)
-					return -1;
-				pendcr = buf[i] == '\r';
-				if (!pendcr && putc(buf[i], fp) == EOF)
-					return -1;
-				continue;
-			}
-			if (buf[i] == '\n' && !pendcr && putc('\r', fp) == EOF)
-				return -1;
-			pendcr = buf[i] == '\r';
-			if (putc(buf[i], fp) == EOF)
-				return -1;
-		}
-	}
-	if (eol == EOL_LF && pendcr && putc('\r', fp) == EOF)
-		return -1;
-	return n < 0 ? -1 : 0;
-}
-
 /* decrypt_write_inner - the decrypted entity's Content-* fields and
  * body, with the outer message's line ends */
 static int
 decrypt_write_inner(struct decrypt_job *j, FILE *fp)
 {
-	enum decrypt_eol eol = j->h.crlf ? EOL_CRLF : EOL_LF;
+	enum body_eol eol = j->h.crlf ? BODY_CRLF : BODY_LF;
 	size_t i;
 
 	if (rfc5322_find(&j->ih, "Content-Type", NULL) != NULL &&
@@ -807,62 +673,30 @@ decrypt_write_inner(struct decrypt_job *j, FILE *fp)
 	for (i = 0; i < j->ih.nfields; i++) {
 		struct rfc5322_field *f = &j->ih.fields[i];
 		if (rfc5322_has_prefix(f, "Content-") &&
-		    decrypt_put(fp, f->raw, f->rawlen, eol) == -1)
+		    body_put(fp, f->raw, f->rawlen, eol) == -1)
 			return -1;
 	}
 	if (fputs(j->h.crlf ? "\r\n" : "\n", fp) == EOF ||
 	    input_seek(j->inner, j->innerbody) == -1)
 		return -1;
-	return decrypt_copy(j->inner, fp, eol);
+	return body_copy(j->inner, fp, eol);
 }
 
-/*
- * decrypt_text_shape - look at inline plaintext to choose how to write
- * it: as it is for short-lined 7-bit text, 8bit for 8-bit text, base64
- * for anything else (NUL, a bare CR, a line over the 998 bytes RFC 5322
- * allows).  8-bit text that is UTF-8 (as OpenPGP's text data should be)
- * under no charset or us-ascii is labelled utf-8.
- */
+/* decrypt_text_shape - how inline plaintext will be written (body.c
+ * says why); 8-bit UTF-8 text (as OpenPGP's text data should be) under
+ * no charset or us-ascii is labelled utf-8 */
 static int
 decrypt_text_shape(struct decrypt_job *j)
 {
 	const struct rfc5322_field *f;
 	struct mime_ctype ct;
-	unsigned char buf[CHUNK], c;
-	ssize_t n = 0, i;
-	size_t col = 0, len;
 	const char *cs;
+	size_t len;
 	char *v;
-	int prevcr = 0, cont = 0, utf8 = 1;
 
-	if (input_seek(j->inner, 0) == -1)
+	if (body_shape(j->inner, &j->shape) == -1)
 		return -1;
-	while (!j->binary && (n = input_read(j->inner, buf, sizeof buf)) > 0)
-		for (i = 0; i < n && !j->binary; i++) {
-			c = buf[i];
-			if (c == '\0' || (prevcr && c != '\n'))
-				j->binary = 1;
-			prevcr = c == '\r';
-			col = c == '\n' ? 0 : col + 1;
-			if (col > 998 + (size_t)prevcr)
-				j->binary = 1;
-			if (c < 0x80) {
-				utf8 = utf8 && cont == 0;
-				continue;
-			}
-			j->eight = 1;
-			if (cont > 0 && c <= 0xbf)
-				cont--;
-			else if (cont == 0 && c >= 0xc2 && c <= 0xf4)
-				cont = c >= 0xf0 ? 3 : c >= 0xe0 ? 2 : 1;
-			else
-				utf8 = 0;
-		}
-	if (n < 0)
-		return -1;
-	if (prevcr)
-		j->binary = 1;
-	if (!j->eight || j->binary || !utf8 || cont != 0)
+	if (!j->shape.eight || j->shape.binary || !j->shape.utf8)
 		return 0;
 	if ((f = rfc5322_find(&j->h, "Content-Type", NULL)) == NULL) {
 		j->utf8label = 1;
@@ -879,78 +713,28 @@ decrypt_text_shape(struct decrypt_job *j)
 	return 0;
 }
 
-/* decrypt_write_ctype - text/plain; charset=utf-8, with the outer
- * Content-Type's other parameters (format=flowed, say) kept */
-static int
-decrypt_write_ctype(struct decrypt_job *j, FILE *fp)
-{
-	const struct rfc5322_field *f;
-	struct mime_ctype ct;
-	const char *q, *eol = j->h.crlf ? "\r\n" : "\n";
-	size_t i, len;
-	char *v;
-	int r = 0;
-
-	if (fputs("Content-Type: text/plain; charset=utf-8", fp) == EOF)
-		return -1;
-	memset(&ct, 0, sizeof ct);
-	if ((f = rfc5322_find(&j->h, "Content-Type", NULL)) != NULL) {
-		v = rfc5322_unfold(f, &len);
-		(void)mime_ctype_parse(v, len, &ct);
-		free(v);
-	}
-	for (i = 0; i < ct.nparams && r == 0; i++) {
-		if (strcmp(ct.params[i].name, "charset") == 0)
-			continue;
-		if (fprintf(fp, ";%s %s=\"", eol, ct.params[i].name) < 0)
-			r = -1;
-		for (q = ct.params[i].value; r == 0 && *q != '\0'; q++)
-			if (((*q == '"' || *q == '\\') && putc('\\', fp) ==
-			    EOF) || putc(*q, fp) == EOF)
-				r = -1;
-		if (r == 0 && putc('"', fp) == EOF)
-			r = -1;
-	}
-	mime_ctype_free(&ct);
-	if (r == 0 && fputs(eol, fp) == EOF)
-		r = -1;
-	return r;
-}
-
 /* decrypt_write_text - the fields that say how inline plaintext is
  * written (decrypt_text_shape), then the plaintext as the body */
 static int
 decrypt_write_text(struct decrypt_job *j, FILE *fp)
 {
-	unsigned char buf[CHUNK];
-	char enc[2 * CHUNK + 8];
 	const char *eol = j->h.crlf ? "\r\n" : "\n";
-	struct cte_encoder e;
-	ssize_t n;
-	size_t m;
-	int mime = j->binary || j->eight || j->utf8label;
+	int mime = j->shape.binary || j->shape.eight || j->utf8label;
 
 	if (mime && rfc5322_find(&j->h, "MIME-Version", NULL) == NULL &&
 	    fprintf(fp, "MIME-Version: 1.0%s", eol) < 0)
 		return -1;
-	if (j->utf8label && decrypt_write_ctype(j, fp) == -1)
+	if (j->utf8label && body_ctype_utf8(&j->h, fp, j->h.crlf) == -1)
 		return -1;
-	if ((j->binary || j->eight) &&
+	if ((j->shape.binary || j->shape.eight) &&
 	    fprintf(fp, "Content-Transfer-Encoding: %s%s",
-	    j->binary ? "base64" : "8bit", eol) < 0)
+	    j->shape.binary ? "base64" : "8bit", eol) < 0)
 		return -1;
 	if (fputs(eol, fp) == EOF || input_seek(j->inner, 0) == -1)
 		return -1;
-	if (!j->binary)
-		return decrypt_copy(j->inner, fp, j->h.crlf ? EOL_CRLF : EOL_LF);
-	cte_encoder_init(&e, j->h.crlf);
-	while ((n = input_read(j->inner, buf, sizeof buf)) > 0) {
-		m = cte_encode(&e, buf, (size_t)n, enc);
-		if (fwrite(enc, 1, m, fp) != m)
-			return -1;
-	}
-	m = cte_encode_finish(&e, enc);
-	return n < 0 || fwrite(enc, 1, m, fp) != m ? -1 : 0;
+	if (j->shape.binary)
+		return body_base64(j->inner, fp, j->h.crlf);
+	return body_copy(j->inner, fp, j->h.crlf ? BODY_CRLF : BODY_LF);
 }
 
 /* decrypt_run - see decrypt.h */
@@ -1046,7 +830,7 @@ decrypt_run(const struct decrypt_opts *opts)
 		    (!j.h.separator && fputs(j.h.crlf ? "\r\n" : "\n",
 		    fp) == EOF) ||
 		    input_seek(j.in, (off_t)(j.h.fromlen + j.h.total)) == -1 ||
-		    decrypt_copy(j.in, fp, EOL_RAW) == -1;
+		    body_copy(j.in, fp, BODY_RAW) == -1;
 	if (e) {
 		log_warn("cannot write the output");
 		r = DECRYPT_TEMPFAIL;

@@ -1,0 +1,181 @@
+/*
+ * body.c - bodies written out by decrypt.
+ *
+ * Line ends are the one thing adapted to the message (a CRLF message
+ * gets CRLF lines, an LF one LF lines); every other byte passes as it
+ * is.  Decrypted inline text is looked at once to choose its transfer
+ * encoding: none for short-lined 7-bit text, 8bit for 8-bit text,
+ * base64 for anything else (NUL, a bare CR, a line over the 998 bytes
+ * RFC 5322 allows), which then carries the exact bytes.
+ */
+#include <config.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "body.h"
+#include "cte.h"
+#include "input.h"
+#include "mime.h"
+#include "rfc5322.h"
+
+#define BODY_CHUNK	16384
+
+/* body_put - bytes with their line ends made the message's */
+int
+body_put(FILE *fp, const char *p, size_t n, enum body_eol eol)
+{
+	size_t k;
+
+	for (k = 0; k < n; k++) {
+		if (eol == BODY_LF && p[k] == '\r' && k + 1 < n &&
+		    p[k + 1] == '\n')
+			continue;
+		if (eol == BODY_CRLF && p[k] == '\n' && (k == 0 ||
+		    p[k - 1] != '\r') && putc('\r', fp) == EOF)
+			return -1;
+		if (putc(p[k], fp) == EOF)
+			return -1;
+	}
+	return 0;
+}
+
+/* body_copy - the rest of in, with line ends as eol says */
+int
+body_copy(struct input *in, FILE *fp, enum body_eol eol)
+{
+	char buf[65536];
+	ssize_t n, i;
+	int pendcr = 0;
+
+	while ((n = input_read(in, buf, sizeof buf)) > 0) {
+		if (eol == BODY_RAW) {
+			if (fwrite(buf, 1, (size_t)n, fp) != (size_t)n)
+				return -1;
+			continue;
+		}
+		for (i = 0; i < n; i++) {
+			if (eol == BODY_LF) {
+				if (pendcr && buf[i] != '\n' &&
+				    putc('\r', fp) == EOF)
+					return -1;
+				pendcr = buf[i] == '\r';
+				if (!pendcr && putc(buf[i], fp) == EOF)
+					return -1;
+				continue;
+			}
+			if (buf[i] == '\n' && !pendcr && putc('\r', fp) == EOF)
+				return -1;
+			pendcr = buf[i] == '\r';
+			if (putc(buf[i], fp) == EOF)
+				return -1;
+		}
+	}
+	if (eol == BODY_LF && pendcr && putc('\r', fp) == EOF)
+		return -1;
+	return n < 0 ? -1 : 0;
+}
+
+/* body_shape - see body.h */
+int
+body_shape(struct input *in, struct body_shape *sh)
+{
+	unsigned char buf[BODY_CHUNK], c;
+	ssize_t n = 0, i;
+	size_t col = 0;
+	int prevcr = 0, cont = 0;
+
+	memset(sh, 0, sizeof *sh);
+	sh->utf8 = 1;
+	if (input_seek(in, 0) == -1)
+		return -1;
+	while (!sh->binary && (n = input_read(in, buf, sizeof buf)) > 0)
+		for (i = 0; i < n && !sh->binary; i++) {
+			c = buf[i];
+			if (c == '\0' || (prevcr && c != '\n'))
+				sh->binary = 1;
+			prevcr = c == '\r';
+			col = c == '\n' ? 0 : col + 1;
+			if (col > 998 + (size_t)prevcr)
+				sh->binary = 1;
+			if (c < 0x80) {
+				sh->utf8 = sh->utf8 && cont == 0;
+				continue;
+			}
+			sh->eight = 1;
+			if (cont > 0 && c <= 0xbf)
+				cont--;
+			else if (cont == 0 && c >= 0xc2 && c <= 0xf4)
+				cont = c >= 0xf0 ? 3 : c >= 0xe0 ? 2 : 1;
+			else
+				sh->utf8 = 0;
+		}
+	if (n < 0)
+		return -1;
+	if (prevcr)
+		sh->binary = 1;
+	if (cont != 0)
+		sh->utf8 = 0;
+	return 0;
+}
+
+/* body_base64 - see body.h */
+int
+body_base64(struct input *in, FILE *fp, int crlf)
+{
+	unsigned char buf[BODY_CHUNK];
+	char enc[2 * BODY_CHUNK + 8];
+	struct cte_encoder e;
+	ssize_t n;
+	size_t m;
+
+	if (input_seek(in, 0) == -1)
+		return -1;
+	cte_encoder_init(&e, crlf);
+	while ((n = input_read(in, buf, sizeof buf)) > 0) {
+		m = cte_encode(&e, buf, (size_t)n, enc);
+		if (fwrite(enc, 1, m, fp) != m)
+			return -1;
+	}
+	m = cte_encode_finish(&e, enc);
+	return n < 0 || fwrite(enc, 1, m, fp) != m ? -1 : 0;
+}
+
+/* body_ctype_utf8 - see body.h */
+int
+body_ctype_utf8(const struct rfc5322_header *h, FILE *fp, int crlf)
+{
+	const struct rfc5322_field *f;
+	struct mime_ctype ct;
+	const char *q, *eol = crlf ? "\r\n" : "\n";
+	size_t i, len;
+	char *v;
+	int r = 0;
+
+	if (fputs("Content-Type: text/plain; charset=utf-8", fp) == EOF)
+		return -1;
+	memset(&ct, 0, sizeof ct);
+	if ((f = rfc5322_find(h, "Content-Type", NULL)) != NULL) {
+		v = rfc5322_unfold(f, &len);
+		(void)mime_ctype_parse(v, len, &ct);
+		free(v);
+	}
+	for (i = 0; i < ct.nparams && r == 0; i++) {
+		if (strcmp(ct.params[i].name, "charset") == 0)
+			continue;
+		if (fprintf(fp, ";%s %s=\"", eol, ct.params[i].name) < 0)
+			r = -1;
+		for (q = ct.params[i].value; r == 0 && *q != '\0'; q++)
+			if (((*q == '"' || *q == '\\') && putc('\\', fp) ==
+			    EOF) || putc(*q, fp) == EOF)
+				r = -1;
+		if (r == 0 && putc('"', fp) == EOF)
+			r = -1;
+	}
+	mime_ctype_free(&ct);
+	if (r == 0 && fputs(eol, fp) == EOF)
+		r = -1;
+	return r;
+}
+

@@ -1,0 +1,44 @@
+/*
+ * body.h - bodies written out: line ends made the message's, and the
+ * shape of decrypted text (which transfer encoding it needs).
+ */
+#ifndef MAILSEAL_BODY_H
+#define MAILSEAL_BODY_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+struct input;
+struct rfc5322_header;
+
+/* How a body is copied: as it is, or with the message's line ends. */
+enum body_eol {
+	BODY_RAW,
+	BODY_LF,	/* CRLF becomes LF */
+	BODY_CRLF	/* a bare LF becomes CRLF */
+};
+
+/* What text looks like, to choose how to write it. */
+struct body_shape {
+	int	eight;		/* bytes over 127 */
+	int	binary;		/* NUL, a bare CR, a line over 998 bytes */
+	int	utf8;		/* valid UTF-8 */
+};
+
+/* body_put - n bytes with their line ends as eol says */
+int	body_put(FILE *, const char *, size_t, enum body_eol);
+
+/* body_copy - the rest of in, with line ends as eol says */
+int	body_copy(struct input *, FILE *, enum body_eol);
+
+/* body_shape - look at all of in (from its start) */
+int	body_shape(struct input *, struct body_shape *);
+
+/* body_base64 - all of in (from its start) in base64 lines */
+int	body_base64(struct input *, FILE *, int);
+
+/* body_ctype_utf8 - "Content-Type: text/plain; charset=utf-8" with the
+ * other parameters of h's Content-Type (format=flowed, say) */
+int	body_ctype_utf8(const struct rfc5322_header *, FILE *, int);
+
+#endif
