@@ -37,7 +37,7 @@
 
 #include "addr.h"
 #include "classify.h"
-#include "config.h"
+#include "conf.h"
 #include "decrypt.h"
 #include "encrypt.h"
 #include "filter.h"

@@ -7,7 +7,7 @@
 
 #include <stddef.h>
 
-#include "config.h"
+#include "conf.h"
 
 struct policy_entry {
 	char		*key;		/* lower case: addr, domain or .domain */

@@ -1,5 +1,5 @@
 /*
- * config.c - read mailseal.conf(5).
+ * conf.c - read mailseal.conf(5).
  *
  * The syntax is Postfix's main.cf, without $expansion: "name = value"
  * lines, '#' comment lines, blank lines, and a line that starts with
@@ -19,7 +19,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
-#include "config.h"
+#include "conf.h"
 #include "limit.h"
 #include "xmalloc.h"
 
