@@ -339,6 +339,10 @@ config_load(struct config *c, const char *path, char *err, size_t errsz)
 		snprintf(err, errsz, "%.300s: sign = yes needs a signer", path);
 		r = -1;
 	}
+	if (r == 0 && c->sendmail == NULL) {
+		snprintf(err, errsz, "%.300s: sendmail needs a path", path);
+		r = -1;
+	}
 	return r;
 }
 

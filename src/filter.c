@@ -55,6 +55,7 @@
 #define ESCBUF		512
 
 enum action {
+	ACT_PENDING,		/* not decided (the run failed before) */
 	ACT_DELIVER,		/* as it came */
 	ACT_ENCRYPT,
 	ACT_REFUSE
@@ -273,6 +274,8 @@ static const char *
 action_name(enum action a)
 {
 	switch (a) {
+	case ACT_PENDING:
+		return "-";
 	case ACT_DELIVER:
 		return "deliver";
 	case ACT_ENCRYPT:
@@ -471,6 +474,8 @@ filter_copies(struct filter_job *j)
 		eo.output = enc;
 		eo.homedir = j->cfg.homedir;
 		eo.envelope = 1;
+		/* the policy decides who can read it, not gpg.conf */
+		eo.no_encrypt_to = 1;
 		eo.sign = j->cfg.sign;
 		eo.signer = j->cfg.signer;
 		for (i = 0; i < j->nr; i++)
@@ -490,7 +495,10 @@ filter_copies(struct filter_job *j)
 			r = FILTER_DATAERR;
 			break;
 		case ENCRYPT_NOSIGNER:
-			r = FILTER_CONFIG;
+			/* the configured signer cannot sign (expired, no
+			 * secret part, locked): keep the mail queued while
+			 * the postmaster looks */
+			r = FILTER_TEMPFAIL;
 			break;
 		default:	/* a key gone since we looked: retry */
 			r = FILTER_TEMPFAIL;
@@ -520,10 +528,12 @@ filter_log(const struct filter_job *j)
 	char esc[ESCBUF], esc2[ESCBUF];
 	size_t i, k;
 
-	sb_add(&b, "%s: from=<%s>", j->opts->queueid != NULL ?
+	sb_add(&b, "%s: from=%s%s%s", j->opts->queueid != NULL ?
 	    log_escape(j->opts->queueid, esc2, sizeof esc2) : "NOQUEUE",
+	    j->opts->sender != NULL ? "<" : "",
 	    j->opts->sender != NULL ? log_escape(strcmp(j->opts->sender,
-	    "<>") == 0 ? "" : j->opts->sender, esc, sizeof esc) : "");
+	    "<>") == 0 ? "" : j->opts->sender, esc, sizeof esc) : "(no -f)",
+	    j->opts->sender != NULL ? ">" : "");
 	for (i = 0; i < j->nr; i++) {
 		const struct frcpt *f = &j->r[i];
 		sb_add(&b, " to=<%s> policy=%s action=%s",
@@ -557,14 +567,18 @@ filter_run(const struct filter_opts *opts)
 	memset(&h, 0, sizeof h);
 	j.opts = opts;
 	j.result = "failed";
+	/* private files only: the message is in them */
+	(void)umask(077);
+	/* 4.3.5 first: Postfix's pipe(8) then defers instead of bouncing
+	 * every message while the postmaster fixes a typo */
 	if (config_load(&j.cfg, opts->config, err, sizeof err) == -1) {
-		log_warnx("%s", err);
+		log_dsn("4.3.5", "%s", err);
 		config_free(&j.cfg);
 		return FILTER_CONFIG;
 	}
 	if (j.cfg.policy_map != NULL &&
 	    policy_map_load(&j.map, j.cfg.policy_map, err, sizeof err) == -1) {
-		log_warnx("%s", err);
+		log_dsn("4.3.5", "%s", err);
 		r = FILTER_CONFIG;
 		goto done;
 	}

@@ -388,6 +388,8 @@ cmd_filter(int argc, char **argv)
 	struct filter_opts o;
 	int ch;
 
+	/* usage errors are the MTA configuration's: "4.3.5" first makes
+	 * Postfix's pipe(8) defer the mail, not bounce it */
 	memset(&o, 0, sizeof o);
 	optind = 1;
 	opterr = 0;
@@ -412,8 +414,8 @@ cmd_filter(int argc, char **argv)
 		case 'T':
 			if (parse_seconds(optarg, &o.timeout) == -1 ||
 			    o.timeout == 0) {
-				log_warnx("filter: --timeout %s: not a number "
-				    "of seconds from 1 to 86400", optarg);
+				log_dsn("4.3.5", "filter: --timeout %s: not a "
+				    "number of seconds from 1 to 86400", optarg);
 				return EX_USAGE;
 			}
 			break;
@@ -425,11 +427,11 @@ cmd_filter(int argc, char **argv)
 			usage(stdout);
 			return EX_OK;
 		case ':':
-			log_warnx("filter: option %s needs an argument (see "
+			log_dsn("4.3.5", "filter: option %s needs an argument (see "
 			    "mailseal --help)", argv[optind - 1]);
 			return EX_USAGE;
 		default:
-			log_warnx("filter: unknown option %s (see mailseal "
+			log_dsn("4.3.5", "filter: unknown option %s (see mailseal "
 			    "--help)", argv[optind - 1]);
 			return EX_USAGE;
 		}
@@ -437,7 +439,7 @@ cmd_filter(int argc, char **argv)
 	o.rcpts = argv + optind;
 	o.nrcpts = (size_t)(argc - optind);
 	if (o.nrcpts == 0) {
-		log_warnx("filter: no recipient (see mailseal --help)");
+		log_dsn("4.3.5", "filter: no recipient (see mailseal --help)");
 		return EX_USAGE;
 	}
 	if (o.nrcpts > LIMIT_RECIPIENTS) {
