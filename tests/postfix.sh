@@ -726,6 +726,29 @@ else
 fi
 diag "9. mailseal exit 78 became: $(sed -n 's/.*\(dsn=[^ ]* status=[a-z]*\).*/\1/p' "$T/r9.log" | head -n 1)"
 
+# ------------------------------------------------------------ 10
+# a message that already passed this gateway five times is a mail loop:
+# it waits in the queue (4.4.6) and is not delivered again
+ROW10=r10.$ID@example.org
+mkmsg "$T/r10.plain" "Bob <bob@example.org>" "$ROW10" "row 10"
+{
+	for i in 1 2 3 4 5; do
+		echo "X-Mailseal-Gateway: $GW"
+	done
+	cat "$T/r10.plain"
+} >"$T/r10.eml"
+send 2525 alice@example.org bob@example.org "$T/r10.eml"
+Q10=$QID
+if wait_deferred "$Q10" && log_of "$Q10" | grep -q 'dsn=4\.4\.6, status=deferred' &&
+    [ "$(count_mail msbob "$ROW10")" -eq 0 ]; then
+	ok "10. five markers of this gateway: mail loop, deferred with 4.4.6, not delivered"
+else
+	log_of "$Q10" >"$T/why"
+	not_ok "10. five markers of this gateway: mail loop, deferred with 4.4.6, not delivered" \
+	    "$T/why"
+fi
+[ -n "$Q10" ] && postsuper -d "$Q10" >/dev/null 2>&1
+
 # ------------------------------------------------------------ the end
 sleep 0.2
 our_queue >"$T/left"
