@@ -1,0 +1,772 @@
+#!/bin/sh
+# postfix.sh - mailseal filter behind a real Postfix, and the procmail
+# recipes run by Postfix's local(8): what arrives in the Maildirs, what
+# bounces, what waits in the queue.  TAP.
+#
+# It runs only as root, with postfix, swaks and procmail installed, and
+# it takes the machine's Postfix over while it runs (meant for CI and
+# throwaway machines; contrib/quickstart installs what it needs):
+#  - a running Postfix is stopped; main.cf and master.cf are saved and
+#    put back at the end, and Postfix is started again if it was running
+#  - Postfix listens on 127.0.0.1 only: port 25 unfiltered, port 2525
+#    with "-o content_filter=mailseal:dummy", a pipe(8) service that
+#    runs "$MAILSEAL filter" (a copy in $T/bin) as user msfilter
+#  - example.org is a local domain; the addresses of the test keys are
+#    aliases ($T/aliases) of local users with a "ms" prefix:
+#      alice@  -> msalice   sender of the test mail, gets the bounces
+#      bob@    -> msbob     key bob, policy opportunistic (the default)
+#      carol@  -> mscarol   keys carol1 and carol2, policy require
+#      oscar@  -> msoscar   no key, opportunistic
+#      trent@  -> mstrent   no key, require
+#    msenc and msdec get their mail through ~/.forward and procmail with
+#    contrib/procmailrc.encrypt and contrib/procmailrc.decrypt as shipped
+#  - the gateway's GnuPG home ($T/gw, owned by msfilter) holds the
+#    public keys of bob, carol1 and carol2, with ultimate ownertrust so
+#    that their user IDs are valid
+#  - the pipe service keeps Postfix's default recipient limit, so one
+#    call of mailseal gets every recipient of a message (rows 4)
+# At the end the users this test made are removed with their homes, the
+# test's mail is deleted from the queue, main.cf, master.cf and
+# /etc/mailname are put back, and /var/log/postfix.log (the maillog_file)
+# is left in place, as is /etc/aliases.db if newaliases had to make it.
+# A user of the list above that exists without the test's marker file in
+# its home makes the test skip.
+#
+# Mail is sent with swaks --data; every wait is a poll of at most 10 s.
+. "${MAILSEAL_SRCDIR:-.}/tests/lib.sh"
+
+PATH=$PATH:/usr/sbin:/sbin
+export PATH
+[ "$(id -u)" -eq 0 ] || skip_all "needs root: it configures and runs Postfix"
+require_tools postfix postconf postqueue postsuper postalias swaks procmail \
+    useradd userdel runuser
+[ -f /etc/postfix/main.cf ] && [ -f /etc/postfix/master.cf ] ||
+    skip_all "Postfix is not configured (no /etc/postfix/main.cf)"
+umask 022
+
+MARK=.mailseal-postfix-test
+USERS="msalice msbob mscarol msoscar mstrent msenc msdec"
+FILTER_USER=msfilter
+PLOG=/var/log/postfix.log
+A=$(fpr alice)
+ID=$$
+
+for u in $USERS; do
+	getent passwd "$u" >/dev/null || continue
+	[ -f "$(getent passwd "$u" | cut -d: -f6)/$MARK" ] ||
+	    skip_all "user $u exists and is not this test's"
+done
+if getent passwd "$FILTER_USER" >/dev/null &&
+    [ ! -f "/var/lib/$FILTER_USER/$MARK" ]; then
+	skip_all "user $FILTER_USER exists and is not this test's"
+fi
+
+# ------------------------------------------------------------ helpers
+
+# home USER - the home directory of USER
+home() {
+	getent passwd "$1" | cut -d: -f6
+}
+
+# as USER CMD [ARG...] - run CMD as USER
+as() {
+	_u=$1
+	shift
+	runuser -u "$_u" -- env -u GNUPGHOME "$@"
+}
+
+# postfix_stop - stop Postfix and wait until it is down (at most 10 s)
+postfix_stop() {
+	postfix status >/dev/null 2>&1 || return 0
+	postfix stop >/dev/null 2>&1
+	_i=0
+	while postfix status >/dev/null 2>&1 && [ $_i -lt 100 ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+}
+
+# our_queue - the queue IDs of mail from or to example.org
+our_queue() {
+	postqueue -j 2>/dev/null | grep '@example\.org' |
+	    sed -n 's/.*"queue_id": *"\([0-9A-Za-z]*\)".*/\1/p'
+}
+
+STARTED=no WAS_RUNNING=no
+cleanup() {
+	if [ "$STARTED" = yes ]; then
+		for q in $(our_queue); do
+			postsuper -d "$q" >/dev/null 2>&1
+		done
+		postfix_stop
+	fi
+	if [ -f "$T/saved/main.cf" ]; then
+		cp "$T/saved/main.cf" /etc/postfix/main.cf
+		cp "$T/saved/master.cf" /etc/postfix/master.cf
+		if [ -f "$T/saved/mailname" ]; then
+			cp "$T/saved/mailname" /etc/mailname
+		else
+			rm -f /etc/mailname
+		fi
+	fi
+	for u in $USERS $FILTER_USER; do
+		getent passwd "$u" >/dev/null || continue
+		h=$(home "$u")
+		[ "$u" = $FILTER_USER ] && h=/var/lib/$FILTER_USER
+		[ -f "$h/$MARK" ] || continue
+		for g in "$h/.gnupg" "$T/gw"; do
+			[ -d "$g" ] && as "$u" gpgconf --homedir "$g" \
+			    --kill all >/dev/null 2>&1
+		done
+		# a stopped agent may linger a moment (as a zombie): userdel
+		# refuses a user that still has a process
+		_i=0
+		until userdel -r "$u" >/dev/null 2>&1 || [ $_i -ge 50 ]; do
+			sleep 0.2
+			_i=$((_i + 1))
+		done
+	done
+	[ "$WAS_RUNNING" = yes ] && postfix start >/dev/null 2>&1
+	_lib_cleanup
+}
+trap cleanup EXIT
+
+# send PORT FROM TO FILE - hand FILE to Postfix with swaks; $QID is the
+# queue ID it got, or empty.  swaks ends the data with CRLF "." CRLF
+# after the file's last line end, which adds an empty line, unless the
+# file ends with a "." line of its own: so one is added here.
+send() {
+	_port=$1 _from=$2 _to=$3
+	{ cat "$4"; echo .; } >"$T/swaks.data"
+	swaks --server 127.0.0.1:"$_port" --from "$_from" --to "$_to" \
+	    --data "$T/swaks.data" >"$T/swaks.out" 2>&1
+	QID=$(sed -n 's/.*250 2.0.0 Ok: queued as \([0-9A-Za-z]*\).*/\1/p' \
+	    "$T/swaks.out" | tail -n 1)
+	[ -n "$QID" ] || diag "swaks to $_to: $(tail -n 3 "$T/swaks.out")"
+}
+
+# find_mail USER MSGID - the files in ~USER/Maildir/new holding MSGID
+find_mail() {
+	grep -lsF "Message-ID: <$2>" "$(home "$1")/Maildir/new/"* 2>/dev/null
+}
+
+# wait_mail USER MSGID - wait (at most 10 s) for MSGID in ~USER's
+# Maildir; $M is the file (or /dev/null)
+wait_mail() {
+	_i=0
+	while [ $_i -lt 100 ]; do
+		M=$(find_mail "$1" "$2" | head -n 1)
+		[ -n "$M" ] && return 0
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	M=/dev/null
+	return 1
+}
+
+# count_mail USER MSGID - how many files in ~USER's Maildir hold MSGID
+count_mail() {
+	find_mail "$1" "$2" | wc -l
+}
+
+# queue_state QID - "deferred", "active", "incoming", "hold", or empty
+# when the message is no longer in the queue
+queue_state() {
+	postqueue -j 2>/dev/null | grep "\"queue_id\": *\"$1\"" |
+	    sed -n 's/.*"queue_name": *"\([a-z]*\)".*/\1/p'
+}
+
+# wait_deferred QID - wait (at most 10 s) until QID is deferred
+wait_deferred() {
+	_i=0
+	while [ $_i -lt 100 ]; do
+		[ "$(queue_state "$1")" = deferred ] && return 0
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	return 1
+}
+
+# log_of QID - the lines this run added to postfix.log about QID
+log_of() {
+	[ -n "$1" ] || return 1
+	tail -c +"$LOGSTART" "$PLOG" 2>/dev/null | grep -F " $1: "
+}
+
+# field FILE NAME - the values of the header fields NAME, one a line
+field() {
+	sed '/^\r\{0,1\}$/q' "$1" | tr -d '\r' |
+	    awk -v n="$2" 'BEGIN { n = tolower(n) }
+	    /^[ \t]/ { if (on) { sub(/^[ \t]+/, " "); printf "%s", $0 }; next }
+	    { if (on) print ""; on = 0; k = tolower($0); sub(/:.*/, "", k) }
+	    k == n { on = 1; sub(/^[^:]*: ?/, ""); printf "%s", $0 }
+	    END { if (on) print "" }'
+}
+
+# header_without FILE NAME... - the header of FILE without the fields
+# NAME (and their continuation lines)
+header_without() {
+	_f=$1
+	shift
+	sed '/^$/q' "$_f" | awk -v drop=" $(echo "$*" | tr 'A-Z' 'a-z') " '
+	    /^$/ { exit }
+	    /^[ \t]/ { if (!skip) print; next }
+	    { k = tolower($0); sub(/:.*/, "", k)
+	      skip = index(drop, " " k " ") > 0; if (!skip) print }'
+}
+
+# body FILE - everything after the first empty line
+body() {
+	sed '1,/^\r\{0,1\}$/d' "$1"
+}
+
+# ctype FILE - the media type of FILE
+ctype() {
+	field "$1" Content-Type | sed -n '1{s/;.*//;p;}' | tr 'A-Z' 'a-z'
+}
+
+# is DESC GOT WANT [FILE...] - GOT equals WANT
+is() {
+	if [ "$2" = "$3" ]; then
+		ok "$1"
+	else
+		printf 'got:      %s\nexpected: %s\n' "$2" "$3" >"$T/why"
+		_d=$1
+		shift 3
+		not_ok "$_d" "$T/why" "$@"
+	fi
+}
+
+# decrypts_to KEY FILE ORIG - FILE is PGP/MIME, and gpg with KEY's
+# secret key alone decrypts it to the entity mailseal encrypts for ORIG
+decrypts_to() {
+	"$PYTHON" "$CHECK_PGPMIME" armor "$2" >"$T/dec.asc" 2>"$T/why" &&
+	    "$PYTHON" "$CHECK_PGPMIME" inner "$3" >"$T/dec.want" &&
+	    gpg_dec_only "$1" "$T/dec.asc" "$T/dec.got" &&
+	    cmp "$T/dec.want" "$T/dec.got" >>"$T/why" 2>&1
+}
+
+# clear_ok DESC FILE ORIG - FILE holds ORIG as it was sent: its header
+# fields in their order (after the fields Postfix and mailseal add) and
+# its body, byte for byte; the marker field is there
+clear_ok() {
+	header_without "$2" Return-Path X-Original-To Delivered-To Received \
+	    X-Mailseal-Gateway >"$T/got.hdr"
+	sed '/^$/q' "$3" | sed '/^$/d' >"$T/want.hdr"
+	body "$2" >"$T/got.body"
+	body "$3" >"$T/want.body"
+	if cmp "$T/want.hdr" "$T/got.hdr" >"$T/why" 2>&1 &&
+	    cmp "$T/want.body" "$T/got.body" >>"$T/why" 2>&1 &&
+	    [ "$(field "$2" X-Mailseal-Gateway)" = "$GW" ]; then
+		ok "$1"
+	else
+		echo "marker: $(field "$2" X-Mailseal-Gateway)" >>"$T/why"
+		not_ok "$1" "$T/why" "$2"
+	fi
+}
+
+# encrypted_ok DESC FILE ORIG KEY... - FILE is multipart/encrypted with
+# the marker, without ORIG's body in clear, and each KEY decrypts it
+encrypted_ok() {
+	_d=$1 _f=$2 _o=$3
+	shift 3
+	: >"$T/why"
+	_ok=yes
+	[ "$(ctype "$_f")" = multipart/encrypted ] ||
+	    { echo "not multipart/encrypted" >>"$T/why"; _ok=no; }
+	[ "$(field "$_f" X-Mailseal-Gateway)" = "$GW" ] ||
+	    { echo "no marker field '$GW'" >>"$T/why"; _ok=no; }
+	if grep -qF "$SECRET" "$_f"; then
+		echo "the body is in clear" >>"$T/why"
+		_ok=no
+	fi
+	for _k in "$@"; do
+		decrypts_to "$_k" "$_f" "$_o" ||
+		    { echo "$_k's key does not decrypt it to the original" \
+		    >>"$T/why"; _ok=no; }
+	done
+	if [ $_ok = yes ]; then
+		ok "$_d"
+	else
+		not_ok "$_d" "$T/why" "$T/dec.got.err" "$_f"
+	fi
+}
+
+# mkmsg FILE TO MSGID SUBJECT - a plain UTF-8 test message from alice
+SECRET="The launch code is 0000."
+mkmsg() {
+	{
+		echo "From: Alice <alice@example.org>"
+		echo "To: $2"
+		echo "Subject: $4"
+		echo "Date: Sun, 22 Nov 2026 10:00:00 +0000"
+		echo "Message-ID: <$3>"
+		echo "MIME-Version: 1.0"
+		echo "Content-Type: text/plain; charset=utf-8"
+		echo "Content-Transfer-Encoding: 8bit"
+		echo
+		echo "Hello,"
+		echo
+		echo "$SECRET"
+		echo ".a line that starts with a dot"
+		echo "From the start of a line, with trailing spaces   "
+		echo "Grüße, ünïcödé."
+	} >"$1"
+}
+
+# ------------------------------------------------------------ set-up
+
+LOGSTART=$(($(wc -c <"$PLOG" 2>/dev/null || echo 0) + 1))
+if postfix status >/dev/null 2>&1; then
+	WAS_RUNNING=yes
+	postfix_stop
+fi
+mkdir -p "$T/saved"
+[ -f /etc/mailname ] && cp /etc/mailname "$T/saved/"
+cp /etc/postfix/main.cf /etc/postfix/master.cf "$T/saved/"
+
+# $T holds the binary, the configuration and the gateway's keyring: the
+# filter user must reach them
+chmod 755 "$T"
+mkdir -m 755 "$T/bin" "$T/etc"
+cp "$MAILSEAL" "$T/bin/mailseal"
+chmod 755 "$T/bin/mailseal"
+GW=mailseal-test
+
+for u in $USERS; do
+	getent passwd "$u" >/dev/null || useradd -m -s /usr/sbin/nologin "$u"
+	h=$(home "$u")
+	touch "$h/$MARK"
+	rm -rf "$h/Maildir" "$h/.gnupg" "$h/.gnupg.off" "$h/procmail.log" \
+	    "$h/.forward" "$h/.procmailrc" "$h/bin"
+done
+getent passwd $FILTER_USER >/dev/null ||
+    useradd --system -m -d /var/lib/$FILTER_USER -s /usr/sbin/nologin \
+    $FILTER_USER
+touch /var/lib/$FILTER_USER/$MARK
+
+# root's copy of the test keyring ($GNUPGHOME), for mailseal encrypt
+ms_home
+
+# the gateway's keyring
+install -d -o $FILTER_USER -g "$(id -gn $FILTER_USER)" -m 700 "$T/gw"
+for k in bob carol1 carol2; do
+	as $FILTER_USER gpg --homedir "$T/gw" --batch --quiet --import \
+	    <"$KEYS/$k.pub.asc" 2>>"$T/setup.err"
+	echo "$(fpr $k):6:"
+done >"$T/trust"
+as $FILTER_USER gpg --homedir "$T/gw" --batch --quiet --import-ownertrust \
+    <"$T/trust" 2>>"$T/setup.err"
+
+cat >"$T/etc/mailseal.conf" <<EOF
+# tests/postfix.sh: the gateway behind port 2525
+homedir = $T/gw
+default_policy = opportunistic
+policy_map = $T/etc/policy
+gateway_id = $GW
+EOF
+cat >"$T/etc/policy" <<EOF
+carol@example.org	require
+trent@example.org	require
+EOF
+chmod 644 "$T/etc/mailseal.conf" "$T/etc/policy"
+{
+	for u in alice bob carol oscar trent; do
+		echo "$u: ms$u"
+	done
+} >"$T/aliases"
+postalias "$T/aliases"
+[ -f /etc/aliases.db ] || newaliases
+
+# procmail users: msenc keeps its mail encrypted to its own key (made
+# here), msdec decrypts with bob's secret key and trusts alice's key
+EH=$T/enckey
+mkdir -m 700 "$EH"
+_ms_homes="$_ms_homes $EH"
+gpg --homedir "$EH" --batch --quiet --passphrase '' --quick-gen-key \
+    'Msenc <msenc@example.org>' future-default default never 2>>"$T/setup.err"
+gpg --homedir "$EH" --batch --armor --export msenc@example.org >"$T/msenc.pub"
+E=$(gpg --homedir "$EH" --batch --with-colons --fingerprint msenc@example.org |
+    awk -F: '/^fpr/ { print $10; exit }')
+for u in msenc msdec; do
+	h=$(home "$u")
+	install -d -o "$u" -m 700 "$h/.gnupg" "$h/bin"
+	ln -s "$T/bin/mailseal" "$h/bin/mailseal"
+	echo '"|/usr/bin/procmail"' >"$h/.forward"
+	chown -h "$u" "$h/bin/mailseal" "$h/.forward"
+done
+cp "$MAILSEAL_SRCDIR/contrib/procmailrc.encrypt" "$(home msenc)/.procmailrc"
+cp "$MAILSEAL_SRCDIR/contrib/procmailrc.decrypt" "$(home msdec)/.procmailrc"
+chown msenc "$(home msenc)/.procmailrc"
+chown msdec "$(home msdec)/.procmailrc"
+as msenc gpg --batch --quiet --import <"$T/msenc.pub" 2>>"$T/setup.err"
+echo "$E:6:" | as msenc gpg --batch --quiet --import-ownertrust \
+    2>>"$T/setup.err"
+as msdec gpg --batch --quiet --import <"$KEYS/bob.sec.asc" 2>>"$T/setup.err"
+as msdec gpg --batch --quiet --import <"$KEYS/alice.pub.asc" 2>>"$T/setup.err"
+echo "$A:6:" | as msdec gpg --batch --quiet --import-ownertrust \
+    2>>"$T/setup.err"
+
+# Postfix, as in shared/docs/MTA-RECIPES.md 1.2
+echo mail.example.org >/etc/mailname
+postconf -e \
+    'myhostname = mail.example.org' 'mydomain = example.org' \
+    'myorigin = /etc/mailname' \
+    'mydestination = mail.example.org, example.org, localhost' \
+    'inet_interfaces = 127.0.0.1' 'inet_protocols = ipv4' \
+    'mynetworks = 127.0.0.0/8' \
+    'home_mailbox = Maildir/' 'mailbox_command =' \
+    "alias_maps = hash:/etc/aliases, hash:$T/aliases" \
+    "maillog_file = $PLOG" 'smtpd_banner = $myhostname ESMTP' 'biff = no'
+postconf -F '*/*/chroot = n'
+postconf -M '127.0.0.1:2525/inet=127.0.0.1:2525 inet n - n - - smtpd'
+postconf -P '127.0.0.1:2525/inet/content_filter=mailseal:dummy'
+postconf -M "mailseal/unix=mailseal unix - n n - 10 pipe flags=Rq \
+user=$FILTER_USER null_sender= argv=$T/bin/mailseal filter \
+-c $T/etc/mailseal.conf -q \${queue_id} -f \${sender} -- \${recipient}"
+
+if ! postfix check >"$T/check.out" 2>&1; then
+	not_ok "postfix check accepts the configuration" "$T/check.out"
+	done_testing
+fi
+postfix start >"$T/start.out" 2>&1
+STARTED=yes
+# wait for both listeners
+_i=0
+while [ $_i -lt 100 ]; do
+	swaks --server 127.0.0.1:2525 --quit-after CONNECT >/dev/null 2>&1 &&
+	    swaks --server 127.0.0.1:25 --quit-after CONNECT >/dev/null 2>&1 &&
+	    break
+	sleep 0.1
+	_i=$((_i + 1))
+done
+if [ $_i -ge 100 ]; then
+	not_ok "Postfix listens on 127.0.0.1:25 and :2525" "$T/start.out" \
+	    "$T/setup.err"
+	done_testing
+fi
+ok "Postfix listens on 127.0.0.1:25 and :2525"
+
+# ------------------------------------------------------------ port 25
+
+mkmsg "$T/p25.eml" "Bob <bob@example.org>" "p25.$ID@example.org" \
+    "port 25"
+send 25 alice@example.org bob@example.org "$T/p25.eml"
+wait_mail msbob "p25.$ID@example.org"
+is "port 25 (no filter): delivered in clear to ~msbob, without the marker" \
+    "$(ctype "$M")|$(field "$M" X-Mailseal-Gateway)" "text/plain|" "$M"
+
+# ------------------------------------------------------------ 1
+ROW1=r1.$ID@example.org
+mkmsg "$T/r1.eml" "Bob <bob@example.org>" "$ROW1" "row 1"
+send 2525 alice@example.org bob@example.org "$T/r1.eml"
+wait_mail msbob "$ROW1"
+encrypted_ok "1. to bob (opportunistic, has a key): PGP/MIME with the marker, bob's key decrypts it to the original" \
+    "$M" "$T/r1.eml" bob
+
+ROW1C=r1c.$ID@example.org
+mkmsg "$T/r1c.eml" "Carol <carol@example.org>" "$ROW1C" "row 1 carol"
+send 2525 alice@example.org carol@example.org "$T/r1c.eml"
+wait_mail mscarol "$ROW1C"
+encrypted_ok "1. to carol (require, two keys): PGP/MIME, each of her keys decrypts it" \
+    "$M" "$T/r1c.eml" carol1 carol2
+
+# ------------------------------------------------------------ 2
+ROW2=r2.$ID@example.org
+mkmsg "$T/r2.eml" "Oscar <oscar@example.org>" "$ROW2" "row 2"
+send 2525 alice@example.org oscar@example.org "$T/r2.eml"
+wait_mail msoscar "$ROW2"
+clear_ok "2. to oscar (opportunistic, no key): header and body as sent, plus the marker" \
+    "$M" "$T/r2.eml"
+
+# ------------------------------------------------------------ 3
+ROW3=r3.$ID@example.org
+mkmsg "$T/r3.eml" "Trent <trent@example.org>" "$ROW3" "row 3"
+send 2525 alice@example.org trent@example.org "$T/r3.eml"
+Q3=$QID
+if wait_mail msalice "$ROW3"; then
+	if [ "$(field "$M" From | grep -ci mailer-daemon)" -ge 1 ] &&
+	    grep -q '5\.7\.1' "$M"; then
+		ok "3. to trent (require, no key): alice gets a bounce that says 5.7.1"
+	else
+		not_ok "3. to trent (require, no key): alice gets a bounce that says 5.7.1" "$M"
+	fi
+else
+	log_of "$Q3" >"$T/why"
+	not_ok "3. to trent (require, no key): alice gets a bounce that says 5.7.1" \
+	    "$T/why"
+fi
+is "3. ... nothing for trent in his Maildir" "$(count_mail mstrent "$ROW3")" 0
+log_of "$Q3" >"$T/r3.log"
+if grep -q 'status=bounced .*no usable OpenPGP key' "$T/r3.log" &&
+    grep -q 'dsn=5\.7\.1' "$T/r3.log"; then
+	ok "3. ... postfix.log: dsn=5.7.1, status=bounced, no usable OpenPGP key"
+else
+	not_ok "3. ... postfix.log: dsn=5.7.1, status=bounced, no usable OpenPGP key" \
+	    "$T/r3.log"
+fi
+
+# the policy map's "trent@example.org require" holds for trent+TAG@ and
+# in any case: envelope addresses are not folded on the way to mailseal
+ROW3B=r3b.$ID@example.org
+mkmsg "$T/r3b.eml" "Trent <trent@example.org>" "$ROW3B" "row 3b"
+send 2525 alice@example.org trent+news@example.org "$T/r3b.eml"
+Q3B=$QID
+send 2525 alice@example.org TRENT@Example.ORG "$T/r3b.eml"
+Q3C=$QID
+_i=0
+while [ $_i -lt 100 ]; do
+	{ log_of "$Q3B"; log_of "$Q3C"; } >"$T/r3b.log"
+	[ "$(grep -c 'status=' "$T/r3b.log")" -ge 2 ] && break
+	sleep 0.1
+	_i=$((_i + 1))
+done
+if [ "$(grep -c 'dsn=5\.7\.1, status=bounced' "$T/r3b.log")" -eq 2 ] &&
+    [ "$(count_mail mstrent "$ROW3B")" -eq 0 ]; then
+	ok "3. trent+news@example.org and TRENT@Example.ORG: refused (5.7.1) as well, nothing for trent"
+else
+	echo "copies in ~mstrent: $(count_mail mstrent "$ROW3B")" >"$T/why"
+	not_ok "3. trent+news@example.org and TRENT@Example.ORG: refused (5.7.1) as well, nothing for trent" \
+	    "$T/why" "$T/r3b.log"
+fi
+
+# ------------------------------------------------------------ 4
+ROW4=r4.$ID@example.org
+mkmsg "$T/r4.eml" "Bob <bob@example.org>, Oscar <oscar@example.org>" \
+    "$ROW4" "row 4"
+send 2525 alice@example.org bob@example.org,oscar@example.org "$T/r4.eml"
+wait_mail msbob "$ROW4"
+encrypted_ok "4. to bob and oscar at once: bob's copy is encrypted to him" \
+    "$M" "$T/r4.eml" bob
+wait_mail msoscar "$ROW4"
+clear_ok "4. ... oscar's copy is as sent" "$M" "$T/r4.eml"
+sleep 0.3
+is "4. ... one copy each" \
+    "$(count_mail msbob "$ROW4") $(count_mail msoscar "$ROW4")" "1 1"
+
+# carol is a hidden (Bcc) recipient: one copy, encrypted to bob's key
+# and both of carol's, which does not name carol's keys
+ROW4B=r4b.$ID@example.org
+mkmsg "$T/r4b.eml" "Bob <bob@example.org>" "$ROW4B" "row 4b"
+send 2525 alice@example.org bob@example.org,carol@example.org "$T/r4b.eml"
+wait_mail mscarol "$ROW4B"
+encrypted_ok "4. to bob, and carol as Bcc: carol's copy is encrypted, each key decrypts it" \
+    "$M" "$T/r4b.eml" carol1 carol2 bob
+wait_mail msbob "$ROW4B"
+encrypted_ok "4. ... and so is bob's" "$M" "$T/r4b.eml" bob
+"$PYTHON" "$CHECK_PGPMIME" armor "$M" >"$T/r4b.asc" 2>/dev/null
+pkesk_keyids "$T/r4b.asc" | sort >"$T/r4b.ids"
+for k in carol1 carol2; do
+	subkey_ids $k
+done >"$T/r4b.carol"
+if [ -s "$T/r4b.carol" ] && [ -s "$T/r4b.ids" ] &&
+    ! grep -qiFf "$T/r4b.carol" "$T/r4b.ids" &&
+    grep -qi "$(subkey_ids bob)" "$T/r4b.ids"; then
+	ok "4. ... the message names bob's key, not carol's"
+else
+	not_ok "4. ... the message names bob's key, not carol's" "$T/r4b.ids" \
+	    "$T/r4b.carol"
+fi
+
+# ------------------------------------------------------------ 5
+ROW5=r5.$ID@example.org
+mkmsg "$T/r5.plain" "Bob <bob@example.org>" "$ROW5" "row 5"
+"$MAILSEAL" encrypt -r bob@example.org "$T/r5.plain" >"$T/r5.eml" \
+    2>"$T/err" || diag "mailseal encrypt failed: $(cat "$T/err")"
+send 2525 alice@example.org bob@example.org "$T/r5.eml"
+wait_mail msbob "$ROW5"
+body "$M" >"$T/got.body"
+body "$T/r5.eml" >"$T/want.body"
+if [ -s "$T/want.body" ] && cmp "$T/want.body" "$T/got.body" >"$T/why" 2>&1
+then
+	ok "5. already encrypted mail to bob: the body arrives byte for byte"
+else
+	not_ok "5. already encrypted mail to bob: the body arrives byte for byte" \
+	    "$T/why" "$M"
+fi
+is "5. ... one copy, multipart/encrypted" \
+    "$(count_mail msbob "$ROW5") $(ctype "$M")" "1 multipart/encrypted" "$M"
+
+# ------------------------------------------------------------ 6
+ROW6=r6.$ID@example.org
+mkmsg "$T/r6.eml" "Bob <bob@example.org>" "$ROW6" "row 6"
+send 2525 '<>' bob@example.org "$T/r6.eml"
+wait_mail msbob "$ROW6"
+encrypted_ok "6. null sender to bob: encrypted" "$M" "$T/r6.eml" bob
+is "6. ... Return-Path: <>" "$(field "$M" Return-Path)" "<>" "$M"
+
+# ------------------------------------------------------------ 7
+# the gateway's keyring unreadable: a key lookup that fails is no
+# "no key", even for an opportunistic recipient
+ROW7=r7.$ID@example.org
+mkmsg "$T/r7.eml" "Bob <bob@example.org>" "$ROW7" "row 7"
+chmod 000 "$T/gw"
+send 2525 alice@example.org bob@example.org "$T/r7.eml"
+Q7=$QID
+if wait_deferred "$Q7"; then
+	ok "7. gateway keyring unreadable: the message to bob is deferred"
+else
+	log_of "$Q7" >"$T/why"
+	echo "queue state: $(queue_state "$Q7")" >>"$T/why"
+	not_ok "7. gateway keyring unreadable: the message to bob is deferred" \
+	    "$T/why"
+fi
+is "7. ... not delivered, no bounce" \
+    "$(count_mail msbob "$ROW7") $(count_mail msalice "$ROW7")" "0 0"
+log_of "$Q7" >"$T/r7.log"
+if grep -q 'dsn=4\.[0-9.]*, status=deferred' "$T/r7.log"; then
+	ok "7. ... postfix.log: dsn=4.x.x, status=deferred"
+else
+	not_ok "7. ... postfix.log: dsn=4.x.x, status=deferred" "$T/r7.log"
+fi
+chmod 700 "$T/gw"
+postqueue -i "$Q7" 2>/dev/null || postqueue -f
+wait_mail msbob "$ROW7"
+encrypted_ok "7. ... keyring readable again, postqueue -i: delivered, encrypted" \
+    "$M" "$T/r7.eml" bob
+
+# ------------------------------------------------------------ 8
+ROW8=r8.$ID@example.org
+mkmsg "$T/r8.eml" "msenc@example.org" "$ROW8" "row 8"
+send 25 alice@example.org msenc@example.org "$T/r8.eml"
+wait_mail msenc "$ROW8"
+_why=
+[ "$(ctype "$M")" = multipart/encrypted ] || _why="not multipart/encrypted"
+grep -qF "$SECRET" "$M" && _why="$_why; the body is in clear"
+"$PYTHON" "$CHECK_PGPMIME" armor "$M" >"$T/r8.asc" 2>"$T/why"
+gpg --homedir "$EH" --batch --no-tty --quiet --decrypt "$T/r8.asc" \
+    >"$T/r8.got" 2>>"$T/why" || _why="$_why; gpg cannot decrypt it"
+grep -qF "$SECRET" "$T/r8.got" || _why="$_why; the plaintext lacks the body"
+if [ -z "$_why" ]; then
+	ok "8. procmail (procmailrc.encrypt via ~/.forward): msenc's mail is stored encrypted to his key"
+else
+	echo "$_why" >>"$T/why"
+	not_ok "8. procmail (procmailrc.encrypt via ~/.forward): msenc's mail is stored encrypted to his key" \
+	    "$T/why" "$M" "$(home msenc)/procmail.log"
+fi
+
+"$MAILSEAL" encrypt -r bob@example.org --sign --signer alice@example.org \
+    "$T/r8.eml" >"$T/r8d.eml" 2>"$T/err" ||
+    diag "mailseal encrypt --sign failed: $(cat "$T/err")"
+sed -i "s/^Message-ID: <$ROW8>/Message-ID: <r8d.$ID@example.org>/" "$T/r8d.eml"
+send 25 alice@example.org msdec@example.org "$T/r8d.eml"
+wait_mail msdec "r8d.$ID@example.org"
+is "8. procmail (procmailrc.decrypt): msdec gets alice's message decrypted, signature good" \
+    "$(field "$M" X-Mailseal-Decryption)|$(field "$M" X-Mailseal-Signature)|$(ctype "$M")" \
+    "decrypted|good; signer=$A|text/plain" "$M" "$(home msdec)/procmail.log"
+if grep -qF "$SECRET" "$M"; then
+	ok "8. ... with its body"
+else
+	not_ok "8. ... with its body" "$M"
+fi
+
+# mailseal fails (no ~/.gnupg): procmail exits 75, the mail waits
+ROW8F=r8f.$ID@example.org
+mkmsg "$T/r8f.eml" "msenc@example.org" "$ROW8F" "row 8 fail"
+EHOME=$(home msenc)
+as msenc gpgconf --homedir "$EHOME/.gnupg" --kill all >/dev/null 2>&1
+mv "$EHOME/.gnupg" "$EHOME/.gnupg.off"
+send 25 alice@example.org msenc@example.org "$T/r8f.eml"
+Q8=$QID
+if wait_deferred "$Q8"; then
+	ok "8. procmail, ~msenc/.gnupg missing: the message is deferred"
+else
+	log_of "$Q8" >"$T/why"
+	not_ok "8. procmail, ~msenc/.gnupg missing: the message is deferred" \
+	    "$T/why" "$EHOME/procmail.log"
+fi
+is "8. ... not delivered, no bounce" \
+    "$(count_mail msenc "$ROW8F") $(count_mail msalice "$ROW8F")" "0 0"
+# mailseal (gpg) may have made a new, empty ~/.gnupg
+as msenc gpgconf --homedir "$EHOME/.gnupg" --kill all >/dev/null 2>&1
+rm -rf "$EHOME/.gnupg"
+mv "$EHOME/.gnupg.off" "$EHOME/.gnupg"
+postqueue -i "$Q8" 2>/dev/null || postqueue -f
+wait_mail msenc "$ROW8F"
+if [ "$(ctype "$M")" = multipart/encrypted ] && ! grep -qF "$SECRET" "$M"
+then
+	ok "8. ... ~/.gnupg back, postqueue -i: delivered, encrypted"
+else
+	not_ok "8. ... ~/.gnupg back, postqueue -i: delivered, encrypted" \
+	    "$M" "$EHOME/procmail.log"
+fi
+
+# ------------------------------------------------------------ 9
+# a mistake in mailseal.conf: whatever Postfix makes of mailseal's exit
+# status 78 (it bounces: EX_CONFIG is 5.3.5 to it), bob never gets the
+# message in clear; a message kept in the queue is encrypted once the
+# file is fixed
+ROW9=r9.$ID@example.org
+mkmsg "$T/r9.eml" "Bob <bob@example.org>" "$ROW9" "row 9"
+cp "$T/etc/mailseal.conf" "$T/conf.good"
+echo "default_policy = requier" >>"$T/etc/mailseal.conf"
+send 2525 alice@example.org bob@example.org "$T/r9.eml"
+Q9=$QID
+_i=0
+while [ $_i -lt 100 ] && ! log_of "$Q9" | grep -q 'status='; do
+	sleep 0.1
+	_i=$((_i + 1))
+done
+cp "$T/conf.good" "$T/etc/mailseal.conf"
+if [ -n "$(queue_state "$Q9")" ]; then
+	postqueue -i "$Q9"
+	wait_mail msbob "$ROW9"
+fi
+log_of "$Q9" >"$T/r9.log"
+_clear=no
+for f in $(find_mail msbob "$ROW9"); do
+	grep -qF "$SECRET" "$f" && _clear=yes
+done
+if grep -q "status=.*$T/etc/mailseal.conf:[0-9]*: default_policy" \
+    "$T/r9.log" && [ $_clear = no ]; then
+	ok "9. mailseal.conf with a bad value: bob never gets it in clear; postfix.log names FILE:LINE"
+else
+	not_ok "9. mailseal.conf with a bad value: bob never gets it in clear; postfix.log names FILE:LINE" \
+	    "$T/r9.log"
+fi
+diag "9. mailseal exit 78 became: $(sed -n 's/.*\(dsn=[^ ]* status=[a-z]*\).*/\1/p' "$T/r9.log" | head -n 1)"
+
+# ------------------------------------------------------------ 10
+# a message that already passed this gateway five times is a mail loop:
+# it waits in the queue (4.4.6) and is not delivered again
+ROW10=r10.$ID@example.org
+mkmsg "$T/r10.plain" "Bob <bob@example.org>" "$ROW10" "row 10"
+{
+	for i in 1 2 3 4 5; do
+		echo "X-Mailseal-Gateway: $GW"
+	done
+	cat "$T/r10.plain"
+} >"$T/r10.eml"
+send 2525 alice@example.org bob@example.org "$T/r10.eml"
+Q10=$QID
+if wait_deferred "$Q10" && log_of "$Q10" | grep -q 'dsn=4\.4\.6, status=deferred' &&
+    [ "$(count_mail msbob "$ROW10")" -eq 0 ]; then
+	ok "10. five markers of this gateway: mail loop, deferred with 4.4.6, not delivered"
+else
+	log_of "$Q10" >"$T/why"
+	not_ok "10. five markers of this gateway: mail loop, deferred with 4.4.6, not delivered" \
+	    "$T/why"
+fi
+[ -n "$Q10" ] && postsuper -d "$Q10" >/dev/null 2>&1
+
+# ------------------------------------------------------------ the end
+sleep 0.2
+our_queue >"$T/left"
+is "the queue holds no test mail at the end" "$(wc -l <"$T/left")" 0 \
+    "$T/left"
+for q in $(cat "$T/left"); do
+	postsuper -d "$q" >/dev/null 2>&1
+done
+for u in $USERS $FILTER_USER; do
+	as "$u" gpgconf --homedir "$(home "$u")/.gnupg" --kill all \
+	    >/dev/null 2>&1
+done
+as $FILTER_USER gpgconf --homedir "$T/gw" --kill all >/dev/null 2>&1
+postfix_stop
+if postfix status >/dev/null 2>&1; then
+	not_ok "postfix stop: Postfix is down"
+else
+	ok "postfix stop: Postfix is down"
+fi
+STARTED=no
+done_testing
