@@ -119,8 +119,13 @@ gpg_home_check(const char *homedir, char *err, size_t errsz)
 		n = snprintf(path, sizeof path, "%s/%s", home, *kr);
 		if (n < 0 || (size_t)n >= sizeof path)
 			continue;
-		if (stat(path, &st) == -1 && errno == ENOENT)
-			continue;
+		if (stat(path, &st) == -1) {
+			if (errno == ENOENT)
+				continue;
+			snprintf(err, errsz, "keyring %.200s: %s", path,
+			    strerror(errno));
+			return GPG_TEMPFAIL;
+		}
 		if (!S_ISREG(st.st_mode) || access(path, R_OK) == -1) {
 			snprintf(err, errsz, "keyring %.200s: %s", path,
 			    !S_ISREG(st.st_mode) ? "not a regular file" :
