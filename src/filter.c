@@ -191,7 +191,8 @@ filter_policies(struct filter_job *j)
 	j->r = xcalloc(j->opts->nrcpts, sizeof *j->r);
 	for (i = 0; i < j->opts->nrcpts; i++) {
 		if (addr_mailbox_parse(j->opts->rcpts[i], &spec) != ADDR_OK) {
-			log_warnx("recipient %s: not an address",
+			/* the MTA's command line is wrong: defer (4.3.5) */
+			log_dsn("4.3.5", "recipient %s: not an address",
 			    log_escape(j->opts->rcpts[i], esc, sizeof esc));
 			return FILTER_USAGE;
 		}
@@ -696,7 +697,10 @@ filter_run(const struct filter_opts *opts)
 	else if (r == FILTER_TEMPFAIL)
 		j.result = "deferred";
 done:
-	if (!opts->check)
+	if (r == FILTER_TEMPFAIL && strcmp(j.result, "failed") == 0)
+		j.result = "deferred";
+	/* a configuration error is one line, not a message's log line */
+	if (!opts->check && r != FILTER_CONFIG)
 		filter_log(&j);
 	filter_cleanup();
 	rfc5322_free(&h);
