@@ -45,6 +45,8 @@ struct gpg_status_seen {
 					 * agent for its passphrase */
 	int	 sym_passphrase;	/* NEED_PASSPHRASE_SYM: the message is
 					 * encrypted with a passphrase */
+	int	 nodata;		/* NODATA: no OpenPGP data (or none
+					 * valid) where gpg looked */
 };
 
 struct gpg {
@@ -188,6 +190,8 @@ gpg_status_cb(void *hook, const char *keyword, const char *args)
 		seen->decryption_okay = 1;
 	else if (strcmp(keyword, "DECRYPTION_FAILED") == 0)
 		seen->decryption_failed = 1;
+	else if (strcmp(keyword, "NODATA") == 0)
+		seen->nodata = 1;
 	else if (strcmp(keyword, "NEED_PASSPHRASE_SYM") == 0)
 		seen->sym_passphrase = 1;
 	else if (strcmp(keyword, "NEED_PASSPHRASE") == 0 ||
@@ -680,6 +684,16 @@ gpg_verify(struct gpg *g, struct gpg_io *text, struct gpg_io *sig,
 			    sizeof *r->sigs);
 			gpg_sig_copy(s, &r->sigs[r->nsigs++]);
 		}
+	/*
+	 * No signature at all: gpg says so with NODATA (a part that holds
+	 * no signature, a damaged armor).  Without that, gpg did not get
+	 * to say anything (it died, or was cut off): a retry, never a
+	 * "bad" verdict on a message that may be fine.
+	 */
+	if (r->nsigs == 0 && !g->seen.nodata) {
+		snprintf(err, errsz, "verification: gpg gave no result");
+		goto out;
+	}
 	if (r->nsigs == 0) {	/* no signature in the signature part */
 		r->sigs = xcalloc(1, sizeof *r->sigs);
 		r->sigs[0].status = GPG_SIG_BAD;

@@ -2,7 +2,8 @@
 # encrypt-gpgfail.sh - when gpg fails under mailseal (cut off, killed,
 # crashed) or the keyring cannot be read, mailseal exits 75 and writes
 # nothing: never a truncated message with exit 0, never a 67 that would
-# bounce the mail.  gpg is replaced by a wrapper inside a private mount
+# bounce the mail; and (decrypt) a dead gpg is no verdict on the message.
+# gpg is replaced by a wrapper inside a private mount
 # namespace, so this needs root and unshare(1); elsewhere it is skipped.
 . "${MAILSEAL_SRCDIR:-.}/tests/lib.sh"
 
@@ -30,12 +31,13 @@ if [ "$(id -u)" -ne 0 ] || ! command -v unshare >/dev/null 2>&1 ||
 fi
 cp "$gpg" "$T/gpg.real"
 
-# wrap MODE - a gpg that misbehaves in MODE when asked to encrypt
+# wrap MODE [OPTION] - a gpg that misbehaves in MODE when asked to
+# encrypt (or to do OPTION: --decrypt, --verify)
 wrap() {
 	cat >"$T/gpg.wrap" <<WRAP
 #!/bin/sh
 case " \$* " in
-*" --encrypt "*) ;;
+*" ${2:---encrypt} "*) ;;
 *) exec "$T/gpg.real" "\$@" ;;
 esac
 case "$1" in
@@ -87,6 +89,45 @@ if [ "$rc" -eq 75 ] && [ ! -s "$T/o" ]; then
 	ok "gpg crashes at once: exit 75, nothing written"
 else
 	not_ok "gpg crashes at once: exit 75, nothing written (exit $rc)" "$T/e" "$T/o"
+fi
+
+# verify: a gpg that dies says nothing (no NODATA, no signature), which
+# is a retry (75), never a "bad" verdict on a message that may be fine
+"$MAILSEAL" encrypt -r bob@example.org --sign "$T/small.eml" >"$T/sealed.eml"
+printf 'Content-Type: text/plain\r\n\r\nhi\r\n' >"$T/part"
+gpg --batch --quiet --armor --detach-sign -u alice@example.org \
+    -o "$T/part.asc" "$T/part"
+{
+	printf 'From: alice@example.org\nMIME-Version: 1.0\n'
+	printf 'Content-Type: multipart/signed; micalg=pgp-sha512;\n'
+	printf ' protocol="application/pgp-signature"; boundary="S"\n\n--S\r\n'
+	cat "$T/part"
+	printf '\r\n--S\r\nContent-Type: application/pgp-signature\r\n\r\n'
+	cat "$T/part.asc"
+	printf -- '--S--\r\n'
+} >"$T/signed.eml"
+wrap segv --verify
+under_wrap "$T/o" "$T/e" decrypt --timeout 10 "$T/signed.eml"
+if [ "$rc" -eq 75 ] && [ ! -s "$T/o" ]; then
+	ok "verify, gpg crashes: exit 75, nothing written"
+else
+	not_ok "verify, gpg crashes: exit 75, nothing written (exit $rc)" \
+	    "$T/e" "$T/o"
+fi
+
+# decrypt: gpg crashing before a word looks, to GPGME (which ignores
+# gpg's exit status), like damaged data, which also yields no status
+# line at all (a bad armor checksum does that).  What must hold: no
+# plaintext, the ciphertext delivered as it came, a "failed" verdict.
+wrap segv --decrypt
+under_wrap "$T/o" "$T/e" decrypt --timeout 10 "$T/sealed.eml"
+if [ "$rc" -eq 75 ] || { [ "$rc" -eq 0 ] &&
+    sed -n 1p "$T/o" | grep -q '^X-Mailseal-Decryption: failed' &&
+    sed 1,2d "$T/o" | cmp -s - "$T/sealed.eml"; }; then
+	ok "decrypt, gpg crashes: 75, or failed with the ciphertext as it came"
+else
+	not_ok "decrypt, gpg crashes: 75, or failed with the ciphertext as it came (exit $rc)" \
+	    "$T/e" "$T/o"
 fi
 
 done_testing
