@@ -52,6 +52,10 @@
 #include "xmalloc.h"
 
 #define MARKER		"X-Mailseal-Gateway"
+/* room the copies need in the header: the marker and decrypt's two
+ * verdict fields */
+#define FILTER_ROOM_FIELDS	3
+#define FILTER_ROOM_BYTES	1024
 #define ESCBUF		512
 
 enum action {
@@ -618,7 +622,15 @@ filter_run(const struct filter_opts *opts)
 		r = FILTER_TEMPFAIL;
 		goto done;
 	}
-	if ((he = rfc5322_read(in, &h)) != RFC5322_OK) {
+	he = rfc5322_read(in, &h);
+	/* no room for our fields (the marker, decrypt's verdicts): as
+	 * good as over the limit, or a copy would be */
+	if (he == RFC5322_OK && (h.nfields + FILTER_ROOM_FIELDS >
+	    LIMIT_HEADER_FIELDS || h.total + FILTER_ROOM_BYTES >
+	    LIMIT_HEADER_BLOCK))
+		he = h.nfields + FILTER_ROOM_FIELDS > LIMIT_HEADER_FIELDS ?
+		    RFC5322_COUNT : RFC5322_BLOCK;
+	if (he != RFC5322_OK) {
 		if (he == RFC5322_IO) {
 			log_warn("cannot read the message");
 			r = FILTER_TEMPFAIL;

@@ -443,7 +443,7 @@ cmd_filter(int argc, char **argv)
 		return EX_USAGE;
 	}
 	if (o.nrcpts > LIMIT_RECIPIENTS) {
-		log_warnx("filter: more recipients than the limit "
+		log_dsn("4.3.5", "filter: more recipients than the limit "
 		    "(LIMIT_RECIPIENTS, %d)", LIMIT_RECIPIENTS);
 		return EX_USAGE;
 	}

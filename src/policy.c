@@ -27,6 +27,44 @@
 
 static const struct policy_entry *policy_find(const struct policy_map *,
 		    const char *);
+static int	policy_domain_valid(const char *);
+static int	policy_key_valid(const char *);
+
+/* policy_domain_valid - dot-separated labels of letters, digits, '-'
+ * (and UTF-8 bytes, for IDN), no empty label, no trailing dot: a typo
+ * such as "example.org." or "<example.org>" would never match */
+static int
+policy_domain_valid(const char *d)
+{
+	size_t label = 0;
+
+	if (*d == '\0')
+		return 0;
+	for (; *d != '\0'; d++) {
+		unsigned char c = (unsigned char)*d;
+		if (c == '.') {
+			if (label == 0)
+				return 0;
+			label = 0;
+			continue;
+		}
+		if (!isalnum(c) && c != '-' && c < 0x80)
+			return 0;
+		label++;
+	}
+	return label > 0;
+}
+
+/* policy_key_valid - an addr-spec, a domain, or a .domain */
+static int
+policy_key_valid(const char *key)
+{
+	const char *at = strchr(key, '@');
+
+	if (at != NULL)
+		return addr_spec_valid(key) && policy_domain_valid(at + 1);
+	return policy_domain_valid(key[0] == '.' ? key + 1 : key);
+}
 
 /* policy_map_load - see policy.h */
 int
@@ -75,9 +113,7 @@ policy_map_load(struct policy_map *m, const char *path, char *err,
 		}
 		for (p = key; *p != '\0'; p++)
 			*p = (char)tolower((unsigned char)*p);
-		if (key[0] == '@' || key[strlen(key) - 1] == '@' ||
-		    strchr(key, '@') != strrchr(key, '@') ||
-		    strcmp(key, ".") == 0) {
+		if (!policy_key_valid(key)) {
 			snprintf(err, errsz, "%.300s:%lu: \"%.100s\" is not an "
 			    "address, a domain or a .domain", path, lineno,
 			    key);

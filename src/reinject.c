@@ -1,13 +1,15 @@
 /*
  * reinject.c - hand a message back to the MTA: the sendmail command of
  * the configuration, with the envelope as arguments and the message on
- * its standard input.  Only an exit status of 0 means the MTA has the
- * message; anything else (it cannot run, a signal, a short read on its
- * side) is a failure the caller turns into a retry.
+ * its standard input.  Only an exit status of 0 after reading the whole
+ * copy means the MTA has the message; anything else (it cannot run, a
+ * signal, an exit before the end of the copy) is a failure the caller
+ * turns into a retry.
  */
 #include <config.h>
 
 #include <sys/types.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <errno.h>
@@ -24,47 +26,20 @@
 
 extern char **environ;
 
-static int	reinject_feed(int, int);
-
-/* reinject_feed - copy the file at in (from its start) to out */
-static int
-reinject_feed(int in, int out)
-{
-	char buf[65536];
-	ssize_t n, w, off;
-
-	if (lseek(in, 0, SEEK_SET) == -1)
-		return -1;
-	while ((n = read(in, buf, sizeof buf)) != 0) {
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1)
-			return -1;
-		for (off = 0; off < n; off += w) {
-			w = write(out, buf + off, (size_t)(n - off));
-			if (w == -1 && errno == EINTR)
-				w = 0;
-			else if (w == -1)
-				return -1;
-		}
-	}
-	return 0;
-}
-
 /* reinject - see reinject.h */
 int
 reinject(const char *sendmail, const char *sender, char *const *rcpts,
     size_t nrcpts, int fd, char *err, size_t errsz)
 {
-	posix_spawn_file_actions_t fa;
-	char **argv;
-	size_t i, k = 0;
-	pid_t pid;
-	int p[2], status, e, fed;
-
 	static char opt_g[] = "-G", opt_i[] = "-i", opt_f[] = "-f",
 	    opt_end[] = "--";
-	char *prog = xstrdup(sendmail), *from = NULL;
+	posix_spawn_file_actions_t fa;
+	char **argv, *prog = xstrdup(sendmail), *from = NULL;
+	struct stat st;
+	off_t pos;
+	size_t i, k = 0;
+	pid_t pid;
+	int status, e;
 
 	argv = xcalloc(nrcpts + 8, sizeof *argv);
 	argv[k++] = prog;
@@ -79,32 +54,28 @@ reinject(const char *sendmail, const char *sender, char *const *rcpts,
 	for (i = 0; i < nrcpts; i++)
 		argv[k++] = rcpts[i];
 	argv[k] = NULL;
-	if (pipe(p) == -1) {
-		snprintf(err, errsz, "pipe: %s", strerror(errno));
-		free(argv);
-		free(prog);
-		free(from);
-		return -1;
+	/*
+	 * The copy's own file is sendmail's standard input, not a pipe:
+	 * should mailseal be stopped (a signal, --timeout) while sendmail
+	 * reads, sendmail still reads the whole copy and the retry makes a
+	 * duplicate, never a cut-off message.  The file offset is shared,
+	 * so afterwards it tells whether sendmail read all of it.
+	 */
+	e = fstat(fd, &st) == -1 || lseek(fd, 0, SEEK_SET) == -1 ? errno : 0;
+	if (e == 0) {
+		posix_spawn_file_actions_init(&fa);
+		posix_spawn_file_actions_adddup2(&fa, fd, STDIN_FILENO);
+		e = posix_spawn(&pid, sendmail, &fa, NULL, argv, environ);
+		posix_spawn_file_actions_destroy(&fa);
 	}
-	(void)fcntl(p[1], F_SETFD, FD_CLOEXEC);
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, p[0], STDIN_FILENO);
-	posix_spawn_file_actions_addclose(&fa, p[0]);
-	e = posix_spawn(&pid, sendmail, &fa, NULL, argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
 	free(argv);
 	free(prog);
 	free(from);
-	close(p[0]);
 	if (e != 0) {
-		close(p[1]);
 		snprintf(err, errsz, "cannot run %.200s: %s", sendmail,
 		    strerror(e));
 		return -1;
 	}
-	fed = reinject_feed(fd, p[1]);
-	e = errno;
-	close(p[1]);
 	while (waitpid(pid, &status, 0) == -1)
 		if (errno != EINTR) {
 			snprintf(err, errsz, "%.200s: %s", sendmail,
@@ -121,9 +92,10 @@ reinject(const char *sendmail, const char *sender, char *const *rcpts,
 		    WEXITSTATUS(status));
 		return -1;
 	}
-	if (fed == -1) {
-		snprintf(err, errsz, "writing to %.200s: %s", sendmail,
-		    strerror(e));
+	if ((pos = lseek(fd, 0, SEEK_CUR)) == -1 || pos < st.st_size) {
+		snprintf(err, errsz, "%.200s exited 0 but read %lld of %lld "
+		    "bytes", sendmail, (long long)(pos == -1 ? 0 : pos),
+		    (long long)st.st_size);
 		return -1;
 	}
 	return 0;

@@ -774,6 +774,62 @@ conf nohome2 'homedir = /nonexistent' 'default_policy = none'
 fm "$T/nohome2.conf" bob@example.org <"$T/m1.eml"
 exits "homedir missing, policy none only: no keys needed, delivered" 0 1
 
+# ------------------------------------------------------------ found in review
+
+# a sendmail that exits 0 without reading the copy, or reads part of it,
+# has not taken the message: 75, not a loss
+printf '#!/bin/sh\nexit 0\n' >"$T/noread"
+printf '#!/bin/sh\nhead -c 100 >/dev/null\n' >"$T/partread"
+chmod 755 "$T/noread" "$T/partread"
+for sm in noread partread; do
+	conf $sm "sendmail = $T/$sm"
+	fm "$T/$sm.conf" nokey@example.org <"$T/m1.eml"
+	is "sendmail ($sm) exits 0 before the end of the copy: 75" "$rc" 75
+done
+
+# mailseal stopped (--timeout) while sendmail reads: sendmail still gets
+# the whole copy (its standard input is the copy's file, not a pipe)
+printf '#!/bin/sh\nsleep 2\ncat >"%s"\n' "$T/slow.msg" >"$T/slowread"
+chmod 755 "$T/slowread"
+conf slow "sendmail = $T/slowread"
+rm -f "$T/slow.msg"
+fm "$T/slow.conf" --timeout 1 nokey@example.org <"$T/m1.eml"
+_i=0
+while [ ! -s "$T/slow.msg" ] && [ $_i -lt 50 ]; do sleep 0.1; _i=$((_i + 1)); done
+sleep 0.2
+check "stopped by --timeout while sendmail reads: 75, and sendmail got the whole copy" \
+    sh -c "[ $rc -eq 75 ] && cmp -s '$T/slow.msg' '$T/m1.marked'"
+
+# a header with no room for the marker (at LIMIT_HEADER_FIELDS): as good
+# as over the limit: delivered as it came, or 65 where encryption is
+# required
+"$PYTHON" -c 'import sys
+sys.stdout.write("From: alice@example.org\nTo: bob@example.org\n" +
+    "".join("X-F%d: v\n" % i for i in range(1998)) + "\nbody\n")' >"$T/full.eml"
+fm "$T/base.conf" bob@example.org <"$T/full.eml"
+check "2000 header fields, opportunistic recipient with a key: delivered as it came" \
+    sh -c "[ $rc -eq 0 ] && cmp -s '$T/sm/1.msg' '$T/full.eml'"
+conf req 'default_policy = require'
+fm "$T/req.conf" bob@example.org <"$T/full.eml"
+check "2000 header fields, require: 65 with 5.6.0, nothing sent" \
+    sh -c "[ $rc -eq 65 ] && [ ! -e '$T/sm/1.args' ] && head -n 1 '$T/err' | grep -q '^5.6.0 '"
+
+# policy map keys that could never match are configuration errors
+for key in '<bob@example.org>' 'example.org.' 'a..b' 'bob@' 'x@@y'; do
+	printf '%s require\n' "$key" >"$T/typo.map"
+	conf typo "policy_map = $T/typo.map"
+	fm "$T/typo.conf" --check nokey@example.org </dev/null
+	check "policy map key '$key': 78 with 4.3.5 MAP:1" \
+	    sh -c "[ $rc -eq 78 ] && head -n 1 '$T/err' | grep -q '^4.3.5 mailseal: $T/typo.map:1: '"
+done
+
+# more recipients than LIMIT_RECIPIENTS: a command-line error, deferred
+"$MAILSEAL" filter -c "$T/base.conf" $(seq -f 'u%g@example.org' 1 1001) \
+    <"$T/m1.eml" >"$T/out" 2>"$T/err"
+rc=$?
+check "1001 recipients: 64, first line 4.3.5" \
+    sh -c "[ $rc -eq 64 ] && head -n 1 '$T/err' | grep -q '^4.3.5 '"
+
 # ------------------------------------------------------------ temporary files
 
 if [ -z "$leftover" ]; then
