@@ -224,18 +224,25 @@ encrypt_resolve(struct encrypt_job *j)
 	enum gpg_status st;
 	size_t i, k;
 
-	if (gpg_open(&j->gpg, j->opts->homedir, err, sizeof err) != GPG_OK) {
-		log_warnx("%s", err);
-		return ENCRYPT_TEMPFAIL;
+	if (j->opts->keys != NULL) {
+		/* the caller listed them already: no second gpg listing */
+		recip_resolve(&j->rcpts, j->opts->keys, &j->rec);
+	} else {
+		if (j->gpg == NULL && gpg_open(&j->gpg, j->opts->homedir, err,
+		    sizeof err) != GPG_OK) {
+			log_warnx("%s", err);
+			return ENCRYPT_TEMPFAIL;
+		}
+		recip_patterns(&j->rcpts, &pat);
+		st = gpg_keylist(j->gpg, pat.v, pat.n, 0, &j->keys, err,
+		    sizeof err);
+		addrlist_free(&pat);
+		if (st != GPG_OK) {
+			log_warnx("%s", err);
+			return ENCRYPT_TEMPFAIL;
+		}
+		recip_resolve(&j->rcpts, &j->keys, &j->rec);
 	}
-	recip_patterns(&j->rcpts, &pat);
-	st = gpg_keylist(j->gpg, pat.v, pat.n, 0, &j->keys, err, sizeof err);
-	addrlist_free(&pat);
-	if (st != GPG_OK) {
-		log_warnx("%s", err);
-		return ENCRYPT_TEMPFAIL;
-	}
-	recip_resolve(&j->rcpts, &j->keys, &j->rec);
 	if (j->rec.missing.n > 0) {
 		encrypt_missing(&j->rec.missing);
 		return ENCRYPT_NOUSER;
@@ -410,6 +417,7 @@ encrypt_run(const struct encrypt_opts *opts)
 
 	memset(&j, 0, sizeof j);
 	j.opts = opts;
+	j.gpg = opts->gpg;
 	if ((r = input_open(&j.in, opts->input)) != 0) {
 		if (r == INPUT_ENOPEN) {
 			log_warn("%s", log_escape(opts->input, esc, sizeof esc));
@@ -452,7 +460,8 @@ done:
 	gpg_keylist_free(&j.skeys);
 	recip_free(&j.rec);
 	gpg_keylist_free(&j.keys);
-	gpg_close(j.gpg);
+	if (j.gpg != opts->gpg)
+		gpg_close(j.gpg);
 	addrlist_free(&j.rcpts);
 	addrlist_free(&j.visible);
 	free(j.hidden);

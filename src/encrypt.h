@@ -5,6 +5,7 @@
 #define MAILSEAL_ENCRYPT_H
 
 #include "addr.h"
+#include "gpg.h"
 
 struct encrypt_opts {
 	const char	*input;		/* NULL: standard input */
@@ -17,6 +18,9 @@ struct encrypt_opts {
 	int		 envelope;	/* recipients are the envelope's: only
 					 * those named in To or Cc are visible
 					 * key IDs, the others are hidden */
+	struct gpg	*gpg;		/* borrowed context, or NULL */
+	const struct gpg_keylist *keys;	/* a listing already made for the
+					 * recipients (with gpg), or NULL */
 };
 
 enum encrypt_result {

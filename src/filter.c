@@ -87,6 +87,8 @@ struct filter_job {
 	struct frcpt			*r;
 	size_t				 nr;
 	struct gpg			*gpg;
+	struct gpg_keylist		 keys;	/* the one listing, which
+						 * encrypt_run() reuses */
 	const char			*base;	/* the message copies come from */
 	int				 crlf;
 	const char			*result;
@@ -214,13 +216,11 @@ static enum filter_result
 filter_keys(struct filter_job *j)
 {
 	struct addrlist want = { NULL, 0 }, pats = { NULL, 0 }, one;
-	struct gpg_keylist keys;
 	struct recip rec;
 	char err[GPG_ERRLEN];
 	enum filter_result r = FILTER_TEMPFAIL;
 	size_t i, k;
 
-	memset(&keys, 0, sizeof keys);
 	for (i = 0; i < j->nr; i++)
 		if (j->r[i].policy != POLICY_NONE &&
 		    !addrlist_has(&want, j->r[i].addr))
@@ -232,8 +232,8 @@ filter_keys(struct filter_job *j)
 		goto out;
 	}
 	recip_patterns(&want, &pats);
-	if (gpg_keylist(j->gpg, pats.v, pats.n, 0, &keys, err, sizeof err) !=
-	    GPG_OK) {
+	if (gpg_keylist(j->gpg, pats.v, pats.n, 0, &j->keys, err,
+	    sizeof err) != GPG_OK) {
 		log_warnx("%s", err);
 		goto out;
 	}
@@ -243,14 +243,13 @@ filter_keys(struct filter_job *j)
 		one.v = &j->r[i].addr;
 		one.n = 1;
 		memset(&rec, 0, sizeof rec);
-		recip_resolve(&one, &keys, &rec);
+		recip_resolve(&one, &j->keys, &rec);
 		for (k = 0; k < rec.nfprs; k++)
 			addrlist_add(&j->r[i].fprs, rec.fprs[k]);
 		recip_free(&rec);
 	}
 	r = FILTER_OK;
 out:
-	gpg_keylist_free(&keys);
 	addrlist_free(&pats);
 	addrlist_free(&want);
 	return r;
@@ -479,6 +478,8 @@ filter_copies(struct filter_job *j)
 		eo.output = enc;
 		eo.homedir = j->cfg.homedir;
 		eo.envelope = 1;
+		eo.gpg = j->gpg;
+		eo.keys = &j->keys;
 		/* the policy decides who can read it, not gpg.conf */
 		eo.no_encrypt_to = 1;
 		eo.sign = j->cfg.sign;
@@ -717,6 +718,7 @@ done:
 	filter_cleanup();
 	rfc5322_free(&h);
 	input_close(in);
+	gpg_keylist_free(&j.keys);
 	gpg_close(j.gpg);
 	for (i = 0; i < j.nr; i++) {
 		free(j.r[i].addr);
