@@ -45,11 +45,6 @@ if sorted(want) != sorted(got):
 PY
 }
 
-# verdicts FILE - the first two header lines after any mbox From_ line
-verdicts() {
-	sed '1{/^From /d;}' "$1" | head -n 2 | tr -d '\r' | tr '\n' '|'
-}
-
 # ---- round trips: encrypt to bob, decrypt with bob's key
 for m in "$D"/*.eml; do
 	n=$(basename "$m" .eml)

@@ -51,11 +51,6 @@ mailpy() {
 	"$PYTHON" "$T/mail.py" "$@"
 }
 
-# verdicts FILE - the first two header lines after any mbox From_ line
-verdicts() {
-	sed '1{/^From /d;}' "$1" | head -n 2 | tr -d '\r' | tr '\n' '|'
-}
-
 # nfields FILE NAME - how many header fields of FILE are called NAME
 nfields() {
 	awk '{ sub(/\r$/, "") } $0 == "" { exit } { print }' "$1" |

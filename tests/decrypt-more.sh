@@ -8,27 +8,6 @@
 ms_home
 A=$(fpr alice)
 
-# verdicts FILE - the first two header lines, joined by "|"
-verdicts() {
-	sed '1{/^From /d;}' "$1" | head -n 2 | tr -d '\r' | tr '\n' '|'
-}
-
-# body FILE - everything after the first empty line
-body() {
-	sed '1,/^\r\{0,1\}$/d' "$1"
-}
-
-# field FILE NAME - the values of the header fields NAME, unfolded, one
-# a line
-field() {
-	sed '/^\r\{0,1\}$/q' "$1" | tr -d '\r' |
-	    awk '/^[ \t]/ && NR > 1 { sub(/^[ \t]+/, " "); line = line $0; next }
-	    NR > 1 { print line } { line = $0 } END { print line }' |
-	    awk -v n="$2" 'BEGIN { n = tolower(n) }
-	    { k = tolower($0); sub(/:.*/, "", k) }
-	    k == n { sub(/^[^:]*: ?/, ""); print }'
-}
-
 # expect DESC FILE VERDICTS - exit 0 and the verdict lines
 expect() {
 	if [ "$rc" -eq 0 ] && [ "$(verdicts "$2")" = "$3" ]; then
@@ -40,29 +19,9 @@ expect() {
 	fi
 }
 
-# is DESC GOT WANT - GOT equals WANT
-is() {
-	if [ "$2" = "$3" ]; then
-		ok "$1"
-	else
-		printf 'got:      %s\nexpected: %s\n' "$2" "$3" >"$T/why"
-		not_ok "$1" "$T/why"
-	fi
-}
-
 # g ARGS - gpg in the test home, quietly
 g() {
 	gpg --batch --no-tty --yes --quiet --trust-model always "$@"
-}
-
-# msg FILE HEADER-LINES... - a message: the header lines, an empty line,
-# then standard input as the body
-msg() {
-	_f=$1
-	shift
-	printf '%s\n' "$@" >"$_f"
-	echo >>"$_f"
-	cat >>"$_f"
 }
 
 # encode CTE < IN > OUT - quoted-printable (every "=" and the odd space

@@ -7,6 +7,7 @@
 . "${MAILSEAL_SRCDIR:-.}/tests/lib.sh"
 
 ms_home
+IS_DIAG=$T/err
 A=$(fpr alice)
 B=$(fpr bob)
 C1=$(fpr carol1)
@@ -85,16 +86,6 @@ call_for() {
 	    sed 's|.*/||; s|\.args$||'
 }
 
-# is DESC GOT WANT - GOT equals WANT
-is() {
-	if [ "$2" = "$3" ]; then
-		ok "$1"
-	else
-		printf 'got:      %s\nexpected: %s\n' "$2" "$3" >"$T/why"
-		not_ok "$1" "$T/why" "$T/err"
-	fi
-}
-
 # exits DESC CODE CALLS - the last run exited CODE after CALLS sendmail
 # calls
 exits() {
@@ -110,16 +101,6 @@ exits() {
 # first_err PREFIX - the first line of stderr starts with PREFIX
 first_err() {
 	head -n 1 "$T/err" | grep -q "^$1"
-}
-
-# msg FILE HEADER-LINES... - a message: the header lines, an empty line,
-# then standard input as the body
-msg() {
-	_f=$1
-	shift
-	printf '%s\n' "$@" >"$_f"
-	echo >>"$_f"
-	cat >>"$_f"
 }
 
 # marked IN OUT [ID] - what the gateway hands on when IN passes as it
@@ -150,14 +131,6 @@ keyids() {
 }
 subkey() {
 	subkey_ids "$1" | tr 'a-f' 'A-F'
-}
-
-# field FILE NAME - the values of header field NAME, one a line
-field() {
-	sed '/^\r\{0,1\}$/q' "$1" | tr -d '\r' |
-	    awk -v n="$2" 'BEGIN { n = tolower(n) }
-	    { k = tolower($0); sub(/:.*/, "", k) }
-	    k == n { sub(/^[^:]*: ?/, ""); print }'
 }
 
 # ------------------------------------------------------------ messages

@@ -8,6 +8,8 @@
 #           missing) | have TOOL | ms_home (a private copy of the test
 #           keyring in $GNUPGHOME) | $T (scratch directory)
 # Running:  ms OUT ERR ARGS... (runs $MAILSEAL ARGS, sets $rc)
+# Messages: is DESC GOT WANT [FILE...] | msg FILE HEADER... (body on stdin) |
+#           verdicts FILE | field FILE NAME | body FILE
 #
 # Without the make check environment, defaults are derived from the
 # location of this file, and the keys are made on first use.
@@ -210,4 +212,52 @@ subkey_ids() {
 # one_line FILE - FILE holds exactly one line that starts with "mailseal:"
 one_line() {
 	[ "$(wc -l <"$1")" -eq 1 ] && head -n 1 "$1" | grep -q '^mailseal: '
+}
+
+# --------------------------------------------------------- messages
+
+# is DESC GOT WANT [FILE...] - ok when GOT equals WANT; else the two, and
+# the FILEs (and those in $IS_DIAG) as diagnostics
+is() {
+	if [ "$2" = "$3" ]; then
+		ok "$1"
+	else
+		printf 'got:      %s\nexpected: %s\n' "$2" "$3" >"$T/why"
+		_d=$1
+		shift 3
+		# shellcheck disable=SC2086
+		not_ok "$_d" "$T/why" ${IS_DIAG:-} "$@"
+	fi
+}
+
+# msg FILE HEADER-LINES... - a message: the header lines, an empty line,
+# then standard input as the body
+msg() {
+	_f=$1
+	shift
+	printf '%s\n' "$@" >"$_f"
+	echo >>"$_f"
+	cat >>"$_f"
+}
+
+# verdicts FILE - mailseal's two verdict lines (after any mbox From_
+# line), joined by "|"
+verdicts() {
+	sed '1{/^From /d;}' "$1" | head -n 2 | tr -d '\r' | tr '\n' '|'
+}
+
+# field FILE NAME - the values of the header fields NAME, unfolded, one
+# a line
+field() {
+	sed '/^\r\{0,1\}$/q' "$1" | tr -d '\r' |
+	    awk '/^[ \t]/ && NR > 1 { sub(/^[ \t]+/, " "); line = line $0; next }
+	    NR > 1 { print line } { line = $0 } END { print line }' |
+	    awk -v n="$2" 'BEGIN { n = tolower(n) }
+	    { k = tolower($0); sub(/:.*/, "", k) }
+	    k == n { sub(/^[^:]*: ?/, ""); print }'
+}
+
+# body FILE - everything after the first empty line
+body() {
+	sed '1,/^\r\{0,1\}$/d' "$1"
 }

@@ -193,16 +193,6 @@ log_of() {
 	tail -c +"$LOGSTART" "$PLOG" 2>/dev/null | grep -F " $1: "
 }
 
-# field FILE NAME - the values of the header fields NAME, one a line
-field() {
-	sed '/^\r\{0,1\}$/q' "$1" | tr -d '\r' |
-	    awk -v n="$2" 'BEGIN { n = tolower(n) }
-	    /^[ \t]/ { if (on) { sub(/^[ \t]+/, " "); printf "%s", $0 }; next }
-	    { if (on) print ""; on = 0; k = tolower($0); sub(/:.*/, "", k) }
-	    k == n { on = 1; sub(/^[^:]*: ?/, ""); printf "%s", $0 }
-	    END { if (on) print "" }'
-}
-
 # header_without FILE NAME... - the header of FILE without the fields
 # NAME (and their continuation lines)
 header_without() {
@@ -215,26 +205,9 @@ header_without() {
 	      skip = index(drop, " " k " ") > 0; if (!skip) print }'
 }
 
-# body FILE - everything after the first empty line
-body() {
-	sed '1,/^\r\{0,1\}$/d' "$1"
-}
-
 # ctype FILE - the media type of FILE
 ctype() {
 	field "$1" Content-Type | sed -n '1{s/;.*//;p;}' | tr 'A-Z' 'a-z'
-}
-
-# is DESC GOT WANT [FILE...] - GOT equals WANT
-is() {
-	if [ "$2" = "$3" ]; then
-		ok "$1"
-	else
-		printf 'got:      %s\nexpected: %s\n' "$2" "$3" >"$T/why"
-		_d=$1
-		shift 3
-		not_ok "$_d" "$T/why" "$@"
-	fi
 }
 
 # decrypts_to KEY FILE ORIG - FILE is PGP/MIME, and gpg with KEY's

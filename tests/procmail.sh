@@ -17,6 +17,7 @@
 require_tools procmail
 
 ms_home
+IS_DIAG="$T/pm.out $T/home/procmail.log"
 A=$(fpr alice)
 RC_ENC=$MAILSEAL_SRCDIR/contrib/procmailrc.encrypt
 RC_DEC=$MAILSEAL_SRCDIR/contrib/procmailrc.decrypt
@@ -69,29 +70,6 @@ nothing_delivered() {
 		ok "$1"
 	else
 		echo "procmail exit $rc; files under Maildir: $_all" >"$T/why"
-		not_ok "$1" "$T/why" "$T/pm.out" "$H/procmail.log"
-	fi
-}
-
-# field FILE NAME - the values of the header fields NAME, one a line
-field() {
-	sed '/^\r\{0,1\}$/q' "$1" | tr -d '\r' |
-	    awk -v n="$2" 'BEGIN { n = tolower(n) }
-	    { k = tolower($0); sub(/:.*/, "", k) }
-	    k == n { sub(/^[^:]*: ?/, ""); print }'
-}
-
-# body FILE - everything after the first empty line
-body() {
-	sed '1,/^\r\{0,1\}$/d' "$1"
-}
-
-# is DESC GOT WANT - GOT equals WANT
-is() {
-	if [ "$2" = "$3" ]; then
-		ok "$1"
-	else
-		printf 'got:      %s\nexpected: %s\n' "$2" "$3" >"$T/why"
 		not_ok "$1" "$T/why" "$T/pm.out" "$H/procmail.log"
 	fi
 }
