@@ -382,8 +382,8 @@ filter_mark(const struct filter_job *j, const char *src, const char *dst)
 		return -1;
 	}
 	n = fread(buf, 1, sizeof buf, in);
-	if (n >= 5 && memcmp(buf, "From ", 5) == 0 &&
-	    (nl = memchr(buf, '\n', n)) != NULL)
+	if ((nl = memchr(buf, '\n', n)) != NULL &&
+	    rfc5322_is_fromline(buf, (size_t)(nl - buf) + 1))
 		first = (size_t)(nl - buf) + 1;
 	if (fwrite(buf, 1, first, out) != first ||
 	    fprintf(out, "%s: %s%s", MARKER, j->cfg.gateway_id,
