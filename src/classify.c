@@ -425,8 +425,9 @@ classify_part_line(struct classify_mp *m)
 }
 
 /* classify_boundary_ok - a boundary every reader reads as we do: 1 to
- * LIMIT_BOUNDARY RFC 2046 bchars, not ending in a space, no encoded
- * word (RFC 2047 "=?", which GMime and Python decode) */
+ * LIMIT_BOUNDARY RFC 2046 bchars, not ending in a space (Python strips
+ * it) nor starting with one, no encoded word (RFC 2047 "=?", which GMime
+ * and Python decode) */
 static int
 classify_boundary_ok(const char *b)
 {
@@ -435,7 +436,7 @@ classify_boundary_ok(const char *b)
 	size_t len;
 
 	if (b == NULL || (len = strlen(b)) == 0 || len > LIMIT_BOUNDARY ||
-	    b[len - 1] == ' ' || strspn(b, bchars) != len ||
+	    b[0] == ' ' || b[len - 1] == ' ' || strspn(b, bchars) != len ||
 	    strstr(b, "=?") != NULL)
 		return 0;
 	return 1;

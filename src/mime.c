@@ -8,9 +8,11 @@
  * continuations are not joined (VIOLATIONS.md).  Names (type, subtype,
  * parameter names) are case-insensitive and kept in lower case; values
  * keep their case (a boundary is case-sensitive, RFC 2046 5.1.1).  A
- * value read to its end, without a syntax error, a repeated parameter or
- * an RFC 2231 name, is "clean": only such a value is read the same way
- * by every mail reader.
+ * value read to its end, without a syntax error, a comment, a repeated
+ * parameter or an RFC 2231 name, is "clean": only such a value is read
+ * the same way by every mail reader (Python's compat32 parser, for one,
+ * splits on ";" and "=" and knows no comments: boundary="b" (c) is
+ * '"b" (c)' there).
  */
 #include <config.h>
 
@@ -29,6 +31,7 @@ static void	 mime_lower(char *);
 static int	 mime_param_next(const char *, size_t, size_t *,
 		    struct mime_ctype *);
 static int	 mime_params_unique(const struct mime_ctype *);
+static int	 mime_has_comment(const char *, size_t);
 
 /* mime_cfws - skip white space and (nested) comments; -1 when the
  * value ends inside a comment */
@@ -161,6 +164,24 @@ mime_params_unique(const struct mime_ctype *ct)
 	return 1;
 }
 
+/* mime_has_comment - a "(" outside a quoted-string */
+static int
+mime_has_comment(const char *s, size_t len)
+{
+	size_t i;
+	int q = 0;
+
+	for (i = 0; i < len; i++) {
+		if (q && s[i] == '\\')
+			i++;
+		else if (s[i] == '"')
+			q = !q;
+		else if (!q && s[i] == '(')
+			return 1;
+	}
+	return 0;
+}
+
 /* mime_ctype_parse - see mime.h */
 int
 mime_ctype_parse(const char *s, size_t len, struct mime_ctype *ct)
@@ -183,7 +204,8 @@ mime_ctype_parse(const char *s, size_t len, struct mime_ctype *ct)
 	mime_lower(ct->subtype);
 	while ((r = mime_param_next(s, len, &i, ct)) == 1)
 		continue;
-	ct->clean = r == 0 && mime_params_unique(ct);
+	ct->clean = r == 0 && mime_params_unique(ct) &&
+	    !mime_has_comment(s, len);
 	return 0;
 }
 

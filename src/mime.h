@@ -20,8 +20,9 @@ struct mime_ctype {
 	struct mime_param	 params[MIME_PARAMS_MAX];
 	size_t			 nparams;
 	int			 clean;		/* read to the end: no syntax
-						 * error, no parameter twice,
-						 * no RFC 2231 form, all kept */
+						 * error, no comment, no
+						 * parameter twice, no RFC
+						 * 2231 form, all kept */
 };
 
 enum mime_cte {

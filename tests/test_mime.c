@@ -116,7 +116,9 @@ Test(mime, clean_means_read_to_the_end)
 		{ "text/plain", 1 },
 		{ "text/plain;", 1 },
 		{ "text/plain; charset=utf-8; format=flowed ; ", 1 },
-		{ "multipart/signed; boundary=\"a b\" (c); micalg=x", 1 },
+		{ "multipart/signed; boundary=\"a b\"; micalg=\"(x)\"", 1 },
+		{ "multipart/signed; boundary=\"a b\" (c); micalg=x", 0 },
+		{ "(c) multipart/signed; boundary=a", 0 },
 		{ "multipart/signed; boundary=abc def", 0 },
 		{ "multipart/signed; boundary=abc; boundary=def", 0 },
 		{ "multipart/signed; Protocol=a; protocol=b", 0 },
@@ -267,6 +269,11 @@ Test(classify, boundary_form)
 	    CLASSIFY_PLAIN);
 	cr_expect_eq(kind_of(SIGCT "boundary=\"B<\"", SIGNED("B<", "x")),
 	    CLASSIFY_PLAIN, "not a bchar");
+	cr_expect_eq(kind_of(SIGCT "boundary=\" B\"", SIGNED(" B", "x")),
+	    CLASSIFY_PLAIN, "a leading space");
+	/* Python's compat32 parser reads the boundary '"B" (c)' */
+	cr_expect_eq(kind_of(SIGCT "boundary=\"B\" (c)", SIGNED("B", "x")),
+	    CLASSIFY_PLAIN, "a comment");
 	cr_expect_eq(kind_of(SIGCT "boundary=\"simple boundary\"",
 	    SIGNED("simple boundary", "x")), CLASSIFY_SIGNED,
 	    "RFC 2046's own example");
