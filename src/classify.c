@@ -56,6 +56,9 @@ static int	classify_pgpmime(struct input *, off_t, const char *, int,
 static int	classify_smime(struct input *, off_t, enum mime_cte, int *);
 static int	classify_count(const struct rfc5322_header *, const char *);
 static int	classify_boundary_ok(const char *);
+static int	classify_protocol(const struct mime_ctype *, const char *,
+		    const char *);
+static int	classify_smime_type(const struct mime_ctype *);
 
 /* classify_inline - is the body one armored block?  Reads at most up
  * to the first line that says no. */
@@ -365,7 +368,9 @@ classify_part_line(struct classify_mp *m)
 	int d = classify_delim(m), blank;
 
 	blank = m->linelen == 0 || (m->linelen == 1 && m->line[0] == '\r');
-	if (d == -1)
+	/* a line like a delimiter, or one after the close (a reader
+	 * might start another part there): no safe reading */
+	if (d == -1 || (d != 0 && m->state == MP_EPILOGUE))
 		m->state = MP_NO;
 	switch (m->state) {
 	case MP_PREAMBLE:
@@ -410,10 +415,6 @@ classify_part_line(struct classify_mp *m)
 			m->state = MP_NO;	/* a third part */
 		else
 			classify_part2(m);
-		break;
-	case MP_EPILOGUE:	/* a reader might start another part */
-		if (d != 0)
-			m->state = MP_NO;
 		break;
 	default:
 		break;
@@ -569,6 +570,29 @@ classify_count(const struct rfc5322_header *h, const char *name)
 	return n;
 }
 
+/* classify_protocol - multipart/sub with this protocol parameter */
+static int
+classify_protocol(const struct mime_ctype *ct, const char *sub,
+    const char *proto)
+{
+	const char *p = mime_ctype_param(ct, "protocol");
+
+	return mime_ctype_is(ct, "multipart", sub) && p != NULL &&
+	    strcasecmp(p, proto) == 0;
+}
+
+/* classify_smime_type - S/MIME enveloped data, by its label */
+static int
+classify_smime_type(const struct mime_ctype *ct)
+{
+	const char *st = mime_ctype_param(ct, "smime-type");
+
+	return (mime_ctype_is(ct, "application", "pkcs7-mime") ||
+	    mime_ctype_is(ct, "application", "x-pkcs7-mime")) &&
+	    st != NULL && (strcasecmp(st, "enveloped-data") == 0 ||
+	    strcasecmp(st, "authenveloped-data") == 0);
+}
+
 /* classify_message - see classify.h */
 int
 classify_message(const struct rfc5322_header *h, struct input *in,
@@ -577,11 +601,10 @@ classify_message(const struct rfc5322_header *h, struct input *in,
 	const struct rfc5322_field *f;
 	struct mime_ctype ct;
 	enum mime_cte cte = MIME_CTE_IDENTITY;
-	const char *st, *proto;
 	char *v;
 	size_t len;
 	int text = 1, pgpmime = 0, smime = 0, sigmime = 0, mixed = 0;
-	int yes = 0, r = 0, pr;
+	int yes = 0, r = 0;
 
 	*kind = CLASSIFY_PLAIN;
 	/* two of either field: which one would a reader believe? */
@@ -596,23 +619,16 @@ classify_message(const struct rfc5322_header *h, struct input *in,
 	memset(&ct, 0, sizeof ct);
 	if ((f = rfc5322_find(h, "Content-Type", NULL)) != NULL) {
 		v = rfc5322_unfold(f, &len);
-		if ((pr = mime_ctype_parse(v, len, &ct)) == 0 && !ct.clean)
-			text = 0;	/* readers may disagree: plain */
-		else if (pr == 0) {
+		/* not clean: readers may disagree, so plain */
+		if (mime_ctype_parse(v, len, &ct) == 0 &&
+		    (text = ct.clean) != 0) {
 			text = mime_ctype_is(&ct, "text", "plain");
-			proto = mime_ctype_param(&ct, "protocol");
-			pgpmime = mime_ctype_is(&ct, "multipart", "encrypted") &&
-			    proto != NULL &&
-			    strcasecmp(proto, "application/pgp-encrypted") == 0;
-			sigmime = mime_ctype_is(&ct, "multipart", "signed") &&
-			    proto != NULL &&
-			    strcasecmp(proto, "application/pgp-signature") == 0;
+			pgpmime = classify_protocol(&ct, "encrypted",
+			    "application/pgp-encrypted");
+			sigmime = classify_protocol(&ct, "signed",
+			    "application/pgp-signature");
 			mixed = mime_ctype_is(&ct, "multipart", "mixed");
-			st = mime_ctype_param(&ct, "smime-type");
-			smime = (mime_ctype_is(&ct, "application", "pkcs7-mime") ||
-			    mime_ctype_is(&ct, "application", "x-pkcs7-mime")) &&
-			    st != NULL && (strcasecmp(st, "enveloped-data") == 0 ||
-			    strcasecmp(st, "authenveloped-data") == 0);
+			smime = classify_smime_type(&ct);
 		}
 		free(v);
 	}
