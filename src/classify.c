@@ -29,8 +29,10 @@
  * decode one), not ending in a space (Python strips it); no CR without
  * LF anywhere in the body (Python and Mozilla end a line there, GMime
  * and we do not); and a line that starts with the delimiter but is not
- * exactly "--B" or "--B--" with optional blanks is refused, since GMime
- * takes "--B--anything" for the close delimiter; so is any delimiter
+ * exactly "--B" or "--B--" with optional blanks is refused, since some
+ * readers match a prefix (GMime 2 takes "--B--anything" for the close
+ * delimiter, OpenSSL's S/MIME reader "--Banything" for a delimiter) and
+ * RFC 2046 5.1.2 forbids such lines in genuine mail; so is any delimiter
  * after the close delimiter.
  */
 #include <config.h>
