@@ -256,6 +256,35 @@ done
 } >"$T/prefix.eml"
 expect_none "2: a line '--sig--x' inside the structure: none" "$T/prefix.eml"
 
+# the same tricks on multipart/encrypted: clear text under one reading,
+# a genuine encrypted structure under ours; encrypt must encrypt it
+# dressed PARAMS CLEAR-B - the message, with the clear text under CLEAR-B
+# (a lone-CR line in the preamble when CLEAR-B is "CR")
+dressed() {
+	printf 'From: mallory@example.org\r\nTo: nokey@example.org\r\n'
+	printf 'MIME-Version: 1.0\r\nContent-Type: multipart/encrypted;\r\n'
+	printf ' protocol="application/pgp-encrypted"; %s\r\n\r\n' "$1"
+	if [ "$2" = CR ]; then
+		printf 'x\r--enc\rContent-Type: text/plain\r\rCard 4111\r--enc--\r\r\n'
+	else
+		printf -- '--%s\r\nContent-Type: text/plain\r\n\r\n' "$2"
+		printf 'Card 4111 1111 1111 1111\r\n--%s--\r\n' "$2"
+	fi
+	encrypted "$T/secret" "${3:-enc}"
+}
+for c in 'boundary=enc|CR' 'boundary=enc; boundary=att|att' \
+    "boundary=enc; boundary*=us-ascii''att|att" 'boundary=enc att|enc att' \
+    'boundary="=?us-ascii?Q?enc?="|enc|=?us-ascii?Q?enc?='; do
+	p=${c%%|*}
+	rest=${c#*|}
+	b2=
+	case $rest in *'|'*) b2=${rest#*|}; rest=${rest%%|*} ;; esac
+	dressed "$p" "$rest" $b2 >"$T/dr.eml"
+	ms "$T/o" "$T/err" encrypt -r bob@example.org "$T/dr.eml"
+	check "2: dressed as encrypted ($p, clear under $rest): encrypted" \
+	    sh -c "[ $rc -eq 0 ] && ! grep -q 4111 '$T/o'"
+done
+
 # ---- item 3: "From : x" (obs-syntax) is a From field, not mbox From_:
 # two From fields, so no signer can match "the" From
 {
