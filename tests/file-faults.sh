@@ -183,7 +183,7 @@ mkdir "$T/core"
 	kill -SEGV "$pid"
 	wait "$pid"
 	echo $? >"$T/core.rc"
-)
+) 2>/dev/null
 is "a running mailseal has no core file size (RLIMIT_CORE 0)" \
     "$(awk '{ print $5, $6 }' "$T/core.limit")" "0 0" "$T/core.limit"
 pattern=$(cat /proc/sys/kernel/core_pattern 2>/dev/null)
@@ -219,6 +219,26 @@ fails75 "ulimit -f: filter exits 75"
 is "... and handed nothing to sendmail" "$(ls "$T/sm" | wc -l)" 0
 fsize 200 decrypt "$T/in/small.enc"
 is "ulimit -f: a message well under it decrypts (exit 0)" "$rc" 0
+
+# appending to a mailbox that the result would take over the limit:
+# what the copy added is cut off again, the mailbox is as it was
+bs=$(sh -c 'ulimit -f 1 && head -c 4096 /dev/zero >"$1"' sh "$T/bs" \
+    2>/dev/null; stat -c %s "$T/bs")
+yes "$TOKEN a medium message." | head -n 2000 |
+    msg "$T/in/medium.eml" 'From: alice@example.org' 'To: bob@example.org'
+"$MAILSEAL" encrypt -r bob@example.org "$T/in/medium.eml" >"$T/in/medium.enc"
+head -c $((2000 * bs - 20000)) /dev/zero >"$T/mbox"
+cp "$T/mbox" "$T/mbox.orig"
+(ulimit -f 2000 && exec "$MAILSEAL" decrypt "$T/in/medium.enc") \
+    >>"$T/mbox" 2>"$T/err"
+rc=$?
+if [ "$rc" -eq 75 ] && cmp -s "$T/mbox" "$T/mbox.orig"; then
+	ok "ulimit -f: decrypt >> a mailbox near the limit: 75, the mailbox as it was"
+else
+	echo "exit $rc, mailbox $(stat -c %s "$T/mbox") bytes, was $(stat -c %s "$T/mbox.orig")" >"$T/why"
+	not_ok "ulimit -f: decrypt >> a mailbox near the limit: 75, the mailbox as it was" "$T/why" "$T/err"
+fi
+rm -f "$T/mbox" "$T/mbox.orig"
 
 # ---------------------------------------------------- disk full (tmpfs)
 
@@ -295,6 +315,40 @@ if [ "$me" -eq 0 ] && nobody=$(id -u nobody 2>/dev/null); then
 	chmod 755 "$OUTDIR"
 else
 	skip "-o over another user's 0666 file" "needs root and a user nobody"
+fi
+
+# an ordinary user in a shared directory, with and without /proc (a
+# chroot has none; then linkat(AT_EMPTY_PATH) alone must do, or a copy)
+if [ "$me" -eq 0 ] && have setpriv && id nobody >/dev/null 2>&1; then
+	chmod 1777 "$OUTDIR"
+	chmod 755 "$T"
+	chmod 644 "$T/in/small.eml"
+	chmod 755 "$T/in"
+	setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups \
+	    "$MAILSEAL" decrypt -o "$OUTDIR/user.eml" "$T/in/small.eml" \
+	    >"$T/out" 2>"$T/err"
+	rc=$?
+	is "-o as an ordinary user in a shared directory: its own 0600 file, nothing else" \
+	    "$rc $(stat -c '%a %U' "$OUTDIR/user.eml" 2>&1) $(ls -A "$OUTDIR" | tr '\n' ' ')" \
+	    "0 600 nobody user.eml "
+	if have unshare && unshare -m --propagation private true 2>/dev/null
+	then
+		unshare -m --propagation private sh -c 'mount -t tmpfs none /proc &&
+		    exec setpriv --reuid=nobody --regid="$1" --clear-groups "$2" \
+		    decrypt -o "$3/user.eml" "$4"' sh "$(id -g nobody)" \
+		    "$MAILSEAL" "$OUTDIR" "$T/in/small.eml" >"$T/out" 2>"$T/err"
+		rc=$?
+		is "... the same without /proc: replaced whole, nothing else" \
+		    "$rc $(stat -c '%a %U' "$OUTDIR/user.eml" 2>&1) $(ls -A "$OUTDIR" | tr '\n' ' ')" \
+		    "0 600 nobody user.eml "
+	else
+		skip "... the same without /proc" "needs unshare -m"
+	fi
+	rm -f "$OUTDIR"/*.eml
+	chmod 755 "$OUTDIR"
+else
+	skip "-o as an ordinary user in a shared directory" \
+	    "needs root, setpriv and a user nobody"
 fi
 
 # ------------------------------------ item 10: nameless files, SIGKILL
