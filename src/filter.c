@@ -48,6 +48,7 @@
 #include "input.h"
 #include "limit.h"
 #include "log.h"
+#include "output.h"
 #include "policy.h"
 #include "recip.h"
 #include "reinject.h"
@@ -331,8 +332,7 @@ filter_hand(struct filter_job *j, int fd, enum action a)
 	int e;
 
 	if (j->opts->tostdout) {
-		if (fflush(stdout) == EOF || lseek(fd, 0, SEEK_SET) == -1 ||
-		    tmpfile_copy(fd, STDOUT_FILENO) == -1) {
+		if (fflush(stdout) == EOF || output_copyout(fd) == -1) {
 			log_warn("cannot write the result");
 			return FILTER_TEMPFAIL;
 		}

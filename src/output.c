@@ -56,7 +56,6 @@ static int	output_target(struct output *, const char *);
 static int	output_hidden(const struct output *, char *, size_t);
 static int	output_named(struct output *);
 static void	output_remember(const struct output *, const char *);
-static int	output_copyout(int);
 static int	output_mode(const struct output *, int);
 static int	output_publish(struct output *, int);
 static int	output_replace(struct output *, int);
@@ -209,12 +208,8 @@ output_stream(struct output *o)
 	return o->fp;
 }
 
-/*
- * output_copyout - copy the spool (fd) to standard output.  Should the
- * copy fail (EFBIG, ENOSPC), what it added to a regular file is cut off
- * again; bytes that were there before are never touched.
- */
-static int
+/* output_copyout - see output.h */
+int
 output_copyout(int fd)
 {
 	struct stat st;

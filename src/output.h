@@ -29,6 +29,12 @@ FILE	*output_stream(struct output *);
  * with errno set (the spool is discarded either way) */
 int	 output_commit(struct output *);
 
+/* output_copyout - copy all of the file fd to standard output; 0, or
+ * -1 with errno set.  Should the copy fail (EFBIG, ENOSPC), what it
+ * added to a regular file is cut off again; bytes that were there
+ * before are never touched. */
+int	 output_copyout(int);
+
 /* output_discard - throw the spool away; nothing is published */
 void	 output_discard(struct output *);
 
