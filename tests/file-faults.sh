@@ -110,9 +110,9 @@ one_run() {
 	pid=$!
 }
 
-# kills KIND N - N runs of KIND, each killed by SIGKILL at a random
-# point of the Nth part of a whole run's time it falls in; after each,
-# nothing may be left
+# kills KIND N [FROM] - N runs of KIND, each killed by SIGKILL at a
+# random point of its Nth part of a whole run's time (from FROM, a
+# fraction of it, to its end); after each, nothing may be left
 kills() {
 	rm -rf "$OUTDIR/out.eml" "$T/sm"/*
 	t0=$(now_ms)
@@ -129,7 +129,8 @@ kills() {
 	while [ "$i" -lt "$2" ]; do
 		rm -rf "$OUTDIR/out.eml" "$T/sm"/*
 		delay=$(awk -v i="$i" -v n="$2" -v d="$dur" -v s="$$$i" \
-		    'BEGIN { srand(s); printf "%.3f", (i + rand()) * d / n / 1000 }')
+		    -v f="${3:-0}" 'BEGIN { srand(s)
+		    printf "%.3f", (f + (1 - f) * (i + rand()) / n) * d / 1000 }')
 		one_run "$1"
 		sleep "$delay"
 		kill -9 "$pid" 2>/dev/null && killed=$((killed + 1))
@@ -382,7 +383,8 @@ is "filter killed (SIGKILL) while handing a copy over: nothing left in \$TMPDIR"
     "$(echo $left | sed "s|$T/||g")" ""
 rm -rf $left
 
-kills decrypt 20
+# decrypt writes its result at the end: most kills go there
+kills decrypt 20 0.5
 kills decrypt-stdout 10
 kills encrypt 15
 kills filter 20
