@@ -411,6 +411,13 @@ def hostile(data, d):
             B.upper())
         two("case-attack-lower", b'boundary="' + B.lower() + b'"',
             B.upper(), B.lower())
+    if sw != B and re.fullmatch(rb"[!#$%&'*+.0-9A-Z^_`a-z{|}~-]+", B):
+        # an unquoted token: RFC 2045 keeps its case like a quoted one
+        add("case-header-unquoted", set_param(hdr, b"boundary=" + sw), body)
+        two("case-attack-unquoted", b"boundary=" + B.upper(), B.lower(),
+            B.upper())
+        two("case-attack-unquoted-lower", b"boundary=" + B.lower(),
+            B.upper(), B.lower())
     lines = re.compile(rb"(?m)^(--" + re.escape(B) + rb"(?:--)?)[ \t]*(\r?\n)")
     add("cr-after", hdr, lines.sub(lambda m: m.group(1) + b"\r", body))
     add("cr-before", hdr, re.sub(rb"\r?\n(--" + re.escape(B) + rb")",
@@ -510,9 +517,9 @@ def mutate(rnd, data, B):
 
 def synthetic():
     """seeds of our own, for a tree without the corpus"""
-    sig = (b"-----BEGIN PGP SIGNATURE-----\n\niQEzBAEBCAAdFiEE\n=AAAA\n"
+    sig = (b"-----BEGIN PGP SIGNATURE-----\n\niAgEAAEIAQIDBA==\n=ynlO\n"
            b"-----END PGP SIGNATURE-----\n")
-    msg = (b"-----BEGIN PGP MESSAGE-----\n\nhQEMA1234567890AQf/\n=AAAA\n"
+    msg = (b"-----BEGIN PGP MESSAGE-----\n\nhAwDAQIDBAUGBwgJCgvSBQEBAgME\n=B8PW\n"
            b"-----END PGP MESSAGE-----\n")
     s = (b"From: a@example.org\nTo: b@example.org\nSubject: s\n"
          b"MIME-Version: 1.0\nContent-Type: multipart/signed; "
