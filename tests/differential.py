@@ -453,6 +453,23 @@ def hostile(data, d):
                  eol + eol + ATTACK + eol)
         add(name, hdr, re.sub(rb"(?m)^(--" + re.escape(B) + rb"\r?\n)",
                               lambda m: m.group(1) + inner, body, count=1))
+    # the body right after the header block, without an empty line
+    first = re.search(rb"(?m)^--" + re.escape(B) + rb"[ \t]*\r?\n", body)
+    hdr1 = re.sub(rb"\r?\n\Z", b"", hdr)
+    if first and hdr1 != hdr:
+        add("no-separator", hdr1, body[first.start():])
+        add("no-separator-junk", hdr1 + b"\xff" + eol, body[first.start():])
+    second = first and re.compile(rb"(?m)^--" + re.escape(B) +
+                                  rb"[ \t]*\r?\n").search(body, first.end())
+    if second:
+        # the first part empty: two delimiter lines in a row
+        add("empty-part", hdr, body[:first.start()] +
+            body[second.start():second.end()] + body[second.start():])
+    add("cr-cr-lf", hdr, lines.sub(lambda m: m.group(1) + b"\r\r\n", body))
+    add("cr-at-end", hdr, re.sub(rb"(--" + re.escape(B) + rb"--)[ \t]*\r?\n?"
+                                 rb"\Z", lambda m: m.group(1) + b"\r", body))
+    add("quoted-junk", set_param(hdr, b'boundary="' + B + b'"x'), body)
+    add("no-semicolon", set_param(hdr, b'boundary="' + B + b'" x="y"'), body)
     lf = data.replace(b"\r\n", b"\n")
     add("all-crlf", b"", lf.replace(b"\n", b"\r\n"))
     add("all-lf", b"", lf)
@@ -581,6 +598,8 @@ class Run:
 
     def classify(self, msgs):
         """classify_dump's line for each (label, bytes)"""
+        if not msgs:
+            return []
         paths = []
         for _, data in msgs:
             self.n += 1
