@@ -621,11 +621,15 @@ class Run:
 def tap_group(t, name, msgs, run, keep):
     """one TAP test over a group of messages; returns the checked ones"""
     dumps = run.classify(msgs)
-    bad, kinds = [], {}
+    bad, kinds, variants = [], {}, {}
     for (label, data), d in zip(msgs, dumps):
         k = "refused" if d.kind.startswith("header:") else d.kind
         kinds[k] = kinds.get(k, 0) + 1
-        for reader, why in check(data, d):
+        found = check(data, d)
+        if found and "~" in label:
+            v = re.sub(r"[0-9]+$", "", label.rsplit("~", 1)[1])
+            variants[v] = variants.get(v, 0) + 1
+        for reader, why in found:
             bad.append("%s (%s): %s: %s" % (label, d.kind, reader, why))
             if keep:
                 fn = re.sub(r"[^A-Za-z0-9._-]", "_", label)[-120:]
@@ -636,6 +640,9 @@ def tap_group(t, name, msgs, run, keep):
     print("%s %d - %s: %d messages (%s): %d disagreements with a reader" %
           ("not ok" if bad else "ok", t[0], name, len(msgs), summary,
            len(bad)))
+    if variants:
+        print("# messages with a disagreement, by variant: " + ", ".join(
+            "%s %d" % kv for kv in sorted(variants.items())))
     limit = int(os.environ.get("MAILSEAL_DIFF_SHOW", "60"))
     for line in bad[:limit]:
         print("# " + line.replace("\n", "\\n"))
