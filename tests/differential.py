@@ -131,6 +131,15 @@ def gm_stream_bytes(data, base, wrapper):
     return data[s.bound_start - base:s.bound_end - base]
 
 
+def gm_text(get):
+    """a string from GMime; 8-bit text that is no UTF-8 cannot cross the
+    bindings, and is named so in the diagnostic"""
+    try:
+        return get()
+    except UnicodeDecodeError:
+        return "(8-bit text the GMime bindings cannot return)"
+
+
 class GMimeReader:
     name = "gmime"
 
@@ -182,11 +191,11 @@ class GMimeReader:
                     "cte": 0, "parts": None, "body": b""}
         ct = root.get_content_type()
         v = {"type": self.ctype(root),
-             "protocol": ct.get_parameter("protocol") if ct else None,
-             "boundary": ct.get_parameter("boundary") if ct else None,
+             "protocol": gm_text(lambda: ct.get_parameter("protocol")),
+             "boundary": gm_text(lambda: ct.get_parameter("boundary")),
              "cte": self.cte(root), "parts": None, "body": None}
         if isinstance(root, GMime.Multipart):
-            v["boundary"] = root.get_boundary()
+            v["boundary"] = gm_text(root.get_boundary)
             v["parts"] = []
             for i in range(root.get_count()):
                 p = root.get_part(i)
@@ -468,6 +477,9 @@ def hostile(data, d):
     add("cr-cr-lf", hdr, lines.sub(lambda m: m.group(1) + b"\r\r\n", body))
     add("cr-at-end", hdr, re.sub(rb"(--" + re.escape(B) + rb"--)[ \t]*\r?\n?"
                                  rb"\Z", lambda m: m.group(1) + b"\r", body))
+    for name, c in (("8bit-boundary", b"\xe9"), ("utf8-boundary", b"\xc3\xa9")):
+        add(name, set_param(hdr, b'boundary="' + B + c + b'"'),
+            delims(body, B, B + c))
     add("quoted-junk", set_param(hdr, b'boundary="' + B + b'"x'), body)
     add("no-semicolon", set_param(hdr, b'boundary="' + B + b'" x="y"'), body)
     lf = data.replace(b"\r\n", b"\n")
