@@ -29,6 +29,7 @@
 
 import email
 import email.policy
+import email.utils
 import os
 import random
 import re
@@ -74,8 +75,8 @@ def strip_eol(b):
 # A reader's view of a message: a dict with the root's type, protocol,
 # boundary, its subparts (type, transfer encoding, content bytes of a
 # leaf, and a fingerprint of the whole part as displayed) or, for a leaf
-# root, its content bytes and transfer encoding.  refparse(b) is the
-# reader's fingerprint of the entity b parsed alone.
+# root, its content bytes and transfer encoding.  A fingerprint is the
+# tree of header fields and leaf contents, as the reader keeps them.
 
 
 def py_bytes(s):
