@@ -91,6 +91,7 @@ done:
 	input_close(in);
 }
 
+/* main - one line for each FILE, or for each path read from stdin */
 int
 main(int argc, char *argv[])
 {
