@@ -481,7 +481,13 @@ def hostile(data, d):
     for name, c in (("8bit-boundary", b"\xe9"), ("utf8-boundary", b"\xc3\xa9")):
         add(name, set_param(hdr, b'boundary="' + B + c + b'"'),
             delims(body, B, B + c))
+    # obs-syntax "Name :": Python's parsers end the header block there
+    add("space-before-colon", b"X-Note : y" + eol + hdr, body)
+    add("tab-before-colon", b"X-Note\t: y" + eol + hdr, body)
     add("quoted-junk", set_param(hdr, b'boundary="' + B + b'"x'), body)
+    add("protocol-junk", re.sub(rb'(?i)(protocol[ \t]*=[ \t]*"[^"]*")',
+                                lambda m: m.group(1) + b"x", hdr, count=1),
+        body)
     add("no-semicolon", set_param(hdr, b'boundary="' + B + b'" x="y"'), body)
     lf = data.replace(b"\r\n", b"\n")
     add("all-crlf", b"", lf.replace(b"\n", b"\r\n"))
