@@ -715,7 +715,9 @@ def main():
             host += [("%s~%s" % (lb, v), b) for v, b in hostile(dt, d)]
         tap_group(t, "hostile variants", host, run, keep)
         rnd = random.Random(seed)
-        pool = [(lb, dt, d.boundary) for lb, dt, d in parents]
+        pool = [(lb, dt, d.boundary) for lb, dt, d in parents] + [
+            (lb, dt, None) for lb, dt, d in seeds
+            if d.kind in ("inline", "clearsigned") and len(dt) <= 32768]
         mut = []
         for i in range(nmut if pool else 0):
             lb, dt, b = rnd.choice(pool)
