@@ -164,6 +164,14 @@ classify_delim(const struct classify_mp *m)
 	return n == k + 2 && memcmp(m->line + k, "--", 2) == 0 ? 2 : -1;
 }
 
+/* classify_eol - how long GMime takes the current line's line end to
+ * be: 2 for CR LF, else 1 (also for a last line without one) */
+static size_t
+classify_eol(const struct classify_mp *m)
+{
+	return m->linelen > 0 && m->line[m->linelen - 1] == '\r' ? 2 : 1;
+}
+
 /* classify_part_type - is the part's Content-Type type/subtype? */
 static int
 classify_part_type(const struct classify_mp *m, const char *type,
@@ -183,7 +191,7 @@ classify_part_type(const struct classify_mp *m, const char *type,
 static int
 classify_part_header(struct classify_mp *m)
 {
-	size_t valoff, have;
+	size_t valoff, namelen, have;
 
 	if (m->line[0] == ' ' || m->line[0] == '\t') {
 		if (m->inctype && (have = strlen(m->ctype)) + m->linelen <
@@ -194,7 +202,9 @@ classify_part_header(struct classify_mp *m)
 		return 0;
 	}
 	m->inctype = 0;
-	if (rfc5322_field_parse(m->line, m->linelen, &valoff) == 0)
+	/* "Name :" ends the part's header for Python, not for GMime */
+	if ((namelen = rfc5322_field_parse(m->line, m->linelen,
+	    &valoff)) == 0 || valoff != namelen + 1)
 		return -1;
 	if (m->linelen >= 13 && strncasecmp(m->line, "Content-Type", 12) == 0 &&
 	    rfc5322_field_parse(m->line, m->linelen, &valoff) == 12) {
@@ -374,6 +384,15 @@ classify_part_line(struct classify_mp *m)
 	 * might start another part there): no safe reading */
 	if (d == -1 || (d != 0 && m->state == MP_EPILOGUE))
 		m->state = MP_NO;
+	/* GMime takes the line end before a delimiter to be as long as the
+	 * delimiter line's own (2 when it ends in CR LF, else 1), Python and
+	 * we take the real one: with mixed line ends the part ends
+	 * elsewhere.  A delimiter right after the opening one makes an
+	 * empty part, which Python and GMime skip. */
+	if (d > 0 && (m->state == MP_BODY0 || m->state == MP_BODY1 ||
+	    m->state == MP_BODY2) && (classify_eol(m) != m->preveol ||
+	    m->linestart == m->body1))
+		m->state = MP_NO;
 	switch (m->state) {
 	case MP_PREAMBLE:
 		if (d == 1) {
@@ -421,7 +440,7 @@ classify_part_line(struct classify_mp *m)
 	default:
 		break;
 	}
-	m->preveol = m->linelen > 0 && m->line[m->linelen - 1] == '\r' ? 2 : 1;
+	m->preveol = classify_eol(m);
 	m->linelen = 0;
 	m->toolong = 0;
 	return m->state == MP_NO ? -1 : 0;
@@ -510,6 +529,12 @@ classify_pgpmime(struct input *in, off_t bodyoff, const char *boundary,
 		return -1;
 	}
 	*yes = m->state != MP_EPILOGUE ? 0 : m->broken ? 2 : 1;
+	/* a span outside the body would be verified or decrypted in
+	 * place of the part (a negative length reads to the end) */
+	if (*yes && (m->body2 < bodyoff || m->end2 < m->body2 ||
+	    (mode == MP_SIGNED && (m->body1 < bodyoff ||
+	    m->end1 < m->body1 || m->end1 > m->body2))))
+		*yes = 0;
 	if (*yes && span != NULL && mode != MP_SIGNED) {
 		span->off = m->body2;
 		span->len = m->end2 - m->body2;
@@ -609,6 +634,9 @@ classify_message(const struct rfc5322_header *h, struct input *in,
 	int yes = 0, r = 0;
 
 	*kind = CLASSIFY_PLAIN;
+	/* readers end this header block elsewhere: which Content-Type? */
+	if (rfc5322_ambiguous(h))
+		return 0;
 	/* two of either field: which one would a reader believe? */
 	if (classify_count(h, "Content-Type") > 1 ||
 	    classify_count(h, "Content-Transfer-Encoding") > 1)

@@ -458,11 +458,11 @@ decrypt_verify(struct decrypt_job *j, struct input *in,
 	tio.rcookie = text;
 	sio.rcookie = sig;
 	if (decrypt_spool_span(in, span->sigoff, span->siglen, sig) == -1 ||
-	    input_seek(in, span->off) == -1) {
+	    input_seek(in, span->off) == -1 ||
+	    pgpmime_canon_init(text, in, span->len) == -1) {
 		log_warn("cannot read the signed message");
 		goto out;
 	}
-	pgpmime_canon_init(text, in, span->len);
 	st = gpg_verify(j->gpg, &tio, &sio, &res, err, sizeof err);
 	if (text->err != 0 || sig->err != 0) {
 		errno = text->err != 0 ? text->err : sig->err;

@@ -9,7 +9,10 @@
  * continuation ends the header block and starts the body, as Postfix's
  * cleanup does, instead of rejecting the message; an mbox "From " line
  * (not "From :", a field) is accepted as the first line; white space between a field name and
- * its colon (obs-optional) is accepted.
+ * its colon (obs-optional) is accepted.  Readers do not all share these
+ * leniencies: rfc5322_ambiguous() says when a header block used one
+ * that moves the end of the block, and classify.c then calls nothing
+ * in the message signed or encrypted.
  */
 #include <config.h>
 
@@ -59,6 +62,27 @@ rfc5322_is_fromline(const char *line, size_t len)
 
 	return len >= 5 && memcmp(line, "From ", 5) == 0 &&
 	    rfc5322_field_parse(line, len, &valoff) == 0;
+}
+
+/* rfc5322_obs_colon - see rfc5322.h */
+int
+rfc5322_obs_colon(const struct rfc5322_field *f)
+{
+	return f->valoff != f->namelen + 1;
+}
+
+/* rfc5322_ambiguous - see rfc5322.h */
+int
+rfc5322_ambiguous(const struct rfc5322_header *h)
+{
+	size_t i;
+
+	if (h->nfields > 0 && !h->separator)
+		return 1;
+	for (i = 0; i < h->nfields; i++)
+		if (rfc5322_obs_colon(&h->fields[i]))
+			return 1;
+	return 0;
 }
 
 /* rfc5322_blank - is this an empty line (just its line end)? */
