@@ -328,3 +328,165 @@ Test(classify, inline_needs_a_clean_type)
 	cr_expect_eq(kind_of("text/plain; charset=us-ascii; charset=x", ARMOR),
 	    CLASSIFY_PLAIN);
 }
+
+/* kind_msg - the kind of a whole message, and its span */
+static enum classify_kind
+kind_msg(const char *msg, struct classify_span *span)
+{
+	struct rfc5322_header h;
+	struct classify_span dummy;
+	struct input *in;
+	enum classify_kind k;
+
+	in = tu_input(msg, strlen(msg));
+	cr_assert_eq(rfc5322_read(in, &h), RFC5322_OK);
+	cr_assert_eq(classify_message(&h, in, &k, span != NULL ? span :
+	    &dummy), 0);
+	rfc5322_free(&h);
+	input_close(in);
+	return k;
+}
+
+Test(classify, mixed_line_ends_at_a_delimiter)
+{
+	static const char *bodies[] = {
+		/* GMime: the part is "x\r" (one byte before "--B\n") */
+		"--B\nContent-Type: text/plain\n\nx\r\n--B\n" SIGPART "--B--\n",
+		/* GMime: the part is "Content-Type: text/plain\n\n" ... "x"
+		 * minus one byte too many (two before "--B\r\n") */
+		"--B\nContent-Type: text/plain\n\nx\n--B\r\n" SIGPART "--B--\n",
+		/* the same at the close delimiter, and at one without a
+		 * line end at the end of the input */
+		"--B\nContent-Type: text/plain\n\nx\n--B\n" SIGPART
+		    "-----END-----\r\n--B--\n",
+		"--B\nContent-Type: text/plain\n\nx\n--B\n" SIGPART
+		    "-----END-----\n--B-- \r\n",
+		"--B\nContent-Type: text/plain\n\nx\n--B\n" SIGPART
+		    "-----END-----\r\n--B--",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof bodies / sizeof bodies[0]; i++)
+		cr_expect_eq(kind_of(SIGCT "boundary=B", bodies[i]),
+		    CLASSIFY_PLAIN, "case %zu", i);
+	cr_expect_eq(kind_of(ENCCT "boundary=B", "--B\n"
+	    "Content-Type: application/pgp-encrypted\n\nVersion: 1\r\n--B\n"
+	    "Content-Type: application/octet-stream\n\n" ARMOR "--B--\n"),
+	    CLASSIFY_PLAIN, "encrypted, at the version part's end");
+	cr_expect_eq(kind_of(ENCCT "boundary=B", "--B\n"
+	    "Content-Type: application/pgp-encrypted\n\nVersion: 1\n--B\n"
+	    "Content-Type: application/octet-stream\n\n" ARMOR "--B--\r\n"),
+	    CLASSIFY_PLAIN, "encrypted, at the data part's end");
+	/* mixed line ends elsewhere are fine: the line before each
+	 * delimiter ends like the delimiter line */
+	cr_expect_eq(kind_of(SIGCT "boundary=B", "--B\r\n"
+	    "Content-Type: text/plain\r\n\nx\r\ny\n--B\n" SIGPART "--B--\n\r\n"),
+	    CLASSIFY_SIGNED);
+	cr_expect_eq(kind_of(SIGCT "boundary=B", "preamble\r\n--B\n"
+	    "Content-Type: text/plain\n\nx\r\n--B \t\r\n" SIGPART "--B--"),
+	    CLASSIFY_SIGNED, "the preamble's line end does not matter");
+	cr_expect_eq(kind_of(ENCCT "boundary=B", "--B\r\n"
+	    "Content-Type: application/pgp-encrypted\n\nVersion: 1\r\n--B\r\n"
+	    "Content-Type: application/octet-stream\n\n" ARMOR "--B--\n"),
+	    CLASSIFY_PGPMIME);
+}
+
+Test(classify, empty_first_part)
+{
+	struct classify_span span;
+	char msg[1024];
+
+	/* Python and GMime skip the second delimiter line and see one
+	 * part; the signed span was -1 bytes long, read to the end */
+	snprintf(msg, sizeof msg, "From: a@example.org\nContent-Type: "
+	    SIGCT "boundary=B\n\n--B\n--B\nContent-Type: text/plain\n\nx\n"
+	    "--B\n" SIGPART "--B--\n");
+	cr_expect_eq(kind_msg(msg, &span), CLASSIFY_PLAIN);
+	snprintf(msg, sizeof msg, "From: a@example.org\r\nContent-Type: "
+	    SIGCT "boundary=B\r\n\r\n--B\r\n--B\r\n" SIGPART "--B--\r\n");
+	cr_expect_eq(kind_msg(msg, &span), CLASSIFY_PLAIN);
+	/* an empty line makes a part with no header and no text: every
+	 * reader has it; the span is empty, never negative */
+	snprintf(msg, sizeof msg, "From: a@example.org\nContent-Type: "
+	    SIGCT "boundary=B\n\n--B\n\n--B\n" SIGPART "--B--\n");
+	cr_assert_eq(kind_msg(msg, &span), CLASSIFY_SIGNED);
+	cr_expect_eq(span.len, 0);
+	cr_expect_eq(msg[span.off], '\n');
+	cr_expect(span.sigoff > span.off && span.siglen > 0);
+	cr_expect_eq(kind_of(ENCCT "boundary=B", "--B\n--B\n"
+	    "Content-Type: application/pgp-encrypted\n\nVersion: 1\n--B\n"
+	    "Content-Type: application/octet-stream\n\n" ARMOR "--B--\n"),
+	    CLASSIFY_PLAIN);
+}
+
+/* kind_noheader - decrypt.c classifies a decrypted entity without a
+ * header with an empty one: that is no ambiguous header */
+static void
+kind_noheader(void)
+{
+	struct rfc5322_header h;
+	struct input *in;
+	enum classify_kind k;
+
+	memset(&h, 0, sizeof h);
+	in = tu_input("\n" ARMOR, strlen("\n" ARMOR));
+	cr_expect_eq(classify_message(&h, in, &k, NULL), 0);
+	cr_expect_eq(k, CLASSIFY_INLINE, "no header at all");
+	input_close(in);
+}
+
+Test(classify, header_block_readers_end_elsewhere)
+{
+	static const char *heads[] = {
+		/* GMime reads on past a line that is no field: part 1's
+		 * Content-Type would become the root's */
+		"From: a@example.org\nContent-Type: %s\n%s",
+		"From: a@example.org\nContent-Type: %s\n\xff\n%s",
+		/* Python's email package ends the block at "Name :" */
+		"X-Note : y\nFrom: a@example.org\nContent-Type: %s\n\n%s",
+		"From: a@example.org\nX-Note\t: y\nContent-Type: %s\n\n%s",
+		"From: a@example.org\nContent-Type: %s\nX-Note : y\n\n%s",
+		"From: a@example.org\nContent-Type : %s\n\n%s",
+	};
+	char msg[2048];
+	size_t i;
+
+	for (i = 0; i < sizeof heads / sizeof heads[0]; i++) {
+		snprintf(msg, sizeof msg, heads[i], SIGCT "boundary=B",
+		    SIGNED("B", "x"));
+		cr_expect_eq(kind_msg(msg, NULL), CLASSIFY_PLAIN, "signed %zu",
+		    i);
+		snprintf(msg, sizeof msg, heads[i], ENCCT "boundary=B",
+		    ENCRYPTED("B"));
+		cr_expect_eq(kind_msg(msg, NULL), CLASSIFY_PLAIN,
+		    "encrypted %zu", i);
+		snprintf(msg, sizeof msg, heads[i], "text/plain", ARMOR);
+		cr_expect_eq(kind_msg(msg, NULL), CLASSIFY_PLAIN, "inline %zu",
+		    i);
+	}
+	snprintf(msg, sizeof msg, "From: a@example.org\nContent-Type: %s\n\n"
+	    "%s", "text/plain", ARMOR);
+	cr_expect_eq(kind_msg(msg, NULL), CLASSIFY_INLINE);
+	snprintf(msg, sizeof msg, "From: a@example.org\nContent-Type: %s\n\n"
+	    "%s", SIGCT "boundary=B", SIGNED("B", "x"));
+	cr_expect_eq(kind_msg(msg, NULL), CLASSIFY_SIGNED);
+	kind_noheader();
+}
+
+Test(classify, part_header_space_before_colon)
+{
+	/* Python ends a part's header at "Name :" (the rest is its text);
+	 * GMime and we read a field */
+	cr_expect_eq(kind_of(ENCCT "boundary=B", "--B\n"
+	    "Content-Type : application/pgp-encrypted\n\nVersion: 1\n--B\n"
+	    "Content-Type: application/octet-stream\n\n" ARMOR "--B--\n"),
+	    CLASSIFY_PLAIN);
+	cr_expect_eq(kind_of(ENCCT "boundary=B", "--B\n"
+	    "Content-Type: application/pgp-encrypted\n\nVersion: 1\n--B\n"
+	    "X-Note : y\nContent-Type: application/octet-stream\n\n" ARMOR
+	    "--B--\n"), CLASSIFY_PLAIN);
+	cr_expect_eq(kind_of(SIGCT "boundary=B", "--B\n"
+	    "Content-Type: text/plain\n\nx\n--B\nContent-Type\t: "
+	    "application/pgp-signature\n\n-----BEGIN PGP SIGNATURE-----\n\n"
+	    "AAAA\n-----END PGP SIGNATURE-----\n--B--\n"), CLASSIFY_PLAIN);
+}
