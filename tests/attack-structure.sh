@@ -1,6 +1,7 @@
 #!/bin/sh
 # attack-structure.sh - a structure that mail readers split otherwise
-# than mailseal is neither signed nor encrypted (issue 8, items 1-3).
+# than mailseal is neither signed nor encrypted (issue 8, items 1-3, and
+# the differential test's findings N1, N2, N3, N6).
 # Each attack message is built here with the test keys: Alice's old
 # signed part travels under one reading, the attacker's text under the
 # reading of Python's email package, GMime or Mozilla.  decrypt must not
@@ -299,5 +300,93 @@ case $(verdicts "$T/o") in
 esac
 is "... and the field is kept as the first header field" \
     "$(sed -n 3p "$T/o" | tr -d '\r')" "From : Mallory <mallory@example.org>"
+
+# ---- readers the differential test found splitting otherwise
+# (tests/differential.sh): there is no safe reading, so none
+
+# N1: GMime takes the line end before a delimiter to be as long as the
+# delimiter line's own: "Friday.\r\n--sig\n" gives it "...Friday.\r"
+{ head_signed 'boundary="sig"'; signed sig; } | awk '
+    /^--sig\r$/ && n++ == 1 { sub(/\r$/, "") } { print }' >"$T/eol.eml"
+expect_none "N1: a delimiter line ended unlike the line before: none" \
+    "$T/eol.eml"
+{ head_signed 'boundary="sig"'; signed sig; } | awk '
+    /^--sig--\r$/ { sub(/\r$/, "") } { print }' >"$T/eol2.eml"
+expect_none "N1: the same at the close delimiter: none" "$T/eol2.eml"
+
+# N2: a header not ended by an empty line: GMime reads part 1's fields
+# as the root's, Python and we start the body at "--sig"
+{ head_signed 'boundary="sig"' | sed '$d'; signed sig; } >"$T/nosep.eml"
+expect_none "N2: no empty line before the body: none" "$T/nosep.eml"
+{ head_signed 'boundary="sig"' | sed '$d'; printf '\377\r\n'
+  signed sig; } >"$T/nosep2.eml"
+expect_none "N2: a line that is no field ends the header: none" \
+    "$T/nosep2.eml"
+{
+	printf 'From: mallory@example.org\r\nTo: nokey@example.org\r\n'
+	printf 'MIME-Version: 1.0\r\nContent-Type: multipart/encrypted;\r\n'
+	printf ' protocol="application/pgp-encrypted"; boundary=enc\r\n'
+	encrypted "$T/secret" enc
+} >"$T/nosep-enc.eml"
+ms "$T/o" "$T/err" encrypt -r bob@example.org "$T/nosep-enc.eml"
+check "N2: PGP/MIME without the empty line: encrypt encrypts it" \
+    sh -c "[ $rc -eq 0 ] && ! cmp -s '$T/o' '$T/nosep-enc.eml' &&
+    grep -q 'BEGIN PGP MESSAGE' '$T/o'"
+{
+	printf 'From: mallory@example.org\r\nTo: nokey@example.org\r\n'
+	printf 'Content-Type: text/plain\r\n'
+	g -e -r bob@example.org --armor <"$T/secret" | sed 's/$/\r/'
+} >"$T/nosep-inl.eml"
+ms "$T/o" "$T/err" encrypt -r bob@example.org "$T/nosep-inl.eml"
+check "N2: inline PGP without the empty line: encrypt encrypts it" \
+    sh -c "[ $rc -eq 0 ] && ! cmp -s '$T/o' '$T/nosep-inl.eml'"
+
+# N3: a delimiter right after the opening one made a signed part of
+# negative length, verified from its start to the end of the input
+# (Python and GMime see one part: the signature)
+{
+	head_signed 'boundary="sig"'
+	printf -- '--sig\r\n--sig\r\n'
+	sigpart
+	printf -- '--sig--\r\n'
+} >"$T/empty.eml"
+expect_none "N3: an empty first part: none" "$T/empty.eml"
+
+# N6: "Name :" ends the header block for Python's email package: the
+# root is text/plain there
+{ printf 'X-Note : y\r\n'; cat "$T/ok.eml"; } >"$T/colon.eml"
+expect_none "N6: a field with white space before its colon: none" \
+    "$T/colon.eml"
+check "... and the field is kept" grep -q '^X-Note : y' "$T/o"
+{ printf 'X-Note\t: y\r\n'; cat "$T/enc-mixed.eml"; } >"$T/colon-enc.eml"
+ms "$T/o" "$T/err" encrypt -r bob@example.org "$T/colon-enc.eml"
+check "N6: PGP/MIME with 'X-Note<tab>: y': encrypt encrypts it, keeps the field" \
+    sh -c "[ $rc -eq 0 ] && ! cmp -s '$T/o' '$T/colon-enc.eml' &&
+    grep -q '^X-Note	: y' '$T/o'"
+# the decrypted entity is read the same way (RFC 3156 6.1)
+{ printf 'X-Note : y\r\nContent-Type: multipart/signed; micalg=pgp-sha256;\r\n'
+  printf ' protocol="application/pgp-signature"; boundary="sig"\r\n\r\n'
+  signed sig; } >"$T/colon.entity"
+{
+	printf 'From: Alice <alice@example.org>\r\nTo: bob@example.org\r\n'
+	printf 'Subject: ...\r\nMIME-Version: 1.0\r\n'
+	printf 'Content-Type: multipart/encrypted;\r\n'
+	printf ' protocol="application/pgp-encrypted"; boundary="BB"\r\n\r\n'
+	encrypted "$T/colon.entity" BB
+} >"$T/colon-in.eml"
+ms "$T/o" "$T/err" decrypt "$T/colon-in.eml"
+expect "N6: inside an encrypted message: decrypted, signature none" "$T/o" \
+    "X-Mailseal-Decryption: decrypted|X-Mailseal-Signature: none|"
+sed 's/^X-Note : y/X-Note: y/' "$T/colon.entity" >"$T/plain.entity"
+{
+	printf 'From: Alice <alice@example.org>\r\nTo: bob@example.org\r\n'
+	printf 'Subject: ...\r\nMIME-Version: 1.0\r\n'
+	printf 'Content-Type: multipart/encrypted;\r\n'
+	printf ' protocol="application/pgp-encrypted"; boundary="BB"\r\n\r\n'
+	encrypted "$T/plain.entity" BB
+} >"$T/plain-in.eml"
+ms "$T/o" "$T/err" decrypt "$T/plain-in.eml"
+expect "... and with 'X-Note: y' there, good" "$T/o" \
+    "X-Mailseal-Decryption: decrypted|X-Mailseal-Signature: good; signer=$A|"
 
 done_testing
