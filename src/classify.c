@@ -123,6 +123,7 @@ struct classify_mp {
 	int			 toolong;
 	char			 ctype[CLASSIFY_LINE];	/* a part's Content-Type */
 	int			 inctype;	/* continuation lines follow */
+	int			 incte;		/* after Content-Transfer-Encoding */
 	enum mime_cte		 pcte;		/* a part's transfer encoding */
 	struct armor_scan	 armor;
 	struct cte_decoder	 dec;		/* mangled: part 2's encoding */
@@ -180,8 +181,9 @@ classify_part_type(const struct classify_mp *m, const char *type,
 	struct mime_ctype ct;
 	int yes;
 
+	/* Python takes all before the first ";" for type/subtype */
 	yes = mime_ctype_parse(m->ctype, strlen(m->ctype), &ct) == 0 &&
-	    mime_ctype_is(&ct, type, sub);
+	    ct.clean && mime_ctype_is(&ct, type, sub);
 	mime_ctype_free(&ct);
 	return yes;
 }
@@ -194,6 +196,8 @@ classify_part_header(struct classify_mp *m)
 	size_t valoff, namelen, have;
 
 	if (m->line[0] == ' ' || m->line[0] == '\t') {
+		if (m->incte)	/* a folded encoding: we read only its line */
+			return -1;
 		if (m->inctype && (have = strlen(m->ctype)) + m->linelen <
 		    sizeof m->ctype) {
 			memcpy(m->ctype + have, m->line, m->linelen);
@@ -201,7 +205,7 @@ classify_part_header(struct classify_mp *m)
 		}
 		return 0;
 	}
-	m->inctype = 0;
+	m->inctype = m->incte = 0;
 	/* "Name :" ends the part's header for Python, not for GMime */
 	if ((namelen = rfc5322_field_parse(m->line, m->linelen,
 	    &valoff)) == 0 || valoff != namelen + 1)
@@ -218,6 +222,7 @@ classify_part_header(struct classify_mp *m)
 	    rfc5322_field_parse(m->line, m->linelen, &valoff) == 25) {
 		m->pcte = mime_cte_parse(m->line + valoff,
 		    m->linelen - valoff);
+		m->incte = 1;
 		/* armor is 7bit; Exchange base64-encodes all three parts */
 		if (m->pcte == MIME_CTE_UNKNOWN || (m->mode != MP_MANGLED &&
 		    m->pcte != MIME_CTE_IDENTITY))
@@ -273,7 +278,7 @@ classify_part_end(struct classify_mp *m)
 		break;
 	}
 	m->ctype[0] = '\0';
-	m->inctype = 0;
+	m->inctype = m->incte = 0;
 	m->pcte = MIME_CTE_IDENTITY;
 	return ok;
 }
@@ -649,9 +654,10 @@ classify_message(const struct rfc5322_header *h, struct input *in,
 	memset(&ct, 0, sizeof ct);
 	if ((f = rfc5322_find(h, "Content-Type", NULL)) != NULL) {
 		v = rfc5322_unfold(f, &len);
-		/* not clean: readers may disagree, so plain */
-		if (mime_ctype_parse(v, len, &ct) == 0 &&
-		    (text = ct.clean) != 0) {
+		/* invalid or not clean: readers disagree (text/plain for
+		 * Python, application/octet-stream for GMime), so plain */
+		text = 0;
+		if (mime_ctype_parse(v, len, &ct) == 0 && ct.clean) {
 			text = mime_ctype_is(&ct, "text", "plain");
 			pgpmime = classify_protocol(&ct, "encrypted",
 			    "application/pgp-encrypted");

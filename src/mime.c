@@ -255,9 +255,18 @@ mime_cte_parse(const char *s, size_t len)
 	char *t;
 	enum mime_cte cte = MIME_CTE_UNKNOWN;
 
-	(void)mime_cfws(s, len, &i);
+	/* the token alone: Python compares the whole value, so a comment
+	 * or a second word makes an encoding it does not decode */
+	while (i < len && strchr(" \t\r\n", s[i]) != NULL)
+		i++;
 	if ((t = mime_token(s, len, &i)) == NULL)
 		return MIME_CTE_UNKNOWN;
+	while (i < len && strchr(" \t\r\n", s[i]) != NULL)
+		i++;
+	if (i < len) {
+		free(t);
+		return MIME_CTE_UNKNOWN;
+	}
 	mime_lower(t);
 	if (strcmp(t, "7bit") == 0 || strcmp(t, "8bit") == 0 ||
 	    strcmp(t, "binary") == 0)

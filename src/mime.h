@@ -41,7 +41,8 @@ const char	*mime_ctype_param(const struct mime_ctype *, const char *);
 int		 mime_ctype_is(const struct mime_ctype *, const char *, const char *);
 void		 mime_ctype_free(struct mime_ctype *);
 
-/* mime_cte_parse - classify an unfolded Content-Transfer-Encoding */
+/* mime_cte_parse - classify an unfolded Content-Transfer-Encoding: one
+ * token with nothing but white space around it, else MIME_CTE_UNKNOWN */
 enum mime_cte	 mime_cte_parse(const char *, size_t);
 
 #endif

@@ -90,7 +90,12 @@ Test(mime, transfer_encodings)
 	cr_expect_eq(mime_cte_parse(" 8BIT ", 6), MIME_CTE_IDENTITY);
 	cr_expect_eq(mime_cte_parse("binary", 6), MIME_CTE_IDENTITY);
 	cr_expect_eq(mime_cte_parse("Quoted-Printable", 16), MIME_CTE_QP);
-	cr_expect_eq(mime_cte_parse("base64 (c)", 10), MIME_CTE_BASE64);
+	/* Python compares the whole value: "base64 (c)" is not base64 */
+	cr_expect_eq(mime_cte_parse("base64 (c)", 10), MIME_CTE_UNKNOWN);
+	cr_expect_eq(mime_cte_parse("(c) base64", 10), MIME_CTE_UNKNOWN);
+	cr_expect_eq(mime_cte_parse("quoted-printable format=flowed", 30),
+	    MIME_CTE_UNKNOWN);
+	cr_expect_eq(mime_cte_parse("\tbase64\r\n", 10), MIME_CTE_BASE64);
 	cr_expect_eq(mime_cte_parse("x-uuencode", 10), MIME_CTE_UNKNOWN);
 	cr_expect_eq(mime_cte_parse("", 0), MIME_CTE_UNKNOWN);
 }
@@ -489,4 +494,41 @@ Test(classify, part_header_space_before_colon)
 	    "Content-Type: text/plain\n\nx\n--B\nContent-Type\t: "
 	    "application/pgp-signature\n\n-----BEGIN PGP SIGNATURE-----\n\n"
 	    "AAAA\n-----END PGP SIGNATURE-----\n--B--\n"), CLASSIFY_PLAIN);
+}
+
+Test(classify, types_readers_read_otherwise)
+{
+	char msg[2048];
+
+	/* an invalid root type: text/plain for Python, application/
+	 * octet-stream for GMime */
+	cr_expect_eq(kind_of("ten; charset=UTF-8", ARMOR), CLASSIFY_PLAIN);
+	cr_expect_eq(kind_of("/plain", ARMOR), CLASSIFY_PLAIN);
+	cr_expect_eq(kind_of("text/\023lain", ARMOR), CLASSIFY_PLAIN);
+	snprintf(msg, sizeof msg, "From: a@example.org\n\n%s", ARMOR);
+	cr_expect_eq(kind_msg(msg, NULL), CLASSIFY_INLINE, "no Content-Type");
+	/* a transfer encoding with more than its token: Python does not
+	 * decode "quoted-printable format=flowed" */
+	snprintf(msg, sizeof msg, "From: a@example.org\nContent-Type: "
+	    "text/plain\nContent-Transfer-Encoding: quoted-printable\n"
+	    " format=flowed\n\n%s", ARMOR);
+	cr_expect_eq(kind_msg(msg, NULL), CLASSIFY_PLAIN);
+	/* a part's type with more than type/subtype before its ";":
+	 * Python's type is all of it */
+	cr_expect_eq(kind_of(ENCCT "boundary=B", "--B\n"
+	    "Content-Type: application/pgp-encrypted\n\nVersion: 1\n--B\n"
+	    "Content-Type: application/octet-stream\n"
+	    " Content-Disposition: inline\n\n" ARMOR "--B--\n"),
+	    CLASSIFY_PLAIN);
+	/* a part's folded transfer encoding: we read its first line only */
+	cr_expect_eq(kind_of(ENCCT "boundary=B", "--B\n"
+	    "Content-Type: application/pgp-encrypted\n\nVersion: 1\n--B\n"
+	    "Content-Type: application/octet-stream\n"
+	    "Content-Transfer-Encoding: 7bit\n base64\n\n" ARMOR "--B--\n"),
+	    CLASSIFY_PLAIN);
+	cr_expect_eq(kind_of(ENCCT "boundary=B", "--B\n"
+	    "Content-Type: application/pgp-encrypted\n\nVersion: 1\n--B\n"
+	    "Content-Type: application/octet-stream;\n name=\"m.asc\"\n"
+	    "Content-Transfer-Encoding: 7bit\n\n" ARMOR "--B--\n"),
+	    CLASSIFY_PGPMIME, "a folded part type with a parameter is fine");
 }
