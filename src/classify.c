@@ -195,6 +195,9 @@ classify_part_header(struct classify_mp *m)
 {
 	size_t valoff, namelen, have;
 
+	/* a NUL would end the value we keep, not the one readers keep */
+	if (memchr(m->line, '\0', m->linelen) != NULL)
+		return -1;
 	if (m->line[0] == ' ' || m->line[0] == '\t') {
 		if (m->incte)	/* a folded encoding: we read only its line */
 			return -1;

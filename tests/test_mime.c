@@ -496,6 +496,28 @@ Test(classify, part_header_space_before_colon)
 	    "AAAA\n-----END PGP SIGNATURE-----\n--B--\n"), CLASSIFY_PLAIN);
 }
 
+/* kind_nul - a signed message whose signature part's type ends in a
+ * NUL (Python's type keeps it) */
+static enum classify_kind
+kind_nul(void)
+{
+	static const char msg[] = "From: a@example.org\nContent-Type: "
+	    SIGCT "boundary=B\n\n--B\nContent-Type: text/plain\n\nx\n--B\n"
+	    "Content-Type: application/pgp-signature\0\n\n"
+	    "-----BEGIN PGP SIGNATURE-----\n\nAAAA\n"
+	    "-----END PGP SIGNATURE-----\n--B--\n";
+	struct rfc5322_header h;
+	struct input *in;
+	enum classify_kind k;
+
+	in = tu_input(msg, sizeof msg - 1);
+	cr_assert_eq(rfc5322_read(in, &h), RFC5322_OK);
+	cr_assert_eq(classify_message(&h, in, &k, NULL), 0);
+	rfc5322_free(&h);
+	input_close(in);
+	return k;
+}
+
 Test(classify, types_readers_read_otherwise)
 {
 	char msg[2048];
@@ -526,6 +548,7 @@ Test(classify, types_readers_read_otherwise)
 	    "Content-Type: application/octet-stream\n"
 	    "Content-Transfer-Encoding: 7bit\n base64\n\n" ARMOR "--B--\n"),
 	    CLASSIFY_PLAIN);
+	cr_expect_eq(kind_nul(), CLASSIFY_PLAIN, "a NUL in a part's type");
 	cr_expect_eq(kind_of(ENCCT "boundary=B", "--B\n"
 	    "Content-Type: application/pgp-encrypted\n\nVersion: 1\n--B\n"
 	    "Content-Type: application/octet-stream;\n name=\"m.asc\"\n"
