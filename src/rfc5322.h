@@ -74,8 +74,9 @@ int		 rfc5322_obs_colon(const struct rfc5322_field *);
 
 /* rfc5322_ambiguous - mail readers could split this header block from
  * its body elsewhere than we do: a field has white space before its
- * colon, or no empty line ended the block before a body (GMime reads
- * on for fields past a line that is none, Python and we stop there) */
+ * colon, or no empty line ended the block (GMime reads on for fields
+ * past a line that is none, Python and we stop there; a block without a
+ * body counts too: there is nothing in it to call signed or encrypted) */
 int		 rfc5322_ambiguous(const struct rfc5322_header *);
 
 /* rfc5322_is_fromline - is line (the first of a message) an mbox From_
