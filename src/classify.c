@@ -57,6 +57,7 @@ static int	classify_pgpmime(struct input *, off_t, const char *, int,
 		    int *, struct classify_span *);
 static int	classify_smime(struct input *, off_t, enum mime_cte, int *);
 static int	classify_count(const struct rfc5322_header *, const char *);
+static int	classify_root_ok(const struct rfc5322_header *);
 static int	classify_boundary_ok(const char *);
 static int	classify_protocol(const struct mime_ctype *, const char *,
 		    const char *);
@@ -171,6 +172,25 @@ static size_t
 classify_eol(const struct classify_mp *m)
 {
 	return m->linelen > 0 && m->line[m->linelen - 1] == '\r' ? 2 : 1;
+}
+
+/* classify_delim_ok - a line (d: classify_delim) every reader takes for
+ * what we take it.  A line like a delimiter, or a delimiter after the
+ * close (a reader might start another part there): no safe reading.
+ * GMime takes the line end before a delimiter to be as long as the
+ * delimiter line's own (2 when it ends in CR LF, else 1), Python and we
+ * take the real one: with mixed line ends the part ends elsewhere.  A
+ * delimiter right after the opening one makes an empty part, which
+ * Python and GMime skip. */
+static int
+classify_delim_ok(const struct classify_mp *m, int d)
+{
+	if (d == -1 || (d != 0 && m->state == MP_EPILOGUE))
+		return 0;
+	if (d == 0 || (m->state != MP_BODY0 && m->state != MP_BODY1 &&
+	    m->state != MP_BODY2))
+		return 1;
+	return classify_eol(m) == m->preveol && m->linestart != m->body1;
 }
 
 /* classify_part_type - is the part's Content-Type type/subtype? */
@@ -388,18 +408,7 @@ classify_part_line(struct classify_mp *m)
 	int d = classify_delim(m), blank;
 
 	blank = m->linelen == 0 || (m->linelen == 1 && m->line[0] == '\r');
-	/* a line like a delimiter, or one after the close (a reader
-	 * might start another part there): no safe reading */
-	if (d == -1 || (d != 0 && m->state == MP_EPILOGUE))
-		m->state = MP_NO;
-	/* GMime takes the line end before a delimiter to be as long as the
-	 * delimiter line's own (2 when it ends in CR LF, else 1), Python and
-	 * we take the real one: with mixed line ends the part ends
-	 * elsewhere.  A delimiter right after the opening one makes an
-	 * empty part, which Python and GMime skip. */
-	if (d > 0 && (m->state == MP_BODY0 || m->state == MP_BODY1 ||
-	    m->state == MP_BODY2) && (classify_eol(m) != m->preveol ||
-	    m->linestart == m->body1))
+	if (!classify_delim_ok(m, d))
 		m->state = MP_NO;
 	switch (m->state) {
 	case MP_PREAMBLE:
@@ -605,6 +614,17 @@ classify_count(const struct rfc5322_header *h, const char *name)
 	return n;
 }
 
+/* classify_root_ok - every reader finds the same root fields: the
+ * header block ends where they all end it, and no Content-Type or
+ * Content-Transfer-Encoding is there twice (which would they believe?) */
+static int
+classify_root_ok(const struct rfc5322_header *h)
+{
+	return !rfc5322_ambiguous(h) &&
+	    classify_count(h, "Content-Type") <= 1 &&
+	    classify_count(h, "Content-Transfer-Encoding") <= 1;
+}
+
 /* classify_protocol - multipart/sub with this protocol parameter */
 static int
 classify_protocol(const struct mime_ctype *ct, const char *sub,
@@ -642,12 +662,7 @@ classify_message(const struct rfc5322_header *h, struct input *in,
 	int yes = 0, r = 0;
 
 	*kind = CLASSIFY_PLAIN;
-	/* readers end this header block elsewhere: which Content-Type? */
-	if (rfc5322_ambiguous(h))
-		return 0;
-	/* two of either field: which one would a reader believe? */
-	if (classify_count(h, "Content-Type") > 1 ||
-	    classify_count(h, "Content-Transfer-Encoding") > 1)
+	if (!classify_root_ok(h))
 		return 0;
 	if ((f = rfc5322_find(h, "Content-Transfer-Encoding", NULL)) != NULL) {
 		v = rfc5322_unfold(f, &len);
