@@ -33,6 +33,8 @@ struct classify_span {
 	enum mime_cte	 cte;
 	off_t		 sigoff;	/* CLASSIFY_SIGNED: the signature part; */
 	off_t		 siglen;	/* off/len are then the signed part */
+	unsigned long	 esk;		/* encrypted: session key packets, */
+	unsigned long	 anon;		/* anonymous ones among them */
 };
 
 /* classify_message - look at the root Content-Type and, for a text
