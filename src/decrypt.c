@@ -779,6 +779,14 @@ decrypt_run(const struct decrypt_opts *opts)
 	case CLASSIFY_PGPMIME:
 	case CLASSIFY_MANGLED:
 	case CLASSIFY_INLINE:
+		/* gpg tries every secret key on each anonymous recipient:
+		 * refuse what would take minutes (LIMIT_ANON_KEYS) */
+		if (span.anon > LIMIT_ANON_KEYS ||
+		    span.esk > LIMIT_SESSION_KEYS) {
+			j.dverdict = "failed";
+			j.reason = "too-many-recipients";
+			break;
+		}
 		if ((r = decrypt_data(&j, &span)) != DECRYPT_OK)
 			goto done;
 		j.istext = kind == CLASSIFY_INLINE;

@@ -229,7 +229,7 @@ openpgp_feed(struct openpgp_scan *s, const unsigned char *p, size_t n)
 	const char *why;
 	size_t k;
 
-	if (s->state == ST_BAD || n == 0)
+	if (n == 0)
 		return;
 	if (s->withcrc && s->crc == NULL &&
 	    gcry_md_open(&s->crc, GCRY_MD_CRC24_RFC2440, 0) != 0)
