@@ -11,9 +11,10 @@
  * optional checksum line, the END line.  The data lines of a message
  * block are radix-64-decoded as they pass and read as OpenPGP packets
  * (openpgp.c): session key packets, then one encrypted data packet to
- * the end; the checksum, when there is one, must be their CRC-24.  Text
- * dressed up as armor, or a session key packet in front of a literal
- * one, is therefore not "already encrypted".  Padding ('=') may end the
+ * the end; the checksum, when there is one, must be their CRC-24.  A
+ * block with other data (a session key packet in front of a literal
+ * one, say) is ARMOR_BROKEN, and text dressed up as armor no block at
+ * all: neither is "already encrypted".  Padding ('=') may end the
  * last data line only.  The scan is a line automaton over decoded
  * bytes that keeps only the start of the current line, so any body is
  * scanned in constant memory.
@@ -128,8 +129,8 @@ armor_data(struct armor_scan *s)
 	    "-----END PGP MESSAGE-----" : "-----END PGP SIGNATURE-----";
 
 	if (armor_is(s, end)) {
-		s->state = s->ndata > 0 && (s->kind != ARMOR_MESSAGE ||
-		    armor_framed(s)) ? ARMOR_AFTER : ARMOR_NO;
+		s->state = s->ndata > 0 ? ARMOR_AFTER : ARMOR_NO;
+		s->broken = s->kind == ARMOR_MESSAGE && !armor_framed(s);
 		return;
 	}
 	if (s->state == ARMOR_CKSUM || s->blank || !s->radix64) {
@@ -143,7 +144,7 @@ armor_data(struct armor_scan *s)
 		return;
 	}
 	/* padding ends the data: gpg stops decoding there */
-	if (s->padded || (s->kind == ARMOR_MESSAGE && openpgp_failed(&s->pkt)))
+	if (s->padded)
 		s->state = ARMOR_NO;
 	else if (s->eq && s->ntail > 0)
 		/* "...dLw=Fijx": a quoted-printable soft line break ("=" at
@@ -279,7 +280,9 @@ armor_scan_end(struct armor_scan *s)
 	if (s->linelen > 0 || !s->blank)
 		armor_line(s);	/* a last line without a newline */
 	armor_scan_free(s);
-	return s->state == ARMOR_AFTER ? s->kind : ARMOR_NONE;
+	if (s->state != ARMOR_AFTER)
+		return ARMOR_NONE;
+	return s->broken ? ARMOR_BROKEN : s->kind;
 }
 
 /* armor_scan_free - see armor.h */

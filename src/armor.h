@@ -12,7 +12,10 @@
 enum armor_kind {
 	ARMOR_NONE = 0,		/* not one whole block */
 	ARMOR_MESSAGE,		/* one BEGIN PGP MESSAGE block */
-	ARMOR_SIGNED		/* one clear-signed block */
+	ARMOR_SIGNED,		/* one clear-signed block */
+	ARMOR_BROKEN		/* one BEGIN PGP MESSAGE block whose data is
+				 * no encrypted message (damaged, or dressed
+				 * up: openpgp.c), or its checksum wrong */
 };
 
 struct armor_scan {
@@ -29,6 +32,7 @@ struct armor_scan {
 	char		 tail[4];	/* and these digits after it */
 	size_t		 ntail;
 	int		 padded;	/* a data line had padding */
+	int		 broken;	/* the data is no encrypted message */
 	int		 cksum;		/* a checksum line was seen, */
 	unsigned char	 crc[3];	/* with this CRC-24 */
 	struct cte_decoder b64;		/* the data lines, decoded, */
@@ -44,8 +48,8 @@ int		armor_scan_failed(const struct armor_scan *);
 /* armor_scan_end - ARMOR_MESSAGE or ARMOR_SIGNED when everything fed
  * was white space around one complete block of that kind; a message
  * block must also hold an encrypted message (openpgp.c: the framing,
- * and the checksum when there is one), and s->pkt has its counts.
- * Releases what the scan holds. */
+ * and the checksum when there is one), else it is ARMOR_BROKEN; s->pkt
+ * has the counts.  Releases what the scan holds. */
 enum armor_kind	armor_scan_end(struct armor_scan *);
 
 /* armor_scan_free - release a scan abandoned before armor_scan_end */

@@ -617,7 +617,8 @@ classify_body(struct input *in, off_t off, enum mime_cte cte,
 		return -1;
 	if (ak == ARMOR_NONE)
 		return 0;
-	*kind = ak == ARMOR_MESSAGE ? CLASSIFY_INLINE : CLASSIFY_CLEARSIGNED;
+	*kind = ak == ARMOR_MESSAGE ? CLASSIFY_INLINE : ak == ARMOR_BROKEN ?
+	    CLASSIFY_BROKEN : CLASSIFY_CLEARSIGNED;
 	if (span != NULL) {
 		span->off = off;
 		span->len = input_tell(in) - off;
@@ -646,7 +647,7 @@ classify_name(enum classify_kind k)
 	case CLASSIFY_MANGLED:
 		return "PGP/MIME encrypted (rewritten by Exchange)";
 	case CLASSIFY_BROKEN:
-		return "PGP/MIME without an encrypted message in it";
+		return "PGP/MIME or armor without an encrypted message in it";
 	}
 	return "?";
 }

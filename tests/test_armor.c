@@ -54,7 +54,7 @@ Test(armor, whole_blocks_only)
 		{ "-----BEGIN PGP MESSAGE-----\n\nThe merger closes Friday.\n"
 		    "-----END PGP MESSAGE-----\n", ARMOR_NONE },
 		{ "-----BEGIN PGP MESSAGE-----\n\nTheMergerClosesFriday\n"
-		    "-----END PGP MESSAGE-----\n", ARMOR_NONE },	/* tag 19 */
+		    "-----END PGP MESSAGE-----\n", ARMOR_BROKEN },	/* tag 19 */
 		{ "-----BEGIN PGP MESSAGE-----\nSecret: the merger\n\n" MSG "\n"
 		    "-----END PGP MESSAGE-----\n", ARMOR_NONE },	/* unknown key */
 		{ "-----BEGIN PGP MESSAGE-----\n" MSG "\n"
@@ -87,19 +87,21 @@ Test(armor, whole_blocks_only)
 		    "-----BEGIN PGP SIGNATURE-----\n\niQ\n"
 		    "-----END PGP SIGNATURE-----\nunsigned text\n", ARMOR_NONE },
 		{ "-----BEGIN PGP MESSAGE-----\n\n" MSG "\n=eT2w\n"
-		    "-----END PGP MESSAGE-----\n", ARMOR_NONE },	/* bad CRC */
+		    "-----END PGP MESSAGE-----\n", ARMOR_BROKEN },	/* bad CRC */
 		{ "-----BEGIN PGP MESSAGE-----\n\nwQoDESIzRFVmd4gB0g==\nIBqg==\n"
 		    "-----END PGP MESSAGE-----\n", ARMOR_NONE },	/* data after = */
 		{ "-----BEGIN PGP MESSAGE-----\n\nwQoDESIzRFVmd4gB0gIBqg=eT2v\n"
 		    "-----END PGP MESSAGE-----\n", ARMOR_MESSAGE },	/* QP ate \n */
 		{ "-----BEGIN PGP MESSAGE-----\n\nwQoDESIzRFVmd4gB0gIBqg=eT2w\n"
-		    "-----END PGP MESSAGE-----\n", ARMOR_NONE },	/* and CRC bad */
+		    "-----END PGP MESSAGE-----\n", ARMOR_BROKEN },	/* and CRC bad */
 		{ "-----BEGIN PGP MESSAGE-----\n\nwQoDESIzRFVmd4gB0gIBqg==eT\n"
 		    "-----END PGP MESSAGE-----\n", ARMOR_NONE },	/* 2 digits */
 		{ "-----BEGIN PGP MESSAGE-----\n\nwQoDESIzRFVmd4gBywJiAA==\n"
-		    "-----END PGP MESSAGE-----\n", ARMOR_NONE },	/* PKESK, literal */
+		    "-----END PGP MESSAGE-----\n", ARMOR_BROKEN },	/* PKESK, literal */
+		{ "-----BEGIN PGP MESSAGE-----\n\nwQoDESIzRFVmd4gBywJiAA==\n"
+		    "-----END PGP MESSAGE-----\nclear\n", ARMOR_NONE },
 		{ "-----BEGIN PGP MESSAGE-----\n\nowGdk31M\n"
-		    "-----END PGP MESSAGE-----\n", ARMOR_NONE },	/* signed only */
+		    "-----END PGP MESSAGE-----\n", ARMOR_BROKEN },	/* signed only */
 		{ "-----BEGIN PGP SIGNED MESSAGE-----\nHash: SHA256\n\nhi\n"
 		    "-----BEGIN PGP SIGNATURE-----\n\nnot a signature\n"
 		    "-----END PGP SIGNATURE-----\n", ARMOR_NONE },
