@@ -12,9 +12,11 @@
  * block are radix-64-decoded as they pass and read as OpenPGP packets
  * (openpgp.c): session key packets, then one encrypted data packet to
  * the end; the checksum, when there is one, must be their CRC-24.  A
- * block with other data (a session key packet in front of a literal
- * one, say) is ARMOR_BROKEN, and text dressed up as armor no block at
- * all: neither is "already encrypted".  Padding ('=') may end the
+ * block that starts with a session key but holds other data (a literal
+ * packet behind it, say) or has a wrong checksum is ARMOR_BROKEN:
+ * damaged or dressed up.  One that starts otherwise (signed only, text
+ * dressed up as armor) is no message block at all.  Neither is
+ * "already encrypted".  Padding ('=') may end the
  * last data line only.  The scan is a line automaton over decoded
  * bytes that keeps only the start of the current line, so any body is
  * scanned in constant memory.
@@ -131,6 +133,10 @@ armor_data(struct armor_scan *s)
 	if (armor_is(s, end)) {
 		s->state = s->ndata > 0 ? ARMOR_AFTER : ARMOR_NO;
 		s->broken = s->kind == ARMOR_MESSAGE && !armor_framed(s);
+		/* without a session key first it never claimed to be
+		 * encrypted (a signed-only message, text in radix-64) */
+		if (s->broken && s->pkt.pkesk == 0 && s->pkt.skesk == 0)
+			s->state = ARMOR_NO;
 		return;
 	}
 	if (s->state == ARMOR_CKSUM || s->blank || !s->radix64) {

@@ -13,9 +13,10 @@ enum armor_kind {
 	ARMOR_NONE = 0,		/* not one whole block */
 	ARMOR_MESSAGE,		/* one BEGIN PGP MESSAGE block */
 	ARMOR_SIGNED,		/* one clear-signed block */
-	ARMOR_BROKEN		/* one BEGIN PGP MESSAGE block whose data is
-				 * no encrypted message (damaged, or dressed
-				 * up: openpgp.c), or its checksum wrong */
+	ARMOR_BROKEN		/* one BEGIN PGP MESSAGE block that starts
+				 * with a session key packet but is no
+				 * encrypted message (openpgp.c), or whose
+				 * checksum is wrong */
 };
 
 struct armor_scan {

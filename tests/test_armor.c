@@ -54,7 +54,7 @@ Test(armor, whole_blocks_only)
 		{ "-----BEGIN PGP MESSAGE-----\n\nThe merger closes Friday.\n"
 		    "-----END PGP MESSAGE-----\n", ARMOR_NONE },
 		{ "-----BEGIN PGP MESSAGE-----\n\nTheMergerClosesFriday\n"
-		    "-----END PGP MESSAGE-----\n", ARMOR_BROKEN },	/* tag 19 */
+		    "-----END PGP MESSAGE-----\n", ARMOR_NONE },	/* tag 19 */
 		{ "-----BEGIN PGP MESSAGE-----\nSecret: the merger\n\n" MSG "\n"
 		    "-----END PGP MESSAGE-----\n", ARMOR_NONE },	/* unknown key */
 		{ "-----BEGIN PGP MESSAGE-----\n" MSG "\n"
@@ -101,7 +101,7 @@ Test(armor, whole_blocks_only)
 		{ "-----BEGIN PGP MESSAGE-----\n\nwQoDESIzRFVmd4gBywJiAA==\n"
 		    "-----END PGP MESSAGE-----\nclear\n", ARMOR_NONE },
 		{ "-----BEGIN PGP MESSAGE-----\n\nowGdk31M\n"
-		    "-----END PGP MESSAGE-----\n", ARMOR_BROKEN },	/* signed only */
+		    "-----END PGP MESSAGE-----\n", ARMOR_NONE },	/* signed only */
 		{ "-----BEGIN PGP SIGNED MESSAGE-----\nHash: SHA256\n\nhi\n"
 		    "-----BEGIN PGP SIGNATURE-----\n\nnot a signature\n"
 		    "-----END PGP SIGNATURE-----\n", ARMOR_NONE },
