@@ -748,7 +748,8 @@ decrypt_raw(struct decrypt_job *j, enum rfc5322_err he)
 {
 	int e;
 
-	if (output_open(&j->out, j->opts->output) == -1) {
+	if ((j->opts->usefds ? output_open_fd(&j->out, j->opts->outfd) :
+	    output_open(&j->out, j->opts->output)) == -1) {
 		log_warn("cannot create the output");
 		return DECRYPT_TEMPFAIL;
 	}
