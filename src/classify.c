@@ -48,26 +48,38 @@
 #include "input.h"
 #include "limit.h"
 #include "mime.h"
+#include "openpgp.h"
 #include "rfc5322.h"
 #include "xmalloc.h"
 
 static int	classify_inline(struct input *, off_t, enum mime_cte,
-		    enum armor_kind *);
+		    enum armor_kind *, struct classify_span *);
 static int	classify_pgpmime(struct input *, off_t, const char *, int,
 		    int *, struct classify_span *);
 static int	classify_smime(struct input *, off_t, enum mime_cte, int *);
 static int	classify_count(const struct rfc5322_header *, const char *);
 static int	classify_root_ok(const struct rfc5322_header *);
+static void	classify_counts(struct classify_span *,
+		    const struct openpgp_scan *);
+
+/* classify_counts - the session key packets of the encrypted data (or
+ * none) into span */
+static void
+classify_counts(struct classify_span *span, const struct openpgp_scan *pkt)
+{
+	span->esk = pkt != NULL ? pkt->pkesk + pkt->skesk : 0;
+	span->anon = pkt != NULL ? pkt->anon : 0;
+}
 static int	classify_boundary_ok(const char *);
 static int	classify_protocol(const struct mime_ctype *, const char *,
 		    const char *);
 static int	classify_smime_type(const struct mime_ctype *);
 
 /* classify_inline - is the body one armored block?  Reads at most up
- * to the first line that says no. */
+ * to the first line that says no; the session key counts go to span. */
 static int
 classify_inline(struct input *in, off_t bodyoff, enum mime_cte cte,
-    enum armor_kind *kind)
+    enum armor_kind *kind, struct classify_span *span)
 {
 	unsigned char raw[16384], dec[sizeof raw + 3];
 	struct cte_decoder d;
@@ -85,11 +97,15 @@ classify_inline(struct input *in, off_t bodyoff, enum mime_cte cte,
 		if (armor_scan_failed(&s))
 			break;
 	}
-	if (n < 0)
+	if (n < 0) {
+		armor_scan_free(&s);
 		return -1;
+	}
 	m = cte_finish(&d, dec);
 	armor_scan_feed(&s, dec, m);
 	*kind = armor_scan_end(&s);
+	if (span != NULL)
+		classify_counts(span, &s.pkt);
 	return 0;
 }
 
@@ -128,7 +144,8 @@ struct classify_mp {
 	enum mime_cte		 pcte;		/* a part's transfer encoding */
 	struct armor_scan	 armor;
 	struct cte_decoder	 dec;		/* mangled: part 2's encoding */
-	int			 first;		/* its first decoded byte, or -1 */
+	struct openpgp_scan	 pkt;		/* its packets, when binary */
+	struct classify_span	 counts;	/* part 2's session key packets */
 	off_t			 linestart;	/* offset of the current line */
 	off_t			 nextstart;	/* offset of the line after it */
 	off_t			 body2;		/* part 2's body: start */
@@ -328,33 +345,34 @@ classify_part2(struct classify_mp *m)
 	}
 	n = cte_decode(&m->dec, (const unsigned char *)m->line, m->linelen,
 	    dec);
-	if (n > 0 && m->first == -1)
-		m->first = dec[0];
+	openpgp_feed(&m->pkt, dec, n);
 	armor_scan_feed(&m->armor, dec, n);
 }
 
 /* classify_part2_end - the data part is encrypted data: one armored
- * message, or (base64-encoded by Exchange) a binary OpenPGP message
- * whose first packet is a session key */
+ * message, or (base64-encoded by Exchange) a binary OpenPGP message;
+ * either framed as one (openpgp.c) */
 static int
 classify_part2_end(struct classify_mp *m)
 {
 	unsigned char dec[3];
 	size_t n;
-	int tag;
 
 	if (m->cte2 != MIME_CTE_IDENTITY) {
 		n = cte_finish(&m->dec, dec);
-		if (n > 0 && m->first == -1)
-			m->first = dec[0];
+		openpgp_feed(&m->pkt, dec, n);
 		armor_scan_feed(&m->armor, dec, n);
 	}
-	if (m->mode == MP_SIGNED ||
-	    armor_scan_end(&m->armor) == ARMOR_MESSAGE)
+	if (m->mode == MP_SIGNED)
 		return 1;
-	tag = m->first == -1 ? -1 : armor_packet_tag((unsigned int)m->first);
-	if (m->cte2 == MIME_CTE_BASE64 && (tag == 1 || tag == 3))
+	if (armor_scan_end(&m->armor) == ARMOR_MESSAGE) {
+		classify_counts(&m->counts, &m->armor.pkt);
 		return 1;
+	}
+	if (m->cte2 == MIME_CTE_BASE64 && openpgp_end(&m->pkt) == OPENPGP_OK) {
+		classify_counts(&m->counts, &m->pkt);
+		return 1;
+	}
 	/* RFC 3156 in every respect but the data: a damaged message */
 	m->broken = m->mode == MP_ENCRYPTED;
 	return m->broken;
@@ -538,10 +556,11 @@ classify_pgpmime(struct input *in, off_t bodyoff, const char *boundary,
 	m->boundary = boundary;
 	m->blen = strlen(boundary);
 	m->mode = mode;
-	m->first = -1;
 	m->linestart = bodyoff;
 	armor_scan_init(&m->armor);
+	openpgp_init(&m->pkt, 0);
 	if (classify_scan(in, bodyoff, m) == -1) {
+		armor_scan_free(&m->armor);
 		free(m);
 		return -1;
 	}
@@ -556,6 +575,8 @@ classify_pgpmime(struct input *in, off_t bodyoff, const char *boundary,
 		span->off = m->body2;
 		span->len = m->end2 - m->body2;
 		span->cte = m->cte2;
+		span->esk = m->counts.esk;
+		span->anon = m->counts.anon;
 	} else if (*yes && span != NULL) {
 		span->off = m->body1;
 		span->len = m->end1 - m->body1;
@@ -563,6 +584,7 @@ classify_pgpmime(struct input *in, off_t bodyoff, const char *boundary,
 		span->siglen = m->end2 - m->body2;
 		span->cte = MIME_CTE_IDENTITY;
 	}
+	armor_scan_free(&m->armor);
 	free(m);
 	return 0;
 }
@@ -720,11 +742,12 @@ classify_body(struct input *in, off_t off, enum mime_cte cte,
 	enum armor_kind ak;
 
 	*kind = CLASSIFY_PLAIN;
-	if (classify_inline(in, off, cte, &ak) == -1)
+	if (classify_inline(in, off, cte, &ak, span) == -1)
 		return -1;
 	if (ak == ARMOR_NONE)
 		return 0;
-	*kind = ak == ARMOR_MESSAGE ? CLASSIFY_INLINE : CLASSIFY_CLEARSIGNED;
+	*kind = ak == ARMOR_MESSAGE ? CLASSIFY_INLINE : ak == ARMOR_BROKEN ?
+	    CLASSIFY_BROKEN : CLASSIFY_CLEARSIGNED;
 	if (span != NULL) {
 		span->off = off;
 		span->len = input_tell(in) - off;
@@ -753,7 +776,7 @@ classify_name(enum classify_kind k)
 	case CLASSIFY_MANGLED:
 		return "PGP/MIME encrypted (rewritten by Exchange)";
 	case CLASSIFY_BROKEN:
-		return "PGP/MIME without an encrypted message in it";
+		return "PGP/MIME or armor without an encrypted message in it";
 	}
 	return "?";
 }

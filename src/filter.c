@@ -112,6 +112,7 @@ static enum filter_result filter_copies(struct filter_job *);
 static enum filter_result filter_hand(struct filter_job *, int,
 		    enum action);
 static void	filter_log(const struct filter_job *);
+static int	filter_decrypt(const struct filter_job *, int, int *);
 
 static void
 sb_add(struct sbuf *b, const char *fmt, ...)
@@ -133,6 +134,25 @@ sb_add(struct sbuf *b, const char *fmt, ...)
 		b->cap = b->cap * 2 + (size_t)n + 64;
 		b->s = xreallocarray(b->s, b->cap, 1);
 	}
+}
+
+/* filter_decrypt - decrypt = yes: decrypt_run from msg into a new
+ * nameless file *dec (a message it cannot parse comes out as it came,
+ * with our verdicts); returns 0, or -1 when it could not (75) */
+static int
+filter_decrypt(const struct filter_job *j, int msg, int *dec)
+{
+	struct decrypt_opts dopts;
+
+	memset(&dopts, 0, sizeof dopts);
+	dopts.usefds = 1;
+	dopts.infd = msg;
+	dopts.homedir = j->cfg.homedir;
+	if ((dopts.outfd = *dec = tmpfile_open_unlinked()) == -1) {
+		log_warn("cannot make a temporary file");
+		return -1;
+	}
+	return decrypt_run(&dopts) == DECRYPT_OK ? 0 : -1;
 }
 
 /* filter_policies - each recipient's policy; a recipient that is no
@@ -490,7 +510,6 @@ filter_run(const struct filter_opts *opts)
 	struct filter_job j;
 	struct rfc5322_header h;
 	struct input *in = NULL;
-	struct decrypt_opts dopts;
 	enum classify_kind kind;
 	enum rfc5322_err he;
 	enum filter_result r;
@@ -570,7 +589,13 @@ filter_run(const struct filter_opts *opts)
 		}
 		for (i = 0; i < j.nr; i++)
 			j.r[i].action = ACT_DELIVER;
-		r = filter_hand(&j, msg, ACT_DELIVER);
+		/* decrypt = yes: with our verdicts, never the sender's */
+		if (j.cfg.decrypt && filter_decrypt(&j, msg, &dec) == -1) {
+			r = FILTER_TEMPFAIL;
+			j.result = "deferred";
+			goto done;
+		}
+		r = filter_hand(&j, j.cfg.decrypt ? dec : msg, ACT_DELIVER);
 		j.result = r == FILTER_OK ? "sent as it came (not a message)" :
 		    "deferred";
 		goto done;
@@ -585,13 +610,7 @@ filter_run(const struct filter_opts *opts)
 		goto done;
 	}
 	if (j.cfg.decrypt) {
-		memset(&dopts, 0, sizeof dopts);
-		dopts.usefds = 1;
-		dopts.infd = msg;
-		dopts.homedir = j.cfg.homedir;
-		if ((dopts.outfd = dec = tmpfile_open_unlinked()) == -1)
-			log_warn("cannot make a temporary file");
-		if (dec == -1 || decrypt_run(&dopts) != DECRYPT_OK) {
+		if (filter_decrypt(&j, msg, &dec) == -1) {
 			r = FILTER_TEMPFAIL;
 			j.result = "deferred";
 			goto done;

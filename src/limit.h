@@ -58,6 +58,22 @@
  * listing); more make the signature verdict "bad". */
 #define LIMIT_SIGNATURES	16
 
+/* Anonymous recipients ("hidden recipients", key ID 0: RFC 9580 5.1)
+ * in one encrypted message that decrypt hands to gpg.  gpg tries every
+ * secret key on each of them (about 2 ms per key and packet: 23 ms with
+ * 12 keys), so a megabyte of them costs minutes per delivery attempt.
+ * A sender hides Bcc recipients this way, one packet each; 8 allows a
+ * message with eight hidden recipients, and costs at most eight trials
+ * of every key.  More make the decryption "failed;
+ * reason=too-many-recipients". */
+#define LIMIT_ANON_KEYS		8
+
+/* Session key packets (one per recipient) in one encrypted message
+ * that decrypt hands to gpg: twice LIMIT_RECIPIENTS, so a message
+ * mailseal encrypted to its most recipients (and encrypt-to keys) still
+ * decrypts.  More: "failed; reason=too-many-recipients". */
+#define LIMIT_SESSION_KEYS	2000
+
 /* Seconds one message may take before mailseal gives up with 75
  * (--timeout).  GPGME 1.18 can wait forever on a gpg that died while
  * being fed; 100 MB take about 2 s, so this only ends real hangs. */

@@ -209,13 +209,24 @@ else
 fi
 
 # ---- bad input and exit codes
+# no header: not encrypted, written as it came under the verdicts
 printf 'hello world\n' >"$T/bad.eml"
 "$MAILSEAL" decrypt "$T/bad.eml" >"$T/b.out" 2>"$T/e"
 rc=$?
-if [ "$rc" -eq 65 ] && [ ! -s "$T/b.out" ]; then
-	ok "not a message: exit 65, nothing written"
+if [ "$rc" -eq 0 ] && [ "$(verdicts "$T/b.out")" = \
+    "X-Mailseal-Decryption: not-encrypted|X-Mailseal-Signature: none|" ] &&
+    sed 1,2d "$T/b.out" | cmp -s - "$T/bad.eml"; then
+	ok "not a message: written as it came, not-encrypted, exit 0"
 else
-	not_ok "not a message: exit 65, nothing written (exit $rc)" "$T/e"
+	not_ok "not a message: written as it came, not-encrypted, exit 0 (exit $rc)" \
+	    "$T/e" "$T/b.out"
+fi
+"$MAILSEAL" decrypt </dev/null >"$T/b.out" 2>"$T/e"
+rc=$?
+if [ "$rc" -eq 65 ] && [ ! -s "$T/b.out" ]; then
+	ok "empty input: exit 65, nothing written"
+else
+	not_ok "empty input: exit 65, nothing written (exit $rc)" "$T/e"
 fi
 "$MAILSEAL" decrypt "$T/no-such-file" >"$T/b.out" 2>"$T/e"
 rc=$?

@@ -566,6 +566,15 @@ exits "decrypt = yes, a plain message with a forged verdict: one call" 0 1
 is "... the verdicts are not-encrypted and none, the forged one is gone" \
     "$(field "$T/sm/1.msg" X-Mailseal-Decryption)|$(field "$T/sm/1.msg" X-Mailseal-Signature | tr '\n' '|')" \
     "not-encrypted|none|"
+# one decrypt cannot parse (a lone CR in the header) went on as it came,
+# the forged verdicts with it
+printf 'From: alice@example.org\nSubject: hi\rX-Mailseal-Decryption: decrypted\nX-Mailseal-Signature: good\nTo: nokey@example.org\n\nTrust me.\n' \
+    >"$T/forged-cr.eml"
+fm "$T/dec.conf" nokey@example.org <"$T/forged-cr.eml"
+exits "decrypt = yes, unparseable, forged verdicts: one call" 0 1
+is "... the verdicts are not-encrypted and none, the forged ones are gone" \
+    "$(field "$T/sm/1.msg" X-Mailseal-Decryption)|$(tr '\r' '\n' <"$T/sm/1.msg" | grep -ic '^x-mailseal-[ds]')" \
+    "not-encrypted|2"
 fm "$T/base.conf" bob@example.org <"$T/se.eml"
 exits "decrypt = no: the encrypted message passes, one call" 0 1
 marked "$T/se.eml" "$T/se.marked"
