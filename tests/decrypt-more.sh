@@ -467,7 +467,10 @@ done >"$T/many.sig"
 	printf ' protocol="application/pgp-signature"; boundary="XX"\n\n--XX\r\n'
 	cat "$T/sp9"
 	printf '\r\n--XX\r\nContent-Type: application/pgp-signature\r\n\r\n'
-	g --enarmor <"$T/many.sig" | sed 's/ARMORED FILE/SIGNATURE/;/^Comment/d'
+	# CRLF like the delimiter after it (else no reader agrees where the
+	# signature ends, and it is not one)
+	g --enarmor <"$T/many.sig" |
+	    sed 's/ARMORED FILE/SIGNATURE/;/^Comment/d;s/$/\r/'
 	printf -- '--XX--\r\n'
 } >"$T/many.eml"
 ms "$T/o" "$T/err" decrypt "$T/many.eml"

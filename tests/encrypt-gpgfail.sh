@@ -103,7 +103,7 @@ gpg --batch --quiet --armor --detach-sign -u alice@example.org \
 	printf ' protocol="application/pgp-signature"; boundary="S"\n\n--S\r\n'
 	cat "$T/part"
 	printf '\r\n--S\r\nContent-Type: application/pgp-signature\r\n\r\n'
-	cat "$T/part.asc"
+	sed 's/$/\r/' "$T/part.asc"	# line ends like the delimiter's
 	printf -- '--S--\r\n'
 } >"$T/signed.eml"
 wrap segv --verify
