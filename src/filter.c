@@ -567,7 +567,7 @@ filter_run(const struct filter_opts *opts)
 	enum filter_result r;
 	char err[CONFIG_ERRLEN], msg[PATH_MAX], dec[PATH_MAX];
 	size_t i;
-	int require = 0, refused = 0;
+	int require = 0, refused = 0, encrypt = 0;
 
 	memset(&j, 0, sizeof j);
 	memset(&h, 0, sizeof h);
@@ -598,6 +598,7 @@ filter_run(const struct filter_opts *opts)
 	for (i = 0; i < j.nr; i++) {
 		require |= j.r[i].policy == POLICY_REQUIRE;
 		refused |= j.r[i].action == ACT_REFUSE;
+		encrypt |= j.r[i].action == ACT_ENCRYPT;
 	}
 	if (opts->check) {
 		filter_check(&j);
@@ -638,10 +639,14 @@ filter_run(const struct filter_opts *opts)
 			goto done;
 		}
 		/* no message to encrypt: refused where encryption is
-		 * required, else passed on as it came */
-		if (require) {
-			log_dsn("5.6.0", "not a message: %s, and policy "
-			    "requires encryption", rfc5322_strerror(he));
+		 * required or a recipient has a usable key (else anybody
+		 * could force clear text by adding fields), else passed
+		 * on as it came (mailseal.conf(5), "Messages that cannot
+		 * be read") */
+		if (require || encrypt) {
+			log_dsn("5.6.0", "not a message: %s, and %s",
+			    rfc5322_strerror(he), require ? "policy requires "
+			    "encryption" : "a recipient has an OpenPGP key");
 			j.result = "refused (not a message)";
 			r = FILTER_DATAERR;
 			goto done;

@@ -668,9 +668,12 @@ printf 'no header here\n\njust text\n' >"$T/nohdr.eml"
 for m in empty nohdr; do
 	fm "$T/req.conf" bob@example.org <"$T/$m.eml"
 	exits "$m input, require: 65, no call" 65 0
-	fm "$T/base.conf" bob@example.org nokey@example.org <"$T/$m.eml"
-	exits "$m input, opportunistic: delivered, one call" 0 1
+	fm "$T/base.conf" nokey@example.org x@example.net <"$T/$m.eml"
+	exits "$m input, opportunistic, nobody has a key: delivered, one call" 0 1
 	check "... as it came" cmp "$T/$m.eml" "$T/sm/1.msg"
+	fm "$T/base.conf" bob@example.org nokey@example.org <"$T/$m.eml"
+	exits "$m input, opportunistic, bob has a key: 65, no call" 65 0
+	check "... 5.6.0 first" first_err '5\.6\.0 mailseal: not a message'
 done
 
 # a header line over LIMIT_HEADER_LINE (65536 bytes) is no message either
@@ -678,9 +681,11 @@ done
     tr '\0' a; printf '\n\nbody\n'; } >"$T/long.eml"
 fm "$T/req.conf" bob@example.org <"$T/long.eml"
 exits "header line over the limit, require: 65, no call" 65 0
-fm "$T/base.conf" bob@example.org <"$T/long.eml"
-exits "header line over the limit, opportunistic: delivered, one call" 0 1
+fm "$T/base.conf" nokey@example.org <"$T/long.eml"
+exits "header line over the limit, opportunistic without a key: delivered, one call" 0 1
 check "... as it came" cmp "$T/long.eml" "$T/sm/1.msg"
+fm "$T/base.conf" bob@example.org <"$T/long.eml"
+exits "header line over the limit, opportunistic with a key: 65, no call" 65 0
 
 # ------------------------------------------------------------ usage
 
@@ -774,14 +779,30 @@ check "stopped by --timeout while sendmail reads: 75, and sendmail got the whole
     sh -c "[ $rc -eq 75 ] && cmp -s '$T/slow.msg' '$T/m1.marked'"
 
 # a header with no room for the marker (at LIMIT_HEADER_FIELDS): as good
-# as over the limit: delivered as it came, or 65 where encryption is
-# required
+# as over the limit: delivered as it came where nobody has a key and
+# nobody requires encryption, else 65 with 5.6.0 (issue 8 item 9: adding
+# fields must not force clear text to a recipient with a key)
 "$PYTHON" -c 'import sys
 sys.stdout.write("From: alice@example.org\nTo: bob@example.org\n" +
     "".join("X-F%d: v\n" % i for i in range(1998)) + "\nbody\n")' >"$T/full.eml"
-fm "$T/base.conf" bob@example.org <"$T/full.eml"
-check "2000 header fields, opportunistic recipient with a key: delivered as it came" \
-    sh -c "[ $rc -eq 0 ] && cmp -s '$T/sm/1.msg' '$T/full.eml'"
+"$PYTHON" -c 'import sys
+sys.stdout.write("From: alice@example.org\nTo: bob@example.org\n" +
+    "".join("X-F%d: v\n" % i for i in range(2500)) +
+    "\nthe key is under the mat\n")' >"$T/over.eml"
+for m in full over; do
+	fm "$T/base.conf" bob@example.org <"$T/$m.eml"
+	check "$m header fields, opportunistic recipient with a key: 65 with 5.6.0, nothing sent" \
+	    sh -c "[ $rc -eq 65 ] && [ ! -e '$T/sm/1.args' ] && head -n 1 '$T/err' | grep -q '^5.6.0 '"
+	fm "$T/base.conf" nokey@example.org bob@example.org <"$T/$m.eml"
+	check "$m header fields, bob (a key) and nokey: 65, nothing sent to either" \
+	    sh -c "[ $rc -eq 65 ] && [ ! -e '$T/sm/1.args' ]"
+	fm "$T/base.conf" nokey@example.org x@example.net <"$T/$m.eml"
+	check "$m header fields, opportunistic recipients without a key: delivered as it came" \
+	    sh -c "[ $rc -eq 0 ] && cmp -s '$T/sm/1.msg' '$T/$m.eml'"
+	fm "$T/dnone.conf" bob@example.org <"$T/$m.eml"
+	check "$m header fields, policy none (bob has a key): delivered as it came" \
+	    sh -c "[ $rc -eq 0 ] && cmp -s '$T/sm/1.msg' '$T/$m.eml'"
+done
 conf req 'default_policy = require'
 fm "$T/req.conf" bob@example.org <"$T/full.eml"
 check "2000 header fields, require: 65 with 5.6.0, nothing sent" \
