@@ -824,6 +824,18 @@ rc=$?
 check "1001 recipients: 64, first line 4.3.5" \
     sh -c "[ $rc -eq 64 ] && head -n 1 '$T/err' | grep -q '^4.3.5 '"
 
+# A header of 155,700 To addresses (just under 1 MiB) with bob last:
+# bob's key ID is shown (he is in To), and it takes well under the
+# --timeout (issue 8 item 16: a linear search per address took 44 s of
+# CPU; bench/filter-addrs.sh has the figures)
+"$PYTHON" "$MAILSEAL_SRCDIR/bench/genaddrs.py" 155700 bob@example.org \
+    >"$T/many.eml"
+fm "$T/base.conf" --timeout 20 bob@example.org <"$T/many.eml"
+exits "155,700 To addresses, envelope bob: done within --timeout 20, one call" 0 1
+pgpmime 1 "$T/many.eml" o9 >/dev/null 2>&1
+is "... bob (the last of them) is visible: his key ID is shown" \
+    "$(keyids o9)" "$(subkey bob)"
+
 # ------------------------------------------------------------ temporary files
 
 if [ -z "$leftover" ]; then
