@@ -276,17 +276,26 @@ addr_equal(const char *a, const char *b)
 	return strcasecmp(a, b) == 0;
 }
 
-/* addr_delimiters_set - see addr.h */
+/* addr_delimiters_valid - see addr.h */
 int
-addr_delimiters_set(const char *d)
+addr_delimiters_valid(const char *d)
 {
 	const char *p;
 
 	if (strlen(d) > ADDR_DELIMS_MAX)
-		return -1;
+		return 0;
 	for (p = d; *p != '\0'; p++)
 		if (*p <= ' ' || *p >= 127 || strchr(ADDR_NOT_DELIM, *p))
-			return -1;
+			return 0;
+	return 1;
+}
+
+/* addr_delimiters_set - see addr.h */
+int
+addr_delimiters_set(const char *d)
+{
+	if (!addr_delimiters_valid(d))
+		return -1;
 	memcpy(addr_delims, d, strlen(d) + 1);
 	return 0;
 }

@@ -49,6 +49,11 @@ char		*addr_untag(const char *);
  * "" for none; -1 (and no change) when one cannot be a delimiter */
 int		 addr_delimiters_set(const char *);
 
+/* addr_delimiters_valid - can every character of d be a recipient
+ * delimiter (printable ASCII, not '@', a quote, a bracket or another
+ * character that ends an addr-spec), and are there at most 32? */
+int		 addr_delimiters_valid(const char *);
+
 /* addr_canon - the one spelling of an addr-spec that the policy map and
  * key matching compare (allocated): the domain without a trailing root
  * dot, as IDNA A-labels, lower case (TR46 mapping); an address literal

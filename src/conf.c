@@ -19,6 +19,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "addr.h"
 #include "conf.h"
 #include "limit.h"
 #include "xmalloc.h"
@@ -26,7 +27,7 @@
 #define CONFIG_LINE	4096	/* bytes of one logical line */
 
 enum ctype { C_STR, C_PATH, C_BOOL, C_POLICY, C_LOG, C_FACILITY,
-    C_SECONDS, C_HOSTPORT };
+    C_SECONDS, C_HOSTPORT, C_DELIM };
 
 struct cparam {
 	const char	*name;
@@ -40,6 +41,7 @@ static const struct cparam cparams[] = {
 	{ "homedir",		C_PATH,		OFF(homedir) },
 	{ "default_policy",	C_POLICY,	OFF(default_policy) },
 	{ "policy_map",		C_PATH,		OFF(policy_map) },
+	{ "recipient_delimiter", C_DELIM,	OFF(recipient_delimiter) },
 	{ "decrypt",		C_BOOL,		OFF(decrypt) },
 	{ "sendmail",		C_PATH,		OFF(sendmail) },
 	{ "sign",		C_BOOL,		OFF(sign) },
@@ -109,6 +111,7 @@ config_defaults(struct config *c)
 	memset(c, 0, sizeof *c);
 	c->default_policy = POLICY_OPPORTUNISTIC;
 	c->sendmail = xstrdup("/usr/sbin/sendmail");
+	c->recipient_delimiter = xstrdup("+");
 	c->facility = LOG_MAIL;
 	if (gethostname(host, sizeof host) == -1)
 		snprintf(host, sizeof host, "localhost");
@@ -156,6 +159,13 @@ config_set(struct config *c, const char *name, const char *value,
 	case C_STR:
 	case C_PATH:
 	case C_HOSTPORT:
+	case C_DELIM:
+		if (p->type == C_DELIM && !addr_delimiters_valid(value)) {
+			snprintf(err, errsz, "%s: \"%.200s\" is not a set of at "
+			    "most 32 characters that can end a local part",
+			    name, value);
+			return -1;
+		}
 		/* the marker field's value: a name, nothing a header could
 		 * misread */
 		if (strcmp(name, "gateway_id") == 0 && (value[0] == '\0' ||
@@ -352,6 +362,7 @@ config_free(struct config *c)
 {
 	free(c->homedir);
 	free(c->policy_map);
+	free(c->recipient_delimiter);
 	free(c->sendmail);
 	free(c->signer);
 	free(c->gateway_id);
@@ -374,6 +385,8 @@ config_print(const struct config *c, FILE *fp)
 	fprintf(fp, "default_policy = %s\n", policy_name(c->default_policy));
 	fprintf(fp, "policy_map = %s\n",
 	    c->policy_map != NULL ? c->policy_map : "");
+	fprintf(fp, "recipient_delimiter = %s\n",
+	    c->recipient_delimiter != NULL ? c->recipient_delimiter : "");
 	fprintf(fp, "decrypt = %s\n", c->decrypt ? "yes" : "no");
 	fprintf(fp, "sendmail = %s\n", c->sendmail != NULL ? c->sendmail : "");
 	fprintf(fp, "sign = %s\n", c->sign ? "yes" : "no");

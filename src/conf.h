@@ -19,6 +19,7 @@ struct config {
 	char		*homedir;	/* NULL: $GNUPGHOME or ~/.gnupg */
 	enum policy	 default_policy;
 	char		*policy_map;	/* NULL: none */
+	char		*recipient_delimiter;	/* NULL: none */
 	int		 decrypt;
 	char		*sendmail;
 	int		 sign;

@@ -582,6 +582,9 @@ filter_run(const struct filter_opts *opts)
 		config_free(&j.cfg);
 		return FILTER_CONFIG;
 	}
+	/* where policy_lookup() and recip_resolve() cut off a tag */
+	(void)addr_delimiters_set(j.cfg.recipient_delimiter != NULL ?
+	    j.cfg.recipient_delimiter : "");
 	if (j.cfg.policy_map != NULL &&
 	    policy_map_load(&j.map, j.cfg.policy_map, err, sizeof err) == -1) {
 		log_dsn("4.3.5", "%s", err);

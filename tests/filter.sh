@@ -274,6 +274,7 @@ cat >"$T/ok.want" <<EOF
 homedir = $GNUPGHOME
 default_policy = require
 policy_map = 
+recipient_delimiter = +
 decrypt = no
 sendmail = $T/sendmail
 sign = no
@@ -358,6 +359,72 @@ conf dnone 'default_policy = none'
 fm "$T/dnone.conf" --check bob@example.org </dev/null
 is "policy none: no key looked up, action deliver" "$(tail -n 1 "$T/out")" \
     "bob@example.org: policy=none (default_policy) key=none action=deliver"
+
+# Every spelling of an address meets its entry and its key (issue 8
+# item 13): IDNA both ways, case (non-ASCII too), a trailing root dot,
+# an address literal, quotes the local part does not need, and the
+# recipient delimiters of recipient_delimiter.
+# A key whose user ID has U-labels, and one with A-labels:
+gpg_new() {
+	gpg --batch --no-tty --quiet --pinentry-mode loopback --passphrase '' \
+	    --quick-gen-key "$1" ed25519 sign never 2>/dev/null &&
+	_f=$(gpg --with-colons --list-keys "=$1" 2>/dev/null |
+	    awk -F: '/^fpr/ { print $10; exit }') &&
+	gpg --batch --no-tty --quiet --pinentry-mode loopback --passphrase '' \
+	    --quick-add-key "$_f" cv25519 encr never 2>/dev/null && echo "$_f"
+}
+UJ=$(gpg_new "J$(printf '\303\266')rg <j$(printf '\303\266')rg@b$(printf '\303\274')cher.example>")
+AR=$(gpg_new 'Rolf <rolf@xn--mnchen-3ya.example>')
+UE=$(printf 'b\303\274cher.example')
+cat >"$T/idn.map" <<EOF
+$UE			require
+xn--mnchen-3ya.example	require
+example.com		require
+bob@example.net		require
+[192.0.2.1]		require
+EOF
+conf idn "policy_map = $T/idn.map"
+conf idn2 "policy_map = $T/idn.map" 'recipient_delimiter = +-'
+IJ=$(printf 'J\303\226RG@XN--BCHER-KVA.EXAMPLE.')
+IR=$(printf 'rolf@M\303\234NCHEN.example')
+fm "$T/idn.conf" --check "$IJ" "$IR" x@xn--bcher-kva.example \
+    x@example.com. '"bob"@example.net' 'x@[192.0.2.1]' \
+    bob-x@example.net </dev/null
+sed -n 's/^\([^ ]*@[^ ]*\): /\1: /p' "$T/out" >"$T/dec"
+pol() {
+	grep -F "$1: " "$T/dec" | head -n 1 |
+	    sed 's/.*policy=\([a-z]*\).*action=\([a-z]*\).*/\1 \2/'
+}
+# --check escapes bytes outside printable ASCII
+EJ='J\303\226RG@XN--BCHER-KVA.EXAMPLE.'
+ER='rolf@M\303\234NCHEN.example'
+is "A-label, upper case, root dot: the U-label entry and the U-label user ID" \
+    "$(grep -F "$EJ: " "$T/dec")" \
+    "$EJ: policy=require ($T/idn.map:1) key=$UJ action=encrypt"
+is "U-label, non-ASCII upper case: the A-label entry and the A-label user ID" \
+    "$(grep -F "$ER: " "$T/dec")" \
+    "$ER: policy=require ($T/idn.map:2) key=$AR action=encrypt"
+is "an A-label recipient, no key: refused by the U-label entry" \
+    "$(pol x@xn--bcher-kva.example)" "require refuse"
+is "a trailing root dot: the domain's entry" "$(pol x@example.com.)" \
+    "require refuse"
+is "a quoted local part that needs no quotes: the address's entry" \
+    "$(pol '"bob"@example.net')" "require refuse"
+is "an address literal: its entry" "$(pol 'x@[192.0.2.1]')" "require refuse"
+is "'-' is no delimiter by default" "$(pol bob-x@example.net)" \
+    "opportunistic deliver"
+fm "$T/idn2.conf" --check bob-x@example.net </dev/null
+is "recipient_delimiter = +-: bob-x@ is bob@'s entry" \
+    "$(sed -n 's/.*policy=\([a-z]*\) (.*:\([0-9]*\)).*/\1 \2/p' "$T/out")" \
+    "require 4"
+conf ebad 'recipient_delimiter = +@'
+bad "recipient_delimiter with '@': 78" "$T/ebad.conf" "$T/ebad.conf:5" \
+    'is not a set of at most 32 characters'
+# and a real run: the A-label recipient gets it encrypted to the key
+# whose user ID has U-labels
+fm "$T/idn.conf" -f alice@example.org "$IJ" <"$T/m1.eml"
+exits "require, A-label recipient, U-label user ID: encrypted, one call" 0 1
+check "... the copy is RFC 3156 PGP/MIME" pgpmime 1 "$T/m1.eml" oi
 
 # ------------------------------------------------------------ one recipient
 
