@@ -10,7 +10,11 @@
  */
 #include <config.h>
 
+#include <sys/stat.h>
+
 #include <errno.h>
+#include <limits.h>
+#include <pwd.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -397,4 +401,114 @@ config_print(const struct config *c, FILE *fp)
 	fprintf(fp, "timeout = %u\n", c->timeout);
 	fprintf(fp, "listen = %s\n", c->listen != NULL ? c->listen : "");
 	fprintf(fp, "reinject = %s\n", c->reinject != NULL ? c->reinject : "");
+}
+
+/* config_owner - a user's name for messages */
+static const char *
+config_owner(uid_t uid, char *buf, size_t sz)
+{
+	struct passwd *pw = getpwuid(uid);
+
+	if (pw != NULL)
+		snprintf(buf, sz, "%s", pw->pw_name);
+	else
+		snprintf(buf, sz, "uid %lu", (unsigned long)uid);
+	return buf;
+}
+
+/* config_trust_one - one file or directory: owner and write bits */
+static int
+config_trust_one(const char *p, const struct stat *st, const char *what,
+    char *err, size_t errsz)
+{
+	char who[64];
+	int sticky = S_ISDIR(st->st_mode) && (st->st_mode & S_ISVTX);
+
+	if (st->st_uid != 0 && st->st_uid != geteuid()) {
+		snprintf(err, errsz, "%.300s: %s belongs to %s, not to root "
+		    "or %s (run mailseal as that user, or chown)", p, what,
+		    config_owner(st->st_uid, who, sizeof who),
+		    geteuid() == 0 ? "root" : "the user mailseal runs as");
+		return -1;
+	}
+	if ((st->st_mode & (S_IWGRP | S_IWOTH)) != 0 && !sticky) {
+		snprintf(err, errsz, "%.300s: %s is writable by %s (chmod "
+		    "go-w)", p, what, st->st_mode & S_IWOTH ? "everybody" :
+		    "its group");
+		return -1;
+	}
+	return 0;
+}
+
+/* config_trust_chain - p (absolute) and each directory above it */
+static int
+config_trust_chain(const char *p, const char *what, char *err, size_t errsz)
+{
+	char buf[PATH_MAX], label[128], *slash;
+	struct stat st;
+	int self = 1, seen = 0;
+
+	if (snprintf(buf, sizeof buf, "%s", p) >= (int)sizeof buf) {
+		snprintf(err, errsz, "%.300s: path too long", p);
+		return -1;
+	}
+	for (;; self = 0) {
+		if (stat(buf, &st) == 0) {
+			snprintf(label, sizeof label, "%s%s", self ? "" :
+			    "a directory above ", what);
+			if (config_trust_one(buf, &st, label, err, errsz) == -1)
+				return -1;
+			seen = 1;
+		} else if (errno != ENOENT || seen) {
+			/* a path that does not exist is judged by its
+			 * nearest directory that does */
+			snprintf(err, errsz, "%.300s: %s", buf, strerror(errno));
+			return -1;
+		}
+		if (strcmp(buf, "/") == 0)
+			return 0;
+		if ((slash = strrchr(buf, '/')) == NULL)
+			return 0;
+		if (slash == buf)
+			slash[1] = '\0';
+		else
+			*slash = '\0';
+	}
+}
+
+/* config_trusted - see conf.h */
+int
+config_trusted(const char *path, const char *what, char *err, size_t errsz)
+{
+	char real[PATH_MAX];
+
+	if (path[0] == '/' && config_trust_chain(path, what, err, errsz) == -1)
+		return -1;
+	if (realpath(path, real) == NULL) {
+		if (errno == ENOENT && path[0] == '/')
+			return 0;	/* checked as given above */
+		snprintf(err, errsz, "%.300s: %s", path, strerror(errno));
+		return -1;
+	}
+	return config_trust_chain(real, what, err, errsz);
+}
+
+/* config_homedir - see conf.h */
+char *
+config_homedir(const struct config *c)
+{
+	const char *h = getenv("HOME"), *g = getenv("GNUPGHOME");
+	struct passwd *pw;
+	char buf[PATH_MAX];
+
+	if (c->homedir != NULL)
+		return xstrdup(c->homedir);
+	if (g != NULL && *g != '\0')
+		return xstrdup(g);
+	if ((h == NULL || *h == '\0') && (pw = getpwuid(geteuid())) != NULL)
+		h = pw->pw_dir;
+	if (h == NULL || *h == '\0' ||
+	    snprintf(buf, sizeof buf, "%s/.gnupg", h) >= (int)sizeof buf)
+		return NULL;
+	return xstrdup(buf);
 }

@@ -101,6 +101,7 @@ static const char *const filter_names[] = {
 };
 
 static void	sb_add(struct sbuf *, const char *, ...) LOG_PRINTF(2, 3);
+static int	filter_trust(const struct filter_job *, char *, size_t);
 static int	filter_dir_open(void);
 static void	filter_path(char *, size_t, const char *);
 static enum filter_result filter_policies(struct filter_job *);
@@ -184,6 +185,29 @@ static void
 filter_path(char *buf, size_t sz, const char *name)
 {
 	snprintf(buf, sz, "%s/%s", filter_dir, name);
+}
+
+/* filter_trust - what the filter reads and runs can be changed by
+ * nobody but root and the user it runs as (mailseal.conf(5), "Files
+ * and their owners"); as root, a GnuPG home of another user is refused,
+ * so gpg never leaves root-owned files there */
+static int
+filter_trust(const struct filter_job *j, char *err, size_t errsz)
+{
+	char *home;
+	int r = 0;
+
+	if (config_trusted(j->opts->config != NULL ? j->opts->config :
+	    CONFIG_DEFAULT_PATH, "the configuration", err, errsz) == -1 ||
+	    (j->cfg.policy_map != NULL && config_trusted(j->cfg.policy_map,
+	    "the policy map", err, errsz) == -1) ||
+	    config_trusted(j->cfg.sendmail, "the sendmail program", err,
+	    errsz) == -1)
+		return -1;
+	if ((home = config_homedir(&j->cfg)) != NULL)
+		r = config_trusted(home, "the GnuPG home", err, errsz);
+	free(home);
+	return r;
 }
 
 /* filter_policies - each recipient's policy; a recipient that is no
@@ -587,6 +611,11 @@ filter_run(const struct filter_opts *opts)
 	    j.cfg.recipient_delimiter : "");
 	if (j.cfg.policy_map != NULL &&
 	    policy_map_load(&j.map, j.cfg.policy_map, err, sizeof err) == -1) {
+		log_dsn("4.3.5", "%s", err);
+		r = FILTER_CONFIG;
+		goto done;
+	}
+	if (filter_trust(&j, err, sizeof err) == -1) {
 		log_dsn("4.3.5", "%s", err);
 		r = FILTER_CONFIG;
 		goto done;

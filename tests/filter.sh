@@ -381,15 +381,15 @@ $UE			require
 xn--mnchen-3ya.example	require
 example.com		require
 bob@example.net		require
-[192.0.2.1]		require
 EOF
+printf '[192.0.2.1] require\n' >"$T/lit.map"
+conf lit "policy_map = $T/lit.map"
 conf idn "policy_map = $T/idn.map"
 conf idn2 "policy_map = $T/idn.map" 'recipient_delimiter = +-'
 IJ=$(printf 'J\303\226RG@XN--BCHER-KVA.EXAMPLE.')
 IR=$(printf 'rolf@M\303\234NCHEN.example')
 fm "$T/idn.conf" --check "$IJ" "$IR" x@xn--bcher-kva.example \
-    x@example.com. '"bob"@example.net' 'x@[192.0.2.1]' \
-    bob-x@example.net </dev/null
+    x@example.com. '"bob"@example.net' bob-x@example.net </dev/null
 sed -n 's/^\([^ ]*@[^ ]*\): /\1: /p' "$T/out" >"$T/dec"
 pol() {
 	grep -F "$1: " "$T/dec" | head -n 1 |
@@ -410,9 +410,11 @@ is "a trailing root dot: the domain's entry" "$(pol x@example.com.)" \
     "require refuse"
 is "a quoted local part that needs no quotes: the address's entry" \
     "$(pol '"bob"@example.net')" "require refuse"
-is "an address literal: its entry" "$(pol 'x@[192.0.2.1]')" "require refuse"
 is "'-' is no delimiter by default" "$(pol bob-x@example.net)" \
     "opportunistic deliver"
+fm "$T/lit.conf" --check 'x@[192.0.2.1]' </dev/null
+sed -n 's/^\([^ ]*@[^ ]*\): /\1: /p' "$T/out" >"$T/dec"
+is "an address literal: its entry" "$(pol 'x@[192.0.2.1]')" "require refuse"
 fm "$T/idn2.conf" --check bob-x@example.net </dev/null
 is "recipient_delimiter = +-: bob-x@ is bob@'s entry" \
     "$(sed -n 's/.*policy=\([a-z]*\) (.*:\([0-9]*\)).*/\1 \2/p' "$T/out")" \
@@ -902,6 +904,93 @@ exits "155,700 To addresses, envelope bob: done within --timeout 20, one call" 0
 pgpmime 1 "$T/many.eml" o9 >/dev/null 2>&1
 is "... bob (the last of them) is visible: his key ID is shown" \
     "$(keyids o9)" "$(subkey bob)"
+
+# ------------------------------------------------------------ files and their owners
+
+# issue 8 item 15: what the filter reads and runs (configuration, policy
+# map, GnuPG home, sendmail program, and every directory above each) can
+# be changed by nobody but root and the user it runs as, or it is a
+# configuration error (78, 4.3.5 first).  Needs root (chown, useradd).
+if [ "$(id -u)" -ne 0 ]; then
+	skip "files and their owners" "not root"
+else
+	conf w1
+	chmod 666 "$T/w1.conf"
+	bad "configuration writable by everybody: 78" "$T/w1.conf" "$T/w1.conf" \
+	    'the configuration is writable by everybody'
+	conf w2
+	chmod 620 "$T/w2.conf"
+	bad "configuration writable by its group: 78" "$T/w2.conf" "$T/w2.conf" \
+	    'the configuration is writable by its group'
+	mkdir "$T/open" "$T/sticky"
+	chmod 777 "$T/open"
+	chmod 1777 "$T/sticky"
+	conf w3
+	mv "$T/w3.conf" "$T/open/w3.conf"
+	bad "a directory above the configuration writable by everybody: 78" \
+	    "$T/open/w3.conf" "$T/open" \
+	    'a directory above the configuration is writable by everybody'
+	ln -s "$T/open/w3.conf" "$T/w3link.conf"
+	bad "a symbolic link to a configuration in such a directory: 78" \
+	    "$T/w3link.conf" "$T/open" \
+	    'a directory above the configuration is writable by everybody'
+	conf w4
+	mv "$T/w4.conf" "$T/sticky/w4.conf"
+	fm "$T/sticky/w4.conf" --check bob@example.org </dev/null
+	exits "a sticky directory above the configuration (as /tmp): fine" 0 0
+	printf 'example.org require\n' >"$T/w.map"
+	chmod 646 "$T/w.map"
+	conf w5 "policy_map = $T/w.map"
+	bad "policy map writable by everybody: 78" "$T/w5.conf" "$T/w.map" \
+	    'the policy map is writable by everybody'
+	cp "$T/sendmail" "$T/open-sendmail"
+	chmod 777 "$T/open-sendmail"
+	conf w6 "sendmail = $T/open-sendmail"
+	bad "sendmail program writable by everybody: 78" "$T/w6.conf" \
+	    "$T/open-sendmail" 'the sendmail program is writable by everybody'
+	W7=$(mktemp -d /tmp/msh.XXXXXX)
+	_ms_homes="$_ms_homes $W7"
+	cp -R "$GNUPGHOME/." "$W7/"
+	rm -f "$W7"/S.*
+	chmod 777 "$W7"
+	conf w7 "homedir = $W7"
+	bad "GnuPG home writable by everybody: 78" "$T/w7.conf" "$W7" \
+	    'the GnuPG home is writable by everybody'
+	# no homedir: $GNUPGHOME is the home
+	printf '%s\n' "sendmail = $T/sendmail" "log = stderr" >"$T/w8.conf"
+	GNUPGHOME=$W7 fm "$T/w8.conf" bob@example.org <"$T/m1.eml"
+	check "\$GNUPGHOME writable by everybody (no homedir): 78, 4.3.5" \
+	    sh -c "[ $rc -eq 78 ] && [ ! -e '$T/sm/1.args' ] && head -n 1 '$T/err' | grep -qF '4.3.5 mailseal: $W7: the GnuPG home is writable'"
+	# another user's files
+	GWU=mstgw$$
+	if useradd -r -M -d /nonexistent -s /usr/sbin/nologin "$GWU" \
+	    >/dev/null 2>&1; then
+		trap 'userdel "$GWU" >/dev/null 2>&1; _lib_cleanup' EXIT
+		conf w9
+		chown "$GWU" "$T/w9.conf"
+		bad "configuration that belongs to another user: 78" \
+		    "$T/w9.conf" "$T/w9.conf" \
+		    "the configuration belongs to $GWU, not to root"
+		# an operator's --check as root on the filter user's home:
+		# refused before any gpg runs, so nothing root-owned is left
+		chmod 700 "$W7"
+		chown -R "$GWU" "$W7"
+		find "$W7" -exec ls -ldn {} + | sort >"$T/w10.before"
+		conf w10 "homedir = $W7"
+		fm "$T/w10.conf" --check bob@example.org </dev/null
+		check "as root, --check on another user's GnuPG home: 78, 4.3.5 naming its owner" \
+		    sh -c "[ $rc -eq 78 ] && head -n 1 '$T/err' | grep -qF '4.3.5 mailseal: $W7: the GnuPG home belongs to $GWU'"
+		find "$W7" -exec ls -ldn {} + | sort >"$T/w10.after"
+		check "... and nothing in that home changed or was added" \
+		    cmp "$T/w10.before" "$T/w10.after"
+		is "... nothing in it belongs to root" \
+		    "$(find "$W7" -uid 0 | wc -l | tr -d ' ')" 0
+		userdel "$GWU" >/dev/null 2>&1
+		trap _lib_cleanup EXIT
+	else
+		skip "another user's files" "useradd failed"
+	fi
+fi
 
 # ------------------------------------------------------------ temporary files
 
