@@ -38,9 +38,7 @@
 /* what may not be a recipient delimiter: it would cut an address
  * where no address can be cut */
 #define ADDR_NOT_DELIM	"@\"\\()<>,;:[]"
-#define ADDR_DELIMS_MAX	32
-
-static char	addr_delims[ADDR_DELIMS_MAX + 1] = "+";
+static char	addr_delims[LIMIT_DELIMITERS + 1] = "+";
 
 static enum addr_err	addr_clean(const char *, size_t, char **, size_t *);
 static enum addr_err	addr_collect(struct mailimf_address *, struct addrlist *);
@@ -282,7 +280,7 @@ addr_delimiters_valid(const char *d)
 {
 	const char *p;
 
-	if (strlen(d) > ADDR_DELIMS_MAX)
+	if (strlen(d) > LIMIT_DELIMITERS)
 		return 0;
 	for (p = d; *p != '\0'; p++)
 		if (*p <= ' ' || *p >= 127 || strchr(ADDR_NOT_DELIM, *p))

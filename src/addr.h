@@ -51,7 +51,8 @@ int		 addr_delimiters_set(const char *);
 
 /* addr_delimiters_valid - can every character of d be a recipient
  * delimiter (printable ASCII, not '@', a quote, a bracket or another
- * character that ends an addr-spec), and are there at most 32? */
+ * character that ends an addr-spec), and are there at most
+ * LIMIT_DELIMITERS? */
 int		 addr_delimiters_valid(const char *);
 
 /* addr_canon - the one spelling of an addr-spec that the policy map and

@@ -166,8 +166,8 @@ config_set(struct config *c, const char *name, const char *value,
 	case C_DELIM:
 		if (p->type == C_DELIM && !addr_delimiters_valid(value)) {
 			snprintf(err, errsz, "%s: \"%.200s\" is not a set of at "
-			    "most 32 characters that can end a local part",
-			    name, value);
+			    "most %d characters that can end a local part",
+			    name, value, LIMIT_DELIMITERS);
 			return -1;
 		}
 		/* the marker field's value: a name, nothing a header could
@@ -421,14 +421,15 @@ static int
 config_trust_one(const char *p, const struct stat *st, const char *what,
     char *err, size_t errsz)
 {
-	char who[64];
+	char who[64], me[64];
 	int sticky = S_ISDIR(st->st_mode) && (st->st_mode & S_ISVTX);
 
 	if (st->st_uid != 0 && st->st_uid != geteuid()) {
-		snprintf(err, errsz, "%.300s: %s belongs to %s, not to root "
-		    "or %s (run mailseal as that user, or chown)", p, what,
+		snprintf(err, errsz, "%.300s: %s belongs to %s, not to root%s%s "
+		    "(run mailseal as that user, or chown)", p, what,
 		    config_owner(st->st_uid, who, sizeof who),
-		    geteuid() == 0 ? "root" : "the user mailseal runs as");
+		    geteuid() == 0 ? "" : " or ", geteuid() == 0 ? "" :
+		    config_owner(geteuid(), me, sizeof me));
 		return -1;
 	}
 	if ((st->st_mode & (S_IWGRP | S_IWOTH)) != 0 && !sticky) {
