@@ -971,8 +971,10 @@ else
 		bad "configuration that belongs to another user: 78" \
 		    "$T/w9.conf" "$T/w9.conf" \
 		    "the configuration belongs to $GWU, not to root"
-		# an operator's --check as root on the filter user's home:
-		# refused before any gpg runs, so nothing root-owned is left
+		# an operator's --check as root on the filter user's new
+		# keyring (no trustdb.gpg yet): refused before any gpg runs,
+		# so no root-owned trustdb.gpg or socket is left there
+		rm -f "$W7/trustdb.gpg"
 		chmod 700 "$W7"
 		chown -R "$GWU" "$W7"
 		find "$W7" -exec ls -ldn {} + | sort >"$T/w10.before"
