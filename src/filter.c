@@ -194,7 +194,12 @@ filter_path(char *buf, size_t sz, const char *name)
 static int
 filter_trust(const struct filter_job *j, char *err, size_t errsz)
 {
-	char *home;
+	/* what gpg reads in the home: keys, trust, options */
+	static const char *const files[] = { "pubring.kbx", "pubring.gpg",
+	    "trustdb.gpg", "gpg.conf", "gpg-agent.conf", "common.conf",
+	    "private-keys-v1.d", NULL };
+	char *home, path[PATH_MAX];
+	size_t i;
 	int r = 0;
 
 	if (config_trusted(j->opts->config != NULL ? j->opts->config :
@@ -204,8 +209,14 @@ filter_trust(const struct filter_job *j, char *err, size_t errsz)
 	    config_trusted(j->cfg.sendmail, "the sendmail program", err,
 	    errsz) == -1)
 		return -1;
-	if ((home = config_homedir(&j->cfg)) != NULL)
-		r = config_trusted(home, "the GnuPG home", err, errsz);
+	if ((home = config_homedir(&j->cfg)) == NULL)
+		return 0;
+	r = config_trusted(home, "the GnuPG home", err, errsz);
+	for (i = 0; r == 0 && files[i] != NULL; i++)
+		if ((size_t)snprintf(path, sizeof path, "%s/%s", home,
+		    files[i]) < sizeof path)
+			r = config_trusted(path, "a file of the GnuPG home",
+			    err, errsz);
 	free(home);
 	return r;
 }

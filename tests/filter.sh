@@ -956,6 +956,13 @@ else
 	conf w7 "homedir = $W7"
 	bad "GnuPG home writable by everybody: 78" "$T/w7.conf" "$W7" \
 	    'the GnuPG home is writable by everybody'
+	chmod 700 "$W7"
+	chmod 666 "$W7/pubring.kbx"
+	bad "a keyring in the GnuPG home writable by everybody: 78" \
+	    "$T/w7.conf" "$W7/pubring.kbx" \
+	    'a file of the GnuPG home is writable by everybody'
+	chmod 600 "$W7/pubring.kbx"
+	chmod 777 "$W7"
 	# no homedir: $GNUPGHOME is the home
 	printf '%s\n' "sendmail = $T/sendmail" "log = stderr" >"$T/w8.conf"
 	GNUPGHOME=$W7 fm "$T/w8.conf" bob@example.org <"$T/m1.eml"
