@@ -20,6 +20,20 @@
  * around the block, all count as plain.  The same scans find what
  * decrypt verifies: a multipart/signed root with the RFC 3156 structure,
  * and a text/plain root that is one clear-signed block.
+ *
+ * A structure is only signed or encrypted when every mail reader splits
+ * it as we do; where readers could disagree there is no safe reading,
+ * and the message counts as plain.  So the root's Content-Type must be
+ * clean (mime.h: read to its end, no parameter twice, no RFC 2231 form),
+ * the boundary only RFC 2046 bchars, no encoded word (GMime and Python
+ * decode one), not ending in a space (Python strips it); no CR without
+ * LF anywhere in the body (Python and Mozilla end a line there, GMime
+ * and we do not); and a line that starts with the delimiter but is not
+ * exactly "--B" or "--B--" with optional blanks is refused, since some
+ * readers match a prefix (GMime 2 takes "--B--anything" for the close
+ * delimiter, OpenSSL's S/MIME reader "--Banything" for a delimiter) and
+ * RFC 2046 5.1.2 forbids such lines in genuine mail; so is any delimiter
+ * after the close delimiter.
  */
 #include <config.h>
 
@@ -43,6 +57,10 @@ static int	classify_pgpmime(struct input *, off_t, const char *, int,
 		    int *, struct classify_span *);
 static int	classify_smime(struct input *, off_t, enum mime_cte, int *);
 static int	classify_count(const struct rfc5322_header *, const char *);
+static int	classify_boundary_ok(const char *);
+static int	classify_protocol(const struct mime_ctype *, const char *,
+		    const char *);
+static int	classify_smime_type(const struct mime_ctype *);
 
 /* classify_inline - is the body one armored block?  Reads at most up
  * to the first line that says no. */
@@ -125,22 +143,25 @@ struct classify_mp {
 	size_t			 preveol;	/* line end length of the line before */
 };
 
-/* classify_delim - 0: not a delimiter line, 1: "--B", 2: "--B--" */
+/* classify_delim - 0: not a delimiter line, 1: "--B", 2: "--B--",
+ * -1: a line that starts like one but is neither (some reader could
+ * take it for a delimiter: the structure has no safe reading) */
 static int
 classify_delim(const struct classify_mp *m)
 {
-	size_t n = m->linelen, k;
+	size_t n = m->linelen, k = m->blen + 2;
 
-	while (n > 0 && (m->line[n - 1] == ' ' || m->line[n - 1] == '\t' ||
-	    m->line[n - 1] == '\r'))
-		n--;
-	if (m->toolong || n < m->blen + 2 || memcmp(m->line, "--", 2) != 0 ||
+	if (n < k || memcmp(m->line, "--", 2) != 0 ||
 	    memcmp(m->line + 2, m->boundary, m->blen) != 0)
 		return 0;
-	k = m->blen + 2;
+	if (m->toolong)
+		return -1;
+	while (n > k && (m->line[n - 1] == ' ' || m->line[n - 1] == '\t' ||
+	    m->line[n - 1] == '\r'))
+		n--;
 	if (n == k)
 		return 1;
-	return n == k + 2 && memcmp(m->line + k, "--", 2) == 0 ? 2 : 0;
+	return n == k + 2 && memcmp(m->line + k, "--", 2) == 0 ? 2 : -1;
 }
 
 /* classify_part_type - is the part's Content-Type type/subtype? */
@@ -349,6 +370,10 @@ classify_part_line(struct classify_mp *m)
 	int d = classify_delim(m), blank;
 
 	blank = m->linelen == 0 || (m->linelen == 1 && m->line[0] == '\r');
+	/* a line like a delimiter, or one after the close (a reader
+	 * might start another part there): no safe reading */
+	if (d == -1 || (d != 0 && m->state == MP_EPILOGUE))
+		m->state = MP_NO;
 	switch (m->state) {
 	case MP_PREAMBLE:
 		if (d == 1) {
@@ -402,34 +427,40 @@ classify_part_line(struct classify_mp *m)
 	return m->state == MP_NO ? -1 : 0;
 }
 
-/* classify_pgpmime - does the body have the RFC 3156 structure (mode
- * MP_ENCRYPTED or MP_SIGNED), or Exchange's rewrite of it?  *yes is 1,
- * or 2 for MP_ENCRYPTED when only the data part is no encrypted message
- * (damaged, or something else dressed up). */
+/* classify_boundary_ok - a boundary every reader reads as we do: 1 to
+ * LIMIT_BOUNDARY RFC 2046 bchars, not ending in a space (Python strips
+ * it) nor starting with one, no encoded word (RFC 2047 "=?", which GMime
+ * and Python decode) */
 static int
-classify_pgpmime(struct input *in, off_t bodyoff, const char *boundary,
-    int mode, int *yes, struct classify_span *span)
+classify_boundary_ok(const char *b)
 {
-	struct classify_mp *m;
+	static const char bchars[] = "0123456789abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ'()+_,-./:=? ";
+	size_t len;
+
+	if (b == NULL || (len = strlen(b)) == 0 || len > LIMIT_BOUNDARY ||
+	    b[0] == ' ' || b[len - 1] == ' ' || strspn(b, bchars) != len ||
+	    strstr(b, "=?") != NULL)
+		return 0;
+	return 1;
+}
+
+/* classify_scan - feed the body, line by line, to classify_part_line;
+ * a CR without LF ends it (MP_NO).  Returns -1 on a read error. */
+static int
+classify_scan(struct input *in, off_t pos, struct classify_mp *m)
+{
 	unsigned char buf[16384];
 	ssize_t n, i;
-	off_t pos = bodyoff;
+	int cr = 0;
 
-	*yes = 0;
-	if (boundary == NULL || *boundary == '\0' ||
-	    strlen(boundary) > LIMIT_BOUNDARY)
-		return 0;
-	if (input_seek(in, bodyoff) == -1)
-		return -1;
-	m = xcalloc(1, sizeof *m);
-	m->boundary = boundary;
-	m->blen = strlen(boundary);
-	m->mode = mode;
-	m->first = -1;
-	m->linestart = bodyoff;
-	armor_scan_init(&m->armor);
 	while (m->state != MP_NO && (n = input_read(in, buf, sizeof buf)) > 0)
 		for (i = 0; i < n && m->state != MP_NO; i++, pos++) {
+			if (cr && buf[i] != '\n') {
+				m->state = MP_NO;	/* a bare CR */
+				break;
+			}
+			cr = buf[i] == '\r';
 			if (buf[i] == '\n') {
 				m->nextstart = pos + 1;
 				(void)classify_part_line(m);
@@ -441,13 +472,42 @@ classify_pgpmime(struct input *in, off_t bodyoff, const char *boundary,
 			else
 				m->toolong = 1;
 		}
-	if (m->state != MP_NO && n < 0) {
-		free(m);
+	if (m->state != MP_NO && n < 0)
 		return -1;
-	}
+	if (cr)
+		m->state = MP_NO;
 	if (m->state != MP_NO && (m->linelen > 0 || m->toolong)) {
 		m->nextstart = pos;
 		(void)classify_part_line(m);	/* no final newline */
+	}
+	return 0;
+}
+
+/* classify_pgpmime - does the body have the RFC 3156 structure (mode
+ * MP_ENCRYPTED or MP_SIGNED), or Exchange's rewrite of it?  *yes is 1,
+ * or 2 for MP_ENCRYPTED when only the data part is no encrypted message
+ * (damaged, or something else dressed up). */
+static int
+classify_pgpmime(struct input *in, off_t bodyoff, const char *boundary,
+    int mode, int *yes, struct classify_span *span)
+{
+	struct classify_mp *m;
+
+	*yes = 0;
+	if (!classify_boundary_ok(boundary))
+		return 0;
+	if (input_seek(in, bodyoff) == -1)
+		return -1;
+	m = xcalloc(1, sizeof *m);
+	m->boundary = boundary;
+	m->blen = strlen(boundary);
+	m->mode = mode;
+	m->first = -1;
+	m->linestart = bodyoff;
+	armor_scan_init(&m->armor);
+	if (classify_scan(in, bodyoff, m) == -1) {
+		free(m);
+		return -1;
 	}
 	*yes = m->state != MP_EPILOGUE ? 0 : m->broken ? 2 : 1;
 	if (*yes && span != NULL && mode != MP_SIGNED) {
@@ -512,6 +572,29 @@ classify_count(const struct rfc5322_header *h, const char *name)
 	return n;
 }
 
+/* classify_protocol - multipart/sub with this protocol parameter */
+static int
+classify_protocol(const struct mime_ctype *ct, const char *sub,
+    const char *proto)
+{
+	const char *p = mime_ctype_param(ct, "protocol");
+
+	return mime_ctype_is(ct, "multipart", sub) && p != NULL &&
+	    strcasecmp(p, proto) == 0;
+}
+
+/* classify_smime_type - S/MIME enveloped data, by its label */
+static int
+classify_smime_type(const struct mime_ctype *ct)
+{
+	const char *st = mime_ctype_param(ct, "smime-type");
+
+	return (mime_ctype_is(ct, "application", "pkcs7-mime") ||
+	    mime_ctype_is(ct, "application", "x-pkcs7-mime")) &&
+	    st != NULL && (strcasecmp(st, "enveloped-data") == 0 ||
+	    strcasecmp(st, "authenveloped-data") == 0);
+}
+
 /* classify_message - see classify.h */
 int
 classify_message(const struct rfc5322_header *h, struct input *in,
@@ -520,7 +603,6 @@ classify_message(const struct rfc5322_header *h, struct input *in,
 	const struct rfc5322_field *f;
 	struct mime_ctype ct;
 	enum mime_cte cte = MIME_CTE_IDENTITY;
-	const char *st, *proto;
 	char *v;
 	size_t len;
 	int text = 1, pgpmime = 0, smime = 0, sigmime = 0, mixed = 0;
@@ -539,21 +621,16 @@ classify_message(const struct rfc5322_header *h, struct input *in,
 	memset(&ct, 0, sizeof ct);
 	if ((f = rfc5322_find(h, "Content-Type", NULL)) != NULL) {
 		v = rfc5322_unfold(f, &len);
-		if (mime_ctype_parse(v, len, &ct) == 0) {
+		/* not clean: readers may disagree, so plain */
+		if (mime_ctype_parse(v, len, &ct) == 0 &&
+		    (text = ct.clean) != 0) {
 			text = mime_ctype_is(&ct, "text", "plain");
-			proto = mime_ctype_param(&ct, "protocol");
-			pgpmime = mime_ctype_is(&ct, "multipart", "encrypted") &&
-			    proto != NULL &&
-			    strcasecmp(proto, "application/pgp-encrypted") == 0;
-			sigmime = mime_ctype_is(&ct, "multipart", "signed") &&
-			    proto != NULL &&
-			    strcasecmp(proto, "application/pgp-signature") == 0;
+			pgpmime = classify_protocol(&ct, "encrypted",
+			    "application/pgp-encrypted");
+			sigmime = classify_protocol(&ct, "signed",
+			    "application/pgp-signature");
 			mixed = mime_ctype_is(&ct, "multipart", "mixed");
-			st = mime_ctype_param(&ct, "smime-type");
-			smime = (mime_ctype_is(&ct, "application", "pkcs7-mime") ||
-			    mime_ctype_is(&ct, "application", "x-pkcs7-mime")) &&
-			    st != NULL && (strcasecmp(st, "enveloped-data") == 0 ||
-			    strcasecmp(st, "authenveloped-data") == 0);
+			smime = classify_smime_type(&ct);
 		}
 		free(v);
 	}

@@ -754,7 +754,9 @@ decrypt_run(const struct decrypt_opts *opts)
 	j.opts = opts;
 	j.plainfd = -1;
 	j.dverdict = "not-encrypted";
-	if ((e = input_open(&j.in, opts->input)) != 0) {
+	e = opts->usefds ? input_open_fd(&j.in, opts->infd) :
+	    input_open(&j.in, opts->input);
+	if (e != 0) {
 		if (e == INPUT_ENOPEN) {
 			log_warn("%s", log_escape(opts->input, esc, sizeof esc));
 			return DECRYPT_NOINPUT;
@@ -810,7 +812,8 @@ decrypt_run(const struct decrypt_opts *opts)
 	case CLASSIFY_PLAIN:
 		break;
 	}
-	if (output_open(&j.out, opts->output) == -1) {
+	if ((opts->usefds ? output_open_fd(&j.out, opts->outfd) :
+	    output_open(&j.out, opts->output)) == -1) {
 		log_warn("cannot create the output");
 		r = DECRYPT_TEMPFAIL;
 		goto done;

@@ -51,6 +51,7 @@ struct encrypt_job {
 	int				*hidden;	/* per j->rec.fprs */
 };
 
+static int			encrypt_output(struct encrypt_job *);
 static enum encrypt_result	encrypt_passthrough(struct encrypt_job *);
 static enum encrypt_result	encrypt_publish(struct encrypt_job *,
 				    enum encrypt_result);
@@ -89,6 +90,16 @@ encrypt_visible(struct encrypt_job *j)
 	}
 }
 
+/* encrypt_output - open the output: -o FILE, standard output, or the
+ * caller's file */
+static int
+encrypt_output(struct encrypt_job *j)
+{
+	if (j->opts->usefds)
+		return output_open_fd(&j->out, j->opts->outfd);
+	return output_open(&j->out, j->opts->output);
+}
+
 /* encrypt_passthrough - copy the input, unchanged, to the output */
 static enum encrypt_result
 encrypt_passthrough(struct encrypt_job *j)
@@ -101,7 +112,7 @@ encrypt_passthrough(struct encrypt_job *j)
 		log_warn("cannot read the message");
 		return ENCRYPT_TEMPFAIL;
 	}
-	if (output_open(&j->out, j->opts->output) == -1) {
+	if (encrypt_output(j) == -1) {
 		log_warn("cannot create the output");
 		return ENCRYPT_TEMPFAIL;
 	}
@@ -351,7 +362,7 @@ encrypt_write(struct encrypt_job *j)
 	FILE *fp;
 	int flags;
 
-	if (output_open(&j->out, j->opts->output) == -1) {
+	if (encrypt_output(j) == -1) {
 		log_warn("cannot create the output");
 		return ENCRYPT_TEMPFAIL;
 	}
@@ -425,7 +436,9 @@ encrypt_run(const struct encrypt_opts *opts)
 	memset(&j, 0, sizeof j);
 	j.opts = opts;
 	j.gpg = opts->gpg;
-	if ((r = input_open(&j.in, opts->input)) != 0) {
+	r = opts->usefds ? input_open_fd(&j.in, opts->infd) :
+	    input_open(&j.in, opts->input);
+	if (r != 0) {
 		if (r == INPUT_ENOPEN) {
 			log_warn("%s", log_escape(opts->input, esc, sizeof esc));
 			return ENCRYPT_NOINPUT;

@@ -67,4 +67,8 @@ const struct rfc5322_field *rfc5322_find(const struct rfc5322_header *,
  * name length and sets *valoff, or 0 when it is not. */
 size_t		 rfc5322_field_parse(const char *, size_t, size_t *);
 
+/* rfc5322_is_fromline - is line (the first of a message) an mbox From_
+ * line: "From " followed by something other than a colon? */
+int		 rfc5322_is_fromline(const char *, size_t);
+
 #endif

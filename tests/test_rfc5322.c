@@ -155,3 +155,29 @@ Test(rfc5322, find_walks_repeated_fields)
 	cr_assert_eq(n, 2);
 	cr_assert(rfc5322_has_prefix(&h.fields[1], "cc"));
 }
+
+Test(rfc5322, from_field_with_space_is_no_from_line)
+{
+	static const char *firsts[] = { "From : mallory@example.org\n",
+	    "From  :mallory@example.org\n", "From \t: mallory@example.org\n" };
+	char msg[256];
+	size_t i, k;
+
+	for (i = 0; i < sizeof firsts / sizeof firsts[0]; i++) {
+		snprintf(msg, sizeof msg, "%sFrom: alice@example.org\n\nhi\n",
+		    firsts[i]);
+		rfc5322_free(&h);
+		input_close(in);
+		cr_assert_eq(parse(msg), RFC5322_OK);
+		cr_expect_null(h.fromline, "[%s] taken for a From_ line",
+		    firsts[i]);
+		k = 0;
+		cr_expect_not_null(rfc5322_find(&h, "From", &k));
+		cr_expect_not_null(rfc5322_find(&h, "From", &k),
+		    "[%s]: the second From field is not seen", firsts[i]);
+		cr_expect(!rfc5322_is_fromline(firsts[i], strlen(firsts[i])));
+	}
+	cr_expect(rfc5322_is_fromline("From alice@example.org Sun Dec  6 "
+	    "03:22:46 2026\n", 43));
+	cr_expect(!rfc5322_is_fromline("From:x\n", 7));
+}
