@@ -36,6 +36,10 @@
  * every message, and a postmaster's list is far shorter. */
 #define LIMIT_POLICY_ENTRIES	100000
 
+/* Characters of mailseal.conf's recipient_delimiter (a set; Postfix
+ * allows any number, but a longer set is a typo). */
+#define LIMIT_DELIMITERS	32
+
 /* Marker fields of this gateway a message may already carry when it
  * comes back to the filter: more is a mail loop (exit 75). */
 #define LIMIT_GATEWAY_PASSES	5
