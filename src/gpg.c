@@ -22,10 +22,12 @@
 #include <gpgme.h>
 
 #include "gpg.h"
+#include "gpgsup.h"
 #include "limit.h"
 #include "xmalloc.h"
 
 #define GPG_IO_STEP	"65536"	/* bytes GPGME moves per callback */
+#define GPG_SELF	"/proc/self/exe"	/* the supervisor (gpgsup.h) */
 
 /*
  * What gpg said on its status channel during one operation.  GPGME 1.18
@@ -47,23 +49,44 @@ struct gpg_status_seen {
 					 * encrypted with a passphrase */
 	int	 nodata;		/* NODATA: no OpenPGP data (or none
 					 * valid) where gpg looked */
+	int	 notfound;		/* ERROR ... "no such key" */
+	int	 exited;		/* the supervisor's line came */
+	int	 exit_code;		/* gpg's exit status; -1: killed */
+	char	 exit_how[40];		/* "exited 2", "killed (signal 9)" */
+	int	 end_decryption;	/* END_DECRYPTION */
+	int	 no_seckey;		/* NO_SECKEY lines */
+	char	 seckey[4][17];		/* the first key IDs they name */
+	int	 newsig;		/* NEWSIG: a signature begins */
+	int	 sigdone;		/* GOODSIG, BADSIG, EXPSIG, EXPKEYSIG,
+					 * REVKEYSIG or ERRSIG: one ends */
+	int	 plaintext;		/* PLAINTEXT: literal data seen */
 };
 
 struct gpg {
 	gpgme_ctx_t		 ctx;
 	char			 version[64];
+	char			 home[4096];	/* for messages */
 	struct gpg_status_seen	 seen;
 };
 
 static int		 gpg_initialised;
+static char		 gpg_real[4096];	/* the gpg GPGME found */
 
 static ssize_t		 gpg_cb_read(void *, void *, size_t);
 static ssize_t		 gpg_cb_write(void *, const void *, size_t);
 static ssize_t		 gpg_cb_discard(void *, const void *, size_t);
 static void		 gpg_key_copy(gpgme_key_t, int, struct gpg_key *);
 static enum gpg_status	 gpg_fail(gpgme_error_t, const char *, char *, size_t);
-static enum gpg_status	 gpg_home_check(const char *, char *, size_t);
+static enum gpg_status	 gpg_home_check(const char *, char *, size_t, char *,
+			    size_t);
+static enum gpg_status	 gpg_init(char *, size_t);
+static void		 gpg_supervise(int);
+static void		 gpg_keylist_why(struct gpg *, char *, size_t);
 static gpgme_error_t	 gpg_status_cb(void *, const char *, const char *);
+static void		 gpg_status_exit(struct gpg_status_seen *, const char *);
+static int		 gpg_status_num(const char *, int);
+static void		 gpg_status_dec(struct gpg_status_seen *, const char *,
+			    const char *);
 static int		 gpg_status_notfound(const char *);
 static int		 gpg_dec_class(gpgme_error_t, enum gpg_dec *);
 static void		 gpg_sig_copy(gpgme_signature_t, struct gpg_sig *);
@@ -83,7 +106,8 @@ gpg_fail(gpgme_error_t e, const char *what, char *err, size_t errsz)
  * typo: that is a temporary failure of ours, not the recipient's.
  */
 static enum gpg_status
-gpg_home_check(const char *homedir, char *err, size_t errsz)
+gpg_home_check(const char *homedir, char *out, size_t outsz, char *err,
+    size_t errsz)
 {
 	static const char *keyrings[] = { "pubring.kbx", "pubring.gpg", NULL };
 	const char *home, *env, **kr;
@@ -135,6 +159,7 @@ gpg_home_check(const char *homedir, char *err, size_t errsz)
 			return GPG_TEMPFAIL;
 		}
 	}
+	snprintf(out, outsz, "%s", home);
 	return GPG_OK;
 }
 
@@ -175,9 +200,14 @@ gpg_status_cb(void *hook, const char *keyword, const char *args)
 
 	if (keyword == NULL)
 		return 0;
-	if (strcmp(keyword, "ERROR") == 0 || strcmp(keyword, "FAILURE") == 0) {
-		if (gpg_status_notfound(args))
+	if (strcmp(keyword, GPGSUP_KEYWORD) == 0)
+		gpg_status_exit(seen, args);
+	else if (strcmp(keyword, "ERROR") == 0 ||
+	    strcmp(keyword, "FAILURE") == 0) {
+		if (gpg_status_notfound(args)) {
+			seen->notfound = 1;
 			return 0;
+		}
 		if (!seen->error)
 			snprintf(seen->what, sizeof seen->what, "%s %s",
 			    keyword, args != NULL ? args : "");
@@ -186,19 +216,141 @@ gpg_status_cb(void *hook, const char *keyword, const char *args)
 		seen->end_encryption = 1;
 	else if (strcmp(keyword, "SIG_CREATED") == 0)
 		seen->sig_created = 1;
-	else if (strcmp(keyword, "DECRYPTION_OKAY") == 0)
+	else
+		gpg_status_dec(seen, keyword, args);
+	return 0;
+}
+
+/* gpg_status_dec - the status lines of decryption and verification */
+static void
+gpg_status_dec(struct gpg_status_seen *seen, const char *keyword,
+    const char *args)
+{
+	static const char *sigends[] = { "GOODSIG", "BADSIG", "EXPSIG",
+	    "EXPKEYSIG", "REVKEYSIG", "ERRSIG", NULL };
+	const char **k;
+
+	if (strcmp(keyword, "DECRYPTION_OKAY") == 0)
 		seen->decryption_okay = 1;
 	else if (strcmp(keyword, "DECRYPTION_FAILED") == 0)
 		seen->decryption_failed = 1;
+	else if (strcmp(keyword, "END_DECRYPTION") == 0)
+		seen->end_decryption = 1;
 	else if (strcmp(keyword, "NODATA") == 0)
 		seen->nodata = 1;
-	else if (strcmp(keyword, "NEED_PASSPHRASE_SYM") == 0)
+	else if (strcmp(keyword, "PLAINTEXT") == 0)
+		seen->plaintext = 1;
+	else if (strcmp(keyword, "NEWSIG") == 0)
+		seen->newsig++;
+	else if (strcmp(keyword, "NO_SECKEY") == 0) {
+		if (seen->no_seckey < 4 && args != NULL)
+			snprintf(seen->seckey[seen->no_seckey],
+			    sizeof seen->seckey[0], "%s", args);
+		seen->no_seckey++;
+	} else if (strcmp(keyword, "NEED_PASSPHRASE_SYM") == 0)
 		seen->sym_passphrase = 1;
 	else if (strcmp(keyword, "NEED_PASSPHRASE") == 0 ||
 	    (strcmp(keyword, "PINENTRY_LAUNCHED") == 0 &&
 	    !seen->sym_passphrase))
 		seen->need_passphrase = 1;
-	return 0;
+	else
+		for (k = sigends; *k != NULL; k++)
+			if (strcmp(keyword, *k) == 0)
+				seen->sigdone++;
+}
+
+/* gpg_status_num - a decimal number from 0 to max, or -1 */
+static int
+gpg_status_num(const char *s, int max)
+{
+	char *end;
+	long n;
+
+	errno = 0;
+	n = strtol(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || n < 0 || n > max)
+		return -1;
+	return (int)n;
+}
+
+/* gpg_status_exit - the supervisor's line: how gpg ended */
+static void
+gpg_status_exit(struct gpg_status_seen *seen, const char *args)
+{
+	int n;
+
+	seen->exited = 1;
+	seen->exit_code = -1;
+	if (args == NULL)
+		args = "";
+	if (strncmp(args, "signal ", 7) == 0)
+		snprintf(seen->exit_how, sizeof seen->exit_how,
+		    "killed (signal %d)", gpg_status_num(args + 7, 128));
+	else if (strncmp(args, "exec ", 5) == 0)
+		snprintf(seen->exit_how, sizeof seen->exit_how,
+		    "not started: %s", (n = gpg_status_num(args + 5, 4096)) >= 0 ?
+		    strerror(n) : "?");
+	else if ((n = gpg_status_num(args, 255)) >= 0) {
+		seen->exit_code = n;
+		snprintf(seen->exit_how, sizeof seen->exit_how, "exited %d", n);
+	} else
+		snprintf(seen->exit_how, sizeof seen->exit_how, "ended");
+}
+
+/* gpg_supervise - GPGME's gpg is the supervisor (gpgsup.h) while the
+ * variable naming the real gpg is set: only around GPGME calls that
+ * start gpg, so no other child of ours sees it.  Should setenv fail,
+ * GPGME starts a mailseal that is no supervisor: no exit line, so no
+ * result is trusted (75). */
+static void
+gpg_supervise(int on)
+{
+	if (on)
+		(void)setenv(GPGSUP_ENV, gpg_real, 1);
+	else
+		(void)unsetenv(GPGSUP_ENV);
+}
+
+/* gpg_init - initialise GPGME once; its gpg becomes the supervisor */
+static enum gpg_status
+gpg_init(char *err, size_t errsz)
+{
+	gpgme_engine_info_t info;
+	gpgme_error_t e;
+	int n;
+
+	/* Skip gpgconf at start-up: it costs 50-100 ms (FACTS.md). */
+	gpgme_set_global_flag("disable-gpgconf", "1");
+	if (gpgme_check_version(GPGME_VERSION) == NULL) {
+		snprintf(err, errsz, "GPGME is older than %s", GPGME_VERSION);
+		return GPG_TEMPFAIL;
+	}
+	if ((e = gpgme_set_locale(NULL, LC_CTYPE, setlocale(LC_CTYPE, NULL))))
+		return gpg_fail(e, "GPGME locale", err, errsz);
+	if ((e = gpgme_engine_check_version(GPGME_PROTOCOL_OpenPGP)) ||
+	    (e = gpgme_get_engine_info(&info)))
+		return gpg_fail(e, "gpg engine", err, errsz);
+	while (info != NULL && info->protocol != GPGME_PROTOCOL_OpenPGP)
+		info = info->next;
+	if (info == NULL || info->file_name == NULL ||
+	    info->file_name[0] != '/' || (n = snprintf(gpg_real,
+	    sizeof gpg_real, "%s", info->file_name)) < 0 ||
+	    (size_t)n >= sizeof gpg_real) {
+		snprintf(err, errsz, "gpg engine: no usable file name");
+		return GPG_TEMPFAIL;
+	}
+	if (access(GPG_SELF, X_OK) == -1) {
+		snprintf(err, errsz, "gpg supervisor %s: %s", GPG_SELF,
+		    strerror(errno));
+		return GPG_TEMPFAIL;
+	}
+	gpg_supervise(1);
+	e = gpgme_set_engine_info(GPGME_PROTOCOL_OpenPGP, GPG_SELF, NULL);
+	gpg_supervise(0);
+	if (e)
+		return gpg_fail(e, "gpg engine", err, errsz);
+	gpg_initialised = 1;
+	return GPG_OK;
 }
 
 /* gpg_open - see gpg.h */
@@ -208,31 +360,24 @@ gpg_open(struct gpg **gp, const char *homedir, char *err, size_t errsz)
 	gpgme_engine_info_t info;
 	gpgme_error_t e;
 	struct gpg *g;
+	char home[sizeof g->home];
 
-	if (gpg_home_check(homedir, err, errsz) != GPG_OK)
+	if (gpg_home_check(homedir, home, sizeof home, err, errsz) != GPG_OK)
 		return GPG_TEMPFAIL;
-	if (!gpg_initialised) {
-		/* Skip gpgconf at start-up: it costs 50-100 ms (FACTS.md). */
-		gpgme_set_global_flag("disable-gpgconf", "1");
-		if (gpgme_check_version(GPGME_VERSION) == NULL) {
-			snprintf(err, errsz, "GPGME is older than %s",
-			    GPGME_VERSION);
-			return GPG_TEMPFAIL;
-		}
-		if ((e = gpgme_set_locale(NULL, LC_CTYPE,
-		    setlocale(LC_CTYPE, NULL))))
-			return gpg_fail(e, "GPGME locale", err, errsz);
-		if ((e = gpgme_engine_check_version(GPGME_PROTOCOL_OpenPGP)))
-			return gpg_fail(e, "gpg engine", err, errsz);
-		gpg_initialised = 1;
-	}
+	if (!gpg_initialised && gpg_init(err, errsz) != GPG_OK)
+		return GPG_TEMPFAIL;
 	g = xcalloc(1, sizeof *g);
+	memcpy(g->home, home, sizeof g->home);
 	if ((e = gpgme_new(&g->ctx)))
 		goto fail;
 	if ((e = gpgme_set_protocol(g->ctx, GPGME_PROTOCOL_OpenPGP)))
 		goto fail;
-	if (homedir != NULL && (e = gpgme_ctx_set_engine_info(g->ctx,
-	    GPGME_PROTOCOL_OpenPGP, NULL, homedir)))
+	gpg_supervise(1);
+	if (homedir != NULL)
+		e = gpgme_ctx_set_engine_info(g->ctx, GPGME_PROTOCOL_OpenPGP,
+		    GPG_SELF, homedir);
+	gpg_supervise(0);
+	if (e)
 		goto fail;
 	if ((e = gpgme_set_ctx_flag(g->ctx, "full-status", "1")))
 		goto fail;
@@ -319,7 +464,9 @@ gpg_keylist(struct gpg *g, char *const *patterns, size_t n, int secret,
 		pat[i] = patterns[i];
 	memset(&g->seen, 0, sizeof g->seen);
 	gpgme_set_keylist_mode(g->ctx, GPGME_KEYLIST_MODE_LOCAL);
+	gpg_supervise(1);
 	e = gpgme_op_keylist_ext_start(g->ctx, pat, secret, 0);
+	gpg_supervise(0);
 	free(pat);
 	if (e)
 		return gpg_fail(e, "key listing", err, errsz);
@@ -343,14 +490,52 @@ gpg_keylist(struct gpg *g, char *const *patterns, size_t n, int secret,
 		gpgme_op_keylist_end(g->ctx);
 		return gpg_fail(e, "key listing", err, errsz);
 	}
+	/*
+	 * Only a gpg that finished may say "no such key": exit 0, or exit
+	 * 2 with nothing listed and an ERROR line that says just that.
+	 * gpg stops at "gpg: Fatal: ..." (an unreadable or damaged
+	 * trustdb.gpg) with exit 2 and no status line at all.
+	 */
+	if (g->seen.error || !g->seen.exited || !(g->seen.exit_code == 0 ||
+	    (g->seen.exit_code == 2 && list->n == 0 && g->seen.notfound))) {
+		gpg_keylist_why(g, err, errsz);
+		gpg_keylist_free(list);
+		return GPG_TEMPFAIL;
+	}
+	return GPG_OK;
+}
+
+/* gpg_keylist_why - why a listing is not an answer, and what to do */
+static void
+gpg_keylist_why(struct gpg *g, char *err, size_t errsz)
+{
+	char path[sizeof g->home + 16];
+	struct stat st;
+	int n;
+
 	if (g->seen.error) {
 		/* e.g. "ERROR keylist.getkey": an unreadable keyring, a
 		 * gpg-agent that cannot start; never "no such key" */
 		snprintf(err, errsz, "key listing: gpg reported %.96s",
 		    g->seen.what);
-		return GPG_TEMPFAIL;
+		return;
 	}
-	return GPG_OK;
+	if (!g->seen.exited || g->seen.exit_code == -1) {
+		snprintf(err, errsz, "key listing: gpg %s", g->seen.exited ?
+		    g->seen.exit_how : "did not finish");
+		return;
+	}
+	n = snprintf(path, sizeof path, "%s/trustdb.gpg", g->home);
+	if (n > 0 && (size_t)n < sizeof path && stat(path, &st) == 0 &&
+	    access(path, R_OK | W_OK) == -1)
+		snprintf(err, errsz, "key listing: gpg %s: %.200s is not "
+		    "writable by uid %ld (owner uid %ld): chown it to the "
+		    "owner of the GnuPG home", g->seen.exit_how, path,
+		    (long)geteuid(), (long)st.st_uid);
+	else
+		snprintf(err, errsz, "key listing: gpg %s without a result: "
+		    "check %.200s (gpg --check-trustdb) and the keyring",
+		    g->seen.exit_how, path);
 }
 
 /* gpg_keylist_free - release a listing */
@@ -457,11 +642,13 @@ gpg_encrypt(struct gpg *g, char *const *fprs, const int *hidden, size_t n,
 	(void)gpgme_data_set_flag(plain, "io-buffer-size", GPG_IO_STEP);
 	(void)gpgme_data_set_flag(cipher, "io-buffer-size", GPG_IO_STEP);
 	memset(&g->seen, 0, sizeof g->seen);
+	gpg_supervise(1);
 	if (signer != NULL)
 		e = gpgme_op_encrypt_sign_ext(g->ctx, NULL, recp, ef, plain,
 		    cipher);
 	else
 		e = gpgme_op_encrypt_ext(g->ctx, NULL, recp, ef, plain, cipher);
+	gpg_supervise(0);
 	if (signer != NULL && (sres = gpgme_op_sign_result(g->ctx)) != NULL &&
 	    sres->invalid_signers != NULL) {
 		gpgme_error_t why = sres->invalid_signers->reason;
@@ -493,10 +680,13 @@ gpg_encrypt(struct gpg *g, char *const *fprs, const int *hidden, size_t n,
 		    "encryption", err, errsz);
 		goto out;
 	}
-	if (!g->seen.end_encryption || (signer != NULL && !g->seen.sig_created)) {
+	if (!g->seen.end_encryption || (signer != NULL &&
+	    !g->seen.sig_created) || g->seen.exit_code != 0 ||
+	    !g->seen.exited) {
 		/* gpg died, or was stopped, before it said it was done */
 		snprintf(err, errsz, "encryption: gpg did not finish%s%.96s",
-		    g->seen.error ? ": " : "", g->seen.error ? g->seen.what : "");
+		    g->seen.error || g->seen.exited ? ": " : "",
+		    g->seen.error ? g->seen.what : g->seen.exit_how);
 		goto out;
 	}
 	st = GPG_OK;
@@ -589,7 +779,9 @@ gpg_decrypt(struct gpg *g, struct gpg_io *io, struct gpg_decrypt_result *r,
 	(void)gpgme_data_set_flag(cipher, "io-buffer-size", GPG_IO_STEP);
 	(void)gpgme_data_set_flag(plain, "io-buffer-size", GPG_IO_STEP);
 	memset(&g->seen, 0, sizeof g->seen);
+	gpg_supervise(1);
 	e = gpgme_op_decrypt_ext(g->ctx, GPGME_DECRYPT_VERIFY, cipher, plain);
+	gpg_supervise(0);
 	dres = gpgme_op_decrypt_result(g->ctx);
 	if (e) {
 		/*
@@ -673,7 +865,9 @@ gpg_verify(struct gpg *g, struct gpg_io *text, struct gpg_io *sig,
 		goto out;
 	}
 	memset(&g->seen, 0, sizeof g->seen);
+	gpg_supervise(1);
 	e = gpgme_op_verify(g->ctx, sdata, tdata, pdata);
+	gpg_supervise(0);
 	if (e && gpg_dec_class(e, &ignored) == -1) {
 		gpg_fail(e, "verification", err, errsz);
 		goto out;
