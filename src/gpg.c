@@ -22,6 +22,8 @@
 #include <gpgme.h>
 
 #include "gpg.h"
+#include "gpghome.h"
+#include "gpgstatus.h"
 #include "gpgsup.h"
 #include "limit.h"
 #include "xmalloc.h"
@@ -29,44 +31,11 @@
 #define GPG_IO_STEP	"65536"	/* bytes GPGME moves per callback */
 #define GPG_SELF	"/proc/self/exe"	/* the supervisor (gpgsup.h) */
 
-/*
- * What gpg said on its status channel during one operation.  GPGME 1.18
- * does not look at gpg's exit status and ignores most ERROR lines of a
- * key listing, so a gpg that crashed or could not read its keyring
- * would look like "no key" or like a finished encryption.  We ask for
- * every status line ("full-status") and require the success markers.
- */
-struct gpg_status_seen {
-	int	 error;			/* an ERROR or FAILURE line */
-	char	 what[96];		/* its text, for the message */
-	int	 end_encryption;	/* END_ENCRYPTION */
-	int	 sig_created;		/* SIG_CREATED */
-	int	 decryption_okay;	/* DECRYPTION_OKAY: integrity checked */
-	int	 decryption_failed;	/* DECRYPTION_FAILED */
-	int	 need_passphrase;	/* a locked secret key: gpg asked the
-					 * agent for its passphrase */
-	int	 sym_passphrase;	/* NEED_PASSPHRASE_SYM: the message is
-					 * encrypted with a passphrase */
-	int	 nodata;		/* NODATA: no OpenPGP data (or none
-					 * valid) where gpg looked */
-	int	 notfound;		/* ERROR ... "no such key" */
-	int	 exited;		/* the supervisor's line came */
-	int	 exit_code;		/* gpg's exit status; -1: killed */
-	char	 exit_how[40];		/* "exited 2", "killed (signal 9)" */
-	int	 end_decryption;	/* END_DECRYPTION */
-	int	 no_seckey;		/* NO_SECKEY lines */
-	char	 seckey[4][17];		/* the first key IDs they name */
-	int	 newsig;		/* NEWSIG: a signature begins */
-	int	 sigdone;		/* GOODSIG, BADSIG, EXPSIG, EXPKEYSIG,
-					 * REVKEYSIG or ERRSIG: one ends */
-	int	 plaintext;		/* PLAINTEXT: literal data seen */
-};
-
 struct gpg {
 	gpgme_ctx_t		 ctx;
 	char			 version[64];
 	char			 home[4096];	/* for messages */
-	struct gpg_status_seen	 seen;
+	struct gpgstatus	 seen;
 };
 
 static int		 gpg_initialised;
@@ -77,17 +46,16 @@ static ssize_t		 gpg_cb_write(void *, const void *, size_t);
 static ssize_t		 gpg_cb_discard(void *, const void *, size_t);
 static void		 gpg_key_copy(gpgme_key_t, int, struct gpg_key *);
 static enum gpg_status	 gpg_fail(gpgme_error_t, const char *, char *, size_t);
-static enum gpg_status	 gpg_home_check(const char *, char *, size_t, char *,
-			    size_t);
 static enum gpg_status	 gpg_init(char *, size_t);
 static void		 gpg_supervise(int);
-static void		 gpg_keylist_why(struct gpg *, char *, size_t);
 static gpgme_error_t	 gpg_status_cb(void *, const char *, const char *);
-static void		 gpg_status_exit(struct gpg_status_seen *, const char *);
-static int		 gpg_status_num(const char *, int);
-static void		 gpg_status_dec(struct gpg_status_seen *, const char *,
-			    const char *);
-static int		 gpg_status_notfound(const char *);
+static enum gpg_status	 gpg_keylist_run(struct gpg *, char *const *, size_t,
+			    int, struct gpg_keylist *, char *, size_t);
+static int		 gpg_seckey_confirm(struct gpg *, char *, size_t);
+static int		 gpg_dec_failed(struct gpg *, gpgme_error_t,
+			    enum gpg_dec *, char *, size_t);
+static int		 gpg_dec_done(struct gpg *, enum gpg_dec *, char *,
+			    size_t);
 static int		 gpg_dec_class(gpgme_error_t, enum gpg_dec *);
 static void		 gpg_sig_copy(gpgme_signature_t, struct gpg_sig *);
 
@@ -99,202 +67,12 @@ gpg_fail(gpgme_error_t e, const char *what, char *err, size_t errsz)
 	return GPG_TEMPFAIL;
 }
 
-/*
- * gpg_home_check - the GnuPG home must be a directory.  gpg itself lists
- * no keys from a home that does not exist, which would make every
- * recipient "without a key" and bounce mail over a missing mount or a
- * typo: that is a temporary failure of ours, not the recipient's.
- */
-static enum gpg_status
-gpg_home_check(const char *homedir, char *out, size_t outsz, char *err,
-    size_t errsz)
-{
-	static const char *keyrings[] = { "pubring.kbx", "pubring.gpg", NULL };
-	const char *home, *env, **kr;
-	char buf[4096], path[4200];
-	struct stat st;
-	int n;
-
-	if ((home = homedir) == NULL && (env = getenv("GNUPGHOME")) != NULL &&
-	    *env != '\0')
-		home = env;
-	if (home == NULL) {
-		if ((env = getenv("HOME")) == NULL || *env == '\0') {
-			snprintf(err, errsz, "no GnuPG home: set GNUPGHOME, "
-			    "HOME or --homedir");
-			return GPG_TEMPFAIL;
-		}
-		n = snprintf(buf, sizeof buf, "%s/.gnupg", env);
-		if (n < 0 || (size_t)n >= sizeof buf) {
-			snprintf(err, errsz, "GnuPG home: HOME is too long");
-			return GPG_TEMPFAIL;
-		}
-		home = buf;
-	}
-	if (stat(home, &st) == -1) {
-		snprintf(err, errsz, "GnuPG home %.200s: %s", home,
-		    strerror(errno));
-		return GPG_TEMPFAIL;
-	}
-	if (!S_ISDIR(st.st_mode)) {
-		snprintf(err, errsz, "GnuPG home %.200s: not a directory", home);
-		return GPG_TEMPFAIL;
-	}
-	/* gpg reports an unreadable keyring as "No public key" too */
-	for (kr = keyrings; *kr != NULL; kr++) {
-		n = snprintf(path, sizeof path, "%s/%s", home, *kr);
-		if (n < 0 || (size_t)n >= sizeof path)
-			continue;
-		if (stat(path, &st) == -1) {
-			if (errno == ENOENT)
-				continue;
-			snprintf(err, errsz, "keyring %.200s: %s", path,
-			    strerror(errno));
-			return GPG_TEMPFAIL;
-		}
-		if (!S_ISREG(st.st_mode) || access(path, R_OK) == -1) {
-			snprintf(err, errsz, "keyring %.200s: %s", path,
-			    !S_ISREG(st.st_mode) ? "not a regular file" :
-			    strerror(errno));
-			return GPG_TEMPFAIL;
-		}
-	}
-	snprintf(out, outsz, "%s", home);
-	return GPG_OK;
-}
-
-/*
- * gpg_status_notfound - an ERROR line that only says a pattern matched
- * nothing ("ERROR keylist.getkey 9": No public key), which is an answer,
- * not a failure.  args is "LOCATION CODE".
- */
-static int
-gpg_status_notfound(const char *args)
-{
-	const char *sp;
-	char *end;
-	unsigned long code;
-
-	if (args == NULL || (sp = strrchr(args, ' ')) == NULL)
-		return 0;
-	errno = 0;
-	code = strtoul(sp + 1, &end, 10);
-	if (errno != 0 || end == sp + 1 || *end != '\0')
-		return 0;
-	switch (gpgme_err_code((gpgme_error_t)code)) {
-	case GPG_ERR_NO_PUBKEY:
-	case GPG_ERR_NO_SECKEY:
-	case GPG_ERR_NOT_FOUND:
-	case GPG_ERR_EOF:
-		return 1;
-	default:
-		return 0;
-	}
-}
-
-/* gpg_status_cb - record the status lines that decide success */
+/* gpg_status_cb - GPGME's full-status callback: every status line */
 static gpgme_error_t
 gpg_status_cb(void *hook, const char *keyword, const char *args)
 {
-	struct gpg_status_seen *seen = hook;
-
-	if (keyword == NULL)
-		return 0;
-	if (strcmp(keyword, GPGSUP_KEYWORD) == 0)
-		gpg_status_exit(seen, args);
-	else if (strcmp(keyword, "ERROR") == 0 ||
-	    strcmp(keyword, "FAILURE") == 0) {
-		if (gpg_status_notfound(args)) {
-			seen->notfound = 1;
-			return 0;
-		}
-		if (!seen->error)
-			snprintf(seen->what, sizeof seen->what, "%s %s",
-			    keyword, args != NULL ? args : "");
-		seen->error = 1;
-	} else if (strcmp(keyword, "END_ENCRYPTION") == 0)
-		seen->end_encryption = 1;
-	else if (strcmp(keyword, "SIG_CREATED") == 0)
-		seen->sig_created = 1;
-	else
-		gpg_status_dec(seen, keyword, args);
+	gpgstatus_line(hook, keyword, args);
 	return 0;
-}
-
-/* gpg_status_dec - the status lines of decryption and verification */
-static void
-gpg_status_dec(struct gpg_status_seen *seen, const char *keyword,
-    const char *args)
-{
-	static const char *sigends[] = { "GOODSIG", "BADSIG", "EXPSIG",
-	    "EXPKEYSIG", "REVKEYSIG", "ERRSIG", NULL };
-	const char **k;
-
-	if (strcmp(keyword, "DECRYPTION_OKAY") == 0)
-		seen->decryption_okay = 1;
-	else if (strcmp(keyword, "DECRYPTION_FAILED") == 0)
-		seen->decryption_failed = 1;
-	else if (strcmp(keyword, "END_DECRYPTION") == 0)
-		seen->end_decryption = 1;
-	else if (strcmp(keyword, "NODATA") == 0)
-		seen->nodata = 1;
-	else if (strcmp(keyword, "PLAINTEXT") == 0)
-		seen->plaintext = 1;
-	else if (strcmp(keyword, "NEWSIG") == 0)
-		seen->newsig++;
-	else if (strcmp(keyword, "NO_SECKEY") == 0) {
-		if (seen->no_seckey < 4 && args != NULL)
-			snprintf(seen->seckey[seen->no_seckey],
-			    sizeof seen->seckey[0], "%s", args);
-		seen->no_seckey++;
-	} else if (strcmp(keyword, "NEED_PASSPHRASE_SYM") == 0)
-		seen->sym_passphrase = 1;
-	else if (strcmp(keyword, "NEED_PASSPHRASE") == 0 ||
-	    (strcmp(keyword, "PINENTRY_LAUNCHED") == 0 &&
-	    !seen->sym_passphrase))
-		seen->need_passphrase = 1;
-	else
-		for (k = sigends; *k != NULL; k++)
-			if (strcmp(keyword, *k) == 0)
-				seen->sigdone++;
-}
-
-/* gpg_status_num - a decimal number from 0 to max, or -1 */
-static int
-gpg_status_num(const char *s, int max)
-{
-	char *end;
-	long n;
-
-	errno = 0;
-	n = strtol(s, &end, 10);
-	if (errno != 0 || end == s || *end != '\0' || n < 0 || n > max)
-		return -1;
-	return (int)n;
-}
-
-/* gpg_status_exit - the supervisor's line: how gpg ended */
-static void
-gpg_status_exit(struct gpg_status_seen *seen, const char *args)
-{
-	int n;
-
-	seen->exited = 1;
-	seen->exit_code = -1;
-	if (args == NULL)
-		args = "";
-	if (strncmp(args, "signal ", 7) == 0)
-		snprintf(seen->exit_how, sizeof seen->exit_how,
-		    "killed (signal %d)", gpg_status_num(args + 7, 128));
-	else if (strncmp(args, "exec ", 5) == 0)
-		snprintf(seen->exit_how, sizeof seen->exit_how,
-		    "not started: %s", (n = gpg_status_num(args + 5, 4096)) >= 0 ?
-		    strerror(n) : "?");
-	else if ((n = gpg_status_num(args, 255)) >= 0) {
-		seen->exit_code = n;
-		snprintf(seen->exit_how, sizeof seen->exit_how, "exited %d", n);
-	} else
-		snprintf(seen->exit_how, sizeof seen->exit_how, "ended");
 }
 
 /* gpg_supervise - GPGME's gpg is the supervisor (gpgsup.h) while the
@@ -362,7 +140,7 @@ gpg_open(struct gpg **gp, const char *homedir, char *err, size_t errsz)
 	struct gpg *g;
 	char home[sizeof g->home];
 
-	if (gpg_home_check(homedir, home, sizeof home, err, errsz) != GPG_OK)
+	if (gpghome_check(homedir, home, sizeof home, err, errsz) == -1)
 		return GPG_TEMPFAIL;
 	if (!gpg_initialised && gpg_init(err, errsz) != GPG_OK)
 		return GPG_TEMPFAIL;
@@ -450,6 +228,17 @@ enum gpg_status
 gpg_keylist(struct gpg *g, char *const *patterns, size_t n, int secret,
     struct gpg_keylist *list, char *err, size_t errsz)
 {
+	memset(list, 0, sizeof *list);
+	if (n == 0)
+		return GPG_OK;	/* never list the whole keyring */
+	return gpg_keylist_run(g, patterns, n, secret, list, err, errsz);
+}
+
+/* gpg_keylist_run - one listing; no patterns: the whole keyring */
+static enum gpg_status
+gpg_keylist_run(struct gpg *g, char *const *patterns, size_t n, int secret,
+    struct gpg_keylist *list, char *err, size_t errsz)
+{
 	const char **pat;
 	gpgme_key_t k;
 	gpgme_error_t e;
@@ -457,15 +246,14 @@ gpg_keylist(struct gpg *g, char *const *patterns, size_t n, int secret,
 	enum gpg_status st = GPG_OK;
 
 	memset(list, 0, sizeof *list);
-	if (n == 0)
-		return GPG_OK;	/* never list the whole keyring */
 	pat = xcalloc(n + 1, sizeof *pat);
 	for (i = 0; i < n; i++)
 		pat[i] = patterns[i];
 	memset(&g->seen, 0, sizeof g->seen);
 	gpgme_set_keylist_mode(g->ctx, GPGME_KEYLIST_MODE_LOCAL);
 	gpg_supervise(1);
-	e = gpgme_op_keylist_ext_start(g->ctx, pat, secret, 0);
+	e = n > 0 ? gpgme_op_keylist_ext_start(g->ctx, pat, secret, 0) :
+	    gpgme_op_keylist_start(g->ctx, NULL, secret);
 	gpg_supervise(0);
 	free(pat);
 	if (e)
@@ -498,44 +286,11 @@ gpg_keylist(struct gpg *g, char *const *patterns, size_t n, int secret,
 	 */
 	if (g->seen.error || !g->seen.exited || !(g->seen.exit_code == 0 ||
 	    (g->seen.exit_code == 2 && list->n == 0 && g->seen.notfound))) {
-		gpg_keylist_why(g, err, errsz);
+		gpghome_why(g->home, &g->seen, err, errsz);
 		gpg_keylist_free(list);
 		return GPG_TEMPFAIL;
 	}
 	return GPG_OK;
-}
-
-/* gpg_keylist_why - why a listing is not an answer, and what to do */
-static void
-gpg_keylist_why(struct gpg *g, char *err, size_t errsz)
-{
-	char path[sizeof g->home + 16];
-	struct stat st;
-	int n;
-
-	if (g->seen.error) {
-		/* e.g. "ERROR keylist.getkey": an unreadable keyring, a
-		 * gpg-agent that cannot start; never "no such key" */
-		snprintf(err, errsz, "key listing: gpg reported %.96s",
-		    g->seen.what);
-		return;
-	}
-	if (!g->seen.exited || g->seen.exit_code == -1) {
-		snprintf(err, errsz, "key listing: gpg %s", g->seen.exited ?
-		    g->seen.exit_how : "did not finish");
-		return;
-	}
-	n = snprintf(path, sizeof path, "%s/trustdb.gpg", g->home);
-	if (n > 0 && (size_t)n < sizeof path && stat(path, &st) == 0 &&
-	    access(path, R_OK | W_OK) == -1)
-		snprintf(err, errsz, "key listing: gpg %s: %.200s is not "
-		    "writable by uid %ld (owner uid %ld): chown it to the "
-		    "owner of the GnuPG home", g->seen.exit_how, path,
-		    (long)geteuid(), (long)st.st_uid);
-	else
-		snprintf(err, errsz, "key listing: gpg %s without a result: "
-		    "check %.200s (gpg --check-trustdb) and the keyring",
-		    g->seen.exit_how, path);
 }
 
 /* gpg_keylist_free - release a listing */
@@ -756,6 +511,121 @@ gpg_sig_copy(gpgme_signature_t s, struct gpg_sig *out)
 	}
 }
 
+/*
+ * gpg_seckey_confirm - "no secret key" is gpg's answer too when
+ * gpg-agent cannot start or its home is read-only: believe it only
+ * when a secret-key listing, which needs the agent for every key we
+ * hold, finishes and finds none of the key IDs gpg named (hidden
+ * recipients, or many: a listing of all secret keys must finish).
+ * 0: confirmed; -1 with err: gpg's trouble, retry.
+ */
+static int
+gpg_seckey_confirm(struct gpg *g, char *err, size_t errsz)
+{
+	struct gpgstatus seen = g->seen;
+	struct gpg_keylist list;
+	char *pat[GPGSTATUS_SECKEY_IDS], why[GPG_ERRLEN];
+	size_t i, n = 0;
+	enum gpg_status st;
+
+	for (i = 0; i < (size_t)seen.no_seckey && i < GPGSTATUS_SECKEY_IDS; i++)
+		if (strspn(seen.seckey[i], "0") != strlen(seen.seckey[i]))
+			pat[n++] = seen.seckey[i];
+	if (n < (size_t)seen.no_seckey)	/* all of them */
+		st = gpg_keylist_run(g, NULL, 0, 1, &list, why, sizeof why);
+	else
+		st = gpg_keylist_run(g, pat, n, 1, &list, why, sizeof why);
+	g->seen = seen;
+	if (st != GPG_OK) {
+		snprintf(err, errsz, "decryption: gpg found no secret key, "
+		    "and could not confirm it: %s", why);
+		return -1;
+	}
+	if (n == (size_t)seen.no_seckey && list.n > 0) {
+		snprintf(err, errsz, "decryption: gpg found no secret key, "
+		    "but the keyring has %s (gpg-agent trouble?)",
+		    list.v[0].fpr);
+		gpg_keylist_free(&list);
+		return -1;
+	}
+	gpg_keylist_free(&list);
+	return 0;
+}
+
+/*
+ * gpg_dec_failed - what a failed decryption says about the message.
+ * A verdict needs gpg's own statement of it, from a gpg that finished:
+ * a gpg killed, or stopped by "gpg: Fatal: ..." (a damaged trustdb),
+ * says nothing about the message.  0 with dec, or -1 with err.
+ */
+static int
+gpg_dec_failed(struct gpg *g, gpgme_error_t e, enum gpg_dec *dec, char *err,
+    size_t errsz)
+{
+	const struct gpgstatus *s = &g->seen;
+	int said;
+
+	/* encrypted with a passphrase (and not to a key of ours that is
+	 * locked): the message's own doing, not a retry */
+	if (s->sym_passphrase && !s->need_passphrase) {
+		*dec = GPG_DEC_PASSPHRASE;
+		return 0;
+	}
+	if (gpg_dec_class(e, dec) == -1) {
+		gpg_fail(e, s->need_passphrase ? "decryption: the secret key "
+		    "is locked and gpg-agent has no passphrase for it" :
+		    "decryption", err, errsz);
+		return -1;
+	}
+	switch (*dec) {
+	case GPG_DEC_NOSECKEY:
+		if (s->no_seckey > 0 && s->decryption_failed)
+			return gpg_seckey_confirm(g, err, errsz);
+		said = 0;
+		break;
+	case GPG_DEC_INTEGRITY:
+		said = s->decryption_failed && s->end_decryption;
+		break;
+	default:	/* no OpenPGP message, or not one gpg decrypts */
+		said = s->nodata || s->exit_code == 0 ||
+		    (s->decryption_failed && s->end_decryption);
+		break;
+	}
+	if (!said)
+		snprintf(err, errsz, "decryption: gpg %s without saying why "
+		    "(%s); check the GnuPG home %.200s (gpg --check-trustdb)",
+		    s->exit_how, gpgme_strerror(e), g->home);
+	return said ? 0 : -1;
+}
+
+/*
+ * gpg_dec_done - a decryption GPGME calls good: gpg must have said
+ * DECRYPTION_OKAY (integrity checked), not used a legacy cipher
+ * without MDC (EFAIL), ended the decryption and every signature it
+ * began.  Otherwise the plaintext, already in the private spool, is
+ * never released.  0 with dec, or -1 with err (gpg did not finish).
+ */
+static int
+gpg_dec_done(struct gpg *g, enum gpg_dec *dec, char *err, size_t errsz)
+{
+	const struct gpgstatus *s = &g->seen;
+	gpgme_decrypt_result_t dres;
+
+	dres = gpgme_op_decrypt_result(g->ctx);
+	if (!s->end_decryption || s->sigdone < s->newsig) {
+		snprintf(err, errsz, "decryption: gpg %s before it was done; "
+		    "check the GnuPG home %.200s (gpg --check-trustdb)",
+		    s->exit_how, g->home);
+		return -1;
+	}
+	if (dres == NULL || dres->legacy_cipher_nomdc ||
+	    !s->decryption_okay || s->decryption_failed)
+		*dec = GPG_DEC_INTEGRITY;
+	else
+		*dec = GPG_DEC_OK;
+	return 0;
+}
+
 /* gpg_decrypt - see gpg.h */
 enum gpg_status
 gpg_decrypt(struct gpg *g, struct gpg_io *io, struct gpg_decrypt_result *r,
@@ -764,7 +634,6 @@ gpg_decrypt(struct gpg *g, struct gpg_io *io, struct gpg_decrypt_result *r,
 	struct gpgme_data_cbs rcbs = { gpg_cb_read, NULL, NULL, NULL };
 	struct gpgme_data_cbs wcbs = { NULL, gpg_cb_write, NULL, NULL };
 	gpgme_data_t cipher = NULL, plain = NULL;
-	gpgme_decrypt_result_t dres;
 	gpgme_verify_result_t vres;
 	gpgme_signature_t s;
 	gpgme_error_t e;
@@ -782,47 +651,24 @@ gpg_decrypt(struct gpg *g, struct gpg_io *io, struct gpg_decrypt_result *r,
 	gpg_supervise(1);
 	e = gpgme_op_decrypt_ext(g->ctx, GPGME_DECRYPT_VERIFY, cipher, plain);
 	gpg_supervise(0);
-	dres = gpgme_op_decrypt_result(g->ctx);
-	if (e) {
-		/*
-		 * Encrypted with a passphrase (and not to a key of ours
-		 * that is locked): the message's own doing, so a verdict,
-		 * not a retry that can never succeed.
-		 */
-		if (g->seen.sym_passphrase && !g->seen.need_passphrase) {
-			r->dec = GPG_DEC_PASSPHRASE;
-			st = GPG_OK;
-			goto out;
-		}
-		if (gpg_dec_class(e, &r->dec) == -1) {
-			gpg_fail(e, g->seen.need_passphrase ? "decryption: the "
-			    "secret key is locked and gpg-agent has no passphrase "
-			    "for it" : "decryption", err, errsz);
-			goto out;
-		}
-		st = GPG_OK;
+	if (!g->seen.exited || g->seen.exit_code == -1) {
+		/* killed, or never started: nothing it said is whole */
+		snprintf(err, errsz, "decryption: gpg %s", g->seen.exited ?
+		    g->seen.exit_how : "did not finish");
 		goto out;
 	}
-	/*
-	 * Success needs more than GPGME's word: gpg must have said
-	 * DECRYPTION_OKAY (integrity checked) and not used a legacy
-	 * cipher without MDC (EFAIL).  Otherwise the plaintext, already
-	 * written to the private spool, is never released.
-	 */
-	if (dres == NULL || dres->legacy_cipher_nomdc ||
-	    !g->seen.decryption_okay || g->seen.decryption_failed) {
-		r->dec = GPG_DEC_INTEGRITY;
-		st = GPG_OK;
+	if ((e ? gpg_dec_failed(g, e, &r->dec, err, errsz) :
+	    gpg_dec_done(g, &r->dec, err, errsz)) == -1)
 		goto out;
-	}
-	r->dec = GPG_DEC_OK;
+	st = GPG_OK;
+	if (r->dec != GPG_DEC_OK)
+		goto out;
 	if ((vres = gpgme_op_verify_result(g->ctx)) != NULL)
 		for (s = vres->signatures; s != NULL; s = s->next) {
 			r->sigs = xreallocarray(r->sigs, r->nsigs + 1,
 			    sizeof *r->sigs);
 			gpg_sig_copy(s, &r->sigs[r->nsigs++]);
 		}
-	st = GPG_OK;
 out:
 	gpgme_data_release(cipher);
 	gpgme_data_release(plain);
