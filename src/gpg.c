@@ -698,7 +698,6 @@ gpg_verify(struct gpg *g, struct gpg_io *text, struct gpg_io *sig,
 	gpgme_verify_result_t vres;
 	gpgme_signature_t s;
 	gpgme_error_t e;
-	enum gpg_dec ignored;
 	enum gpg_status st = GPG_TEMPFAIL;
 
 	memset(r, 0, sizeof *r);
@@ -714,8 +713,17 @@ gpg_verify(struct gpg *g, struct gpg_io *text, struct gpg_io *sig,
 	gpg_supervise(1);
 	e = gpgme_op_verify(g->ctx, sdata, tdata, pdata);
 	gpg_supervise(0);
-	if (e && gpg_dec_class(e, &ignored) == -1) {
-		gpg_fail(e, "verification", err, errsz);
+	/*
+	 * Only a gpg that finished every signature it began has said
+	 * anything: killed, or stopped by "gpg: Fatal: ..." (a damaged
+	 * trustdb.gpg, after NEWSIG), is a retry, never a verdict.
+	 */
+	if (!g->seen.exited || g->seen.exit_code == -1 ||
+	    g->seen.sigdone < g->seen.newsig) {
+		snprintf(err, errsz, "verification: gpg %s before it was done; "
+		    "check the GnuPG home %.200s (gpg --check-trustdb)",
+		    g->seen.exited ? g->seen.exit_how : "did not finish",
+		    g->home);
 		goto out;
 	}
 	if (!e && (vres = gpgme_op_verify_result(g->ctx)) != NULL)
@@ -725,15 +733,16 @@ gpg_verify(struct gpg *g, struct gpg_io *text, struct gpg_io *sig,
 			gpg_sig_copy(s, &r->sigs[r->nsigs++]);
 		}
 	/*
-	 * No signature at all: gpg says so with NODATA (a part that holds
-	 * no signature, a damaged armor).  Without that, gpg did not get
-	 * to say anything (it died, or was cut off): a retry, never a
-	 * "bad" verdict on a message that may be fine.
+	 * A gpg that finished without a signature has read the part and
+	 * found none it can check: NODATA, "not a detached signature" (a
+	 * whole signed message), a key block, a hash algorithm it does
+	 * not know (RFC 9580's SHA3: no status line at all).  What the
+	 * message holds gets a verdict: "bad", never a retry.  Literal
+	 * data where a detached signature belongs is bad too, whatever
+	 * gpg made of it: a GOODSIG would be for text nobody sees.
 	 */
-	if (r->nsigs == 0 && !g->seen.nodata) {
-		snprintf(err, errsz, "verification: gpg gave no result");
-		goto out;
-	}
+	if (text != NULL && g->seen.plaintext)
+		gpg_decrypt_result_free(r);
 	if (r->nsigs == 0) {	/* no signature in the signature part */
 		r->sigs = xcalloc(1, sizeof *r->sigs);
 		r->sigs[0].status = GPG_SIG_BAD;
