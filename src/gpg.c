@@ -286,7 +286,7 @@ gpg_keylist_run(struct gpg *g, char *const *patterns, size_t n, int secret,
 	 */
 	if (g->seen.error || !g->seen.exited || !(g->seen.exit_code == 0 ||
 	    (g->seen.exit_code == 2 && list->n == 0 && g->seen.notfound))) {
-		gpghome_why(g->home, &g->seen, err, errsz);
+		gpghome_why(g->home, &g->seen, "key listing", err, errsz);
 		gpg_keylist_free(list);
 		return GPG_TEMPFAIL;
 	}
@@ -592,9 +592,7 @@ gpg_dec_failed(struct gpg *g, gpgme_error_t e, enum gpg_dec *dec, char *err,
 		break;
 	}
 	if (!said)
-		snprintf(err, errsz, "decryption: gpg %s without saying why "
-		    "(%s); check the GnuPG home %.200s (gpg --check-trustdb)",
-		    s->exit_how, gpgme_strerror(e), g->home);
+		gpghome_why(g->home, s, "decryption", err, errsz);
 	return said ? 0 : -1;
 }
 
@@ -613,9 +611,7 @@ gpg_dec_done(struct gpg *g, enum gpg_dec *dec, char *err, size_t errsz)
 
 	dres = gpgme_op_decrypt_result(g->ctx);
 	if (!s->end_decryption || s->sigdone < s->newsig) {
-		snprintf(err, errsz, "decryption: gpg %s before it was done; "
-		    "check the GnuPG home %.200s (gpg --check-trustdb)",
-		    s->exit_how, g->home);
+		gpghome_why(g->home, s, "decryption", err, errsz);
 		return -1;
 	}
 	if (dres == NULL || dres->legacy_cipher_nomdc ||
@@ -718,12 +714,9 @@ gpg_verify(struct gpg *g, struct gpg_io *text, struct gpg_io *sig,
 	 * anything: killed, or stopped by "gpg: Fatal: ..." (a damaged
 	 * trustdb.gpg, after NEWSIG), is a retry, never a verdict.
 	 */
-	if (!g->seen.exited || g->seen.exit_code == -1 ||
-	    g->seen.sigdone < g->seen.newsig) {
-		snprintf(err, errsz, "verification: gpg %s before it was done; "
-		    "check the GnuPG home %.200s (gpg --check-trustdb)",
-		    g->seen.exited ? g->seen.exit_how : "did not finish",
-		    g->home);
+	if ((!g->seen.exited && !g->seen.unexpected) ||
+	    g->seen.exit_code == -1 || g->seen.sigdone < g->seen.newsig) {
+		gpghome_why(g->home, &g->seen, "verification", err, errsz);
 		goto out;
 	}
 	if (!e && (vres = gpgme_op_verify_result(g->ctx)) != NULL)

@@ -82,8 +82,8 @@ gpghome_check(const char *homedir, char *out, size_t outsz, char *err,
 
 /* gpghome_why - see gpghome.h */
 void
-gpghome_why(const char *home, const struct gpgstatus *seen, char *err,
-    size_t errsz)
+gpghome_why(const char *home, const struct gpgstatus *seen, const char *what,
+    char *err, size_t errsz)
 {
 	char path[4200];
 	struct stat st;
@@ -92,25 +92,25 @@ gpghome_why(const char *home, const struct gpgstatus *seen, char *err,
 	if (seen->error) {
 		/* e.g. "ERROR keylist.getkey": an unreadable keyring, a
 		 * gpg-agent that cannot start; never "no such key" */
-		snprintf(err, errsz, "key listing: gpg reported %.96s",
-		    seen->what);
+		snprintf(err, errsz, "%s: gpg reported %.96s",
+		    what, seen->what);
 		return;
 	}
 	if (!seen->exited || seen->exit_code == -1) {
-		snprintf(err, errsz, "key listing: gpg %s", seen->exited ?
+		snprintf(err, errsz, "%s: gpg %s", what, seen->exited ?
 		    seen->exit_how : "did not finish");
 		return;
 	}
 	n = snprintf(path, sizeof path, "%s/trustdb.gpg", home);
 	if (n > 0 && (size_t)n < sizeof path && stat(path, &st) == 0 &&
 	    access(path, R_OK | W_OK) == -1)
-		snprintf(err, errsz, "key listing: gpg %s: %.200s is not "
+		snprintf(err, errsz, "%s: gpg %s: %.200s is not "
 		    "writable by uid %ld (owner uid %ld): chown it to the "
-		    "owner of the GnuPG home", seen->exit_how, path,
+		    "owner of the GnuPG home", what, seen->exit_how, path,
 		    (long)geteuid(), (long)st.st_uid);
 	else
-		snprintf(err, errsz, "key listing: gpg %s without a result: "
+		snprintf(err, errsz, "%s: gpg %s without a result: "
 		    "check %.200s (gpg --check-trustdb) and the keyring",
-		    seen->exit_how, path);
+		    what, seen->exit_how, path);
 }
 

@@ -14,8 +14,10 @@ struct gpgstatus;
  * regular files; its path goes to out.  0, or -1 with err */
 int	gpghome_check(const char *, char *, size_t, char *, size_t);
 
-/* gpghome_why - err: why a listing in home that gpg ended as the
- * status says is no answer, naming the file and the fix */
-void	gpghome_why(const char *, const struct gpgstatus *, char *, size_t);
+/* gpghome_why - err: why what gpg said in home ("what": key listing,
+ * decryption, ...) and how it ended is no answer, naming the file to
+ * look at and the fix */
+void	gpghome_why(const char *, const struct gpgstatus *, const char *,
+	    char *, size_t);
 
 #endif

@@ -93,6 +93,8 @@ gpgstatus_dec(struct gpgstatus *seen, const char *keyword,
 		seen->nodata = 1;
 	else if (strcmp(keyword, "PLAINTEXT") == 0)
 		seen->plaintext = 1;
+	else if (strcmp(keyword, "UNEXPECTED") == 0)
+		seen->unexpected = 1;
 	else if (strcmp(keyword, "NEWSIG") == 0)
 		seen->newsig++;
 	else if (strcmp(keyword, "NO_SECKEY") == 0) {

@@ -40,6 +40,8 @@ struct gpgstatus {
 	int	 sigdone;		/* GOODSIG, BADSIG, EXPSIG, EXPKEYSIG,
 					 * REVKEYSIG or ERRSIG: one ends */
 	int	 plaintext;		/* PLAINTEXT: literal data seen */
+	int	 unexpected;		/* UNEXPECTED: a packet out of place
+					 * (GPGME stops reading there) */
 };
 
 /* gpgstatus_line - record one status line ("KEYWORD", "ARGS") */

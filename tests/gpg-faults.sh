@@ -1,0 +1,196 @@
+#!/bin/sh
+# gpg-faults.sh - trouble with gpg is never "no key", never a verdict,
+# and what a message holds is never a retry (issue 8, items 5-7 and the
+# fault injection of section F).
+#
+# Without root: a damaged trustdb.gpg, a gpg-agent that cannot start,
+# signatures gpg cannot check.  With root and unshare(1): a root-owned
+# trustdb.gpg (run as nobody), a read-only GnuPG home, and gpg or
+# gpg-agent killed right after each status line of every operation
+# (gpg replaced by tests/gpg-kill.py in a private mount namespace).
+# Each run must end in 75 with nothing on the output, or in the result
+# of an undisturbed run.  TAP.
+. "${MAILSEAL_SRCDIR:-.}/tests/lib.sh"
+
+ms_home
+IS_DIAG=$T/e
+HOME0=$GNUPGHOME
+printf 'From: alice@example.org\nTo: bob@example.org\nSubject: t\n\nhello\n' \
+    >"$T/small.eml"
+
+# g ARGS - gpg in the test home, quietly
+g() {
+	gpg --batch --no-tty --yes --quiet --trust-model always "$@"
+}
+
+# home NAME - $T/NAME: a copy of the test home, now $GNUPGHOME
+home() {
+	gpgconf --homedir "$T/$1" --kill all >/dev/null 2>&1 || :
+	rm -rf "$T/$1"
+	cp -R "$HOME0" "$T/$1"
+	rm -f "$T/$1"/S.*
+	GNUPGHOME=$T/$1
+	export GNUPGHOME
+	_ms_homes="$_ms_homes $T/$1"
+}
+
+# tempfail DESC - the last run exited 75, wrote nothing, and said one
+# line on stderr that matches $want (a regular expression)
+tempfail() {
+	if [ "$rc" -eq 75 ] && [ ! -s "$T/o" ] &&
+	    [ "$(wc -l <"$T/e")" -eq 1 ] && grep -Eq "$want" "$T/e"; then
+		ok "$1"
+	else
+		not_ok "$1 (exit $rc, want 75 and /$want/)" "$T/e" "$T/o"
+	fi
+}
+
+# signed FILE SIG - a multipart/signed message of alice's with SIG as its
+# signature part (the signed part is $T/part)
+signed() {
+	{
+		printf 'From: alice@example.org\nMIME-Version: 1.0\n'
+		printf 'Content-Type: multipart/signed; micalg=pgp-sha512;\n'
+		printf ' protocol="application/pgp-signature"; boundary="S"\n\n'
+		printf -- '--S\r\n'
+		cat "$T/part"
+		printf '\r\n--S\r\nContent-Type: application/pgp-signature\r\n\r\n'
+		cat "$2"
+		printf -- '--S--\r\n'
+	} >"$1"
+}
+
+# ------------------------------------------- messages, made undisturbed
+
+"$MAILSEAL" encrypt -r bob@example.org --sign "$T/small.eml" >"$T/sealed.eml"
+printf 'Content-Type: text/plain\r\n\r\nhi\r\n' >"$T/part"
+g -a --detach-sign -u alice@example.org -o "$T/part.asc" "$T/part"
+signed "$T/signed.eml" "$T/part.asc"
+printf 'attacker text\n' | g -a -s -u alice@example.org >"$T/whole.asc"
+printf 'attacker text\n' | g -a --clearsign -u alice@example.org \
+    >"$T/clear.asc"
+g -a --export alice@example.org >"$T/key.asc"
+# alice's signature with its hash algorithm changed to 12 (RFC 9580's
+# SHA3-256), which GnuPG 2.2 does not know
+g --dearmor <"$T/part.asc" | "$PYTHON" -c '
+import sys
+b = bytearray(sys.stdin.buffer.read())
+if b[0] & 0x40:
+    off = 2 if b[1] < 192 else 3
+else:
+    off = 1 + (1, 2, 4)[b[0] & 3]
+assert b[off] == 4
+b[off + 3] = 12
+sys.stdout.buffer.write(bytes(b))' | g --enarmor |
+    sed 's/ARMORED FILE/SIGNATURE/; /^Comment:/d' >"$T/sha3.asc"
+for s in whole clear key sha3; do
+	signed "$T/sig-$s.eml" "$T/$s.asc"
+done
+
+# --------------------------------------- item 5: a damaged trustdb.gpg
+
+home trustdb
+head -c 2000 /dev/urandom >"$GNUPGHOME/trustdb.gpg"
+want='trustdb\.gpg'
+ms "$T/o" "$T/e" encrypt "$T/small.eml"
+tempfail "damaged trustdb, encrypt: 75 naming trustdb.gpg (was 67: no key)"
+ms "$T/o" "$T/e" encrypt --sign "$T/small.eml"
+tempfail "damaged trustdb, encrypt --sign: 75 naming trustdb.gpg"
+{
+	printf '%s\n' "homedir = $GNUPGHOME" "sendmail = $T/sendmail" \
+	    "gateway_id = gw1.test" "log = stderr" \
+	    "default_policy = opportunistic"
+} >"$T/f.conf"
+printf '#!/bin/sh\ncat >>"%s/sent"\n' "$T" >"$T/sendmail"
+chmod 755 "$T/sendmail"
+rm -f "$T/sent"
+"$MAILSEAL" filter -c "$T/f.conf" bob@example.org <"$T/small.eml" \
+    >"$T/o" 2>"$T/e"
+rc=$?
+if [ "$rc" -eq 75 ] && [ ! -e "$T/sent" ] && grep -q 'trustdb\.gpg' "$T/e"; then
+	ok "damaged trustdb, filter (opportunistic, key in the keyring): 75, nothing sent"
+else
+	not_ok "damaged trustdb, filter: 75, nothing sent (exit $rc)" "$T/e" \
+	    "$T/sent"
+fi
+want='trustdb\.gpg'
+ms "$T/o" "$T/e" decrypt "$T/sealed.eml"
+tempfail "damaged trustdb, decrypt: 75 naming trustdb.gpg (was failed; bad-data)"
+ms "$T/o" "$T/e" decrypt "$T/signed.eml"
+tempfail "damaged trustdb, verify: 75 naming trustdb.gpg"
+
+# ----------------------------- item 6: gpg-agent cannot start
+
+home noagent
+echo "agent-program /bin/false" >>"$GNUPGHOME/gpg.conf"
+want='secret key'
+ms "$T/o" "$T/e" decrypt "$T/sealed.eml"
+tempfail "gpg-agent cannot start: decrypt 75 (was failed; no-secret-key)"
+g -a -e --hidden-recipient bob@example.org <"$T/small.eml" >"$T/hidden.asc"
+{ printf 'From: a@example.org\nSubject: h\n\n'; cat "$T/hidden.asc"; } \
+    >"$T/hidden.eml"
+ms "$T/o" "$T/e" decrypt "$T/hidden.eml"
+tempfail "gpg-agent cannot start, hidden recipient: decrypt 75"
+
+# ... while a message that is not for us still gets its verdict
+home nosec
+g --delete-secret-keys "$(fpr bob)" 2>/dev/null
+for m in sealed hidden; do
+	ms "$T/o" "$T/e" decrypt "$T/$m.eml"
+	is "no secret key ($m): failed; reason=no-secret-key, exit $rc" \
+	    "$(field "$T/o" X-Mailseal-Decryption) $rc" \
+	    "failed; reason=no-secret-key 0"
+done
+
+# ------------------------ item 7: signatures gpg cannot check are "bad"
+
+GNUPGHOME=$HOME0
+for s in whole clear key sha3; do
+	ms "$T/o" "$T/e" decrypt "$T/sig-$s.eml"
+	is "signature part holds $s: bad, exit 0 (was 75 forever)" \
+	    "$(field "$T/o" X-Mailseal-Signature) $rc" "bad 0"
+done
+ms "$T/o" "$T/e" decrypt "$T/signed.eml"
+is "the genuine signature: good" \
+    "$(field "$T/o" X-Mailseal-Signature | cut -d';' -f1) $rc" "good 0"
+
+# ------------------------------------------------ the rest needs root
+
+if [ "$(id -u)" -ne 0 ] || ! have unshare || ! have setpriv ||
+    ! unshare -m --propagation private true 2>/dev/null; then
+	skip "root-owned trustdb, read-only home, gpg killed at each status line" \
+	    "needs root, setpriv and unshare -m"
+	done_testing
+fi
+
+# item 5: root ran gpg on the user's home (the operator's --check) and
+# left a trustdb.gpg the user cannot write
+home rootdb
+chmod 755 "$T"
+chown -R nobody "$GNUPGHOME"
+chown root "$GNUPGHOME/trustdb.gpg"
+chmod 600 "$GNUPGHOME/trustdb.gpg"
+chmod 644 "$T/small.eml"
+setpriv --reuid=nobody --regid=nogroup --clear-groups env HOME=/nonexistent \
+    GNUPGHOME="$GNUPGHOME" "$MAILSEAL" encrypt "$T/small.eml" \
+    >"$T/o" 2>"$T/e"
+rc=$?
+want='trustdb\.gpg.*chown'
+tempfail "root-owned trustdb, encrypt as its user: 75 saying chown (was 67)"
+gpgconf --homedir "$GNUPGHOME" --kill all >/dev/null 2>&1
+chown -R root "$GNUPGHOME"
+
+# item 6: the GnuPG home on a read-only file system
+home rohome
+unshare -m --propagation private sh -c \
+    'mount --bind -o ro "$1" "$1" && shift && exec "$@"' sh \
+    "$GNUPGHOME" "$MAILSEAL" decrypt "$T/sealed.eml" >"$T/o" 2>"$T/e"
+rc=$?
+want='.'
+tempfail "read-only GnuPG home: decrypt 75 (was failed; no-secret-key)"
+
+# ------------------------- fault injection: a kill after each status line
+
+# (below)
+
+done_testing
