@@ -54,19 +54,25 @@ gpgsup_status_fd(int argc, char **argv)
 static void
 gpgsup_close_others(int keep)
 {
+	unsigned int lo = 3;
 	long max;
 	int fd;
 
-	if (keep > 3 && close_range(3, (unsigned)keep - 1, 0) == 0 &&
-	    close_range((unsigned)keep + 1, ~0U, 0) == 0) {
-		close(0);
-		close(1);
-		return;
+	for (fd = 0; fd < 2; fd++)
+		if (fd != keep)
+			close(fd);
+	if (keep >= 3) {
+		if (keep > 3 && close_range(3, (unsigned int)keep - 1, 0) == -1)
+			goto slow;
+		lo = (unsigned int)keep + 1;
 	}
+	if (close_range(lo, ~0U, 0) == 0)
+		return;
+slow:
 	if ((max = sysconf(_SC_OPEN_MAX)) <= 0 || max > 65536)
 		max = 65536;
-	for (fd = 0; fd < max; fd++)
-		if (fd != keep && fd != 2)
+	for (fd = 3; fd < max; fd++)
+		if (fd != keep)
 			close(fd);
 }
 

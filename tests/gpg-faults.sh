@@ -101,6 +101,7 @@ tempfail "damaged trustdb, encrypt --sign: 75 naming trustdb.gpg"
 	    "gateway_id = gw1.test" "log = stderr" \
 	    "default_policy = opportunistic"
 } >"$T/f.conf"
+cp "$T/f.conf" "$T/f.conf.0"
 printf '#!/bin/sh\ncat >>"%s/sent"\n' "$T" >"$T/sendmail"
 chmod 755 "$T/sendmail"
 rm -f "$T/sent"
@@ -191,6 +192,159 @@ tempfail "read-only GnuPG home: decrypt 75 (was failed; no-secret-key)"
 
 # ------------------------- fault injection: a kill after each status line
 
-# (below)
+# gpg is replaced (bind mount, private namespace) by this wrapper: for
+# the operation $GK_OP it runs the real gpg with its own status pipe,
+# copies each line on to GPGME, and right after line $GK_AT (0: before
+# the first) kills gpg and then itself by SIGKILL ($GK_WHAT=gpg), or
+# kills gpg-agent while gpg waits (agent).  $GK_LOG gets the number of
+# lines of a run it did not disturb.
+cp "$(command -v gpg)" "$T/gpg.real"
+printf '#!%s\nreal = "%s"\n' "$PYTHON" "$T/gpg.real" >"$T/gpg.kill"
+cat >>"$T/gpg.kill" <<'PY'
+import os, signal, subprocess, sys
+argv = sys.argv[1:]
+op = os.environ.get("GK_OP", "")
+if op not in argv or "--status-fd" not in argv:
+    os.execv(real, [real] + argv)
+at = int(os.environ.get("GK_AT", "-1"))
+what = os.environ.get("GK_WHAT", "gpg")
+i = argv.index("--status-fd")
+sfd = int(argv[i + 1])
+r, w = os.pipe()
+os.set_inheritable(w, True)
+argv[i + 1] = str(w)
+p = subprocess.Popen([real] + argv, close_fds=False)
+os.close(w)
+for fd in range(0, 1024):
+    if fd not in (r, sfd, 2):
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+
+def strike():
+    if what == "gpg":
+        p.kill()
+        p.wait()
+        os.kill(os.getpid(), signal.SIGKILL)
+    p.send_signal(signal.SIGSTOP)
+    q = subprocess.run(["gpg-connect-agent", "--no-autostart",
+                        "getinfo pid", "/bye"], capture_output=True,
+                       stdin=subprocess.DEVNULL)
+    for line in q.stdout.split(b"\n"):
+        if line.startswith(b"D "):
+            os.kill(int(line[2:]), signal.SIGKILL)
+    p.send_signal(signal.SIGCONT)
+
+n = 0
+if at == 0:
+    strike()
+for line in os.fdopen(r, "rb"):
+    os.write(sfd, line)
+    n += 1
+    if n == at:
+        strike()
+p.wait()
+if os.environ.get("GK_LOG"):
+    with open(os.environ["GK_LOG"], "w") as f:
+        f.write("%d\n" % n)
+if p.returncode < 0:
+    os.kill(os.getpid(), -p.returncode)
+sys.exit(p.returncode)
+PY
+chmod 755 "$T/gpg.kill"
+
+# gk OUT ERR ARG... - mailseal ARGS (input $T/in) with the wrapper as gpg
+gk() {
+	_o=$1 _e=$2
+	shift 2
+	unshare -m --propagation private sh -c \
+	    'mount --bind "$1" "$2" && shift 2 && exec "$@"' sh \
+	    "$T/gpg.kill" "$(command -v gpg)" "$MAILSEAL" "$@" \
+	    >"$_o" 2>"$_e" <"$T/in"
+	rc=$?
+}
+
+# plain FILE - what the armored message in FILE decrypts to (or "-")
+plain() {
+	sed -n '/^-----BEGIN PGP MESSAGE/,/^-----END PGP MESSAGE/p' "$1" |
+	    GNUPGHOME=$HOME0 g -d 2>/dev/null || echo -
+}
+
+# same KIND - the last run gave the result of the undisturbed one:
+# decrypt byte for byte; encrypt the same plaintext; filter what it sent
+same() {
+	[ "$rc" -eq "$ref_rc" ] || return 1
+	case $1 in
+	decrypt) cmp -s "$T/o" "$T/ref.o" ;;
+	encrypt) [ "$(plain "$T/o")" = "$(plain "$T/ref.o")" ] ;;
+	filter)	[ -e "$T/sent" ] &&
+		    [ "$(plain "$T/sent")" = "$(plain "$T/ref.sent")" ] ;;
+	esac
+}
+
+# faults DESC KIND OP WHAT ARG... - run mailseal ARGS undisturbed, then
+# once for each kill point of OP; every run ends in 75 with nothing
+# written (and, for filter, nothing sent) or in the undisturbed result
+faults() {
+	_desc=$1 _kind=$2
+	GK_OP=$3 GK_WHAT=$4
+	shift 4
+	export GK_OP GK_WHAT
+	home faults
+	sed "s|^homedir = .*|homedir = $GNUPGHOME|" "$T/f.conf.0" >"$T/f.conf"
+	rm -f "$T/sent" "$T/ref.sent" "$T/lines"
+	GK_AT=-1 GK_LOG=$T/lines gk "$T/ref.o" "$T/ref.e" "$@"
+	ref_rc=$rc
+	[ ! -e "$T/sent" ] || mv "$T/sent" "$T/ref.sent"
+	_lines=$(cat "$T/lines" 2>/dev/null || echo 0)
+	if [ "$ref_rc" -ne 0 ] || [ "$_lines" -eq 0 ]; then
+		not_ok "$_desc: undisturbed run (exit $ref_rc, $_lines lines)" \
+		    "$T/ref.e"
+		return
+	fi
+	_bad= _n=0 _kept=0
+	while [ "$_n" -le "$_lines" ]; do
+		home faults
+		rm -f "$T/sent"
+		GK_AT=$_n GK_LOG= gk "$T/o" "$T/e" "$@"
+		if [ "$rc" -eq 75 ] && [ ! -s "$T/o" ] && [ ! -e "$T/sent" ]; then
+			:
+		elif same "$_kind"; then
+			_kept=$((_kept + 1))
+		else
+			_bad="$_bad $_n(exit $rc)"
+			cp "$T/e" "$T/bad.e"
+			cp "$T/o" "$T/bad.o"
+		fi
+		_n=$((_n + 1))
+	done
+	if [ -z "$_bad" ]; then
+		ok "$_desc: $((_lines + 1)) kills, each 75 or the right result ($_kept)"
+	else
+		not_ok "$_desc: wrong result after line(s)$_bad of $_lines" \
+		    "$T/bad.e" "$T/bad.o"
+	fi
+}
+
+: >"$T/in"
+faults "key listing (encrypt), gpg killed" encrypt --list-keys gpg \
+    encrypt "$T/small.eml"
+faults "encrypt, gpg killed" encrypt --encrypt gpg encrypt "$T/small.eml"
+faults "encrypt --sign, gpg killed" encrypt --encrypt gpg \
+    encrypt --sign "$T/small.eml"
+faults "encrypt --sign, gpg-agent killed" encrypt --encrypt agent \
+    encrypt --sign "$T/small.eml"
+faults "decrypt, gpg killed" decrypt --decrypt gpg decrypt "$T/sealed.eml"
+faults "decrypt, gpg-agent killed" decrypt --decrypt agent \
+    decrypt "$T/sealed.eml"
+faults "verify, gpg killed" decrypt --verify gpg decrypt "$T/signed.eml"
+faults "signature lookup (decrypt), gpg killed" decrypt --list-keys gpg \
+    decrypt "$T/sealed.eml"
+cp "$T/small.eml" "$T/in"
+faults "filter's key listing, gpg killed: never clear text" filter \
+    --list-keys gpg filter -c "$T/f.conf" bob@example.org
+faults "filter's encryption, gpg killed: never clear text" filter \
+    --encrypt gpg filter -c "$T/f.conf" bob@example.org
 
 done_testing
