@@ -87,6 +87,8 @@ gpgstatus_dec(struct gpgstatus *seen, const char *keyword,
 		seen->decryption_okay = 1;
 	else if (strcmp(keyword, "DECRYPTION_FAILED") == 0)
 		seen->decryption_failed = 1;
+	else if (strcmp(keyword, "BEGIN_DECRYPTION") == 0)
+		seen->begin_decryption = 1;
 	else if (strcmp(keyword, "END_DECRYPTION") == 0)
 		seen->end_decryption = 1;
 	else if (strcmp(keyword, "NODATA") == 0)

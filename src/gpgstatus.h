@@ -33,6 +33,8 @@ struct gpgstatus {
 	int	 exited;		/* the supervisor's line came */
 	int	 exit_code;		/* gpg's exit status; -1: killed */
 	char	 exit_how[40];		/* "exited 2", "killed (signal 9)" */
+	int	 begin_decryption;	/* BEGIN_DECRYPTION: the session key
+					 * is known, the data is being read */
 	int	 end_decryption;	/* END_DECRYPTION */
 	int	 no_seckey;		/* NO_SECKEY lines */
 	char	 seckey[GPGSTATUS_SECKEY_IDS][17];	/* the key IDs they name */

@@ -305,7 +305,6 @@ faults() {
 	fi
 	_bad= _n=0 _kept=0
 	while [ "$_n" -le "$_lines" ]; do
-		home faults
 		rm -f "$T/sent"
 		GK_AT=$_n GK_LOG= gk "$T/o" "$T/e" "$@"
 		if [ "$rc" -eq 75 ] && [ ! -s "$T/o" ] && [ ! -e "$T/sent" ]; then
