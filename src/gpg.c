@@ -28,8 +28,13 @@
 #include "limit.h"
 #include "xmalloc.h"
 
+#ifndef MAILSEAL_PKGLIBEXECDIR
+#define MAILSEAL_PKGLIBEXECDIR	"/usr/local/libexec/mailseal"
+#endif
+
 #define GPG_IO_STEP	"65536"	/* bytes GPGME moves per callback */
-#define GPG_SELF	"/proc/self/exe"	/* the supervisor (gpgsup.h) */
+#define GPG_SELF	"/proc/self/exe"	/* mailseal, as the supervisor */
+#define GPG_SUP		"mailseal-gpg"		/* the supervisor (gpgsup.h) */
 
 struct gpg {
 	gpgme_ctx_t		 ctx;
@@ -40,6 +45,7 @@ struct gpg {
 
 static int		 gpg_initialised;
 static char		 gpg_real[4096];	/* the gpg GPGME found */
+static char		 gpg_sup[4096];		/* what GPGME starts instead */
 
 static ssize_t		 gpg_cb_read(void *, void *, size_t);
 static ssize_t		 gpg_cb_write(void *, const void *, size_t);
@@ -48,6 +54,7 @@ static void		 gpg_key_copy(gpgme_key_t, int, struct gpg_key *);
 static enum gpg_status	 gpg_fail(gpgme_error_t, const char *, char *, size_t);
 static enum gpg_status	 gpg_init(char *, size_t);
 static void		 gpg_supervise(int);
+static void		 gpg_sup_find(void);
 static gpgme_error_t	 gpg_status_cb(void *, const char *, const char *);
 static enum gpg_status	 gpg_keylist_run(struct gpg *, char *const *, size_t,
 			    int, struct gpg_keylist *, char *, size_t);
@@ -90,6 +97,37 @@ gpg_supervise(int on)
 		(void)unsetenv(GPGSUP_ENV);
 }
 
+/*
+ * gpg_sup_find - the supervisor GPGME is to start: mailseal-gpg beside
+ * the running program (the build tree) or in the package's libexec
+ * directory, which starts in a fraction of mailseal's time (no
+ * libraries to bind); else mailseal itself.
+ */
+static void
+gpg_sup_find(void)
+{
+	char self[4096], *slash;
+	ssize_t n;
+	int m;
+
+	if ((n = readlink(GPG_SELF, self, sizeof self - 1)) > 0) {
+		self[n] = '\0';
+		if ((slash = strrchr(self, '/')) != NULL) {
+			*slash = '\0';
+			m = snprintf(gpg_sup, sizeof gpg_sup, "%s/%s", self,
+			    GPG_SUP);
+			if (m > 0 && (size_t)m < sizeof gpg_sup &&
+			    access(gpg_sup, X_OK) == 0)
+				return;
+		}
+	}
+	m = snprintf(gpg_sup, sizeof gpg_sup, "%s/%s", MAILSEAL_PKGLIBEXECDIR,
+	    GPG_SUP);
+	if (m > 0 && (size_t)m < sizeof gpg_sup && access(gpg_sup, X_OK) == 0)
+		return;
+	snprintf(gpg_sup, sizeof gpg_sup, "%s", GPG_SELF);
+}
+
 /* gpg_init - initialise GPGME once; its gpg becomes the supervisor */
 static enum gpg_status
 gpg_init(char *err, size_t errsz)
@@ -118,13 +156,14 @@ gpg_init(char *err, size_t errsz)
 		snprintf(err, errsz, "gpg engine: no usable file name");
 		return GPG_TEMPFAIL;
 	}
-	if (access(GPG_SELF, X_OK) == -1) {
-		snprintf(err, errsz, "gpg supervisor %s: %s", GPG_SELF,
+	gpg_sup_find();
+	if (access(gpg_sup, X_OK) == -1) {
+		snprintf(err, errsz, "gpg supervisor %s: %s", gpg_sup,
 		    strerror(errno));
 		return GPG_TEMPFAIL;
 	}
 	gpg_supervise(1);
-	e = gpgme_set_engine_info(GPGME_PROTOCOL_OpenPGP, GPG_SELF, NULL);
+	e = gpgme_set_engine_info(GPGME_PROTOCOL_OpenPGP, gpg_sup, NULL);
 	gpg_supervise(0);
 	if (e)
 		return gpg_fail(e, "gpg engine", err, errsz);
@@ -154,7 +193,7 @@ gpg_open(struct gpg **gp, const char *homedir, char *err, size_t errsz)
 	gpg_supervise(1);
 	if (homedir != NULL)
 		e = gpgme_ctx_set_engine_info(g->ctx, GPGME_PROTOCOL_OpenPGP,
-		    GPG_SELF, homedir);
+		    gpg_sup, homedir);
 	gpg_supervise(0);
 	if (e)
 		goto fail;
