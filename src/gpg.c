@@ -28,13 +28,7 @@
 #include "limit.h"
 #include "xmalloc.h"
 
-#ifndef MAILSEAL_PKGLIBEXECDIR
-#define MAILSEAL_PKGLIBEXECDIR	"/usr/local/libexec/mailseal"
-#endif
-
 #define GPG_IO_STEP	"65536"	/* bytes GPGME moves per callback */
-#define GPG_SELF	"/proc/self/exe"	/* mailseal, as the supervisor */
-#define GPG_SUP		"mailseal-gpg"		/* the supervisor (gpgsup.h) */
 
 struct gpg {
 	gpgme_ctx_t		 ctx;
@@ -54,7 +48,6 @@ static void		 gpg_key_copy(gpgme_key_t, int, struct gpg_key *);
 static enum gpg_status	 gpg_fail(gpgme_error_t, const char *, char *, size_t);
 static enum gpg_status	 gpg_init(char *, size_t);
 static void		 gpg_supervise(int);
-static void		 gpg_sup_find(void);
 static gpgme_error_t	 gpg_status_cb(void *, const char *, const char *);
 static enum gpg_status	 gpg_keylist_run(struct gpg *, char *const *, size_t,
 			    int, struct gpg_keylist *, char *, size_t);
@@ -66,6 +59,7 @@ static int		 gpg_dec_done(struct gpg *, enum gpg_dec *, char *,
 static int		 gpg_dec_stopped(const struct gpgstatus *);
 static int		 gpg_dec_class(gpgme_error_t, enum gpg_dec *);
 static void		 gpg_sig_copy(gpgme_signature_t, struct gpg_sig *);
+static void		 gpg_sigs(struct gpg *, struct gpg_decrypt_result *);
 
 /* gpg_fail - describe a GPGME error; every such error is temporary */
 static enum gpg_status
@@ -97,37 +91,6 @@ gpg_supervise(int on)
 		(void)unsetenv(GPGSUP_ENV);
 }
 
-/*
- * gpg_sup_find - the supervisor GPGME is to start: mailseal-gpg beside
- * the running program (the build tree) or in the package's libexec
- * directory, which starts in a fraction of mailseal's time (no
- * libraries to bind); else mailseal itself.
- */
-static void
-gpg_sup_find(void)
-{
-	char self[4096], *slash;
-	ssize_t n;
-	int m;
-
-	if ((n = readlink(GPG_SELF, self, sizeof self - 1)) > 0) {
-		self[n] = '\0';
-		if ((slash = strrchr(self, '/')) != NULL) {
-			*slash = '\0';
-			m = snprintf(gpg_sup, sizeof gpg_sup, "%s/%s", self,
-			    GPG_SUP);
-			if (m > 0 && (size_t)m < sizeof gpg_sup &&
-			    access(gpg_sup, X_OK) == 0)
-				return;
-		}
-	}
-	m = snprintf(gpg_sup, sizeof gpg_sup, "%s/%s", MAILSEAL_PKGLIBEXECDIR,
-	    GPG_SUP);
-	if (m > 0 && (size_t)m < sizeof gpg_sup && access(gpg_sup, X_OK) == 0)
-		return;
-	snprintf(gpg_sup, sizeof gpg_sup, "%s", GPG_SELF);
-}
-
 /* gpg_init - initialise GPGME once; its gpg becomes the supervisor */
 static enum gpg_status
 gpg_init(char *err, size_t errsz)
@@ -156,7 +119,7 @@ gpg_init(char *err, size_t errsz)
 		snprintf(err, errsz, "gpg engine: no usable file name");
 		return GPG_TEMPFAIL;
 	}
-	gpg_sup_find();
+	gpgsup_path(gpg_sup, sizeof gpg_sup);
 	if (access(gpg_sup, X_OK) == -1) {
 		snprintf(err, errsz, "gpg supervisor %s: %s", gpg_sup,
 		    strerror(errno));
@@ -529,6 +492,21 @@ gpg_dec_class(gpgme_error_t e, enum gpg_dec *dec)
 	}
 }
 
+/* gpg_sigs - the signatures of the last operation, into r */
+static void
+gpg_sigs(struct gpg *g, struct gpg_decrypt_result *r)
+{
+	gpgme_verify_result_t vres;
+	gpgme_signature_t s;
+
+	if ((vres = gpgme_op_verify_result(g->ctx)) == NULL)
+		return;
+	for (s = vres->signatures; s != NULL; s = s->next) {
+		r->sigs = xreallocarray(r->sigs, r->nsigs + 1, sizeof *r->sigs);
+		gpg_sig_copy(s, &r->sigs[r->nsigs++]);
+	}
+}
+
 /* gpg_sig_copy - our view of one verified signature */
 static void
 gpg_sig_copy(gpgme_signature_t s, struct gpg_sig *out)
@@ -691,8 +669,6 @@ gpg_decrypt(struct gpg *g, struct gpg_io *io, struct gpg_decrypt_result *r,
 	struct gpgme_data_cbs rcbs = { gpg_cb_read, NULL, NULL, NULL };
 	struct gpgme_data_cbs wcbs = { NULL, gpg_cb_write, NULL, NULL };
 	gpgme_data_t cipher = NULL, plain = NULL;
-	gpgme_verify_result_t vres;
-	gpgme_signature_t s;
 	gpgme_error_t e;
 	enum gpg_status st = GPG_TEMPFAIL;
 
@@ -720,12 +696,7 @@ gpg_decrypt(struct gpg *g, struct gpg_io *io, struct gpg_decrypt_result *r,
 	st = GPG_OK;
 	if (r->dec != GPG_DEC_OK)
 		goto out;
-	if ((vres = gpgme_op_verify_result(g->ctx)) != NULL)
-		for (s = vres->signatures; s != NULL; s = s->next) {
-			r->sigs = xreallocarray(r->sigs, r->nsigs + 1,
-			    sizeof *r->sigs);
-			gpg_sig_copy(s, &r->sigs[r->nsigs++]);
-		}
+	gpg_sigs(g, r);
 out:
 	gpgme_data_release(cipher);
 	gpgme_data_release(plain);
@@ -752,8 +723,6 @@ gpg_verify(struct gpg *g, struct gpg_io *text, struct gpg_io *sig,
 	struct gpgme_data_cbs cbs = { gpg_cb_read, NULL, NULL, NULL };
 	struct gpgme_data_cbs dcbs = { NULL, gpg_cb_discard, NULL, NULL };
 	gpgme_data_t tdata = NULL, sdata = NULL, pdata = NULL;
-	gpgme_verify_result_t vres;
-	gpgme_signature_t s;
 	gpgme_error_t e;
 	enum gpg_status st = GPG_TEMPFAIL;
 
@@ -780,12 +749,8 @@ gpg_verify(struct gpg *g, struct gpg_io *text, struct gpg_io *sig,
 		gpghome_why(g->home, &g->seen, "verification", err, errsz);
 		goto out;
 	}
-	if (!e && (vres = gpgme_op_verify_result(g->ctx)) != NULL)
-		for (s = vres->signatures; s != NULL; s = s->next) {
-			r->sigs = xreallocarray(r->sigs, r->nsigs + 1,
-			    sizeof *r->sigs);
-			gpg_sig_copy(s, &r->sigs[r->nsigs++]);
-		}
+	if (!e)
+		gpg_sigs(g, r);
 	/*
 	 * A gpg that finished without a signature has read the part and
 	 * found none it can check: NODATA, "not a detached signature" (a

@@ -37,6 +37,12 @@ struct gpgsup_hold {
 	int	 passing;	/* over the limit: lines go on at once */
 };
 
+#ifndef MAILSEAL_PKGLIBEXECDIR
+#define MAILSEAL_PKGLIBEXECDIR	"/usr/local/libexec/mailseal"
+#endif
+#define GPGSUP_SELF	"/proc/self/exe"	/* mailseal, as the supervisor */
+#define GPGSUP_PROG	"mailseal-gpg"		/* the supervisor alone */
+
 static int	gpgsup_status_fd(int, char **);
 static int	gpgsup_has(int, char **, const char *);
 static void	gpgsup_close_range(int, int);
@@ -45,6 +51,34 @@ static int	gpgsup_write(int, const char *, size_t);
 static void	gpgsup_hold(int, int, struct gpgsup_hold *);
 static void	gpgsup_report(int, const char *, int, struct gpgsup_hold *);
 static int	gpgsup_wait(pid_t, int, struct gpgsup_hold *);
+
+/*
+ * gpgsup_path - mailseal-gpg beside the running program (the build
+ * tree) or in the package's libexec directory, which starts in a
+ * fraction of mailseal's time (no libraries to bind); else mailseal
+ * itself.
+ */
+void
+gpgsup_path(char *buf, size_t bufsz)
+{
+	char self[PATH_MAX], *slash;
+	ssize_t n;
+	int m;
+
+	if ((n = readlink(GPGSUP_SELF, self, sizeof self - 1)) > 0) {
+		self[n] = '\0';
+		if ((slash = strrchr(self, '/')) != NULL) {
+			*slash = '\0';
+			m = snprintf(buf, bufsz, "%s/%s", self, GPGSUP_PROG);
+			if (m > 0 && (size_t)m < bufsz && access(buf, X_OK) == 0)
+				return;
+		}
+	}
+	m = snprintf(buf, bufsz, "%s/%s", MAILSEAL_PKGLIBEXECDIR, GPGSUP_PROG);
+	if (m > 0 && (size_t)m < bufsz && access(buf, X_OK) == 0)
+		return;
+	snprintf(buf, bufsz, "%s", GPGSUP_SELF);
+}
 
 /* gpgsup_status_fd - the descriptor after --status-fd, or -1 */
 static int

@@ -22,8 +22,13 @@
 #ifndef MAILSEAL_GPGSUP_H
 #define MAILSEAL_GPGSUP_H
 
+#include <stddef.h>
+
 #define GPGSUP_ENV	"MAILSEAL_GPG_SUPERVISE"
 #define GPGSUP_KEYWORD	"MAILSEAL_GPG_EXIT"
+
+/* gpgsup_path - into buf: the supervisor GPGME is to start */
+void	gpgsup_path(char *, size_t);
 
 /* gpgsup_main - with GPGSUP_ENV set, run the gpg it names with argv
  * and return the exit code for main(); without it, -1 (a normal run).
