@@ -5,7 +5,7 @@
  * can do the same job (main() hands such a run to gpgsup_main()), but
  * it links GPGME, libgcrypt and libetpan with their twenty libraries,
  * bound at start-up: this program links none and starts in a fraction
- * of the time.  gpg.c uses it when it lies beside the running mailseal
+ * of the time.  gpgsup_path() finds it beside the running mailseal
  * (the build tree) or in the package's libexec directory.
  */
 #include <config.h>
