@@ -54,8 +54,12 @@ gpgstatus_line(struct gpgstatus *seen, const char *keyword, const char *args)
 {
 	if (keyword == NULL)
 		return;
-	if (strcmp(keyword, GPGSUP_KEYWORD) == 0)
-		gpgstatus_exit(seen, args);
+	if (strcmp(keyword, GPGSUP_KEYWORD) == 0) {
+		/* the supervisor's line comes first; gpg writes no such
+		 * keyword, and no later line may overrule it */
+		if (!seen->exited)
+			gpgstatus_exit(seen, args);
+	}
 	else if (strcmp(keyword, "ERROR") == 0 ||
 	    strcmp(keyword, "FAILURE") == 0) {
 		if (gpgstatus_notfound(args)) {
