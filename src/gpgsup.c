@@ -35,6 +35,7 @@ struct gpgsup_hold {
 	char	*buf;
 	size_t	 len;
 	int	 passing;	/* over the limit: lines go on at once */
+	int	 midline;	/* passing, and the last byte was no LF */
 };
 
 #ifndef MAILSEAL_PKGLIBEXECDIR
@@ -191,6 +192,7 @@ gpgsup_hold(int in, int out, struct gpgsup_hold *h)
 		}
 		if (h->passing) {
 			(void)gpgsup_write(out, tmp, (size_t)r);
+			h->midline = tmp[r - 1] != '\n';
 			continue;
 		}
 		h->buf = nb;
@@ -212,6 +214,8 @@ gpgsup_report(int fd, const char *how, int n, struct gpgsup_hold *h)
 	    GPGSUP_KEYWORD, how, *how != '\0' ? " " : "", n);
 	if (fd == -1 || len < 0 || (size_t)len >= sizeof line)
 		return;
+	if (h->midline)		/* gpg stopped in a line: end it */
+		(void)gpgsup_write(fd, "\n", 1);
 	if (gpgsup_write(fd, line, (size_t)len) == 0 && !h->passing)
 		(void)gpgsup_write(fd, h->buf, h->len);
 }
@@ -241,7 +245,7 @@ gpgsup_wait(pid_t pid, int fd, struct gpgsup_hold *h)
 int
 gpgsup_main(int argc, char **argv)
 {
-	struct gpgsup_hold h = { NULL, 0, 1 };
+	struct gpgsup_hold h = { NULL, 0, 1, 0 };
 	char gpg[PATH_MAX];
 	const char *env;
 	pid_t pid;

@@ -87,6 +87,44 @@ for s in whole clear key sha3; do
 	signed "$T/sig-$s.eml" "$T/$s.asc"
 done
 
+# ------------------------------------ the supervisor on its own (gpgsup.c)
+
+# sup NAME BYTES [EXIT|kill] - mailseal-gpg running a fake gpg that
+# writes BYTES bytes of status lines to its --status-fd (3) and ends so;
+# what reached the status channel lands in $T/NAME
+SUP=$(dirname "$MAILSEAL")/mailseal-gpg
+cat >"$T/fakegpg" <<'EOF'
+#!/bin/sh
+yes '[GNUPG:] PROG x' | head -c "$FAKE_BYTES" >&3
+case $FAKE_END in
+kill)	kill -KILL $$ ;;
+*)	exit "$FAKE_END" ;;
+esac
+EOF
+chmod 755 "$T/fakegpg"
+sup() {
+	MAILSEAL_GPG_SUPERVISE=$T/fakegpg FAKE_BYTES=$2 FAKE_END=${3:-0} \
+	    "$SUP" --status-fd 3 3>"$T/$1" </dev/null >/dev/null 2>&1
+}
+if [ -x "$SUP" ]; then
+	sup s.ok 100 0
+	sup s.two 100 2
+	sup s.kill 100 kill
+	is "supervisor: the exit line comes first (exit 0, exit 2, SIGKILL)" \
+	    "$(head -n1 "$T/s.ok" | cut -d' ' -f2-) / $(head -n1 "$T/s.two" |
+	    cut -d' ' -f2-) / $(head -n1 "$T/s.kill" | cut -d' ' -f2-)" \
+	    "MAILSEAL_GPG_EXIT 0 / MAILSEAL_GPG_EXIT 2 / MAILSEAL_GPG_EXIT signal 9"
+	# LIMIT_GPG_STATUS (16 MiB: 2^20 lines of 16 bytes) held back; one
+	# line more passed on as it comes, and the exit line last
+	sup s.under 16777216
+	sup s.over 16777232
+	is "supervisor: LIMIT_GPG_STATUS bytes held, exit line first; one more: last" \
+	    "$(head -n1 "$T/s.under" | cut -c1-26) $(wc -c <"$T/s.under") $(tail -n1 "$T/s.over" | cut -c1-26) $(wc -c <"$T/s.over")" \
+	    "[GNUPG:] MAILSEAL_GPG_EXIT 16777245 [GNUPG:] MAILSEAL_GPG_EXIT 16777261"
+else
+	skip "supervisor on its own" "no mailseal-gpg beside $MAILSEAL"
+fi
+
 # --------------------------------------- item 5: a damaged trustdb.gpg
 
 home trustdb
