@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include <gpgme.h>
@@ -52,6 +53,8 @@ static gpgme_error_t	 gpg_status_cb(void *, const char *, const char *);
 static enum gpg_status	 gpg_keylist_run(struct gpg *, char *const *, size_t,
 			    int, struct gpg_keylist *, char *, size_t);
 static int		 gpg_seckey_confirm(struct gpg *, char *, size_t);
+static const char	*gpg_seckey_held(const struct gpg_keylist *,
+			    char *const *, size_t);
 static int		 gpg_dec_failed(struct gpg *, gpgme_error_t,
 			    enum gpg_dec *, char *, size_t);
 static int		 gpg_dec_done(struct gpg *, enum gpg_dec *, char *,
@@ -530,11 +533,33 @@ gpg_sig_copy(gpgme_signature_t s, struct gpg_sig *out)
 }
 
 /*
+ * gpg_seckey_held - a key of the listing whose (sub)key named by gpg
+ * has its secret part here (not a stub), or NULL
+ */
+static const char *
+gpg_seckey_held(const struct gpg_keylist *list, char *const *ids, size_t n)
+{
+	gpgme_subkey_t sk;
+	size_t i, j;
+
+	for (i = 0; i < list->n; i++) {
+		sk = ((gpgme_key_t)list->v[i].handle)->subkeys;
+		for (; sk != NULL; sk = sk->next)
+			for (j = 0; j < n; j++)
+				if (sk->secret && sk->keyid != NULL &&
+				    strcasecmp(sk->keyid, ids[j]) == 0)
+					return list->v[i].fpr;
+	}
+	return NULL;
+}
+
+/*
  * gpg_seckey_confirm - "no secret key" is gpg's answer too when
  * gpg-agent cannot start or its home is read-only: believe it only
  * when a secret-key listing, which needs the agent for every key we
- * hold, finishes and finds none of the key IDs gpg named (hidden
- * recipients, or many: a listing of all secret keys must finish).
+ * hold, finishes and has none of the (sub)keys gpg named with a secret
+ * part (hidden recipients, or many: a listing of all secret keys must
+ * finish).
  * 0: confirmed; -1 with err: gpg's trouble, retry.
  */
 static int
@@ -543,6 +568,7 @@ gpg_seckey_confirm(struct gpg *g, char *err, size_t errsz)
 	struct gpgstatus seen = g->seen;
 	struct gpg_keylist list;
 	char *pat[GPGSTATUS_SECKEY_IDS], why[GPG_ERRLEN];
+	const char *fpr;
 	size_t i, n = 0;
 	enum gpg_status st;
 
@@ -559,10 +585,10 @@ gpg_seckey_confirm(struct gpg *g, char *err, size_t errsz)
 		    "and could not confirm it: %s", why);
 		return -1;
 	}
-	if (n == (size_t)seen.no_seckey && list.n > 0) {
+	if (n == (size_t)seen.no_seckey &&
+	    (fpr = gpg_seckey_held(&list, pat, n)) != NULL) {
 		snprintf(err, errsz, "decryption: gpg found no secret key, "
-		    "but the keyring has %s (gpg-agent trouble?)",
-		    list.v[0].fpr);
+		    "but the keyring has %s (gpg-agent trouble?)", fpr);
 		gpg_keylist_free(&list);
 		return -1;
 	}
