@@ -180,6 +180,18 @@ for m in sealed hidden; do
 	    "$(field "$T/o" X-Mailseal-Decryption) $rc" \
 	    "failed; reason=no-secret-key 0"
 done
+# ... and so does one whose primary key's secret is here but not that
+# of the encryption subkeys (the listing shows them as stubs)
+home stub
+gpg --with-keygrip --with-colons -K bob@example.org 2>/dev/null |
+    awk -F: '/^ssb/ { s = 1; next } /^(sec|uid|uat)/ { s = 0 }
+	s && /^grp/ { print $10; s = 0 }' |
+    while read -r grip; do
+		rm -f "$GNUPGHOME/private-keys-v1.d/$grip.key"
+	done
+ms "$T/o" "$T/e" decrypt "$T/sealed.eml"
+is "secret subkeys missing (stubs): failed; reason=no-secret-key, exit $rc" \
+    "$(field "$T/o" X-Mailseal-Decryption) $rc" "failed; reason=no-secret-key 0"
 
 # ------------------------ item 7: signatures gpg cannot check are "bad"
 
