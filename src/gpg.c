@@ -76,7 +76,12 @@ gpg_fail(gpgme_error_t e, const char *what, char *err, size_t errsz)
 static gpgme_error_t
 gpg_status_cb(void *hook, const char *keyword, const char *args)
 {
-	gpgstatus_line(hook, keyword, args);
+	struct gpgstatus *seen = hook;
+
+	gpgstatus_line(seen, keyword, args);
+	if (seen->error && seen->error_text[0] == '\0')
+		snprintf(seen->error_text, sizeof seen->error_text, "%s",
+		    gpgme_strerror((gpgme_error_t)seen->error_code));
 	return 0;
 }
 

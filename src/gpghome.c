@@ -13,6 +13,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <gpg-error.h>
+
 #include "gpgstatus.h"
 #include "gpghome.h"
 
@@ -92,8 +94,11 @@ gpghome_why(const char *home, const struct gpgstatus *seen, const char *what,
 	if (seen->error) {
 		/* e.g. "ERROR keylist.getkey": an unreadable keyring, a
 		 * gpg-agent that cannot start; never "no such key" */
-		snprintf(err, errsz, "%s: gpg reported %.96s",
-		    what, seen->what);
+		snprintf(err, errsz, "%s: gpg reported %.96s (%s)%s", what,
+		    seen->what, seen->error_text,
+		    gpg_err_code((gpg_error_t)seen->error_code) ==
+		    GPG_ERR_NO_AGENT ? "; gpg-agent cannot start: is the "
+		    "GnuPG home writable, its path short enough?" : "");
 		return;
 	}
 	if (!seen->exited || seen->exit_code == -1) {

@@ -5,6 +5,7 @@
 #include <config.h>
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,18 +15,15 @@
 #include "gpgstatus.h"
 #include "gpgsup.h"
 
+static unsigned int gpgstatus_code(const char *);
 static int	gpgstatus_notfound(const char *);
 static void	gpgstatus_dec(struct gpgstatus *, const char *, const char *);
 static int	gpgstatus_num(const char *, int);
 static void	gpgstatus_exit(struct gpgstatus *, const char *);
 
-/*
- * gpgstatus_notfound - an ERROR line that only says a pattern matched
- * nothing ("ERROR keylist.getkey 9": No public key), which is an answer,
- * not a failure.  args is "LOCATION CODE".
- */
-static int
-gpgstatus_notfound(const char *args)
+/* gpgstatus_code - the gpg-error code ending "LOCATION CODE", or 0 */
+static unsigned int
+gpgstatus_code(const char *args)
 {
 	const char *sp;
 	char *end;
@@ -35,7 +33,22 @@ gpgstatus_notfound(const char *args)
 		return 0;
 	errno = 0;
 	code = strtoul(sp + 1, &end, 10);
-	if (errno != 0 || end == sp + 1 || *end != '\0')
+	if (errno != 0 || end == sp + 1 || *end != '\0' || code > UINT_MAX)
+		return 0;
+	return (unsigned int)code;
+}
+
+/*
+ * gpgstatus_notfound - an ERROR line that only says a pattern matched
+ * nothing ("ERROR keylist.getkey 9": No public key), which is an answer,
+ * not a failure.  args is "LOCATION CODE".
+ */
+static int
+gpgstatus_notfound(const char *args)
+{
+	unsigned int code;
+
+	if ((code = gpgstatus_code(args)) == 0)
 		return 0;
 	switch (gpg_err_code((gpg_error_t)code)) {
 	case GPG_ERR_NO_PUBKEY:
@@ -66,9 +79,11 @@ gpgstatus_line(struct gpgstatus *seen, const char *keyword, const char *args)
 			seen->notfound = 1;
 			return;
 		}
-		if (!seen->error)
+		if (!seen->error) {
 			snprintf(seen->what, sizeof seen->what, "%s %s",
 			    keyword, args != NULL ? args : "");
+			seen->error_code = gpgstatus_code(args);
+		}
 		seen->error = 1;
 	} else if (strcmp(keyword, "END_ENCRYPTION") == 0)
 		seen->end_encryption = 1;

@@ -18,6 +18,8 @@
  */
 struct gpgstatus {
 	int	 error;			/* an ERROR or FAILURE line */
+	unsigned int error_code;	/* its gpg-error code, if it has one */
+	char	 error_text[64];	/* that code in words (gpg.c) */
 	char	 what[96];		/* its text, for the message */
 	int	 end_encryption;	/* END_ENCRYPTION */
 	int	 sig_created;		/* SIG_CREATED */
