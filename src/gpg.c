@@ -59,7 +59,6 @@ static int		 gpg_dec_failed(struct gpg *, gpgme_error_t,
 			    enum gpg_dec *, char *, size_t);
 static int		 gpg_dec_done(struct gpg *, enum gpg_dec *, char *,
 			    size_t);
-static int		 gpg_dec_stopped(const struct gpgstatus *);
 static int		 gpg_dec_class(gpgme_error_t, enum gpg_dec *);
 static void		 gpg_sig_copy(gpgme_signature_t, struct gpg_sig *);
 static void		 gpg_sigs(struct gpg *, struct gpg_decrypt_result *);
@@ -602,21 +601,6 @@ gpg_seckey_confirm(struct gpg *g, char *err, size_t errsz)
 }
 
 /*
- * gpg_dec_stopped - gpg stopped with an error inside the encrypted data
- * before it could vouch for it: "gpg: Fatal: zlib inflate problem" on
- * a tampered ciphertext exits 2 after BEGIN_DECRYPTION with no other
- * word.  That is the message's doing: trouble of gpg's own (trustdb,
- * agent, keyring) stops it before BEGIN_DECRYPTION, and a killed gpg
- * is no exit status.
- */
-static int
-gpg_dec_stopped(const struct gpgstatus *s)
-{
-	return s->begin_decryption && !s->decryption_okay &&
-	    !s->end_decryption && s->exit_code > 0;
-}
-
-/*
  * gpg_dec_failed - what a failed decryption says about the message.
  * A verdict needs gpg's own statement of it, from a gpg that finished:
  * a gpg killed, or stopped by "gpg: Fatal: ..." (a damaged trustdb),
@@ -649,12 +633,12 @@ gpg_dec_failed(struct gpg *g, gpgme_error_t e, enum gpg_dec *dec, char *err,
 		break;
 	case GPG_DEC_INTEGRITY:
 		said = (s->decryption_failed && s->end_decryption) ||
-		    gpg_dec_stopped(s);
+		    gpgstatus_stopped(s);
 		break;
 	default:	/* no OpenPGP message, or not one gpg decrypts */
 		said = s->nodata || s->exit_code == 0 ||
 		    (s->decryption_failed && s->end_decryption) ||
-		    gpg_dec_stopped(s);
+		    gpgstatus_stopped(s);
 		break;
 	}
 	if (!said)
@@ -676,7 +660,7 @@ gpg_dec_done(struct gpg *g, enum gpg_dec *dec, char *err, size_t errsz)
 	gpgme_decrypt_result_t dres;
 
 	dres = gpgme_op_decrypt_result(g->ctx);
-	if (gpg_dec_stopped(s)) {
+	if (gpgstatus_stopped(s)) {
 		*dec = GPG_DEC_INTEGRITY;
 		return 0;
 	}

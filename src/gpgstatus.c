@@ -173,3 +173,18 @@ gpgstatus_exit(struct gpgstatus *seen, const char *args)
 		snprintf(seen->exit_how, sizeof seen->exit_how, "ended");
 }
 
+/*
+ * gpgstatus_stopped - see gpgstatus.h.  gpg stopped with an error
+ * inside the encrypted data before it could vouch for it: "gpg: Fatal:
+ * zlib inflate problem" on
+ * a tampered ciphertext exits 2 after BEGIN_DECRYPTION with no other
+ * word.  That is the message's doing: trouble of gpg's own (trustdb,
+ * agent, keyring) stops it before BEGIN_DECRYPTION, and a killed gpg
+ * is no exit status.
+ */
+int
+gpgstatus_stopped(const struct gpgstatus *s)
+{
+	return s->begin_decryption && !s->decryption_okay &&
+	    !s->end_decryption && s->exit_code > 0;
+}

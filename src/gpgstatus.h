@@ -51,4 +51,9 @@ struct gpgstatus {
 /* gpgstatus_line - record one status line ("KEYWORD", "ARGS") */
 void	gpgstatus_line(struct gpgstatus *, const char *, const char *);
 
+/* gpgstatus_stopped - gpg exited with an error inside the encrypted
+ * data (after BEGIN_DECRYPTION, before it vouched for it): the
+ * message's doing */
+int	gpgstatus_stopped(const struct gpgstatus *);
+
 #endif
