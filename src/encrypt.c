@@ -64,7 +64,9 @@ static void			encrypt_visible(struct encrypt_job *);
 
 /* encrypt_visible - envelope recipients: the addresses To and Cc show
  * are visible; a field that does not parse shows nobody (its
- * recipients' key IDs are then hidden, which costs nothing but time) */
+ * recipients' key IDs are then hidden, which costs nothing but time).
+ * Duplicates are kept: encrypt_resolve() makes a sorted set of them
+ * (a header may show 150000 addresses: no linear search per address). */
 static void
 encrypt_visible(struct encrypt_job *j)
 {
@@ -81,10 +83,7 @@ encrypt_visible(struct encrypt_job *j)
 			v = rfc5322_unfold(f, &len);
 			if (addr_list_parse(v, len, &one) == ADDR_OK)
 				for (a = 0; a < one.n; a++)
-					if (!addrlist_has(&j->visible,
-					    one.v[a]))
-						addrlist_add(&j->visible,
-						    one.v[a]);
+					addrlist_add(&j->visible, one.v[a]);
 			free(v);
 			addrlist_free(&one);
 		}
@@ -231,9 +230,11 @@ static enum encrypt_result
 encrypt_resolve(struct encrypt_job *j)
 {
 	struct addrlist pat = { NULL, 0 };
+	struct addrset vis;
 	char err[GPG_ERRLEN];
 	enum gpg_status st;
 	size_t i, k;
+	int *shown;
 
 	if (j->opts->keys != NULL) {
 		/* the caller listed them already: no second gpg listing */
@@ -263,14 +264,20 @@ encrypt_resolve(struct encrypt_job *j)
 	 * its key ID would otherwise tell the To and Cc recipients who got
 	 * a blind copy.
 	 */
+	addrset_build(&vis, &j->visible);
+	shown = xcalloc(j->rec.nmap > 0 ? j->rec.nmap : 1, sizeof *shown);
+	for (k = 0; k < j->rec.nmap; k++)
+		shown[k] = addrset_has(&vis, j->rec.map[k].addr);
+	addrset_free(&vis);
 	j->hidden = xcalloc(j->rec.nfprs > 0 ? j->rec.nfprs : 1, sizeof *j->hidden);
 	for (i = 0; i < j->rec.nfprs; i++) {
 		j->hidden[i] = 1;
-		for (k = 0; k < j->rec.nmap; k++)
-			if (strcmp(j->rec.map[k].fpr, j->rec.fprs[i]) == 0 &&
-			    addrlist_has(&j->visible, j->rec.map[k].addr))
+		for (k = 0; k < j->rec.nmap && j->hidden[i]; k++)
+			if (shown[k] &&
+			    strcmp(j->rec.map[k].fpr, j->rec.fprs[i]) == 0)
 				j->hidden[i] = 0;
 	}
+	free(shown);
 	for (i = 0; i < j->rec.nmap; i++)
 		log_debug("recipient %s: key %s", j->rec.map[i].addr,
 		    j->rec.map[i].fpr);

@@ -100,6 +100,7 @@ struct filter_job {
 };
 
 static void	sb_add(struct sbuf *, const char *, ...) LOG_PRINTF(2, 3);
+static int	filter_trust(const struct filter_job *, char *, size_t);
 static enum filter_result filter_policies(struct filter_job *);
 static enum filter_result filter_keys(struct filter_job *);
 static void	filter_check(struct filter_job *);
@@ -153,6 +154,40 @@ filter_decrypt(const struct filter_job *j, int msg, int *dec)
 		return -1;
 	}
 	return decrypt_run(&dopts) == DECRYPT_OK ? 0 : -1;
+}
+
+/* filter_trust - what the filter reads and runs can be changed by
+ * nobody but root and the user it runs as (mailseal.conf(5), "Files
+ * and their owners"); as root, a GnuPG home of another user is refused,
+ * so gpg never leaves root-owned files there */
+static int
+filter_trust(const struct filter_job *j, char *err, size_t errsz)
+{
+	/* what gpg reads in the home: keys, trust, options */
+	static const char *const files[] = { "pubring.kbx", "pubring.gpg",
+	    "trustdb.gpg", "gpg.conf", "gpg-agent.conf", "common.conf",
+	    "private-keys-v1.d", NULL };
+	char *home, path[PATH_MAX];
+	size_t i;
+	int r = 0;
+
+	if (config_trusted(j->opts->config != NULL ? j->opts->config :
+	    CONFIG_DEFAULT_PATH, "the configuration", err, errsz) == -1 ||
+	    (j->cfg.policy_map != NULL && config_trusted(j->cfg.policy_map,
+	    "the policy map", err, errsz) == -1) ||
+	    config_trusted(j->cfg.sendmail, "the sendmail program", err,
+	    errsz) == -1)
+		return -1;
+	if ((home = config_homedir(&j->cfg)) == NULL)
+		return 0;
+	r = config_trusted(home, "the GnuPG home", err, errsz);
+	for (i = 0; r == 0 && files[i] != NULL; i++)
+		if ((size_t)snprintf(path, sizeof path, "%s/%s", home,
+		    files[i]) < sizeof path)
+			r = config_trusted(path, "a file of the GnuPG home",
+			    err, errsz);
+	free(home);
+	return r;
 }
 
 /* filter_policies - each recipient's policy; a recipient that is no
@@ -515,7 +550,7 @@ filter_run(const struct filter_opts *opts)
 	enum filter_result r;
 	char err[CONFIG_ERRLEN];
 	size_t i;
-	int require = 0, refused = 0, msg = -1, dec = -1;
+	int require = 0, refused = 0, encrypt = 0, msg = -1, dec = -1;
 
 	memset(&j, 0, sizeof j);
 	memset(&h, 0, sizeof h);
@@ -530,8 +565,16 @@ filter_run(const struct filter_opts *opts)
 		config_free(&j.cfg);
 		return FILTER_CONFIG;
 	}
+	/* where policy_lookup() and recip_resolve() cut off a tag */
+	(void)addr_delimiters_set(j.cfg.recipient_delimiter != NULL ?
+	    j.cfg.recipient_delimiter : "");
 	if (j.cfg.policy_map != NULL &&
 	    policy_map_load(&j.map, j.cfg.policy_map, err, sizeof err) == -1) {
+		log_dsn("4.3.5", "%s", err);
+		r = FILTER_CONFIG;
+		goto done;
+	}
+	if (filter_trust(&j, err, sizeof err) == -1) {
 		log_dsn("4.3.5", "%s", err);
 		r = FILTER_CONFIG;
 		goto done;
@@ -546,6 +589,7 @@ filter_run(const struct filter_opts *opts)
 	for (i = 0; i < j.nr; i++) {
 		require |= j.r[i].policy == POLICY_REQUIRE;
 		refused |= j.r[i].action == ACT_REFUSE;
+		encrypt |= j.r[i].action == ACT_ENCRYPT;
 	}
 	if (opts->check) {
 		filter_check(&j);
@@ -579,10 +623,14 @@ filter_run(const struct filter_opts *opts)
 			goto done;
 		}
 		/* no message to encrypt: refused where encryption is
-		 * required, else passed on as it came */
-		if (require) {
-			log_dsn("5.6.0", "not a message: %s, and policy "
-			    "requires encryption", rfc5322_strerror(he));
+		 * required or a recipient has a usable key (else anybody
+		 * could force clear text by adding fields), else passed
+		 * on as it came (mailseal.conf(5), "Messages that cannot
+		 * be read") */
+		if (require || encrypt) {
+			log_dsn("5.6.0", "not a message: %s, and %s",
+			    rfc5322_strerror(he), require ? "policy requires "
+			    "encryption" : "a recipient has an OpenPGP key");
 			j.result = "refused (not a message)";
 			r = FILTER_DATAERR;
 			goto done;

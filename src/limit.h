@@ -36,6 +36,10 @@
  * every message, and a postmaster's list is far shorter. */
 #define LIMIT_POLICY_ENTRIES	100000
 
+/* Characters of mailseal.conf's recipient_delimiter (a set; Postfix
+ * allows any number, but a longer set is a typo). */
+#define LIMIT_DELIMITERS	32
+
 /* Marker fields of this gateway a message may already carry when it
  * comes back to the filter: more is a mail loop (exit 75). */
 #define LIMIT_GATEWAY_PASSES	5
@@ -78,6 +82,13 @@
  * (--timeout).  GPGME 1.18 can wait forever on a gpg that died while
  * being fed; 100 MB take about 2 s, so this only ends real hangs. */
 #define LIMIT_SECONDS		900
+
+/* Bytes of gpg's status lines the gpg supervisor (gpgsup.c) holds back
+ * until gpg has ended, so that its exit line comes first: GPGME stops
+ * reading at some lines.  Beyond it the lines go on as they come, and
+ * a GPGME that stopped early then means a retry (75), not a verdict.
+ * A key listing or a message of a few MB writes a few KB. */
+#define LIMIT_GPG_STATUS	16777216
 
 /* Length of a MIME boundary (RFC 2046 5.1.1 says 70). */
 #define LIMIT_BOUNDARY		70

@@ -39,6 +39,7 @@
 #include "decrypt.h"
 #include "encrypt.h"
 #include "filter.h"
+#include "gpgsup.h"
 #include "limit.h"
 #include "log.h"
 #include "output.h"
@@ -504,6 +505,11 @@ cmd_filter(int argc, char **argv)
 int
 main(int argc, char **argv)
 {
+	int rc;
+
+	/* started by GPGME in place of gpg (gpgsup.h): nothing else runs */
+	if ((rc = gpgsup_main(argc, argv)) != -1)
+		return rc;
 	setlocale(LC_ALL, "");
 	log_init("mailseal");
 	log_on_panic(cleanup_all);

@@ -14,9 +14,9 @@ if [ -d "$top/../shared/corpus" ]; then
 fi
 srcs=$(cd "$top/src" && ls *.c | grep -v '^main.c$')
 clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-    -I"$top" -I"$top/src" $(pkg-config --cflags gpgme libgcrypt libetpan) \
+    -I"$top" -I"$top/src" $(pkg-config --cflags gpgme libgcrypt libetpan libidn2) \
     -o "$out/fuzz_message" "$top/tests/fuzz/fuzz_message.c" \
     $(for s in $srcs; do echo "$top/src/$s"; done) \
-    $(pkg-config --libs gpgme libgcrypt) -letpan
+    $(pkg-config --libs gpgme libgcrypt libidn2) -letpan
 exec "$out/fuzz_message" -max_total_time="$secs" -max_len=200000 \
     -timeout=10 -rss_limit_mb=2048 "$out/corpus" "$out/seeds"
