@@ -55,7 +55,9 @@ signed() {
 		printf -- '--S\r\n'
 		cat "$T/part"
 		printf '\r\n--S\r\nContent-Type: application/pgp-signature\r\n\r\n'
-		cat "$2"
+		# CRLF like the delimiter after it (mixed line ends there
+		# are no structure every reader splits alike)
+		sed 's/\r*$/\r/' "$2"
 		printf -- '--S--\r\n'
 	} >"$1"
 }
