@@ -147,16 +147,20 @@ recip_resolve(const struct addrlist *addrs, const struct gpg_keylist *keys,
     struct recip *r)
 {
 	size_t i;
-	char *base;
+	char *base, *c;
 	int found;
 
 	memset(r, 0, sizeof *r);
 	for (i = 0; i < addrs->n; i++) {
 		found = recip_match(addrs->v[i], addrs->v[i], keys, r);
-		if (!found && (base = addr_untag(addrs->v[i])) != NULL) {
+		/* the tag is cut from the canonical spelling, as
+		 * policy_lookup() does: "bob+x"@d is bob+x@d */
+		c = addr_canon(addrs->v[i]);
+		if (!found && (base = addr_untag(c)) != NULL) {
 			found = recip_match(base, addrs->v[i], keys, r);
 			free(base);
 		}
+		free(c);
 		if (!found && !addrlist_has(&r->missing, addrs->v[i]))
 			addrlist_add(&r->missing, addrs->v[i]);
 	}

@@ -1,0 +1,95 @@
+#!/bin/sh
+# review-out.sh - the outgoing side tried as an attacker and a bad day
+# would: recipient spellings that must not reach clear text or another
+# mailbox, and how `filter` hands copies over.  Each case failed before
+# its fix.  TAP.
+. "${MAILSEAL_SRCDIR:-.}/tests/lib.sh"
+
+ms_home
+TMPDIR=$T/tmp
+mkdir "$TMPDIR"
+export TMPDIR
+
+# The fake sendmail: call N leaves $T/sm/N.args (one "[ARG]" a line)
+# and $T/sm/N.msg (its standard input).
+cat >"$T/sendmail" <<EOF
+#!/bin/sh
+d='$T/sm'
+n=1
+while [ -e "\$d/\$n.args" ]; do n=\$((n + 1)); done
+: >"\$d/\$n.args"
+for a in "\$@"; do printf '[%s]\n' "\$a" >>"\$d/\$n.args"; done
+cat >"\$d/\$n.msg"
+EOF
+chmod 755 "$T/sendmail"
+printf '%s\n' "homedir = $GNUPGHOME" "sendmail = $T/sendmail" \
+    "gateway_id = gw1.test" "log = stderr" >"$T/base.conf"
+
+# fm ARG... - mailseal filter -c base.conf ARG... < $T/m.eml; $rc
+fm() {
+	rm -rf "$T/sm"
+	mkdir "$T/sm"
+	"$MAILSEAL" filter -c "$T/base.conf" "$@" <"$T/m.eml" >"$T/out" \
+	    2>"$T/err"
+	rc=$?
+}
+
+# sent_to RCPT - the sendmail call (its number) whose last argument is
+# exactly RCPT
+sent_to() {
+	for _a in "$T"/sm/*.args; do
+		[ -e "$_a" ] || continue
+		if [ "$(tail -n 1 "$_a")" = "[$1]" ]; then
+			basename "$_a" .args
+			return 0
+		fi
+	done
+	return 1
+}
+
+# encrypted N - copy N is an OpenPGP message, and no line of the
+# original body is in it
+encrypted() {
+	grep -q '^-----BEGIN PGP MESSAGE-----' "$T/sm/$1.msg" &&
+	    ! grep -q 'under the mat' "$T/sm/$1.msg"
+}
+
+printf 'Hello Bob,\nthe key is under the mat.\n' |
+    msg "$T/m.eml" 'From: Alice <alice@example.org>' \
+    'To: Bob <bob@example.org>' 'Subject: the key'
+
+# ------------------------------------------------------------ spellings
+
+# "bob+x"@example.org is bob+x@example.org (RFC 5321 4.1.2), whose
+# extension Postfix cuts: bob has a key, so he must get it encrypted,
+# as bob+x@example.org does.
+for r in 'bob+x@example.org' '"bob+x"@example.org' '"bob+"@example.org'; do
+	fm -- "$r"
+	n=$(sent_to "$r")
+	if [ "$rc" -eq 0 ] && [ -n "$n" ] && encrypted "$n"; then
+		ok "filter: $r gets the copy encrypted to bob's key"
+	else
+		echo "exit $rc, call ${n:-none}" >"$T/why"
+		not_ok "filter: $r gets the copy encrypted to bob's key" \
+		    "$T/why" "$T/err"
+	fi
+	ms "$T/enc" "$T/err" encrypt -r "$r" "$T/m.eml"
+	is "encrypt -r $r: exit 0 (bob's key)" "$rc" 0 "$T/err"
+done
+
+# A quoted local part with white space is another mailbox than the one
+# without it: the copy goes to the mailbox the MTA named, never to
+# "xy" (libetpan drops the white space).
+for r in '"x y"@example.net' '"x  y"@example.net' '"x	y"@example.net' \
+    '"bob x"@example.org'; do
+	fm -- "$r"
+	if [ "$rc" -eq 0 ] && [ -n "$(sent_to "$r")" ]; then
+		ok "filter: the copy for $r goes to $r"
+	else
+		{ echo "exit $rc; sendmail got:"; cat "$T"/sm/*.args; } \
+		    >"$T/why" 2>/dev/null
+		not_ok "filter: the copy for $r goes to $r" "$T/why" "$T/err"
+	fi
+done
+
+done_testing
