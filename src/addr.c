@@ -11,8 +11,9 @@
  *   value is consumed, skipping the empty members obs-addr-list allows;
  * - it returns garbage for an obs-route ("<@relay:bob@example.org>"
  *   gives "<@relay"): routes are removed before it sees the value.
- * Known leniency: it drops white space inside a quoted local part
- * ("john doe"@x becomes "johndoe"@x).  See VIOLATIONS.md.
+ * - it drops white space inside a quoted string ("john doe"@x becomes
+ *   "johndoe"@x, another mailbox): addr_clean hides it as two controls
+ *   and addr_take puts it back.
  */
 #include <config.h>
 
@@ -40,7 +41,14 @@
 #define ADDR_NOT_DELIM	"@\"\\()<>,;:[]"
 static char	addr_delims[LIMIT_DELIMITERS + 1] = "+";
 
+/* white space inside quoted strings, hidden from libetpan (which drops
+ * it: "x y"@d would become "xy"@d, another mailbox) as two controls
+ * that obs-qtext allows and addr_take() turns back */
+#define ADDR_QSP	'\001'
+#define ADDR_QTAB	'\002'
+
 static enum addr_err	addr_clean(const char *, size_t, char **, size_t *);
+static char		addr_qhide(char);
 static enum addr_err	addr_collect(struct mailimf_address *, struct addrlist *);
 static enum addr_err	addr_take(struct mailimf_mailbox *, struct addrlist *);
 static void		addr_skip(const char *, size_t, size_t *);
@@ -63,13 +71,19 @@ addr_clean(const char *s, size_t len, char **outp, size_t *outlen)
 			continue;
 		if (c == '\0')
 			goto syntax;
+		if (quoted && (c == ADDR_QSP || c == ADDR_QTAB))
+			goto syntax;
 		if ((quoted || depth > 0) && c == '\\' && i + 1 < len) {
 			*o++ = c;
-			*o++ = s[++i];
+			c = s[++i];
+			if (quoted && (c == ADDR_QSP || c == ADDR_QTAB))
+				goto syntax;
+			*o++ = quoted ? addr_qhide(c) : c;
 			continue;
 		}
 		if (quoted) {
 			quoted = c != '"';
+			c = addr_qhide(c);
 		} else if (depth > 0) {
 			if (c == '(' && ++depth > LIMIT_COMMENT_DEPTH)
 				goto deep;
@@ -113,6 +127,13 @@ deep:
 	return ADDR_DEPTH;
 }
 
+/* addr_qhide - a character of a quoted string as libetpan sees it */
+static char
+addr_qhide(char c)
+{
+	return c == ' ' ? ADDR_QSP : c == '\t' ? ADDR_QTAB : c;
+}
+
 /* addr_skip - skip CFWS and the commas of empty list members */
 static void
 addr_skip(const char *s, size_t len, size_t *idx)
@@ -131,12 +152,16 @@ addr_skip(const char *s, size_t len, size_t *idx)
 static enum addr_err
 addr_take(struct mailimf_mailbox *mb, struct addrlist *list)
 {
-	const char *spec = mb->mb_addr_spec;
+	char *spec = mb->mb_addr_spec, *p;
 
 	if (spec == NULL)
 		return ADDR_SPEC;
 	if (strlen(spec) > LIMIT_ADDR_SPEC)
 		return ADDR_LONG;
+	/* the quoted white space addr_clean() hid */
+	for (p = spec; *p != '\0'; p++)
+		if (*p == ADDR_QSP || *p == ADDR_QTAB)
+			*p = *p == ADDR_QSP ? ' ' : '\t';
 	if (!addr_spec_valid(spec))
 		return ADDR_SPEC;
 	if (list->n >= LIMIT_RECIPIENTS)

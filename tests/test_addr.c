@@ -187,6 +187,38 @@ Test(addr, mailbox_needs_exactly_one)
 	cr_expect_neq(addr_mailbox_parse("bob", &spec), ADDR_OK);
 }
 
+/* a quoted local part keeps its white space (libetpan drops it, which
+ * made filter hand "x y"@d's copy to "xy"@d, another mailbox) */
+Test(addr, quoted_white_space_is_kept)
+{
+	static const char *const same[] = { "\"x y\"@example.net",
+	    "\"x  y\"@example.net", "\"x\ty\"@example.net",
+	    "\" x\"@example.net", "\"x\\ y\"@example.net", NULL };
+	char *spec;
+	size_t i;
+
+	for (i = 0; same[i] != NULL; i++) {
+		cr_expect_eq(addr_mailbox_parse(same[i], &spec), ADDR_OK,
+		    "%s", same[i]);
+		cr_expect_str_eq(spec, same[i]);
+		free(spec);
+	}
+	/* folding inside the quotes: the line end goes, the space stays */
+	cr_expect_eq(addr_mailbox_parse("\"x\r\n y\"@example.net", &spec),
+	    ADDR_OK);
+	cr_expect_str_eq(spec, "\"x y\"@example.net");
+	free(spec);
+	cr_expect_eq(addr_mailbox_parse("\"John Doe\" <j@example.net>",
+	    &spec), ADDR_OK);
+	cr_expect_str_eq(spec, "j@example.net");
+	free(spec);
+	/* the two controls that stand for them are refused in quotes */
+	cr_expect_neq(addr_mailbox_parse("\"x\001y\"@example.net", &spec),
+	    ADDR_OK);
+	cr_expect_neq(addr_mailbox_parse("\"x\\\002y\"@example.net", &spec),
+	    ADDR_OK);
+}
+
 Test(addr, untag_and_equal)
 {
 	char *s;
