@@ -416,13 +416,17 @@ config_owner(uid_t uid, char *buf, size_t sz)
 	return buf;
 }
 
-/* config_trust_one - one file or directory: owner and write bits */
+/* config_trust_one - one file or directory: owner and write bits; a
+ * sticky directory is writable enough to add what is not there yet, so
+ * it passes only above the path (above), never as the path itself or
+ * as the directory a missing path would be made in */
 static int
 config_trust_one(const char *p, const struct stat *st, const char *what,
-    char *err, size_t errsz)
+    int above, char *err, size_t errsz)
 {
 	char who[64], me[64];
-	int sticky = S_ISDIR(st->st_mode) && (st->st_mode & S_ISVTX);
+	int sticky = above && S_ISDIR(st->st_mode) &&
+	    (st->st_mode & S_ISVTX);
 
 	if (st->st_uid != 0 && st->st_uid != geteuid()) {
 		snprintf(err, errsz, "%.300s: %s belongs to %s, not to root%s%s "
@@ -457,7 +461,8 @@ config_trust_chain(const char *p, const char *what, char *err, size_t errsz)
 		if (stat(buf, &st) == 0) {
 			snprintf(label, sizeof label, "%s%s", self ? "" :
 			    "a directory above ", what);
-			if (config_trust_one(buf, &st, label, err, errsz) == -1)
+			if (config_trust_one(buf, &st, label, seen, err,
+			    errsz) == -1)
 				return -1;
 			seen = 1;
 		} else if (errno != ENOENT || seen) {

@@ -92,4 +92,52 @@ for r in '"x y"@example.net' '"x  y"@example.net' '"x	y"@example.net' \
 	fi
 done
 
+# ------------------------------------------------------------ trust
+
+# A sticky directory keeps others from replacing what is in it, not from
+# adding to it: a GnuPG home with mode 1777 lets anybody add gpg.conf
+# (keyring /their/keys, with a key for bob@example.org) between the
+# check and gpg's start.  Refused like a home without the sticky bit.
+H3=$(mktemp -d /tmp/msh.XXXXXX)
+_ms_homes="$_ms_homes $H3"
+cp -R "$GNUPGHOME/." "$H3/"
+rm -f "$H3"/S.* "$H3"/gpg.conf
+printf '%s\n' "homedir = $H3" "sendmail = $T/sendmail" \
+    "gateway_id = gw1.test" "log = stderr" >"$T/sticky.conf"
+for mode in 1777 1770; do
+	chmod "$mode" "$H3"
+	rm -rf "$T/sm"
+	mkdir "$T/sm"
+	"$MAILSEAL" filter -c "$T/sticky.conf" bob@example.org <"$T/m.eml" \
+	    >"$T/out" 2>"$T/err"
+	rc=$?
+	if [ "$rc" -eq 78 ] && [ -z "$(ls "$T/sm")" ] &&
+	    head -n 1 "$T/err" | grep -q "^4.3.5 mailseal: $H3"; then
+		ok "filter: a GnuPG home of mode $mode is refused (78)"
+	else
+		echo "exit $rc (want 78)" >"$T/why"
+		not_ok "filter: a GnuPG home of mode $mode is refused (78)" \
+		    "$T/why" "$T/err"
+	fi
+done
+chmod 700 "$H3"
+# ... and a file that is not there yet is judged by its directory
+# without the sticky exception: a sticky private-keys-v1.d
+chmod 1777 "$H3/private-keys-v1.d"
+fm_sticky() {
+	rm -rf "$T/sm"
+	mkdir "$T/sm"
+	"$MAILSEAL" filter -c "$T/sticky.conf" bob@example.org <"$T/m.eml" \
+	    >"$T/out" 2>"$T/err"
+	rc=$?
+}
+fm_sticky
+is "filter: a sticky private-keys-v1.d is refused (78)" "$rc" 78 "$T/err"
+chmod 700 "$H3/private-keys-v1.d"
+fm_sticky
+is "filter: the same home made private again works" "$rc" 0 "$T/err"
+# the directories above may be sticky (/tmp is)
+is "... though it lies in /tmp (sticky, world-writable)" \
+    "$(stat -c %a /tmp)" 1777
+
 done_testing
