@@ -59,6 +59,16 @@ gpghome_check(const char *homedir, char *out, size_t outsz, char *err,
 		snprintf(err, errsz, "GnuPG home %.200s: not a directory", home);
 		return -1;
 	}
+	/* gpg run by root leaves trustdb.gpg, random_seed and the agent's
+	 * sockets there, root's: its owner's gpg (the gateway) then fails
+	 * on every message until somebody chowns them */
+	if (geteuid() == 0 && st.st_uid != 0) {
+		snprintf(err, errsz, "GnuPG home %.200s belongs to uid %ld: "
+		    "run mailseal as that user (runuser -u USER -- mailseal "
+		    "...), root's gpg would leave files there it cannot read",
+		    home, (long)st.st_uid);
+		return -1;
+	}
 	/* gpg reports an unreadable keyring as "No public key" too */
 	for (kr = keyrings; *kr != NULL; kr++) {
 		n = snprintf(path, sizeof path, "%s/%s", home, *kr);

@@ -140,4 +140,38 @@ is "filter: the same home made private again works" "$rc" 0 "$T/err"
 is "... though it lies in /tmp (sticky, world-writable)" \
     "$(stat -c %a /tmp)" 1777
 
+# ------------------------------------------------------------ root
+
+# Root running encrypt (keys, decrypt) on the gateway's GnuPG home, as a
+# postmaster trying something out does, left a root-owned trustdb.gpg
+# and random_seed there: the gateway's gpg then fails on every message.
+if [ "$(id -u)" -eq 0 ] && id nobody >/dev/null 2>&1; then
+	H4=$(mktemp -d /tmp/msh.XXXXXX)
+	_ms_homes="$_ms_homes $H4"
+	cp -R "$GNUPGHOME/." "$H4/"
+	rm -f "$H4"/S.* "$H4/trustdb.gpg" "$H4/random_seed"
+	chown -R nobody "$H4"
+	"$MAILSEAL" encrypt -r bob@example.org "$T/m.eml" >"$T/sealed.eml" \
+	    2>"$T/err" || not_ok "encrypt for the decrypt case" "$T/err"
+	for c in "encrypt -r bob@example.org m.eml" "decrypt sealed.eml"; do
+		# shellcheck disable=SC2086
+		"$MAILSEAL" ${c% *} --homedir "$H4" "$T/${c##* }" >"$T/out" \
+		    2>"$T/err"
+		rc=$?
+		gpgconf --homedir "$H4" --kill all >/dev/null 2>&1
+		left=$(find "$H4" -uid 0 | tr '\n' ' ')
+		if [ "$rc" -eq 75 ] && [ ! -s "$T/out" ] && [ -z "$left" ] &&
+		    grep -q 'run mailseal as that user' "$T/err"; then
+			ok "root, ${c%% *} on nobody's GnuPG home: 75, no root files"
+		else
+			echo "exit $rc (want 75); root's files: $left" >"$T/why"
+			not_ok "root, ${c%% *} on nobody's GnuPG home: 75, no root files" \
+			    "$T/why" "$T/err"
+		fi
+		find "$H4" -uid 0 -exec rm -f {} + 2>/dev/null
+	done
+else
+	skip "root on another user's GnuPG home" "needs root and nobody"
+fi
+
 done_testing
