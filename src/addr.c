@@ -11,9 +11,10 @@
  *   value is consumed, skipping the empty members obs-addr-list allows;
  * - it returns garbage for an obs-route ("<@relay:bob@example.org>"
  *   gives "<@relay"): routes are removed before it sees the value.
- * - it drops white space inside a quoted string ("john doe"@x becomes
- *   "johndoe"@x, another mailbox): addr_clean hides it as two controls
- *   and addr_take puts it back.
+ * - inside a quoted local part it drops white space ("john doe"@x
+ *   becomes "johndoe"@x, another mailbox) and stops at ( ) , ; < > :
+ *   ("x,y"@x is no address): addr_clean hides them as controls and
+ *   addr_take puts them back.
  */
 #include <config.h>
 
@@ -41,11 +42,12 @@
 #define ADDR_NOT_DELIM	"@\"\\()<>,;:[]"
 static char	addr_delims[LIMIT_DELIMITERS + 1] = "+";
 
-/* white space inside quoted strings, hidden from libetpan (which drops
- * it: "x y"@d would become "xy"@d, another mailbox) as two controls
- * that obs-qtext allows and addr_take() turns back */
-#define ADDR_QSP	'\001'
-#define ADDR_QTAB	'\002'
+/* what libetpan cannot take inside a quoted local part: white space
+ * (it drops it: "x y"@d would become "xy"@d, another mailbox) and the
+ * specials that end its addr-spec scan ("x,y"@d is no address to it);
+ * hidden as controls that obs-qtext allows, turned back by addr_take() */
+static const char addr_qspecial[] = " \t(),;<>:";
+static const char addr_qhidden[] = "\001\002\003\004\005\006\016\017\020";
 
 static enum addr_err	addr_clean(const char *, size_t, char **, size_t *);
 static char		addr_qhide(char);
@@ -71,12 +73,13 @@ addr_clean(const char *s, size_t len, char **outp, size_t *outlen)
 			continue;
 		if (c == '\0')
 			goto syntax;
-		if (quoted && (c == ADDR_QSP || c == ADDR_QTAB))
+		if (quoted && strchr(addr_qhidden, c) != NULL)
 			goto syntax;
 		if ((quoted || depth > 0) && c == '\\' && i + 1 < len) {
 			*o++ = c;
 			c = s[++i];
-			if (quoted && (c == ADDR_QSP || c == ADDR_QTAB))
+			if (quoted && (c == '\0' ||
+			    strchr(addr_qhidden, c) != NULL))
 				goto syntax;
 			*o++ = quoted ? addr_qhide(c) : c;
 			continue;
@@ -131,7 +134,11 @@ deep:
 static char
 addr_qhide(char c)
 {
-	return c == ' ' ? ADDR_QSP : c == '\t' ? ADDR_QTAB : c;
+	const char *p;
+
+	if (c == '\0' || (p = strchr(addr_qspecial, c)) == NULL)
+		return c;
+	return addr_qhidden[p - addr_qspecial];
 }
 
 /* addr_skip - skip CFWS and the commas of empty list members */
@@ -153,15 +160,16 @@ static enum addr_err
 addr_take(struct mailimf_mailbox *mb, struct addrlist *list)
 {
 	char *spec = mb->mb_addr_spec, *p;
+	const char *h;
 
 	if (spec == NULL)
 		return ADDR_SPEC;
 	if (strlen(spec) > LIMIT_ADDR_SPEC)
 		return ADDR_LONG;
-	/* the quoted white space addr_clean() hid */
+	/* what addr_clean() hid inside quotes */
 	for (p = spec; *p != '\0'; p++)
-		if (*p == ADDR_QSP || *p == ADDR_QTAB)
-			*p = *p == ADDR_QSP ? ' ' : '\t';
+		if ((h = strchr(addr_qhidden, *p)) != NULL)
+			*p = addr_qspecial[h - addr_qhidden];
 	if (!addr_spec_valid(spec))
 		return ADDR_SPEC;
 	if (list->n >= LIMIT_RECIPIENTS)

@@ -79,9 +79,12 @@ done
 
 # A quoted local part with white space is another mailbox than the one
 # without it: the copy goes to the mailbox the MTA named, never to
-# "xy" (libetpan drops the white space).
+# "xy" (libetpan drops the white space).  Specials in quotes are legal
+# too (RFC 5321 4.1.2): they were "not an address", 64, so the mail
+# waited for ever (4.3.5) or bounced.
 for r in '"x y"@example.net' '"x  y"@example.net' '"x	y"@example.net' \
-    '"bob x"@example.org'; do
+    '"bob x"@example.org' '"x(y)"@example.net' '"x,y"@example.net' \
+    '"x;y"@example.net' '"x<y>"@example.net' '"x:y"@example.net'; do
 	fm -- "$r"
 	if [ "$rc" -eq 0 ] && [ -n "$(sent_to "$r")" ]; then
 		ok "filter: the copy for $r goes to $r"

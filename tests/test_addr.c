@@ -188,12 +188,17 @@ Test(addr, mailbox_needs_exactly_one)
 }
 
 /* a quoted local part keeps its white space (libetpan drops it, which
- * made filter hand "x y"@d's copy to "xy"@d, another mailbox) */
+ * made filter hand "x y"@d's copy to "xy"@d, another mailbox) and may
+ * hold the specials libetpan's scan stops at */
 Test(addr, quoted_white_space_is_kept)
 {
 	static const char *const same[] = { "\"x y\"@example.net",
 	    "\"x  y\"@example.net", "\"x\ty\"@example.net",
-	    "\" x\"@example.net", "\"x\\ y\"@example.net", NULL };
+	    "\" x\"@example.net", "\"x\\ y\"@example.net",
+	    "\"x(y)\"@example.net", "\"x,y\"@example.net",
+	    "\"x;y\"@example.net", "\"x<y>\"@example.net",
+	    "\"x:y\"@example.net", "\"x)\"@example.net",
+	    "\"a, b (c)\"@example.net", NULL };
 	char *spec;
 	size_t i;
 
@@ -217,6 +222,13 @@ Test(addr, quoted_white_space_is_kept)
 	    ADDR_OK);
 	cr_expect_neq(addr_mailbox_parse("\"x\\\002y\"@example.net", &spec),
 	    ADDR_OK);
+	cr_expect_neq(addr_mailbox_parse("\"x\020y\"@example.net", &spec),
+	    ADDR_OK);
+	/* a display name with a comma is still a display name */
+	cr_expect_eq(addr_mailbox_parse("\"Doe, John\" <j@example.net>",
+	    &spec), ADDR_OK);
+	cr_expect_str_eq(spec, "j@example.net");
+	free(spec);
 }
 
 Test(addr, untag_and_equal)
