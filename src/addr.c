@@ -94,6 +94,11 @@ addr_clean(const char *s, size_t len, char **outp, size_t *outlen)
 				depth--;
 		} else if (literal) {
 			literal = c != ']';
+			/* [IPv6:...]: the scan stops at ':' here too */
+			if (c == ':')
+				c = addr_qhide(c);
+			else if (strchr(addr_qhidden, c) != NULL)
+				goto syntax;
 		} else if (c == '"') {
 			quoted = 1;
 		} else if (c == '(') {

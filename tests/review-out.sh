@@ -84,7 +84,8 @@ done
 # waited for ever (4.3.5) or bounced.
 for r in '"x y"@example.net' '"x  y"@example.net' '"x	y"@example.net' \
     '"bob x"@example.org' '"x(y)"@example.net' '"x,y"@example.net' \
-    '"x;y"@example.net' '"x<y>"@example.net' '"x:y"@example.net'; do
+    '"x;y"@example.net' '"x<y>"@example.net' '"x:y"@example.net' \
+    'x@[IPv6:2001:db8::1]'; do
 	fm -- "$r"
 	if [ "$rc" -eq 0 ] && [ -n "$(sent_to "$r")" ]; then
 		ok "filter: the copy for $r goes to $r"

@@ -224,6 +224,11 @@ Test(addr, quoted_white_space_is_kept)
 	    ADDR_OK);
 	cr_expect_neq(addr_mailbox_parse("\"x\020y\"@example.net", &spec),
 	    ADDR_OK);
+	/* an IPv6 address literal: its colons stop libetpan's scan too */
+	cr_expect_eq(addr_mailbox_parse("x@[IPv6:2001:db8::1]", &spec),
+	    ADDR_OK);
+	cr_expect_str_eq(spec, "x@[IPv6:2001:db8::1]");
+	free(spec);
 	/* a display name with a comma is still a display name */
 	cr_expect_eq(addr_mailbox_parse("\"Doe, John\" <j@example.net>",
 	    &spec), ADDR_OK);
