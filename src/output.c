@@ -18,6 +18,8 @@
  * file of our own (lstat at commit: a symbolic link is replaced, never
  * followed), without setuid, setgid and sticky bits; anything else is
  * replaced by a 0600 file, so nobody who got there first can read it.
+ * A device, FIFO or socket there (or at the end of a symbolic link
+ * there) is never replaced: -o /dev/null or /dev/stdout fails (EEXIST).
  */
 #include <config.h>
 
@@ -57,6 +59,7 @@ static int	output_hidden(const struct output *, char *, size_t);
 static int	output_named(struct output *);
 static void	output_remember(const struct output *, const char *);
 static int	output_mode(const struct output *, int);
+static int	output_special(const struct output *);
 static int	output_publish(struct output *, int);
 static int	output_replace(struct output *, int);
 static int	output_copyname(struct output *, int);
@@ -139,7 +142,29 @@ output_target(struct output *o, const char *path)
 	    xstrndup(path, (size_t)(slash - path));
 	o->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	free(dir);
-	return o->dirfd == -1 ? -1 : 0;
+	/* refused now, before the work, and again at commit */
+	return o->dirfd == -1 || output_special(o) == -1 ? -1 : 0;
+}
+
+/* output_special - what is at the target may be replaced, unless it is
+ * (or a symbolic link there leads to) a device, FIFO or socket: a
+ * rename would put a file in place of /dev/null, or of the symbolic
+ * link /dev/stdout, for everybody */
+static int
+output_special(const struct output *o)
+{
+	struct stat st;
+
+	if (fstatat(o->dirfd, o->base, &st, AT_SYMLINK_NOFOLLOW) == -1)
+		return errno == ENOENT ? 0 : -1;
+	if (S_ISLNK(st.st_mode) && fstatat(o->dirfd, o->base, &st, 0) == -1)
+		return 0;	/* dangling: replaced, as any link */
+	if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ||
+	    S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode)) {
+		errno = EEXIST;
+		return -1;
+	}
+	return 0;
 }
 
 /* output_hidden - a fresh hidden name beside the target, ".BASE.XXXX":
@@ -307,7 +332,8 @@ output_copyname(struct output *o, int fd)
 static int
 output_publish(struct output *o, int fd)
 {
-	if (output_mode(o, fd) == -1 || fsync(fd) == -1)
+	if (output_special(o) == -1 || output_mode(o, fd) == -1 ||
+	    fsync(fd) == -1)
 		return -1;
 	if (o->named == 1) {
 		if (rename(output_tmpname, o->path) == -1)

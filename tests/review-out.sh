@@ -178,4 +178,48 @@ else
 	skip "root on another user's GnuPG home" "needs root and nobody"
 fi
 
+# ------------------------------------------------------------ -o
+
+# -o renames its result over what is there: over a device, a FIFO or
+# the symbolic link /dev/stdout that put a file in their place (as root,
+# `-o /dev/null` replaced /dev/null).  Refused, and left as they were.
+mkfifo "$T/fifo"
+ln -s "$T/fifo" "$T/tofifo"
+special="fifo tofifo"
+if [ "$(id -u)" -eq 0 ] && mknod "$T/null" c 1 3 2>/dev/null; then
+	special="$special null"
+fi
+for f in $special; do
+	before=$(ls -l "$T/$f" | cut -c1)
+	for c in encrypt decrypt; do
+		if [ $c = encrypt ]; then
+			ms "$T/o" "$T/err" encrypt -r bob@example.org -o "$T/$f" \
+			    "$T/m.eml"
+		else
+			ms "$T/o" "$T/err" decrypt -o "$T/$f" "$T/m.eml"
+		fi
+		after=$(ls -l "$T/$f" | cut -c1)
+		hidden=$(ls -A "$T" | grep -c "^\.$f\." || true)
+		if [ "$rc" -ne 0 ] && [ "$after" = "$before" ] &&
+		    [ "$hidden" -eq 0 ]; then
+			ok "$c -o $f ($before): refused, left as it was"
+		else
+			echo "exit $rc, type $before -> $after, $hidden hidden" \
+			    >"$T/why"
+			not_ok "$c -o $f ($before): refused, left as it was" \
+			    "$T/why" "$T/err"
+		fi
+	done
+done
+# a symbolic link to a regular file is still replaced, not followed
+: >"$T/plain"
+ln -s "$T/plain" "$T/toplain"
+ms "$T/o" "$T/err" encrypt -r bob@example.org -o "$T/toplain" "$T/m.eml"
+if [ "$rc" -eq 0 ] && [ ! -L "$T/toplain" ] && [ ! -s "$T/plain" ]; then
+	ok "encrypt -o LINK-TO-FILE: the link is replaced, not followed"
+else
+	not_ok "encrypt -o LINK-TO-FILE: the link is replaced, not followed" \
+	    "$T/err"
+fi
+
 done_testing
