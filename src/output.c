@@ -154,9 +154,17 @@ static int
 output_special(const struct output *o)
 {
 	struct stat st;
+	char link[16];
+	ssize_t n;
 
 	if (fstatat(o->dirfd, o->base, &st, AT_SYMLINK_NOFOLLOW) == -1)
 		return errno == ENOENT ? 0 : -1;
+	/* /dev/stdout: a descriptor, whatever it is open on */
+	if (S_ISLNK(st.st_mode) && (n = readlinkat(o->dirfd, o->base, link,
+	    sizeof link)) >= 6 && memcmp(link, "/proc/", 6) == 0) {
+		errno = EEXIST;
+		return -1;
+	}
 	if (S_ISLNK(st.st_mode) && fstatat(o->dirfd, o->base, &st, 0) == -1)
 		return 0;	/* dangling: replaced, as any link */
 	if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ||

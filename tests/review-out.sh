@@ -211,6 +211,19 @@ for f in $special; do
 		fi
 	done
 done
+# a link into /proc (as /dev/stdout is) names a descriptor: refused even
+# when standard output is a regular file
+ln -s /proc/self/fd/1 "$T/stdout"
+"$MAILSEAL" encrypt -r bob@example.org -o "$T/stdout" "$T/m.eml" \
+    >"$T/o" 2>"$T/err"
+rc=$?
+if [ "$rc" -ne 0 ] && [ -L "$T/stdout" ]; then
+	ok "encrypt -o LINK-INTO-/proc (stdout a file): refused, link kept"
+else
+	echo "exit $rc" >"$T/why"
+	not_ok "encrypt -o LINK-INTO-/proc (stdout a file): refused, link kept" \
+	    "$T/why" "$T/err"
+fi
 # a symbolic link to a regular file is still replaced, not followed
 : >"$T/plain"
 ln -s "$T/plain" "$T/toplain"
