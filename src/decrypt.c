@@ -770,6 +770,40 @@ decrypt_raw(struct decrypt_job *j, enum rfc5322_err he)
 	return DECRYPT_OK;
 }
 
+/*
+ * decrypt_esk_budget - gpg tries every secret key on each anonymous
+ * recipient: past LIMIT_ANON_KEYS of them, count the secret keys and
+ * refuse what would cost more than LIMIT_ANON_TRIES trials (minutes,
+ * for a megabyte of them) with a verdict.  A secret-key listing that
+ * does not finish is gpg's trouble (75).
+ * 0: go on; 1: refused, the verdict is set; -1: retry later.
+ */
+static int
+decrypt_esk_budget(struct decrypt_job *j, const struct classify_span *span)
+{
+	char err[GPG_ERRLEN];
+	size_t nsec = 0;
+
+	if (span->esk > LIMIT_SESSION_KEYS)
+		goto refuse;
+	if (span->anon <= LIMIT_ANON_KEYS)
+		return 0;
+	if (span->anon > LIMIT_ANON_TRIES)
+		goto refuse;	/* over the budget with a single key */
+	if (decrypt_gpg(j) == -1)
+		return -1;
+	if (gpg_seckey_count(j->gpg, &nsec, err, sizeof err) != GPG_OK) {
+		log_warnx("%s", err);
+		return -1;
+	}
+	if (nsec == 0 || span->anon <= LIMIT_ANON_TRIES / nsec)
+		return 0;
+refuse:
+	j->dverdict = "failed";
+	j->reason = "too-many-recipients";
+	return 1;
+}
+
 /* decrypt_run - see decrypt.h */
 enum decrypt_result
 decrypt_run(const struct decrypt_opts *opts)
@@ -812,14 +846,12 @@ decrypt_run(const struct decrypt_opts *opts)
 	case CLASSIFY_PGPMIME:
 	case CLASSIFY_MANGLED:
 	case CLASSIFY_INLINE:
-		/* gpg tries every secret key on each anonymous recipient:
-		 * refuse what would take minutes (LIMIT_ANON_KEYS) */
-		if (span.anon > LIMIT_ANON_KEYS ||
-		    span.esk > LIMIT_SESSION_KEYS) {
-			j.dverdict = "failed";
-			j.reason = "too-many-recipients";
-			break;
+		if ((e = decrypt_esk_budget(&j, &span)) == -1) {
+			r = DECRYPT_TEMPFAIL;
+			goto done;
 		}
+		if (e == 1)
+			break;	/* too many recipients: the verdict is set */
 		if ((r = decrypt_data(&j, &span)) != DECRYPT_OK)
 			goto done;
 		j.istext = kind == CLASSIFY_INLINE;

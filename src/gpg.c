@@ -244,6 +244,19 @@ gpg_keylist(struct gpg *g, char *const *patterns, size_t n, int secret,
 	return gpg_keylist_run(g, patterns, n, secret, list, err, errsz);
 }
 
+/* gpg_seckey_count - see gpg.h */
+enum gpg_status
+gpg_seckey_count(struct gpg *g, size_t *n, char *err, size_t errsz)
+{
+	struct gpg_keylist list;
+	enum gpg_status st;
+
+	st = gpg_keylist_run(g, NULL, 0, 1, &list, err, errsz);
+	*n = st == GPG_TOOMANY ? LIMIT_KEYS + 1 : list.n;
+	gpg_keylist_free(&list);
+	return st == GPG_TOOMANY ? GPG_OK : st;
+}
+
 /* gpg_keylist_run - one listing; no patterns: the whole keyring */
 static enum gpg_status
 gpg_keylist_run(struct gpg *g, char *const *patterns, size_t n, int secret,

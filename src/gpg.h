@@ -61,6 +61,11 @@ enum gpg_status	 gpg_keylist(struct gpg *, char *const *, size_t, int,
 		    struct gpg_keylist *, char *, size_t);
 void		 gpg_keylist_free(struct gpg_keylist *);
 
+/* gpg_seckey_count - how many keys with a secret part the keyring
+ * holds, from a whole listing that must finish (GPG_TOOMANY: more than
+ * LIMIT_KEYS) */
+enum gpg_status	 gpg_seckey_count(struct gpg *, size_t *, char *, size_t);
+
 /* gpg_encrypt - encrypt (and, with a signer from gpg_keylist(), sign)
  * to the given primary key fingerprints, ASCII armored, without
  * compression; hidden (may be NULL) marks recipients whose key ID is

@@ -63,14 +63,19 @@
 #define LIMIT_SIGNATURES	16
 
 /* Anonymous recipients ("hidden recipients", key ID 0: RFC 9580 5.1)
- * in one encrypted message that decrypt hands to gpg.  gpg tries every
- * secret key on each of them (about 2 ms per key and packet: 23 ms with
- * 12 keys), so a megabyte of them costs minutes per delivery attempt.
- * A sender hides Bcc recipients this way, one packet each; 8 allows a
- * message with eight hidden recipients, and costs at most eight trials
- * of every key.  More make the decryption "failed;
- * reason=too-many-recipients". */
+ * in one encrypted message that decrypt hands to gpg without counting
+ * its secret keys.  gpg tries every secret key on each of them (about
+ * 2 ms per key and packet: 23 ms with 12 keys), so a megabyte of them
+ * costs minutes per delivery attempt.  A sender hides Bcc recipients
+ * (and a gateway the envelope recipients not in To or Cc) this way, one
+ * packet each: past 8, decrypt lists the secret keys and allows
+ * LIMIT_ANON_TRIES trials in all. */
 #define LIMIT_ANON_KEYS		8
+
+/* Trials gpg may make on anonymous recipients: their number times the
+ * keys with a secret part (about 6 ms each here, so about 6 s at most).
+ * More make the decryption "failed; reason=too-many-recipients". */
+#define LIMIT_ANON_TRIES	1024
 
 /* Session key packets (one per recipient) in one encrypted message
  * that decrypt hands to gpg: twice LIMIT_RECIPIENTS, so a message

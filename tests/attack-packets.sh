@@ -22,7 +22,10 @@ g -e -R bob@example.org -o "$T/hidden.gpg" "$T/plain"
 
 # make NAME - NAME.pgpmime.eml, NAME.inline.eml and NAME.exchange.eml
 # around the binary message $T/NAME.gpg
-"$PYTHON" - "$T" <<'PY'
+# the secret keys decrypt counts past LIMIT_ANON_KEYS anonymous recipients
+nsec=$(g --list-secret-keys --with-colons | grep -c '^sec:')
+budget=$((1024 / nsec))		# LIMIT_ANON_TRIES / secret keys
+"$PYTHON" - "$T" "$budget" <<'PY'
 import base64, sys
 d = sys.argv[1]
 
@@ -107,7 +110,8 @@ forms("crc", bob, armor(bob, crc24(bob) ^ 1))  # a wrong checksum
 anon = bytearray(packets(hidden)[0])
 anon[20] ^= 0xff
 anon[40] ^= 0xff
-for n in (7, 8, 2000):
+budget = int(sys.argv[2])
+for n in (7, 8, budget - 1, budget, 2000):
     forms("anon%d" % n, bytes(anon) * n + hidden)
 # session key packets for keys nobody has (another key ID)
 other = bytearray(pk[0])
@@ -192,17 +196,27 @@ for form in pgpmime inline exchange; do
 	    "0:X-Mailseal-Decryption: decrypted|X-Mailseal-Signature: none|"
 done
 
-# ---- item 17: anonymous recipients, LIMIT_ANON_KEYS (8) and over
+# ---- item 17: anonymous recipients, LIMIT_ANON_KEYS (8) and over:
+# past 8, the secret keys are counted and LIMIT_ANON_TRIES (1024)
+# trials allowed in all ($nsec keys here: $budget anonymous recipients)
 for form in pgpmime inline exchange; do
 	ms "$T/o" "$T/err" decrypt "$T/anon7.$form.eml"
 	is "decrypt, 8 anonymous recipients ($form): decrypted" \
 	    "$rc:$(verdicts "$T/o")" \
 	    "0:X-Mailseal-Decryption: decrypted|X-Mailseal-Signature: none|"
 	ms "$T/o" "$T/err" decrypt "$T/anon8.$form.eml"
-	is "decrypt, 9 anonymous recipients ($form): failed, too many" \
+	is "decrypt, 9 anonymous recipients ($form): decrypted (within the trials)" \
 	    "$rc:$(verdicts "$T/o")" \
-	    "0:X-Mailseal-Decryption: failed; reason=too-many-recipients|X-Mailseal-Signature: none|"
+	    "0:X-Mailseal-Decryption: decrypted|X-Mailseal-Signature: none|"
 done
+ms "$T/o" "$T/err" decrypt "$T/anon$((budget - 1)).pgpmime.eml"
+is "decrypt, $budget anonymous recipients x $nsec secret keys: decrypted" \
+    "$rc:$(verdicts "$T/o")" \
+    "0:X-Mailseal-Decryption: decrypted|X-Mailseal-Signature: none|"
+ms "$T/o" "$T/err" decrypt "$T/anon$budget.pgpmime.eml"
+is "decrypt, $((budget + 1)) anonymous recipients x $nsec secret keys: failed, too many" \
+    "$rc:$(verdicts "$T/o")" \
+    "0:X-Mailseal-Decryption: failed; reason=too-many-recipients|X-Mailseal-Signature: none|"
 t0=$(date +%s)
 ms "$T/o" "$T/err" decrypt --timeout 60 "$T/anon2000.pgpmime.eml"
 t1=$(date +%s)
