@@ -1,0 +1,102 @@
+#!/bin/sh
+# review-in.sh - an attacker's review of the incoming side (decrypt):
+# what a mail reader shows must be what was verified, forged verdicts
+# never survive, content gets a verdict.  Messages are made here with
+# gpg.  TAP.
+. "${MAILSEAL_SRCDIR:-.}/tests/lib.sh"
+
+require_tools gpg
+ms_home
+A=$(fpr alice)
+
+# g ARGS - gpg in the test home, quietly
+g() {
+	gpg --batch --no-tty --yes --quiet --trust-model always "$@"
+}
+
+# expect DESC FILE VERDICTS - exit 0 and the verdict lines
+expect() {
+	if [ "$rc" -eq 0 ] && [ "$(verdicts "$2")" = "$3" ]; then
+		ok "$1"
+	else
+		echo "exit $rc; verdicts: $(verdicts "$2")" >"$T/why"
+		echo "expected: $3" >>"$T/why"
+		not_ok "$1" "$T/why" "$T/err" "$2"
+	fi
+}
+
+# cte_msg CTE FROM TO < ARMOR > EML - a text/plain message whose body
+# is stdin in transfer encoding CTE, with the byte string FROM of the
+# encoded body replaced by TO (Python escapes: \r)
+cte_msg() {
+	"$PYTHON" -c '
+import base64, quopri, sys
+data = sys.stdin.buffer.read()
+cte, old, new = sys.argv[1], sys.argv[2], sys.argv[3]
+if cte == "base64":
+    body = base64.encodebytes(data)
+else:
+    body = quopri.encodestring(data)
+old = old.encode().decode("unicode_escape").encode("latin-1")
+new = new.encode().decode("unicode_escape").encode("latin-1")
+if old and old not in body:
+    sys.exit("no " + repr(old))
+body = body.replace(old, new, 1)
+sys.stdout.buffer.write(b"From: alice@example.org\nTo: bob@example.org\n"
+    b"Subject: t\nMIME-Version: 1.0\n"
+    b"Content-Type: text/plain; charset=us-ascii\n"
+    b"Content-Transfer-Encoding: " + cte.encode() + b"\n\n" + body)
+' "$@"
+}
+
+GOOD="X-Mailseal-Decryption: not-encrypted|X-Mailseal-Signature: good; signer=$A|"
+NONE="X-Mailseal-Decryption: not-encrypted|X-Mailseal-Signature: none|"
+
+# ---- clear-signed text in a transfer encoding readers decode otherwise
+printf 'I will not\npay Mallory.\n' >"$T/p"
+g --clearsign -u alice@example.org -o "$T/cs.asc" "$T/p"
+
+cte_msg quoted-printable '' '' <"$T/cs.asc" >"$T/qp.eml"
+ms "$T/o" "$T/err" decrypt "$T/qp.eml"
+expect "clear-signed, plain quoted-printable: good" "$T/o" "$GOOD"
+cte_msg base64 '' '' <"$T/cs.asc" >"$T/b64.eml"
+ms "$T/o" "$T/err" decrypt "$T/b64.eml"
+expect "clear-signed, plain base64: good" "$T/o" "$GOOD"
+
+# "=" CR without LF: Python's email package drops the rest of the line
+# (it shows "I will pay Mallory."), GMime shows the CR, mailseal read
+# "n": Alice's signature was called good over what no reader shows
+cte_msg quoted-printable 'I will not\n' 'I will =\r6Eot\n' <"$T/cs.asc" \
+    >"$T/qpcr.eml"
+ms "$T/o" "$T/err" decrypt "$T/qpcr.eml"
+expect "quoted-printable '=' CR: readers disagree, not signed" "$T/o" "$NONE"
+# "=" and white space: text to Python and GMime, a soft break to mutt
+cte_msg quoted-printable 'I will not\n' 'I will= \n not\n' <"$T/cs.asc" \
+    >"$T/qpsp.eml"
+ms "$T/o" "$T/err" decrypt "$T/qpsp.eml"
+expect "quoted-printable '=' space: readers disagree, not signed" "$T/o" \
+    "$NONE"
+
+# base64 with padding in the middle: Python and GMime stop there and
+# show a truncated text, mailseal decoded on
+"$PYTHON" -c '
+import base64, sys
+d = open(sys.argv[1], "rb").read()
+cut = d.index(b"I will not") + len(b"I will")
+sys.stdout.buffer.write(b"From: alice@example.org\nTo: bob@example.org\n"
+    b"Subject: t\nMIME-Version: 1.0\nContent-Type: text/plain\n"
+    b"Content-Transfer-Encoding: base64\n\n" +
+    base64.encodebytes(d[:cut]) + base64.encodebytes(d[cut:]))
+' "$T/cs.asc" >"$T/b64pad.eml"
+if "$PYTHON" -c '
+import email, sys
+m = email.message_from_binary_file(open(sys.argv[1], "rb"))
+sys.exit(b"not" in m.get_payload(decode=True))' "$T/b64pad.eml"; then
+	ms "$T/o" "$T/err" decrypt "$T/b64pad.eml"
+	expect "base64 padding mid-body: readers truncate, not signed" \
+	    "$T/o" "$NONE"
+else
+	skip "base64 padding mid-body" "the cut fell on a group boundary"
+fi
+
+done_testing
