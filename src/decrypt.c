@@ -375,6 +375,9 @@ decrypt_data(struct decrypt_job *j, const struct classify_span *span)
 	case GPG_DEC_PASSPHRASE:
 		j->reason = "passphrase";
 		break;
+	case GPG_DEC_TOOMANYSIGS:
+		j->reason = "too-many-signatures";
+		break;
 	}
 out:
 	free(src);

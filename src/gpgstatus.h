@@ -34,6 +34,8 @@ struct gpgstatus {
 	int	 notfound;		/* ERROR ... "no such key" */
 	int	 exited;		/* the supervisor's line came */
 	int	 exit_code;		/* gpg's exit status; -1: killed */
+	int	 toomanysigs;		/* killed by the supervisor: more
+					 * than LIMIT_SIGNATURES NEWSIG */
 	char	 exit_how[40];		/* "exited 2", "killed (signal 9)" */
 	int	 begin_decryption;	/* BEGIN_DECRYPTION: the session key
 					 * is known, the data is being read */

@@ -13,6 +13,12 @@
  * passed on as they come and the exit line comes last (where GPGME may
  * no longer read it: then the result is a retry, never a verdict).
  * A gpg that may ask GPGME questions (--command-fd) is never held back.
+ *
+ * The supervisor also counts NEWSIG lines: gpg checks every signature a
+ * message holds, and a compressed packet of a few kilobytes holds tens
+ * of thousands (each a public-key operation: minutes of gpg, then 75,
+ * on every retry).  Past LIMIT_SIGNATURES it kills gpg and says so
+ * ("signatures N"): a verdict on the message, not trouble of gpg's.
  */
 #include <config.h>
 
@@ -23,6 +29,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,7 +43,15 @@ struct gpgsup_hold {
 	size_t	 len;
 	int	 passing;	/* over the limit: lines go on at once */
 	int	 midline;	/* passing, and the last byte was no LF */
+	pid_t	 pid;		/* gpg */
+	size_t	 match;		/* of GPGSUP_NEWSIG at this line's start;
+				 * SIZE_MAX: this line is no NEWSIG */
+	unsigned long newsig;	/* NEWSIG lines */
+	int	 toomany;	/* more than LIMIT_SIGNATURES: gpg killed */
 };
+
+#define GPGSUP_NEWSIG	"[GNUPG:] NEWSIG"
+
 
 #ifndef MAILSEAL_PKGLIBEXECDIR
 #define MAILSEAL_PKGLIBEXECDIR	"/usr/local/libexec/mailseal"
@@ -172,6 +187,30 @@ gpgsup_write(int fd, const char *buf, size_t len)
 	return 0;
 }
 
+/* gpgsup_count - count the NEWSIG lines in n more status bytes; kill
+ * gpg past LIMIT_SIGNATURES */
+static void
+gpgsup_count(struct gpgsup_hold *h, const char *p, size_t n)
+{
+	const size_t want = sizeof GPGSUP_NEWSIG - 1;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (h->match == want && (p[i] == ' ' || p[i] == '\n'))
+			h->newsig++;
+		if (p[i] == '\n')
+			h->match = 0;
+		else if (h->match < want && p[i] == GPGSUP_NEWSIG[h->match])
+			h->match++;
+		else
+			h->match = SIZE_MAX;
+	}
+	if (h->newsig > LIMIT_SIGNATURES && !h->toomany) {
+		h->toomany = 1;
+		(void)kill(h->pid, SIGKILL);
+	}
+}
+
 /* gpgsup_hold - read gpg's status lines from in to its end, held in h
  * (or, past the limit, passed on to out) */
 static void
@@ -185,6 +224,7 @@ gpgsup_hold(int in, int out, struct gpgsup_hold *h)
 			continue;
 		if (r <= 0)
 			break;
+		gpgsup_count(h, tmp, (size_t)r);
 		if (!h->passing && (h->len + (size_t)r > LIMIT_GPG_STATUS ||
 		    (nb = realloc(h->buf, h->len + (size_t)r)) == NULL)) {
 			(void)gpgsup_write(out, h->buf, h->len);
@@ -233,6 +273,10 @@ gpgsup_wait(pid_t pid, int fd, struct gpgsup_hold *h)
 		gpgsup_report(fd, "exec", errno, h);
 		return 2;
 	}
+	if (h->toomany) {
+		gpgsup_report(fd, "signatures", LIMIT_SIGNATURES + 1, h);
+		return 2;
+	}
 	if (WIFSIGNALED(status)) {
 		gpgsup_report(fd, "signal", WTERMSIG(status), h);
 		return 2;
@@ -245,7 +289,7 @@ gpgsup_wait(pid_t pid, int fd, struct gpgsup_hold *h)
 int
 gpgsup_main(int argc, char **argv)
 {
-	struct gpgsup_hold h = { NULL, 0, 1, 0 };
+	struct gpgsup_hold h = { NULL, 0, 1, 0, -1, 0, 0, 0 };
 	char gpg[PATH_MAX];
 	const char *env;
 	pid_t pid;
@@ -276,6 +320,7 @@ gpgsup_main(int argc, char **argv)
 		execv(gpg, argv);
 		_exit(127);
 	}
+	h.pid = pid;
 	gpgsup_close_others(fd, p[0]);
 	if (!h.passing)
 		gpgsup_hold(p[0], fd, &h);

@@ -59,7 +59,9 @@
 #define LIMIT_SIGNATURE		1048576
 
 /* Signatures over one message that decrypt checks (each costs a key
- * listing); more make the signature verdict "bad". */
+ * listing); more make the signature verdict "bad".  gpg itself is
+ * stopped at the one after (gpgsup.c counts its NEWSIG lines): inside
+ * ciphertext that is "failed; reason=too-many-signatures". */
 #define LIMIT_SIGNATURES	16
 
 /* Anonymous recipients ("hidden recipients", key ID 0: RFC 9580 5.1)

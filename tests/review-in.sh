@@ -99,4 +99,58 @@ else
 	skip "base64 padding mid-body" "the cut fell on a group boundary"
 fi
 
+# ---- many signatures: gpg checks each (a public-key operation), and a
+# compressed packet of a few kilobytes holds thousands.  Signed by Alice,
+# encrypted to Bob: 1000 took 5 s and 20000 took 103 s of gpg per
+# delivery attempt (past LIMIT_SECONDS: 75, retried forever).
+printf 'Content-Type: text/plain\r\n\r\nhello\r\n' >"$T/lit"
+g -u alice@example.org --compress-algo none -s -o "$T/s1.gpg" "$T/lit"
+# manysigs N IN OUT - one compressed packet: N one-pass signatures, the
+# literal data, N signatures
+manysigs() {
+	"$PYTHON" -c '
+import sys, zlib
+d = open(sys.argv[2], "rb").read()
+pk, i = {}, 0
+while i < len(d):
+    h = d[i]
+    if h & 0x40:
+        tag, l = h & 0x3f, d[i + 1]
+        if l < 192:
+            hl, n = 2, l
+        elif l < 224:
+            hl, n = 3, ((l - 192) << 8) + d[i + 2] + 192
+        else:
+            hl, n = 6, int.from_bytes(d[i + 2:i + 6], "big")
+    else:
+        tag, hl = (h >> 2) & 15, [2, 3, 5][h & 3]
+        n = int.from_bytes(d[i + 1:i + hl], "big")
+    pk[tag] = d[i:i + hl + n]
+    i += hl + n
+n = int(sys.argv[1])
+z = zlib.compressobj(9, zlib.DEFLATED, -15)
+body = b"\x01" + z.compress(pk[4] * n + pk[11] + pk[2] * n) + z.flush()
+sys.stdout.buffer.write(b"\xc8\xff" + len(body).to_bytes(4, "big") + body)
+' "$@"
+}
+manysigs 4000 "$T/s1.gpg" >"$T/many.gpg"
+g -r bob@example.org --no-literal --compress-algo none -a -e \
+    -o "$T/many.asc" "$T/many.gpg" 2>/dev/null
+{
+	printf 'From: alice@example.org\nTo: bob@example.org\nSubject: x\n'
+	printf 'MIME-Version: 1.0\nContent-Type: multipart/encrypted; '
+	printf 'protocol="application/pgp-encrypted"; boundary="B"\n\n'
+	printf -- '--B\nContent-Type: application/pgp-encrypted\n\n'
+	printf 'Version: 1\n\n--B\nContent-Type: application/octet-stream\n\n'
+	cat "$T/many.asc"
+	printf '\n--B--\n'
+} >"$T/many.eml"
+start=$(date +%s)
+ms "$T/o" "$T/err" decrypt "$T/many.eml"
+secs=$(($(date +%s) - start))
+expect "4000 signatures in the ciphertext: a verdict" "$T/o" \
+    "X-Mailseal-Decryption: failed; reason=too-many-signatures|X-Mailseal-Signature: none|"
+is "... and gpg was stopped early (seconds, under 10)" \
+    "$([ "$secs" -lt 10 ] && echo yes || echo "$secs")" yes
+
 done_testing
