@@ -874,11 +874,13 @@ decrypt_run(const struct decrypt_opts *opts)
 	else
 		/* a header that ended at a line that is no field gets its
 		 * empty line, or readers would take what follows (forged
-		 * verdicts, say) for header fields */
+		 * verdicts, say) for header fields; so does an LF message
+		 * whose empty line is CRLF (procmail reads on past it) */
 		e = decrypt_write_head(&j, fp, HEAD_ALL) == -1 ||
-		    (!j.h.separator && fputs(j.h.crlf ? "\r\n" : "\n",
-		    fp) == EOF) ||
-		    input_seek(j.in, (off_t)(j.h.fromlen + j.h.total)) == -1 ||
+		    ((!j.h.separator || !j.h.crlf) && fputs(j.h.crlf ?
+		    "\r\n" : "\n", fp) == EOF) ||
+		    input_seek(j.in, j.h.separator && !j.h.crlf ? j.h.bodyoff :
+		    (off_t)(j.h.fromlen + j.h.total)) == -1 ||
 		    body_copy(j.in, fp, BODY_RAW) == -1;
 	if (e) {
 		log_warn("cannot write the output");

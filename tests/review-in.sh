@@ -153,4 +153,24 @@ expect "4000 signatures in the ciphertext: a verdict" "$T/o" \
 is "... and gpg was stopped early (seconds, under 10)" \
     "$([ "$secs" -lt 10 ] && echo yes || echo "$secs")" yes
 
+# ---- a forged verdict after a CRLF "empty" line in an LF message: the
+# header ended there for mailseal (and Python), but procmail reads on
+# past a line that holds a CR, and its ^X-Mailseal-Signature: good
+# matched the sender's line
+printf 'From: alice@example.org\nSubject: s\n\r\nX-Mailseal-Signature: good\n\nbody\n' \
+    >"$T/crsep.eml"
+ms "$T/o" "$T/err" decrypt "$T/crsep.eml"
+expect "CRLF empty line in an LF message: verdicts" "$T/o" "$NONE"
+is "... the body is kept" "$(sed '1,/^$/d' "$T/o")" \
+    "$(printf 'X-Mailseal-Signature: good\n\nbody')"
+if have procmail; then
+	printf 'VERBOSE=no\nDEFAULT=%s\n:0\n* ^X-Mailseal-Signature: good\n%s\n' \
+	    "$T/deliv.none" "$T/deliv.good" >"$T/rc"
+	procmail -m "$T/rc" <"$T/o"
+	is "... and procmail does not see a good signature" \
+	    "$(ls "$T" | grep '^deliv\.')" deliv.none
+else
+	skip "procmail and the forged verdict" "no procmail"
+fi
+
 done_testing
