@@ -378,6 +378,9 @@ decrypt_data(struct decrypt_job *j, const struct classify_span *span)
 	case GPG_DEC_TOOMANYSIGS:
 		j->reason = "too-many-signatures";
 		break;
+	case GPG_DEC_TOOCOSTLY:
+		j->reason = "too-costly";
+		break;
 	}
 out:
 	free(src);

@@ -165,9 +165,14 @@ gpgstatus_exit(struct gpgstatus *seen, const char *args)
 		    "killed (signal %d)", gpgstatus_num(args + 7, 128));
 	else if (strncmp(args, "signatures ", 11) == 0) {
 		/* stopped by the supervisor: the message has too many */
-		seen->toomanysigs = 1;
+		seen->stopped = GPGSTATUS_SIGS;
 		snprintf(seen->exit_how, sizeof seen->exit_how,
 		    "stopped: over %d signatures", LIMIT_SIGNATURES);
+	} else if (strncmp(args, "cpu ", 4) == 0) {
+		/* stopped by the supervisor: the message costs too much */
+		seen->stopped = GPGSTATUS_CPU;
+		snprintf(seen->exit_how, sizeof seen->exit_how,
+		    "stopped: over %s seconds of CPU", args + 4);
 	} else if (strncmp(args, "exec ", 5) == 0)
 		snprintf(seen->exit_how, sizeof seen->exit_how,
 		    "not started: %s", (n = gpgstatus_num(args + 5, 4096)) >= 0 ?

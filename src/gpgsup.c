@@ -19,10 +19,18 @@
  * of thousands (each a public-key operation: minutes of gpg, then 75,
  * on every retry).  Past LIMIT_SIGNATURES it kills gpg and says so
  * ("signatures N"): a verdict on the message, not trouble of gpg's.
+ * gpg collects the signature packets that come before the data (old
+ * style, or a detached signature part) in a list, in time quadratic in
+ * their number and before any NEWSIG; so a gpg that decrypts or
+ * verifies gets LIMIT_GPG_CPU seconds of CPU, and one stopped there is
+ * reported as "cpu N": CPU time, unlike wall time, is the content's
+ * doing, not the machine's load.
  */
 #include <config.h>
 
 #include <sys/types.h>
+#include <sys/resource.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 
 #include <errno.h>
@@ -48,6 +56,7 @@ struct gpgsup_hold {
 				 * SIZE_MAX: this line is no NEWSIG */
 	unsigned long newsig;	/* NEWSIG lines */
 	int	 toomany;	/* more than LIMIT_SIGNATURES: gpg killed */
+	rlim_t	 cpu;		/* gpg's CPU limit (seconds), or 0 */
 };
 
 #define GPGSUP_NEWSIG	"[GNUPG:] NEWSIG"
@@ -64,9 +73,12 @@ static int	gpgsup_has(int, char **, const char *);
 static void	gpgsup_close_range(int, int);
 static void	gpgsup_close_others(int, int);
 static int	gpgsup_write(int, const char *, size_t);
+static void	gpgsup_count(struct gpgsup_hold *, const char *, size_t);
 static void	gpgsup_hold(int, int, struct gpgsup_hold *);
 static void	gpgsup_report(int, const char *, int, struct gpgsup_hold *);
 static int	gpgsup_wait(pid_t, int, struct gpgsup_hold *);
+static rlim_t	gpgsup_cpu_limit(void);
+static void	gpgsup_cpu(rlim_t);
 
 /*
  * gpgsup_path - mailseal-gpg beside the running program (the build
@@ -260,14 +272,44 @@ gpgsup_report(int fd, const char *how, int n, struct gpgsup_hold *h)
 		(void)gpgsup_write(fd, h->buf, h->len);
 }
 
+/* gpgsup_cpu_limit - the CPU seconds gpg will have: LIMIT_GPG_CPU, or
+ * less when our own limit is lower; 0: none */
+static rlim_t
+gpgsup_cpu_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_CPU, &rl) == -1)
+		return 0;
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < LIMIT_GPG_CPU)
+		return rl.rlim_cur;
+	return LIMIT_GPG_CPU;
+}
+
+/* gpgsup_cpu - in the child: SIGXCPU after secs seconds of CPU, and
+ * SIGKILL a little later should gpg ignore it */
+static void
+gpgsup_cpu(rlim_t secs)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_CPU, &rl) == -1)
+		return;
+	rl.rlim_cur = secs;
+	if (rl.rlim_max == RLIM_INFINITY || rl.rlim_max > secs + 5)
+		rl.rlim_max = secs + 5;
+	(void)setrlimit(RLIMIT_CPU, &rl);
+}
+
 /* gpgsup_wait - wait for gpg and report how it ended */
 static int
 gpgsup_wait(pid_t pid, int fd, struct gpgsup_hold *h)
 {
+	struct rusage ru;
 	pid_t w;
 	int status;
 
-	while ((w = waitpid(pid, &status, 0)) == -1 && errno == EINTR)
+	while ((w = wait4(pid, &status, 0, &ru)) == -1 && errno == EINTR)
 		continue;
 	if (w == -1) {
 		gpgsup_report(fd, "exec", errno, h);
@@ -275,6 +317,14 @@ gpgsup_wait(pid_t pid, int fd, struct gpgsup_hold *h)
 	}
 	if (h->toomany) {
 		gpgsup_report(fd, "signatures", LIMIT_SIGNATURES + 1, h);
+		return 2;
+	}
+	/* at the hard limit: SIGKILL (the sum of whole seconds may fall
+	 * short of it by up to two) */
+	if (WIFSIGNALED(status) && h->cpu > 0 && (WTERMSIG(status) == SIGXCPU ||
+	    (WTERMSIG(status) == SIGKILL &&
+	    (rlim_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) + 2 >= h->cpu))) {
+		gpgsup_report(fd, "cpu", (int)h->cpu, h);
 		return 2;
 	}
 	if (WIFSIGNALED(status)) {
@@ -289,7 +339,7 @@ gpgsup_wait(pid_t pid, int fd, struct gpgsup_hold *h)
 int
 gpgsup_main(int argc, char **argv)
 {
-	struct gpgsup_hold h = { NULL, 0, 1, 0, -1, 0, 0, 0 };
+	struct gpgsup_hold h = { NULL, 0, 1, 0, -1, 0, 0, 0, 0 };
 	char gpg[PATH_MAX];
 	const char *env;
 	pid_t pid;
@@ -308,12 +358,17 @@ gpgsup_main(int argc, char **argv)
 	if (fd != -1 && !gpgsup_has(argc, argv, "--command-fd") &&
 	    pipe(p) == 0)
 		h.passing = 0;
+	if (gpgsup_has(argc, argv, "--decrypt") ||
+	    gpgsup_has(argc, argv, "--verify"))
+		h.cpu = gpgsup_cpu_limit();
 	argv[0] = gpg;
 	if ((pid = fork()) == -1) {
 		gpgsup_report(fd, "exec", errno, &h);
 		return 2;
 	}
 	if (pid == 0) {
+		if (h.cpu > 0)
+			gpgsup_cpu(h.cpu);
 		if (!h.passing && (dup2(p[1], fd) == -1 ||
 		    (close(p[0]) == -1 || close(p[1]) == -1)))
 			_exit(127);

@@ -80,6 +80,12 @@
  * decrypts.  More: "failed; reason=too-many-recipients". */
 #define LIMIT_SESSION_KEYS	2000
 
+/* CPU seconds one gpg that decrypts or verifies may use (gpgsup.c);
+ * decrypting LIMIT_DECRYPTED bytes takes a few.  More: the message
+ * gets a verdict ("failed; reason=too-costly", or a "bad" signature),
+ * never 75: CPU time is the message's doing, not the machine's load. */
+#define LIMIT_GPG_CPU		120
+
 /* Seconds one message may take before mailseal gives up with 75
  * (--timeout).  GPGME 1.18 can wait forever on a gpg that died while
  * being fed; 100 MB take about 2 s, so this only ends real hangs. */

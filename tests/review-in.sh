@@ -105,8 +105,9 @@ fi
 # delivery attempt (past LIMIT_SECONDS: 75, retried forever).
 printf 'Content-Type: text/plain\r\n\r\nhello\r\n' >"$T/lit"
 g -u alice@example.org --compress-algo none -s -o "$T/s1.gpg" "$T/lit"
-# manysigs N IN OUT - one compressed packet: N one-pass signatures, the
-# literal data, N signatures
+# manysigs N IN - one compressed packet: N one-pass signatures, the
+# literal data, N signatures; or, N < 0, -N signatures before the data
+# (old style: gpg collects them, in time quadratic in their number)
 manysigs() {
 	"$PYTHON" -c '
 import sys, zlib
@@ -129,7 +130,8 @@ while i < len(d):
     i += hl + n
 n = int(sys.argv[1])
 z = zlib.compressobj(9, zlib.DEFLATED, -15)
-body = b"\x01" + z.compress(pk[4] * n + pk[11] + pk[2] * n) + z.flush()
+raw = pk[4] * n + pk[11] + pk[2] * n if n > 0 else pk[2] * -n + pk[11]
+body = b"\x01" + z.compress(raw) + z.flush()
 sys.stdout.buffer.write(b"\xc8\xff" + len(body).to_bytes(4, "big") + body)
 ' "$@"
 }
@@ -145,6 +147,16 @@ g -r bob@example.org --no-literal --compress-algo none -a -e \
 	cat "$T/many.asc"
 	printf '\n--B--\n'
 } >"$T/many.eml"
+# encmsg ARMOR - a PGP/MIME message of the armored ciphertext
+encmsg() {
+	printf 'From: alice@example.org\nTo: bob@example.org\nSubject: x\n'
+	printf 'MIME-Version: 1.0\nContent-Type: multipart/encrypted; '
+	printf 'protocol="application/pgp-encrypted"; boundary="B"\n\n'
+	printf -- '--B\nContent-Type: application/pgp-encrypted\n\n'
+	printf 'Version: 1\n\n--B\nContent-Type: application/octet-stream\n\n'
+	cat "$1"
+	printf '\n--B--\n'
+}
 start=$(date +%s)
 ms "$T/o" "$T/err" decrypt "$T/many.eml"
 secs=$(($(date +%s) - start))
@@ -171,6 +183,51 @@ if have procmail; then
 	    "$(ls "$T" | grep '^deliv\.')" deliv.none
 else
 	skip "procmail and the forged verdict" "no procmail"
+fi
+
+# 40000 signatures before the data: gpg works quadratically before its
+# first NEWSIG (9 s here; 200000 in a 150 KB message: hours, then 75).
+# Under a CPU limit of ours lower than LIMIT_GPG_CPU (120 s), gpg gets
+# that one: 2 s
+manysigs -40000 "$T/s1.gpg" >"$T/old.gpg"
+g -r bob@example.org --no-literal --compress-algo none -a -e \
+    -o "$T/old.asc" "$T/old.gpg" 2>/dev/null
+encmsg "$T/old.asc" >"$T/old.eml"
+(ulimit -S -t 2; "$MAILSEAL" decrypt "$T/old.eml" >"$T/o" 2>"$T/err")
+rc=$?
+expect "signatures before the data, gpg at its CPU limit: a verdict" "$T/o" \
+    "X-Mailseal-Decryption: failed; reason=too-costly|X-Mailseal-Signature: none|"
+
+# ---- the supervisor (gpgsup.c) on a fake gpg: it stops gpg at the
+# NEWSIG past LIMIT_SIGNATURES (16), and a gpg that decrypts or verifies
+# at its CPU limit (LIMIT_GPG_CPU, or a lower one of ours: here 1 s)
+SUP=$(dirname "$MAILSEAL")/mailseal-gpg
+cat >"$T/fakegpg" <<'EOF2'
+#!/bin/sh
+i=0
+while [ "$i" -lt "$FAKE_SIGS" ]; do
+	echo '[GNUPG:] NEWSIG' >&3
+	i=$((i + 1))
+done
+[ "$1" = --decrypt ] && while :; do :; done
+exit 0
+EOF2
+chmod 755 "$T/fakegpg"
+# sup NAME SIGS [ARG] - the supervisor's first status line
+sup() {
+	MAILSEAL_GPG_SUPERVISE=$T/fakegpg FAKE_SIGS=$2 \
+	    "$SUP" ${3:-} --status-fd 3 3>"$T/$1" </dev/null >/dev/null 2>&1
+	head -n 1 "$T/$1" | cut -d' ' -f2-
+}
+if [ -x "$SUP" ]; then
+	is "supervisor: LIMIT_SIGNATURES NEWSIG lines pass, one more stops gpg" \
+	    "$(sup s16 16) / $(sup s17 17)" \
+	    "MAILSEAL_GPG_EXIT 0 / MAILSEAL_GPG_EXIT signatures 17"
+	is "supervisor: a decrypting gpg at its CPU limit is reported as such" \
+	    "$(ulimit -S -t 1; sup cpu 0 --decrypt)" "MAILSEAL_GPG_EXIT cpu 1"
+else
+	skip "supervisor on a fake gpg" "no mailseal-gpg beside $MAILSEAL"
+	skip "supervisor on a fake gpg" "no mailseal-gpg beside $MAILSEAL"
 fi
 
 done_testing
