@@ -24,7 +24,9 @@
  * their number and before any NEWSIG; so a gpg that decrypts or
  * verifies gets LIMIT_GPG_CPU seconds of CPU, and one stopped there is
  * reported as "cpu N": CPU time, unlike wall time, is the content's
- * doing, not the machine's load.
+ * doing, not the machine's load.  And when GPGME's end of the status
+ * channel closes (mailseal out of time or killed), gpg is killed: GPGME
+ * starts us detached, so nothing else would stop it.
  */
 #include <config.h>
 
@@ -35,6 +37,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdint.h>
@@ -57,6 +60,8 @@ struct gpgsup_hold {
 	unsigned long newsig;	/* NEWSIG lines */
 	int	 toomany;	/* more than LIMIT_SIGNATURES: gpg killed */
 	rlim_t	 cpu;		/* gpg's CPU limit (seconds), or 0 */
+	int	 gone;		/* GPGME's end of the status channel
+				 * closed: gpg killed */
 };
 
 #define GPGSUP_NEWSIG	"[GNUPG:] NEWSIG"
@@ -228,10 +233,25 @@ gpgsup_count(struct gpgsup_hold *h, const char *p, size_t n)
 static void
 gpgsup_hold(int in, int out, struct gpgsup_hold *h)
 {
+	struct pollfd pfd[2];
 	char tmp[4096], *nb;
 	ssize_t r;
 
 	for (;;) {
+		/* mailseal gone (killed, or out of time): so is gpg's work,
+		 * which would go on for as long as the message makes it */
+		pfd[0].fd = in;
+		pfd[0].events = POLLIN;
+		pfd[1].fd = out;
+		pfd[1].events = 0;
+		if (poll(pfd, 2, -1) == -1 && errno != EINTR)
+			break;
+		if ((pfd[1].revents & (POLLERR | POLLHUP)) && !h->gone) {
+			h->gone = 1;
+			(void)kill(h->pid, SIGKILL);
+		}
+		if (!(pfd[0].revents & (POLLIN | POLLHUP | POLLERR)))
+			continue;
 		if ((r = read(in, tmp, sizeof tmp)) == -1 && errno == EINTR)
 			continue;
 		if (r <= 0)
@@ -339,7 +359,7 @@ gpgsup_wait(pid_t pid, int fd, struct gpgsup_hold *h)
 int
 gpgsup_main(int argc, char **argv)
 {
-	struct gpgsup_hold h = { NULL, 0, 1, 0, -1, 0, 0, 0, 0 };
+	struct gpgsup_hold h = { NULL, 0, 1, 0, -1, 0, 0, 0, 0, 0 };
 	char gpg[PATH_MAX];
 	const char *env;
 	pid_t pid;

@@ -198,6 +198,21 @@ rc=$?
 expect "signatures before the data, gpg at its CPU limit: a verdict" "$T/o" \
     "X-Mailseal-Decryption: failed; reason=too-costly|X-Mailseal-Signature: none|"
 
+# ---- mailseal out of time (--timeout, 75) or killed: its gpg went on
+# working on the message for as long as the message made it (here 9 s;
+# hours for some), once more on every retry
+sups() {
+	_s=$(readlink -f "$(dirname "$MAILSEAL")/mailseal-gpg")
+	for _p in /proc/[0-9]*; do
+		[ "$(readlink "$_p/exe" 2>/dev/null)" = "$_s" ] && echo "${_p#/proc/}"
+	done
+}
+before=$(sups | wc -l)
+ms "$T/o" "$T/err" decrypt --timeout 1 "$T/old.eml"
+sleep 2
+is "out of time: 75, and no gpg left working" "$rc $(sups | wc -l)" \
+    "75 $before"
+
 # ---- the supervisor (gpgsup.c) on a fake gpg: it stops gpg at the
 # NEWSIG past LIMIT_SIGNATURES (16), and a gpg that decrypts or verifies
 # at its CPU limit (LIMIT_GPG_CPU, or a lower one of ours: here 1 s)
