@@ -65,7 +65,10 @@ cte_decode(struct cte_decoder *d, const unsigned char *in, size_t n,
 		for (i = 0; i < n; i++) {
 			if (in[i] == '=') {
 				/* the end of a group; what follows starts
-				 * afresh, as readers decode it */
+				 * afresh, as some readers decode it */
+				if (!d->padded && d->ndigits < 2)
+					d->ambiguous = 1;
+				d->ndigits = 0;
 				d->padded = 1;
 				d->acc = 0;
 				d->nbits = 0;
@@ -73,6 +76,9 @@ cte_decode(struct cte_decoder *d, const unsigned char *in, size_t n,
 			}
 			if ((v = cte_b64(in[i])) < 0)
 				continue;
+			if (d->padded)
+				d->ambiguous = 1;	/* others stop */
+			d->ndigits = (d->ndigits + 1) % 4;
 			d->padded = 0;
 			d->acc = (d->acc << 6) | (unsigned int)v;
 			d->nbits += 6;
@@ -96,13 +102,22 @@ cte_decode(struct cte_decoder *d, const unsigned char *in, size_t n,
 			/* after "=": hex pair, or a soft line break
 			 * ("=" [WSP...] [CR] LF) */
 			if (d->npend == 1 && (c == '\n')) {
+				d->cr = 0;
 				d->npend = 0;
 				continue;
 			}
 			if (d->npend == 1 && (c == '\r' || c == ' ' ||
 			    c == '\t')) {
-				continue;	/* still a soft break */
+				/* still a soft break to some readers; only
+				 * "=" CR LF is one to all */
+				if (c != '\r' || d->cr)
+					d->ambiguous = 1;
+				d->cr = c == '\r';
+				continue;
 			}
+			if (d->cr)
+				d->ambiguous = 1;	/* "=" CR, no LF */
+			d->cr = 0;
 			d->pend[d->npend++] = c;
 			if (d->npend < 3)
 				continue;
@@ -132,6 +147,9 @@ cte_finish(struct cte_decoder *d, unsigned char *out)
 {
 	size_t o = 0, k;
 
+	if ((d->cte == MIME_CTE_QP && d->npend > 0) ||
+	    (d->cte == MIME_CTE_BASE64 && d->ndigits != 0))
+		d->ambiguous = 1;	/* readers differ on the rest */
 	if (d->cte == MIME_CTE_QP)
 		for (k = 0; k < d->npend; k++)
 			out[o++] = d->pend[k];

@@ -12,9 +12,13 @@ struct cte_decoder {
 	enum mime_cte	 cte;
 	unsigned char	 pend[3];	/* quoted-printable: an unfinished "=XX" */
 	size_t		 npend;
+	int		 cr;		/* quoted-printable: "=" CR so far */
 	unsigned int	 acc;		/* base64: bits not yet output */
 	int		 nbits;
 	int		 padded;	/* base64: padding seen */
+	unsigned int	 ndigits;	/* base64: digits of this group */
+	int		 ambiguous;	/* readers decode this input
+					 * differently (see cte_decode) */
 };
 
 void	cte_init(struct cte_decoder *, enum mime_cte);
@@ -26,7 +30,12 @@ int	cte_b64(unsigned char);
  * least n + 3 bytes; returns the number of bytes written.  Input may be
  * split anywhere.  Invalid quoted-printable is passed through, bytes
  * outside the base64 alphabet are skipped (RFC 2045 6.7, 6.8), and
- * base64 after padding is decoded too, as mail readers do. */
+ * base64 after padding is decoded too, as some mail readers do.
+ * Where mail readers disagree on the bytes (Python's email package and
+ * GMime stop at base64 padding, mutt does not; "=" followed by white
+ * space or a lone CR is a soft line break to some and text to others;
+ * an unfinished "=" or base64 group at the end), ambiguous is set: no
+ * one decoding is what every reader shows. */
 size_t	cte_decode(struct cte_decoder *, const unsigned char *, size_t,
 	    unsigned char *);
 

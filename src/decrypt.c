@@ -375,6 +375,12 @@ decrypt_data(struct decrypt_job *j, const struct classify_span *span)
 	case GPG_DEC_PASSPHRASE:
 		j->reason = "passphrase";
 		break;
+	case GPG_DEC_TOOMANYSIGS:
+		j->reason = "too-many-signatures";
+		break;
+	case GPG_DEC_TOOCOSTLY:
+		j->reason = "too-costly";
+		break;
 	}
 out:
 	free(src);
@@ -513,6 +519,10 @@ decrypt_verify_clear(struct decrypt_job *j, struct input *in,
 		log_warn("cannot read the signed message");
 	} else if (st != GPG_OK)
 		log_warnx("%s", err);
+	else if (src->dec.ambiguous)
+		/* readers decode this body differently: what one shows
+		 * is not what was verified, so nothing counts as signed */
+		r = DECRYPT_OK;
 	else
 		r = decrypt_signatures(j, &res, from);
 	gpg_decrypt_result_free(&res);
@@ -899,11 +909,13 @@ decrypt_run(const struct decrypt_opts *opts)
 	else
 		/* a header that ended at a line that is no field gets its
 		 * empty line, or readers would take what follows (forged
-		 * verdicts, say) for header fields */
+		 * verdicts, say) for header fields; so does an LF message
+		 * whose empty line is CRLF (procmail reads on past it) */
 		e = decrypt_write_head(&j, fp, HEAD_ALL) == -1 ||
-		    (!j.h.separator && fputs(j.h.crlf ? "\r\n" : "\n",
-		    fp) == EOF) ||
-		    input_seek(j.in, (off_t)(j.h.fromlen + j.h.total)) == -1 ||
+		    ((!j.h.separator || !j.h.crlf) && fputs(j.h.crlf ?
+		    "\r\n" : "\n", fp) == EOF) ||
+		    input_seek(j.in, j.h.separator && !j.h.crlf ? j.h.bodyoff :
+		    (off_t)(j.h.fromlen + j.h.total)) == -1 ||
 		    body_copy(j.in, fp, BODY_RAW) == -1;
 	if (e) {
 		log_warn("cannot write the output");

@@ -712,6 +712,12 @@ gpg_decrypt(struct gpg *g, struct gpg_io *io, struct gpg_decrypt_result *r,
 	gpg_supervise(1);
 	e = gpgme_op_decrypt_ext(g->ctx, GPGME_DECRYPT_VERIFY, cipher, plain);
 	gpg_supervise(0);
+	if (g->seen.stopped) {	/* the message's doing (gpgsup.c) */
+		r->dec = g->seen.stopped == GPGSTATUS_CPU ?
+		    GPG_DEC_TOOCOSTLY : GPG_DEC_TOOMANYSIGS;
+		st = GPG_OK;
+		goto out;
+	}
 	if (!g->seen.exited || g->seen.exit_code == -1) {
 		/* killed, or never started: nothing it said is whole */
 		snprintf(err, errsz, "decryption: gpg %s", g->seen.exited ?
@@ -772,12 +778,12 @@ gpg_verify(struct gpg *g, struct gpg_io *text, struct gpg_io *sig,
 	 * anything: killed, or stopped by "gpg: Fatal: ..." (a damaged
 	 * trustdb.gpg, after NEWSIG), is a retry, never a verdict.
 	 */
-	if ((!g->seen.exited && !g->seen.unexpected) ||
-	    g->seen.exit_code == -1 || g->seen.sigdone < g->seen.newsig) {
+	if (!g->seen.stopped && ((!g->seen.exited && !g->seen.unexpected) ||
+	    g->seen.exit_code == -1 || g->seen.sigdone < g->seen.newsig)) {
 		gpghome_why(g->home, &g->seen, "verification", err, errsz);
 		goto out;
 	}
-	if (!e)
+	if (!e && !g->seen.stopped)	/* stopped (gpgsup.c): bad */
 		gpg_sigs(g, r);
 	/*
 	 * A gpg that finished without a signature has read the part and

@@ -94,7 +94,9 @@ enum gpg_dec {
 	GPG_DEC_INTEGRITY,	/* no or failed integrity protection */
 	GPG_DEC_BADDATA,	/* not a valid OpenPGP message */
 	GPG_DEC_TOOBIG,		/* the plaintext passed the size limit */
-	GPG_DEC_PASSPHRASE	/* encrypted with a passphrase only */
+	GPG_DEC_PASSPHRASE,	/* encrypted with a passphrase only */
+	GPG_DEC_TOOMANYSIGS,	/* over LIMIT_SIGNATURES: gpg stopped */
+	GPG_DEC_TOOCOSTLY	/* over LIMIT_GPG_CPU: gpg stopped */
 };
 
 struct gpg_decrypt_result {

@@ -14,6 +14,7 @@
 
 #include "gpgstatus.h"
 #include "gpgsup.h"
+#include "limit.h"
 
 static unsigned int gpgstatus_code(const char *);
 static int	gpgstatus_notfound(const char *);
@@ -162,7 +163,17 @@ gpgstatus_exit(struct gpgstatus *seen, const char *args)
 	if (strncmp(args, "signal ", 7) == 0)
 		snprintf(seen->exit_how, sizeof seen->exit_how,
 		    "killed (signal %d)", gpgstatus_num(args + 7, 128));
-	else if (strncmp(args, "exec ", 5) == 0)
+	else if (strncmp(args, "signatures ", 11) == 0) {
+		/* stopped by the supervisor: the message has too many */
+		seen->stopped = GPGSTATUS_SIGS;
+		snprintf(seen->exit_how, sizeof seen->exit_how,
+		    "stopped: over %d signatures", LIMIT_SIGNATURES);
+	} else if (strncmp(args, "cpu ", 4) == 0) {
+		/* stopped by the supervisor: the message costs too much */
+		seen->stopped = GPGSTATUS_CPU;
+		snprintf(seen->exit_how, sizeof seen->exit_how,
+		    "stopped: over %s seconds of CPU", args + 4);
+	} else if (strncmp(args, "exec ", 5) == 0)
 		snprintf(seen->exit_how, sizeof seen->exit_how,
 		    "not started: %s", (n = gpgstatus_num(args + 5, 4096)) >= 0 ?
 		    strerror(n) : "?");

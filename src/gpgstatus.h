@@ -34,6 +34,10 @@ struct gpgstatus {
 	int	 notfound;		/* ERROR ... "no such key" */
 	int	 exited;		/* the supervisor's line came */
 	int	 exit_code;		/* gpg's exit status; -1: killed */
+	int	 stopped;		/* the supervisor stopped gpg for
+					 * the message's doing: */
+#define GPGSTATUS_SIGS	1		/* over LIMIT_SIGNATURES NEWSIG */
+#define GPGSTATUS_CPU	2		/* over LIMIT_GPG_CPU seconds */
 	char	 exit_how[40];		/* "exited 2", "killed (signal 9)" */
 	int	 begin_decryption;	/* BEGIN_DECRYPTION: the session key
 					 * is known, the data is being read */

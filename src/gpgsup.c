@@ -13,16 +13,34 @@
  * passed on as they come and the exit line comes last (where GPGME may
  * no longer read it: then the result is a retry, never a verdict).
  * A gpg that may ask GPGME questions (--command-fd) is never held back.
+ *
+ * The supervisor also counts NEWSIG lines: gpg checks every signature a
+ * message holds, and a compressed packet of a few kilobytes holds tens
+ * of thousands (each a public-key operation: minutes of gpg, then 75,
+ * on every retry).  Past LIMIT_SIGNATURES it kills gpg and says so
+ * ("signatures N"): a verdict on the message, not trouble of gpg's.
+ * gpg collects the signature packets that come before the data (old
+ * style, or a detached signature part) in a list, in time quadratic in
+ * their number and before any NEWSIG; so a gpg that decrypts or
+ * verifies gets LIMIT_GPG_CPU seconds of CPU, and one stopped there is
+ * reported as "cpu N": CPU time, unlike wall time, is the content's
+ * doing, not the machine's load.  And when GPGME's end of the status
+ * channel closes (mailseal out of time or killed), gpg is killed: GPGME
+ * starts us detached, so nothing else would stop it.
  */
 #include <config.h>
 
 #include <sys/types.h>
+#include <sys/resource.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,7 +54,18 @@ struct gpgsup_hold {
 	size_t	 len;
 	int	 passing;	/* over the limit: lines go on at once */
 	int	 midline;	/* passing, and the last byte was no LF */
+	pid_t	 pid;		/* gpg */
+	size_t	 match;		/* of GPGSUP_NEWSIG at this line's start;
+				 * SIZE_MAX: this line is no NEWSIG */
+	unsigned long newsig;	/* NEWSIG lines */
+	int	 toomany;	/* more than LIMIT_SIGNATURES: gpg killed */
+	rlim_t	 cpu;		/* gpg's CPU limit (seconds), or 0 */
+	int	 gone;		/* GPGME's end of the status channel
+				 * closed: gpg killed */
 };
+
+#define GPGSUP_NEWSIG	"[GNUPG:] NEWSIG"
+
 
 #ifndef MAILSEAL_PKGLIBEXECDIR
 #define MAILSEAL_PKGLIBEXECDIR	"/usr/local/libexec/mailseal"
@@ -49,9 +78,12 @@ static int	gpgsup_has(int, char **, const char *);
 static void	gpgsup_close_range(int, int);
 static void	gpgsup_close_others(int, int);
 static int	gpgsup_write(int, const char *, size_t);
+static void	gpgsup_count(struct gpgsup_hold *, const char *, size_t);
 static void	gpgsup_hold(int, int, struct gpgsup_hold *);
 static void	gpgsup_report(int, const char *, int, struct gpgsup_hold *);
 static int	gpgsup_wait(pid_t, int, struct gpgsup_hold *);
+static rlim_t	gpgsup_cpu_limit(void);
+static void	gpgsup_cpu(rlim_t);
 
 /*
  * gpgsup_path - mailseal-gpg beside the running program (the build
@@ -172,19 +204,59 @@ gpgsup_write(int fd, const char *buf, size_t len)
 	return 0;
 }
 
+/* gpgsup_count - count the NEWSIG lines in n more status bytes; kill
+ * gpg past LIMIT_SIGNATURES */
+static void
+gpgsup_count(struct gpgsup_hold *h, const char *p, size_t n)
+{
+	const size_t want = sizeof GPGSUP_NEWSIG - 1;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (h->match == want && (p[i] == ' ' || p[i] == '\n'))
+			h->newsig++;
+		if (p[i] == '\n')
+			h->match = 0;
+		else if (h->match < want && p[i] == GPGSUP_NEWSIG[h->match])
+			h->match++;
+		else
+			h->match = SIZE_MAX;
+	}
+	if (h->newsig > LIMIT_SIGNATURES && !h->toomany) {
+		h->toomany = 1;
+		(void)kill(h->pid, SIGKILL);
+	}
+}
+
 /* gpgsup_hold - read gpg's status lines from in to its end, held in h
  * (or, past the limit, passed on to out) */
 static void
 gpgsup_hold(int in, int out, struct gpgsup_hold *h)
 {
+	struct pollfd pfd[2];
 	char tmp[4096], *nb;
 	ssize_t r;
 
 	for (;;) {
+		/* mailseal gone (killed, or out of time): so is gpg's work,
+		 * which would go on for as long as the message makes it */
+		pfd[0].fd = in;
+		pfd[0].events = POLLIN;
+		pfd[1].fd = out;
+		pfd[1].events = 0;
+		if (poll(pfd, 2, -1) == -1 && errno != EINTR)
+			break;
+		if ((pfd[1].revents & (POLLERR | POLLHUP)) && !h->gone) {
+			h->gone = 1;
+			(void)kill(h->pid, SIGKILL);
+		}
+		if (!(pfd[0].revents & (POLLIN | POLLHUP | POLLERR)))
+			continue;
 		if ((r = read(in, tmp, sizeof tmp)) == -1 && errno == EINTR)
 			continue;
 		if (r <= 0)
 			break;
+		gpgsup_count(h, tmp, (size_t)r);
 		if (!h->passing && (h->len + (size_t)r > LIMIT_GPG_STATUS ||
 		    (nb = realloc(h->buf, h->len + (size_t)r)) == NULL)) {
 			(void)gpgsup_write(out, h->buf, h->len);
@@ -220,17 +292,59 @@ gpgsup_report(int fd, const char *how, int n, struct gpgsup_hold *h)
 		(void)gpgsup_write(fd, h->buf, h->len);
 }
 
+/* gpgsup_cpu_limit - the CPU seconds gpg will have: LIMIT_GPG_CPU, or
+ * less when our own limit is lower; 0: none */
+static rlim_t
+gpgsup_cpu_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_CPU, &rl) == -1)
+		return 0;
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < LIMIT_GPG_CPU)
+		return rl.rlim_cur;
+	return LIMIT_GPG_CPU;
+}
+
+/* gpgsup_cpu - in the child: SIGXCPU after secs seconds of CPU, and
+ * SIGKILL a little later should gpg ignore it */
+static void
+gpgsup_cpu(rlim_t secs)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_CPU, &rl) == -1)
+		return;
+	rl.rlim_cur = secs;
+	if (rl.rlim_max == RLIM_INFINITY || rl.rlim_max > secs + 5)
+		rl.rlim_max = secs + 5;
+	(void)setrlimit(RLIMIT_CPU, &rl);
+}
+
 /* gpgsup_wait - wait for gpg and report how it ended */
 static int
 gpgsup_wait(pid_t pid, int fd, struct gpgsup_hold *h)
 {
+	struct rusage ru;
 	pid_t w;
 	int status;
 
-	while ((w = waitpid(pid, &status, 0)) == -1 && errno == EINTR)
+	while ((w = wait4(pid, &status, 0, &ru)) == -1 && errno == EINTR)
 		continue;
 	if (w == -1) {
 		gpgsup_report(fd, "exec", errno, h);
+		return 2;
+	}
+	if (h->toomany) {
+		gpgsup_report(fd, "signatures", LIMIT_SIGNATURES + 1, h);
+		return 2;
+	}
+	/* at the hard limit: SIGKILL (the sum of whole seconds may fall
+	 * short of it by up to two) */
+	if (WIFSIGNALED(status) && h->cpu > 0 && (WTERMSIG(status) == SIGXCPU ||
+	    (WTERMSIG(status) == SIGKILL &&
+	    (rlim_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) + 2 >= h->cpu))) {
+		gpgsup_report(fd, "cpu", (int)h->cpu, h);
 		return 2;
 	}
 	if (WIFSIGNALED(status)) {
@@ -245,7 +359,7 @@ gpgsup_wait(pid_t pid, int fd, struct gpgsup_hold *h)
 int
 gpgsup_main(int argc, char **argv)
 {
-	struct gpgsup_hold h = { NULL, 0, 1, 0 };
+	struct gpgsup_hold h = { NULL, 0, 1, 0, -1, 0, 0, 0, 0, 0 };
 	char gpg[PATH_MAX];
 	const char *env;
 	pid_t pid;
@@ -264,18 +378,24 @@ gpgsup_main(int argc, char **argv)
 	if (fd != -1 && !gpgsup_has(argc, argv, "--command-fd") &&
 	    pipe(p) == 0)
 		h.passing = 0;
+	if (gpgsup_has(argc, argv, "--decrypt") ||
+	    gpgsup_has(argc, argv, "--verify"))
+		h.cpu = gpgsup_cpu_limit();
 	argv[0] = gpg;
 	if ((pid = fork()) == -1) {
 		gpgsup_report(fd, "exec", errno, &h);
 		return 2;
 	}
 	if (pid == 0) {
+		if (h.cpu > 0)
+			gpgsup_cpu(h.cpu);
 		if (!h.passing && (dup2(p[1], fd) == -1 ||
 		    (close(p[0]) == -1 || close(p[1]) == -1)))
 			_exit(127);
 		execv(gpg, argv);
 		_exit(127);
 	}
+	h.pid = pid;
 	gpgsup_close_others(fd, p[0]);
 	if (!h.passing)
 		gpgsup_hold(p[0], fd, &h);

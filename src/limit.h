@@ -59,7 +59,9 @@
 #define LIMIT_SIGNATURE		1048576
 
 /* Signatures over one message that decrypt checks (each costs a key
- * listing); more make the signature verdict "bad". */
+ * listing); more make the signature verdict "bad".  gpg itself is
+ * stopped at the one after (gpgsup.c counts its NEWSIG lines): inside
+ * ciphertext that is "failed; reason=too-many-signatures". */
 #define LIMIT_SIGNATURES	16
 
 /* Anonymous recipients ("hidden recipients", key ID 0: RFC 9580 5.1)
@@ -82,6 +84,12 @@
  * mailseal encrypted to its most recipients (and encrypt-to keys) still
  * decrypts.  More: "failed; reason=too-many-recipients". */
 #define LIMIT_SESSION_KEYS	2000
+
+/* CPU seconds one gpg that decrypts or verifies may use (gpgsup.c);
+ * decrypting LIMIT_DECRYPTED bytes takes a few.  More: the message
+ * gets a verdict ("failed; reason=too-costly", or a "bad" signature),
+ * never 75: CPU time is the message's doing, not the machine's load. */
+#define LIMIT_GPG_CPU		120
 
 /* Seconds one message may take before mailseal gives up with 75
  * (--timeout).  GPGME 1.18 can wait forever on a gpg that died while

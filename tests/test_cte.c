@@ -78,3 +78,48 @@ Test(cte, base64_all_bytes)
 	for (i = 0; i < 256; i++)
 		cr_assert_eq(out[i], i, "byte %zu", i);
 }
+
+/* ambiguous - whether the decoder says readers differ on in */
+static int
+ambiguous(enum mime_cte cte, const char *in, size_t step)
+{
+	struct cte_decoder d;
+	unsigned char out[256];
+	size_t i, n, len = strlen(in);
+
+	cte_init(&d, cte);
+	for (i = 0; i < len; i += n) {
+		n = len - i < step ? len - i : step;
+		cte_decode(&d, (const unsigned char *)in + i, n, out);
+	}
+	cte_finish(&d, out);
+	return d.ambiguous;
+}
+
+Test(cte, says_where_readers_disagree)
+{
+	static const struct { enum mime_cte cte; const char *in; int want; }
+	    cases[] = {
+		{ MIME_CTE_QP, "caf=C3=a9 =3D ok\n", 0 },
+		{ MIME_CTE_QP, "soft=\nbreak=\r\nx\n", 0 },
+		{ MIME_CTE_QP, "bad=ZZ x=3\n", 0 },
+		{ MIME_CTE_QP, "I will =\r6Eot\npay\n", 1 },	/* Python drops */
+		{ MIME_CTE_QP, "pad= \nded\n", 1 },	/* mutt: soft break */
+		{ MIME_CTE_QP, "pad=\t\r\nded\n", 1 },
+		{ MIME_CTE_QP, "x=\r\r\ny\n", 1 },
+		{ MIME_CTE_QP, "end=", 1 },
+		{ MIME_CTE_QP, "end=4", 1 },
+		{ MIME_CTE_BASE64, "aGVs\nbG8=\n", 0 },
+		{ MIME_CTE_BASE64, "aA==\n", 0 },
+		{ MIME_CTE_BASE64, "aA==aQ==", 1 },	/* readers stop at "=" */
+		{ MIME_CTE_BASE64, "aGk=\n====\nYm9i", 1 },
+		{ MIME_CTE_BASE64, "a=GVs", 1 },
+		{ MIME_CTE_BASE64, "aGV", 1 },		/* GMime drops it */
+	};
+	size_t i, step;
+
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++)
+		for (step = 1; step <= 5; step++)
+			cr_expect_eq(ambiguous(cases[i].cte, cases[i].in, step),
+			    cases[i].want, "case %zu step %zu", i, step);
+}
