@@ -203,8 +203,11 @@ expect "signatures before the data, gpg at its CPU limit: a verdict" "$T/o" \
 # hours for some), once more on every retry
 sups() {
 	_s=$(readlink -f "$(dirname "$MAILSEAL")/mailseal-gpg")
+	# this test's own (other tests may run beside it): same GnuPG home
 	for _p in /proc/[0-9]*; do
-		[ "$(readlink "$_p/exe" 2>/dev/null)" = "$_s" ] && echo "${_p#/proc/}"
+		[ "$(readlink "$_p/exe" 2>/dev/null)" = "$_s" ] &&
+		    tr '\0' '\n' <"$_p/environ" 2>/dev/null |
+		    grep -qxF "GNUPGHOME=$GNUPGHOME" && echo "${_p#/proc/}"
 	done
 }
 before=$(sups | wc -l)
