@@ -16,16 +16,29 @@
  */
 #include <config.h>
 
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
 #include <ctype.h>
+#include <locale.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <wctype.h>
 
+#include <idn2.h>
 #include <libetpan/libetpan.h>
 
 #include "addr.h"
 #include "limit.h"
 #include "xmalloc.h"
+
+/* what may not be a recipient delimiter: it would cut an address
+ * where no address can be cut */
+#define ADDR_NOT_DELIM	"@\"\\()<>,;:[]"
+static char	addr_delims[LIMIT_DELIMITERS + 1] = "+";
 
 static enum addr_err	addr_clean(const char *, size_t, char **, size_t *);
 static enum addr_err	addr_collect(struct mailimf_address *, struct addrlist *);
@@ -261,6 +274,30 @@ addr_equal(const char *a, const char *b)
 	return strcasecmp(a, b) == 0;
 }
 
+/* addr_delimiters_valid - see addr.h */
+int
+addr_delimiters_valid(const char *d)
+{
+	const char *p;
+
+	if (strlen(d) > LIMIT_DELIMITERS)
+		return 0;
+	for (p = d; *p != '\0'; p++)
+		if (*p <= ' ' || *p >= 127 || strchr(ADDR_NOT_DELIM, *p))
+			return 0;
+	return 1;
+}
+
+/* addr_delimiters_set - see addr.h */
+int
+addr_delimiters_set(const char *d)
+{
+	if (!addr_delimiters_valid(d))
+		return -1;
+	memcpy(addr_delims, d, strlen(d) + 1);
+	return 0;
+}
+
 /* addr_untag - see addr.h */
 char *
 addr_untag(const char *spec)
@@ -269,10 +306,11 @@ addr_untag(const char *spec)
 	char *out;
 	size_t llen;
 
-	if (at == NULL || spec[0] == '"')
+	if (at == NULL || spec[0] == '"' || addr_delims[0] == '\0')
 		return NULL;
-	plus = memchr(spec, '+', (size_t)(at - spec));
-	if (plus == NULL || plus == spec)
+	llen = strcspn(spec, addr_delims);
+	plus = spec + llen;
+	if (plus >= at || plus == spec)
 		return NULL;
 	llen = (size_t)(plus - spec);
 	out = xmalloc(llen + strlen(at) + 1);
@@ -312,4 +350,315 @@ addrlist_free(struct addrlist *list)
 	free(list->v);
 	list->v = NULL;
 	list->n = 0;
+}
+
+/* addr_utf8 - decode one UTF-8 sequence at s (at most n bytes): its
+ * length, or 0 when it is not one (overlong, surrogate, cut short) */
+static size_t
+addr_utf8(const unsigned char *s, size_t n, uint32_t *cp)
+{
+	size_t k, i;
+	uint32_t c;
+
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		k = 2, c = s[0] & 0x1f;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		k = 3, c = s[0] & 0x0f;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		k = 4, c = s[0] & 0x07;
+	else
+		return 0;
+	if (k > n)
+		return 0;
+	for (i = 1; i < k; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		c = c << 6 | (s[i] & 0x3f);
+	}
+	if ((k == 3 && (c < 0x800 || (c >= 0xd800 && c <= 0xdfff))) ||
+	    (k == 4 && (c < 0x10000 || c > 0x10ffff)))
+		return 0;
+	*cp = c;
+	return k;
+}
+
+/* addr_utf8_len - the length of c in UTF-8 */
+static size_t
+addr_utf8_len(uint32_t c)
+{
+	return c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4;
+}
+
+/* addr_lower - s[0..len) in lower case, non-ASCII letters too (UTF-8,
+ * towlower_l(3) in the C.UTF-8 locale when there is one), appended at
+ * *o; bytes that are not UTF-8, and letters whose lower case has
+ * another length, are copied as they are (the result never outgrows
+ * the input) */
+static void
+addr_lower(const char *s, size_t len, char **o)
+{
+	static locale_t loc;
+	static int tried;
+	const unsigned char *u = (const unsigned char *)s;
+	unsigned char *w;
+	size_t i = 0, k, m;
+	uint32_t c, l;
+
+	if (!tried) {
+		tried = 1;
+		loc = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
+	}
+	while (i < len) {
+		if (u[i] < 0x80 || loc == (locale_t)0 ||
+		    (k = addr_utf8(u + i, len - i, &c)) == 0) {
+			*(*o)++ = (char)tolower(u[i++]);
+			continue;
+		}
+		l = (uint32_t)towlower_l((wint_t)c, loc);
+		if ((m = addr_utf8_len(l)) != k)
+			l = c;
+		w = (unsigned char *)*o;
+		if (m == 2)
+			w[0] = (unsigned char)(0xc0 | l >> 6);
+		else if (m == 3)
+			w[0] = (unsigned char)(0xe0 | l >> 12);
+		else
+			w[0] = (unsigned char)(0xf0 | l >> 18);
+		for (m = 1; m < k; m++)
+			w[m] = (unsigned char)(0x80 | ((l >> (6 * (k - 1 - m))) &
+			    0x3f));
+		*o += k;
+		i += k;
+	}
+}
+
+/* addr_dot_atom - s[0..len) is a dot-atom (RFC 5322, with UTF-8 as
+ * RFC 6532 allows): it needs no quotes */
+static int
+addr_dot_atom(const char *s, size_t len)
+{
+	size_t i;
+
+	if (len == 0 || s[0] == '.' || s[len - 1] == '.')
+		return 0;
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == '.' && s[i + 1] == '.')
+			return 0;
+		if (c != '.' && c < 0x80 && !isalnum(c) &&
+		    strchr("!#$%&'*+-/=?^_`{|}~", c) == NULL)
+			return 0;
+	}
+	return 1;
+}
+
+/* addr_local_canon - the local part s[0..len) canonical at *o, in lower
+ * case: a quoted one without its quotes and quoted pairs when it is a
+ * dot-atom, else quoted again with only '"' and '\' escaped.  Needs
+ * room for 2 * len + 2 bytes. */
+static void
+addr_local_canon(const char *s, size_t len, char **o)
+{
+	char *raw, *r, *low, *l, *p;
+	size_t i;
+
+	if (len < 2 || s[0] != '"' || s[len - 1] != '"') {
+		addr_lower(s, len, o);
+		return;
+	}
+	raw = r = xmalloc(len + 1);
+	low = l = xmalloc(len + 1);
+	for (i = 1; i + 1 < len; i++) {
+		if (s[i] == '\\' && i + 2 < len)
+			i++;
+		*r++ = s[i];
+	}
+	addr_lower(raw, (size_t)(r - raw), &l);
+	if (addr_dot_atom(low, (size_t)(l - low))) {
+		memcpy(*o, low, (size_t)(l - low));
+		*o += l - low;
+	} else {
+		*(*o)++ = '"';
+		for (p = low; p < l; p++) {
+			if (*p == '"' || *p == '\\')
+				*(*o)++ = '\\';
+			*(*o)++ = *p;
+		}
+		*(*o)++ = '"';
+	}
+	free(raw);
+	free(low);
+}
+
+/* addr_literal_canon - "[192.0.2.1]", "[IPv6:2001:DB8::1]" as
+ * inet_ntop(3) writes the address ("[ipv6:2001:db8::1]"); -1 if the
+ * literal holds no valid address */
+static int
+addr_literal_canon(const char *d, char **out)
+{
+	unsigned char a[sizeof(struct in6_addr)];
+	char in[INET6_ADDRSTRLEN + 8], txt[INET6_ADDRSTRLEN];
+	size_t len = strlen(d);
+	int v6;
+
+	if (len < 3 || d[len - 1] != ']' || len - 2 >= sizeof in)
+		return -1;
+	memcpy(in, d + 1, len - 2);
+	in[len - 2] = '\0';
+	v6 = strncasecmp(in, "IPv6:", 5) == 0;
+	if (inet_pton(v6 ? AF_INET6 : AF_INET, in + (v6 ? 5 : 0), a) != 1 ||
+	    inet_ntop(v6 ? AF_INET6 : AF_INET, a, txt, sizeof txt) == NULL)
+		return -1;
+	*out = xmalloc(strlen(txt) + 8);
+	snprintf(*out, strlen(txt) + 8, "[%s%s]", v6 ? "ipv6:" : "", txt);
+	return 0;
+}
+
+/* addr_domain_canon - see addr.h */
+int
+addr_domain_canon(const char *dom, char **out)
+{
+	char *d, *o, *idn = NULL;
+	size_t len = strlen(dom);
+	const char *p;
+	int r = 0;
+
+	/* one trailing root dot: "example.org." is example.org */
+	if (len > 1 && dom[len - 1] == '.' && dom[len - 2] != '.')
+		len--;
+	d = xmalloc(len + 1);
+	memcpy(d, dom, len);
+	d[len] = '\0';
+	if (d[0] == '[') {
+		if ((r = addr_literal_canon(d, out)) == 0) {
+			free(d);
+			return 0;
+		}
+	} else {
+		for (p = d; *p != '\0' && (unsigned char)*p < 0x80; p++)
+			;
+		/* ASCII is A-label form already: lower case is all TR46
+		 * would change; else IDNA2008 with TR46 mapping (case,
+		 * width, NFC) to A-labels */
+		if (*p != '\0' && idn2_lookup_u8((const uint8_t *)d,
+		    (uint8_t **)&idn, IDN2_NFC_INPUT | IDN2_NONTRANSITIONAL) ==
+		    IDN2_OK) {
+			free(d);
+			d = xstrdup(idn);
+			idn2_free(idn);
+		} else if (*p != '\0')
+			r = -1;
+	}
+	*out = o = xmalloc(strlen(d) + 1);
+	addr_lower(d, strlen(d), &o);
+	*o = '\0';
+	free(d);
+	return r;
+}
+
+/* addr_domain_unicode - see addr.h */
+char *
+addr_domain_unicode(const char *dom)
+{
+	char *u = NULL, *out;
+
+	if (strncmp(dom, "xn--", 4) != 0 && strstr(dom, ".xn--") == NULL)
+		return NULL;
+	if (idn2_to_unicode_8z8z(dom, &u, 0) != IDN2_OK)
+		return NULL;
+	out = xstrdup(u);
+	idn2_free(u);
+	return out;
+}
+
+/* addr_canon - see addr.h */
+char *
+addr_canon(const char *spec)
+{
+	const char *at = strrchr(spec, '@');
+	char *out, *o, *dom;
+	size_t llen;
+
+	if (at == NULL) {
+		out = o = xmalloc(strlen(spec) + 1);
+		addr_lower(spec, strlen(spec), &o);
+		*o = '\0';
+		return out;
+	}
+	llen = (size_t)(at - spec);
+	(void)addr_domain_canon(at + 1, &dom);
+	out = o = xmalloc(2 * llen + strlen(dom) + 4);
+	addr_local_canon(spec, llen, &o);
+	*o++ = '@';
+	memcpy(o, dom, strlen(dom) + 1);
+	free(dom);
+	return out;
+}
+
+/* addr_same - see addr.h */
+int
+addr_same(const char *a, const char *b)
+{
+	char *ca, *cb;
+	int r;
+
+	if (strcasecmp(a, b) == 0)
+		return 1;
+	ca = addr_canon(a);
+	cb = addr_canon(b);
+	r = strcmp(ca, cb) == 0;
+	free(ca);
+	free(cb);
+	return r;
+}
+
+static int
+addr_strcmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* addrset_build - see addr.h */
+void
+addrset_build(struct addrset *s, const struct addrlist *l)
+{
+	size_t i, k;
+
+	s->v = xcalloc(l->n > 0 ? l->n : 1, sizeof *s->v);
+	for (i = 0; i < l->n; i++)
+		s->v[i] = addr_canon(l->v[i]);
+	qsort(s->v, l->n, sizeof *s->v, addr_strcmp);
+	for (i = k = 0; i < l->n; i++) {
+		if (k > 0 && strcmp(s->v[k - 1], s->v[i]) == 0)
+			free(s->v[i]);
+		else
+			s->v[k++] = s->v[i];
+	}
+	s->n = k;
+}
+
+/* addrset_has - see addr.h */
+int
+addrset_has(const struct addrset *s, const char *spec)
+{
+	char *c = addr_canon(spec);
+	int r;
+
+	r = s->n > 0 && bsearch(&c, s->v, s->n, sizeof *s->v,
+	    addr_strcmp) != NULL;
+	free(c);
+	return r;
+}
+
+/* addrset_free - see addr.h */
+void
+addrset_free(struct addrset *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		free(s->v[i]);
+	free(s->v);
+	s->v = NULL;
+	s->n = 0;
 }

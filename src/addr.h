@@ -40,8 +40,52 @@ int		 addr_spec_valid(const char *);
 int		 addr_equal(const char *, const char *);
 
 /* addr_untag - "user+tag@domain" -> allocated "user@domain", or NULL
- * when the address has no +tag */
+ * when the address has no tag: the local part is cut at the first of
+ * the recipient delimiters (addr_delimiters_set; "+" until then), as
+ * Postfix's recipient_delimiter does */
 char		*addr_untag(const char *);
+
+/* addr_delimiters_set - the recipient delimiters: a set of characters,
+ * "" for none; -1 (and no change) when one cannot be a delimiter */
+int		 addr_delimiters_set(const char *);
+
+/* addr_delimiters_valid - can every character of d be a recipient
+ * delimiter (printable ASCII, not '@', a quote, a bracket or another
+ * character that ends an addr-spec), and are there at most
+ * LIMIT_DELIMITERS? */
+int		 addr_delimiters_valid(const char *);
+
+/* addr_canon - the one spelling of an addr-spec that the policy map and
+ * key matching compare (allocated): the domain without a trailing root
+ * dot, as IDNA A-labels, lower case (TR46 mapping); an address literal
+ * as inet_ntop(3) writes it; the local part unquoted when it needs no
+ * quotes, and lower case, non-ASCII letters included */
+char		*addr_canon(const char *);
+
+/* addr_domain_canon - a domain (or [address literal]) as addr_canon
+ * writes it, allocated in *out; -1 when it is neither a valid domain
+ * name nor a valid literal (*out then holds it in lower case) */
+int		 addr_domain_canon(const char *, char **);
+
+/* addr_domain_unicode - the canonical domain (addr_domain_canon) with
+ * its A-labels as U-labels (allocated), or NULL when it has none */
+char		*addr_domain_unicode(const char *);
+
+/* addr_same - the same address once both are canonical (addr_canon) */
+int		 addr_same(const char *, const char *);
+
+/* A set of addresses, kept canonical and sorted: membership costs
+ * O(log n) (a header may show 150000 addresses). */
+struct addrset {
+	char	**v;
+	size_t	  n;
+};
+
+/* addrset_build - the set of the list's addresses (canonical, sorted,
+ * no duplicates) */
+void		 addrset_build(struct addrset *, const struct addrlist *);
+int		 addrset_has(const struct addrset *, const char *);
+void		 addrset_free(struct addrset *);
 
 void		 addrlist_add(struct addrlist *, const char *);
 int		 addrlist_has(const struct addrlist *, const char *);

@@ -8,11 +8,18 @@
  * (encrypt passes it through) and is what decrypt may treat as inline
  * PGP.  Inside, the armor grammar is checked too: armor headers with
  * the keys RFC 9580 6.2.2 names, an empty line, radix-64 lines, an
- * optional checksum line, the END line; and the first packet must be a
- * session key packet (tag 1 or 3), as an encrypted message's is.  Text
- * dressed up as armor is therefore not "already encrypted".  The scan is a line automaton over decoded bytes that keeps only
- * the start of the current line, so any body is scanned in constant
- * memory.
+ * optional checksum line, the END line.  The data lines of a message
+ * block are radix-64-decoded as they pass and read as OpenPGP packets
+ * (openpgp.c): session key packets, then one encrypted data packet to
+ * the end; the checksum, when there is one, must be their CRC-24.  A
+ * block that starts with a session key but holds other data (a literal
+ * packet behind it, say) or has a wrong checksum is ARMOR_BROKEN:
+ * damaged or dressed up.  One that starts otherwise (signed only, text
+ * dressed up as armor) is no message block at all.  Neither is
+ * "already encrypted".  Padding ('=') may end the
+ * last data line only.  The scan is a line automaton over decoded
+ * bytes that keeps only the start of the current line, so any body is
+ * scanned in constant memory.
  */
 #include <config.h>
 
@@ -34,7 +41,10 @@ enum {
 
 static int	armor_is(const struct armor_scan *, const char *);
 static int	armor_header(const struct armor_scan *);
-static int	armor_first_packet(const struct armor_scan *);
+static void	armor_decode(struct armor_scan *, const unsigned char *,
+		    size_t);
+static int	armor_cksum(struct armor_scan *, const char *);
+static int	armor_framed(struct armor_scan *);
 static void	armor_data(struct armor_scan *);
 static void	armor_line(struct armor_scan *);
 
@@ -46,6 +56,8 @@ armor_scan_init(struct armor_scan *s)
 	s->state = ARMOR_BEFORE;
 	s->blank = 1;
 	s->radix64 = 1;
+	cte_init(&s->b64, MIME_CTE_BASE64);
+	openpgp_init(&s->pkt, 1);
 }
 
 /* armor_header - an armor header line with a key RFC 9580 names */
@@ -63,29 +75,52 @@ armor_header(const struct armor_scan *s)
 	return 0;
 }
 
-/* armor_first_packet - the first data line starts with a public-key
- * (tag 1) or symmetric-key (tag 3) encrypted session key packet */
-static int
-armor_first_packet(const struct armor_scan *s)
+/* armor_decode - part of a data line: radix-64 to packets */
+static void
+armor_decode(struct armor_scan *s, const unsigned char *p, size_t n)
 {
-	int hi, lo, tag;
-	unsigned int b;
+	unsigned char out[1024 + 3];
+	size_t k;
 
-	if (s->linelen < 2 || (hi = cte_b64((unsigned char)s->line[0])) < 0 ||
-	    (lo = cte_b64((unsigned char)s->line[1])) < 0)
-		return 0;
-	b = (unsigned int)(hi << 2 | lo >> 4);
-	tag = armor_packet_tag(b);
-	return tag == 1 || tag == 3;
+	for (; s->indata && n > 0; p += k, n -= k) {
+		k = n < 1024 ? n : 1024;
+		openpgp_feed(&s->pkt, out, cte_decode(&s->b64, p, k, out));
+	}
 }
 
-/* armor_packet_tag - see armor.h */
-int
-armor_packet_tag(unsigned int b)
+/* armor_cksum - the four radix-64 digits of the checksum */
+static int
+armor_cksum(struct armor_scan *s, const char *digits)
 {
-	if ((b & 0x80) == 0)
-		return -1;
-	return (b & 0x40) ? (int)(b & 0x3f) : (int)((b >> 2) & 0x0f);
+	unsigned long v = 0;
+	int i, d;
+
+	for (i = 0; i < 4; i++) {
+		if ((d = cte_b64((unsigned char)digits[i])) < 0)
+			return 0;
+		v = v << 6 | (unsigned long)d;
+	}
+	s->crc[0] = (unsigned char)(v >> 16);
+	s->crc[1] = (unsigned char)(v >> 8);
+	s->crc[2] = (unsigned char)v;
+	s->cksum = 1;
+	return 1;
+}
+
+/* armor_framed - at the END line: the data is one encrypted message,
+ * and the checksum, if any, is its CRC-24 */
+static int
+armor_framed(struct armor_scan *s)
+{
+	unsigned char out[3], crc[3];
+
+	openpgp_feed(&s->pkt, out, cte_finish(&s->b64, out));
+	if (openpgp_end(&s->pkt) != OPENPGP_OK)
+		return 0;
+	if (!s->cksum)
+		return 1;	/* optional (RFC 9580 6.2) */
+	return openpgp_crc24(&s->pkt, crc) == 0 &&
+	    memcmp(crc, s->crc, sizeof crc) == 0;
 }
 
 /* armor_data - a line inside a block, after the armor headers */
@@ -97,6 +132,11 @@ armor_data(struct armor_scan *s)
 
 	if (armor_is(s, end)) {
 		s->state = s->ndata > 0 ? ARMOR_AFTER : ARMOR_NO;
+		s->broken = s->kind == ARMOR_MESSAGE && !armor_framed(s);
+		/* without a session key first it never claimed to be
+		 * encrypted (a signed-only message, text in radix-64) */
+		if (s->broken && s->pkt.pkesk == 0 && s->pkt.skesk == 0)
+			s->state = ARMOR_NO;
 		return;
 	}
 	if (s->state == ARMOR_CKSUM || s->blank || !s->radix64) {
@@ -105,12 +145,21 @@ armor_data(struct armor_scan *s)
 	}
 	if (s->line[0] == '=') {	/* the checksum: "=" and 4 digits */
 		s->state = s->ndata > 0 && s->linelen >= 5 &&
-		    (s->linelen == 5 || s->trailing) ? ARMOR_CKSUM : ARMOR_NO;
+		    (s->linelen == 5 || s->trailing) &&
+		    armor_cksum(s, s->line + 1) ? ARMOR_CKSUM : ARMOR_NO;
 		return;
 	}
-	if (s->ndata++ == 0 && s->kind == ARMOR_MESSAGE &&
-	    !armor_first_packet(s))
+	/* padding ends the data: gpg stops decoding there */
+	if (s->padded)
 		s->state = ARMOR_NO;
+	else if (s->eq && s->ntail > 0)
+		/* "...dLw=Fijx": a quoted-printable soft line break ("=" at
+		 * the end of the line) ate the line end before the checksum
+		 * (KMail's mail in the corpus); gpg reads it, so do we */
+		s->state = s->ntail == 4 && armor_cksum(s, s->tail) ?
+		    ARMOR_CKSUM : ARMOR_NO;
+	s->padded = s->eq;
+	s->ndata++;
 }
 
 /* armor_is - the current line is marker, maybe followed by white space */
@@ -175,19 +224,30 @@ armor_line(struct armor_scan *s)
 	s->blank = 1;
 	s->radix64 = 1;
 	s->trailing = 0;
+	s->indata = 0;
+	s->eq = 0;
+	s->ntail = 0;
 }
 
 /* armor_scan_feed - scan more bytes of the decoded body */
 void
 armor_scan_feed(struct armor_scan *s, const unsigned char *p, size_t n)
 {
-	size_t i;
+	size_t i, run = 0;
 
 	for (i = 0; i < n && s->state != ARMOR_NO; i++) {
 		unsigned char c = p[i];
 		if (c == '\n') {
+			armor_decode(s, p + run, i - run);
 			armor_line(s);
+			run = i + 1;
 			continue;
+		}
+		/* a message's data line starts with a radix-64 digit */
+		if (s->linelen == 0 && s->state == ARMOR_DATA &&
+		    s->kind == ARMOR_MESSAGE && cte_b64(c) >= 0) {
+			s->indata = 1;
+			run = i;
 		}
 		/* a no-break space (UTF-8 C2 A0, or Latin-1 A0) counts as
 		 * white space: clients put it on the empty line after
@@ -199,12 +259,24 @@ armor_scan_feed(struct armor_scan *s, const unsigned char *p, size_t n)
 			s->blank = 0;
 			if (s->trailing || (cte_b64(c) < 0 && c != '='))
 				s->radix64 = 0;
+			else if (c == '=' && s->linelen > 0 && !s->eq) {
+				/* the data ends here (padding) */
+				armor_decode(s, p + run, i - run);
+				s->indata = 0;
+				s->eq = 1;
+			} else if (s->eq && (c != '=' || s->ntail > 0)) {
+				if (s->ntail < sizeof s->tail)
+					s->tail[s->ntail] = (char)c;
+				s->ntail++;
+			}
 		}
 		if (s->linelen < sizeof s->line)
 			s->line[s->linelen] = (char)c;
 		if (s->linelen < sizeof s->line)
 			s->linelen++;
 	}
+	if (s->state != ARMOR_NO)
+		armor_decode(s, p + run, i - run);
 }
 
 /* armor_scan_end - see armor.h */
@@ -213,7 +285,17 @@ armor_scan_end(struct armor_scan *s)
 {
 	if (s->linelen > 0 || !s->blank)
 		armor_line(s);	/* a last line without a newline */
-	return s->state == ARMOR_AFTER ? s->kind : ARMOR_NONE;
+	armor_scan_free(s);
+	if (s->state != ARMOR_AFTER)
+		return ARMOR_NONE;
+	return s->broken ? ARMOR_BROKEN : s->kind;
+}
+
+/* armor_scan_free - see armor.h */
+void
+armor_scan_free(struct armor_scan *s)
+{
+	openpgp_free(&s->pkt);
 }
 
 /* armor_scan_failed - see armor.h */

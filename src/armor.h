@@ -6,10 +6,17 @@
 
 #include <stddef.h>
 
+#include "cte.h"
+#include "openpgp.h"
+
 enum armor_kind {
 	ARMOR_NONE = 0,		/* not one whole block */
 	ARMOR_MESSAGE,		/* one BEGIN PGP MESSAGE block */
-	ARMOR_SIGNED		/* one clear-signed block */
+	ARMOR_SIGNED,		/* one clear-signed block */
+	ARMOR_BROKEN		/* one BEGIN PGP MESSAGE block that starts
+				 * with a session key packet but is no
+				 * encrypted message (openpgp.c), or whose
+				 * checksum is wrong */
 };
 
 struct armor_scan {
@@ -21,6 +28,16 @@ struct armor_scan {
 	int		 radix64;	/* radix-64 so far, then white space */
 	int		 trailing;	/* white space seen on this line */
 	int		 ndata;		/* radix-64 lines in the block */
+	int		 indata;	/* this line is a data line */
+	int		 eq;		/* it has '=' padding so far, */
+	char		 tail[4];	/* and these digits after it */
+	size_t		 ntail;
+	int		 padded;	/* a data line had padding */
+	int		 broken;	/* the data is no encrypted message */
+	int		 cksum;		/* a checksum line was seen, */
+	unsigned char	 crc[3];	/* with this CRC-24 */
+	struct cte_decoder b64;		/* the data lines, decoded, */
+	struct openpgp_scan pkt;	/* and read as packets */
 };
 
 void		armor_scan_init(struct armor_scan *);
@@ -30,8 +47,14 @@ void		armor_scan_feed(struct armor_scan *, const unsigned char *, size_t);
 int		armor_scan_failed(const struct armor_scan *);
 
 /* armor_scan_end - ARMOR_MESSAGE or ARMOR_SIGNED when everything fed
- * was white space around one complete block of that kind */
+ * was white space around one complete block of that kind; a message
+ * block must also hold an encrypted message (openpgp.c: the framing,
+ * and the checksum when there is one), else it is ARMOR_BROKEN; s->pkt
+ * has the counts.  Releases what the scan holds. */
 enum armor_kind	armor_scan_end(struct armor_scan *);
+
+/* armor_scan_free - release a scan abandoned before armor_scan_end */
+void		armor_scan_free(struct armor_scan *);
 
 /* armor_packet_tag - the tag of the OpenPGP packet whose first byte
  * is b (RFC 9580 4.2), or -1 when b starts no packet */

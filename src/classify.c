@@ -20,6 +20,20 @@
  * around the block, all count as plain.  The same scans find what
  * decrypt verifies: a multipart/signed root with the RFC 3156 structure,
  * and a text/plain root that is one clear-signed block.
+ *
+ * A structure is only signed or encrypted when every mail reader splits
+ * it as we do; where readers could disagree there is no safe reading,
+ * and the message counts as plain.  So the root's Content-Type must be
+ * clean (mime.h: read to its end, no parameter twice, no RFC 2231 form),
+ * the boundary only RFC 2046 bchars, no encoded word (GMime and Python
+ * decode one), not ending in a space (Python strips it); no CR without
+ * LF anywhere in the body (Python and Mozilla end a line there, GMime
+ * and we do not); and a line that starts with the delimiter but is not
+ * exactly "--B" or "--B--" with optional blanks is refused, since some
+ * readers match a prefix (GMime 2 takes "--B--anything" for the close
+ * delimiter, OpenSSL's S/MIME reader "--Banything" for a delimiter) and
+ * RFC 2046 5.1.2 forbids such lines in genuine mail; so is any delimiter
+ * after the close delimiter.
  */
 #include <config.h>
 
@@ -34,21 +48,38 @@
 #include "input.h"
 #include "limit.h"
 #include "mime.h"
+#include "openpgp.h"
 #include "rfc5322.h"
 #include "xmalloc.h"
 
 static int	classify_inline(struct input *, off_t, enum mime_cte,
-		    enum armor_kind *);
+		    enum armor_kind *, struct classify_span *);
 static int	classify_pgpmime(struct input *, off_t, const char *, int,
 		    int *, struct classify_span *);
 static int	classify_smime(struct input *, off_t, enum mime_cte, int *);
 static int	classify_count(const struct rfc5322_header *, const char *);
+static int	classify_root_ok(const struct rfc5322_header *);
+static void	classify_counts(struct classify_span *,
+		    const struct openpgp_scan *);
+
+/* classify_counts - the session key packets of the encrypted data (or
+ * none) into span */
+static void
+classify_counts(struct classify_span *span, const struct openpgp_scan *pkt)
+{
+	span->esk = pkt != NULL ? pkt->pkesk + pkt->skesk : 0;
+	span->anon = pkt != NULL ? pkt->anon : 0;
+}
+static int	classify_boundary_ok(const char *);
+static int	classify_protocol(const struct mime_ctype *, const char *,
+		    const char *);
+static int	classify_smime_type(const struct mime_ctype *);
 
 /* classify_inline - is the body one armored block?  Reads at most up
- * to the first line that says no. */
+ * to the first line that says no; the session key counts go to span. */
 static int
 classify_inline(struct input *in, off_t bodyoff, enum mime_cte cte,
-    enum armor_kind *kind)
+    enum armor_kind *kind, struct classify_span *span)
 {
 	unsigned char raw[16384], dec[sizeof raw + 3];
 	struct cte_decoder d;
@@ -66,11 +97,15 @@ classify_inline(struct input *in, off_t bodyoff, enum mime_cte cte,
 		if (armor_scan_failed(&s))
 			break;
 	}
-	if (n < 0)
+	if (n < 0) {
+		armor_scan_free(&s);
 		return -1;
+	}
 	m = cte_finish(&d, dec);
 	armor_scan_feed(&s, dec, m);
 	*kind = armor_scan_end(&s);
+	if (span != NULL)
+		classify_counts(span, &s.pkt);
 	return 0;
 }
 
@@ -105,10 +140,12 @@ struct classify_mp {
 	int			 toolong;
 	char			 ctype[CLASSIFY_LINE];	/* a part's Content-Type */
 	int			 inctype;	/* continuation lines follow */
+	int			 incte;		/* after Content-Transfer-Encoding */
 	enum mime_cte		 pcte;		/* a part's transfer encoding */
 	struct armor_scan	 armor;
 	struct cte_decoder	 dec;		/* mangled: part 2's encoding */
-	int			 first;		/* its first decoded byte, or -1 */
+	struct openpgp_scan	 pkt;		/* its packets, when binary */
+	struct classify_span	 counts;	/* part 2's session key packets */
 	off_t			 linestart;	/* offset of the current line */
 	off_t			 nextstart;	/* offset of the line after it */
 	off_t			 body2;		/* part 2's body: start */
@@ -125,22 +162,52 @@ struct classify_mp {
 	size_t			 preveol;	/* line end length of the line before */
 };
 
-/* classify_delim - 0: not a delimiter line, 1: "--B", 2: "--B--" */
+/* classify_delim - 0: not a delimiter line, 1: "--B", 2: "--B--",
+ * -1: a line that starts like one but is neither (some reader could
+ * take it for a delimiter: the structure has no safe reading) */
 static int
 classify_delim(const struct classify_mp *m)
 {
-	size_t n = m->linelen, k;
+	size_t n = m->linelen, k = m->blen + 2;
 
-	while (n > 0 && (m->line[n - 1] == ' ' || m->line[n - 1] == '\t' ||
-	    m->line[n - 1] == '\r'))
-		n--;
-	if (m->toolong || n < m->blen + 2 || memcmp(m->line, "--", 2) != 0 ||
+	if (n < k || memcmp(m->line, "--", 2) != 0 ||
 	    memcmp(m->line + 2, m->boundary, m->blen) != 0)
 		return 0;
-	k = m->blen + 2;
+	if (m->toolong)
+		return -1;
+	while (n > k && (m->line[n - 1] == ' ' || m->line[n - 1] == '\t' ||
+	    m->line[n - 1] == '\r'))
+		n--;
 	if (n == k)
 		return 1;
-	return n == k + 2 && memcmp(m->line + k, "--", 2) == 0 ? 2 : 0;
+	return n == k + 2 && memcmp(m->line + k, "--", 2) == 0 ? 2 : -1;
+}
+
+/* classify_eol - how long GMime takes the current line's line end to
+ * be: 2 for CR LF, else 1 (also for a last line without one) */
+static size_t
+classify_eol(const struct classify_mp *m)
+{
+	return m->linelen > 0 && m->line[m->linelen - 1] == '\r' ? 2 : 1;
+}
+
+/* classify_delim_ok - a line (d: classify_delim) every reader takes for
+ * what we take it.  A line like a delimiter, or a delimiter after the
+ * close (a reader might start another part there): no safe reading.
+ * GMime takes the line end before a delimiter to be as long as the
+ * delimiter line's own (2 when it ends in CR LF, else 1), Python and we
+ * take the real one: with mixed line ends the part ends elsewhere.  A
+ * delimiter right after the opening one makes an empty part, which
+ * Python and GMime skip. */
+static int
+classify_delim_ok(const struct classify_mp *m, int d)
+{
+	if (d == -1 || (d != 0 && m->state == MP_EPILOGUE))
+		return 0;
+	if (d == 0 || (m->state != MP_BODY0 && m->state != MP_BODY1 &&
+	    m->state != MP_BODY2))
+		return 1;
+	return classify_eol(m) == m->preveol && m->linestart != m->body1;
 }
 
 /* classify_part_type - is the part's Content-Type type/subtype? */
@@ -151,8 +218,9 @@ classify_part_type(const struct classify_mp *m, const char *type,
 	struct mime_ctype ct;
 	int yes;
 
+	/* Python takes all before the first ";" for type/subtype */
 	yes = mime_ctype_parse(m->ctype, strlen(m->ctype), &ct) == 0 &&
-	    mime_ctype_is(&ct, type, sub);
+	    ct.clean && mime_ctype_is(&ct, type, sub);
 	mime_ctype_free(&ct);
 	return yes;
 }
@@ -162,9 +230,14 @@ classify_part_type(const struct classify_mp *m, const char *type,
 static int
 classify_part_header(struct classify_mp *m)
 {
-	size_t valoff, have;
+	size_t valoff, namelen, have;
 
+	/* a NUL would end the value we keep, not the one readers keep */
+	if (memchr(m->line, '\0', m->linelen) != NULL)
+		return -1;
 	if (m->line[0] == ' ' || m->line[0] == '\t') {
+		if (m->incte)	/* a folded encoding: we read only its line */
+			return -1;
 		if (m->inctype && (have = strlen(m->ctype)) + m->linelen <
 		    sizeof m->ctype) {
 			memcpy(m->ctype + have, m->line, m->linelen);
@@ -172,8 +245,10 @@ classify_part_header(struct classify_mp *m)
 		}
 		return 0;
 	}
-	m->inctype = 0;
-	if (rfc5322_field_parse(m->line, m->linelen, &valoff) == 0)
+	m->inctype = m->incte = 0;
+	/* "Name :" ends the part's header for Python, not for GMime */
+	if ((namelen = rfc5322_field_parse(m->line, m->linelen,
+	    &valoff)) == 0 || valoff != namelen + 1)
 		return -1;
 	if (m->linelen >= 13 && strncasecmp(m->line, "Content-Type", 12) == 0 &&
 	    rfc5322_field_parse(m->line, m->linelen, &valoff) == 12) {
@@ -187,6 +262,7 @@ classify_part_header(struct classify_mp *m)
 	    rfc5322_field_parse(m->line, m->linelen, &valoff) == 25) {
 		m->pcte = mime_cte_parse(m->line + valoff,
 		    m->linelen - valoff);
+		m->incte = 1;
 		/* armor is 7bit; Exchange base64-encodes all three parts */
 		if (m->pcte == MIME_CTE_UNKNOWN || (m->mode != MP_MANGLED &&
 		    m->pcte != MIME_CTE_IDENTITY))
@@ -242,7 +318,7 @@ classify_part_end(struct classify_mp *m)
 		break;
 	}
 	m->ctype[0] = '\0';
-	m->inctype = 0;
+	m->inctype = m->incte = 0;
 	m->pcte = MIME_CTE_IDENTITY;
 	return ok;
 }
@@ -269,33 +345,34 @@ classify_part2(struct classify_mp *m)
 	}
 	n = cte_decode(&m->dec, (const unsigned char *)m->line, m->linelen,
 	    dec);
-	if (n > 0 && m->first == -1)
-		m->first = dec[0];
+	openpgp_feed(&m->pkt, dec, n);
 	armor_scan_feed(&m->armor, dec, n);
 }
 
 /* classify_part2_end - the data part is encrypted data: one armored
- * message, or (base64-encoded by Exchange) a binary OpenPGP message
- * whose first packet is a session key */
+ * message, or (base64-encoded by Exchange) a binary OpenPGP message;
+ * either framed as one (openpgp.c) */
 static int
 classify_part2_end(struct classify_mp *m)
 {
 	unsigned char dec[3];
 	size_t n;
-	int tag;
 
 	if (m->cte2 != MIME_CTE_IDENTITY) {
 		n = cte_finish(&m->dec, dec);
-		if (n > 0 && m->first == -1)
-			m->first = dec[0];
+		openpgp_feed(&m->pkt, dec, n);
 		armor_scan_feed(&m->armor, dec, n);
 	}
-	if (m->mode == MP_SIGNED ||
-	    armor_scan_end(&m->armor) == ARMOR_MESSAGE)
+	if (m->mode == MP_SIGNED)
 		return 1;
-	tag = m->first == -1 ? -1 : armor_packet_tag((unsigned int)m->first);
-	if (m->cte2 == MIME_CTE_BASE64 && (tag == 1 || tag == 3))
+	if (armor_scan_end(&m->armor) == ARMOR_MESSAGE) {
+		classify_counts(&m->counts, &m->armor.pkt);
 		return 1;
+	}
+	if (m->cte2 == MIME_CTE_BASE64 && openpgp_end(&m->pkt) == OPENPGP_OK) {
+		classify_counts(&m->counts, &m->pkt);
+		return 1;
+	}
 	/* RFC 3156 in every respect but the data: a damaged message */
 	m->broken = m->mode == MP_ENCRYPTED;
 	return m->broken;
@@ -349,6 +426,8 @@ classify_part_line(struct classify_mp *m)
 	int d = classify_delim(m), blank;
 
 	blank = m->linelen == 0 || (m->linelen == 1 && m->line[0] == '\r');
+	if (!classify_delim_ok(m, d))
+		m->state = MP_NO;
 	switch (m->state) {
 	case MP_PREAMBLE:
 		if (d == 1) {
@@ -396,40 +475,46 @@ classify_part_line(struct classify_mp *m)
 	default:
 		break;
 	}
-	m->preveol = m->linelen > 0 && m->line[m->linelen - 1] == '\r' ? 2 : 1;
+	m->preveol = classify_eol(m);
 	m->linelen = 0;
 	m->toolong = 0;
 	return m->state == MP_NO ? -1 : 0;
 }
 
-/* classify_pgpmime - does the body have the RFC 3156 structure (mode
- * MP_ENCRYPTED or MP_SIGNED), or Exchange's rewrite of it?  *yes is 1,
- * or 2 for MP_ENCRYPTED when only the data part is no encrypted message
- * (damaged, or something else dressed up). */
+/* classify_boundary_ok - a boundary every reader reads as we do: 1 to
+ * LIMIT_BOUNDARY RFC 2046 bchars, not ending in a space (Python strips
+ * it) nor starting with one, no encoded word (RFC 2047 "=?", which GMime
+ * and Python decode) */
 static int
-classify_pgpmime(struct input *in, off_t bodyoff, const char *boundary,
-    int mode, int *yes, struct classify_span *span)
+classify_boundary_ok(const char *b)
 {
-	struct classify_mp *m;
+	static const char bchars[] = "0123456789abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ'()+_,-./:=? ";
+	size_t len;
+
+	if (b == NULL || (len = strlen(b)) == 0 || len > LIMIT_BOUNDARY ||
+	    b[0] == ' ' || b[len - 1] == ' ' || strspn(b, bchars) != len ||
+	    strstr(b, "=?") != NULL)
+		return 0;
+	return 1;
+}
+
+/* classify_scan - feed the body, line by line, to classify_part_line;
+ * a CR without LF ends it (MP_NO).  Returns -1 on a read error. */
+static int
+classify_scan(struct input *in, off_t pos, struct classify_mp *m)
+{
 	unsigned char buf[16384];
 	ssize_t n, i;
-	off_t pos = bodyoff;
+	int cr = 0;
 
-	*yes = 0;
-	if (boundary == NULL || *boundary == '\0' ||
-	    strlen(boundary) > LIMIT_BOUNDARY)
-		return 0;
-	if (input_seek(in, bodyoff) == -1)
-		return -1;
-	m = xcalloc(1, sizeof *m);
-	m->boundary = boundary;
-	m->blen = strlen(boundary);
-	m->mode = mode;
-	m->first = -1;
-	m->linestart = bodyoff;
-	armor_scan_init(&m->armor);
 	while (m->state != MP_NO && (n = input_read(in, buf, sizeof buf)) > 0)
 		for (i = 0; i < n && m->state != MP_NO; i++, pos++) {
+			if (cr && buf[i] != '\n') {
+				m->state = MP_NO;	/* a bare CR */
+				break;
+			}
+			cr = buf[i] == '\r';
 			if (buf[i] == '\n') {
 				m->nextstart = pos + 1;
 				(void)classify_part_line(m);
@@ -441,19 +526,57 @@ classify_pgpmime(struct input *in, off_t bodyoff, const char *boundary,
 			else
 				m->toolong = 1;
 		}
-	if (m->state != MP_NO && n < 0) {
-		free(m);
+	if (m->state != MP_NO && n < 0)
 		return -1;
-	}
+	if (cr)
+		m->state = MP_NO;
 	if (m->state != MP_NO && (m->linelen > 0 || m->toolong)) {
 		m->nextstart = pos;
 		(void)classify_part_line(m);	/* no final newline */
 	}
+	return 0;
+}
+
+/* classify_pgpmime - does the body have the RFC 3156 structure (mode
+ * MP_ENCRYPTED or MP_SIGNED), or Exchange's rewrite of it?  *yes is 1,
+ * or 2 for MP_ENCRYPTED when only the data part is no encrypted message
+ * (damaged, or something else dressed up). */
+static int
+classify_pgpmime(struct input *in, off_t bodyoff, const char *boundary,
+    int mode, int *yes, struct classify_span *span)
+{
+	struct classify_mp *m;
+
+	*yes = 0;
+	if (!classify_boundary_ok(boundary))
+		return 0;
+	if (input_seek(in, bodyoff) == -1)
+		return -1;
+	m = xcalloc(1, sizeof *m);
+	m->boundary = boundary;
+	m->blen = strlen(boundary);
+	m->mode = mode;
+	m->linestart = bodyoff;
+	armor_scan_init(&m->armor);
+	openpgp_init(&m->pkt, 0);
+	if (classify_scan(in, bodyoff, m) == -1) {
+		armor_scan_free(&m->armor);
+		free(m);
+		return -1;
+	}
 	*yes = m->state != MP_EPILOGUE ? 0 : m->broken ? 2 : 1;
+	/* a span outside the body would be verified or decrypted in
+	 * place of the part (a negative length reads to the end) */
+	if (*yes && (m->body2 < bodyoff || m->end2 < m->body2 ||
+	    (mode == MP_SIGNED && (m->body1 < bodyoff ||
+	    m->end1 < m->body1 || m->end1 > m->body2))))
+		*yes = 0;
 	if (*yes && span != NULL && mode != MP_SIGNED) {
 		span->off = m->body2;
 		span->len = m->end2 - m->body2;
 		span->cte = m->cte2;
+		span->esk = m->counts.esk;
+		span->anon = m->counts.anon;
 	} else if (*yes && span != NULL) {
 		span->off = m->body1;
 		span->len = m->end1 - m->body1;
@@ -461,6 +584,7 @@ classify_pgpmime(struct input *in, off_t bodyoff, const char *boundary,
 		span->siglen = m->end2 - m->body2;
 		span->cte = MIME_CTE_IDENTITY;
 	}
+	armor_scan_free(&m->armor);
 	free(m);
 	return 0;
 }
@@ -512,6 +636,40 @@ classify_count(const struct rfc5322_header *h, const char *name)
 	return n;
 }
 
+/* classify_root_ok - every reader finds the same root fields: the
+ * header block ends where they all end it, and no Content-Type or
+ * Content-Transfer-Encoding is there twice (which would they believe?) */
+static int
+classify_root_ok(const struct rfc5322_header *h)
+{
+	return !rfc5322_ambiguous(h) &&
+	    classify_count(h, "Content-Type") <= 1 &&
+	    classify_count(h, "Content-Transfer-Encoding") <= 1;
+}
+
+/* classify_protocol - multipart/sub with this protocol parameter */
+static int
+classify_protocol(const struct mime_ctype *ct, const char *sub,
+    const char *proto)
+{
+	const char *p = mime_ctype_param(ct, "protocol");
+
+	return mime_ctype_is(ct, "multipart", sub) && p != NULL &&
+	    strcasecmp(p, proto) == 0;
+}
+
+/* classify_smime_type - S/MIME enveloped data, by its label */
+static int
+classify_smime_type(const struct mime_ctype *ct)
+{
+	const char *st = mime_ctype_param(ct, "smime-type");
+
+	return (mime_ctype_is(ct, "application", "pkcs7-mime") ||
+	    mime_ctype_is(ct, "application", "x-pkcs7-mime")) &&
+	    st != NULL && (strcasecmp(st, "enveloped-data") == 0 ||
+	    strcasecmp(st, "authenveloped-data") == 0);
+}
+
 /* classify_message - see classify.h */
 int
 classify_message(const struct rfc5322_header *h, struct input *in,
@@ -520,16 +678,13 @@ classify_message(const struct rfc5322_header *h, struct input *in,
 	const struct rfc5322_field *f;
 	struct mime_ctype ct;
 	enum mime_cte cte = MIME_CTE_IDENTITY;
-	const char *st, *proto;
 	char *v;
 	size_t len;
 	int text = 1, pgpmime = 0, smime = 0, sigmime = 0, mixed = 0;
 	int yes = 0, r = 0;
 
 	*kind = CLASSIFY_PLAIN;
-	/* two of either field: which one would a reader believe? */
-	if (classify_count(h, "Content-Type") > 1 ||
-	    classify_count(h, "Content-Transfer-Encoding") > 1)
+	if (!classify_root_ok(h))
 		return 0;
 	if ((f = rfc5322_find(h, "Content-Transfer-Encoding", NULL)) != NULL) {
 		v = rfc5322_unfold(f, &len);
@@ -539,21 +694,17 @@ classify_message(const struct rfc5322_header *h, struct input *in,
 	memset(&ct, 0, sizeof ct);
 	if ((f = rfc5322_find(h, "Content-Type", NULL)) != NULL) {
 		v = rfc5322_unfold(f, &len);
-		if (mime_ctype_parse(v, len, &ct) == 0) {
+		/* invalid or not clean: readers disagree (text/plain for
+		 * Python, application/octet-stream for GMime), so plain */
+		text = 0;
+		if (mime_ctype_parse(v, len, &ct) == 0 && ct.clean) {
 			text = mime_ctype_is(&ct, "text", "plain");
-			proto = mime_ctype_param(&ct, "protocol");
-			pgpmime = mime_ctype_is(&ct, "multipart", "encrypted") &&
-			    proto != NULL &&
-			    strcasecmp(proto, "application/pgp-encrypted") == 0;
-			sigmime = mime_ctype_is(&ct, "multipart", "signed") &&
-			    proto != NULL &&
-			    strcasecmp(proto, "application/pgp-signature") == 0;
+			pgpmime = classify_protocol(&ct, "encrypted",
+			    "application/pgp-encrypted");
+			sigmime = classify_protocol(&ct, "signed",
+			    "application/pgp-signature");
 			mixed = mime_ctype_is(&ct, "multipart", "mixed");
-			st = mime_ctype_param(&ct, "smime-type");
-			smime = (mime_ctype_is(&ct, "application", "pkcs7-mime") ||
-			    mime_ctype_is(&ct, "application", "x-pkcs7-mime")) &&
-			    st != NULL && (strcasecmp(st, "enveloped-data") == 0 ||
-			    strcasecmp(st, "authenveloped-data") == 0);
+			smime = classify_smime_type(&ct);
 		}
 		free(v);
 	}
@@ -591,11 +742,12 @@ classify_body(struct input *in, off_t off, enum mime_cte cte,
 	enum armor_kind ak;
 
 	*kind = CLASSIFY_PLAIN;
-	if (classify_inline(in, off, cte, &ak) == -1)
+	if (classify_inline(in, off, cte, &ak, span) == -1)
 		return -1;
 	if (ak == ARMOR_NONE)
 		return 0;
-	*kind = ak == ARMOR_MESSAGE ? CLASSIFY_INLINE : CLASSIFY_CLEARSIGNED;
+	*kind = ak == ARMOR_MESSAGE ? CLASSIFY_INLINE : ak == ARMOR_BROKEN ?
+	    CLASSIFY_BROKEN : CLASSIFY_CLEARSIGNED;
 	if (span != NULL) {
 		span->off = off;
 		span->len = input_tell(in) - off;
@@ -624,7 +776,7 @@ classify_name(enum classify_kind k)
 	case CLASSIFY_MANGLED:
 		return "PGP/MIME encrypted (rewritten by Exchange)";
 	case CLASSIFY_BROKEN:
-		return "PGP/MIME without an encrypted message in it";
+		return "PGP/MIME or armor without an encrypted message in it";
 	}
 	return "?";
 }

@@ -15,7 +15,8 @@ enum classify_kind {
 	CLASSIFY_SIGNED,	/* multipart/signed, RFC 3156 5 (not encrypted) */
 	CLASSIFY_CLEARSIGNED,	/* text/plain that is one clear-signed block */
 	CLASSIFY_MANGLED,	/* multipart/encrypted as Exchange rewrites it */
-	CLASSIFY_BROKEN		/* the RFC 3156 structure around data that is
+	CLASSIFY_BROKEN		/* the RFC 3156 structure, or a text/plain
+				 * body's armored block, around data that is
 				 * no encrypted message: not encrypted for
 				 * encrypt, damaged for decrypt */
 };
@@ -33,6 +34,8 @@ struct classify_span {
 	enum mime_cte	 cte;
 	off_t		 sigoff;	/* CLASSIFY_SIGNED: the signature part; */
 	off_t		 siglen;	/* off/len are then the signed part */
+	unsigned long	 esk;		/* encrypted: session key packets, */
+	unsigned long	 anon;		/* anonymous ones among them */
 };
 
 /* classify_message - look at the root Content-Type and, for a text

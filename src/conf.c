@@ -10,7 +10,11 @@
  */
 #include <config.h>
 
+#include <sys/stat.h>
+
 #include <errno.h>
+#include <limits.h>
+#include <pwd.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +23,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "addr.h"
 #include "conf.h"
 #include "limit.h"
 #include "xmalloc.h"
@@ -26,7 +31,7 @@
 #define CONFIG_LINE	4096	/* bytes of one logical line */
 
 enum ctype { C_STR, C_PATH, C_BOOL, C_POLICY, C_LOG, C_FACILITY,
-    C_SECONDS, C_HOSTPORT };
+    C_SECONDS, C_HOSTPORT, C_DELIM };
 
 struct cparam {
 	const char	*name;
@@ -40,6 +45,7 @@ static const struct cparam cparams[] = {
 	{ "homedir",		C_PATH,		OFF(homedir) },
 	{ "default_policy",	C_POLICY,	OFF(default_policy) },
 	{ "policy_map",		C_PATH,		OFF(policy_map) },
+	{ "recipient_delimiter", C_DELIM,	OFF(recipient_delimiter) },
 	{ "decrypt",		C_BOOL,		OFF(decrypt) },
 	{ "sendmail",		C_PATH,		OFF(sendmail) },
 	{ "sign",		C_BOOL,		OFF(sign) },
@@ -109,6 +115,7 @@ config_defaults(struct config *c)
 	memset(c, 0, sizeof *c);
 	c->default_policy = POLICY_OPPORTUNISTIC;
 	c->sendmail = xstrdup("/usr/sbin/sendmail");
+	c->recipient_delimiter = xstrdup("+");
 	c->facility = LOG_MAIL;
 	if (gethostname(host, sizeof host) == -1)
 		snprintf(host, sizeof host, "localhost");
@@ -156,6 +163,13 @@ config_set(struct config *c, const char *name, const char *value,
 	case C_STR:
 	case C_PATH:
 	case C_HOSTPORT:
+	case C_DELIM:
+		if (p->type == C_DELIM && !addr_delimiters_valid(value)) {
+			snprintf(err, errsz, "%s: \"%.200s\" is not a set of at "
+			    "most %d characters that can end a local part",
+			    name, value, LIMIT_DELIMITERS);
+			return -1;
+		}
 		/* the marker field's value: a name, nothing a header could
 		 * misread */
 		if (strcmp(name, "gateway_id") == 0 && (value[0] == '\0' ||
@@ -352,6 +366,7 @@ config_free(struct config *c)
 {
 	free(c->homedir);
 	free(c->policy_map);
+	free(c->recipient_delimiter);
 	free(c->sendmail);
 	free(c->signer);
 	free(c->gateway_id);
@@ -374,6 +389,8 @@ config_print(const struct config *c, FILE *fp)
 	fprintf(fp, "default_policy = %s\n", policy_name(c->default_policy));
 	fprintf(fp, "policy_map = %s\n",
 	    c->policy_map != NULL ? c->policy_map : "");
+	fprintf(fp, "recipient_delimiter = %s\n",
+	    c->recipient_delimiter != NULL ? c->recipient_delimiter : "");
 	fprintf(fp, "decrypt = %s\n", c->decrypt ? "yes" : "no");
 	fprintf(fp, "sendmail = %s\n", c->sendmail != NULL ? c->sendmail : "");
 	fprintf(fp, "sign = %s\n", c->sign ? "yes" : "no");
@@ -384,4 +401,115 @@ config_print(const struct config *c, FILE *fp)
 	fprintf(fp, "timeout = %u\n", c->timeout);
 	fprintf(fp, "listen = %s\n", c->listen != NULL ? c->listen : "");
 	fprintf(fp, "reinject = %s\n", c->reinject != NULL ? c->reinject : "");
+}
+
+/* config_owner - a user's name for messages */
+static const char *
+config_owner(uid_t uid, char *buf, size_t sz)
+{
+	struct passwd *pw = getpwuid(uid);
+
+	if (pw != NULL)
+		snprintf(buf, sz, "%s", pw->pw_name);
+	else
+		snprintf(buf, sz, "uid %lu", (unsigned long)uid);
+	return buf;
+}
+
+/* config_trust_one - one file or directory: owner and write bits */
+static int
+config_trust_one(const char *p, const struct stat *st, const char *what,
+    char *err, size_t errsz)
+{
+	char who[64], me[64];
+	int sticky = S_ISDIR(st->st_mode) && (st->st_mode & S_ISVTX);
+
+	if (st->st_uid != 0 && st->st_uid != geteuid()) {
+		snprintf(err, errsz, "%.300s: %s belongs to %s, not to root%s%s "
+		    "(run mailseal as that user, or chown)", p, what,
+		    config_owner(st->st_uid, who, sizeof who),
+		    geteuid() == 0 ? "" : " or ", geteuid() == 0 ? "" :
+		    config_owner(geteuid(), me, sizeof me));
+		return -1;
+	}
+	if ((st->st_mode & (S_IWGRP | S_IWOTH)) != 0 && !sticky) {
+		snprintf(err, errsz, "%.300s: %s is writable by %s (chmod "
+		    "go-w)", p, what, st->st_mode & S_IWOTH ? "everybody" :
+		    "its group");
+		return -1;
+	}
+	return 0;
+}
+
+/* config_trust_chain - p (absolute) and each directory above it */
+static int
+config_trust_chain(const char *p, const char *what, char *err, size_t errsz)
+{
+	char buf[PATH_MAX], label[128], *slash;
+	struct stat st;
+	int self = 1, seen = 0;
+
+	if (snprintf(buf, sizeof buf, "%s", p) >= (int)sizeof buf) {
+		snprintf(err, errsz, "%.300s: path too long", p);
+		return -1;
+	}
+	for (;; self = 0) {
+		if (stat(buf, &st) == 0) {
+			snprintf(label, sizeof label, "%s%s", self ? "" :
+			    "a directory above ", what);
+			if (config_trust_one(buf, &st, label, err, errsz) == -1)
+				return -1;
+			seen = 1;
+		} else if (errno != ENOENT || seen) {
+			/* a path that does not exist is judged by its
+			 * nearest directory that does */
+			snprintf(err, errsz, "%.300s: %s", buf, strerror(errno));
+			return -1;
+		}
+		if (strcmp(buf, "/") == 0)
+			return 0;
+		if ((slash = strrchr(buf, '/')) == NULL)
+			return 0;
+		if (slash == buf)
+			slash[1] = '\0';
+		else
+			*slash = '\0';
+	}
+}
+
+/* config_trusted - see conf.h */
+int
+config_trusted(const char *path, const char *what, char *err, size_t errsz)
+{
+	char real[PATH_MAX];
+
+	if (path[0] == '/' && config_trust_chain(path, what, err, errsz) == -1)
+		return -1;
+	if (realpath(path, real) == NULL) {
+		if (errno == ENOENT && path[0] == '/')
+			return 0;	/* checked as given above */
+		snprintf(err, errsz, "%.300s: %s", path, strerror(errno));
+		return -1;
+	}
+	return config_trust_chain(real, what, err, errsz);
+}
+
+/* config_homedir - see conf.h */
+char *
+config_homedir(const struct config *c)
+{
+	const char *h = getenv("HOME"), *g = getenv("GNUPGHOME");
+	struct passwd *pw;
+	char buf[PATH_MAX];
+
+	if (c->homedir != NULL)
+		return xstrdup(c->homedir);
+	if (g != NULL && *g != '\0')
+		return xstrdup(g);
+	if ((h == NULL || *h == '\0') && (pw = getpwuid(geteuid())) != NULL)
+		h = pw->pw_dir;
+	if (h == NULL || *h == '\0' ||
+	    snprintf(buf, sizeof buf, "%s/.gnupg", h) >= (int)sizeof buf)
+		return NULL;
+	return xstrdup(buf);
 }

@@ -19,6 +19,7 @@ struct config {
 	char		*homedir;	/* NULL: $GNUPGHOME or ~/.gnupg */
 	enum policy	 default_policy;
 	char		*policy_map;	/* NULL: none */
+	char		*recipient_delimiter;	/* NULL: none */
 	int		 decrypt;
 	char		*sendmail;
 	int		 sign;
@@ -36,6 +37,20 @@ struct config {
  * why" when it cannot be read). */
 int		 config_load(struct config *, const char *, char *, size_t);
 void		 config_free(struct config *);
+
+/* config_trusted - nobody but root and the effective user can change
+ * what is at path: path and every directory above it (as given and
+ * with symbolic links resolved) is owned by root or the effective user
+ * and is not writable by its group or others, except a directory with
+ * the sticky bit (/tmp).  A path that does not exist is trusted when
+ * the nearest directory above it that exists is (gpg would make a
+ * home there).  0, or -1 with err "FILE: WHAT is ..." (what names the
+ * path for the message: "the GnuPG home"). */
+int		 config_trusted(const char *, const char *, char *, size_t);
+
+/* config_homedir - the GnuPG home gpg will use: homedir, $GNUPGHOME or
+ * ~/.gnupg (allocated; NULL when there is no home directory) */
+char		*config_homedir(const struct config *);
 
 /* config_print - every parameter as "name = value" */
 void		 config_print(const struct config *, FILE *);

@@ -48,6 +48,7 @@
 #include "pgpmime.h"
 #include "protect.h"
 #include "rfc5322.h"
+#include "scrub.h"
 #include "tmpfile.h"
 #include "verdict.h"
 #include "xmalloc.h"
@@ -140,6 +141,8 @@ static int	decrypt_write_head(struct decrypt_job *, FILE *,
 static int	decrypt_write_inner(struct decrypt_job *, FILE *);
 static int	decrypt_write_text(struct decrypt_job *, FILE *);
 static int	decrypt_text_shape(struct decrypt_job *);
+static enum decrypt_result decrypt_raw(struct decrypt_job *,
+		    enum rfc5322_err);
 
 /* decrypt_src_init - a reader over the span of in, from where in
  * stands; transfer-decoded when the span has an encoding */
@@ -458,11 +461,11 @@ decrypt_verify(struct decrypt_job *j, struct input *in,
 	tio.rcookie = text;
 	sio.rcookie = sig;
 	if (decrypt_spool_span(in, span->sigoff, span->siglen, sig) == -1 ||
-	    input_seek(in, span->off) == -1) {
+	    input_seek(in, span->off) == -1 ||
+	    pgpmime_canon_init(text, in, span->len) == -1) {
 		log_warn("cannot read the signed message");
 		goto out;
 	}
-	pgpmime_canon_init(text, in, span->len);
 	st = gpg_verify(j->gpg, &tio, &sio, &res, err, sizeof err);
 	if (text->err != 0 || sig->err != 0) {
 		errno = text->err != 0 ? text->err : sig->err;
@@ -737,6 +740,36 @@ decrypt_write_text(struct decrypt_job *j, FILE *fp)
 	return body_copy(j->inner, fp, j->h.crlf ? BODY_CRLF : BODY_LF);
 }
 
+/* decrypt_raw - a message we cannot parse is not encrypted as far as
+ * anyone can tell: it goes on as it came, our verdicts on top, forged
+ * ones removed (scrub.c); only no input at all is no message */
+static enum decrypt_result
+decrypt_raw(struct decrypt_job *j, enum rfc5322_err he)
+{
+	int e;
+
+	if ((j->opts->usefds ? output_open_fd(&j->out, j->opts->outfd) :
+	    output_open(&j->out, j->opts->output)) == -1) {
+		log_warn("cannot create the output");
+		return DECRYPT_TEMPFAIL;
+	}
+	if ((e = scrub_copy(j->in, output_stream(j->out))) == 1) {
+		log_warnx("not a message: %s", rfc5322_strerror(he));
+		return DECRYPT_DATAERR;
+	}
+	if (e == 0) {
+		e = output_commit(j->out);
+		j->out = NULL;
+	}
+	if (e == -1) {
+		log_warn("cannot write the output");
+		return DECRYPT_TEMPFAIL;
+	}
+	log_warnx("not a message (%s): passed on as it came",
+	    rfc5322_strerror(he));
+	return DECRYPT_OK;
+}
+
 /* decrypt_run - see decrypt.h */
 enum decrypt_result
 decrypt_run(const struct decrypt_opts *opts)
@@ -754,7 +787,9 @@ decrypt_run(const struct decrypt_opts *opts)
 	j.opts = opts;
 	j.plainfd = -1;
 	j.dverdict = "not-encrypted";
-	if ((e = input_open(&j.in, opts->input)) != 0) {
+	e = opts->usefds ? input_open_fd(&j.in, opts->infd) :
+	    input_open(&j.in, opts->input);
+	if (e != 0) {
 		if (e == INPUT_ENOPEN) {
 			log_warn("%s", log_escape(opts->input, esc, sizeof esc));
 			return DECRYPT_NOINPUT;
@@ -766,9 +801,7 @@ decrypt_run(const struct decrypt_opts *opts)
 	if ((he = rfc5322_read(j.in, &j.h)) != RFC5322_OK) {
 		if (he == RFC5322_IO)
 			log_warn("cannot read the message");
-		else
-			log_warnx("not a message: %s", rfc5322_strerror(he));
-		r = he == RFC5322_IO ? DECRYPT_TEMPFAIL : DECRYPT_DATAERR;
+		r = he == RFC5322_IO ? DECRYPT_TEMPFAIL : decrypt_raw(&j, he);
 		goto done;
 	}
 	if (classify_message(&j.h, j.in, &kind, &span) == -1) {
@@ -779,6 +812,14 @@ decrypt_run(const struct decrypt_opts *opts)
 	case CLASSIFY_PGPMIME:
 	case CLASSIFY_MANGLED:
 	case CLASSIFY_INLINE:
+		/* gpg tries every secret key on each anonymous recipient:
+		 * refuse what would take minutes (LIMIT_ANON_KEYS) */
+		if (span.anon > LIMIT_ANON_KEYS ||
+		    span.esk > LIMIT_SESSION_KEYS) {
+			j.dverdict = "failed";
+			j.reason = "too-many-recipients";
+			break;
+		}
 		if ((r = decrypt_data(&j, &span)) != DECRYPT_OK)
 			goto done;
 		j.istext = kind == CLASSIFY_INLINE;
@@ -810,7 +851,8 @@ decrypt_run(const struct decrypt_opts *opts)
 	case CLASSIFY_PLAIN:
 		break;
 	}
-	if (output_open(&j.out, opts->output) == -1) {
+	if ((opts->usefds ? output_open_fd(&j.out, opts->outfd) :
+	    output_open(&j.out, opts->output)) == -1) {
 		log_warn("cannot create the output");
 		r = DECRYPT_TEMPFAIL;
 		goto done;

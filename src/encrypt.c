@@ -51,6 +51,7 @@ struct encrypt_job {
 	int				*hidden;	/* per j->rec.fprs */
 };
 
+static int			encrypt_output(struct encrypt_job *);
 static enum encrypt_result	encrypt_passthrough(struct encrypt_job *);
 static enum encrypt_result	encrypt_publish(struct encrypt_job *,
 				    enum encrypt_result);
@@ -63,7 +64,9 @@ static void			encrypt_visible(struct encrypt_job *);
 
 /* encrypt_visible - envelope recipients: the addresses To and Cc show
  * are visible; a field that does not parse shows nobody (its
- * recipients' key IDs are then hidden, which costs nothing but time) */
+ * recipients' key IDs are then hidden, which costs nothing but time).
+ * Duplicates are kept: encrypt_resolve() makes a sorted set of them
+ * (a header may show 150000 addresses: no linear search per address). */
 static void
 encrypt_visible(struct encrypt_job *j)
 {
@@ -80,14 +83,21 @@ encrypt_visible(struct encrypt_job *j)
 			v = rfc5322_unfold(f, &len);
 			if (addr_list_parse(v, len, &one) == ADDR_OK)
 				for (a = 0; a < one.n; a++)
-					if (!addrlist_has(&j->visible,
-					    one.v[a]))
-						addrlist_add(&j->visible,
-						    one.v[a]);
+					addrlist_add(&j->visible, one.v[a]);
 			free(v);
 			addrlist_free(&one);
 		}
 	}
+}
+
+/* encrypt_output - open the output: -o FILE, standard output, or the
+ * caller's file */
+static int
+encrypt_output(struct encrypt_job *j)
+{
+	if (j->opts->usefds)
+		return output_open_fd(&j->out, j->opts->outfd);
+	return output_open(&j->out, j->opts->output);
 }
 
 /* encrypt_passthrough - copy the input, unchanged, to the output */
@@ -102,7 +112,7 @@ encrypt_passthrough(struct encrypt_job *j)
 		log_warn("cannot read the message");
 		return ENCRYPT_TEMPFAIL;
 	}
-	if (output_open(&j->out, j->opts->output) == -1) {
+	if (encrypt_output(j) == -1) {
 		log_warn("cannot create the output");
 		return ENCRYPT_TEMPFAIL;
 	}
@@ -220,9 +230,11 @@ static enum encrypt_result
 encrypt_resolve(struct encrypt_job *j)
 {
 	struct addrlist pat = { NULL, 0 };
+	struct addrset vis;
 	char err[GPG_ERRLEN];
 	enum gpg_status st;
 	size_t i, k;
+	int *shown;
 
 	if (j->opts->keys != NULL) {
 		/* the caller listed them already: no second gpg listing */
@@ -252,14 +264,20 @@ encrypt_resolve(struct encrypt_job *j)
 	 * its key ID would otherwise tell the To and Cc recipients who got
 	 * a blind copy.
 	 */
+	addrset_build(&vis, &j->visible);
+	shown = xcalloc(j->rec.nmap > 0 ? j->rec.nmap : 1, sizeof *shown);
+	for (k = 0; k < j->rec.nmap; k++)
+		shown[k] = addrset_has(&vis, j->rec.map[k].addr);
+	addrset_free(&vis);
 	j->hidden = xcalloc(j->rec.nfprs > 0 ? j->rec.nfprs : 1, sizeof *j->hidden);
 	for (i = 0; i < j->rec.nfprs; i++) {
 		j->hidden[i] = 1;
-		for (k = 0; k < j->rec.nmap; k++)
-			if (strcmp(j->rec.map[k].fpr, j->rec.fprs[i]) == 0 &&
-			    addrlist_has(&j->visible, j->rec.map[k].addr))
+		for (k = 0; k < j->rec.nmap && j->hidden[i]; k++)
+			if (shown[k] &&
+			    strcmp(j->rec.map[k].fpr, j->rec.fprs[i]) == 0)
 				j->hidden[i] = 0;
 	}
+	free(shown);
 	for (i = 0; i < j->rec.nmap; i++)
 		log_debug("recipient %s: key %s", j->rec.map[i].addr,
 		    j->rec.map[i].fpr);
@@ -344,7 +362,7 @@ encrypt_write(struct encrypt_job *j)
 	FILE *fp;
 	int flags;
 
-	if (output_open(&j->out, j->opts->output) == -1) {
+	if (encrypt_output(j) == -1) {
 		log_warn("cannot create the output");
 		return ENCRYPT_TEMPFAIL;
 	}
@@ -418,7 +436,9 @@ encrypt_run(const struct encrypt_opts *opts)
 	memset(&j, 0, sizeof j);
 	j.opts = opts;
 	j.gpg = opts->gpg;
-	if ((r = input_open(&j.in, opts->input)) != 0) {
+	r = opts->usefds ? input_open_fd(&j.in, opts->infd) :
+	    input_open(&j.in, opts->input);
+	if (r != 0) {
 		if (r == INPUT_ENOPEN) {
 			log_warn("%s", log_escape(opts->input, esc, sizeof esc));
 			return ENCRYPT_NOINPUT;

@@ -11,6 +11,13 @@ struct encrypt_opts {
 	const char	*input;		/* NULL: standard input */
 	const char	*output;	/* NULL: standard output */
 	const char	*homedir;	/* NULL: gpg's default */
+	int		 usefds;	/* read infd and write outfd, not input
+					 * and output (the filter's nameless
+					 * files) */
+	int		 infd;		/* the message, a seekable file read
+					 * from its start; stays the caller's */
+	int		 outfd;		/* the result, written from its start
+					 * (emptied first); stays the caller's */
 	struct addrlist	 recipients;	/* -r addr-specs; empty: from the header */
 	int		 sign;
 	const char	*signer;	/* --signer: fingerprint or address */

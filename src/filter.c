@@ -5,7 +5,7 @@
  * Data flow:
  *   mailseal.conf + policy map -> a policy per envelope recipient
  *   one key listing for the recipients that may be encrypted to
- *   standard input -> a private directory (0700) -> rfc5322_read
+ *   standard input -> a nameless private file -> rfc5322_read
  *     (no message: refused if a recipient requires encryption, else
  *     delivered as it came)
  *   loop check: our marker field, counted
@@ -17,6 +17,9 @@
  *     message, so nobody gets clear text because of it
  *   each copy gets the marker field, then goes to sendmail (or, with
  *   --stdout, the one copy goes to standard output)
+ * Every file (the message, the decrypted message, each copy) is a
+ * nameless file (tmpfile.c) handed on by descriptor: a kill -9 leaves
+ * nothing behind, and no other process can open them by a name.
  * Nothing goes to the MTA before every copy is made; a failure while
  * handing copies over is a retry, which can duplicate the copies that
  * were taken, never lose one (mailseal.conf(5) says how to avoid it).
@@ -45,10 +48,12 @@
 #include "input.h"
 #include "limit.h"
 #include "log.h"
+#include "output.h"
 #include "policy.h"
 #include "recip.h"
 #include "reinject.h"
 #include "rfc5322.h"
+#include "tmpfile.h"
 #include "xmalloc.h"
 
 #define MARKER		"X-Mailseal-Gateway"
@@ -89,32 +94,26 @@ struct filter_job {
 	struct gpg			*gpg;
 	struct gpg_keylist		 keys;	/* the one listing, which
 						 * encrypt_run() reuses */
-	const char			*base;	/* the message copies come from */
+	int				 base;	/* the message copies come from */
 	int				 crlf;
 	const char			*result;
 };
 
-/* The private directory and the files in it, for filter_cleanup(). */
-static char filter_dir[PATH_MAX - 16];
-static const char *const filter_names[] = {
-	"msg", "dec", "plain", "encin", "enc", NULL
-};
-
 static void	sb_add(struct sbuf *, const char *, ...) LOG_PRINTF(2, 3);
-static int	filter_dir_open(void);
-static void	filter_path(char *, size_t, const char *);
+static int	filter_trust(const struct filter_job *, char *, size_t);
 static enum filter_result filter_policies(struct filter_job *);
 static enum filter_result filter_keys(struct filter_job *);
 static void	filter_check(struct filter_job *);
-static int	filter_spool(const char *);
+static int	filter_spool(int);
 static int	filter_loops(const struct filter_job *,
 		    const struct rfc5322_header *);
-static int	filter_mark(const struct filter_job *, const char *,
-		    const char *);
+static int	filter_mark(const struct filter_job *, int, int);
+static enum filter_result filter_encrypt(struct filter_job *, int);
 static enum filter_result filter_copies(struct filter_job *);
-static enum filter_result filter_hand(struct filter_job *, const char *,
+static enum filter_result filter_hand(struct filter_job *, int,
 		    enum action);
 static void	filter_log(const struct filter_job *);
+static int	filter_decrypt(const struct filter_job *, int, int *);
 
 static void
 sb_add(struct sbuf *b, const char *fmt, ...)
@@ -138,52 +137,57 @@ sb_add(struct sbuf *b, const char *fmt, ...)
 	}
 }
 
-/* filter_cleanup - see filter.h */
-void
-filter_cleanup(void)
-{
-	char p[PATH_MAX];
-	size_t i, n, k;
-
-	if (filter_dir[0] == '\0')
-		return;
-	n = strlen(filter_dir);
-	for (i = 0; filter_names[i] != NULL; i++) {
-		k = strlen(filter_names[i]);
-		memcpy(p, filter_dir, n);
-		p[n] = '/';
-		memcpy(p + n + 1, filter_names[i], k + 1);
-		(void)unlink(p);
-	}
-	(void)rmdir(filter_dir);
-	filter_dir[0] = '\0';
-}
-
-/* filter_dir_open - the private directory, in $TMPDIR or /tmp */
+/* filter_decrypt - decrypt = yes: decrypt_run from msg into a new
+ * nameless file *dec (a message it cannot parse comes out as it came,
+ * with our verdicts); returns 0, or -1 when it could not (75) */
 static int
-filter_dir_open(void)
+filter_decrypt(const struct filter_job *j, int msg, int *dec)
 {
-	const char *t = getenv("TMPDIR");
+	struct decrypt_opts dopts;
 
-	if (t == NULL || *t != '/')
-		t = "/tmp";
-	if ((size_t)snprintf(filter_dir, sizeof filter_dir,
-	    "%s/mailseal.XXXXXX", t) >= sizeof filter_dir) {
-		filter_dir[0] = '\0';
-		errno = ENAMETOOLONG;
+	memset(&dopts, 0, sizeof dopts);
+	dopts.usefds = 1;
+	dopts.infd = msg;
+	dopts.homedir = j->cfg.homedir;
+	if ((dopts.outfd = *dec = tmpfile_open_unlinked()) == -1) {
+		log_warn("cannot make a temporary file");
 		return -1;
 	}
-	if (mkdtemp(filter_dir) == NULL) {
-		filter_dir[0] = '\0';
-		return -1;
-	}
-	return 0;
+	return decrypt_run(&dopts) == DECRYPT_OK ? 0 : -1;
 }
 
-static void
-filter_path(char *buf, size_t sz, const char *name)
+/* filter_trust - what the filter reads and runs can be changed by
+ * nobody but root and the user it runs as (mailseal.conf(5), "Files
+ * and their owners"); as root, a GnuPG home of another user is refused,
+ * so gpg never leaves root-owned files there */
+static int
+filter_trust(const struct filter_job *j, char *err, size_t errsz)
 {
-	snprintf(buf, sz, "%s/%s", filter_dir, name);
+	/* what gpg reads in the home: keys, trust, options */
+	static const char *const files[] = { "pubring.kbx", "pubring.gpg",
+	    "trustdb.gpg", "gpg.conf", "gpg-agent.conf", "common.conf",
+	    "private-keys-v1.d", NULL };
+	char *home, path[PATH_MAX];
+	size_t i;
+	int r = 0;
+
+	if (config_trusted(j->opts->config != NULL ? j->opts->config :
+	    CONFIG_DEFAULT_PATH, "the configuration", err, errsz) == -1 ||
+	    (j->cfg.policy_map != NULL && config_trusted(j->cfg.policy_map,
+	    "the policy map", err, errsz) == -1) ||
+	    config_trusted(j->cfg.sendmail, "the sendmail program", err,
+	    errsz) == -1)
+		return -1;
+	if ((home = config_homedir(&j->cfg)) == NULL)
+		return 0;
+	r = config_trusted(home, "the GnuPG home", err, errsz);
+	for (i = 0; r == 0 && files[i] != NULL; i++)
+		if ((size_t)snprintf(path, sizeof path, "%s/%s", home,
+		    files[i]) < sizeof path)
+			r = config_trusted(path, "a file of the GnuPG home",
+			    err, errsz);
+	free(home);
+	return r;
 }
 
 /* filter_policies - each recipient's policy; a recipient that is no
@@ -315,32 +319,11 @@ filter_check(struct filter_job *j)
 	}
 }
 
-/* filter_spool - standard input into the private file at path */
+/* filter_spool - standard input into the nameless file fd */
 static int
-filter_spool(const char *path)
+filter_spool(int fd)
 {
-	char buf[65536];
-	ssize_t n, w, off;
-	int fd;
-
-	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
-	    0600)) == -1)
-		return -1;
-	while ((n = read(STDIN_FILENO, buf, sizeof buf)) != 0) {
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1)
-			goto fail;
-		for (off = 0; off < n; off += w)
-			if ((w = write(fd, buf + off, (size_t)(n - off))) == -1)
-				goto fail;
-	}
-	return close(fd);
-fail:
-	n = errno;
-	close(fd);
-	errno = (int)n;
-	return -1;
+	return tmpfile_copy(STDIN_FILENO, fd);
 }
 
 /* filter_loops - the message already passed this gateway
@@ -364,66 +347,47 @@ filter_loops(const struct filter_job *j, const struct rfc5322_header *h)
 	return passes >= LIMIT_GATEWAY_PASSES;
 }
 
-/* filter_mark - copy src to dst with our marker field first (after a
- * leading From_ line) */
+/* filter_mark - copy the file src (from its start) to the empty file
+ * dst with our marker field first (after a leading From_ line) */
 static int
-filter_mark(const struct filter_job *j, const char *src, const char *dst)
+filter_mark(const struct filter_job *j, int src, int dst)
 {
 	char buf[65536];
-	const char *nl;
-	FILE *in, *out;
-	size_t n, first = 0;
-	int r = -1;
+	const char *nl, *eol = j->crlf ? "\r\n" : "\n";
+	ssize_t n;
+	size_t first = 0;
 
-	if ((in = fopen(src, "rb")) == NULL)
+	do
+		n = pread(src, buf, sizeof buf, 0);
+	while (n == -1 && errno == EINTR);
+	if (n == -1)
 		return -1;
-	if ((out = fopen(dst, "wbx")) == NULL) {
-		fclose(in);
-		return -1;
-	}
-	n = fread(buf, 1, sizeof buf, in);
-	if (n >= 5 && memcmp(buf, "From ", 5) == 0 &&
-	    (nl = memchr(buf, '\n', n)) != NULL)
+	if (n > 0 && (nl = memchr(buf, '\n', (size_t)n)) != NULL &&
+	    rfc5322_is_fromline(buf, (size_t)(nl - buf) + 1))
 		first = (size_t)(nl - buf) + 1;
-	if (fwrite(buf, 1, first, out) != first ||
-	    fprintf(out, "%s: %s%s", MARKER, j->cfg.gateway_id,
-	    j->crlf ? "\r\n" : "\n") < 0 ||
-	    fwrite(buf + first, 1, n - first, out) != n - first)
-		goto out;
-	while ((n = fread(buf, 1, sizeof buf, in)) > 0)
-		if (fwrite(buf, 1, n, out) != n)
-			goto out;
-	if (!ferror(in))
-		r = 0;
-out:
-	fclose(in);
-	if (fclose(out) == EOF)
-		r = -1;
-	return r;
+	if (tmpfile_write(dst, buf, first) == -1 ||
+	    tmpfile_write(dst, MARKER ": ", sizeof MARKER + 1) == -1 ||
+	    tmpfile_write(dst, j->cfg.gateway_id,
+	    strlen(j->cfg.gateway_id)) == -1 ||
+	    tmpfile_write(dst, eol, strlen(eol)) == -1 ||
+	    tmpfile_write(dst, buf + first, (size_t)n - first) == -1 ||
+	    lseek(src, n, SEEK_SET) == -1)
+		return -1;
+	return tmpfile_copy(src, dst);
 }
 
-/* filter_hand - the copy at path, for the recipients with this action:
- * to sendmail, or to standard output */
+/* filter_hand - the copy in the file fd, for the recipients with this
+ * action: to sendmail, or to standard output */
 static enum filter_result
-filter_hand(struct filter_job *j, const char *path, enum action a)
+filter_hand(struct filter_job *j, int fd, enum action a)
 {
-	char err[REINJECT_ERRLEN], buf[65536], **rcpts;
+	char err[REINJECT_ERRLEN], **rcpts;
 	const char *sender = j->opts->sender;
-	size_t i, n = 0, k;
-	int fd, e;
-	FILE *in;
+	size_t i, n = 0;
+	int e;
 
 	if (j->opts->tostdout) {
-		if ((in = fopen(path, "rb")) == NULL) {
-			log_warn("cannot read the result");
-			return FILTER_TEMPFAIL;
-		}
-		while ((k = fread(buf, 1, sizeof buf, in)) > 0)
-			if (fwrite(buf, 1, k, stdout) != k)
-				break;
-		e = ferror(in) || ferror(stdout) || fflush(stdout) == EOF;
-		fclose(in);
-		if (e) {
+		if (fflush(stdout) == EOF || output_copyout(fd) == -1) {
 			log_warn("cannot write the result");
 			return FILTER_TEMPFAIL;
 		}
@@ -435,13 +399,8 @@ filter_hand(struct filter_job *j, const char *path, enum action a)
 			rcpts[n++] = j->r[i].addr;
 	if (sender != NULL && strcmp(sender, "<>") == 0)
 		sender = "";
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-		free(rcpts);
-		log_warn("cannot read the result");
-		return FILTER_TEMPFAIL;
-	}
+	/* sendmail reads the copy's own file: see reinject.c */
 	e = reinject(j->cfg.sendmail, sender, rcpts, n, fd, err, sizeof err);
-	close(fd);
 	free(rcpts);
 	if (e == -1) {
 		log_warnx("re-injection failed: %s", err);
@@ -450,15 +409,69 @@ filter_hand(struct filter_job *j, const char *path, enum action a)
 	return FILTER_OK;
 }
 
-/* filter_copies - make every copy, then hand them over */
+/* filter_encrypt - the copy for the recipients to encrypt for: marked,
+ * then encrypted by encrypt_run() into the nameless file enc */
+static enum filter_result
+filter_encrypt(struct filter_job *j, int enc)
+{
+	struct encrypt_opts eo;
+	enum filter_result r;
+	size_t i;
+	int encin;
+
+	if ((encin = tmpfile_open_unlinked()) == -1 ||
+	    filter_mark(j, j->base, encin) == -1) {
+		log_warn("cannot copy the message");
+		if (encin != -1)
+			close(encin);
+		return FILTER_TEMPFAIL;
+	}
+	memset(&eo, 0, sizeof eo);
+	eo.usefds = 1;
+	eo.infd = encin;
+	eo.outfd = enc;
+	eo.homedir = j->cfg.homedir;
+	eo.envelope = 1;
+	eo.gpg = j->gpg;
+	eo.keys = &j->keys;
+	/* the policy decides who can read it, not gpg.conf */
+	eo.no_encrypt_to = 1;
+	eo.sign = j->cfg.sign;
+	eo.signer = j->cfg.signer;
+	for (i = 0; i < j->nr; i++)
+		if (j->r[i].action == ACT_ENCRYPT)
+			addrlist_add(&eo.recipients, j->r[i].addr);
+	switch (encrypt_run(&eo)) {
+	case ENCRYPT_OK:
+	case ENCRYPT_PASSED:
+		r = FILTER_OK;
+		break;
+	case ENCRYPT_DATAERR:
+		r = FILTER_DATAERR;
+		break;
+	case ENCRYPT_NOSIGNER:
+		/* the configured signer cannot sign (expired, no
+		 * secret part, locked): keep the mail queued while
+		 * the postmaster looks */
+		r = FILTER_TEMPFAIL;
+		break;
+	default:	/* a key gone since we looked: retry */
+		r = FILTER_TEMPFAIL;
+		break;
+	}
+	addrlist_free(&eo.recipients);
+	close(encin);
+	return r;
+}
+
+/* filter_copies - make every copy, each a nameless file, then hand
+ * them over */
 static enum filter_result
 filter_copies(struct filter_job *j)
 {
-	struct encrypt_opts eo;
-	char encin[PATH_MAX], enc[PATH_MAX], plain[PATH_MAX];
-	enum filter_result r;
+	enum filter_result r = FILTER_TEMPFAIL;
 	size_t i;
-	int nenc = 0, ndel = 0;
+	int nenc = 0, ndel = 0, enc = -1, plain = -1;
 
 	for (i = 0; i < j->nr; i++) {
 		nenc += j->r[i].action == ACT_ENCRYPT;
@@ -469,60 +482,31 @@ filter_copies(struct filter_job *j)
 		    "encrypted and others as it came; that is two messages");
 		return FILTER_UNAVAILABLE;
 	}
-	filter_path(encin, sizeof encin, "encin");
-	filter_path(enc, sizeof enc, "enc");
-	filter_path(plain, sizeof plain, "plain");
 	if (nenc > 0) {
-		memset(&eo, 0, sizeof eo);
-		eo.input = encin;
-		eo.output = enc;
-		eo.homedir = j->cfg.homedir;
-		eo.envelope = 1;
-		eo.gpg = j->gpg;
-		eo.keys = &j->keys;
-		/* the policy decides who can read it, not gpg.conf */
-		eo.no_encrypt_to = 1;
-		eo.sign = j->cfg.sign;
-		eo.signer = j->cfg.signer;
-		for (i = 0; i < j->nr; i++)
-			if (j->r[i].action == ACT_ENCRYPT)
-				addrlist_add(&eo.recipients, j->r[i].addr);
-		if (filter_mark(j, j->base, encin) == -1) {
-			addrlist_free(&eo.recipients);
+		if ((enc = tmpfile_open_unlinked()) == -1) {
 			log_warn("cannot copy the message");
-			return FILTER_TEMPFAIL;
+			goto out;
 		}
-		switch (encrypt_run(&eo)) {
-		case ENCRYPT_OK:
-		case ENCRYPT_PASSED:
-			r = FILTER_OK;
-			break;
-		case ENCRYPT_DATAERR:
-			r = FILTER_DATAERR;
-			break;
-		case ENCRYPT_NOSIGNER:
-			/* the configured signer cannot sign (expired, no
-			 * secret part, locked): keep the mail queued while
-			 * the postmaster looks */
-			r = FILTER_TEMPFAIL;
-			break;
-		default:	/* a key gone since we looked: retry */
-			r = FILTER_TEMPFAIL;
-			break;
-		}
-		addrlist_free(&eo.recipients);
-		if (r != FILTER_OK)
-			return r;
+		if ((r = filter_encrypt(j, enc)) != FILTER_OK)
+			goto out;
 	}
-	if (ndel > 0 && filter_mark(j, j->base, plain) == -1) {
+	if (ndel > 0 && ((plain = tmpfile_open_unlinked()) == -1 ||
+	    filter_mark(j, j->base, plain) == -1)) {
 		log_warn("cannot copy the message");
-		return FILTER_TEMPFAIL;
+		r = FILTER_TEMPFAIL;
+		goto out;
 	}
 	if (nenc > 0 && (r = filter_hand(j, enc, ACT_ENCRYPT)) != FILTER_OK)
-		return r;
+		goto out;
 	if (ndel > 0 && (r = filter_hand(j, plain, ACT_DELIVER)) != FILTER_OK)
-		return r;
-	return FILTER_OK;
+		goto out;
+	r = FILTER_OK;
+out:
+	if (enc != -1)
+		close(enc);
+	if (plain != -1)
+		close(plain);
+	return r;
 }
 
 /* filter_log - the line per message: sender, each recipient with its
@@ -561,13 +545,12 @@ filter_run(const struct filter_opts *opts)
 	struct filter_job j;
 	struct rfc5322_header h;
 	struct input *in = NULL;
-	struct decrypt_opts dopts;
 	enum classify_kind kind;
 	enum rfc5322_err he;
 	enum filter_result r;
-	char err[CONFIG_ERRLEN], msg[PATH_MAX], dec[PATH_MAX];
+	char err[CONFIG_ERRLEN];
 	size_t i;
-	int require = 0, refused = 0;
+	int require = 0, refused = 0, encrypt = 0, msg = -1, dec = -1;
 
 	memset(&j, 0, sizeof j);
 	memset(&h, 0, sizeof h);
@@ -582,8 +565,16 @@ filter_run(const struct filter_opts *opts)
 		config_free(&j.cfg);
 		return FILTER_CONFIG;
 	}
+	/* where policy_lookup() and recip_resolve() cut off a tag */
+	(void)addr_delimiters_set(j.cfg.recipient_delimiter != NULL ?
+	    j.cfg.recipient_delimiter : "");
 	if (j.cfg.policy_map != NULL &&
 	    policy_map_load(&j.map, j.cfg.policy_map, err, sizeof err) == -1) {
+		log_dsn("4.3.5", "%s", err);
+		r = FILTER_CONFIG;
+		goto done;
+	}
+	if (filter_trust(&j, err, sizeof err) == -1) {
 		log_dsn("4.3.5", "%s", err);
 		r = FILTER_CONFIG;
 		goto done;
@@ -598,6 +589,7 @@ filter_run(const struct filter_opts *opts)
 	for (i = 0; i < j.nr; i++) {
 		require |= j.r[i].policy == POLICY_REQUIRE;
 		refused |= j.r[i].action == ACT_REFUSE;
+		encrypt |= j.r[i].action == ACT_ENCRYPT;
 	}
 	if (opts->check) {
 		filter_check(&j);
@@ -605,20 +597,13 @@ filter_run(const struct filter_opts *opts)
 		goto done;
 	}
 
-	if (filter_dir_open() == -1) {
-		log_warn("cannot make a temporary directory");
-		r = FILTER_TEMPFAIL;
-		goto done;
-	}
-	filter_path(msg, sizeof msg, "msg");
-	filter_path(dec, sizeof dec, "dec");
-	if (filter_spool(msg) == -1) {
+	if ((msg = tmpfile_open_unlinked()) == -1 || filter_spool(msg) == -1) {
 		log_warn("cannot read the message");
 		r = FILTER_TEMPFAIL;
 		goto done;
 	}
 	j.base = msg;
-	if (input_open(&in, msg) != 0) {
+	if (input_open_fd(&in, msg) != 0) {
 		log_warn("cannot read the message");
 		r = FILTER_TEMPFAIL;
 		goto done;
@@ -638,17 +623,27 @@ filter_run(const struct filter_opts *opts)
 			goto done;
 		}
 		/* no message to encrypt: refused where encryption is
-		 * required, else passed on as it came */
-		if (require) {
-			log_dsn("5.6.0", "not a message: %s, and policy "
-			    "requires encryption", rfc5322_strerror(he));
+		 * required or a recipient has a usable key (else anybody
+		 * could force clear text by adding fields), else passed
+		 * on as it came (mailseal.conf(5), "Messages that cannot
+		 * be read") */
+		if (require || encrypt) {
+			log_dsn("5.6.0", "not a message: %s, and %s",
+			    rfc5322_strerror(he), require ? "policy requires "
+			    "encryption" : "a recipient has an OpenPGP key");
 			j.result = "refused (not a message)";
 			r = FILTER_DATAERR;
 			goto done;
 		}
 		for (i = 0; i < j.nr; i++)
 			j.r[i].action = ACT_DELIVER;
-		r = filter_hand(&j, msg, ACT_DELIVER);
+		/* decrypt = yes: with our verdicts, never the sender's */
+		if (j.cfg.decrypt && filter_decrypt(&j, msg, &dec) == -1) {
+			r = FILTER_TEMPFAIL;
+			j.result = "deferred";
+			goto done;
+		}
+		r = filter_hand(&j, j.cfg.decrypt ? dec : msg, ACT_DELIVER);
 		j.result = r == FILTER_OK ? "sent as it came (not a message)" :
 		    "deferred";
 		goto done;
@@ -663,11 +658,7 @@ filter_run(const struct filter_opts *opts)
 		goto done;
 	}
 	if (j.cfg.decrypt) {
-		memset(&dopts, 0, sizeof dopts);
-		dopts.input = msg;
-		dopts.output = dec;
-		dopts.homedir = j.cfg.homedir;
-		if (decrypt_run(&dopts) != DECRYPT_OK) {
+		if (filter_decrypt(&j, msg, &dec) == -1) {
 			r = FILTER_TEMPFAIL;
 			j.result = "deferred";
 			goto done;
@@ -676,7 +667,7 @@ filter_run(const struct filter_opts *opts)
 		rfc5322_free(&h);
 		input_close(in);
 		in = NULL;
-		if (input_open(&in, dec) != 0 ||
+		if (input_open_fd(&in, dec) != 0 ||
 		    rfc5322_read(in, &h) != RFC5322_OK) {
 			log_warn("cannot read the decrypted message");
 			r = FILTER_TEMPFAIL;
@@ -715,9 +706,12 @@ done:
 	/* a configuration error is one line, not a message's log line */
 	if (!opts->check && r != FILTER_CONFIG)
 		filter_log(&j);
-	filter_cleanup();
 	rfc5322_free(&h);
 	input_close(in);
+	if (msg != -1)
+		close(msg);
+	if (dec != -1)
+		close(dec);
 	gpg_keylist_free(&j.keys);
 	gpg_close(j.gpg);
 	for (i = 0; i < j.nr; i++) {

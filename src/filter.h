@@ -30,8 +30,4 @@ enum filter_result {
 
 enum filter_result	filter_run(const struct filter_opts *);
 
-/* filter_cleanup - remove the filter's temporary files on an emergency
- * exit; only async-signal-safe calls */
-void			filter_cleanup(void);
-
 #endif

@@ -17,56 +17,51 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include <gpgme.h>
 
 #include "gpg.h"
+#include "gpghome.h"
+#include "gpgstatus.h"
+#include "gpgsup.h"
 #include "limit.h"
 #include "xmalloc.h"
 
 #define GPG_IO_STEP	"65536"	/* bytes GPGME moves per callback */
 
-/*
- * What gpg said on its status channel during one operation.  GPGME 1.18
- * does not look at gpg's exit status and ignores most ERROR lines of a
- * key listing, so a gpg that crashed or could not read its keyring
- * would look like "no key" or like a finished encryption.  We ask for
- * every status line ("full-status") and require the success markers.
- */
-struct gpg_status_seen {
-	int	 error;			/* an ERROR or FAILURE line */
-	char	 what[96];		/* its text, for the message */
-	int	 end_encryption;	/* END_ENCRYPTION */
-	int	 sig_created;		/* SIG_CREATED */
-	int	 decryption_okay;	/* DECRYPTION_OKAY: integrity checked */
-	int	 decryption_failed;	/* DECRYPTION_FAILED */
-	int	 need_passphrase;	/* a locked secret key: gpg asked the
-					 * agent for its passphrase */
-	int	 sym_passphrase;	/* NEED_PASSPHRASE_SYM: the message is
-					 * encrypted with a passphrase */
-	int	 nodata;		/* NODATA: no OpenPGP data (or none
-					 * valid) where gpg looked */
-};
-
 struct gpg {
 	gpgme_ctx_t		 ctx;
 	char			 version[64];
-	struct gpg_status_seen	 seen;
+	char			 home[4096];	/* for messages */
+	struct gpgstatus	 seen;
 };
 
 static int		 gpg_initialised;
+static char		 gpg_real[4096];	/* the gpg GPGME found */
+static char		 gpg_sup[4096];		/* what GPGME starts instead */
 
 static ssize_t		 gpg_cb_read(void *, void *, size_t);
 static ssize_t		 gpg_cb_write(void *, const void *, size_t);
 static ssize_t		 gpg_cb_discard(void *, const void *, size_t);
 static void		 gpg_key_copy(gpgme_key_t, int, struct gpg_key *);
 static enum gpg_status	 gpg_fail(gpgme_error_t, const char *, char *, size_t);
-static enum gpg_status	 gpg_home_check(const char *, char *, size_t);
+static enum gpg_status	 gpg_init(char *, size_t);
+static void		 gpg_supervise(int);
 static gpgme_error_t	 gpg_status_cb(void *, const char *, const char *);
-static int		 gpg_status_notfound(const char *);
+static enum gpg_status	 gpg_keylist_run(struct gpg *, char *const *, size_t,
+			    int, struct gpg_keylist *, char *, size_t);
+static int		 gpg_seckey_confirm(struct gpg *, char *, size_t);
+static const char	*gpg_seckey_held(const struct gpg_keylist *,
+			    char *const *, size_t);
+static int		 gpg_dec_failed(struct gpg *, gpgme_error_t,
+			    enum gpg_dec *, char *, size_t);
+static int		 gpg_dec_done(struct gpg *, enum gpg_dec *, char *,
+			    size_t);
 static int		 gpg_dec_class(gpgme_error_t, enum gpg_dec *);
 static void		 gpg_sig_copy(gpgme_signature_t, struct gpg_sig *);
+static void		 gpg_sigs(struct gpg *, struct gpg_decrypt_result *);
 
 /* gpg_fail - describe a GPGME error; every such error is temporary */
 static enum gpg_status
@@ -76,129 +71,74 @@ gpg_fail(gpgme_error_t e, const char *what, char *err, size_t errsz)
 	return GPG_TEMPFAIL;
 }
 
-/*
- * gpg_home_check - the GnuPG home must be a directory.  gpg itself lists
- * no keys from a home that does not exist, which would make every
- * recipient "without a key" and bounce mail over a missing mount or a
- * typo: that is a temporary failure of ours, not the recipient's.
- */
-static enum gpg_status
-gpg_home_check(const char *homedir, char *err, size_t errsz)
-{
-	static const char *keyrings[] = { "pubring.kbx", "pubring.gpg", NULL };
-	const char *home, *env, **kr;
-	char buf[4096], path[4200];
-	struct stat st;
-	int n;
-
-	if ((home = homedir) == NULL && (env = getenv("GNUPGHOME")) != NULL &&
-	    *env != '\0')
-		home = env;
-	if (home == NULL) {
-		if ((env = getenv("HOME")) == NULL || *env == '\0') {
-			snprintf(err, errsz, "no GnuPG home: set GNUPGHOME, "
-			    "HOME or --homedir");
-			return GPG_TEMPFAIL;
-		}
-		n = snprintf(buf, sizeof buf, "%s/.gnupg", env);
-		if (n < 0 || (size_t)n >= sizeof buf) {
-			snprintf(err, errsz, "GnuPG home: HOME is too long");
-			return GPG_TEMPFAIL;
-		}
-		home = buf;
-	}
-	if (stat(home, &st) == -1) {
-		snprintf(err, errsz, "GnuPG home %.200s: %s", home,
-		    strerror(errno));
-		return GPG_TEMPFAIL;
-	}
-	if (!S_ISDIR(st.st_mode)) {
-		snprintf(err, errsz, "GnuPG home %.200s: not a directory", home);
-		return GPG_TEMPFAIL;
-	}
-	/* gpg reports an unreadable keyring as "No public key" too */
-	for (kr = keyrings; *kr != NULL; kr++) {
-		n = snprintf(path, sizeof path, "%s/%s", home, *kr);
-		if (n < 0 || (size_t)n >= sizeof path)
-			continue;
-		if (stat(path, &st) == -1) {
-			if (errno == ENOENT)
-				continue;
-			snprintf(err, errsz, "keyring %.200s: %s", path,
-			    strerror(errno));
-			return GPG_TEMPFAIL;
-		}
-		if (!S_ISREG(st.st_mode) || access(path, R_OK) == -1) {
-			snprintf(err, errsz, "keyring %.200s: %s", path,
-			    !S_ISREG(st.st_mode) ? "not a regular file" :
-			    strerror(errno));
-			return GPG_TEMPFAIL;
-		}
-	}
-	return GPG_OK;
-}
-
-/*
- * gpg_status_notfound - an ERROR line that only says a pattern matched
- * nothing ("ERROR keylist.getkey 9": No public key), which is an answer,
- * not a failure.  args is "LOCATION CODE".
- */
-static int
-gpg_status_notfound(const char *args)
-{
-	const char *sp;
-	char *end;
-	unsigned long code;
-
-	if (args == NULL || (sp = strrchr(args, ' ')) == NULL)
-		return 0;
-	errno = 0;
-	code = strtoul(sp + 1, &end, 10);
-	if (errno != 0 || end == sp + 1 || *end != '\0')
-		return 0;
-	switch (gpgme_err_code((gpgme_error_t)code)) {
-	case GPG_ERR_NO_PUBKEY:
-	case GPG_ERR_NO_SECKEY:
-	case GPG_ERR_NOT_FOUND:
-	case GPG_ERR_EOF:
-		return 1;
-	default:
-		return 0;
-	}
-}
-
-/* gpg_status_cb - record the status lines that decide success */
+/* gpg_status_cb - GPGME's full-status callback: every status line */
 static gpgme_error_t
 gpg_status_cb(void *hook, const char *keyword, const char *args)
 {
-	struct gpg_status_seen *seen = hook;
+	struct gpgstatus *seen = hook;
 
-	if (keyword == NULL)
-		return 0;
-	if (strcmp(keyword, "ERROR") == 0 || strcmp(keyword, "FAILURE") == 0) {
-		if (gpg_status_notfound(args))
-			return 0;
-		if (!seen->error)
-			snprintf(seen->what, sizeof seen->what, "%s %s",
-			    keyword, args != NULL ? args : "");
-		seen->error = 1;
-	} else if (strcmp(keyword, "END_ENCRYPTION") == 0)
-		seen->end_encryption = 1;
-	else if (strcmp(keyword, "SIG_CREATED") == 0)
-		seen->sig_created = 1;
-	else if (strcmp(keyword, "DECRYPTION_OKAY") == 0)
-		seen->decryption_okay = 1;
-	else if (strcmp(keyword, "DECRYPTION_FAILED") == 0)
-		seen->decryption_failed = 1;
-	else if (strcmp(keyword, "NODATA") == 0)
-		seen->nodata = 1;
-	else if (strcmp(keyword, "NEED_PASSPHRASE_SYM") == 0)
-		seen->sym_passphrase = 1;
-	else if (strcmp(keyword, "NEED_PASSPHRASE") == 0 ||
-	    (strcmp(keyword, "PINENTRY_LAUNCHED") == 0 &&
-	    !seen->sym_passphrase))
-		seen->need_passphrase = 1;
+	gpgstatus_line(seen, keyword, args);
+	if (seen->error && seen->error_text[0] == '\0')
+		snprintf(seen->error_text, sizeof seen->error_text, "%s",
+		    gpgme_strerror((gpgme_error_t)seen->error_code));
 	return 0;
+}
+
+/* gpg_supervise - GPGME's gpg is the supervisor (gpgsup.h) while the
+ * variable naming the real gpg is set: only around GPGME calls that
+ * start gpg, so no other child of ours sees it.  Should setenv fail,
+ * GPGME starts a mailseal that is no supervisor: no exit line, so no
+ * result is trusted (75). */
+static void
+gpg_supervise(int on)
+{
+	if (on)
+		(void)setenv(GPGSUP_ENV, gpg_real, 1);
+	else
+		(void)unsetenv(GPGSUP_ENV);
+}
+
+/* gpg_init - initialise GPGME once; its gpg becomes the supervisor */
+static enum gpg_status
+gpg_init(char *err, size_t errsz)
+{
+	gpgme_engine_info_t info;
+	gpgme_error_t e;
+	int n;
+
+	/* Skip gpgconf at start-up: it costs 50-100 ms (FACTS.md). */
+	gpgme_set_global_flag("disable-gpgconf", "1");
+	if (gpgme_check_version(GPGME_VERSION) == NULL) {
+		snprintf(err, errsz, "GPGME is older than %s", GPGME_VERSION);
+		return GPG_TEMPFAIL;
+	}
+	if ((e = gpgme_set_locale(NULL, LC_CTYPE, setlocale(LC_CTYPE, NULL))))
+		return gpg_fail(e, "GPGME locale", err, errsz);
+	if ((e = gpgme_engine_check_version(GPGME_PROTOCOL_OpenPGP)) ||
+	    (e = gpgme_get_engine_info(&info)))
+		return gpg_fail(e, "gpg engine", err, errsz);
+	while (info != NULL && info->protocol != GPGME_PROTOCOL_OpenPGP)
+		info = info->next;
+	if (info == NULL || info->file_name == NULL ||
+	    info->file_name[0] != '/' || (n = snprintf(gpg_real,
+	    sizeof gpg_real, "%s", info->file_name)) < 0 ||
+	    (size_t)n >= sizeof gpg_real) {
+		snprintf(err, errsz, "gpg engine: no usable file name");
+		return GPG_TEMPFAIL;
+	}
+	gpgsup_path(gpg_sup, sizeof gpg_sup);
+	if (access(gpg_sup, X_OK) == -1) {
+		snprintf(err, errsz, "gpg supervisor %s: %s", gpg_sup,
+		    strerror(errno));
+		return GPG_TEMPFAIL;
+	}
+	gpg_supervise(1);
+	e = gpgme_set_engine_info(GPGME_PROTOCOL_OpenPGP, gpg_sup, NULL);
+	gpg_supervise(0);
+	if (e)
+		return gpg_fail(e, "gpg engine", err, errsz);
+	gpg_initialised = 1;
+	return GPG_OK;
 }
 
 /* gpg_open - see gpg.h */
@@ -208,31 +148,24 @@ gpg_open(struct gpg **gp, const char *homedir, char *err, size_t errsz)
 	gpgme_engine_info_t info;
 	gpgme_error_t e;
 	struct gpg *g;
+	char home[sizeof g->home];
 
-	if (gpg_home_check(homedir, err, errsz) != GPG_OK)
+	if (gpghome_check(homedir, home, sizeof home, err, errsz) == -1)
 		return GPG_TEMPFAIL;
-	if (!gpg_initialised) {
-		/* Skip gpgconf at start-up: it costs 50-100 ms (FACTS.md). */
-		gpgme_set_global_flag("disable-gpgconf", "1");
-		if (gpgme_check_version(GPGME_VERSION) == NULL) {
-			snprintf(err, errsz, "GPGME is older than %s",
-			    GPGME_VERSION);
-			return GPG_TEMPFAIL;
-		}
-		if ((e = gpgme_set_locale(NULL, LC_CTYPE,
-		    setlocale(LC_CTYPE, NULL))))
-			return gpg_fail(e, "GPGME locale", err, errsz);
-		if ((e = gpgme_engine_check_version(GPGME_PROTOCOL_OpenPGP)))
-			return gpg_fail(e, "gpg engine", err, errsz);
-		gpg_initialised = 1;
-	}
+	if (!gpg_initialised && gpg_init(err, errsz) != GPG_OK)
+		return GPG_TEMPFAIL;
 	g = xcalloc(1, sizeof *g);
+	memcpy(g->home, home, sizeof g->home);
 	if ((e = gpgme_new(&g->ctx)))
 		goto fail;
 	if ((e = gpgme_set_protocol(g->ctx, GPGME_PROTOCOL_OpenPGP)))
 		goto fail;
-	if (homedir != NULL && (e = gpgme_ctx_set_engine_info(g->ctx,
-	    GPGME_PROTOCOL_OpenPGP, NULL, homedir)))
+	gpg_supervise(1);
+	if (homedir != NULL)
+		e = gpgme_ctx_set_engine_info(g->ctx, GPGME_PROTOCOL_OpenPGP,
+		    gpg_sup, homedir);
+	gpg_supervise(0);
+	if (e)
 		goto fail;
 	if ((e = gpgme_set_ctx_flag(g->ctx, "full-status", "1")))
 		goto fail;
@@ -305,6 +238,17 @@ enum gpg_status
 gpg_keylist(struct gpg *g, char *const *patterns, size_t n, int secret,
     struct gpg_keylist *list, char *err, size_t errsz)
 {
+	memset(list, 0, sizeof *list);
+	if (n == 0)
+		return GPG_OK;	/* never list the whole keyring */
+	return gpg_keylist_run(g, patterns, n, secret, list, err, errsz);
+}
+
+/* gpg_keylist_run - one listing; no patterns: the whole keyring */
+static enum gpg_status
+gpg_keylist_run(struct gpg *g, char *const *patterns, size_t n, int secret,
+    struct gpg_keylist *list, char *err, size_t errsz)
+{
 	const char **pat;
 	gpgme_key_t k;
 	gpgme_error_t e;
@@ -312,14 +256,15 @@ gpg_keylist(struct gpg *g, char *const *patterns, size_t n, int secret,
 	enum gpg_status st = GPG_OK;
 
 	memset(list, 0, sizeof *list);
-	if (n == 0)
-		return GPG_OK;	/* never list the whole keyring */
 	pat = xcalloc(n + 1, sizeof *pat);
 	for (i = 0; i < n; i++)
 		pat[i] = patterns[i];
 	memset(&g->seen, 0, sizeof g->seen);
 	gpgme_set_keylist_mode(g->ctx, GPGME_KEYLIST_MODE_LOCAL);
-	e = gpgme_op_keylist_ext_start(g->ctx, pat, secret, 0);
+	gpg_supervise(1);
+	e = n > 0 ? gpgme_op_keylist_ext_start(g->ctx, pat, secret, 0) :
+	    gpgme_op_keylist_start(g->ctx, NULL, secret);
+	gpg_supervise(0);
 	free(pat);
 	if (e)
 		return gpg_fail(e, "key listing", err, errsz);
@@ -343,11 +288,16 @@ gpg_keylist(struct gpg *g, char *const *patterns, size_t n, int secret,
 		gpgme_op_keylist_end(g->ctx);
 		return gpg_fail(e, "key listing", err, errsz);
 	}
-	if (g->seen.error) {
-		/* e.g. "ERROR keylist.getkey": an unreadable keyring, a
-		 * gpg-agent that cannot start; never "no such key" */
-		snprintf(err, errsz, "key listing: gpg reported %.96s",
-		    g->seen.what);
+	/*
+	 * Only a gpg that finished may say "no such key": exit 0, or exit
+	 * 2 with nothing listed and an ERROR line that says just that.
+	 * gpg stops at "gpg: Fatal: ..." (an unreadable or damaged
+	 * trustdb.gpg) with exit 2 and no status line at all.
+	 */
+	if (g->seen.error || !g->seen.exited || !(g->seen.exit_code == 0 ||
+	    (g->seen.exit_code == 2 && list->n == 0 && g->seen.notfound))) {
+		gpghome_why(g->home, &g->seen, "key listing", err, errsz);
+		gpg_keylist_free(list);
 		return GPG_TEMPFAIL;
 	}
 	return GPG_OK;
@@ -457,11 +407,13 @@ gpg_encrypt(struct gpg *g, char *const *fprs, const int *hidden, size_t n,
 	(void)gpgme_data_set_flag(plain, "io-buffer-size", GPG_IO_STEP);
 	(void)gpgme_data_set_flag(cipher, "io-buffer-size", GPG_IO_STEP);
 	memset(&g->seen, 0, sizeof g->seen);
+	gpg_supervise(1);
 	if (signer != NULL)
 		e = gpgme_op_encrypt_sign_ext(g->ctx, NULL, recp, ef, plain,
 		    cipher);
 	else
 		e = gpgme_op_encrypt_ext(g->ctx, NULL, recp, ef, plain, cipher);
+	gpg_supervise(0);
 	if (signer != NULL && (sres = gpgme_op_sign_result(g->ctx)) != NULL &&
 	    sres->invalid_signers != NULL) {
 		gpgme_error_t why = sres->invalid_signers->reason;
@@ -493,10 +445,13 @@ gpg_encrypt(struct gpg *g, char *const *fprs, const int *hidden, size_t n,
 		    "encryption", err, errsz);
 		goto out;
 	}
-	if (!g->seen.end_encryption || (signer != NULL && !g->seen.sig_created)) {
+	if (!g->seen.end_encryption || (signer != NULL &&
+	    !g->seen.sig_created) || g->seen.exit_code != 0 ||
+	    !g->seen.exited) {
 		/* gpg died, or was stopped, before it said it was done */
 		snprintf(err, errsz, "encryption: gpg did not finish%s%.96s",
-		    g->seen.error ? ": " : "", g->seen.error ? g->seen.what : "");
+		    g->seen.error || g->seen.exited ? ": " : "",
+		    g->seen.error ? g->seen.what : g->seen.exit_how);
 		goto out;
 	}
 	st = GPG_OK;
@@ -544,6 +499,21 @@ gpg_dec_class(gpgme_error_t e, enum gpg_dec *dec)
 	}
 }
 
+/* gpg_sigs - the signatures of the last operation, into r */
+static void
+gpg_sigs(struct gpg *g, struct gpg_decrypt_result *r)
+{
+	gpgme_verify_result_t vres;
+	gpgme_signature_t s;
+
+	if ((vres = gpgme_op_verify_result(g->ctx)) == NULL)
+		return;
+	for (s = vres->signatures; s != NULL; s = s->next) {
+		r->sigs = xreallocarray(r->sigs, r->nsigs + 1, sizeof *r->sigs);
+		gpg_sig_copy(s, &r->sigs[r->nsigs++]);
+	}
+}
+
 /* gpg_sig_copy - our view of one verified signature */
 static void
 gpg_sig_copy(gpgme_signature_t s, struct gpg_sig *out)
@@ -566,6 +536,146 @@ gpg_sig_copy(gpgme_signature_t s, struct gpg_sig *out)
 	}
 }
 
+/*
+ * gpg_seckey_held - a key of the listing whose (sub)key named by gpg
+ * has its secret part here (not a stub), or NULL
+ */
+static const char *
+gpg_seckey_held(const struct gpg_keylist *list, char *const *ids, size_t n)
+{
+	gpgme_subkey_t sk;
+	size_t i, j;
+
+	for (i = 0; i < list->n; i++) {
+		sk = ((gpgme_key_t)list->v[i].handle)->subkeys;
+		for (; sk != NULL; sk = sk->next)
+			for (j = 0; j < n; j++)
+				if (sk->secret && sk->keyid != NULL &&
+				    strcasecmp(sk->keyid, ids[j]) == 0)
+					return list->v[i].fpr;
+	}
+	return NULL;
+}
+
+/*
+ * gpg_seckey_confirm - "no secret key" is gpg's answer too when
+ * gpg-agent cannot start or its home is read-only: believe it only
+ * when a secret-key listing, which needs the agent for every key we
+ * hold, finishes and has none of the (sub)keys gpg named with a secret
+ * part (hidden recipients, or many: a listing of all secret keys must
+ * finish).
+ * 0: confirmed; -1 with err: gpg's trouble, retry.
+ */
+static int
+gpg_seckey_confirm(struct gpg *g, char *err, size_t errsz)
+{
+	struct gpgstatus seen = g->seen;
+	struct gpg_keylist list;
+	char *pat[GPGSTATUS_SECKEY_IDS], why[GPG_ERRLEN];
+	const char *fpr;
+	size_t i, n = 0;
+	enum gpg_status st;
+
+	for (i = 0; i < (size_t)seen.no_seckey && i < GPGSTATUS_SECKEY_IDS; i++)
+		if (strspn(seen.seckey[i], "0") != strlen(seen.seckey[i]))
+			pat[n++] = seen.seckey[i];
+	if (n < (size_t)seen.no_seckey)	/* all of them */
+		st = gpg_keylist_run(g, NULL, 0, 1, &list, why, sizeof why);
+	else
+		st = gpg_keylist_run(g, pat, n, 1, &list, why, sizeof why);
+	g->seen = seen;
+	if (st != GPG_OK) {
+		snprintf(err, errsz, "decryption: gpg found no secret key, "
+		    "and could not confirm it: %s", why);
+		return -1;
+	}
+	if (n == (size_t)seen.no_seckey &&
+	    (fpr = gpg_seckey_held(&list, pat, n)) != NULL) {
+		snprintf(err, errsz, "decryption: gpg found no secret key, "
+		    "but the keyring has %s (gpg-agent trouble?)", fpr);
+		gpg_keylist_free(&list);
+		return -1;
+	}
+	gpg_keylist_free(&list);
+	return 0;
+}
+
+/*
+ * gpg_dec_failed - what a failed decryption says about the message.
+ * A verdict needs gpg's own statement of it, from a gpg that finished:
+ * a gpg killed, or stopped by "gpg: Fatal: ..." (a damaged trustdb),
+ * says nothing about the message.  0 with dec, or -1 with err.
+ */
+static int
+gpg_dec_failed(struct gpg *g, gpgme_error_t e, enum gpg_dec *dec, char *err,
+    size_t errsz)
+{
+	const struct gpgstatus *s = &g->seen;
+	int said;
+
+	/* encrypted with a passphrase (and not to a key of ours that is
+	 * locked): the message's own doing, not a retry */
+	if (s->sym_passphrase && !s->need_passphrase) {
+		*dec = GPG_DEC_PASSPHRASE;
+		return 0;
+	}
+	if (gpg_dec_class(e, dec) == -1) {
+		gpg_fail(e, s->need_passphrase ? "decryption: the secret key "
+		    "is locked and gpg-agent has no passphrase for it" :
+		    "decryption", err, errsz);
+		return -1;
+	}
+	switch (*dec) {
+	case GPG_DEC_NOSECKEY:
+		if (s->no_seckey > 0 && s->decryption_failed)
+			return gpg_seckey_confirm(g, err, errsz);
+		said = 0;
+		break;
+	case GPG_DEC_INTEGRITY:
+		said = (s->decryption_failed && s->end_decryption) ||
+		    gpgstatus_stopped(s);
+		break;
+	default:	/* no OpenPGP message, or not one gpg decrypts */
+		said = s->nodata || s->exit_code == 0 ||
+		    (s->decryption_failed && s->end_decryption) ||
+		    gpgstatus_stopped(s);
+		break;
+	}
+	if (!said)
+		gpghome_why(g->home, s, "decryption", err, errsz);
+	return said ? 0 : -1;
+}
+
+/*
+ * gpg_dec_done - a decryption GPGME calls good: gpg must have said
+ * DECRYPTION_OKAY (integrity checked), not used a legacy cipher
+ * without MDC (EFAIL), ended the decryption and every signature it
+ * began.  Otherwise the plaintext, already in the private spool, is
+ * never released.  0 with dec, or -1 with err (gpg did not finish).
+ */
+static int
+gpg_dec_done(struct gpg *g, enum gpg_dec *dec, char *err, size_t errsz)
+{
+	const struct gpgstatus *s = &g->seen;
+	gpgme_decrypt_result_t dres;
+
+	dres = gpgme_op_decrypt_result(g->ctx);
+	if (gpgstatus_stopped(s)) {
+		*dec = GPG_DEC_INTEGRITY;
+		return 0;
+	}
+	if (!s->end_decryption || s->sigdone < s->newsig) {
+		gpghome_why(g->home, s, "decryption", err, errsz);
+		return -1;
+	}
+	if (dres == NULL || dres->legacy_cipher_nomdc ||
+	    !s->decryption_okay || s->decryption_failed)
+		*dec = GPG_DEC_INTEGRITY;
+	else
+		*dec = GPG_DEC_OK;
+	return 0;
+}
+
 /* gpg_decrypt - see gpg.h */
 enum gpg_status
 gpg_decrypt(struct gpg *g, struct gpg_io *io, struct gpg_decrypt_result *r,
@@ -574,9 +684,6 @@ gpg_decrypt(struct gpg *g, struct gpg_io *io, struct gpg_decrypt_result *r,
 	struct gpgme_data_cbs rcbs = { gpg_cb_read, NULL, NULL, NULL };
 	struct gpgme_data_cbs wcbs = { NULL, gpg_cb_write, NULL, NULL };
 	gpgme_data_t cipher = NULL, plain = NULL;
-	gpgme_decrypt_result_t dres;
-	gpgme_verify_result_t vres;
-	gpgme_signature_t s;
 	gpgme_error_t e;
 	enum gpg_status st = GPG_TEMPFAIL;
 
@@ -589,48 +696,22 @@ gpg_decrypt(struct gpg *g, struct gpg_io *io, struct gpg_decrypt_result *r,
 	(void)gpgme_data_set_flag(cipher, "io-buffer-size", GPG_IO_STEP);
 	(void)gpgme_data_set_flag(plain, "io-buffer-size", GPG_IO_STEP);
 	memset(&g->seen, 0, sizeof g->seen);
+	gpg_supervise(1);
 	e = gpgme_op_decrypt_ext(g->ctx, GPGME_DECRYPT_VERIFY, cipher, plain);
-	dres = gpgme_op_decrypt_result(g->ctx);
-	if (e) {
-		/*
-		 * Encrypted with a passphrase (and not to a key of ours
-		 * that is locked): the message's own doing, so a verdict,
-		 * not a retry that can never succeed.
-		 */
-		if (g->seen.sym_passphrase && !g->seen.need_passphrase) {
-			r->dec = GPG_DEC_PASSPHRASE;
-			st = GPG_OK;
-			goto out;
-		}
-		if (gpg_dec_class(e, &r->dec) == -1) {
-			gpg_fail(e, g->seen.need_passphrase ? "decryption: the "
-			    "secret key is locked and gpg-agent has no passphrase "
-			    "for it" : "decryption", err, errsz);
-			goto out;
-		}
-		st = GPG_OK;
+	gpg_supervise(0);
+	if (!g->seen.exited || g->seen.exit_code == -1) {
+		/* killed, or never started: nothing it said is whole */
+		snprintf(err, errsz, "decryption: gpg %s", g->seen.exited ?
+		    g->seen.exit_how : "did not finish");
 		goto out;
 	}
-	/*
-	 * Success needs more than GPGME's word: gpg must have said
-	 * DECRYPTION_OKAY (integrity checked) and not used a legacy
-	 * cipher without MDC (EFAIL).  Otherwise the plaintext, already
-	 * written to the private spool, is never released.
-	 */
-	if (dres == NULL || dres->legacy_cipher_nomdc ||
-	    !g->seen.decryption_okay || g->seen.decryption_failed) {
-		r->dec = GPG_DEC_INTEGRITY;
-		st = GPG_OK;
+	if ((e ? gpg_dec_failed(g, e, &r->dec, err, errsz) :
+	    gpg_dec_done(g, &r->dec, err, errsz)) == -1)
 		goto out;
-	}
-	r->dec = GPG_DEC_OK;
-	if ((vres = gpgme_op_verify_result(g->ctx)) != NULL)
-		for (s = vres->signatures; s != NULL; s = s->next) {
-			r->sigs = xreallocarray(r->sigs, r->nsigs + 1,
-			    sizeof *r->sigs);
-			gpg_sig_copy(s, &r->sigs[r->nsigs++]);
-		}
 	st = GPG_OK;
+	if (r->dec != GPG_DEC_OK)
+		goto out;
+	gpg_sigs(g, r);
 out:
 	gpgme_data_release(cipher);
 	gpgme_data_release(plain);
@@ -657,10 +738,7 @@ gpg_verify(struct gpg *g, struct gpg_io *text, struct gpg_io *sig,
 	struct gpgme_data_cbs cbs = { gpg_cb_read, NULL, NULL, NULL };
 	struct gpgme_data_cbs dcbs = { NULL, gpg_cb_discard, NULL, NULL };
 	gpgme_data_t tdata = NULL, sdata = NULL, pdata = NULL;
-	gpgme_verify_result_t vres;
-	gpgme_signature_t s;
 	gpgme_error_t e;
-	enum gpg_dec ignored;
 	enum gpg_status st = GPG_TEMPFAIL;
 
 	memset(r, 0, sizeof *r);
@@ -673,27 +751,32 @@ gpg_verify(struct gpg *g, struct gpg_io *text, struct gpg_io *sig,
 		goto out;
 	}
 	memset(&g->seen, 0, sizeof g->seen);
+	gpg_supervise(1);
 	e = gpgme_op_verify(g->ctx, sdata, tdata, pdata);
-	if (e && gpg_dec_class(e, &ignored) == -1) {
-		gpg_fail(e, "verification", err, errsz);
-		goto out;
-	}
-	if (!e && (vres = gpgme_op_verify_result(g->ctx)) != NULL)
-		for (s = vres->signatures; s != NULL; s = s->next) {
-			r->sigs = xreallocarray(r->sigs, r->nsigs + 1,
-			    sizeof *r->sigs);
-			gpg_sig_copy(s, &r->sigs[r->nsigs++]);
-		}
+	gpg_supervise(0);
 	/*
-	 * No signature at all: gpg says so with NODATA (a part that holds
-	 * no signature, a damaged armor).  Without that, gpg did not get
-	 * to say anything (it died, or was cut off): a retry, never a
-	 * "bad" verdict on a message that may be fine.
+	 * Only a gpg that finished every signature it began has said
+	 * anything: killed, or stopped by "gpg: Fatal: ..." (a damaged
+	 * trustdb.gpg, after NEWSIG), is a retry, never a verdict.
 	 */
-	if (r->nsigs == 0 && !g->seen.nodata) {
-		snprintf(err, errsz, "verification: gpg gave no result");
+	if ((!g->seen.exited && !g->seen.unexpected) ||
+	    g->seen.exit_code == -1 || g->seen.sigdone < g->seen.newsig) {
+		gpghome_why(g->home, &g->seen, "verification", err, errsz);
 		goto out;
 	}
+	if (!e)
+		gpg_sigs(g, r);
+	/*
+	 * A gpg that finished without a signature has read the part and
+	 * found none it can check: NODATA, "not a detached signature" (a
+	 * whole signed message), a key block, a hash algorithm it does
+	 * not know (RFC 9580's SHA3: no status line at all).  What the
+	 * message holds gets a verdict: "bad", never a retry.  Literal
+	 * data where a detached signature belongs is bad too, whatever
+	 * gpg made of it: a GOODSIG would be for text nobody sees.
+	 */
+	if (text != NULL && g->seen.plaintext)
+		gpg_decrypt_result_free(r);
 	if (r->nsigs == 0) {	/* no signature in the signature part */
 		r->sigs = xcalloc(1, sizeof *r->sigs);
 		r->sigs[0].status = GPG_SIG_BAD;

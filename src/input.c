@@ -7,6 +7,9 @@
  * anything else (a pipe from the MTA) is first copied to an unlinked
  * temporary file in $TMPDIR.  The buffer holds at most one header line
  * (LIMIT_HEADER_LINE) plus one read, whatever the message size.
+ * Reads are positional (pread), so several sources, or a source and a
+ * child process, can share one file description without moving each
+ * other's place.
  */
 #include <config.h>
 
@@ -115,8 +118,19 @@ input_fdopen(int fd)
 	in->fd = fd;
 	in->owned = 1;
 	in->buf = xmalloc(INPUT_BUFSZ);
-	(void)lseek(fd, 0, SEEK_SET);
 	return in;
+}
+
+/* input_open_fd - see input.h */
+int
+input_open_fd(struct input **inp, int fd)
+{
+	int own;
+
+	if ((own = fcntl(fd, F_DUPFD_CLOEXEC, 3)) == -1)
+		return INPUT_ESPOOL;
+	*inp = input_fdopen(own);
+	return 0;
 }
 
 /* input_close - release the source */
@@ -147,7 +161,8 @@ input_fill(struct input *in)
 	if (in->eof || in->len == INPUT_BUFSZ)
 		return 0;
 	do
-		n = read(in->fd, in->buf + in->len, INPUT_BUFSZ - in->len);
+		n = pread(in->fd, in->buf + in->len, INPUT_BUFSZ - in->len,
+		    in->base + in->bufoff + (off_t)in->len);
 	while (n == -1 && errno == EINTR);
 	if (n == -1)
 		return -1;
@@ -223,7 +238,7 @@ input_read(struct input *in, void *dst, size_t n)
 	in->bufoff += (off_t)in->len;
 	in->pos = in->len = 0;
 	do
-		r = read(in->fd, dst, n);
+		r = pread(in->fd, dst, n, in->base + in->bufoff);
 	while (r == -1 && errno == EINTR);
 	if (r > 0)
 		in->bufoff += r;
@@ -247,8 +262,6 @@ input_seek(struct input *in, off_t off)
 		errno = EINVAL;
 		return -1;
 	}
-	if (lseek(in->fd, in->base + off, SEEK_SET) == -1)
-		return -1;
 	in->bufoff = off;
 	in->pos = in->len = 0;
 	in->eof = 0;

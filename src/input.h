@@ -23,6 +23,10 @@ void	input_close(struct input *);
  * the source owns fd and closes it */
 struct input *input_fdopen(int);
 
+/* input_open_fd - a source on a seekable descriptor the caller keeps
+ * (a duplicate is read from offset 0); 0, or INPUT_ESPOOL with errno */
+int	input_open_fd(struct input **, int);
+
 /* input_line - the next line, end of line included, at most max bytes.
  * *line points into the input's buffer and stays valid until the next
  * call.  Returns 1 with a line, 0 at end of input, -1 on error with

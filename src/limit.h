@@ -36,6 +36,10 @@
  * every message, and a postmaster's list is far shorter. */
 #define LIMIT_POLICY_ENTRIES	100000
 
+/* Characters of mailseal.conf's recipient_delimiter (a set; Postfix
+ * allows any number, but a longer set is a typo). */
+#define LIMIT_DELIMITERS	32
+
 /* Marker fields of this gateway a message may already carry when it
  * comes back to the filter: more is a mail loop (exit 75). */
 #define LIMIT_GATEWAY_PASSES	5
@@ -58,10 +62,33 @@
  * listing); more make the signature verdict "bad". */
 #define LIMIT_SIGNATURES	16
 
+/* Anonymous recipients ("hidden recipients", key ID 0: RFC 9580 5.1)
+ * in one encrypted message that decrypt hands to gpg.  gpg tries every
+ * secret key on each of them (about 2 ms per key and packet: 23 ms with
+ * 12 keys), so a megabyte of them costs minutes per delivery attempt.
+ * A sender hides Bcc recipients this way, one packet each; 8 allows a
+ * message with eight hidden recipients, and costs at most eight trials
+ * of every key.  More make the decryption "failed;
+ * reason=too-many-recipients". */
+#define LIMIT_ANON_KEYS		8
+
+/* Session key packets (one per recipient) in one encrypted message
+ * that decrypt hands to gpg: twice LIMIT_RECIPIENTS, so a message
+ * mailseal encrypted to its most recipients (and encrypt-to keys) still
+ * decrypts.  More: "failed; reason=too-many-recipients". */
+#define LIMIT_SESSION_KEYS	2000
+
 /* Seconds one message may take before mailseal gives up with 75
  * (--timeout).  GPGME 1.18 can wait forever on a gpg that died while
  * being fed; 100 MB take about 2 s, so this only ends real hangs. */
 #define LIMIT_SECONDS		900
+
+/* Bytes of gpg's status lines the gpg supervisor (gpgsup.c) holds back
+ * until gpg has ended, so that its exit line comes first: GPGME stops
+ * reading at some lines.  Beyond it the lines go on as they come, and
+ * a GPGME that stopped early then means a retry (75), not a verdict.
+ * A key listing or a message of a few MB writes a few KB. */
+#define LIMIT_GPG_STATUS	16777216
 
 /* Length of a MIME boundary (RFC 2046 5.1.1 says 70). */
 #define LIMIT_BOUNDARY		70

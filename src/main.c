@@ -19,6 +19,11 @@
  */
 #include <config.h>
 
+#include <sys/resource.h>
+#ifdef HAVE_SYS_PRCTL_H
+#include <sys/prctl.h>
+#endif
+
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -34,6 +39,7 @@
 #include "decrypt.h"
 #include "encrypt.h"
 #include "filter.h"
+#include "gpgsup.h"
 #include "limit.h"
 #include "log.h"
 #include "output.h"
@@ -46,6 +52,7 @@ static int	cmd_filter(int, char **);
 static int	stdio_check(int *);
 static void	on_signal(int);
 static int	signals_init(void);
+static int	process_protect(void);
 static int	parse_seconds(const char *, unsigned int *);
 struct common;
 static int	common_opt(struct common *, int, char **);
@@ -82,7 +89,6 @@ on_signal(int sig)
 	static const char timeout[] = "mailseal: timed out (--timeout)\n";
 
 	output_cleanup();
-	filter_cleanup();
 	if (sig == SIGALRM)
 		(void)!write(STDERR_FILENO, timeout, sizeof timeout - 1);
 	else
@@ -109,6 +115,33 @@ signals_init(void)
 	 * reaches GPGME. */
 	sa.sa_handler = SIG_IGN;
 	return sigaction(SIGPIPE, &sa, NULL);
+}
+
+/*
+ * process_protect - a message in memory stays there: no core file
+ * (RLIMIT_CORE 0, inherited by gpg; and not dumpable, which also keeps
+ * other processes of the same user from reading our memory through
+ * ptrace or /proc), and a file-size limit makes writes fail with EFBIG,
+ * which every write path turns into 75, instead of killing us with
+ * SIGXFSZ (exit 153, which an MTA takes for a bounce).
+ */
+static int
+process_protect(void)
+{
+	struct rlimit rl;
+	struct sigaction sa;
+
+	rl.rlim_cur = rl.rlim_max = 0;
+	if (setrlimit(RLIMIT_CORE, &rl) == -1)
+		return -1;
+#ifdef HAVE_SYS_PRCTL_H
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1)
+		return -1;
+#endif
+	memset(&sa, 0, sizeof sa);
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = SIG_IGN;
+	return sigaction(SIGXFSZ, &sa, NULL);
 }
 
 /* parse_seconds - a whole number of seconds, 0 to 86400 */
@@ -367,7 +400,6 @@ static void
 cleanup_all(void)
 {
 	output_cleanup();
-	filter_cleanup();
 }
 
 /* cmd_filter - parse the filter command line and run it */
@@ -473,9 +505,18 @@ cmd_filter(int argc, char **argv)
 int
 main(int argc, char **argv)
 {
+	int rc;
+
+	/* started by GPGME in place of gpg (gpgsup.h): nothing else runs */
+	if ((rc = gpgsup_main(argc, argv)) != -1)
+		return rc;
 	setlocale(LC_ALL, "");
 	log_init("mailseal");
 	log_on_panic(cleanup_all);
+	if (process_protect() == -1) {
+		log_warn("cannot turn core dumps off");
+		return EX_TEMPFAIL;
+	}
 	if (stdio_check(&stdout_closed) == -1 || signals_init() == -1)
 		return EX_TEMPFAIL;
 	if (argc < 2) {

@@ -11,7 +11,7 @@
 
 struct mime_param {
 	char	*name;		/* lower case */
-	char	*value;		/* unquoted */
+	char	*value;		/* unquoted, case kept */
 };
 
 struct mime_ctype {
@@ -19,6 +19,10 @@ struct mime_ctype {
 	char			*subtype;	/* lower case */
 	struct mime_param	 params[MIME_PARAMS_MAX];
 	size_t			 nparams;
+	int			 clean;		/* read to the end: no syntax
+						 * error, no comment, no
+						 * parameter twice, no RFC
+						 * 2231 form, all kept */
 };
 
 enum mime_cte {
@@ -30,14 +34,15 @@ enum mime_cte {
 
 /* mime_ctype_parse - parse an unfolded Content-Type value; returns 0,
  * or -1 when it has no valid type/subtype (RFC 2045 5.2 then says
- * text/plain).  Parameters after a syntax error are ignored.  Release
- * with mime_ctype_free() in both cases. */
+ * text/plain).  Parameters after a syntax error are ignored, and clean
+ * is 0 then.  Release with mime_ctype_free() in both cases. */
 int		 mime_ctype_parse(const char *, size_t, struct mime_ctype *);
 const char	*mime_ctype_param(const struct mime_ctype *, const char *);
 int		 mime_ctype_is(const struct mime_ctype *, const char *, const char *);
 void		 mime_ctype_free(struct mime_ctype *);
 
-/* mime_cte_parse - classify an unfolded Content-Transfer-Encoding */
+/* mime_cte_parse - classify an unfolded Content-Transfer-Encoding: one
+ * token with nothing but white space around it, else MIME_CTE_UNKNOWN */
 enum mime_cte	 mime_cte_parse(const char *, size_t);
 
 #endif

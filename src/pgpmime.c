@@ -174,13 +174,20 @@ pgpmime_inner_init(struct pgpmime_inner *s, const struct rfc5322_header *h,
 	s->headlen += 2;
 }
 
-/* pgpmime_canon_init - see pgpmime.h */
-void
+/* pgpmime_canon_init - see pgpmime.h; a negative length would mean "to
+ * the end of the input" to pgpmime_inner_body: refused */
+int
 pgpmime_canon_init(struct pgpmime_inner *s, struct input *in, off_t len)
 {
 	memset(s, 0, sizeof *s);
 	s->in = in;
+	if (len < 0) {
+		s->left = 0;
+		errno = EINVAL;
+		return -1;
+	}
 	s->left = len;
+	return 0;
 }
 
 /* pgpmime_inner_body - read up to n body bytes, within the bound */

@@ -49,8 +49,9 @@ struct pgpmime_inner {
 };
 
 /* pgpmime_canon_init - the same reader over len bytes of the input from
- * where it stands, with no header in front: signed data (RFC 3156 5) */
-void	pgpmime_canon_init(struct pgpmime_inner *, struct input *, off_t);
+ * where it stands, with no header in front: signed data (RFC 3156 5);
+ * -1 (errno EINVAL) when len is negative */
+int	pgpmime_canon_init(struct pgpmime_inner *, struct input *, off_t);
 void	pgpmime_inner_init(struct pgpmime_inner *, const struct rfc5322_header *,
 	    struct input *);
 ssize_t	pgpmime_inner_read(void *, void *, size_t);

@@ -3,11 +3,14 @@
  *
  * "KEY POLICY" lines, in the manner of a Postfix lookup table: KEY is
  * user@domain, domain (every address there) or .domain (every address
- * in its subdomains), compared without regard to case; POLICY is
- * require, opportunistic or none.  The most specific entry wins: the
- * address, the address without its +tag, its domain, then the nearest
- * parent .domain.  The map is small (a postmaster's list) and read
- * once per message, with a limit on its size.
+ * in its subdomains); POLICY is require, opportunistic or none.  Keys
+ * and recipients are compared in their canonical spelling (addr_canon:
+ * IDNA, case, root dot, quotes, address literals), so no other
+ * spelling of an address walks around its entry.  The most specific
+ * entry wins: the address, the address without its tag (the recipient
+ * delimiters), its domain, then the nearest parent .domain.  The map is
+ * read once per message, with a limit on its size, and sorted, so a
+ * lookup costs O(log n).
  */
 #include <config.h>
 
@@ -29,6 +32,8 @@ static const struct policy_entry *policy_find(const struct policy_map *,
 		    const char *);
 static int	policy_domain_valid(const char *);
 static int	policy_key_valid(const char *);
+static char	*policy_key_canon(const char *);
+static int	policy_cmp(const void *, const void *);
 
 /* policy_domain_valid - dot-separated labels of letters, digits, '-'
  * (and UTF-8 bytes, for IDN), no empty label, no trailing dot: a typo
@@ -37,9 +42,17 @@ static int
 policy_domain_valid(const char *d)
 {
 	size_t label = 0;
+	char *lit;
+	int r;
 
 	if (*d == '\0')
 		return 0;
+	if (*d == '[') {
+		/* an address literal: only one that holds an address */
+		r = addr_domain_canon(d, &lit) == 0;
+		free(lit);
+		return r;
+	}
 	for (; *d != '\0'; d++) {
 		unsigned char c = (unsigned char)*d;
 		if (c == '.') {
@@ -59,11 +72,45 @@ policy_domain_valid(const char *d)
 static int
 policy_key_valid(const char *key)
 {
-	const char *at = strchr(key, '@');
+	const char *at = strrchr(key, '@');
 
 	if (at != NULL)
 		return addr_spec_valid(key) && policy_domain_valid(at + 1);
+	if (key[0] == '.' && key[1] == '[')
+		return 0;
 	return policy_domain_valid(key[0] == '.' ? key + 1 : key);
+}
+
+/* policy_key_canon - a valid key in the spelling lookups use */
+static char *
+policy_key_canon(const char *key)
+{
+	char *d, *out;
+	size_t n;
+
+	if (strchr(key, '@') != NULL)
+		return addr_canon(key);
+	(void)addr_domain_canon(key[0] == '.' ? key + 1 : key, &d);
+	if (key[0] != '.')
+		return d;
+	n = strlen(d) + 2;
+	out = xmalloc(n);
+	snprintf(out, n, ".%s", d);
+	free(d);
+	return out;
+}
+
+/* policy_cmp - by key, then by line */
+static int
+policy_cmp(const void *a, const void *b)
+{
+	const struct policy_entry *x = *(const struct policy_entry *const *)a;
+	const struct policy_entry *y = *(const struct policy_entry *const *)b;
+	int c = strcmp(x->key, y->key);
+
+	if (c != 0)
+		return c;
+	return x->line < y->line ? -1 : x->line > y->line;
 }
 
 /* policy_map_load - see policy.h */
@@ -128,7 +175,7 @@ policy_map_load(struct policy_map *m, const char *path, char *err,
 			break;
 		}
 		m->v = xreallocarray(m->v, m->n + 1, sizeof *m->v);
-		m->v[m->n].key = xstrdup(key);
+		m->v[m->n].key = policy_key_canon(key);
 		m->v[m->n].policy = pv;
 		m->v[m->n].line = lineno;
 		m->n++;
@@ -138,6 +185,12 @@ policy_map_load(struct policy_map *m, const char *path, char *err,
 		r = -1;
 	}
 	fclose(fp);
+	if (r == 0 && m->n > 0) {
+		m->sorted = xcalloc(m->n, sizeof *m->sorted);
+		for (n = 0; n < m->n; n++)
+			m->sorted[n] = &m->v[n];
+		qsort(m->sorted, m->n, sizeof *m->sorted, policy_cmp);
+	}
 	return r;
 }
 
@@ -150,20 +203,30 @@ policy_map_free(struct policy_map *m)
 	for (i = 0; i < m->n; i++)
 		free(m->v[i].key);
 	free(m->v);
+	free(m->sorted);
 	free(m->path);
 	memset(m, 0, sizeof *m);
 }
 
-/* policy_find - the last entry for key (the last one wins, as in a
- * Postfix table built with duplicates), or NULL */
+/* policy_find - the last entry for the canonical key (the last one
+ * wins, as in a Postfix table built with duplicates), or NULL */
 static const struct policy_entry *
 policy_find(const struct policy_map *m, const char *key)
 {
-	size_t i;
+	size_t lo = 0, hi = m->n, mid;
 
-	for (i = m->n; i > 0; i--)
-		if (strcasecmp(m->v[i - 1].key, key) == 0)
-			return &m->v[i - 1];
+	/* the first entry after every one <= key (sorted by key, line) */
+	if (m->sorted == NULL)
+		return NULL;
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (strcmp(m->sorted[mid]->key, key) <= 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo > 0 && strcmp(m->sorted[lo - 1]->key, key) == 0)
+		return m->sorted[lo - 1];
 	return NULL;
 }
 
@@ -174,23 +237,27 @@ policy_lookup(const struct policy_map *m, const char *addr, enum policy dflt,
 {
 	const struct policy_entry *e = NULL;
 	const char *domain, *d;
-	char *untagged;
+	char *untagged, *c;
 
 	*entry = NULL;
 	if (m == NULL || m->n == 0)
 		return dflt;
-	if ((e = policy_find(m, addr)) == NULL &&
-	    (untagged = addr_untag(addr)) != NULL) {
+	c = addr_canon(addr);
+	if ((e = policy_find(m, c)) == NULL &&
+	    (untagged = addr_untag(c)) != NULL) {
 		e = policy_find(m, untagged);
 		free(untagged);
 	}
-	domain = strrchr(addr, '@');
+	domain = strrchr(c, '@');
 	if (e == NULL && domain != NULL)
 		e = policy_find(m, domain + 1);
-	/* .example.org covers a.example.org and b.a.example.org */
-	for (d = domain != NULL ? strchr(domain + 1, '.') : NULL;
+	/* .example.org covers a.example.org and b.a.example.org; an
+	 * address literal has no parent */
+	for (d = domain != NULL && domain[1] != '[' ?
+	    strchr(domain + 1, '.') : NULL;
 	    e == NULL && d != NULL; d = strchr(d + 1, '.'))
 		e = policy_find(m, d);
+	free(c);
 	if (e == NULL)
 		return dflt;
 	*entry = e;

@@ -17,8 +17,9 @@ struct policy_entry {
 
 struct policy_map {
 	char			*path;
-	struct policy_entry	*v;
+	struct policy_entry	*v;		/* in the file's order */
 	size_t			 n;
+	const struct policy_entry **sorted;	/* by key, then line */
 };
 
 /* policy_map_load - read the map at path; on error, -1 with err holding
@@ -27,9 +28,10 @@ int		 policy_map_load(struct policy_map *, const char *, char *,
 		    size_t);
 void		 policy_map_free(struct policy_map *);
 
-/* policy_lookup - the policy of addr: the address, the address without
- * its +tag, its domain, ".parent" entries from the nearest, else dflt.
- * *entry is the entry that decided, or NULL for dflt. */
+/* policy_lookup - the policy of addr, canonical (addr_canon) as the
+ * keys are: the address, the address without its tag (addr_untag), its
+ * domain, ".parent" entries from the nearest, else dflt.  *entry is the
+ * entry that decided, or NULL for dflt. */
 enum policy	 policy_lookup(const struct policy_map *, const char *,
 		    enum policy, const struct policy_entry **);
 

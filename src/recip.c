@@ -6,11 +6,16 @@
  * key only when a valid (not revoked, not invalid) user ID's addr-spec
  * equals the recipient's addr-spec, ignoring ASCII case, and the key as
  * a whole can encrypt and is not expired, revoked, disabled or invalid.
+ * Both addr-specs are compared in their canonical spelling (addr_canon:
+ * a user ID with U-labels matches a recipient with A-labels and the
+ * other way round; case, root dot and quotes do not matter).
  * "user+tag@domain" without a key of its own falls back to
- * "user@domain".  The result is a set of fingerprints.
+ * "user@domain" (the recipient delimiters, addr_untag).  The result is
+ * a set of fingerprints.
  */
 #include <config.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -21,32 +26,65 @@
 static int	recip_match(const char *, const char *,
 		    const struct gpg_keylist *, struct recip *);
 static void	recip_add(struct recip *, const char *, const char *);
+static void	recip_pattern(struct addrlist *, const char *);
+static void	recip_spellings(const char *, struct addrlist *);
+
+/* recip_pattern - "*ADDR", once */
+static void
+recip_pattern(struct addrlist *pat, const char *addr)
+{
+	size_t len = strlen(addr);
+	char *p = xmalloc(len + 2);
+
+	p[0] = '*';
+	memcpy(p + 1, addr, len + 1);
+	if (!addrlist_has(pat, p))
+		addrlist_add(pat, p);
+	free(p);
+}
+
+/* recip_spellings - the spellings a user ID of addr may have: as given,
+ * canonical (A-labels), and with U-labels (gpg's substring search
+ * compares bytes, ignoring ASCII case only) */
+static void
+recip_spellings(const char *addr, struct addrlist *out)
+{
+	char *c = addr_canon(addr), *at, *u, *s;
+	size_t n;
+
+	addrlist_add(out, addr);
+	addrlist_add(out, c);
+	if ((at = strrchr(c, '@')) != NULL &&
+	    (u = addr_domain_unicode(at + 1)) != NULL) {
+		n = (size_t)(at - c) + strlen(u) + 2;
+		s = xmalloc(n);
+		snprintf(s, n, "%.*s@%s", (int)(at - c), c, u);
+		addrlist_add(out, s);
+		free(s);
+		free(u);
+	}
+	free(c);
+}
 
 /* recip_patterns - see recip.h */
 void
 recip_patterns(const struct addrlist *addrs, struct addrlist *pat)
 {
-	size_t i, len;
-	char *p, *base;
+	struct addrlist sp;
+	size_t i, k;
+	char *base;
 
 	for (i = 0; i < addrs->n; i++) {
-		len = strlen(addrs->v[i]);
-		p = xmalloc(len + 2);
-		p[0] = '*';
-		memcpy(p + 1, addrs->v[i], len + 1);
-		if (!addrlist_has(pat, p))
-			addrlist_add(pat, p);
-		free(p);
-		if ((base = addr_untag(addrs->v[i])) != NULL) {
-			len = strlen(base);
-			p = xmalloc(len + 2);
-			p[0] = '*';
-			memcpy(p + 1, base, len + 1);
-			if (!addrlist_has(pat, p))
-				addrlist_add(pat, p);
-			free(p);
-			free(base);
+		memset(&sp, 0, sizeof sp);
+		recip_spellings(addrs->v[i], &sp);
+		for (k = 0; k < sp.n; k++) {
+			recip_pattern(pat, sp.v[k]);
+			if ((base = addr_untag(sp.v[k])) != NULL) {
+				recip_pattern(pat, base);
+				free(base);
+			}
 		}
+		addrlist_free(&sp);
 	}
 }
 
@@ -81,20 +119,25 @@ recip_match(const char *addr, const char *orig, const struct gpg_keylist *keys,
     struct recip *r)
 {
 	size_t i, j;
-	int found = 0;
+	int found = 0, hit;
+	char *c = addr_canon(addr), *u;
 
 	for (i = 0; i < keys->n; i++) {
 		const struct gpg_key *k = &keys->v[i];
 		if (!recip_key_can_encrypt(k))
 			continue;
 		for (j = 0; j < k->nuids; j++) {
-			if (addr_equal(k->uids[j], addr)) {
+			u = addr_canon(k->uids[j]);
+			hit = strcmp(u, c) == 0;
+			free(u);
+			if (hit) {
 				recip_add(r, orig, k->fpr);
 				found++;
 				break;
 			}
 		}
 	}
+	free(c);
 	return found;
 }
 

@@ -8,8 +8,11 @@
  * Leniency (VIOLATIONS.md): a line that is neither a field nor a
  * continuation ends the header block and starts the body, as Postfix's
  * cleanup does, instead of rejecting the message; an mbox "From " line
- * is accepted as the first line; white space between a field name and
- * its colon (obs-optional) is accepted.
+ * (not "From :", a field) is accepted as the first line; white space between a field name and
+ * its colon (obs-optional) is accepted.  Readers do not all share these
+ * leniencies: rfc5322_ambiguous() says when a header block used one
+ * that moves the end of the block, and classify.c then calls nothing
+ * in the message signed or encrypted.
  */
 #include <config.h>
 
@@ -47,6 +50,39 @@ rfc5322_field_parse(const char *line, size_t len, size_t *valoff)
 		return 0;
 	*valoff = i + 1;
 	return namelen;
+}
+
+/* rfc5322_is_fromline - see rfc5322.h: "From " and then no colon
+ * after white space; "From : x" is a From field (obs-optional), and
+ * taking it for the From_ line would hide it from the one-From rule */
+int
+rfc5322_is_fromline(const char *line, size_t len)
+{
+	size_t valoff;
+
+	return len >= 5 && memcmp(line, "From ", 5) == 0 &&
+	    rfc5322_field_parse(line, len, &valoff) == 0;
+}
+
+/* rfc5322_obs_colon - see rfc5322.h */
+int
+rfc5322_obs_colon(const struct rfc5322_field *f)
+{
+	return f->valoff != f->namelen + 1;
+}
+
+/* rfc5322_ambiguous - see rfc5322.h */
+int
+rfc5322_ambiguous(const struct rfc5322_header *h)
+{
+	size_t i;
+
+	if (h->nfields > 0 && !h->separator)
+		return 1;
+	for (i = 0; i < h->nfields; i++)
+		if (rfc5322_obs_colon(&h->fields[i]))
+			return 1;
+	return 0;
 }
 
 /* rfc5322_blank - is this an empty line (just its line end)? */
@@ -106,8 +142,8 @@ rfc5322_read(struct input *in, struct rfc5322_header *h)
 		if ((cr = memchr(line, '\r', len)) != NULL &&
 		    (cr != line + len - 2 || line[len - 1] != '\n'))
 			return RFC5322_CR;
-		if (first && h->fromline == NULL && len >= 5 &&
-		    memcmp(line, "From ", 5) == 0) {
+		if (first && h->fromline == NULL &&
+		    rfc5322_is_fromline(line, len)) {
 			h->fromline = xstrndup(line, len);
 			h->fromlen = len;
 			continue;

@@ -67,4 +67,20 @@ const struct rfc5322_field *rfc5322_find(const struct rfc5322_header *,
  * name length and sets *valoff, or 0 when it is not. */
 size_t		 rfc5322_field_parse(const char *, size_t, size_t *);
 
+/* rfc5322_obs_colon - the field has white space between its name and
+ * its colon (obs-optional, RFC 5322 4.5.3): Python's email package ends
+ * the header block at such a line, GMime and we read a field */
+int		 rfc5322_obs_colon(const struct rfc5322_field *);
+
+/* rfc5322_ambiguous - mail readers could split this header block from
+ * its body elsewhere than we do: a field has white space before its
+ * colon, or no empty line ended the block (GMime reads on for fields
+ * past a line that is none, Python and we stop there; a block without a
+ * body counts too: there is nothing in it to call signed or encrypted) */
+int		 rfc5322_ambiguous(const struct rfc5322_header *);
+
+/* rfc5322_is_fromline - is line (the first of a message) an mbox From_
+ * line: "From " followed by something other than a colon? */
+int		 rfc5322_is_fromline(const char *, size_t);
+
 #endif

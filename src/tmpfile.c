@@ -1,9 +1,12 @@
 /*
  * tmpfile.c - private temporary files.
  *
- * Spooled input and spooled output live in files that have no name
- * (O_TMPFILE, or mkstemp() followed at once by unlink()), mode 0600, so a
- * crash or a kill leaves nothing behind and no other user can read them.
+ * Every file that holds message data has no name from birth: O_TMPFILE,
+ * or where the file system cannot do that, mkstemp() followed at once by
+ * unlink(); mode 0600.  A crash or a kill -9 leaves nothing behind, no
+ * other user can open them, and they are handed on by descriptor.  A
+ * result that must get a name (-o FILE) gets it only when it is whole,
+ * by linkat(2) (tmpfile_link).
  */
 #include <config.h>
 
@@ -18,6 +21,8 @@
 
 #include "tmpfile.h"
 
+#define TMPFILE_PROCFD	"/proc/self/fd/"
+
 /* tmpfile_dir - $TMPDIR when it is an absolute path, else /tmp */
 const char *
 tmpfile_dir(void)
@@ -29,21 +34,41 @@ tmpfile_dir(void)
 	return d;
 }
 
+/* tmpfile_open_nameless - see tmpfile.h */
+int
+tmpfile_open_nameless(int dirfd)
+{
+#ifdef O_TMPFILE
+	int fd;
+
+	fd = openat(dirfd, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (fd != -1 || (errno != EOPNOTSUPP && errno != EISDIR &&
+	    errno != EINVAL))
+		return fd;
+#else
+	(void)dirfd;
+#endif
+	errno = EOPNOTSUPP;
+	return -1;
+}
+
 /* tmpfile_open_unlinked - see tmpfile.h */
 int
 tmpfile_open_unlinked(void)
 {
 	char path[PATH_MAX];
 	const char *dir = tmpfile_dir();
-	int fd, ret, saved;
+	int dfd, fd, ret, saved;
 
-#ifdef O_TMPFILE
-	fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-	if (fd != -1)
-		return fd;
-	if (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL)
+	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
 		return -1;
-#endif
+	fd = tmpfile_open_nameless(dfd);
+	saved = errno;
+	close(dfd);
+	if (fd != -1 || saved != EOPNOTSUPP) {
+		errno = saved;
+		return fd;
+	}
 	ret = snprintf(path, sizeof path, "%s/mailseal.XXXXXX", dir);
 	if (ret < 0 || (size_t)ret >= sizeof path) {
 		errno = ENAMETOOLONG;
@@ -66,7 +91,7 @@ int
 tmpfile_copy(int in, int out)
 {
 	char buf[65536];
-	ssize_t n, w, off;
+	ssize_t n;
 
 	for (;;) {
 		n = read(in, buf, sizeof buf);
@@ -74,14 +99,56 @@ tmpfile_copy(int in, int out)
 			continue;
 		if (n <= 0)
 			return (int)n;
-		for (off = 0; off < n; off += w) {
-			w = write(out, buf + off, (size_t)(n - off));
-			if (w == -1 && errno == EINTR) {
-				w = 0;
-				continue;
-			}
-			if (w == -1)
-				return -1;
-		}
+		if (tmpfile_write(out, buf, (size_t)n) == -1)
+			return -1;
 	}
+}
+
+/*
+ * tmpfile_link - see tmpfile.h.  linkat(AT_EMPTY_PATH) needs
+ * CAP_DAC_READ_SEARCH (ENOENT without it); /proc/self/fd/N with
+ * AT_SYMLINK_FOLLOW is the way open(2) documents for everyone else.
+ */
+int
+tmpfile_link(int fd, int dirfd, const char *name)
+{
+	char proc[sizeof TMPFILE_PROCFD + 16];
+	int ret;
+
+#ifdef AT_EMPTY_PATH
+	if (linkat(fd, "", dirfd, name, AT_EMPTY_PATH) == 0)
+		return 0;
+	if (errno != ENOENT && errno != EPERM && errno != EINVAL)
+		return -1;
+#endif
+	ret = snprintf(proc, sizeof proc, TMPFILE_PROCFD "%d", fd);
+	if (ret < 0 || (size_t)ret >= sizeof proc) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (linkat(AT_FDCWD, proc, dirfd, name, AT_SYMLINK_FOLLOW) == 0)
+		return 0;
+	/* no /proc (a chroot): the caller has to copy */
+	if (errno == ENOENT && access(TMPFILE_PROCFD, X_OK) == -1)
+		errno = EOPNOTSUPP;
+	return -1;
+}
+
+/* tmpfile_write - see tmpfile.h */
+int
+tmpfile_write(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+	ssize_t w;
+
+	while (len > 0) {
+		w = write(fd, p, len);
+		if (w == -1 && errno == EINTR)
+			continue;
+		if (w == -1)
+			return -1;
+		p += w;
+		len -= (size_t)w;
+	}
+	return 0;
 }

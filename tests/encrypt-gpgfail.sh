@@ -103,7 +103,7 @@ gpg --batch --quiet --armor --detach-sign -u alice@example.org \
 	printf ' protocol="application/pgp-signature"; boundary="S"\n\n--S\r\n'
 	cat "$T/part"
 	printf '\r\n--S\r\nContent-Type: application/pgp-signature\r\n\r\n'
-	cat "$T/part.asc"
+	sed 's/$/\r/' "$T/part.asc"	# line ends like the delimiter's
 	printf -- '--S--\r\n'
 } >"$T/signed.eml"
 wrap segv --verify
@@ -115,18 +115,15 @@ else
 	    "$T/e" "$T/o"
 fi
 
-# decrypt: gpg crashing before a word looks, to GPGME (which ignores
-# gpg's exit status), like damaged data, which also yields no status
-# line at all (a bad armor checksum does that).  What must hold: no
-# plaintext, the ciphertext delivered as it came, a "failed" verdict.
+# decrypt: gpg crashing before a word once looked, to GPGME (which
+# ignores gpg's exit status), like damaged data.  The supervisor
+# (src/gpgsup.c) reports the signal: 75, never a verdict.
 wrap segv --decrypt
 under_wrap "$T/o" "$T/e" decrypt --timeout 10 "$T/sealed.eml"
-if [ "$rc" -eq 75 ] || { [ "$rc" -eq 0 ] &&
-    sed -n 1p "$T/o" | grep -q '^X-Mailseal-Decryption: failed' &&
-    sed 1,2d "$T/o" | cmp -s - "$T/sealed.eml"; }; then
-	ok "decrypt, gpg crashes: 75, or failed with the ciphertext as it came"
+if [ "$rc" -eq 75 ] && [ ! -s "$T/o" ]; then
+	ok "decrypt, gpg crashes: exit 75, nothing written"
 else
-	not_ok "decrypt, gpg crashes: 75, or failed with the ciphertext as it came (exit $rc)" \
+	not_ok "decrypt, gpg crashes: exit 75, nothing written (exit $rc)" \
 	    "$T/e" "$T/o"
 fi
 

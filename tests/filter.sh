@@ -274,6 +274,7 @@ cat >"$T/ok.want" <<EOF
 homedir = $GNUPGHOME
 default_policy = require
 policy_map = 
+recipient_delimiter = +
 decrypt = no
 sendmail = $T/sendmail
 sign = no
@@ -358,6 +359,74 @@ conf dnone 'default_policy = none'
 fm "$T/dnone.conf" --check bob@example.org </dev/null
 is "policy none: no key looked up, action deliver" "$(tail -n 1 "$T/out")" \
     "bob@example.org: policy=none (default_policy) key=none action=deliver"
+
+# Every spelling of an address meets its entry and its key (issue 8
+# item 13): IDNA both ways, case (non-ASCII too), a trailing root dot,
+# an address literal, quotes the local part does not need, and the
+# recipient delimiters of recipient_delimiter.
+# A key whose user ID has U-labels, and one with A-labels:
+gpg_new() {
+	gpg --batch --no-tty --quiet --pinentry-mode loopback --passphrase '' \
+	    --quick-gen-key "$1" ed25519 sign never 2>/dev/null &&
+	_f=$(gpg --with-colons --list-keys "=$1" 2>/dev/null |
+	    awk -F: '/^fpr/ { print $10; exit }') &&
+	gpg --batch --no-tty --quiet --pinentry-mode loopback --passphrase '' \
+	    --quick-add-key "$_f" cv25519 encr never 2>/dev/null && echo "$_f"
+}
+UJ=$(gpg_new "J$(printf '\303\266')rg <j$(printf '\303\266')rg@b$(printf '\303\274')cher.example>")
+AR=$(gpg_new 'Rolf <rolf@xn--mnchen-3ya.example>')
+UE=$(printf 'b\303\274cher.example')
+cat >"$T/idn.map" <<EOF
+$UE			require
+xn--mnchen-3ya.example	require
+example.com		require
+bob@example.net		require
+EOF
+printf '[192.0.2.1] require\n' >"$T/lit.map"
+conf lit "policy_map = $T/lit.map"
+conf idn "policy_map = $T/idn.map"
+conf idn2 "policy_map = $T/idn.map" 'recipient_delimiter = +-'
+IJ=$(printf 'J\303\226RG@XN--BCHER-KVA.EXAMPLE.')
+IR=$(printf 'rolf@M\303\234NCHEN.example')
+fm "$T/idn.conf" --check "$IJ" "$IR" x@xn--bcher-kva.example \
+    x@example.com. '"bob"@example.net' bob-x@example.net </dev/null
+sed -n 's/^\([^ ]*@[^ ]*\): /\1: /p' "$T/out" >"$T/dec"
+pol() {
+	grep -F "$1: " "$T/dec" | head -n 1 |
+	    sed 's/.*policy=\([a-z]*\).*action=\([a-z]*\).*/\1 \2/'
+}
+# --check escapes bytes outside printable ASCII
+EJ='J\303\226RG@XN--BCHER-KVA.EXAMPLE.'
+ER='rolf@M\303\234NCHEN.example'
+is "A-label, upper case, root dot: the U-label entry and the U-label user ID" \
+    "$(grep -F "$EJ: " "$T/dec")" \
+    "$EJ: policy=require ($T/idn.map:1) key=$UJ action=encrypt"
+is "U-label, non-ASCII upper case: the A-label entry and the A-label user ID" \
+    "$(grep -F "$ER: " "$T/dec")" \
+    "$ER: policy=require ($T/idn.map:2) key=$AR action=encrypt"
+is "an A-label recipient, no key: refused by the U-label entry" \
+    "$(pol x@xn--bcher-kva.example)" "require refuse"
+is "a trailing root dot: the domain's entry" "$(pol x@example.com.)" \
+    "require refuse"
+is "a quoted local part that needs no quotes: the address's entry" \
+    "$(pol '"bob"@example.net')" "require refuse"
+is "'-' is no delimiter by default" "$(pol bob-x@example.net)" \
+    "opportunistic deliver"
+fm "$T/lit.conf" --check 'x@[192.0.2.1]' </dev/null
+sed -n 's/^\([^ ]*@[^ ]*\): /\1: /p' "$T/out" >"$T/dec"
+is "an address literal: its entry" "$(pol 'x@[192.0.2.1]')" "require refuse"
+fm "$T/idn2.conf" --check bob-x@example.net </dev/null
+is "recipient_delimiter = +-: bob-x@ is bob@'s entry" \
+    "$(sed -n 's/.*policy=\([a-z]*\) (.*:\([0-9]*\)).*/\1 \2/p' "$T/out")" \
+    "require 4"
+conf ebad 'recipient_delimiter = +@'
+bad "recipient_delimiter with '@': 78" "$T/ebad.conf" "$T/ebad.conf:5" \
+    'is not a set of at most 32 characters'
+# and a real run: the A-label recipient gets it encrypted to the key
+# whose user ID has U-labels
+fm "$T/idn.conf" -f alice@example.org "$IJ" <"$T/m1.eml"
+exits "require, A-label recipient, U-label user ID: encrypted, one call" 0 1
+check "... the copy is RFC 3156 PGP/MIME" pgpmime 1 "$T/m1.eml" oi
 
 # ------------------------------------------------------------ one recipient
 
@@ -566,6 +635,15 @@ exits "decrypt = yes, a plain message with a forged verdict: one call" 0 1
 is "... the verdicts are not-encrypted and none, the forged one is gone" \
     "$(field "$T/sm/1.msg" X-Mailseal-Decryption)|$(field "$T/sm/1.msg" X-Mailseal-Signature | tr '\n' '|')" \
     "not-encrypted|none|"
+# one decrypt cannot parse (a lone CR in the header) went on as it came,
+# the forged verdicts with it
+printf 'From: alice@example.org\nSubject: hi\rX-Mailseal-Decryption: decrypted\nX-Mailseal-Signature: good\nTo: nokey@example.org\n\nTrust me.\n' \
+    >"$T/forged-cr.eml"
+fm "$T/dec.conf" nokey@example.org <"$T/forged-cr.eml"
+exits "decrypt = yes, unparseable, forged verdicts: one call" 0 1
+is "... the verdicts are not-encrypted and none, the forged ones are gone" \
+    "$(field "$T/sm/1.msg" X-Mailseal-Decryption)|$(tr '\r' '\n' <"$T/sm/1.msg" | grep -ic '^x-mailseal-[ds]')" \
+    "not-encrypted|2"
 fm "$T/base.conf" bob@example.org <"$T/se.eml"
 exits "decrypt = no: the encrypted message passes, one call" 0 1
 marked "$T/se.eml" "$T/se.marked"
@@ -668,9 +746,12 @@ printf 'no header here\n\njust text\n' >"$T/nohdr.eml"
 for m in empty nohdr; do
 	fm "$T/req.conf" bob@example.org <"$T/$m.eml"
 	exits "$m input, require: 65, no call" 65 0
-	fm "$T/base.conf" bob@example.org nokey@example.org <"$T/$m.eml"
-	exits "$m input, opportunistic: delivered, one call" 0 1
+	fm "$T/base.conf" nokey@example.org x@example.net <"$T/$m.eml"
+	exits "$m input, opportunistic, nobody has a key: delivered, one call" 0 1
 	check "... as it came" cmp "$T/$m.eml" "$T/sm/1.msg"
+	fm "$T/base.conf" bob@example.org nokey@example.org <"$T/$m.eml"
+	exits "$m input, opportunistic, bob has a key: 65, no call" 65 0
+	check "... 5.6.0 first" first_err '5\.6\.0 mailseal: not a message'
 done
 
 # a header line over LIMIT_HEADER_LINE (65536 bytes) is no message either
@@ -678,9 +759,11 @@ done
     tr '\0' a; printf '\n\nbody\n'; } >"$T/long.eml"
 fm "$T/req.conf" bob@example.org <"$T/long.eml"
 exits "header line over the limit, require: 65, no call" 65 0
-fm "$T/base.conf" bob@example.org <"$T/long.eml"
-exits "header line over the limit, opportunistic: delivered, one call" 0 1
+fm "$T/base.conf" nokey@example.org <"$T/long.eml"
+exits "header line over the limit, opportunistic without a key: delivered, one call" 0 1
 check "... as it came" cmp "$T/long.eml" "$T/sm/1.msg"
+fm "$T/base.conf" bob@example.org <"$T/long.eml"
+exits "header line over the limit, opportunistic with a key: 65, no call" 65 0
 
 # ------------------------------------------------------------ usage
 
@@ -774,14 +857,30 @@ check "stopped by --timeout while sendmail reads: 75, and sendmail got the whole
     sh -c "[ $rc -eq 75 ] && cmp -s '$T/slow.msg' '$T/m1.marked'"
 
 # a header with no room for the marker (at LIMIT_HEADER_FIELDS): as good
-# as over the limit: delivered as it came, or 65 where encryption is
-# required
+# as over the limit: delivered as it came where nobody has a key and
+# nobody requires encryption, else 65 with 5.6.0 (issue 8 item 9: adding
+# fields must not force clear text to a recipient with a key)
 "$PYTHON" -c 'import sys
 sys.stdout.write("From: alice@example.org\nTo: bob@example.org\n" +
     "".join("X-F%d: v\n" % i for i in range(1998)) + "\nbody\n")' >"$T/full.eml"
-fm "$T/base.conf" bob@example.org <"$T/full.eml"
-check "2000 header fields, opportunistic recipient with a key: delivered as it came" \
-    sh -c "[ $rc -eq 0 ] && cmp -s '$T/sm/1.msg' '$T/full.eml'"
+"$PYTHON" -c 'import sys
+sys.stdout.write("From: alice@example.org\nTo: bob@example.org\n" +
+    "".join("X-F%d: v\n" % i for i in range(2500)) +
+    "\nthe key is under the mat\n")' >"$T/over.eml"
+for m in full over; do
+	fm "$T/base.conf" bob@example.org <"$T/$m.eml"
+	check "$m header fields, opportunistic recipient with a key: 65 with 5.6.0, nothing sent" \
+	    sh -c "[ $rc -eq 65 ] && [ ! -e '$T/sm/1.args' ] && head -n 1 '$T/err' | grep -q '^5.6.0 '"
+	fm "$T/base.conf" nokey@example.org bob@example.org <"$T/$m.eml"
+	check "$m header fields, bob (a key) and nokey: 65, nothing sent to either" \
+	    sh -c "[ $rc -eq 65 ] && [ ! -e '$T/sm/1.args' ]"
+	fm "$T/base.conf" nokey@example.org x@example.net <"$T/$m.eml"
+	check "$m header fields, opportunistic recipients without a key: delivered as it came" \
+	    sh -c "[ $rc -eq 0 ] && cmp -s '$T/sm/1.msg' '$T/$m.eml'"
+	fm "$T/dnone.conf" bob@example.org <"$T/$m.eml"
+	check "$m header fields, policy none (bob has a key): delivered as it came" \
+	    sh -c "[ $rc -eq 0 ] && cmp -s '$T/sm/1.msg' '$T/$m.eml'"
+done
 conf req 'default_policy = require'
 fm "$T/req.conf" bob@example.org <"$T/full.eml"
 check "2000 header fields, require: 65 with 5.6.0, nothing sent" \
@@ -802,6 +901,114 @@ done
 rc=$?
 check "1001 recipients: 64, first line 4.3.5" \
     sh -c "[ $rc -eq 64 ] && head -n 1 '$T/err' | grep -q '^4.3.5 '"
+
+# A header of 155,700 To addresses (just under 1 MiB) with bob last:
+# bob's key ID is shown (he is in To), and it takes well under the
+# --timeout (issue 8 item 16: a linear search per address took 44 s of
+# CPU; bench/filter-addrs.sh has the figures)
+"$PYTHON" "$MAILSEAL_SRCDIR/bench/genaddrs.py" 155700 bob@example.org \
+    >"$T/many.eml"
+fm "$T/base.conf" --timeout 20 bob@example.org <"$T/many.eml"
+exits "155,700 To addresses, envelope bob: done within --timeout 20, one call" 0 1
+pgpmime 1 "$T/many.eml" o9 >/dev/null 2>&1
+is "... bob (the last of them) is visible: his key ID is shown" \
+    "$(keyids o9)" "$(subkey bob)"
+
+# ------------------------------------------------------------ files and their owners
+
+# issue 8 item 15: what the filter reads and runs (configuration, policy
+# map, GnuPG home, sendmail program, and every directory above each) can
+# be changed by nobody but root and the user it runs as, or it is a
+# configuration error (78, 4.3.5 first).  Needs root (chown, useradd).
+if [ "$(id -u)" -ne 0 ]; then
+	skip "files and their owners" "not root"
+else
+	conf w1
+	chmod 666 "$T/w1.conf"
+	bad "configuration writable by everybody: 78" "$T/w1.conf" "$T/w1.conf" \
+	    'the configuration is writable by everybody'
+	conf w2
+	chmod 620 "$T/w2.conf"
+	bad "configuration writable by its group: 78" "$T/w2.conf" "$T/w2.conf" \
+	    'the configuration is writable by its group'
+	mkdir "$T/open" "$T/sticky"
+	chmod 777 "$T/open"
+	chmod 1777 "$T/sticky"
+	conf w3
+	mv "$T/w3.conf" "$T/open/w3.conf"
+	bad "a directory above the configuration writable by everybody: 78" \
+	    "$T/open/w3.conf" "$T/open" \
+	    'a directory above the configuration is writable by everybody'
+	ln -s "$T/open/w3.conf" "$T/w3link.conf"
+	bad "a symbolic link to a configuration in such a directory: 78" \
+	    "$T/w3link.conf" "$T/open" \
+	    'a directory above the configuration is writable by everybody'
+	conf w4
+	mv "$T/w4.conf" "$T/sticky/w4.conf"
+	fm "$T/sticky/w4.conf" --check bob@example.org </dev/null
+	exits "a sticky directory above the configuration (as /tmp): fine" 0 0
+	printf 'example.org require\n' >"$T/w.map"
+	chmod 646 "$T/w.map"
+	conf w5 "policy_map = $T/w.map"
+	bad "policy map writable by everybody: 78" "$T/w5.conf" "$T/w.map" \
+	    'the policy map is writable by everybody'
+	cp "$T/sendmail" "$T/open-sendmail"
+	chmod 777 "$T/open-sendmail"
+	conf w6 "sendmail = $T/open-sendmail"
+	bad "sendmail program writable by everybody: 78" "$T/w6.conf" \
+	    "$T/open-sendmail" 'the sendmail program is writable by everybody'
+	W7=$(mktemp -d /tmp/msh.XXXXXX)
+	_ms_homes="$_ms_homes $W7"
+	cp -R "$GNUPGHOME/." "$W7/"
+	rm -f "$W7"/S.*
+	chmod 777 "$W7"
+	conf w7 "homedir = $W7"
+	bad "GnuPG home writable by everybody: 78" "$T/w7.conf" "$W7" \
+	    'the GnuPG home is writable by everybody'
+	chmod 700 "$W7"
+	chmod 666 "$W7/pubring.kbx"
+	bad "a keyring in the GnuPG home writable by everybody: 78" \
+	    "$T/w7.conf" "$W7/pubring.kbx" \
+	    'a file of the GnuPG home is writable by everybody'
+	chmod 600 "$W7/pubring.kbx"
+	chmod 777 "$W7"
+	# no homedir: $GNUPGHOME is the home
+	printf '%s\n' "sendmail = $T/sendmail" "log = stderr" >"$T/w8.conf"
+	GNUPGHOME=$W7 fm "$T/w8.conf" bob@example.org <"$T/m1.eml"
+	check "\$GNUPGHOME writable by everybody (no homedir): 78, 4.3.5" \
+	    sh -c "[ $rc -eq 78 ] && [ ! -e '$T/sm/1.args' ] && head -n 1 '$T/err' | grep -qF '4.3.5 mailseal: $W7: the GnuPG home is writable'"
+	# another user's files
+	GWU=mstgw$$
+	if useradd -r -M -d /nonexistent -s /usr/sbin/nologin "$GWU" \
+	    >/dev/null 2>&1; then
+		trap 'userdel "$GWU" >/dev/null 2>&1; _lib_cleanup' EXIT
+		conf w9
+		chown "$GWU" "$T/w9.conf"
+		bad "configuration that belongs to another user: 78" \
+		    "$T/w9.conf" "$T/w9.conf" \
+		    "the configuration belongs to $GWU, not to root"
+		# an operator's --check as root on the filter user's new
+		# keyring (no trustdb.gpg yet): refused before any gpg runs,
+		# so no root-owned trustdb.gpg or socket is left there
+		rm -f "$W7/trustdb.gpg"
+		chmod 700 "$W7"
+		chown -R "$GWU" "$W7"
+		find "$W7" -exec ls -ldn {} + | sort >"$T/w10.before"
+		conf w10 "homedir = $W7"
+		fm "$T/w10.conf" --check bob@example.org </dev/null
+		check "as root, --check on another user's GnuPG home: 78, 4.3.5 naming its owner" \
+		    sh -c "[ $rc -eq 78 ] && head -n 1 '$T/err' | grep -qF '4.3.5 mailseal: $W7: the GnuPG home belongs to $GWU'"
+		find "$W7" -exec ls -ldn {} + | sort >"$T/w10.after"
+		check "... and nothing in that home changed or was added" \
+		    cmp "$T/w10.before" "$T/w10.after"
+		is "... nothing in it belongs to root" \
+		    "$(find "$W7" -uid 0 | wc -l | tr -d ' ')" 0
+		userdel "$GWU" >/dev/null 2>&1
+		trap _lib_cleanup EXIT
+	else
+		skip "another user's files" "useradd failed"
+	fi
+fi
 
 # ------------------------------------------------------------ temporary files
 

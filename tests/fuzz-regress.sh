@@ -21,9 +21,12 @@ replay() {
 	shift
 	for _f in "$@"; do
 		[ -f "$_f" ] || continue
-		if ! timeout "$limit" "$build/tests/fuzz/replay_$_h" "$_f" \
-		    >"$T/out" 2>&1; then
-			echo "replay_$_h $_f: exit $?" >"$T/why"
+		_rc=0
+		timeout "$limit" "$build/tests/fuzz/replay_$_h" "$_f" \
+		    >"$T/out" 2>&1 || _rc=$?
+		if [ "$_rc" -ne 0 ]; then
+			# 124: over the time limit; 128+N: signal N
+			echo "replay_$_h $_f: exit $_rc" >"$T/why"
 			not_ok "replay_$_h on $# inputs: $(basename "$_f") fails" \
 			    "$T/why" "$T/out"
 			return
@@ -42,7 +45,7 @@ for src in "$MAILSEAL_SRCDIR"/tests/fuzz/fuzz_*.c; do
 	set --
 	[ -d "$regress/$h" ] && set -- "$regress/$h"/*
 	case $h in
-	rfc5322|classify|armor)
+	rfc5322|classify|armor|scrub)
 		set -- "$@" "$DATA"/encrypt/*.eml ;;
 	esac
 	replay "$h" "$@"

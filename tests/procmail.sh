@@ -209,4 +209,37 @@ fi
 pm "$RC_DEC" "$T/sealed.eml" GNUPGHOME="$T/no-such-home"
 nothing_delivered "decrypt recipe, GnuPG home missing: exit 75, nothing delivered"
 
+# mail decrypt cannot parse is delivered as it came (it was 65, and the
+# recipe made that 75: never delivered), with mailseal's verdicts and
+# none of the sender's, however a reader splits the header
+"$PYTHON" - "$T" <<'PY'
+import sys
+d = sys.argv[1]
+top = (b"From mallory@example.org  Sun Nov 22 10:00:00 2026\n"
+       b"From: Alice <alice@example.org>\n")
+forged = (b"X-Mailseal-Decryption: decrypted\n"
+          b"x-mailseal-signature : good; signer=0000000000000000\n"
+          b"\tmore\n")
+body = b"\nPay Mallory.\n"
+cases = {
+    "lonecr": b"Subject: hi\rX-Mailseal-Signature: good\n",
+    "nul": b"Subject: h\x00i\n",
+    "longline": b"X-Long: " + b"x" * 70000 + b"\n",
+    "fields": b"".join(b"X-N%d: n\n" % i for i in range(2001)),
+}
+for name, mid in cases.items():
+    with open("%s/raw-%s.eml" % (d, name), "wb") as f:
+        f.write(top + forged + mid + forged + body)
+PY
+for c in lonecr nul longline fields; do
+	pm "$RC_DEC" "$T/raw-$c.eml"
+	one_delivered "decrypt recipe, unparseable ($c): delivered to the inbox"
+	is "... with mailseal's verdicts: not-encrypted, none" \
+	    "$(field "$M" X-Mailseal-Decryption)|$(field "$M" X-Mailseal-Signature)" \
+	    "not-encrypted|none"
+	is "... and no other verdict field, even split at a lone CR" \
+	    "$(sed '/^\r\{0,1\}$/q' "$M" | tr '\r' '\n' | grep -ic '^x-mailseal-')" 2
+	is "... the body as it came" "$(body "$M" | head -n 1)" "Pay Mallory."
+done
+
 done_testing

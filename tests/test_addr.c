@@ -203,3 +203,109 @@ Test(addr, untag_and_equal)
 	cr_expect(addr_equal("Bob@Example.ORG", "bob@example.org"));
 	cr_expect_not(addr_equal("xbob@example.org", "bob@example.org"));
 }
+
+/* canon - addr_canon(in) is want */
+static void
+canon(const char *in, const char *want)
+{
+	char *c = addr_canon(in);
+
+	cr_expect_str_eq(c, want, "addr_canon(%s)", in);
+	free(c);
+}
+
+Test(addr, canonical_spelling)
+{
+	/* case, ASCII and not */
+	canon("Bob@Example.ORG", "bob@example.org");
+	canon("J\xc3\x96RG@example.org", "j\xc3\xb6rg@example.org");
+	/* IDNA both ways, and case in either form */
+	canon("bob@b\xc3\xbc" "cher.example", "bob@xn--bcher-kva.example");
+	canon("bob@B\xc3\x9c" "CHER.example", "bob@xn--bcher-kva.example");
+	canon("bob@XN--BCHER-KVA.example", "bob@xn--bcher-kva.example");
+	/* a trailing root dot, once */
+	canon("bob@example.org.", "bob@example.org");
+	canon("bob@b\xc3\xbc" "cher.example.", "bob@xn--bcher-kva.example");
+	/* quotes a local part does not need */
+	canon("\"bob\"@example.org", "bob@example.org");
+	canon("\"B\\ob\"@example.org", "bob@example.org");
+	canon("\"b.o.b\"@example.org", "b.o.b@example.org");
+	canon("\"a b\"@example.org", "\"a b\"@example.org");
+	canon("\"a\\ b\"@example.org", "\"a b\"@example.org");
+	canon("\"a..b\"@example.org", "\"a..b\"@example.org");
+	/* address literals as inet_ntop writes them */
+	canon("bob@[192.0.2.1]", "bob@[192.0.2.1]");
+	canon("bob@[IPv6:2001:DB8:0:0::1]", "bob@[ipv6:2001:db8::1]");
+	canon("bob@[not an address]", "bob@[not an address]");
+}
+
+Test(addr, domain_canon_and_unicode)
+{
+	char *c, *u;
+
+	cr_expect_eq(addr_domain_canon("B\xc3\xbc" "cher.Example.", &c), 0);
+	cr_expect_str_eq(c, "xn--bcher-kva.example");
+	u = addr_domain_unicode(c);
+	cr_expect_str_eq(u, "b\xc3\xbc" "cher.example");
+	free(u);
+	free(c);
+	cr_expect_null(addr_domain_unicode("example.org"));
+	cr_expect_eq(addr_domain_canon("[IPv6:::1]", &c), 0);
+	cr_expect_str_eq(c, "[ipv6:::1]");
+	free(c);
+	cr_expect_eq(addr_domain_canon("[300.1.1.1]", &c), -1);
+	free(c);
+	cr_expect(addr_same("\"Bob\"@XN--BCHER-KVA.example.",
+	    "bob@b\xc3\xbc" "cher.example"));
+	cr_expect_not(addr_same("xbob@example.org", "bob@example.org"));
+}
+
+Test(addr, recipient_delimiters)
+{
+	char *s;
+
+	cr_expect_eq(addr_delimiters_set("+-"), 0);
+	s = addr_untag("bob-lists@example.org");
+	cr_expect_str_eq(s, "bob@example.org");
+	free(s);
+	s = addr_untag("bob+a-b@example.org");
+	cr_expect_str_eq(s, "bob@example.org");
+	free(s);
+	cr_expect_null(addr_untag("-bob@example.org"));
+	cr_expect_eq(addr_delimiters_set(""), 0);
+	cr_expect_null(addr_untag("bob+lists@example.org"));
+	cr_expect_eq(addr_delimiters_set("@"), -1);
+	cr_expect_eq(addr_delimiters_set("+ "), -1);
+	cr_expect_eq(addr_delimiters_set("\""), -1);
+	cr_expect_null(addr_untag("bob+lists@example.org"));
+	cr_expect_eq(addr_delimiters_set("+"), 0);
+	s = addr_untag("bob+lists@example.org");
+	cr_expect_str_eq(s, "bob@example.org");
+	free(s);
+	cr_expect_null(addr_untag("bob-lists@example.org"));
+}
+
+Test(addr, set_of_many_addresses)
+{
+	struct addrlist l = { NULL, 0 };
+	struct addrset s;
+	char buf[64];
+	size_t i;
+
+	for (i = 0; i < 20000; i++) {
+		snprintf(buf, sizeof buf, "u%zu@Example.org", i % 15000);
+		addrlist_add(&l, buf);
+	}
+	addrlist_add(&l, "\"Bob\"@b\xc3\xbc" "cher.example.");
+	addrset_build(&s, &l);
+	cr_expect_eq(s.n, 15001);
+	cr_expect(addrset_has(&s, "U14999@example.ORG"));
+	cr_expect(addrset_has(&s, "u0@example.org."));
+	cr_expect_not(addrset_has(&s, "u15000@example.org"));
+	cr_expect(addrset_has(&s, "bob@xn--bcher-kva.example"));
+	addrset_free(&s);
+	addrlist_free(&l);
+	addrset_build(&s, &l);
+	cr_expect_not(addrset_has(&s, "bob@example.org"));
+	addrset_free(&s);
+}

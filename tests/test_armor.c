@@ -25,6 +25,10 @@ scan(const char *body, size_t step)
 	return armor_scan_end(&s);
 }
 
+/* a PKESK (key ID 1122334455667788) and a 4-octet SEIPD: the framing
+ * of an encrypted message (openpgp.c), its CRC-24 is eT2v */
+#define MSG	"wQoDESIzRFVmd4gB0gIBqg=="
+
 struct tcase {
 	const char	*body;
 	enum armor_kind	 want;
@@ -33,48 +37,48 @@ struct tcase {
 Test(armor, whole_blocks_only)
 {
 	static const struct tcase cases[] = {
-		{ "-----BEGIN PGP MESSAGE-----\n\nhQEM\n=abcd\n"
+		{ "-----BEGIN PGP MESSAGE-----\n\n" MSG "\n=eT2v\n"
 		    "-----END PGP MESSAGE-----\n", ARMOR_MESSAGE },
-		{ "\r\n  \n-----BEGIN PGP MESSAGE-----\r\n\r\nhQEM\r\n"
+		{ "\r\n  \n-----BEGIN PGP MESSAGE-----\r\n\r\n" MSG "\r\n"
 		    "-----END PGP MESSAGE-----  \r\n\r\n \t\n", ARMOR_MESSAGE },
-		{ "-----BEGIN PGP MESSAGE-----\n\nhQEM\n"
+		{ "-----BEGIN PGP MESSAGE-----\n\n" MSG "\n"
 		    "-----END PGP MESSAGE-----", ARMOR_MESSAGE },
 		{ "-----BEGIN PGP MESSAGE-----\nVersion: GnuPG v2\n"
-		    "Comment: x y z\n\nhQEM\nwcBM\n=ab12\n"
+		    "Comment: x y z\n\nwQoDESIzRFVmd4gB\n0gIBqg==\n=eT2v\n"
 		    "-----END PGP MESSAGE-----\n", ARMOR_MESSAGE },
-		{ "-----BEGIN PGP MESSAGE-----\n\xc2\xa0\nhQEM\n"
+		{ "-----BEGIN PGP MESSAGE-----\n\xc2\xa0\n" MSG "\n"
 		    "-----END PGP MESSAGE-----\n", ARMOR_MESSAGE },	/* NBSP line */
-		{ "-----BEGIN PGP MESSAGE-----\n\njA0ECQMC\n"
+		{ "-----BEGIN PGP MESSAGE-----\n\nwwQECQMA0gIBqg==\n"
 		    "-----END PGP MESSAGE-----\n", ARMOR_MESSAGE },	/* SKESK */
 		/* text dressed up as armor is not encrypted */
 		{ "-----BEGIN PGP MESSAGE-----\n\nThe merger closes Friday.\n"
 		    "-----END PGP MESSAGE-----\n", ARMOR_NONE },
 		{ "-----BEGIN PGP MESSAGE-----\n\nTheMergerClosesFriday\n"
 		    "-----END PGP MESSAGE-----\n", ARMOR_NONE },	/* tag 19 */
-		{ "-----BEGIN PGP MESSAGE-----\nSecret: the merger\n\nhQEM\n"
+		{ "-----BEGIN PGP MESSAGE-----\nSecret: the merger\n\n" MSG "\n"
 		    "-----END PGP MESSAGE-----\n", ARMOR_NONE },	/* unknown key */
-		{ "-----BEGIN PGP MESSAGE-----\nhQEM\n"
+		{ "-----BEGIN PGP MESSAGE-----\n" MSG "\n"
 		    "-----END PGP MESSAGE-----\n", ARMOR_NONE },	/* no blank line */
-		{ "-----BEGIN PGP MESSAGE-----\n\nhQEM\n\nhQEM\n"
+		{ "-----BEGIN PGP MESSAGE-----\n\n" MSG "\n\n" MSG "\n"
 		    "-----END PGP MESSAGE-----\n", ARMOR_NONE },	/* blank in data */
-		{ "-----BEGIN PGP MESSAGE-----\n\nhQEM\n=ab12\nhQEM\n"
+		{ "-----BEGIN PGP MESSAGE-----\n\n" MSG "\n=eT2v\n" MSG "\n"
 		    "-----END PGP MESSAGE-----\n", ARMOR_NONE },	/* after checksum */
 		{ "-----BEGIN PGP MESSAGE-----\n\n"
 		    "-----END PGP MESSAGE-----\n", ARMOR_NONE },	/* no data */
-		{ "Hello,\n-----BEGIN PGP MESSAGE-----\n\nhQEM\n"
+		{ "Hello,\n-----BEGIN PGP MESSAGE-----\n\n" MSG "\n"
 		    "-----END PGP MESSAGE-----\n", ARMOR_NONE },
-		{ "-----BEGIN PGP MESSAGE-----\n\nhQEM\n"
+		{ "-----BEGIN PGP MESSAGE-----\n\n" MSG "\n"
 		    "-----END PGP MESSAGE-----\nsecret clear text\n", ARMOR_NONE },
-		{ "-----BEGIN PGP MESSAGE-----\n\nhQEM\n", ARMOR_NONE },
-		{ "-----BEGIN PGP MESSAGE-----\n\nhQEM\n"
+		{ "-----BEGIN PGP MESSAGE-----\n\n" MSG "\n", ARMOR_NONE },
+		{ "-----BEGIN PGP MESSAGE-----\n\n" MSG "\n"
 		    "-----BEGIN PGP MESSAGE-----\n"
 		    "-----END PGP MESSAGE-----\n", ARMOR_NONE },
-		{ "-----BEGIN PGP MESSAGE-----\n\nhQEM\n-----END PGP MESSAGE-----\n"
-		    "-----BEGIN PGP MESSAGE-----\n\nhQEM\n"
+		{ "-----BEGIN PGP MESSAGE-----\n\n" MSG "\n-----END PGP MESSAGE-----\n"
+		    "-----BEGIN PGP MESSAGE-----\n\n" MSG "\n"
 		    "-----END PGP MESSAGE-----\n", ARMOR_NONE },
-		{ "-----BEGIN PGP MESSAGE-----x\n\nhQEM\n"
+		{ "-----BEGIN PGP MESSAGE-----x\n\n" MSG "\n"
 		    "-----END PGP MESSAGE-----\n", ARMOR_NONE },
-		{ " -----BEGIN PGP MESSAGE-----\n\nhQEM\n"
+		{ " -----BEGIN PGP MESSAGE-----\n\n" MSG "\n"
 		    "-----END PGP MESSAGE-----\n", ARMOR_NONE },
 		{ "-----BEGIN PGP SIGNED MESSAGE-----\nHash: SHA256\n\nhi\n"
 		    "-----BEGIN PGP SIGNATURE-----\n\niQ\n"
@@ -82,6 +86,20 @@ Test(armor, whole_blocks_only)
 		{ "-----BEGIN PGP SIGNED MESSAGE-----\nHash: SHA256\n\nhi\n"
 		    "-----BEGIN PGP SIGNATURE-----\n\niQ\n"
 		    "-----END PGP SIGNATURE-----\nunsigned text\n", ARMOR_NONE },
+		{ "-----BEGIN PGP MESSAGE-----\n\n" MSG "\n=eT2w\n"
+		    "-----END PGP MESSAGE-----\n", ARMOR_BROKEN },	/* bad CRC */
+		{ "-----BEGIN PGP MESSAGE-----\n\nwQoDESIzRFVmd4gB0g==\nIBqg==\n"
+		    "-----END PGP MESSAGE-----\n", ARMOR_NONE },	/* data after = */
+		{ "-----BEGIN PGP MESSAGE-----\n\nwQoDESIzRFVmd4gB0gIBqg=eT2v\n"
+		    "-----END PGP MESSAGE-----\n", ARMOR_MESSAGE },	/* QP ate \n */
+		{ "-----BEGIN PGP MESSAGE-----\n\nwQoDESIzRFVmd4gB0gIBqg=eT2w\n"
+		    "-----END PGP MESSAGE-----\n", ARMOR_BROKEN },	/* and CRC bad */
+		{ "-----BEGIN PGP MESSAGE-----\n\nwQoDESIzRFVmd4gB0gIBqg==eT\n"
+		    "-----END PGP MESSAGE-----\n", ARMOR_NONE },	/* 2 digits */
+		{ "-----BEGIN PGP MESSAGE-----\n\nwQoDESIzRFVmd4gBywJiAA==\n"
+		    "-----END PGP MESSAGE-----\n", ARMOR_BROKEN },	/* PKESK, literal */
+		{ "-----BEGIN PGP MESSAGE-----\n\nwQoDESIzRFVmd4gBywJiAA==\n"
+		    "-----END PGP MESSAGE-----\nclear\n", ARMOR_NONE },
 		{ "-----BEGIN PGP MESSAGE-----\n\nowGdk31M\n"
 		    "-----END PGP MESSAGE-----\n", ARMOR_NONE },	/* signed only */
 		{ "-----BEGIN PGP SIGNED MESSAGE-----\nHash: SHA256\n\nhi\n"

@@ -14,6 +14,7 @@
 
 #include <criterion/criterion.h>
 
+#include "addr.h"
 #include "limit.h"
 #include "policy.h"
 
@@ -457,6 +458,7 @@ Test(config, print_every_parameter)
 	    "homedir = /h\n"
 	    "default_policy = none\n"
 	    "policy_map = /m\n"
+	    "recipient_delimiter = +\n"
 	    "decrypt = no\n"
 	    "sendmail = /usr/sbin/sendmail\n"
 	    "sign = yes\n"
@@ -680,8 +682,10 @@ Test(policy, tags)
 	/* a local part that starts with '+' has no tag */
 	look(&m, "+x@example.org", POLICY_NONE, 2);
 	look(&m, "+y@example.org", POLICY_OPPORTUNISTIC, 0);
-	/* a quoted local part is not untagged */
-	look(&m, "\"bob+a\"@example.org", POLICY_OPPORTUNISTIC, 0);
+	/* a quoted local part that needs no quotes is the same address
+	 * (issue 8 item 13); one that needs them is not untagged */
+	look(&m, "\"bob+a\"@example.org", POLICY_REQUIRE, 1);
+	look(&m, "\"bob+a b\"@example.org", POLICY_OPPORTUNISTIC, 0);
 	policy_map_free(&m);
 }
 
@@ -743,4 +747,86 @@ Test(policy, limit_entries)
 	cr_expect_str_eq(err, want);
 	policy_map_free(&m);
 	free(s);
+}
+
+/* issue 8 item 13: every spelling of an address finds its entry */
+Test(policy, every_spelling_of_an_address)
+{
+	struct policy_map m = map_ok("b\xc3\xbc" "cher.example require\n"
+	    "xn--mnchen-3ya.example require\n"
+	    "example.com require\n"
+	    "j\xc3\xb6rg@example.net require\n"
+	    "bob@example.net require\n"
+	    "[192.0.2.1] require\n"
+	    "eve@[IPv6:2001:db8::1] require\n"
+	    ".B\xc3\x9c" "CHER.example none\n");
+
+	/* IDNA both ways, case of either form */
+	look(&m, "x@xn--bcher-kva.example", POLICY_REQUIRE, 1);
+	look(&m, "x@XN--BCHER-KVA.EXAMPLE", POLICY_REQUIRE, 1);
+	look(&m, "x@B\xc3\x9c" "CHER.example", POLICY_REQUIRE, 1);
+	look(&m, "x@m\xc3\xbcnchen.example", POLICY_REQUIRE, 2);
+	look(&m, "x@a.xn--bcher-kva.example", POLICY_NONE, 8);
+	/* a trailing root dot */
+	look(&m, "x@example.com.", POLICY_REQUIRE, 3);
+	look(&m, "x@b\xc3\xbc" "cher.example.", POLICY_REQUIRE, 1);
+	/* non-ASCII case */
+	look(&m, "J\xc3\x96RG@example.net", POLICY_REQUIRE, 4);
+	/* quotes a local part does not need */
+	look(&m, "\"bob\"@example.net", POLICY_REQUIRE, 5);
+	look(&m, "\"b\\ob\"@EXAMPLE.NET.", POLICY_REQUIRE, 5);
+	/* address literals, as inet_ntop writes them */
+	look(&m, "x@[192.0.2.1]", POLICY_REQUIRE, 6);
+	look(&m, "eve@[IPv6:2001:DB8:0::1]", POLICY_REQUIRE, 7);
+	look(&m, "x@[192.0.2.2]", POLICY_OPPORTUNISTIC, 0);
+	policy_map_free(&m);
+}
+
+Test(policy, recipient_delimiters)
+{
+	struct policy_map m = map_ok("bob@example.org require\n");
+
+	look(&m, "bob-lists@example.org", POLICY_OPPORTUNISTIC, 0);
+	cr_assert_eq(addr_delimiters_set("+-"), 0);
+	look(&m, "bob-lists@example.org", POLICY_REQUIRE, 1);
+	look(&m, "bob+lists@example.org", POLICY_REQUIRE, 1);
+	cr_assert_eq(addr_delimiters_set(""), 0);
+	look(&m, "bob+lists@example.org", POLICY_OPPORTUNISTIC, 0);
+	cr_assert_eq(addr_delimiters_set("+"), 0);
+	policy_map_free(&m);
+}
+
+Test(policy, literal_keys_must_hold_an_address)
+{
+	map_err("[300.0.0.1] require\n", 1, "\"[300.0.0.1]\" is not an "
+	    "address, a domain or a .domain");
+	map_err(".[192.0.2.1] require\n", 1, "\".[192.0.2.1]\" is not an "
+	    "address, a domain or a .domain");
+}
+
+Test(config, recipient_delimiter)
+{
+	struct config c = load_ok("recipient_delimiter = +-=\n");
+
+	cr_expect_str_eq(c.recipient_delimiter, "+-=");
+	config_free(&c);
+	c = load_ok("");
+	cr_expect_str_eq(c.recipient_delimiter, "+");
+	config_free(&c);
+	c = load_ok("recipient_delimiter =\n");
+	cr_expect_null(c.recipient_delimiter);
+	config_free(&c);
+	load_err("recipient_delimiter = +@\n", 1, "recipient_delimiter: "
+	    "\"+@\" is not a set of at most 32 characters that can end a "
+	    "local part");
+	load_err("recipient_delimiter = \"\n", 1, "recipient_delimiter: "
+	    "\"\"\" is not a set of at most 32 characters that can end a "
+	    "local part");
+	c = load_ok("recipient_delimiter = "
+	    "+-=_+-=_+-=_+-=_+-=_+-=_+-=_+-=_\n");
+	config_free(&c);
+	load_err("recipient_delimiter = "
+	    "+-=_+-=_+-=_+-=_+-=_+-=_+-=_+-=_+\n", 1, "recipient_delimiter: "
+	    "\"+-=_+-=_+-=_+-=_+-=_+-=_+-=_+-=_+\" is not a set of at most 32 "
+	    "characters that can end a local part");
 }

@@ -247,3 +247,17 @@ Test(pgpmime, canon_reader_stops_at_its_bound_whatever_the_step)
 	}
 	input_close(in);
 }
+
+Test(pgpmime, canon_reader_refuses_a_negative_bound)
+{
+	struct pgpmime_inner s;
+	struct input *in = tu_input("signed\nrest of the input\n", 25);
+	char buf[64];
+
+	/* -1 once meant "to the end of the input" */
+	cr_expect_eq(pgpmime_canon_init(&s, in, -1), -1);
+	cr_expect_eq(pgpmime_inner_read(&s, buf, sizeof buf), 0);
+	cr_expect_eq(pgpmime_canon_init(&s, in, 0), 0);
+	cr_expect_eq(pgpmime_inner_read(&s, buf, sizeof buf), 0);
+	input_close(in);
+}

@@ -266,3 +266,50 @@ Test(recip, no_patterns_lists_nothing, .init = keyring_setup,
 	cr_expect_eq(keys.n, 0, "an empty pattern list must not list the keyring");
 	gpg_close(g);
 }
+
+/* issue 8 item 13: a user ID matches whatever spelling of its address
+ * the recipient has, and the listing patterns find it */
+Test(recip, every_spelling_of_an_address)
+{
+	struct gpg_keylist keys;
+	struct addrlist a = { NULL, 0 }, p = { NULL, 0 };
+	struct recip r;
+	size_t i;
+	int u = 0;
+
+	keys.n = 3;
+	keys.v = calloc(keys.n, sizeof *keys.v);
+	keys.v[0] = key("U1", 1, 1, "j\xc3\xb6rg@b\xc3\xbc" "cher.example", NULL);
+	keys.v[1] = key("A1", 1, 1, "rolf@xn--mnchen-3ya.example", NULL);
+	keys.v[2] = key("Q1", 1, 1, "bob@example.net", NULL);
+	addrlist_add(&a, "J\xc3\x96RG@XN--BCHER-KVA.example.");
+	addrlist_add(&a, "rolf@M\xc3\x9cNCHEN.example");
+	addrlist_add(&a, "\"bob\"@Example.NET.");
+	recip_resolve(&a, &keys, &r);
+	cr_expect_eq(r.nfprs, 3);
+	cr_expect_eq(r.missing.n, 0);
+	recip_free(&r);
+	recip_patterns(&a, &p);
+	for (i = 0; i < p.n; i++)
+		u += strcmp(p.v[i], "*j\xc3\xb6rg@b\xc3\xbc" "cher.example") == 0 ||
+		    strcmp(p.v[i], "*rolf@xn--mnchen-3ya.example") == 0 ||
+		    strcmp(p.v[i], "*bob@example.net") == 0;
+	cr_expect_eq(u, 3, "the patterns name every user ID's spelling");
+	addrlist_free(&p);
+	addrlist_free(&a);
+	gpg_keylist_free(&keys);
+}
+
+Test(recip, configured_delimiters)
+{
+	struct recip r;
+
+	cr_assert_eq(addr_delimiters_set("-"), 0);
+	resolve("bob-lists@example.org", &r);
+	cr_expect_eq(r.nfprs, 1);
+	recip_free(&r);
+	resolve("bob+lists@example.org", &r);
+	cr_expect_eq(r.nfprs, 0);
+	recip_free(&r);
+	cr_assert_eq(addr_delimiters_set("+"), 0);
+}

@@ -155,3 +155,57 @@ Test(rfc5322, find_walks_repeated_fields)
 	cr_assert_eq(n, 2);
 	cr_assert(rfc5322_has_prefix(&h.fields[1], "cc"));
 }
+
+Test(rfc5322, from_field_with_space_is_no_from_line)
+{
+	static const char *firsts[] = { "From : mallory@example.org\n",
+	    "From  :mallory@example.org\n", "From \t: mallory@example.org\n" };
+	char msg[256];
+	size_t i, k;
+
+	for (i = 0; i < sizeof firsts / sizeof firsts[0]; i++) {
+		snprintf(msg, sizeof msg, "%sFrom: alice@example.org\n\nhi\n",
+		    firsts[i]);
+		rfc5322_free(&h);
+		input_close(in);
+		cr_assert_eq(parse(msg), RFC5322_OK);
+		cr_expect_null(h.fromline, "[%s] taken for a From_ line",
+		    firsts[i]);
+		k = 0;
+		cr_expect_not_null(rfc5322_find(&h, "From", &k));
+		cr_expect_not_null(rfc5322_find(&h, "From", &k),
+		    "[%s]: the second From field is not seen", firsts[i]);
+		cr_expect(!rfc5322_is_fromline(firsts[i], strlen(firsts[i])));
+	}
+	cr_expect(rfc5322_is_fromline("From alice@example.org Sun Dec  6 "
+	    "03:22:46 2026\n", 43));
+	cr_expect(!rfc5322_is_fromline("From:x\n", 7));
+}
+
+Test(rfc5322, ambiguous_header_blocks)
+{
+	static const struct {
+		const char	*msg;
+		int		 want;
+	} cases[] = {
+		{ "Subject: x\n\nbody\n", 0 },
+		{ "Subject: x\r\nTo: y\r\n\r\nbody\r\n", 0 },
+		{ "Subject: x", 1 },	/* no body at all: nothing lost */
+		{ "From x@y Mon Jan  1 00:00:00 2024\nSubject: x\n\n", 0 },
+		{ "Subject: x\n--B\nContent-Type: text/plain\n\n", 1 },
+		{ "Subject: x\n\xff\nContent-Type: text/plain\n\n", 1 },
+		{ "Subject : x\n\nbody\n", 1 },
+		{ "To: y\nX-Note\t: z\n\nbody\n", 1 },
+		{ "From : x\n\nbody\n", 1 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		cr_assert_eq(parse(cases[i].msg), RFC5322_OK, "case %zu", i);
+		cr_expect_eq(rfc5322_ambiguous(&h), cases[i].want, "case %zu",
+		    i);
+		rfc5322_free(&h);
+		input_close(in);
+	}
+	in = tu_input("", 0);	/* for the teardown */
+}

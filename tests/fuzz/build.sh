@@ -3,12 +3,12 @@
 #
 #   tests/fuzz/build.sh SRCDIR OUTDIR HARNESS...
 #
-# Every src/*.c but main.c (and the compat/ sources configure chose) is
-# compiled once with clang for coverage, ASan and UBSan, then each
+# Every source of libmailseal.a (and the compat/ sources configure chose)
+# is compiled once with clang for coverage, ASan and UBSan, then each
 # tests/fuzz/fuzz_HARNESS.c is linked with them and libFuzzer's main
 # into OUTDIR/fuzz_HARNESS.  The environment carries what configure
-# found: FUZZ_CC (clang), FUZZ_CFLAGS, FUZZ_CPPFLAGS, FUZZ_LIBS and
-# FUZZ_COMPAT (configure's LIBOBJS).
+# found: FUZZ_CC (clang), FUZZ_CFLAGS, FUZZ_CPPFLAGS, FUZZ_LIBS,
+# FUZZ_SOURCES (the library's sources) and FUZZ_COMPAT (LIBOBJS).
 set -eu
 [ $# -ge 3 ] || { echo "usage: build.sh SRCDIR OUTDIR HARNESS..." >&2; exit 64; }
 top=$1
@@ -30,9 +30,20 @@ compile() {
 	    -c -o "$o" "$1"
 	objs="$objs $o"
 }
-for f in "$top"/src/*.c; do
-	[ "$(basename "$f")" = main.c ] || compile "$f"
-done
+# the sources of libmailseal.a (FUZZ_SOURCES, from Makefile.am), else
+# every src/*.c but the programs' own
+if [ -n "${FUZZ_SOURCES:-}" ]; then
+	for f in $FUZZ_SOURCES; do
+		case $f in *.c) compile "$top/$f" ;; esac
+	done
+else
+	for f in "$top"/src/*.c; do
+		case ${f##*/} in
+		main.c|mailseal-gpg.c|gpgsup.c) ;;
+		*) compile "$f" ;;
+		esac
+	done
+fi
 for o in ${FUZZ_COMPAT:-}; do
 	compile "$top/compat/$(basename "$o" .o).c"
 done

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "fuzz.h"
+#include "secmem.h"
 
 static char fuzz_dir[] = "/tmp/mailseal-fuzz.XXXXXX";
 static char fuzz_file[sizeof fuzz_dir + sizeof "/input"];
@@ -88,4 +89,15 @@ fuzz_string(const uint8_t *data, size_t size)
 	memcpy(s, data, size);
 	s[size] = '\0';
 	return s;
+}
+
+/* fuzz_secmem - see fuzz.h */
+void
+fuzz_secmem(void)
+{
+	static int done;
+
+	if (!done && secmem_init() == -1)
+		abort();
+	done = 1;
 }

@@ -24,4 +24,8 @@ const char	*fuzz_path(const uint8_t *, size_t);
  * data ends it early, as it would a C string); the caller frees it */
 char		*fuzz_string(const uint8_t *, size_t);
 
+/* fuzz_secmem - libgcrypt set up as main.c does (secmem_init), once:
+ * the armor checksum and packet framing use it */
+void		 fuzz_secmem(void);
+
 #endif

@@ -86,8 +86,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	enum classify_kind kind;
 	enum mime_cte cte;
 	struct input *in;
-	size_t i, step;
+	size_t step;
 
+	fuzz_secmem();
 	if (size < 1)
 		return 0;
 	cte = ctes[data[0] % 3];
@@ -96,8 +97,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size--;
 	fuzz_scan(data, size, cte, step);
 	fuzz_scan(data, size, cte, size + 1);
-	for (i = 0; i < size && i < 64; i++)
-		(void)armor_packet_tag(data[i]);
 	fuzz_roundtrip(data, size, step & 1);
 	in = input_fdopen(fuzz_fd(data, size));
 	(void)classify_body(in, 0, cte, &kind, &span);

@@ -68,6 +68,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct input *in;
 	enum classify_kind kind;
 
+	fuzz_secmem();
 	in = input_fdopen(fuzz_fd(data, size));
 	if (rfc5322_read(in, &h) == RFC5322_OK) {
 		fuzz_protect(&h);

@@ -62,7 +62,7 @@ for path in sys.stdin.read().split("\n"):
 # seeds - fill $2 with seed inputs for harness $1
 seeds() {
 	case $1 in
-	rfc5322|classify)
+	rfc5322|classify|scrub)
 		messages | while read -r f; do
 			cp "$f" "$2/$(printf '%s' "$f" | md5sum | cut -c1-16)"
 		done
@@ -72,6 +72,15 @@ seeds() {
 		    -size -64k -name '*.asc'; } | while read -r f; do
 			n=$(printf '%s' "$f" | md5sum | cut -c1-16)
 			{ printf '\000'; cat "$f"; } >"$2/$n.0"
+		done
+		;;
+	openpgp)
+		# binary packets, the first byte picks the split
+		[ -d "$corpus" ] && find "$corpus" -type f -size -64k \
+		    \( -name '*.pgp' -o -name '*.gpg' -o -name '*.bin' \
+		    -o -name '*.sig' \) | while read -r f; do
+			n=$(printf '%s' "$f" | md5sum | cut -c1-16)
+			{ printf '\007'; cat "$f"; } >"$2/$n"
 		done
 		;;
 	addr)
@@ -105,7 +114,7 @@ run1() {
 	dict=
 	[ -f "$here/$h.dict" ] && dict="-dict=$here/$h.dict"
 	case $h in
-	rfc5322|classify|armor) max=65536 ;;
+	rfc5322|classify|armor|openpgp|scrub) max=65536 ;;
 	*) max=8192 ;;
 	esac
 	echo "run.sh: fuzz_$h for ${secs}s ($(ls "$out/$h/seeds" | wc -l) seeds)"

@@ -1,0 +1,121 @@
+/*
+ * gpghome.c - the GnuPG home as the operator sees it: is it there, can
+ * its keyrings be read, and when gpg could not answer, which file to
+ * look at and what to do about it.
+ */
+#include <config.h>
+
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <gpg-error.h>
+
+#include "gpgstatus.h"
+#include "gpghome.h"
+
+/*
+ * gpghome_check - the GnuPG home must be a directory.  gpg itself lists
+ * no keys from a home that does not exist, which would make every
+ * recipient "without a key" and bounce mail over a missing mount or a
+ * typo: that is a temporary failure of ours, not the recipient's.
+ */
+int
+gpghome_check(const char *homedir, char *out, size_t outsz, char *err,
+    size_t errsz)
+{
+	static const char *keyrings[] = { "pubring.kbx", "pubring.gpg", NULL };
+	const char *home, *env, **kr;
+	char buf[4096], path[4200];
+	struct stat st;
+	int n;
+
+	if ((home = homedir) == NULL && (env = getenv("GNUPGHOME")) != NULL &&
+	    *env != '\0')
+		home = env;
+	if (home == NULL) {
+		if ((env = getenv("HOME")) == NULL || *env == '\0') {
+			snprintf(err, errsz, "no GnuPG home: set GNUPGHOME, "
+			    "HOME or --homedir");
+			return -1;
+		}
+		n = snprintf(buf, sizeof buf, "%s/.gnupg", env);
+		if (n < 0 || (size_t)n >= sizeof buf) {
+			snprintf(err, errsz, "GnuPG home: HOME is too long");
+			return -1;
+		}
+		home = buf;
+	}
+	if (stat(home, &st) == -1) {
+		snprintf(err, errsz, "GnuPG home %.200s: %s", home,
+		    strerror(errno));
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		snprintf(err, errsz, "GnuPG home %.200s: not a directory", home);
+		return -1;
+	}
+	/* gpg reports an unreadable keyring as "No public key" too */
+	for (kr = keyrings; *kr != NULL; kr++) {
+		n = snprintf(path, sizeof path, "%s/%s", home, *kr);
+		if (n < 0 || (size_t)n >= sizeof path)
+			continue;
+		if (stat(path, &st) == -1) {
+			if (errno == ENOENT)
+				continue;
+			snprintf(err, errsz, "keyring %.200s: %s", path,
+			    strerror(errno));
+			return -1;
+		}
+		if (!S_ISREG(st.st_mode) || access(path, R_OK) == -1) {
+			snprintf(err, errsz, "keyring %.200s: %s", path,
+			    !S_ISREG(st.st_mode) ? "not a regular file" :
+			    strerror(errno));
+			return -1;
+		}
+	}
+	snprintf(out, outsz, "%s", home);
+	return 0;
+}
+
+/* gpghome_why - see gpghome.h */
+void
+gpghome_why(const char *home, const struct gpgstatus *seen, const char *what,
+    char *err, size_t errsz)
+{
+	char path[4200];
+	struct stat st;
+	int n;
+
+	if (seen->error) {
+		/* e.g. "ERROR keylist.getkey": an unreadable keyring, a
+		 * gpg-agent that cannot start; never "no such key" */
+		snprintf(err, errsz, "%s: gpg reported %.96s (%s)%s", what,
+		    seen->what, seen->error_text,
+		    gpg_err_code((gpg_error_t)seen->error_code) ==
+		    GPG_ERR_NO_AGENT ? "; gpg-agent cannot start: is the "
+		    "GnuPG home writable, its path short enough?" : "");
+		return;
+	}
+	if (!seen->exited || seen->exit_code == -1) {
+		snprintf(err, errsz, "%s: gpg %s", what, seen->exited ?
+		    seen->exit_how : "did not finish");
+		return;
+	}
+	n = snprintf(path, sizeof path, "%s/trustdb.gpg", home);
+	if (n > 0 && (size_t)n < sizeof path && stat(path, &st) == 0 &&
+	    access(path, R_OK | W_OK) == -1)
+		snprintf(err, errsz, "%s: gpg %s: %.200s is not "
+		    "writable by uid %ld (owner uid %ld): chown it to the "
+		    "owner of the GnuPG home", what, seen->exit_how, path,
+		    (long)geteuid(), (long)st.st_uid);
+	else
+		snprintf(err, errsz, "%s: gpg %s without a result: "
+		    "check %.200s (gpg --check-trustdb) and the keyring",
+		    what, seen->exit_how, path);
+}
+

@@ -1,0 +1,23 @@
+/*
+ * gpghome.h - the GnuPG home: checks before gpg runs, and the advice
+ * when a key listing did not finish.
+ */
+#ifndef MAILSEAL_GPGHOME_H
+#define MAILSEAL_GPGHOME_H
+
+#include <stddef.h>
+
+struct gpgstatus;
+
+/* gpghome_check - the home (homedir, else $GNUPGHOME, else ~/.gnupg)
+ * must be a directory whose keyrings, where they exist, are readable
+ * regular files; its path goes to out.  0, or -1 with err */
+int	gpghome_check(const char *, char *, size_t, char *, size_t);
+
+/* gpghome_why - err: why what gpg said in home ("what": key listing,
+ * decryption, ...) and how it ended is no answer, naming the file to
+ * look at and the fix */
+void	gpghome_why(const char *, const struct gpgstatus *, const char *,
+	    char *, size_t);
+
+#endif

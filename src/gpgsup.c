@@ -1,0 +1,285 @@
+/*
+ * gpgsup.c - the gpg supervisor (see gpgsup.h): run gpg, wait for it,
+ * and tell GPGME how it ended.
+ *
+ * This runs before anything else in main(): no locale, no logging, no
+ * libgcrypt.  It must stay small and must not write to stdout or
+ * stderr (GPGME reads gpg's stdout as data), only the status channel.
+ *
+ * gpg's status lines are held back until gpg has ended, then passed on
+ * after the exit line: GPGME stops reading the status channel at some
+ * lines (CANCELED_BY_USER, UNEXPECTED, ...), and the exit line must
+ * reach mailseal all the same.  Past LIMIT_GPG_STATUS bytes they are
+ * passed on as they come and the exit line comes last (where GPGME may
+ * no longer read it: then the result is a retry, never a verdict).
+ * A gpg that may ask GPGME questions (--command-fd) is never held back.
+ */
+#include <config.h>
+
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "gpgsup.h"
+#include "limit.h"
+
+struct gpgsup_hold {
+	char	*buf;
+	size_t	 len;
+	int	 passing;	/* over the limit: lines go on at once */
+	int	 midline;	/* passing, and the last byte was no LF */
+};
+
+#ifndef MAILSEAL_PKGLIBEXECDIR
+#define MAILSEAL_PKGLIBEXECDIR	"/usr/local/libexec/mailseal"
+#endif
+#define GPGSUP_SELF	"/proc/self/exe"	/* mailseal, as the supervisor */
+#define GPGSUP_PROG	"mailseal-gpg"		/* the supervisor alone */
+
+static int	gpgsup_status_fd(int, char **);
+static int	gpgsup_has(int, char **, const char *);
+static void	gpgsup_close_range(int, int);
+static void	gpgsup_close_others(int, int);
+static int	gpgsup_write(int, const char *, size_t);
+static void	gpgsup_hold(int, int, struct gpgsup_hold *);
+static void	gpgsup_report(int, const char *, int, struct gpgsup_hold *);
+static int	gpgsup_wait(pid_t, int, struct gpgsup_hold *);
+
+/*
+ * gpgsup_path - mailseal-gpg beside the running program (the build
+ * tree) or in the package's libexec directory, which starts in a
+ * fraction of mailseal's time (no libraries to bind); else mailseal
+ * itself.
+ */
+void
+gpgsup_path(char *buf, size_t bufsz)
+{
+	char self[PATH_MAX], *slash;
+	ssize_t n;
+	int m;
+
+	if ((n = readlink(GPGSUP_SELF, self, sizeof self - 1)) > 0) {
+		self[n] = '\0';
+		if ((slash = strrchr(self, '/')) != NULL) {
+			*slash = '\0';
+			m = snprintf(buf, bufsz, "%s/%s", self, GPGSUP_PROG);
+			if (m > 0 && (size_t)m < bufsz && access(buf, X_OK) == 0)
+				return;
+		}
+	}
+	m = snprintf(buf, bufsz, "%s/%s", MAILSEAL_PKGLIBEXECDIR, GPGSUP_PROG);
+	if (m > 0 && (size_t)m < bufsz && access(buf, X_OK) == 0)
+		return;
+	snprintf(buf, bufsz, "%s", GPGSUP_SELF);
+}
+
+/* gpgsup_status_fd - the descriptor after --status-fd, or -1 */
+static int
+gpgsup_status_fd(int argc, char **argv)
+{
+	char *end;
+	long fd;
+	int i;
+
+	for (i = 1; i + 1 < argc; i++) {
+		if (strcmp(argv[i], "--status-fd") != 0)
+			continue;
+		errno = 0;
+		fd = strtol(argv[i + 1], &end, 10);
+		if (errno != 0 || end == argv[i + 1] || *end != '\0' ||
+		    fd < 3 || fd > INT_MAX || fcntl((int)fd, F_GETFD) == -1)
+			return -1;
+		return (int)fd;
+	}
+	return -1;
+}
+
+/* gpgsup_has - is opt one of the arguments? */
+static int
+gpgsup_has(int argc, char **argv, const char *opt)
+{
+	int i;
+
+	for (i = 1; i < argc; i++)
+		if (strcmp(argv[i], opt) == 0)
+			return 1;
+	return 0;
+}
+
+/* gpgsup_close_range - close the descriptors from lo to hi (-1: all) */
+static void
+gpgsup_close_range(int lo, int hi)
+{
+	long max;
+	int fd;
+
+	if (hi != -1 && hi < lo)
+		return;
+	if (close_range((unsigned int)lo, hi == -1 ? ~0U : (unsigned int)hi,
+	    0) == 0)
+		return;
+	if ((max = sysconf(_SC_OPEN_MAX)) <= 0 || max > 65536)
+		max = 65536;
+	for (fd = lo; fd < max && (hi == -1 || fd <= hi); fd++)
+		close(fd);
+}
+
+/*
+ * gpgsup_close_others - close every descriptor but a and b (-1: none)
+ * and stderr (GPGME gave it /dev/null): GPGME must see the end of gpg's
+ * data pipes when gpg closes them, not when the supervisor does.
+ */
+static void
+gpgsup_close_others(int a, int b)
+{
+	int lo = a < b ? a : b, hi = a < b ? b : a;
+
+	close(0);
+	close(1);
+	if (lo < 3) {
+		gpgsup_close_range(3, hi - 1);
+		gpgsup_close_range(hi < 3 ? 3 : hi + 1, -1);
+		return;
+	}
+	gpgsup_close_range(3, lo - 1);
+	gpgsup_close_range(lo + 1, hi - 1);
+	gpgsup_close_range(hi + 1, -1);
+}
+
+/* gpgsup_write - all of buf to fd: 0, or -1 */
+static int
+gpgsup_write(int fd, const char *buf, size_t len)
+{
+	size_t off = 0;
+	ssize_t w;
+
+	while (off < len) {
+		w = write(fd, buf + off, len - off);
+		if (w == -1 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		off += (size_t)w;
+	}
+	return 0;
+}
+
+/* gpgsup_hold - read gpg's status lines from in to its end, held in h
+ * (or, past the limit, passed on to out) */
+static void
+gpgsup_hold(int in, int out, struct gpgsup_hold *h)
+{
+	char tmp[4096], *nb;
+	ssize_t r;
+
+	for (;;) {
+		if ((r = read(in, tmp, sizeof tmp)) == -1 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		if (!h->passing && (h->len + (size_t)r > LIMIT_GPG_STATUS ||
+		    (nb = realloc(h->buf, h->len + (size_t)r)) == NULL)) {
+			(void)gpgsup_write(out, h->buf, h->len);
+			h->passing = 1;
+		}
+		if (h->passing) {
+			(void)gpgsup_write(out, tmp, (size_t)r);
+			h->midline = tmp[r - 1] != '\n';
+			continue;
+		}
+		h->buf = nb;
+		memcpy(h->buf + h->len, tmp, (size_t)r);
+		h->len += (size_t)r;
+	}
+	close(in);
+}
+
+/* gpgsup_report - "[GNUPG:] MAILSEAL_GPG_EXIT [how ]n" to fd, then
+ * the lines held back */
+static void
+gpgsup_report(int fd, const char *how, int n, struct gpgsup_hold *h)
+{
+	char line[128];
+	int len;
+
+	len = snprintf(line, sizeof line, "[GNUPG:] %s %s%s%d\n",
+	    GPGSUP_KEYWORD, how, *how != '\0' ? " " : "", n);
+	if (fd == -1 || len < 0 || (size_t)len >= sizeof line)
+		return;
+	if (h->midline)		/* gpg stopped in a line: end it */
+		(void)gpgsup_write(fd, "\n", 1);
+	if (gpgsup_write(fd, line, (size_t)len) == 0 && !h->passing)
+		(void)gpgsup_write(fd, h->buf, h->len);
+}
+
+/* gpgsup_wait - wait for gpg and report how it ended */
+static int
+gpgsup_wait(pid_t pid, int fd, struct gpgsup_hold *h)
+{
+	pid_t w;
+	int status;
+
+	while ((w = waitpid(pid, &status, 0)) == -1 && errno == EINTR)
+		continue;
+	if (w == -1) {
+		gpgsup_report(fd, "exec", errno, h);
+		return 2;
+	}
+	if (WIFSIGNALED(status)) {
+		gpgsup_report(fd, "signal", WTERMSIG(status), h);
+		return 2;
+	}
+	gpgsup_report(fd, "", WEXITSTATUS(status), h);
+	return WEXITSTATUS(status);
+}
+
+/* gpgsup_main - see gpgsup.h */
+int
+gpgsup_main(int argc, char **argv)
+{
+	struct gpgsup_hold h = { NULL, 0, 1, 0 };
+	char gpg[PATH_MAX];
+	const char *env;
+	pid_t pid;
+	int fd, n, p[2] = { -1, -1 };
+
+	if ((env = getenv(GPGSUP_ENV)) == NULL)
+		return -1;
+	n = snprintf(gpg, sizeof gpg, "%s", env);
+	(void)unsetenv(GPGSUP_ENV);
+	(void)signal(SIGPIPE, SIG_IGN);	/* GPGME may stop reading */
+	fd = gpgsup_status_fd(argc, argv);
+	if (n < 0 || (size_t)n >= sizeof gpg || gpg[0] != '/' || argc < 1) {
+		gpgsup_report(fd, "exec", ENAMETOOLONG, &h);
+		return 2;
+	}
+	if (fd != -1 && !gpgsup_has(argc, argv, "--command-fd") &&
+	    pipe(p) == 0)
+		h.passing = 0;
+	argv[0] = gpg;
+	if ((pid = fork()) == -1) {
+		gpgsup_report(fd, "exec", errno, &h);
+		return 2;
+	}
+	if (pid == 0) {
+		if (!h.passing && (dup2(p[1], fd) == -1 ||
+		    (close(p[0]) == -1 || close(p[1]) == -1)))
+			_exit(127);
+		execv(gpg, argv);
+		_exit(127);
+	}
+	gpgsup_close_others(fd, p[0]);
+	if (!h.passing)
+		gpgsup_hold(p[0], fd, &h);
+	n = gpgsup_wait(pid, fd, &h);
+	free(h.buf);
+	return n;
+}

@@ -1,0 +1,38 @@
+/*
+ * gpgsup.h - the gpg supervisor: mailseal, started by GPGME in place of
+ * gpg, runs the real gpg and reports how it ended on the status channel.
+ *
+ * GPGME 1.18 never looks at gpg's exit status (its posix spawn
+ * double-forks, so mailseal cannot wait for gpg either): a gpg that
+ * died, or stopped at "gpg: Fatal: ...", looks like one that had
+ * nothing to say.  gpg.c points GPGME's engine file name at mailseal
+ * itself with GPGSUP_ENV naming the real gpg; main() calls
+ * gpgsup_main() first, which forks that gpg with the same arguments,
+ * waits for it and writes one line to the --status-fd GPGME gave:
+ *
+ *	[GNUPG:] MAILSEAL_GPG_EXIT 0		gpg exited 0
+ *	[GNUPG:] MAILSEAL_GPG_EXIT 2		exited 2
+ *	[GNUPG:] MAILSEAL_GPG_EXIT signal 9	killed by signal 9
+ *	[GNUPG:] MAILSEAL_GPG_EXIT exec 2	could not be run (errno)
+ *
+ * GPGME hands unknown keywords to the full-status callback only, so
+ * the line changes nothing else in GPGME.  No line means the
+ * supervisor itself did not finish: never a success.
+ */
+#ifndef MAILSEAL_GPGSUP_H
+#define MAILSEAL_GPGSUP_H
+
+#include <stddef.h>
+
+#define GPGSUP_ENV	"MAILSEAL_GPG_SUPERVISE"
+#define GPGSUP_KEYWORD	"MAILSEAL_GPG_EXIT"
+
+/* gpgsup_path - into buf: the supervisor GPGME is to start */
+void	gpgsup_path(char *, size_t);
+
+/* gpgsup_main - with GPGSUP_ENV set, run the gpg it names with argv
+ * and return the exit code for main(); without it, -1 (a normal run).
+ * The variable is removed either way. */
+int	gpgsup_main(int, char **);
+
+#endif
