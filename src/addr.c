@@ -361,7 +361,7 @@ addr_untag(const char *spec)
 void
 addrlist_add(struct addrlist *list, const char *spec)
 {
-	list->v = xreallocarray(list->v, list->n + 1, sizeof *list->v);
+	list->v = xappend(list->v, list->n, sizeof *list->v);
 	list->v[list->n++] = xstrdup(spec);
 }
 

@@ -56,8 +56,4 @@ enum armor_kind	armor_scan_end(struct armor_scan *);
 /* armor_scan_free - release a scan abandoned before armor_scan_end */
 void		armor_scan_free(struct armor_scan *);
 
-/* armor_packet_tag - the tag of the OpenPGP packet whose first byte
- * is b (RFC 9580 4.2), or -1 when b starts no packet */
-int		armor_packet_tag(unsigned int);
-
 #endif

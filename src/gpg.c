@@ -223,9 +223,8 @@ gpg_key_copy(gpgme_key_t k, int secret, struct gpg_key *out)
 		if (u->revoked || u->invalid || u->address == NULL ||
 		    u->address[0] == '\0')
 			continue;
-		out->uids = xreallocarray(out->uids, out->nuids + 1,
-		    sizeof *out->uids);
-		out->uidfull = xreallocarray(out->uidfull, out->nuids + 1,
+		out->uids = xappend(out->uids, out->nuids, sizeof *out->uids);
+		out->uidfull = xappend(out->uidfull, out->nuids,
 		    sizeof *out->uidfull);
 		out->uidfull[out->nuids] = u->validity == GPGME_VALIDITY_FULL ||
 		    u->validity == GPGME_VALIDITY_ULTIMATE;
@@ -289,7 +288,7 @@ gpg_keylist_run(struct gpg *g, char *const *patterns, size_t n, int secret,
 			st = GPG_TOOMANY;
 			break;
 		}
-		list->v = xreallocarray(list->v, list->n + 1, sizeof *list->v);
+		list->v = xappend(list->v, list->n, sizeof *list->v);
 		gpg_key_copy(k, secret, &list->v[list->n++]);
 		gpgme_key_unref(k);
 	}
@@ -522,7 +521,7 @@ gpg_sigs(struct gpg *g, struct gpg_decrypt_result *r)
 	if ((vres = gpgme_op_verify_result(g->ctx)) == NULL)
 		return;
 	for (s = vres->signatures; s != NULL; s = s->next) {
-		r->sigs = xreallocarray(r->sigs, r->nsigs + 1, sizeof *r->sigs);
+		r->sigs = xappend(r->sigs, r->nsigs, sizeof *r->sigs);
 		gpg_sig_copy(s, &r->sigs[r->nsigs++]);
 	}
 }

@@ -174,7 +174,7 @@ policy_map_load(struct policy_map *m, const char *path, char *err,
 			r = -1;
 			break;
 		}
-		m->v = xreallocarray(m->v, m->n + 1, sizeof *m->v);
+		m->v = xappend(m->v, m->n, sizeof *m->v);
 		m->v[m->n].key = policy_key_canon(key);
 		m->v[m->n].policy = pv;
 		m->v[m->n].line = lineno;

@@ -101,14 +101,14 @@ recip_add(struct recip *r, const char *addr, const char *fpr)
 {
 	size_t i;
 
-	r->map = xreallocarray(r->map, r->nmap + 1, sizeof *r->map);
+	r->map = xappend(r->map, r->nmap, sizeof *r->map);
 	r->map[r->nmap].addr = xstrdup(addr);
 	r->map[r->nmap].fpr = xstrdup(fpr);
 	r->nmap++;
 	for (i = 0; i < r->nfprs; i++)
 		if (strcasecmp(r->fprs[i], fpr) == 0)
 			return;
-	r->fprs = xreallocarray(r->fprs, r->nfprs + 1, sizeof *r->fprs);
+	r->fprs = xappend(r->fprs, r->nfprs, sizeof *r->fprs);
 	r->fprs[r->nfprs++] = xstrdup(fpr);
 }
 

@@ -50,6 +50,15 @@ xreallocarray(void *ptr, size_t nmemb, size_t size)
 	return p;
 }
 
+/* xappend - see xmalloc.h */
+void *
+xappend(void *ptr, size_t n, size_t size)
+{
+	if (n != 0 && (n & (n - 1)) != 0)
+		return ptr;	/* a power of two was reached before */
+	return xreallocarray(ptr, n == 0 ? 1 : n, 2 * size);
+}
+
 /* xstrdup - strdup or die; caller frees with free() */
 char *
 xstrdup(const char *s)

@@ -14,6 +14,10 @@
 void	*xmalloc(size_t);
 void	*xcalloc(size_t, size_t);
 void	*xreallocarray(void *, size_t, size_t);
+/* xappend - room for element n of an array that holds n elements and
+ * only ever grows by one through xappend: its size doubles at 0 and at
+ * every power of two, so n appends cost O(n), not O(n^2) copies */
+void	*xappend(void *, size_t, size_t);
 char	*xstrdup(const char *);
 char	*xstrndup(const char *, size_t);
 
