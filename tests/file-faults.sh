@@ -334,11 +334,14 @@ if [ "$me" -eq 0 ] && have setpriv && id nobody >/dev/null 2>&1; then
 	is "-o as an ordinary user in a shared directory: its own 0600 file, nothing else" \
 	    "$rc $(stat -c '%a %U' "$OUTDIR/user.eml" 2>&1) $(ls -A "$OUTDIR" | tr '\n' ' ')" \
 	    "0 600 nobody user.eml "
-	if have unshare && unshare -m --propagation private true 2>/dev/null
+	# a sanitizer build reads its options from /proc/self/environ and
+	# its leak check needs /proc/PID/task: it cannot run without /proc
+	if ldd "$MAILSEAL" 2>/dev/null | grep -q 'libasan'; then
+		skip "... the same without /proc" \
+		    "a sanitizer build needs /proc (the normal pass runs it)"
+	elif have unshare && unshare -m --propagation private true 2>/dev/null
 	then
-		# LSan (a sanitizer build) needs /proc: not here
 		unshare -m --propagation private sh -c 'mount -t tmpfs none /proc &&
-		    export ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_leaks=0" &&
 		    exec setpriv --reuid=nobody --regid="$1" --clear-groups "$2" \
 		    decrypt -o "$3/user.eml" "$4"' sh "$(id -g nobody)" \
 		    "$MAILSEAL" "$OUTDIR" "$T/in/small.eml" >"$T/out" 2>"$T/err"
