@@ -9,11 +9,6 @@
 ms_home
 IS_DIAG=$T/err
 
-# g ARGS - gpg in the test home, quietly
-g() {
-	gpg --batch --no-tty --yes --quiet --trust-model always "$@"
-}
-
 printf 'secret text\n' >"$T/plain"
 g -e -r bob@example.org -o "$T/bob.gpg" "$T/plain"
 g -e -R bob@example.org -o "$T/hidden.gpg" "$T/plain"

@@ -13,22 +13,6 @@ ms_home
 A=$(fpr alice)
 IS_DIAG=$T/err
 
-# g ARGS - gpg in the test home, quietly
-g() {
-	gpg --batch --no-tty --yes --quiet --trust-model always "$@"
-}
-
-# expect DESC FILE VERDICTS - exit 0 and the verdict lines
-expect() {
-	if [ "$rc" -eq 0 ] && [ "$(verdicts "$2")" = "$3" ]; then
-		ok "$1"
-	else
-		echo "exit $rc; verdicts: $(verdicts "$2")" >"$T/why"
-		echo "expected: $3" >>"$T/why"
-		not_ok "$1" "$T/why" "$T/err" "$2"
-	fi
-}
-
 # not_good DESC FILE - exit 0, and no "good" signature verdict
 not_good() {
 	if [ "$rc" -eq 0 ] && ! verdicts "$2" | grep -q 'Signature: good' &&

@@ -8,22 +8,6 @@
 ms_home
 A=$(fpr alice)
 
-# expect DESC FILE VERDICTS - exit 0 and the verdict lines
-expect() {
-	if [ "$rc" -eq 0 ] && [ "$(verdicts "$2")" = "$3" ]; then
-		ok "$1"
-	else
-		echo "exit $rc; verdicts: $(verdicts "$2")" >"$T/why"
-		echo "expected: $3" >>"$T/why"
-		not_ok "$1" "$T/why" "$T/err" "$2"
-	fi
-}
-
-# g ARGS - gpg in the test home, quietly
-g() {
-	gpg --batch --no-tty --yes --quiet --trust-model always "$@"
-}
-
 # encode CTE < IN > OUT - quoted-printable (every "=" and the odd space
 # encoded, lines soft-broken) or base64
 encode() {

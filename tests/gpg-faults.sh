@@ -18,11 +18,6 @@ HOME0=$GNUPGHOME
 printf 'From: alice@example.org\nTo: bob@example.org\nSubject: t\n\nhello\n' \
     >"$T/small.eml"
 
-# g ARGS - gpg in the test home, quietly
-g() {
-	gpg --batch --no-tty --yes --quiet --trust-model always "$@"
-}
-
 # home NAME - $T/NAME: a copy of the test home, now $GNUPGHOME
 home() {
 	gpgconf --homedir "$T/$1" --kill all >/dev/null 2>&1 || :

@@ -261,3 +261,19 @@ field() {
 body() {
 	sed '1,/^\r\{0,1\}$/d' "$1"
 }
+
+# g ARGS - gpg in the test home, quietly
+g() {
+	gpg --batch --no-tty --yes --quiet --trust-model always "$@"
+}
+
+# expect DESC FILE VERDICTS - exit 0 and the verdict lines
+expect() {
+	if [ "$rc" -eq 0 ] && [ "$(verdicts "$2")" = "$3" ]; then
+		ok "$1"
+	else
+		echo "exit $rc; verdicts: $(verdicts "$2")" >"$T/why"
+		echo "expected: $3" >>"$T/why"
+		not_ok "$1" "$T/why" "$T/err" "$2"
+	fi
+}

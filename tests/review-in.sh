@@ -9,22 +9,6 @@ require_tools gpg
 ms_home
 A=$(fpr alice)
 
-# g ARGS - gpg in the test home, quietly
-g() {
-	gpg --batch --no-tty --yes --quiet --trust-model always "$@"
-}
-
-# expect DESC FILE VERDICTS - exit 0 and the verdict lines
-expect() {
-	if [ "$rc" -eq 0 ] && [ "$(verdicts "$2")" = "$3" ]; then
-		ok "$1"
-	else
-		echo "exit $rc; verdicts: $(verdicts "$2")" >"$T/why"
-		echo "expected: $3" >>"$T/why"
-		not_ok "$1" "$T/why" "$T/err" "$2"
-	fi
-}
-
 # cte_msg CTE FROM TO < ARMOR > EML - a text/plain message whose body
 # is stdin in transfer encoding CTE, with the byte string FROM of the
 # encoded body replaced by TO (Python escapes: \r)
