@@ -201,12 +201,12 @@ armor_line(struct armor_scan *s)
 	case ARMOR_BEFORE:
 		if (s->blank)
 			break;
-		if (armor_is(s, "-----BEGIN PGP MESSAGE-----")) {
-			s->kind = ARMOR_MESSAGE;
-			s->state = ARMOR_HDRS;
-		} else if (s->sigonly &&
-		    armor_is(s, "-----BEGIN PGP SIGNATURE-----")) {
+		if (s->sigonly) {
 			s->kind = ARMOR_DETACHED;
+			s->state = armor_is(s, "-----BEGIN PGP SIGNATURE-----") ?
+			    ARMOR_HDRS : ARMOR_NO;
+		} else if (armor_is(s, "-----BEGIN PGP MESSAGE-----")) {
+			s->kind = ARMOR_MESSAGE;
 			s->state = ARMOR_HDRS;
 		} else if (armor_is(s, "-----BEGIN PGP SIGNED MESSAGE-----")) {
 			s->kind = ARMOR_SIGNED;
