@@ -16,7 +16,10 @@
  * packet behind it, say) or has a wrong checksum is ARMOR_BROKEN:
  * damaged or dressed up.  One that starts otherwise (signed only, text
  * dressed up as armor) is no message block at all.  Neither is
- * "already encrypted".  Padding ('=') may end the
+ * "already encrypted".  A detached signature (armor_scan_init_sig) is
+ * read the same way: its packets must be signatures (openpgp_init_sig)
+ * and its checksum right; a binary one goes to openpgp.c unchanged.
+ * Padding ('=') may end the
  * last data line only.  The scan is a line automaton over decoded
  * bytes that keeps only the start of the current line, so any body is
  * scanned in constant memory.
@@ -58,6 +61,15 @@ armor_scan_init(struct armor_scan *s)
 	s->radix64 = 1;
 	cte_init(&s->b64, MIME_CTE_BASE64);
 	openpgp_init(&s->pkt, 1);
+}
+
+/* armor_scan_init_sig - see armor.h */
+void
+armor_scan_init_sig(struct armor_scan *s)
+{
+	armor_scan_init(s);
+	openpgp_init_sig(&s->pkt, 1);
+	s->sigonly = 1;
 }
 
 /* armor_header - an armor header line with a key RFC 9580 names */
@@ -107,8 +119,8 @@ armor_cksum(struct armor_scan *s, const char *digits)
 	return 1;
 }
 
-/* armor_framed - at the END line: the data is one encrypted message,
- * and the checksum, if any, is its CRC-24 */
+/* armor_framed - at the END line: the data is one encrypted message
+ * (or detached signature), and the checksum, if any, is its CRC-24 */
 static int
 armor_framed(struct armor_scan *s)
 {
@@ -132,10 +144,12 @@ armor_data(struct armor_scan *s)
 
 	if (armor_is(s, end)) {
 		s->state = s->ndata > 0 ? ARMOR_AFTER : ARMOR_NO;
-		s->broken = s->kind == ARMOR_MESSAGE && !armor_framed(s);
+		s->broken = (s->kind == ARMOR_MESSAGE ||
+		    s->kind == ARMOR_DETACHED) && !armor_framed(s);
 		/* without a session key first it never claimed to be
 		 * encrypted (a signed-only message, text in radix-64) */
-		if (s->broken && s->pkt.pkesk == 0 && s->pkt.skesk == 0)
+		if (s->broken && s->kind == ARMOR_MESSAGE &&
+		    s->pkt.pkesk == 0 && s->pkt.skesk == 0)
 			s->state = ARMOR_NO;
 		return;
 	}
@@ -187,7 +201,11 @@ armor_line(struct armor_scan *s)
 	case ARMOR_BEFORE:
 		if (s->blank)
 			break;
-		if (armor_is(s, "-----BEGIN PGP MESSAGE-----")) {
+		if (s->sigonly) {
+			s->kind = ARMOR_DETACHED;
+			s->state = armor_is(s, "-----BEGIN PGP SIGNATURE-----") ?
+			    ARMOR_HDRS : ARMOR_NO;
+		} else if (armor_is(s, "-----BEGIN PGP MESSAGE-----")) {
 			s->kind = ARMOR_MESSAGE;
 			s->state = ARMOR_HDRS;
 		} else if (armor_is(s, "-----BEGIN PGP SIGNED MESSAGE-----")) {
@@ -235,6 +253,14 @@ armor_scan_feed(struct armor_scan *s, const unsigned char *p, size_t n)
 {
 	size_t i, run = 0;
 
+	if (s->sigonly && !s->seen && n > 0) {
+		s->seen = 1;
+		s->binary = (p[0] & 0x80) != 0;
+	}
+	if (s->binary) {
+		openpgp_feed(&s->pkt, p, n);
+		return;
+	}
 	for (i = 0; i < n && s->state != ARMOR_NO; i++) {
 		unsigned char c = p[i];
 		if (c == '\n') {
@@ -245,7 +271,8 @@ armor_scan_feed(struct armor_scan *s, const unsigned char *p, size_t n)
 		}
 		/* a message's data line starts with a radix-64 digit */
 		if (s->linelen == 0 && s->state == ARMOR_DATA &&
-		    s->kind == ARMOR_MESSAGE && cte_b64(c) >= 0) {
+		    (s->kind == ARMOR_MESSAGE || s->kind == ARMOR_DETACHED) &&
+		    cte_b64(c) >= 0) {
 			s->indata = 1;
 			run = i;
 		}
@@ -283,6 +310,14 @@ armor_scan_feed(struct armor_scan *s, const unsigned char *p, size_t n)
 enum armor_kind
 armor_scan_end(struct armor_scan *s)
 {
+	enum armor_kind k;
+
+	if (s->binary) {
+		k = openpgp_end(&s->pkt) == OPENPGP_OK ? ARMOR_DETACHED :
+		    ARMOR_BROKEN;
+		armor_scan_free(s);
+		return k;
+	}
 	if (s->linelen > 0 || !s->blank)
 		armor_line(s);	/* a last line without a newline */
 	armor_scan_free(s);
@@ -302,5 +337,5 @@ armor_scan_free(struct armor_scan *s)
 int
 armor_scan_failed(const struct armor_scan *s)
 {
-	return s->state == ARMOR_NO;
+	return s->state == ARMOR_NO || (s->sigonly && openpgp_failed(&s->pkt));
 }

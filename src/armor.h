@@ -13,10 +13,14 @@ enum armor_kind {
 	ARMOR_NONE = 0,		/* not one whole block */
 	ARMOR_MESSAGE,		/* one BEGIN PGP MESSAGE block */
 	ARMOR_SIGNED,		/* one clear-signed block */
-	ARMOR_BROKEN		/* one BEGIN PGP MESSAGE block that starts
+	ARMOR_BROKEN,		/* one BEGIN PGP MESSAGE block that starts
 				 * with a session key packet but is no
 				 * encrypted message (openpgp.c), or whose
-				 * checksum is wrong */
+				 * checksum is wrong; for armor_scan_init_sig
+				 * a signature that is no detached one */
+	ARMOR_DETACHED		/* armor_scan_init_sig: one detached
+				 * signature (openpgp_init_sig), armored
+				 * with the right checksum, or binary */
 };
 
 struct armor_scan {
@@ -34,6 +38,9 @@ struct armor_scan {
 	size_t		 ntail;
 	int		 padded;	/* a data line had padding */
 	int		 broken;	/* the data is no encrypted message */
+	int		 sigonly;	/* armor_scan_init_sig */
+	int		 seen;		/* a byte was fed */
+	int		 binary;	/* a binary signature, no armor */
 	int		 cksum;		/* a checksum line was seen, */
 	unsigned char	 crc[3];	/* with this CRC-24 */
 	struct cte_decoder b64;		/* the data lines, decoded, */
@@ -41,6 +48,11 @@ struct armor_scan {
 };
 
 void		armor_scan_init(struct armor_scan *);
+
+/* armor_scan_init_sig - scan a detached signature instead: one BEGIN
+ * PGP SIGNATURE block, or binary packets (a first octet with its top
+ * bit set); armor_scan_end says ARMOR_DETACHED when it is one */
+void		armor_scan_init_sig(struct armor_scan *);
 void		armor_scan_feed(struct armor_scan *, const unsigned char *, size_t);
 
 /* armor_scan_failed - already known not to be one whole block */

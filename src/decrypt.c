@@ -35,6 +35,7 @@
 #include <unistd.h>
 
 #include "addr.h"
+#include "armor.h"
 #include "body.h"
 #include "classify.h"
 #include "cte.h"
@@ -129,6 +130,7 @@ static enum decrypt_result decrypt_verify(struct decrypt_job *, struct input *,
 static enum decrypt_result decrypt_verify_clear(struct decrypt_job *,
 		    struct input *, const struct classify_span *, const char *);
 static int	decrypt_gpg(struct decrypt_job *);
+static int	decrypt_sig_shape(struct input *);
 static int	decrypt_spool_span(struct input *, off_t, off_t,
 		    struct decrypt_src *);
 static int	decrypt_inner_open(struct decrypt_job *);
@@ -446,28 +448,36 @@ decrypt_verify(struct decrypt_job *j, struct input *in,
 	char err[GPG_ERRLEN];
 	enum gpg_status st;
 	enum decrypt_result r = DECRYPT_TEMPFAIL;
+	int shape = 0;
 
-	if (span->siglen > LIMIT_SIGNATURE) {
-		/* no signature is that long: a bad one, not a retry */
-		j->sverdict = VERDICT_SIG_BAD;
-		j->signer[0] = '\0';
-		return DECRYPT_OK;
-	}
-	if (decrypt_gpg(j) == -1)
-		return DECRYPT_TEMPFAIL;
 	/* two readers on one input: each seeks before it reads */
 	text = xcalloc(1, sizeof *text);
 	sig = xcalloc(1, sizeof *sig);
 	sig->in = in;
 	sig->left = span->siglen;
+	/* no signature is that long, and one that is no detached signature
+	 * could keep gpg busy until it is killed: a bad one, not a retry */
+	if (span->siglen <= LIMIT_SIGNATURE && (decrypt_spool_span(in,
+	    span->sigoff, span->siglen, sig) == -1 ||
+	    (shape = decrypt_sig_shape(sig->in)) == -1)) {
+		log_warn("cannot read the signed message");
+		goto out;
+	}
+	if (shape == 0) {
+		j->sverdict = VERDICT_SIG_BAD;
+		j->signer[0] = '\0';
+		r = DECRYPT_OK;
+		goto out;
+	}
+	if (decrypt_gpg(j) == -1)
+		goto out;
 	memset(&tio, 0, sizeof tio);
 	memset(&sio, 0, sizeof sio);
 	tio.read = pgpmime_inner_read;
 	sio.read = decrypt_src_read;
 	tio.rcookie = text;
 	sio.rcookie = sig;
-	if (decrypt_spool_span(in, span->sigoff, span->siglen, sig) == -1 ||
-	    input_seek(in, span->off) == -1 ||
+	if (input_seek(in, span->off) == -1 ||
 	    pgpmime_canon_init(text, in, span->len) == -1) {
 		log_warn("cannot read the signed message");
 		goto out;
@@ -528,6 +538,28 @@ decrypt_verify_clear(struct decrypt_job *j, struct input *in,
 	gpg_decrypt_result_free(&res);
 	free(src);
 	return r;
+}
+
+/* decrypt_sig_shape - is the spooled signature part (in, read from its
+ * start and left there) one detached signature: armored with the right
+ * checksum, or binary, and signature packets only (armor.c, openpgp.c)?
+ * 1 yes, 0 no, -1 it could not be read */
+static int
+decrypt_sig_shape(struct input *in)
+{
+	unsigned char buf[4096];
+	struct armor_scan s;
+	ssize_t n = 0;
+
+	armor_scan_init_sig(&s);
+	while (!armor_scan_failed(&s) &&
+	    (n = input_read(in, buf, sizeof buf)) > 0)
+		armor_scan_feed(&s, buf, (size_t)n);
+	if (n < 0 || input_seek(in, 0) == -1) {
+		armor_scan_free(&s);
+		return -1;
+	}
+	return armor_scan_end(&s) == ARMOR_DETACHED;
 }
 
 /* decrypt_spool_span - give the signature reader its own copy of the

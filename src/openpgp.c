@@ -16,6 +16,13 @@
  *      though decrypt refuses it for want of integrity protection);
  *   3. nothing after it: the packet runs to the end of the data.
  *
+ * A detached signature (openpgp_init_sig; decrypt reads one before gpg
+ * does) is read the same way, with other rules: signature packets (tag
+ * 2), at most LIMIT_SIGNATURES, and marker packets, nothing else.  A
+ * compressed packet holding a million signatures, or a literal packet
+ * that gpg would take for the signed data, keeps gpg busy until it is
+ * killed; refused here, it is a bad signature at once.
+ *
  * A message with no session key packet (RFC 9580 allows encrypted data
  * alone, with a key derived from a passphrase by IDEA-era rules) is
  * refused: nobody we know sends it and nobody could decrypt it here.
@@ -38,6 +45,7 @@
 
 #include <gcrypt.h>
 
+#include "limit.h"
 #include "log.h"
 #include "openpgp.h"
 
@@ -56,6 +64,7 @@ enum {
 
 static void	openpgp_bad(struct openpgp_scan *, const char *);
 static const char *openpgp_tag(struct openpgp_scan *, unsigned int);
+static const char *openpgp_sigtag(struct openpgp_scan *);
 static void	openpgp_len(struct openpgp_scan *, unsigned int);
 static void	openpgp_chunk(struct openpgp_scan *, uint32_t, int);
 static size_t	openpgp_body(struct openpgp_scan *, const unsigned char *,
@@ -70,6 +79,14 @@ openpgp_init(struct openpgp_scan *s, int withcrc)
 	s->state = ST_TAG;
 	s->phase = PH_KEYS;
 	s->withcrc = withcrc;
+}
+
+/* openpgp_init_sig - see openpgp.h */
+void
+openpgp_init_sig(struct openpgp_scan *s, int withcrc)
+{
+	openpgp_init(s, withcrc);
+	s->sigonly = 1;
 }
 
 /* openpgp_bad - the framing is wrong at the current packet */
@@ -101,6 +118,8 @@ openpgp_tag(struct openpgp_scan *s, unsigned int b)
 	s->wantlen = s->oldfmt ? (size_t)1 << lt : 1;
 	s->nlen = 0;
 	s->nesk = 0;
+	if (s->sigonly)
+		return openpgp_sigtag(s);
 	data = s->tag == 9 || s->tag == 18 || s->tag == 20;
 	if (s->tag == 1 && s->pkesk < (unsigned long)-1)
 		s->pkesk++;
@@ -115,6 +134,23 @@ openpgp_tag(struct openpgp_scan *s, unsigned int b)
 	if (s->forever && !data)
 		return "a session key of indeterminate length";
 	s->state = s->forever ? ST_BODY : ST_LEN;
+	return NULL;
+}
+
+/* openpgp_sigtag - a packet of a detached signature: a signature (tag
+ * 2) or a marker (tag 10), and not too many; NULL, or why not */
+static const char *
+openpgp_sigtag(struct openpgp_scan *s)
+{
+	if (s->tag == 2 && s->sigs >= LIMIT_SIGNATURES)
+		return "too many signatures";
+	if (s->tag == 2)
+		s->sigs++;
+	else if (s->tag != 10)
+		return "a packet that is no signature";
+	if (s->forever)
+		return "a signature of indeterminate length";
+	s->state = ST_LEN;
 	return NULL;
 }
 
@@ -269,13 +305,16 @@ openpgp_end(struct openpgp_scan *s)
 {
 	if (s->state == ST_BAD)
 		return OPENPGP_BAD;
-	if (s->state == ST_BODY && s->forever)
+	if (s->sigonly && s->state == ST_TAG && s->sigs > 0)
+		return OPENPGP_OK;
+	if (s->state == ST_BODY && s->forever && !s->sigonly)
 		return OPENPGP_OK;	/* an old-format data packet to the end */
 	if (s->state == ST_TAG && s->phase == PH_AFTER)
 		return OPENPGP_OK;
 	s->badpacket = s->packets;
 	s->why = s->packets == 0 ? "no packets" : s->state != ST_TAG ?
-	    "a truncated packet" : "no encrypted data";
+	    "a truncated packet" : s->sigonly ? "no signature" :
+	    "no encrypted data";
 	s->state = ST_BAD;
 	return OPENPGP_BAD;
 }

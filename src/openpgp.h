@@ -1,6 +1,6 @@
 /*
  * openpgp.h - OpenPGP message framing: is a packet sequence an encrypted
- * message (RFC 9580 10.3)?  No decryption, no cryptography.
+ * message (RFC 9580 10.3), or a detached signature?  No decryption, no cryptography.
  */
 #ifndef MAILSEAL_OPENPGP_H
 #define MAILSEAL_OPENPGP_H
@@ -12,7 +12,8 @@ struct gcry_md_handle;
 
 enum openpgp_result {
 	OPENPGP_OK,		/* session key packets, then one encrypted
-				 * data packet that ends with the data */
+				 * data packet that ends with the data (for
+				 * openpgp_init_sig: signature packets) */
 	OPENPGP_BAD		/* anything else: why and packet say what */
 };
 
@@ -41,6 +42,8 @@ struct openpgp_scan {
 	unsigned long	 skesk;		/* symmetric-key session key packets */
 	unsigned long	 anon;		/* PKESKs with no key ID (RFC 9580
 					 * 5.1: "anonymous recipient") */
+	int		 sigonly;	/* a detached signature, not a message */
+	unsigned long	 sigs;		/* its signature packets */
 	const char	*why;		/* OPENPGP_BAD: why (static text) */
 	unsigned long	 badpacket;	/* and the packet it was (1 = first) */
 };
@@ -48,6 +51,11 @@ struct openpgp_scan {
 /* openpgp_init - start reading a message; withcrc: also compute the
  * CRC-24 of RFC 9580 6.1 over the bytes (libgcrypt), for armor */
 void		openpgp_init(struct openpgp_scan *, int);
+
+/* openpgp_init_sig - start reading a detached signature instead: only
+ * signature packets (at most LIMIT_SIGNATURES) and marker packets, no
+ * partial or indeterminate lengths; withcrc as for openpgp_init */
+void		openpgp_init_sig(struct openpgp_scan *, int);
 
 /* openpgp_feed - n more bytes of the binary message; may be split
  * anywhere.  Constant memory; stops looking once the framing is bad. */

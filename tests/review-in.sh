@@ -200,6 +200,82 @@ sleep 2
 is "out of time: 75, and no gpg left working" "$rc $(sups | wc -l)" \
     "75 $before"
 
+# ---- a multipart/signed signature part that is no detached signature:
+# a compressed packet of many signatures (or of signatures and literal
+# data) kept gpg verifying until its CPU limit (LIMIT_GPG_CPU) killed it,
+# and GPGME then spun on the text pipe until --timeout: 75 on every
+# retry.  It is read before gpg is run: only signature packets (at most
+# LIMIT_SIGNATURES), the armor checksum right; anything else is bad.
+# (the signed text larger than a pipe holds: gpg dies before it has
+# read it all)
+"$PYTHON" -c '
+import sys
+sys.stdout.buffer.write(b"Content-Type: text/plain\r\n\r\n" +
+    b"".join(b"line %06d of the signed text\r\n" % i for i in range(8000)))
+' >"$T/big"
+g -u alice@example.org -b -o "$T/d1.sig" "$T/big"
+# sigmsg KIND - a multipart/signed message of $T/big whose signature part
+# is Alice's signature ($T/d1.sig) armored (good), armored with a wrong
+# checksum (badcrc), in a compressed packet 40000 times
+# (many), 2000 times and the literal data (before), followed by a
+# literal packet (literal), or N times (a number)
+sigmsg() {
+	"$PYTHON" -c '
+import base64, sys, zlib
+kind, sig, lit = sys.argv[1], open(sys.argv[2], "rb").read(), \
+    open(sys.argv[3], "rb").read()
+def pkt(tag, body):
+    return bytes([0xc0 | tag, 0xff]) + len(body).to_bytes(4, "big") + body
+def comp(raw):
+    z = zlib.compressobj(9, zlib.DEFLATED, -15)
+    return pkt(8, b"\x01" + z.compress(raw) + z.flush())
+def crc24(d):
+    c = 0xB704CE
+    for b in d:
+        c ^= b << 16
+        for _ in range(8):
+            c <<= 1
+            if c & 0x1000000:
+                c ^= 0x1864CFB
+    return c & 0xFFFFFF
+litpkt = pkt(11, b"b\x00\x00\x00\x00\x00" + lit)
+data = {"many": comp(sig * 40000), "before": comp(sig * 2000 + litpkt),
+    "literal": sig + litpkt}.get(kind, sig)
+if kind.isdigit():
+    data = sig * int(kind)
+crc = crc24(data) ^ (1 if kind == "badcrc" else 0)
+part = (b"-----BEGIN PGP SIGNATURE-----\n\n" + base64.encodebytes(data) +
+    b"=" + base64.b64encode(crc.to_bytes(3, "big")) +
+    b"\n-----END PGP SIGNATURE-----\n")
+sys.stdout.buffer.write(b"From: alice@example.org\nTo: bob@example.org\n"
+    b"Subject: s\nMIME-Version: 1.0\nContent-Type: multipart/signed; "
+    b"micalg=pgp-sha256; protocol=\"application/pgp-signature\"; "
+    b"boundary=\"S\"\n\n--S\r\n" + lit + b"\r\n--S\r\n"
+    b"Content-Type: application/pgp-signature\r\n\r\n" + part +
+    b"\r\n--S--\r\n")
+' "$1" "$T/d1.sig" "$T/big"
+}
+BAD="X-Mailseal-Decryption: not-encrypted|X-Mailseal-Signature: bad|"
+for k in good 16; do
+	sigmsg $k >"$T/sig-$k.eml"
+	ms "$T/o" "$T/err" decrypt "$T/sig-$k.eml"
+	expect "detached signature part ($k): good" "$T/o" "$GOOD"
+done
+for k in many before literal badcrc 17; do
+	sigmsg $k >"$T/sig-$k.eml"
+	start=$(date +%s)
+	# a CPU limit of ours (2 s) is gpg's too (as above): reached by
+	# gpg on 40000 signatures before this check
+	(ulimit -S -t 2; "$MAILSEAL" decrypt --timeout 10 "$T/sig-$k.eml" \
+	    >"$T/o" 2>"$T/err")
+	rc=$?
+	secs=$(($(date +%s) - start))
+	expect "signature part that is no detached signature ($k): bad" \
+	    "$T/o" "$BAD"
+	is "... at once (seconds, under 5)" \
+	    "$([ "$secs" -lt 5 ] && echo yes || echo "$secs")" yes
+done
+
 # ---- the supervisor (gpgsup.c) on a fake gpg: it stops gpg at the
 # NEWSIG past LIMIT_SIGNATURES (16), and a gpg that decrypts or verifies
 # at its CPU limit (LIMIT_GPG_CPU, or a lower one of ours: here 1 s)

@@ -125,3 +125,57 @@ Test(armor, long_lines_are_not_markers)
 	    "-----END PGP MESSAGE-----\n", 0);
 	cr_expect_eq(scan(buf, 13), ARMOR_NONE);
 }
+
+/* a detached signature (armor_scan_init_sig): one BEGIN PGP SIGNATURE
+ * block of signature packets with the right checksum, or binary */
+static enum armor_kind
+sigscan(const char *body, size_t len, size_t step)
+{
+	struct armor_scan s;
+	size_t i, n;
+
+	armor_scan_init_sig(&s);
+	for (i = 0; i < len; i += n) {
+		n = len - i < step ? len - i : step;
+		armor_scan_feed(&s, (const unsigned char *)body + i, n);
+	}
+	return armor_scan_end(&s);
+}
+
+#define SIGBEGIN	"-----BEGIN PGP SIGNATURE-----\n\n"
+#define SIGEND		"-----END PGP SIGNATURE-----\n"
+
+Test(armor, detached_signature)
+{
+	static const struct tcase cases[] = {
+		/* one signature packet (c2 03 040000), CRC-24 Pb/R */
+		{ SIGBEGIN "wgMEAAA=\n=Pb/R\n" SIGEND, ARMOR_DETACHED },
+		{ "\r\n-----BEGIN PGP SIGNATURE-----\r\nVersion: x\r\n\r\n"
+		    "wgMEAAA=\r\n=Pb/R\r\n-----END PGP SIGNATURE-----\r\n",
+		    ARMOR_DETACHED },
+		{ SIGBEGIN "wgMEAAA=\n" SIGEND, ARMOR_DETACHED },
+		/* wrong checksum */
+		{ SIGBEGIN "wgMEAAA=\n=Pb/S\n" SIGEND, ARMOR_BROKEN },
+		/* a compressed packet (c8 03 01aabb), right checksum */
+		{ SIGBEGIN "yAMBqrs=\n=GCNb\n" SIGEND, ARMOR_BROKEN },
+		/* no block, another block, text around it */
+		{ "wgMEAAA=\n", ARMOR_NONE },
+		{ "-----BEGIN PGP MESSAGE-----\n\nwgMEAAA=\n"
+		    "-----END PGP MESSAGE-----\n", ARMOR_NONE },
+		{ "hello\n" SIGBEGIN "wgMEAAA=\n" SIGEND, ARMOR_NONE },
+		{ SIGBEGIN "wgMEAAA=\n" SIGEND "hello\n", ARMOR_NONE },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		cr_expect_eq(sigscan(cases[i].body, strlen(cases[i].body), 1),
+		    cases[i].want, "case %zu (step 1)", i);
+		cr_expect_eq(sigscan(cases[i].body, strlen(cases[i].body),
+		    4096), cases[i].want, "case %zu", i);
+	}
+	/* binary: the packets as they are */
+	cr_expect_eq(sigscan("\xc2\x03\x04\x00\x00", 5, 2), ARMOR_DETACHED);
+	cr_expect_eq(sigscan("\xc8\x03\x01\xaa\xbb", 5, 2), ARMOR_BROKEN);
+	/* a message block is no signature, nor is a signature a message */
+	cr_expect_eq(scan(SIGBEGIN "wgMEAAA=\n" SIGEND, 4096), ARMOR_NONE);
+}

@@ -244,3 +244,94 @@ Test(openpgp, crc24)
 	openpgp_init(&s, 0);
 	cr_expect_eq(openpgp_crc24(&s, crc), -1);
 }
+
+/* a detached signature (openpgp_init_sig): signature packets (tag 2,
+ * bodies not looked at) and markers only, at most LIMIT_SIGNATURES */
+#define SIG	"c2 03 040000"
+#define SIG4	SIG SIG SIG SIG
+#define SIG16	SIG4 SIG4 SIG4 SIG4
+
+static const struct tcase sigcases[] = {
+	{ SIG, OPENPGP_OK, 0, 0, 0, 0 },
+	{ SIG SIG, OPENPGP_OK, 0, 0, 0, 0 },
+	{ SIG16, OPENPGP_OK, 0, 0, 0, 0 },
+	{ "ca 03 504750" SIG "ca 03 504750", OPENPGP_OK, 0, 0, 0, 0 },
+	/* old format: 1, 2, 4 octets; new format: 5 octets */
+	{ "88 03 040000" "89 0003 040000" "8a 00000003 040000",
+	    OPENPGP_OK, 0, 0, 0, 0 },
+	{ "c2 ff 00000003 040000", OPENPGP_OK, 0, 0, 0, 0 },
+	/* one too many */
+	{ SIG16 SIG, OPENPGP_BAD, 0, 0, 0, 17 },
+	/* what gpg would take apart at length: compressed, literal, key,
+	 * one-pass signature, session key, encrypted data */
+	{ "c8 03 01 aabb", OPENPGP_BAD, 0, 0, 0, 1 },
+	{ SIG "c8 03 01 aabb", OPENPGP_BAD, 0, 0, 0, 2 },
+	{ "a3 01 aabb", OPENPGP_BAD, 0, 0, 0, 1 },	/* old, to the end */
+	{ SIG "cb 08 62 00 00000000 6869", OPENPGP_BAD, 0, 0, 0, 2 },
+	{ "c6 03 040000" SIG, OPENPGP_BAD, 0, 0, 0, 1 },
+	{ "c4 0d 03 00 08 01 1122334455667788 01" SIG, OPENPGP_BAD,
+	    0, 0, 0, 1 },
+	{ PK SIG, OPENPGP_BAD, 0, 0, 0, 1 },
+	{ SIG SEIPD, OPENPGP_BAD, 0, 0, 0, 2 },
+	/* bad lengths, nothing, no signature, truncated, text */
+	{ "c2 e1 01aa 01 bb", OPENPGP_BAD, 0, 0, 0, 1 },	/* partial */
+	{ "8b 040000", OPENPGP_BAD, 0, 0, 0, 1 },	/* indeterminate */
+	{ "", OPENPGP_BAD, 0, 0, 0, 0 },
+	{ "ca 03 504750", OPENPGP_BAD, 0, 0, 0, 1 },
+	{ "c2 05 0400", OPENPGP_BAD, 0, 0, 0, 1 },
+	{ SIG "c2", OPENPGP_BAD, 0, 0, 0, 2 },
+	{ "41 42 43", OPENPGP_BAD, 0, 0, 0, 1 },
+};
+
+Test(openpgp, signatures)
+{
+	static const size_t steps[] = { 1, 2, 3, 7, 100000 };
+	static unsigned char buf[4096];
+	struct openpgp_scan s;
+	enum openpgp_result r;
+	size_t i, k, len, j;
+
+	for (i = 0; i < sizeof sigcases / sizeof sigcases[0]; i++) {
+		len = unhex(sigcases[i].hex, buf, sizeof buf);
+		for (k = 0; k < sizeof steps / sizeof steps[0]; k++) {
+			openpgp_init_sig(&s, 0);
+			for (j = 0; j < len; j += steps[k])
+				openpgp_feed(&s, buf + j, len - j < steps[k] ?
+				    len - j : steps[k]);
+			r = openpgp_end(&s);
+			cr_expect_eq(r, sigcases[i].want, "sig case %zu step "
+			    "%zu: got %d (%s)", i, steps[k], r,
+			    s.why != NULL ? s.why : "-");
+			if (r == OPENPGP_BAD)
+				cr_expect_eq(s.badpacket, sigcases[i].badpacket,
+				    "sig case %zu: bad at packet %lu (%s)", i,
+				    s.badpacket, s.why);
+			openpgp_free(&s);
+		}
+	}
+}
+
+/* LIMIT_SIGNATURES signature packets pass and one more does not, in
+ * the largest two-octet length (8383) */
+Test(openpgp, signature_limit)
+{
+	unsigned char *p;
+	struct openpgp_scan s;
+	size_t i, n;
+
+	p = calloc(LIMIT_SIGNATURES + 1, 3 + 8383);
+	cr_assert(p != NULL);
+	for (n = 0; n <= LIMIT_SIGNATURES + 1; n++) {
+		openpgp_init_sig(&s, 1);
+		for (i = 0; i < n; i++) {
+			p[0] = 0xc2;
+			p[1] = 0xdf;
+			p[2] = 0xff;
+			openpgp_feed(&s, p, 3 + 8383);
+		}
+		cr_expect_eq(openpgp_end(&s), n >= 1 && n <= LIMIT_SIGNATURES ?
+		    OPENPGP_OK : OPENPGP_BAD, "%zu signatures", n);
+		openpgp_free(&s);
+	}
+	free(p);
+}
