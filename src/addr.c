@@ -453,8 +453,10 @@ addr_lower(const char *s, size_t len, char **o)
 			continue;
 		}
 		l = (uint32_t)towlower_l((wint_t)c, loc);
-		if ((m = addr_utf8_len(l)) != k)
-			l = c;
+		if ((m = addr_utf8_len(l)) != k) {
+			l = c;	/* another length: kept as it is */
+			m = k;
+		}
 		w = (unsigned char *)*o;
 		if (m == 2)
 			w[0] = (unsigned char)(0xc0 | l >> 6);
