@@ -21,23 +21,7 @@ export TMPDIR
 
 # ------------------------------------------------------------ helpers
 
-# The fake sendmail: call N leaves $T/sm/N.args (one "[ARG]" a line, so
-# an empty argument shows as "[]") and $T/sm/N.msg (its standard input).
-# SM_FAIL=N makes call N exit 1 after reading its input; SM_KILL=N makes
-# call N die by SIGTERM; SM_SLEEP=N makes call N take 3 seconds.
-cat >"$T/sendmail" <<EOF
-#!/bin/sh
-d='$T/sm'
-n=1
-while [ -e "\$d/\$n.args" ]; do n=\$((n + 1)); done
-: >"\$d/\$n.args"
-for a in "\$@"; do printf '[%s]\n' "\$a" >>"\$d/\$n.args"; done
-cat >"\$d/\$n.msg"
-[ "\${SM_KILL:-0}" = "\$n" ] && kill -TERM \$\$
-[ "\${SM_SLEEP:-0}" = "\$n" ] && sleep 3
-[ "\${SM_FAIL:-0}" != "\$n" ]
-EOF
-chmod 755 "$T/sendmail"
+fake_sendmail
 
 # conf NAME [LINE...] - $T/NAME.conf: the base configuration, then the
 # LINEs (the last assignment wins)

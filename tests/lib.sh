@@ -277,3 +277,24 @@ expect() {
 		not_ok "$1" "$T/why" "$T/err" "$2"
 	fi
 }
+
+# fake_sendmail - $T/sendmail, a fake sendmail: call N leaves
+# $T/sm/N.args (one "[ARG]" a line, so an empty argument shows as "[]")
+# and $T/sm/N.msg (its standard input).  SM_FAIL=N makes call N exit 1
+# after reading its input; SM_KILL=N makes call N die by SIGTERM;
+# SM_SLEEP=N makes call N take 3 seconds.
+fake_sendmail() {
+	cat >"$T/sendmail" <<EOF
+#!/bin/sh
+d='$T/sm'
+n=1
+while [ -e "\$d/\$n.args" ]; do n=\$((n + 1)); done
+: >"\$d/\$n.args"
+for a in "\$@"; do printf '[%s]\n' "\$a" >>"\$d/\$n.args"; done
+cat >"\$d/\$n.msg"
+[ "\${SM_KILL:-0}" = "\$n" ] && kill -TERM \$\$
+[ "\${SM_SLEEP:-0}" = "\$n" ] && sleep 3
+[ "\${SM_FAIL:-0}" != "\$n" ]
+EOF
+	chmod 755 "$T/sendmail"
+}

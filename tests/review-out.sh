@@ -10,18 +10,7 @@ TMPDIR=$T/tmp
 mkdir "$TMPDIR"
 export TMPDIR
 
-# The fake sendmail: call N leaves $T/sm/N.args (one "[ARG]" a line)
-# and $T/sm/N.msg (its standard input).
-cat >"$T/sendmail" <<EOF
-#!/bin/sh
-d='$T/sm'
-n=1
-while [ -e "\$d/\$n.args" ]; do n=\$((n + 1)); done
-: >"\$d/\$n.args"
-for a in "\$@"; do printf '[%s]\n' "\$a" >>"\$d/\$n.args"; done
-cat >"\$d/\$n.msg"
-EOF
-chmod 755 "$T/sendmail"
+fake_sendmail
 printf '%s\n' "homedir = $GNUPGHOME" "sendmail = $T/sendmail" \
     "gateway_id = gw1.test" "log = stderr" >"$T/base.conf"
 
