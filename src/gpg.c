@@ -41,6 +41,7 @@ struct gpg {
 static int		 gpg_initialised;
 static char		 gpg_real[4096];	/* the gpg GPGME found */
 static char		 gpg_sup[4096];		/* what GPGME starts instead */
+static char		*gpg_home;		/* GNUPGHOME for gpg, or NULL */
 
 static ssize_t		 gpg_cb_read(void *, void *, size_t);
 static ssize_t		 gpg_cb_write(void *, const void *, size_t);
@@ -48,6 +49,8 @@ static ssize_t		 gpg_cb_discard(void *, const void *, size_t);
 static void		 gpg_key_copy(gpgme_key_t, int, struct gpg_key *);
 static enum gpg_status	 gpg_fail(gpgme_error_t, const char *, char *, size_t);
 static enum gpg_status	 gpg_init(char *, size_t);
+static int		 gpg_find(void);
+static int		 gpg_engine_sup(void);
 static void		 gpg_supervise(int);
 static gpgme_error_t	 gpg_status_cb(void *, const char *, const char *);
 static enum gpg_status	 gpg_keylist_run(struct gpg *, char *const *, size_t,
@@ -88,23 +91,101 @@ gpg_status_cb(void *hook, const char *keyword, const char *args)
  * variable naming the real gpg is set: only around GPGME calls that
  * start gpg, so no other child of ours sees it.  Should setenv fail,
  * GPGME starts a mailseal that is no supervisor: no exit line, so no
- * result is trusted (75). */
+ * result is trusted (75).  The home given to gpg_open goes to gpg the
+ * same way, as GNUPGHOME (see gpg_open), and is taken back after. */
 static void
 gpg_supervise(int on)
 {
-	if (on)
+	static char *saved;
+	static int had;
+	const char *v;
+
+	if (on) {
 		(void)setenv(GPGSUP_ENV, gpg_real, 1);
+		if (gpg_home == NULL)
+			return;
+		if ((had = (v = getenv("GNUPGHOME")) != NULL))
+			saved = xstrdup(v);
+		(void)setenv("GNUPGHOME", gpg_home, 1);
+		return;
+	}
+	(void)unsetenv(GPGSUP_ENV);
+	if (gpg_home == NULL)
+		return;
+	if (had)
+		(void)setenv("GNUPGHOME", saved, 1);
 	else
-		(void)unsetenv(GPGSUP_ENV);
+		(void)unsetenv("GNUPGHOME");
+	free(saved);
+	saved = NULL;
+	had = 0;
+}
+
+/*
+ * gpg_find - the gpg GPGME would start, found as GPGME finds it with
+ * gpgconf disabled (the first "gpg" on PATH, else in /bin:/usr/bin),
+ * into gpg_real: 0, or -1
+ */
+static int
+gpg_find(void)
+{
+	const char *path, *s, *e;
+	int n;
+
+	if ((path = getenv("PATH")) == NULL)
+		path = "/bin:/usr/bin";
+	for (s = path;; s = e + 1) {
+		e = s + strcspn(s, ":");
+		n = snprintf(gpg_real, sizeof gpg_real, "%.*s%sgpg",
+		    (int)(e - s), s, e > s && e[-1] == '/' ? "" : "/");
+		if (n > 0 && (size_t)n < sizeof gpg_real &&
+		    access(gpg_real, X_OK) == 0)
+			return gpg_real[0] == '/' ? 0 : -1;
+		if (*e == '\0')
+			return -1;
+	}
+}
+
+/*
+ * gpg_engine_sup - make the supervisor GPGME's gpg before GPGME knows
+ * its engines, so that the one `--version` run GPGME makes to learn
+ * the engine's version goes to the supervisor, not to gpg and then
+ * again to the supervisor (gpgme_set_engine_info always runs the new
+ * engine): GPGME looks its gpg up on PATH under the "gpg-name" global
+ * flag's base name, so PATH is, for that look-up only, the
+ * supervisor's directory.  1: done; 0: GPGME found something else.
+ */
+static int
+gpg_engine_sup(void)
+{
+	char dir[sizeof gpg_sup], *old = NULL, *slash;
+	const char *v, *name;
+	int ok;
+
+	memcpy(dir, gpg_sup, sizeof dir);
+	if ((slash = strrchr(dir, '/')) == NULL || slash == dir ||
+	    gpgme_set_global_flag("gpg-name", slash + 1) != 0)
+		return 0;
+	*slash = '\0';
+	if ((v = getenv("PATH")) != NULL)
+		old = xstrdup(v);
+	ok = setenv("PATH", dir, 1) == 0 &&
+	    (name = gpgme_get_dirinfo("gpg-name")) != NULL &&
+	    strcmp(name, gpg_sup) == 0;
+	if (old != NULL)
+		(void)setenv("PATH", old, 1);
+	else
+		(void)unsetenv("PATH");
+	free(old);
+	return ok;
 }
 
 /* gpg_init - initialise GPGME once; its gpg becomes the supervisor */
 static enum gpg_status
 gpg_init(char *err, size_t errsz)
 {
-	gpgme_engine_info_t info;
 	gpgme_error_t e;
-	int n;
+	int viaflag;
 
 	/* Skip gpgconf at start-up: it costs 50-100 ms (FACTS.md). */
 	gpgme_set_global_flag("disable-gpgconf", "1");
@@ -114,26 +195,22 @@ gpg_init(char *err, size_t errsz)
 	}
 	if ((e = gpgme_set_locale(NULL, LC_CTYPE, setlocale(LC_CTYPE, NULL))))
 		return gpg_fail(e, "GPGME locale", err, errsz);
-	if ((e = gpgme_engine_check_version(GPGME_PROTOCOL_OpenPGP)) ||
-	    (e = gpgme_get_engine_info(&info)))
-		return gpg_fail(e, "gpg engine", err, errsz);
-	while (info != NULL && info->protocol != GPGME_PROTOCOL_OpenPGP)
-		info = info->next;
-	if (info == NULL || info->file_name == NULL ||
-	    info->file_name[0] != '/' || (n = snprintf(gpg_real,
-	    sizeof gpg_real, "%s", info->file_name)) < 0 ||
-	    (size_t)n >= sizeof gpg_real) {
-		snprintf(err, errsz, "gpg engine: no usable file name");
+	if (gpg_find() == -1) {
+		snprintf(err, errsz, "gpg engine: no gpg on PATH");
 		return GPG_TEMPFAIL;
 	}
 	gpgsup_path(gpg_sup, sizeof gpg_sup);
-	if (access(gpg_sup, X_OK) == -1) {
+	if (gpg_sup[0] != '/' || access(gpg_sup, X_OK) == -1) {
 		snprintf(err, errsz, "gpg supervisor %s: %s", gpg_sup,
 		    strerror(errno));
 		return GPG_TEMPFAIL;
 	}
+	viaflag = gpg_engine_sup();
 	gpg_supervise(1);
-	e = gpgme_set_engine_info(GPGME_PROTOCOL_OpenPGP, gpg_sup, NULL);
+	if ((e = gpgme_engine_check_version(GPGME_PROTOCOL_OpenPGP)) == 0 &&
+	    !viaflag)
+		e = gpgme_set_engine_info(GPGME_PROTOCOL_OpenPGP, gpg_sup,
+		    NULL);
 	gpg_supervise(0);
 	if (e)
 		return gpg_fail(e, "gpg engine", err, errsz);
@@ -141,17 +218,24 @@ gpg_init(char *err, size_t errsz)
 	return GPG_OK;
 }
 
-/* gpg_open - see gpg.h */
+/*
+ * gpg_open - see gpg.h.  The home goes to gpg as GNUPGHOME (set around
+ * each run by gpg_supervise), not as a context's engine home: that
+ * would run `gpg --version` once more per context.  A second, other
+ * home in the same process (not done today) gets the engine home.
+ */
 enum gpg_status
 gpg_open(struct gpg **gp, const char *homedir, char *err, size_t errsz)
 {
 	gpgme_engine_info_t info;
-	gpgme_error_t e;
+	gpgme_error_t e = 0;
 	struct gpg *g;
 	char home[sizeof g->home];
 
 	if (gpghome_check(homedir, home, sizeof home, err, errsz) == -1)
 		return GPG_TEMPFAIL;
+	if (homedir != NULL && gpg_home == NULL)
+		gpg_home = xstrdup(homedir);
 	if (!gpg_initialised && gpg_init(err, errsz) != GPG_OK)
 		return GPG_TEMPFAIL;
 	g = xcalloc(1, sizeof *g);
@@ -161,7 +245,7 @@ gpg_open(struct gpg **gp, const char *homedir, char *err, size_t errsz)
 	if ((e = gpgme_set_protocol(g->ctx, GPGME_PROTOCOL_OpenPGP)))
 		goto fail;
 	gpg_supervise(1);
-	if (homedir != NULL)
+	if (homedir != NULL && strcmp(homedir, gpg_home) != 0)
 		e = gpgme_ctx_set_engine_info(g->ctx, GPGME_PROTOCOL_OpenPGP,
 		    gpg_sup, homedir);
 	gpg_supervise(0);
