@@ -50,6 +50,8 @@ static int	armor_cksum(struct armor_scan *, const char *);
 static int	armor_framed(struct armor_scan *);
 static void	armor_data(struct armor_scan *);
 static void	armor_line(struct armor_scan *);
+static size_t	armor_digits(struct armor_scan *, const unsigned char *,
+		    size_t, size_t);
 
 /* armor_scan_init - start scanning a body */
 void
@@ -247,6 +249,32 @@ armor_line(struct armor_scan *s)
 	s->ntail = 0;
 }
 
+/*
+ * armor_digits - from p[i], a radix-64 digit inside a line that has no
+ * white space or padding yet, to the first byte that is no digit:
+ * what armor_scan_feed's byte loop would do with each of them (the
+ * line is not blank, stays radix-64, its start is kept), in one go.
+ * Returns the index of that byte (or n).
+ */
+static size_t
+armor_digits(struct armor_scan *s, const unsigned char *p, size_t i,
+    size_t n)
+{
+	size_t j = i, keep;
+
+	while (j < n && cte_b64_value[p[j]] >= 0)
+		j++;
+	if (s->linelen < sizeof s->line) {
+		keep = sizeof s->line - s->linelen;
+		if (keep > j - i)
+			keep = j - i;
+		memcpy(s->line + s->linelen, p + i, keep);
+		s->linelen += keep;
+	}
+	s->blank = 0;
+	return j;
+}
+
 /* armor_scan_feed - scan more bytes of the decoded body */
 void
 armor_scan_feed(struct armor_scan *s, const unsigned char *p, size_t n)
@@ -263,6 +291,11 @@ armor_scan_feed(struct armor_scan *s, const unsigned char *p, size_t n)
 	}
 	for (i = 0; i < n && s->state != ARMOR_NO; i++) {
 		unsigned char c = p[i];
+		if (s->linelen > 0 && !s->trailing && !s->eq &&
+		    cte_b64_value[c] >= 0) {
+			i = armor_digits(s, p, i, n) - 1;
+			continue;
+		}
 		if (c == '\n') {
 			armor_decode(s, p + run, i - run);
 			armor_line(s);
@@ -272,7 +305,7 @@ armor_scan_feed(struct armor_scan *s, const unsigned char *p, size_t n)
 		/* a message's data line starts with a radix-64 digit */
 		if (s->linelen == 0 && s->state == ARMOR_DATA &&
 		    (s->kind == ARMOR_MESSAGE || s->kind == ARMOR_DETACHED) &&
-		    cte_b64(c) >= 0) {
+		    cte_b64_value[c] >= 0) {
 			s->indata = 1;
 			run = i;
 		}
@@ -284,7 +317,7 @@ armor_scan_feed(struct armor_scan *s, const unsigned char *p, size_t n)
 			s->trailing = 1;
 		else {
 			s->blank = 0;
-			if (s->trailing || (cte_b64(c) < 0 && c != '='))
+			if (s->trailing || (cte_b64_value[c] < 0 && c != '='))
 				s->radix64 = 0;
 			else if (c == '=' && s->linelen > 0 && !s->eq) {
 				/* the data ends here (padding) */
