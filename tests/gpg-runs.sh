@@ -45,6 +45,14 @@ runs "encrypt --homedir" 2 encrypt --homedir "$GNUPGHOME" \
 runs "decrypt" 1 decrypt "$T/enc.eml"
 runs "decrypt --homedir" 1 decrypt --homedir "$GNUPGHOME" "$T/enc.eml"
 
+# filter: the home from the configuration, the copy to a fake sendmail
+fake_sendmail
+mkdir "$T/sm"
+printf '%s\n' "homedir = $GNUPGHOME" "sendmail = $T/sendmail" \
+    "gateway_id = gw1.test" "log = stderr" >"$T/f.conf"
+runs "filter" 2 filter -c "$T/f.conf" -f alice@example.org \
+    bob@example.org <"$T/small.eml"
+
 # the home given by --homedir is the one gpg uses, not $GNUPGHOME's
 rm -f "$T/runs"
 GNUPGHOME=/nonexistent PATH=$T/bin:$PATH "$MAILSEAL" decrypt \
