@@ -294,6 +294,14 @@ gpg_keylist(struct gpg *g, char *const *patterns, size_t n, int secret,
 	return gpg_keylist_run(g, patterns, n, secret, list, err, errsz);
 }
 
+/* gpg_keylist_all - see gpg.h */
+enum gpg_status
+gpg_keylist_all(struct gpg *g, struct gpg_keylist *list, char *err,
+    size_t errsz)
+{
+	return gpg_keylist_run(g, NULL, 0, 0, list, err, errsz);
+}
+
 /* gpg_seckey_count - see gpg.h */
 enum gpg_status
 gpg_seckey_count(struct gpg *g, size_t *n, char *err, size_t errsz)

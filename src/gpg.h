@@ -72,6 +72,12 @@ enum gpg_status	 gpg_keylist(struct gpg *, char *const *, size_t, int,
 		    struct gpg_keylist *, char *, size_t);
 void		 gpg_keylist_free(struct gpg_keylist *);
 
+/* gpg_keylist_all - every public key of the keyring, in one listing
+ * (GPG_TOOMANY past LIMIT_KEYS: the list holds the first ones); the
+ * caller frees the list in every case */
+enum gpg_status	 gpg_keylist_all(struct gpg *, struct gpg_keylist *, char *,
+		    size_t);
+
 /* gpg_seckey_count - how many keys with a secret part the keyring
  * holds, from a whole listing that must finish (GPG_TOOMANY: more than
  * LIMIT_KEYS) */

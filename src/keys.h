@@ -6,10 +6,35 @@
 #define MAILSEAL_KEYS_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "outcome.h"
 
 struct gpg;
+
+/* What `mailseal keys` was asked. */
+struct keys_opts {
+	const char	 *config;	/* -c FILE; NULL: the default, when
+					 * it exists and homedir is NULL */
+	const char	 *homedir;	/* --homedir: wins over the file's */
+	char *const	 *addrs;	/* as given; none: every user ID */
+	size_t		  naddrs;
+	int		  expiring;	/* --expiring DAYS, else -1 */
+	FILE		 *out;
+};
+
+/*
+ * keys_run - one line per address and key that would be used (or why
+ * none would), from one key listing:
+ *	ADDR  key=FPR  encrypt=yes  expires=YYYY-MM-DD|never
+ *	ADDR  key=-  encrypt=no  reason=TOKEN  why="TEXT"
+ * OUTCOME_OK; OUTCOME_NOUSER_KEYS when a named address (without names:
+ * every user ID) has no usable key; with expiring, only usable keys
+ * that expire within that many days, and OUTCOME_EXPIRING when there
+ * is one; OUTCOME_USAGE for a bad address, OUTCOME_CONFIG for a bad
+ * configuration, OUTCOME_TEMPFAIL when gpg did not answer.
+ */
+enum outcome	keys_run(const struct keys_opts *);
 
 /* keys_signer_check - resolve signer (a fingerprint, or an address
  * matched exactly: encrypt --sign --signer's rules) and make one small
