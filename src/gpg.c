@@ -33,7 +33,6 @@
 
 struct gpg {
 	gpgme_ctx_t		 ctx;
-	char			 version[64];
 	char			 home[4096];	/* for messages */
 	struct gpgstatus	 seen;
 };
@@ -147,7 +146,6 @@ gpg_init(char *err, size_t errsz)
 enum gpg_status
 gpg_open(struct gpg **gp, const char *homedir, char *err, size_t errsz)
 {
-	gpgme_engine_info_t info;
 	gpgme_error_t e;
 	struct gpg *g;
 	char home[sizeof g->home];
@@ -176,9 +174,6 @@ gpg_open(struct gpg **gp, const char *homedir, char *err, size_t errsz)
 	gpgme_set_offline(g->ctx, 1);
 	if ((e = gpgme_set_pinentry_mode(g->ctx, GPGME_PINENTRY_MODE_DEFAULT)))
 		goto fail;
-	info = gpgme_ctx_get_engine_info(g->ctx);
-	snprintf(g->version, sizeof g->version, "%s",
-	    info != NULL && info->version != NULL ? info->version : "?");
 	*gp = g;
 	return GPG_OK;
 fail:
@@ -195,13 +190,6 @@ gpg_close(struct gpg *g)
 	if (g->ctx != NULL)
 		gpgme_release(g->ctx);
 	free(g);
-}
-
-/* gpg_engine_version - see gpg.h */
-const char *
-gpg_engine_version(struct gpg *g)
-{
-	return g->version;
 }
 
 /*

@@ -146,7 +146,4 @@ enum gpg_status	 gpg_verify(struct gpg *, struct gpg_io *, struct gpg_io *,
 enum gpg_status	 gpg_sign_check(struct gpg *, const struct gpg_key *, char *,
 		    size_t);
 
-/* gpg_engine_version - the gpg version GPGME found, for --version */
-const char	*gpg_engine_version(struct gpg *);
-
 #endif
