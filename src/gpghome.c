@@ -21,8 +21,36 @@
 
 #define GPGHOME_KBX_OPENPGP	2	/* keybox blob type of an OpenPGP key */
 
+static const char	*gpghome_dir(const char *, char *, size_t, char *,
+			    size_t);
 static int	gpghome_path(const char *, const char *, char *, size_t);
 static int	gpghome_kbx_empty(const char *);
+
+/* gpghome_dir - the home gpg will use: homedir, else $GNUPGHOME, else
+ * ~/.gnupg (made in buf); NULL with err when there is none */
+static const char *
+gpghome_dir(const char *homedir, char *buf, size_t bufsz, char *err,
+    size_t errsz)
+{
+	const char *env;
+	int n;
+
+	if (homedir != NULL)
+		return homedir;
+	if ((env = getenv("GNUPGHOME")) != NULL && *env != '\0')
+		return env;
+	if ((env = getenv("HOME")) == NULL || *env == '\0') {
+		snprintf(err, errsz, "no GnuPG home: set GNUPGHOME, HOME or "
+		    "--homedir");
+		return NULL;
+	}
+	n = snprintf(buf, bufsz, "%s/.gnupg", env);
+	if (n < 0 || (size_t)n >= bufsz) {
+		snprintf(err, errsz, "GnuPG home: HOME is too long");
+		return NULL;
+	}
+	return buf;
+}
 
 /*
  * gpghome_check - the GnuPG home must be a directory.  gpg itself lists
@@ -35,27 +63,13 @@ gpghome_check(const char *homedir, char *out, size_t outsz, char *err,
     size_t errsz)
 {
 	static const char *keyrings[] = { "pubring.kbx", "pubring.gpg", NULL };
-	const char *home, *env, **kr;
+	const char *home, **kr;
 	char buf[4096], path[4200];
 	struct stat st;
 	int n;
 
-	if ((home = homedir) == NULL && (env = getenv("GNUPGHOME")) != NULL &&
-	    *env != '\0')
-		home = env;
-	if (home == NULL) {
-		if ((env = getenv("HOME")) == NULL || *env == '\0') {
-			snprintf(err, errsz, "no GnuPG home: set GNUPGHOME, "
-			    "HOME or --homedir");
-			return -1;
-		}
-		n = snprintf(buf, sizeof buf, "%s/.gnupg", env);
-		if (n < 0 || (size_t)n >= sizeof buf) {
-			snprintf(err, errsz, "GnuPG home: HOME is too long");
-			return -1;
-		}
-		home = buf;
-	}
+	if ((home = gpghome_dir(homedir, buf, sizeof buf, err, errsz)) == NULL)
+		return -1;
 	if (stat(home, &st) == -1) {
 		snprintf(err, errsz, "GnuPG home %.200s: %s", home,
 		    strerror(errno));
@@ -103,17 +117,14 @@ gpghome_check(const char *homedir, char *out, size_t outsz, char *err,
 static int
 gpghome_path(const char *homedir, const char *name, char *out, size_t outsz)
 {
-	const char *env;
+	const char *home;
+	char buf[4096], err[128];
 	int n;
 
-	if (homedir != NULL)
-		n = snprintf(out, outsz, "%s/%s", homedir, name);
-	else if ((env = getenv("GNUPGHOME")) != NULL && *env != '\0')
-		n = snprintf(out, outsz, "%s/%s", env, name);
-	else if ((env = getenv("HOME")) != NULL && *env != '\0')
-		n = snprintf(out, outsz, "%s/.gnupg/%s", env, name);
-	else
+	if ((home = gpghome_dir(homedir, buf, sizeof buf, err, sizeof err)) ==
+	    NULL)
 		return -1;
+	n = snprintf(out, outsz, "%s/%s", home, name);
 	return n < 0 || (size_t)n >= outsz ? -1 : 0;
 }
 
