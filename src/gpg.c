@@ -523,16 +523,14 @@ out:
 }
 
 /* gpg_seckey_err - gpg refused the signing key itself: no or no
- * usable secret part, a locked one, a key that cannot sign */
+ * usable secret part, a key that cannot sign (a locked one is gpg-agent's
+ * trouble, as in gpg_encrypt: a retry) */
 static int
 gpg_seckey_err(gpgme_error_t e)
 {
 	switch (gpgme_err_code(e)) {
 	case GPG_ERR_NO_SECKEY:
 	case GPG_ERR_UNUSABLE_SECKEY:
-	case GPG_ERR_BAD_PASSPHRASE:
-	case GPG_ERR_NO_PASSPHRASE:
-	case GPG_ERR_CANCELED:
 	case GPG_ERR_WRONG_KEY_USAGE:
 	case GPG_ERR_KEY_EXPIRED:
 	case GPG_ERR_CERT_REVOKED:
@@ -572,7 +570,14 @@ gpg_sign_check(struct gpg *g, const struct gpg_key *signer, char *err,
 		snprintf(err, errsz, "signing key %s: %s", signer->fpr,
 		    gpgme_strerror(why));
 		st = GPG_NOSECKEY;
-	} else if (e)
+	} else if (e && (g->seen.need_passphrase ||
+	    gpgme_err_code(e) == GPG_ERR_NO_PIN_ENTRY ||
+	    gpgme_err_code(e) == GPG_ERR_NO_PASSPHRASE ||
+	    gpgme_err_code(e) == GPG_ERR_BAD_PASSPHRASE))
+		snprintf(err, errsz, "signing key %s is locked and gpg-agent "
+		    "has no passphrase for it (%s)", signer->fpr,
+		    gpgme_strerror(e));
+	else if (e)
 		gpg_fail(e, "signing check", err, errsz);
 	else if (!g->seen.sig_created || !g->seen.exited ||
 	    g->seen.exit_code != 0)

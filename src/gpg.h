@@ -142,7 +142,7 @@ enum gpg_status	 gpg_verify(struct gpg *, struct gpg_io *, struct gpg_io *,
 /* gpg_sign_check - one detached signature of a few bytes with signer
  * (from gpg_keylist()), thrown away: GPG_OK when gpg made it
  * (SIG_CREATED, exit 0), GPG_NOSECKEY when gpg refused the key (err
- * says why), GPG_TEMPFAIL when gpg failed */
+ * says why), GPG_TEMPFAIL when gpg failed or the key is locked */
 enum gpg_status	 gpg_sign_check(struct gpg *, const struct gpg_key *, char *,
 		    size_t);
 

@@ -39,8 +39,10 @@ enum outcome	keys_run(const struct keys_opts *);
 /* keys_signer_check - resolve signer (a fingerprint, or an address
  * matched exactly: encrypt --sign --signer's rules) and make one small
  * signature with it.  OUTCOME_OK; OUTCOME_NOSIGNER with why (no such
- * key, several, expired, revoked, no secret part, gpg refused it);
- * OUTCOME_TEMPFAIL with why when gpg itself failed. */
+ * key, several, expired, revoked, disabled, no secret part, gpg refused
+ * it); OUTCOME_TEMPFAIL with why when gpg itself failed or the key is
+ * locked and gpg-agent has no passphrase for it (mail would wait in the
+ * queue, as encrypt --sign exits 75 then). */
 enum outcome	keys_signer_check(struct gpg *, const char *, char *, size_t);
 
 #endif

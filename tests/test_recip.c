@@ -582,6 +582,34 @@ Test(recip, signer_check, .init = keyring_setup, .fini = keyring_teardown,
 	gpg_close(g);
 }
 
+/* a signing key with a passphrase gpg-agent does not have: not a
+ * missing key but the agent's trouble, said so (pinentry-program
+ * /bin/false: the test never prompts) */
+Test(recip, signer_check_locked, .init = keyring_setup,
+    .fini = keyring_teardown, .timeout = 60)
+{
+	struct gpg *g;
+	char cmd[512], err[GPG_ERRLEN], why[GPG_ERRLEN];
+	FILE *fp;
+
+	snprintf(cmd, sizeof cmd, "%s/gpg-agent.conf", home);
+	cr_assert_not_null(fp = fopen(cmd, "w"));
+	fputs("pinentry-program /bin/false\n", fp);
+	fclose(fp);
+	snprintf(cmd, sizeof cmd, "gpg --homedir '%s' --batch --quiet "
+	    "--pinentry-mode loopback --passphrase secret --quick-gen-key "
+	    "'Lock <lock@example.org>' future-default default never "
+	    "2>/dev/null", home);
+	cr_assert_eq(system(cmd), 0, "%s", cmd);
+	cr_assert_eq(gpg_open(&g, home, err, sizeof err), GPG_OK, "%s", err);
+	cr_expect_eq(keys_signer_check(g, "lock@example.org", why, sizeof why),
+	    OUTCOME_TEMPFAIL, "%s", why);
+	cr_expect_not_null(strstr(why, "locked"), "%s", why);
+	cr_expect_eq(keys_signer_check(g, "alice@example.org", why,
+	    sizeof why), OUTCOME_OK, "%s", why);
+	gpg_close(g);
+}
+
 Test(recip, keyring_empty, .init = keyring_setup, .fini = keyring_teardown,
     .timeout = 60)
 {
