@@ -117,8 +117,10 @@ keys_signer_find(struct gpg *g, const char *who, struct gpg_keylist *keys,
 	}
 	for (secret = 1; secret >= 0; secret--) {
 		st = gpg_keylist(g, pats, 1, secret, keys, why, whysz);
-		if (st != GPG_OK)
+		if (st != GPG_OK) {
+			gpg_keylist_free(keys);
 			return OUTCOME_TEMPFAIL;
+		}
 		if ((n = recip_signer(who, keys, secret, key)) > 1) {
 			snprintf(why, whysz, "signer %.200s: %d keys can "
 			    "sign, name one by its fingerprint", who, n);
