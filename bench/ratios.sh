@@ -15,7 +15,9 @@
 # Environment: SIZE_MB (default 100), SMALL_MB (the memory check's small
 # size, default 10), ROUNDS_SMALL (rounds of the 2 KB case, default 50),
 # ROUNDS (rounds of the large cases, default 5), MAILSEAL (default
-# src/mailseal of this tree), PYTHON, KEEP=1 (keep the temp directory).
+# src/mailseal of this tree), BASELINE (another mailseal, say a build of
+# main, measured in the same rounds for a before/after), PYTHON, KEEP=1
+# (keep the temp directory).
 #
 # Cases run in interleaved rounds (each round runs every case once), so a
 # slow spell of the shared machine hits all alike; the ratio is of the
@@ -64,20 +66,29 @@ mkdir "$D/bin"
 cp "$MAILSEAL" "$D/bin/mailseal"
 [ -x "$SUP" ] && cp "$SUP" "$D/bin/mailseal-gpg"
 MS=$D/bin/mailseal
+BASE=
+if [ -n "${BASELINE:-}" ]; then
+	mkdir "$D/base"
+	cp "$BASELINE" "$D/base/mailseal"
+	[ -x "$(dirname "$BASELINE")/mailseal-gpg" ] &&
+	    cp "$(dirname "$BASELINE")/mailseal-gpg" "$D/base/mailseal-gpg"
+	BASE=$D/base/mailseal
+fi
 
 echo "== mailseal ratios: $(date -u '+%Y-%m-%d %H:%M UTC')"
 echo "host: $(nproc) cores, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
-echo "mailseal: $MAILSEAL ($(cd "$top" && git log -1 --format='%h %cs' 2>/dev/null || echo '?'))"
+echo "mailseal: $MAILSEAL${BASELINE:+ (baseline: $BASELINE)} ($(cd "$top" && git log -1 --format='%h %cs' 2>/dev/null || echo '?'))"
 echo "gpg: $(gpg --version | head -n 1)"
 echo "rounds: $ROUNDS_SMALL (2 KB), $ROUNDS (${SIZE_MB} MiB); ratio = median / median"
 echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 gpg --batch --passphrase '' --quick-gen-key 'Bob <bob@example.org>' \
     future-default default never >/dev/null 2>&1
-FPR=$(gpg --with-colons --list-keys bob@example.org |
+FPR=$(gpg --with-colons --list-keys bob@example.org 2>/dev/null |
     awk -F: '/^fpr:/ { print $10; exit }')
 [ -n "$FPR" ] || { echo "$0: key generation failed" >&2; exit 1; }
 gpg --batch --check-trustdb >/dev/null 2>&1 || true
+gpg --batch --list-keys >/dev/null 2>&1 || true
 gpgconf --launch gpg-agent >/dev/null 2>&1 || true
 
 # the messages: text as prose; 2 KB is 2048 bytes to within a line
@@ -97,12 +108,15 @@ GPGE="gpg${TAB}--batch${TAB}--yes${TAB}--trust-model${TAB}always${TAB}-a${TAB}-e
 {
 	echo "ms-enc-small${TAB}$D/small.eml${TAB}$D/o1${TAB}$MS${TAB}encrypt${TAB}-r${TAB}bob@example.org${TAB}$D/small.eml"
 	echo "gpg-enc-small${TAB}$D/small.eml${TAB}$D/o2${TAB}$GPGE"
+	[ -z "$BASE" ] || echo "base-enc-small${TAB}$D/small.eml${TAB}$D/o1${TAB}$BASE${TAB}encrypt${TAB}-r${TAB}bob@example.org${TAB}$D/small.eml"
 } >"$D/small.cases"
 {
 	echo "ms-dec-big${TAB}$D/big.enc${TAB}$D/o3${TAB}$MS${TAB}decrypt"
 	echo "gpg-dec-big${TAB}$D/big.asc${TAB}$D/o4${TAB}gpg${TAB}--batch${TAB}-q${TAB}-d"
 	echo "ms-enc-pipe${TAB}|$D/big.eml${TAB}$D/o5${TAB}$MS${TAB}encrypt${TAB}-r${TAB}bob@example.org"
 	echo "gpg-enc-pipe${TAB}|$D/big.eml${TAB}$D/o6${TAB}$GPGE${TAB}-z${TAB}0"
+	[ -z "$BASE" ] || echo "base-dec-big${TAB}$D/big.enc${TAB}$D/o8${TAB}$BASE${TAB}decrypt"
+	[ -z "$BASE" ] || echo "base-enc-pipe${TAB}|$D/big.eml${TAB}$D/o9${TAB}$BASE${TAB}encrypt${TAB}-r${TAB}bob@example.org"
 } >"$D/big.cases"
 
 echo "== timing"
@@ -132,24 +146,34 @@ rss() { tail -n 1 "$1" | tr ' ' '\n' | sed -n 's/^peak_rss_mib=//p'; }
 rss_mid=$(rss "$D/rss.mid")
 rss_big=$(rss "$D/rss.big")
 
-# ratio NAME_MS NAME_GPG TARGET LABEL
+# ratio NAME_MS NAME_GPG TARGET LABEL - wall times (best, median), the
+# ratio of the medians against the target, and the ratio of the median
+# CPU times (mailseal and its gpg processes against gpg alone)
 ratio() {
 	awk -v a="$1" -v b="$2" -v t="$3" -v l="$4" '
-	$1 == a { mb = $2; mm = $3 } $1 == b { gb = $2; gm = $3 }
+	$1 == a { mb = $2; mm = $3; mc = $7 } $1 == b { gb = $2; gm = $3; gc = $7 }
 	END {
 		if (mm == "" || gm == "" || mm == "-" || gm == "-") {
-			printf "%-22s not measured\n", l; exit
+			printf "%-20s not measured\n", l; exit
 		}
 		r = mm / gm
-		printf "%-22s %9.4f %9.4f %9.4f %9.4f %6.2f x  (best %.2f x) target <= %s: %s\n",
-		    l, mb, mm, gb, gm, r, mb / gb, t, r <= t ? "target met" : "target missed"
+		printf "%-20s %8.4f %8.4f %8.4f %8.4f %6.2f x %6.2f x %6.2f x  <= %-4s %s\n",
+		    l, mb, mm, gb, gm, r, mb / gb, (gc > 0 ? mc / gc : 0), t,
+		    r <= t ? "target met" : "target missed"
 	}' "$D/t"
 }
-echo "== results (seconds; ratio of medians)"
-printf '%-22s %9s %9s %9s %9s %s\n' case ms_best ms_med gpg_best gpg_med ratio
+echo "== results (wall seconds; ratio of the medians, of the best, of median CPU)"
+printf '%-20s %8s %8s %8s %8s %8s %8s %8s  %s\n' case ms_best ms_med \
+    gpg_best gpg_med ratio best cpu target
 ratio ms-enc-small gpg-enc-small 2 "encrypt 2 KB"
 ratio ms-dec-big gpg-dec-big 1.3 "decrypt ${SIZE_MB} MiB"
 ratio ms-enc-pipe gpg-enc-pipe 1.15 "encrypt ${SIZE_MB} MiB pipe"
+if [ -n "$BASE" ]; then
+	echo "baseline $BASELINE, same rounds:"
+	ratio base-enc-small gpg-enc-small 2 "encrypt 2 KB"
+	ratio base-dec-big gpg-dec-big 1.3 "decrypt ${SIZE_MB} MiB"
+	ratio base-enc-pipe gpg-enc-pipe 1.15 "encrypt ${SIZE_MB} MiB pipe"
+fi
 awk -v a="$rss_mid" -v b="$rss_big" -v s="$SMALL_MB" -v l="$SIZE_MB" 'BEGIN {
 	printf "memory: decrypt peak RSS %s MiB at %s MiB, %s MiB at %s MiB: %s\n",
 	    a, s, b, l, (b <= a * 1.1 + 1) ? "flat (target met)" : "grows (target missed)"
