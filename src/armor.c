@@ -331,9 +331,7 @@ armor_scan_feed(struct armor_scan *s, const unsigned char *p, size_t n)
 			}
 		}
 		if (s->linelen < sizeof s->line)
-			s->line[s->linelen] = (char)c;
-		if (s->linelen < sizeof s->line)
-			s->linelen++;
+			s->line[s->linelen++] = (char)c;
 	}
 	if (s->state != ARMOR_NO)
 		armor_decode(s, p + run, i - run);

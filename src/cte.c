@@ -14,6 +14,10 @@
 #include "cte.h"
 
 static int	cte_hex(unsigned char);
+static size_t	cte_b64_groups(const unsigned char *, size_t, unsigned char *,
+		    size_t *);
+static size_t	cte_dec_b64(struct cte_decoder *, const unsigned char *,
+		    size_t, unsigned char *);
 
 static int
 cte_hex(unsigned char c)
@@ -85,49 +89,60 @@ cte_init(struct cte_decoder *d, enum mime_cte cte)
 	d->cte = cte;
 }
 
+/* cte_dec_b64 - cte_decode for base64 */
+static size_t
+cte_dec_b64(struct cte_decoder *d, const unsigned char *in, size_t n,
+    unsigned char *out)
+{
+	size_t i, k, o = 0;
+	int v;
+
+	for (i = 0; i < n; i++) {
+		/* between groups: whole groups at once */
+		if (d->ndigits == 0 && d->nbits == 0 && !d->padded &&
+		    (k = cte_b64_groups(in + i, n - i, out, &o)) > 0) {
+			i += k - 1;
+			continue;
+		}
+		if (in[i] == '=') {
+			/* the end of a group; what follows starts
+			 * afresh, as some readers decode it */
+			if (!d->padded && d->ndigits < 2)
+				d->ambiguous = 1;
+			d->ndigits = 0;
+			d->padded = 1;
+			d->acc = 0;
+			d->nbits = 0;
+			continue;
+		}
+		if ((v = cte_b64(in[i])) < 0)
+			continue;
+		if (d->padded)
+			d->ambiguous = 1;	/* others stop */
+		d->ndigits = (d->ndigits + 1) % 4;
+		d->padded = 0;
+		d->acc = (d->acc << 6) | (unsigned int)v;
+		d->nbits += 6;
+		if (d->nbits >= 8) {
+			d->nbits -= 8;
+			out[o++] = (unsigned char)(d->acc >> d->nbits);
+			d->acc &= (1u << d->nbits) - 1;
+		}
+	}
+	return o;
+}
+
 /* cte_decode - see cte.h */
 size_t
 cte_decode(struct cte_decoder *d, const unsigned char *in, size_t n,
     unsigned char *out)
 {
 	size_t i, o = 0;
-	int v, h, l;
+	int h, l;
 
 	switch (d->cte) {
 	case MIME_CTE_BASE64:
-		for (i = 0; i < n; i++) {
-			if (d->ndigits == 0 && d->nbits == 0 && !d->padded &&
-			    (v = (int)cte_b64_groups(in + i, n - i, out,
-			    &o)) > 0) {
-				i += (size_t)v - 1;
-				continue;
-			}
-			if (in[i] == '=') {
-				/* the end of a group; what follows starts
-				 * afresh, as some readers decode it */
-				if (!d->padded && d->ndigits < 2)
-					d->ambiguous = 1;
-				d->ndigits = 0;
-				d->padded = 1;
-				d->acc = 0;
-				d->nbits = 0;
-				continue;
-			}
-			if ((v = cte_b64(in[i])) < 0)
-				continue;
-			if (d->padded)
-				d->ambiguous = 1;	/* others stop */
-			d->ndigits = (d->ndigits + 1) % 4;
-			d->padded = 0;
-			d->acc = (d->acc << 6) | (unsigned int)v;
-			d->nbits += 6;
-			if (d->nbits >= 8) {
-				d->nbits -= 8;
-				out[o++] = (unsigned char)(d->acc >> d->nbits);
-				d->acc &= (1u << d->nbits) - 1;
-			}
-		}
-		return o;
+		return cte_dec_b64(d, in, n, out);
 	case MIME_CTE_QP:
 		for (i = 0; i < n; i++) {
 			unsigned char c = in[i];

@@ -49,7 +49,6 @@ static void		 gpg_key_copy(gpgme_key_t, int, struct gpg_key *);
 static void		 gpg_key_life(gpgme_key_t, struct gpg_key *);
 static enum gpg_status	 gpg_fail(gpgme_error_t, const char *, char *, size_t);
 static enum gpg_status	 gpg_init(char *, size_t);
-static int		 gpg_find(void);
 static int		 gpg_engine_sup(void);
 static void		 gpg_supervise(int);
 static gpgme_error_t	 gpg_status_cb(void *, const char *, const char *);
@@ -97,54 +96,7 @@ gpg_status_cb(void *hook, const char *keyword, const char *args)
 static void
 gpg_supervise(int on)
 {
-	static char *saved;
-	static int had;
-	const char *v;
-
-	if (on) {
-		(void)setenv(GPGSUP_ENV, gpg_real, 1);
-		if (gpg_home == NULL)
-			return;
-		if ((had = (v = getenv("GNUPGHOME")) != NULL))
-			saved = xstrdup(v);
-		(void)setenv("GNUPGHOME", gpg_home, 1);
-		return;
-	}
-	(void)unsetenv(GPGSUP_ENV);
-	if (gpg_home == NULL)
-		return;
-	if (had)
-		(void)setenv("GNUPGHOME", saved, 1);
-	else
-		(void)unsetenv("GNUPGHOME");
-	free(saved);
-	saved = NULL;
-	had = 0;
-}
-
-/*
- * gpg_find - the gpg GPGME would start, found as GPGME finds it with
- * gpgconf disabled (the first "gpg" on PATH, else in /bin:/usr/bin),
- * into gpg_real: 0, or -1
- */
-static int
-gpg_find(void)
-{
-	const char *path, *s, *e;
-	int n;
-
-	if ((path = getenv("PATH")) == NULL)
-		path = "/bin:/usr/bin";
-	for (s = path;; s = e + 1) {
-		e = s + strcspn(s, ":");
-		n = snprintf(gpg_real, sizeof gpg_real, "%.*s%sgpg",
-		    (int)(e - s), s, e > s && e[-1] == '/' ? "" : "/");
-		if (n > 0 && (size_t)n < sizeof gpg_real &&
-		    access(gpg_real, X_OK) == 0)
-			return gpg_real[0] == '/' ? 0 : -1;
-		if (*e == '\0')
-			return -1;
-	}
+	gpgsup_env(on, gpg_real, gpg_home);
 }
 
 /*
@@ -196,7 +148,7 @@ gpg_init(char *err, size_t errsz)
 	}
 	if ((e = gpgme_set_locale(NULL, LC_CTYPE, setlocale(LC_CTYPE, NULL))))
 		return gpg_fail(e, "GPGME locale", err, errsz);
-	if (gpg_find() == -1) {
+	if (gpgsup_find_gpg(gpg_real, sizeof gpg_real) == -1) {
 		snprintf(err, errsz, "gpg engine: no gpg on PATH");
 		return GPG_TEMPFAIL;
 	}
