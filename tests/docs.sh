@@ -38,6 +38,11 @@ words() {
 	    -e '^apt-get$' -e '^install$' -e '^sudo$' | sort -u
 }
 
+# none DESC FILE - ok when FILE is empty; else FILE is the diagnostic
+none() {
+	if [ -s "$2" ]; then not_ok "$1" "$2"; else ok "$1"; fi
+}
+
 # quickstart_pkgs - BUILD_PKGS of contrib/quickstart
 quickstart_pkgs() {
 	sed -n '/^BUILD_PKGS="/,/"$/p' "$SRC/contrib/quickstart" |
@@ -78,15 +83,14 @@ else
 	# a nested make: not the jobserver of the make running the tests
 	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s -C "$BUILD" install \
 	    DESTDIR="$ROOT" prefix="$PREFIX" >"$T/install.out" 2>&1
-	check "make install DESTDIR=... prefix=$PREFIX" test $? -eq 0
+	is "make install DESTDIR=... prefix=$PREFIX" "$?" 0 "$T/install.out"
 	: >"$T/why"
 	for f in mailseal.conf policy_map procmailrc.encrypt \
 	    procmailrc.decrypt postfix/master.cf.snippet \
 	    postfix/main.cf.snippet exim/transport.snippet; do
 		cmp "$SRC/contrib/$f" "$ROOT$DOCDIR/contrib/$f" >>"$T/why" 2>&1
 	done
-	check "contrib/'s examples are installed in $DOCDIR/contrib" \
-	    test ! -s "$T/why"
+	none "contrib/'s examples are installed in $DOCDIR/contrib" "$T/why"
 
 	# every installed path the docs name
 	grep -o -h -E '/usr/[A-Za-z0-9_./-]*mailseal[A-Za-z0-9_./-]*' \
@@ -96,37 +100,39 @@ else
 	while read -r p; do
 		[ -e "$ROOT$p" ] || echo "$p: not installed" >>"$T/why"
 	done <"$T/paths"
-	check "every mailseal path in README, man/ and contrib/ is installed" \
-	    test ! -s "$T/why"
+	none "every mailseal path in README, man/ and contrib/ is installed" \
+	    "$T/why"
 	check "... the snippets run $PREFIX/bin/mailseal" \
 	    grep -q "$PREFIX/bin/mailseal" "$T/paths"
 
 	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s -C "$BUILD" uninstall \
 	    DESTDIR="$ROOT" prefix="$PREFIX" >"$T/uninstall.out" 2>&1
 	find "$ROOT" -type f >"$T/left"
-	check "make uninstall removes every file again" test ! -s "$T/left"
+	none "make uninstall removes every file again" "$T/left"
 fi
 
 # ----------------------------------------------------------- man pages
 
-grep -n -o -E '[^ ]*contrib/[A-Za-z0-9_./-]*' $MANS |
+# (comment lines, such as "keep it in step with contrib/", aside)
+awk '!/^\.\\"/ { while (match($0, /[^ ]*contrib\/[A-Za-z0-9_.\/-]*/)) {
+	print FILENAME ":" FNR ":" substr($0, RSTART, RLENGTH)
+	$0 = substr($0, RSTART + RLENGTH) } }' $MANS |
     grep -v ":$DOCDIR/contrib/" >"$T/why"
-check "the man pages name contrib/ files by their installed path" \
-    test ! -s "$T/why"
+none "the man pages name contrib/ files by their installed path" "$T/why"
 grep -n -E 'Xr sendmail 8|sendmail\(8\)' "$SRC/README" $MANS \
     $(find "$SRC/contrib" -type f) >"$T/why"
-check "Postfix's sendmail is sendmail(1), not sendmail(8)" test ! -s "$T/why"
+none "Postfix's sendmail is sendmail(1), not sendmail(8)" "$T/why"
 
-# the guide: --check after "install ... mailseal.conf"
+# the guide: the first command with --check (in a literal block, not
+# ".Fl -check" in the text) after "install ... mailseal.conf"
 inst=$(grep -n 'install .*mailseal\.conf' "$GUIDE" | head -n 1 | cut -d: -f1)
-chk=$(grep -n -e '-check' "$GUIDE" | head -n 1 | cut -d: -f1)
+chk=$(grep -n -e '--check' "$GUIDE" | head -n 1 | cut -d: -f1)
 is "the guide installs the configuration (line $inst) before --check" \
     "$([ -n "$inst" ] && [ -n "$chk" ] && [ "$chk" -gt "$inst" ] &&
     echo yes)" yes
 
 grep -n -E 'lsign-key +[0-9A-Fa-f]{40}' "$GUIDE" >"$T/why"
-check "the guide's lsign command takes no literal fingerprint" \
-    test ! -s "$T/why"
+none "the guide's lsign command takes no literal fingerprint" "$T/why"
 # the guide's own command prints the fingerprint of the key file
 ms_home
 gpg --batch --armor --export "$(fpr bob)" >"$T/bob.asc" 2>/dev/null
