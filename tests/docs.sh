@@ -14,7 +14,8 @@
 #   - the guide runs --check only after the configuration is installed,
 #     and finds the fingerprint to certify with a command, not a literal;
 #   - the claims the docs make about the program hold: a configuration
-#     mistake defers (78, "4.3.5" first), an indented line that looks
+#     mistake defers (78, "4.3.5" first), so does a signer that cannot
+#     sign (75, per message), an indented line that looks
 #     like a setting is refused, --version works before and after a
 #     command.
 #
@@ -158,6 +159,16 @@ is "a configuration mistake: exit 78, 4.3.5 first (deferred)" \
     "$rc $(head -c 6 "$T/err")" "78 4.3.5 "
 check "... as contrib/mailseal.conf says (defers, not bounces)" \
     grep -q 'exit 78, and Postfix *$' "$SRC/contrib/mailseal.conf"
+
+# a signer that cannot sign defers the message (75), as mailseal.conf(5)
+# and mailseal(1) say; it is no configuration error (78) per message
+printf 'homedir = %s\nsign = yes\nsigner = nosuch@example.org\n' \
+    "$GNUPGHOME" >"$T/signer.conf"
+printf 'From: alice@example.org\nTo: bob@example.org\nSubject: x\n\nx\n' |
+    "$MAILSEAL" filter -c "$T/signer.conf" --stdout -- bob@example.org \
+    >"$T/out" 2>"$T/err"
+is "a signer that cannot sign: exit 75, nothing written" \
+    "$? $(wc -c <"$T/out")" "75 0" "$T/err"
 
 # an indented "name = value" is refused, naming its line
 # (joined, "gw@example.org sign = yes" would be a signer, sign still no)
