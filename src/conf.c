@@ -6,9 +6,10 @@
  * white space continues the one before, unless it reads "name = ...":
  * such a line was meant as a setting of its own, and joining it would
  * silently change the value above while the setting it names is lost.
- * The last assignment of a name wins.  A name we do not know, a value we cannot use, or a file we
- * cannot read is a configuration error (exit 78) named by file and
- * line: a gateway must not guess what its postmaster meant.
+ * The last assignment of a name wins.  A name we do not know, a value we
+ * cannot use, or a file we cannot read is a configuration error (exit
+ * 78) named by file and line: a gateway must not guess what its
+ * postmaster meant.
  */
 #include <config.h>
 
