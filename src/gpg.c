@@ -174,8 +174,10 @@ gpg_init(char *err, size_t errsz)
 /*
  * gpg_open - see gpg.h.  The home goes to gpg as GNUPGHOME (set around
  * each run by gpg_supervise), not as a context's engine home: that
- * would run `gpg --version` once more per context.  A second, other
- * home in the same process (not done today) gets the engine home.
+ * would run `gpg --version` once more per context.  The first open
+ * fixes that home; a later one with another home (not done today) gets
+ * it as the context's engine home (--homedir wins over GNUPGHOME), one
+ * with none while the first had one is refused.
  */
 enum gpg_status
 gpg_open(struct gpg **gp, const char *homedir, char *err, size_t errsz)
@@ -186,10 +188,16 @@ gpg_open(struct gpg **gp, const char *homedir, char *err, size_t errsz)
 
 	if (gpghome_check(homedir, home, sizeof home, err, errsz) == -1)
 		return GPG_TEMPFAIL;
-	if (homedir != NULL && gpg_home == NULL)
-		gpg_home = xstrdup(homedir);
-	if (!gpg_initialised && gpg_init(err, errsz) != GPG_OK)
+	if (!gpg_initialised) {
+		if (homedir != NULL && gpg_home == NULL)
+			gpg_home = xstrdup(homedir);
+		if (gpg_init(err, errsz) != GPG_OK)
+			return GPG_TEMPFAIL;
+	} else if (homedir == NULL && gpg_home != NULL) {
+		/* every run gets the first home as GNUPGHOME */
+		snprintf(err, errsz, "gpg: a second GnuPG home in one process");
 		return GPG_TEMPFAIL;
+	}
 	g = xcalloc(1, sizeof *g);
 	memcpy(g->home, home, sizeof g->home);
 	if ((e = gpgme_new(&g->ctx)))
@@ -197,7 +205,8 @@ gpg_open(struct gpg **gp, const char *homedir, char *err, size_t errsz)
 	if ((e = gpgme_set_protocol(g->ctx, GPGME_PROTOCOL_OpenPGP)))
 		goto fail;
 	gpg_supervise(1);
-	if (homedir != NULL && strcmp(homedir, gpg_home) != 0)
+	if (homedir != NULL && (gpg_home == NULL ||
+	    strcmp(homedir, gpg_home) != 0))
 		e = gpgme_ctx_set_engine_info(g->ctx, GPGME_PROTOCOL_OpenPGP,
 		    gpg_sup, homedir);
 	gpg_supervise(0);
