@@ -28,6 +28,8 @@
 
 #include <string.h>
 
+#include <gcrypt.h>
+
 #include "armor.h"
 #include "cte.h"
 
@@ -96,9 +98,14 @@ armor_decode(struct armor_scan *s, const unsigned char *p, size_t n)
 	unsigned char out[1024 + 3];
 	size_t k;
 
+	size_t m;
+
 	for (; s->indata && n > 0; p += k, n -= k) {
 		k = n < 1024 ? n : 1024;
-		openpgp_feed(&s->pkt, out, cte_decode(&s->b64, p, k, out));
+		m = cte_decode(&s->b64, p, k, out);
+		if (s->sink != NULL)
+			s->sink(s->sinkarg, out, m);
+		openpgp_feed(&s->pkt, out, m);
 	}
 }
 
@@ -127,8 +134,12 @@ static int
 armor_framed(struct armor_scan *s)
 {
 	unsigned char out[3], crc[3];
+	size_t n;
 
-	openpgp_feed(&s->pkt, out, cte_finish(&s->b64, out));
+	n = cte_finish(&s->b64, out);
+	if (s->sink != NULL)
+		s->sink(s->sinkarg, out, n);
+	openpgp_feed(&s->pkt, out, n);
 	if (openpgp_end(&s->pkt) != OPENPGP_OK)
 		return 0;
 	if (!s->cksum)
@@ -369,4 +380,113 @@ int
 armor_scan_failed(const struct armor_scan *s)
 {
 	return s->state == ARMOR_NO || (s->sigonly && openpgp_failed(&s->pkt));
+}
+
+#define ARMOR_BEGIN	"-----BEGIN PGP MESSAGE-----\n\n"
+#define ARMOR_END	"-----END PGP MESSAGE-----\n"
+
+static const char armor_digit[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/* armor_group - one group of three bytes as four digits into out */
+static char *
+armor_group(const unsigned char *p, char *out)
+{
+	unsigned int v = (unsigned int)p[0] << 16 | (unsigned int)p[1] << 8 |
+	    p[2];
+
+	out[0] = armor_digit[v >> 18 & 63];
+	out[1] = armor_digit[v >> 12 & 63];
+	out[2] = armor_digit[v >> 6 & 63];
+	out[3] = armor_digit[v & 63];
+	return out + 4;
+}
+
+/* armor_write_init - see armor.h */
+int
+armor_write_init(struct armor_writer *w)
+{
+	memset(w, 0, sizeof *w);
+	if (gcry_md_open((gcry_md_hd_t *)&w->crc, GCRY_MD_CRC24_RFC2440, 0)) {
+		w->crc = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+/* armor_write - see armor.h */
+size_t
+armor_write(struct armor_writer *w, const unsigned char *p, size_t n,
+    char *out)
+{
+	char *o = out;
+
+	if (!w->begun) {
+		memcpy(o, ARMOR_BEGIN, sizeof ARMOR_BEGIN - 1);
+		o += sizeof ARMOR_BEGIN - 1;
+		w->begun = 1;
+	}
+	if (w->crc != NULL)
+		gcry_md_write((gcry_md_hd_t)w->crc, p, n);
+	while (w->npend > 0 && w->npend < 3 && n > 0) {
+		w->pend[w->npend++] = *p++;
+		n--;
+	}
+	for (;;) {
+		if (w->npend == 3) {
+			o = armor_group(w->pend, o);
+			w->npend = 0;
+		} else if (n >= 3) {
+			o = armor_group(p, o);
+			p += 3;
+			n -= 3;
+		} else
+			break;
+		if ((w->col += 4) == ARMOR_LINE) {
+			*o++ = '\n';
+			w->col = 0;
+		}
+	}
+	memcpy(w->pend, p, n);
+	w->npend = n;
+	return (size_t)(o - out);
+}
+
+/* armor_write_end - see armor.h */
+size_t
+armor_write_end(struct armor_writer *w, char *out)
+{
+	unsigned char crc[3] = { 0, 0, 0 };
+	const unsigned char *d;
+	char *o = out + armor_write(w, (const unsigned char *)"", 0, out);
+
+	if (w->npend > 0) {
+		memset(w->pend + w->npend, 0, 3 - w->npend);
+		o = armor_group(w->pend, o);
+		o[-1] = '=';
+		if (w->npend == 1)
+			o[-2] = '=';
+		w->col += 4;
+	}
+	if (w->col > 0)
+		*o++ = '\n';
+	if (w->crc != NULL && (d = gcry_md_read((gcry_md_hd_t)w->crc,
+	    GCRY_MD_CRC24_RFC2440)) != NULL)
+		memcpy(crc, d, 3);
+	*o++ = '=';
+	o = armor_group(crc, o);
+	*o++ = '\n';
+	memcpy(o, ARMOR_END, sizeof ARMOR_END - 1);
+	o += sizeof ARMOR_END - 1;
+	armor_write_free(w);
+	return (size_t)(o - out);
+}
+
+/* armor_write_free - see armor.h */
+void
+armor_write_free(struct armor_writer *w)
+{
+	if (w->crc != NULL)
+		gcry_md_close((gcry_md_hd_t)w->crc);
+	w->crc = NULL;
 }
