@@ -447,8 +447,10 @@ armor_write(struct armor_writer *w, const unsigned char *p, size_t n,
 			w->col = 0;
 		}
 	}
-	memcpy(w->pend, p, n);
-	w->npend = n;
+	if (n > 0) {		/* then nothing was pending */
+		memcpy(w->pend, p, n);
+		w->npend = n;
+	}
 	return (size_t)(o - out);
 }
 

@@ -236,3 +236,96 @@ Test(armor, any_split_gives_the_same_answer)
 			    "tail %zu split %zu", i, k);
 	}
 }
+
+struct sunk {
+	unsigned char	 b[512];
+	size_t		 n;
+};
+
+/* sink - what a scan decodes, collected */
+static void
+sink(void *arg, const unsigned char *p, size_t n)
+{
+	struct sunk *k = arg;
+
+	cr_assert(k->n + n <= sizeof k->b);
+	memcpy(k->b + k->n, p, n);
+	k->n += n;
+}
+
+/* written - the armor writer over n bytes of in, in steps of step */
+static size_t
+written(const unsigned char *in, size_t n, size_t step, char *out)
+{
+	struct armor_writer w;
+	size_t i, k, o = 0;
+
+	cr_assert_eq(armor_write_init(&w), 0);
+	for (i = 0; i < n; i += k) {
+		k = n - i < step ? n - i : step;
+		o += armor_write(&w, in + i, k, out + o);
+	}
+	o += armor_write_end(&w, out + o);
+	out[o] = '\0';
+	return o;
+}
+
+/* sunk_back - scan text in steps of step with a sink: the bytes it
+ * decodes into k (decrypt's dearmoring) */
+static void
+sunk_back(const char *text, size_t len, size_t step, struct sunk *k)
+{
+	struct armor_scan s;
+	size_t i;
+
+	k->n = 0;
+	armor_scan_init(&s);
+	s.sink = sink;
+	s.sinkarg = k;
+	for (i = 0; i < len; i += step)
+		armor_scan_feed(&s, (const unsigned char *)text + i,
+		    len - i < step ? len - i : step);
+	(void)armor_scan_end(&s);	/* truncated packets: framing aside */
+}
+
+/*
+ * The armor writer (encrypt's, in place of gpg's) gives the same text
+ * however gpg's output is split, in gpg's layout (BEGIN, an empty line,
+ * 64-digit lines, "=" and the CRC-24, END) that the scan reads back as
+ * the message it is; and the scan's sink gives back the bytes, for
+ * every length around a line and a group, split anywhere.
+ */
+Test(armor, writer_any_split)
+{
+	static struct sunk sunk;
+	unsigned char pkt[16 + 299];
+	char want[1024], got[1024];
+	size_t i, n, step, wn, len;
+
+	memcpy(pkt, "\xc1\x0a\x03\x11\x22\x33\x44\x55\x66\x77\x88\x01"
+	    "\xd2\xc0\x6c\x01", 16);
+	for (i = 16; i < sizeof pkt; i++)
+		pkt[i] = (unsigned char)(i * 7);
+	wn = written(pkt, sizeof pkt, sizeof pkt, want);
+	cr_assert(strncmp(want, "-----BEGIN PGP MESSAGE-----\n\n", 29) == 0);
+	cr_assert(wn > 27 && strcmp(want + wn - 27,
+	    "\n-----END PGP MESSAGE-----\n") == 0);
+	cr_assert_eq(scan(want, wn), ARMOR_MESSAGE);	/* CRC-24 right */
+	for (step = 1; step <= sizeof pkt; step++) {
+		cr_assert_eq(written(pkt, sizeof pkt, step, got), wn);
+		cr_assert(strcmp(got, want) == 0, "step %zu", step);
+	}
+	for (n = 40; n <= 100; n++) {
+		wn = written(pkt, n, 5, want);
+		for (i = 29; i < wn && want[i] != '='; i += len + 1) {
+			len = strcspn(want + i, "\n");
+			cr_assert(len == 64 || want[i + len + 1] == '=',
+			    "n %zu: a line of %zu", n, len);
+		}
+		for (step = 1; step <= 64; step *= 4) {
+			sunk_back(want, wn, step, &sunk);
+			cr_assert(sunk.n == n && memcmp(sunk.b, pkt, n) == 0,
+			    "n %zu step %zu: %zu bytes back", n, step, sunk.n);
+		}
+	}
+}
