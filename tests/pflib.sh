@@ -140,30 +140,40 @@ _pf_acd_without() {
 }
 
 # pf_allow - let unprivileged Postfix commands use $PFC (sendmail and
-# postdrop refuse an instance the default main.cf does not name)
+# postdrop refuse an instance the default main.cf does not name).  The
+# read and the write of the value happen under a lock on the system's
+# configuration directory, so that runs side by side keep each other's
+# entry.
 pf_allow() {
-	# postconf -e edits only an existing main.cf: Debian's "No
-	# configuration" install has none, so one is made (and removed by
-	# pf_disallow if it is empty then)
-	if [ ! -e "$SYS_PFC/main.cf" ]; then
-		: >"$SYS_PFC/main.cf" || return 1
-		chmod 644 "$SYS_PFC/main.cf"
-		PF_MADE_MAINCF=yes
-	fi
-	_v=$(_pf_acd_without "$PFC")
-	_pf_acd_set "${_v:+$_v, }$PFC"
+	{
+		flock 9 || return 1
+		# postconf -e edits only an existing main.cf: Debian's "No
+		# configuration" install has none, so one is made (and
+		# removed by pf_disallow if it is empty then)
+		if [ ! -e "$SYS_PFC/main.cf" ]; then
+			: >"$SYS_PFC/main.cf" || return 1
+			chmod 644 "$SYS_PFC/main.cf"
+			PF_MADE_MAINCF=yes
+		fi
+		_v=$(_pf_acd_without "$PFC")
+		_pf_acd_set "${_v:+$_v, }$PFC"
+	} 9<"$SYS_PFC"
 }
 
 # pf_disallow - take $PFC out of alternate_config_directories again
 pf_disallow() {
 	[ -n "${PFC:-}" ] || return 0
-	postconf -c "$SYS_PFC" -h alternate_config_directories 2>/dev/null |
-	    tr ', \t' '\n\n\n' | grep -qxF "$PFC" || return 0
-	_pf_acd_set "$(_pf_acd_without "$PFC")"
-	if [ "${PF_MADE_MAINCF:-no}" = yes ] && [ ! -s "$SYS_PFC/main.cf" ]
-	then
-		rm -f "$SYS_PFC/main.cf"
-	fi
+	{
+		flock 9 || return 1
+		postconf -c "$SYS_PFC" -h alternate_config_directories \
+		    2>/dev/null | tr ', \t' '\n\n\n' | grep -qxF "$PFC" ||
+		    return 0
+		_pf_acd_set "$(_pf_acd_without "$PFC")"
+		if [ "${PF_MADE_MAINCF:-no}" = yes ] &&
+		    [ ! -s "$SYS_PFC/main.cf" ]; then
+			rm -f "$SYS_PFC/main.cf"
+		fi
+	} 9<"$SYS_PFC"
 }
 
 # pf_listening PORT... - every PORT accepts a connection on 127.0.0.1
