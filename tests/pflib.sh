@@ -236,14 +236,19 @@ pf_stop() {
 # system's Postfix, one line each
 pf_sys_state() {
 	{
-		_m=$SYS_PFC/main.cf
 		# main.cf without alternate_config_directories and the
-		# continuation lines of that parameter
-		[ -f "$_m" ] || echo "main.cf absent"
-		[ -f "$_m" ] && printf 'main.cf %s\n' "$(awk '
+		# continuation lines of that parameter; one that has nothing
+		# else counts as none (pf_allow makes one where none is)
+		awk '
 		    /^[ \t]/ { if (!skip) print; next }
 		    { skip = $0 ~ /^alternate_config_directories[ \t]*=/ }
-		    !skip' "$_m" 2>/dev/null | sha256sum | cut -c1-16)"
+		    !skip' "$SYS_PFC/main.cf" >"$1.main" 2>/dev/null
+		if [ -s "$1.main" ]; then
+			echo "main.cf $(sha256sum <"$1.main" | cut -c1-16)"
+		else
+			echo "main.cf: none, or nothing in it"
+		fi
+		rm -f "$1.main"
 		for _f in "$SYS_PFC/master.cf" /etc/mailname /etc/aliases \
 		    /etc/aliases.db; do
 			if [ -f "$_f" ]; then
