@@ -132,11 +132,18 @@ _pf_acd_set() {
 }
 
 # _pf_acd_without DIR - the system's alternate_config_directories
-# without DIR, comma-separated
+# without DIR, comma-separated; without the entries of earlier runs
+# killed before they could remove theirs (a /tmp/mst.*/pf/etc that is
+# gone) too
 _pf_acd_without() {
 	postconf -c "$SYS_PFC" -h alternate_config_directories 2>/dev/null |
 	    tr ', \t' '\n\n\n' | grep -v '^$' | grep -vxF "$1" |
-	    awk '{ printf "%s%s", (NR > 1 ? ", " : ""), $0 }'
+	    while read -r _d; do
+		case $_d in
+		/tmp/mst.*/pf/etc) [ -d "$_d" ] || continue ;;
+		esac
+		echo "$_d"
+	    done | awk '{ printf "%s%s", (NR > 1 ? ", " : ""), $0 }'
 }
 
 # pf_allow - let unprivileged Postfix commands use $PFC (sendmail and
