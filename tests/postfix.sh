@@ -368,14 +368,18 @@ echo "$A:6:" | as dec gpg --batch --quiet --import-ownertrust \
 # the listeners and the pipe service as mailseal-setup(7) has them
 set -- $(pf_ports 2)
 P_PLAIN=$1 P_FILTER=$2
-pf_new "$T/pf" 2>>"$T/setup.err" || skip_all "cannot make the instance in $T/pf"
+pf_new "$T/pf" 2>>"$T/setup.err" ||
+    skip_all "cannot make the instance in $T/pf"
 for r in alice bob carol oscar trent; do
 	echo "$r: $(user $r)"
 done >"$PFC/aliases"
 postalias -c "$PFC" "$PFC/aliases"
-postconf -c "$PFC" -M "127.0.0.1:$P_PLAIN/inet=127.0.0.1:$P_PLAIN inet n - n - - smtpd"
-postconf -c "$PFC" -M "127.0.0.1:$P_FILTER/inet=127.0.0.1:$P_FILTER inet n - n - - smtpd"
-postconf -c "$PFC" -P "127.0.0.1:$P_FILTER/inet/content_filter=mailseal:dummy"
+for p in $P_PLAIN $P_FILTER; do
+	postconf -c "$PFC" -M \
+	    "127.0.0.1:$p/inet=127.0.0.1:$p inet n - n - - smtpd"
+done
+postconf -c "$PFC" -P \
+    "127.0.0.1:$P_FILTER/inet/content_filter=mailseal:dummy"
 postconf -c "$PFC" -M "mailseal/unix=mailseal unix - n n - 10 pipe flags=Rq \
 user=$(user gw) null_sender= argv=$T/bin/mailseal filter \
 -c $T/etc/mailseal.conf -q \${queue_id} -f \${sender} -- \${recipient}"
@@ -387,7 +391,8 @@ if ! pf_start "$P_PLAIN" "$P_FILTER"; then
 	done_testing
 fi
 ok "the test's Postfix listens on 127.0.0.1:$P_PLAIN and :$P_FILTER"
-sys_same "while it runs, the system's Postfix is as it was (main.cf but alternate_config_directories, master.cf, master process)"
+sys_same "while it runs, the system's Postfix is as it was (main.cf but \
+alternate_config_directories, master.cf, its master process)"
 
 # ------------------------------------------------------------ plain port
 
