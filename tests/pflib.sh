@@ -25,7 +25,7 @@
 # Needs root and postfix; the instance's mail_owner and setgid_group are
 # the system's (Debian's package makes "postfix" and "postdrop").
 
-SYS_PFC=$(postconf -h config_directory 2>/dev/null)
+SYS_PFC=$(env -u MAIL_CONFIG postconf -d -h config_directory 2>/dev/null)
 : "${SYS_PFC:=/etc/postfix}"
 PF_OWNER=$(postconf -c "$SYS_PFC" -h mail_owner 2>/dev/null)
 PF_GROUP=$(postconf -c "$SYS_PFC" -h setgid_group 2>/dev/null)
