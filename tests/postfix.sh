@@ -366,6 +366,7 @@ echo "$A:6:" | as dec gpg --batch --quiet --import-ownertrust \
 # the private Postfix: pflib.sh's main.cf (as shared/docs/MTA-RECIPES.md
 # 1.2: example.org is local, home_mailbox = Maildir/), its aliases, and
 # the listeners and the pipe service as mailseal-setup(7) has them
+# shellcheck disable=SC2046
 set -- $(pf_ports 2)
 P_PLAIN=$1 P_FILTER=$2
 pf_new "$T/pf" 2>>"$T/setup.err" ||
@@ -398,7 +399,7 @@ alternate_config_directories, master.cf, its master process)"
 
 mkmsg "$T/p25.eml" "Bob <bob@example.org>" "p25.$ID@example.org" \
     "plain port"
-send $P_PLAIN alice@example.org bob@example.org "$T/p25.eml"
+send "$P_PLAIN" alice@example.org bob@example.org "$T/p25.eml"
 wait_mail bob "p25.$ID@example.org"
 is "plain port (no filter): delivered in clear to ~bob, without the marker" \
     "$(ctype "$M")|$(field "$M" X-Mailseal-Gateway)" "text/plain|" "$M"
@@ -406,14 +407,14 @@ is "plain port (no filter): delivered in clear to ~bob, without the marker" \
 # ------------------------------------------------------------ 1
 ROW1=r1.$ID@example.org
 mkmsg "$T/r1.eml" "Bob <bob@example.org>" "$ROW1" "row 1"
-send $P_FILTER alice@example.org bob@example.org "$T/r1.eml"
+send "$P_FILTER" alice@example.org bob@example.org "$T/r1.eml"
 wait_mail bob "$ROW1"
 encrypted_ok "1. to bob (opportunistic, has a key): PGP/MIME with the marker, bob's key decrypts it to the original" \
     "$M" "$T/r1.eml" bob
 
 ROW1C=r1c.$ID@example.org
 mkmsg "$T/r1c.eml" "Carol <carol@example.org>" "$ROW1C" "row 1 carol"
-send $P_FILTER alice@example.org carol@example.org "$T/r1c.eml"
+send "$P_FILTER" alice@example.org carol@example.org "$T/r1c.eml"
 wait_mail carol "$ROW1C"
 encrypted_ok "1. to carol (require, two keys): PGP/MIME, each of her keys decrypts it" \
     "$M" "$T/r1c.eml" carol1 carol2
@@ -421,7 +422,7 @@ encrypted_ok "1. to carol (require, two keys): PGP/MIME, each of her keys decryp
 # ------------------------------------------------------------ 2
 ROW2=r2.$ID@example.org
 mkmsg "$T/r2.eml" "Oscar <oscar@example.org>" "$ROW2" "row 2"
-send $P_FILTER alice@example.org oscar@example.org "$T/r2.eml"
+send "$P_FILTER" alice@example.org oscar@example.org "$T/r2.eml"
 wait_mail oscar "$ROW2"
 clear_ok "2. to oscar (opportunistic, no key): header and body as sent, plus the marker" \
     "$M" "$T/r2.eml"
@@ -429,7 +430,7 @@ clear_ok "2. to oscar (opportunistic, no key): header and body as sent, plus the
 # ------------------------------------------------------------ 3
 ROW3=r3.$ID@example.org
 mkmsg "$T/r3.eml" "Trent <trent@example.org>" "$ROW3" "row 3"
-send $P_FILTER alice@example.org trent@example.org "$T/r3.eml"
+send "$P_FILTER" alice@example.org trent@example.org "$T/r3.eml"
 Q3=$QID
 if wait_mail alice "$ROW3"; then
 	if [ "$(field "$M" From | grep -ci mailer-daemon)" -ge 1 ] &&
@@ -457,9 +458,9 @@ fi
 # in any case: envelope addresses are not folded on the way to mailseal
 ROW3B=r3b.$ID@example.org
 mkmsg "$T/r3b.eml" "Trent <trent@example.org>" "$ROW3B" "row 3b"
-send $P_FILTER alice@example.org trent+news@example.org "$T/r3b.eml"
+send "$P_FILTER" alice@example.org trent+news@example.org "$T/r3b.eml"
 Q3B=$QID
-send $P_FILTER alice@example.org TRENT@Example.ORG "$T/r3b.eml"
+send "$P_FILTER" alice@example.org TRENT@Example.ORG "$T/r3b.eml"
 Q3C=$QID
 _i=0
 while [ $_i -lt 100 ]; do
@@ -481,7 +482,7 @@ fi
 ROW4=r4.$ID@example.org
 mkmsg "$T/r4.eml" "Bob <bob@example.org>, Oscar <oscar@example.org>" \
     "$ROW4" "row 4"
-send $P_FILTER alice@example.org bob@example.org,oscar@example.org "$T/r4.eml"
+send "$P_FILTER" alice@example.org bob@example.org,oscar@example.org "$T/r4.eml"
 wait_mail bob "$ROW4"
 encrypted_ok "4. to bob and oscar at once: bob's copy is encrypted to him" \
     "$M" "$T/r4.eml" bob
@@ -495,7 +496,7 @@ is "4. ... one copy each" \
 # and both of carol's, which does not name carol's keys
 ROW4B=r4b.$ID@example.org
 mkmsg "$T/r4b.eml" "Bob <bob@example.org>" "$ROW4B" "row 4b"
-send $P_FILTER alice@example.org bob@example.org,carol@example.org "$T/r4b.eml"
+send "$P_FILTER" alice@example.org bob@example.org,carol@example.org "$T/r4b.eml"
 wait_mail carol "$ROW4B"
 encrypted_ok "4. to bob, and carol as Bcc: carol's copy is encrypted, each key decrypts it" \
     "$M" "$T/r4b.eml" carol1 carol2 bob
@@ -520,7 +521,7 @@ ROW5=r5.$ID@example.org
 mkmsg "$T/r5.plain" "Bob <bob@example.org>" "$ROW5" "row 5"
 "$MAILSEAL" encrypt -r bob@example.org "$T/r5.plain" >"$T/r5.eml" \
     2>"$T/err" || diag "mailseal encrypt failed: $(cat "$T/err")"
-send $P_FILTER alice@example.org bob@example.org "$T/r5.eml"
+send "$P_FILTER" alice@example.org bob@example.org "$T/r5.eml"
 wait_mail bob "$ROW5"
 body "$M" >"$T/got.body"
 body "$T/r5.eml" >"$T/want.body"
@@ -537,7 +538,7 @@ is "5. ... one copy, multipart/encrypted" \
 # ------------------------------------------------------------ 6
 ROW6=r6.$ID@example.org
 mkmsg "$T/r6.eml" "Bob <bob@example.org>" "$ROW6" "row 6"
-send $P_FILTER '<>' bob@example.org "$T/r6.eml"
+send "$P_FILTER" '<>' bob@example.org "$T/r6.eml"
 wait_mail bob "$ROW6"
 encrypted_ok "6. null sender to bob: encrypted" "$M" "$T/r6.eml" bob
 is "6. ... Return-Path: <>" "$(field "$M" Return-Path)" "<>" "$M"
@@ -548,7 +549,7 @@ is "6. ... Return-Path: <>" "$(field "$M" Return-Path)" "<>" "$M"
 ROW7=r7.$ID@example.org
 mkmsg "$T/r7.eml" "Bob <bob@example.org>" "$ROW7" "row 7"
 chmod 000 "$T/gw"
-send $P_FILTER alice@example.org bob@example.org "$T/r7.eml"
+send "$P_FILTER" alice@example.org bob@example.org "$T/r7.eml"
 Q7=$QID
 if wait_deferred "$Q7"; then
 	ok "7. gateway keyring unreadable: the message to bob is deferred"
@@ -575,7 +576,7 @@ encrypted_ok "7. ... keyring readable again, postqueue -i: delivered, encrypted"
 # ------------------------------------------------------------ 8
 ROW8=r8.$ID@example.org
 mkmsg "$T/r8.eml" "$ENC@example.org" "$ROW8" "row 8"
-send $P_PLAIN alice@example.org $ENC@example.org "$T/r8.eml"
+send "$P_PLAIN" alice@example.org "$ENC@example.org" "$T/r8.eml"
 wait_mail enc "$ROW8"
 _why=
 [ "$(ctype "$M")" = multipart/encrypted ] || _why="not multipart/encrypted"
@@ -596,7 +597,7 @@ fi
     "$T/r8.eml" >"$T/r8d.eml" 2>"$T/err" ||
     diag "mailseal encrypt --sign failed: $(cat "$T/err")"
 sed -i "s/^Message-ID: <$ROW8>/Message-ID: <r8d.$ID@example.org>/" "$T/r8d.eml"
-send $P_PLAIN alice@example.org $DEC@example.org "$T/r8d.eml"
+send "$P_PLAIN" alice@example.org "$DEC@example.org" "$T/r8d.eml"
 wait_mail dec "r8d.$ID@example.org"
 is "8. procmail (procmailrc.decrypt): dec gets alice's message decrypted, signature good" \
     "$(field "$M" X-Mailseal-Decryption)|$(field "$M" X-Mailseal-Signature)|$(ctype "$M")" \
@@ -613,7 +614,7 @@ mkmsg "$T/r8f.eml" "$ENC@example.org" "$ROW8F" "row 8 fail"
 EHOME=$(home enc)
 as enc gpgconf --homedir "$EHOME/.gnupg" --kill all >/dev/null 2>&1
 mv "$EHOME/.gnupg" "$EHOME/.gnupg.off"
-send $P_PLAIN alice@example.org $ENC@example.org "$T/r8f.eml"
+send "$P_PLAIN" alice@example.org "$ENC@example.org" "$T/r8f.eml"
 Q8=$QID
 if wait_deferred "$Q8"; then
 	ok "8. procmail, ~enc/.gnupg missing: the message is deferred"
@@ -646,7 +647,7 @@ ROW9=r9.$ID@example.org
 mkmsg "$T/r9.eml" "Bob <bob@example.org>" "$ROW9" "row 9"
 cp "$T/etc/mailseal.conf" "$T/conf.good"
 echo "default_policy = requier" >>"$T/etc/mailseal.conf"
-send $P_FILTER alice@example.org bob@example.org "$T/r9.eml"
+send "$P_FILTER" alice@example.org bob@example.org "$T/r9.eml"
 Q9=$QID
 _i=0
 while [ $_i -lt 100 ] && ! log_of "$Q9" | grep -q 'status='; do
@@ -687,7 +688,7 @@ mkmsg "$T/r10.plain" "Bob <bob@example.org>" "$ROW10" "row 10"
 	done
 	cat "$T/r10.plain"
 } >"$T/r10.eml"
-send $P_FILTER alice@example.org bob@example.org "$T/r10.eml"
+send "$P_FILTER" alice@example.org bob@example.org "$T/r10.eml"
 Q10=$QID
 if wait_deferred "$Q10" && log_of "$Q10" | grep -q 'dsn=4\.4\.6, status=deferred' &&
     [ "$(count_mail bob "$ROW10")" -eq 0 ]; then
