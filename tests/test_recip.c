@@ -17,7 +17,6 @@
 #include "gpghome.h"
 #include "keys.h"
 #include "limit.h"
-#define LIMIT_KBX_BLOBS 4096 /* TEMP */
 #include "recip.h"
 
 static struct gpg_key
