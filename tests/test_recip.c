@@ -714,7 +714,7 @@ big_list(size_t n)
 {
 	struct gpg_keylist l;
 	char fpr[32], a[3][64];
-	size_t i, u;
+	size_t i;
 
 	memset(&l, 0, sizeof l);
 	l.n = n;
@@ -754,5 +754,47 @@ Test(recip, resolve_many_is_not_quadratic, .timeout = 10)
 		cr_expect_eq(strncmp(r.map[i].fpr, "F", 1), 0);
 	recip_free(&r);
 	addrlist_free(&a);
+	gpg_keylist_free(&keys);
+}
+
+/* the index answers as the one-call API does, for every address of a
+ * big listing (mailseal keys' flow), in bounded time */
+Test(recip, index_answers_the_same, .timeout = 20)
+{
+	struct gpg_keylist keys = big_list(20000);
+	struct recip_index *ix = recip_index_new(&keys);
+	struct addrlist all = { NULL, 0 }, one;
+	struct recip_reason w1, w2;
+	struct recip r1, r2;
+	size_t i;
+
+	recip_index_addrs(ix, &all);
+	cr_assert_eq(all.n, 20000 * 2 + 10000);
+	for (i = 1; i < all.n; i++)
+		cr_assert_lt(strcmp(all.v[i - 1], all.v[i]), 0);
+	for (i = 0; i < all.n; i++) {
+		memset(&one, 0, sizeof one);
+		addrlist_add(&one, all.v[i]);
+		recip_resolve_ix(&one, ix, &r1);
+		recip_explain_ix(all.v[i], ix, &w1);
+		if (i % 2000 == 0) {	/* the one-call API: a pass each */
+			recip_resolve(&one, &keys, &r2);
+			recip_explain(all.v[i], &keys, &w2);
+			cr_expect_eq(r1.nfprs, r2.nfprs, "%s", all.v[i]);
+			cr_expect_eq(w1.why, w2.why, "%s", all.v[i]);
+			cr_expect_str_eq(w1.fpr, w2.fpr, "%s", all.v[i]);
+			recip_free(&r2);
+		}
+		cr_expect_eq(r1.nfprs > 0, w1.why == RECIP_USABLE, "%s",
+		    all.v[i]);
+		if (r1.nfprs > 0)
+			cr_expect_eq(recip_index_key(ix, r1.fprs[0])->fpr !=
+			    NULL, 1);
+		recip_free(&r1);
+		addrlist_free(&one);
+	}
+	cr_expect_null(recip_index_key(ix, "NOSUCHKEY"));
+	addrlist_free(&all);
+	recip_index_free(ix);
 	gpg_keylist_free(&keys);
 }
