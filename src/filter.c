@@ -17,6 +17,7 @@
 #include "conf.h"
 #include "filter.h"
 #include "gateway.h"
+#include "handoff.h"
 #include "log.h"
 #include "msg.h"
 

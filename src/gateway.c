@@ -38,9 +38,11 @@
 
 #include "addr.h"
 #include "classify.h"
+#include "decide.h"
 #include "decrypt.h"
 #include "encrypt.h"
 #include "gateway.h"
+#include "handoff.h"
 #include "gpg.h"
 #include "gpghome.h"
 #include "input.h"
@@ -60,24 +62,6 @@
 #define GW_ROOM_FIELDS	3
 #define GW_ROOM_BYTES	1024
 
-enum action {
-	ACT_PENDING,		/* not decided (the run failed before) */
-	ACT_DELIVER,		/* as it came */
-	ACT_ENCRYPT,
-	ACT_REFUSE
-};
-
-struct gw_rcpt {
-	char			*addr;
-	enum policy		 policy;
-	const struct policy_entry *entry;
-	struct addrlist		 fprs;		/* its keys */
-	enum action		 action;
-	struct recip_reason	 reason;	/* policy not none, no key */
-	const char		*why;		/* or this: "not-a-message",
-						 * "already-encrypted" */
-};
-
 struct gw_job {
 	const struct gateway	*gw;
 	const struct envelope	*env;
@@ -85,15 +69,10 @@ struct gw_job {
 	struct msg		*m;		/* what the copies come from */
 	struct msg		*dec;		/* decrypt = yes: the result */
 	int			 decfd;
-	struct gw_rcpt		*r;
-	size_t			 nr;
-	struct gpg		*gpg;
-	struct gpg_keylist	 keys;		/* the one listing */
-	struct recip		 rec;		/* the one resolution */
+	struct decisions	 d;		/* one per recipient */
 	char			 id[GATEWAY_QIDLEN];
 	char			*marker;	/* our field, no line end */
 	char			 qids[2][GATEWAY_QIDLEN];
-	int			 noring;	/* the home has no keyring */
 	const char		*result;
 };
 
@@ -161,53 +140,6 @@ gateway_free(struct gateway *gw)
 	memset(gw, 0, sizeof *gw);
 }
 
-/* give_sendmail - the copy to "sendmail -G -i -f SENDER -- RCPTS";
- * sendmail(1) names no queue ID (Postfix's postdrop keeps it) */
-static int
-give_sendmail(struct handoff *ho, const char *sender, char *const *rcpts,
-    size_t n, int fd, char *err, size_t errsz)
-{
-	ho->qid[0] = '\0';
-	return reinject(ho->program, sender, rcpts, n, fd, err, errsz);
-}
-
-/* give_stdout - the one copy to standard output */
-static int
-give_stdout(struct handoff *ho, const char *sender, char *const *rcpts,
-    size_t n, int fd, char *err, size_t errsz)
-{
-	(void)sender;
-	(void)rcpts;
-	(void)n;
-	ho->qid[0] = '\0';
-	if (fflush(stdout) == EOF || output_copyout(fd) == -1) {
-		snprintf(err, errsz, "cannot write the result: %s",
-		    strerror(errno));
-		return -1;
-	}
-	return 0;
-}
-
-/* handoff_sendmail - see gateway.h */
-void
-handoff_sendmail(struct handoff *ho, const char *program)
-{
-	memset(ho, 0, sizeof *ho);
-	ho->name = "sendmail";
-	ho->give = give_sendmail;
-	ho->program = program;
-}
-
-/* handoff_stdout - see gateway.h */
-void
-handoff_stdout(struct handoff *ho)
-{
-	memset(ho, 0, sizeof *ho);
-	ho->name = "stdout";
-	ho->one_copy = 1;
-	ho->give = give_stdout;
-}
-
 /* gw_id - the MTA's queue ID (-q) when it is a clean token: our
  * marker field carries it into the copies, and a header_checks INFO
  * rule makes Postfix's cleanup log it beside the copy's new queue ID,
@@ -225,162 +157,6 @@ gw_id(struct gw_job *j)
 	if (n > 0 && n < sizeof j->id && strspn(q, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 	    "abcdefghijklmnopqrstuvwxyz0123456789._-") == n)
 		memcpy(j->id, q, n + 1);
-}
-
-/* gw_policies - each recipient's policy; a recipient that is no
- * address is a usage error (it comes from the MTA's command line) */
-static enum outcome
-gw_policies(struct gw_job *j)
-{
-	char esc[ESCBUF], *spec;
-	size_t i;
-
-	j->r = xcalloc(j->env->nrcpts > 0 ? j->env->nrcpts : 1, sizeof *j->r);
-	for (i = 0; i < j->env->nrcpts; i++) {
-		if (addr_mailbox_parse(j->env->rcpts[i], &spec) != ADDR_OK) {
-			/* the MTA's command line is wrong: defer */
-			log_dsn(OUTCOME_USAGE, "recipient %s: not an address",
-			    log_escape(j->env->rcpts[i], esc, sizeof esc));
-			return OUTCOME_USAGE;
-		}
-		j->r[j->nr].addr = spec;
-		j->r[j->nr].policy = policy_lookup(&j->gw->map, spec,
-		    j->gw->cfg.default_policy, &j->r[j->nr].entry);
-		j->nr++;
-	}
-	return OUTCOME_OK;
-}
-
-/* gw_assign - each recipient's keys from the one resolution, or why it
- * has none */
-static void
-gw_assign(struct gw_job *j)
-{
-	size_t i, k;
-
-	for (i = 0; i < j->nr; i++) {
-		struct gw_rcpt *f = &j->r[i];
-		if (f->policy == POLICY_NONE)
-			continue;
-		for (k = 0; k < j->rec.nmap; k++)
-			if (addr_equal(j->rec.map[k].addr, f->addr) &&
-			    !addrlist_has(&f->fprs, j->rec.map[k].fpr))
-				addrlist_add(&f->fprs, j->rec.map[k].fpr);
-		if (f->fprs.n == 0)
-			recip_explain(f->addr, &j->keys, &f->reason);
-	}
-}
-
-/* gw_keys - one listing and one resolution for every recipient that
- * may be encrypted to (recip.c: exact user IDs) */
-static enum outcome
-gw_keys(struct gw_job *j)
-{
-	struct addrlist want = { NULL, 0 }, pats = { NULL, 0 };
-	char err[GPG_ERRLEN];
-	enum outcome r = OUTCOME_TEMPFAIL;
-	size_t i;
-
-	for (i = 0; i < j->nr; i++)
-		if (j->r[i].policy != POLICY_NONE &&
-		    !addrlist_has(&want, j->r[i].addr))
-			addrlist_add(&want, j->r[i].addr);
-	if (want.n == 0)
-		return OUTCOME_OK;
-	/* no keyring at all: every recipient gets clear text; say so,
-	 * cheaply (no gpg run) */
-	j->noring = gpghome_keyring_empty(j->gw->cfg.homedir) == 1;
-	if (gpg_open(&j->gpg, j->gw->cfg.homedir, err, sizeof err) != GPG_OK) {
-		log_warnx("%s", err);
-		goto out;
-	}
-	recip_patterns(&want, &pats);
-	if (gpg_keylist(j->gpg, pats.v, pats.n, 0, &j->keys, err,
-	    sizeof err) != GPG_OK) {
-		log_warnx("%s", err);
-		goto out;
-	}
-	recip_resolve(&want, &j->keys, &j->rec);
-	gw_assign(j);
-	r = OUTCOME_OK;
-out:
-	addrlist_free(&pats);
-	addrlist_free(&want);
-	return r;
-}
-
-/* gw_decide - the action for each recipient of a message that is not
- * encrypted yet */
-static void
-gw_decide(struct gw_job *j)
-{
-	size_t i;
-
-	for (i = 0; i < j->nr; i++) {
-		struct gw_rcpt *f = &j->r[i];
-		if (f->policy == POLICY_NONE)
-			f->action = ACT_DELIVER;
-		else if (f->fprs.n > 0)
-			f->action = ACT_ENCRYPT;
-		else
-			f->action = f->policy == POLICY_REQUIRE ? ACT_REFUSE :
-			    ACT_DELIVER;
-	}
-}
-
-/* gw_all - every recipient gets the message as it came, for this
- * reason */
-static void
-gw_all(struct gw_job *j, const char *why)
-{
-	size_t i;
-
-	for (i = 0; i < j->nr; i++) {
-		j->r[i].action = ACT_DELIVER;
-		if (j->r[i].policy != POLICY_NONE)
-			j->r[i].why = why;
-	}
-}
-
-/* gw_count - how many recipients have this action */
-static size_t
-gw_count(const struct gw_job *j, enum action a)
-{
-	size_t i, n = 0;
-
-	for (i = 0; i < j->nr; i++)
-		n += j->r[i].action == a;
-	return n;
-}
-
-static const char *
-action_name(enum action a)
-{
-	switch (a) {
-	case ACT_PENDING:
-		return "-";
-	case ACT_DELIVER:
-		return "deliver";
-	case ACT_ENCRYPT:
-		return "encrypt";
-	case ACT_REFUSE:
-		return "refuse";
-	}
-	return "?";
-}
-
-/* gw_why - why f gets (or would get) clear text, in words; NULL when
- * it needs no reason (encrypted, or policy none) */
-static const char *
-gw_why(const struct gw_rcpt *f, char *buf, size_t bufsz)
-{
-	if (f->policy == POLICY_NONE || f->action == ACT_ENCRYPT)
-		return NULL;
-	if (f->why != NULL)
-		return strcmp(f->why, "not-a-message") == 0 ?
-		    "not a message that can be encrypted" :
-		    "the message is already encrypted";
-	return recip_reason_text(&f->reason, buf, bufsz);
 }
 
 /* gw_loops - the message already passed this gateway
@@ -434,10 +210,10 @@ gw_hand(struct gw_job *j, int fd, enum action a, char *qid)
 	size_t i, n = 0;
 	int e;
 
-	rcpts = xcalloc(j->nr > 0 ? j->nr : 1, sizeof *rcpts);
-	for (i = 0; i < j->nr; i++)
-		if (a == ACT_PENDING || j->r[i].action == a)
-			rcpts[n++] = j->r[i].addr;
+	rcpts = xcalloc(j->d.n > 0 ? j->d.n : 1, sizeof *rcpts);
+	for (i = 0; i < j->d.n; i++)
+		if (a == ACT_PENDING || j->d.v[i].action == a)
+			rcpts[n++] = j->d.v[i].addr;
 	if (sender != NULL && strcmp(sender, "<>") == 0)
 		sender = "";
 	e = j->ho->give(j->ho, sender, rcpts, n, fd, err, sizeof err);
@@ -466,17 +242,17 @@ gw_encrypt(struct gw_job *j, int enc)
 	eo.outfd = enc;
 	eo.homedir = j->gw->cfg.homedir;
 	eo.envelope = 1;
-	eo.gpg = j->gpg;
-	eo.rec = &j->rec;
+	eo.gpg = j->d.gpg;
+	eo.rec = &j->d.rec;
 	/* decrypt's result carries the marker already */
 	eo.lead = j->dec != NULL ? NULL : j->marker;
 	/* the policy decides who can read it, not gpg.conf */
 	eo.no_encrypt_to = 1;
 	eo.sign = j->gw->cfg.sign;
 	eo.signer = j->gw->cfg.signer;
-	for (i = 0; i < j->nr; i++)
-		if (j->r[i].action == ACT_ENCRYPT)
-			addrlist_add(&eo.recipients, j->r[i].addr);
+	for (i = 0; i < j->d.n; i++)
+		if (j->d.v[i].action == ACT_ENCRYPT)
+			addrlist_add(&eo.recipients, j->d.v[i].addr);
 	r = encrypt_msg(j->m, &eo);
 	addrlist_free(&eo.recipients);
 	/* the configured signer cannot sign (expired, no secret part,
@@ -510,7 +286,7 @@ static enum outcome
 gw_copies(struct gw_job *j)
 {
 	enum outcome r = OUTCOME_TEMPFAIL;
-	size_t nenc = gw_count(j, ACT_ENCRYPT), ndel = gw_count(j, ACT_DELIVER);
+	size_t nenc = decide_count(&j->d, ACT_ENCRYPT), ndel = decide_count(&j->d, ACT_DELIVER);
 	int enc = -1, plain = -1;
 
 	if (j->ho->one_copy && nenc > 0 && ndel > 0) {
@@ -587,16 +363,16 @@ gw_notmsg(struct gw_job *j, enum rfc5322_err herr)
 	size_t i;
 	int require = 0;
 
-	for (i = 0; i < j->nr; i++)
-		require |= j->r[i].policy == POLICY_REQUIRE;
-	if (require || gw_count(j, ACT_ENCRYPT) > 0) {
+	for (i = 0; i < j->d.n; i++)
+		require |= j->d.v[i].policy == POLICY_REQUIRE;
+	if (require || decide_count(&j->d, ACT_ENCRYPT) > 0) {
 		log_dsn(OUTCOME_DATAERR, "not a message: %s, and %s",
 		    rfc5322_strerror(herr), require ? "policy requires "
 		    "encryption" : "a recipient has an OpenPGP key");
 		j->result = "refused (not a message)";
 		return OUTCOME_DATAERR;
 	}
-	gw_all(j, "not-a-message");
+	decide_all(&j->d, DECIDE_NOTMSG);
 	if (j->gw->cfg.decrypt && (r = gw_decrypt(j)) != OUTCOME_OK)
 		return r;
 	r = gw_hand(j, j->gw->cfg.decrypt ? j->decfd : j->m->fd,
@@ -628,12 +404,12 @@ gw_refuse(struct gw_job *j)
 	char esc[ESCBUF], why[256];
 	size_t i;
 
-	for (i = 0; i < j->nr; i++)
-		if (j->r[i].action == ACT_REFUSE)
+	for (i = 0; i < j->d.n; i++)
+		if (j->d.v[i].action == ACT_REFUSE)
 			log_dsn(OUTCOME_NOUSER, "%s: no usable OpenPGP key "
 			    "(%s), and policy requires encryption",
-			    log_escape(j->r[i].addr, esc, sizeof esc),
-			    recip_reason_text(&j->r[i].reason, why,
+			    log_escape(j->d.v[i].addr, esc, sizeof esc),
+			    recip_reason_text(&j->d.v[i].reason, why,
 			    sizeof why));
 	j->result = "refused (no key for a require recipient)";
 	return OUTCOME_NOUSER;
@@ -674,25 +450,23 @@ sb_add(struct sbuf *b, const char *fmt, ...)
  * then its keys, or why it gets clear text (and the key that is no
  * good, with its expiry) */
 static void
-gw_log_rcpt(struct sbuf *b, const struct gw_rcpt *f)
+gw_log_rcpt(struct sbuf *b, const struct decision *f)
 {
 	char esc[ESCBUF], day[16];
+	const char *why;
 	struct tm tm;
 	time_t t;
 	size_t k;
 
-	sb_add(b, "action=%s policy=%s to=<%s>", action_name(f->action),
+	sb_add(b, "action=%s policy=%s to=<%s>", decide_action_name(f->action),
 	    policy_name(f->policy), log_escape(f->addr, esc, sizeof esc));
 	for (k = 0; k < f->fprs.n; k++)
 		sb_add(b, "%s%s", k == 0 ? " key=" : ",", f->fprs.v[k]);
-	if (f->policy == POLICY_NONE || f->action == ACT_ENCRYPT ||
-	    f->action == ACT_PENDING)
+	if ((why = decide_why_name(f)) == NULL)
 		return;
-	if (f->why != NULL) {
-		sb_add(b, " why=%s", f->why);
+	sb_add(b, " why=%s", why);
+	if (f->why != NULL)
 		return;
-	}
-	sb_add(b, " why=%s", recip_why_name(f->reason.why));
 	if (f->reason.fpr[0] != '\0')
 		sb_add(b, " key=%s", f->reason.fpr);
 	t = (time_t)f->reason.expires;
@@ -714,10 +488,10 @@ gw_log(const struct gw_job *j)
 	const char *s = j->env->sender;
 	size_t i;
 
-	for (i = 0; i < j->nr; i++) {
+	for (i = 0; i < j->d.n; i++) {
 		if (i > 0)
 			sb_add(&b, " ");
-		gw_log_rcpt(&b, &j->r[i]);
+		gw_log_rcpt(&b, &j->d.v[i]);
 		if (i == 0)
 			sb_add(&b, " from=%s%s%s", s != NULL ? "<" : "",
 			    s != NULL ? log_escape(strcmp(s, "<>") == 0 ? "" :
@@ -731,7 +505,7 @@ gw_log(const struct gw_job *j)
 		sb_add(&b, " queued_encrypted=%s", j->qids[0]);
 	if (j->qids[1][0] != '\0')
 		sb_add(&b, " queued=%s", j->qids[1]);
-	if (j->noring)
+	if (j->d.noring)
 		sb_add(&b, " warning=no-keyring");
 	sb_add(&b, " result=%s", j->result);
 	log_info("%s", b.s);
@@ -742,19 +516,10 @@ gw_log(const struct gw_job *j)
 static void
 gw_job_free(struct gw_job *j)
 {
-	size_t i;
-
 	msg_free(j->dec);
 	if (j->decfd != -1)
 		close(j->decfd);
-	recip_free(&j->rec);
-	gpg_keylist_free(&j->keys);
-	gpg_close(j->gpg);
-	for (i = 0; i < j->nr; i++) {
-		free(j->r[i].addr);
-		addrlist_free(&j->r[i].fprs);
-	}
-	free(j->r);
+	decide_free(&j->d);
 	free(j->marker);
 }
 
@@ -806,8 +571,8 @@ gw_run(struct gw_job *j)
 	}
 	if (classify_encrypted(j->m->kind))
 		/* nobody gets clear text: pass it on to everybody */
-		gw_all(j, "already-encrypted");
-	else if (gw_count(j, ACT_REFUSE) > 0)
+		decide_all(&j->d, DECIDE_ENCRYPTED);
+	else if (decide_count(&j->d, ACT_REFUSE) > 0)
 		return gw_refuse(j);
 	if ((r = gw_copies(j)) == OUTCOME_OK)
 		j->result = j->ho->one_copy ? "written" :
@@ -825,9 +590,10 @@ gateway_message(const struct gateway *gw, struct msg *m,
 	enum outcome r;
 
 	gw_job_init(&j, gw, m, env, ho);
-	if ((r = gw_policies(&j)) == OUTCOME_OK &&
-	    (r = gw_keys(&j)) == OUTCOME_OK) {
-		gw_decide(&j);
+	if ((r = decide_policies(&j.d, &gw->map, &gw->cfg, env->rcpts,
+	    env->nrcpts)) == OUTCOME_OK &&
+	    (r = decide_keys(&j.d, &gw->cfg)) == OUTCOME_OK) {
+		decide_actions(&j.d);
 		r = gw_run(&j);
 	}
 	if (r == OUTCOME_TEMPFAIL && strcmp(j.result, "failed") == 0)
@@ -857,12 +623,12 @@ gw_check_tools(struct gw_job *j)
 		    log_escape(c->sendmail, esc, sizeof esc), strerror(errno));
 		r = OUTCOME_CONFIG;
 	}
-	if (j->gpg == NULL && gpg_open(&j->gpg, c->homedir, err,
+	if (j->d.gpg == NULL && gpg_open(&j->d.gpg, c->homedir, err,
 	    sizeof err) != GPG_OK) {
 		log_warnx("%s", err);
 		return OUTCOME_TEMPFAIL;
 	}
-	if (c->signer != NULL && (s = keys_signer_check(j->gpg, c->signer, err,
+	if (c->signer != NULL && (s = keys_signer_check(j->d.gpg, c->signer, err,
 	    sizeof err)) != OUTCOME_OK) {
 		printf("signer = %s: cannot sign: %s\n",
 		    log_escape(c->signer, esc, sizeof esc), err);
@@ -870,7 +636,7 @@ gw_check_tools(struct gw_job *j)
 	}
 	/* every key with an address in a user ID: whom the gateway could
 	 * ever encrypt to (more than LIMIT_KEYS: plenty) */
-	st = gpg_keylist(j->gpg, all_pat, 1, 0, &all, err, sizeof err);
+	st = gpg_keylist(j->d.gpg, all_pat, 1, 0, &all, err, sizeof err);
 	if (st != GPG_OK && st != GPG_TOOMANY) {
 		log_warnx("%s", err);
 		return OUTCOME_TEMPFAIL;
@@ -898,13 +664,14 @@ gateway_check(const struct gateway *gw, const struct envelope *env)
 	memset(&none, 0, sizeof none);
 	gw_job_init(&j, gw, NULL, env, &none);
 	config_print(&gw->cfg, stdout);
-	if ((r = gw_policies(&j)) != OUTCOME_OK ||
-	    (r = gw_keys(&j)) != OUTCOME_OK ||
+	if ((r = decide_policies(&j.d, &gw->map, &gw->cfg, env->rcpts,
+	    env->nrcpts)) != OUTCOME_OK ||
+	    (r = decide_keys(&j.d, &gw->cfg)) != OUTCOME_OK ||
 	    (r = gw_check_tools(&j)) == OUTCOME_TEMPFAIL)
 		goto out;
-	gw_decide(&j);
-	for (i = 0; i < j.nr; i++) {
-		const struct gw_rcpt *f = &j.r[i];
+	decide_actions(&j.d);
+	for (i = 0; i < j.d.n; i++) {
+		const struct decision *f = &j.d.v[i];
 		printf("%s: policy=%s (", log_escape(f->addr, esc, sizeof esc),
 		    policy_name(f->policy));
 		if (f->entry != NULL)
@@ -916,12 +683,12 @@ gateway_check(const struct gateway *gw, const struct envelope *env)
 		for (k = 0; k < f->fprs.n; k++)
 			printf("%s%s", k > 0 ? "," : "", f->fprs.v[k]);
 		printf("%s action=%s", f->fprs.n == 0 ? "none" : "",
-		    action_name(f->action));
-		if ((w = gw_why(f, why, sizeof why)) != NULL)
-			printf(" why=%s (%s)", recip_why_name(f->reason.why), w);
+		    decide_action_name(f->action));
+		if ((w = decide_why(f, why, sizeof why)) != NULL)
+			printf(" why=%s (%s)", decide_why_name(f), w);
 		printf("\n");
 	}
-	if (r == OUTCOME_OK && gw_count(&j, ACT_REFUSE) > 0)
+	if (r == OUTCOME_OK && decide_count(&j.d, ACT_REFUSE) > 0)
 		r = OUTCOME_NOUSER;
 out:
 	gw_job_free(&j);

@@ -17,10 +17,11 @@
 #include "outcome.h"
 #include "policy.h"
 
+struct handoff;
 struct msg;
 
 #define GATEWAY_MARKER		"X-Mailseal-Gateway"
-#define GATEWAY_QIDLEN		64	/* a queue ID, ours or the MTA's */
+#define GATEWAY_QIDLEN		64	/* a queue ID */
 
 struct gateway {
 	struct config		 cfg;
@@ -34,22 +35,6 @@ struct envelope {
 	const char	*queueid;	/* the MTA's, or NULL */
 	char *const	*rcpts;
 	size_t		 nrcpts;
-};
-
-/*
- * Where the results go.  give hands the copy in the file fd (read from
- * offset 0) to the next hop for the recipients; 0 once the next hop
- * has it, else -1 with err saying why.  qid is the queue ID the next
- * hop gave it, when it says (an SMTP hop does; sendmail(1) does not).
- * one_copy: the hop takes a single message, whoever it is for.
- */
-struct handoff {
-	const char	*name;
-	int		 one_copy;
-	int		(*give)(struct handoff *, const char *, char *const *,
-			    size_t, int, char *, size_t);
-	const char	*program;		/* handoff_sendmail's */
-	char		 qid[GATEWAY_QIDLEN];
 };
 
 /* gateway_load - mailseal.conf at path (NULL: the default), the policy
@@ -69,10 +54,5 @@ enum outcome	gateway_message(const struct gateway *, struct msg *,
  * output; OUTCOME_NOUSER when a recipient would be refused, or
  * OUTCOME_CONFIG when the gateway cannot work */
 enum outcome	gateway_check(const struct gateway *, const struct envelope *);
-
-/* handoff_sendmail, handoff_stdout - the two hops of the filter command:
- * "sendmail -G -i -f SENDER -- RCPTS", or standard output */
-void		handoff_sendmail(struct handoff *, const char *);
-void		handoff_stdout(struct handoff *);
 
 #endif
