@@ -61,6 +61,7 @@
  * verdict fields */
 #define GW_ROOM_FIELDS	3
 #define GW_ROOM_BYTES	1024
+#define GW_KEYID	17	/* a long key ID and its NUL */
 
 struct gw_job {
 	const struct gateway	*gw;
@@ -446,13 +447,30 @@ sb_add(struct sbuf *b, const char *fmt, ...)
 	}
 }
 
+/* gw_keyid - the long key ID of a fingerprint, as gpg's
+ * --keyid-format long prints it (the last 16 digits of a v4
+ * fingerprint, the first 16 of a longer one): the log line must hold
+ * action, policy, address and key in the 100 characters pipe(8) keeps,
+ * and a key ID still finds its fingerprint with grep or gpg */
+static const char *
+gw_keyid(const char *fpr, char id[GW_KEYID])
+{
+	size_t n = strlen(fpr);
+
+	if (n < GW_KEYID)
+		return fpr;
+	memcpy(id, n == 40 ? fpr + 24 : fpr, GW_KEYID - 1);
+	id[GW_KEYID - 1] = '\0';
+	return id;
+}
+
 /* gw_log_rcpt - one recipient's decision: action, policy, address,
  * then its keys, or why it gets clear text (and the key that is no
  * good, with its expiry) */
 static void
 gw_log_rcpt(struct sbuf *b, const struct decision *f)
 {
-	char esc[ESCBUF], day[16];
+	char esc[ESCBUF], day[16], id[GW_KEYID];
 	const char *why;
 	struct tm tm;
 	time_t t;
@@ -461,14 +479,15 @@ gw_log_rcpt(struct sbuf *b, const struct decision *f)
 	sb_add(b, "action=%s policy=%s to=<%s>", decide_action_name(f->action),
 	    policy_name(f->policy), log_escape(f->addr, esc, sizeof esc));
 	for (k = 0; k < f->fprs.n; k++)
-		sb_add(b, "%s%s", k == 0 ? " key=" : ",", f->fprs.v[k]);
+		sb_add(b, "%s%s", k == 0 ? " key=" : ",",
+		    gw_keyid(f->fprs.v[k], id));
 	if ((why = decide_why_name(f)) == NULL)
 		return;
 	sb_add(b, " why=%s", why);
 	if (f->why != NULL)
 		return;
 	if (f->reason.fpr[0] != '\0')
-		sb_add(b, " key=%s", f->reason.fpr);
+		sb_add(b, " key=%s", gw_keyid(f->reason.fpr, id));
 	t = (time_t)f->reason.expires;
 	if (f->reason.why == RECIP_EXPIRED && gmtime_r(&t, &tm) != NULL &&
 	    strftime(day, sizeof day, "%Y-%m-%d", &tm) > 0)

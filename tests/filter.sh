@@ -13,6 +13,10 @@ B=$(fpr bob)
 C1=$(fpr carol1)
 C2=$(fpr carol2)
 I=$(fpr ivan)
+# key IDs, as the log line names keys
+BID=$(echo "$B" | cut -c 25-40)
+C1ID=$(echo "$C1" | cut -c 25-40)
+C2ID=$(echo "$C2" | cut -c 25-40)
 
 # the filter's private directories go here; none may be left behind
 TMPDIR=$T/tmp
@@ -782,11 +786,11 @@ fm "$T/sys.conf" -v -q 4Xyz1 -f alice@example.org bob@example.org \
 exits "-v: processed" 0 2
 is "-v: the log line on stderr: decisions first, sender, queue id, result" \
     "$(grep '^mailseal: action=' "$T/err")" \
-    "mailseal: action=encrypt policy=opportunistic to=<bob@example.org> key=$B from=<alice@example.org> action=deliver policy=opportunistic to=<nokey@example.org> why=no-key queue_id=4Xyz1 result=sent"
+    "mailseal: action=encrypt policy=opportunistic to=<bob@example.org> key=$BID from=<alice@example.org> action=deliver policy=opportunistic to=<nokey@example.org> why=no-key queue_id=4Xyz1 result=sent"
 fm "$T/base.conf" -q Q2 carol@example.org <"$T/m1.eml"
 case $(cat "$T/err") in
-"mailseal: action=encrypt policy=opportunistic to=<carol@example.org> key=$C1,$C2 from=(no -f) queue_id=Q2 result=sent" | \
-"mailseal: action=encrypt policy=opportunistic to=<carol@example.org> key=$C2,$C1 from=(no -f) queue_id=Q2 result=sent")
+"mailseal: action=encrypt policy=opportunistic to=<carol@example.org> key=$C1ID,$C2ID from=(no -f) queue_id=Q2 result=sent" | \
+"mailseal: action=encrypt policy=opportunistic to=<carol@example.org> key=$C2ID,$C1ID from=(no -f) queue_id=Q2 result=sent")
 	ok "log = stderr: carol's two keys in the line; no -f is from=(no -f)" ;;
 *)	not_ok "log = stderr: carol's two keys in the line; no -f is from=(no -f)" "$T/err" ;;
 esac
