@@ -195,13 +195,6 @@ gpg_close(struct gpg *g)
 	free(g);
 }
 
-/* gpg_engine_version - see gpg.h */
-const char *
-gpg_engine_version(struct gpg *g)
-{
-	return g->version;
-}
-
 /* gpg_key_copy - our view of a GPGME key */
 static void
 gpg_key_copy(gpgme_key_t k, int secret, struct gpg_key *out)

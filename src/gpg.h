@@ -122,7 +122,5 @@ void		 gpg_decrypt_result_free(struct gpg_decrypt_result *);
 enum gpg_status	 gpg_verify(struct gpg *, struct gpg_io *, struct gpg_io *,
 		    struct gpg_decrypt_result *, char *, size_t);
 
-/* gpg_engine_version - the gpg version GPGME found, for --version */
-const char	*gpg_engine_version(struct gpg *);
 
 #endif

@@ -1,7 +1,8 @@
 /*
  * secmem.c - libgcrypt.  mailseal does no cryptography of its own:
  * GPGME's gpg does all of it.  libgcrypt gives us unpredictable bytes
- * (MIME boundaries) and, for decryption, secure memory.
+ * (MIME boundaries) and the armor CRC-24.  No secret passes through
+ * our memory: plaintext goes from gpg to a 0600 nameless spool.
  */
 #include <config.h>
 
