@@ -13,7 +13,6 @@
 #include "addr.h"
 #include "conf.h"
 #include "gpg.h"
-#include "keystub.h"
 #include "outcome.h"
 #include "policy.h"
 #include "recip.h"

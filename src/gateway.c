@@ -46,7 +46,7 @@
 #include "gpg.h"
 #include "gpghome.h"
 #include "input.h"
-#include "keystub.h"
+#include "keys.h"
 #include "limit.h"
 #include "log.h"
 #include "msg.h"

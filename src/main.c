@@ -41,6 +41,7 @@
 #include "encrypt.h"
 #include "filter.h"
 #include "gpgsup.h"
+#include "keys.h"
 #include "limit.h"
 #include "log.h"
 #include "outcome.h"
@@ -51,6 +52,7 @@ static void	usage(FILE *);
 static enum outcome cmd_encrypt(int, char **);
 static enum outcome cmd_decrypt(int, char **);
 static enum outcome cmd_filter(int, char **);
+static enum outcome cmd_keys(int, char **);
 static int	stdio_check(int *);
 static void	on_signal(int);
 static int	signals_init(void);
@@ -76,6 +78,8 @@ usage(FILE *fp)
 	    "       mailseal filter [-c FILE] [-f SENDER] [-q QUEUEID] [--stdout]\n"
 	    "                       [--check] [--timeout SECONDS] [-v] [--]\n"
 	    "                       RECIPIENT...\n"
+	    "       mailseal keys [-c FILE] [--homedir DIR] [--expiring DAYS]\n"
+	    "                     [--timeout SECONDS] [-v] [ADDR]...\n"
 	    "       mailseal --version | --help\n");
 }
 
@@ -499,6 +503,68 @@ cmd_filter(int argc, char **argv)
 	return filter_run(&o);
 }
 
+/* keys_expiring - --expiring DAYS */
+static enum outcome
+keys_expiring(struct keys_opts *o, const char *arg)
+{
+	char *end;
+	long days;
+
+	errno = 0;
+	days = strtol(arg, &end, 10);
+	if (errno != 0 || end == arg || *end != '\0' || days < 0 ||
+	    days > LIMIT_EXPIRING_DAYS) {
+		log_warnx("keys: --expiring %s: not a number of days from 0 "
+		    "to %d", arg, LIMIT_EXPIRING_DAYS);
+		return OUTCOME_USAGE;
+	}
+	o->expiring = (int)days;
+	return OUTCOME_OK;
+}
+
+/* cmd_keys - parse the keys command line and run it */
+static enum outcome
+cmd_keys(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		COMMON_LONGOPTS,
+		{ "config",	required_argument,	NULL, 'c' },
+		{ "expiring",	required_argument,	NULL, 'E' },
+		{ NULL,		0,			NULL, 0 }
+	};
+	struct common c = { "keys", NULL, NULL, NULL, LIMIT_SECONDS, 0, 0 };
+	struct keys_opts o;
+	enum outcome r;
+	int ch, ret;
+
+	memset(&o, 0, sizeof o);
+	o.expiring = -1;
+	optind = 1;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, COMMON_SHORTOPTS "c:", longopts,
+	    NULL)) != -1) {
+		if ((ret = common_opt(&c, ch, argv)) > 0)
+			return common_end(ret);
+		if (ret == 0)
+			continue;
+		if (ch == 'c')
+			o.config = optarg;
+		else if ((r = keys_expiring(&o, optarg)) != OUTCOME_OK)
+			return r;
+	}
+	if (c.output != NULL || stdout_closed) {
+		log_warnx(c.output != NULL ? "keys: no -o: the listing goes "
+		    "to standard output" : "standard output is closed");
+		return c.output != NULL ? OUTCOME_USAGE : OUTCOME_TEMPFAIL;
+	}
+	o.homedir = c.homedir;
+	o.addrs = argv + optind;
+	o.naddrs = (size_t)(argc - optind);
+	o.out = stdout;
+	alarm(c.timeout);
+	return keys_run(&o);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -539,6 +605,8 @@ main(int argc, char **argv)
 		return outcome_exit(cmd_decrypt(argc - 1, argv + 1));
 	if (strcmp(argv[1], "filter") == 0)
 		return outcome_exit(cmd_filter(argc - 1, argv + 1));
+	if (strcmp(argv[1], "keys") == 0)
+		return outcome_exit(cmd_keys(argc - 1, argv + 1));
 	log_warnx("unknown command: %s (see mailseal --help)", argv[1]);
 	return EX_USAGE;
 }
