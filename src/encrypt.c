@@ -52,6 +52,8 @@ struct encrypt_job {
 	int				*hidden;	/* per j->rp->fprs */
 };
 
+static int			encrypt_head(struct encrypt_job *, FILE *,
+				    const char *);
 static int			encrypt_lead(struct encrypt_job *, FILE *);
 static int			encrypt_output(struct encrypt_job *);
 static enum outcome	encrypt_passthrough(struct encrypt_job *);
@@ -359,18 +361,43 @@ encrypt_signer(struct encrypt_job *j)
 	return OUTCOME_OK;
 }
 
+/* encrypt_head - the From_ line, our leading field, then the outer
+ * fields and the MIME prelude (pgpmime.c) */
+static int
+encrypt_head(struct encrypt_job *j, FILE *fp, const char *boundary)
+{
+	struct rfc5322_header oh = j->m->h;
+
+	oh.fromline = NULL;
+	oh.fromlen = 0;
+	return encrypt_lead(j, fp) == -1 ||
+	    pgpmime_write_head(fp, &oh, boundary) == -1 ? -1 : 0;
+}
+
+/* encrypt_status - the outcome of gpg's answer st (err) */
+static enum outcome
+encrypt_status(enum gpg_status st, const char *err)
+{
+	if (st == GPG_OK)
+		return OUTCOME_OK;
+	log_warnx("%s", err);
+	if (st == GPG_NOSECKEY)
+		return OUTCOME_NOSIGNER;
+	/* a key we chose and gpg refused (expired in between, an algorithm
+	 * it cannot use): as permanent as no key at all */
+	return st == GPG_BADKEY ? OUTCOME_NOUSER : OUTCOME_TEMPFAIL;
+}
+
 /* encrypt_write - the PGP/MIME message into the output spool */
 static enum outcome
 encrypt_write(struct encrypt_job *j)
 {
 	struct pgpmime_inner inner;
 	struct pgpmime_sink sink;
-	struct rfc5322_header oh;
 	struct gpg_io io;
 	char boundary[PGPMIME_BOUNDARY_SIZE], err[GPG_ERRLEN];
 	enum gpg_status st;
 	FILE *fp;
-	int flags;
 
 	if (encrypt_output(j) == -1) {
 		log_warn("cannot create the output");
@@ -378,13 +405,7 @@ encrypt_write(struct encrypt_job *j)
 	}
 	fp = output_stream(j->out);
 	pgpmime_boundary(boundary);
-	/* pgpmime.c writes the outer fields; the From_ line and our
-	 * leading field come first */
-	oh = j->m->h;
-	oh.fromline = NULL;
-	oh.fromlen = 0;
-	if (encrypt_lead(j, fp) == -1 ||
-	    pgpmime_write_head(fp, &oh, boundary) == -1) {
+	if (encrypt_head(j, fp, boundary) == -1) {
 		log_warn("cannot write the output");
 		return OUTCOME_TEMPFAIL;
 	}
@@ -400,34 +421,18 @@ encrypt_write(struct encrypt_job *j)
 	io.write = pgpmime_sink_write;
 	io.rcookie = &inner;
 	io.wcookie = &sink;
-	flags = j->opts->no_encrypt_to ? GPG_ENC_NO_ENCRYPT_TO : 0;
 	st = gpg_encrypt(j->gpg, j->rp->fprs, j->hidden, j->rp->nfprs,
-	    j->signer, flags, &io, err, sizeof err);
+	    j->signer, j->opts->no_encrypt_to ? GPG_ENC_NO_ENCRYPT_TO : 0,
+	    &io, err, sizeof err);
 	pgpmime_inner_free(&inner);
-	if (inner.err != 0) {
-		errno = inner.err;
-		log_warn("cannot read the message");
+	if (inner.err != 0 || sink.err != 0) {
+		errno = inner.err != 0 ? inner.err : sink.err;
+		log_warn(inner.err != 0 ? "cannot read the message" :
+		    "cannot write the output");
 		return OUTCOME_TEMPFAIL;
 	}
-	if (sink.err != 0) {
-		errno = sink.err;
-		log_warn("cannot write the output");
-		return OUTCOME_TEMPFAIL;
-	}
-	if (st == GPG_NOSECKEY) {
-		log_warnx("%s", err);
-		return OUTCOME_NOSIGNER;
-	}
-	if (st == GPG_BADKEY) {
-		/* a key we chose and gpg refused (expired in between, an
-		 * algorithm it cannot use): as permanent as no key at all */
-		log_warnx("%s", err);
-		return OUTCOME_NOUSER;
-	}
-	if (st != GPG_OK) {
-		log_warnx("%s", err);
-		return OUTCOME_TEMPFAIL;
-	}
+	if (st != GPG_OK)
+		return encrypt_status(st, err);
 	if (!pgpmime_sink_complete(&sink)) {
 		log_warnx("encryption: gpg's output is incomplete");
 		return OUTCOME_TEMPFAIL;
