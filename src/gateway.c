@@ -18,7 +18,7 @@
  *     encrypted to all their keys (encrypt_msg() writes our marker
  *     into its outer header) and one copy as it came, marked
  *   the copies go to the hand-off (sendmail, standard output; SMTP)
- *   one log line: the decisions first, then sender, id and result
+ *   one log line: the decisions first, then sender, queue ID, result
  * Every file is nameless (tmpfile.c) and handed on by descriptor.
  * Nothing goes to the next hop before every copy is made; a failure
  * while handing copies over is a retry, which can duplicate the copies
@@ -27,8 +27,8 @@
 #include <config.h>
 
 #include <errno.h>
-#include <stdarg.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,15 +42,12 @@
 #include "decrypt.h"
 #include "encrypt.h"
 #include "gateway.h"
-#include "handoff.h"
 #include "gpg.h"
-#include "gpghome.h"
-#include "input.h"
+#include "handoff.h"
 #include "keys.h"
 #include "limit.h"
 #include "log.h"
 #include "msg.h"
-#include "output.h"
 #include "recip.h"
 #include "reinject.h"
 #include "tmpfile.h"
@@ -220,8 +217,8 @@ gw_hand(struct gw_job *j, int fd, enum action a, char *qid)
 	e = j->ho->give(j->ho, sender, rcpts, n, fd, err, sizeof err);
 	free(rcpts);
 	if (e == -1) {
-		log_warnx("%s: %s", strcmp(j->ho->name, "stdout") == 0 ?
-		    "output" : "re-injection failed", err);
+		log_warnx("%s%s", j->ho->one_copy ? "" :
+		    "re-injection failed: ", err);
 		return OUTCOME_TEMPFAIL;
 	}
 	(void)snprintf(qid, GATEWAY_QIDLEN, "%s", j->ho->qid);
