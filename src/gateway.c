@@ -284,9 +284,11 @@ static enum outcome
 gw_copies(struct gw_job *j)
 {
 	enum outcome r = OUTCOME_TEMPFAIL;
-	size_t nenc = decide_count(&j->d, ACT_ENCRYPT), ndel = decide_count(&j->d, ACT_DELIVER);
+	size_t nenc, ndel;
 	int enc = -1, plain = -1;
 
+	nenc = decide_count(&j->d, ACT_ENCRYPT);
+	ndel = decide_count(&j->d, ACT_DELIVER);
 	if (j->ho->one_copy && nenc > 0 && ndel > 0) {
 		log_warnx("--stdout: some recipients get the message "
 		    "encrypted and others as it came; that is two messages");
@@ -637,6 +639,7 @@ gw_check_tools(struct gw_job *j)
 	if (access(c->sendmail, X_OK) == -1) {
 		printf("sendmail = %s: cannot be run: %s\n",
 		    log_escape(c->sendmail, esc, sizeof esc), strerror(errno));
+		(void)fflush(stdout);
 		r = OUTCOME_CONFIG;
 	}
 	if (j->d.gpg == NULL && gpg_open(&j->d.gpg, c->homedir, err,
@@ -644,10 +647,11 @@ gw_check_tools(struct gw_job *j)
 		log_warnx("%s", err);
 		return OUTCOME_TEMPFAIL;
 	}
-	if (c->signer != NULL && (s = keys_signer_check(j->d.gpg, c->signer, err,
-	    sizeof err)) != OUTCOME_OK) {
+	if (c->signer != NULL && (s = keys_signer_check(j->d.gpg, c->signer,
+	    err, sizeof err)) != OUTCOME_OK) {
 		printf("signer = %s: cannot sign: %s\n",
 		    log_escape(c->signer, esc, sizeof esc), err);
+		(void)fflush(stdout);
 		r = s == OUTCOME_NOSIGNER ? OUTCOME_CONFIG : s;
 	}
 	/* every key with an address in a user ID: whom the gateway could
@@ -680,6 +684,9 @@ gateway_check(const struct gateway *gw, const struct envelope *env)
 	memset(&none, 0, sizeof none);
 	gw_job_init(&j, gw, NULL, env, &none);
 	config_print(&gw->cfg, stdout);
+	/* gpg runs next: nothing of ours may sit in a buffer a child
+	 * process could write out a second time */
+	(void)fflush(stdout);
 	if ((r = decide_policies(&j.d, &gw->map, &gw->cfg, env->rcpts,
 	    env->nrcpts)) != OUTCOME_OK ||
 	    (r = decide_keys(&j.d, &gw->cfg)) != OUTCOME_OK ||
