@@ -153,8 +153,7 @@ check "--check: a sendmail that cannot run is 78, and said" \
     sh -c "[ $rc -eq 78 ] && grep -q '^sendmail = $T/sendmail: cannot be run' '$T/out'"
 chmod 755 "$T/sendmail"
 fm "$T/opp.conf" --check bob@example.org </dev/null
-exits_ok=$rc
-is "--check: everything fine is 0" "$exits_ok" 0
+is "--check: everything fine is 0" "$rc" 0
 conf peggy 'sign = yes' 'signer = peggy@example.org'
 fm "$T/peggy.conf" --check bob@example.org </dev/null
 check "--check: a signer without its secret key is 78, and said" \
