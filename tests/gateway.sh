@@ -167,6 +167,7 @@ fm "$T/alice.conf" --check bob@example.org </dev/null
 is "--check: a signer that signs is 0" "$rc" 0
 
 EMPTY=$(mktemp -d /tmp/mse.XXXXXX)
+_ms_homes="$_ms_homes $EMPTY"	# lib.sh kills its agent and removes it
 chmod 700 "$EMPTY"
 printf '%s\n' "homedir = $EMPTY" "sendmail = $T/sendmail" \
     "gateway_id = gw1.test" "log = stderr" >"$T/empty.conf"
@@ -177,8 +178,6 @@ fm "$T/empty.conf" -f alice@example.org bob@example.org <"$T/m1.eml"
 check "... and every message's log line says the home has no keyring" \
     sh -c "logline() { grep '^mailseal: action=' '$T/err'; };
     logline | grep -q ' warning=no-keyring '"
-gpgconf --homedir "$EMPTY" --kill all 2>/dev/null
-rm -rf "$EMPTY"
 
 # ------------------------------------------------- a full $TMPDIR
 
