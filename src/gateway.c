@@ -506,15 +506,17 @@ gw_log(const struct gw_job *j)
 	const char *s = j->env->sender;
 	size_t i;
 
-	for (i = 0; i < j->d.n; i++) {
-		if (i > 0)
-			sb_add(&b, " ");
-		gw_log_rcpt(&b, &j->d.v[i]);
+	/* no recipient read (the first was no address): the sender first */
+	for (i = 0; i == 0 || i < j->d.n; i++) {
+		if (i < j->d.n)
+			gw_log_rcpt(&b, &j->d.v[i]);
 		if (i == 0)
-			sb_add(&b, " from=%s%s%s", s != NULL ? "<" : "",
-			    s != NULL ? log_escape(strcmp(s, "<>") == 0 ? "" :
-			    s, esc, sizeof esc) : "(no -f)", s != NULL ?
-			    ">" : "");
+			sb_add(&b, "%sfrom=%s%s%s", j->d.n > 0 ? " " : "",
+			    s != NULL ? "<" : "", s != NULL ?
+			    log_escape(strcmp(s, "<>") == 0 ? "" : s, esc,
+			    sizeof esc) : "(no -f)", s != NULL ? ">" : "");
+		if (i + 1 < j->d.n)
+			sb_add(&b, " ");
 	}
 	if (j->env->queueid != NULL)
 		sb_add(&b, " queue_id=%s", log_escape(j->env->queueid, esc,
