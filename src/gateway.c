@@ -68,9 +68,9 @@ struct gw_job {
 	struct msg		*dec;		/* decrypt = yes: the result */
 	int			 decfd;
 	struct decisions	 d;		/* one per recipient */
-	char			 id[GATEWAY_QIDLEN];
+	char			 id[LIMIT_QUEUE_ID + 1];
 	char			*marker;	/* our field, no line end */
-	char			 qids[2][GATEWAY_QIDLEN];
+	char			 qids[2][HANDOFF_QIDLEN];
 	const char		*result;
 };
 
@@ -221,7 +221,7 @@ gw_hand(struct gw_job *j, int fd, enum action a, char *qid)
 		    "re-injection failed: ", err);
 		return OUTCOME_TEMPFAIL;
 	}
-	(void)snprintf(qid, GATEWAY_QIDLEN, "%s", j->ho->qid);
+	(void)snprintf(qid, HANDOFF_QIDLEN, "%s", j->ho->qid);
 	return OUTCOME_OK;
 }
 

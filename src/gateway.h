@@ -21,7 +21,6 @@ struct handoff;
 struct msg;
 
 #define GATEWAY_MARKER		"X-Mailseal-Gateway"
-#define GATEWAY_QIDLEN		64	/* a queue ID */
 
 struct gateway {
 	struct config		 cfg;

@@ -144,6 +144,15 @@ check "... and the marker of each copy carries it (header_checks INFO logs it)" 
 fm "$T/opp.conf" -q "4X;y z" -f alice@example.org nokey@example.org <"$T/m1.eml"
 is "a queue ID that is no clean token stays out of the marker" \
     "$(grep '^X-Mailseal-Gateway' "$T/sm/1.msg")" "X-Mailseal-Gateway: gw1.test"
+Q64=$(printf '%064d' 0 | tr 0 Q)
+fm "$T/opp.conf" -q "$Q64" -f alice@example.org nokey@example.org <"$T/m1.eml"
+is "a queue ID of LIMIT_QUEUE_ID (64) bytes is in the marker" \
+    "$(grep '^X-Mailseal-Gateway' "$T/sm/1.msg")" \
+    "X-Mailseal-Gateway: gw1.test; queue-id=$Q64"
+fm "$T/opp.conf" -q "${Q64}Q" -f alice@example.org nokey@example.org <"$T/m1.eml"
+check "... one of 65 is not, but the log line names it" \
+    sh -c "[ \"\$(grep '^X-Mailseal-Gateway' '$T/sm/1.msg')\" = 'X-Mailseal-Gateway: gw1.test' ] &&
+    grep -q ' queue_id=${Q64}Q ' '$T/err'"
 
 # ------------------------------------------------- --check
 
