@@ -48,13 +48,13 @@ filter_run(const struct filter_opts *opts)
 	env.queueid = opts->queueid;
 	env.rcpts = opts->rcpts;
 	env.nrcpts = opts->nrcpts;
+	if (opts->tostdout)
+		handoff_stdout(&ho);
+	else
+		handoff_sendmail(&ho, gw.cfg.sendmail);
 	if (opts->check)
-		r = gateway_check(&gw, &env);
+		r = gateway_check(&gw, &env, &ho);
 	else {
-		if (opts->tostdout)
-			handoff_stdout(&ho);
-		else
-			handoff_sendmail(&ho, gw.cfg.sendmail);
 		if ((r = msg_spool(&m, STDIN_FILENO)) == OUTCOME_OK)
 			r = gateway_message(&gw, m, &env, &ho);
 		msg_free(m);

@@ -623,9 +623,9 @@ gateway_message(const struct gateway *gw, struct msg *m,
 	return r;
 }
 
-/* gw_check_tools - --check: the sendmail program runs, the signer
- * signs, and the home holds a key that can encrypt; OUTCOME_OK, or
- * OUTCOME_CONFIG (OUTCOME_TEMPFAIL when gpg fails) after saying why */
+/* gw_check_tools - --check: the hop's program (sendmail) runs, the
+ * signer signs, and the home holds a key that can encrypt; OUTCOME_OK,
+ * or OUTCOME_CONFIG (OUTCOME_TEMPFAIL when gpg fails) after saying why */
 static enum outcome
 gw_check_tools(struct gw_job *j)
 {
@@ -638,9 +638,10 @@ gw_check_tools(struct gw_job *j)
 	enum gpg_status st;
 	size_t i, n = 0;
 
-	if (access(c->sendmail, X_OK) == -1) {
+	if (j->ho->program != NULL && access(j->ho->program, X_OK) == -1) {
 		printf("sendmail = %s: cannot be run: %s\n",
-		    log_escape(c->sendmail, esc, sizeof esc), strerror(errno));
+		    log_escape(j->ho->program, esc, sizeof esc),
+		    strerror(errno));
 		(void)fflush(stdout);
 		r = OUTCOME_CONFIG;
 	}
@@ -674,17 +675,17 @@ gw_check_tools(struct gw_job *j)
 
 /* gateway_check - see gateway.h */
 enum outcome
-gateway_check(const struct gateway *gw, const struct envelope *env)
+gateway_check(const struct gateway *gw, const struct envelope *env,
+    const struct handoff *ho)
 {
-	struct handoff none;
+	struct handoff hop = *ho;
 	struct gw_job j;
 	char esc[ESCBUF], why[256];
 	const char *w;
 	enum outcome r;
 	size_t i, k;
 
-	memset(&none, 0, sizeof none);
-	gw_job_init(&j, gw, NULL, env, &none);
+	gw_job_init(&j, gw, NULL, env, &hop);
 	config_print(&gw->cfg, stdout);
 	/* gpg runs next: nothing of ours may sit in a buffer a child
 	 * process could write out a second time */

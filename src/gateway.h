@@ -48,10 +48,11 @@ void		gateway_free(struct gateway *);
 enum outcome	gateway_message(const struct gateway *, struct msg *,
 		    const struct envelope *, struct handoff *);
 
-/* gateway_check - --check: the configuration, the hand-off program,
- * the signer, the keys and each recipient's decision, on standard
- * output; OUTCOME_NOUSER when a recipient would be refused, or
- * OUTCOME_CONFIG when the gateway cannot work */
-enum outcome	gateway_check(const struct gateway *, const struct envelope *);
+/* gateway_check - --check: the configuration, the hand-off's program
+ * (when it has one), the signer, the keys and each recipient's
+ * decision, on standard output; OUTCOME_NOUSER when a recipient would
+ * be refused, or OUTCOME_CONFIG when the gateway cannot work */
+enum outcome	gateway_check(const struct gateway *, const struct envelope *,
+		    const struct handoff *);
 
 #endif

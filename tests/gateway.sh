@@ -160,6 +160,8 @@ chmod 644 "$T/sendmail"
 fm "$T/opp.conf" --check bob@example.org </dev/null
 check "--check: a sendmail that cannot run is 78, and said" \
     sh -c "[ $rc -eq 78 ] && grep -q '^sendmail = $T/sendmail: cannot be run' '$T/out'"
+fm "$T/opp.conf" --check --stdout bob@example.org </dev/null
+is "--check --stdout: sendmail is not needed, not checked" "$rc" 0
 chmod 755 "$T/sendmail"
 fm "$T/opp.conf" --check bob@example.org </dev/null
 is "--check: everything fine is 0" "$rc" 0
