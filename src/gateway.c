@@ -630,8 +630,6 @@ static enum outcome
 gw_check_tools(struct gw_job *j)
 {
 	const struct config *c = &j->gw->cfg;
-	static char anyaddr[] = "*@";
-	char *const all_pat[] = { anyaddr };
 	struct gpg_keylist all;
 	char err[GPG_ERRLEN], esc[ESCBUF];
 	enum outcome r = OUTCOME_OK, s;
@@ -657,10 +655,10 @@ gw_check_tools(struct gw_job *j)
 		(void)fflush(stdout);
 		r = s == OUTCOME_NOSIGNER ? OUTCOME_CONFIG : s;
 	}
-	/* every key with an address in a user ID: whom the gateway could
-	 * ever encrypt to (more than LIMIT_KEYS: plenty) */
-	st = gpg_keylist(j->d.gpg, all_pat, 1, 0, &all, err, sizeof err);
+	/* the whole keyring (more than LIMIT_KEYS: plenty) */
+	st = gpg_keylist_all(j->d.gpg, &all, err, sizeof err);
 	if (st != GPG_OK && st != GPG_TOOMANY) {
+		gpg_keylist_free(&all);
 		log_warnx("%s", err);
 		return OUTCOME_TEMPFAIL;
 	}
