@@ -1,13 +1,15 @@
 /*
- * encrypt.c - the encrypt command.
+ * encrypt.c - encrypt a message (struct msg): the encrypt command and
+ * the gateway's encrypted copy.
  *
  * Data flow (HACKING.md has the picture):
- *   input (file or spooled pipe)
- *     -> rfc5322_read: header block in memory, bounded
- *     -> classify: already encrypted?  then copy the input unchanged
+ *   the message (msg.c: file or spooled pipe, header block read once)
+ *     -> msg_classify: already encrypted?  then copy it unchanged
  *     -> recipients: -r, or the To/Cc/Bcc addr-specs (addr.c)
- *     -> one key listing, exact resolution to fingerprints (recip.c)
- *     -> output spool: outer header + our MIME prelude (pgpmime.c)
+ *     -> one key listing, exact resolution to fingerprints (recip.c),
+ *        unless the caller (the gateway) resolved them already
+ *     -> output spool: From_ line, the caller's leading field, outer
+ *        header + our MIME prelude (pgpmime.c)
  *     -> gpg reads the inner entity (Content-* + body, CRLF) in small
  *        steps and writes armor into the spool
  *     -> closing boundary, then publish (output.c)
@@ -56,13 +58,14 @@ static int			encrypt_head(struct encrypt_job *, FILE *,
 				    const char *);
 static int			encrypt_lead(struct encrypt_job *, FILE *);
 static int			encrypt_output(struct encrypt_job *);
-static enum outcome	encrypt_passthrough(struct encrypt_job *);
-static enum outcome	encrypt_publish(struct encrypt_job *,
+static enum outcome		encrypt_passthrough(struct encrypt_job *);
+static enum outcome		encrypt_publish(struct encrypt_job *,
 				    enum outcome);
-static enum outcome	encrypt_recipients(struct encrypt_job *);
-static enum outcome	encrypt_resolve(struct encrypt_job *);
-static enum outcome	encrypt_signer(struct encrypt_job *);
-static enum outcome	encrypt_write(struct encrypt_job *);
+static enum outcome		encrypt_recipients(struct encrypt_job *);
+static enum outcome		encrypt_resolve(struct encrypt_job *);
+static enum outcome		encrypt_signer(struct encrypt_job *);
+static enum outcome		encrypt_status(enum gpg_status, const char *);
+static enum outcome		encrypt_write(struct encrypt_job *);
 static void			encrypt_missing(const struct addrlist *);
 static void			encrypt_visible(struct encrypt_job *);
 
