@@ -298,26 +298,36 @@ encrypt_resolve(struct encrypt_job *j)
 	return OUTCOME_OK;
 }
 
-/* encrypt_signer - --signer, or the From addr-spec: a secret key */
-static enum outcome
-encrypt_signer(struct encrypt_job *j)
+/* encrypt_signer_who - --signer, or the From addr-spec (allocated), or
+ * NULL when there is neither */
+static char *
+encrypt_signer_who(const struct encrypt_job *j)
 {
 	const struct rfc5322_field *f;
-	char *who = NULL, *v, err[GPG_ERRLEN], esc[ESCBUF], pat[LIMIT_PAT];
-	enum gpg_status st;
-	char *pats[1];
+	char *who = NULL, *v;
 	size_t len;
-	int n;
 
 	if (j->opts->signer != NULL)
-		who = xstrdup(j->opts->signer);
-	else if ((f = rfc5322_find(&j->m->h, "From", NULL)) != NULL) {
+		return xstrdup(j->opts->signer);
+	if ((f = rfc5322_find(&j->m->h, "From", NULL)) != NULL) {
 		v = rfc5322_unfold(f, &len);
 		if (addr_mailbox_parse(v, &who) != ADDR_OK)
 			who = NULL;
 		free(v);
 	}
-	if (who == NULL) {
+	return who;
+}
+
+/* encrypt_signer - --signer, or the From addr-spec: a secret key */
+static enum outcome
+encrypt_signer(struct encrypt_job *j)
+{
+	char *who, err[GPG_ERRLEN], esc[ESCBUF], pat[LIMIT_PAT];
+	enum gpg_status st;
+	char *pats[1];
+	int n;
+
+	if ((who = encrypt_signer_who(j)) == NULL) {
 		log_warnx("--sign: no --signer and no single From address");
 		return OUTCOME_NOSIGNER;
 	}
