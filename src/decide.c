@@ -66,7 +66,7 @@ decide_assign(struct decisions *d)
 
 /* decide_keys - see decide.h */
 enum outcome
-decide_keys(struct decisions *d, const struct config *cfg)
+decide_keys(struct decisions *d, const struct config *cfg, struct gpg **gpg)
 {
 	struct addrlist want = { NULL, 0 }, pats = { NULL, 0 };
 	char err[GPG_ERRLEN];
@@ -82,10 +82,12 @@ decide_keys(struct decisions *d, const struct config *cfg)
 	/* no keyring at all: everybody gets clear text; say so in the
 	 * log line, cheaply (no gpg run) */
 	d->noring = gpghome_keyring_empty(cfg->homedir) == 1;
-	if (gpg_open(&d->gpg, cfg->homedir, err, sizeof err) != GPG_OK) {
+	if (*gpg == NULL &&
+	    gpg_open(gpg, cfg->homedir, err, sizeof err) != GPG_OK) {
 		log_warnx("%s", err);
 		goto out;
 	}
+	d->gpg = *gpg;
 	recip_patterns(&want, &pats);
 	if (gpg_keylist(d->gpg, pats.v, pats.n, 0, &d->keys, err,
 	    sizeof err) != GPG_OK) {
@@ -190,7 +192,7 @@ decide_why_name(const struct decision *f)
 	return f->why != NULL ? f->why : recip_why_name(f->reason.why);
 }
 
-/* decide_free - release the decisions, the listing and gpg */
+/* decide_free - release the decisions and the listing */
 void
 decide_free(struct decisions *d)
 {
@@ -198,7 +200,6 @@ decide_free(struct decisions *d)
 
 	recip_free(&d->rec);
 	gpg_keylist_free(&d->keys);
-	gpg_close(d->gpg);
 	for (i = 0; i < d->n; i++) {
 		free(d->v[i].addr);
 		addrlist_free(&d->v[i].fprs);

@@ -41,7 +41,7 @@ struct decision {
 struct decisions {
 	struct decision		*v;
 	size_t			 n;
-	struct gpg		*gpg;		/* opened for the listing */
+	struct gpg		*gpg;		/* the caller's, borrowed */
 	struct gpg_keylist	 keys;		/* the one listing */
 	struct recip		 rec;		/* the one resolution */
 	int			 noring;	/* the home has no keyring */
@@ -54,8 +54,11 @@ enum outcome	decide_policies(struct decisions *, const struct policy_map *,
 
 /* decide_keys - one listing and one resolution for the recipients
  * whose policy is not none; each gets its keys or the reason it has
- * none.  OUTCOME_OK, or OUTCOME_TEMPFAIL after one line */
-enum outcome	decide_keys(struct decisions *, const struct config *);
+ * none.  The GnuPG context *gpg is opened on first use and stays the
+ * caller's (a long-lived process opens it once).  OUTCOME_OK, or
+ * OUTCOME_TEMPFAIL after one line */
+enum outcome	decide_keys(struct decisions *, const struct config *,
+		    struct gpg **);
 
 /* decide_actions - the action for each recipient of a message that is
  * not encrypted yet: encrypt with a key, else refuse (require) or

@@ -969,6 +969,7 @@ decrypt_msg(struct msg *m, const struct decrypt_opts *opts)
 
 	memset(&j, 0, sizeof j);
 	j.opts = opts;
+	j.gpg = opts->gpg;
 	j.plainfd = -1;
 	j.dverdict = "not-encrypted";
 	/* the message's reader and header block, borrowed: read once */
@@ -988,7 +989,8 @@ decrypt_msg(struct msg *m, const struct decrypt_opts *opts)
 	rfc5322_free(&j.sh);
 	rfc5322_free(&j.ih);
 	input_close(j.inner);
-	gpg_close(j.gpg);
+	if (j.gpg != opts->gpg)
+		gpg_close(j.gpg);
 	return decrypt_outcome(r);
 }
 

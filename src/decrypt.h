@@ -7,6 +7,7 @@
 
 #include "outcome.h"
 
+struct gpg;
 struct msg;
 
 struct decrypt_opts {
@@ -16,6 +17,7 @@ struct decrypt_opts {
 					 * gateway's nameless files) */
 	int		 outfd;		/* the result, written from its start
 					 * (emptied first); stays the caller's */
+	struct gpg	*gpg;		/* borrowed context, or NULL */
 	const char	*lead;		/* a header field written first (after
 					 * a From_ line, before the verdicts),
 					 * without its line end; NULL: none.

@@ -61,7 +61,7 @@
 #define GW_KEYID	17	/* a long key ID and its NUL */
 
 struct gw_job {
-	const struct gateway	*gw;
+	struct gateway		*gw;
 	const struct envelope	*env;
 	struct handoff		*ho;
 	struct msg		*m;		/* what the copies come from */
@@ -132,6 +132,7 @@ gateway_load(struct gateway *gw, const char *path, char *err, size_t errsz)
 void
 gateway_free(struct gateway *gw)
 {
+	gpg_close(gw->gpg);
 	policy_map_free(&gw->map);
 	config_free(&gw->cfg);
 	free(gw->path);
@@ -240,7 +241,7 @@ gw_encrypt(struct gw_job *j, int enc)
 	eo.outfd = enc;
 	eo.homedir = j->gw->cfg.homedir;
 	eo.envelope = 1;
-	eo.gpg = j->d.gpg;
+	eo.gpg = j->gw->gpg;
 	eo.rec = &j->d.rec;
 	/* decrypt's result carries the marker already */
 	eo.lead = j->dec != NULL ? NULL : j->marker;
@@ -333,6 +334,7 @@ gw_decrypt(struct gw_job *j)
 	memset(&dopts, 0, sizeof dopts);
 	dopts.usefds = 1;
 	dopts.homedir = j->gw->cfg.homedir;
+	dopts.gpg = j->gw->gpg;
 	dopts.lead = j->m->herr == RFC5322_OK ? j->marker : NULL;
 	if ((dopts.outfd = j->decfd = tmpfile_open_unlinked()) == -1) {
 		log_warn("cannot write a temporary file in %s", tmpfile_dir());
@@ -545,7 +547,7 @@ gw_job_free(struct gw_job *j)
 
 /* gw_job_init - the state of one message */
 static void
-gw_job_init(struct gw_job *j, const struct gateway *gw, struct msg *m,
+gw_job_init(struct gw_job *j, struct gateway *gw, struct msg *m,
     const struct envelope *env, struct handoff *ho)
 {
 	size_t n;
@@ -603,7 +605,7 @@ gw_run(struct gw_job *j)
 
 /* gateway_message - see gateway.h */
 enum outcome
-gateway_message(const struct gateway *gw, struct msg *m,
+gateway_message(struct gateway *gw, struct msg *m,
     const struct envelope *env, struct handoff *ho)
 {
 	struct gw_job j;
@@ -612,7 +614,7 @@ gateway_message(const struct gateway *gw, struct msg *m,
 	gw_job_init(&j, gw, m, env, ho);
 	if ((r = decide_policies(&j.d, &gw->map, &gw->cfg, env->rcpts,
 	    env->nrcpts)) == OUTCOME_OK &&
-	    (r = decide_keys(&j.d, &gw->cfg)) == OUTCOME_OK) {
+	    (r = decide_keys(&j.d, &gw->cfg, &gw->gpg)) == OUTCOME_OK) {
 		decide_actions(&j.d);
 		r = gw_run(&j);
 	}
@@ -643,12 +645,12 @@ gw_check_tools(struct gw_job *j)
 		(void)fflush(stdout);
 		r = OUTCOME_CONFIG;
 	}
-	if (j->d.gpg == NULL && gpg_open(&j->d.gpg, c->homedir, err,
+	if (j->gw->gpg == NULL && gpg_open(&j->gw->gpg, c->homedir, err,
 	    sizeof err) != GPG_OK) {
 		log_warnx("%s", err);
 		return OUTCOME_TEMPFAIL;
 	}
-	if (c->signer != NULL && (s = keys_signer_check(j->d.gpg, c->signer,
+	if (c->signer != NULL && (s = keys_signer_check(j->gw->gpg, c->signer,
 	    err, sizeof err)) != OUTCOME_OK) {
 		printf("signer = %s: cannot sign: %s\n",
 		    log_escape(c->signer, esc, sizeof esc), err);
@@ -656,7 +658,7 @@ gw_check_tools(struct gw_job *j)
 		r = s == OUTCOME_NOSIGNER ? OUTCOME_CONFIG : s;
 	}
 	/* the whole keyring (more than LIMIT_KEYS: plenty) */
-	st = gpg_keylist_all(j->d.gpg, &all, err, sizeof err);
+	st = gpg_keylist_all(j->gw->gpg, &all, err, sizeof err);
 	if (st != GPG_OK && st != GPG_TOOMANY) {
 		gpg_keylist_free(&all);
 		log_warnx("%s", err);
@@ -673,7 +675,7 @@ gw_check_tools(struct gw_job *j)
 
 /* gateway_check - see gateway.h */
 enum outcome
-gateway_check(const struct gateway *gw, const struct envelope *env,
+gateway_check(struct gateway *gw, const struct envelope *env,
     const struct handoff *ho)
 {
 	struct handoff hop = *ho;
@@ -690,7 +692,7 @@ gateway_check(const struct gateway *gw, const struct envelope *env,
 	(void)fflush(stdout);
 	if ((r = decide_policies(&j.d, &gw->map, &gw->cfg, env->rcpts,
 	    env->nrcpts)) != OUTCOME_OK ||
-	    (r = decide_keys(&j.d, &gw->cfg)) != OUTCOME_OK ||
+	    (r = decide_keys(&j.d, &gw->cfg, &gw->gpg)) != OUTCOME_OK ||
 	    (r = gw_check_tools(&j)) == OUTCOME_TEMPFAIL)
 		goto out;
 	decide_actions(&j.d);

@@ -17,6 +17,7 @@
 #include "outcome.h"
 #include "policy.h"
 
+struct gpg;
 struct handoff;
 struct msg;
 
@@ -26,6 +27,8 @@ struct gateway {
 	struct config		 cfg;
 	struct policy_map	 map;
 	char			*path;	/* of mailseal.conf */
+	struct gpg		*gpg;	/* opened on the first message that
+					 * needs gpg, kept for the next ones */
 };
 
 /* One message's envelope, as the MTA gave it. */
@@ -45,14 +48,14 @@ void		gateway_free(struct gateway *);
 
 /* gateway_message - decide, make the copies and hand them off; one log
  * line says what became of the message (decisions first) */
-enum outcome	gateway_message(const struct gateway *, struct msg *,
+enum outcome	gateway_message(struct gateway *, struct msg *,
 		    const struct envelope *, struct handoff *);
 
 /* gateway_check - --check: the configuration, the hand-off's program
  * (when it has one), the signer, the keys and each recipient's
  * decision, on standard output; OUTCOME_NOUSER when a recipient would
  * be refused, or OUTCOME_CONFIG when the gateway cannot work */
-enum outcome	gateway_check(const struct gateway *, const struct envelope *,
+enum outcome	gateway_check(struct gateway *, const struct envelope *,
 		    const struct handoff *);
 
 #endif
