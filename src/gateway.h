@@ -6,7 +6,8 @@
  * The configuration (mailseal.conf, the policy map, the trust checks)
  * is loaded once into a struct gateway and passed to every message, so
  * a long-lived process (smtpd) calls gateway_message per message; no
- * state of one message outlives its call.
+ * state of one message outlives its call, and the GnuPG context the
+ * gateway keeps is opened once.
  */
 #ifndef MAILSEAL_GATEWAY_H
 #define MAILSEAL_GATEWAY_H
