@@ -323,10 +323,13 @@ out:
 }
 
 /* gw_decrypt - decrypt = yes: decrypt_msg from m into a new nameless
- * file (our marker first when m has a header block), then read that as
- * the message: parsed once, like the original */
+ * file; for a message the gateway works on (asis 0), with our marker
+ * first, and that result is then read as the message (parsed once,
+ * like the original); for one that goes on as it came (asis 1: no
+ * header block, or no room in it), only decrypt's verdicts are added
+ * and nothing reads it again */
 static enum outcome
-gw_decrypt(struct gw_job *j)
+gw_decrypt(struct gw_job *j, int asis)
 {
 	struct decrypt_opts dopts;
 	enum outcome r;
@@ -335,16 +338,18 @@ gw_decrypt(struct gw_job *j)
 	dopts.usefds = 1;
 	dopts.homedir = j->gw->cfg.homedir;
 	dopts.gpg = j->gw->gpg;
-	dopts.lead = j->m->herr == RFC5322_OK ? j->marker : NULL;
+	dopts.lead = asis ? NULL : j->marker;
 	if ((dopts.outfd = j->decfd = tmpfile_open_unlinked()) == -1) {
 		log_warn("cannot write a temporary file in %s", tmpfile_dir());
 		return OUTCOME_TEMPFAIL;
 	}
 	if ((r = decrypt_msg(j->m, &dopts)) != OUTCOME_OK)
 		return OUTCOME_TEMPFAIL;
+	if (asis)
+		return OUTCOME_OK;
 	if ((r = msg_open_fd(&j->dec, j->decfd)) != OUTCOME_OK)
 		return r;
-	if (j->m->herr == RFC5322_OK && j->dec->herr != RFC5322_OK) {
+	if (j->dec->herr != RFC5322_OK) {
 		log_warnx("cannot read the decrypted message: %s",
 		    rfc5322_strerror(j->dec->herr));
 		return OUTCOME_TEMPFAIL;
@@ -375,7 +380,7 @@ gw_notmsg(struct gw_job *j, enum rfc5322_err herr)
 		return OUTCOME_DATAERR;
 	}
 	decide_all(&j->d, DECIDE_NOTMSG);
-	if (j->gw->cfg.decrypt && (r = gw_decrypt(j)) != OUTCOME_OK)
+	if (j->gw->cfg.decrypt && (r = gw_decrypt(j, 1)) != OUTCOME_OK)
 		return r;
 	r = gw_hand(j, j->gw->cfg.decrypt ? j->decfd : j->m->fd,
 	    ACT_DELIVER, j->qids[1]);
@@ -585,7 +590,7 @@ gw_run(struct gw_job *j)
 		j->result = "deferred (mail loop)";
 		return OUTCOME_LOOP;
 	}
-	if (j->gw->cfg.decrypt && (r = gw_decrypt(j)) != OUTCOME_OK)
+	if (j->gw->cfg.decrypt && (r = gw_decrypt(j, 0)) != OUTCOME_OK)
 		return r;
 	if (msg_classify(j->m) == -1) {
 		log_warn("cannot read the message");

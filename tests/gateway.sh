@@ -118,6 +118,19 @@ fm "$T/opp.conf" -f alice@example.org nokey@example.org <"$T/junk.eml"
 is "not a message: why=not-a-message" "$(logline | sed 's/ from=.*//')" \
     "action=deliver policy=opportunistic to=<nokey@example.org> why=not-a-message"
 
+# decrypt = yes and a header with no room for our fields (2000 fields
+# with the marker and two verdicts): passed on as it came, with verdicts
+"$PYTHON" -c 'import sys
+sys.stdout.write("From: alice@example.org\nTo: nokey@example.org\n" +
+    "".join("X-F%d: v\n" % i for i in range(1998)) + "\nbody\n")' >"$T/full.eml"
+conf dec 'decrypt = yes'
+fm "$T/dec.conf" -f alice@example.org nokey@example.org <"$T/full.eml"
+check "decrypt = yes, a header without room for our fields: delivered with verdicts" \
+    sh -c "[ $rc -eq 0 ] && head -n 1 '$T/sm/1.msg' | grep -q '^X-Mailseal-Decryption: not-encrypted' &&
+    tail -n +3 '$T/sm/1.msg' | cmp -s - '$T/full.eml'"
+is "... and the log line says why: not a message" "$(logline | sed 's/ from=.*//')" \
+    "action=deliver policy=opportunistic to=<nokey@example.org> why=not-a-message"
+
 # ------------------------------------------------- the first 100 characters
 
 # what pipe(8) keeps of a typical one-recipient run (log = stderr, our
