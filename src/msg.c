@@ -26,7 +26,7 @@
 #define ESCBUF	512
 
 static enum outcome	msg_header(struct msg *);
-static int		msg_fill(int, int);
+static int		msg_spool_full(int);
 
 /* msg_new - an empty message */
 static struct msg *
@@ -50,25 +50,12 @@ msg_header(struct msg *m)
 	return OUTCOME_OK;
 }
 
-/* msg_fill - copy in to the spool out: 0, 1 when reading failed, 2
- * when writing did (errno set) */
+/* msg_spool_full - the spool failed for want of room (a full or
+ * limited $TMPDIR), not because the message could not be read */
 static int
-msg_fill(int in, int out)
+msg_spool_full(int e)
 {
-	char buf[65536];
-	ssize_t n;
-
-	for (;;) {
-		n = read(in, buf, sizeof buf);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == 0)
-			return 0;
-		if (n == -1)
-			return 1;
-		if (tmpfile_write(out, buf, (size_t)n) == -1)
-			return 2;
-	}
+	return e == ENOSPC || e == EFBIG || e == EDQUOT;
 }
 
 /* msg_spool - see msg.h */
@@ -76,7 +63,6 @@ enum outcome
 msg_spool(struct msg **mp, int fd)
 {
 	struct msg *m = msg_new();
-	int e;
 
 	*mp = m;
 	if ((m->fd = tmpfile_open_unlinked()) == -1) {
@@ -84,8 +70,10 @@ msg_spool(struct msg **mp, int fd)
 		return OUTCOME_TEMPFAIL;
 	}
 	m->ownfd = 1;
-	if ((e = msg_fill(fd, m->fd)) != 0) {
-		if (e == 2)
+	/* tmpfile_copy waits on a non-blocking input, and lets the
+	 * kernel copy where it can */
+	if (tmpfile_copy(fd, m->fd) == -1) {
+		if (msg_spool_full(errno))
 			log_warn("cannot write a temporary file in %s",
 			    tmpfile_dir());
 		else
