@@ -8,9 +8,10 @@ DIR/N.eml (the DATA as it came, dot-unstuffed, CRLF made LF) with
 DIR/N.env beside it: "from ADDR" and one "to ADDR" line per recipient.
 A transaction that ends without the closing dot (the client gave up)
 leaves DIR/N.partial instead, so a test can see that nothing was
-delivered.  It offers no extension beyond PIPELINING-free ESMTP (no
-STARTTLS, no SIZE), answers every command at once and keeps one
-client at a time: enough for one MTA delivering in the foreground.
+delivered.  It announces no ESMTP extension (no PIPELINING, STARTTLS,
+SIZE or CHUNKING), answers every command at once and serves one client
+at a time: enough for one MTA delivering in the foreground.  It listens
+on loopback only and never connects anywhere.
 """
 
 import os
