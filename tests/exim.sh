@@ -32,6 +32,7 @@
 #    trent@ requires encryption and has no key, oscar@ has none either
 #  - mailseal.conf says "log = stderr": before the fix, Exim delivered
 #    the log line inside the message
+#  - without mailseal-envelope, the lookups fail and Exim defers
 # Every wait is bounded: exim runs under timeout(1), the server stops
 # by itself after 300 s and is killed at the end.
 . "${MAILSEAL_SRCDIR:-.}/tests/lib.sh"
@@ -390,6 +391,20 @@ check "require without a key: still in Exim's queue" \
 is "require without a key: nothing reached the server" "$M" /dev/null
 envelope_ok "require without a key: mailseal got the real envelope" \
     alice@example.org trent@example.org
+
+# without mailseal-envelope the lookups fail: deferred too, not bounced
+mv "$T/etc/mailseal-envelope" "$T/etc/mailseal-envelope.off"
+letter "$T/nofile.eml" oscar@example.org nofile.1@example.org
+deliver alice@example.org oscar@example.org "$T/nofile.eml" \
+    nofile.1@example.org
+mv "$T/etc/mailseal-envelope.off" "$T/etc/mailseal-envelope"
+log_of "$QID" >"$T/log"
+if grep -q "== oscar@example.org R=mailseal_remote T=mailseal_smtp defer" \
+    "$T/log" && ! grep -q '\*\*' "$T/log" && [ "$M" = /dev/null ]; then
+	ok "no mailseal-envelope: deferred, not bounced"
+else
+	not_ok "no mailseal-envelope: deferred, not bounced" "$T/log"
+fi
 
 # the null sender (a bounce), and a local part that needs quotes
 letter "$T/null.eml" oscar@example.org null.1@example.org
