@@ -155,7 +155,7 @@ is "2>&1, require without a key: nothing on the output" \
     -f alice@example.org -- trent@example.org <"$T/trent.eml" \
     >"$T/p1/out" 2>"$T/p1/err"
 rc=$?
-grep -q '^mailseal: Q1: .*from=<alice@example.org>' "$T/p1/err" &&
+grep -q '^mailseal: Q1: .*alice@example\.org' "$T/p1/err" &&
     grep -q '5\.7\.1 .*trent@example.org' "$T/p1/err"
 is "a standard error of its own gets the refusal and the log line" \
     "$rc/$?" 67/0 "$T/p1/err"
