@@ -7,14 +7,8 @@
 
 #include <stddef.h>
 
-#ifndef HAVE_STRLCPY
-size_t	strlcpy(char *, const char *, size_t);
-#endif
 #ifndef HAVE_REALLOCARRAY
 void	*reallocarray(void *, size_t, size_t);
-#endif
-#ifndef HAVE_EXPLICIT_BZERO
-void	explicit_bzero(void *, size_t);
 #endif
 
 #endif

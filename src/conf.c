@@ -91,7 +91,7 @@ policy_name(enum policy p)
 	return "?";
 }
 
-/* policy_parse - see config.h */
+/* policy_parse - see conf.h */
 int
 policy_parse(const char *s, enum policy *p)
 {
@@ -278,7 +278,7 @@ config_apply(struct config *c, char *line, char *what, size_t whatsz)
 	return config_set(c, name, value, what, whatsz);
 }
 
-/* config_load - see config.h */
+/* config_load - see conf.h */
 int
 config_load(struct config *c, const char *path, char *err, size_t errsz)
 {
@@ -375,7 +375,7 @@ config_free(struct config *c)
 	memset(c, 0, sizeof *c);
 }
 
-/* config_print - see config.h */
+/* config_print - see conf.h */
 void
 config_print(const struct config *c, FILE *fp)
 {

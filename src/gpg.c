@@ -33,7 +33,6 @@
 
 struct gpg {
 	gpgme_ctx_t		 ctx;
-	char			 version[64];
 	char			 home[4096];	/* for messages */
 	struct gpgstatus	 seen;
 };
@@ -46,6 +45,7 @@ static ssize_t		 gpg_cb_read(void *, void *, size_t);
 static ssize_t		 gpg_cb_write(void *, const void *, size_t);
 static ssize_t		 gpg_cb_discard(void *, const void *, size_t);
 static void		 gpg_key_copy(gpgme_key_t, int, struct gpg_key *);
+static void		 gpg_key_life(gpgme_key_t, struct gpg_key *);
 static enum gpg_status	 gpg_fail(gpgme_error_t, const char *, char *, size_t);
 static enum gpg_status	 gpg_init(char *, size_t);
 static void		 gpg_supervise(int);
@@ -60,6 +60,7 @@ static int		 gpg_dec_failed(struct gpg *, gpgme_error_t,
 static int		 gpg_dec_done(struct gpg *, enum gpg_dec *, char *,
 			    size_t);
 static int		 gpg_dec_class(gpgme_error_t, enum gpg_dec *);
+static int		 gpg_seckey_err(gpgme_error_t);
 static void		 gpg_sig_copy(gpgme_signature_t, struct gpg_sig *);
 static void		 gpg_sigs(struct gpg *, struct gpg_decrypt_result *);
 
@@ -145,7 +146,6 @@ gpg_init(char *err, size_t errsz)
 enum gpg_status
 gpg_open(struct gpg **gp, const char *homedir, char *err, size_t errsz)
 {
-	gpgme_engine_info_t info;
 	gpgme_error_t e;
 	struct gpg *g;
 	char home[sizeof g->home];
@@ -174,9 +174,6 @@ gpg_open(struct gpg **gp, const char *homedir, char *err, size_t errsz)
 	gpgme_set_offline(g->ctx, 1);
 	if ((e = gpgme_set_pinentry_mode(g->ctx, GPGME_PINENTRY_MODE_DEFAULT)))
 		goto fail;
-	info = gpgme_ctx_get_engine_info(g->ctx);
-	snprintf(g->version, sizeof g->version, "%s",
-	    info != NULL && info->version != NULL ? info->version : "?");
 	*gp = g;
 	return GPG_OK;
 fail:
@@ -195,11 +192,47 @@ gpg_close(struct gpg *g)
 	free(g);
 }
 
-/* gpg_engine_version - see gpg.h */
-const char *
-gpg_engine_version(struct gpg *g)
+/*
+ * gpg_key_life - when the key was made and until when it encrypts.  gpg
+ * encrypts to the newest valid encryption subkey, the primary key only
+ * when no subkey can (getkey.c finish_lookup); the key stops encrypting
+ * when that subkey or the primary key expires.  A key whose primary key
+ * expired, or whose encryption subkeys all did, counts as expired, at
+ * the latest such date.
+ */
+static void
+gpg_key_life(gpgme_key_t k, struct gpg_key *out)
 {
-	return g->version;
+	gpgme_subkey_t pk = k->subkeys, sk, use = NULL;
+	long long gone = 0;
+
+	if (pk == NULL)
+		return;
+	out->created = pk->timestamp > 0 ? pk->timestamp : 0;
+	for (sk = pk->next; sk != NULL; sk = sk->next) {
+		if (!sk->can_encrypt || sk->revoked || sk->disabled ||
+		    sk->invalid)
+			continue;
+		if (sk->expired) {
+			if (sk->expires > gone)
+				gone = sk->expires;
+		} else if (use == NULL || sk->timestamp > use->timestamp)
+			use = sk;
+	}
+	if (use == NULL && pk->can_encrypt && !pk->expired)
+		use = pk;
+	if (pk->expired) {
+		out->expired = 1;
+		out->expires = pk->expires;
+	} else if (use == NULL && gone > 0) {
+		out->expired = 1;
+		out->expires = gone;
+	} else if (use != NULL) {
+		out->expires = pk->expires;
+		if (use->expires > 0 && (out->expires == 0 ||
+		    use->expires < out->expires))
+			out->expires = use->expires;
+	}
 }
 
 /* gpg_key_copy - our view of a GPGME key */
@@ -216,12 +249,18 @@ gpg_key_copy(gpgme_key_t k, int secret, struct gpg_key *out)
 	out->can_sign = k->can_sign;
 	out->usable = !k->expired && !k->revoked && !k->disabled &&
 	    !k->invalid;
+	out->revoked = k->revoked;
+	out->disabled = k->disabled;
+	out->invalid = k->invalid;
+	gpg_key_life(k, out);
 	out->secret = secret || k->secret;
 	gpgme_key_ref(k);
 	out->handle = k;
 	for (u = k->uids; u != NULL; u = u->next) {
-		if (u->revoked || u->invalid || u->address == NULL ||
-		    u->address[0] == '\0')
+		/* a revoked key's user IDs count as revoked too: kept,
+		 * so recip_explain() can say the key is revoked */
+		if ((u->revoked && !k->revoked) || u->invalid ||
+		    u->address == NULL || u->address[0] == '\0')
 			continue;
 		out->uids = xappend(out->uids, out->nuids, sizeof *out->uids);
 		out->uidfull = xappend(out->uidfull, out->nuids,
@@ -241,6 +280,14 @@ gpg_keylist(struct gpg *g, char *const *patterns, size_t n, int secret,
 	if (n == 0)
 		return GPG_OK;	/* never list the whole keyring */
 	return gpg_keylist_run(g, patterns, n, secret, list, err, errsz);
+}
+
+/* gpg_keylist_all - see gpg.h */
+enum gpg_status
+gpg_keylist_all(struct gpg *g, struct gpg_keylist *list, char *err,
+    size_t errsz)
+{
+	return gpg_keylist_run(g, NULL, 0, 0, list, err, errsz);
 }
 
 /* gpg_seckey_count - see gpg.h */
@@ -472,6 +519,75 @@ out:
 	gpgme_data_release(plain);
 	gpgme_data_release(cipher);
 	free(recp);
+	return st;
+}
+
+/* gpg_seckey_err - gpg refused the signing key itself: no or no
+ * usable secret part, a key that cannot sign (a locked one is gpg-agent's
+ * trouble, as in gpg_encrypt: a retry) */
+static int
+gpg_seckey_err(gpgme_error_t e)
+{
+	switch (gpgme_err_code(e)) {
+	case GPG_ERR_NO_SECKEY:
+	case GPG_ERR_UNUSABLE_SECKEY:
+	case GPG_ERR_WRONG_KEY_USAGE:
+	case GPG_ERR_KEY_EXPIRED:
+	case GPG_ERR_CERT_REVOKED:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* gpg_sign_check - see gpg.h */
+enum gpg_status
+gpg_sign_check(struct gpg *g, const struct gpg_key *signer, char *err,
+    size_t errsz)
+{
+	static const char text[] = "mailseal: can this key sign?\n";
+	struct gpgme_data_cbs dcbs = { NULL, gpg_cb_discard, NULL, NULL };
+	gpgme_data_t in = NULL, out = NULL;
+	gpgme_sign_result_t sres;
+	gpgme_error_t e, why;
+	enum gpg_status st = GPG_TEMPFAIL;
+
+	gpgme_signers_clear(g->ctx);
+	if ((e = gpgme_signers_add(g->ctx, signer->handle)) ||
+	    (e = gpgme_data_new_from_mem(&in, text, sizeof text - 1, 0)) ||
+	    (e = gpgme_data_new_from_cbs(&out, &dcbs, NULL))) {
+		gpg_fail(e, "signing check", err, errsz);
+		goto out;
+	}
+	memset(&g->seen, 0, sizeof g->seen);
+	gpg_supervise(1);
+	e = gpgme_op_sign(g->ctx, in, out, GPGME_SIG_MODE_DETACH);
+	gpg_supervise(0);
+	sres = gpgme_op_sign_result(g->ctx);
+	why = sres != NULL && sres->invalid_signers != NULL ?
+	    sres->invalid_signers->reason : e;
+	if (why && gpg_seckey_err(why)) {
+		snprintf(err, errsz, "signing key %s: %s", signer->fpr,
+		    gpgme_strerror(why));
+		st = GPG_NOSECKEY;
+	} else if (e && (g->seen.need_passphrase ||
+	    gpgme_err_code(e) == GPG_ERR_NO_PIN_ENTRY ||
+	    gpgme_err_code(e) == GPG_ERR_NO_PASSPHRASE ||
+	    gpgme_err_code(e) == GPG_ERR_BAD_PASSPHRASE))
+		snprintf(err, errsz, "signing key %s is locked and gpg-agent "
+		    "has no passphrase for it (%s)", signer->fpr,
+		    gpgme_strerror(e));
+	else if (e)
+		gpg_fail(e, "signing check", err, errsz);
+	else if (!g->seen.sig_created || !g->seen.exited ||
+	    g->seen.exit_code != 0)
+		gpghome_why(g->home, &g->seen, "signing check", err, errsz);
+	else
+		st = GPG_OK;
+out:
+	gpgme_signers_clear(g->ctx);
+	gpgme_data_release(in);
+	gpgme_data_release(out);
 	return st;
 }
 

@@ -18,6 +18,17 @@ struct gpg_key {
 	int	  can_sign;	/* the key as a whole can sign now */
 	int	  usable;	/* not expired, revoked, disabled or invalid */
 	int	  secret;	/* a secret key is available */
+	/* why it cannot encrypt, for recip_explain() (recip.h): */
+	int	  expired;	/* the primary key, or every encryption
+				 * subkey it has, expired */
+	int	  revoked;	/* the primary key is revoked */
+	int	  disabled;	/* disabled in the keyring (ownertrust) */
+	int	  invalid;	/* gpg calls it invalid */
+	long long created;	/* the primary key's creation (time_t) */
+	long long expires;	/* when it stops encrypting (time_t): the
+				 * earlier of the primary key's expiry and
+				 * that of the encryption subkey gpg would
+				 * use; expired: when it did; 0: never */
 	char	**uids;		/* addr-specs of its valid user IDs */
 	int	 *uidfull;	/* per uid: validity full or ultimate */
 	size_t	  nuids;
@@ -60,6 +71,12 @@ void		 gpg_close(struct gpg *);
 enum gpg_status	 gpg_keylist(struct gpg *, char *const *, size_t, int,
 		    struct gpg_keylist *, char *, size_t);
 void		 gpg_keylist_free(struct gpg_keylist *);
+
+/* gpg_keylist_all - every public key of the keyring, in one listing
+ * (GPG_TOOMANY past LIMIT_KEYS: the list holds the first ones); the
+ * caller frees the list in every case */
+enum gpg_status	 gpg_keylist_all(struct gpg *, struct gpg_keylist *, char *,
+		    size_t);
 
 /* gpg_seckey_count - how many keys with a secret part the keyring
  * holds, from a whole listing that must finish (GPG_TOOMANY: more than
@@ -122,7 +139,11 @@ void		 gpg_decrypt_result_free(struct gpg_decrypt_result *);
 enum gpg_status	 gpg_verify(struct gpg *, struct gpg_io *, struct gpg_io *,
 		    struct gpg_decrypt_result *, char *, size_t);
 
-/* gpg_engine_version - the gpg version GPGME found, for --version */
-const char	*gpg_engine_version(struct gpg *);
+/* gpg_sign_check - one detached signature of a few bytes with signer
+ * (from gpg_keylist()), thrown away: GPG_OK when gpg made it
+ * (SIG_CREATED, exit 0), GPG_NOSECKEY when gpg refused the key (err
+ * says why), GPG_TEMPFAIL when gpg failed or the key is locked */
+enum gpg_status	 gpg_sign_check(struct gpg *, const struct gpg_key *, char *,
+		    size_t);
 
 #endif

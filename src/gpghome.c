@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,39 @@
 
 #include "gpgstatus.h"
 #include "gpghome.h"
+
+#define GPGHOME_KBX_OPENPGP	2	/* keybox blob type of an OpenPGP key */
+
+static const char	*gpghome_dir(const char *, char *, size_t, char *,
+			    size_t);
+static int	gpghome_path(const char *, const char *, char *, size_t);
+static int	gpghome_kbx_empty(const char *);
+
+/* gpghome_dir - the home gpg will use: homedir, else $GNUPGHOME, else
+ * ~/.gnupg (made in buf); NULL with err when there is none */
+static const char *
+gpghome_dir(const char *homedir, char *buf, size_t bufsz, char *err,
+    size_t errsz)
+{
+	const char *env;
+	int n;
+
+	if (homedir != NULL)
+		return homedir;
+	if ((env = getenv("GNUPGHOME")) != NULL && *env != '\0')
+		return env;
+	if ((env = getenv("HOME")) == NULL || *env == '\0') {
+		snprintf(err, errsz, "no GnuPG home: set GNUPGHOME, HOME or "
+		    "--homedir");
+		return NULL;
+	}
+	n = snprintf(buf, bufsz, "%s/.gnupg", env);
+	if (n < 0 || (size_t)n >= bufsz) {
+		snprintf(err, errsz, "GnuPG home: HOME is too long");
+		return NULL;
+	}
+	return buf;
+}
 
 /*
  * gpghome_check - the GnuPG home must be a directory.  gpg itself lists
@@ -29,27 +63,13 @@ gpghome_check(const char *homedir, char *out, size_t outsz, char *err,
     size_t errsz)
 {
 	static const char *keyrings[] = { "pubring.kbx", "pubring.gpg", NULL };
-	const char *home, *env, **kr;
+	const char *home, **kr;
 	char buf[4096], path[4200];
 	struct stat st;
 	int n;
 
-	if ((home = homedir) == NULL && (env = getenv("GNUPGHOME")) != NULL &&
-	    *env != '\0')
-		home = env;
-	if (home == NULL) {
-		if ((env = getenv("HOME")) == NULL || *env == '\0') {
-			snprintf(err, errsz, "no GnuPG home: set GNUPGHOME, "
-			    "HOME or --homedir");
-			return -1;
-		}
-		n = snprintf(buf, sizeof buf, "%s/.gnupg", env);
-		if (n < 0 || (size_t)n >= sizeof buf) {
-			snprintf(err, errsz, "GnuPG home: HOME is too long");
-			return -1;
-		}
-		home = buf;
-	}
+	if ((home = gpghome_dir(homedir, buf, sizeof buf, err, errsz)) == NULL)
+		return -1;
 	if (stat(home, &st) == -1) {
 		snprintf(err, errsz, "GnuPG home %.200s: %s", home,
 		    strerror(errno));
@@ -90,6 +110,72 @@ gpghome_check(const char *homedir, char *out, size_t outsz, char *err,
 	}
 	snprintf(out, outsz, "%s", home);
 	return 0;
+}
+
+/* gpghome_path - home/name, for homedir, $GNUPGHOME or ~/.gnupg;
+ * 0, or -1 when there is no home or the path is too long */
+static int
+gpghome_path(const char *homedir, const char *name, char *out, size_t outsz)
+{
+	const char *home;
+	char buf[4096], err[128];
+	int n;
+
+	if ((home = gpghome_dir(homedir, buf, sizeof buf, err, sizeof err)) ==
+	    NULL)
+		return -1;
+	n = snprintf(out, outsz, "%s/%s", home, name);
+	return n < 0 || (size_t)n >= outsz ? -1 : 0;
+}
+
+/*
+ * gpghome_kbx_empty - a keybox (GnuPG's kbx format: blobs of a 4-byte
+ * big-endian length and a type byte, a header blob first, deleted ones
+ * of type 0) without an OpenPGP blob: 1; one, or doubt: 0.  Reads the
+ * five bytes of each blob up to the first OpenPGP one.
+ */
+static int
+gpghome_kbx_empty(const char *path)
+{
+	unsigned char b[5];
+	unsigned long len;
+	FILE *fp;
+	int empty = 0;
+
+	if ((fp = fopen(path, "rb")) == NULL)
+		return errno == ENOENT;
+	for (;;) {
+		if (fread(b, 1, sizeof b, fp) != sizeof b) {
+			empty = feof(fp) && !ferror(fp);
+			break;
+		}
+		len = (unsigned long)b[0] << 24 | (unsigned long)b[1] << 16 |
+		    (unsigned long)b[2] << 8 | b[3];
+		if (b[4] == GPGHOME_KBX_OPENPGP || len < sizeof b ||
+		    len > LONG_MAX || fseek(fp, (long)(len - sizeof b),
+		    SEEK_CUR) == -1)
+			break;
+	}
+	fclose(fp);
+	return empty;
+}
+
+/* gpghome_keyring_empty - see gpghome.h */
+int
+gpghome_keyring_empty(const char *homedir)
+{
+	char path[4200];
+	struct stat st;
+
+	if (gpghome_path(homedir, "pubring.gpg", path, sizeof path) == -1)
+		return 0;
+	if (stat(path, &st) == 0 && st.st_size > 0)
+		return 0;
+	if (stat(path, &st) == -1 && errno != ENOENT)
+		return 0;
+	if (gpghome_path(homedir, "pubring.kbx", path, sizeof path) == -1)
+		return 0;
+	return gpghome_kbx_empty(path);
 }
 
 /* gpghome_why - see gpghome.h */

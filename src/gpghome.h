@@ -14,6 +14,12 @@ struct gpgstatus;
  * regular files; its path goes to out.  0, or -1 with err */
 int	gpghome_check(const char *, char *, size_t, char *, size_t);
 
+/* gpghome_keyring_empty - 1 when the home (homedir, else $GNUPGHOME,
+ * else ~/.gnupg) has no public keyring, or one without an OpenPGP key
+ * (a keybox of its header and deleted blobs, an empty pubring.gpg);
+ * 0 otherwise, and when in doubt (gpg will tell).  Runs no gpg. */
+int	gpghome_keyring_empty(const char *);
+
 /* gpghome_why - err: why what gpg said in home ("what": key listing,
  * decryption, ...) and how it ended is no answer, naming the file to
  * look at and the fix */

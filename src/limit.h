@@ -106,6 +106,10 @@
 /* Length of a MIME boundary (RFC 2046 5.1.1 says 70). */
 #define LIMIT_BOUNDARY		70
 
+/* Days `mailseal keys --expiring DAYS` looks ahead: a hundred years,
+ * beyond any key's expiry that matters. */
+#define LIMIT_EXPIRING_DAYS	36500
+
 /* One key listing pattern (an address or fingerprint and a prefix). */
 #define LIMIT_PAT		(LIMIT_ADDR_SPEC + 2)
 

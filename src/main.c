@@ -42,6 +42,7 @@
 #include "encrypt.h"
 #include "filter.h"
 #include "gpgsup.h"
+#include "keys.h"
 #include "limit.h"
 #include "log.h"
 #include "output.h"
@@ -51,6 +52,7 @@ static void	usage(FILE *);
 static int	cmd_encrypt(int, char **);
 static int	cmd_decrypt(int, char **);
 static int	cmd_filter(int, char **);
+static int	cmd_keys(int, char **);
 static int	stdio_check(int *);
 static int	stderr_is_output(void);
 static int	stderr_to_syslog(void);
@@ -78,6 +80,8 @@ usage(FILE *fp)
 	    "       mailseal filter [-c FILE] [-f SENDER] [-q QUEUEID] [--stdout]\n"
 	    "                       [--check] [--timeout SECONDS] [-v] [--]\n"
 	    "                       RECIPIENT...\n"
+	    "       mailseal keys [-c FILE] [--homedir DIR] [--expiring DAYS]\n"
+	    "                     [--timeout SECONDS] [-v] [ADDR]...\n"
 	    "       mailseal --version | --help\n");
 }
 
@@ -547,6 +551,59 @@ cmd_filter(int argc, char **argv)
 	}
 }
 
+/* cmd_keys - parse the keys command line and run it */
+static int
+cmd_keys(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		COMMON_LONGOPTS,
+		{ "config",	required_argument,	NULL, 'c' },
+		{ "expiring",	required_argument,	NULL, 'E' },
+		{ NULL,		0,			NULL, 0 }
+	};
+	struct common c = { "keys", NULL, NULL, NULL, LIMIT_SECONDS };
+	struct keys_opts o;
+	char *end;
+	long days;
+	int ch, ret;
+
+	memset(&o, 0, sizeof o);
+	o.expiring = -1;
+	optind = 1;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, COMMON_SHORTOPTS "c:", longopts,
+	    NULL)) != -1) {
+		if ((ret = common_opt(&c, ch, argv)) >= 0) {
+			if (ret != 0)
+				return ret == COMMON_HELPED ? EX_OK : ret;
+		} else if (ch == 'c')
+			o.config = optarg;
+		else {		/* --expiring */
+			errno = 0;
+			days = strtol(optarg, &end, 10);
+			if (errno != 0 || end == optarg || *end != '\0' ||
+			    days < 0 || days > LIMIT_EXPIRING_DAYS) {
+				log_warnx("keys: --expiring %s: not a number of "
+				    "days from 0 to %d", optarg,
+				    LIMIT_EXPIRING_DAYS);
+				return EX_USAGE;
+			}
+			o.expiring = (int)days;
+		}
+	}
+	if (c.output != NULL || stdout_closed) {
+		log_warnx(c.output != NULL ? "keys: no -o: the listing goes "
+		    "to standard output" : "standard output is closed");
+		return c.output != NULL ? EX_USAGE : EX_TEMPFAIL;
+	}
+	o.homedir = c.homedir;
+	o.addrs = argv + optind;
+	o.naddrs = (size_t)(argc - optind);
+	o.out = stdout;
+	alarm(c.timeout);
+	return outcome_exit(keys_run(&o));
+}
+
 int
 main(int argc, char **argv)
 {
@@ -587,6 +644,8 @@ main(int argc, char **argv)
 		return cmd_decrypt(argc - 1, argv + 1);
 	if (strcmp(argv[1], "filter") == 0)
 		return cmd_filter(argc - 1, argv + 1);
+	if (strcmp(argv[1], "keys") == 0)
+		return cmd_keys(argc - 1, argv + 1);
 	log_warnx("unknown command: %s (see mailseal --help)", argv[1]);
 	return EX_USAGE;
 }

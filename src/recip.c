@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "recip.h"
 #include "xmalloc.h"
@@ -28,6 +29,10 @@ static int	recip_match(const char *, const char *,
 static void	recip_add(struct recip *, const char *, const char *);
 static void	recip_pattern(struct addrlist *, const char *);
 static void	recip_spellings(const char *, struct addrlist *);
+static int	recip_has_uid(const struct gpg_key *, const char *);
+static enum recip_why	recip_key_why(const struct gpg_key *);
+static int	recip_explain_one(const char *, const struct gpg_keylist *,
+		    struct recip_reason *);
 
 /* recip_pattern - "*ADDR", once */
 static void
@@ -190,6 +195,149 @@ recip_signer(const char *who, const struct gpg_keylist *keys, int need_secret,
 	}
 	*keyp = found;
 	return n;
+}
+
+/* recip_has_uid - a valid user ID of k is canon (canonical spelling) */
+static int
+recip_has_uid(const struct gpg_key *k, const char *canon)
+{
+	size_t j;
+	char *u;
+	int hit = 0;
+
+	for (j = 0; !hit && j < k->nuids; j++) {
+		u = addr_canon(k->uids[j]);
+		hit = strcmp(u, canon) == 0;
+		free(u);
+	}
+	return hit;
+}
+
+/* recip_key_why - why one key cannot encrypt, the gravest first */
+static enum recip_why
+recip_key_why(const struct gpg_key *k)
+{
+	if (k->revoked)
+		return RECIP_REVOKED;
+	if (k->invalid)
+		return RECIP_INVALID;
+	if (k->disabled)
+		return RECIP_DISABLED;
+	if (k->expired)
+		return RECIP_EXPIRED;
+	if (!k->usable)		/* gpg said so, without saying why */
+		return RECIP_INVALID;
+	return k->can_encrypt ? RECIP_USABLE : RECIP_NOENCRYPT;
+}
+
+/*
+ * recip_explain_one - the keys of addr alone: 1 and the first usable
+ * one, or 0 and the newest unusable one (NOKEY when there is none)
+ */
+static int
+recip_explain_one(const char *addr, const struct gpg_keylist *keys,
+    struct recip_reason *r)
+{
+	const struct gpg_key *k, *best = NULL;
+	char *c = addr_canon(addr);
+	size_t i;
+
+	memset(r, 0, sizeof *r);
+	r->why = RECIP_NOKEY;
+	for (i = 0; i < keys->n; i++) {
+		k = &keys->v[i];
+		if (!recip_has_uid(k, c))
+			continue;
+		if (recip_key_can_encrypt(k)) {
+			best = k;
+			break;
+		}
+		if (best == NULL || k->created > best->created ||
+		    (k->created == best->created && k->expires > best->expires))
+			best = k;
+	}
+	free(c);
+	if (best == NULL)
+		return 0;
+	r->why = recip_key_can_encrypt(best) ? RECIP_USABLE :
+	    recip_key_why(best);
+	snprintf(r->fpr, sizeof r->fpr, "%s", best->fpr);
+	r->expires = best->expires;
+	return r->why == RECIP_USABLE;
+}
+
+/* recip_explain - see recip.h */
+void
+recip_explain(const char *addr, const struct gpg_keylist *keys,
+    struct recip_reason *r)
+{
+	struct recip_reason b;
+	char *c, *base;
+
+	if (recip_explain_one(addr, keys, r))
+		return;
+	c = addr_canon(addr);
+	base = addr_untag(c);
+	free(c);
+	if (base == NULL)
+		return;
+	/* the base address's key is used, or explains when addr has none */
+	if (recip_explain_one(base, keys, &b) || r->why == RECIP_NOKEY)
+		*r = b;
+	free(base);
+}
+
+/* recip_why_name - see recip.h */
+const char *
+recip_why_name(enum recip_why why)
+{
+	switch (why) {
+	case RECIP_USABLE:
+		return "usable";
+	case RECIP_NOKEY:
+		return "no-key";
+	case RECIP_EXPIRED:
+		return "expired";
+	case RECIP_REVOKED:
+		return "revoked";
+	case RECIP_NOENCRYPT:
+		return "no-encryption-subkey";
+	case RECIP_DISABLED:
+		return "disabled";
+	default:
+		return "invalid";
+	}
+}
+
+/* recip_reason_text - see recip.h */
+const char *
+recip_reason_text(const struct recip_reason *r, char *buf, size_t bufsz)
+{
+	char day[32] = "an unknown date";
+	time_t t = (time_t)r->expires;
+	struct tm tm;
+
+	switch (r->why) {
+	case RECIP_USABLE:
+		snprintf(buf, bufsz, "key %s can encrypt", r->fpr);
+		break;
+	case RECIP_NOKEY:
+		snprintf(buf, bufsz, "no key for the address");
+		break;
+	case RECIP_EXPIRED:
+		if (r->expires > 0 && gmtime_r(&t, &tm) != NULL)
+			(void)strftime(day, sizeof day, "%Y-%m-%d", &tm);
+		snprintf(buf, bufsz, "key %s expired on %s", r->fpr, day);
+		break;
+	case RECIP_NOENCRYPT:
+		snprintf(buf, bufsz, "key %s has no encryption subkey", r->fpr);
+		break;
+	default:
+		snprintf(buf, bufsz, "key %s is %s", r->fpr,
+		    recip_why_name(r->why));
+		break;
+	}
+	return buf;
 }
 
 /* recip_free - release a resolution */

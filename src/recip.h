@@ -41,6 +41,39 @@ void	recip_resolve(const struct addrlist *, const struct gpg_keylist *,
 int	recip_signer(const char *, const struct gpg_keylist *, int,
 	    const struct gpg_key **);
 
+/* Why an address has no usable key, or that it has one. */
+enum recip_why {
+	RECIP_USABLE,		/* a key encrypts */
+	RECIP_NOKEY,		/* no key with a valid user ID for it */
+	RECIP_EXPIRED,		/* the key (or its encryption subkey) expired */
+	RECIP_REVOKED,
+	RECIP_NOENCRYPT,	/* no encryption subkey valid now */
+	RECIP_DISABLED,
+	RECIP_INVALID
+};
+
+struct recip_reason {
+	enum recip_why	why;
+	char		fpr[64];	/* the key it is about; "" for NOKEY */
+	long long	expires;	/* EXPIRED: when; USABLE: when it
+					 * will (0: never) */
+};
+
+/* recip_explain - why addr (matched as recip_resolve() does: canonical
+ * spelling, then without its +tag) has no usable key in the listing, or
+ * RECIP_USABLE with the key recip_resolve() takes first.  Among several
+ * unusable keys the newest (latest creation; then the one usable
+ * latest) is the one explained. */
+void	recip_explain(const char *, const struct gpg_keylist *,
+	    struct recip_reason *);
+
+/* recip_reason_text - the reason in words, e.g. "key FPR expired on
+ * 2026-01-01" (UTC), into buf; returns buf */
+const char	*recip_reason_text(const struct recip_reason *, char *, size_t);
+
+/* recip_why_name - a token for logs: "no-key", "expired", ... */
+const char	*recip_why_name(enum recip_why);
+
 int	recip_key_can_encrypt(const struct gpg_key *);
 void	recip_free(struct recip *);
 

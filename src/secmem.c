@@ -1,7 +1,14 @@
 /*
- * secmem.c - libgcrypt.  mailseal does no cryptography of its own:
- * GPGME's gpg does all of it.  libgcrypt gives us unpredictable bytes
- * (MIME boundaries) and, for decryption, secure memory.
+ * secmem.c - libgcrypt, for the little mailseal asks of it: nonces
+ * (MIME boundaries, hidden spool names) and the armor CRC-24
+ * (openpgp.c).  The name is older than the truth: mailseal holds no key
+ * material and no passphrase (gpg and gpg-agent do), so it asks
+ * libgcrypt for no secure memory, and none is set up (neither nonces
+ * nor CRC-24 use it: GCRYCTL_DUMP_SECMEM_STATS showed 0 bytes of a
+ * 64 KiB pool that used to be locked in every run).  Plaintext that
+ * passes through mailseal is kept out of core files and other
+ * processes' reach by main.c (process_protect) and out of named files
+ * by tmpfile.c, not by libgcrypt.
  */
 #include <config.h>
 
@@ -19,8 +26,7 @@ secmem_init(void)
 		return 0;
 	if (gcry_check_version(GCRYPT_VERSION) == NULL)
 		return -1;
-	gcry_control(GCRYCTL_DISABLE_SECMEM_WARN);
-	gcry_control(GCRYCTL_INIT_SECMEM, 65536, 0);
+	gcry_control(GCRYCTL_DISABLE_SECMEM, 0);
 	gcry_control(GCRYCTL_INITIALIZATION_FINISHED, 0);
 	secmem_ready = 1;
 	return 0;

@@ -1,5 +1,6 @@
 /*
- * secmem.h - libgcrypt: initialisation and unpredictable bytes.
+ * secmem.h - libgcrypt: initialisation (without secure memory: see
+ * secmem.c) and unpredictable bytes.
  */
 #ifndef MAILSEAL_SECMEM_H
 #define MAILSEAL_SECMEM_H

@@ -7,11 +7,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <criterion/criterion.h>
 
 #include "addr.h"
 #include "gpg.h"
+#include "gpghome.h"
+#include "keys.h"
 #include "recip.h"
 
 static struct gpg_key
@@ -312,4 +315,327 @@ Test(recip, configured_delimiters)
 	cr_expect_eq(r.nfprs, 0);
 	recip_free(&r);
 	cr_assert_eq(addr_delimiters_set("+"), 0);
+}
+
+/*
+ * Issue 9: why an address has no usable key (recip_explain), from
+ * hand-made listings.
+ */
+static struct gpg_key
+why_key(const char *fpr, const char *uid, const char *how, long long created,
+    long long expires)
+{
+	struct gpg_key k = key(fpr, 1, 1, uid, NULL);
+
+	k.created = created;
+	k.expires = expires;
+	if (strcmp(how, "expired") == 0)
+		k.expired = 1, k.usable = 0, k.can_encrypt = 0;
+	else if (strcmp(how, "subexpired") == 0)
+		k.expired = 1, k.can_encrypt = 0;	/* primary still good */
+	else if (strcmp(how, "revoked") == 0)
+		k.revoked = 1, k.usable = 0, k.can_encrypt = 0;
+	else if (strcmp(how, "disabled") == 0)
+		k.disabled = 1, k.usable = 0, k.can_encrypt = 0;
+	else if (strcmp(how, "invalid") == 0)
+		k.invalid = 1, k.usable = 0, k.can_encrypt = 0;
+	else if (strcmp(how, "signonly") == 0)
+		k.can_encrypt = 0;
+	return k;
+}
+
+static struct gpg_keylist
+why_sample(void)
+{
+	struct gpg_keylist l;
+
+	l.n = 14;
+	l.v = calloc(l.n, sizeof *l.v);
+	l.v[0] = why_key("B0B", "bob@example.org", "ok", 100, 1900000000);
+	l.v[1] = why_key("DA5E", "dave@example.org", "expired", 100, 1767225600);
+	l.v[2] = why_key("E1E", "erin@example.org", "revoked", 100, 0);
+	l.v[3] = why_key("F1A", "frank@example.org", "disabled", 100, 0);
+	l.v[4] = why_key("6A", "grace@example.org", "signonly", 100, 0);
+	l.v[5] = why_key("1DEF", "ivy@example.org", "invalid", 100, 0);
+	l.v[6] = why_key("5B", "sub@example.org", "subexpired", 100, 1700000000);
+	/* two unusable keys: the newer one explains */
+	l.v[7] = why_key("01D", "mo@example.org", "revoked", 100, 0);
+	l.v[8] = why_key("0E1", "mo@example.org", "expired", 200, 1767225600);
+	l.v[9] = why_key("0E2", "mo@example.org", "disabled", 150, 0);
+	/* an unusable key and a usable one: usable */
+	l.v[10] = why_key("BAD", "pat@example.org", "revoked", 300, 0);
+	l.v[11] = why_key("600D", "pat@example.org", "ok", 100, 0);
+	/* the +tag's own key is revoked, the base address has a good one */
+	l.v[12] = why_key("7A6", "quin+x@example.org", "revoked", 100, 0);
+	l.v[13] = why_key("9A1", "quin@example.org", "ok", 100, 0);
+	return l;
+}
+
+struct wcase {
+	const char	*addr;
+	enum recip_why	 why;
+	const char	*fpr;
+	const char	*name;
+	const char	*text;
+};
+
+Test(recip, explain_each_reason)
+{
+	static const struct wcase cases[] = {
+		{ "bob@example.org", RECIP_USABLE, "B0B", "usable",
+		    "key B0B can encrypt" },
+		{ "nobody@example.org", RECIP_NOKEY, "", "no-key",
+		    "no key for the address" },
+		{ "ob@example.org", RECIP_NOKEY, "", "no-key",
+		    "no key for the address" },
+		{ "dave@example.org", RECIP_EXPIRED, "DA5E", "expired",
+		    "key DA5E expired on 2026-01-01" },
+		{ "erin@example.org", RECIP_REVOKED, "E1E", "revoked",
+		    "key E1E is revoked" },
+		{ "frank@example.org", RECIP_DISABLED, "F1A", "disabled",
+		    "key F1A is disabled" },
+		{ "grace@example.org", RECIP_NOENCRYPT, "6A",
+		    "no-encryption-subkey", "key 6A has no encryption subkey" },
+		{ "ivy@example.org", RECIP_INVALID, "1DEF", "invalid",
+		    "key 1DEF is invalid" },
+		{ "sub@example.org", RECIP_EXPIRED, "5B", "expired",
+		    "key 5B expired on 2023-11-14" },
+		{ "mo@example.org", RECIP_EXPIRED, "0E1", "expired",
+		    "key 0E1 expired on 2026-01-01" },
+		{ "pat@example.org", RECIP_USABLE, "600D", "usable",
+		    "key 600D can encrypt" },
+		{ "bob+lists@example.org", RECIP_USABLE, "B0B", "usable",
+		    "key B0B can encrypt" },
+		{ "dave+x@example.org", RECIP_EXPIRED, "DA5E", "expired",
+		    "key DA5E expired on 2026-01-01" },
+		{ "quin+x@example.org", RECIP_USABLE, "9A1", "usable",
+		    "key 9A1 can encrypt" },
+		{ "quin+y@example.org", RECIP_USABLE, "9A1", "usable",
+		    "key 9A1 can encrypt" },
+		{ "eve+bob@example.org", RECIP_NOKEY, "", "no-key",
+		    "no key for the address" },
+		/* canonical spelling: case, quotes, root dot */
+		{ "\"DAVE\"@Example.ORG.", RECIP_EXPIRED, "DA5E", "expired",
+		    "key DA5E expired on 2026-01-01" },
+		{ "ERIN@EXAMPLE.ORG", RECIP_REVOKED, "E1E", "revoked",
+		    "key E1E is revoked" },
+	};
+	struct gpg_keylist keys = why_sample();
+	struct recip_reason r;
+	char text[256];
+	size_t i;
+
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		recip_explain(cases[i].addr, &keys, &r);
+		cr_expect_eq(r.why, cases[i].why, "%s: got %s, want %s",
+		    cases[i].addr, recip_why_name(r.why), cases[i].name);
+		cr_expect_str_eq(r.fpr, cases[i].fpr, "%s: got key %s, want %s",
+		    cases[i].addr, r.fpr, cases[i].fpr);
+		cr_expect_str_eq(recip_why_name(r.why), cases[i].name);
+		cr_expect_str_eq(recip_reason_text(&r, text, sizeof text),
+		    cases[i].text, "%s: got \"%s\", want \"%s\"", cases[i].addr,
+		    text, cases[i].text);
+	}
+	gpg_keylist_free(&keys);
+}
+
+/* recip_explain agrees with recip_resolve on who has a key */
+Test(recip, explain_agrees_with_resolve)
+{
+	static const char *addrs[] = { "bob@example.org", "dave@example.org",
+	    "pat@example.org", "quin+x@example.org", "mo@example.org",
+	    "sub@example.org", "grace@example.org", "nobody@example.org" };
+	struct gpg_keylist keys = why_sample();
+	struct addrlist a;
+	struct recip_reason why;
+	struct recip r;
+	size_t i;
+
+	for (i = 0; i < sizeof addrs / sizeof addrs[0]; i++) {
+		memset(&a, 0, sizeof a);
+		addrlist_add(&a, addrs[i]);
+		recip_resolve(&a, &keys, &r);
+		recip_explain(addrs[i], &keys, &why);
+		cr_expect_eq(r.nfprs > 0, why.why == RECIP_USABLE, "%s",
+		    addrs[i]);
+		if (r.nfprs > 0)
+			cr_expect_str_eq(why.fpr, r.fprs[0], "%s", addrs[i]);
+		recip_free(&r);
+		addrlist_free(&a);
+	}
+	gpg_keylist_free(&keys);
+}
+
+Test(recip, reason_text_fits_and_names)
+{
+	static const enum recip_why all[] = { RECIP_USABLE, RECIP_NOKEY,
+	    RECIP_EXPIRED, RECIP_REVOKED, RECIP_NOENCRYPT, RECIP_DISABLED,
+	    RECIP_INVALID };
+	struct recip_reason r;
+	char small[12];
+	size_t i, j;
+
+	memset(&r, 0, sizeof r);
+	snprintf(r.fpr, sizeof r.fpr, "%s",
+	    "0123456789ABCDEF0123456789ABCDEF01234567");
+	for (i = 0; i < sizeof all / sizeof all[0]; i++) {
+		r.why = all[i];
+		cr_expect_eq(strlen(recip_reason_text(&r, small, sizeof small)),
+		    sizeof small - 1, "truncated, terminated");
+		for (j = 0; j < i; j++)
+			cr_expect_str_neq(recip_why_name(all[i]),
+			    recip_why_name(all[j]));
+	}
+	r.why = RECIP_EXPIRED;
+	r.expires = 0;
+	cr_expect_str_eq(recip_reason_text(&r, (char[128]){ 0 }, 128),
+	    "key 0123456789ABCDEF0123456789ABCDEF01234567 expired on an "
+	    "unknown date");
+}
+
+/* the listing says why each key of the test keyring cannot encrypt */
+Test(recip, explain_against_the_test_keyring, .init = keyring_setup,
+    .fini = keyring_teardown, .timeout = 60)
+{
+	static const struct {
+		const char	*addr;
+		enum recip_why	 why;
+	} cases[] = {
+		{ "bob@example.org", RECIP_USABLE },
+		{ "dave@example.org", RECIP_EXPIRED },
+		{ "erin@example.org", RECIP_REVOKED },
+		{ "frank@example.org", RECIP_DISABLED },
+		{ "grace@example.org", RECIP_NOENCRYPT },
+		{ "heidi@example.org", RECIP_NOKEY },	/* user ID revoked */
+		{ "ob@example.org", RECIP_NOKEY },
+		{ "ivan+work@example.org", RECIP_USABLE },
+		{ "bob+x@example.org", RECIP_USABLE },
+		{ "dave+x@example.org", RECIP_EXPIRED },
+	};
+	struct addrlist a = { NULL, 0 }, p = { NULL, 0 };
+	struct gpg_keylist keys;
+	struct recip_reason r;
+	struct gpg *g;
+	char err[GPG_ERRLEN], text[256];
+	size_t i;
+
+	cr_assert_eq(gpg_open(&g, home, err, sizeof err), GPG_OK, "%s", err);
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++)
+		addrlist_add(&a, cases[i].addr);
+	recip_patterns(&a, &p);
+	cr_assert_eq(gpg_keylist(g, p.v, p.n, 0, &keys, err, sizeof err),
+	    GPG_OK, "%s", err);
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		recip_explain(cases[i].addr, &keys, &r);
+		cr_expect_eq(r.why, cases[i].why, "%s: got %s (%s)",
+		    cases[i].addr, recip_why_name(r.why),
+		    recip_reason_text(&r, text, sizeof text));
+	}
+	/* dave's key was made in 2020 to expire a day later */
+	recip_explain("dave@example.org", &keys, &r);
+	cr_expect_str_eq(recip_reason_text(&r, text, sizeof text) +
+	    strlen(text) - 10, "2020-01-02", "%s", text);
+	recip_explain("bob@example.org", &keys, &r);
+	cr_expect_eq(r.expires, 0, "bob's key never expires");
+	gpg_keylist_free(&keys);
+	addrlist_free(&a);
+	addrlist_free(&p);
+	gpg_close(g);
+}
+
+/* keys_signer_check: the signer resolves as encrypt --sign's does and
+ * makes a signature */
+Test(recip, signer_check, .init = keyring_setup, .fini = keyring_teardown,
+    .timeout = 60)
+{
+	static const struct {
+		const char	*signer;
+		enum outcome	 want;
+		const char	*why;	/* in the reason */
+	} cases[] = {
+		{ "alice@example.org", OUTCOME_OK, "" },
+		{ "ALICE@example.org", OUTCOME_OK, "" },
+		{ "lice@example.org", OUTCOME_NOSIGNER, "no key" },
+		{ "peggy@example.org", OUTCOME_NOSIGNER, "ecret key" },
+		{ "dave@example.org", OUTCOME_NOSIGNER, "expired on 2020" },
+		{ "erin@example.org", OUTCOME_NOSIGNER, "revoked" },
+		{ "frank@example.org", OUTCOME_NOSIGNER, "disabled" },
+		{ "carol@example.org", OUTCOME_NOSIGNER, "2 keys" },
+		{ "0000000000000000000000000000000000000000", OUTCOME_NOSIGNER,
+		    "no such key" },
+	};
+	struct gpg *g;
+	char err[GPG_ERRLEN], why[GPG_ERRLEN];
+	enum outcome o;
+	size_t i;
+
+	cr_assert_eq(gpg_open(&g, home, err, sizeof err), GPG_OK, "%s", err);
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		why[0] = '\0';
+		o = keys_signer_check(g, cases[i].signer, why, sizeof why);
+		cr_expect_eq(o, cases[i].want, "%s: got %d (%s), want %d",
+		    cases[i].signer, o, why, cases[i].want);
+		cr_expect_not_null(strstr(why, cases[i].why),
+		    "%s: \"%s\" lacks \"%s\"", cases[i].signer, why,
+		    cases[i].why);
+	}
+	gpg_close(g);
+}
+
+/* a signing key with a passphrase gpg-agent does not have: not a
+ * missing key but the agent's trouble, said so (pinentry-program
+ * /bin/false: the test never prompts) */
+Test(recip, signer_check_locked, .init = keyring_setup,
+    .fini = keyring_teardown, .timeout = 60)
+{
+	struct gpg *g;
+	char cmd[512], err[GPG_ERRLEN], why[GPG_ERRLEN];
+	FILE *fp;
+
+	snprintf(cmd, sizeof cmd, "%s/gpg-agent.conf", home);
+	cr_assert_not_null(fp = fopen(cmd, "w"));
+	fputs("pinentry-program /bin/false\n", fp);
+	fclose(fp);
+	snprintf(cmd, sizeof cmd, "gpg --homedir '%s' --batch --quiet "
+	    "--pinentry-mode loopback --passphrase secret --quick-gen-key "
+	    "'Lock <lock@example.org>' future-default default never "
+	    "2>/dev/null", home);
+	cr_assert_eq(system(cmd), 0, "%s", cmd);
+	cr_assert_eq(gpg_open(&g, home, err, sizeof err), GPG_OK, "%s", err);
+	cr_expect_eq(keys_signer_check(g, "lock@example.org", why, sizeof why),
+	    OUTCOME_TEMPFAIL, "%s", why);
+	cr_expect_not_null(strstr(why, "locked"), "%s", why);
+	cr_expect_eq(keys_signer_check(g, "alice@example.org", why,
+	    sizeof why), OUTCOME_OK, "%s", why);
+	gpg_close(g);
+}
+
+Test(recip, keyring_empty, .init = keyring_setup, .fini = keyring_teardown,
+    .timeout = 60)
+{
+	char dir[64], path[128], cmd[256];
+	FILE *fp;
+
+	cr_expect_eq(gpghome_keyring_empty(home), 0, "the test keyring");
+	snprintf(dir, sizeof dir, "%s/empty", home);
+	cr_assert_eq(mkdir(dir, 0700), 0);
+	cr_expect_eq(gpghome_keyring_empty(dir), 1, "no keyring at all");
+	snprintf(path, sizeof path, "%s/pubring.gpg", dir);
+	cr_assert_not_null(fp = fopen(path, "w"));
+	fclose(fp);
+	cr_expect_eq(gpghome_keyring_empty(dir), 1, "an empty pubring.gpg");
+	/* a keybox gpg made, then the one key in it deleted */
+	snprintf(dir, sizeof dir, "%s/kbx", home);
+	cr_assert_eq(mkdir(dir, 0700), 0);
+	snprintf(cmd, sizeof cmd, "gpg --homedir '%s' --batch --quiet "
+	    "--import '%s/bob.pub.asc' 2>/dev/null", dir,
+	    getenv("MAILSEAL_TEST_KEYS"));
+	cr_assert_eq(system(cmd), 0, "%s", cmd);
+	cr_expect_eq(gpghome_keyring_empty(dir), 0, "one key");
+	snprintf(cmd, sizeof cmd, "gpg --homedir '%s' --batch --quiet --yes "
+	    "--delete-keys bob@example.org 2>/dev/null; gpgconf --homedir "
+	    "'%s' --kill all", dir, dir);
+	cr_assert_eq(system(cmd), 0, "%s", cmd);
+	cr_expect_eq(gpghome_keyring_empty(dir), 1, "its key deleted");
+	cr_expect_eq(gpghome_keyring_empty("/nonexistent"), 1);
 }
