@@ -24,8 +24,8 @@
 #  - the binary wants its user Debian-exim: every exim, and every command
 #    run as that user, runs in a mount namespace of its own (unshare -m)
 #    where /etc/passwd and /etc/group are the test's copies with
-#    Debian-exim added on an unused uid (bind mounts); the machine's
-#    files stay as they are
+#    Debian-exim added on an unused uid (an overlay on /etc); the
+#    machine's files stay as they are
 #  - $T/bin/mailseal is a wrapper that records the arguments Exim passed
 #    and then runs the build's mailseal
 #  - the gateway's keyring ($T/gw, Debian-exim's) holds bob's public key;
@@ -182,8 +182,9 @@ mkdir -m 755 "$X" "$T/bin" "$T/etc"
 mkdir -m 777 "$X/argv"
 
 # the test's passwd and group: Debian-exim on a uid and gid nobody has
-cp /etc/passwd "$T/passwd"
-cp /etc/group "$T/group"
+mkdir -m 755 "$T/etcns" "$T/etcns/up" "$T/etcns/work"
+cp /etc/passwd "$T/etcns/up/passwd"
+cp /etc/group "$T/etcns/up/group"
 if ! getent passwd Debian-exim >/dev/null; then
 	xid=64990
 	while getent passwd $xid >/dev/null || getent group $xid >/dev/null
@@ -191,17 +192,23 @@ if ! getent passwd Debian-exim >/dev/null; then
 		xid=$((xid - 1))
 	done
 	echo "Debian-exim:x:$xid:$xid::/nonexistent:/usr/sbin/nologin" \
-	    >>"$T/passwd"
+	    >>"$T/etcns/up/passwd"
 	getent group Debian-exim >/dev/null ||
-	    echo "Debian-exim:x:$xid:" >>"$T/group"
+	    echo "Debian-exim:x:$xid:" >>"$T/etcns/up/group"
 fi
 
-# inns CMD [ARG...] - CMD in a mount namespace of its own, with the
-# test's passwd and group, for at most 60 s
+# inns CMD [ARG...] - CMD in a mount namespace of its own, for at most
+# 60 s, where /etc is an overlay whose passwd and group are the test's.
+# (Bind mounts on the two files alone are the fallback: a useradd of
+# another test renames a new /etc/passwd into place, and a file mount
+# stays on the old one.)
 inns() {
-	timeout 60 unshare -m -- sh -c 'mount --bind "$1" /etc/passwd &&
-	    mount --bind "$2" /etc/group && shift 2 && exec "$@"' inns \
-	    "$T/passwd" "$T/group" "$@"
+	timeout 60 unshare -m -- sh -c 'mount -t overlay mailseal-etc \
+	    -o "lowerdir=/etc,upperdir=$1/up,workdir=$1/work" /etc \
+	    2>/dev/null || { mount --bind "$1/up/passwd" /etc/passwd &&
+	    mount --bind "$1/up/group" /etc/group; } || exit 111
+	    shift
+	    exec "$@"' inns "$T/etcns" "$@"
 }
 
 # as_exim CMD [ARG...] - CMD as Debian-exim
@@ -307,6 +314,19 @@ if ! inns "$EXIM" -C "$X/exim.conf" -bV >"$T/bV" 2>&1; then
 	part2_skip "the unpacked Exim does not run here"
 fi
 diag "$(head -n 1 "$T/bV")"
+
+# the whole snippet as shipped, router included, is a configuration
+# Exim accepts (-bV reads and checks it)
+{
+	sed -n '/^begin routers/q;p' "$X/exim.conf"
+	echo "begin routers"
+	sed -n '/^mailseal_remote:/,/^mailseal_smtp:/p' "$SNIPPET" |
+	    sed '$d'
+	echo "begin transports"
+	sed -n '/^mailseal_smtp:/,$p' "$SNIPPET"
+} >"$X/shipped.conf"
+check "the snippet as shipped: Exim accepts it" \
+    inns "$EXIM" -C "$X/shipped.conf" -bV
 
 # deliver SENDER RCPT FILE MSGID - Exim takes FILE and delivers it in the
 # foreground; $QID is its queue ID, $ARGV the file with mailseal's
