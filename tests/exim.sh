@@ -264,7 +264,10 @@ while [ ! -f "$X/sink/port" ] && [ $i -lt 100 ]; do
 	i=$((i + 1))
 done
 PORT=$(cat "$X/sink/port" 2>/dev/null)
-[ -n "$PORT" ] || part2_skip "the test's SMTP server did not start"
+if [ -z "$PORT" ]; then
+	not_ok "the test's SMTP server starts"
+	done_testing
+fi
 
 # the snippet's transport, the test's paths in place of the shipped ones
 sed -n '/^mailseal_smtp:/,$p' "$SNIPPET" | grep -v '^#' |
