@@ -3,10 +3,13 @@
  *
  * The syntax is Postfix's main.cf, without $expansion: "name = value"
  * lines, '#' comment lines, blank lines, and a line that starts with
- * white space continues the one before.  The last assignment of a name
- * wins.  A name we do not know, a value we cannot use, or a file we
- * cannot read is a configuration error (exit 78) named by file and
- * line: a gateway must not guess what its postmaster meant.
+ * white space continues the one before, unless it reads "name = ...":
+ * such a line was meant as a setting of its own, and joining it would
+ * silently change the value above while the setting it names is lost.
+ * The last assignment of a name wins.  A name we do not know, a value we
+ * cannot use, or a file we cannot read is a configuration error (exit
+ * 78) named by file and line: a gateway must not guess what its
+ * postmaster meant.
  */
 #include <config.h>
 
@@ -75,6 +78,8 @@ static int	config_set(struct config *, const char *, const char *,
 static int	config_hostport(const char *);
 static void	config_defaults(struct config *);
 static char	*config_trim(char *);
+static int	config_continue(char *, size_t, const char *, unsigned long,
+		    char *, size_t);
 
 /* policy_name - for messages and --check */
 const char *
@@ -258,6 +263,32 @@ config_trim(char *s)
 	return s;
 }
 
+/* config_continue - append the continuation line cont (trimmed) to the
+ * logical line that started on line start; -1 with why in what when cont
+ * reads as a setting of its own, or the logical line grows too long */
+static int
+config_continue(char *logical, size_t size, const char *cont,
+    unsigned long start, char *what, size_t whatsz)
+{
+	size_t n, name;
+
+	name = strspn(cont, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_");
+	if (name > 0 && cont[name + strspn(cont + name, " \t")] == '=') {
+		snprintf(what, whatsz, "\"%.64s\" starts with white space, so "
+		    "it would continue the setting of line %lu; remove the "
+		    "white space before it", cont, start);
+		return -1;
+	}
+	n = strlen(logical);
+	if (n + 1 + strlen(cont) >= size) {
+		snprintf(what, whatsz, "value too long");
+		return -1;
+	}
+	snprintf(logical + n, size - n, " %s", cont);
+	return 0;
+}
+
 /* config_apply - one logical line (continuations joined) */
 static int
 config_apply(struct config *c, char *line, char *what, size_t whatsz)
@@ -317,15 +348,13 @@ config_load(struct config *c, const char *path, char *err, size_t errsz)
 				r = -1;
 				break;
 			}
-			n = strlen(logical);
-			if (n + 1 + strlen(config_trim(raw)) >= sizeof logical) {
-				snprintf(err, errsz, "%.300s:%lu: value too long",
-				    path, lineno);
+			if (config_continue(logical, sizeof logical,
+			    config_trim(raw), start, what, sizeof what) == -1) {
+				snprintf(err, errsz, "%.300s:%lu: %s", path,
+				    lineno, what);
 				r = -1;
 				break;
 			}
-			snprintf(logical + n, sizeof logical - n, " %s",
-			    config_trim(raw));
 			continue;
 		}
 		if (have && config_apply(c, logical, what, sizeof what) == -1) {

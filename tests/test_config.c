@@ -307,6 +307,52 @@ Test(config, continuation_error_names_the_first_line)
 	    "or none");
 }
 
+/* a line that starts with white space but reads "name = value" was
+ * meant as a setting of its own: joined, it would change the value above
+ * and the setting would be lost without a word */
+Test(config, indented_setting_is_refused)
+{
+	static const struct {
+		const char	*conf;
+		unsigned long	 line;
+		const char	*text;
+		unsigned long	 start;
+	} cases[] = {
+		{ "signer = gw@example.org\n  sign = yes\n", 2, "sign = yes", 1 },
+		{ "homedir = /var/lib/gw\n\tdecrypt=yes\n", 2, "decrypt=yes", 1 },
+		{ "# c\ntimeout =\n  5\n  homedr = /x\n", 4, "homedr = /x", 2 },
+		{ "policy_map = /etc/m\n \t sendmail\t= /bin/true\n", 2,
+		    "sendmail\t= /bin/true", 1 },
+	};
+	char want[CONFIG_ERRLEN];
+	size_t i;
+
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		snprintf(want, sizeof want, "\"%s\" starts with white space, "
+		    "so it would continue the setting of line %lu; remove "
+		    "the white space before it", cases[i].text, cases[i].start);
+		load_err(cases[i].conf, cases[i].line, want);
+		cleanup();
+	}
+}
+
+/* an "=" that does not follow a name is part of the value */
+Test(config, continuation_with_an_equals_sign)
+{
+	struct config c = load_ok(
+	    "signer = Gateway\n"
+	    "  <gw=1@example.org>\n"
+	    "gateway_id =\n"
+	    "  gw1\n");
+
+	cr_expect_str_eq(c.signer, "Gateway <gw=1@example.org>");
+	cr_expect_str_eq(c.gateway_id, "gw1");
+	config_free(&c);
+	c = load_ok("signer = a\n  = b\n");
+	cr_expect_str_eq(c.signer, "a = b");
+	config_free(&c);
+}
+
 Test(config, continuation_without_a_parameter)
 {
 	load_err(" timeout = 5\n", 1, "continuation line without a parameter");

@@ -1,0 +1,198 @@
+#!/bin/sh
+# docs.sh - what README, the man pages and contrib/ tell a postmaster
+# must be true of the tree they ship with (TAP).
+#
+#   - the package lists of README, mailseal-setup(7) and
+#     contrib/quickstart are the same (the guide's apt-get line must be
+#     enough for ./configure);
+#   - every path of an installed mailseal file that the docs name exists
+#     after "make install" of the default layout (prefix /usr/local),
+#     contrib/'s examples are installed under the doc directory, and
+#     "make uninstall" removes everything again;
+#   - the man pages refer to contrib/ by its installed path, and to
+#     Postfix's sendmail(1), not sendmail(8);
+#   - the guide runs --check only after the configuration is installed,
+#     and finds the fingerprint to certify with a command, not a literal;
+#   - the claims the docs make about the program hold: a configuration
+#     mistake defers (78, "4.3.5" first), so does a signer that cannot
+#     sign (75, per message), an indented line that looks
+#     like a setting is refused, --version works before and after a
+#     command.
+#
+# The install runs "make install DESTDIR=... prefix=/usr/local" in the
+# build tree above $MAILSEAL (the GNU way to install another layout
+# without reconfiguring); it is skipped without make or a Makefile.
+
+. "$(dirname "$0")/lib.sh"
+
+SRC=$MAILSEAL_SRCDIR
+BUILD=$(cd "$(dirname "$MAILSEAL")/.." && pwd)
+PREFIX=/usr/local
+DOCDIR=$PREFIX/share/doc/mailseal
+GUIDE=$SRC/man/mailseal-setup.7
+MANS="$SRC/man/mailseal.1 $SRC/man/mailseal.conf.5 $GUIDE"
+
+# words FILE... - the words of standard input, sorted, one a line, less
+# apt-get, its options and line continuations
+words() {
+	tr ' \t' '\n\n' | sed 's/\\e$//; s/\\$//' | grep -v -e '^$' -e '^-' \
+	    -e '^apt-get$' -e '^install$' -e '^sudo$' | sort -u
+}
+
+# none DESC FILE - ok when FILE is empty; else FILE is the diagnostic
+none() {
+	if [ -s "$2" ]; then not_ok "$1" "$2"; else ok "$1"; fi
+}
+
+# quickstart_pkgs - BUILD_PKGS of contrib/quickstart
+quickstart_pkgs() {
+	sed -n '/^BUILD_PKGS="/,/"$/p' "$SRC/contrib/quickstart" |
+	    sed 's/^BUILD_PKGS="//; s/"$//' | words
+}
+
+# apt_lines FILE - the apt-get install command of FILE with its
+# continuation lines (mdoc "\e" or shell "\")
+apt_lines() {
+	awk '/apt-get install/ { on = 1 }
+	    on { print; if ($0 !~ /\\(e)?[ \t]*$/) exit }' "$1"
+}
+
+# ------------------------------------------------------------ packages
+
+quickstart_pkgs >"$T/pkgs.quickstart"
+for f in README man/mailseal-setup.7; do
+	apt_lines "$SRC/$f" | words >"$T/pkgs.doc"
+	if [ -s "$T/pkgs.doc" ] && cmp -s "$T/pkgs.quickstart" "$T/pkgs.doc"
+	then
+		ok "$f: apt-get installs quickstart's BUILD_PKGS"
+	else
+		diff "$T/pkgs.quickstart" "$T/pkgs.doc" >"$T/why"
+		not_ok "$f: apt-get installs quickstart's BUILD_PKGS" "$T/why"
+	fi
+done
+grep -q libcriterion-dev "$T/pkgs.quickstart" &&
+    grep -q 'Criterion not found' "$SRC/configure.ac"
+check "... and that list has what configure requires (libcriterion-dev)" \
+    test $? -eq 0
+
+# ------------------------------------------------------------- install
+
+ROOT=$T/root
+if ! have make || [ ! -f "$BUILD/Makefile" ]; then
+	skip "make install of the default layout" "no make or no Makefile"
+else
+	# a nested make: not the jobserver of the make running the tests
+	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s -C "$BUILD" install \
+	    DESTDIR="$ROOT" prefix="$PREFIX" >"$T/install.out" 2>&1
+	is "make install DESTDIR=... prefix=$PREFIX" "$?" 0 "$T/install.out"
+	: >"$T/why"
+	for f in mailseal.conf policy_map procmailrc.encrypt \
+	    procmailrc.decrypt postfix/master.cf.snippet \
+	    postfix/main.cf.snippet exim/transport.snippet; do
+		cmp "$SRC/contrib/$f" "$ROOT$DOCDIR/contrib/$f" >>"$T/why" 2>&1
+	done
+	none "contrib/'s examples are installed in $DOCDIR/contrib" "$T/why"
+
+	# every installed path the docs name
+	grep -o -h -E '/usr/[A-Za-z0-9_./-]*mailseal[A-Za-z0-9_./-]*' \
+	    "$SRC/README" $MANS $(find "$SRC/contrib" -type f) |
+	    sed 's/[.]*$//' | sort -u >"$T/paths"
+	: >"$T/why"
+	while read -r p; do
+		[ -e "$ROOT$p" ] || echo "$p: not installed" >>"$T/why"
+	done <"$T/paths"
+	none "every mailseal path in README, man/ and contrib/ is installed" \
+	    "$T/why"
+	check "... the snippets run $PREFIX/bin/mailseal" \
+	    grep -q "$PREFIX/bin/mailseal" "$T/paths"
+
+	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s -C "$BUILD" uninstall \
+	    DESTDIR="$ROOT" prefix="$PREFIX" >"$T/uninstall.out" 2>&1
+	find "$ROOT" -type f >"$T/left"
+	none "make uninstall removes every file again" "$T/left"
+fi
+
+# ----------------------------------------------------------- man pages
+
+# (comment lines, such as "keep it in step with contrib/", aside)
+awk '!/^\.\\"/ { while (match($0, /[^ ]*contrib\/[A-Za-z0-9_.\/-]*/)) {
+	print FILENAME ":" FNR ":" substr($0, RSTART, RLENGTH)
+	$0 = substr($0, RSTART + RLENGTH) } }' $MANS |
+    grep -v ":$DOCDIR/contrib/" >"$T/why"
+none "the man pages name contrib/ files by their installed path" "$T/why"
+grep -n -E 'Xr sendmail 8|sendmail\(8\)' "$SRC/README" $MANS \
+    $(find "$SRC/contrib" -type f) >"$T/why"
+none "Postfix's sendmail is sendmail(1), not sendmail(8)" "$T/why"
+
+# the guide: the first command with --check (in a literal block, not
+# ".Fl -check" in the text) after "install ... mailseal.conf"
+inst=$(grep -n 'install .*mailseal\.conf' "$GUIDE" | head -n 1 | cut -d: -f1)
+chk=$(grep -n -e '--check' "$GUIDE" | head -n 1 | cut -d: -f1)
+is "the guide installs the configuration (line $inst) before --check" \
+    "$([ -n "$inst" ] && [ -n "$chk" ] && [ "$chk" -gt "$inst" ] &&
+    echo yes)" yes
+
+grep -n -E 'lsign-key +[0-9A-Fa-f]{40}' "$GUIDE" >"$T/why"
+none "the guide's lsign command takes no literal fingerprint" "$T/why"
+# the guide's own command prints the fingerprint of the key file
+ms_home
+gpg --batch --armor --export "$(fpr bob)" >"$T/bob.asc" 2>/dev/null
+cmd=$(grep -E 'show-keys .*with-colons' "$GUIDE" | head -n 1 |
+    sed 's/^[ \t]*[a-z]*=\$(//; s/)[ \t]*$//')
+if [ -z "$cmd" ]; then
+	not_ok "the guide prints a key file's fingerprint" "$GUIDE"
+else
+	got=$(cd "$T" && sh -c "$cmd" 2>"$T/err")
+	is "the guide's command prints bob.asc's fingerprint" "$got" \
+	    "$(fpr bob)" "$T/err"
+fi
+
+# ------------------------------------------------- claims about the code
+
+# a configuration mistake defers: 78, and "4.3.5" first for pipe(8)
+printf 'homedr = /nonexistent\n' >"$T/bad.conf"
+printf 'Subject: x\n\nx\n' |
+    "$MAILSEAL" filter -c "$T/bad.conf" --stdout -- bob@example.org \
+    >"$T/out" 2>"$T/err"
+rc=$?
+is "a configuration mistake: exit 78, 4.3.5 first (deferred)" \
+    "$rc $(head -c 6 "$T/err")" "78 4.3.5 "
+sed -n '/^# A mistake here/,/^#$/p' "$SRC/contrib/mailseal.conf" |
+    tr '\n#' '  ' >"$T/claim"
+check "... as contrib/mailseal.conf says (78, 4.3.5, defers)" \
+    grep -q 'exit 78 with a "4.3.5" *line, and Postfix *defers' "$T/claim"
+
+# a signer that cannot sign defers the message (75), as mailseal.conf(5)
+# and mailseal(1) say; it is no configuration error (78) per message
+printf 'homedir = %s\nsign = yes\nsigner = nosuch@example.org\n' \
+    "$GNUPGHOME" >"$T/signer.conf"
+printf 'From: alice@example.org\nTo: bob@example.org\nSubject: x\n\nx\n' |
+    "$MAILSEAL" filter -c "$T/signer.conf" --stdout -- bob@example.org \
+    >"$T/out" 2>"$T/err"
+is "a signer that cannot sign: exit 75, nothing written" \
+    "$? $(wc -c <"$T/out")" "75 0" "$T/err"
+
+# an indented "name = value" is refused, naming its line
+# (joined, "gw@example.org sign = yes" would be a signer, sign still no)
+printf 'signer = gw@example.org\n  sign = yes\n' >"$T/indent.conf"
+"$MAILSEAL" filter -c "$T/indent.conf" --check bob@example.org \
+    >"$T/out" 2>"$T/err"
+rc=$?
+is "an indented setting: exit 78" "$rc" 78 "$T/err"
+check "... naming the line" grep -q 'indent.conf:2:' "$T/err"
+# a real continuation is joined, and --check shows the joined value
+printf 'signer = Gateway\n  <gw@example.org>\n' >"$T/cont.conf"
+"$MAILSEAL" filter -c "$T/cont.conf" --check bob@example.org \
+    >"$T/out" 2>"$T/err"
+check "a continuation line: --check shows the joined value" \
+    grep -qx 'signer = Gateway <gw@example.org>' "$T/out"
+
+"$MAILSEAL" --version >"$T/out" 2>"$T/err"
+is "mailseal --version: exit 0" "$? $(cut -d' ' -f1 "$T/out")" "0 mailseal"
+for c in encrypt decrypt filter; do
+	"$MAILSEAL" "$c" --version >"$T/out" 2>"$T/err"
+	is "mailseal $c --version: exit 0, as mailseal(1) says" \
+	    "$? $(cut -d' ' -f1 "$T/out")" "0 mailseal" "$T/err"
+done
+
+done_testing
