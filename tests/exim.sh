@@ -271,7 +271,7 @@ fi
 
 # the snippet's transport, the test's paths in place of the shipped ones
 sed -n '/^mailseal_smtp:/,$p' "$SNIPPET" | grep -v '^#' |
-    sed -e "s|/usr/bin/mailseal |$T/bin/mailseal |" \
+    sed -e "s|= [^ ]*/mailseal filter |= $T/bin/mailseal filter |" \
     -e "s|/etc/mailseal/mailseal\.conf|$T/etc/mailseal.conf|" \
     -e "s|/etc/exim4/mailseal-envelope|$T/etc/mailseal-envelope|g" \
     >"$T/transport"
