@@ -31,7 +31,9 @@
 #  - the gateway's keyring ($T/gw, Debian-exim's) holds bob's public key;
 #    trent@ requires encryption and has no key, oscar@ has none either
 #  - mailseal.conf says "log = stderr": before the fix, Exim delivered
-#    the log line inside the message
+#    the log line inside the message; now it goes to syslog, which in
+#    the namespace is the test's (/dev/log, added by a read-only overlay
+#    on /dev, is tests/syslog_sink.py's socket)
 #  - without mailseal-envelope, the lookups fail and Exim defers
 # Every wait is bounded: exim runs under timeout(1), the server stops
 # by itself after 300 s and is killed at the end.
@@ -197,16 +199,22 @@ if ! getent passwd Debian-exim >/dev/null; then
 	    echo "Debian-exim:x:$xid:" >>"$T/etcns/up/group"
 fi
 
+# /dev/log, in the namespace: the test's syslog socket
+mkdir -m 755 "$T/etcns/dev"
+ln -s "$T/syslog.sock" "$T/etcns/dev/log"
+
 # inns CMD [ARG...] - CMD in a mount namespace of its own, for at most
-# 60 s, where /etc is an overlay whose passwd and group are the test's.
-# (Bind mounts on the two files alone are the fallback: a useradd of
-# another test renames a new /etc/passwd into place, and a file mount
-# stays on the old one.)
+# 60 s, where /etc is an overlay whose passwd and group are the test's,
+# and /dev a read-only overlay that adds /dev/log.  (Bind mounts on the
+# two files alone are the fallback: a useradd of another test renames a
+# new /etc/passwd into place, and a file mount stays on the old one.)
 inns() {
 	timeout 60 unshare -m -- sh -c 'mount -t overlay mailseal-etc \
 	    -o "lowerdir=/etc,upperdir=$1/up,workdir=$1/work" /etc \
 	    2>/dev/null || { mount --bind "$1/up/passwd" /etc/passwd &&
 	    mount --bind "$1/up/group" /etc/group; } || exit 111
+	    mount -t overlay mailseal-dev -o "lowerdir=$1/dev:/dev" /dev \
+	    2>/dev/null
 	    shift
 	    exec "$@"' inns "$T/etcns" "$@"
 }
@@ -216,9 +224,10 @@ as_exim() {
 	inns runuser -u Debian-exim -- env -u GNUPGHOME "$@"
 }
 
-SINK_PID=
+SINK_PID= LOG_PID=
 cleanup() {
 	[ -n "$SINK_PID" ] && kill "$SINK_PID" 2>/dev/null
+	[ -n "$LOG_PID" ] && kill "$LOG_PID" 2>/dev/null
 	[ -d "$T/gw" ] && as_exim gpgconf --homedir "$T/gw" --kill all \
 	    >/dev/null 2>&1
 	_lib_cleanup
@@ -227,6 +236,27 @@ trap cleanup EXIT
 
 inns true 2>"$T/ns.err" ||
     part2_skip "no mount namespace: $(head -n 1 "$T/ns.err")"
+
+# what goes to syslog in the namespace lands in $T/syslog; SYSLOG=yes
+# when a line sent there arrives (no overlay on /dev: the checks of
+# what mailseal logged are skipped)
+: >"$T/syslog"
+"$PYTHON" "$MAILSEAL_SRCDIR/tests/syslog_sink.py" "$T/syslog.sock" \
+    "$T/syslog" 300 &
+LOG_PID=$!
+i=0
+while [ ! -S "$T/syslog.sock" ] && [ $i -lt 100 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+inns logger -t exim-test "probe $$" 2>/dev/null
+SYSLOG=no
+i=0
+while [ $i -lt 20 ]; do
+	grep -q "exim-test: probe $$" "$T/syslog" && { SYSLOG=yes; break; }
+	sleep 0.1
+	i=$((i + 1))
+done
 
 # the gateway: mailseal (behind the wrapper), its configuration, the
 # lookup file, and Debian-exim's keyring with bob's key
@@ -356,6 +386,30 @@ log_of() {
 	grep -F " ${1:-none} " "$X/log/mainlog"
 }
 
+# syslog_has DESC WORD... - a line mailseal sent to syslog holds every
+# WORD (fixed strings); waits at most 2 s for it
+syslog_has() {
+	_d=$1
+	shift
+	if [ $SYSLOG = no ]; then
+		skip "$_d" "no /dev/log of the test's (overlay on /dev)"
+		return
+	fi
+	_i=0
+	while [ $_i -lt 20 ]; do
+		grep 'mailseal\[[0-9]*\]: ' "$T/syslog" >"$T/sl"
+		for _w in "$@"; do
+			grep -F -e "$_w" "$T/sl" >"$T/sl.next"
+			mv "$T/sl.next" "$T/sl"
+		done
+		[ -s "$T/sl" ] && { ok "$_d"; return; }
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	echo "no syslog line of mailseal's with: $*" >"$T/why"
+	not_ok "$_d" "$T/why" "$T/syslog"
+}
+
 # fed FILE - what Exim gave the filter for FILE: its Received field
 # (taken from the delivered message $M), then FILE
 fed() {
@@ -392,6 +446,8 @@ encrypted "key: encrypted, decrypts to the original, nothing of mailseal's" \
     "$M" "$T/bob.eml"
 envelope_ok "key: mailseal got the real envelope" \
     alice@example.org bob@example.org
+syslog_has "key: mailseal's line went to syslog" "$QID" \
+    alice@example.org bob@example.org
 
 # no key, opportunistic
 deliver alice@example.org oscar@example.org "$T/oscar.eml" \
@@ -401,6 +457,8 @@ fed "$T/oscar.eml"
 as_came "no key: as it came, no log line in it (log = stderr)" \
     "$M" "$T/oscar.eml" "$T/fed"
 envelope_ok "no key: mailseal got the real envelope" \
+    alice@example.org oscar@example.org
+syslog_has "no key: mailseal's line went to syslog, not stderr" "$QID" \
     alice@example.org oscar@example.org
 is "no key: the server got Exim's envelope" \
     "$(tr '\n' ' ' <"${M%.eml}.env" 2>/dev/null)" \
@@ -424,6 +482,8 @@ check "require without a key: still in Exim's queue" \
 is "require without a key: nothing reached the server" "$M" /dev/null
 envelope_ok "require without a key: mailseal got the real envelope" \
     alice@example.org trent@example.org
+syslog_has "require without a key: mailseal's line went to syslog" \
+    "$QID" alice@example.org trent@example.org
 
 # without mailseal-envelope the lookups fail: deferred too, not bounced
 mv "$T/etc/mailseal-envelope" "$T/etc/mailseal-envelope.off"
