@@ -11,9 +11,12 @@
 #
 # Part 2 (root, unshare(1) and the unpacked Exim): Debian's exim4 binary
 # (package exim4-daemon-light, which contrib/quickstart unpacks into
-# /var/cache/mailseal-test/exim; $MAILSEAL_EXIM names another) runs in a
-# private configuration and spool under $T: never installed, no daemon,
-# nothing outside $T written.
+# /var/cache/mailseal-test/exim with exim4-config; $MAILSEAL_EXIM names
+# another) runs in a private configuration and spool under $T: never
+# installed, no daemon, nothing outside $T written.
+#  - the snippet as shipped, and Debian's split configuration made by
+#    update-exim4.conf with the snippet's parts where mailseal-setup(7)
+#    puts them, are configurations Exim accepts (exim -bV)
 #  - `exim -C CONF -odi -oi -f SENDER RCPT <MSG` takes the message and
 #    delivers it in the foreground
 #  - the router is a manualroute to the test's SMTP server on loopback
@@ -364,6 +367,40 @@ diag "$(head -n 1 "$T/bV")"
 } >"$X/shipped.conf"
 check "the snippet as shipped: Exim accepts it" \
     inns "$EXIM" -C "$X/shipped.conf" -bV
+
+# as mailseal-setup(7) says for Debian's split configuration (package
+# exim4-config, unpacked beside the binary): the router as
+# conf.d/router/150_mailseal, the transport as 30_mailseal, then
+# update-exim4.conf; the router must come before dnslookup, and Exim
+# must accept the whole
+ROOT=${EXIM%/usr/sbin/exim4}
+if [ -f "$ROOT/usr/sbin/update-exim4.conf" ] &&
+    [ -d "$ROOT/etc/exim4/conf.d" ]; then
+	D=$T/debian
+	cp -R "$ROOT/etc/exim4" "$D"
+	echo gw.example.com >"$T/etcns/up/mailname"
+	cat >"$D/update-exim4.conf.conf" <<'EOF2'
+dc_eximconfig_configtype='internet'
+dc_other_hostnames='gw.example.com'
+dc_local_interfaces='127.0.0.1'
+dc_use_split_config='true'
+dc_localdelivery='mail_spool'
+EOF2
+	sed -n '/^mailseal_remote:/,/^mailseal_smtp:/p' "$SNIPPET" | sed '$d' \
+	    >"$D/conf.d/router/150_mailseal"
+	sed -n '/^mailseal_smtp:/,$p' "$SNIPPET" \
+	    >"$D/conf.d/transport/30_mailseal"
+	inns sh "$ROOT/usr/sbin/update-exim4.conf" -d "$D" \
+	    -o "$D/exim4.conf" >"$T/upd" 2>&1
+	is "Debian's split configuration: the routers in this order" \
+	    "$(grep -E '^(hubbed_hosts|mailseal_remote|dnslookup):' \
+	    "$D/exim4.conf" 2>/dev/null | tr '\n' ' ')" \
+	    "hubbed_hosts: mailseal_remote: dnslookup: " "$T/upd"
+	check "Debian's split configuration: Exim accepts it" \
+	    inns "$EXIM" -C "$D/exim4.conf" -bV
+else
+	skip "Debian's split configuration" "no exim4-config beside $EXIM"
+fi
 
 # deliver SENDER RCPT FILE MSGID - Exim takes FILE and delivers it in the
 # foreground; $QID is its queue ID, $ARGV the file with mailseal's
