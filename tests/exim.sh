@@ -38,7 +38,7 @@
 #    the namespace is the test's (/dev/log, added by a read-only overlay
 #    on /dev, is tests/syslog_sink.py's socket)
 #  - without mailseal-envelope, the lookups fail and Exim defers
-# Every wait is bounded: exim runs under timeout(1), the server stops
+# Every wait is bounded: exim runs under timeout(1), the two servers stop
 # by itself after 300 s and is killed at the end.
 . "${MAILSEAL_SRCDIR:-.}/tests/lib.sh"
 
