@@ -39,7 +39,7 @@
 #    on /dev, is tests/syslog_sink.py's socket)
 #  - without mailseal-envelope, the lookups fail and Exim defers
 # Every wait is bounded: exim runs under timeout(1), the two servers stop
-# by itself after 300 s and is killed at the end.
+# by themselves after 300 s and are killed at the end.
 . "${MAILSEAL_SRCDIR:-.}/tests/lib.sh"
 
 PATH=$PATH:/usr/sbin:/sbin
