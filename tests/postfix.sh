@@ -3,130 +3,124 @@
 # recipes run by Postfix's local(8): what arrives in the Maildirs, what
 # bounces, what waits in the queue.  TAP.
 #
-# It runs only as root, with postfix, swaks and procmail installed, and
-# it takes the machine's Postfix over while it runs (meant for CI and
-# throwaway machines; contrib/quickstart installs what it needs):
-#  - a running Postfix is stopped; main.cf and master.cf are saved and
-#    put back at the end, and Postfix is started again if it was running
-#  - Postfix listens on 127.0.0.1 only: port 25 unfiltered, port 2525
-#    with "-o content_filter=mailseal:dummy", a pipe(8) service that
-#    runs "$MAILSEAL filter" (a copy in $T/bin) as user msfilter
-#  - example.org is a local domain; the addresses of the test keys are
-#    aliases ($T/aliases) of local users with a "ms" prefix:
-#      alice@  -> msalice   sender of the test mail, gets the bounces
-#      bob@    -> msbob     key bob, policy opportunistic (the default)
-#      carol@  -> mscarol   keys carol1 and carol2, policy require
-#      oscar@  -> msoscar   no key, opportunistic
-#      trent@  -> mstrent   no key, require
-#    msenc and msdec get their mail through ~/.forward and procmail with
-#    contrib/procmailrc.encrypt and contrib/procmailrc.decrypt as shipped
-#  - the gateway's GnuPG home ($T/gw, owned by msfilter) holds the
-#    public keys of bob, carol1 and carol2, with ultimate ownertrust so
-#    that their user IDs are valid
+# It runs only as root, with postfix, swaks and procmail installed.  The
+# Postfix it uses is a private instance of its own (tests/pflib.sh), and
+# the machine's Postfix is neither stopped nor reconfigured:
+#  - "postfix -c $T/pf/etc": its own main.cf and master.cf, queue,
+#    data directory and log file ($T/pf/postfix.log), nothing chrooted,
+#    started and stopped by this script (at exit, whatever happens)
+#  - two listeners on 127.0.0.1, on ports chosen free at run time (never
+#    25, so a system Postfix or a second run does not collide): one
+#    unfiltered ($P_PLAIN), one ($P_FILTER) with
+#    "-o content_filter=mailseal:dummy", a pipe(8) service that runs
+#    "$MAILSEAL filter" (a copy in $T/bin) as the test's filter user; its
+#    re-injection (/usr/sbin/sendmail) reaches this instance through the
+#    MAIL_CONFIG that pipe(8) passes on
+#  - the one change to the system's files: $T/pf/etc is added to
+#    alternate_config_directories in the system's main.cf (sendmail run
+#    by an unprivileged user refuses another instance without it) and
+#    taken out again at the end
+#  - the test checks that the system's main.cf (but for that line),
+#    master.cf, /etc/mailname, /etc/aliases and the PID of a running
+#    system Postfix master (or that none runs) are the same while its
+#    instance runs and after it stopped
+# The test's users are made for this run only (ms<R><role>, R random,
+# homes under $T; removed at exit):
+#      alice  sender of the test mail, gets the bounces
+#      bob    key bob, policy opportunistic (the default)
+#      carol  keys carol1 and carol2, policy require
+#      oscar  no key, opportunistic
+#      trent  no key, require
+#      gw     the filter user; its GnuPG home ($T/gw) holds the public
+#             keys of bob, carol1 and carol2, with ultimate ownertrust so
+#             that their user IDs are valid
+#  - ROLE@example.org is an alias ($T/pf/etc/aliases) of user ms<R>ROLE
+#  - ms<R>enc and ms<R>dec get their mail through ~/.forward and procmail
+#    with contrib/procmailrc.encrypt and contrib/procmailrc.decrypt as
+#    shipped (procmailrc.encrypt encrypts to $LOGNAME@example.org)
 #  - the pipe service keeps Postfix's default recipient limit, so one
 #    call of mailseal gets every recipient of a message (rows 4)
-# At the end the users this test made are removed with their homes, the
-# test's mail is deleted from the queue, main.cf, master.cf and
-# /etc/mailname are put back, and /var/log/postfix.log (the maillog_file)
-# is left in place, as is /etc/aliases.db if newaliases had to make it.
-# A user of the list above that exists without the test's marker file in
-# its home makes the test skip.
 #
 # Mail is sent with swaks --data; every wait is a poll of at most 10 s.
 . "${MAILSEAL_SRCDIR:-.}/tests/lib.sh"
 
 PATH=$PATH:/usr/sbin:/sbin
 export PATH
-[ "$(id -u)" -eq 0 ] || skip_all "needs root: it configures and runs Postfix"
+[ "$(id -u)" -eq 0 ] || skip_all "needs root: it runs a Postfix instance"
 require_tools postfix postconf postqueue postsuper postalias swaks procmail \
-    useradd userdel runuser
-[ -f /etc/postfix/main.cf ] && [ -f /etc/postfix/master.cf ] ||
-    skip_all "Postfix is not configured (no /etc/postfix/main.cf)"
+    useradd userdel runuser sha256sum flock
+. "$MAILSEAL_SRCDIR/tests/pflib.sh"
+getent passwd "$PF_OWNER" >/dev/null && getent group "$PF_GROUP" >/dev/null ||
+    skip_all "no user $PF_OWNER or group $PF_GROUP (Postfix's mail_owner)"
 umask 022
 
-MARK=.mailseal-postfix-test
-USERS="msalice msbob mscarol msoscar mstrent msenc msdec"
-FILTER_USER=msfilter
-PLOG=/var/log/postfix.log
 A=$(fpr alice)
-ID=$$
+# R names this run's users: random, so that two runs never share one
+R=$(od -An -N3 -tx1 /dev/urandom | tr -d ' \n')
+ID=$R.$$
+ROLES="alice bob carol oscar trent enc dec"
+ENC=ms${R}enc
+DEC=ms${R}dec
+MADE=
 
-for u in $USERS; do
-	getent passwd "$u" >/dev/null || continue
-	[ -f "$(getent passwd "$u" | cut -d: -f6)/$MARK" ] ||
-	    skip_all "user $u exists and is not this test's"
-done
-if getent passwd "$FILTER_USER" >/dev/null &&
-    [ ! -f "/var/lib/$FILTER_USER/$MARK" ]; then
-	skip_all "user $FILTER_USER exists and is not this test's"
-fi
+# the system's Postfix before anything else happens
+pf_sys_state "$T/sys.before"
+ACD_BEFORE=$(postconf -c "$SYS_PFC" -h alternate_config_directories 2>/dev/null)
 
 # ------------------------------------------------------------ helpers
 
-# home USER - the home directory of USER
-home() {
-	getent passwd "$1" | cut -d: -f6
+# user ROLE - the name of this run's user ROLE
+user() {
+	echo "ms$R$1"
 }
 
-# as USER CMD [ARG...] - run CMD as USER
+# home ROLE - the home directory of ROLE's user
+home() {
+	getent passwd "$(user "$1")" | cut -d: -f6
+}
+
+# as ROLE CMD [ARG...] - run CMD as ROLE's user
 as() {
-	_u=$1
+	_u=$(user "$1")
 	shift
 	runuser -u "$_u" -- env -u GNUPGHOME "$@"
 }
 
-# postfix_stop - stop Postfix and wait until it is down (at most 10 s)
-postfix_stop() {
-	postfix status >/dev/null 2>&1 || return 0
-	postfix stop >/dev/null 2>&1
-	_i=0
-	while postfix status >/dev/null 2>&1 && [ $_i -lt 100 ]; do
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-}
-
-# our_queue - the queue IDs of mail from or to example.org
+# our_queue - the queue IDs of the instance's queue
 our_queue() {
-	postqueue -j 2>/dev/null | grep '@example\.org' |
+	pfq -j 2>/dev/null |
 	    sed -n 's/.*"queue_id": *"\([0-9A-Za-z]*\)".*/\1/p'
 }
 
-STARTED=no WAS_RUNNING=no
+# sys_same DESC - the system's Postfix is as it was before the test
+sys_same() {
+	pf_sys_state "$T/sys.now"
+	if cmp -s "$T/sys.before" "$T/sys.now"; then
+		ok "$1"
+	else
+		diff "$T/sys.before" "$T/sys.now" >"$T/why"
+		not_ok "$1" "$T/why"
+	fi
+}
+
 cleanup() {
-	if [ "$STARTED" = yes ]; then
-		for q in $(our_queue); do
-			postsuper -d "$q" >/dev/null 2>&1
-		done
-		postfix_stop
-	fi
-	if [ -f "$T/saved/main.cf" ]; then
-		cp "$T/saved/main.cf" /etc/postfix/main.cf
-		cp "$T/saved/master.cf" /etc/postfix/master.cf
-		if [ -f "$T/saved/mailname" ]; then
-			cp "$T/saved/mailname" /etc/mailname
-		else
-			rm -f /etc/mailname
-		fi
-	fi
-	for u in $USERS $FILTER_USER; do
-		getent passwd "$u" >/dev/null || continue
-		h=$(home "$u")
-		[ "$u" = $FILTER_USER ] && h=/var/lib/$FILTER_USER
-		[ -f "$h/$MARK" ] || continue
-		for g in "$h/.gnupg" "$T/gw"; do
-			[ -d "$g" ] && as "$u" gpgconf --homedir "$g" \
+	pf_stop
+	pf_disallow
+	for r in $ROLES gw; do
+		case " $MADE " in *" $r "*) ;; *) continue ;; esac
+		for g in "$(home "$r")/.gnupg" "$T/gw"; do
+			[ -d "$g" ] && as "$r" gpgconf --homedir "$g" \
 			    --kill all >/dev/null 2>&1
 		done
 		# a stopped agent may linger a moment (as a zombie): userdel
 		# refuses a user that still has a process
 		_i=0
-		until userdel -r "$u" >/dev/null 2>&1 || [ $_i -ge 50 ]; do
+		until userdel -r "$(user "$r")" >/dev/null 2>&1 ||
+		    [ $_i -ge 50 ]; do
 			sleep 0.2
 			_i=$((_i + 1))
 		done
 	done
-	[ "$WAS_RUNNING" = yes ] && postfix start >/dev/null 2>&1
 	_lib_cleanup
 }
 trap cleanup EXIT
@@ -145,13 +139,13 @@ send() {
 	[ -n "$QID" ] || diag "swaks to $_to: $(tail -n 3 "$T/swaks.out")"
 }
 
-# find_mail USER MSGID - the files in ~USER/Maildir/new holding MSGID
+# find_mail WHO MSGID - the files in WHO's Maildir/new holding MSGID
 find_mail() {
 	grep -lsF "Message-ID: <$2>" "$(home "$1")/Maildir/new/"* 2>/dev/null
 }
 
-# wait_mail USER MSGID - wait (at most 10 s) for MSGID in ~USER's
-# Maildir; $M is the file (or /dev/null)
+# wait_mail WHO MSGID - wait (at most 10 s) for MSGID in WHO's Maildir;
+# $M is the file (or /dev/null)
 wait_mail() {
 	_i=0
 	while [ $_i -lt 100 ]; do
@@ -164,7 +158,7 @@ wait_mail() {
 	return 1
 }
 
-# count_mail USER MSGID - how many files in ~USER's Maildir hold MSGID
+# count_mail WHO MSGID - how many files in WHO's Maildir hold MSGID
 count_mail() {
 	find_mail "$1" "$2" | wc -l
 }
@@ -172,7 +166,7 @@ count_mail() {
 # queue_state QID - "deferred", "active", "incoming", "hold", or empty
 # when the message is no longer in the queue
 queue_state() {
-	postqueue -j 2>/dev/null | grep "\"queue_id\": *\"$1\"" |
+	pfq -j 2>/dev/null | grep "\"queue_id\": *\"$1\"" |
 	    sed -n 's/.*"queue_name": *"\([a-z]*\)".*/\1/p'
 }
 
@@ -187,10 +181,10 @@ wait_deferred() {
 	return 1
 }
 
-# log_of QID - the lines this run added to postfix.log about QID
+# log_of QID - the lines of the instance's log about QID
 log_of() {
 	[ -n "$1" ] || return 1
-	tail -c +"$LOGSTART" "$PLOG" 2>/dev/null | grep -F " $1: "
+	grep -F " $1: " "$PFLOG" 2>/dev/null
 }
 
 # header_without FILE NAME... - the header of FILE without the fields
@@ -289,175 +283,156 @@ mkmsg() {
 
 # ------------------------------------------------------------ set-up
 
-LOGSTART=$(($(wc -c <"$PLOG" 2>/dev/null || echo 0) + 1))
-if postfix status >/dev/null 2>&1; then
-	WAS_RUNNING=yes
-	postfix_stop
-fi
-mkdir -p "$T/saved"
-[ -f /etc/mailname ] && cp /etc/mailname "$T/saved/"
-cp /etc/postfix/main.cf /etc/postfix/master.cf "$T/saved/"
 
-# $T holds the binary, the configuration and the gateway's keyring: the
-# filter user must reach them
+# ------------------------------------------------------------ set-up
+
+# $T holds the binary, the configuration, the gateway's keyring and the
+# users' homes: they must reach them
 chmod 755 "$T"
-mkdir -m 755 "$T/bin" "$T/etc"
+mkdir -m 755 "$T/bin" "$T/etc" "$T/home"
 cp "$MAILSEAL" "$T/bin/mailseal"
 chmod 755 "$T/bin/mailseal"
 GW=mailseal-test
 
-for u in $USERS; do
-	getent passwd "$u" >/dev/null || useradd -m -s /usr/sbin/nologin "$u"
-	h=$(home "$u")
-	touch "$h/$MARK"
-	rm -rf "$h/Maildir" "$h/.gnupg" "$h/.gnupg.off" "$h/procmail.log" \
-	    "$h/.forward" "$h/.procmailrc" "$h/bin"
+for r in $ROLES gw; do
+	if getent passwd "$(user "$r")" >/dev/null; then
+		skip_all "user $(user "$r") exists already"
+	fi
 done
-getent passwd $FILTER_USER >/dev/null ||
-    useradd --system -m -d /var/lib/$FILTER_USER -s /usr/sbin/nologin \
-    $FILTER_USER
-touch /var/lib/$FILTER_USER/$MARK
+for r in $ROLES; do
+	useradd -m -d "$T/home/$r" -s /usr/sbin/nologin "$(user "$r")" \
+	    2>>"$T/setup.err" || skip_all "useradd $(user "$r") failed"
+	MADE="$MADE $r"
+done
+useradd --system -M -d /nonexistent -s /usr/sbin/nologin "$(user gw)" \
+    2>>"$T/setup.err" || skip_all "useradd $(user gw) failed"
+MADE="$MADE gw"
 
 # root's copy of the test keyring ($GNUPGHOME), for mailseal encrypt
 ms_home
 
 # the gateway's keyring
-install -d -o $FILTER_USER -g "$(id -gn $FILTER_USER)" -m 700 "$T/gw"
+install -d -o "$(user gw)" -g "$(id -gn "$(user gw)")" -m 700 "$T/gw"
 for k in bob carol1 carol2; do
-	as $FILTER_USER gpg --homedir "$T/gw" --batch --quiet --import \
+	as gw gpg --homedir "$T/gw" --batch --quiet --import \
 	    <"$KEYS/$k.pub.asc" 2>>"$T/setup.err"
 	echo "$(fpr $k):6:"
 done >"$T/trust"
-as $FILTER_USER gpg --homedir "$T/gw" --batch --quiet --import-ownertrust \
+as gw gpg --homedir "$T/gw" --batch --quiet --import-ownertrust \
     <"$T/trust" 2>>"$T/setup.err"
 
-cat >"$T/etc/mailseal.conf" <<EOF
-# tests/postfix.sh: the gateway behind port 2525
+cat >"$T/etc/mailseal.conf" <<EOC
+# tests/postfix.sh: the gateway behind the filtered port
 homedir = $T/gw
 default_policy = opportunistic
 policy_map = $T/etc/policy
 gateway_id = $GW
-EOF
-cat >"$T/etc/policy" <<EOF
+EOC
+cat >"$T/etc/policy" <<EOC
 carol@example.org	require
 trent@example.org	require
-EOF
+EOC
 chmod 644 "$T/etc/mailseal.conf" "$T/etc/policy"
-{
-	for u in alice bob carol oscar trent; do
-		echo "$u: ms$u"
-	done
-} >"$T/aliases"
-postalias "$T/aliases"
-[ -f /etc/aliases.db ] || newaliases
 
-# procmail users: msenc keeps its mail encrypted to its own key (made
-# here), msdec decrypts with bob's secret key and trusts alice's key
+# procmail users: enc keeps its mail encrypted to its own key (made
+# here), dec decrypts with bob's secret key and trusts alice's key
 EH=$T/enckey
 mkdir -m 700 "$EH"
 _ms_homes="$_ms_homes $EH"
 gpg --homedir "$EH" --batch --quiet --passphrase '' --quick-gen-key \
-    'Msenc <msenc@example.org>' future-default default never 2>>"$T/setup.err"
-gpg --homedir "$EH" --batch --armor --export msenc@example.org >"$T/msenc.pub"
-E=$(gpg --homedir "$EH" --batch --with-colons --fingerprint msenc@example.org |
+    "Enc <$ENC@example.org>" future-default default never 2>>"$T/setup.err"
+gpg --homedir "$EH" --batch --armor --export "$ENC@example.org" >"$T/enc.pub"
+E=$(gpg --homedir "$EH" --batch --with-colons --fingerprint "$ENC@example.org" |
     awk -F: '/^fpr/ { print $10; exit }')
-for u in msenc msdec; do
-	h=$(home "$u")
-	install -d -o "$u" -m 700 "$h/.gnupg" "$h/bin"
+for r in enc dec; do
+	h=$(home $r)
+	install -d -o "$(user $r)" -m 700 "$h/.gnupg" "$h/bin"
 	ln -s "$T/bin/mailseal" "$h/bin/mailseal"
 	echo '"|/usr/bin/procmail"' >"$h/.forward"
-	chown -h "$u" "$h/bin/mailseal" "$h/.forward"
+	chown -h "$(user $r)" "$h/bin/mailseal" "$h/.forward"
 done
-cp "$MAILSEAL_SRCDIR/contrib/procmailrc.encrypt" "$(home msenc)/.procmailrc"
-cp "$MAILSEAL_SRCDIR/contrib/procmailrc.decrypt" "$(home msdec)/.procmailrc"
-chown msenc "$(home msenc)/.procmailrc"
-chown msdec "$(home msdec)/.procmailrc"
-as msenc gpg --batch --quiet --import <"$T/msenc.pub" 2>>"$T/setup.err"
-echo "$E:6:" | as msenc gpg --batch --quiet --import-ownertrust \
+cp "$MAILSEAL_SRCDIR/contrib/procmailrc.encrypt" "$(home enc)/.procmailrc"
+cp "$MAILSEAL_SRCDIR/contrib/procmailrc.decrypt" "$(home dec)/.procmailrc"
+chown "$ENC" "$(home enc)/.procmailrc"
+chown "$DEC" "$(home dec)/.procmailrc"
+as enc gpg --batch --quiet --import <"$T/enc.pub" 2>>"$T/setup.err"
+echo "$E:6:" | as enc gpg --batch --quiet --import-ownertrust \
     2>>"$T/setup.err"
-as msdec gpg --batch --quiet --import <"$KEYS/bob.sec.asc" 2>>"$T/setup.err"
-as msdec gpg --batch --quiet --import <"$KEYS/alice.pub.asc" 2>>"$T/setup.err"
-echo "$A:6:" | as msdec gpg --batch --quiet --import-ownertrust \
+as dec gpg --batch --quiet --import <"$KEYS/bob.sec.asc" 2>>"$T/setup.err"
+as dec gpg --batch --quiet --import <"$KEYS/alice.pub.asc" 2>>"$T/setup.err"
+echo "$A:6:" | as dec gpg --batch --quiet --import-ownertrust \
     2>>"$T/setup.err"
 
-# Postfix, as in shared/docs/MTA-RECIPES.md 1.2
-echo mail.example.org >/etc/mailname
-postconf -e \
-    'myhostname = mail.example.org' 'mydomain = example.org' \
-    'myorigin = /etc/mailname' \
-    'mydestination = mail.example.org, example.org, localhost' \
-    'inet_interfaces = 127.0.0.1' 'inet_protocols = ipv4' \
-    'mynetworks = 127.0.0.0/8' \
-    'home_mailbox = Maildir/' 'mailbox_command =' \
-    "alias_maps = hash:/etc/aliases, hash:$T/aliases" \
-    "maillog_file = $PLOG" 'smtpd_banner = $myhostname ESMTP' 'biff = no'
-postconf -F '*/*/chroot = n'
-postconf -M '127.0.0.1:2525/inet=127.0.0.1:2525 inet n - n - - smtpd'
-postconf -P '127.0.0.1:2525/inet/content_filter=mailseal:dummy'
-postconf -M "mailseal/unix=mailseal unix - n n - 10 pipe flags=Rq \
-user=$FILTER_USER null_sender= argv=$T/bin/mailseal filter \
+# the private Postfix: pflib.sh's main.cf (as shared/docs/MTA-RECIPES.md
+# 1.2: example.org is local, home_mailbox = Maildir/), its aliases, and
+# the listeners and the pipe service as mailseal-setup(7) has them
+# shellcheck disable=SC2046
+set -- $(pf_ports 2)
+P_PLAIN=$1 P_FILTER=$2
+pf_new "$T/pf" 2>>"$T/setup.err" ||
+    skip_all "cannot make the instance in $T/pf"
+for r in alice bob carol oscar trent; do
+	echo "$r: $(user $r)"
+done >"$PFC/aliases"
+postalias -c "$PFC" "$PFC/aliases"
+for p in $P_PLAIN $P_FILTER; do
+	postconf -c "$PFC" -M \
+	    "127.0.0.1:$p/inet=127.0.0.1:$p inet n - n - - smtpd"
+done
+postconf -c "$PFC" -P \
+    "127.0.0.1:$P_FILTER/inet/content_filter=mailseal:dummy"
+postconf -c "$PFC" -M "mailseal/unix=mailseal unix - n n - 10 pipe flags=Rq \
+user=$(user gw) null_sender= argv=$T/bin/mailseal filter \
 -c $T/etc/mailseal.conf -q \${queue_id} -f \${sender} -- \${recipient}"
+pf_allow
 
-if ! postfix check >"$T/check.out" 2>&1; then
-	not_ok "postfix check accepts the configuration" "$T/check.out"
+if ! pf_start "$P_PLAIN" "$P_FILTER"; then
+	not_ok "the test's Postfix listens on 127.0.0.1:$P_PLAIN and :$P_FILTER" \
+	    "$PFD/start.out" "$T/setup.err"
 	done_testing
 fi
-postfix start >"$T/start.out" 2>&1
-STARTED=yes
-# wait for both listeners
-_i=0
-while [ $_i -lt 100 ]; do
-	swaks --server 127.0.0.1:2525 --quit-after CONNECT >/dev/null 2>&1 &&
-	    swaks --server 127.0.0.1:25 --quit-after CONNECT >/dev/null 2>&1 &&
-	    break
-	sleep 0.1
-	_i=$((_i + 1))
-done
-if [ $_i -ge 100 ]; then
-	not_ok "Postfix listens on 127.0.0.1:25 and :2525" "$T/start.out" \
-	    "$T/setup.err"
-	done_testing
-fi
-ok "Postfix listens on 127.0.0.1:25 and :2525"
+ok "the test's Postfix listens on 127.0.0.1:$P_PLAIN and :$P_FILTER"
+sys_same "while it runs, the system's Postfix is as it was (main.cf but \
+alternate_config_directories, master.cf, its master process)"
 
-# ------------------------------------------------------------ port 25
+# ------------------------------------------------------------ plain port
 
 mkmsg "$T/p25.eml" "Bob <bob@example.org>" "p25.$ID@example.org" \
-    "port 25"
-send 25 alice@example.org bob@example.org "$T/p25.eml"
-wait_mail msbob "p25.$ID@example.org"
-is "port 25 (no filter): delivered in clear to ~msbob, without the marker" \
+    "plain port"
+send "$P_PLAIN" alice@example.org bob@example.org "$T/p25.eml"
+wait_mail bob "p25.$ID@example.org"
+is "plain port (no filter): delivered in clear to ~bob, without the marker" \
     "$(ctype "$M")|$(field "$M" X-Mailseal-Gateway)" "text/plain|" "$M"
 
 # ------------------------------------------------------------ 1
 ROW1=r1.$ID@example.org
 mkmsg "$T/r1.eml" "Bob <bob@example.org>" "$ROW1" "row 1"
-send 2525 alice@example.org bob@example.org "$T/r1.eml"
-wait_mail msbob "$ROW1"
+send "$P_FILTER" alice@example.org bob@example.org "$T/r1.eml"
+wait_mail bob "$ROW1"
 encrypted_ok "1. to bob (opportunistic, has a key): PGP/MIME with the marker, bob's key decrypts it to the original" \
     "$M" "$T/r1.eml" bob
 
 ROW1C=r1c.$ID@example.org
 mkmsg "$T/r1c.eml" "Carol <carol@example.org>" "$ROW1C" "row 1 carol"
-send 2525 alice@example.org carol@example.org "$T/r1c.eml"
-wait_mail mscarol "$ROW1C"
+send "$P_FILTER" alice@example.org carol@example.org "$T/r1c.eml"
+wait_mail carol "$ROW1C"
 encrypted_ok "1. to carol (require, two keys): PGP/MIME, each of her keys decrypts it" \
     "$M" "$T/r1c.eml" carol1 carol2
 
 # ------------------------------------------------------------ 2
 ROW2=r2.$ID@example.org
 mkmsg "$T/r2.eml" "Oscar <oscar@example.org>" "$ROW2" "row 2"
-send 2525 alice@example.org oscar@example.org "$T/r2.eml"
-wait_mail msoscar "$ROW2"
+send "$P_FILTER" alice@example.org oscar@example.org "$T/r2.eml"
+wait_mail oscar "$ROW2"
 clear_ok "2. to oscar (opportunistic, no key): header and body as sent, plus the marker" \
     "$M" "$T/r2.eml"
 
 # ------------------------------------------------------------ 3
 ROW3=r3.$ID@example.org
 mkmsg "$T/r3.eml" "Trent <trent@example.org>" "$ROW3" "row 3"
-send 2525 alice@example.org trent@example.org "$T/r3.eml"
+send "$P_FILTER" alice@example.org trent@example.org "$T/r3.eml"
 Q3=$QID
-if wait_mail msalice "$ROW3"; then
+if wait_mail alice "$ROW3"; then
 	if [ "$(field "$M" From | grep -ci mailer-daemon)" -ge 1 ] &&
 	    grep -q '5\.7\.1' "$M"; then
 		ok "3. to trent (require, no key): alice gets a bounce that says 5.7.1"
@@ -469,13 +444,13 @@ else
 	not_ok "3. to trent (require, no key): alice gets a bounce that says 5.7.1" \
 	    "$T/why"
 fi
-is "3. ... nothing for trent in his Maildir" "$(count_mail mstrent "$ROW3")" 0
+is "3. ... nothing for trent in his Maildir" "$(count_mail trent "$ROW3")" 0
 log_of "$Q3" >"$T/r3.log"
 if grep -q 'status=bounced .*no usable OpenPGP key' "$T/r3.log" &&
     grep -q 'dsn=5\.7\.1' "$T/r3.log"; then
-	ok "3. ... postfix.log: dsn=5.7.1, status=bounced, no usable OpenPGP key"
+	ok "3. ... the log: dsn=5.7.1, status=bounced, no usable OpenPGP key"
 else
-	not_ok "3. ... postfix.log: dsn=5.7.1, status=bounced, no usable OpenPGP key" \
+	not_ok "3. ... the log: dsn=5.7.1, status=bounced, no usable OpenPGP key" \
 	    "$T/r3.log"
 fi
 
@@ -483,9 +458,9 @@ fi
 # in any case: envelope addresses are not folded on the way to mailseal
 ROW3B=r3b.$ID@example.org
 mkmsg "$T/r3b.eml" "Trent <trent@example.org>" "$ROW3B" "row 3b"
-send 2525 alice@example.org trent+news@example.org "$T/r3b.eml"
+send "$P_FILTER" alice@example.org trent+news@example.org "$T/r3b.eml"
 Q3B=$QID
-send 2525 alice@example.org TRENT@Example.ORG "$T/r3b.eml"
+send "$P_FILTER" alice@example.org TRENT@Example.ORG "$T/r3b.eml"
 Q3C=$QID
 _i=0
 while [ $_i -lt 100 ]; do
@@ -495,10 +470,10 @@ while [ $_i -lt 100 ]; do
 	_i=$((_i + 1))
 done
 if [ "$(grep -c 'dsn=5\.7\.1, status=bounced' "$T/r3b.log")" -eq 2 ] &&
-    [ "$(count_mail mstrent "$ROW3B")" -eq 0 ]; then
+    [ "$(count_mail trent "$ROW3B")" -eq 0 ]; then
 	ok "3. trent+news@example.org and TRENT@Example.ORG: refused (5.7.1) as well, nothing for trent"
 else
-	echo "copies in ~mstrent: $(count_mail mstrent "$ROW3B")" >"$T/why"
+	echo "copies in ~trent: $(count_mail trent "$ROW3B")" >"$T/why"
 	not_ok "3. trent+news@example.org and TRENT@Example.ORG: refused (5.7.1) as well, nothing for trent" \
 	    "$T/why" "$T/r3b.log"
 fi
@@ -507,25 +482,25 @@ fi
 ROW4=r4.$ID@example.org
 mkmsg "$T/r4.eml" "Bob <bob@example.org>, Oscar <oscar@example.org>" \
     "$ROW4" "row 4"
-send 2525 alice@example.org bob@example.org,oscar@example.org "$T/r4.eml"
-wait_mail msbob "$ROW4"
+send "$P_FILTER" alice@example.org bob@example.org,oscar@example.org "$T/r4.eml"
+wait_mail bob "$ROW4"
 encrypted_ok "4. to bob and oscar at once: bob's copy is encrypted to him" \
     "$M" "$T/r4.eml" bob
-wait_mail msoscar "$ROW4"
+wait_mail oscar "$ROW4"
 clear_ok "4. ... oscar's copy is as sent" "$M" "$T/r4.eml"
 sleep 0.3
 is "4. ... one copy each" \
-    "$(count_mail msbob "$ROW4") $(count_mail msoscar "$ROW4")" "1 1"
+    "$(count_mail bob "$ROW4") $(count_mail oscar "$ROW4")" "1 1"
 
 # carol is a hidden (Bcc) recipient: one copy, encrypted to bob's key
 # and both of carol's, which does not name carol's keys
 ROW4B=r4b.$ID@example.org
 mkmsg "$T/r4b.eml" "Bob <bob@example.org>" "$ROW4B" "row 4b"
-send 2525 alice@example.org bob@example.org,carol@example.org "$T/r4b.eml"
-wait_mail mscarol "$ROW4B"
+send "$P_FILTER" alice@example.org bob@example.org,carol@example.org "$T/r4b.eml"
+wait_mail carol "$ROW4B"
 encrypted_ok "4. to bob, and carol as Bcc: carol's copy is encrypted, each key decrypts it" \
     "$M" "$T/r4b.eml" carol1 carol2 bob
-wait_mail msbob "$ROW4B"
+wait_mail bob "$ROW4B"
 encrypted_ok "4. ... and so is bob's" "$M" "$T/r4b.eml" bob
 "$PYTHON" "$CHECK_PGPMIME" armor "$M" >"$T/r4b.asc" 2>/dev/null
 pkesk_keyids "$T/r4b.asc" | sort >"$T/r4b.ids"
@@ -546,8 +521,8 @@ ROW5=r5.$ID@example.org
 mkmsg "$T/r5.plain" "Bob <bob@example.org>" "$ROW5" "row 5"
 "$MAILSEAL" encrypt -r bob@example.org "$T/r5.plain" >"$T/r5.eml" \
     2>"$T/err" || diag "mailseal encrypt failed: $(cat "$T/err")"
-send 2525 alice@example.org bob@example.org "$T/r5.eml"
-wait_mail msbob "$ROW5"
+send "$P_FILTER" alice@example.org bob@example.org "$T/r5.eml"
+wait_mail bob "$ROW5"
 body "$M" >"$T/got.body"
 body "$T/r5.eml" >"$T/want.body"
 if [ -s "$T/want.body" ] && cmp "$T/want.body" "$T/got.body" >"$T/why" 2>&1
@@ -558,13 +533,13 @@ else
 	    "$T/why" "$M"
 fi
 is "5. ... one copy, multipart/encrypted" \
-    "$(count_mail msbob "$ROW5") $(ctype "$M")" "1 multipart/encrypted" "$M"
+    "$(count_mail bob "$ROW5") $(ctype "$M")" "1 multipart/encrypted" "$M"
 
 # ------------------------------------------------------------ 6
 ROW6=r6.$ID@example.org
 mkmsg "$T/r6.eml" "Bob <bob@example.org>" "$ROW6" "row 6"
-send 2525 '<>' bob@example.org "$T/r6.eml"
-wait_mail msbob "$ROW6"
+send "$P_FILTER" '<>' bob@example.org "$T/r6.eml"
+wait_mail bob "$ROW6"
 encrypted_ok "6. null sender to bob: encrypted" "$M" "$T/r6.eml" bob
 is "6. ... Return-Path: <>" "$(field "$M" Return-Path)" "<>" "$M"
 
@@ -574,7 +549,7 @@ is "6. ... Return-Path: <>" "$(field "$M" Return-Path)" "<>" "$M"
 ROW7=r7.$ID@example.org
 mkmsg "$T/r7.eml" "Bob <bob@example.org>" "$ROW7" "row 7"
 chmod 000 "$T/gw"
-send 2525 alice@example.org bob@example.org "$T/r7.eml"
+send "$P_FILTER" alice@example.org bob@example.org "$T/r7.eml"
 Q7=$QID
 if wait_deferred "$Q7"; then
 	ok "7. gateway keyring unreadable: the message to bob is deferred"
@@ -585,24 +560,24 @@ else
 	    "$T/why"
 fi
 is "7. ... not delivered, no bounce" \
-    "$(count_mail msbob "$ROW7") $(count_mail msalice "$ROW7")" "0 0"
+    "$(count_mail bob "$ROW7") $(count_mail alice "$ROW7")" "0 0"
 log_of "$Q7" >"$T/r7.log"
 if grep -q 'dsn=4\.[0-9.]*, status=deferred' "$T/r7.log"; then
-	ok "7. ... postfix.log: dsn=4.x.x, status=deferred"
+	ok "7. ... the log: dsn=4.x.x, status=deferred"
 else
-	not_ok "7. ... postfix.log: dsn=4.x.x, status=deferred" "$T/r7.log"
+	not_ok "7. ... the log: dsn=4.x.x, status=deferred" "$T/r7.log"
 fi
 chmod 700 "$T/gw"
-postqueue -i "$Q7" 2>/dev/null || postqueue -f
-wait_mail msbob "$ROW7"
+pfq -i "$Q7" 2>/dev/null || pfq -f
+wait_mail bob "$ROW7"
 encrypted_ok "7. ... keyring readable again, postqueue -i: delivered, encrypted" \
     "$M" "$T/r7.eml" bob
 
 # ------------------------------------------------------------ 8
 ROW8=r8.$ID@example.org
-mkmsg "$T/r8.eml" "msenc@example.org" "$ROW8" "row 8"
-send 25 alice@example.org msenc@example.org "$T/r8.eml"
-wait_mail msenc "$ROW8"
+mkmsg "$T/r8.eml" "$ENC@example.org" "$ROW8" "row 8"
+send "$P_PLAIN" alice@example.org "$ENC@example.org" "$T/r8.eml"
+wait_mail enc "$ROW8"
 _why=
 [ "$(ctype "$M")" = multipart/encrypted ] || _why="not multipart/encrypted"
 grep -qF "$SECRET" "$M" && _why="$_why; the body is in clear"
@@ -611,22 +586,22 @@ gpg --homedir "$EH" --batch --no-tty --quiet --decrypt "$T/r8.asc" \
     >"$T/r8.got" 2>>"$T/why" || _why="$_why; gpg cannot decrypt it"
 grep -qF "$SECRET" "$T/r8.got" || _why="$_why; the plaintext lacks the body"
 if [ -z "$_why" ]; then
-	ok "8. procmail (procmailrc.encrypt via ~/.forward): msenc's mail is stored encrypted to his key"
+	ok "8. procmail (procmailrc.encrypt via ~/.forward): enc's mail is stored encrypted to his key"
 else
 	echo "$_why" >>"$T/why"
-	not_ok "8. procmail (procmailrc.encrypt via ~/.forward): msenc's mail is stored encrypted to his key" \
-	    "$T/why" "$M" "$(home msenc)/procmail.log"
+	not_ok "8. procmail (procmailrc.encrypt via ~/.forward): enc's mail is stored encrypted to his key" \
+	    "$T/why" "$M" "$(home enc)/procmail.log"
 fi
 
 "$MAILSEAL" encrypt -r bob@example.org --sign --signer alice@example.org \
     "$T/r8.eml" >"$T/r8d.eml" 2>"$T/err" ||
     diag "mailseal encrypt --sign failed: $(cat "$T/err")"
 sed -i "s/^Message-ID: <$ROW8>/Message-ID: <r8d.$ID@example.org>/" "$T/r8d.eml"
-send 25 alice@example.org msdec@example.org "$T/r8d.eml"
-wait_mail msdec "r8d.$ID@example.org"
-is "8. procmail (procmailrc.decrypt): msdec gets alice's message decrypted, signature good" \
+send "$P_PLAIN" alice@example.org "$DEC@example.org" "$T/r8d.eml"
+wait_mail dec "r8d.$ID@example.org"
+is "8. procmail (procmailrc.decrypt): dec gets alice's message decrypted, signature good" \
     "$(field "$M" X-Mailseal-Decryption)|$(field "$M" X-Mailseal-Signature)|$(ctype "$M")" \
-    "decrypted|good; signer=$A|text/plain" "$M" "$(home msdec)/procmail.log"
+    "decrypted|good; signer=$A|text/plain" "$M" "$(home dec)/procmail.log"
 if grep -qF "$SECRET" "$M"; then
 	ok "8. ... with its body"
 else
@@ -635,27 +610,27 @@ fi
 
 # mailseal fails (no ~/.gnupg): procmail exits 75, the mail waits
 ROW8F=r8f.$ID@example.org
-mkmsg "$T/r8f.eml" "msenc@example.org" "$ROW8F" "row 8 fail"
-EHOME=$(home msenc)
-as msenc gpgconf --homedir "$EHOME/.gnupg" --kill all >/dev/null 2>&1
+mkmsg "$T/r8f.eml" "$ENC@example.org" "$ROW8F" "row 8 fail"
+EHOME=$(home enc)
+as enc gpgconf --homedir "$EHOME/.gnupg" --kill all >/dev/null 2>&1
 mv "$EHOME/.gnupg" "$EHOME/.gnupg.off"
-send 25 alice@example.org msenc@example.org "$T/r8f.eml"
+send "$P_PLAIN" alice@example.org "$ENC@example.org" "$T/r8f.eml"
 Q8=$QID
 if wait_deferred "$Q8"; then
-	ok "8. procmail, ~msenc/.gnupg missing: the message is deferred"
+	ok "8. procmail, ~enc/.gnupg missing: the message is deferred"
 else
 	log_of "$Q8" >"$T/why"
-	not_ok "8. procmail, ~msenc/.gnupg missing: the message is deferred" \
+	not_ok "8. procmail, ~enc/.gnupg missing: the message is deferred" \
 	    "$T/why" "$EHOME/procmail.log"
 fi
 is "8. ... not delivered, no bounce" \
-    "$(count_mail msenc "$ROW8F") $(count_mail msalice "$ROW8F")" "0 0"
+    "$(count_mail enc "$ROW8F") $(count_mail alice "$ROW8F")" "0 0"
 # mailseal (gpg) may have made a new, empty ~/.gnupg
-as msenc gpgconf --homedir "$EHOME/.gnupg" --kill all >/dev/null 2>&1
+as enc gpgconf --homedir "$EHOME/.gnupg" --kill all >/dev/null 2>&1
 rm -rf "$EHOME/.gnupg"
 mv "$EHOME/.gnupg.off" "$EHOME/.gnupg"
-postqueue -i "$Q8" 2>/dev/null || postqueue -f
-wait_mail msenc "$ROW8F"
+pfq -i "$Q8" 2>/dev/null || pfq -f
+wait_mail enc "$ROW8F"
 if [ "$(ctype "$M")" = multipart/encrypted ] && ! grep -qF "$SECRET" "$M"
 then
 	ok "8. ... ~/.gnupg back, postqueue -i: delivered, encrypted"
@@ -672,7 +647,7 @@ ROW9=r9.$ID@example.org
 mkmsg "$T/r9.eml" "Bob <bob@example.org>" "$ROW9" "row 9"
 cp "$T/etc/mailseal.conf" "$T/conf.good"
 echo "default_policy = requier" >>"$T/etc/mailseal.conf"
-send 2525 alice@example.org bob@example.org "$T/r9.eml"
+send "$P_FILTER" alice@example.org bob@example.org "$T/r9.eml"
 Q9=$QID
 _i=0
 while [ $_i -lt 100 ] && ! log_of "$Q9" | grep -q 'status='; do
@@ -681,16 +656,16 @@ while [ $_i -lt 100 ] && ! log_of "$Q9" | grep -q 'status='; do
 done
 cp "$T/conf.good" "$T/etc/mailseal.conf"
 if [ -n "$(queue_state "$Q9")" ]; then
-	postqueue -i "$Q9"
-	wait_mail msbob "$ROW9"
+	pfq -i "$Q9"
+	wait_mail bob "$ROW9"
 fi
 log_of "$Q9" >"$T/r9.log"
 _clear=no
-for f in $(find_mail msbob "$ROW9"); do
+for f in $(find_mail bob "$ROW9"); do
 	grep -qF "$SECRET" "$f" && _clear=yes
 done
 _enc=no
-for f in $(find_mail msbob "$ROW9"); do
+for f in $(find_mail bob "$ROW9"); do
 	grep -q 'multipart/encrypted' "$f" && _enc=yes
 done
 if grep -q "dsn=4\.3\.5, status=deferred.*$T/etc/mailseal.conf:[0-9]*: default_policy" \
@@ -713,36 +688,53 @@ mkmsg "$T/r10.plain" "Bob <bob@example.org>" "$ROW10" "row 10"
 	done
 	cat "$T/r10.plain"
 } >"$T/r10.eml"
-send 2525 alice@example.org bob@example.org "$T/r10.eml"
+send "$P_FILTER" alice@example.org bob@example.org "$T/r10.eml"
 Q10=$QID
 if wait_deferred "$Q10" && log_of "$Q10" | grep -q 'dsn=4\.4\.6, status=deferred' &&
-    [ "$(count_mail msbob "$ROW10")" -eq 0 ]; then
+    [ "$(count_mail bob "$ROW10")" -eq 0 ]; then
 	ok "10. five markers of this gateway: mail loop, deferred with 4.4.6, not delivered"
 else
 	log_of "$Q10" >"$T/why"
 	not_ok "10. five markers of this gateway: mail loop, deferred with 4.4.6, not delivered" \
 	    "$T/why"
 fi
-[ -n "$Q10" ] && postsuper -d "$Q10" >/dev/null 2>&1
+[ -n "$Q10" ] && pfs -d "$Q10" >/dev/null 2>&1
 
 # ------------------------------------------------------------ the end
 sleep 0.2
 our_queue >"$T/left"
 is "the queue holds no test mail at the end" "$(wc -l <"$T/left")" 0 \
     "$T/left"
-for q in $(cat "$T/left"); do
-	postsuper -d "$q" >/dev/null 2>&1
-done
-for u in $USERS $FILTER_USER; do
-	as "$u" gpgconf --homedir "$(home "$u")/.gnupg" --kill all \
+# a re-injection that missed the instance would sit in the system's
+# maildrop, as a file of the filter user
+SYSQ=$(postconf -c "$SYS_PFC" -h queue_directory 2>/dev/null)
+is "nothing of the test in the system's maildrop" \
+    "$(find "${SYSQ:-/var/spool/postfix}/maildrop" -user "$(user gw)" \
+    2>/dev/null | wc -l | tr -d ' ')" 0
+for r in $ROLES; do
+	as "$r" gpgconf --homedir "$(home "$r")/.gnupg" --kill all \
 	    >/dev/null 2>&1
 done
-as $FILTER_USER gpgconf --homedir "$T/gw" --kill all >/dev/null 2>&1
-postfix_stop
-if postfix status >/dev/null 2>&1; then
-	not_ok "postfix stop: Postfix is down"
+as gw gpgconf --homedir "$T/gw" --kill all >/dev/null 2>&1
+pf_stop
+if [ -n "$(pf_master)" ]; then
+	not_ok "postfix -c $PFC stop: the test's Postfix is down"
 else
-	ok "postfix stop: Postfix is down"
+	ok "postfix -c $PFC stop: the test's Postfix is down"
 fi
-STARTED=no
+pf_disallow
+sys_same "after it, the system's Postfix is as it was"
+# the entries of other runs side by side (/tmp/mst.*/pf/etc) come and
+# go; ours must be gone and every other one kept
+postconf -c "$SYS_PFC" -h alternate_config_directories 2>/dev/null |
+    tr ', \t' '\n\n\n' | grep -v '^$' >"$T/acd.after"
+_lost=$(echo "$ACD_BEFORE" | tr ', \t' '\n\n\n' | grep -v '^$' |
+    grep -v '^/tmp/mst\.[^/]*/pf/etc$' | grep -cvxFf "$T/acd.after")
+if [ "$_lost" -eq 0 ] && ! grep -qxF "$PFC" "$T/acd.after"; then
+	ok "... alternate_config_directories: this run's entry gone, the others kept"
+else
+	echo "before: $ACD_BEFORE" >"$T/why"
+	not_ok "... alternate_config_directories: this run's entry gone, the others kept" \
+	    "$T/why" "$T/acd.after"
+fi
 done_testing
