@@ -28,6 +28,8 @@
 
 #include <string.h>
 
+#include <gcrypt.h>
+
 #include "armor.h"
 #include "cte.h"
 
@@ -50,6 +52,8 @@ static int	armor_cksum(struct armor_scan *, const char *);
 static int	armor_framed(struct armor_scan *);
 static void	armor_data(struct armor_scan *);
 static void	armor_line(struct armor_scan *);
+static size_t	armor_digits(struct armor_scan *, const unsigned char *,
+		    size_t, size_t);
 
 /* armor_scan_init - start scanning a body */
 void
@@ -94,9 +98,14 @@ armor_decode(struct armor_scan *s, const unsigned char *p, size_t n)
 	unsigned char out[1024 + 3];
 	size_t k;
 
+	size_t m;
+
 	for (; s->indata && n > 0; p += k, n -= k) {
 		k = n < 1024 ? n : 1024;
-		openpgp_feed(&s->pkt, out, cte_decode(&s->b64, p, k, out));
+		m = cte_decode(&s->b64, p, k, out);
+		if (s->sink != NULL)
+			s->sink(s->sinkarg, out, m);
+		openpgp_feed(&s->pkt, out, m);
 	}
 }
 
@@ -125,8 +134,12 @@ static int
 armor_framed(struct armor_scan *s)
 {
 	unsigned char out[3], crc[3];
+	size_t n;
 
-	openpgp_feed(&s->pkt, out, cte_finish(&s->b64, out));
+	n = cte_finish(&s->b64, out);
+	if (s->sink != NULL)
+		s->sink(s->sinkarg, out, n);
+	openpgp_feed(&s->pkt, out, n);
 	if (openpgp_end(&s->pkt) != OPENPGP_OK)
 		return 0;
 	if (!s->cksum)
@@ -247,6 +260,32 @@ armor_line(struct armor_scan *s)
 	s->ntail = 0;
 }
 
+/*
+ * armor_digits - from p[i], a radix-64 digit inside a line that has no
+ * white space or padding yet, to the first byte that is no digit:
+ * what armor_scan_feed's byte loop would do with each of them (the
+ * line is not blank, stays radix-64, its start is kept), in one go.
+ * Returns the index of that byte (or n).
+ */
+static size_t
+armor_digits(struct armor_scan *s, const unsigned char *p, size_t i,
+    size_t n)
+{
+	size_t j = i, keep;
+
+	while (j < n && cte_b64_value[p[j]] >= 0)
+		j++;
+	if (s->linelen < sizeof s->line) {
+		keep = sizeof s->line - s->linelen;
+		if (keep > j - i)
+			keep = j - i;
+		memcpy(s->line + s->linelen, p + i, keep);
+		s->linelen += keep;
+	}
+	s->blank = 0;
+	return j;
+}
+
 /* armor_scan_feed - scan more bytes of the decoded body */
 void
 armor_scan_feed(struct armor_scan *s, const unsigned char *p, size_t n)
@@ -263,6 +302,11 @@ armor_scan_feed(struct armor_scan *s, const unsigned char *p, size_t n)
 	}
 	for (i = 0; i < n && s->state != ARMOR_NO; i++) {
 		unsigned char c = p[i];
+		if (s->linelen > 0 && !s->trailing && !s->eq &&
+		    cte_b64_value[c] >= 0) {
+			i = armor_digits(s, p, i, n) - 1;
+			continue;
+		}
 		if (c == '\n') {
 			armor_decode(s, p + run, i - run);
 			armor_line(s);
@@ -272,7 +316,7 @@ armor_scan_feed(struct armor_scan *s, const unsigned char *p, size_t n)
 		/* a message's data line starts with a radix-64 digit */
 		if (s->linelen == 0 && s->state == ARMOR_DATA &&
 		    (s->kind == ARMOR_MESSAGE || s->kind == ARMOR_DETACHED) &&
-		    cte_b64(c) >= 0) {
+		    cte_b64_value[c] >= 0) {
 			s->indata = 1;
 			run = i;
 		}
@@ -284,7 +328,7 @@ armor_scan_feed(struct armor_scan *s, const unsigned char *p, size_t n)
 			s->trailing = 1;
 		else {
 			s->blank = 0;
-			if (s->trailing || (cte_b64(c) < 0 && c != '='))
+			if (s->trailing || (cte_b64_value[c] < 0 && c != '='))
 				s->radix64 = 0;
 			else if (c == '=' && s->linelen > 0 && !s->eq) {
 				/* the data ends here (padding) */
@@ -298,9 +342,7 @@ armor_scan_feed(struct armor_scan *s, const unsigned char *p, size_t n)
 			}
 		}
 		if (s->linelen < sizeof s->line)
-			s->line[s->linelen] = (char)c;
-		if (s->linelen < sizeof s->line)
-			s->linelen++;
+			s->line[s->linelen++] = (char)c;
 	}
 	if (s->state != ARMOR_NO)
 		armor_decode(s, p + run, i - run);
@@ -338,4 +380,115 @@ int
 armor_scan_failed(const struct armor_scan *s)
 {
 	return s->state == ARMOR_NO || (s->sigonly && openpgp_failed(&s->pkt));
+}
+
+#define ARMOR_BEGIN	"-----BEGIN PGP MESSAGE-----\n\n"
+#define ARMOR_END	"-----END PGP MESSAGE-----\n"
+
+static const char armor_digit[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/* armor_group - one group of three bytes as four digits into out */
+static char *
+armor_group(const unsigned char *p, char *out)
+{
+	unsigned int v = (unsigned int)p[0] << 16 | (unsigned int)p[1] << 8 |
+	    p[2];
+
+	out[0] = armor_digit[v >> 18 & 63];
+	out[1] = armor_digit[v >> 12 & 63];
+	out[2] = armor_digit[v >> 6 & 63];
+	out[3] = armor_digit[v & 63];
+	return out + 4;
+}
+
+/* armor_write_init - see armor.h */
+int
+armor_write_init(struct armor_writer *w)
+{
+	memset(w, 0, sizeof *w);
+	if (gcry_md_open((gcry_md_hd_t *)&w->crc, GCRY_MD_CRC24_RFC2440, 0)) {
+		w->crc = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+/* armor_write - see armor.h */
+size_t
+armor_write(struct armor_writer *w, const unsigned char *p, size_t n,
+    char *out)
+{
+	char *o = out;
+
+	if (!w->begun) {
+		memcpy(o, ARMOR_BEGIN, sizeof ARMOR_BEGIN - 1);
+		o += sizeof ARMOR_BEGIN - 1;
+		w->begun = 1;
+	}
+	if (w->crc != NULL)
+		gcry_md_write((gcry_md_hd_t)w->crc, p, n);
+	while (w->npend > 0 && w->npend < 3 && n > 0) {
+		w->pend[w->npend++] = *p++;
+		n--;
+	}
+	for (;;) {
+		if (w->npend == 3) {
+			o = armor_group(w->pend, o);
+			w->npend = 0;
+		} else if (n >= 3) {
+			o = armor_group(p, o);
+			p += 3;
+			n -= 3;
+		} else
+			break;
+		if ((w->col += 4) == ARMOR_LINE) {
+			*o++ = '\n';
+			w->col = 0;
+		}
+	}
+	if (n > 0) {		/* then nothing was pending */
+		memcpy(w->pend, p, n);
+		w->npend = n;
+	}
+	return (size_t)(o - out);
+}
+
+/* armor_write_end - see armor.h */
+size_t
+armor_write_end(struct armor_writer *w, char *out)
+{
+	unsigned char crc[3] = { 0, 0, 0 };
+	const unsigned char *d;
+	char *o = out + armor_write(w, (const unsigned char *)"", 0, out);
+
+	if (w->npend > 0) {
+		memset(w->pend + w->npend, 0, 3 - w->npend);
+		o = armor_group(w->pend, o);
+		o[-1] = '=';
+		if (w->npend == 1)
+			o[-2] = '=';
+		w->col += 4;
+	}
+	if (w->col > 0)
+		*o++ = '\n';
+	if (w->crc != NULL && (d = gcry_md_read((gcry_md_hd_t)w->crc,
+	    GCRY_MD_CRC24_RFC2440)) != NULL)
+		memcpy(crc, d, 3);
+	*o++ = '=';
+	o = armor_group(crc, o);
+	*o++ = '\n';
+	memcpy(o, ARMOR_END, sizeof ARMOR_END - 1);
+	o += sizeof ARMOR_END - 1;
+	armor_write_free(w);
+	return (size_t)(o - out);
+}
+
+/* armor_write_free - see armor.h */
+void
+armor_write_free(struct armor_writer *w)
+{
+	if (w->crc != NULL)
+		gcry_md_close((gcry_md_hd_t)w->crc);
+	w->crc = NULL;
 }

@@ -45,6 +45,9 @@ struct armor_scan {
 	unsigned char	 crc[3];	/* with this CRC-24 */
 	struct cte_decoder b64;		/* the data lines, decoded, */
 	struct openpgp_scan pkt;	/* and read as packets */
+	void		(*sink)(void *, const unsigned char *, size_t);
+	void		*sinkarg;	/* sink, when set: the decoded data
+					 * too (the dearmored message) */
 };
 
 void		armor_scan_init(struct armor_scan *);
@@ -67,5 +70,39 @@ enum armor_kind	armor_scan_end(struct armor_scan *);
 
 /* armor_scan_free - release a scan abandoned before armor_scan_end */
 void		armor_scan_free(struct armor_scan *);
+
+/*
+ * The armor writer: a message block as gpg 2.2 writes it ("-----BEGIN
+ * PGP MESSAGE-----", an empty line, radix-64 lines of 64 digits, the
+ * CRC-24 line, the END line; LF line ends), from the binary packets.
+ * gpg's own armor costs it three times its encryption (bench/README.md).
+ */
+#define ARMOR_LINE	64
+
+struct armor_writer {
+	unsigned char	 pend[3];	/* bytes of an unfinished group */
+	size_t		 npend;
+	size_t		 col;		/* digits on the current line */
+	int		 begun;		/* the BEGIN line is out */
+	struct gcry_md_handle *crc;
+};
+
+/* armor_write_size - what out must hold for n bytes of armor_write
+ * (and armor_write_end: n = 0) */
+#define armor_write_size(n)	((n) / 3 * 4 + (n) / 48 + 128)
+
+/* armor_write_init - 0, or -1 (no CRC-24 from libgcrypt) */
+int	armor_write_init(struct armor_writer *);
+
+/* armor_write - n more bytes; the text into out; returns its length */
+size_t	armor_write(struct armor_writer *, const unsigned char *, size_t,
+	    char *);
+
+/* armor_write_end - the last group, the CRC-24 line and the END line
+ * into out; returns the length.  Releases what the writer holds. */
+size_t	armor_write_end(struct armor_writer *, char *);
+
+/* armor_write_free - release a writer abandoned before the end */
+void	armor_write_free(struct armor_writer *);
 
 #endif

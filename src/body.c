@@ -22,22 +22,68 @@
 
 #define BODY_CHUNK	16384
 
+/* body_eol - see body.h */
+size_t
+body_eol(const char *p, size_t n, enum body_eol eol, int *pendcr, char *out)
+{
+	const char *q, *e = p + n;
+	size_t o = 0, k;
+
+	if (eol == BODY_RAW) {
+		memcpy(out, p, n);
+		return n;
+	}
+	while (p < e) {
+		if (eol == BODY_LF) {
+			/* a CR held back from before: dropped before LF */
+			if (*pendcr && *p != '\n')
+				out[o++] = '\r';
+			*pendcr = 0;
+			if ((q = memchr(p, '\r', (size_t)(e - p))) == NULL)
+				q = e;
+			k = (size_t)(q - p);
+			memcpy(out + o, p, k);
+			o += k;
+			if (q == e)
+				break;
+			*pendcr = 1;
+			p = q + 1;
+			continue;
+		}
+		if ((q = memchr(p, '\n', (size_t)(e - p))) == NULL)
+			q = e;
+		k = (size_t)(q - p);
+		memcpy(out + o, p, k);
+		o += k;
+		if (k > 0)
+			*pendcr = p[k - 1] == '\r';
+		if (q == e)
+			break;
+		if (!*pendcr)
+			out[o++] = '\r';
+		out[o++] = '\n';
+		*pendcr = 0;
+		p = q + 1;
+	}
+	return o;
+}
+
 /* body_put - bytes with their line ends made the message's */
 int
 body_put(FILE *fp, const char *p, size_t n, enum body_eol eol)
 {
-	size_t k;
+	char out[2 * BODY_CHUNK + 1];
+	size_t k, o;
+	int pendcr = 0;
 
-	for (k = 0; k < n; k++) {
-		if (eol == BODY_LF && p[k] == '\r' && k + 1 < n &&
-		    p[k + 1] == '\n')
-			continue;
-		if (eol == BODY_CRLF && p[k] == '\n' && (k == 0 ||
-		    p[k - 1] != '\r') && putc('\r', fp) == EOF)
-			return -1;
-		if (putc(p[k], fp) == EOF)
+	for (; n > 0; p += k, n -= k) {
+		k = n < BODY_CHUNK ? n : BODY_CHUNK;
+		o = body_eol(p, k, eol, &pendcr, out);
+		if (fwrite(out, 1, o, fp) != o)
 			return -1;
 	}
+	if (eol == BODY_LF && pendcr && putc('\r', fp) == EOF)
+		return -1;
 	return 0;
 }
 
@@ -45,32 +91,15 @@ body_put(FILE *fp, const char *p, size_t n, enum body_eol eol)
 int
 body_copy(struct input *in, FILE *fp, enum body_eol eol)
 {
-	char buf[65536];
-	ssize_t n, i;
+	char buf[BODY_CHUNK], out[2 * BODY_CHUNK + 1];
+	ssize_t n;
+	size_t o;
 	int pendcr = 0;
 
 	while ((n = input_read(in, buf, sizeof buf)) > 0) {
-		if (eol == BODY_RAW) {
-			if (fwrite(buf, 1, (size_t)n, fp) != (size_t)n)
-				return -1;
-			continue;
-		}
-		for (i = 0; i < n; i++) {
-			if (eol == BODY_LF) {
-				if (pendcr && buf[i] != '\n' &&
-				    putc('\r', fp) == EOF)
-					return -1;
-				pendcr = buf[i] == '\r';
-				if (!pendcr && putc(buf[i], fp) == EOF)
-					return -1;
-				continue;
-			}
-			if (buf[i] == '\n' && !pendcr && putc('\r', fp) == EOF)
-				return -1;
-			pendcr = buf[i] == '\r';
-			if (putc(buf[i], fp) == EOF)
-				return -1;
-		}
+		o = body_eol(buf, (size_t)n, eol, &pendcr, out);
+		if (fwrite(out, 1, o, fp) != o)
+			return -1;
 	}
 	if (eol == BODY_LF && pendcr && putc('\r', fp) == EOF)
 		return -1;

@@ -25,6 +25,13 @@ struct body_shape {
 	int	utf8;		/* valid UTF-8 */
 };
 
+/* body_eol - n bytes into out (which holds 2 * n + 1) with their line
+ * ends as eol says, in steps: *pendcr (0 at the start) carries a CR
+ * from one step to the next; BODY_LF holds a last CR back (after the
+ * last step, a CR still held is written as it is).  Returns the bytes
+ * written to out. */
+size_t	body_eol(const char *, size_t, enum body_eol, int *, char *);
+
 /* body_put - n bytes with their line ends as eol says */
 int	body_put(FILE *, const char *, size_t, enum body_eol);
 

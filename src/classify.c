@@ -505,26 +505,42 @@ static int
 classify_scan(struct input *in, off_t pos, struct classify_mp *m)
 {
 	unsigned char buf[16384];
-	ssize_t n, i;
+	const unsigned char *nl, *r;
+	ssize_t n, i, e;
+	size_t k, room;
 	int cr = 0;
 
+	/* a line at a time (memchr), as the byte loop it replaces did */
 	while (m->state != MP_NO && (n = input_read(in, buf, sizeof buf)) > 0)
-		for (i = 0; i < n && m->state != MP_NO; i++, pos++) {
+		for (i = 0; i < n && m->state != MP_NO; ) {
 			if (cr && buf[i] != '\n') {
 				m->state = MP_NO;	/* a bare CR */
 				break;
 			}
-			cr = buf[i] == '\r';
-			if (buf[i] == '\n') {
-				m->nextstart = pos + 1;
-				(void)classify_part_line(m);
-				m->linestart = pos + 1;
-				continue;
+			nl = memchr(buf + i, '\n', (size_t)(n - i));
+			e = nl != NULL ? nl - buf : n;
+			if (e > i && (r = memchr(buf + i, '\r',
+			    (size_t)(e - i))) != NULL && r - buf < e - 1) {
+				m->state = MP_NO;	/* a bare CR */
+				break;
 			}
-			if (m->linelen < sizeof m->line - 1)
-				m->line[m->linelen++] = (char)buf[i];
-			else
+			k = (size_t)(e - i);
+			room = sizeof m->line - 1 - m->linelen;
+			memcpy(m->line + m->linelen, buf + i, k < room ? k : room);
+			m->linelen += k < room ? k : room;
+			if (k > room)
 				m->toolong = 1;
+			if (e > i)
+				cr = buf[e - 1] == '\r';
+			pos += e - i;
+			if ((i = e) == n)
+				break;
+			cr = 0;
+			m->nextstart = pos + 1;
+			(void)classify_part_line(m);
+			m->linestart = pos + 1;
+			i++;
+			pos++;
 		}
 	if (m->state != MP_NO && n < 0)
 		return -1;

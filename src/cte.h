@@ -23,8 +23,10 @@ struct cte_decoder {
 
 void	cte_init(struct cte_decoder *, enum mime_cte);
 
-/* cte_b64 - the value of a base64 (radix-64) digit, or -1 */
+/* cte_b64 - the value of a base64 (radix-64) digit, or -1; the table
+ * is for loops that look at every byte */
 int	cte_b64(unsigned char);
+extern const signed char cte_b64_value[256];
 
 /* cte_decode - decode n bytes of input into out, which must hold at
  * least n + 3 bytes; returns the number of bytes written.  Input may be

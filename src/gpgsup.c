@@ -113,6 +113,58 @@ gpgsup_path(char *buf, size_t bufsz)
 	snprintf(buf, bufsz, "%s", GPGSUP_SELF);
 }
 
+/*
+ * gpgsup_find_gpg - see gpgsup.h: the first "gpg" on PATH (else in
+ * /bin:/usr/bin), as GPGME 1.18 looks for it with gpgconf disabled
+ */
+int
+gpgsup_find_gpg(char *buf, size_t bufsz)
+{
+	const char *path, *s, *e;
+	int n;
+
+	if ((path = getenv("PATH")) == NULL)
+		path = "/bin:/usr/bin";
+	for (s = path;; s = e + 1) {
+		e = s + strcspn(s, ":");
+		n = snprintf(buf, bufsz, "%.*s%sgpg", (int)(e - s), s,
+		    e > s && e[-1] == '/' ? "" : "/");
+		if (n > 0 && (size_t)n < bufsz && access(buf, X_OK) == 0)
+			return buf[0] == '/' ? 0 : -1;
+		if (*e == '\0')
+			return -1;
+	}
+}
+
+/* gpgsup_env - see gpgsup.h */
+void
+gpgsup_env(int on, const char *gpg, const char *home)
+{
+	static char *saved;
+	static int had;
+	const char *v;
+
+	if (on) {
+		(void)setenv(GPGSUP_ENV, gpg, 1);
+		if (home == NULL)
+			return;
+		saved = (v = getenv("GNUPGHOME")) != NULL ? strdup(v) : NULL;
+		had = v != NULL;
+		(void)setenv("GNUPGHOME", home, 1);
+		return;
+	}
+	(void)unsetenv(GPGSUP_ENV);
+	if (home == NULL)
+		return;
+	if (had && saved != NULL)
+		(void)setenv("GNUPGHOME", saved, 1);
+	else
+		(void)unsetenv("GNUPGHOME");
+	free(saved);
+	saved = NULL;
+	had = 0;
+}
+
 /* gpgsup_status_fd - the descriptor after --status-fd, or -1 */
 static int
 gpgsup_status_fd(int argc, char **argv)
@@ -375,13 +427,20 @@ gpgsup_main(int argc, char **argv)
 		gpgsup_report(fd, "exec", ENAMETOOLONG, &h);
 		return 2;
 	}
+	argv[0] = gpg;
+	/* GPGME's one `--version` run (gpg.c): no status channel to report
+	 * on, nothing to limit or hold back; gpg in our place is one
+	 * process less, and a gpg that fails still gives GPGME no version */
+	if (fd == -1 && argc == 2 && strcmp(argv[1], "--version") == 0) {
+		execv(gpg, argv);
+		return 2;
+	}
 	if (fd != -1 && !gpgsup_has(argc, argv, "--command-fd") &&
 	    pipe(p) == 0)
 		h.passing = 0;
 	if (gpgsup_has(argc, argv, "--decrypt") ||
 	    gpgsup_has(argc, argv, "--verify"))
 		h.cpu = gpgsup_cpu_limit();
-	argv[0] = gpg;
 	if ((pid = fork()) == -1) {
 		gpgsup_report(fd, "exec", errno, &h);
 		return 2;

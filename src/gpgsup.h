@@ -30,6 +30,16 @@
 /* gpgsup_path - into buf: the supervisor GPGME is to start */
 void	gpgsup_path(char *, size_t);
 
+/* gpgsup_find_gpg - into buf: the gpg GPGME 1.18 starts with gpgconf
+ * disabled, the first "gpg" on PATH (else in /bin:/usr/bin), an
+ * absolute path: 0, or -1 (none) */
+int	gpgsup_find_gpg(char *, size_t);
+
+/* gpgsup_env - on: set GPGSUP_ENV to gpg and, with a home, GNUPGHOME to
+ * it (the one it had is kept); off: remove GPGSUP_ENV and give GNUPGHOME
+ * back (home as given when on).  Around GPGME calls that start gpg. */
+void	gpgsup_env(int, const char *, const char *);
+
 /* gpgsup_main - with GPGSUP_ENV set, run the gpg it names with argv
  * and return the exit code for main(); without it, -1 (a normal run).
  * The variable is removed either way. */

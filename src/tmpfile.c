@@ -22,6 +22,7 @@
 #include "tmpfile.h"
 
 #define TMPFILE_PROCFD	"/proc/self/fd/"
+#define TMPFILE_STEP	(1 << 20)	/* bytes per copy_file_range/splice */
 
 /* tmpfile_dir - $TMPDIR when it is an absolute path, else /tmp */
 const char *
@@ -85,6 +86,49 @@ tmpfile_open_unlinked(void)
 	return fd;
 }
 
+/*
+ * tmpfile_kernel - copy from in to out inside the kernel: copy_file_range
+ * (file to file) or splice (one end a pipe: piped input to the spool, the
+ * spool to a piped standard output), no user-space buffer.  0: all done;
+ * -1 with errno; 1: neither can copy between these two (nothing moved),
+ * so read and write.
+ */
+static int
+tmpfile_kernel(int in, int out)
+{
+	struct stat si, so;
+	ssize_t n;
+	int how, moved = 0;
+
+	if (fstat(in, &si) == -1 || fstat(out, &so) == -1)
+		return 1;
+	/* copy_file_range between regular files only (a file in /proc
+	 * reads as empty to it); splice when one end is a pipe */
+	how = S_ISREG(si.st_mode) && S_ISREG(so.st_mode) ? 0 :
+	    S_ISFIFO(si.st_mode) || S_ISFIFO(so.st_mode) ? 1 : 2;
+	while (how < 2) {
+		if (how == 0)
+			n = copy_file_range(in, NULL, out, NULL, TMPFILE_STEP, 0);
+		else
+			n = splice(in, NULL, out, NULL, TMPFILE_STEP,
+			    SPLICE_F_MOVE);
+		if (n > 0) {
+			moved = 1;
+			continue;
+		}
+		if (n == 0)
+			return 0;
+		if (errno == EINTR)
+			continue;
+		if (moved || (errno != EINVAL && errno != EXDEV &&
+		    errno != ENOSYS && errno != EOPNOTSUPP && errno != EBADF &&
+		    errno != EPERM && errno != ESPIPE))
+			return -1;
+		how = 2;
+	}
+	return 1;
+}
+
 /* tmpfile_copy - copy everything from fd in to fd out; returns 0, or -1
  * with errno set */
 int
@@ -92,7 +136,10 @@ tmpfile_copy(int in, int out)
 {
 	char buf[65536];
 	ssize_t n;
+	int k;
 
+	if ((k = tmpfile_kernel(in, out)) != 1)
+		return k;
 	for (;;) {
 		n = read(in, buf, sizeof buf);
 		if (n == -1 && errno == EINTR)

@@ -32,7 +32,9 @@ fi
 cp "$gpg" "$T/gpg.real"
 
 # wrap MODE [OPTION] - a gpg that misbehaves in MODE when asked to
-# encrypt (or to do OPTION: --decrypt, --verify)
+# encrypt (or to do OPTION: --decrypt, --verify).  cut: its output stops
+# after 100 bytes, inside the packets of even a one-line message (gpg
+# writes binary packets, about 170 bytes for small.eml; mailseal armors)
 wrap() {
 	cat >"$T/gpg.wrap" <<WRAP
 #!/bin/sh
@@ -41,7 +43,7 @@ case " \$* " in
 *) exec "$T/gpg.real" "\$@" ;;
 esac
 case "$1" in
-cut)	"$T/gpg.real" "\$@" | head -c 200; exit 0 ;;
+cut)	"$T/gpg.real" "\$@" | head -c 100; exit 0 ;;
 kill)	"$T/gpg.real" "\$@" & pid=\$!; sleep 0.1; kill -9 \$pid; exit 2 ;;
 segv)	kill -SEGV \$\$ ;;
 esac

@@ -179,3 +179,153 @@ Test(armor, detached_signature)
 	/* a message block is no signature, nor is a signature a message */
 	cr_expect_eq(scan(SIGBEGIN "wgMEAAA=\n" SIGEND, 4096), ARMOR_NONE);
 }
+
+/* scan_split - body scanned in two pieces, split at k */
+static enum armor_kind
+scan_split(const char *body, size_t len, size_t k)
+{
+	struct armor_scan s;
+
+	armor_scan_init(&s);
+	armor_scan_feed(&s, (const unsigned char *)body, k);
+	armor_scan_feed(&s, (const unsigned char *)body + k, len - k);
+	return armor_scan_end(&s);
+}
+
+/*
+ * Runs of radix-64 digits inside a line take a faster path than the
+ * byte loop (all that a scan fed one byte at a time uses): any split
+ * gives the byte loop's answer, on long data lines (past the start of
+ * a line the scan keeps) and on lines that end in padding, white space
+ * or something else.
+ */
+Test(armor, any_split_gives_the_same_answer)
+{
+	static const char *tails[] = {
+		"\n-----END PGP MESSAGE-----\n",
+		"\n=AAAA\n-----END PGP MESSAGE-----\n",
+		" \n-----END PGP MESSAGE-----\n",
+		"!\n-----END PGP MESSAGE-----\n",
+		"\r\n-----END PGP MESSAGE-----\r\n",
+	};
+	unsigned char pkt[16 + 299];
+	char body[2048], *p;
+	struct cte_encoder e;
+	size_t i, k, len;
+	enum armor_kind want;
+
+	/* a PKESK, and a SEIPD of 300 octets (two-octet length) */
+	memcpy(pkt, "\xc1\x0a\x03\x11\x22\x33\x44\x55\x66\x77\x88\x01"
+	    "\xd2\xc0\x6c\x01", 16);
+	for (i = 16; i < sizeof pkt; i++)
+		pkt[i] = (unsigned char)(i * 7);
+	for (i = 0; i < sizeof tails / sizeof tails[0]; i++) {
+		p = body + snprintf(body, sizeof body,
+		    "-----BEGIN PGP MESSAGE-----\n\n");
+		cte_encoder_init(&e, 0);
+		p += cte_encode(&e, pkt, sizeof pkt, p);
+		p += cte_encode_finish(&e, p);
+		p--;		/* the last newline: the tail has its own */
+		snprintf(p, sizeof body - (size_t)(p - body), "%s", tails[i]);
+		len = strlen(body);
+		want = scan(body, 1);
+		if (i == 0)
+			cr_assert_eq(want, ARMOR_MESSAGE);
+		for (k = 0; k <= len; k++)
+			cr_assert_eq(scan_split(body, len, k), want,
+			    "tail %zu split %zu", i, k);
+	}
+}
+
+struct sunk {
+	unsigned char	 b[512];
+	size_t		 n;
+};
+
+/* sink - what a scan decodes, collected */
+static void
+sink(void *arg, const unsigned char *p, size_t n)
+{
+	struct sunk *k = arg;
+
+	cr_assert(k->n + n <= sizeof k->b);
+	memcpy(k->b + k->n, p, n);
+	k->n += n;
+}
+
+/* written - the armor writer over n bytes of in, in steps of step */
+static size_t
+written(const unsigned char *in, size_t n, size_t step, char *out)
+{
+	struct armor_writer w;
+	size_t i, k, o = 0;
+
+	cr_assert_eq(armor_write_init(&w), 0);
+	for (i = 0; i < n; i += k) {
+		k = n - i < step ? n - i : step;
+		o += armor_write(&w, in + i, k, out + o);
+	}
+	o += armor_write_end(&w, out + o);
+	out[o] = '\0';
+	return o;
+}
+
+/* sunk_back - scan text in steps of step with a sink: the bytes it
+ * decodes into k (decrypt's dearmoring) */
+static void
+sunk_back(const char *text, size_t len, size_t step, struct sunk *k)
+{
+	struct armor_scan s;
+	size_t i;
+
+	k->n = 0;
+	armor_scan_init(&s);
+	s.sink = sink;
+	s.sinkarg = k;
+	for (i = 0; i < len; i += step)
+		armor_scan_feed(&s, (const unsigned char *)text + i,
+		    len - i < step ? len - i : step);
+	(void)armor_scan_end(&s);	/* truncated packets: framing aside */
+}
+
+/*
+ * The armor writer (encrypt's, in place of gpg's) gives the same text
+ * however gpg's output is split, in gpg's layout (BEGIN, an empty line,
+ * 64-digit lines, "=" and the CRC-24, END) that the scan reads back as
+ * the message it is; and the scan's sink gives back the bytes, for
+ * every length around a line and a group, split anywhere.
+ */
+Test(armor, writer_any_split)
+{
+	static struct sunk sunk;
+	unsigned char pkt[16 + 299];
+	char want[1024], got[1024];
+	size_t i, n, step, wn, len;
+
+	memcpy(pkt, "\xc1\x0a\x03\x11\x22\x33\x44\x55\x66\x77\x88\x01"
+	    "\xd2\xc0\x6c\x01", 16);
+	for (i = 16; i < sizeof pkt; i++)
+		pkt[i] = (unsigned char)(i * 7);
+	wn = written(pkt, sizeof pkt, sizeof pkt, want);
+	cr_assert(strncmp(want, "-----BEGIN PGP MESSAGE-----\n\n", 29) == 0);
+	cr_assert(wn > 27 && strcmp(want + wn - 27,
+	    "\n-----END PGP MESSAGE-----\n") == 0);
+	cr_assert_eq(scan(want, wn), ARMOR_MESSAGE);	/* CRC-24 right */
+	for (step = 1; step <= sizeof pkt; step++) {
+		cr_assert_eq(written(pkt, sizeof pkt, step, got), wn);
+		cr_assert(strcmp(got, want) == 0, "step %zu", step);
+	}
+	for (n = 40; n <= 100; n++) {
+		wn = written(pkt, n, 5, want);
+		for (i = 29; i < wn && want[i] != '='; i += len + 1) {
+			len = strcspn(want + i, "\n");
+			cr_assert(len == 64 || want[i + len + 1] == '=',
+			    "n %zu: a line of %zu", n, len);
+		}
+		for (step = 1; step <= 64; step *= 4) {
+			sunk_back(want, wn, step, &sunk);
+			cr_assert(sunk.n == n && memcmp(sunk.b, pkt, n) == 0,
+			    "n %zu step %zu: %zu bytes back", n, step, sunk.n);
+		}
+	}
+}
