@@ -237,8 +237,14 @@ decrypt_src_fill(struct decrypt_src *s)
 			len = (size_t)r;
 		}
 	}
-	if (s->dearmor == -1 && len > 0)	/* packets start with bit 7 */
-		s->dearmor = (t[0] & 0x80) == 0;
+	/* packets start with bit 7; so do the no-break spaces the armor
+	 * scan takes for white space before BEGIN (A0, C2 A0), as no
+	 * encrypted message's first packet does (0xA0 is a compressed
+	 * packet, 0xC2 a signature): classify.c took such a span for
+	 * armor, and gpg would read the armor as packets */
+	if (s->dearmor == -1 && len > 0)
+		s->dearmor = (t[0] & 0x80) == 0 || t[0] == 0xa0 ||
+		    t[0] == 0xc2;
 	s->outpos = s->outlen = 0;
 	if (s->dearmor != 1) {
 		memcpy(s->out, t, len);

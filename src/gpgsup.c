@@ -32,6 +32,7 @@
 
 #include <sys/types.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 
@@ -115,12 +116,16 @@ gpgsup_path(char *buf, size_t bufsz)
 
 /*
  * gpgsup_find_gpg - see gpgsup.h: the first "gpg" on PATH (else in
- * /bin:/usr/bin), as GPGME 1.18 looks for it with gpgconf disabled
+ * /bin:/usr/bin), as GPGME 1.18 looks for it with gpgconf disabled, but
+ * only a file that can be run in an absolute directory: an empty or
+ * relative entry (the current directory, wherever the MTA runs us) and a
+ * directory named gpg are passed over, not taken and then refused
  */
 int
 gpgsup_find_gpg(char *buf, size_t bufsz)
 {
 	const char *path, *s, *e;
+	struct stat st;
 	int n;
 
 	if ((path = getenv("PATH")) == NULL)
@@ -129,8 +134,10 @@ gpgsup_find_gpg(char *buf, size_t bufsz)
 		e = s + strcspn(s, ":");
 		n = snprintf(buf, bufsz, "%.*s%sgpg", (int)(e - s), s,
 		    e > s && e[-1] == '/' ? "" : "/");
-		if (n > 0 && (size_t)n < bufsz && access(buf, X_OK) == 0)
-			return buf[0] == '/' ? 0 : -1;
+		if (*s == '/' && n > 0 && (size_t)n < bufsz &&
+		    stat(buf, &st) == 0 && S_ISREG(st.st_mode) &&
+		    access(buf, X_OK) == 0)
+			return 0;
 		if (*e == '\0')
 			return -1;
 	}

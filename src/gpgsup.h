@@ -31,8 +31,8 @@
 void	gpgsup_path(char *, size_t);
 
 /* gpgsup_find_gpg - into buf: the gpg GPGME 1.18 starts with gpgconf
- * disabled, the first "gpg" on PATH (else in /bin:/usr/bin), an
- * absolute path: 0, or -1 (none) */
+ * disabled, the first "gpg" on PATH (else in /bin:/usr/bin) that is a
+ * file that can be run, in an absolute directory: 0, or -1 (none) */
 int	gpgsup_find_gpg(char *, size_t);
 
 /* gpgsup_env - on: set GPGSUP_ENV to gpg and, with a home, GNUPGHOME to

@@ -11,9 +11,11 @@
 #include <config.h>
 
 #include <sys/stat.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,6 +89,25 @@ tmpfile_open_unlinked(void)
 }
 
 /*
+ * tmpfile_wait - a non-blocking descriptor (O_NONBLOCK belongs to the
+ * open file: whoever shares our standard input or output can set it)
+ * said EAGAIN: wait until it is ready for ev.  0, or -1 with errno.
+ */
+static int
+tmpfile_wait(int fd, short ev)
+{
+	struct pollfd p;
+	int r;
+
+	p.fd = fd;
+	p.events = ev;
+	do
+		r = poll(&p, 1, -1);
+	while (r == -1 && errno == EINTR);
+	return r == -1 ? -1 : 0;
+}
+
+/*
  * tmpfile_kernel - copy from in to out inside the kernel: copy_file_range
  * (file to file) or splice (one end a pipe: piped input to the spool, the
  * spool to a piped standard output), no user-space buffer.  0: all done;
@@ -120,6 +141,10 @@ tmpfile_kernel(int in, int out)
 			return 0;
 		if (errno == EINTR)
 			continue;
+		/* a non-blocking end: this call moved nothing, and the
+		 * read and write loop waits for it */
+		if (errno == EAGAIN || errno == EWOULDBLOCK)
+			return 1;
 		if (moved || (errno != EINVAL && errno != EXDEV &&
 		    errno != ENOSYS && errno != EOPNOTSUPP && errno != EBADF &&
 		    errno != EPERM && errno != ESPIPE))
@@ -142,7 +167,8 @@ tmpfile_copy(int in, int out)
 		return k;
 	for (;;) {
 		n = read(in, buf, sizeof buf);
-		if (n == -1 && errno == EINTR)
+		if (n == -1 && (errno == EINTR || ((errno == EAGAIN ||
+		    errno == EWOULDBLOCK) && tmpfile_wait(in, POLLIN) == 0)))
 			continue;
 		if (n <= 0)
 			return (int)n;
@@ -190,7 +216,8 @@ tmpfile_write(int fd, const void *buf, size_t len)
 
 	while (len > 0) {
 		w = write(fd, p, len);
-		if (w == -1 && errno == EINTR)
+		if (w == -1 && (errno == EINTR || ((errno == EAGAIN ||
+		    errno == EWOULDBLOCK) && tmpfile_wait(fd, POLLOUT) == 0)))
 			continue;
 		if (w == -1)
 			return -1;

@@ -22,10 +22,11 @@ int	tmpfile_open_nameless(int);
 int	tmpfile_link(int, int, const char *);
 
 /* tmpfile_copy - copy all of one descriptor to another, from where each
- * stands; 0 or -1 */
+ * stands (a non-blocking one is waited for); 0 or -1 */
 int	tmpfile_copy(int, int);
 
-/* tmpfile_write - write all of buf; 0 or -1 with errno set */
+/* tmpfile_write - write all of buf (waiting on a non-blocking fd); 0
+ * or -1 with errno set */
 int	tmpfile_write(int, const void *, size_t);
 
 /* tmpfile_dir - the directory for temporary files */
