@@ -20,6 +20,7 @@
 #include <config.h>
 
 #include <sys/resource.h>
+#include <sys/stat.h>
 #ifdef HAVE_SYS_PRCTL_H
 #include <sys/prctl.h>
 #endif
@@ -34,6 +35,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
+#include <syslog.h>
 #include <unistd.h>
 
 #include "addr.h"
@@ -54,6 +56,8 @@ static enum outcome cmd_decrypt(int, char **);
 static enum outcome cmd_filter(int, char **);
 static enum outcome cmd_keys(int, char **);
 static int	stdio_check(int *);
+static int	stderr_is_output(void);
+static int	stderr_to_syslog(void);
 static void	on_signal(int);
 static int	signals_init(void);
 static int	process_protect(void);
@@ -185,6 +189,41 @@ stdio_check(int *closed1)
 		if (open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY) != fd)
 			return -1;
 	}
+	return 0;
+}
+
+/*
+ * stderr_is_output - standard error is the very file standard output
+ * is, and no terminal: Exim runs a transport filter with 2>&1, so a
+ * line written there would be delivered as part of the message.
+ */
+static int
+stderr_is_output(void)
+{
+	struct stat out, err;
+
+	if (isatty(STDERR_FILENO) || fstat(STDOUT_FILENO, &out) == -1 ||
+	    fstat(STDERR_FILENO, &err) == -1)
+		return 0;
+	return out.st_dev == err.st_dev && out.st_ino == err.st_ino;
+}
+
+/*
+ * stderr_to_syslog - diagnostics to syslog alone (LOG_MAIL until the
+ * configuration names its facility), and standard error on /dev/null,
+ * so that gpg, which inherits it, cannot write into the output either
+ */
+static int
+stderr_to_syslog(void)
+{
+	int fd;
+
+	if ((fd = open("/dev/null", O_WRONLY)) == -1)
+		return -1;
+	if (fd != STDERR_FILENO && (dup2(fd, STDERR_FILENO) == -1 ||
+	    close(fd) == -1))
+		return -1;
+	log_syslog(LOG_MAIL);
 	return 0;
 }
 
@@ -497,6 +536,12 @@ cmd_filter(int argc, char **argv)
 		if (ch == 'v')
 			o.logstderr = 1;
 		filter_opt(&o, ch);
+	}
+	/* --stdout as an Exim transport filter: standard error is the
+	 * message too */
+	if (o.tostdout && stderr_is_output() && stderr_to_syslog() == -1) {
+		log_warn("filter: /dev/null");
+		return OUTCOME_TEMPFAIL;
 	}
 	if ((r = filter_args(&c, &o, argc, argv)) != OUTCOME_OK)
 		return r;
