@@ -45,6 +45,7 @@
 #include "limit.h"
 #include "log.h"
 #include "mime.h"
+#include "msg.h"
 #include "output.h"
 #include "pgpmime.h"
 #include "protect.h"
@@ -93,6 +94,12 @@ enum decrypt_head {
 	HEAD_TEXT	/* no Content-Transfer-Encoding: inline plaintext */
 };
 
+
+enum decrypt_result {
+	DECRYPT_OK,		/* a message with verdicts was written */
+	DECRYPT_DATAERR,	/* not a message */
+	DECRYPT_TEMPFAIL	/* anything else: try again later */
+};
 
 struct decrypt_job {
 	const struct decrypt_opts	*opts;
@@ -754,6 +761,9 @@ decrypt_write_head(struct decrypt_job *j, FILE *fp, enum decrypt_head what)
 	if (j->h.fromline != NULL &&
 	    fwrite(j->h.fromline, 1, j->h.fromlen, fp) != j->h.fromlen)
 		return -1;
+	if (j->opts->lead != NULL &&
+	    fprintf(fp, "%s%s", j->opts->lead, eol) < 0)
+		return -1;
 	if (fprintf(fp, "%s: %s%s%s%s", VERDICT_DECRYPTION, j->dverdict,
 	    j->reason != NULL ? "; reason=" : "",
 	    j->reason != NULL ? j->reason : "", eol) < 0)
@@ -937,123 +947,132 @@ refuse:
 	return 1;
 }
 
-/* decrypt_run - see decrypt.h */
-enum decrypt_result
-decrypt_run(const struct decrypt_opts *opts)
+/* decrypt_root - decrypt or verify what the root is; the verdicts,
+ * and the plaintext when there is one, land in j */
+static enum decrypt_result
+decrypt_root(struct decrypt_job *j, struct msg *m)
 {
-	struct decrypt_job j;
-	struct classify_span span;
-	enum classify_kind kind;
-	enum rfc5322_err he;
-	enum decrypt_result r = DECRYPT_TEMPFAIL;
-	char esc[ESCBUF], *from;
-	FILE *fp;
+	enum decrypt_result r = DECRYPT_OK;
+	char *from;
 	int e;
 
-	memset(&j, 0, sizeof j);
-	j.opts = opts;
-	j.plainfd = -1;
-	j.dverdict = "not-encrypted";
-	e = opts->usefds ? input_open_fd(&j.in, opts->infd) :
-	    input_open(&j.in, opts->input);
-	if (e != 0) {
-		if (e == INPUT_ENOPEN) {
-			log_warn("%s", log_escape(opts->input, esc, sizeof esc));
-			return DECRYPT_NOINPUT;
-		}
-		log_warn("cannot read %s", opts->input != NULL ?
-		    log_escape(opts->input, esc, sizeof esc) : "standard input");
-		return DECRYPT_TEMPFAIL;
-	}
-	if ((he = rfc5322_read(j.in, &j.h)) != RFC5322_OK) {
-		if (he == RFC5322_IO)
-			log_warn("cannot read the message");
-		r = he == RFC5322_IO ? DECRYPT_TEMPFAIL : decrypt_raw(&j, he);
-		goto done;
-	}
-	if (classify_message(&j.h, j.in, &kind, &span) == -1) {
-		log_warn("cannot read the message");
-		goto done;
-	}
-	switch (kind) {
+	switch (m->kind) {
 	case CLASSIFY_PGPMIME:
 	case CLASSIFY_MANGLED:
 	case CLASSIFY_INLINE:
-		if ((e = decrypt_esk_budget(&j, &span)) == -1) {
-			r = DECRYPT_TEMPFAIL;
-			goto done;
-		}
+		if ((e = decrypt_esk_budget(j, &m->span)) == -1)
+			return DECRYPT_TEMPFAIL;
 		if (e == 1)
 			break;	/* too many recipients: the verdict is set */
-		if ((r = decrypt_data(&j, &span)) != DECRYPT_OK)
-			goto done;
-		j.istext = kind == CLASSIFY_INLINE;
-		if (j.plainfd != -1 &&
-		    (r = decrypt_plaintext(&j)) != DECRYPT_OK)
-			goto done;
+		if ((r = decrypt_data(j, &m->span)) != DECRYPT_OK)
+			return r;
+		j->istext = m->kind == CLASSIFY_INLINE;
+		if (j->plainfd != -1)
+			r = decrypt_plaintext(j);
 		break;
 	case CLASSIFY_SIGNED:
 	case CLASSIFY_CLEARSIGNED:
-		from = decrypt_from(&j.h);
-		r = kind == CLASSIFY_SIGNED ?
-		    decrypt_verify(&j, j.in, &span, from) :
-		    decrypt_verify_clear(&j, j.in, &span, from);
+		from = decrypt_from(&j->h);
+		r = m->kind == CLASSIFY_SIGNED ?
+		    decrypt_verify(j, j->in, &m->span, from) :
+		    decrypt_verify_clear(j, j->in, &m->span, from);
 		free(from);
-		if (r != DECRYPT_OK)
-			goto done;
 		break;
 	case CLASSIFY_BROKEN:
 		/* it claims to be encrypted: say it is damaged, never
 		 * "not-encrypted" */
-		j.dverdict = "failed";
-		j.reason = "bad-data";
+		j->dverdict = "failed";
+		j->reason = "bad-data";
 		break;
 	case CLASSIFY_SMIME:
 		/* encrypted, but not for us to decrypt: say so */
-		j.dverdict = "failed";
-		j.reason = "unsupported-smime";
+		j->dverdict = "failed";
+		j->reason = "unsupported-smime";
 		break;
 	case CLASSIFY_PLAIN:
 		break;
 	}
-	if ((opts->usefds ? output_open_fd(&j.out, opts->outfd) :
-	    output_open(&j.out, opts->output)) == -1) {
+	return r;
+}
+
+/* decrypt_emit - the result: verdicts, header, then the decrypted
+ * entity, the inline plaintext or the original body */
+static enum decrypt_result
+decrypt_emit(struct decrypt_job *j)
+{
+	FILE *fp;
+	int e;
+
+	if ((j->opts->usefds ? output_open_fd(&j->out, j->opts->outfd) :
+	    output_open(&j->out, j->opts->output)) == -1) {
 		log_warn("cannot create the output");
-		r = DECRYPT_TEMPFAIL;
-		goto done;
+		return DECRYPT_TEMPFAIL;
 	}
-	fp = output_stream(j.out);
-	if (j.inner != NULL && j.istext)
-		e = decrypt_write_head(&j, fp, HEAD_TEXT) == -1 ||
-		    decrypt_write_text(&j, fp) == -1;
-	else if (j.inner != NULL)
-		e = decrypt_write_head(&j, fp, HEAD_ENTITY) == -1 ||
-		    decrypt_write_inner(&j, fp) == -1;
+	fp = output_stream(j->out);
+	if (j->inner != NULL && j->istext)
+		e = decrypt_write_head(j, fp, HEAD_TEXT) == -1 ||
+		    decrypt_write_text(j, fp) == -1;
+	else if (j->inner != NULL)
+		e = decrypt_write_head(j, fp, HEAD_ENTITY) == -1 ||
+		    decrypt_write_inner(j, fp) == -1;
 	else
 		/* a header that ended at a line that is no field gets its
 		 * empty line, or readers would take what follows (forged
 		 * verdicts, say) for header fields; so does an LF message
 		 * whose empty line is CRLF (procmail reads on past it) */
-		e = decrypt_write_head(&j, fp, HEAD_ALL) == -1 ||
-		    ((!j.h.separator || !j.h.crlf) && fputs(j.h.crlf ?
+		e = decrypt_write_head(j, fp, HEAD_ALL) == -1 ||
+		    ((!j->h.separator || !j->h.crlf) && fputs(j->h.crlf ?
 		    "\r\n" : "\n", fp) == EOF) ||
-		    input_seek(j.in, j.h.separator && !j.h.crlf ? j.h.bodyoff :
-		    (off_t)(j.h.fromlen + j.h.total)) == -1 ||
-		    body_copy(j.in, fp, BODY_RAW) == -1;
+		    input_seek(j->in, j->h.separator && !j->h.crlf ?
+		    j->h.bodyoff : (off_t)(j->h.fromlen + j->h.total)) == -1 ||
+		    body_copy(j->in, fp, BODY_RAW) == -1;
+	if (!e) {
+		e = output_commit(j->out) == -1;
+		j->out = NULL;
+	}
 	if (e) {
 		log_warn("cannot write the output");
-		r = DECRYPT_TEMPFAIL;
-		goto done;
+		return DECRYPT_TEMPFAIL;
 	}
-	e = output_commit(j.out);
-	j.out = NULL;
-	if (e == -1) {
-		log_warn("cannot write the output");
-		r = DECRYPT_TEMPFAIL;
-		goto done;
+	return DECRYPT_OK;
+}
+
+/* decrypt_outcome - the command's outcome for r */
+static enum outcome
+decrypt_outcome(enum decrypt_result r)
+{
+	switch (r) {
+	case DECRYPT_OK:
+		return OUTCOME_OK;
+	case DECRYPT_DATAERR:
+		return OUTCOME_DATAERR;
+	default:
+		return OUTCOME_TEMPFAIL;
 	}
-	r = DECRYPT_OK;
-done:
+}
+
+/* decrypt_msg - see decrypt.h */
+enum outcome
+decrypt_msg(struct msg *m, const struct decrypt_opts *opts)
+{
+	struct decrypt_job j;
+	enum decrypt_result r;
+
+	memset(&j, 0, sizeof j);
+	j.opts = opts;
+	j.gpg = opts->gpg;
+	j.plainfd = -1;
+	j.dverdict = "not-encrypted";
+	/* the message's reader and header block, borrowed: read once */
+	j.in = m->in;
+	j.h = m->h;
+	if (m->herr != RFC5322_OK)
+		r = decrypt_raw(&j, m->herr);
+	else if (msg_classify(m) == -1) {
+		log_warn("cannot read the message");
+		r = DECRYPT_TEMPFAIL;
+	} else if ((r = decrypt_root(&j, m)) == DECRYPT_OK)
+		r = decrypt_emit(&j);
 	output_discard(j.out);
 	if (j.plainfd != -1)
 		close(j.plainfd);
@@ -1061,8 +1080,20 @@ done:
 	rfc5322_free(&j.sh);
 	rfc5322_free(&j.ih);
 	input_close(j.inner);
-	gpg_close(j.gpg);
-	rfc5322_free(&j.h);
-	input_close(j.in);
+	if (j.gpg != opts->gpg)
+		gpg_close(j.gpg);
+	return decrypt_outcome(r);
+}
+
+/* decrypt_run - see decrypt.h */
+enum outcome
+decrypt_run(const char *input, const struct decrypt_opts *opts)
+{
+	struct msg *m;
+	enum outcome r;
+
+	if ((r = msg_open(&m, input)) == OUTCOME_OK)
+		r = decrypt_msg(m, opts);
+	msg_free(m);
 	return r;
 }

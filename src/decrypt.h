@@ -5,26 +5,34 @@
 #ifndef MAILSEAL_DECRYPT_H
 #define MAILSEAL_DECRYPT_H
 
+#include "outcome.h"
+
+struct gpg;
+struct msg;
+
 struct decrypt_opts {
-	const char	*input;		/* NULL: standard input */
 	const char	*output;	/* NULL: standard output */
 	const char	*homedir;	/* NULL: gpg's default */
-	int		 usefds;	/* read infd and write outfd, not input
-					 * and output (the filter's nameless
-					 * files) */
-	int		 infd;		/* the message, a seekable file read
-					 * from its start; stays the caller's */
+	int		 usefds;	/* write outfd, not output (the
+					 * gateway's nameless files) */
 	int		 outfd;		/* the result, written from its start
 					 * (emptied first); stays the caller's */
+	struct gpg	*gpg;		/* borrowed context, or NULL */
+	const char	*lead;		/* a header field written first (after
+					 * a From_ line, before the verdicts),
+					 * without its line end; NULL: none.
+					 * Not written into a message whose
+					 * header block cannot be read. */
 };
 
-enum decrypt_result {
-	DECRYPT_OK,		/* a message with verdicts was written */
-	DECRYPT_NOINPUT,	/* the input file cannot be opened */
-	DECRYPT_DATAERR,	/* not a message */
-	DECRYPT_TEMPFAIL	/* anything else: try again later */
-};
+/* decrypt_msg - write m with verdicts (decrypted where it is encrypted
+ * to us); OUTCOME_OK whenever a message was written, failed verdicts
+ * included; OUTCOME_DATAERR for no input at all; else OUTCOME_TEMPFAIL
+ * with one line on standard error */
+enum outcome	decrypt_msg(struct msg *, const struct decrypt_opts *);
 
-enum decrypt_result	decrypt_run(const struct decrypt_opts *);
+/* decrypt_run - the command: the message in the file input (NULL:
+ * standard input) through decrypt_msg */
+enum outcome	decrypt_run(const char *, const struct decrypt_opts *);
 
 #endif

@@ -1,13 +1,15 @@
 /*
- * encrypt.c - the encrypt command.
+ * encrypt.c - encrypt a message (struct msg): the encrypt command and
+ * the gateway's encrypted copy.
  *
  * Data flow (HACKING.md has the picture):
- *   input (file or spooled pipe)
- *     -> rfc5322_read: header block in memory, bounded
- *     -> classify: already encrypted?  then copy the input unchanged
+ *   the message (msg.c: file or spooled pipe, header block read once)
+ *     -> msg_classify: already encrypted?  then copy it unchanged
  *     -> recipients: -r, or the To/Cc/Bcc addr-specs (addr.c)
- *     -> one key listing, exact resolution to fingerprints (recip.c)
- *     -> output spool: outer header + our MIME prelude (pgpmime.c)
+ *     -> one key listing, exact resolution to fingerprints (recip.c),
+ *        unless the caller (the gateway) resolved them already
+ *     -> output spool: From_ line, the caller's leading field, outer
+ *        header + our MIME prelude (pgpmime.c)
  *     -> gpg reads the inner entity (Content-* + body, CRLF) in small
  *        steps and writes armor into the spool
  *     -> closing boundary, then publish (output.c)
@@ -27,6 +29,7 @@
 #include "gpg.h"
 #include "input.h"
 #include "log.h"
+#include "msg.h"
 #include "output.h"
 #include "pgpmime.h"
 #include "recip.h"
@@ -38,27 +41,31 @@
 
 struct encrypt_job {
 	const struct encrypt_opts	*opts;
-	struct input			*in;
-	struct rfc5322_header		 h;
+	struct msg			*m;
 	struct addrlist			 rcpts;
 	struct gpg			*gpg;
 	struct gpg_keylist		 keys;
-	struct recip			 rec;
+	struct recip			 rec;		/* resolved here, or */
+	const struct recip		*rp;		/* the caller's */
 	const struct gpg_key		*signer;	/* in skeys */
 	struct gpg_keylist		 skeys;
 	struct output			*out;
 	struct addrlist			 visible;	/* -r, To and Cc */
-	int				*hidden;	/* per j->rec.fprs */
+	int				*hidden;	/* per j->rp->fprs */
 };
 
+static int			encrypt_head(struct encrypt_job *, FILE *,
+				    const char *);
+static int			encrypt_lead(struct encrypt_job *, FILE *);
 static int			encrypt_output(struct encrypt_job *);
-static enum encrypt_result	encrypt_passthrough(struct encrypt_job *);
-static enum encrypt_result	encrypt_publish(struct encrypt_job *,
-				    enum encrypt_result);
-static enum encrypt_result	encrypt_recipients(struct encrypt_job *);
-static enum encrypt_result	encrypt_resolve(struct encrypt_job *);
-static enum encrypt_result	encrypt_signer(struct encrypt_job *);
-static enum encrypt_result	encrypt_write(struct encrypt_job *);
+static enum outcome		encrypt_passthrough(struct encrypt_job *);
+static enum outcome		encrypt_publish(struct encrypt_job *,
+				    enum outcome);
+static enum outcome		encrypt_recipients(struct encrypt_job *);
+static enum outcome		encrypt_resolve(struct encrypt_job *);
+static enum outcome		encrypt_signer(struct encrypt_job *);
+static enum outcome		encrypt_status(enum gpg_status, const char *);
+static enum outcome		encrypt_write(struct encrypt_job *);
 static void			encrypt_missing(const struct addrlist *);
 static void			encrypt_visible(struct encrypt_job *);
 
@@ -78,7 +85,7 @@ encrypt_visible(struct encrypt_job *j)
 
 	for (k = 0; k < sizeof names / sizeof names[0]; k++) {
 		i = 0;
-		while ((f = rfc5322_find(&j->h, names[k], &i)) != NULL) {
+		while ((f = rfc5322_find(&j->m->h, names[k], &i)) != NULL) {
 			memset(&one, 0, sizeof one);
 			v = rfc5322_unfold(f, &len);
 			if (addr_list_parse(v, len, &one) == ADDR_OK)
@@ -101,49 +108,54 @@ encrypt_output(struct encrypt_job *j)
 }
 
 /* encrypt_passthrough - copy the input, unchanged, to the output */
-static enum encrypt_result
+static enum outcome
 encrypt_passthrough(struct encrypt_job *j)
 {
 	char buf[65536];
 	FILE *fp;
 	ssize_t n;
 
-	if (input_seek(j->in, 0) == -1) {
+	if (input_seek(j->m->in, 0) == -1) {
 		log_warn("cannot read the message");
-		return ENCRYPT_TEMPFAIL;
+		return OUTCOME_TEMPFAIL;
 	}
 	if (encrypt_output(j) == -1) {
 		log_warn("cannot create the output");
-		return ENCRYPT_TEMPFAIL;
+		return OUTCOME_TEMPFAIL;
 	}
 	fp = output_stream(j->out);
-	while ((n = input_read(j->in, buf, sizeof buf)) > 0)
+	if (encrypt_lead(j, fp) == -1 ||
+	    input_seek(j->m->in, (off_t)j->m->h.fromlen) == -1) {
+		log_warn("cannot copy the message");
+		return OUTCOME_TEMPFAIL;
+	}
+	while ((n = input_read(j->m->in, buf, sizeof buf)) > 0)
 		if (fwrite(buf, 1, (size_t)n, fp) != (size_t)n)
 			break;
 	if (n != 0) {
 		log_warn("cannot copy the message");
-		return ENCRYPT_TEMPFAIL;
+		return OUTCOME_TEMPFAIL;
 	}
-	return encrypt_publish(j, ENCRYPT_PASSED);
+	return encrypt_publish(j, OUTCOME_OK);
 }
 
 /* encrypt_publish - release the spooled result; returns r, or
- * ENCRYPT_TEMPFAIL when that fails */
-static enum encrypt_result
-encrypt_publish(struct encrypt_job *j, enum encrypt_result r)
+ * OUTCOME_TEMPFAIL when that fails */
+static enum outcome
+encrypt_publish(struct encrypt_job *j, enum outcome r)
 {
 	int failed = output_commit(j->out) == -1;
 
 	j->out = NULL;		/* committed or discarded: gone either way */
 	if (failed) {
 		log_warn("cannot write the output");
-		return ENCRYPT_TEMPFAIL;
+		return OUTCOME_TEMPFAIL;
 	}
 	return r;
 }
 
 /* encrypt_recipients - -r, or every addr-spec in To, Cc and Bcc */
-static enum encrypt_result
+static enum outcome
 encrypt_recipients(struct encrypt_job *j)
 {
 	static const char *names[] = { "To", "Cc", "Bcc" };
@@ -162,10 +174,10 @@ encrypt_recipients(struct encrypt_job *j)
 	if (j->opts->envelope)
 		encrypt_visible(j);
 	if (j->rcpts.n > 0)
-		return ENCRYPT_OK;
+		return OUTCOME_OK;
 	for (k = 0; k < sizeof names / sizeof names[0]; k++) {
 		i = 0;
-		while ((f = rfc5322_find(&j->h, names[k], &i)) != NULL) {
+		while ((f = rfc5322_find(&j->m->h, names[k], &i)) != NULL) {
 			struct addrlist one = { NULL, 0 };
 			size_t a;
 
@@ -177,7 +189,7 @@ encrypt_recipients(struct encrypt_job *j)
 				    sizeof esc));
 				free(v);
 				addrlist_free(&one);
-				return ENCRYPT_DATAERR;
+				return OUTCOME_DATAERR;
 			}
 			free(v);
 			for (a = 0; a < one.n; a++)
@@ -190,16 +202,16 @@ encrypt_recipients(struct encrypt_job *j)
 			if (j->rcpts.n > LIMIT_RECIPIENTS) {
 				log_warnx("more recipients than the limit "
 				    "(LIMIT_RECIPIENTS, %d)", LIMIT_RECIPIENTS);
-				return ENCRYPT_DATAERR;
+				return OUTCOME_DATAERR;
 			}
 		}
 	}
 	if (j->rcpts.n == 0) {
 		log_warnx("no recipients: no -r option and no address in "
 		    "To, Cc or Bcc");
-		return ENCRYPT_DATAERR;
+		return OUTCOME_DATAERR;
 	}
-	return ENCRYPT_OK;
+	return OUTCOME_OK;
 }
 
 /* encrypt_missing - one line naming every recipient without a key */
@@ -226,7 +238,7 @@ encrypt_missing(const struct addrlist *missing)
 }
 
 /* encrypt_resolve - one key listing, then exact matching */
-static enum encrypt_result
+static enum outcome
 encrypt_resolve(struct encrypt_job *j)
 {
 	struct addrlist pat = { NULL, 0 };
@@ -236,14 +248,16 @@ encrypt_resolve(struct encrypt_job *j)
 	size_t i, k;
 	int *shown;
 
-	if (j->opts->keys != NULL) {
-		/* the caller listed them already: no second gpg listing */
-		recip_resolve(&j->rcpts, j->opts->keys, &j->rec);
-	} else {
+	j->rp = &j->rec;
+	if (j->opts->rec != NULL)
+		/* the caller resolved them, and chose whom to encrypt to:
+		 * no second listing, no second resolution */
+		j->rp = j->opts->rec;
+	else {
 		if (j->gpg == NULL && gpg_open(&j->gpg, j->opts->homedir, err,
 		    sizeof err) != GPG_OK) {
 			log_warnx("%s", err);
-			return ENCRYPT_TEMPFAIL;
+			return OUTCOME_TEMPFAIL;
 		}
 		recip_patterns(&j->rcpts, &pat);
 		st = gpg_keylist(j->gpg, pat.v, pat.n, 0, &j->keys, err,
@@ -251,13 +265,13 @@ encrypt_resolve(struct encrypt_job *j)
 		addrlist_free(&pat);
 		if (st != GPG_OK) {
 			log_warnx("%s", err);
-			return ENCRYPT_TEMPFAIL;
+			return OUTCOME_TEMPFAIL;
 		}
 		recip_resolve(&j->rcpts, &j->keys, &j->rec);
-	}
-	if (j->rec.missing.n > 0) {
-		encrypt_missing(&j->rec.missing);
-		return ENCRYPT_NOUSER;
+		if (j->rec.missing.n > 0) {
+			encrypt_missing(&j->rec.missing);
+			return OUTCOME_NOUSER;
+		}
 	}
 	/*
 	 * A key reached only through Bcc addresses is a hidden recipient:
@@ -265,54 +279,64 @@ encrypt_resolve(struct encrypt_job *j)
 	 * a blind copy.
 	 */
 	addrset_build(&vis, &j->visible);
-	shown = xcalloc(j->rec.nmap > 0 ? j->rec.nmap : 1, sizeof *shown);
-	for (k = 0; k < j->rec.nmap; k++)
-		shown[k] = addrset_has(&vis, j->rec.map[k].addr);
+	shown = xcalloc(j->rp->nmap > 0 ? j->rp->nmap : 1, sizeof *shown);
+	for (k = 0; k < j->rp->nmap; k++)
+		shown[k] = addrset_has(&vis, j->rp->map[k].addr);
 	addrset_free(&vis);
-	j->hidden = xcalloc(j->rec.nfprs > 0 ? j->rec.nfprs : 1, sizeof *j->hidden);
-	for (i = 0; i < j->rec.nfprs; i++) {
+	j->hidden = xcalloc(j->rp->nfprs > 0 ? j->rp->nfprs : 1, sizeof *j->hidden);
+	for (i = 0; i < j->rp->nfprs; i++) {
 		j->hidden[i] = 1;
-		for (k = 0; k < j->rec.nmap && j->hidden[i]; k++)
+		for (k = 0; k < j->rp->nmap && j->hidden[i]; k++)
 			if (shown[k] &&
-			    strcmp(j->rec.map[k].fpr, j->rec.fprs[i]) == 0)
+			    strcmp(j->rp->map[k].fpr, j->rp->fprs[i]) == 0)
 				j->hidden[i] = 0;
 	}
 	free(shown);
-	for (i = 0; i < j->rec.nmap; i++)
-		log_debug("recipient %s: key %s", j->rec.map[i].addr,
-		    j->rec.map[i].fpr);
-	return ENCRYPT_OK;
+	for (i = 0; i < j->rp->nmap; i++)
+		log_debug("recipient %s: key %s", j->rp->map[i].addr,
+		    j->rp->map[i].fpr);
+	return OUTCOME_OK;
 }
 
-/* encrypt_signer - --signer, or the From addr-spec: a secret key */
-static enum encrypt_result
-encrypt_signer(struct encrypt_job *j)
+/* encrypt_signer_who - --signer, or the From addr-spec (allocated), or
+ * NULL when there is neither */
+static char *
+encrypt_signer_who(const struct encrypt_job *j)
 {
 	const struct rfc5322_field *f;
-	char *who = NULL, *v, err[GPG_ERRLEN], esc[ESCBUF], pat[LIMIT_PAT];
-	enum gpg_status st;
-	char *pats[1];
+	char *who = NULL, *v;
 	size_t len;
-	int n;
 
 	if (j->opts->signer != NULL)
-		who = xstrdup(j->opts->signer);
-	else if ((f = rfc5322_find(&j->h, "From", NULL)) != NULL) {
+		return xstrdup(j->opts->signer);
+	if ((f = rfc5322_find(&j->m->h, "From", NULL)) != NULL) {
 		v = rfc5322_unfold(f, &len);
 		if (addr_mailbox_parse(v, &who) != ADDR_OK)
 			who = NULL;
 		free(v);
 	}
-	if (who == NULL) {
+	return who;
+}
+
+/* encrypt_signer - --signer, or the From addr-spec: a secret key */
+static enum outcome
+encrypt_signer(struct encrypt_job *j)
+{
+	char *who, err[GPG_ERRLEN], esc[ESCBUF], pat[LIMIT_PAT];
+	enum gpg_status st;
+	char *pats[1];
+	int n;
+
+	if ((who = encrypt_signer_who(j)) == NULL) {
 		log_warnx("--sign: no --signer and no single From address");
-		return ENCRYPT_NOSIGNER;
+		return OUTCOME_NOSIGNER;
 	}
 	n = snprintf(pat, sizeof pat, "%s%s",
 	    strchr(who, '@') != NULL ? "*" : "", who);
 	if (n < 0 || (size_t)n >= sizeof pat) {
 		log_warnx("--sign: signer too long");
 		free(who);
-		return ENCRYPT_NOSIGNER;
+		return OUTCOME_NOSIGNER;
 	}
 	pats[0] = pat;
 	st = gpg_keylist(j->gpg, pats, 1, 1, &j->skeys, err, sizeof err);
@@ -332,26 +356,53 @@ encrypt_signer(struct encrypt_job *j)
 			log_warnx("no usable signing key for %s",
 			    log_escape(who, esc, sizeof esc));
 			free(who);
-			return ENCRYPT_NOSIGNER;
+			return OUTCOME_NOSIGNER;
 		}
 	} else if (st == GPG_OK && n > 1) {
 		log_warnx("more than one signing key for %s: choose one with "
 		    "--signer FINGERPRINT", log_escape(who, esc, sizeof esc));
 		free(who);
-		return ENCRYPT_NOSIGNER;
+		return OUTCOME_NOSIGNER;
 	}
 	if (st != GPG_OK) {
 		log_warnx("%s", err);
 		free(who);
-		return ENCRYPT_TEMPFAIL;
+		return OUTCOME_TEMPFAIL;
 	}
 	log_debug("signer %s: key %s", who, j->signer->fpr);
 	free(who);
-	return ENCRYPT_OK;
+	return OUTCOME_OK;
+}
+
+/* encrypt_head - the From_ line, our leading field, then the outer
+ * fields and the MIME prelude (pgpmime.c) */
+static int
+encrypt_head(struct encrypt_job *j, FILE *fp, const char *boundary)
+{
+	struct rfc5322_header oh = j->m->h;
+
+	oh.fromline = NULL;
+	oh.fromlen = 0;
+	return encrypt_lead(j, fp) == -1 ||
+	    pgpmime_write_head(fp, &oh, boundary) == -1 ? -1 : 0;
+}
+
+/* encrypt_status - the outcome of gpg's answer st (err) */
+static enum outcome
+encrypt_status(enum gpg_status st, const char *err)
+{
+	if (st == GPG_OK)
+		return OUTCOME_OK;
+	log_warnx("%s", err);
+	if (st == GPG_NOSECKEY)
+		return OUTCOME_NOSIGNER;
+	/* a key we chose and gpg refused (expired in between, an algorithm
+	 * it cannot use): as permanent as no key at all */
+	return st == GPG_BADKEY ? OUTCOME_NOUSER : OUTCOME_TEMPFAIL;
 }
 
 /* encrypt_write - the PGP/MIME message into the output spool */
-static enum encrypt_result
+static enum outcome
 encrypt_write(struct encrypt_job *j)
 {
 	struct pgpmime_inner inner;
@@ -360,119 +411,98 @@ encrypt_write(struct encrypt_job *j)
 	char boundary[PGPMIME_BOUNDARY_SIZE], err[GPG_ERRLEN];
 	enum gpg_status st;
 	FILE *fp;
-	int flags;
 
 	if (encrypt_output(j) == -1) {
 		log_warn("cannot create the output");
-		return ENCRYPT_TEMPFAIL;
+		return OUTCOME_TEMPFAIL;
 	}
 	fp = output_stream(j->out);
 	pgpmime_boundary(boundary);
-	if (pgpmime_write_head(fp, &j->h, boundary) == -1) {
+	if (encrypt_head(j, fp, boundary) == -1) {
 		log_warn("cannot write the output");
-		return ENCRYPT_TEMPFAIL;
+		return OUTCOME_TEMPFAIL;
 	}
-	if (input_seek(j->in, j->h.bodyoff) == -1) {
+	if (input_seek(j->m->in, j->m->h.bodyoff) == -1) {
 		log_warn("cannot read the message");
-		return ENCRYPT_TEMPFAIL;
+		return OUTCOME_TEMPFAIL;
 	}
-	pgpmime_inner_init(&inner, &j->h, j->in);
+	pgpmime_inner_init(&inner, &j->m->h, j->m->in);
 	memset(&sink, 0, sizeof sink);
 	sink.fp = fp;
-	sink.crlf = j->h.crlf;
+	sink.crlf = j->m->h.crlf;
 	io.read = pgpmime_inner_read;
 	io.write = pgpmime_sink_write;
 	io.rcookie = &inner;
 	io.wcookie = &sink;
-	flags = j->opts->no_encrypt_to ? GPG_ENC_NO_ENCRYPT_TO : 0;
-	st = gpg_encrypt(j->gpg, j->rec.fprs, j->hidden, j->rec.nfprs,
-	    j->signer, flags, &io, err, sizeof err);
+	st = gpg_encrypt(j->gpg, j->rp->fprs, j->hidden, j->rp->nfprs,
+	    j->signer, j->opts->no_encrypt_to ? GPG_ENC_NO_ENCRYPT_TO : 0,
+	    &io, err, sizeof err);
 	pgpmime_inner_free(&inner);
-	if (inner.err != 0) {
-		errno = inner.err;
-		log_warn("cannot read the message");
-		return ENCRYPT_TEMPFAIL;
+	if (inner.err != 0 || sink.err != 0) {
+		errno = inner.err != 0 ? inner.err : sink.err;
+		log_warn(inner.err != 0 ? "cannot read the message" :
+		    "cannot write the output");
+		return OUTCOME_TEMPFAIL;
 	}
-	if (sink.err != 0) {
-		errno = sink.err;
-		log_warn("cannot write the output");
-		return ENCRYPT_TEMPFAIL;
-	}
-	if (st == GPG_NOSECKEY) {
-		log_warnx("%s", err);
-		return ENCRYPT_NOSIGNER;
-	}
-	if (st == GPG_BADKEY) {
-		/* a key we chose and gpg refused (expired in between, an
-		 * algorithm it cannot use): as permanent as no key at all */
-		log_warnx("%s", err);
-		return ENCRYPT_NOUSER;
-	}
-	if (st != GPG_OK) {
-		log_warnx("%s", err);
-		return ENCRYPT_TEMPFAIL;
-	}
+	if (st != GPG_OK)
+		return encrypt_status(st, err);
 	if (!pgpmime_sink_complete(&sink)) {
 		log_warnx("encryption: gpg's output is incomplete");
-		return ENCRYPT_TEMPFAIL;
+		return OUTCOME_TEMPFAIL;
 	}
-	if (pgpmime_write_tail(fp, boundary, j->h.crlf, sink.lastnl) == -1) {
+	if (pgpmime_write_tail(fp, boundary, j->m->h.crlf, sink.lastnl) == -1) {
 		log_warn("cannot write the output");
-		return ENCRYPT_TEMPFAIL;
+		return OUTCOME_TEMPFAIL;
 	}
-	return encrypt_publish(j, ENCRYPT_OK);
+	return encrypt_publish(j, OUTCOME_OK);
 }
 
-/* encrypt_run - see encrypt.h */
-enum encrypt_result
-encrypt_run(const struct encrypt_opts *opts)
+/* encrypt_lead - the From_ line and the caller's leading field: what
+ * comes before the message's own fields in the output */
+static int
+encrypt_lead(struct encrypt_job *j, FILE *fp)
+{
+	const struct rfc5322_header *h = &j->m->h;
+
+	if (h->fromline != NULL &&
+	    fwrite(h->fromline, 1, h->fromlen, fp) != h->fromlen)
+		return -1;
+	if (j->opts->lead != NULL && fprintf(fp, "%s%s", j->opts->lead,
+	    msg_eol(j->m)) < 0)
+		return -1;
+	return 0;
+}
+
+/* encrypt_msg - see encrypt.h */
+enum outcome
+encrypt_msg(struct msg *m, const struct encrypt_opts *opts)
 {
 	struct encrypt_job j;
-	int r;
-	enum rfc5322_err he;
-	enum classify_kind kind;
-	char esc[ESCBUF];
+	enum outcome r;
 
 	memset(&j, 0, sizeof j);
 	j.opts = opts;
+	j.m = m;
 	j.gpg = opts->gpg;
-	r = opts->usefds ? input_open_fd(&j.in, opts->infd) :
-	    input_open(&j.in, opts->input);
-	if (r != 0) {
-		if (r == INPUT_ENOPEN) {
-			log_warn("%s", log_escape(opts->input, esc, sizeof esc));
-			return ENCRYPT_NOINPUT;
-		}
-		log_warn("cannot read %s", opts->input != NULL ?
-		    log_escape(opts->input, esc, sizeof esc) : "standard input");
-		return ENCRYPT_TEMPFAIL;
+	if (m->herr != RFC5322_OK) {
+		log_warnx("not a message: %s", rfc5322_strerror(m->herr));
+		return OUTCOME_DATAERR;
 	}
-	if ((he = rfc5322_read(j.in, &j.h)) != RFC5322_OK) {
-		if (he == RFC5322_IO) {
-			log_warn("cannot read the message");
-			r = ENCRYPT_TEMPFAIL;
-		} else {
-			log_warnx("not a message: %s", rfc5322_strerror(he));
-			r = ENCRYPT_DATAERR;
-		}
-		goto done;
-	}
-	if (classify_message(&j.h, j.in, &kind, NULL) == -1) {
+	if (msg_classify(m) == -1) {
 		log_warn("cannot read the message");
-		r = ENCRYPT_TEMPFAIL;
-		goto done;
+		return OUTCOME_TEMPFAIL;
 	}
-	if (classify_encrypted(kind)) {
+	if (classify_encrypted(m->kind)) {
 		log_debug("message is already %s: passed through unchanged",
-		    classify_name(kind));
+		    classify_name(m->kind));
 		r = encrypt_passthrough(&j);
 		goto done;
 	}
-	if ((r = encrypt_recipients(&j)) != ENCRYPT_OK)
+	if ((r = encrypt_recipients(&j)) != OUTCOME_OK)
 		goto done;
-	if ((r = encrypt_resolve(&j)) != ENCRYPT_OK)
+	if ((r = encrypt_resolve(&j)) != OUTCOME_OK)
 		goto done;
-	if (opts->sign && (r = encrypt_signer(&j)) != ENCRYPT_OK)
+	if (opts->sign && (r = encrypt_signer(&j)) != OUTCOME_OK)
 		goto done;
 	r = encrypt_write(&j);
 done:
@@ -485,7 +515,18 @@ done:
 	addrlist_free(&j.rcpts);
 	addrlist_free(&j.visible);
 	free(j.hidden);
-	rfc5322_free(&j.h);
-	input_close(j.in);
+	return r;
+}
+
+/* encrypt_run - see encrypt.h */
+enum outcome
+encrypt_run(const char *input, const struct encrypt_opts *opts)
+{
+	struct msg *m;
+	enum outcome r;
+
+	if ((r = msg_open(&m, input)) == OUTCOME_OK)
+		r = encrypt_msg(m, opts);
+	msg_free(m);
 	return r;
 }

@@ -6,16 +6,16 @@
 
 #include "addr.h"
 #include "gpg.h"
+#include "outcome.h"
+
+struct msg;
+struct recip;
 
 struct encrypt_opts {
-	const char	*input;		/* NULL: standard input */
 	const char	*output;	/* NULL: standard output */
 	const char	*homedir;	/* NULL: gpg's default */
-	int		 usefds;	/* read infd and write outfd, not input
-					 * and output (the filter's nameless
-					 * files) */
-	int		 infd;		/* the message, a seekable file read
-					 * from its start; stays the caller's */
+	int		 usefds;	/* write outfd, not output (the
+					 * gateway's nameless files) */
 	int		 outfd;		/* the result, written from its start
 					 * (emptied first); stays the caller's */
 	struct addrlist	 recipients;	/* -r addr-specs; empty: from the header */
@@ -26,22 +26,20 @@ struct encrypt_opts {
 					 * those named in To or Cc are visible
 					 * key IDs, the others are hidden */
 	struct gpg	*gpg;		/* borrowed context, or NULL */
-	const struct gpg_keylist *keys;	/* a listing already made for the
-					 * recipients (with gpg), or NULL */
+	const struct recip *rec;	/* recipients already resolved to keys
+					 * (with gpg; the gateway), or NULL */
+	const char	*lead;		/* a header field written first (after
+					 * a From_ line), without its line end;
+					 * NULL: none */
 };
 
-enum encrypt_result {
-	ENCRYPT_OK,		/* encrypted and written */
-	ENCRYPT_PASSED,		/* already encrypted: written unchanged */
-	ENCRYPT_NOINPUT,	/* the input file cannot be opened */
-	ENCRYPT_DATAERR,	/* not a message we can process */
-	ENCRYPT_NOUSER,		/* a recipient without a usable key */
-	ENCRYPT_NOSIGNER,	/* --sign without a usable signing key */
-	ENCRYPT_TEMPFAIL	/* anything else: try again later */
-};
+/* encrypt_msg - encrypt the message m; on failure one line on standard
+ * error says why, and nothing has been written.  A message that is
+ * already encrypted is written unchanged (OUTCOME_OK). */
+enum outcome	encrypt_msg(struct msg *, const struct encrypt_opts *);
 
-/* encrypt_run - do the whole job; on failure one line on standard error
- * says why, and nothing has been written */
-enum encrypt_result	encrypt_run(const struct encrypt_opts *);
+/* encrypt_run - the command: the message in the file input (NULL:
+ * standard input) through encrypt_msg */
+enum outcome	encrypt_run(const char *, const struct encrypt_opts *);
 
 #endif

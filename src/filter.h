@@ -6,6 +6,8 @@
 
 #include <stddef.h>
 
+#include "outcome.h"
+
 struct filter_opts {
 	const char	*config;	/* -c; NULL: the default path */
 	const char	*sender;	/* -f; NULL: not given */
@@ -18,16 +20,8 @@ struct filter_opts {
 	size_t		 nrcpts;
 };
 
-enum filter_result {
-	FILTER_OK,
-	FILTER_DATAERR,		/* no message, and policy requires encryption */
-	FILTER_NOUSER,		/* a require recipient without a usable key */
-	FILTER_UNAVAILABLE,	/* --stdout, but the recipients need two copies */
-	FILTER_USAGE,		/* a recipient that is no address */
-	FILTER_CONFIG,		/* mailseal.conf or the policy map */
-	FILTER_TEMPFAIL		/* anything else: try again later */
-};
-
-enum filter_result	filter_run(const struct filter_opts *);
+/* filter_run - one message from standard input through the gateway
+ * (or --check); the outcome for main.c to turn into an exit status */
+enum outcome	filter_run(const struct filter_opts *);
 
 #endif

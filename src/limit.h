@@ -44,6 +44,12 @@
  * comes back to the filter: more is a mail loop (exit 75). */
 #define LIMIT_GATEWAY_PASSES	5
 
+/* Bytes of the MTA's queue ID (filter -q) that the marker field of each
+ * copy carries; a longer one (or one with other characters than
+ * letters, digits, '.', '_' and '-') is named in the log line only.
+ * Postfix's long queue IDs have 15 to 17, Exim's message IDs 16 to 23. */
+#define LIMIT_QUEUE_ID		64
+
 /* Keys returned by one key listing (protects against a pattern that
  * matches a whole keyring of thousands of keys). */
 #define LIMIT_KEYS		10000

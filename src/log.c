@@ -22,6 +22,7 @@
 #include <sysexits.h>
 
 #include "log.h"
+#include "outcome.h"
 
 static const char *log_progname = "mailseal";
 static int log_verbose;
@@ -78,11 +79,13 @@ log_info(const char *fmt, ...)
 	errno = saved;
 }
 
-/* log_dsn - a refusal whose first word is an RFC 3463 status code,
- * which Postfix's pipe(8) takes into the bounce or deferral */
+/* log_dsn - a refusal whose first word is the RFC 3463 status code of
+ * the outcome (outcome.c's table), which Postfix's pipe(8) takes into
+ * the bounce or deferral */
 void
-log_dsn(const char *code, const char *fmt, ...)
+log_dsn(enum outcome o, const char *fmt, ...)
 {
+	const char *code = outcome_info(o)->dsn;
 	char line[1024];
 	va_list ap;
 	int saved = errno;

@@ -6,6 +6,8 @@
 
 #include <stdarg.h>
 
+#include "outcome.h"
+
 #define LOG_PRINTF(a, b)	__attribute__((__format__(__printf__, a, b)))
 
 void	log_init(const char *);
@@ -15,7 +17,7 @@ void	log_warn(const char *, ...) LOG_PRINTF(1, 2);
 void	log_debug(const char *, ...) LOG_PRINTF(1, 2);
 void	log_syslog(int);
 void	log_info(const char *, ...) LOG_PRINTF(1, 2);
-void	log_dsn(const char *, const char *, ...) LOG_PRINTF(2, 3);
+void	log_dsn(enum outcome, const char *, ...) LOG_PRINTF(2, 3);
 void	log_on_panic(void (*)(void));
 /* log_escape - untrusted bytes made printable (\\ooo), in buf */
 const char *log_escape(const char *, char *, size_t);

@@ -20,6 +20,7 @@
 #include <config.h>
 
 #include <sys/resource.h>
+#include <sys/stat.h>
 #ifdef HAVE_SYS_PRCTL_H
 #include <sys/prctl.h>
 #endif
@@ -29,10 +30,12 @@
 #include <getopt.h>
 #include <locale.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
+#include <syslog.h>
 #include <unistd.h>
 
 #include "addr.h"
@@ -43,22 +46,25 @@
 #include "keys.h"
 #include "limit.h"
 #include "log.h"
+#include "outcome.h"
 #include "output.h"
 #include "secmem.h"
 
 static void	usage(FILE *);
-static int	cmd_encrypt(int, char **);
-static int	cmd_decrypt(int, char **);
-static int	cmd_filter(int, char **);
-static int	cmd_keys(int, char **);
+static enum outcome cmd_encrypt(int, char **);
+static enum outcome cmd_decrypt(int, char **);
+static enum outcome cmd_filter(int, char **);
+static enum outcome cmd_keys(int, char **);
 static int	stdio_check(int *);
+static int	stderr_is_output(void);
+static int	stderr_to_syslog(void);
 static void	on_signal(int);
 static int	signals_init(void);
 static int	process_protect(void);
 static int	parse_seconds(const char *, unsigned int *);
 struct common;
 static int	common_opt(struct common *, int, char **);
-static int	common_args(struct common *, int, char **);
+static enum outcome common_args(struct common *, int, char **);
 
 /* Standard output was closed when we started: a result for it has
  * nowhere to go, which must not look like success. */
@@ -186,6 +192,41 @@ stdio_check(int *closed1)
 	return 0;
 }
 
+/*
+ * stderr_is_output - standard error is the very file standard output
+ * is, and no terminal: Exim runs a transport filter with 2>&1, so a
+ * line written there would be delivered as part of the message.
+ */
+static int
+stderr_is_output(void)
+{
+	struct stat out, err;
+
+	if (isatty(STDERR_FILENO) || fstat(STDOUT_FILENO, &out) == -1 ||
+	    fstat(STDERR_FILENO, &err) == -1)
+		return 0;
+	return out.st_dev == err.st_dev && out.st_ino == err.st_ino;
+}
+
+/*
+ * stderr_to_syslog - diagnostics to syslog alone (LOG_MAIL until the
+ * configuration names its facility), and standard error on /dev/null,
+ * so that gpg, which inherits it, cannot write into the output either
+ */
+static int
+stderr_to_syslog(void)
+{
+	int fd;
+
+	if ((fd = open("/dev/null", O_WRONLY)) == -1)
+		return -1;
+	if (fd != STDERR_FILENO && (dup2(fd, STDERR_FILENO) == -1 ||
+	    close(fd) == -1))
+		return -1;
+	log_syslog(LOG_MAIL);
+	return 0;
+}
+
 /* Options every command takes. */
 struct common {
 	const char	*cmd;
@@ -193,23 +234,49 @@ struct common {
 	const char	*output;
 	const char	*input;		/* NULL: standard input */
 	unsigned int	 timeout;
+	int		 timeout_set;
+	int		 mta;		/* filter: errors are the MTA's wiring,
+					 * and start with 4.3.5 (outcome.c) so
+					 * pipe(8) defers the mail */
 };
 
-#define COMMON_SHORTOPTS	":o:vh"
+#define COMMON_SHORTOPTS	":o:vhV"
 #define COMMON_LONGOPTS \
 	{ "homedir",	required_argument,	NULL, 'H' }, \
 	{ "output",	required_argument,	NULL, 'o' }, \
 	{ "timeout",	required_argument,	NULL, 'T' }, \
 	{ "verbose",	no_argument,		NULL, 'v' }, \
-	{ "help",	no_argument,		NULL, 'h' }
+	{ "help",	no_argument,		NULL, 'h' }, \
+	{ "version",	no_argument,		NULL, 'V' }
 
-/* common_opt's answer after --help: stop, and exit 0 */
-#define COMMON_HELPED	256
+/* common_opt's answers besides 0 (go on) and -1 (not mine) */
+#define COMMON_DONE	1	/* --help or --version: stop, exit 0 */
+#define COMMON_USAGE	2	/* a usage error, said */
+
+/* common_usage - a usage error in one line; the filter's starts with
+ * the outcome's DSN */
+static void	common_usage(const struct common *, const char *, ...)
+		    LOG_PRINTF(2, 3);
+
+static void
+common_usage(const struct common *c, const char *fmt, ...)
+{
+	char line[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	(void)vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	if (c->mta)
+		log_dsn(OUTCOME_USAGE, "%s: %s", c->cmd, line);
+	else
+		log_warnx("%s: %s", c->cmd, line);
+}
 
 /*
  * common_opt - an option every command takes, or a getopt error:
- * returns -1 when ch is not one of them, 0 to go on, EX_USAGE, or
- * COMMON_HELPED after --help.
+ * returns -1 when ch is not one of them, 0 to go on, COMMON_DONE after
+ * --help or --version, or COMMON_USAGE.
  */
 static int
 common_opt(struct common *c, int ch, char **argv)
@@ -222,37 +289,49 @@ common_opt(struct common *c, int ch, char **argv)
 		c->output = optarg;
 		return 0;
 	case 'T':
-		if (parse_seconds(optarg, &c->timeout) == -1) {
-			log_warnx("%s: --timeout %s: not a number of seconds "
-			    "from 0 to 86400", c->cmd, optarg);
-			return EX_USAGE;
+		if (parse_seconds(optarg, &c->timeout) == -1 ||
+		    (c->mta && c->timeout == 0)) {
+			common_usage(c, "--timeout %s: not a number of seconds "
+			    "from %d to 86400", optarg, c->mta);
+			return COMMON_USAGE;
 		}
+		c->timeout_set = 1;
 		return 0;
 	case 'v':
 		log_setverbose(1);
 		return 0;
 	case 'h':
 		usage(stdout);
-		return COMMON_HELPED;
+		return COMMON_DONE;
+	case 'V':
+		printf("%s\n", PACKAGE_STRING);
+		return COMMON_DONE;
 	case ':':
-		log_warnx("%s: option %s needs an argument (see mailseal "
-		    "--help)", c->cmd, argv[optind - 1]);
-		return EX_USAGE;
+		common_usage(c, "option %s needs an argument (see mailseal "
+		    "--help)", argv[optind - 1]);
+		return COMMON_USAGE;
 	case '?':
-		log_warnx("%s: unknown option %s (see mailseal --help)",
-		    c->cmd, argv[optind - 1]);
-		return EX_USAGE;
+		common_usage(c, "unknown option %s (see mailseal --help)",
+		    argv[optind - 1]);
+		return COMMON_USAGE;
 	default:
 		return -1;
 	}
 }
 
+/* common_end - the outcome of a common_opt answer that stops */
+static enum outcome
+common_end(int ret)
+{
+	return ret == COMMON_DONE ? OUTCOME_OK : OUTCOME_USAGE;
+}
+
 /*
  * common_args - after the options: at most one FILE, an open standard
  * output when it is the destination, and the --timeout deadline.
- * Returns 0 to go on, or the exit code.
+ * Returns OUTCOME_OK to go on, or the outcome.
  */
-static int
+static enum outcome
 common_args(struct common *c, int argc, char **argv)
 {
 	argc -= optind;
@@ -260,20 +339,50 @@ common_args(struct common *c, int argc, char **argv)
 	if (argc > 1) {
 		log_warnx("%s: more than one input file (see mailseal "
 		    "--help)", c->cmd);
-		return EX_USAGE;
+		return OUTCOME_USAGE;
 	}
 	if (argc == 1 && strcmp(argv[0], "-") != 0)
 		c->input = argv[0];
 	if (c->output == NULL && stdout_closed) {
 		log_warnx("standard output is closed");
-		return EX_TEMPFAIL;
+		return OUTCOME_TEMPFAIL;
 	}
 	alarm(c->timeout);		/* 0: no deadline */
-	return 0;
+	return OUTCOME_OK;
+}
+
+/* encrypt_opt - an option of encrypt's own; OUTCOME_OK or the outcome */
+static enum outcome
+encrypt_opt(struct encrypt_opts *o, int ch)
+{
+	enum addr_err e;
+	char *spec;
+
+	switch (ch) {
+	case 'r':
+		if ((e = addr_mailbox_parse(optarg, &spec)) != ADDR_OK) {
+			log_warnx("-r %s: %s", optarg, addr_strerror(e));
+			return OUTCOME_USAGE;
+		}
+		if (!addrlist_has(&o->recipients, spec))
+			addrlist_add(&o->recipients, spec);
+		free(spec);
+		break;
+	case 's':
+		o->sign = 1;
+		break;
+	case 'S':
+		o->signer = optarg;
+		break;
+	case 'N':
+		o->no_encrypt_to = 1;
+		break;
+	}
+	return OUTCOME_OK;
 }
 
 /* cmd_encrypt - parse the encrypt command line and run it */
-static int
+static enum outcome
 cmd_encrypt(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -284,93 +393,48 @@ cmd_encrypt(int argc, char **argv)
 		{ "no-encrypt-to",	no_argument,		NULL, 'N' },
 		{ NULL,			0,			NULL, 0 }
 	};
-	struct common c = { "encrypt", NULL, NULL, NULL, LIMIT_SECONDS };
+	struct common c = { "encrypt", NULL, NULL, NULL, LIMIT_SECONDS, 0, 0 };
 	struct encrypt_opts o;
-	enum addr_err e;
-	char *spec;
-	int ch, ret = EX_USAGE;
+	enum outcome r = OUTCOME_OK;
+	int ch, ret;
 
 	memset(&o, 0, sizeof o);
 	optind = 1;
 	opterr = 0;	/* our own one-line messages, named "mailseal" */
-	while ((ch = getopt_long(argc, argv, COMMON_SHORTOPTS "r:", longopts,
-	    NULL)) != -1) {
-		if ((ret = common_opt(&c, ch, argv)) >= 0) {
-			if (ret == COMMON_HELPED)
-				ret = EX_OK;
-			if (ret != 0 || ch == 'h')
-				goto out;
-			continue;
-		}
-		ret = EX_USAGE;
-		switch (ch) {
-		case 'r':
-			if ((e = addr_mailbox_parse(optarg, &spec)) != ADDR_OK) {
-				log_warnx("-r %s: %s", optarg, addr_strerror(e));
-				goto out;
-			}
-			if (!addrlist_has(&o.recipients, spec))
-				addrlist_add(&o.recipients, spec);
-			free(spec);
-			break;
-		case 's':
-			o.sign = 1;
-			break;
-		case 'S':
-			o.signer = optarg;
-			break;
-		case 'N':
-			o.no_encrypt_to = 1;
-			break;
-		}
+	while (r == OUTCOME_OK && (ch = getopt_long(argc, argv,
+	    COMMON_SHORTOPTS "r:", longopts, NULL)) != -1) {
+		if ((ret = common_opt(&c, ch, argv)) > 0)
+			r = common_end(ret);
+		else if (ret == -1)
+			r = encrypt_opt(&o, ch);
+		if (ret == COMMON_DONE)
+			goto out;
 	}
-	if (o.signer != NULL && !o.sign) {
+	if (r == OUTCOME_OK && o.signer != NULL && !o.sign) {
 		log_warnx("--signer needs --sign");
-		ret = EX_USAGE;
-		goto out;
+		r = OUTCOME_USAGE;
 	}
-	if ((ret = common_args(&c, argc, argv)) != 0)
+	if (r != OUTCOME_OK || (r = common_args(&c, argc, argv)) != OUTCOME_OK)
 		goto out;
-	o.input = c.input;
 	o.output = c.output;
 	o.homedir = c.homedir;
-	switch (encrypt_run(&o)) {
-	case ENCRYPT_OK:
-	case ENCRYPT_PASSED:
-		ret = EX_OK;
-		break;
-	case ENCRYPT_NOINPUT:
-		ret = EX_NOINPUT;
-		break;
-	case ENCRYPT_DATAERR:
-		ret = EX_DATAERR;
-		break;
-	case ENCRYPT_NOUSER:
-		ret = EX_NOUSER;
-		break;
-	case ENCRYPT_NOSIGNER:
-		ret = EX_CONFIG;
-		break;
-	case ENCRYPT_TEMPFAIL:
-	default:
-		ret = EX_TEMPFAIL;
-		break;
-	}
+	r = encrypt_run(c.input, &o);
 out:
 	addrlist_free(&o.recipients);
-	return ret;
+	return r;
 }
 
 /* cmd_decrypt - parse the decrypt command line and run it */
-static int
+static enum outcome
 cmd_decrypt(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		COMMON_LONGOPTS,
 		{ NULL,		0,			NULL, 0 }
 	};
-	struct common c = { "decrypt", NULL, NULL, NULL, LIMIT_SECONDS };
+	struct common c = { "decrypt", NULL, NULL, NULL, LIMIT_SECONDS, 0, 0 };
 	struct decrypt_opts o;
+	enum outcome r;
 	int ch, ret;
 
 	optind = 1;
@@ -378,25 +442,13 @@ cmd_decrypt(int argc, char **argv)
 	while ((ch = getopt_long(argc, argv, COMMON_SHORTOPTS, longopts,
 	    NULL)) != -1)
 		if ((ret = common_opt(&c, ch, argv)) != 0)
-			return ret == -1 ? EX_USAGE :
-			    ret == COMMON_HELPED ? EX_OK : ret;
-	if ((ret = common_args(&c, argc, argv)) != 0)
-		return ret;
+			return ret == -1 ? OUTCOME_USAGE : common_end(ret);
+	if ((r = common_args(&c, argc, argv)) != OUTCOME_OK)
+		return r;
 	memset(&o, 0, sizeof o);
-	o.input = c.input;
 	o.output = c.output;
 	o.homedir = c.homedir;
-	switch (decrypt_run(&o)) {
-	case DECRYPT_OK:
-		return EX_OK;
-	case DECRYPT_NOINPUT:
-		return EX_NOINPUT;
-	case DECRYPT_DATAERR:
-		return EX_DATAERR;
-	case DECRYPT_TEMPFAIL:
-	default:
-		return EX_TEMPFAIL;
-	}
+	return decrypt_run(c.input, &o);
 }
 
 /* cleanup_all - the panic hook: every named temporary file goes */
@@ -406,8 +458,55 @@ cleanup_all(void)
 	output_cleanup();
 }
 
-/* cmd_filter - parse the filter command line and run it */
-static int
+/* filter_opt - an option of filter's own */
+static void
+filter_opt(struct filter_opts *o, int ch)
+{
+	switch (ch) {
+	case 'c':
+		o->config = optarg;
+		break;
+	case 'f':
+		o->sender = optarg;
+		break;
+	case 'q':
+		o->queueid = optarg;
+		break;
+	case 'O':
+		o->tostdout = 1;
+		break;
+	case 'C':
+		o->check = 1;
+		break;
+	}
+}
+
+/* filter_args - the recipients after the options */
+static enum outcome
+filter_args(struct common *c, struct filter_opts *o, int argc, char **argv)
+{
+	o->rcpts = argv + optind;
+	o->nrcpts = (size_t)(argc - optind);
+	if (o->nrcpts == 0) {
+		common_usage(c, "no recipient (see mailseal --help)");
+		return OUTCOME_USAGE;
+	}
+	if (o->nrcpts > LIMIT_RECIPIENTS) {
+		common_usage(c, "more recipients than the limit "
+		    "(LIMIT_RECIPIENTS, %d)", LIMIT_RECIPIENTS);
+		return OUTCOME_USAGE;
+	}
+	if (o->tostdout && stdout_closed) {
+		log_warnx("standard output is closed");
+		return OUTCOME_TEMPFAIL;
+	}
+	o->timeout = c->timeout_set ? c->timeout : 0;
+	return OUTCOME_OK;
+}
+
+/* cmd_filter - parse the filter command line and run it; its usage
+ * errors are the MTA configuration's, so they defer (common.mta) */
+static enum outcome
 cmd_filter(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -419,95 +518,57 @@ cmd_filter(int argc, char **argv)
 		{ "timeout",	required_argument,	NULL, 'T' },
 		{ "verbose",	no_argument,		NULL, 'v' },
 		{ "help",	no_argument,		NULL, 'h' },
+		{ "version",	no_argument,		NULL, 'V' },
 		{ NULL,		0,			NULL, 0 }
 	};
+	struct common c = { "filter", NULL, NULL, NULL, 0, 0, 1 };
 	struct filter_opts o;
-	int ch;
+	enum outcome r;
+	int ch, ret;
 
-	/* usage errors are the MTA configuration's: "4.3.5" first makes
-	 * Postfix's pipe(8) defer the mail, not bounce it */
 	memset(&o, 0, sizeof o);
 	optind = 1;
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "+:c:f:q:vh", longopts,
+	while ((ch = getopt_long(argc, argv, "+:c:f:q:vhV", longopts,
 	    NULL)) != -1) {
-		switch (ch) {
-		case 'c':
-			o.config = optarg;
-			break;
-		case 'f':
-			o.sender = optarg;
-			break;
-		case 'q':
-			o.queueid = optarg;
-			break;
-		case 'O':
-			o.tostdout = 1;
-			break;
-		case 'C':
-			o.check = 1;
-			break;
-		case 'T':
-			if (parse_seconds(optarg, &o.timeout) == -1 ||
-			    o.timeout == 0) {
-				log_dsn("4.3.5", "filter: --timeout %s: not a "
-				    "number of seconds from 1 to 86400", optarg);
-				return EX_USAGE;
-			}
-			break;
-		case 'v':
+		if ((ret = common_opt(&c, ch, argv)) > 0)
+			return common_end(ret);
+		if (ch == 'v')
 			o.logstderr = 1;
-			log_setverbose(1);
-			break;
-		case 'h':
-			usage(stdout);
-			return EX_OK;
-		case ':':
-			log_dsn("4.3.5", "filter: option %s needs an argument (see "
-			    "mailseal --help)", argv[optind - 1]);
-			return EX_USAGE;
-		default:
-			log_dsn("4.3.5", "filter: unknown option %s (see mailseal "
-			    "--help)", argv[optind - 1]);
-			return EX_USAGE;
-		}
+		filter_opt(&o, ch);
 	}
-	o.rcpts = argv + optind;
-	o.nrcpts = (size_t)(argc - optind);
-	if (o.nrcpts == 0) {
-		log_dsn("4.3.5", "filter: no recipient (see mailseal --help)");
-		return EX_USAGE;
+	/* --stdout as an Exim transport filter: standard error is the
+	 * message too */
+	if (o.tostdout && stderr_is_output() && stderr_to_syslog() == -1) {
+		log_warn("filter: /dev/null");
+		return OUTCOME_TEMPFAIL;
 	}
-	if (o.nrcpts > LIMIT_RECIPIENTS) {
-		log_dsn("4.3.5", "filter: more recipients than the limit "
-		    "(LIMIT_RECIPIENTS, %d)", LIMIT_RECIPIENTS);
-		return EX_USAGE;
+	if ((r = filter_args(&c, &o, argc, argv)) != OUTCOME_OK)
+		return r;
+	return filter_run(&o);
+}
+
+/* keys_expiring - --expiring DAYS */
+static enum outcome
+keys_expiring(struct keys_opts *o, const char *arg)
+{
+	char *end;
+	long days;
+
+	errno = 0;
+	days = strtol(arg, &end, 10);
+	if (errno != 0 || end == arg || *end != '\0' || days < 0 ||
+	    days > LIMIT_EXPIRING_DAYS) {
+		log_warnx("keys: --expiring %s: not a number of days from 0 "
+		    "to %d", arg, LIMIT_EXPIRING_DAYS);
+		return OUTCOME_USAGE;
 	}
-	if (o.tostdout && stdout_closed) {
-		log_warnx("standard output is closed");
-		return EX_TEMPFAIL;
-	}
-	switch (filter_run(&o)) {
-	case FILTER_OK:
-		return EX_OK;
-	case FILTER_DATAERR:
-		return EX_DATAERR;
-	case FILTER_NOUSER:
-		return EX_NOUSER;
-	case FILTER_UNAVAILABLE:
-		return EX_UNAVAILABLE;
-	case FILTER_USAGE:
-		return EX_USAGE;
-	case FILTER_CONFIG:
-		return EX_CONFIG;
-	case FILTER_TEMPFAIL:
-	default:
-		return EX_TEMPFAIL;
-	}
+	o->expiring = (int)days;
+	return OUTCOME_OK;
 }
 
 /* cmd_keys - parse the keys command line and run it */
-static int
+static enum outcome
 cmd_keys(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -516,10 +577,9 @@ cmd_keys(int argc, char **argv)
 		{ "expiring",	required_argument,	NULL, 'E' },
 		{ NULL,		0,			NULL, 0 }
 	};
-	struct common c = { "keys", NULL, NULL, NULL, LIMIT_SECONDS };
+	struct common c = { "keys", NULL, NULL, NULL, LIMIT_SECONDS, 0, 0 };
 	struct keys_opts o;
-	char *end;
-	long days;
+	enum outcome r;
 	int ch, ret;
 
 	memset(&o, 0, sizeof o);
@@ -528,35 +588,26 @@ cmd_keys(int argc, char **argv)
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, COMMON_SHORTOPTS "c:", longopts,
 	    NULL)) != -1) {
-		if ((ret = common_opt(&c, ch, argv)) >= 0) {
-			if (ret != 0)
-				return ret == COMMON_HELPED ? EX_OK : ret;
-		} else if (ch == 'c')
+		if ((ret = common_opt(&c, ch, argv)) > 0)
+			return common_end(ret);
+		if (ret == 0)
+			continue;
+		if (ch == 'c')
 			o.config = optarg;
-		else {		/* --expiring */
-			errno = 0;
-			days = strtol(optarg, &end, 10);
-			if (errno != 0 || end == optarg || *end != '\0' ||
-			    days < 0 || days > LIMIT_EXPIRING_DAYS) {
-				log_warnx("keys: --expiring %s: not a number of "
-				    "days from 0 to %d", optarg,
-				    LIMIT_EXPIRING_DAYS);
-				return EX_USAGE;
-			}
-			o.expiring = (int)days;
-		}
+		else if ((r = keys_expiring(&o, optarg)) != OUTCOME_OK)
+			return r;
 	}
 	if (c.output != NULL || stdout_closed) {
 		log_warnx(c.output != NULL ? "keys: no -o: the listing goes "
 		    "to standard output" : "standard output is closed");
-		return c.output != NULL ? EX_USAGE : EX_TEMPFAIL;
+		return c.output != NULL ? OUTCOME_USAGE : OUTCOME_TEMPFAIL;
 	}
 	o.homedir = c.homedir;
 	o.addrs = argv + optind;
 	o.naddrs = (size_t)(argc - optind);
 	o.out = stdout;
 	alarm(c.timeout);
-	return outcome_exit(keys_run(&o));
+	return keys_run(&o);
 }
 
 int
@@ -594,13 +645,13 @@ main(int argc, char **argv)
 		return EX_TEMPFAIL;
 	}
 	if (strcmp(argv[1], "encrypt") == 0)
-		return cmd_encrypt(argc - 1, argv + 1);
+		return outcome_exit(cmd_encrypt(argc - 1, argv + 1));
 	if (strcmp(argv[1], "decrypt") == 0)
-		return cmd_decrypt(argc - 1, argv + 1);
+		return outcome_exit(cmd_decrypt(argc - 1, argv + 1));
 	if (strcmp(argv[1], "filter") == 0)
-		return cmd_filter(argc - 1, argv + 1);
+		return outcome_exit(cmd_filter(argc - 1, argv + 1));
 	if (strcmp(argv[1], "keys") == 0)
-		return cmd_keys(argc - 1, argv + 1);
+		return outcome_exit(cmd_keys(argc - 1, argv + 1));
 	log_warnx("unknown command: %s (see mailseal --help)", argv[1]);
 	return EX_USAGE;
 }

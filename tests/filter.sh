@@ -13,6 +13,10 @@ B=$(fpr bob)
 C1=$(fpr carol1)
 C2=$(fpr carol2)
 I=$(fpr ivan)
+# key IDs, as the log line names keys
+BID=$(echo "$B" | cut -c 25-40)
+C1ID=$(echo "$C1" | cut -c 25-40)
+C2ID=$(echo "$C2" | cut -c 25-40)
 
 # the filter's private directories go here; none may be left behind
 TMPDIR=$T/tmp
@@ -320,15 +324,15 @@ is "the domain beats .parent" "$(line x@example.org)" \
     "x@example.org: policy=none ($P:2) key=none action=deliver"
 is "the nearest .parent beats a farther one; require without a key: refuse" \
     "$(line x@a.sub.example.org)" \
-    "x@a.sub.example.org: policy=require ($P:3) key=none action=refuse"
+    "x@a.sub.example.org: policy=require ($P:3) key=none action=refuse why=no-key (no key for the address)"
 is "a subdomain's own domain entry beats .parent" "$(line x@sub.example.org)" \
-    "x@sub.example.org: policy=opportunistic ($P:8) key=none action=deliver"
+    "x@sub.example.org: policy=opportunistic ($P:8) key=none action=deliver why=no-key (no key for the address)"
 is ".org covers x@foo.org" "$(line x@foo.org)" \
-    "x@foo.org: policy=opportunistic ($P:4) key=none action=deliver"
+    "x@foo.org: policy=opportunistic ($P:4) key=none action=deliver why=no-key (no key for the address)"
 is "no entry: default_policy" "$(line x@example.net)" \
-    "x@example.net: policy=opportunistic (default_policy) key=none action=deliver"
+    "x@example.net: policy=opportunistic (default_policy) key=none action=deliver why=no-key (no key for the address)"
 is "a key listed twice: the last entry wins" "$(line y@dup.example)" \
-    "y@dup.example: policy=require ($P:11) key=none action=refuse"
+    "y@dup.example: policy=require ($P:11) key=none action=refuse why=no-key (no key for the address)"
 case $(line carol@example.org) in
 "carol@example.org: policy=require ($P:12) key=$C1,$C2 action=encrypt" | \
 "carol@example.org: policy=require ($P:12) key=$C2,$C1 action=encrypt")
@@ -780,23 +784,23 @@ conf sys 'log = syslog'
 fm "$T/sys.conf" -v -q 4Xyz1 -f alice@example.org bob@example.org \
     nokey@example.org <"$T/m1.eml"
 exits "-v: processed" 0 2
-is "-v: the log line on stderr with queue id, sender, each recipient, result" \
-    "$(grep '^mailseal: 4Xyz1: ' "$T/err")" \
-    "mailseal: 4Xyz1: from=<alice@example.org> to=<bob@example.org> policy=opportunistic action=encrypt key=$B to=<nokey@example.org> policy=opportunistic action=deliver result=sent"
+is "-v: the log line on stderr: decisions first, sender, queue id, result" \
+    "$(grep '^mailseal: action=' "$T/err")" \
+    "mailseal: action=encrypt policy=opportunistic to=<bob@example.org> key=$BID from=<alice@example.org> action=deliver policy=opportunistic to=<nokey@example.org> why=no-key queue_id=4Xyz1 result=sent"
 fm "$T/base.conf" -q Q2 carol@example.org <"$T/m1.eml"
 case $(cat "$T/err") in
-"mailseal: Q2: from=(no -f) to=<carol@example.org> policy=opportunistic action=encrypt key=$C1,$C2 result=sent" | \
-"mailseal: Q2: from=(no -f) to=<carol@example.org> policy=opportunistic action=encrypt key=$C2,$C1 result=sent")
+"mailseal: action=encrypt policy=opportunistic to=<carol@example.org> key=$C1ID,$C2ID from=(no -f) queue_id=Q2 result=sent" | \
+"mailseal: action=encrypt policy=opportunistic to=<carol@example.org> key=$C2ID,$C1ID from=(no -f) queue_id=Q2 result=sent")
 	ok "log = stderr: carol's two keys in the line; no -f is from=(no -f)" ;;
 *)	not_ok "log = stderr: carol's two keys in the line; no -f is from=(no -f)" "$T/err" ;;
 esac
 fm "$T/base.conf" -q Q4 -f '' nokey@example.org <"$T/m1.eml"
 is "the null sender is from=<>" "$(cat "$T/err")" \
-    "mailseal: Q4: from=<> to=<nokey@example.org> policy=opportunistic action=deliver result=sent"
+    "mailseal: action=deliver policy=opportunistic to=<nokey@example.org> why=no-key from=<> queue_id=Q4 result=sent"
 fm "$T/req.conf" -q Q3 -f alice@example.org nokey@example.org <"$T/m1.eml"
 check "a refusal: the 5.7.1 line, then the log line with action=refuse" \
     sh -c "[ \$(wc -l <'$T/err') -eq 2 ] &&
-    sed -n 2p '$T/err' | grep -q '^mailseal: Q3: from=<alice@example.org> to=<nokey@example.org> policy=require action=refuse result=refused'"
+    sed -n 2p '$T/err' | grep -q '^mailseal: action=refuse policy=require to=<nokey@example.org> why=no-key from=<alice@example.org> queue_id=Q3 result=refused'"
 fm "$T/base.conf" -q "$(printf 'Q\033x')" \
     -f "$(printf 'ev\001il\033[31m\177@example.org')" nokey@example.org \
     <"$T/m1.eml"

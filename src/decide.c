@@ -1,0 +1,209 @@
+/*
+ * decide.c - the decision per envelope recipient (decide.h).
+ *
+ * policy_lookup() gives each recipient its policy; the recipients whose
+ * policy is not none are looked up in ONE key listing (recip_patterns)
+ * and resolved in ONE pass (recip_resolve: exact user IDs, the +tag
+ * fallback); a recipient left without a key gets recip_explain()'s
+ * reason (no key, expired with its date, revoked, no encryption subkey,
+ * disabled, invalid), which the log line, --check and a refusal print.
+ */
+#include <config.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "decide.h"
+#include "gpghome.h"
+#include "log.h"
+#include "xmalloc.h"
+
+#define ESCBUF	512
+
+/* decide_policies - see decide.h */
+enum outcome
+decide_policies(struct decisions *d, const struct policy_map *map,
+    const struct config *cfg, char *const *rcpts, size_t n)
+{
+	char esc[ESCBUF], *spec;
+	size_t i;
+
+	d->v = xcalloc(n > 0 ? n : 1, sizeof *d->v);
+	for (i = 0; i < n; i++) {
+		if (addr_mailbox_parse(rcpts[i], &spec) != ADDR_OK) {
+			/* the MTA's command line is wrong: defer */
+			log_dsn(OUTCOME_USAGE, "recipient %s: not an address",
+			    log_escape(rcpts[i], esc, sizeof esc));
+			return OUTCOME_USAGE;
+		}
+		d->v[d->n].addr = spec;
+		d->v[d->n].policy = policy_lookup(map, spec,
+		    cfg->default_policy, &d->v[d->n].entry);
+		d->n++;
+	}
+	return OUTCOME_OK;
+}
+
+/* decide_assign - each recipient's keys from the one resolution, or
+ * why it has none */
+static void
+decide_assign(struct decisions *d)
+{
+	size_t i, k;
+
+	for (i = 0; i < d->n; i++) {
+		struct decision *f = &d->v[i];
+		if (f->policy == POLICY_NONE)
+			continue;
+		for (k = 0; k < d->rec.nmap; k++)
+			if (addr_equal(d->rec.map[k].addr, f->addr) &&
+			    !addrlist_has(&f->fprs, d->rec.map[k].fpr))
+				addrlist_add(&f->fprs, d->rec.map[k].fpr);
+		if (f->fprs.n == 0)
+			recip_explain(f->addr, &d->keys, &f->reason);
+	}
+}
+
+/* decide_keys - see decide.h */
+enum outcome
+decide_keys(struct decisions *d, const struct config *cfg, struct gpg **gpg)
+{
+	struct addrlist want = { NULL, 0 }, pats = { NULL, 0 };
+	char err[GPG_ERRLEN];
+	enum outcome r = OUTCOME_TEMPFAIL;
+	size_t i;
+
+	for (i = 0; i < d->n; i++)
+		if (d->v[i].policy != POLICY_NONE &&
+		    !addrlist_has(&want, d->v[i].addr))
+			addrlist_add(&want, d->v[i].addr);
+	if (want.n == 0)
+		return OUTCOME_OK;
+	/* no keyring at all: everybody gets clear text; say so in the
+	 * log line, cheaply (no gpg run) */
+	d->noring = gpghome_keyring_empty(cfg->homedir) == 1;
+	if (*gpg == NULL &&
+	    gpg_open(gpg, cfg->homedir, err, sizeof err) != GPG_OK) {
+		log_warnx("%s", err);
+		goto out;
+	}
+	d->gpg = *gpg;
+	recip_patterns(&want, &pats);
+	if (gpg_keylist(d->gpg, pats.v, pats.n, 0, &d->keys, err,
+	    sizeof err) != GPG_OK) {
+		log_warnx("%s", err);
+		goto out;
+	}
+	recip_resolve(&want, &d->keys, &d->rec);
+	decide_assign(d);
+	r = OUTCOME_OK;
+out:
+	addrlist_free(&pats);
+	addrlist_free(&want);
+	return r;
+}
+
+/* decide_actions - see decide.h */
+void
+decide_actions(struct decisions *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->n; i++) {
+		struct decision *f = &d->v[i];
+		if (f->policy == POLICY_NONE)
+			f->action = ACT_DELIVER;
+		else if (f->fprs.n > 0)
+			f->action = ACT_ENCRYPT;
+		else
+			f->action = f->policy == POLICY_REQUIRE ? ACT_REFUSE :
+			    ACT_DELIVER;
+	}
+}
+
+/* decide_all - see decide.h */
+void
+decide_all(struct decisions *d, const char *why)
+{
+	size_t i;
+
+	for (i = 0; i < d->n; i++) {
+		d->v[i].action = ACT_DELIVER;
+		if (d->v[i].policy != POLICY_NONE)
+			d->v[i].why = why;
+	}
+}
+
+/* decide_count - how many recipients have this action */
+size_t
+decide_count(const struct decisions *d, enum action a)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < d->n; i++)
+		n += d->v[i].action == a;
+	return n;
+}
+
+/* decide_action_name - the action as a log token */
+const char *
+decide_action_name(enum action a)
+{
+	switch (a) {
+	case ACT_PENDING:
+		return "-";
+	case ACT_DELIVER:
+		return "deliver";
+	case ACT_ENCRYPT:
+		return "encrypt";
+	case ACT_REFUSE:
+		return "refuse";
+	}
+	return "?";
+}
+
+/* decide_needs_why - f gets clear text although its policy is not none */
+static int
+decide_needs_why(const struct decision *f)
+{
+	return f->policy != POLICY_NONE && (f->action == ACT_DELIVER ||
+	    f->action == ACT_REFUSE);
+}
+
+/* decide_why - see decide.h */
+const char *
+decide_why(const struct decision *f, char *buf, size_t bufsz)
+{
+	if (!decide_needs_why(f))
+		return NULL;
+	if (f->why != NULL)
+		return strcmp(f->why, DECIDE_NOTMSG) == 0 ?
+		    "not a message that can be encrypted" :
+		    "the message is already encrypted";
+	return recip_reason_text(&f->reason, buf, bufsz);
+}
+
+/* decide_why_name - see decide.h */
+const char *
+decide_why_name(const struct decision *f)
+{
+	if (!decide_needs_why(f))
+		return NULL;
+	return f->why != NULL ? f->why : recip_why_name(f->reason.why);
+}
+
+/* decide_free - release the decisions and the listing */
+void
+decide_free(struct decisions *d)
+{
+	size_t i;
+
+	recip_free(&d->rec);
+	gpg_keylist_free(&d->keys);
+	for (i = 0; i < d->n; i++) {
+		free(d->v[i].addr);
+		addrlist_free(&d->v[i].fprs);
+	}
+	free(d->v);
+	memset(d, 0, sizeof *d);
+}

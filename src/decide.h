@@ -1,0 +1,83 @@
+/*
+ * decide.h - the gateway's decision for each envelope recipient:
+ * policy, keys, action, and why a recipient gets clear text.
+ *
+ * One key listing and one resolution serve every recipient of a
+ * message; the resolution is also what encrypt_msg() encrypts to.
+ */
+#ifndef MAILSEAL_DECIDE_H
+#define MAILSEAL_DECIDE_H
+
+#include <stddef.h>
+
+#include "addr.h"
+#include "conf.h"
+#include "gpg.h"
+#include "outcome.h"
+#include "policy.h"
+#include "recip.h"
+
+enum action {
+	ACT_PENDING,		/* not decided (the run failed before) */
+	ACT_DELIVER,		/* as it came */
+	ACT_ENCRYPT,
+	ACT_REFUSE
+};
+
+struct decision {
+	char			*addr;		/* the recipient's addr-spec */
+	enum policy		 policy;
+	const struct policy_entry *entry;	/* NULL: default_policy */
+	struct addrlist		 fprs;		/* its keys */
+	enum action		 action;
+	struct recip_reason	 reason;	/* policy not none, no key */
+	const char		*why;		/* or this, for everybody:
+						 * DECIDE_NOTMSG, DECIDE_ENCRYPTED */
+};
+
+#define DECIDE_NOTMSG		"not-a-message"
+#define DECIDE_ENCRYPTED	"already-encrypted"
+
+struct decisions {
+	struct decision		*v;
+	size_t			 n;
+	struct gpg		*gpg;		/* the caller's, borrowed */
+	struct gpg_keylist	 keys;		/* the one listing */
+	struct recip		 rec;		/* the one resolution */
+	int			 noring;	/* the home has no keyring */
+};
+
+/* decide_policies - each recipient's policy (map, then default); a
+ * recipient that is no address: OUTCOME_USAGE, said with its DSN */
+enum outcome	decide_policies(struct decisions *, const struct policy_map *,
+		    const struct config *, char *const *, size_t);
+
+/* decide_keys - one listing and one resolution for the recipients
+ * whose policy is not none; each gets its keys or the reason it has
+ * none.  The GnuPG context *gpg is opened on first use and stays the
+ * caller's (a long-lived process opens it once).  OUTCOME_OK, or
+ * OUTCOME_TEMPFAIL after one line */
+enum outcome	decide_keys(struct decisions *, const struct config *,
+		    struct gpg **);
+
+/* decide_actions - the action for each recipient of a message that is
+ * not encrypted yet: encrypt with a key, else refuse (require) or
+ * deliver */
+void		decide_actions(struct decisions *);
+
+/* decide_all - every recipient gets the message as it came, for why */
+void		decide_all(struct decisions *, const char *);
+
+size_t		decide_count(const struct decisions *, enum action);
+const char	*decide_action_name(enum action);
+
+/* decide_why - why d gets (or would get) clear text, in words, in buf;
+ * NULL when that needs no reason (encrypted, or policy none) */
+const char	*decide_why(const struct decision *, char *, size_t);
+
+/* decide_why_name - the same as a log token ("no-key", "expired", ...) */
+const char	*decide_why_name(const struct decision *);
+
+void		decide_free(struct decisions *);
+
+#endif

@@ -1,0 +1,727 @@
+/*
+ * gateway.c - one message through the gateway (gateway.h).
+ *
+ * Data flow of gateway_message:
+ *   each envelope recipient's policy (the policy map, loaded once)
+ *   one key listing for the recipients that may be encrypted to, one
+ *     resolution (recip.c); a recipient without a usable key gets its
+ *     reason (recip_explain: no key, expired, revoked, ...)
+ *   no message (or no room in its header for our fields): refused if a
+ *     recipient requires encryption or has a key, else delivered as it
+ *     came (decrypt = yes: with our verdicts)
+ *   loop check: our marker field, counted
+ *   decrypt = yes: decrypt_msg() writes the result with our marker
+ *     first; that result is the message from then on
+ *   already encrypted: one copy for everybody, unchanged
+ *   else: a require recipient without a key refuses the whole message
+ *     (nobody gets clear text because of it); the others get one copy
+ *     encrypted to all their keys (encrypt_msg() writes our marker
+ *     into its outer header) and one copy as it came, marked
+ *   the copies go to the hand-off (sendmail, standard output; SMTP)
+ *   one log line: the decisions first, then sender, queue ID, result
+ * Every file is nameless (tmpfile.c) and handed on by descriptor.
+ * Nothing goes to the next hop before every copy is made; a failure
+ * while handing copies over is a retry, which can duplicate the copies
+ * that were taken, never lose one.
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "addr.h"
+#include "classify.h"
+#include "decide.h"
+#include "decrypt.h"
+#include "encrypt.h"
+#include "gateway.h"
+#include "gpg.h"
+#include "handoff.h"
+#include "keys.h"
+#include "limit.h"
+#include "log.h"
+#include "msg.h"
+#include "recip.h"
+#include "reinject.h"
+#include "tmpfile.h"
+#include "xmalloc.h"
+
+#define ESCBUF		512
+/* room the copies need in the header: the marker and decrypt's two
+ * verdict fields */
+#define GW_ROOM_FIELDS	3
+#define GW_ROOM_BYTES	1024
+#define GW_KEYID	17	/* a long key ID and its NUL */
+
+struct gw_job {
+	struct gateway		*gw;
+	const struct envelope	*env;
+	struct handoff		*ho;
+	struct msg		*m;		/* what the copies come from */
+	struct msg		*dec;		/* decrypt = yes: the result */
+	int			 decfd;
+	struct decisions	 d;		/* one per recipient */
+	char			 id[LIMIT_QUEUE_ID + 1];
+	char			*marker;	/* our field, no line end */
+	char			 qids[2][HANDOFF_QIDLEN];
+	const char		*result;
+};
+
+static int	gw_trust(const struct gateway *, char *, size_t);
+
+/* gw_trust - what the gateway reads and runs can be changed by nobody
+ * but root and the user it runs as (mailseal.conf(5), "Files and their
+ * owners"); as root, a GnuPG home of another user is refused, so gpg
+ * never leaves root-owned files there */
+static int
+gw_trust(const struct gateway *gw, char *err, size_t errsz)
+{
+	/* what gpg reads in the home: keys, trust, options */
+	static const char *const files[] = { "pubring.kbx", "pubring.gpg",
+	    "trustdb.gpg", "gpg.conf", "gpg-agent.conf", "common.conf",
+	    "private-keys-v1.d", NULL };
+	char *home, path[PATH_MAX];
+	size_t i;
+	int r = 0;
+
+	if (config_trusted(gw->path, "the configuration", err, errsz) == -1 ||
+	    (gw->cfg.policy_map != NULL && config_trusted(gw->cfg.policy_map,
+	    "the policy map", err, errsz) == -1) ||
+	    config_trusted(gw->cfg.sendmail, "the sendmail program", err,
+	    errsz) == -1)
+		return -1;
+	if ((home = config_homedir(&gw->cfg)) == NULL)
+		return 0;
+	r = config_trusted(home, "the GnuPG home", err, errsz);
+	for (i = 0; r == 0 && files[i] != NULL; i++)
+		if ((size_t)snprintf(path, sizeof path, "%s/%s", home,
+		    files[i]) < sizeof path)
+			r = config_trusted(path, "a file of the GnuPG home",
+			    err, errsz);
+	free(home);
+	return r;
+}
+
+/* gateway_load - see gateway.h */
+enum outcome
+gateway_load(struct gateway *gw, const char *path, char *err, size_t errsz)
+{
+	memset(gw, 0, sizeof *gw);
+	gw->path = xstrdup(path != NULL ? path : CONFIG_DEFAULT_PATH);
+	if (config_load(&gw->cfg, path, err, errsz) == -1)
+		return OUTCOME_CONFIG;
+	/* where policy_lookup() and recip_resolve() cut off a tag */
+	(void)addr_delimiters_set(gw->cfg.recipient_delimiter != NULL ?
+	    gw->cfg.recipient_delimiter : "");
+	if (gw->cfg.policy_map != NULL && policy_map_load(&gw->map,
+	    gw->cfg.policy_map, err, errsz) == -1)
+		return OUTCOME_CONFIG;
+	if (gw_trust(gw, err, errsz) == -1)
+		return OUTCOME_CONFIG;
+	return OUTCOME_OK;
+}
+
+/* gateway_free - release what gateway_load loaded */
+void
+gateway_free(struct gateway *gw)
+{
+	gpg_close(gw->gpg);
+	policy_map_free(&gw->map);
+	config_free(&gw->cfg);
+	free(gw->path);
+	memset(gw, 0, sizeof *gw);
+}
+
+/* gw_id - the MTA's queue ID (-q) when it is a clean token: our
+ * marker field carries it into the copies, and a header_checks INFO
+ * rule makes Postfix's cleanup log it beside the copy's new queue ID,
+ * which joins the two transactions (mailseal-setup(7)); sendmail(1)
+ * cannot name the new queue ID (Postfix's postdrop tells sendmail only
+ * the maildrop file's name, and pickup gives the message its queue ID
+ * later) */
+static void
+gw_id(struct gw_job *j)
+{
+	const char *q = j->env->queueid;
+	size_t n = q != NULL ? strlen(q) : 0;
+
+	j->id[0] = '\0';
+	if (n > 0 && n < sizeof j->id && strspn(q, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789._-") == n)
+		memcpy(j->id, q, n + 1);
+}
+
+/* gw_loops - the message already passed this gateway
+ * LIMIT_GATEWAY_PASSES times: it is going round in circles */
+static int
+gw_loops(const struct gw_job *j, const struct rfc5322_header *h)
+{
+	const struct rfc5322_field *f;
+	const char *id = j->gw->cfg.gateway_id;
+	size_t i = 0, len, n;
+	int passes = 0;
+	char *v;
+
+	while ((f = rfc5322_find(h, GATEWAY_MARKER, &i)) != NULL) {
+		v = rfc5322_unfold(f, &len);
+		n = strcspn(v, " \t;");
+		if (n == strlen(id) && strncasecmp(v, id, n) == 0)
+			passes++;
+		free(v);
+	}
+	return passes >= LIMIT_GATEWAY_PASSES;
+}
+
+/* gw_mark - the message m as it came, with our marker field first
+ * (after a leading From_ line), into the empty file dst */
+static int
+gw_mark(const struct gw_job *j, const struct msg *m, int dst)
+{
+	const char *eol = msg_eol(m);
+
+	if (m->fd == -1) {
+		errno = EBADF;
+		return -1;
+	}
+	if ((m->h.fromline != NULL && tmpfile_write(dst, m->h.fromline,
+	    m->h.fromlen) == -1) ||
+	    tmpfile_write(dst, j->marker, strlen(j->marker)) == -1 ||
+	    tmpfile_write(dst, eol, strlen(eol)) == -1 ||
+	    lseek(m->fd, (off_t)m->h.fromlen, SEEK_SET) == -1)
+		return -1;
+	return tmpfile_copy(m->fd, dst);
+}
+
+/* gw_hand - the copy in the file fd, for the recipients with action a
+ * (all of them when a is ACT_PENDING), to the next hop */
+static enum outcome
+gw_hand(struct gw_job *j, int fd, enum action a, char *qid)
+{
+	char err[REINJECT_ERRLEN], **rcpts;
+	const char *sender = j->env->sender;
+	size_t i, n = 0;
+	int e;
+
+	rcpts = xcalloc(j->d.n > 0 ? j->d.n : 1, sizeof *rcpts);
+	for (i = 0; i < j->d.n; i++)
+		if (a == ACT_PENDING || j->d.v[i].action == a)
+			rcpts[n++] = j->d.v[i].addr;
+	if (sender != NULL && strcmp(sender, "<>") == 0)
+		sender = "";
+	e = j->ho->give(j->ho, sender, rcpts, n, fd, err, sizeof err);
+	free(rcpts);
+	if (e == -1) {
+		log_warnx("%s%s", j->ho->one_copy ? "" :
+		    "re-injection failed: ", err);
+		return OUTCOME_TEMPFAIL;
+	}
+	(void)snprintf(qid, HANDOFF_QIDLEN, "%s", j->ho->qid);
+	return OUTCOME_OK;
+}
+
+/* gw_encrypt - the copy for the recipients to encrypt for, into the
+ * nameless file enc: encrypt_msg() writes our marker first, and takes
+ * the keys already resolved */
+static enum outcome
+gw_encrypt(struct gw_job *j, int enc)
+{
+	struct encrypt_opts eo;
+	enum outcome r;
+	size_t i;
+
+	memset(&eo, 0, sizeof eo);
+	eo.usefds = 1;
+	eo.outfd = enc;
+	eo.homedir = j->gw->cfg.homedir;
+	eo.envelope = 1;
+	eo.gpg = j->gw->gpg;
+	eo.rec = &j->d.rec;
+	/* decrypt's result carries the marker already */
+	eo.lead = j->dec != NULL ? NULL : j->marker;
+	/* the policy decides who can read it, not gpg.conf */
+	eo.no_encrypt_to = 1;
+	eo.sign = j->gw->cfg.sign;
+	eo.signer = j->gw->cfg.signer;
+	for (i = 0; i < j->d.n; i++)
+		if (j->d.v[i].action == ACT_ENCRYPT)
+			addrlist_add(&eo.recipients, j->d.v[i].addr);
+	r = encrypt_msg(j->m, &eo);
+	addrlist_free(&eo.recipients);
+	/* the configured signer cannot sign (expired, no secret part,
+	 * locked), or a key went since we looked: keep the mail queued
+	 * while the postmaster looks */
+	if (r == OUTCOME_NOSIGNER || r == OUTCOME_NOUSER)
+		r = OUTCOME_TEMPFAIL;
+	return r;
+}
+
+/* gw_plain - the copy for the recipients who get it as it came: the
+ * decrypted message (marked by decrypt_msg), or a marked copy */
+static int
+gw_plain(struct gw_job *j, int *plain)
+{
+	if (j->dec != NULL) {
+		*plain = j->decfd;
+		return 0;
+	}
+	if ((*plain = tmpfile_open_unlinked()) == -1 ||
+	    gw_mark(j, j->m, *plain) == -1) {
+		log_warn("cannot write a temporary file in %s", tmpfile_dir());
+		return -1;
+	}
+	return 0;
+}
+
+/* gw_copies - make every copy, each a nameless file, then hand them
+ * over */
+static enum outcome
+gw_copies(struct gw_job *j)
+{
+	enum outcome r = OUTCOME_TEMPFAIL;
+	size_t nenc, ndel;
+	int enc = -1, plain = -1;
+
+	nenc = decide_count(&j->d, ACT_ENCRYPT);
+	ndel = decide_count(&j->d, ACT_DELIVER);
+	if (j->ho->one_copy && nenc > 0 && ndel > 0) {
+		log_warnx("--stdout: some recipients get the message "
+		    "encrypted and others as it came; that is two messages");
+		return OUTCOME_UNAVAILABLE;
+	}
+	if (nenc > 0) {
+		if ((enc = tmpfile_open_unlinked()) == -1) {
+			log_warn("cannot write a temporary file in %s",
+			    tmpfile_dir());
+			goto out;
+		}
+		if ((r = gw_encrypt(j, enc)) != OUTCOME_OK)
+			goto out;
+	}
+	r = OUTCOME_TEMPFAIL;
+	if (ndel > 0 && gw_plain(j, &plain) == -1)
+		goto out;
+	if (nenc > 0 && (r = gw_hand(j, enc, ACT_ENCRYPT, j->qids[0])) !=
+	    OUTCOME_OK)
+		goto out;
+	if (ndel > 0 && (r = gw_hand(j, plain, ACT_DELIVER, j->qids[1])) !=
+	    OUTCOME_OK)
+		goto out;
+	r = OUTCOME_OK;
+out:
+	if (enc != -1)
+		close(enc);
+	if (plain != -1 && plain != j->decfd)
+		close(plain);
+	return r;
+}
+
+/* gw_decrypt - decrypt = yes: decrypt_msg from m into a new nameless
+ * file; for a message the gateway works on (asis 0), with our marker
+ * first, and that result is then read as the message (parsed once,
+ * like the original); for one that goes on as it came (asis 1: no
+ * header block, or no room in it), only decrypt's verdicts are added
+ * and nothing reads it again */
+static enum outcome
+gw_decrypt(struct gw_job *j, int asis)
+{
+	struct decrypt_opts dopts;
+	enum outcome r;
+
+	memset(&dopts, 0, sizeof dopts);
+	dopts.usefds = 1;
+	dopts.homedir = j->gw->cfg.homedir;
+	dopts.gpg = j->gw->gpg;
+	dopts.lead = asis ? NULL : j->marker;
+	if ((dopts.outfd = j->decfd = tmpfile_open_unlinked()) == -1) {
+		log_warn("cannot write a temporary file in %s", tmpfile_dir());
+		return OUTCOME_TEMPFAIL;
+	}
+	if ((r = decrypt_msg(j->m, &dopts)) != OUTCOME_OK)
+		return OUTCOME_TEMPFAIL;
+	if (asis)
+		return OUTCOME_OK;
+	if ((r = msg_open_fd(&j->dec, j->decfd)) != OUTCOME_OK)
+		return r;
+	if (j->dec->herr != RFC5322_OK) {
+		log_warnx("cannot read the decrypted message: %s",
+		    rfc5322_strerror(j->dec->herr));
+		return OUTCOME_TEMPFAIL;
+	}
+	j->m = j->dec;
+	return OUTCOME_OK;
+}
+
+/* gw_notmsg - no message to encrypt (herr): refused where encryption
+ * is required or a recipient has a usable key (else anybody could
+ * force clear text by adding fields), else passed on as it came
+ * (mailseal.conf(5), "Messages that cannot be read"); decrypt = yes:
+ * with our verdicts, never the sender's */
+static enum outcome
+gw_notmsg(struct gw_job *j, enum rfc5322_err herr)
+{
+	enum outcome r;
+	size_t i;
+	int require = 0;
+
+	for (i = 0; i < j->d.n; i++)
+		require |= j->d.v[i].policy == POLICY_REQUIRE;
+	if (require || decide_count(&j->d, ACT_ENCRYPT) > 0) {
+		log_dsn(OUTCOME_DATAERR, "not a message: %s, and %s",
+		    rfc5322_strerror(herr), require ? "policy requires "
+		    "encryption" : "a recipient has an OpenPGP key");
+		j->result = "refused (not a message)";
+		return OUTCOME_DATAERR;
+	}
+	decide_all(&j->d, DECIDE_NOTMSG);
+	if (j->gw->cfg.decrypt && (r = gw_decrypt(j, 1)) != OUTCOME_OK)
+		return r;
+	r = gw_hand(j, j->gw->cfg.decrypt ? j->decfd : j->m->fd,
+	    ACT_DELIVER, j->qids[1]);
+	if (r == OUTCOME_OK)
+		j->result = "sent as it came (not a message)";
+	return r;
+}
+
+/* gw_room - the header block has room for our fields (the marker,
+ * decrypt's verdicts), or a copy would be over a header limit */
+static enum rfc5322_err
+gw_room(const struct msg *m)
+{
+	if (m->herr != RFC5322_OK)
+		return m->herr;
+	if (m->h.nfields + GW_ROOM_FIELDS > LIMIT_HEADER_FIELDS)
+		return RFC5322_COUNT;
+	if (m->h.total + GW_ROOM_BYTES > LIMIT_HEADER_BLOCK)
+		return RFC5322_BLOCK;
+	return RFC5322_OK;
+}
+
+/* gw_refuse - a require recipient without a usable key: one refusal
+ * line each, saying why */
+static enum outcome
+gw_refuse(struct gw_job *j)
+{
+	char esc[ESCBUF], why[256];
+	size_t i;
+
+	for (i = 0; i < j->d.n; i++)
+		if (j->d.v[i].action == ACT_REFUSE)
+			log_dsn(OUTCOME_NOUSER, "%s: no usable OpenPGP key "
+			    "(%s), and policy requires encryption",
+			    log_escape(j->d.v[i].addr, esc, sizeof esc),
+			    recip_reason_text(&j->d.v[i].reason, why,
+			    sizeof why));
+	j->result = "refused (no key for a require recipient)";
+	return OUTCOME_NOUSER;
+}
+
+/* A growing log line. */
+struct sbuf {
+	char	*s;
+	size_t	 len;
+	size_t	 cap;
+};
+
+static void	sb_add(struct sbuf *, const char *, ...) LOG_PRINTF(2, 3);
+
+static void
+sb_add(struct sbuf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	for (;;) {
+		va_start(ap, fmt);
+		n = vsnprintf(b->s != NULL ? b->s + b->len : NULL,
+		    b->s != NULL ? b->cap - b->len : 0, fmt, ap);
+		va_end(ap);
+		if (n < 0)
+			return;
+		if (b->s != NULL && (size_t)n < b->cap - b->len) {
+			b->len += (size_t)n;
+			return;
+		}
+		b->cap = b->cap * 2 + (size_t)n + 64;
+		b->s = xreallocarray(b->s, b->cap, 1);
+	}
+}
+
+/* gw_keyid - the long key ID of a fingerprint, as gpg's
+ * --keyid-format long prints it (the last 16 digits of a v4
+ * fingerprint, the first 16 of a longer one): the log line must hold
+ * action, policy, address and key in the 100 characters pipe(8) keeps,
+ * and a key ID still finds its fingerprint with grep or gpg */
+static const char *
+gw_keyid(const char *fpr, char id[GW_KEYID])
+{
+	size_t n = strlen(fpr);
+
+	if (n < GW_KEYID)
+		return fpr;
+	memcpy(id, n == 40 ? fpr + 24 : fpr, GW_KEYID - 1);
+	id[GW_KEYID - 1] = '\0';
+	return id;
+}
+
+/* gw_log_rcpt - one recipient's decision: action, policy, address,
+ * then its keys, or why it gets clear text (and the key that is no
+ * good, with its expiry) */
+static void
+gw_log_rcpt(struct sbuf *b, const struct decision *f)
+{
+	char esc[ESCBUF], day[16], id[GW_KEYID];
+	const char *why;
+	struct tm tm;
+	time_t t;
+	size_t k;
+
+	sb_add(b, "action=%s policy=%s to=<%s>", decide_action_name(f->action),
+	    policy_name(f->policy), log_escape(f->addr, esc, sizeof esc));
+	for (k = 0; k < f->fprs.n; k++)
+		sb_add(b, "%s%s", k == 0 ? " key=" : ",",
+		    gw_keyid(f->fprs.v[k], id));
+	if ((why = decide_why_name(f)) == NULL)
+		return;
+	sb_add(b, " why=%s", why);
+	if (f->why != NULL)
+		return;
+	if (f->reason.fpr[0] != '\0')
+		sb_add(b, " key=%s", gw_keyid(f->reason.fpr, id));
+	t = (time_t)f->reason.expires;
+	if (f->reason.why == RECIP_EXPIRED && gmtime_r(&t, &tm) != NULL &&
+	    strftime(day, sizeof day, "%Y-%m-%d", &tm) > 0)
+		sb_add(b, " expired=%s", day);
+}
+
+/* gw_log - the line per message, the decisions first (Postfix's pipe(8)
+ * keeps the first 100 characters of a successful run's output): the
+ * first recipient, the sender, the other recipients, our id (also in
+ * the marker field), what the next hop called the copies, and the
+ * result; escaped, never content */
+static void
+gw_log(const struct gw_job *j)
+{
+	struct sbuf b = { NULL, 0, 0 };
+	char esc[ESCBUF];
+	const char *s = j->env->sender;
+	size_t i;
+
+	/* no recipient read (the first was no address): the sender first */
+	for (i = 0; i == 0 || i < j->d.n; i++) {
+		if (i < j->d.n)
+			gw_log_rcpt(&b, &j->d.v[i]);
+		if (i == 0)
+			sb_add(&b, "%sfrom=%s%s%s", j->d.n > 0 ? " " : "",
+			    s != NULL ? "<" : "", s != NULL ?
+			    log_escape(strcmp(s, "<>") == 0 ? "" : s, esc,
+			    sizeof esc) : "(no -f)", s != NULL ? ">" : "");
+		if (i + 1 < j->d.n)
+			sb_add(&b, " ");
+	}
+	if (j->env->queueid != NULL)
+		sb_add(&b, " queue_id=%s", log_escape(j->env->queueid, esc,
+		    sizeof esc));
+	if (j->qids[0][0] != '\0')
+		sb_add(&b, " queued_encrypted=%s", j->qids[0]);
+	if (j->qids[1][0] != '\0')
+		sb_add(&b, " queued=%s", j->qids[1]);
+	if (j->d.noring)
+		sb_add(&b, " warning=no-keyring");
+	sb_add(&b, " result=%s", j->result);
+	log_info("%s", b.s);
+	free(b.s);
+}
+
+/* gw_job_free - release one message's state */
+static void
+gw_job_free(struct gw_job *j)
+{
+	msg_free(j->dec);
+	if (j->decfd != -1)
+		close(j->decfd);
+	decide_free(&j->d);
+	free(j->marker);
+}
+
+/* gw_job_init - the state of one message */
+static void
+gw_job_init(struct gw_job *j, struct gateway *gw, struct msg *m,
+    const struct envelope *env, struct handoff *ho)
+{
+	size_t n;
+
+	memset(j, 0, sizeof *j);
+	j->gw = gw;
+	j->env = env;
+	j->ho = ho;
+	j->m = m;
+	j->decfd = -1;
+	j->result = "failed";
+	gw_id(j);
+	n = sizeof GATEWAY_MARKER + strlen(gw->cfg.gateway_id) +
+	    strlen(j->id) + 16;
+	j->marker = xmalloc(n);
+	(void)snprintf(j->marker, n, "%s: %s%s%s", GATEWAY_MARKER,
+	    gw->cfg.gateway_id, j->id[0] != '\0' ? "; queue-id=" : "", j->id);
+}
+
+/* gw_run - the message's way through the gateway, once the decisions
+ * for a clear-text message are made */
+static enum outcome
+gw_run(struct gw_job *j)
+{
+	enum rfc5322_err he;
+	enum outcome r;
+
+	if ((he = gw_room(j->m)) != RFC5322_OK)
+		return gw_notmsg(j, he);
+	if (gw_loops(j, &j->m->h)) {
+		log_dsn(OUTCOME_LOOP, "mail loop: the message passed this "
+		    "gateway (%s) %d times already; is the re-injection path "
+		    "filtered again?", j->gw->cfg.gateway_id,
+		    LIMIT_GATEWAY_PASSES);
+		j->result = "deferred (mail loop)";
+		return OUTCOME_LOOP;
+	}
+	if (j->gw->cfg.decrypt && (r = gw_decrypt(j, 0)) != OUTCOME_OK)
+		return r;
+	if (msg_classify(j->m) == -1) {
+		log_warn("cannot read the message");
+		return OUTCOME_TEMPFAIL;
+	}
+	if (classify_encrypted(j->m->kind))
+		/* nobody gets clear text: pass it on to everybody */
+		decide_all(&j->d, DECIDE_ENCRYPTED);
+	else if (decide_count(&j->d, ACT_REFUSE) > 0)
+		return gw_refuse(j);
+	if ((r = gw_copies(j)) == OUTCOME_OK)
+		j->result = j->ho->one_copy ? "written" :
+		    classify_encrypted(j->m->kind) ?
+		    "sent (already encrypted)" : "sent";
+	return r;
+}
+
+/* gateway_message - see gateway.h */
+enum outcome
+gateway_message(struct gateway *gw, struct msg *m,
+    const struct envelope *env, struct handoff *ho)
+{
+	struct gw_job j;
+	enum outcome r;
+
+	gw_job_init(&j, gw, m, env, ho);
+	if ((r = decide_policies(&j.d, &gw->map, &gw->cfg, env->rcpts,
+	    env->nrcpts)) == OUTCOME_OK &&
+	    (r = decide_keys(&j.d, &gw->cfg, &gw->gpg)) == OUTCOME_OK) {
+		decide_actions(&j.d);
+		r = gw_run(&j);
+	}
+	if (r == OUTCOME_TEMPFAIL && strcmp(j.result, "failed") == 0)
+		j.result = "deferred";
+	gw_log(&j);
+	gw_job_free(&j);
+	return r;
+}
+
+/* gw_check_tools - --check: the hop's program (sendmail) runs, the
+ * signer signs, and the home holds a key that can encrypt; OUTCOME_OK,
+ * or OUTCOME_CONFIG (OUTCOME_TEMPFAIL when gpg fails) after saying why */
+static enum outcome
+gw_check_tools(struct gw_job *j)
+{
+	const struct config *c = &j->gw->cfg;
+	struct gpg_keylist all;
+	char err[GPG_ERRLEN], esc[ESCBUF];
+	enum outcome r = OUTCOME_OK, s;
+	enum gpg_status st;
+	size_t i, n = 0;
+
+	if (j->ho->program != NULL && access(j->ho->program, X_OK) == -1) {
+		printf("sendmail = %s: cannot be run: %s\n",
+		    log_escape(j->ho->program, esc, sizeof esc),
+		    strerror(errno));
+		(void)fflush(stdout);
+		r = OUTCOME_CONFIG;
+	}
+	if (j->gw->gpg == NULL && gpg_open(&j->gw->gpg, c->homedir, err,
+	    sizeof err) != GPG_OK) {
+		log_warnx("%s", err);
+		return OUTCOME_TEMPFAIL;
+	}
+	if (c->signer != NULL && (s = keys_signer_check(j->gw->gpg, c->signer,
+	    err, sizeof err)) != OUTCOME_OK) {
+		printf("signer = %s: cannot sign: %s\n",
+		    log_escape(c->signer, esc, sizeof esc), err);
+		(void)fflush(stdout);
+		r = s == OUTCOME_NOSIGNER ? OUTCOME_CONFIG : s;
+	}
+	/* the whole keyring (more than LIMIT_KEYS: plenty) */
+	st = gpg_keylist_all(j->gw->gpg, &all, err, sizeof err);
+	if (st != GPG_OK && st != GPG_TOOMANY) {
+		gpg_keylist_free(&all);
+		log_warnx("%s", err);
+		return OUTCOME_TEMPFAIL;
+	}
+	for (i = 0; i < all.n; i++)
+		n += recip_key_can_encrypt(&all.v[i]);
+	gpg_keylist_free(&all);
+	if (n == 0 && st == GPG_OK)
+		printf("warning: the GnuPG home has no usable encryption key: "
+		    "every recipient gets clear text or is refused\n");
+	return r;
+}
+
+/* gateway_check - see gateway.h */
+enum outcome
+gateway_check(struct gateway *gw, const struct envelope *env,
+    const struct handoff *ho)
+{
+	struct handoff hop = *ho;
+	struct gw_job j;
+	char esc[ESCBUF], why[256];
+	const char *w;
+	enum outcome r;
+	size_t i, k;
+
+	gw_job_init(&j, gw, NULL, env, &hop);
+	config_print(&gw->cfg, stdout);
+	/* gpg runs next: nothing of ours may sit in a buffer a child
+	 * process could write out a second time */
+	(void)fflush(stdout);
+	if ((r = decide_policies(&j.d, &gw->map, &gw->cfg, env->rcpts,
+	    env->nrcpts)) != OUTCOME_OK ||
+	    (r = decide_keys(&j.d, &gw->cfg, &gw->gpg)) != OUTCOME_OK ||
+	    (r = gw_check_tools(&j)) == OUTCOME_TEMPFAIL)
+		goto out;
+	decide_actions(&j.d);
+	for (i = 0; i < j.d.n; i++) {
+		const struct decision *f = &j.d.v[i];
+		printf("%s: policy=%s (", log_escape(f->addr, esc, sizeof esc),
+		    policy_name(f->policy));
+		if (f->entry != NULL)
+			printf("%s:%lu", log_escape(gw->map.path, esc,
+			    sizeof esc), f->entry->line);
+		else
+			printf("default_policy");
+		printf(") key=");
+		for (k = 0; k < f->fprs.n; k++)
+			printf("%s%s", k > 0 ? "," : "", f->fprs.v[k]);
+		printf("%s action=%s", f->fprs.n == 0 ? "none" : "",
+		    decide_action_name(f->action));
+		if ((w = decide_why(f, why, sizeof why)) != NULL)
+			printf(" why=%s (%s)", decide_why_name(f), w);
+		printf("\n");
+	}
+	if (r == OUTCOME_OK && decide_count(&j.d, ACT_REFUSE) > 0)
+		r = OUTCOME_NOUSER;
+out:
+	gw_job_free(&j);
+	return r;
+}

@@ -1,0 +1,62 @@
+/*
+ * gateway.h - the gateway's work on one message: a decision per
+ * envelope recipient (policy, key, action and why), the copies, and
+ * their hand-off.
+ *
+ * The configuration (mailseal.conf, the policy map, the trust checks)
+ * is loaded once into a struct gateway and passed to every message, so
+ * a long-lived process (smtpd) calls gateway_message per message; no
+ * state of one message outlives its call, and the GnuPG context the
+ * gateway keeps is opened once.
+ */
+#ifndef MAILSEAL_GATEWAY_H
+#define MAILSEAL_GATEWAY_H
+
+#include <stddef.h>
+
+#include "conf.h"
+#include "outcome.h"
+#include "policy.h"
+
+struct gpg;
+struct handoff;
+struct msg;
+
+#define GATEWAY_MARKER		"X-Mailseal-Gateway"
+
+struct gateway {
+	struct config		 cfg;
+	struct policy_map	 map;
+	char			*path;	/* of mailseal.conf */
+	struct gpg		*gpg;	/* opened on the first message that
+					 * needs gpg, kept for the next ones */
+};
+
+/* One message's envelope, as the MTA gave it. */
+struct envelope {
+	const char	*sender;	/* NULL: none given; "" or "<>": null */
+	const char	*queueid;	/* the MTA's, or NULL */
+	char *const	*rcpts;
+	size_t		 nrcpts;
+};
+
+/* gateway_load - mailseal.conf at path (NULL: the default), the policy
+ * map, the recipient delimiters and the trust checks (mailseal.conf(5),
+ * "Files and their owners"); OUTCOME_OK, or OUTCOME_CONFIG with err
+ * saying why (the caller prints it) */
+enum outcome	gateway_load(struct gateway *, const char *, char *, size_t);
+void		gateway_free(struct gateway *);
+
+/* gateway_message - decide, make the copies and hand them off; one log
+ * line says what became of the message (decisions first) */
+enum outcome	gateway_message(struct gateway *, struct msg *,
+		    const struct envelope *, struct handoff *);
+
+/* gateway_check - --check: the configuration, the hand-off's program
+ * (when it has one), the signer, the keys and each recipient's
+ * decision, on standard output; OUTCOME_NOUSER when a recipient would
+ * be refused, or OUTCOME_CONFIG when the gateway cannot work */
+enum outcome	gateway_check(struct gateway *, const struct envelope *,
+		    const struct handoff *);
+
+#endif

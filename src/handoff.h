@@ -1,0 +1,38 @@
+/*
+ * handoff.h - where the gateway's results go: the next hop.
+ *
+ * filter hands each copy to sendmail(1) or writes its one result to
+ * standard output; an SMTP hop (smtpd's re-injection) is one more
+ * struct handoff.  The gateway only calls give.
+ */
+#ifndef MAILSEAL_HANDOFF_H
+#define MAILSEAL_HANDOFF_H
+
+#include <stddef.h>
+
+#define HANDOFF_QIDLEN	64
+
+/*
+ * give hands the copy in the file fd (read from offset 0) to the next
+ * hop for the recipients, from sender (NULL: none; "": the null
+ * sender); 0 once the next hop has it, else -1 with err saying why.
+ * qid is the queue ID the next hop gave the copy, when it says (an SMTP
+ * hop does in its 250 reply; sendmail(1) does not), else "".
+ * one_copy: the hop takes a single message, whoever it is for.
+ */
+struct handoff {
+	const char	*name;
+	int		 one_copy;
+	int		(*give)(struct handoff *, const char *, char *const *,
+			    size_t, int, char *, size_t);
+	const char	*program;		/* handoff_sendmail's */
+	char		 qid[HANDOFF_QIDLEN];
+};
+
+/* handoff_sendmail - "PROGRAM -G -i -f SENDER -- RCPTS" (reinject.c) */
+void	handoff_sendmail(struct handoff *, const char *);
+
+/* handoff_stdout - the one result to standard output */
+void	handoff_stdout(struct handoff *);
+
+#endif
