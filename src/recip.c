@@ -12,6 +12,10 @@
  * "user+tag@domain" without a key of its own falls back to
  * "user@domain" (the recipient delimiters, addr_untag).  The result is
  * a set of fingerprints.
+ *
+ * Cost: the user IDs of a listing are canonicalised once into a sorted
+ * index (recip_index_new), and each address is a binary search in it,
+ * so asking about every address of LIMIT_KEYS keys is not quadratic.
  */
 #include <config.h>
 
