@@ -46,12 +46,12 @@
 #include "mime.h"
 #include "msg.h"
 #include "output.h"
-#include "pgpmime.h"
 #include "protect.h"
 #include "rfc5322.h"
 #include "scrub.h"
 #include "tmpfile.h"
 #include "verdict.h"
+#include "verify.h"
 #include "xmalloc.h"
 
 /* What the output's header is made of. */
@@ -71,15 +71,11 @@ struct decrypt_job {
 	const struct decrypt_opts	*opts;
 	struct input			*in;
 	struct rfc5322_header		 h;
-	struct gpg			*gpg;
 	struct output			*out;
 	const char			*dverdict;	/* decryption verdict */
 	const char			*reason;	/* when "failed" */
-	enum verdict_sig		 sverdict;
-	char				 signer[128];	/* primary fingerprint */
-	int				 issuer;	/* no: the key is unknown and
-							 * signer is what the
-							 * signature names */
+	struct verify			 v;		/* signature verdict, and
+							 * the GnuPG context */
 	struct gpg_decrypt_result	 dres;		/* signatures in it */
 	int				 plainfd;	/* the plaintext */
 	int				 istext;	/* inline: a body, no entity */
@@ -96,13 +92,6 @@ struct decrypt_job {
 static enum decrypt_result decrypt_data(struct decrypt_job *,
 		    const struct classify_span *);
 static enum decrypt_result decrypt_plaintext(struct decrypt_job *);
-static enum decrypt_result decrypt_signatures(struct decrypt_job *,
-		    const struct gpg_decrypt_result *, const char *);
-static enum decrypt_result decrypt_verify(struct decrypt_job *, struct input *,
-		    const struct classify_span *, const char *);
-static enum decrypt_result decrypt_verify_clear(struct decrypt_job *,
-		    struct input *, const struct classify_span *, const char *);
-static int	decrypt_gpg(struct decrypt_job *);
 static int	decrypt_inner_open(struct decrypt_job *);
 static int	decrypt_protected(struct decrypt_job *, enum classify_kind,
 		    const struct classify_span *);
@@ -145,65 +134,6 @@ decrypt_shown_from(const struct decrypt_job *j)
 	return decrypt_from(&j->h);
 }
 
-/* decrypt_gpg - the GPGME context, opened on first use */
-static int
-decrypt_gpg(struct decrypt_job *j)
-{
-	char err[GPG_ERRLEN];
-
-	if (j->gpg == NULL &&
-	    gpg_open(&j->gpg, j->opts->homedir, err, sizeof err) != GPG_OK) {
-		log_warnx("%s", err);
-		return -1;
-	}
-	return 0;
-}
-
-/* decrypt_signatures - fold the verdicts on gpg's signatures into the
- * job's; each signing key is looked up by its fingerprint to compare
- * its user IDs with from */
-static enum decrypt_result
-decrypt_signatures(struct decrypt_job *j, const struct gpg_decrypt_result *r,
-    const char *from)
-{
-	struct gpg_keylist keys;
-	char err[GPG_ERRLEN], *pat[1];
-	enum verdict_sig v;
-	size_t i;
-
-	if (r->nsigs > LIMIT_SIGNATURES) {
-		/* no mailer signs this often; each would cost a key
-		 * listing (a gpg process) */
-		j->sverdict = VERDICT_SIG_BAD;
-		j->signer[0] = '\0';
-		return DECRYPT_OK;
-	}
-	for (i = 0; i < r->nsigs; i++) {
-		const struct gpg_key *key = NULL;
-
-		memset(&keys, 0, sizeof keys);
-		if (r->sigs[i].status != GPG_SIG_NOKEY && r->sigs[i].fpr[0]) {
-			pat[0] = r->sigs[i].fpr;
-			if (gpg_keylist(j->gpg, pat, 1, 0, &keys, err,
-			    sizeof err) != GPG_OK) {
-				log_warnx("%s", err);
-				return DECRYPT_TEMPFAIL;
-			}
-			if (keys.n == 1)
-				key = &keys.v[0];
-		}
-		v = verdict_signature(&r->sigs[i], key, from);
-		if (j->sverdict == VERDICT_SIG_NONE || v > j->sverdict) {
-			j->sverdict = verdict_worse(j->sverdict, v);
-			snprintf(j->signer, sizeof j->signer, "%s",
-			    key != NULL ? key->fpr : r->sigs[i].fpr);
-			j->issuer = key == NULL;
-		}
-		gpg_keylist_free(&keys);
-	}
-	return DECRYPT_OK;
-}
-
 /* decrypt_data - decrypt the span (PGP/MIME data part, inline body)
  * into plainfd; on any verdict but "decrypted" nothing of it is kept */
 static enum decrypt_result
@@ -216,7 +146,7 @@ decrypt_data(struct decrypt_job *j, const struct classify_span *span)
 	enum gpg_status st;
 	enum decrypt_result r = DECRYPT_OK;
 
-	if (decrypt_gpg(j) == -1)
+	if (verify_gpg(&j->v) == -1)
 		return DECRYPT_TEMPFAIL;
 	if (input_seek(j->in, span->off) == -1 ||
 	    (j->plainfd = tmpfile_open_unlinked()) == -1) {
@@ -231,7 +161,7 @@ decrypt_data(struct decrypt_job *j, const struct classify_span *span)
 	io.write = feed_sink_write;
 	io.rcookie = src;
 	io.wcookie = &sink;
-	st = gpg_decrypt(j->gpg, &io, &j->dres, err, sizeof err);
+	st = gpg_decrypt(j->v.gpg, &io, &j->dres, err, sizeof err);
 	if (sink.toobig)
 		j->dres.dec = GPG_DEC_TOOBIG;
 	else if (src->err != 0 || sink.err != 0) {
@@ -291,7 +221,7 @@ decrypt_plaintext(struct decrypt_job *j)
 {
 	struct classify_span span;
 	enum classify_kind kind = CLASSIFY_PLAIN;
-	enum decrypt_result r;
+	int e;
 	char *from;
 
 	if (j->istext) {
@@ -311,119 +241,14 @@ decrypt_plaintext(struct decrypt_job *j)
 		return DECRYPT_TEMPFAIL;
 	}
 	from = decrypt_shown_from(j);
-	r = decrypt_signatures(j, &j->dres, from);
+	e = verify_sigs(&j->v, &j->dres, from);
 	/* the decrypted root may be signed (RFC 3156 6.1, or clear-signed) */
-	if (r == DECRYPT_OK && kind == CLASSIFY_SIGNED)
-		r = decrypt_verify(j, j->inner, &span, from);
-	else if (r == DECRYPT_OK && kind == CLASSIFY_CLEARSIGNED)
-		r = decrypt_verify_clear(j, j->inner, &span, from);
+	if (e == 0 && kind == CLASSIFY_SIGNED)
+		e = verify_mime(&j->v, j->inner, &span, from);
+	else if (e == 0 && kind == CLASSIFY_CLEARSIGNED)
+		e = verify_clear(&j->v, j->inner, &span, from);
 	free(from);
-	return r;
-}
-
-/* decrypt_verify - check a multipart/signed entity of in (its spans
- * from classify) and fold the verdict into the job's */
-static enum decrypt_result
-decrypt_verify(struct decrypt_job *j, struct input *in,
-    const struct classify_span *span, const char *from)
-{
-	struct pgpmime_inner *text;
-	struct feed_src *sig;
-	struct gpg_decrypt_result res;
-	struct gpg_io tio, sio;
-	char err[GPG_ERRLEN];
-	enum gpg_status st;
-	enum decrypt_result r = DECRYPT_TEMPFAIL;
-	int shape = 0;
-
-	/* two readers on one input: each seeks before it reads */
-	text = xcalloc(1, sizeof *text);
-	sig = xcalloc(1, sizeof *sig);
-	sig->in = in;
-	sig->left = span->siglen;
-	/* no signature is that long, and one that is no detached signature
-	 * could keep gpg busy until it is killed: a bad one, not a retry */
-	if (span->siglen <= LIMIT_SIGNATURE && (feed_spool(in,
-	    span->sigoff, span->siglen, sig) == -1 ||
-	    (shape = feed_sig_shape(sig->in)) == -1)) {
-		log_warn("cannot read the signed message");
-		goto out;
-	}
-	if (shape == 0) {
-		j->sverdict = VERDICT_SIG_BAD;
-		j->signer[0] = '\0';
-		r = DECRYPT_OK;
-		goto out;
-	}
-	if (decrypt_gpg(j) == -1)
-		goto out;
-	memset(&tio, 0, sizeof tio);
-	memset(&sio, 0, sizeof sio);
-	tio.read = pgpmime_inner_read;
-	sio.read = feed_read;
-	tio.rcookie = text;
-	sio.rcookie = sig;
-	if (input_seek(in, span->off) == -1 ||
-	    pgpmime_canon_init(text, in, span->len) == -1) {
-		log_warn("cannot read the signed message");
-		goto out;
-	}
-	st = gpg_verify(j->gpg, &tio, &sio, &res, err, sizeof err);
-	if (text->err != 0 || sig->err != 0) {
-		errno = text->err != 0 ? text->err : sig->err;
-		log_warn("cannot read the signed message");
-	} else if (st != GPG_OK)
-		log_warnx("%s", err);
-	else
-		r = decrypt_signatures(j, &res, from);
-	gpg_decrypt_result_free(&res);
-out:
-	if (sig->in != in)
-		input_close(sig->in);
-	free(text);
-	free(sig);
-	return r;
-}
-
-/* decrypt_verify_clear - check a text/plain body of in that is one
- * clear-signed block (the span, in its transfer encoding) */
-static enum decrypt_result
-decrypt_verify_clear(struct decrypt_job *j, struct input *in,
-    const struct classify_span *span, const char *from)
-{
-	struct feed_src *src;
-	struct gpg_decrypt_result res;
-	struct gpg_io io;
-	char err[GPG_ERRLEN];
-	enum gpg_status st;
-	enum decrypt_result r = DECRYPT_TEMPFAIL;
-
-	if (decrypt_gpg(j) == -1)
-		return DECRYPT_TEMPFAIL;
-	if (input_seek(in, span->off) == -1) {
-		log_warn("cannot read the signed message");
-		return DECRYPT_TEMPFAIL;
-	}
-	src = xmalloc(sizeof *src);
-	feed_init(src, in, span);
-	memset(&io, 0, sizeof io);
-	io.read = feed_read;
-	io.rcookie = src;
-	st = gpg_verify(j->gpg, NULL, &io, &res, err, sizeof err);
-	if (src->err != 0) {
-		errno = src->err;
-		log_warn("cannot read the signed message");
-	} else if (st != GPG_OK)
-		log_warnx("%s", err);
-	else if (src->dec.ambiguous)
-		/* readers decode this body differently: what one shows
-		 * is not what was verified, so nothing counts as signed */
-		r = DECRYPT_OK;
-	else
-		r = decrypt_signatures(j, &res, from);
-	gpg_decrypt_result_free(&res);
-	free(src);
-	return r;
+	return e == -1 ? DECRYPT_TEMPFAIL : DECRYPT_OK;
 }
 
 /* decrypt_inner_open - read the decrypted entity's header; an entity
@@ -506,10 +331,10 @@ decrypt_write_head(struct decrypt_job *j, FILE *fp, enum decrypt_head what)
 	 * ID) is issuer=; neither when nothing could be named (a signature
 	 * part that holds no signature, one over LIMIT_SIGNATURE) */
 	if (fprintf(fp, "%s: %s%s%s%s", VERDICT_SIGNATURE,
-	    verdict_sig_name(j->sverdict),
-	    j->sverdict == VERDICT_SIG_NONE || !j->signer[0] ? "" :
-	    j->issuer ? "; issuer=" : "; signer=",
-	    j->sverdict != VERDICT_SIG_NONE ? j->signer : "", eol) < 0)
+	    verdict_sig_name(j->v.verdict),
+	    j->v.verdict == VERDICT_SIG_NONE || !j->v.signer[0] ? "" :
+	    j->v.issuer ? "; issuer=" : "; signer=",
+	    j->v.verdict != VERDICT_SIG_NONE ? j->v.signer : "", eol) < 0)
 		return -1;
 	for (i = 0; i < j->h.nfields; i++) {
 		const struct rfc5322_field *f = &j->h.fields[i];
@@ -666,9 +491,9 @@ decrypt_esk_budget(struct decrypt_job *j, const struct classify_span *span)
 		return 0;
 	if (span->anon > LIMIT_ANON_TRIES)
 		goto refuse;	/* over the budget with a single key */
-	if (decrypt_gpg(j) == -1)
+	if (verify_gpg(&j->v) == -1)
 		return -1;
-	if (gpg_seckey_count(j->gpg, &nsec, err, sizeof err) != GPG_OK) {
+	if (gpg_seckey_count(j->v.gpg, &nsec, err, sizeof err) != GPG_OK) {
 		log_warnx("%s", err);
 		return -1;
 	}
@@ -706,9 +531,10 @@ decrypt_root(struct decrypt_job *j, struct msg *m)
 	case CLASSIFY_SIGNED:
 	case CLASSIFY_CLEARSIGNED:
 		from = decrypt_from(&j->h);
-		r = m->kind == CLASSIFY_SIGNED ?
-		    decrypt_verify(j, j->in, &m->span, from) :
-		    decrypt_verify_clear(j, j->in, &m->span, from);
+		e = m->kind == CLASSIFY_SIGNED ?
+		    verify_mime(&j->v, j->in, &m->span, from) :
+		    verify_clear(&j->v, j->in, &m->span, from);
+		r = e == -1 ? DECRYPT_TEMPFAIL : DECRYPT_OK;
 		free(from);
 		break;
 	case CLASSIFY_BROKEN:
@@ -793,7 +619,8 @@ decrypt_msg(struct msg *m, const struct decrypt_opts *opts)
 
 	memset(&j, 0, sizeof j);
 	j.opts = opts;
-	j.gpg = opts->gpg;
+	j.v.gpg = opts->gpg;
+	j.v.homedir = opts->homedir;
 	j.plainfd = -1;
 	j.dverdict = "not-encrypted";
 	/* the message's reader and header block, borrowed: read once */
@@ -813,8 +640,8 @@ decrypt_msg(struct msg *m, const struct decrypt_opts *opts)
 	rfc5322_free(&j.sh);
 	rfc5322_free(&j.ih);
 	input_close(j.inner);
-	if (j.gpg != opts->gpg)
-		gpg_close(j.gpg);
+	if (j.v.gpg != opts->gpg)
+		gpg_close(j.v.gpg);
 	return decrypt_outcome(r);
 }
 
