@@ -22,25 +22,15 @@
 
 #include <gpgme.h>
 
-#include "armor.h"
 #include "gpg.h"
 #include "gpghome.h"
+#include "gpgio.h"
 #include "gpgstatus.h"
 #include "gpgsup.h"
 #include "limit.h"
-#include "openpgp.h"
 #include "xmalloc.h"
 
 #define GPG_IO_STEP	"65536"	/* bytes GPGME moves per callback */
-#define GPG_ARMOR_STEP	16384	/* binary bytes armored at a time */
-
-/* gpg's binary output on its way to the caller, armored */
-struct gpg_armor {
-	struct gpg_io		*io;
-	struct armor_writer	 w;
-	struct openpgp_scan	 pkt;	/* gpg's output must be whole */
-	char			 out[armor_write_size(GPG_ARMOR_STEP)];
-};
 
 struct gpg {
 	gpgme_ctx_t		 ctx;
@@ -53,13 +43,6 @@ static char		 gpg_real[4096];	/* the gpg GPGME found */
 static char		 gpg_sup[4096];		/* what GPGME starts instead */
 static char		*gpg_home;		/* GNUPGHOME for gpg, or NULL */
 
-static ssize_t		 gpg_cb_read(void *, void *, size_t);
-static ssize_t		 gpg_cb_write(void *, const void *, size_t);
-static ssize_t		 gpg_cb_discard(void *, const void *, size_t);
-static ssize_t		 gpg_cb_armor(void *, const void *, size_t);
-static int		 gpg_armor_put(struct gpg_armor *, const char *, size_t);
-static enum gpg_status	 gpg_armor_end(struct gpg_armor *, char *, size_t);
-static char		*gpg_recp(char *const *, const int *, size_t);
 static void		 gpg_key_copy(gpgme_key_t, int, struct gpg_key *);
 static void		 gpg_key_life(gpgme_key_t, struct gpg_key *);
 static enum gpg_status	 gpg_fail(gpgme_error_t, const char *, char *, size_t);
@@ -441,145 +424,28 @@ gpg_keylist_free(struct gpg_keylist *list)
 	memset(list, 0, sizeof *list);
 }
 
-static ssize_t
-gpg_cb_read(void *handle, void *buf, size_t n)
-{
-	struct gpg_io *io = handle;
-
-	return io->read(io->rcookie, buf, n);
-}
-
-static ssize_t
-gpg_cb_write(void *handle, const void *buf, size_t n)
-{
-	struct gpg_io *io = handle;
-
-	return io->write(io->wcookie, buf, n);
-}
-
-static ssize_t
-gpg_cb_discard(void *handle, const void *buf, size_t n)
-{
-	(void)handle;
-	(void)buf;
-	return (ssize_t)n;
-}
-
-/*
- * gpg_recp - GPGME's recipient string: one fingerprint a line.
- * Fingerprints are hex, so no line can be taken for one of GPGME's
- * option lines; "--hidden" switches the rest to hidden recipients (key
- * ID zero: gpg --hidden-recipient).
- */
-static char *
-gpg_recp(char *const *fprs, const int *hidden, size_t n)
-{
-	size_t i, len = 1, have, fl;
-	char *recp;
-	int pass, anyhidden = 0;
-
-	for (i = 0; i < n; i++)
-		len += strlen(fprs[i]) + 1;
-	recp = xmalloc(len + sizeof "--hidden\n");
-	recp[0] = '\0';
-	for (pass = 0; pass < 2; pass++) {
-		for (i = 0; i < n; i++) {
-			have = strlen(recp);
-			fl = strlen(fprs[i]);
-			if ((hidden != NULL && hidden[i]) != pass)
-				continue;
-			if (pass == 1 && !anyhidden) {
-				memcpy(recp + have, "--hidden\n", 10);
-				have += 9;
-				anyhidden = 1;
-			}
-			memcpy(recp + have, fprs[i], fl);
-			memcpy(recp + have + fl, "\n", 2);
-		}
-	}
-	return recp;
-}
-
-/* gpg_armor_put - all of p to the caller's writer: 0, or -1 */
-static int
-gpg_armor_put(struct gpg_armor *a, const char *p, size_t n)
-{
-	ssize_t w;
-
-	for (; n > 0; p += w, n -= (size_t)w)
-		if ((w = a->io->write(a->io->wcookie, p, n)) <= 0)
-			return -1;
-	return 0;
-}
-
-/*
- * gpg_cb_armor - gpg's binary output, armored on its way to the caller:
- * gpg's own armor costs it three times the encryption (0.69 s against
- * 0.18 s for 100 MiB here); armor.c writes the same text
- */
-static ssize_t
-gpg_cb_armor(void *handle, const void *buf, size_t n)
-{
-	struct gpg_armor *a = handle;
-	const unsigned char *p = buf;
-	size_t k, left;
-
-	for (left = n; left > 0; p += k, left -= k) {
-		k = left < GPG_ARMOR_STEP ? left : GPG_ARMOR_STEP;
-		openpgp_feed(&a->pkt, p, k);
-		if (gpg_armor_put(a, a->out, armor_write(&a->w, p, k,
-		    a->out)) == -1)
-			return -1;
-	}
-	return (ssize_t)n;
-}
-
-/* gpg_armor_end - the armor's last lines: GPG_OK, or GPG_TEMPFAIL.
- * Only a whole message gets them (gpg's armor ended only when gpg got
- * that far: a gpg cut short must not look finished). */
-static enum gpg_status
-gpg_armor_end(struct gpg_armor *a, char *err, size_t errsz)
-{
-	if (openpgp_end(&a->pkt) != OPENPGP_OK) {
-		snprintf(err, errsz, "encryption: gpg's output is no whole "
-		    "encrypted message");
-		return GPG_TEMPFAIL;
-	}
-	if (gpg_armor_put(a, a->out, armor_write_end(&a->w, a->out)) == -1) {
-		snprintf(err, errsz, "encryption: %s", strerror(errno));
-		return GPG_TEMPFAIL;
-	}
-	return GPG_OK;
-}
-
 /* gpg_encrypt - see gpg.h */
 enum gpg_status
 gpg_encrypt(struct gpg *g, char *const *fprs, const int *hidden, size_t n,
     const struct gpg_key *signer, int flags, struct gpg_io *io, char *err,
     size_t errsz)
 {
-	struct gpgme_data_cbs rcbs = { gpg_cb_read, NULL, NULL, NULL };
-	struct gpgme_data_cbs wcbs = { NULL, gpg_cb_armor, NULL, NULL };
+	struct gpgme_data_cbs rcbs = { gpgio_read, NULL, NULL, NULL };
+	struct gpgme_data_cbs wcbs = { NULL, gpgio_armor, NULL, NULL };
 	gpgme_data_t plain = NULL, cipher = NULL;
 	gpgme_encrypt_result_t res;
 	gpgme_sign_result_t sres;
 	gpgme_encrypt_flags_t ef;
 	gpgme_error_t e;
 	enum gpg_status st = GPG_TEMPFAIL;
-	struct gpg_armor *arm;
+	struct gpgio_armor *arm;
 	char *recp;
 
-	recp = gpg_recp(fprs, hidden, n);
-	arm = xmalloc(sizeof *arm);
-	arm->io = io;
-	openpgp_init(&arm->pkt, 0);
-	if (armor_write_init(&arm->w) == -1) {
+	if ((arm = gpgio_armor_new(io)) == NULL) {
 		snprintf(err, errsz, "encryption: no CRC-24 (libgcrypt)");
-		openpgp_free(&arm->pkt);
-		free(arm);
-		free(recp);
 		return GPG_TEMPFAIL;
 	}
+	recp = gpgio_recp(fprs, hidden, n);
 	ef = GPGME_ENCRYPT_ALWAYS_TRUST | GPGME_ENCRYPT_NO_COMPRESS;
 	if (flags & GPG_ENC_NO_ENCRYPT_TO)
 		ef |= GPGME_ENCRYPT_NO_ENCRYPT_TO;
@@ -600,7 +466,7 @@ gpg_encrypt(struct gpg *g, char *const *fprs, const int *hidden, size_t n,
 	(void)gpgme_data_set_flag(plain, "io-buffer-size", GPG_IO_STEP);
 	(void)gpgme_data_set_flag(cipher, "io-buffer-size", GPG_IO_STEP);
 	memset(&g->seen, 0, sizeof g->seen);
-	gpgme_set_armor(g->ctx, 0);	/* gpg_cb_armor armors */
+	gpgme_set_armor(g->ctx, 0);	/* gpgio_armor armors */
 	gpg_supervise(1);
 	if (signer != NULL)
 		e = gpgme_op_encrypt_sign_ext(g->ctx, NULL, recp, ef, plain,
@@ -649,14 +515,12 @@ gpg_encrypt(struct gpg *g, char *const *fprs, const int *hidden, size_t n,
 		    g->seen.error ? g->seen.what : g->seen.exit_how);
 		goto out;
 	}
-	st = gpg_armor_end(arm, err, errsz);
+	st = gpgio_armor_end(arm, err, errsz) == -1 ? GPG_TEMPFAIL : GPG_OK;
 out:
 	gpgme_signers_clear(g->ctx);
 	gpgme_data_release(plain);
 	gpgme_data_release(cipher);
-	armor_write_free(&arm->w);
-	openpgp_free(&arm->pkt);
-	free(arm);
+	gpgio_armor_free(arm);
 	free(recp);
 	return st;
 }
@@ -685,7 +549,7 @@ gpg_sign_check(struct gpg *g, const struct gpg_key *signer, char *err,
     size_t errsz)
 {
 	static const char text[] = "mailseal: can this key sign?\n";
-	struct gpgme_data_cbs dcbs = { NULL, gpg_cb_discard, NULL, NULL };
+	struct gpgme_data_cbs dcbs = { NULL, gpgio_discard, NULL, NULL };
 	gpgme_data_t in = NULL, out = NULL;
 	gpgme_sign_result_t sres;
 	gpgme_error_t e, why;
@@ -948,8 +812,8 @@ enum gpg_status
 gpg_decrypt(struct gpg *g, struct gpg_io *io, struct gpg_decrypt_result *r,
     char *err, size_t errsz)
 {
-	struct gpgme_data_cbs rcbs = { gpg_cb_read, NULL, NULL, NULL };
-	struct gpgme_data_cbs wcbs = { NULL, gpg_cb_write, NULL, NULL };
+	struct gpgme_data_cbs rcbs = { gpgio_read, NULL, NULL, NULL };
+	struct gpgme_data_cbs wcbs = { NULL, gpgio_write, NULL, NULL };
 	gpgme_data_t cipher = NULL, plain = NULL;
 	gpgme_error_t e;
 	enum gpg_status st = GPG_TEMPFAIL;
@@ -1008,8 +872,8 @@ enum gpg_status
 gpg_verify(struct gpg *g, struct gpg_io *text, struct gpg_io *sig,
     struct gpg_decrypt_result *r, char *err, size_t errsz)
 {
-	struct gpgme_data_cbs cbs = { gpg_cb_read, NULL, NULL, NULL };
-	struct gpgme_data_cbs dcbs = { NULL, gpg_cb_discard, NULL, NULL };
+	struct gpgme_data_cbs cbs = { gpgio_read, NULL, NULL, NULL };
+	struct gpgme_data_cbs dcbs = { NULL, gpgio_discard, NULL, NULL };
 	gpgme_data_t tdata = NULL, sdata = NULL, pdata = NULL;
 	gpgme_error_t e;
 	enum gpg_status st = GPG_TEMPFAIL;
