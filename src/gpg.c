@@ -6,7 +6,9 @@
  * keys by name: its -r does a substring match.  Callers resolve
  * recipients themselves from gpg_keylist() and encrypt to fingerprints.
  * Data flows through callback data objects in GPGME's small steps, so
- * memory does not grow with the message.
+ * memory does not grow with the message; the callbacks (gpgio.c) and
+ * the judgement of what gpg said (gpgstatus.c) need no GPGME type and
+ * live apart.
  */
 #include <config.h>
 
@@ -59,9 +61,6 @@ static int		 gpg_dec_failed(struct gpg *, gpgme_error_t,
 			    enum gpg_dec *, char *, size_t);
 static int		 gpg_dec_done(struct gpg *, enum gpg_dec *, char *,
 			    size_t);
-static int		 gpg_dec_class(gpgme_error_t, enum gpg_dec *);
-static int		 gpg_seckey_err(gpgme_error_t);
-static void		 gpg_sig_copy(gpgme_signature_t, struct gpg_sig *);
 static void		 gpg_sigs(struct gpg *, struct gpg_decrypt_result *);
 
 /* gpg_fail - describe a GPGME error; every such error is temporary */
@@ -390,14 +389,7 @@ gpg_keylist_run(struct gpg *g, char *const *patterns, size_t n, int secret,
 		gpgme_op_keylist_end(g->ctx);
 		return gpg_fail(e, "key listing", err, errsz);
 	}
-	/*
-	 * Only a gpg that finished may say "no such key": exit 0, or exit
-	 * 2 with nothing listed and an ERROR line that says just that.
-	 * gpg stops at "gpg: Fatal: ..." (an unreadable or damaged
-	 * trustdb.gpg) with exit 2 and no status line at all.
-	 */
-	if (g->seen.error || !g->seen.exited || !(g->seen.exit_code == 0 ||
-	    (g->seen.exit_code == 2 && list->n == 0 && g->seen.notfound))) {
+	if (!gpgstatus_listed(&g->seen, list->n)) {
 		gpghome_why(g->home, &g->seen, "key listing", err, errsz);
 		gpg_keylist_free(list);
 		return GPG_TEMPFAIL;
@@ -480,13 +472,11 @@ gpg_encrypt(struct gpg *g, char *const *fprs, const int *hidden, size_t n,
 		gpgme_error_t why = sres->invalid_signers->reason;
 		snprintf(err, errsz, "signing key %s: %s", signer->fpr,
 		    gpgme_strerror(why));
-		if (gpgme_err_code(why) == GPG_ERR_NO_SECKEY ||
-		    gpgme_err_code(why) == GPG_ERR_UNUSABLE_SECKEY)
+		if (gpgstatus_nosecret(why))
 			st = GPG_NOSECKEY;
 		goto out;
 	}
-	if (e && signer != NULL && (gpgme_err_code(e) == GPG_ERR_NO_SECKEY ||
-	    gpgme_err_code(e) == GPG_ERR_UNUSABLE_SECKEY)) {
+	if (e && signer != NULL && gpgstatus_nosecret(e)) {
 		snprintf(err, errsz, "signing key %s: %s", signer->fpr,
 		    gpgme_strerror(e));
 		st = GPG_NOSECKEY;
@@ -506,9 +496,7 @@ gpg_encrypt(struct gpg *g, char *const *fprs, const int *hidden, size_t n,
 		    "encryption", err, errsz);
 		goto out;
 	}
-	if (!g->seen.end_encryption || (signer != NULL &&
-	    !g->seen.sig_created) || g->seen.exit_code != 0 ||
-	    !g->seen.exited) {
+	if (!gpgstatus_encrypted(&g->seen, signer != NULL)) {
 		/* gpg died, or was stopped, before it said it was done */
 		snprintf(err, errsz, "encryption: gpg did not finish%s%.96s",
 		    g->seen.error || g->seen.exited ? ": " : "",
@@ -523,24 +511,6 @@ out:
 	gpgio_armor_free(arm);
 	free(recp);
 	return st;
-}
-
-/* gpg_seckey_err - gpg refused the signing key itself: no or no
- * usable secret part, a key that cannot sign (a locked one is gpg-agent's
- * trouble, as in gpg_encrypt: a retry) */
-static int
-gpg_seckey_err(gpgme_error_t e)
-{
-	switch (gpgme_err_code(e)) {
-	case GPG_ERR_NO_SECKEY:
-	case GPG_ERR_UNUSABLE_SECKEY:
-	case GPG_ERR_WRONG_KEY_USAGE:
-	case GPG_ERR_KEY_EXPIRED:
-	case GPG_ERR_CERT_REVOKED:
-		return 1;
-	default:
-		return 0;
-	}
 }
 
 /* gpg_sign_check - see gpg.h */
@@ -569,21 +539,17 @@ gpg_sign_check(struct gpg *g, const struct gpg_key *signer, char *err,
 	sres = gpgme_op_sign_result(g->ctx);
 	why = sres != NULL && sres->invalid_signers != NULL ?
 	    sres->invalid_signers->reason : e;
-	if (why && gpg_seckey_err(why)) {
+	if (why && gpgstatus_seckey_err(why)) {
 		snprintf(err, errsz, "signing key %s: %s", signer->fpr,
 		    gpgme_strerror(why));
 		st = GPG_NOSECKEY;
-	} else if (e && (g->seen.need_passphrase ||
-	    gpgme_err_code(e) == GPG_ERR_NO_PIN_ENTRY ||
-	    gpgme_err_code(e) == GPG_ERR_NO_PASSPHRASE ||
-	    gpgme_err_code(e) == GPG_ERR_BAD_PASSPHRASE))
+	} else if (e && gpgstatus_locked(&g->seen, e))
 		snprintf(err, errsz, "signing key %s is locked and gpg-agent "
 		    "has no passphrase for it (%s)", signer->fpr,
 		    gpgme_strerror(e));
 	else if (e)
 		gpg_fail(e, "signing check", err, errsz);
-	else if (!g->seen.sig_created || !g->seen.exited ||
-	    g->seen.exit_code != 0)
+	else if (!gpgstatus_signed(&g->seen))
 		gpghome_why(g->home, &g->seen, "signing check", err, errsz);
 	else
 		st = GPG_OK;
@@ -592,42 +558,6 @@ out:
 	gpgme_data_release(in);
 	gpgme_data_release(out);
 	return st;
-}
-
-/*
- * gpg_dec_class - what a failed decryption says about the message.  Only
- * errors that are the message's own become a verdict; everything else
- * (agent, I/O, memory) is a temporary failure of ours: -1.
- */
-static int
-gpg_dec_class(gpgme_error_t e, enum gpg_dec *dec)
-{
-	switch (gpgme_err_code(e)) {
-	case GPG_ERR_NO_SECKEY:
-		*dec = GPG_DEC_NOSECKEY;
-		return 0;
-	case GPG_ERR_DECRYPT_FAILED:
-	case GPG_ERR_BAD_SIGNATURE:
-		*dec = GPG_DEC_INTEGRITY;
-		return 0;
-	case GPG_ERR_BAD_DATA:
-	case GPG_ERR_NO_DATA:
-	case GPG_ERR_INV_PACKET:
-	case GPG_ERR_INV_DATA:
-	case GPG_ERR_UNKNOWN_PACKET:
-	case GPG_ERR_UNSUPPORTED_ALGORITHM:
-	case GPG_ERR_CIPHER_ALGO:
-	case GPG_ERR_DIGEST_ALGO:
-	case GPG_ERR_PUBKEY_ALGO:
-	case GPG_ERR_CHECKSUM:
-	case GPG_ERR_BAD_MPI:
-	case GPG_ERR_INV_ARMOR:
-	case GPG_ERR_WRONG_KEY_USAGE:
-		*dec = GPG_DEC_BADDATA;
-		return 0;
-	default:
-		return -1;
-	}
 }
 
 /* gpg_sigs - the signatures of the last operation, into r */
@@ -641,29 +571,8 @@ gpg_sigs(struct gpg *g, struct gpg_decrypt_result *r)
 		return;
 	for (s = vres->signatures; s != NULL; s = s->next) {
 		r->sigs = xappend(r->sigs, r->nsigs, sizeof *r->sigs);
-		gpg_sig_copy(s, &r->sigs[r->nsigs++]);
-	}
-}
-
-/* gpg_sig_copy - our view of one verified signature */
-static void
-gpg_sig_copy(gpgme_signature_t s, struct gpg_sig *out)
-{
-	out->fpr = xstrdup(s->fpr != NULL ? s->fpr : "");
-	switch (gpgme_err_code(s->status)) {
-	case GPG_ERR_NO_ERROR:
-		out->status = GPG_SIG_VALID;
-		break;
-	case GPG_ERR_SIG_EXPIRED:
-	case GPG_ERR_KEY_EXPIRED:
-		out->status = GPG_SIG_EXPIRED;
-		break;
-	case GPG_ERR_NO_PUBKEY:
-		out->status = GPG_SIG_NOKEY;
-		break;
-	default:		/* bad, revoked, or anything we cannot vouch for */
-		out->status = GPG_SIG_BAD;
-		break;
+		r->sigs[r->nsigs].fpr = xstrdup(s->fpr != NULL ? s->fpr : "");
+		r->sigs[r->nsigs++].status = gpgstatus_sig(s->status);
 	}
 }
 
@@ -704,12 +613,10 @@ gpg_seckey_confirm(struct gpg *g, char *err, size_t errsz)
 	struct gpg_keylist list;
 	char *pat[GPGSTATUS_SECKEY_IDS], why[GPG_ERRLEN];
 	const char *fpr;
-	size_t i, n = 0;
+	size_t n;
 	enum gpg_status st;
 
-	for (i = 0; i < (size_t)seen.no_seckey && i < GPGSTATUS_SECKEY_IDS; i++)
-		if (strspn(seen.seckey[i], "0") != strlen(seen.seckey[i]))
-			pat[n++] = seen.seckey[i];
+	n = gpgstatus_seckey_ids(&seen, pat);
 	if (n < (size_t)seen.no_seckey)	/* all of them */
 		st = gpg_keylist_run(g, NULL, 0, 1, &list, why, sizeof why);
 	else
@@ -731,59 +638,32 @@ gpg_seckey_confirm(struct gpg *g, char *err, size_t errsz)
 	return 0;
 }
 
-/*
- * gpg_dec_failed - what a failed decryption says about the message.
- * A verdict needs gpg's own statement of it, from a gpg that finished:
- * a gpg killed, or stopped by "gpg: Fatal: ..." (a damaged trustdb),
- * says nothing about the message.  0 with dec, or -1 with err.
- */
+/* gpg_dec_failed - what a failed decryption says about the message
+ * (gpgstatus_dec_class, _said): 0 with dec, or -1 with err */
 static int
 gpg_dec_failed(struct gpg *g, gpgme_error_t e, enum gpg_dec *dec, char *err,
     size_t errsz)
 {
 	const struct gpgstatus *s = &g->seen;
-	int said;
 
-	/* encrypted with a passphrase (and not to a key of ours that is
-	 * locked): the message's own doing, not a retry */
-	if (s->sym_passphrase && !s->need_passphrase) {
-		*dec = GPG_DEC_PASSPHRASE;
-		return 0;
-	}
-	if (gpg_dec_class(e, dec) == -1) {
+	if (gpgstatus_dec_class(s, e, dec) == -1) {
 		gpg_fail(e, s->need_passphrase ? "decryption: the secret key "
 		    "is locked and gpg-agent has no passphrase for it" :
 		    "decryption", err, errsz);
 		return -1;
 	}
-	switch (*dec) {
-	case GPG_DEC_NOSECKEY:
-		if (s->no_seckey > 0 && s->decryption_failed)
-			return gpg_seckey_confirm(g, err, errsz);
-		said = 0;
-		break;
-	case GPG_DEC_INTEGRITY:
-		said = (s->decryption_failed && s->end_decryption) ||
-		    gpgstatus_stopped(s);
-		break;
-	default:	/* no OpenPGP message, or not one gpg decrypts */
-		said = s->nodata || s->exit_code == 0 ||
-		    (s->decryption_failed && s->end_decryption) ||
-		    gpgstatus_stopped(s);
-		break;
-	}
-	if (!said)
-		gpghome_why(g->home, s, "decryption", err, errsz);
-	return said ? 0 : -1;
+	if (*dec == GPG_DEC_NOSECKEY && s->no_seckey > 0 &&
+	    s->decryption_failed)
+		return gpg_seckey_confirm(g, err, errsz);
+	if (gpgstatus_said(s, *dec))
+		return 0;
+	gpghome_why(g->home, s, "decryption", err, errsz);
+	return -1;
 }
 
-/*
- * gpg_dec_done - a decryption GPGME calls good: gpg must have said
- * DECRYPTION_OKAY (integrity checked), not used a legacy cipher
- * without MDC (EFAIL), ended the decryption and every signature it
- * began.  Otherwise the plaintext, already in the private spool, is
- * never released.  0 with dec, or -1 with err (gpg did not finish).
- */
+/* gpg_dec_done - a decryption GPGME calls good, judged by
+ * gpgstatus_decrypted (EFAIL: no MDC is no success): 0 with dec, or
+ * -1 with err (gpg did not finish) */
 static int
 gpg_dec_done(struct gpg *g, enum gpg_dec *dec, char *err, size_t errsz)
 {
@@ -791,19 +671,11 @@ gpg_dec_done(struct gpg *g, enum gpg_dec *dec, char *err, size_t errsz)
 	gpgme_decrypt_result_t dres;
 
 	dres = gpgme_op_decrypt_result(g->ctx);
-	if (gpgstatus_stopped(s)) {
-		*dec = GPG_DEC_INTEGRITY;
-		return 0;
-	}
-	if (!s->end_decryption || s->sigdone < s->newsig) {
+	if (gpgstatus_decrypted(s, dres == NULL || dres->legacy_cipher_nomdc,
+	    dec) == -1) {
 		gpghome_why(g->home, s, "decryption", err, errsz);
 		return -1;
 	}
-	if (dres == NULL || dres->legacy_cipher_nomdc ||
-	    !s->decryption_okay || s->decryption_failed)
-		*dec = GPG_DEC_INTEGRITY;
-	else
-		*dec = GPG_DEC_OK;
 	return 0;
 }
 
@@ -891,13 +763,7 @@ gpg_verify(struct gpg *g, struct gpg_io *text, struct gpg_io *sig,
 	gpg_supervise(1);
 	e = gpgme_op_verify(g->ctx, sdata, tdata, pdata);
 	gpg_supervise(0);
-	/*
-	 * Only a gpg that finished every signature it began has said
-	 * anything: killed, or stopped by "gpg: Fatal: ..." (a damaged
-	 * trustdb.gpg, after NEWSIG), is a retry, never a verdict.
-	 */
-	if (!g->seen.stopped && ((!g->seen.exited && !g->seen.unexpected) ||
-	    g->seen.exit_code == -1 || g->seen.sigdone < g->seen.newsig)) {
+	if (!gpgstatus_verified(&g->seen)) {
 		gpghome_why(g->home, &g->seen, "verification", err, errsz);
 		goto out;
 	}
