@@ -5,8 +5,8 @@
  *   input -> rfc5322_read -> classify (what is the root?)
  *     PGP/MIME root, or the multipart/mixed Exchange rewrites it into:
  *       the data part (base64-decoded when Exchange encoded it) streams
- *       into gpg, which decrypts and verifies; inline PGP: the decoded
- *       text/plain body does.  The plaintext goes to a nameless 0600
+ *       into gpg (feed.c), which decrypts and verifies; inline PGP: the
+ *       decoded text/plain body does.  The plaintext goes to a nameless 0600
  *       spool, capped at LIMIT_DECRYPTED, and is released only when gpg
  *       said the decryption succeeded with integrity protection (EFAIL:
  *       gpg writes everything before it reports a missing MDC).  The
@@ -35,11 +35,10 @@
 #include <unistd.h>
 
 #include "addr.h"
-#include "armor.h"
 #include "body.h"
 #include "classify.h"
-#include "cte.h"
 #include "decrypt.h"
+#include "feed.h"
 #include "gpg.h"
 #include "input.h"
 #include "limit.h"
@@ -47,45 +46,13 @@
 #include "mime.h"
 #include "msg.h"
 #include "output.h"
-#include "pgpmime.h"
 #include "protect.h"
 #include "rfc5322.h"
 #include "scrub.h"
 #include "tmpfile.h"
 #include "verdict.h"
+#include "verify.h"
 #include "xmalloc.h"
-
-#define ESCBUF	512
-#define CHUNK	16384
-
-/* A span of an input fed to gpg (ciphertext, a signature, clear-signed
- * text), transfer-decoded when decode is set; signed MIME data goes
- * through pgpmime.c's canonicalising reader instead. */
-struct decrypt_src {
-	struct input		*in;
-	off_t			 left;
-	int			 err;
-	int			 decode;
-	int			 done;		/* the decoder was flushed */
-	struct cte_decoder	 dec;
-	unsigned char		 out[CHUNK + 3];	/* decoded, not yet read */
-	size_t			 outlen;
-	size_t			 outpos;
-	int			 dearmor;	/* ciphertext: -1 not known yet,
-						 * 1 armored (gpg gets the
-						 * packets), 0 binary */
-	struct armor_scan	 arm;		/* dearmor: the armor */
-	int			 armlive;	/* arm holds something to release */
-};
-
-/* The plaintext: a private spool with a size cap. */
-struct decrypt_sink {
-	int		 fd;
-	off_t		 size;
-	int		 toobig;
-	int		 err;
-};
-
 
 /* What the output's header is made of. */
 enum decrypt_head {
@@ -93,7 +60,6 @@ enum decrypt_head {
 	HEAD_ENTITY,	/* no Content-*: the decrypted entity brings its own */
 	HEAD_TEXT	/* no Content-Transfer-Encoding: inline plaintext */
 };
-
 
 enum decrypt_result {
 	DECRYPT_OK,		/* a message with verdicts was written */
@@ -105,15 +71,11 @@ struct decrypt_job {
 	const struct decrypt_opts	*opts;
 	struct input			*in;
 	struct rfc5322_header		 h;
-	struct gpg			*gpg;
 	struct output			*out;
 	const char			*dverdict;	/* decryption verdict */
 	const char			*reason;	/* when "failed" */
-	enum verdict_sig		 sverdict;
-	char				 signer[128];	/* primary fingerprint */
-	int				 issuer;	/* no: the key is unknown and
-							 * signer is what the
-							 * signature names */
+	struct verify			 v;		/* signature verdict, and
+							 * the GnuPG context */
 	struct gpg_decrypt_result	 dres;		/* signatures in it */
 	int				 plainfd;	/* the plaintext */
 	int				 istext;	/* inline: a body, no entity */
@@ -127,29 +89,9 @@ struct decrypt_job {
 	enum protect_mode		 phmode;
 };
 
-
-static ssize_t	decrypt_src_read(void *, void *, size_t);
-static void	decrypt_src_init(struct decrypt_src *, struct input *,
-		    const struct classify_span *);
-static void	decrypt_src_cipher(struct decrypt_src *, struct input *,
-		    const struct classify_span *);
-static void	decrypt_src_free(struct decrypt_src *);
-static int	decrypt_src_fill(struct decrypt_src *);
-static void	decrypt_src_sink(void *, const unsigned char *, size_t);
-static ssize_t	decrypt_sink_write(void *, const void *, size_t);
 static enum decrypt_result decrypt_data(struct decrypt_job *,
 		    const struct classify_span *);
 static enum decrypt_result decrypt_plaintext(struct decrypt_job *);
-static enum decrypt_result decrypt_signatures(struct decrypt_job *,
-		    const struct gpg_decrypt_result *, const char *);
-static enum decrypt_result decrypt_verify(struct decrypt_job *, struct input *,
-		    const struct classify_span *, const char *);
-static enum decrypt_result decrypt_verify_clear(struct decrypt_job *,
-		    struct input *, const struct classify_span *, const char *);
-static int	decrypt_gpg(struct decrypt_job *);
-static int	decrypt_sig_shape(struct input *);
-static int	decrypt_spool_span(struct input *, off_t, off_t,
-		    struct decrypt_src *);
 static int	decrypt_inner_open(struct decrypt_job *);
 static int	decrypt_protected(struct decrypt_job *, enum classify_kind,
 		    const struct classify_span *);
@@ -162,171 +104,6 @@ static int	decrypt_write_text(struct decrypt_job *, FILE *);
 static int	decrypt_text_shape(struct decrypt_job *);
 static enum decrypt_result decrypt_raw(struct decrypt_job *,
 		    enum rfc5322_err);
-
-/* decrypt_src_init - a reader over the span of in, from where in
- * stands; transfer-decoded when the span has an encoding */
-static void
-decrypt_src_init(struct decrypt_src *s, struct input *in,
-    const struct classify_span *span)
-{
-	memset(s, 0, sizeof *s);
-	s->in = in;
-	s->left = span->len;
-	s->decode = span->cte != MIME_CTE_IDENTITY;
-	cte_init(&s->dec, span->cte);
-}
-
-/* decrypt_src_sink - the armor's decoded packets, for gpg */
-static void
-decrypt_src_sink(void *cookie, const unsigned char *p, size_t n)
-{
-	struct decrypt_src *s = cookie;
-
-	memcpy(s->out + s->outlen, p, n);
-	s->outlen += n;
-}
-
-/*
- * decrypt_src_cipher - decrypt_src_init for the ciphertext.  gpg reads
- * armor at a tenth of the speed of the packets in it (0.6 s of its 0.7 s
- * for 100 MiB here: bench/README.md), and classify.c has checked the
- * armor of this very span (one block, its framing, its CRC-24): so an
- * armored span reaches gpg dearmored by armor.c, which checks it all once
- * more as it goes (a span that is no longer what was classified is a
- * read error: 75).  A binary span (base64 data parts) goes as it is.
- */
-static void
-decrypt_src_cipher(struct decrypt_src *s, struct input *in,
-    const struct classify_span *span)
-{
-	decrypt_src_init(s, in, span);
-	s->dearmor = -1;
-	armor_scan_init(&s->arm);
-	s->armlive = 1;
-	s->arm.sink = decrypt_src_sink;
-	s->arm.sinkarg = s;
-}
-
-/* decrypt_src_free - release a reader */
-static void
-decrypt_src_free(struct decrypt_src *s)
-{
-	if (s != NULL && s->armlive)
-		armor_scan_free(&s->arm);
-	free(s);
-}
-
-/*
- * decrypt_src_fill - the next step of the span into out: transfer-
- * decoded, then dearmored.  0 (done set at the end), or -1 with err.
- */
-static int
-decrypt_src_fill(struct decrypt_src *s)
-{
-	unsigned char raw[CHUNK], text[CHUNK + 3], *t = text;
-	ssize_t r = 0;
-	size_t len;
-
-	if (s->left > 0 && (r = input_read(s->in, raw,
-	    s->left < CHUNK ? (size_t)s->left : CHUNK)) < 0) {
-		s->err = errno;
-		return -1;
-	}
-	if (s->left <= 0 || r == 0) {
-		len = s->decode ? cte_finish(&s->dec, text) : 0;
-		s->done = 1;
-	} else {
-		s->left -= r;
-		if (s->decode)
-			len = cte_decode(&s->dec, raw, (size_t)r, text);
-		else {
-			t = raw;
-			len = (size_t)r;
-		}
-	}
-	/* packets start with bit 7; so do the no-break spaces the armor
-	 * scan takes for white space before BEGIN (A0, C2 A0), as no
-	 * encrypted message's first packet does (0xA0 is a compressed
-	 * packet, 0xC2 a signature): classify.c took such a span for
-	 * armor, and gpg would read the armor as packets */
-	if (s->dearmor == -1 && len > 0)
-		s->dearmor = (t[0] & 0x80) == 0 || t[0] == 0xa0 ||
-		    t[0] == 0xc2;
-	s->outpos = s->outlen = 0;
-	if (s->dearmor != 1) {
-		memcpy(s->out, t, len);
-		s->outlen = len;
-	} else
-		armor_scan_feed(&s->arm, t, len);
-	if (s->done && s->armlive) {
-		s->armlive = 0;
-		if (armor_scan_end(&s->arm) != ARMOR_MESSAGE &&
-		    s->dearmor == 1) {
-			s->err = EIO;	/* not what classify.c saw */
-			return -1;
-		}
-	}
-	return 0;
-}
-
-static ssize_t
-decrypt_src_read(void *cookie, void *buf, size_t n)
-{
-	struct decrypt_src *s = cookie;
-	ssize_t r = 0;
-
-	if (!s->decode && s->dearmor == 0 && s->outpos == s->outlen) {
-		if (s->left <= 0)
-			return 0;
-		if ((off_t)n > s->left)
-			n = (size_t)s->left;
-		if ((r = input_read(s->in, buf, n)) < 0) {
-			s->err = errno;
-			return -1;
-		}
-		s->left -= r;
-		return r;
-	}
-	while (s->outpos == s->outlen) {
-		if (s->done)
-			return 0;
-		if (decrypt_src_fill(s) == -1)
-			return -1;
-	}
-	if (n > s->outlen - s->outpos)
-		n = s->outlen - s->outpos;
-	memcpy(buf, s->out + s->outpos, n);
-	s->outpos += n;
-	return (ssize_t)n;
-}
-
-static ssize_t
-decrypt_sink_write(void *cookie, const void *buf, size_t n)
-{
-	struct decrypt_sink *s = cookie;
-	const char *p = buf;
-	ssize_t w;
-	size_t off;
-
-	if (s->size + (off_t)n > LIMIT_DECRYPTED) {
-		s->toobig = 1;
-		errno = EFBIG;
-		return -1;
-	}
-	for (off = 0; off < n; off += (size_t)w) {
-		w = write(s->fd, p + off, n - off);
-		if (w == -1 && errno == EINTR) {
-			w = 0;
-			continue;
-		}
-		if (w == -1) {
-			s->err = errno;
-			return -1;
-		}
-	}
-	s->size += (off_t)n;
-	return (ssize_t)n;
-}
 
 /* decrypt_from - the addr-spec of the one From mailbox, or NULL when
  * there is not exactly one From field holding exactly one mailbox */
@@ -357,78 +134,19 @@ decrypt_shown_from(const struct decrypt_job *j)
 	return decrypt_from(&j->h);
 }
 
-/* decrypt_gpg - the GPGME context, opened on first use */
-static int
-decrypt_gpg(struct decrypt_job *j)
-{
-	char err[GPG_ERRLEN];
-
-	if (j->gpg == NULL &&
-	    gpg_open(&j->gpg, j->opts->homedir, err, sizeof err) != GPG_OK) {
-		log_warnx("%s", err);
-		return -1;
-	}
-	return 0;
-}
-
-/* decrypt_signatures - fold the verdicts on gpg's signatures into the
- * job's; each signing key is looked up by its fingerprint to compare
- * its user IDs with from */
-static enum decrypt_result
-decrypt_signatures(struct decrypt_job *j, const struct gpg_decrypt_result *r,
-    const char *from)
-{
-	struct gpg_keylist keys;
-	char err[GPG_ERRLEN], *pat[1];
-	enum verdict_sig v;
-	size_t i;
-
-	if (r->nsigs > LIMIT_SIGNATURES) {
-		/* no mailer signs this often; each would cost a key
-		 * listing (a gpg process) */
-		j->sverdict = VERDICT_SIG_BAD;
-		j->signer[0] = '\0';
-		return DECRYPT_OK;
-	}
-	for (i = 0; i < r->nsigs; i++) {
-		const struct gpg_key *key = NULL;
-
-		memset(&keys, 0, sizeof keys);
-		if (r->sigs[i].status != GPG_SIG_NOKEY && r->sigs[i].fpr[0]) {
-			pat[0] = r->sigs[i].fpr;
-			if (gpg_keylist(j->gpg, pat, 1, 0, &keys, err,
-			    sizeof err) != GPG_OK) {
-				log_warnx("%s", err);
-				return DECRYPT_TEMPFAIL;
-			}
-			if (keys.n == 1)
-				key = &keys.v[0];
-		}
-		v = verdict_signature(&r->sigs[i], key, from);
-		if (j->sverdict == VERDICT_SIG_NONE || v > j->sverdict) {
-			j->sverdict = verdict_worse(j->sverdict, v);
-			snprintf(j->signer, sizeof j->signer, "%s",
-			    key != NULL ? key->fpr : r->sigs[i].fpr);
-			j->issuer = key == NULL;
-		}
-		gpg_keylist_free(&keys);
-	}
-	return DECRYPT_OK;
-}
-
 /* decrypt_data - decrypt the span (PGP/MIME data part, inline body)
  * into plainfd; on any verdict but "decrypted" nothing of it is kept */
 static enum decrypt_result
 decrypt_data(struct decrypt_job *j, const struct classify_span *span)
 {
-	struct decrypt_src *src;
-	struct decrypt_sink sink;
+	struct feed_src *src;
+	struct feed_sink sink;
 	struct gpg_io io;
 	char err[GPG_ERRLEN];
 	enum gpg_status st;
 	enum decrypt_result r = DECRYPT_OK;
 
-	if (decrypt_gpg(j) == -1)
+	if (verify_gpg(&j->v) == -1)
 		return DECRYPT_TEMPFAIL;
 	if (input_seek(j->in, span->off) == -1 ||
 	    (j->plainfd = tmpfile_open_unlinked()) == -1) {
@@ -436,14 +154,14 @@ decrypt_data(struct decrypt_job *j, const struct classify_span *span)
 		return DECRYPT_TEMPFAIL;
 	}
 	src = xmalloc(sizeof *src);
-	decrypt_src_cipher(src, j->in, span);
+	feed_cipher(src, j->in, span);
 	memset(&sink, 0, sizeof sink);
 	sink.fd = j->plainfd;
-	io.read = decrypt_src_read;
-	io.write = decrypt_sink_write;
+	io.read = feed_read;
+	io.write = feed_sink_write;
 	io.rcookie = src;
 	io.wcookie = &sink;
-	st = gpg_decrypt(j->gpg, &io, &j->dres, err, sizeof err);
+	st = gpg_decrypt(j->v.gpg, &io, &j->dres, err, sizeof err);
 	if (sink.toobig)
 		j->dres.dec = GPG_DEC_TOOBIG;
 	else if (src->err != 0 || sink.err != 0) {
@@ -483,7 +201,7 @@ decrypt_data(struct decrypt_job *j, const struct classify_span *span)
 		break;
 	}
 out:
-	decrypt_src_free(src);
+	feed_free(src);
 	if (j->reason != NULL) {
 		/* never a byte of what gpg wrote: the spool goes away, and
 		 * so do signatures over what nobody will see */
@@ -503,7 +221,7 @@ decrypt_plaintext(struct decrypt_job *j)
 {
 	struct classify_span span;
 	enum classify_kind kind = CLASSIFY_PLAIN;
-	enum decrypt_result r;
+	int e;
 	char *from;
 
 	if (j->istext) {
@@ -523,174 +241,14 @@ decrypt_plaintext(struct decrypt_job *j)
 		return DECRYPT_TEMPFAIL;
 	}
 	from = decrypt_shown_from(j);
-	r = decrypt_signatures(j, &j->dres, from);
+	e = verify_sigs(&j->v, &j->dres, from);
 	/* the decrypted root may be signed (RFC 3156 6.1, or clear-signed) */
-	if (r == DECRYPT_OK && kind == CLASSIFY_SIGNED)
-		r = decrypt_verify(j, j->inner, &span, from);
-	else if (r == DECRYPT_OK && kind == CLASSIFY_CLEARSIGNED)
-		r = decrypt_verify_clear(j, j->inner, &span, from);
+	if (e == 0 && kind == CLASSIFY_SIGNED)
+		e = verify_mime(&j->v, j->inner, &span, from);
+	else if (e == 0 && kind == CLASSIFY_CLEARSIGNED)
+		e = verify_clear(&j->v, j->inner, &span, from);
 	free(from);
-	return r;
-}
-
-/* decrypt_verify - check a multipart/signed entity of in (its spans
- * from classify) and fold the verdict into the job's */
-static enum decrypt_result
-decrypt_verify(struct decrypt_job *j, struct input *in,
-    const struct classify_span *span, const char *from)
-{
-	struct pgpmime_inner *text;
-	struct decrypt_src *sig;
-	struct gpg_decrypt_result res;
-	struct gpg_io tio, sio;
-	char err[GPG_ERRLEN];
-	enum gpg_status st;
-	enum decrypt_result r = DECRYPT_TEMPFAIL;
-	int shape = 0;
-
-	/* two readers on one input: each seeks before it reads */
-	text = xcalloc(1, sizeof *text);
-	sig = xcalloc(1, sizeof *sig);
-	sig->in = in;
-	sig->left = span->siglen;
-	/* no signature is that long, and one that is no detached signature
-	 * could keep gpg busy until it is killed: a bad one, not a retry */
-	if (span->siglen <= LIMIT_SIGNATURE && (decrypt_spool_span(in,
-	    span->sigoff, span->siglen, sig) == -1 ||
-	    (shape = decrypt_sig_shape(sig->in)) == -1)) {
-		log_warn("cannot read the signed message");
-		goto out;
-	}
-	if (shape == 0) {
-		j->sverdict = VERDICT_SIG_BAD;
-		j->signer[0] = '\0';
-		r = DECRYPT_OK;
-		goto out;
-	}
-	if (decrypt_gpg(j) == -1)
-		goto out;
-	memset(&tio, 0, sizeof tio);
-	memset(&sio, 0, sizeof sio);
-	tio.read = pgpmime_inner_read;
-	sio.read = decrypt_src_read;
-	tio.rcookie = text;
-	sio.rcookie = sig;
-	if (input_seek(in, span->off) == -1 ||
-	    pgpmime_canon_init(text, in, span->len) == -1) {
-		log_warn("cannot read the signed message");
-		goto out;
-	}
-	st = gpg_verify(j->gpg, &tio, &sio, &res, err, sizeof err);
-	if (text->err != 0 || sig->err != 0) {
-		errno = text->err != 0 ? text->err : sig->err;
-		log_warn("cannot read the signed message");
-	} else if (st != GPG_OK)
-		log_warnx("%s", err);
-	else
-		r = decrypt_signatures(j, &res, from);
-	gpg_decrypt_result_free(&res);
-out:
-	if (sig->in != in)
-		input_close(sig->in);
-	free(text);
-	free(sig);
-	return r;
-}
-
-/* decrypt_verify_clear - check a text/plain body of in that is one
- * clear-signed block (the span, in its transfer encoding) */
-static enum decrypt_result
-decrypt_verify_clear(struct decrypt_job *j, struct input *in,
-    const struct classify_span *span, const char *from)
-{
-	struct decrypt_src *src;
-	struct gpg_decrypt_result res;
-	struct gpg_io io;
-	char err[GPG_ERRLEN];
-	enum gpg_status st;
-	enum decrypt_result r = DECRYPT_TEMPFAIL;
-
-	if (decrypt_gpg(j) == -1)
-		return DECRYPT_TEMPFAIL;
-	if (input_seek(in, span->off) == -1) {
-		log_warn("cannot read the signed message");
-		return DECRYPT_TEMPFAIL;
-	}
-	src = xmalloc(sizeof *src);
-	decrypt_src_init(src, in, span);
-	memset(&io, 0, sizeof io);
-	io.read = decrypt_src_read;
-	io.rcookie = src;
-	st = gpg_verify(j->gpg, NULL, &io, &res, err, sizeof err);
-	if (src->err != 0) {
-		errno = src->err;
-		log_warn("cannot read the signed message");
-	} else if (st != GPG_OK)
-		log_warnx("%s", err);
-	else if (src->dec.ambiguous)
-		/* readers decode this body differently: what one shows
-		 * is not what was verified, so nothing counts as signed */
-		r = DECRYPT_OK;
-	else
-		r = decrypt_signatures(j, &res, from);
-	gpg_decrypt_result_free(&res);
-	free(src);
-	return r;
-}
-
-/* decrypt_sig_shape - is the spooled signature part (in, read from its
- * start and left there) one detached signature: armored with the right
- * checksum, or binary, and signature packets only (armor.c, openpgp.c)?
- * 1 yes, 0 no, -1 it could not be read */
-static int
-decrypt_sig_shape(struct input *in)
-{
-	unsigned char buf[4096];
-	struct armor_scan s;
-	ssize_t n = 0;
-
-	armor_scan_init_sig(&s);
-	while (!armor_scan_failed(&s) &&
-	    (n = input_read(in, buf, sizeof buf)) > 0)
-		armor_scan_feed(&s, buf, (size_t)n);
-	if (n < 0 || input_seek(in, 0) == -1) {
-		armor_scan_free(&s);
-		return -1;
-	}
-	return armor_scan_end(&s) == ARMOR_DETACHED;
-}
-
-/* decrypt_spool_span - give the signature reader its own copy of the
- * (small) signature part, so the two readers do not share a position */
-static int
-decrypt_spool_span(struct input *in, off_t off, off_t len,
-    struct decrypt_src *s)
-{
-	char buf[4096];
-	ssize_t n = 0;
-	int fd;
-
-	if (len > LIMIT_SIGNATURE) {
-		errno = EFBIG;
-		return -1;
-	}
-	if ((fd = tmpfile_open_unlinked()) == -1)
-		return -1;
-	if (input_seek(in, off) == -1)
-		goto fail;
-	while (len > 0 && (n = input_read(in, buf, (size_t)len <
-	    sizeof buf ? (size_t)len : sizeof buf)) > 0) {
-		if (write(fd, buf, (size_t)n) != n)
-			goto fail;
-		len -= n;
-	}
-	if (n < 0)
-		goto fail;
-	s->in = input_fdopen(fd);
-	return 0;
-fail:
-	close(fd);
-	return -1;
+	return e == -1 ? DECRYPT_TEMPFAIL : DECRYPT_OK;
 }
 
 /* decrypt_inner_open - read the decrypted entity's header; an entity
@@ -773,10 +331,10 @@ decrypt_write_head(struct decrypt_job *j, FILE *fp, enum decrypt_head what)
 	 * ID) is issuer=; neither when nothing could be named (a signature
 	 * part that holds no signature, one over LIMIT_SIGNATURE) */
 	if (fprintf(fp, "%s: %s%s%s%s", VERDICT_SIGNATURE,
-	    verdict_sig_name(j->sverdict),
-	    j->sverdict == VERDICT_SIG_NONE || !j->signer[0] ? "" :
-	    j->issuer ? "; issuer=" : "; signer=",
-	    j->sverdict != VERDICT_SIG_NONE ? j->signer : "", eol) < 0)
+	    verdict_sig_name(j->v.verdict),
+	    j->v.verdict == VERDICT_SIG_NONE || !j->v.signer[0] ? "" :
+	    j->v.issuer ? "; issuer=" : "; signer=",
+	    j->v.verdict != VERDICT_SIG_NONE ? j->v.signer : "", eol) < 0)
 		return -1;
 	for (i = 0; i < j->h.nfields; i++) {
 		const struct rfc5322_field *f = &j->h.fields[i];
@@ -933,9 +491,9 @@ decrypt_esk_budget(struct decrypt_job *j, const struct classify_span *span)
 		return 0;
 	if (span->anon > LIMIT_ANON_TRIES)
 		goto refuse;	/* over the budget with a single key */
-	if (decrypt_gpg(j) == -1)
+	if (verify_gpg(&j->v) == -1)
 		return -1;
-	if (gpg_seckey_count(j->gpg, &nsec, err, sizeof err) != GPG_OK) {
+	if (gpg_seckey_count(j->v.gpg, &nsec, err, sizeof err) != GPG_OK) {
 		log_warnx("%s", err);
 		return -1;
 	}
@@ -973,9 +531,10 @@ decrypt_root(struct decrypt_job *j, struct msg *m)
 	case CLASSIFY_SIGNED:
 	case CLASSIFY_CLEARSIGNED:
 		from = decrypt_from(&j->h);
-		r = m->kind == CLASSIFY_SIGNED ?
-		    decrypt_verify(j, j->in, &m->span, from) :
-		    decrypt_verify_clear(j, j->in, &m->span, from);
+		e = m->kind == CLASSIFY_SIGNED ?
+		    verify_mime(&j->v, j->in, &m->span, from) :
+		    verify_clear(&j->v, j->in, &m->span, from);
+		r = e == -1 ? DECRYPT_TEMPFAIL : DECRYPT_OK;
 		free(from);
 		break;
 	case CLASSIFY_BROKEN:
@@ -1060,7 +619,8 @@ decrypt_msg(struct msg *m, const struct decrypt_opts *opts)
 
 	memset(&j, 0, sizeof j);
 	j.opts = opts;
-	j.gpg = opts->gpg;
+	j.v.gpg = opts->gpg;
+	j.v.homedir = opts->homedir;
 	j.plainfd = -1;
 	j.dverdict = "not-encrypted";
 	/* the message's reader and header block, borrowed: read once */
@@ -1080,8 +640,8 @@ decrypt_msg(struct msg *m, const struct decrypt_opts *opts)
 	rfc5322_free(&j.sh);
 	rfc5322_free(&j.ih);
 	input_close(j.inner);
-	if (j.gpg != opts->gpg)
-		gpg_close(j.gpg);
+	if (j.v.gpg != opts->gpg)
+		gpg_close(j.v.gpg);
 	return decrypt_outcome(r);
 }
 

@@ -6,7 +6,9 @@
  * keys by name: its -r does a substring match.  Callers resolve
  * recipients themselves from gpg_keylist() and encrypt to fingerprints.
  * Data flows through callback data objects in GPGME's small steps, so
- * memory does not grow with the message.
+ * memory does not grow with the message; the callbacks (gpgio.c) and
+ * the judgement of what gpg said (gpgstatus.c) need no GPGME type and
+ * live apart.
  */
 #include <config.h>
 
@@ -22,25 +24,15 @@
 
 #include <gpgme.h>
 
-#include "armor.h"
 #include "gpg.h"
 #include "gpghome.h"
+#include "gpgio.h"
 #include "gpgstatus.h"
 #include "gpgsup.h"
 #include "limit.h"
-#include "openpgp.h"
 #include "xmalloc.h"
 
 #define GPG_IO_STEP	"65536"	/* bytes GPGME moves per callback */
-#define GPG_ARMOR_STEP	16384	/* binary bytes armored at a time */
-
-/* gpg's binary output on its way to the caller, armored */
-struct gpg_armor {
-	struct gpg_io		*io;
-	struct armor_writer	 w;
-	struct openpgp_scan	 pkt;	/* gpg's output must be whole */
-	char			 out[armor_write_size(GPG_ARMOR_STEP)];
-};
 
 struct gpg {
 	gpgme_ctx_t		 ctx;
@@ -53,13 +45,6 @@ static char		 gpg_real[4096];	/* the gpg GPGME found */
 static char		 gpg_sup[4096];		/* what GPGME starts instead */
 static char		*gpg_home;		/* GNUPGHOME for gpg, or NULL */
 
-static ssize_t		 gpg_cb_read(void *, void *, size_t);
-static ssize_t		 gpg_cb_write(void *, const void *, size_t);
-static ssize_t		 gpg_cb_discard(void *, const void *, size_t);
-static ssize_t		 gpg_cb_armor(void *, const void *, size_t);
-static int		 gpg_armor_put(struct gpg_armor *, const char *, size_t);
-static enum gpg_status	 gpg_armor_end(struct gpg_armor *, char *, size_t);
-static char		*gpg_recp(char *const *, const int *, size_t);
 static void		 gpg_key_copy(gpgme_key_t, int, struct gpg_key *);
 static void		 gpg_key_life(gpgme_key_t, struct gpg_key *);
 static enum gpg_status	 gpg_fail(gpgme_error_t, const char *, char *, size_t);
@@ -76,9 +61,6 @@ static int		 gpg_dec_failed(struct gpg *, gpgme_error_t,
 			    enum gpg_dec *, char *, size_t);
 static int		 gpg_dec_done(struct gpg *, enum gpg_dec *, char *,
 			    size_t);
-static int		 gpg_dec_class(gpgme_error_t, enum gpg_dec *);
-static int		 gpg_seckey_err(gpgme_error_t);
-static void		 gpg_sig_copy(gpgme_signature_t, struct gpg_sig *);
 static void		 gpg_sigs(struct gpg *, struct gpg_decrypt_result *);
 
 /* gpg_fail - describe a GPGME error; every such error is temporary */
@@ -407,14 +389,7 @@ gpg_keylist_run(struct gpg *g, char *const *patterns, size_t n, int secret,
 		gpgme_op_keylist_end(g->ctx);
 		return gpg_fail(e, "key listing", err, errsz);
 	}
-	/*
-	 * Only a gpg that finished may say "no such key": exit 0, or exit
-	 * 2 with nothing listed and an ERROR line that says just that.
-	 * gpg stops at "gpg: Fatal: ..." (an unreadable or damaged
-	 * trustdb.gpg) with exit 2 and no status line at all.
-	 */
-	if (g->seen.error || !g->seen.exited || !(g->seen.exit_code == 0 ||
-	    (g->seen.exit_code == 2 && list->n == 0 && g->seen.notfound))) {
+	if (!gpgstatus_listed(&g->seen, list->n)) {
 		gpghome_why(g->home, &g->seen, "key listing", err, errsz);
 		gpg_keylist_free(list);
 		return GPG_TEMPFAIL;
@@ -441,145 +416,28 @@ gpg_keylist_free(struct gpg_keylist *list)
 	memset(list, 0, sizeof *list);
 }
 
-static ssize_t
-gpg_cb_read(void *handle, void *buf, size_t n)
-{
-	struct gpg_io *io = handle;
-
-	return io->read(io->rcookie, buf, n);
-}
-
-static ssize_t
-gpg_cb_write(void *handle, const void *buf, size_t n)
-{
-	struct gpg_io *io = handle;
-
-	return io->write(io->wcookie, buf, n);
-}
-
-static ssize_t
-gpg_cb_discard(void *handle, const void *buf, size_t n)
-{
-	(void)handle;
-	(void)buf;
-	return (ssize_t)n;
-}
-
-/*
- * gpg_recp - GPGME's recipient string: one fingerprint a line.
- * Fingerprints are hex, so no line can be taken for one of GPGME's
- * option lines; "--hidden" switches the rest to hidden recipients (key
- * ID zero: gpg --hidden-recipient).
- */
-static char *
-gpg_recp(char *const *fprs, const int *hidden, size_t n)
-{
-	size_t i, len = 1, have, fl;
-	char *recp;
-	int pass, anyhidden = 0;
-
-	for (i = 0; i < n; i++)
-		len += strlen(fprs[i]) + 1;
-	recp = xmalloc(len + sizeof "--hidden\n");
-	recp[0] = '\0';
-	for (pass = 0; pass < 2; pass++) {
-		for (i = 0; i < n; i++) {
-			have = strlen(recp);
-			fl = strlen(fprs[i]);
-			if ((hidden != NULL && hidden[i]) != pass)
-				continue;
-			if (pass == 1 && !anyhidden) {
-				memcpy(recp + have, "--hidden\n", 10);
-				have += 9;
-				anyhidden = 1;
-			}
-			memcpy(recp + have, fprs[i], fl);
-			memcpy(recp + have + fl, "\n", 2);
-		}
-	}
-	return recp;
-}
-
-/* gpg_armor_put - all of p to the caller's writer: 0, or -1 */
-static int
-gpg_armor_put(struct gpg_armor *a, const char *p, size_t n)
-{
-	ssize_t w;
-
-	for (; n > 0; p += w, n -= (size_t)w)
-		if ((w = a->io->write(a->io->wcookie, p, n)) <= 0)
-			return -1;
-	return 0;
-}
-
-/*
- * gpg_cb_armor - gpg's binary output, armored on its way to the caller:
- * gpg's own armor costs it three times the encryption (0.69 s against
- * 0.18 s for 100 MiB here); armor.c writes the same text
- */
-static ssize_t
-gpg_cb_armor(void *handle, const void *buf, size_t n)
-{
-	struct gpg_armor *a = handle;
-	const unsigned char *p = buf;
-	size_t k, left;
-
-	for (left = n; left > 0; p += k, left -= k) {
-		k = left < GPG_ARMOR_STEP ? left : GPG_ARMOR_STEP;
-		openpgp_feed(&a->pkt, p, k);
-		if (gpg_armor_put(a, a->out, armor_write(&a->w, p, k,
-		    a->out)) == -1)
-			return -1;
-	}
-	return (ssize_t)n;
-}
-
-/* gpg_armor_end - the armor's last lines: GPG_OK, or GPG_TEMPFAIL.
- * Only a whole message gets them (gpg's armor ended only when gpg got
- * that far: a gpg cut short must not look finished). */
-static enum gpg_status
-gpg_armor_end(struct gpg_armor *a, char *err, size_t errsz)
-{
-	if (openpgp_end(&a->pkt) != OPENPGP_OK) {
-		snprintf(err, errsz, "encryption: gpg's output is no whole "
-		    "encrypted message");
-		return GPG_TEMPFAIL;
-	}
-	if (gpg_armor_put(a, a->out, armor_write_end(&a->w, a->out)) == -1) {
-		snprintf(err, errsz, "encryption: %s", strerror(errno));
-		return GPG_TEMPFAIL;
-	}
-	return GPG_OK;
-}
-
 /* gpg_encrypt - see gpg.h */
 enum gpg_status
 gpg_encrypt(struct gpg *g, char *const *fprs, const int *hidden, size_t n,
     const struct gpg_key *signer, int flags, struct gpg_io *io, char *err,
     size_t errsz)
 {
-	struct gpgme_data_cbs rcbs = { gpg_cb_read, NULL, NULL, NULL };
-	struct gpgme_data_cbs wcbs = { NULL, gpg_cb_armor, NULL, NULL };
+	struct gpgme_data_cbs rcbs = { gpgio_read, NULL, NULL, NULL };
+	struct gpgme_data_cbs wcbs = { NULL, gpgio_armor, NULL, NULL };
 	gpgme_data_t plain = NULL, cipher = NULL;
 	gpgme_encrypt_result_t res;
 	gpgme_sign_result_t sres;
 	gpgme_encrypt_flags_t ef;
 	gpgme_error_t e;
 	enum gpg_status st = GPG_TEMPFAIL;
-	struct gpg_armor *arm;
+	struct gpgio_armor *arm;
 	char *recp;
 
-	recp = gpg_recp(fprs, hidden, n);
-	arm = xmalloc(sizeof *arm);
-	arm->io = io;
-	openpgp_init(&arm->pkt, 0);
-	if (armor_write_init(&arm->w) == -1) {
+	if ((arm = gpgio_armor_new(io)) == NULL) {
 		snprintf(err, errsz, "encryption: no CRC-24 (libgcrypt)");
-		openpgp_free(&arm->pkt);
-		free(arm);
-		free(recp);
 		return GPG_TEMPFAIL;
 	}
+	recp = gpgio_recp(fprs, hidden, n);
 	ef = GPGME_ENCRYPT_ALWAYS_TRUST | GPGME_ENCRYPT_NO_COMPRESS;
 	if (flags & GPG_ENC_NO_ENCRYPT_TO)
 		ef |= GPGME_ENCRYPT_NO_ENCRYPT_TO;
@@ -600,7 +458,7 @@ gpg_encrypt(struct gpg *g, char *const *fprs, const int *hidden, size_t n,
 	(void)gpgme_data_set_flag(plain, "io-buffer-size", GPG_IO_STEP);
 	(void)gpgme_data_set_flag(cipher, "io-buffer-size", GPG_IO_STEP);
 	memset(&g->seen, 0, sizeof g->seen);
-	gpgme_set_armor(g->ctx, 0);	/* gpg_cb_armor armors */
+	gpgme_set_armor(g->ctx, 0);	/* gpgio_armor armors */
 	gpg_supervise(1);
 	if (signer != NULL)
 		e = gpgme_op_encrypt_sign_ext(g->ctx, NULL, recp, ef, plain,
@@ -614,13 +472,11 @@ gpg_encrypt(struct gpg *g, char *const *fprs, const int *hidden, size_t n,
 		gpgme_error_t why = sres->invalid_signers->reason;
 		snprintf(err, errsz, "signing key %s: %s", signer->fpr,
 		    gpgme_strerror(why));
-		if (gpgme_err_code(why) == GPG_ERR_NO_SECKEY ||
-		    gpgme_err_code(why) == GPG_ERR_UNUSABLE_SECKEY)
+		if (gpgstatus_nosecret(why))
 			st = GPG_NOSECKEY;
 		goto out;
 	}
-	if (e && signer != NULL && (gpgme_err_code(e) == GPG_ERR_NO_SECKEY ||
-	    gpgme_err_code(e) == GPG_ERR_UNUSABLE_SECKEY)) {
+	if (e && signer != NULL && gpgstatus_nosecret(e)) {
 		snprintf(err, errsz, "signing key %s: %s", signer->fpr,
 		    gpgme_strerror(e));
 		st = GPG_NOSECKEY;
@@ -640,43 +496,21 @@ gpg_encrypt(struct gpg *g, char *const *fprs, const int *hidden, size_t n,
 		    "encryption", err, errsz);
 		goto out;
 	}
-	if (!g->seen.end_encryption || (signer != NULL &&
-	    !g->seen.sig_created) || g->seen.exit_code != 0 ||
-	    !g->seen.exited) {
+	if (!gpgstatus_encrypted(&g->seen, signer != NULL)) {
 		/* gpg died, or was stopped, before it said it was done */
 		snprintf(err, errsz, "encryption: gpg did not finish%s%.96s",
 		    g->seen.error || g->seen.exited ? ": " : "",
 		    g->seen.error ? g->seen.what : g->seen.exit_how);
 		goto out;
 	}
-	st = gpg_armor_end(arm, err, errsz);
+	st = gpgio_armor_end(arm, err, errsz) == -1 ? GPG_TEMPFAIL : GPG_OK;
 out:
 	gpgme_signers_clear(g->ctx);
 	gpgme_data_release(plain);
 	gpgme_data_release(cipher);
-	armor_write_free(&arm->w);
-	openpgp_free(&arm->pkt);
-	free(arm);
+	gpgio_armor_free(arm);
 	free(recp);
 	return st;
-}
-
-/* gpg_seckey_err - gpg refused the signing key itself: no or no
- * usable secret part, a key that cannot sign (a locked one is gpg-agent's
- * trouble, as in gpg_encrypt: a retry) */
-static int
-gpg_seckey_err(gpgme_error_t e)
-{
-	switch (gpgme_err_code(e)) {
-	case GPG_ERR_NO_SECKEY:
-	case GPG_ERR_UNUSABLE_SECKEY:
-	case GPG_ERR_WRONG_KEY_USAGE:
-	case GPG_ERR_KEY_EXPIRED:
-	case GPG_ERR_CERT_REVOKED:
-		return 1;
-	default:
-		return 0;
-	}
 }
 
 /* gpg_sign_check - see gpg.h */
@@ -685,7 +519,7 @@ gpg_sign_check(struct gpg *g, const struct gpg_key *signer, char *err,
     size_t errsz)
 {
 	static const char text[] = "mailseal: can this key sign?\n";
-	struct gpgme_data_cbs dcbs = { NULL, gpg_cb_discard, NULL, NULL };
+	struct gpgme_data_cbs dcbs = { NULL, gpgio_discard, NULL, NULL };
 	gpgme_data_t in = NULL, out = NULL;
 	gpgme_sign_result_t sres;
 	gpgme_error_t e, why;
@@ -705,21 +539,17 @@ gpg_sign_check(struct gpg *g, const struct gpg_key *signer, char *err,
 	sres = gpgme_op_sign_result(g->ctx);
 	why = sres != NULL && sres->invalid_signers != NULL ?
 	    sres->invalid_signers->reason : e;
-	if (why && gpg_seckey_err(why)) {
+	if (why && gpgstatus_seckey_err(why)) {
 		snprintf(err, errsz, "signing key %s: %s", signer->fpr,
 		    gpgme_strerror(why));
 		st = GPG_NOSECKEY;
-	} else if (e && (g->seen.need_passphrase ||
-	    gpgme_err_code(e) == GPG_ERR_NO_PIN_ENTRY ||
-	    gpgme_err_code(e) == GPG_ERR_NO_PASSPHRASE ||
-	    gpgme_err_code(e) == GPG_ERR_BAD_PASSPHRASE))
+	} else if (e && gpgstatus_locked(&g->seen, e))
 		snprintf(err, errsz, "signing key %s is locked and gpg-agent "
 		    "has no passphrase for it (%s)", signer->fpr,
 		    gpgme_strerror(e));
 	else if (e)
 		gpg_fail(e, "signing check", err, errsz);
-	else if (!g->seen.sig_created || !g->seen.exited ||
-	    g->seen.exit_code != 0)
+	else if (!gpgstatus_signed(&g->seen))
 		gpghome_why(g->home, &g->seen, "signing check", err, errsz);
 	else
 		st = GPG_OK;
@@ -728,42 +558,6 @@ out:
 	gpgme_data_release(in);
 	gpgme_data_release(out);
 	return st;
-}
-
-/*
- * gpg_dec_class - what a failed decryption says about the message.  Only
- * errors that are the message's own become a verdict; everything else
- * (agent, I/O, memory) is a temporary failure of ours: -1.
- */
-static int
-gpg_dec_class(gpgme_error_t e, enum gpg_dec *dec)
-{
-	switch (gpgme_err_code(e)) {
-	case GPG_ERR_NO_SECKEY:
-		*dec = GPG_DEC_NOSECKEY;
-		return 0;
-	case GPG_ERR_DECRYPT_FAILED:
-	case GPG_ERR_BAD_SIGNATURE:
-		*dec = GPG_DEC_INTEGRITY;
-		return 0;
-	case GPG_ERR_BAD_DATA:
-	case GPG_ERR_NO_DATA:
-	case GPG_ERR_INV_PACKET:
-	case GPG_ERR_INV_DATA:
-	case GPG_ERR_UNKNOWN_PACKET:
-	case GPG_ERR_UNSUPPORTED_ALGORITHM:
-	case GPG_ERR_CIPHER_ALGO:
-	case GPG_ERR_DIGEST_ALGO:
-	case GPG_ERR_PUBKEY_ALGO:
-	case GPG_ERR_CHECKSUM:
-	case GPG_ERR_BAD_MPI:
-	case GPG_ERR_INV_ARMOR:
-	case GPG_ERR_WRONG_KEY_USAGE:
-		*dec = GPG_DEC_BADDATA;
-		return 0;
-	default:
-		return -1;
-	}
 }
 
 /* gpg_sigs - the signatures of the last operation, into r */
@@ -777,29 +571,8 @@ gpg_sigs(struct gpg *g, struct gpg_decrypt_result *r)
 		return;
 	for (s = vres->signatures; s != NULL; s = s->next) {
 		r->sigs = xappend(r->sigs, r->nsigs, sizeof *r->sigs);
-		gpg_sig_copy(s, &r->sigs[r->nsigs++]);
-	}
-}
-
-/* gpg_sig_copy - our view of one verified signature */
-static void
-gpg_sig_copy(gpgme_signature_t s, struct gpg_sig *out)
-{
-	out->fpr = xstrdup(s->fpr != NULL ? s->fpr : "");
-	switch (gpgme_err_code(s->status)) {
-	case GPG_ERR_NO_ERROR:
-		out->status = GPG_SIG_VALID;
-		break;
-	case GPG_ERR_SIG_EXPIRED:
-	case GPG_ERR_KEY_EXPIRED:
-		out->status = GPG_SIG_EXPIRED;
-		break;
-	case GPG_ERR_NO_PUBKEY:
-		out->status = GPG_SIG_NOKEY;
-		break;
-	default:		/* bad, revoked, or anything we cannot vouch for */
-		out->status = GPG_SIG_BAD;
-		break;
+		r->sigs[r->nsigs].fpr = xstrdup(s->fpr != NULL ? s->fpr : "");
+		r->sigs[r->nsigs++].status = gpgstatus_sig(s->status);
 	}
 }
 
@@ -840,12 +613,10 @@ gpg_seckey_confirm(struct gpg *g, char *err, size_t errsz)
 	struct gpg_keylist list;
 	char *pat[GPGSTATUS_SECKEY_IDS], why[GPG_ERRLEN];
 	const char *fpr;
-	size_t i, n = 0;
+	size_t n;
 	enum gpg_status st;
 
-	for (i = 0; i < (size_t)seen.no_seckey && i < GPGSTATUS_SECKEY_IDS; i++)
-		if (strspn(seen.seckey[i], "0") != strlen(seen.seckey[i]))
-			pat[n++] = seen.seckey[i];
+	n = gpgstatus_seckey_ids(&seen, pat);
 	if (n < (size_t)seen.no_seckey)	/* all of them */
 		st = gpg_keylist_run(g, NULL, 0, 1, &list, why, sizeof why);
 	else
@@ -867,59 +638,32 @@ gpg_seckey_confirm(struct gpg *g, char *err, size_t errsz)
 	return 0;
 }
 
-/*
- * gpg_dec_failed - what a failed decryption says about the message.
- * A verdict needs gpg's own statement of it, from a gpg that finished:
- * a gpg killed, or stopped by "gpg: Fatal: ..." (a damaged trustdb),
- * says nothing about the message.  0 with dec, or -1 with err.
- */
+/* gpg_dec_failed - what a failed decryption says about the message
+ * (gpgstatus_dec_class, _said): 0 with dec, or -1 with err */
 static int
 gpg_dec_failed(struct gpg *g, gpgme_error_t e, enum gpg_dec *dec, char *err,
     size_t errsz)
 {
 	const struct gpgstatus *s = &g->seen;
-	int said;
 
-	/* encrypted with a passphrase (and not to a key of ours that is
-	 * locked): the message's own doing, not a retry */
-	if (s->sym_passphrase && !s->need_passphrase) {
-		*dec = GPG_DEC_PASSPHRASE;
-		return 0;
-	}
-	if (gpg_dec_class(e, dec) == -1) {
+	if (gpgstatus_dec_class(s, e, dec) == -1) {
 		gpg_fail(e, s->need_passphrase ? "decryption: the secret key "
 		    "is locked and gpg-agent has no passphrase for it" :
 		    "decryption", err, errsz);
 		return -1;
 	}
-	switch (*dec) {
-	case GPG_DEC_NOSECKEY:
-		if (s->no_seckey > 0 && s->decryption_failed)
-			return gpg_seckey_confirm(g, err, errsz);
-		said = 0;
-		break;
-	case GPG_DEC_INTEGRITY:
-		said = (s->decryption_failed && s->end_decryption) ||
-		    gpgstatus_stopped(s);
-		break;
-	default:	/* no OpenPGP message, or not one gpg decrypts */
-		said = s->nodata || s->exit_code == 0 ||
-		    (s->decryption_failed && s->end_decryption) ||
-		    gpgstatus_stopped(s);
-		break;
-	}
-	if (!said)
-		gpghome_why(g->home, s, "decryption", err, errsz);
-	return said ? 0 : -1;
+	if (*dec == GPG_DEC_NOSECKEY && s->no_seckey > 0 &&
+	    s->decryption_failed)
+		return gpg_seckey_confirm(g, err, errsz);
+	if (gpgstatus_said(s, *dec))
+		return 0;
+	gpghome_why(g->home, s, "decryption", err, errsz);
+	return -1;
 }
 
-/*
- * gpg_dec_done - a decryption GPGME calls good: gpg must have said
- * DECRYPTION_OKAY (integrity checked), not used a legacy cipher
- * without MDC (EFAIL), ended the decryption and every signature it
- * began.  Otherwise the plaintext, already in the private spool, is
- * never released.  0 with dec, or -1 with err (gpg did not finish).
- */
+/* gpg_dec_done - a decryption GPGME calls good, judged by
+ * gpgstatus_decrypted (EFAIL: no MDC is no success): 0 with dec, or
+ * -1 with err (gpg did not finish) */
 static int
 gpg_dec_done(struct gpg *g, enum gpg_dec *dec, char *err, size_t errsz)
 {
@@ -927,19 +671,11 @@ gpg_dec_done(struct gpg *g, enum gpg_dec *dec, char *err, size_t errsz)
 	gpgme_decrypt_result_t dres;
 
 	dres = gpgme_op_decrypt_result(g->ctx);
-	if (gpgstatus_stopped(s)) {
-		*dec = GPG_DEC_INTEGRITY;
-		return 0;
-	}
-	if (!s->end_decryption || s->sigdone < s->newsig) {
+	if (gpgstatus_decrypted(s, dres == NULL || dres->legacy_cipher_nomdc,
+	    dec) == -1) {
 		gpghome_why(g->home, s, "decryption", err, errsz);
 		return -1;
 	}
-	if (dres == NULL || dres->legacy_cipher_nomdc ||
-	    !s->decryption_okay || s->decryption_failed)
-		*dec = GPG_DEC_INTEGRITY;
-	else
-		*dec = GPG_DEC_OK;
 	return 0;
 }
 
@@ -948,8 +684,8 @@ enum gpg_status
 gpg_decrypt(struct gpg *g, struct gpg_io *io, struct gpg_decrypt_result *r,
     char *err, size_t errsz)
 {
-	struct gpgme_data_cbs rcbs = { gpg_cb_read, NULL, NULL, NULL };
-	struct gpgme_data_cbs wcbs = { NULL, gpg_cb_write, NULL, NULL };
+	struct gpgme_data_cbs rcbs = { gpgio_read, NULL, NULL, NULL };
+	struct gpgme_data_cbs wcbs = { NULL, gpgio_write, NULL, NULL };
 	gpgme_data_t cipher = NULL, plain = NULL;
 	gpgme_error_t e;
 	enum gpg_status st = GPG_TEMPFAIL;
@@ -1008,8 +744,8 @@ enum gpg_status
 gpg_verify(struct gpg *g, struct gpg_io *text, struct gpg_io *sig,
     struct gpg_decrypt_result *r, char *err, size_t errsz)
 {
-	struct gpgme_data_cbs cbs = { gpg_cb_read, NULL, NULL, NULL };
-	struct gpgme_data_cbs dcbs = { NULL, gpg_cb_discard, NULL, NULL };
+	struct gpgme_data_cbs cbs = { gpgio_read, NULL, NULL, NULL };
+	struct gpgme_data_cbs dcbs = { NULL, gpgio_discard, NULL, NULL };
 	gpgme_data_t tdata = NULL, sdata = NULL, pdata = NULL;
 	gpgme_error_t e;
 	enum gpg_status st = GPG_TEMPFAIL;
@@ -1027,13 +763,7 @@ gpg_verify(struct gpg *g, struct gpg_io *text, struct gpg_io *sig,
 	gpg_supervise(1);
 	e = gpgme_op_verify(g->ctx, sdata, tdata, pdata);
 	gpg_supervise(0);
-	/*
-	 * Only a gpg that finished every signature it began has said
-	 * anything: killed, or stopped by "gpg: Fatal: ..." (a damaged
-	 * trustdb.gpg, after NEWSIG), is a retry, never a verdict.
-	 */
-	if (!g->seen.stopped && ((!g->seen.exited && !g->seen.unexpected) ||
-	    g->seen.exit_code == -1 || g->seen.sigdone < g->seen.newsig)) {
+	if (!gpgstatus_verified(&g->seen)) {
 		gpghome_why(g->home, &g->seen, "verification", err, errsz);
 		goto out;
 	}

@@ -1,6 +1,8 @@
 /*
  * gpgstatus.c - read gpg's status lines into struct gpgstatus: the
- * markers that decide whether gpg finished and what it said.
+ * markers that decide whether gpg finished and what it said; and judge
+ * them: whether an operation finished, which verdict gpg stated, what
+ * a gpg-error value says about the message.
  */
 #include <config.h>
 
@@ -198,4 +200,206 @@ gpgstatus_stopped(const struct gpgstatus *s)
 {
 	return s->begin_decryption && !s->decryption_okay &&
 	    !s->end_decryption && s->exit_code > 0;
+}
+
+/*
+ * The rules of HACKING.md "How gpg failures are caught" that read only
+ * what gpg said: gpg.c asks them after each operation.  Error values
+ * are gpg-error's (gpg_error_t; GPGME's are the same), so no GPGME type
+ * is needed here.
+ */
+
+/* gpgstatus_listed - see gpgstatus.h.  gpg stops at "gpg: Fatal: ..."
+ * (an unreadable or damaged trustdb.gpg) with exit 2 and no status
+ * line at all. */
+int
+gpgstatus_listed(const struct gpgstatus *s, size_t nlisted)
+{
+	return !s->error && s->exited && (s->exit_code == 0 ||
+	    (s->exit_code == 2 && nlisted == 0 && s->notfound));
+}
+
+/* gpgstatus_encrypted - see gpgstatus.h */
+int
+gpgstatus_encrypted(const struct gpgstatus *s, int signing)
+{
+	return s->end_encryption && (!signing || s->sig_created) &&
+	    s->exited && s->exit_code == 0;
+}
+
+/* gpgstatus_signed - see gpgstatus.h */
+int
+gpgstatus_signed(const struct gpgstatus *s)
+{
+	return s->sig_created && s->exited && s->exit_code == 0;
+}
+
+/* gpgstatus_verified - see gpgstatus.h.  Killed, or stopped by "gpg:
+ * Fatal: ..." (a damaged trustdb.gpg, after NEWSIG), is a retry, never
+ * a verdict; stopped by the supervisor is the message's doing. */
+int
+gpgstatus_verified(const struct gpgstatus *s)
+{
+	return s->stopped || !((!s->exited && !s->unexpected) ||
+	    s->exit_code == -1 || s->sigdone < s->newsig);
+}
+
+/* gpgstatus_nosecret - see gpgstatus.h */
+int
+gpgstatus_nosecret(unsigned int err)
+{
+	switch (gpg_err_code((gpg_error_t)err)) {
+	case GPG_ERR_NO_SECKEY:
+	case GPG_ERR_UNUSABLE_SECKEY:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* gpgstatus_seckey_err - see gpgstatus.h */
+int
+gpgstatus_seckey_err(unsigned int err)
+{
+	switch (gpg_err_code((gpg_error_t)err)) {
+	case GPG_ERR_WRONG_KEY_USAGE:
+	case GPG_ERR_KEY_EXPIRED:
+	case GPG_ERR_CERT_REVOKED:
+		return 1;
+	default:
+		return gpgstatus_nosecret(err);
+	}
+}
+
+/* gpgstatus_locked - see gpgstatus.h */
+int
+gpgstatus_locked(const struct gpgstatus *s, unsigned int err)
+{
+	switch (gpg_err_code((gpg_error_t)err)) {
+	case GPG_ERR_NO_PIN_ENTRY:
+	case GPG_ERR_NO_PASSPHRASE:
+	case GPG_ERR_BAD_PASSPHRASE:
+		return 1;
+	default:
+		return s->need_passphrase;
+	}
+}
+
+/* gpgstatus_sig - see gpgstatus.h */
+enum gpg_sig_status
+gpgstatus_sig(unsigned int err)
+{
+	switch (gpg_err_code((gpg_error_t)err)) {
+	case GPG_ERR_NO_ERROR:
+		return GPG_SIG_VALID;
+	case GPG_ERR_SIG_EXPIRED:
+	case GPG_ERR_KEY_EXPIRED:
+		return GPG_SIG_EXPIRED;
+	case GPG_ERR_NO_PUBKEY:
+		return GPG_SIG_NOKEY;
+	default:	/* bad, revoked, or anything we cannot vouch for */
+		return GPG_SIG_BAD;
+	}
+}
+
+/*
+ * gpgstatus_dec_class - see gpgstatus.h.  Only errors that are the
+ * message's own become a verdict; everything else (agent, I/O, memory)
+ * is a temporary failure of ours.
+ */
+int
+gpgstatus_dec_class(const struct gpgstatus *s, unsigned int err,
+    enum gpg_dec *dec)
+{
+	/* encrypted with a passphrase (and not to a key of ours that is
+	 * locked): the message's own doing, not a retry */
+	if (s->sym_passphrase && !s->need_passphrase) {
+		*dec = GPG_DEC_PASSPHRASE;
+		return 0;
+	}
+	switch (gpg_err_code((gpg_error_t)err)) {
+	case GPG_ERR_NO_SECKEY:
+		*dec = GPG_DEC_NOSECKEY;
+		return 0;
+	case GPG_ERR_DECRYPT_FAILED:
+	case GPG_ERR_BAD_SIGNATURE:
+		*dec = GPG_DEC_INTEGRITY;
+		return 0;
+	case GPG_ERR_BAD_DATA:
+	case GPG_ERR_NO_DATA:
+	case GPG_ERR_INV_PACKET:
+	case GPG_ERR_INV_DATA:
+	case GPG_ERR_UNKNOWN_PACKET:
+	case GPG_ERR_UNSUPPORTED_ALGORITHM:
+	case GPG_ERR_CIPHER_ALGO:
+	case GPG_ERR_DIGEST_ALGO:
+	case GPG_ERR_PUBKEY_ALGO:
+	case GPG_ERR_CHECKSUM:
+	case GPG_ERR_BAD_MPI:
+	case GPG_ERR_INV_ARMOR:
+	case GPG_ERR_WRONG_KEY_USAGE:
+		*dec = GPG_DEC_BADDATA;
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+/*
+ * gpgstatus_said - see gpgstatus.h.  A verdict needs gpg's own
+ * statement of it, from a gpg that finished: a gpg killed, or stopped
+ * by "gpg: Fatal: ..." (a damaged trustdb), says nothing about the
+ * message.
+ */
+int
+gpgstatus_said(const struct gpgstatus *s, enum gpg_dec dec)
+{
+	switch (dec) {
+	case GPG_DEC_PASSPHRASE:	/* NEED_PASSPHRASE_SYM said it */
+		return 1;
+	case GPG_DEC_NOSECKEY:		/* only gpg_seckey_confirm may say */
+		return 0;
+	case GPG_DEC_INTEGRITY:
+		return (s->decryption_failed && s->end_decryption) ||
+		    gpgstatus_stopped(s);
+	default:	/* no OpenPGP message, or not one gpg decrypts */
+		return s->nodata || s->exit_code == 0 ||
+		    (s->decryption_failed && s->end_decryption) ||
+		    gpgstatus_stopped(s);
+	}
+}
+
+/*
+ * gpgstatus_decrypted - see gpgstatus.h.  gpg must have said
+ * DECRYPTION_OKAY (integrity checked), not used a legacy cipher without
+ * MDC (EFAIL: nomdc), ended the decryption and every signature it
+ * began.  Otherwise the plaintext, already in the private spool, is
+ * never released.
+ */
+int
+gpgstatus_decrypted(const struct gpgstatus *s, int nomdc, enum gpg_dec *dec)
+{
+	if (gpgstatus_stopped(s)) {
+		*dec = GPG_DEC_INTEGRITY;
+		return 0;
+	}
+	if (!s->end_decryption || s->sigdone < s->newsig)
+		return -1;
+	if (nomdc || !s->decryption_okay || s->decryption_failed)
+		*dec = GPG_DEC_INTEGRITY;
+	else
+		*dec = GPG_DEC_OK;
+	return 0;
+}
+
+/* gpgstatus_seckey_ids - see gpgstatus.h */
+size_t
+gpgstatus_seckey_ids(struct gpgstatus *s, char **ids)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < (size_t)s->no_seckey && i < GPGSTATUS_SECKEY_IDS; i++)
+		if (strspn(s->seckey[i], "0") != strlen(s->seckey[i]))
+			ids[n++] = s->seckey[i];
+	return n;
 }

@@ -5,6 +5,10 @@
 #ifndef MAILSEAL_GPGSTATUS_H
 #define MAILSEAL_GPGSTATUS_H
 
+#include <stddef.h>
+
+#include "gpg.h"
+
 /* NO_SECKEY key IDs kept; "no secret key" for more is checked
  * against all secret keys */
 #define GPGSTATUS_SECKEY_IDS	32
@@ -59,5 +63,61 @@ void	gpgstatus_line(struct gpgstatus *, const char *, const char *);
  * data (after BEGIN_DECRYPTION, before it vouched for it): the
  * message's doing */
 int	gpgstatus_stopped(const struct gpgstatus *);
+
+/*
+ * Judgements of one operation (HACKING.md "How gpg failures are
+ * caught").  Error values (unsigned int) are gpg-error's gpg_error_t,
+ * as GPGME returns them.
+ */
+
+/* gpgstatus_listed - a key listing of nlisted keys is an answer: exit
+ * 0, or exit 2 with nothing listed and just "no such key" said */
+int	gpgstatus_listed(const struct gpgstatus *, size_t);
+
+/* gpgstatus_encrypted - gpg finished an encryption (END_ENCRYPTION,
+ * SIG_CREATED too when signing, exit 0) */
+int	gpgstatus_encrypted(const struct gpgstatus *, int);
+
+/* gpgstatus_signed - gpg finished a signature (SIG_CREATED, exit 0) */
+int	gpgstatus_signed(const struct gpgstatus *);
+
+/* gpgstatus_verified - gpg finished every signature it began (or the
+ * supervisor stopped it): what it said of them is a verdict */
+int	gpgstatus_verified(const struct gpgstatus *);
+
+/* gpgstatus_nosecret - the error says the signing key has no (usable)
+ * secret part */
+int	gpgstatus_nosecret(unsigned int);
+
+/* gpgstatus_seckey_err - gpg refused the signing key itself: no or no
+ * usable secret part, a key that cannot sign (a locked one is
+ * gpg-agent's trouble: a retry) */
+int	gpgstatus_seckey_err(unsigned int);
+
+/* gpgstatus_locked - a failed signature: the key is locked and
+ * gpg-agent has no passphrase for it */
+int	gpgstatus_locked(const struct gpgstatus *, unsigned int);
+
+/* gpgstatus_sig - our status of a verified signature from its error */
+enum gpg_sig_status gpgstatus_sig(unsigned int);
+
+/* gpgstatus_dec_class - what a failed decryption's error says about
+ * the message: 0 with dec set, or -1 (our trouble: a retry) */
+int	gpgstatus_dec_class(const struct gpgstatus *, unsigned int,
+	    enum gpg_dec *);
+
+/* gpgstatus_said - gpg itself stated the failed verdict dec, so it
+ * stands (GPG_DEC_NOSECKEY: never; gpg.c confirms that one) */
+int	gpgstatus_said(const struct gpgstatus *, enum gpg_dec);
+
+/* gpgstatus_decrypted - the verdict on a decryption GPGME calls good
+ * (nomdc: GPGME saw a legacy cipher without MDC): 0 with dec set, or
+ * -1 when gpg did not finish */
+int	gpgstatus_decrypted(const struct gpgstatus *, int, enum gpg_dec *);
+
+/* gpgstatus_seckey_ids - the key IDs NO_SECKEY named, but the zero
+ * ones (hidden recipients), into ids (room for GPGSTATUS_SECKEY_IDS,
+ * pointing into s): how many */
+size_t	gpgstatus_seckey_ids(struct gpgstatus *, char **);
 
 #endif

@@ -1,5 +1,5 @@
 /*
- * test_classify.c - the one-pass multipart scan (classify_scan) goes a
+ * test_classify.c - the one-pass multipart scan (rfc3156.c) goes a
  * line at a time through 16 KiB reads: wherever a read ends (inside a
  * delimiter line, between CR and LF, inside the armor), the answer is
  * the one of the same message without the padding that moves it there.

@@ -320,7 +320,7 @@ Test(classify, lines_readers_split_otherwise)
 	cr_expect_eq(kind_of(SIGCT "boundary=B", "--B  \t\n"
 	    "Content-Type: text/plain\r\n\r\nx\r\n--B \r\n" SIGPART "--B-- \n"),
 	    CLASSIFY_SIGNED, "blanks after a delimiter are fine");
-	/* a delimiter line longer than classify.c keeps (Python: blanks) */
+	/* a delimiter line longer than rfc3156.c keeps (Python: blanks) */
 	snprintf(body, sizeof body, "--B\nContent-Type: text/plain\n\nx\n"
 	    "--B%2000s\n" SIGPART "--B--\n", "");
 	cr_expect_eq(kind_of(SIGCT "boundary=B", body), CLASSIFY_PLAIN);

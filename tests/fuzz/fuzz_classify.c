@@ -1,7 +1,7 @@
 /*
  * fuzz_classify.c - libFuzzer harness: what encrypt, decrypt and filter
  * read of a whole message before gpg sees it: the header block, the
- * root Content-Type and the one-pass multipart scan (classify.c) with
+ * root Content-Type and the one-pass multipart scan (rfc3156.c) with
  * the inline armor check of a text body; and, as decrypt does with a
  * decrypted entity's header, the protected-header marker and which
  * outer fields it replaces (protect.c).  Checks that every span it

@@ -1,0 +1,189 @@
+/*
+ * verify.c - signature verdicts.  gpg's signatures (from a decryption
+ * or a verification) are folded into one verdict: each signing key is
+ * listed by its fingerprint, and its user IDs are compared with the
+ * From the output shows (verdict.c).  A multipart/signed root is
+ * verified over its canonical first part (pgpmime.c) against its
+ * signature part, which is first spooled and checked to be one detached
+ * signature (feed.c); a clear-signed body is fed to gpg as it is,
+ * transfer-decoded.  Only the root, or the decrypted content's root,
+ * is ever verified (decrypt.c).
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "classify.h"
+#include "feed.h"
+#include "gpg.h"
+#include "input.h"
+#include "limit.h"
+#include "log.h"
+#include "pgpmime.h"
+#include "verdict.h"
+#include "verify.h"
+#include "xmalloc.h"
+
+/* verify_gpg - see verify.h */
+int
+verify_gpg(struct verify *v)
+{
+	char err[GPG_ERRLEN];
+
+	if (v->gpg == NULL &&
+	    gpg_open(&v->gpg, v->homedir, err, sizeof err) != GPG_OK) {
+		log_warnx("%s", err);
+		return -1;
+	}
+	return 0;
+}
+
+/* verify_sigs - see verify.h; each signing key is looked up by its
+ * fingerprint to compare its user IDs with from */
+int
+verify_sigs(struct verify *v, const struct gpg_decrypt_result *r,
+    const char *from)
+{
+	struct gpg_keylist keys;
+	char err[GPG_ERRLEN], *pat[1];
+	enum verdict_sig sv;
+	size_t i;
+
+	if (r->nsigs > LIMIT_SIGNATURES) {
+		/* no mailer signs this often; each would cost a key
+		 * listing (a gpg process) */
+		v->verdict = VERDICT_SIG_BAD;
+		v->signer[0] = '\0';
+		return 0;
+	}
+	for (i = 0; i < r->nsigs; i++) {
+		const struct gpg_key *key = NULL;
+
+		memset(&keys, 0, sizeof keys);
+		if (r->sigs[i].status != GPG_SIG_NOKEY && r->sigs[i].fpr[0]) {
+			pat[0] = r->sigs[i].fpr;
+			if (gpg_keylist(v->gpg, pat, 1, 0, &keys, err,
+			    sizeof err) != GPG_OK) {
+				log_warnx("%s", err);
+				return -1;
+			}
+			if (keys.n == 1)
+				key = &keys.v[0];
+		}
+		sv = verdict_signature(&r->sigs[i], key, from);
+		if (v->verdict == VERDICT_SIG_NONE || sv > v->verdict) {
+			v->verdict = verdict_worse(v->verdict, sv);
+			snprintf(v->signer, sizeof v->signer, "%s",
+			    key != NULL ? key->fpr : r->sigs[i].fpr);
+			v->issuer = key == NULL;
+		}
+		gpg_keylist_free(&keys);
+	}
+	return 0;
+}
+
+/* verify_mime - see verify.h */
+int
+verify_mime(struct verify *v, struct input *in,
+    const struct classify_span *span, const char *from)
+{
+	struct pgpmime_inner *text;
+	struct feed_src *sig;
+	struct gpg_decrypt_result res;
+	struct gpg_io tio, sio;
+	char err[GPG_ERRLEN];
+	enum gpg_status st;
+	int r = -1;
+	int shape = 0;
+
+	/* two readers on one input: each seeks before it reads */
+	text = xcalloc(1, sizeof *text);
+	sig = xcalloc(1, sizeof *sig);
+	sig->in = in;
+	sig->left = span->siglen;
+	/* no signature is that long, and one that is no detached signature
+	 * could keep gpg busy until it is killed: a bad one, not a retry */
+	if (span->siglen <= LIMIT_SIGNATURE && (feed_spool(in,
+	    span->sigoff, span->siglen, sig) == -1 ||
+	    (shape = feed_sig_shape(sig->in)) == -1)) {
+		log_warn("cannot read the signed message");
+		goto out;
+	}
+	if (shape == 0) {
+		v->verdict = VERDICT_SIG_BAD;
+		v->signer[0] = '\0';
+		r = 0;
+		goto out;
+	}
+	if (verify_gpg(v) == -1)
+		goto out;
+	memset(&tio, 0, sizeof tio);
+	memset(&sio, 0, sizeof sio);
+	tio.read = pgpmime_inner_read;
+	sio.read = feed_read;
+	tio.rcookie = text;
+	sio.rcookie = sig;
+	if (input_seek(in, span->off) == -1 ||
+	    pgpmime_canon_init(text, in, span->len) == -1) {
+		log_warn("cannot read the signed message");
+		goto out;
+	}
+	st = gpg_verify(v->gpg, &tio, &sio, &res, err, sizeof err);
+	if (text->err != 0 || sig->err != 0) {
+		errno = text->err != 0 ? text->err : sig->err;
+		log_warn("cannot read the signed message");
+	} else if (st != GPG_OK)
+		log_warnx("%s", err);
+	else
+		r = verify_sigs(v, &res, from);
+	gpg_decrypt_result_free(&res);
+out:
+	if (sig->in != in)
+		input_close(sig->in);
+	free(text);
+	free(sig);
+	return r;
+}
+
+/* verify_clear - see verify.h */
+int
+verify_clear(struct verify *v, struct input *in,
+    const struct classify_span *span, const char *from)
+{
+	struct feed_src *src;
+	struct gpg_decrypt_result res;
+	struct gpg_io io;
+	char err[GPG_ERRLEN];
+	enum gpg_status st;
+	int r = -1;
+
+	if (verify_gpg(v) == -1)
+		return -1;
+	if (input_seek(in, span->off) == -1) {
+		log_warn("cannot read the signed message");
+		return -1;
+	}
+	src = xmalloc(sizeof *src);
+	feed_init(src, in, span);
+	memset(&io, 0, sizeof io);
+	io.read = feed_read;
+	io.rcookie = src;
+	st = gpg_verify(v->gpg, NULL, &io, &res, err, sizeof err);
+	if (src->err != 0) {
+		errno = src->err;
+		log_warn("cannot read the signed message");
+	} else if (st != GPG_OK)
+		log_warnx("%s", err);
+	else if (src->dec.ambiguous)
+		/* readers decode this body differently: what one shows
+		 * is not what was verified, so nothing counts as signed */
+		r = 0;
+	else
+		r = verify_sigs(v, &res, from);
+	gpg_decrypt_result_free(&res);
+	free(src);
+	return r;
+}

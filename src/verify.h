@@ -1,0 +1,51 @@
+/*
+ * verify.h - signature verdicts: gpg's signatures folded into one
+ * verdict against the From a reader is shown, and the two signed
+ * shapes decrypt verifies in place (a multipart/signed entity, RFC
+ * 3156 5; a clear-signed text/plain body).
+ */
+#ifndef MAILSEAL_VERIFY_H
+#define MAILSEAL_VERIFY_H
+
+#include "verdict.h"
+
+struct classify_span;
+struct gpg;
+struct gpg_decrypt_result;
+struct input;
+
+/* One message's signature verdict so far, and the GnuPG context it
+ * (and decryption) runs gpg in. */
+struct verify {
+	struct gpg		*gpg;		/* the caller's, or opened on
+						 * first use: caller closes */
+	const char		*homedir;	/* for gpg_open; NULL: gpg's */
+	enum verdict_sig	 verdict;	/* the worst signature's */
+	char			 signer[128];	/* its primary fingerprint */
+	int			 issuer;	/* no: the key is unknown and
+						 * signer is what the
+						 * signature names */
+};
+
+/* verify_gpg - open v's context unless it has one: 0, or -1 (logged) */
+int	verify_gpg(struct verify *);
+
+/* verify_sigs - fold the verdicts on gpg's signatures (from is the
+ * addr-spec they must match, or NULL) into v's: 0, or -1 when a key
+ * listing failed (logged: a retry) */
+int	verify_sigs(struct verify *, const struct gpg_decrypt_result *,
+	    const char *);
+
+/* verify_mime - check a multipart/signed entity of in (its spans from
+ * classify.c) and fold the verdict into v's; a signature part that is
+ * no detached signature is bad without a gpg run.  0, or -1 (logged) */
+int	verify_mime(struct verify *, struct input *,
+	    const struct classify_span *, const char *);
+
+/* verify_clear - check a text/plain body of in that is one clear-signed
+ * block (the span, in its transfer encoding); a body readers decode
+ * differently counts as unsigned.  0, or -1 (logged) */
+int	verify_clear(struct verify *, struct input *,
+	    const struct classify_span *, const char *);
+
+#endif
