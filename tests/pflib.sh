@@ -268,7 +268,11 @@ pf_sys_state() {
 		_q=$(postconf -c "$SYS_PFC" -h queue_directory 2>/dev/null)
 		: "${_q:=/var/spool/postfix}"
 		_p=$(cat "$_q/pid/master.pid" 2>/dev/null | tr -d ' ')
-		if [ -n "$_p" ] && kill -0 "$_p" 2>/dev/null; then
+		# a stale master.pid (a system instance stopped long ago)
+		# names whatever process has that number now: only a
+		# running Postfix master counts
+		if [ -n "$_p" ] && kill -0 "$_p" 2>/dev/null &&
+		    [ "$(cat "/proc/$_p/comm" 2>/dev/null)" = master ]; then
 			echo "system master: running, PID $_p"
 		else
 			echo "system master: none"
