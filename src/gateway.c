@@ -349,11 +349,9 @@ gw_decrypt(struct gw_job *j, int asis)
 		return OUTCOME_OK;
 	if ((r = msg_open_fd(&j->dec, j->decfd)) != OUTCOME_OK)
 		return r;
-	if (j->dec->herr != RFC5322_OK) {
-		log_warnx("cannot read the decrypted message: %s",
-		    rfc5322_strerror(j->dec->herr));
-		return OUTCOME_TEMPFAIL;
-	}
+	/* a header we cannot read (the sender's encrypted Content-*
+	 * fields joined to the outer ones, over a limit) is content:
+	 * gw_run takes it as no message, never a retry */
 	j->m = j->dec;
 	return OUTCOME_OK;
 }
@@ -380,7 +378,9 @@ gw_notmsg(struct gw_job *j, enum rfc5322_err herr)
 		return OUTCOME_DATAERR;
 	}
 	decide_all(&j->d, DECIDE_NOTMSG);
-	if (j->gw->cfg.decrypt && (r = gw_decrypt(j, 1)) != OUTCOME_OK)
+	/* decrypted already (its result has no header we can read) */
+	if (j->gw->cfg.decrypt && j->decfd == -1 &&
+	    (r = gw_decrypt(j, 1)) != OUTCOME_OK)
 		return r;
 	r = gw_hand(j, j->gw->cfg.decrypt ? j->decfd : j->m->fd,
 	    ACT_DELIVER, j->qids[1]);
@@ -592,6 +592,8 @@ gw_run(struct gw_job *j)
 	}
 	if (j->gw->cfg.decrypt && (r = gw_decrypt(j, 0)) != OUTCOME_OK)
 		return r;
+	if (j->m->herr != RFC5322_OK)
+		return gw_notmsg(j, j->m->herr);
 	if (msg_classify(j->m) == -1) {
 		log_warn("cannot read the message");
 		return OUTCOME_TEMPFAIL;

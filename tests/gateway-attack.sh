@@ -1,0 +1,123 @@
+#!/bin/sh
+# gateway-attack.sh - the gateway core under hostile input and faults
+# (issue 9, attack2): content gets a verdict, never 75; what goes out
+# is what a user can check.  TAP.
+. "${MAILSEAL_SRCDIR:-.}/tests/lib.sh"
+
+ms_home
+B=$(fpr bob)
+TMPDIR=$T/tmp
+mkdir "$TMPDIR"
+export TMPDIR
+fake_sendmail
+
+# conf NAME [LINE...] - $T/NAME.conf: the base configuration, then LINEs
+conf() {
+	_f=$T/$1.conf
+	shift
+	{
+		printf '%s\n' "homedir = $GNUPGHOME" "sendmail = $T/sendmail" \
+		    "gateway_id = gw1.test" "log = stderr"
+		[ $# -eq 0 ] || printf '%s\n' "$@"
+	} >"$_f"
+}
+
+# fm CONF [ARG...] - mailseal filter -c CONF ARGS; $rc, $T/out, $T/err
+fm() {
+	_c=$1
+	shift
+	rm -rf "$T/sm"
+	mkdir "$T/sm"
+	"$MAILSEAL" filter -c "$_c" "$@" >"$T/out" 2>"$T/err"
+	rc=$?
+}
+
+# logline - the gateway's log line of the last run (log = stderr)
+logline() {
+	grep '^mailseal: action=' "$T/err" | sed 's/^mailseal: //'
+}
+
+# lines N FMT - N lines printf FMT with the line number
+lines() {
+	"$PYTHON" -c 'import sys
+n = int(sys.argv[1])
+f = sys.argv[2].replace("\\n", "\n")
+sys.stdout.write("".join(f % i for i in range(n)))' "$@"
+}
+
+conf dec 'decrypt = yes'
+conf decreq 'decrypt = yes' 'default_policy = require'
+
+# ------------------------------- decrypt = yes: the result over a limit
+
+# pgpmime OUTER INNER FILE - a PGP/MIME message to bob with OUTER extra
+# fields outside and INNER Content-* fields in the encrypted entity;
+# together over LIMIT_HEADER_FIELDS (2000), each alone under it
+pgpmime() {
+	{
+		printf 'Content-Type: text/plain\n'
+		lines "$2" 'Content-X%d: a\n'
+		printf '\nthe secret body\n'
+	} >"$T/inner"
+	g -a -e -r "$B" -o "$T/inner.asc" "$T/inner"
+	{
+		printf '%s\n' 'From: alice@example.org' \
+		    'To: bob@example.org' 'Subject: s'
+		lines "$1" 'X-F%d: a\n'
+		printf '%s\n' 'MIME-Version: 1.0' \
+		    'Content-Type: multipart/encrypted; boundary="BB"; protocol="application/pgp-encrypted"' \
+		    '' '--BB' \
+		    'Content-Type: application/pgp-encrypted' '' 'Version: 1' \
+		    '' '--BB' 'Content-Type: application/octet-stream' ''
+		cat "$T/inner.asc"
+		printf '\n--BB--\n'
+	} >"$3"
+}
+pgpmime 1000 1500 "$T/over.eml"
+
+# a recipient with a key: the decrypted result cannot be encrypted
+# again (no message we can read): refused with 5.6.0, never 75
+fm "$T/dec.conf" -q Q1 -f alice@example.org bob@example.org <"$T/over.eml"
+if [ "$rc" -eq 65 ] && grep -q '^5\.6\.0 ' "$T/err" &&
+    ! ls "$T/sm" | grep -q .; then
+	ok "decrypt = yes, decrypted header over the limit, a key: refused 65"
+else
+	not_ok "decrypt = yes, decrypted header over the limit, a key:" \
+	    "refused 65 (exit $rc)" "$T/err"
+fi
+
+# no key, opportunistic: delivered as it came out of decryption, with
+# our marker and verdicts first, and the log line says why
+fm "$T/dec.conf" -q Q2 -f alice@example.org zed@example.org <"$T/over.eml"
+if [ "$rc" -eq 0 ] && [ -s "$T/sm/1.msg" ] &&
+    head -n 1 "$T/sm/1.msg" | grep -q '^X-Mailseal-Gateway: gw1.test' &&
+    grep -q '^X-Mailseal-Decryption: decrypted' "$T/sm/1.msg" &&
+    grep -q 'the secret body' "$T/sm/1.msg" &&
+    logline | grep -q '^action=deliver policy=opportunistic to=<zed@example.org> why='; then
+	ok "decrypt = yes, decrypted header over the limit, no key: delivered, why="
+else
+	not_ok "decrypt = yes, decrypted header over the limit, no key:" \
+	    "delivered (exit $rc)" "$T/err"
+fi
+
+# require: refused, nobody gets clear text
+fm "$T/decreq.conf" -q Q3 -f alice@example.org zed@example.org <"$T/over.eml"
+if [ "$rc" -eq 65 ] && ! ls "$T/sm" | grep -q .; then
+	ok "decrypt = yes, decrypted header over the limit, require: refused"
+else
+	not_ok "decrypt = yes, decrypted header over the limit, require:" \
+	    "refused (exit $rc)" "$T/err"
+fi
+
+# just under: OUTER + INNER + ours within the limit is encrypted again
+pgpmime 900 1000 "$T/under.eml"
+fm "$T/dec.conf" -q Q4 -f alice@example.org bob@example.org <"$T/under.eml"
+if [ "$rc" -eq 0 ] && logline | grep -q '^action=encrypt ' &&
+    grep -q '^Content-Type: multipart/encrypted' "$T/sm/1.msg"; then
+	ok "decrypt = yes, decrypted header under the limit: encrypted again"
+else
+	not_ok "decrypt = yes, decrypted header under the limit:" \
+	    "encrypted again (exit $rc)" "$T/err"
+fi
+
+done_testing
