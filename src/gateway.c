@@ -378,12 +378,15 @@ gw_notmsg(struct gw_job *j, enum rfc5322_err herr)
 		return OUTCOME_DATAERR;
 	}
 	decide_all(&j->d, DECIDE_NOTMSG);
-	/* decrypted already (its result has no header we can read) */
-	if (j->gw->cfg.decrypt && j->decfd == -1 &&
+	/* decrypted already (its result has no header we can read);
+	 * an empty message has nothing to decrypt or scrub, and decrypt
+	 * calls it no message: it goes on as it came, as with decrypt
+	 * = no, not deferred for ever */
+	if (j->gw->cfg.decrypt && j->decfd == -1 && herr != RFC5322_EMPTY &&
 	    (r = gw_decrypt(j, 1)) != OUTCOME_OK)
 		return r;
-	r = gw_hand(j, j->gw->cfg.decrypt ? j->decfd : j->m->fd,
-	    ACT_DELIVER, j->qids[1]);
+	r = gw_hand(j, j->decfd != -1 ? j->decfd : j->m->fd, ACT_DELIVER,
+	    j->qids[1]);
 	if (r == OUTCOME_OK)
 		j->result = "sent as it came (not a message)";
 	return r;

@@ -120,4 +120,28 @@ else
 	    "encrypted again (exit $rc)" "$T/err"
 fi
 
+# ------------------------------------------------ an empty message
+
+# decrypt = no passes an empty message on to a recipient without a key
+# (nothing to encrypt, nothing to read); decrypt = yes must do the same,
+# not defer it for ever (decrypt's "no input at all" is content)
+conf opp
+for c in opp dec; do
+	fm "$T/$c.conf" -q Q5 -f alice@example.org zed@example.org </dev/null
+	if [ "$rc" -eq 0 ] && [ -e "$T/sm/1.msg" ] && [ ! -s "$T/sm/1.msg" ] &&
+	    logline | grep -q 'why=not-a-message'; then
+		ok "$c: an empty message, no key: passed on, why=not-a-message"
+	else
+		not_ok "$c: an empty message, no key: passed on (exit $rc)" \
+		    "$T/err"
+	fi
+done
+fm "$T/dec.conf" -q Q6 -f alice@example.org bob@example.org </dev/null
+if [ "$rc" -eq 65 ] && grep -q '^5\.6\.0 ' "$T/err" &&
+    ! ls "$T/sm" | grep -q .; then
+	ok "dec: an empty message, a key: refused 65"
+else
+	not_ok "dec: an empty message, a key: refused 65 (exit $rc)" "$T/err"
+fi
+
 done_testing
