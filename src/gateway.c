@@ -486,7 +486,7 @@ gw_log_rcpt(struct sbuf *b, const struct decision *f)
 	size_t k;
 
 	sb_add(b, "action=%s policy=%s to=<%s>", decide_action_name(f->action),
-	    policy_name(f->policy), log_escape(f->addr, esc, sizeof esc));
+	    policy_name(f->policy), log_escape_word(f->addr, esc, sizeof esc));
 	for (k = 0; k < f->fprs.n; k++)
 		sb_add(b, "%s%s", k == 0 ? " key=" : ",",
 		    gw_keyid(f->fprs.v[k], id));
@@ -523,13 +523,13 @@ gw_log(const struct gw_job *j)
 		if (i == 0)
 			sb_add(&b, "%sfrom=%s%s%s", j->d.n > 0 ? " " : "",
 			    s != NULL ? "<" : "", s != NULL ?
-			    log_escape(strcmp(s, "<>") == 0 ? "" : s, esc,
+			    log_escape_word(strcmp(s, "<>") == 0 ? "" : s, esc,
 			    sizeof esc) : "(no -f)", s != NULL ? ">" : "");
 		if (i + 1 < j->d.n)
 			sb_add(&b, " ");
 	}
 	if (j->env->queueid != NULL)
-		sb_add(&b, " queue_id=%s", log_escape(j->env->queueid, esc,
+		sb_add(&b, " queue_id=%s", log_escape_word(j->env->queueid, esc,
 		    sizeof esc));
 	if (j->qids[0][0] != '\0')
 		sb_add(&b, " queued_encrypted=%s", j->qids[0]);

@@ -46,6 +46,14 @@ sys.stdout.write("".join(f % i for i in range(n)))' "$@"
 }
 
 conf dec 'decrypt = yes'
+cat >"$T/m1.eml" <<'EOF'
+From: Alice <alice@example.org>
+To: Bob <bob@example.org>
+Subject: the quarterly figures
+Message-ID: <m1@example.org>
+
+Hello.
+EOF
 conf decreq 'decrypt = yes' 'default_policy = require'
 
 # ------------------------------- decrypt = yes: the result over a limit
@@ -142,6 +150,35 @@ if [ "$rc" -eq 65 ] && grep -q '^5\.6\.0 ' "$T/err" &&
 	ok "dec: an empty message, a key: refused 65"
 else
 	not_ok "dec: an empty message, a key: refused 65 (exit $rc)" "$T/err"
+fi
+
+# ------------------------------------------ the log line under attack
+
+# a sender and a recipient (a catch-all domain takes any local part)
+# whose quoted local parts hold spaces and fake decisions: every word
+# of the line must be ours, so the only action= words are the real
+# ones (one per recipient) and the line is one line
+fm "$T/opp.conf" -q Q7 \
+    -f '"x> why=none result=sent action=encrypt"@evil.example' \
+    '"y> action=encrypt policy=require key=68A1137F3602B16E x"@example.org' \
+    bob@example.org <"$T/m1.eml"
+n=$(logline | tr ' ' '\n' | grep -c '^action=')
+r=$(logline | tr ' ' '\n' | grep -c '^result=')
+if [ "$rc" -eq 0 ] && [ "$(logline | wc -l)" -eq 1 ] && [ "$n" -eq 2 ] &&
+    [ "$r" -eq 1 ] && logline | grep -q '^action=deliver policy=opportunistic to=<' &&
+    ! logline | cut -c 1-100 | grep -q ' action=encrypt'; then
+	ok "hostile addresses: no forged word in the log line"
+else
+	not_ok "hostile addresses: no forged word in the log line" \
+	    "(exit $rc, $n action= words, $r result= words)" "$T/err"
+fi
+# the -q value is the MTA's, but the same holds for it
+fm "$T/opp.conf" -q 'Q8 result=sent' -f alice@example.org zed@example.org \
+    <"$T/m1.eml"
+if [ "$(logline | tr ' ' '\n' | grep -c '^result=')" -eq 1 ]; then
+	ok "a -q value with a space: one result= word"
+else
+	not_ok "a -q value with a space: one result= word" "$T/err"
 fi
 
 done_testing
