@@ -384,6 +384,9 @@ postconf -c "$PFC" -P \
 postconf -c "$PFC" -M "mailseal/unix=mailseal unix - n n - 10 pipe flags=Rq \
 user=$(user gw) null_sender= argv=$T/bin/mailseal filter \
 -c $T/etc/mailseal.conf -q \${queue_id} -f \${sender} -- \${recipient}"
+# the rule mailseal-setup(7) gives to join the filter's two transactions
+echo '/^X-Mailseal-Gateway:/ INFO' >"$PFC/mailseal_header_checks"
+postconf -c "$PFC" -e "header_checks = regexp:$PFC/mailseal_header_checks"
 pf_allow
 
 if ! pf_start "$P_PLAIN" "$P_FILTER"; then
@@ -411,6 +414,18 @@ send "$P_FILTER" alice@example.org bob@example.org "$T/r1.eml"
 wait_mail bob "$ROW1"
 encrypted_ok "1. to bob (opportunistic, has a key): PGP/MIME with the marker, bob's key decrypts it to the original" \
     "$M" "$T/r1.eml" bob
+Q1=$QID
+# cleanup logs the copy's marker, with the original queue ID, under the
+# copy's own queue ID, which is the one that delivered to bob
+Q1NEW=$(grep -F "info: header X-Mailseal-Gateway: " "$PFLOG" 2>/dev/null |
+    grep -F "queue-id=$Q1 " | sed -n 's/.*\]: \([0-9A-Za-z]*\): info: header.*/\1/p' |
+    head -n 1)
+if [ -n "$Q1" ] && [ -n "$Q1NEW" ] && [ "$Q1NEW" != "$Q1" ] &&
+    log_of "$Q1NEW" | grep -q 'to=<bob@example.org>.*status=sent'; then
+	ok "1. the header_checks INFO rule joins the two transactions: $Q1 -> $Q1NEW (delivered to bob)"
+else
+	not_ok "1. the header_checks INFO rule joins the two transactions ($Q1 -> '$Q1NEW')" "$PFLOG"
+fi
 
 ROW1C=r1c.$ID@example.org
 mkmsg "$T/r1c.eml" "Carol <carol@example.org>" "$ROW1C" "row 1 carol"
