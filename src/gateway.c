@@ -55,8 +55,12 @@
 
 #define ESCBUF		512
 /* room the copies need in the header: the marker and decrypt's two
- * verdict fields */
+ * verdict fields, or the marker and encryption's MIME-Version and
+ * Content-Type; after decrypt = yes, the decrypted result needs room
+ * for encryption's two (an encrypted copy must be a message we can
+ * read again, or the loop check could not count its markers) */
 #define GW_ROOM_FIELDS	3
+#define GW_ROOM_ENCRYPT	2
 #define GW_ROOM_BYTES	1024
 #define GW_KEYID	17	/* a long key ID and its NUL */
 
@@ -392,14 +396,14 @@ gw_notmsg(struct gw_job *j, enum rfc5322_err herr)
 	return r;
 }
 
-/* gw_room - the header block has room for our fields (the marker,
- * decrypt's verdicts), or a copy would be over a header limit */
+/* gw_room - the header block has room for the fields we add, or a
+ * copy would be over a header limit */
 static enum rfc5322_err
-gw_room(const struct msg *m)
+gw_room(const struct msg *m, size_t fields)
 {
 	if (m->herr != RFC5322_OK)
 		return m->herr;
-	if (m->h.nfields + GW_ROOM_FIELDS > LIMIT_HEADER_FIELDS)
+	if (m->h.nfields + fields > LIMIT_HEADER_FIELDS)
 		return RFC5322_COUNT;
 	if (m->h.total + GW_ROOM_BYTES > LIMIT_HEADER_BLOCK)
 		return RFC5322_BLOCK;
@@ -583,7 +587,7 @@ gw_run(struct gw_job *j)
 	enum rfc5322_err he;
 	enum outcome r;
 
-	if ((he = gw_room(j->m)) != RFC5322_OK)
+	if ((he = gw_room(j->m, GW_ROOM_FIELDS)) != RFC5322_OK)
 		return gw_notmsg(j, he);
 	if (gw_loops(j, &j->m->h)) {
 		log_dsn(OUTCOME_LOOP, "mail loop: the message passed this "
@@ -595,8 +599,8 @@ gw_run(struct gw_job *j)
 	}
 	if (j->gw->cfg.decrypt && (r = gw_decrypt(j, 0)) != OUTCOME_OK)
 		return r;
-	if (j->m->herr != RFC5322_OK)
-		return gw_notmsg(j, j->m->herr);
+	if (j->dec != NULL && j->dec->herr != RFC5322_OK)
+		return gw_notmsg(j, j->dec->herr);
 	if (msg_classify(j->m) == -1) {
 		log_warn("cannot read the message");
 		return OUTCOME_TEMPFAIL;
@@ -606,6 +610,9 @@ gw_run(struct gw_job *j)
 		decide_all(&j->d, DECIDE_ENCRYPTED);
 	else if (decide_count(&j->d, ACT_REFUSE) > 0)
 		return gw_refuse(j);
+	else if (j->dec != NULL && decide_count(&j->d, ACT_ENCRYPT) > 0 &&
+	    (he = gw_room(j->dec, GW_ROOM_ENCRYPT)) != RFC5322_OK)
+		return gw_notmsg(j, he);
 	if ((r = gw_copies(j)) == OUTCOME_OK)
 		j->result = j->ho->one_copy ? "written" :
 		    classify_encrypted(j->m->kind) ?
