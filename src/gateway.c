@@ -315,8 +315,13 @@ gw_copies(struct gw_job *j)
 	    OUTCOME_OK)
 		goto out;
 	if (ndel > 0 && (r = gw_hand(j, plain, ACT_DELIVER, j->qids[1])) !=
-	    OUTCOME_OK)
+	    OUTCOME_OK) {
+		/* the retry makes the encrypted copy again: a duplicate */
+		if (nenc > 0)
+			j->result = "deferred (the encrypted copy was handed "
+			    "over; the retry sends it again)";
 		goto out;
+	}
 	r = OUTCOME_OK;
 out:
 	if (enc != -1)

@@ -219,4 +219,35 @@ else
 	    "$T/err"
 fi
 
+# ------------------------------------------------ hand-off faults
+
+# two copies, the second refused after the first was taken: 75 (the
+# retry may duplicate the encrypted copy, never lose the clear one),
+# and the log line says that the first copy went
+conf opp
+SM_FAIL=2
+export SM_FAIL
+fm "$T/opp.conf" -q Q11 -f alice@example.org bob@example.org \
+    zed@example.org <"$T/m1.eml"
+unset SM_FAIL
+if [ "$rc" -eq 75 ] && [ ! -s "$T/out" ] && [ -s "$T/sm/1.msg" ] &&
+    logline | grep -q 'result=deferred (the encrypted copy was handed over'; then
+	ok "second copy refused: 75, the log line says the first went"
+else
+	not_ok "second copy refused: 75, the log line says the first went (exit $rc)" \
+	    "$T/err"
+fi
+# the first copy refused: nothing went, plain "deferred"
+SM_FAIL=1
+export SM_FAIL
+fm "$T/opp.conf" -q Q12 -f alice@example.org bob@example.org \
+    zed@example.org <"$T/m1.eml"
+unset SM_FAIL
+if [ "$rc" -eq 75 ] && [ ! -e "$T/sm/2.args" ] &&
+    logline | grep -q 'result=deferred$'; then
+	ok "first copy refused: 75, the second not tried, result=deferred"
+else
+	not_ok "first copy refused: 75, the second not tried (exit $rc)" "$T/err"
+fi
+
 done_testing
