@@ -47,7 +47,7 @@ decide_policies(struct decisions *d, const struct policy_map *map,
 /* decide_assign - each recipient's keys from the one resolution, or
  * why it has none */
 static void
-decide_assign(struct decisions *d)
+decide_assign(struct decisions *d, const struct recip_index *ix)
 {
 	size_t i, k;
 
@@ -60,7 +60,7 @@ decide_assign(struct decisions *d)
 			    !addrlist_has(&f->fprs, d->rec.map[k].fpr))
 				addrlist_add(&f->fprs, d->rec.map[k].fpr);
 		if (f->fprs.n == 0)
-			recip_explain(f->addr, &d->keys, &f->reason);
+			recip_explain_ix(f->addr, ix, &f->reason);
 	}
 }
 
@@ -69,6 +69,7 @@ enum outcome
 decide_keys(struct decisions *d, const struct config *cfg, struct gpg **gpg)
 {
 	struct addrlist want = { NULL, 0 }, pats = { NULL, 0 };
+	struct recip_index *ix;
 	char err[GPG_ERRLEN];
 	enum outcome r = OUTCOME_TEMPFAIL;
 	size_t i;
@@ -94,8 +95,11 @@ decide_keys(struct decisions *d, const struct config *cfg, struct gpg **gpg)
 		log_warnx("%s", err);
 		goto out;
 	}
-	recip_resolve(&want, &d->keys, &d->rec);
-	decide_assign(d);
+	/* one index of the listing: each recipient a binary search */
+	ix = recip_index_new(&d->keys);
+	recip_resolve_ix(&want, ix, &d->rec);
+	decide_assign(d, ix);
+	recip_index_free(ix);
 	r = OUTCOME_OK;
 out:
 	addrlist_free(&pats);

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,7 @@
 
 #include "gpgstatus.h"
 #include "gpghome.h"
+#include "limit.h"
 
 #define GPGHOME_KBX_OPENPGP	2	/* keybox blob type of an OpenPGP key */
 
@@ -132,31 +134,43 @@ gpghome_path(const char *homedir, const char *name, char *out, size_t outsz)
  * gpghome_kbx_empty - a keybox (GnuPG's kbx format: blobs of a 4-byte
  * big-endian length and a type byte, a header blob first, deleted ones
  * of type 0) without an OpenPGP blob: 1; one, or doubt: 0.  Reads the
- * five bytes of each blob up to the first OpenPGP one.
+ * five bytes of each blob up to the first OpenPGP one, at most
+ * LIMIT_KBX_BLOBS of them.  Only a regular file (a symlink to one
+ * too) is read: O_NONBLOCK opens a FIFO or device at once, without
+ * waiting for a writer, and it is doubt.
  */
 static int
 gpghome_kbx_empty(const char *path)
 {
 	unsigned char b[5];
 	unsigned long len;
-	FILE *fp;
-	int empty = 0;
+	struct stat st;
+	off_t off = 0;
+	ssize_t n;
+	long blobs;
+	int fd, empty = 0;
 
-	if ((fp = fopen(path, "rb")) == NULL)
+	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)) ==
+	    -1)
 		return errno == ENOENT;
-	for (;;) {
-		if (fread(b, 1, sizeof b, fp) != sizeof b) {
-			empty = feof(fp) && !ferror(fp);
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		(void)close(fd);
+		return 0;
+	}
+	for (blobs = 0;; blobs++) {
+		if ((n = pread(fd, b, sizeof b, off)) != (ssize_t)sizeof b) {
+			empty = n >= 0;		/* its end */
 			break;
 		}
+		if (blobs == LIMIT_KBX_BLOBS)
+			break;
 		len = (unsigned long)b[0] << 24 | (unsigned long)b[1] << 16 |
 		    (unsigned long)b[2] << 8 | b[3];
-		if (b[4] == GPGHOME_KBX_OPENPGP || len < sizeof b ||
-		    len > LONG_MAX || fseek(fp, (long)(len - sizeof b),
-		    SEEK_CUR) == -1)
+		if (b[4] == GPGHOME_KBX_OPENPGP || len < sizeof b)
 			break;
+		off += (off_t)len;
 	}
-	fclose(fp);
+	(void)close(fd);
 	return empty;
 }
 
@@ -169,8 +183,8 @@ gpghome_keyring_empty(const char *homedir)
 
 	if (gpghome_path(homedir, "pubring.gpg", path, sizeof path) == -1)
 		return 0;
-	if (stat(path, &st) == 0 && st.st_size > 0)
-		return 0;
+	if (stat(path, &st) == 0 && (!S_ISREG(st.st_mode) || st.st_size > 0))
+		return 0;	/* keys, or not a file: doubt */
 	if (stat(path, &st) == -1 && errno != ENOENT)
 		return 0;
 	if (gpghome_path(homedir, "pubring.kbx", path, sizeof path) == -1)

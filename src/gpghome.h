@@ -17,7 +17,10 @@ int	gpghome_check(const char *, char *, size_t, char *, size_t);
 /* gpghome_keyring_empty - 1 when the home (homedir, else $GNUPGHOME,
  * else ~/.gnupg) has no public keyring, or one without an OpenPGP key
  * (a keybox of its header and deleted blobs, an empty pubring.gpg);
- * 0 otherwise, and when in doubt (gpg will tell).  Runs no gpg. */
+ * 0 otherwise, and when in doubt (gpg will tell): a keyring that is
+ * not a regular file (a FIFO is not waited on), a keybox of more than
+ * LIMIT_KBX_BLOBS blobs before its first key.  Runs no gpg, never
+ * blocks. */
 int	gpghome_keyring_empty(const char *);
 
 /* gpghome_why - err: why what gpg said in home ("what": key listing,

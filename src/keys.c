@@ -35,6 +35,7 @@ struct keys_job {
 	int			 havecfg;
 	struct addrlist		 addrs;		/* canonical, distinct */
 	struct gpg_keylist	 keys;
+	struct recip_index	*ix;		/* of keys, built once */
 	time_t			 now;
 	int			 nousable;	/* an address without a key */
 	int			 anyusable;
@@ -48,8 +49,6 @@ static void		keys_signer_why(const char *,
 			    const struct gpg_keylist *, char *, size_t);
 static enum outcome	keys_setup(struct keys_job *);
 static enum outcome	keys_list(struct keys_job *);
-static void		keys_uids(struct keys_job *);
-static int		keys_cmp(const void *, const void *);
 static void		keys_show(struct keys_job *, const char *);
 static void		keys_usable(struct keys_job *, const char *,
 			    const char *);
@@ -219,37 +218,6 @@ keys_setup(struct keys_job *j)
 	return OUTCOME_OK;
 }
 
-/* keys_cmp - addresses in byte order, for a stable listing */
-static int
-keys_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* keys_uids - every address of a valid user ID in the listing,
- * canonical, each once, sorted */
-static void
-keys_uids(struct keys_job *j)
-{
-	const struct gpg_key *k;
-	size_t i, u;
-	char *c;
-
-	for (i = 0; i < j->keys.n; i++) {
-		k = &j->keys.v[i];
-		for (u = 0; u < k->nuids; u++) {
-			if (!addr_spec_valid(k->uids[u]))
-				continue;
-			c = addr_canon(k->uids[u]);
-			if (!addrlist_has(&j->addrs, c))
-				addrlist_add(&j->addrs, c);
-			free(c);
-		}
-	}
-	if (j->addrs.n > 1)
-		qsort(j->addrs.v, j->addrs.n, sizeof *j->addrs.v, keys_cmp);
-}
-
 /* keys_list - the one key listing: the addresses' keys, or all */
 static enum outcome
 keys_list(struct keys_job *j)
@@ -285,14 +253,10 @@ keys_list(struct keys_job *j)
 static void
 keys_usable(struct keys_job *j, const char *esc, const char *fpr)
 {
-	const struct gpg_key *k = NULL;
+	const struct gpg_key *k;
 	char day[32];
-	size_t i;
 
-	for (i = 0; k == NULL && i < j->keys.n; i++)
-		if (strcmp(j->keys.v[i].fpr, fpr) == 0)
-			k = &j->keys.v[i];
-	if (k == NULL)
+	if ((k = recip_index_key(j->ix, fpr)) == NULL)
 		return;
 	if (j->opts->expiring >= 0) {
 		if (k->expires <= 0 || k->expires > (long long)j->now +
@@ -311,7 +275,7 @@ keys_unusable(struct keys_job *j, const char *addr)
 	struct recip_reason r;
 	char esc[LIMIT_ADDR_SPEC * 4 + 8], text[GPG_ERRLEN];
 
-	recip_explain(addr, &j->keys, &r);
+	recip_explain_ix(addr, j->ix, &r);
 	fprintf(j->opts->out, "%s  key=-  encrypt=no  reason=%s  why=\"%s\"\n",
 	    log_escape(addr, esc, sizeof esc), recip_why_name(r.why),
 	    recip_reason_text(&r, text, sizeof text));
@@ -328,7 +292,7 @@ keys_show(struct keys_job *j, const char *addr)
 	size_t i;
 
 	addrlist_add(&one, addr);
-	recip_resolve(&one, &j->keys, &r);
+	recip_resolve_ix(&one, j->ix, &r);
 	addrlist_free(&one);
 	if (r.nfprs == 0) {
 		j->nousable = 1;
@@ -356,8 +320,11 @@ keys_run(const struct keys_opts *o)
 	if ((rc = keys_setup(&j)) != OUTCOME_OK ||
 	    (rc = keys_list(&j)) != OUTCOME_OK)
 		goto out;
-	if (!named)
-		keys_uids(&j);
+	/* one index: each address costs a binary search, not a pass
+	 * over every user ID (LIMIT_KEYS keys, all their addresses) */
+	j.ix = recip_index_new(&j.keys);
+	if (!named)	/* every address of a valid user ID, each once */
+		recip_index_addrs(j.ix, &j.addrs);
 	j.now = time(NULL);
 	for (i = 0; i < j.addrs.n; i++)
 		keys_show(&j, j.addrs.v[i]);
@@ -369,6 +336,7 @@ keys_run(const struct keys_opts *o)
 	else if (named ? j.nousable : !j.anyusable)
 		rc = OUTCOME_NOUSER_KEYS;
 out:
+	recip_index_free(j.ix);
 	gpg_keylist_free(&j.keys);
 	addrlist_free(&j.addrs);
 	if (j.havecfg)

@@ -121,6 +121,12 @@
  * beyond any key's expiry that matters. */
 #define LIMIT_EXPIRING_DAYS	36500
 
+/* Blobs of a keybox (pubring.kbx) gpghome_keyring_empty() reads to
+ * find an OpenPGP key, five bytes each, for every message: a keybox
+ * holds a header and its keys, and gpg compacts away deleted blobs.
+ * Past them it is in doubt and says "not empty" (no warning). */
+#define LIMIT_KBX_BLOBS		1024
+
 /* One key listing pattern (an address or fingerprint and a prefix). */
 #define LIMIT_PAT		(LIMIT_ADDR_SPEC + 2)
 

@@ -12,9 +12,14 @@
  * "user+tag@domain" without a key of its own falls back to
  * "user@domain" (the recipient delimiters, addr_untag).  The result is
  * a set of fingerprints.
+ *
+ * Cost: the user IDs of a listing are canonicalised once into a sorted
+ * index (recip_index_new), and each address is a binary search in it,
+ * so asking about every address of LIMIT_KEYS keys is not quadratic.
  */
 #include <config.h>
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,15 +29,180 @@
 #include "recip.h"
 #include "xmalloc.h"
 
-static int	recip_match(const char *, const char *,
-		    const struct gpg_keylist *, struct recip *);
-static void	recip_add(struct recip *, const char *, const char *);
+static int	recip_match(const char *, const char *, struct recip_index *,
+		    struct recip *);
+static void	recip_add(struct recip *, const char *, const char *,
+		    struct recip_index *, size_t);
 static void	recip_pattern(struct addrlist *, const char *);
 static void	recip_spellings(const char *, struct addrlist *);
-static int	recip_has_uid(const struct gpg_key *, const char *);
 static enum recip_why	recip_key_why(const struct gpg_key *);
-static int	recip_explain_one(const char *, const struct gpg_keylist *,
+static int	recip_explain_one(const char *, const struct recip_index *,
 		    struct recip_reason *);
+static size_t	recip_range(const struct recip_index *, const char *,
+		    size_t *);
+static int	recip_ent_cmp(const void *, const void *);
+static int	recip_fent_cmp(const void *, const void *);
+
+/* One user ID of the listing, canonical. */
+struct recip_ent {
+	char	*canon;		/* its addr-spec, addr_canon()'d */
+	size_t	 key;		/* its key's place in the listing */
+	int	 spec;		/* the user ID is a valid addr-spec */
+};
+
+/* One key's fingerprint. */
+struct recip_fent {
+	const char	*fpr;
+	size_t		 key;
+};
+
+struct recip_index {
+	const struct gpg_keylist *keys;
+	struct recip_ent	 *ent;	/* by canon, then key: O(log n) */
+	size_t			  nent;
+	struct recip_fent	 *fent;	/* by fingerprint ignoring case,
+					 * then key */
+	size_t			 *rep;	/* per key: the first key of its
+					 * fingerprint */
+	unsigned long		 *mark;	/* per key: the resolution (gen)
+					 * that took its fingerprint */
+	unsigned long		  gen;
+};
+
+/* recip_ent_cmp - user IDs by canonical address, then listing order */
+static int
+recip_ent_cmp(const void *a, const void *b)
+{
+	const struct recip_ent *x = a, *y = b;
+	int c = strcmp(x->canon, y->canon);
+
+	if (c != 0)
+		return c;
+	return x->key < y->key ? -1 : x->key > y->key;
+}
+
+/* recip_fent_cmp - keys by fingerprint ignoring case, then place */
+static int
+recip_fent_cmp(const void *a, const void *b)
+{
+	const struct recip_fent *x = a, *y = b;
+	int c = strcasecmp(x->fpr, y->fpr);
+
+	if (c != 0)
+		return c;
+	return x->key < y->key ? -1 : x->key > y->key;
+}
+
+/* recip_index_new - see recip.h */
+struct recip_index *
+recip_index_new(const struct gpg_keylist *keys)
+{
+	struct recip_index *ix = xcalloc(1, sizeof *ix);
+	const struct gpg_key *k;
+	size_t i, j, n = 0;
+
+	ix->keys = keys;
+	for (i = 0; i < keys->n; i++)
+		n += keys->v[i].nuids;
+	ix->ent = xcalloc(n + 1, sizeof *ix->ent);
+	for (i = 0; i < keys->n; i++) {
+		k = &keys->v[i];
+		for (j = 0; j < k->nuids; j++, ix->nent++) {
+			ix->ent[ix->nent].canon = addr_canon(k->uids[j]);
+			ix->ent[ix->nent].key = i;
+			ix->ent[ix->nent].spec = addr_spec_valid(k->uids[j]);
+		}
+	}
+	qsort(ix->ent, ix->nent, sizeof *ix->ent, recip_ent_cmp);
+	ix->fent = xcalloc(keys->n + 1, sizeof *ix->fent);
+	ix->rep = xcalloc(keys->n + 1, sizeof *ix->rep);
+	ix->mark = xcalloc(keys->n + 1, sizeof *ix->mark);
+	for (i = 0; i < keys->n; i++) {
+		ix->fent[i].fpr = keys->v[i].fpr;
+		ix->fent[i].key = i;
+	}
+	qsort(ix->fent, keys->n, sizeof *ix->fent, recip_fent_cmp);
+	for (i = j = 0; i < keys->n; i++) {
+		if (strcasecmp(ix->fent[i].fpr, ix->fent[j].fpr) != 0)
+			j = i;
+		ix->rep[ix->fent[i].key] = ix->fent[j].key;
+	}
+	return ix;
+}
+
+/* recip_index_free - release an index (not its listing) */
+void
+recip_index_free(struct recip_index *ix)
+{
+	size_t i;
+
+	if (ix == NULL)
+		return;
+	for (i = 0; i < ix->nent; i++)
+		free(ix->ent[i].canon);
+	free(ix->ent);
+	free(ix->fent);
+	free(ix->rep);
+	free(ix->mark);
+	free(ix);
+}
+
+/* recip_range - the user IDs whose canonical address is canon: how
+ * many, from *first on */
+static size_t
+recip_range(const struct recip_index *ix, const char *canon, size_t *first)
+{
+	size_t lo = 0, hi = ix->nent, mid;
+
+	while (lo < hi) {		/* the first not below canon */
+		mid = lo + (hi - lo) / 2;
+		if (strcmp(ix->ent[mid].canon, canon) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*first = lo;
+	for (hi = lo; hi < ix->nent && strcmp(ix->ent[hi].canon, canon) == 0;
+	    hi++)
+		;
+	return hi - lo;
+}
+
+/* recip_index_key - see recip.h */
+const struct gpg_key *
+recip_index_key(const struct recip_index *ix, const char *fpr)
+{
+	size_t lo = 0, hi = ix->keys->n, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (strcasecmp(ix->fent[mid].fpr, fpr) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < ix->keys->n && strcasecmp(ix->fent[lo].fpr, fpr) == 0;
+	    lo++)
+		if (strcmp(ix->fent[lo].fpr, fpr) == 0)
+			return &ix->keys->v[ix->fent[lo].key];
+	return NULL;
+}
+
+/* recip_index_addrs - see recip.h */
+void
+recip_index_addrs(const struct recip_index *ix, struct addrlist *out)
+{
+	const char *last = NULL;
+	size_t i;
+
+	for (i = 0; i < ix->nent; i++) {
+		if (!ix->ent[i].spec || (last != NULL &&
+		    strcmp(last, ix->ent[i].canon) == 0))
+			continue;
+		last = ix->ent[i].canon;
+		addrlist_add(out, last);
+	}
+}
 
 /* recip_pattern - "*ADDR", once */
 static void
@@ -100,19 +270,22 @@ recip_key_can_encrypt(const struct gpg_key *k)
 	return k->usable && k->can_encrypt;
 }
 
-/* recip_add - record addr -> fpr, keeping fingerprints distinct */
+/* recip_add - record addr -> fpr (of the key at place key), keeping
+ * fingerprints distinct: the first key of each fingerprint (ignoring
+ * case) is marked with the resolution that took it */
 static void
-recip_add(struct recip *r, const char *addr, const char *fpr)
+recip_add(struct recip *r, const char *addr, const char *fpr,
+    struct recip_index *ix, size_t key)
 {
-	size_t i;
+	size_t first = ix->rep[key];
 
 	r->map = xappend(r->map, r->nmap, sizeof *r->map);
 	r->map[r->nmap].addr = xstrdup(addr);
 	r->map[r->nmap].fpr = xstrdup(fpr);
 	r->nmap++;
-	for (i = 0; i < r->nfprs; i++)
-		if (strcasecmp(r->fprs[i], fpr) == 0)
-			return;
+	if (ix->mark[first] == ix->gen)
+		return;
+	ix->mark[first] = ix->gen;
 	r->fprs = xappend(r->fprs, r->nfprs, sizeof *r->fprs);
 	r->fprs[r->nfprs++] = xstrdup(fpr);
 }
@@ -120,35 +293,32 @@ recip_add(struct recip *r, const char *addr, const char *fpr)
 /* recip_match - add every usable key of addr, recorded under the
  * recipient as given (orig); returns how many */
 static int
-recip_match(const char *addr, const char *orig, const struct gpg_keylist *keys,
+recip_match(const char *addr, const char *orig, struct recip_index *ix,
     struct recip *r)
 {
-	size_t i, j;
-	int found = 0, hit;
-	char *c = addr_canon(addr), *u;
+	const struct gpg_key *k;
+	size_t i, n, last = SIZE_MAX;
+	int found = 0;
+	char *c = addr_canon(addr);
 
-	for (i = 0; i < keys->n; i++) {
-		const struct gpg_key *k = &keys->v[i];
+	n = recip_range(ix, c, &i);
+	free(c);
+	for (; n > 0; n--, i++) {
+		if (ix->ent[i].key == last)
+			continue;	/* another user ID of the same key */
+		last = ix->ent[i].key;
+		k = &ix->keys->v[last];
 		if (!recip_key_can_encrypt(k))
 			continue;
-		for (j = 0; j < k->nuids; j++) {
-			u = addr_canon(k->uids[j]);
-			hit = strcmp(u, c) == 0;
-			free(u);
-			if (hit) {
-				recip_add(r, orig, k->fpr);
-				found++;
-				break;
-			}
-		}
+		recip_add(r, orig, k->fpr, ix, last);
+		found++;
 	}
-	free(c);
 	return found;
 }
 
-/* recip_resolve - see recip.h */
+/* recip_resolve_ix - see recip.h */
 void
-recip_resolve(const struct addrlist *addrs, const struct gpg_keylist *keys,
+recip_resolve_ix(const struct addrlist *addrs, struct recip_index *ix,
     struct recip *r)
 {
 	size_t i;
@@ -156,19 +326,34 @@ recip_resolve(const struct addrlist *addrs, const struct gpg_keylist *keys,
 	int found;
 
 	memset(r, 0, sizeof *r);
+	if (++ix->gen == 0) {	/* the marks of earlier resolutions go */
+		memset(ix->mark, 0, ix->keys->n * sizeof *ix->mark);
+		ix->gen = 1;
+	}
 	for (i = 0; i < addrs->n; i++) {
-		found = recip_match(addrs->v[i], addrs->v[i], keys, r);
+		found = recip_match(addrs->v[i], addrs->v[i], ix, r);
 		/* the tag is cut from the canonical spelling, as
 		 * policy_lookup() does: "bob+x"@d is bob+x@d */
 		c = addr_canon(addrs->v[i]);
 		if (!found && (base = addr_untag(c)) != NULL) {
-			found = recip_match(base, addrs->v[i], keys, r);
+			found = recip_match(base, addrs->v[i], ix, r);
 			free(base);
 		}
 		free(c);
 		if (!found && !addrlist_has(&r->missing, addrs->v[i]))
 			addrlist_add(&r->missing, addrs->v[i]);
 	}
+}
+
+/* recip_resolve - see recip.h */
+void
+recip_resolve(const struct addrlist *addrs, const struct gpg_keylist *keys,
+    struct recip *r)
+{
+	struct recip_index *ix = recip_index_new(keys);
+
+	recip_resolve_ix(addrs, ix, r);
+	recip_index_free(ix);
 }
 
 /* recip_signer - see recip.h */
@@ -197,22 +382,6 @@ recip_signer(const char *who, const struct gpg_keylist *keys, int need_secret,
 	return n;
 }
 
-/* recip_has_uid - a valid user ID of k is canon (canonical spelling) */
-static int
-recip_has_uid(const struct gpg_key *k, const char *canon)
-{
-	size_t j;
-	char *u;
-	int hit = 0;
-
-	for (j = 0; !hit && j < k->nuids; j++) {
-		u = addr_canon(k->uids[j]);
-		hit = strcmp(u, canon) == 0;
-		free(u);
-	}
-	return hit;
-}
-
 /* recip_key_why - why one key cannot encrypt, the gravest first */
 static enum recip_why
 recip_key_why(const struct gpg_key *k)
@@ -235,19 +404,19 @@ recip_key_why(const struct gpg_key *k)
  * one, or 0 and the newest unusable one (NOKEY when there is none)
  */
 static int
-recip_explain_one(const char *addr, const struct gpg_keylist *keys,
+recip_explain_one(const char *addr, const struct recip_index *ix,
     struct recip_reason *r)
 {
 	const struct gpg_key *k, *best = NULL;
 	char *c = addr_canon(addr);
-	size_t i;
+	size_t i, n;
 
 	memset(r, 0, sizeof *r);
 	r->why = RECIP_NOKEY;
-	for (i = 0; i < keys->n; i++) {
-		k = &keys->v[i];
-		if (!recip_has_uid(k, c))
-			continue;
+	n = recip_range(ix, c, &i);
+	free(c);
+	for (; n > 0; n--, i++) {	/* in the listing's order */
+		k = &ix->keys->v[ix->ent[i].key];
 		if (recip_key_can_encrypt(k)) {
 			best = k;
 			break;
@@ -256,7 +425,6 @@ recip_explain_one(const char *addr, const struct gpg_keylist *keys,
 		    (k->created == best->created && k->expires > best->expires))
 			best = k;
 	}
-	free(c);
 	if (best == NULL)
 		return 0;
 	r->why = recip_key_can_encrypt(best) ? RECIP_USABLE :
@@ -266,15 +434,15 @@ recip_explain_one(const char *addr, const struct gpg_keylist *keys,
 	return r->why == RECIP_USABLE;
 }
 
-/* recip_explain - see recip.h */
+/* recip_explain_ix - see recip.h */
 void
-recip_explain(const char *addr, const struct gpg_keylist *keys,
+recip_explain_ix(const char *addr, const struct recip_index *ix,
     struct recip_reason *r)
 {
 	struct recip_reason b;
 	char *c, *base;
 
-	if (recip_explain_one(addr, keys, r))
+	if (recip_explain_one(addr, ix, r))
 		return;
 	c = addr_canon(addr);
 	base = addr_untag(c);
@@ -282,9 +450,20 @@ recip_explain(const char *addr, const struct gpg_keylist *keys,
 	if (base == NULL)
 		return;
 	/* the base address's key is used, or explains when addr has none */
-	if (recip_explain_one(base, keys, &b) || r->why == RECIP_NOKEY)
+	if (recip_explain_one(base, ix, &b) || r->why == RECIP_NOKEY)
 		*r = b;
 	free(base);
+}
+
+/* recip_explain - see recip.h */
+void
+recip_explain(const char *addr, const struct gpg_keylist *keys,
+    struct recip_reason *r)
+{
+	struct recip_index *ix = recip_index_new(keys);
+
+	recip_explain_ix(addr, ix, r);
+	recip_index_free(ix);
 }
 
 /* recip_why_name - see recip.h */

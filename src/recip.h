@@ -74,6 +74,33 @@ const char	*recip_reason_text(const struct recip_reason *, char *, size_t);
 /* recip_why_name - a token for logs: "no-key", "expired", ... */
 const char	*recip_why_name(enum recip_why);
 
+/*
+ * An index of one listing, built once (recip_index_new: every user ID
+ * canonicalised once, sorted) so that each address costs a binary
+ * search, not a pass over every key: `mailseal keys` asks about every
+ * address of a keyring of LIMIT_KEYS keys.  The listing must outlive
+ * the index and stay unchanged.  recip_resolve() and recip_explain()
+ * build one for the call; a caller with several calls on one listing
+ * builds it once and uses the _ix variants, which answer the same.
+ */
+struct recip_index;
+
+struct recip_index	*recip_index_new(const struct gpg_keylist *);
+void	recip_index_free(struct recip_index *);
+void	recip_resolve_ix(const struct addrlist *, struct recip_index *,
+	    struct recip *);
+void	recip_explain_ix(const char *, const struct recip_index *,
+	    struct recip_reason *);
+
+/* recip_index_key - the first key of the listing whose fingerprint is
+ * fpr (exactly), or NULL */
+const struct gpg_key	*recip_index_key(const struct recip_index *,
+			    const char *);
+
+/* recip_index_addrs - every valid addr-spec of a user ID in the
+ * listing, canonical, each once, in byte order, added to out */
+void	recip_index_addrs(const struct recip_index *, struct addrlist *);
+
 int	recip_key_can_encrypt(const struct gpg_key *);
 void	recip_free(struct recip *);
 

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <criterion/criterion.h>
 
@@ -15,6 +16,7 @@
 #include "gpg.h"
 #include "gpghome.h"
 #include "keys.h"
+#include "limit.h"
 #include "recip.h"
 
 static struct gpg_key
@@ -638,4 +640,161 @@ Test(recip, keyring_empty, .init = keyring_setup, .fini = keyring_teardown,
 	cr_assert_eq(system(cmd), 0, "%s", cmd);
 	cr_expect_eq(gpghome_keyring_empty(dir), 1, "its key deleted");
 	cr_expect_eq(gpghome_keyring_empty("/nonexistent"), 1);
+}
+
+/* a pubring that is not a regular file (a named pipe nobody writes):
+ * answered at once, as doubt (0: gpg will tell), never a hang */
+Test(recip, keyring_empty_fifo, .timeout = 20)
+{
+	char dir[] = "/tmp/mailseal-fifo.XXXXXX", path[128];
+
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(path, sizeof path, "%s/pubring.kbx", dir);
+	cr_assert_eq(mkfifo(path, 0600), 0);
+	cr_expect_eq(gpghome_keyring_empty(dir), 0, "a FIFO pubring.kbx");
+	unlink(path);
+	snprintf(path, sizeof path, "%s/pubring.gpg", dir);
+	cr_assert_eq(mkfifo(path, 0600), 0);
+	cr_expect_eq(gpghome_keyring_empty(dir), 0, "a FIFO pubring.gpg");
+	unlink(path);
+	rmdir(dir);
+}
+
+/* kbx_write - a keybox of its header and ndel deleted blobs, then an
+ * OpenPGP blob when key */
+static void
+kbx_write(const char *path, long ndel, int key)
+{
+	static const unsigned char hdr[32] = { 0, 0, 0, 32, 1, 1 };
+	static const unsigned char del[8] = { 0, 0, 0, 8, 0 };
+	static const unsigned char pgp[8] = { 0, 0, 0, 8, 2 };
+	FILE *fp;
+	long i;
+
+	cr_assert_not_null(fp = fopen(path, "wb"));
+	fwrite(hdr, 1, sizeof hdr, fp);
+	for (i = 0; i < ndel; i++)
+		fwrite(del, 1, sizeof del, fp);
+	if (key)
+		fwrite(pgp, 1, sizeof pgp, fp);
+	cr_assert_eq(fclose(fp), 0);
+}
+
+/* the keybox walk reads at most LIMIT_KBX_BLOBS blobs; past them it is
+ * in doubt (0); a symlinked keybox is read like the file */
+Test(recip, keyring_empty_bounded, .timeout = 60)
+{
+	char dir[] = "/tmp/mailseal-kbx.XXXXXX", path[128], real[128];
+
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(path, sizeof path, "%s/pubring.kbx", dir);
+	snprintf(real, sizeof real, "%s/real.kbx", dir);
+	kbx_write(path, LIMIT_KBX_BLOBS - 1, 0);
+	cr_expect_eq(gpghome_keyring_empty(dir), 1, "just under the limit");
+	kbx_write(path, LIMIT_KBX_BLOBS - 2, 1);
+	cr_expect_eq(gpghome_keyring_empty(dir), 0, "a key just under it");
+	kbx_write(path, LIMIT_KBX_BLOBS, 0);
+	cr_expect_eq(gpghome_keyring_empty(dir), 0, "just over the limit");
+	unlink(path);
+	kbx_write(real, 3, 0);
+	cr_assert_eq(symlink(real, path), 0);
+	cr_expect_eq(gpghome_keyring_empty(dir), 1, "a symlinked keybox");
+	unlink(path);
+	kbx_write(real, 3, 1);
+	cr_assert_eq(symlink(real, path), 0);
+	cr_expect_eq(gpghome_keyring_empty(dir), 0, "a symlinked keybox, key");
+	unlink(path);
+	unlink(real);
+	rmdir(dir);
+}
+
+/* big_list - n keys of three one-address user IDs each, some unusable */
+static struct gpg_keylist
+big_list(size_t n)
+{
+	struct gpg_keylist l;
+	char fpr[32], a[3][64];
+	size_t i;
+
+	memset(&l, 0, sizeof l);
+	l.n = n;
+	l.v = calloc(n, sizeof *l.v);
+	for (i = 0; i < n; i++) {
+		snprintf(fpr, sizeof fpr, "F%08zX", i);
+		snprintf(a[0], sizeof a[0], "user%zu@example.org", i);
+		snprintf(a[1], sizeof a[1], "User%zu@Mail.Example.ORG.", i);
+		snprintf(a[2], sizeof a[2], "team%zu@example.net", i / 2);
+		l.v[i] = key(fpr, i % 7 != 3, i % 11 != 5, a[0], a[1]);
+		l.v[i].uids = realloc(l.v[i].uids, 3 * sizeof *l.v[i].uids);
+		l.v[i].uids[l.v[i].nuids++] = strdup(a[2]);
+		l.v[i].created = (long long)i;
+	}
+	return l;
+}
+
+/* one resolution of many addresses against a big listing canonicalises
+ * each user ID once, not once per address: 2000 addresses and 20 000
+ * keys of 3 user IDs each took 12 s before; 5000 must take under 10 */
+Test(recip, resolve_many_is_not_quadratic, .timeout = 10)
+{
+	struct gpg_keylist keys = big_list(20000);
+	struct addrlist a = { NULL, 0 };
+	char s[64];
+	struct recip r;
+	size_t i;
+
+	for (i = 0; i < 5000; i++) {
+		snprintf(s, sizeof s, i % 2 ? "user%zu@example.org" :
+		    "team%zu+x@example.net", i * 9);
+		addrlist_add(&a, s);
+	}
+	recip_resolve(&a, &keys, &r);
+	cr_expect_eq(r.nmap + r.missing.n > 0, 1);
+	for (i = 0; i < r.nmap; i++)
+		cr_expect_eq(strncmp(r.map[i].fpr, "F", 1), 0);
+	recip_free(&r);
+	addrlist_free(&a);
+	gpg_keylist_free(&keys);
+}
+
+/* the index answers as the one-call API does, for every address of a
+ * big listing (mailseal keys' flow), in bounded time */
+Test(recip, index_answers_the_same, .timeout = 20)
+{
+	struct gpg_keylist keys = big_list(20000);
+	struct recip_index *ix = recip_index_new(&keys);
+	struct addrlist all = { NULL, 0 }, one;
+	struct recip_reason w1, w2;
+	struct recip r1, r2;
+	size_t i;
+
+	recip_index_addrs(ix, &all);
+	cr_assert_eq(all.n, 20000 * 2 + 10000);
+	for (i = 1; i < all.n; i++)
+		cr_assert_lt(strcmp(all.v[i - 1], all.v[i]), 0);
+	for (i = 0; i < all.n; i++) {
+		memset(&one, 0, sizeof one);
+		addrlist_add(&one, all.v[i]);
+		recip_resolve_ix(&one, ix, &r1);
+		recip_explain_ix(all.v[i], ix, &w1);
+		if (i % 2000 == 0) {	/* the one-call API: a pass each */
+			recip_resolve(&one, &keys, &r2);
+			recip_explain(all.v[i], &keys, &w2);
+			cr_expect_eq(r1.nfprs, r2.nfprs, "%s", all.v[i]);
+			cr_expect_eq(w1.why, w2.why, "%s", all.v[i]);
+			cr_expect_str_eq(w1.fpr, w2.fpr, "%s", all.v[i]);
+			recip_free(&r2);
+		}
+		cr_expect_eq(r1.nfprs > 0, w1.why == RECIP_USABLE, "%s",
+		    all.v[i]);
+		if (r1.nfprs > 0)
+			cr_expect_eq(recip_index_key(ix, r1.fprs[0])->fpr !=
+			    NULL, 1);
+		recip_free(&r1);
+		addrlist_free(&one);
+	}
+	cr_expect_null(recip_index_key(ix, "NOSUCHKEY"));
+	addrlist_free(&all);
+	recip_index_free(ix);
+	gpg_keylist_free(&keys);
 }
