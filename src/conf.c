@@ -178,10 +178,12 @@ config_set(struct config *c, const char *name, const char *value,
 		/* the marker field's value: a name, nothing a header could
 		 * misread */
 		if (strcmp(name, "gateway_id") == 0 && (value[0] == '\0' ||
+		    strlen(value) > LIMIT_GATEWAY_ID ||
 		    value[strspn(value, "abcdefghijklmnopqrstuvwxyz"
 		    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_")] != '\0')) {
 			snprintf(err, errsz, "%s: \"%.200s\" is not a name of "
-			    "letters, digits, '.', '-' and '_'", name, value);
+			    "at most %d letters, digits, '.', '-' and '_'", name,
+			    value, LIMIT_GATEWAY_ID);
 			return -1;
 		}
 		if (p->type == C_PATH && value[0] != '/' && value[0] != '\0') {

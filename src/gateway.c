@@ -55,8 +55,12 @@
 
 #define ESCBUF		512
 /* room the copies need in the header: the marker and decrypt's two
- * verdict fields */
+ * verdict fields, or the marker and encryption's MIME-Version and
+ * Content-Type; after decrypt = yes, the decrypted result needs room
+ * for encryption's two (an encrypted copy must be a message we can
+ * read again, or the loop check could not count its markers) */
 #define GW_ROOM_FIELDS	3
+#define GW_ROOM_ENCRYPT	2
 #define GW_ROOM_BYTES	1024
 #define GW_KEYID	17	/* a long key ID and its NUL */
 
@@ -311,8 +315,13 @@ gw_copies(struct gw_job *j)
 	    OUTCOME_OK)
 		goto out;
 	if (ndel > 0 && (r = gw_hand(j, plain, ACT_DELIVER, j->qids[1])) !=
-	    OUTCOME_OK)
+	    OUTCOME_OK) {
+		/* the retry makes the encrypted copy again: a duplicate */
+		if (nenc > 0)
+			j->result = "deferred (the encrypted copy was handed "
+			    "over; the retry sends it again)";
 		goto out;
+	}
 	r = OUTCOME_OK;
 out:
 	if (enc != -1)
@@ -349,11 +358,9 @@ gw_decrypt(struct gw_job *j, int asis)
 		return OUTCOME_OK;
 	if ((r = msg_open_fd(&j->dec, j->decfd)) != OUTCOME_OK)
 		return r;
-	if (j->dec->herr != RFC5322_OK) {
-		log_warnx("cannot read the decrypted message: %s",
-		    rfc5322_strerror(j->dec->herr));
-		return OUTCOME_TEMPFAIL;
-	}
+	/* a header we cannot read (the sender's encrypted Content-*
+	 * fields joined to the outer ones, over a limit) is content:
+	 * gw_run takes it as no message, never a retry */
 	j->m = j->dec;
 	return OUTCOME_OK;
 }
@@ -380,23 +387,28 @@ gw_notmsg(struct gw_job *j, enum rfc5322_err herr)
 		return OUTCOME_DATAERR;
 	}
 	decide_all(&j->d, DECIDE_NOTMSG);
-	if (j->gw->cfg.decrypt && (r = gw_decrypt(j, 1)) != OUTCOME_OK)
+	/* decrypted already (its result has no header we can read);
+	 * an empty message has nothing to decrypt or scrub, and decrypt
+	 * calls it no message: it goes on as it came, as with decrypt
+	 * = no, not deferred for ever */
+	if (j->gw->cfg.decrypt && j->decfd == -1 && herr != RFC5322_EMPTY &&
+	    (r = gw_decrypt(j, 1)) != OUTCOME_OK)
 		return r;
-	r = gw_hand(j, j->gw->cfg.decrypt ? j->decfd : j->m->fd,
-	    ACT_DELIVER, j->qids[1]);
+	r = gw_hand(j, j->decfd != -1 ? j->decfd : j->m->fd, ACT_DELIVER,
+	    j->qids[1]);
 	if (r == OUTCOME_OK)
 		j->result = "sent as it came (not a message)";
 	return r;
 }
 
-/* gw_room - the header block has room for our fields (the marker,
- * decrypt's verdicts), or a copy would be over a header limit */
+/* gw_room - the header block has room for the fields we add, or a
+ * copy would be over a header limit */
 static enum rfc5322_err
-gw_room(const struct msg *m)
+gw_room(const struct msg *m, size_t fields)
 {
 	if (m->herr != RFC5322_OK)
 		return m->herr;
-	if (m->h.nfields + GW_ROOM_FIELDS > LIMIT_HEADER_FIELDS)
+	if (m->h.nfields + fields > LIMIT_HEADER_FIELDS)
 		return RFC5322_COUNT;
 	if (m->h.total + GW_ROOM_BYTES > LIMIT_HEADER_BLOCK)
 		return RFC5322_BLOCK;
@@ -483,7 +495,7 @@ gw_log_rcpt(struct sbuf *b, const struct decision *f)
 	size_t k;
 
 	sb_add(b, "action=%s policy=%s to=<%s>", decide_action_name(f->action),
-	    policy_name(f->policy), log_escape(f->addr, esc, sizeof esc));
+	    policy_name(f->policy), log_escape_word(f->addr, esc, sizeof esc));
 	for (k = 0; k < f->fprs.n; k++)
 		sb_add(b, "%s%s", k == 0 ? " key=" : ",",
 		    gw_keyid(f->fprs.v[k], id));
@@ -520,13 +532,13 @@ gw_log(const struct gw_job *j)
 		if (i == 0)
 			sb_add(&b, "%sfrom=%s%s%s", j->d.n > 0 ? " " : "",
 			    s != NULL ? "<" : "", s != NULL ?
-			    log_escape(strcmp(s, "<>") == 0 ? "" : s, esc,
+			    log_escape_word(strcmp(s, "<>") == 0 ? "" : s, esc,
 			    sizeof esc) : "(no -f)", s != NULL ? ">" : "");
 		if (i + 1 < j->d.n)
 			sb_add(&b, " ");
 	}
 	if (j->env->queueid != NULL)
-		sb_add(&b, " queue_id=%s", log_escape(j->env->queueid, esc,
+		sb_add(&b, " queue_id=%s", log_escape_word(j->env->queueid, esc,
 		    sizeof esc));
 	if (j->qids[0][0] != '\0')
 		sb_add(&b, " queued_encrypted=%s", j->qids[0]);
@@ -580,7 +592,7 @@ gw_run(struct gw_job *j)
 	enum rfc5322_err he;
 	enum outcome r;
 
-	if ((he = gw_room(j->m)) != RFC5322_OK)
+	if ((he = gw_room(j->m, GW_ROOM_FIELDS)) != RFC5322_OK)
 		return gw_notmsg(j, he);
 	if (gw_loops(j, &j->m->h)) {
 		log_dsn(OUTCOME_LOOP, "mail loop: the message passed this "
@@ -592,6 +604,8 @@ gw_run(struct gw_job *j)
 	}
 	if (j->gw->cfg.decrypt && (r = gw_decrypt(j, 0)) != OUTCOME_OK)
 		return r;
+	if (j->dec != NULL && j->dec->herr != RFC5322_OK)
+		return gw_notmsg(j, j->dec->herr);
 	if (msg_classify(j->m) == -1) {
 		log_warn("cannot read the message");
 		return OUTCOME_TEMPFAIL;
@@ -601,6 +615,9 @@ gw_run(struct gw_job *j)
 		decide_all(&j->d, DECIDE_ENCRYPTED);
 	else if (decide_count(&j->d, ACT_REFUSE) > 0)
 		return gw_refuse(j);
+	else if (j->dec != NULL && decide_count(&j->d, ACT_ENCRYPT) > 0 &&
+	    (he = gw_room(j->dec, GW_ROOM_ENCRYPT)) != RFC5322_OK)
+		return gw_notmsg(j, he);
 	if ((r = gw_copies(j)) == OUTCOME_OK)
 		j->result = j->ho->one_copy ? "written" :
 		    classify_encrypted(j->m->kind) ?

@@ -44,6 +44,11 @@
  * comes back to the filter: more is a mail loop (exit 75). */
 #define LIMIT_GATEWAY_PASSES	5
 
+/* Bytes of gateway_id (mailseal.conf(5)): the marker field carries it
+ * into every copy, inside the room the gateway keeps in a header for
+ * its fields (gateway.c); a host name has at most 253. */
+#define LIMIT_GATEWAY_ID	255
+
 /* Bytes of the MTA's queue ID (filter -q) that the marker field of each
  * copy carries; a longer one (or one with other characters than
  * letters, digits, '.', '_' and '-') is named in the log line only.

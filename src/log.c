@@ -185,11 +185,11 @@ log_panic(const char *fmt, ...)
 	_Exit(EX_TEMPFAIL);
 }
 
-/* log_escape - copy s into buf with every byte outside printable ASCII
- * (and the backslash) written as \ooo, so untrusted text cannot forge
- * log lines or terminal escapes; truncated with "..." to fit */
-const char *
-log_escape(const char *s, char *buf, size_t bufsz)
+/* log_escape_set - copy s into buf with every byte outside printable
+ * ASCII, the backslash and (space set) the space written as \ooo,
+ * truncated with "..." to fit */
+static const char *
+log_escape_set(const char *s, char *buf, size_t bufsz, int space)
 {
 	size_t o = 0;
 	int n;
@@ -202,7 +202,7 @@ log_escape(const char *s, char *buf, size_t bufsz)
 			memcpy(buf + o, "...", 4);
 			return buf;
 		}
-		if (c < 32 || c > 126 || c == '\\') {
+		if (c < 32 || c > 126 || c == '\\' || (space && c == ' ')) {
 			n = snprintf(buf + o, bufsz - o, "\\%03o", c);
 			if (n < 0 || (size_t)n >= bufsz - o)
 				break;
@@ -212,4 +212,22 @@ log_escape(const char *s, char *buf, size_t bufsz)
 	}
 	buf[o] = '\0';
 	return buf;
+}
+
+/* log_escape - copy s into buf with every byte outside printable ASCII
+ * (and the backslash) written as \ooo, so untrusted text cannot forge
+ * log lines or terminal escapes; truncated with "..." to fit */
+const char *
+log_escape(const char *s, char *buf, size_t bufsz)
+{
+	return log_escape_set(s, buf, bufsz, 0);
+}
+
+/* log_escape_word - log_escape, and the space too: a value in a line of
+ * words (key=value ...) stays one word, so an address such as
+ * "x action=encrypt"@example.org cannot add words of its own */
+const char *
+log_escape_word(const char *s, char *buf, size_t bufsz)
+{
+	return log_escape_set(s, buf, bufsz, 1);
 }

@@ -21,6 +21,8 @@ void	log_dsn(enum outcome, const char *, ...) LOG_PRINTF(2, 3);
 void	log_on_panic(void (*)(void));
 /* log_escape - untrusted bytes made printable (\\ooo), in buf */
 const char *log_escape(const char *, char *, size_t);
+/* log_escape_word - log_escape, and the space as \040 too */
+const char *log_escape_word(const char *, char *, size_t);
 __attribute__((__noreturn__))
 void	log_panic(const char *, ...) LOG_PRINTF(1, 2);
 

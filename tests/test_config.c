@@ -336,6 +336,28 @@ Test(config, indented_setting_is_refused)
 	}
 }
 
+/* gateway_id is a name of at most LIMIT_GATEWAY_ID bytes: the marker
+ * field carries it into every copy, and a longer one could push a copy
+ * over the header limits, where the loop check no longer reads it */
+Test(config, gateway_id_length)
+{
+	char conf[LIMIT_GATEWAY_ID + 64], what[CONFIG_ERRLEN];
+	struct config c;
+
+	snprintf(conf, sizeof conf, "gateway_id = %0*d\n", LIMIT_GATEWAY_ID,
+	    0);
+	c = load_ok(conf);
+	cr_expect_eq(strlen(c.gateway_id), LIMIT_GATEWAY_ID);
+	config_free(&c);
+	snprintf(conf, sizeof conf, "gateway_id = %0*d\n",
+	    LIMIT_GATEWAY_ID + 1, 0);
+	/* the message shows the first 200 bytes of the value */
+	snprintf(what, sizeof what, "gateway_id: \"%0*d\" is not a name of "
+	    "at most %d letters, digits, '.', '-' and '_'", 200, 0,
+	    LIMIT_GATEWAY_ID);
+	load_err(conf, 1, what);
+}
+
 /* an "=" that does not follow a name is part of the value */
 Test(config, continuation_with_an_equals_sign)
 {
@@ -411,12 +433,13 @@ Test(config, bad_gateway_id)
 	for (i = 0; bad[i] != NULL; i++) {
 		snprintf(buf, sizeof buf, "gateway_id = %s\n", bad[i]);
 		snprintf(what, sizeof what, "gateway_id: \"%s\" is not a name "
-		    "of letters, digits, '.', '-' and '_'", bad[i]);
+		    "of at most 255 letters, digits, '.', '-' and '_'",
+		    bad[i]);
 		load_err(buf, 1, what);
 		cleanup();
 	}
 	load_err("gateway_id =\n", 1, "gateway_id: \"\" is not a name of "
-	    "letters, digits, '.', '-' and '_'");
+	    "at most 255 letters, digits, '.', '-' and '_'");
 }
 
 Test(config, bad_timeout)
