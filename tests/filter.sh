@@ -18,26 +18,11 @@ BID=$(echo "$B" | cut -c 25-40)
 C1ID=$(echo "$C1" | cut -c 25-40)
 C2ID=$(echo "$C2" | cut -c 25-40)
 
-# the filter's private directories go here; none may be left behind
-TMPDIR=$T/tmp
-mkdir "$TMPDIR"
-export TMPDIR
+# the filter's private directories go to $T/tmp; none may be left behind
+gw_env
 
 # ------------------------------------------------------------ helpers
-
-fake_sendmail
-
-# conf NAME [LINE...] - $T/NAME.conf: the base configuration, then the
-# LINEs (the last assignment wins)
-conf() {
-	_f=$T/$1.conf
-	shift
-	{
-		printf '%s\n' "homedir = $GNUPGHOME" "sendmail = $T/sendmail" \
-		    "gateway_id = gw1.test" "log = stderr"
-		[ $# -eq 0 ] || printf '%s\n' "$@"
-	} >"$_f"
-}
+# conf: tests/lib.sh; fm below is lib.sh's, counting runs and leftovers
 
 runs=0
 leftover=

@@ -6,36 +6,8 @@
 
 ms_home
 B=$(fpr bob)
-TMPDIR=$T/tmp
-mkdir "$TMPDIR"
-export TMPDIR
-fake_sendmail
-
-# conf NAME [LINE...] - $T/NAME.conf: the base configuration, then LINEs
-conf() {
-	_f=$T/$1.conf
-	shift
-	{
-		printf '%s\n' "homedir = $GNUPGHOME" "sendmail = $T/sendmail" \
-		    "gateway_id = gw1.test" "log = stderr"
-		[ $# -eq 0 ] || printf '%s\n' "$@"
-	} >"$_f"
-}
-
-# fm CONF [ARG...] - mailseal filter -c CONF ARGS; $rc, $T/out, $T/err
-fm() {
-	_c=$1
-	shift
-	rm -rf "$T/sm"
-	mkdir "$T/sm"
-	"$MAILSEAL" filter -c "$_c" "$@" >"$T/out" 2>"$T/err"
-	rc=$?
-}
-
-# logline - the gateway's log line of the last run (log = stderr)
-logline() {
-	grep '^mailseal: action=' "$T/err" | sed 's/^mailseal: //'
-}
+gw_env
+# conf, fm and logline: tests/lib.sh
 
 # lines N FMT - N lines printf FMT with the line number
 lines() {

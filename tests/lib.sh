@@ -298,3 +298,43 @@ cat >"\$d/\$n.msg"
 EOF
 	chmod 755 "$T/sendmail"
 }
+
+# ---------------------------------------------- the gateway's tests
+
+# gw_env - what a filter test runs in: TMPDIR=$T/tmp (the filter's
+# nameless files go there; none may be left behind) and the fake
+# sendmail at $T/sendmail
+gw_env() {
+	TMPDIR=$T/tmp
+	mkdir "$TMPDIR"
+	export TMPDIR
+	fake_sendmail
+}
+
+# conf NAME [LINE...] - $T/NAME.conf: the base configuration, then the
+# LINEs (the last assignment wins)
+conf() {
+	_f=$T/$1.conf
+	shift
+	{
+		printf '%s\n' "homedir = $GNUPGHOME" "sendmail = $T/sendmail" \
+		    "gateway_id = gw1.test" "log = stderr"
+		[ $# -eq 0 ] || printf '%s\n' "$@"
+	} >"$_f"
+}
+
+# fm CONF [ARG...] - mailseal filter -c CONF ARGS with a fresh record of
+# sendmail calls; $rc, $T/out, $T/err
+fm() {
+	_c=$1
+	shift
+	rm -rf "$T/sm"
+	mkdir "$T/sm"
+	"$MAILSEAL" filter -c "$_c" "$@" >"$T/out" 2>"$T/err"
+	rc=$?
+}
+
+# logline - the gateway's log line of the last run (log = stderr)
+logline() {
+	grep '^mailseal: action=' "$T/err" | sed 's/^mailseal: //'
+}
