@@ -34,32 +34,39 @@
 #define CONFIG_LINE	4096	/* bytes of one logical line */
 
 enum ctype { C_STR, C_PATH, C_BOOL, C_POLICY, C_LOG, C_FACILITY,
-    C_SECONDS, C_HOSTPORT, C_DELIM };
+    C_SECONDS, C_HOSTPORT, C_DELIM, C_COUNT };
 
 struct cparam {
 	const char	*name;
 	enum ctype	 type;
 	size_t		 off;		/* in struct config */
+	unsigned long long max;		/* C_COUNT: from 1 to max */
 };
 
 #define OFF(m)	offsetof(struct config, m)
 
 static const struct cparam cparams[] = {
-	{ "homedir",		C_PATH,		OFF(homedir) },
-	{ "default_policy",	C_POLICY,	OFF(default_policy) },
-	{ "policy_map",		C_PATH,		OFF(policy_map) },
-	{ "recipient_delimiter", C_DELIM,	OFF(recipient_delimiter) },
-	{ "decrypt",		C_BOOL,		OFF(decrypt) },
-	{ "sendmail",		C_PATH,		OFF(sendmail) },
-	{ "sign",		C_BOOL,		OFF(sign) },
-	{ "signer",		C_STR,		OFF(signer) },
-	{ "log",		C_LOG,		OFF(log_stderr) },
-	{ "syslog_facility",	C_FACILITY,	OFF(facility) },
-	{ "gateway_id",		C_STR,		OFF(gateway_id) },
-	{ "timeout",		C_SECONDS,	OFF(timeout) },
-	{ "listen",		C_HOSTPORT,	OFF(listen) },
-	{ "reinject",		C_HOSTPORT,	OFF(reinject) },
-	{ NULL,			C_STR,		0 }
+	{ "homedir",		C_PATH,		OFF(homedir), 0 },
+	{ "default_policy",	C_POLICY,	OFF(default_policy), 0 },
+	{ "policy_map",		C_PATH,		OFF(policy_map), 0 },
+	{ "recipient_delimiter", C_DELIM,	OFF(recipient_delimiter), 0 },
+	{ "decrypt",		C_BOOL,		OFF(decrypt), 0 },
+	{ "sendmail",		C_PATH,		OFF(sendmail), 0 },
+	{ "sign",		C_BOOL,		OFF(sign), 0 },
+	{ "signer",		C_STR,		OFF(signer), 0 },
+	{ "log",		C_LOG,		OFF(log_stderr), 0 },
+	{ "syslog_facility",	C_FACILITY,	OFF(facility), 0 },
+	{ "gateway_id",		C_STR,		OFF(gateway_id), 0 },
+	{ "timeout",		C_SECONDS,	OFF(timeout), 0 },
+	{ "listen",		C_HOSTPORT,	OFF(listen), 0 },
+	{ "reinject",		C_HOSTPORT,	OFF(reinject), 0 },
+	{ "smtpd_user",		C_STR,		OFF(smtpd_user), 0 },
+	{ "smtpd_workers",	C_COUNT,	OFF(smtpd_workers),
+	    LIMIT_SMTPD_WORKERS },
+	{ "smtpd_timeout",	C_SECONDS,	OFF(smtpd_timeout), 0 },
+	{ "message_size_limit",	C_COUNT,	OFF(message_size_limit),
+	    LIMIT_SMTPD_MESSAGE },
+	{ NULL,			C_STR,		0, 0 }
 };
 
 static const struct {
@@ -129,6 +136,9 @@ config_defaults(struct config *c)
 	c->timeout = LIMIT_SECONDS;
 	c->listen = xstrdup("127.0.0.1:10025");
 	c->reinject = xstrdup("127.0.0.1:10026");
+	c->smtpd_workers = 20;
+	c->smtpd_timeout = 300;
+	c->message_size_limit = 104857600;
 }
 
 /* config_hostport - "ADDRESS:PORT" with a port from 1 to 65535 */
@@ -145,6 +155,26 @@ config_hostport(const char *s)
 	port = strtol(colon + 1, &end, 10);
 	return errno != 0 || end == colon + 1 || *end != '\0' || port < 1 ||
 	    port > 65535 ? -1 : 0;
+}
+
+/* config_count - a whole number from 1 to p->max */
+static int
+config_count(const struct cparam *p, const char *value,
+    unsigned long long *out, char *err, size_t errsz)
+{
+	unsigned long long v;
+	char *end;
+
+	errno = 0;
+	v = strtoull(value, &end, 10);
+	if (errno != 0 || end == value || *end != '\0' || value[0] == '-' ||
+	    v < 1 || v > p->max) {
+		snprintf(err, errsz, "%s: \"%.200s\" is not a number from 1 "
+		    "to %llu", p->name, value, p->max);
+		return -1;
+	}
+	*out = v;
+	return 0;
 }
 
 /* config_set - one assignment; on a bad value err says why */
@@ -246,6 +276,9 @@ config_set(struct config *c, const char *name, const char *value,
 		}
 		*(unsigned int *)(void *)(base + p->off) = (unsigned int)v;
 		return 0;
+	case C_COUNT:
+		return config_count(p, value, (unsigned long long *)(void *)
+		    (base + p->off), err, errsz);
 	}
 	return -1;
 }
@@ -403,6 +436,7 @@ config_free(struct config *c)
 	free(c->gateway_id);
 	free(c->listen);
 	free(c->reinject);
+	free(c->smtpd_user);
 	memset(c, 0, sizeof *c);
 }
 
@@ -432,6 +466,11 @@ config_print(const struct config *c, FILE *fp)
 	fprintf(fp, "timeout = %u\n", c->timeout);
 	fprintf(fp, "listen = %s\n", c->listen != NULL ? c->listen : "");
 	fprintf(fp, "reinject = %s\n", c->reinject != NULL ? c->reinject : "");
+	fprintf(fp, "smtpd_user = %s\n",
+	    c->smtpd_user != NULL ? c->smtpd_user : "");
+	fprintf(fp, "smtpd_workers = %llu\n", c->smtpd_workers);
+	fprintf(fp, "smtpd_timeout = %u\n", c->smtpd_timeout);
+	fprintf(fp, "message_size_limit = %llu\n", c->message_size_limit);
 }
 
 /* config_owner - a user's name for messages */

@@ -30,6 +30,11 @@ struct config {
 	unsigned int	 timeout;	/* seconds */
 	char		*listen;
 	char		*reinject;
+	/* smtpd (mailseal.conf(5), mailseal(1) SMTPD) */
+	char		*smtpd_user;	/* to become when started as root */
+	unsigned long long smtpd_workers;	/* connections served at once */
+	unsigned int	 smtpd_timeout;	/* seconds a client may be silent */
+	unsigned long long message_size_limit;	/* bytes of one message */
 };
 
 /* config_load - defaults, then the file at path (NULL: the default

@@ -20,19 +20,48 @@
  * hop does in its 250 reply; sendmail(1) does not), else "".
  * one_copy: the hop takes a single message, whoever it is for.
  */
+struct smtp_hop;
+
 struct handoff {
 	const char	*name;
 	int		 one_copy;
 	int		(*give)(struct handoff *, const char *, char *const *,
 			    size_t, int, char *, size_t);
 	const char	*program;		/* handoff_sendmail's */
+	struct smtp_hop	*smtp;			/* handoff_smtp's */
 	char		 qid[HANDOFF_QIDLEN];
 };
+
+struct smtpd_txn;
+
+/*
+ * The SMTP hop (smtpc.c): each give is one transaction to hostport,
+ * with the client's MAIL parameters (BODY=8BITMIME, SMTPUTF8) and its
+ * XFORWARD attributes passed on when the server offers them; 0 only
+ * after the server's 250 to the end of DATA, else -1 with err holding
+ * the reply or the trouble.  The connection may be kept for the next
+ * give (and the next message) until smtpc_close.
+ */
+struct smtp_hop {
+	const char		*hostport;	/* reinject: ADDRESS:PORT */
+	const char		*helo;		/* our name in EHLO */
+	unsigned int		 timeout;	/* seconds per reply */
+	const struct smtpd_txn	*txn;		/* of the message at hand */
+	void			*conn;		/* smtpc.c's connection */
+};
+
 
 /* handoff_sendmail - "PROGRAM -G -i -f SENDER -- RCPTS" (reinject.c) */
 void	handoff_sendmail(struct handoff *, const char *);
 
 /* handoff_stdout - the one result to standard output */
 void	handoff_stdout(struct handoff *);
+
+/* handoff_smtp - over SMTP to hop->hostport (smtpc.c); hop stays the
+ * caller's, and hop->txn is set per message */
+void	handoff_smtp(struct handoff *, struct smtp_hop *);
+
+/* smtpc_close - QUIT and close the hop's connection, if it has one */
+void	smtpc_close(struct smtp_hop *);
 
 #endif

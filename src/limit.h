@@ -130,4 +130,52 @@
 /* One key listing pattern (an address or fingerprint and a prefix). */
 #define LIMIT_PAT		(LIMIT_ADDR_SPEC + 2)
 
+/* --- mailseal smtpd (smtpio.c, smtpd.c, smtpc.c, serve.c) --- */
+
+/* Bytes of one SMTP command line, CRLF included.  RFC 5321 4.5.3.1.4
+ * says 512; SMTPUTF8 addresses, MAIL parameters and XFORWARD's
+ * attributes (Postfix sends up to about 600 bytes) need more; Postfix's
+ * own line_length_limit is 2048.  A longer line: 500 5.5.2. */
+#define LIMIT_SMTP_LINE		2048
+
+/* Bytes of one reply line the re-injection server may send, and lines
+ * of one multi-line reply (EHLO's); beyond them the hop is broken: 451. */
+#define LIMIT_SMTP_REPLY_LINE	2048
+#define LIMIT_SMTP_REPLY_LINES	100
+
+/* Errors (5xx/4xx replies to bad commands) one connection may earn
+ * before it is closed with 421 4.7.0 (Postfix's smtpd_hard_error_limit
+ * is 20). */
+#define LIMIT_SMTP_ERRORS	20
+
+/* Commands that move no mail (NOOP, RSET, HELO/EHLO, VRFY, unknown)
+ * one connection may send in a row before 421 4.7.0: a client that
+ * only talks holds a worker (Postfix's smtpd_junk_command_limit: 100). */
+#define LIMIT_SMTP_JUNK		100
+
+/* Transactions (MAIL FROM) on one connection before 421 4.7.0 closes
+ * it, so one client cannot keep a worker for ever; Postfix's smtp(8)
+ * client reuses a connection for far fewer (smtp_connection_reuse_count
+ * 100, and 300 s). */
+#define LIMIT_SMTP_TRANSACTIONS	1000
+
+/* Bytes per second a client must keep up while it sends DATA, after
+ * the first smtpd_timeout seconds (each byte received extends the
+ * deadline by 1/LIMIT_SMTP_MIN_RATE s, as Postfix's smtpd_min_data_rate
+ * does); a slower client gets 421 4.4.2 and the message is not taken. */
+#define LIMIT_SMTP_MIN_RATE	500
+
+/* Attributes XFORWARD may carry, in bytes each (Postfix's are a name,
+ * an address, a HELO name, a queue ID: far shorter). */
+#define LIMIT_XFORWARD_ATTR	255
+
+/* Workers smtpd may be told to run (smtpd_workers); each serves one
+ * connection at a time. */
+#define LIMIT_SMTPD_WORKERS	1000
+
+/* Bytes of one message smtpd may be told to accept
+ * (message_size_limit; the default is 100 MiB): its spool and copies
+ * take about three times this on disk while it is processed. */
+#define LIMIT_SMTPD_MESSAGE	4294967296ULL
+
 #endif

@@ -5,6 +5,7 @@
 #define MAILSEAL_LOG_H
 
 #include <stdarg.h>
+#include <stddef.h>
 
 #include "outcome.h"
 

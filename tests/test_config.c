@@ -515,7 +515,8 @@ Test(config, print_every_parameter)
 	struct config c = load_ok("homedir = /h\npolicy_map = /m\n"
 	    "default_policy = none\ngateway_id = gw\nsign = yes\n"
 	    "signer = s@example.org\nlog = stderr\nsyslog_facility = local2\n"
-	    "timeout = 7\n");
+	    "timeout = 7\nsmtpd_user = ms\nsmtpd_workers = 3\n"
+	    "smtpd_timeout = 9\nmessage_size_limit = 1000\n");
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *fp = open_memstream(&buf, &len);
@@ -537,7 +538,11 @@ Test(config, print_every_parameter)
 	    "gateway_id = gw\n"
 	    "timeout = 7\n"
 	    "listen = 127.0.0.1:10025\n"
-	    "reinject = 127.0.0.1:10026\n");
+	    "reinject = 127.0.0.1:10026\n"
+	    "smtpd_user = ms\n"
+	    "smtpd_workers = 3\n"
+	    "smtpd_timeout = 9\n"
+	    "message_size_limit = 1000\n");
 	free(buf);
 	config_free(&c);
 }
@@ -898,4 +903,33 @@ Test(config, recipient_delimiter)
 	    "+-=_+-=_+-=_+-=_+-=_+-=_+-=_+-=_+\n", 1, "recipient_delimiter: "
 	    "\"+-=_+-=_+-=_+-=_+-=_+-=_+-=_+-=_+\" is not a set of at most 32 "
 	    "characters that can end a local part");
+}
+
+/* smtpd's counts: from 1 to their limit (limit.h), nothing else */
+Test(config, smtpd_counts)
+{
+	struct config c;
+
+	c = load_ok("smtpd_workers = 1000\nmessage_size_limit = 4294967296\n");
+	cr_expect_eq(c.smtpd_workers, LIMIT_SMTPD_WORKERS);
+	cr_expect_eq(c.message_size_limit, LIMIT_SMTPD_MESSAGE);
+	config_free(&c);
+	c = load_ok("");
+	cr_expect_eq(c.smtpd_workers, 20);
+	cr_expect_eq(c.smtpd_timeout, 300);
+	cr_expect_eq(c.message_size_limit, 104857600);
+	config_free(&c);
+	load_err("smtpd_workers = 0\n", 1,
+	    "smtpd_workers: \"0\" is not a number from 1 to 1000");
+	load_err("smtpd_workers = 1001\n", 1,
+	    "smtpd_workers: \"1001\" is not a number from 1 to 1000");
+	load_err("smtpd_workers = -1\n", 1,
+	    "smtpd_workers: \"-1\" is not a number from 1 to 1000");
+	load_err("smtpd_workers = 2x\n", 1,
+	    "smtpd_workers: \"2x\" is not a number from 1 to 1000");
+	load_err("message_size_limit = 4294967297\n", 1,
+	    "message_size_limit: \"4294967297\" is not a number from 1 to "
+	    "4294967296");
+	load_err("smtpd_timeout = 0\n", 1, "smtpd_timeout: \"0\" is not a "
+	    "number of seconds from 1 to 86400");
 }
