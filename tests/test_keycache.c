@@ -26,6 +26,7 @@
 #include "gateway.h"
 #include "handoff.h"
 #include "keycache.h"
+#include "limit.h"
 #include "msg.h"
 #include "outcome.h"
 #include "smtpgw.h"
@@ -588,7 +589,16 @@ fake_gpg(void)
 	sh("mkdir %s/bin", dir);
 	(void)snprintf(path, sizeof path, "%s/bin/gpg", dir);
 	cr_assert_not_null(fp = fopen(path, "w"));
-	fprintf(fp, "#!/bin/sh\ncase \" $* \" in\n*\" --encrypt \"*)\n"
+	/* KC_FAKE=many: a listing of every key is LIMIT_KEYS + 1 keys */
+	fprintf(fp, "#!/bin/sh\nfor last; do :; done\n"
+	    "case \"$KC_FAKE $* $last\" in many*\" --list-keys \"*\" --\")\n"
+	    "\tawk 'BEGIN { for (i = 0; i <= %d; i++) {\n"
+	    "\tf = sprintf(\"AAAA%%036d\", i); k = substr(f, 25)\n"
+	    "\tprint \"pub:-:255:22:\" k \":1700000000:::-:::scESC:::::\"\n"
+	    "\tprint \"fpr:::::::::\" f \":\"\n"
+	    "\tprint \"uid:-::::1700000000::\" f \"::k\" i \"@many.test::\"\n"
+	    "\t} }'\n\texit 0;;\nesac\n", LIMIT_KEYS);
+	fprintf(fp, "case \" $* \" in\n*\" --encrypt \"*)\n"
 	    "\techo $$ >%s/gpgpid\n"
 	    "\tcase \"$KC_FAKE\" in\n\thang) exec sleep 60;;\n"
 	    "\tkill) (sleep 0.05; kill -9 $$) & ;;\n\tesac;;\nesac\n"
@@ -767,5 +777,33 @@ Test(smtpgw, gpg_killed_mid_message)
 	else
 		cr_assert_eq(st, 75, "status %d: %s", st, buf);
 	cr_assert(gone(gpgpid()));
+	done(&gw);
+}
+
+/* more than LIMIT_KEYS keys: no cache, a pattern listing per message
+ * as filter does, said once; the full listing is not tried again
+ * while the keyring is unchanged */
+Test(keycache, too_many_keys_no_cache)
+{
+	static char *rc[] = { bob };
+	struct gateway gw;
+	char err[512], why[256];
+	int i;
+
+	cr_redirect_stderr();
+	home(&gw, "require", "bob", 1);
+	fake_gpg();
+	cr_assert_eq(setenv("KC_FAKE", "many", 1), 0);
+	cr_assert_eq(gateway_prepare(&gw, err, sizeof err), OUTCOME_OK, "%s",
+	    err);
+	for (i = 0; i < 3; i++) {
+		cr_assert_eq(gateway_rcpt(&gw, bob, why, sizeof why),
+		    OUTCOME_OK);
+		cr_assert_eq(gateway_rcpt(&gw, carol, why, sizeof why),
+		    OUTCOME_NOUSER);
+		cr_assert_eq(send_msg(&gw, rc, 1), OUTCOME_OK);
+		cr_assert_str_eq(got.enc, "bob@example.org ");
+	}
+	cr_assert_eq(keycache_listings(gw.keys), 1);
 	done(&gw);
 }
