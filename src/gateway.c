@@ -542,10 +542,13 @@ gw_log(const struct gw_job *j)
 	if (j->env->queueid != NULL)
 		sb_add(&b, " queue_id=%s", log_escape_word(j->env->queueid, esc,
 		    sizeof esc));
+	/* the next hop's words (an SMTP reply): escaped too */
 	if (j->qids[0][0] != '\0')
-		sb_add(&b, " queued_encrypted=%s", j->qids[0]);
+		sb_add(&b, " queued_encrypted=%s", log_escape_word(j->qids[0],
+		    esc, sizeof esc));
 	if (j->qids[1][0] != '\0')
-		sb_add(&b, " queued=%s", j->qids[1]);
+		sb_add(&b, " queued=%s", log_escape_word(j->qids[1], esc,
+		    sizeof esc));
 	if (j->d.noring)
 		sb_add(&b, " warning=no-keyring");
 	sb_add(&b, " result=%s", j->result);
