@@ -14,10 +14,11 @@
 real=$(command -v gpg) || skip_all "no gpg"
 S=$T/srv
 mkdir -p "$S/bin" "$S/sink" "$S/tmp"
-ms_home
+# the home: bob (usable), dave (expired); carol comes later
 H=$S/g
-cp -R "$GNUPGHOME/." "$H/"
-chmod 700 "$H"
+mkdir -m 700 "$H"
+gpg --homedir "$H" --batch --quiet --import "$KEYS/bob.pub.asc" \
+    "$KEYS/dave.pub.asc" 2>/dev/null
 # no trustdb check is due while the server runs (it would write
 # trustdb.gpg, which the cache watches)
 gpg --homedir "$H" --batch --check-trustdb >/dev/null 2>&1
@@ -45,9 +46,16 @@ port() {
 sinkpid=$!
 srvpid=
 cleanup() {
-	[ -n "$srvpid" ] && kill "$srvpid" 2>/dev/null
+	if [ -n "$srvpid" ]; then
+		# the workers too, should the server not take them along
+		for _p in $(pgrep -P "$srvpid"); do
+			kill "$_p" 2>/dev/null
+		done
+		kill "$srvpid" 2>/dev/null
+		wait "$srvpid" 2>/dev/null
+	fi
 	kill "$sinkpid" 2>/dev/null
-	[ -n "$srvpid" ] && wait "$srvpid" 2>/dev/null
+	gpgconf --homedir "$H" --kill all >/dev/null 2>&1
 	_lib_cleanup
 }
 trap cleanup EXIT
