@@ -57,6 +57,9 @@
 #define SMTPC_XFORWARD		0x08
 #define SMTPC_SIZE		0x10
 
+#define SMTPC_STR(x)	#x
+#define SMTPC_XSTR(x)	SMTPC_STR(x)
+
 #define SMTPC_TIMEOUT	300	/* seconds, when the hop says 0 */
 #define SMTPC_TEXTLEN	200	/* of a reply, kept for the error */
 #define SMTPC_XFLINE	512	/* one XFORWARD line, CRLF included
@@ -119,6 +122,8 @@ smtpc_text(struct smtpc_reply *r, const char *s, size_t len)
 	size_t o = strlen(r->text), i;
 	unsigned char c;
 
+	if (o + 8 >= sizeof r->text)
+		return;			/* full, or cut already */
 	for (i = 0; i < len; i++) {
 		c = (unsigned char)s[i];
 		if (o + 8 >= sizeof r->text) {
@@ -169,13 +174,13 @@ smtpc_reply(struct smtpc *c, struct smtpc_reply *r,
 		if ((got = smtpio_getline(&c->io, line, sizeof line)) == -1) {
 			if (c->io.err == SMTPIO_TOOLONG)
 				r->bad = "a reply line over "
-				    "LIMIT_SMTP_REPLY_LINE bytes";
+				    SMTPC_XSTR(LIMIT_SMTP_REPLY_LINE) " bytes";
 			break;
 		}
 		len = (size_t)got;
 		if (++nlines > LIMIT_SMTP_REPLY_LINES)
 			r->bad = "a reply of more than "
-			    "LIMIT_SMTP_REPLY_LINES lines";
+			    SMTPC_XSTR(LIMIT_SMTP_REPLY_LINES) " lines";
 		else if (!smtpc_line_ok(line, len, &code, &more) ||
 		    (nlines > 1 && code != r->code))
 			r->bad = "a malformed reply";
@@ -690,6 +695,7 @@ smtpc_txn(struct smtpc *c, struct smtpc_job *j, char *qid)
 		    strerror(rerr) : smtpio_strerror(&c->io));
 		return -1;
 	}
+	j->in_data = 0;
 	if (smtpc_reply(c, &r, NULL) == -1) {
 		j->broken = 1;
 		smtpc_err(j->hop, j->err, j->errsz, ": %s after the end of "
