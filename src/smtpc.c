@@ -73,6 +73,7 @@ struct smtpc {
 	unsigned int	ext;		/* SMTPC_* the server offers */
 	char		xfnames[256];	/* "NAME ADDR ... " it offers */
 	int		fresh;		/* no transaction began on it yet */
+	char		*hostport;	/* where it goes */
 };
 
 struct smtpc_reply {
@@ -207,13 +208,6 @@ smtpc_reply(struct smtpc *c, struct smtpc_reply *r,
 	return 0;
 }
 
-/* smtpc_why - why the reply r could not be read, in words */
-static const char *
-smtpc_why(const struct smtpc *c, const struct smtpc_reply *r)
-{
-	return r->bad != NULL ? r->bad : smtpio_strerror(&c->io);
-}
-
 /* smtpc_ehlo_line - note the extension the EHLO reply's line lineno
  * names (the first names the server) */
 static void
@@ -300,7 +294,7 @@ smtpc_lost(const struct smtp_hop *hop, const struct smtpc *c,
 		    what, r->text);
 	else
 		smtpc_err(hop, err, errsz, ": %s (waiting for the reply to "
-		    "%s)", smtpc_why(c, r), what);
+		    "%s)", smtpio_strerror(&c->io), what);
 	return -1;
 }
 
@@ -369,6 +363,7 @@ smtpc_drop(struct smtp_hop *hop)
 	if (c == NULL)
 		return;
 	(void)close(c->io.fd);
+	free(c->hostport);
 	free(c);
 	hop->conn = NULL;
 }
@@ -390,9 +385,9 @@ smtpc_open(struct smtp_hop *hop, char *err, size_t errsz)
 	c = xcalloc(1, sizeof *c);
 	hop->conn = c;
 	c->fresh = 1;
+	c->hostport = xstrdup(hop->hostport);
 	if (smtpio_init(&c->io, fd, t) == -1) {
 		smtpc_err(hop, err, errsz, ": %s", strerror(errno));
-		c->io.fd = fd;
 		smtpc_drop(hop);
 		return -1;
 	}
@@ -700,7 +695,7 @@ smtpc_txn(struct smtpc *c, struct smtpc_job *j, char *qid)
 		j->broken = 1;
 		smtpc_err(j->hop, j->err, j->errsz, ": %s after the end of "
 		    "the data: the copy may or may not have been taken",
-		    smtpc_why(c, &r));
+		    r.bad != NULL ? r.bad : smtpio_strerror(&c->io));
 		return -1;
 	}
 	if (r.code != 250) {
@@ -754,6 +749,9 @@ give_smtp(struct handoff *ho, const char *sender, char *const *rcpts,
 	j.errsz = errsz;
 	if (smtpc_check(&j) == -1)
 		return -1;
+	if (hop->conn != NULL && strcmp(((struct smtpc *)hop->conn)->hostport,
+	    hop->hostport) != 0)
+		smtpc_close(hop);	/* reinject changed (SIGHUP) */
 	for (tries = 0; tries < 2; tries++) {
 		if (hop->conn == NULL && smtpc_open(hop, err, errsz) == -1)
 			return -1;

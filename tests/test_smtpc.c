@@ -737,6 +737,34 @@ Test(smtpc, the_connection_serves_the_next_give)
 	    "DATA\r\nx\r\n.\r\nQUIT\r\n");
 }
 
+Test(smtpc, a_new_reinject_gets_a_new_connection)
+{
+	struct fake f = { 0 }, g = { 0 };
+	struct smtp_hop hop;
+	struct run r, s;
+	char *rec;
+	int fd = copy_fd("x\n", 2);
+
+	fake_start(&f);
+	fake_start(&g);
+	hop_init(&hop, &f, NULL, 5);
+	give(&hop, fd, rcpts2, 1, &r);
+	hop.hostport = g.hostport;	/* SIGHUP read another reinject */
+	give(&hop, fd, rcpts2, 1, &s);
+	cr_assert_eq(r.rc, 0, "%s", r.err);
+	cr_assert_eq(s.rc, 0, "%s", s.err);
+	smtpc_close(&hop);
+	rec = fake_end(&f, NULL);
+	cr_assert(strstr(rec, "MAIL FROM") != NULL &&
+	    strstr(strstr(rec, "MAIL FROM") + 1, "MAIL FROM") == NULL,
+	    "one transaction on the old one: %s", rec);
+	cr_assert(strstr(rec, "QUIT\r\n") != NULL, "the old one closed: %s",
+	    rec);
+	rec = fake_end(&g, NULL);
+	cr_assert(strstr(rec, "EHLO client.example\r\nMAIL FROM") != NULL,
+	    "%s", rec);
+}
+
 /* reconnect - two gives; the fake closes the connection after the
  * first (saying idle first), and takes a second one */
 static void
