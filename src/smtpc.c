@@ -163,13 +163,15 @@ static int
 smtpc_reply(struct smtpc *c, struct smtpc_reply *r,
     void (*each)(struct smtpc *, size_t, const char *, size_t))
 {
-	char line[LIMIT_SMTP_REPLY_LINE];	/* CRLF included */
+	char line[LIMIT_SMTP_REPLY_LINE - 1];	/* without CRLF, with NUL */
 	size_t nlines = 0, len;
 	ssize_t got;
 	int code, more;
 
 	memset(r, 0, sizeof *r);
 	c->io.err = SMTPIO_OK;
+	if (c->io.olen > 0 && smtpio_flush(&c->io) == -1)
+		return -1;	/* not only when a read would wait */
 	c->io.deadline = smtpio_now() + (long long)c->io.timeout * 1000;
 	do {
 		if ((got = smtpio_getline(&c->io, line, sizeof line)) == -1) {
@@ -736,6 +738,7 @@ give_smtp(struct handoff *ho, const char *sender, char *const *rcpts,
 {
 	struct smtp_hop *hop = ho->smtp;
 	struct smtpc_job j;
+	struct smtpc *c;
 	int tries;
 
 	ho->qid[0] = '\0';
@@ -749,9 +752,11 @@ give_smtp(struct handoff *ho, const char *sender, char *const *rcpts,
 	j.errsz = errsz;
 	if (smtpc_check(&j) == -1)
 		return -1;
-	if (hop->conn != NULL && strcmp(((struct smtpc *)hop->conn)->hostport,
-	    hop->hostport) != 0)
-		smtpc_close(hop);	/* reinject changed (SIGHUP) */
+	c = hop->conn;
+	if (c != NULL && (strcmp(c->hostport, hop->hostport) != 0 ||
+	    smtpio_pending(&c->io) > 0))
+		smtpc_close(hop);	/* reinject changed (SIGHUP), or the
+					 * server said more than we asked */
 	for (tries = 0; tries < 2; tries++) {
 		if (hop->conn == NULL && smtpc_open(hop, err, errsz) == -1)
 			return -1;
@@ -788,7 +793,8 @@ smtpc_close(struct smtp_hop *hop)
 		return;
 	c->io.timeout = 1;
 	c->io.deadline = smtpio_now() + 1000;
-	if (smtpio_write(&c->io, "QUIT\r\n", 6) == 0)
+	if (smtpio_write(&c->io, "QUIT\r\n", 6) == 0 &&
+	    smtpio_flush(&c->io) == 0)
 		(void)smtpio_getline(&c->io, line, sizeof line);
 	smtpc_drop(hop);
 }

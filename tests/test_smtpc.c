@@ -765,6 +765,33 @@ Test(smtpc, a_new_reinject_gets_a_new_connection)
 	    "%s", rec);
 }
 
+Test(smtpc, a_server_out_of_step_is_left)
+{
+	/* two replies to the final dot: the next give must not take the
+	 * second for the reply to its MAIL */
+	struct fake f = { .dot = OK_QUEUED "250 2.0.0 Ok: extra\r\n",
+	    .conns = 2 };
+	struct smtp_hop hop;
+	struct run r, s;
+	char *rec;
+	int fd = copy_fd("x\n", 2);
+
+	fake_start(&f);
+	hop_init(&hop, &f, NULL, 5);
+	give(&hop, fd, rcpts2, 1, &r);
+	give(&hop, fd, rcpts2, 1, &s);
+	cr_assert_eq(r.rc, 0, "%s", r.err);
+	cr_assert_eq(s.rc, 0, "%s", s.err);
+	smtpc_close(&hop);
+	rec = fake_end(&f, NULL);
+	cr_assert_str_eq(rec, "EHLO client.example\r\n"
+	    "MAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.net>\r\n"
+	    "DATA\r\nx\r\n.\r\nQUIT\r\n"
+	    "EHLO client.example\r\n"
+	    "MAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.net>\r\n"
+	    "DATA\r\nx\r\n.\r\nQUIT\r\n");
+}
+
 /* reconnect - two gives; the fake closes the connection after the
  * first (saying idle first), and takes a second one */
 static void
