@@ -11,9 +11,10 @@
  * only on 2xx to XFORWARD, MAIL and every RCPT, 354 to DATA and 250 to
  * the end of the data: all or nothing, so a retry sends to every
  * recipient again and no one gets a copy twice from a partial success.
- * After a refusal the transaction is reset (RSET; past a 354, where
- * RSET cannot be said, the connection is dropped before the final dot,
- * so the server discards what it got).
+ * A refusal is followed by RSET (the connection kept if it gets 250);
+ * past a 354, where RSET cannot be said, by dropping the connection
+ * before the final dot, so the server discards what it got.  A reply
+ * out of place (421, 3xx to MAIL, unread lines) drops it too.
  *
  * The data: lines starting with "." get another (dot-stuffing); a lone
  * LF becomes CRLF, an existing CRLF stays, and a lone CR stays as it is,
@@ -61,12 +62,10 @@
 #define SMTPC_XSTR(x)	SMTPC_STR(x)
 
 #define SMTPC_TIMEOUT	300	/* seconds, when the hop says 0 */
-#define SMTPC_TEXTLEN	200	/* of a reply, kept for the error */
-#define SMTPC_XFLINE	512	/* one XFORWARD line, CRLF included
-				 * (Postfix's limit) */
+#define SMTPC_TEXTLEN	160	/* of a reply, quoted in err */
+#define SMTPC_XFLINE	512	/* an XFORWARD line with CRLF (Postfix) */
 #define SMTPC_XFBUF	4096	/* all XFORWARD lines of one give */
-#define SMTPC_CMDLEN	(LIMIT_SMTP_LINE + 128)	/* MAIL with our
-				 * parameters, RCPT */
+#define SMTPC_CMDLEN	(LIMIT_SMTP_LINE + 128)	/* MAIL + ours, RCPT */
 
 struct smtpc {
 	struct smtpio	io;
