@@ -634,6 +634,24 @@ Test(smtpc, failures)
 	}
 }
 
+Test(smtpc, the_reply_in_err_is_escaped_and_cut)
+{
+	char mail[400];
+	struct fake f = { .mail = "451 4.3.0 \033[31mred\tx\r\n" };
+	struct fake g = { .mail = mail };
+	struct run r, s;
+
+	snprintf(mail, sizeof mail, "451 4.3.0 %0300d\r\n", 7);
+	r = run1(&f, NULL);
+	cr_assert_eq(r.rc, -1);
+	cr_assert(strstr(r.err, "said: 451 4.3.0 \\033[31mred\\011x (in "
+	    "reply to MAIL FROM)") != NULL, "%s", r.err);
+	s = run1(&g, NULL);
+	cr_assert_eq(s.rc, -1);
+	cr_assert(strstr(s.err, "0000... (in reply to MAIL FROM)") != NULL,
+	    "%s", s.err);
+}
+
 Test(smtpc, a_silent_server_fails_within_the_timeout)
 {
 	struct fake f = { .silent = 1 }, g = { .silent_dot = 1 };
