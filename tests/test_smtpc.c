@@ -11,6 +11,9 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include <dirent.h>
+#include <fcntl.h>
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
@@ -997,4 +1000,113 @@ Test(smtpc, twenty_megabytes_stream_in_constant_memory)
 		p += n + 1;
 	}
 	cr_assert_str_eq(p, ".\r\nQUIT\r\n");
+}
+
+#define SMTP_SINK	"/usr/sbin/smtp-sink"
+
+/* sink_start - Postfix's smtp-sink(1) on a free loopback port, dumping
+ * each transaction into dir; its pid (it dies within 30 s whatever
+ * happens: the alarm outlives exec) */
+static pid_t
+sink_start(const char *dir, char *hostport, size_t size)
+{
+	struct sockaddr_in a;
+	socklen_t sl = sizeof a;
+	char tmpl[300];
+	pid_t pid;
+	int fd, i;
+
+	memset(&a, 0, sizeof a);
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	cr_assert((fd = socket(AF_INET, SOCK_STREAM, 0)) != -1);
+	cr_assert(bind(fd, (struct sockaddr *)&a, sl) == 0 &&
+	    getsockname(fd, (struct sockaddr *)&a, &sl) == 0);
+	close(fd);
+	snprintf(hostport, size, "127.0.0.1:%d", ntohs(a.sin_port));
+	snprintf(tmpl, sizeof tmpl, "%s/m.", dir);
+	cr_assert((pid = fork()) != -1);
+	if (pid == 0) {
+		alarm(30);
+		if (geteuid() == 0)
+			execl(SMTP_SINK, "smtp-sink", "-u", "nobody", "-d", tmpl,
+			    hostport, "10", (char *)NULL);
+		else
+			execl(SMTP_SINK, "smtp-sink", "-d", tmpl, hostport,
+			    "10", (char *)NULL);
+		_exit(127);
+	}
+	for (i = 0; i < 100; i++, usleep(20000)) {	/* until it listens */
+		cr_assert((fd = socket(AF_INET, SOCK_STREAM, 0)) != -1);
+		if (connect(fd, (struct sockaddr *)&a, sizeof a) == 0) {
+			close(fd);
+			return pid;
+		}
+		close(fd);
+	}
+	kill(pid, SIGKILL);
+	cr_assert_fail("smtp-sink did not listen");
+	return -1;
+}
+
+/* Postfix's own server code reads what we send: PIPELINING (offered),
+ * XFORWARD (offered: NAME ADDR PROTO HELO), BODY=8BITMIME, and the
+ * message unstuffed to its bytes (smtp-sink drops a lone CR, so the
+ * copy has none; the fake above checks those) */
+Test(smtpc, postfix_smtp_sink_takes_it)
+{
+	static const char msg[] = "From: a@example.org\nSubject: sink\r\n\n"
+	    ".one\n..two\r\n.\n\351t\351\n\n.\r\nlast";
+	static const char want[] = "From: a@example.org\nSubject: sink\n\n"
+	    ".one\n..two\n.\n\351t\351\n\n.\nlast\n\n";
+	static char *xf[] = { S("NAME=client.example.com"),
+	    S("ADDR=192.0.2.7"), S("IDENT=4AbC1") };
+	struct smtpd_txn t = { .body8bit = 1, .xforward = xf, .nxforward = 3 };
+	char dir[] = "/tmp/mailseal-sink.XXXXXX", path[400], buf[4096];
+	struct smtp_hop hop;
+	struct dirent *de;
+	struct run r;
+	ssize_t n = -1;
+	DIR *d;
+	char *body;
+	pid_t pid;
+	int fd;
+
+	if (access(SMTP_SINK, X_OK) != 0)
+		cr_skip_test("no " SMTP_SINK " (postfix) here");
+	cr_assert(mkdtemp(dir) != NULL && chmod(dir, 0777) == 0);
+	pid = sink_start(dir, path, sizeof path);
+	memset(&hop, 0, sizeof hop);
+	hop.hostport = path;
+	hop.helo = "client.example";
+	hop.timeout = 5;
+	hop.txn = &t;
+	fd = copy_fd(msg, sizeof msg - 1);
+	give(&hop, fd, rcpts2, 2, &r);
+	smtpc_close(&hop);
+	usleep(200000);
+	kill(pid, SIGTERM);
+	waitpid(pid, NULL, 0);
+	cr_assert((d = opendir(dir)) != NULL);
+	while ((de = readdir(d)) != NULL)
+		if (de->d_name[0] != '.') {
+			snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+			cr_assert((fd = open(path, O_RDONLY)) != -1);
+			n = read(fd, buf, sizeof buf - 1);
+			close(fd);
+			unlink(path);
+		}
+	closedir(d);
+	rmdir(dir);
+	cr_assert_eq(r.rc, 0, "%s", r.err);
+	cr_assert(n > 0, "smtp-sink dumped the transaction");
+	buf[n] = '\0';
+	cr_assert(strstr(buf, "X-Mail-Args: <a@example.org> BODY=8BITMIME\n"
+	    "X-Rcpt-Args: <b@example.net>\nX-Rcpt-Args: <c@example.net>\n") !=
+	    NULL, "%s", buf);
+	/* the message follows smtp-sink's three-line Received: field */
+	cr_assert((body = strstr(buf, "\nReceived: ")) != NULL);
+	for (n = 0; n < 3; n++)
+		cr_assert((body = strchr(body + 1, '\n')) != NULL);
+	cr_assert_str_eq(body + 1, want);
 }
