@@ -1110,3 +1110,24 @@ Test(smtpc, postfix_smtp_sink_takes_it)
 		cr_assert((body = strchr(body + 1, '\n')) != NULL);
 	cr_assert_str_eq(body + 1, want);
 }
+
+Test(smtpc, a_thousand_recipients_pipelined)
+{
+	static char names[LIMIT_RECIPIENTS][64];
+	static char *rcpts[LIMIT_RECIPIENTS];
+	struct fake f = { .ehlo = EHLO_PIPE };
+	struct run r;
+	size_t i;
+
+	for (i = 0; i < LIMIT_RECIPIENTS; i++) {
+		snprintf(names[i], sizeof names[i],
+		    "recipient-number-%04zu@a-rather-long-domain.example", i);
+		rcpts[i] = names[i];
+	}
+	r = run(&f, NULL, "x\n", 2, rcpts, LIMIT_RECIPIENTS, 5);
+	cr_assert_eq(r.rc, 0, "%s", r.err);
+	cr_assert_eq(count(&r, "RCPT TO:<recipient-number-"),
+	    LIMIT_RECIPIENTS);
+	cr_assert(strstr(r.rec, "0999@a-rather-long-domain.example>\r\n"
+	    "DATA\r\nx\r\n.\r\nQUIT\r\n") != NULL);
+}
