@@ -721,7 +721,8 @@ smtpc_check(struct smtpc_job *j)
 	for (i = 0; i <= j->n; i++) {
 		const char *a = i == 0 ? j->sender : j->rcpts[i - 1];
 
-		if (!smtpc_clean(a, 0) || strlen(a) > LIMIT_SMTP_LINE) {
+		if (!smtpc_clean(a, 0) || strlen(a) > LIMIT_SMTP_LINE ||
+		    (i > 0 && *a == '\0')) {
 			smtpc_err(j->hop, j->err, j->errsz, ": an address "
 			    "unfit for SMTP");
 			return -1;

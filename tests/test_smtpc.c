@@ -944,12 +944,17 @@ Test(smtpc, ipv6_literal)
 Test(smtpc, addresses_unfit_for_a_command_line)
 {
 	static char *bad[] = {
-	    S("b@example.net\r\nRCPT TO:<evil@example.com>") };
-	struct fake f = { .silent = 1 };
-	struct run r = run(&f, NULL, "x\n", 2, bad, 1, 5);
+	    S("b@example.net\r\nRCPT TO:<evil@example.com>"), S("") };
+	size_t i;
 
-	cr_assert_eq(r.rc, -1);
-	cr_assert_eq(r.reclen, 0, "nothing sent: %s", r.rec);
+	for (i = 0; i < 2; i++) {
+		struct fake f = { .silent = 1 };
+		struct run r = run(&f, NULL, "x\n", 2, bad + i, 1, 5);
+
+		cr_assert_eq(r.rc, -1);
+		cr_assert(strstr(r.err, "an address unfit for SMTP") != NULL);
+		cr_assert_eq(r.reclen, 0, "nothing sent: %s", r.rec);
+	}
 }
 
 /* big_line - line i of the big copy, its length */
