@@ -9,6 +9,9 @@
 
 #include <sys/socket.h>
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
 #include <errno.h>
 #include <netdb.h>
 #include <poll.h>
@@ -61,12 +64,16 @@ tcp_connect1(const struct addrinfo *ai, long long until)
 	struct pollfd p;
 	socklen_t sl = sizeof(int);
 	long long left;
-	int fd, e = 0, n;
+	int fd, e = 0, n, one = 1;
 
 	fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK |
 	    SOCK_CLOEXEC, ai->ai_protocol);
 	if (fd == -1)
 		return -1;
+	/* our writes are whole buffers: no wait for the ACK of the last */
+	if (ai->ai_protocol == IPPROTO_TCP || ai->ai_protocol == 0)
+		(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one,
+		    sizeof one);
 	if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
 		return fd;
 	if (errno != EINPROGRESS && errno != EINTR)

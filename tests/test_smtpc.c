@@ -16,6 +16,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 
 #include <errno.h>
 #include <poll.h>
@@ -34,6 +35,7 @@
 #include "reinject.h"
 #include "smtpd.h"
 #include "smtpio.h"
+#include "tcp.h"
 
 #define OK_QUEUED	"250 2.0.0 Ok: queued as 4XyZ1\r\n"
 #define EHLO_PIPE	"250-fake\r\n250-PIPELINING\r\n250 8BITMIME\r\n"
@@ -1135,4 +1137,56 @@ Test(smtpc, a_thousand_recipients_pipelined)
 	    LIMIT_RECIPIENTS);
 	cr_assert(strstr(r.rec, "0999@a-rather-long-domain.example>\r\n"
 	    "DATA\r\nx\r\n.\r\nQUIT\r\n") != NULL);
+}
+
+Test(smtpc, tcp_connect_no_nagle)
+{
+	/* the hop writes whole buffers; with Nagle's algorithm the last,
+	 * short one of a copy waited for the server's delayed ACK: 300
+	 * copies of 100 KB to Postfix's smtp-sink took 1.8 s, 0.11 s
+	 * without it */
+	struct fake f = { 0 };
+	char err[256];
+	socklen_t sl = sizeof(int);
+	int fd, on = 0;
+
+	fake_start(&f);
+	fd = tcp_connect(f.hostport, 5, err, sizeof err);
+	cr_assert(fd != -1, "%s", err);
+	cr_assert(getsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, &sl) == 0);
+	cr_assert(on, "TCP_NODELAY");
+	close(fd);
+	fake_end(&f, NULL);
+}
+
+Test(smtpc, tcp_split)
+{
+	static const struct {
+		const char *in, *host, *port;
+	} cases[] = {
+		{ "127.0.0.1:10026", "127.0.0.1", "10026" },
+		{ "[::1]:10026", "::1", "10026" },
+		{ "::1:10026", "::1", "10026" },
+		{ "localhost:25", "localhost", "25" },
+		{ "127.0.0.1", NULL, NULL },
+		{ ":25", NULL, NULL },
+		{ "[::1]25", NULL, NULL },
+		{ "[]:25", NULL, NULL },
+		{ "host:", NULL, NULL },
+	};
+	char host[64];
+	const char *port;
+	size_t i;
+
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		int r = tcp_split(cases[i].in, host, sizeof host, &port);
+
+		if (cases[i].host == NULL) {
+			cr_assert_eq(r, -1, "%s", cases[i].in);
+			continue;
+		}
+		cr_assert_eq(r, 0, "%s", cases[i].in);
+		cr_assert_str_eq(host, cases[i].host);
+		cr_assert_str_eq(port, cases[i].port);
+	}
 }
