@@ -3,7 +3,7 @@
  * numeric IPv4 or IPv6 one ("[::1]:10026") or a name the resolver
  * knows, the port a number; the connect is non-blocking and waited for
  * with poll(2) until the deadline, so an address that drops our SYN
- * cannot hold the caller.
+ * cannot hold the caller.  TCP_NODELAY: callers write whole buffers.
  */
 #include <config.h>
 
