@@ -589,15 +589,15 @@ fake_gpg(void)
 	sh("mkdir %s/bin", dir);
 	(void)snprintf(path, sizeof path, "%s/bin/gpg", dir);
 	cr_assert_not_null(fp = fopen(path, "w"));
-	/* KC_FAKE=many: a listing of every key is LIMIT_KEYS + 1 keys */
+	/* KC_FAKE=many: a listing of every key is KC_MANY made-up keys */
 	fprintf(fp, "#!/bin/sh\nfor last; do :; done\n"
 	    "case \"$KC_FAKE $* $last\" in many*\" --list-keys \"*\" --\")\n"
-	    "\tawk 'BEGIN { for (i = 0; i <= %d; i++) {\n"
+	    "\tawk -v n=\"$KC_MANY\" 'BEGIN { for (i = 0; i < n; i++) {\n"
 	    "\tf = sprintf(\"AAAA%%036d\", i); k = substr(f, 25)\n"
 	    "\tprint \"pub:-:255:22:\" k \":1700000000:::-:::scESC:::::\"\n"
 	    "\tprint \"fpr:::::::::\" f \":\"\n"
 	    "\tprint \"uid:-::::1700000000::\" f \"::k\" i \"@many.test::\"\n"
-	    "\t} }'\n\texit 0;;\nesac\n", LIMIT_KEYS);
+	    "\t} }'\n\texit 0;;\nesac\n");
 	fprintf(fp, "case \" $* \" in\n*\" --encrypt \"*)\n"
 	    "\techo $$ >%s/gpgpid\n"
 	    "\tcase \"$KC_FAKE\" in\n\thang) exec sleep 60;;\n"
@@ -780,6 +780,29 @@ Test(smtpgw, gpg_killed_mid_message)
 	done(&gw);
 }
 
+/* LIMIT_KEYS keys: cached (the made-up listing, without bob, is the
+ * one used) */
+Test(keycache, limit_keys_cached)
+{
+	struct gateway gw;
+	char err[512], why[256], n[16];
+
+	cr_redirect_stderr();
+	home(&gw, "require", "bob", 1);
+	fake_gpg();
+	(void)snprintf(n, sizeof n, "%d", LIMIT_KEYS);
+	cr_assert_eq(setenv("KC_MANY", n, 1), 0);
+	cr_assert_eq(setenv("KC_FAKE", "many", 1), 0);
+	cr_assert_eq(gateway_prepare(&gw, err, sizeof err), OUTCOME_OK, "%s",
+	    err);
+	cr_assert_eq(gateway_rcpt(&gw, bob, why, sizeof why),
+	    OUTCOME_NOUSER);
+	cr_assert_eq(gateway_rcpt(&gw, bob, why, sizeof why),
+	    OUTCOME_NOUSER);
+	cr_assert_eq(keycache_listings(gw.keys), 1);
+	done(&gw);
+}
+
 /* more than LIMIT_KEYS keys: no cache, a pattern listing per message
  * as filter does, said once; the full listing is not tried again
  * while the keyring is unchanged */
@@ -787,12 +810,14 @@ Test(keycache, too_many_keys_no_cache)
 {
 	static char *rc[] = { bob };
 	struct gateway gw;
-	char err[512], why[256];
+	char err[512], why[256], n[16];
 	int i;
 
 	cr_redirect_stderr();
 	home(&gw, "require", "bob", 1);
 	fake_gpg();
+	(void)snprintf(n, sizeof n, "%d", LIMIT_KEYS + 1);
+	cr_assert_eq(setenv("KC_MANY", n, 1), 0);
 	cr_assert_eq(setenv("KC_FAKE", "many", 1), 0);
 	cr_assert_eq(gateway_prepare(&gw, err, sizeof err), OUTCOME_OK, "%s",
 	    err);
