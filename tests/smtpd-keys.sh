@@ -48,7 +48,9 @@ srvpid=
 cleanup() {
 	if [ -n "$srvpid" ]; then
 		# the workers too, should the server not take them along
-		for _p in $(pgrep -P "$srvpid"); do
+		for _p in $(awk -v p="$srvpid" '/^PPid:/ && $2 == p {
+		    split(FILENAME, a, "/"); print a[3] }' \
+		    /proc/[0-9]*/status 2>/dev/null); do
 			kill "$_p" 2>/dev/null
 		done
 		kill "$srvpid" 2>/dev/null
