@@ -4,8 +4,8 @@
  * policy_lookup() gives each recipient its policy; the recipients whose
  * policy is not none are looked up in ONE key listing (recip_patterns;
  * a long-lived process's cached listing of every key, keycache.c, when
- * it has one) and resolved in ONE pass (recip_resolve: exact user IDs, the +tag
- * fallback); a recipient left without a key gets recip_explain()'s
+ * it has one) and resolved in ONE pass (recip_resolve: exact user IDs,
+ * the +tag fallback); a recipient left without a key gets recip_explain()'s
  * reason (no key, expired with its date, revoked, no encryption subkey,
  * disabled, invalid), which the log line, --check and a refusal print.
  */
