@@ -32,6 +32,9 @@ case " \$* " in
 	if [ -e "$S/hang" ]; then
 		echo \$\$ >"$S/gpgpid"
 		exec sleep 60
+	fi
+	if [ -e "$S/kill" ]; then
+		(sleep 0.05; kill -9 \$\$) &
 	fi;;
 esac
 exec "$real" "\$@"
@@ -109,6 +112,13 @@ if mode == "rcpt":
     s.rset()
 else:
     n, ident, rcpts = int(sys.argv[3]), sys.argv[4], sys.argv[5:]
+    # "send N big ...": 20 MB of letters gpg cannot compress away
+    body = ""
+    if ident == "big":
+        import random
+        rnd = random.Random(1)
+        body = "".join("".join(rnd.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+            for _ in range(63)) + "\r\n" for _ in range(4096)) * 80
     for i in range(n):
         if s.has_extn("xforward"):
             s.docmd("XFORWARD", "IDENT=%s%d" % (ident, i))
@@ -121,7 +131,7 @@ else:
             break
         t0 = time.time()
         s.send(("From: alice@example.org\r\nTo: %s\r\nSubject: t%d\r\n\r\n"
-            "hello %d\r\n.\r\n" % (rcpts[0], i, i)).encode())
+            "hello %d\r\n%s.\r\n" % (rcpts[0], i, i, body)).encode())
         r = s.getreply()
         say("DATA", r)
         print("SECONDS %.1f" % (time.time() - t0), flush=True)
@@ -261,5 +271,30 @@ if grep -q '^DATA 250' "$T/out"; then
 	ok "the next connection is served (a new worker)"
 else
 	not_ok "the next connection after the deadline" "$T/out" "$T/log"
+fi
+
+# gpg killed while it reads a 20 MB message: 451 (GPGME notices it, or
+# the deadline does), then the next message is served
+touch "$S/kill"
+client send 1 big bob@example.org
+rm -f "$S/kill"
+s=$(sed -n 's/^SECONDS //p' "$T/out")
+if grep -q '^DATA 451 4\.' "$T/out" && [ "${s%.*}" -le 6 ]; then
+	ok "gpg killed mid-message: $(sed -n 's/^DATA //p' "$T/out") after ${s}s"
+else
+	not_ok "gpg killed mid-message (${s:-?}s)" "$T/out" "$T/log"
+fi
+i=0
+while :; do
+	client send 1 UPK bob@example.org
+	grep -q '^DATA 250' "$T/out" && break
+	[ $i -ge 20 ] && break
+	sleep 0.5
+	i=$((i + 1))
+done
+if grep -q '^DATA 250' "$T/out"; then
+	ok "the next message after gpg was killed is served"
+else
+	not_ok "the next message after gpg was killed" "$T/out" "$T/log"
 fi
 done_testing
