@@ -394,7 +394,8 @@ sd_body(struct smtpd *s, int fd)
 		    s->io.ilen - s->io.ioff, s->data, &n);
 		s->io.ioff += used;
 		sd_spool(s, fd, n, &total, &st);
-		if (total / 2 > s->conf->maxsize) {
+		if (total > s->conf->maxsize &&
+		    total - s->conf->maxsize > s->conf->maxsize) {
 			s->io.deadline = 0;
 			return SD_BODY_CUT;
 		}

@@ -1,0 +1,891 @@
+/*
+ * test_smtpd.c - the SMTP server session (smtpd.c) driven over a
+ * socketpair: the session runs in a thread with fake ops that record
+ * what they are asked and answer as the test says; the test is the
+ * client and checks each reply, the recipients and the message bytes
+ * the ops got.  Every limit of the session is tried just under and
+ * just over.
+ */
+#include <config.h>
+
+#include <sys/socket.h>
+#include <sys/time.h>
+
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <criterion/criterion.h>
+
+#include "limit.h"
+#include "smtpd.h"
+
+/* what the fake ops saw and say */
+struct fake {
+	int		 rcpt_code;	/* the reply to each RCPT ... */
+	const char	*rcpt_dsn;
+	const char	*refuse;	/* ... but 550 5.7.1 for this one */
+	int		 msg_code;	/* the reply to the message */
+	size_t		 nrcptcalls;
+	char		 lastrcpt[LIMIT_ADDR_SPEC + 1];
+	size_t		 nmsg;
+	char		*msg;		/* the last message's bytes */
+	size_t		 msglen;
+	char		 sender[LIMIT_ADDR_SPEC + 1];
+	size_t		 nrcpts;
+	char		 rcpt0[LIMIT_ADDR_SPEC + 1];
+	int		 body8bit, smtputf8;
+	unsigned long long size;
+	char		 queueid[300];
+	char		 xforward[2048];	/* joined with spaces */
+	volatile sig_atomic_t *stop;	/* set during the message */
+};
+
+struct cl {
+	int			 fd;
+	pthread_t		 th;
+	struct smtpd_conf	 conf;
+	struct smtpd_ops	 ops;
+	struct fake		 f;
+	volatile sig_atomic_t	 stop;
+	int			 sfd;
+	char			 buf[65536];
+	size_t			 off, len;
+	char			 reply[65536];	/* the last reply, all lines */
+};
+
+static void
+fake_rcpt(void *arg, const struct smtpd_txn *t, const char *addr,
+    struct smtpd_reply *r)
+{
+	struct fake *f = arg;
+
+	(void)t;
+	f->nrcptcalls++;
+	snprintf(f->lastrcpt, sizeof f->lastrcpt, "%s", addr);
+	if (f->refuse != NULL && strcmp(addr, f->refuse) == 0) {
+		r->code = 550;
+		snprintf(r->dsn, sizeof r->dsn, "5.7.1");
+		snprintf(r->text, sizeof r->text, "<%s>: no key", addr);
+		return;
+	}
+	r->code = f->rcpt_code;
+	snprintf(r->dsn, sizeof r->dsn, "%s", f->rcpt_dsn);
+	snprintf(r->text, sizeof r->text, "Ok");
+}
+
+static void
+fake_message(void *arg, const struct smtpd_txn *t, int fd,
+    struct smtpd_reply *r)
+{
+	struct fake *f = arg;
+	char b[4096];
+	ssize_t n;
+	size_t i;
+
+	f->nmsg++;
+	free(f->msg);
+	f->msg = NULL;
+	f->msglen = 0;
+	while ((n = read(fd, b, sizeof b)) > 0) {
+		f->msg = realloc(f->msg, f->msglen + (size_t)n + 1);
+		memcpy(f->msg + f->msglen, b, (size_t)n);
+		f->msglen += (size_t)n;
+	}
+	snprintf(f->sender, sizeof f->sender, "%s", t->sender);
+	f->nrcpts = t->nrcpts;
+	snprintf(f->rcpt0, sizeof f->rcpt0, "%s",
+	    t->nrcpts > 0 ? t->rcpts[0] : "");
+	f->body8bit = t->body8bit;
+	f->smtputf8 = t->smtputf8;
+	f->size = t->size;
+	snprintf(f->queueid, sizeof f->queueid, "%s",
+	    t->queueid != NULL ? t->queueid : "(null)");
+	f->xforward[0] = '\0';
+	for (i = 0; i < t->nxforward; i++) {
+		if (i > 0)
+			strcat(f->xforward, " ");
+		strcat(f->xforward, t->xforward[i]);
+	}
+	if (f->stop != NULL)
+		*f->stop = 1;
+	r->code = f->msg_code;
+	snprintf(r->dsn, sizeof r->dsn, "%d.0.0", f->msg_code / 100);
+	snprintf(r->text, sizeof r->text, "Ok: queued");
+}
+
+static void *
+run(void *arg)
+{
+	struct cl *c = arg;
+
+	smtpd_session(&c->conf, &c->ops, c->sfd);
+	close(c->sfd);
+	return NULL;
+}
+
+static void
+on_usr1(int sig)
+{
+	(void)sig;
+}
+
+/* start - a session with maxsize and timeout; reads the banner */
+static struct cl *
+start(unsigned long long maxsize, unsigned int timeout)
+{
+	struct cl *c = calloc(1, sizeof *c);
+	struct timeval tv = { 20, 0 };
+	struct sigaction sa;
+	int sv[2];
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_usr1;	/* no SA_RESTART: poll sees EINTR */
+	sigaction(SIGUSR1, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	cr_assert(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
+	c->fd = sv[0];
+	c->sfd = sv[1];
+	setsockopt(c->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+	c->conf.hostname = "mx.test";
+	c->conf.timeout = timeout;
+	c->conf.maxsize = maxsize;
+	c->conf.stop = &c->stop;
+	c->f.rcpt_code = 250;
+	c->f.rcpt_dsn = "2.1.5";
+	c->f.msg_code = 250;
+	c->ops.arg = &c->f;
+	c->ops.rcpt = fake_rcpt;
+	c->ops.message = fake_message;
+	cr_assert(pthread_create(&c->th, NULL, run, c) == 0);
+	return c;
+}
+
+static void
+finish(struct cl *c)
+{
+	close(c->fd);
+	pthread_join(c->th, NULL);
+	free(c->f.msg);
+	free(c);
+}
+
+/* sendb - n bytes to the server */
+static void
+sendb(struct cl *c, const void *p, size_t n)
+{
+	const char *s = p;
+	ssize_t k;
+
+	while (n > 0) {
+		k = write(c->fd, s, n);
+		cr_assert(k > 0, "write: %s", strerror(errno));
+		s += k;
+		n -= (size_t)k;
+	}
+}
+
+static void
+sendf(struct cl *c, const char *fmt, ...)
+{
+	char b[8192];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(b, sizeof b, fmt, ap);
+	va_end(ap);
+	cr_assert(n >= 0 && (size_t)n < sizeof b);
+	sendb(c, b, (size_t)n);
+}
+
+/* rdline - one line of the reply (CRLF cut) into b; -1 at EOF */
+static int
+rdline(struct cl *c, char *b, size_t bsz)
+{
+	size_t o = 0;
+	ssize_t n;
+
+	for (;;) {
+		if (c->off == c->len) {
+			n = read(c->fd, c->buf, sizeof c->buf);
+			if (n <= 0)
+				return -1;
+			c->off = 0;
+			c->len = (size_t)n;
+		}
+		if (c->buf[c->off] == '\n') {
+			c->off++;
+			cr_assert(o > 0 && b[o - 1] == '\r', "reply without CR");
+			b[o - 1] = '\0';
+			return 0;
+		}
+		cr_assert(o + 1 < bsz);
+		b[o++] = c->buf[c->off++];
+	}
+}
+
+/* reply - the next whole reply: its last line (all lines in
+ * c->reply), or "EOF" */
+static const char *
+reply(struct cl *c)
+{
+	static char line[4096];
+
+	c->reply[0] = '\0';
+	for (;;) {
+		if (rdline(c, line, sizeof line) == -1)
+			return "EOF";
+		strcat(c->reply, line);
+		strcat(c->reply, "\n");
+		cr_assert(strlen(line) >= 4 && (line[3] == ' ' ||
+		    line[3] == '-'), "bad reply line: %s", line);
+		if (line[3] == ' ')
+			return line;
+	}
+}
+
+/* expect - the next reply starts with want */
+#define expect(c, want) do {						\
+	const char *_r = reply(c);					\
+	cr_assert(strncmp(_r, (want), strlen(want)) == 0,		\
+	    "got \"%s\", want \"%s\" (line %d)", _r, (want), __LINE__);	\
+} while (0)
+
+/* cmd - send one command line, expect a reply starting with want */
+#define cmd(c, line, want) do {						\
+	sendf((c), "%s\r\n", (line));					\
+	expect((c), (want));						\
+} while (0)
+
+static struct cl *
+helo(unsigned long long maxsize, unsigned int timeout)
+{
+	struct cl *c = start(maxsize, timeout);
+
+	expect(c, "220 mx.test ESMTP mailseal");
+	cmd(c, "EHLO client.test", "250 XFORWARD");
+	return c;
+}
+
+Test(smtpd, banner_and_ehlo)
+{
+	struct cl *c = start(12345, 10);
+
+	expect(c, "220 mx.test ESMTP mailseal");
+	cmd(c, "EHLO client.test", "250 XFORWARD NAME ADDR PORT PROTO HELO "
+	    "IDENT SOURCE");
+	cr_assert_str_eq(c->reply, "250-mx.test\n250-PIPELINING\n"
+	    "250-SIZE 12345\n250-8BITMIME\n250-SMTPUTF8\n"
+	    "250-ENHANCEDSTATUSCODES\n"
+	    "250 XFORWARD NAME ADDR PORT PROTO HELO IDENT SOURCE\n");
+	cmd(c, "HELO client.test", "250 mx.test");
+	cmd(c, "ehlo x", "250 XFORWARD");
+	cmd(c, "EHLO", "501 5.5.4");
+	cmd(c, "NOOP", "250 2.0.0");
+	cmd(c, "NOOP whatever", "250 2.0.0");
+	cmd(c, "VRFY bob", "252 2.5.2");
+	cmd(c, "VRFY", "501 5.5.4");
+	cmd(c, "HELP", "214 2.0.0");
+	cmd(c, "ETRN x", "502 5.5.2");
+	cmd(c, "STARTTLS", "502 5.5.2");
+	cmd(c, "", "500 5.5.2");
+	cmd(c, "123 x", "500 5.5.2");
+	cmd(c, "RSET x", "501 5.5.4");
+	cmd(c, "QUIT", "221 2.0.0");
+	expect(c, "EOF");
+	finish(c);
+}
+
+/* a message through: its bytes, sender, recipients and parameters */
+Test(smtpd, one_message)
+{
+	struct cl *c = helo(1000000, 10);
+
+	cmd(c, "MAIL FROM:<alice@example.org> SIZE=42 BODY=8BITMIME SMTPUTF8",
+	    "250 2.1.0");
+	cmd(c, "RCPT TO:<bob@example.net>", "250 2.1.5");
+	cmd(c, "DATA", "354 ");
+	sendf(c, "Subject: x\r\n\r\nbody\r\n.\r\n");
+	expect(c, "250 2.0.0 Ok: queued");
+	cr_assert_eq(c->f.nmsg, 1);
+	cr_assert_eq(c->f.msglen, 20);
+	cr_assert(memcmp(c->f.msg, "Subject: x\r\n\r\nbody\r\n", 20) == 0);
+	cr_assert_str_eq(c->f.sender, "alice@example.org");
+	cr_assert_eq(c->f.nrcpts, 1);
+	cr_assert_str_eq(c->f.rcpt0, "bob@example.net");
+	cr_assert_eq(c->f.body8bit, 1);
+	cr_assert_eq(c->f.smtputf8, 1);
+	cr_assert_eq(c->f.size, 42);
+	cr_assert_str_eq(c->f.queueid, "(null)");
+	/* the next transaction starts afresh */
+	cmd(c, "MAIL FROM:<> BODY=7BIT", "250 2.1.0");
+	cmd(c, "RCPT TO:<bob@example.net>", "250 2.1.5");
+	cmd(c, "DATA", "354 ");
+	sendf(c, ".\r\n");
+	expect(c, "250 ");
+	cr_assert_eq(c->f.msglen, 0, "an empty message");
+	cr_assert_str_eq(c->f.sender, "");
+	cr_assert_eq(c->f.body8bit, 0);
+	cr_assert_eq(c->f.smtputf8, 0);
+	cr_assert_eq(c->f.size, 0);
+	cmd(c, "QUIT", "221 2.0.0");
+	finish(c);
+}
+
+Test(smtpd, sequencing)
+{
+	struct cl *c = start(1000, 10);
+
+	expect(c, "220 ");
+	cmd(c, "MAIL FROM:<a@b.example>", "503 5.5.1");
+	cmd(c, "HELO c.test", "250 ");
+	cmd(c, "RCPT TO:<a@b.example>", "503 5.5.1");
+	cmd(c, "DATA", "503 5.5.1");
+	cmd(c, "MAIL FROM:<a@b.example>", "250 2.1.0");
+	cmd(c, "MAIL FROM:<a@b.example>", "503 5.5.1");
+	cmd(c, "DATA", "503 5.5.1");
+	c->f.refuse = "x@b.example";
+	cmd(c, "RCPT TO:<x@b.example>", "550 5.7.1 <x@b.example>: no key");
+	cmd(c, "DATA", "554 5.5.1");
+	cmd(c, "XFORWARD NAME=x", "503 5.5.1");
+	cmd(c, "RSET", "250 2.0.0");
+	cmd(c, "RCPT TO:<a@b.example>", "503 5.5.1");
+	cmd(c, "MAIL FROM:<a@b.example>", "250 2.1.0");
+	cmd(c, "EHLO again", "250 ");
+	cmd(c, "RCPT TO:<a@b.example>", "503 5.5.1");
+	cr_assert_eq(c->f.nmsg, 0);
+	finish(c);
+}
+
+/* only a 2xx from the ops makes a recipient; their text goes back */
+Test(smtpd, recipients_as_the_ops_say)
+{
+	struct cl *c = helo(1000, 10);
+
+	cmd(c, "MAIL FROM:<a@b.example>", "250 ");
+	c->f.refuse = "no@b.example";
+	cmd(c, "RCPT TO:<no@b.example>", "550 5.7.1 <no@b.example>: no key");
+	c->f.rcpt_code = 451;
+	c->f.rcpt_dsn = "4.3.0";
+	cmd(c, "RCPT TO:<later@b.example>", "451 4.3.0 Ok");
+	c->f.rcpt_code = 250;
+	c->f.rcpt_dsn = "2.1.5";
+	cmd(c, "RCPT TO:<yes@b.example>", "250 2.1.5");
+	/* a reply without a good enhanced code gets one of its class */
+	c->f.rcpt_dsn = "9.9";
+	cmd(c, "RCPT TO:<yes2@b.example>", "250 2.0.0");
+	c->f.rcpt_code = 0;
+	cmd(c, "RCPT TO:<odd@b.example>", "451 4.3.0");
+	cmd(c, "DATA", "354 ");
+	sendf(c, "x\r\n.\r\n");
+	expect(c, "250 ");
+	cr_assert_eq(c->f.nrcpts, 2);
+	cr_assert_str_eq(c->f.rcpt0, "yes@b.example");
+	finish(c);
+}
+
+Test(smtpd, addresses)
+{
+	static const struct {
+		const char	*line;
+		const char	*want;
+		const char	*addr;	/* what the ops get */
+	} t[] = {
+		{ "RCPT TO:<bob@example.org>", "250", "bob@example.org" },
+		{ "rcpt to:<bob@example.org>", "250", "bob@example.org" },
+		{ "RCPT TO: <bob@example.org>", "250", "bob@example.org" },
+		{ "RCPT TO:<@relay.example,@r2.example:bob@example.org>",
+		    "250", "bob@example.org" },
+		{ "RCPT TO:<\"john doe\"@example.org>", "250",
+		    "\"john doe\"@example.org" },
+		{ "RCPT TO:<\"a\\\"b\"@example.org>", "250",
+		    "\"a\\\"b\"@example.org" },
+		{ "RCPT TO:<b.o.b+tag@[192.0.2.1]>", "250",
+		    "b.o.b+tag@[192.0.2.1]" },
+		{ "RCPT TO:<j\xc3\xb6rg@b\xc3\xbc.example>", "250",
+		    "j\xc3\xb6rg@b\xc3\xbc.example" },
+		{ "RCPT TO:<>", "501 5.1.3", NULL },
+		{ "RCPT TO:<bob>", "501 5.1.3", NULL },
+		{ "RCPT TO:bob@example.org", "501 5.1.3", NULL },
+		{ "RCPT TO:<bob@example.org", "501 5.1.3", NULL },
+		{ "RCPT TO:<bob@@example.org>", "501 5.1.3", NULL },
+		{ "RCPT TO:<.bob@example.org>", "501 5.1.3", NULL },
+		{ "RCPT TO:<bo..b@example.org>", "501 5.1.3", NULL },
+		{ "RCPT TO:<bob@example..org>", "501 5.1.3", NULL },
+		{ "RCPT TO:<bob@exa mple.org>", "501 5.1.3", NULL },
+		{ "RCPT TO:<@relay.example:>", "501 5.1.3", NULL },
+		{ "RCPT TO:<bob@example.org> NOTIFY=NEVER", "555 5.5.4", NULL },
+		{ "RCPT TO:<bob@example.org> ORCPT=rfc822;bob@example.org",
+		    "555 5.5.4", NULL },
+		{ "RCPT FROM:<bob@example.org>", "501 5.5.4", NULL },
+		{ "RCPT TO:<bob@example.org>x", "501 5.5.4", NULL },
+	};
+	struct cl *c = helo(1000, 10);
+	size_t i, calls;
+
+	cmd(c, "MAIL FROM:<a@b.example>", "250 ");
+	for (i = 0; i < sizeof t / sizeof t[0]; i++) {
+		calls = c->f.nrcptcalls;
+		cmd(c, t[i].line, t[i].want);
+		if (t[i].addr == NULL) {
+			cr_assert_eq(c->f.nrcptcalls, calls, "%s", t[i].line);
+			continue;
+		}
+		cr_assert_str_eq(c->f.lastrcpt, t[i].addr, "%s", t[i].line);
+		if (i % 8 == 7)	/* stay below the error limit */
+			cmd(c, "RSET", "250");
+		if (i % 8 == 7)
+			cmd(c, "MAIL FROM:<a@b.example>", "250 ");
+	}
+	finish(c);
+}
+
+Test(smtpd, sender_and_parameters)
+{
+	static const struct {
+		const char	*line;
+		const char	*want;
+	} t[] = {
+		{ "MAIL FROM:<a>", "501 5.1.7" },
+		{ "MAIL FROM:a@b.example", "501 5.1.7" },
+		{ "MAIL FROM:<a@b.example> BODY=BINARYMIME", "501 5.5.4" },
+		{ "MAIL FROM:<a@b.example> SIZE=x", "501 5.5.4" },
+		{ "MAIL FROM:<a@b.example> SIZE=", "501 5.5.4" },
+		{ "MAIL FROM:<a@b.example> SMTPUTF8=yes", "501 5.5.4" },
+		{ "MAIL FROM:<a@b.example> RET=HDRS", "555 5.5.4" },
+		{ "MAIL FROM:<a@b.example> AUTH=<>", "555 5.5.4" },
+		{ "MAIL FROM:<a@b.example> SIZE=1001", "552 5.3.4" },
+		{ "MAIL FROM:<a@b.example> SIZE=99999999999999999999999",
+		    "552 5.3.4" },
+		{ "MAIL TO:<a@b.example>", "501 5.5.4" },
+		{ "MAIL FROM:<a@b.example> SIZE=1000", "250 2.1.0" },
+	};
+	struct cl *c = helo(1000, 10);
+	size_t i;
+
+	for (i = 0; i < sizeof t / sizeof t[0]; i++)
+		cmd(c, t[i].line, t[i].want);
+	cmd(c, "RSET", "250");
+	cmd(c, "mail from: <a@b.example>   size=7 body=8bitmime smtputf8 ",
+	    "250 2.1.0");
+	cmd(c, "RCPT TO:<r@b.example>", "250");
+	cmd(c, "DATA", "354 ");
+	sendf(c, "x\r\n.\r\n");
+	expect(c, "250 ");
+	cr_assert_eq(c->f.size, 7);
+	cr_assert_eq(c->f.body8bit, 1);
+	cr_assert_eq(c->f.smtputf8, 1);
+	finish(c);
+}
+
+/* an address of LIMIT_ADDR_SPEC bytes is taken, one more is not */
+Test(smtpd, address_length_limit)
+{
+	struct cl *c = helo(1000, 10);
+	char local[LIMIT_ADDR_SPEC];
+	size_t n = LIMIT_ADDR_SPEC - strlen("@b.example");
+
+	cmd(c, "MAIL FROM:<a@b.example>", "250 ");
+	memset(local, 'x', n);
+	local[n] = '\0';
+	sendf(c, "RCPT TO:<%s@b.example>\r\n", local);
+	expect(c, "250 ");
+	cr_assert_eq(strlen(c->f.lastrcpt), LIMIT_ADDR_SPEC);
+	local[n - 1] = 'x';
+	sendf(c, "RCPT TO:<x%s@b.example>\r\n", local);
+	expect(c, "501 5.1.3");
+	sendf(c, "MAIL FROM:<a@b.example>\r\n");
+	expect(c, "503 ");
+	finish(c);
+}
+
+/* a command line of LIMIT_SMTP_LINE bytes with its CRLF is read, one
+ * byte more is "line too long" and the session goes on */
+Test(smtpd, line_length_limit)
+{
+	struct cl *c = helo(1000, 10);
+	char line[LIMIT_SMTP_LINE + 2];
+
+	memset(line, 'x', sizeof line);
+	memcpy(line, "NOOP ", 5);
+	line[LIMIT_SMTP_LINE - 2] = '\0';	/* + CRLF: LIMIT_SMTP_LINE */
+	cmd(c, line, "250 2.0.0");
+	line[LIMIT_SMTP_LINE - 2] = 'x';
+	line[LIMIT_SMTP_LINE - 1] = '\0';	/* + CRLF: one more */
+	cmd(c, line, "500 5.5.2 Error: line too long");
+	cmd(c, "NOOP", "250 2.0.0");
+	finish(c);
+}
+
+Test(smtpd, nul_and_bare_cr)
+{
+	struct cl *c = helo(1000, 10);
+
+	sendb(c, "NOOP\0x\r\n", 8);
+	expect(c, "500 5.5.2");
+	sendb(c, "NOOP\rx\r\n", 8);
+	expect(c, "500 5.5.2");
+	sendb(c, "NOOP\n", 5);		/* a bare LF ends a command */
+	expect(c, "250 2.0.0");
+	finish(c);
+}
+
+/* LIMIT_SMTP_ERRORS - 1 errors leave the session open; the next one
+ * is answered and then 421 */
+Test(smtpd, error_limit)
+{
+	struct cl *c = helo(1000, 10);
+	int i;
+
+	for (i = 0; i < LIMIT_SMTP_ERRORS - 1; i++)
+		cmd(c, "BOGUS", "502 5.5.2");
+	cmd(c, "MAIL FROM:<a@b.example>", "250 ");	/* not junk */
+	cmd(c, "BOGUS", "502 5.5.2");
+	expect(c, "421 4.7.0 mx.test Error: too many errors");
+	expect(c, "EOF");
+	finish(c);
+}
+
+/* LIMIT_SMTP_JUNK commands without mail in a row are answered; one more
+ * gets 421; MAIL starts the count again */
+Test(smtpd, junk_limit)
+{
+	struct cl *c = helo(1000, 10);
+	int i;
+
+	for (i = 1; i < LIMIT_SMTP_JUNK; i++)	/* EHLO was one */
+		cmd(c, "NOOP", "250 2.0.0");
+	cmd(c, "MAIL FROM:<a@b.example>", "250 ");
+	for (i = 0; i < LIMIT_SMTP_JUNK; i++)
+		cmd(c, i % 2 ? "NOOP" : "RSET", "250 2.0.0");
+	cmd(c, "NOOP", "421 4.7.0 mx.test Error: too many commands");
+	expect(c, "EOF");
+	finish(c);
+}
+
+/* LIMIT_SMTP_TRANSACTIONS MAIL commands are served, one more is 421 */
+Test(smtpd, transaction_limit)
+{
+	struct cl *c = helo(1000, 10);
+	int i;
+
+	for (i = 0; i < LIMIT_SMTP_TRANSACTIONS; i++) {
+		sendf(c, "MAIL FROM:<a@b.example>\r\nRSET\r\n");
+		expect(c, "250 2.1.0");
+		expect(c, "250 2.0.0");
+	}
+	cmd(c, "MAIL FROM:<a@b.example>", "421 4.7.0");
+	expect(c, "EOF");
+	finish(c);
+}
+
+/* LIMIT_RECIPIENTS recipients are taken, the next one is 452 4.5.3 (not
+ * an error); LIMIT_SMTP_RCPT_OVERSHOOT RCPT commands more are answered
+ * so, the ones after count as errors */
+Test(smtpd, recipient_limits)
+{
+	struct cl *c = helo(1000, 10);
+	int i;
+
+	cmd(c, "MAIL FROM:<a@b.example>", "250 ");
+	for (i = 0; i < LIMIT_RECIPIENTS; i++) {
+		sendf(c, "RCPT TO:<r%d@b.example>\r\n", i);
+		expect(c, "250 2.1.5");
+	}
+	for (i = 0; i < LIMIT_SMTP_RCPT_OVERSHOOT; i++) {
+		sendf(c, "RCPT TO:<o%d@b.example>\r\n", i);
+		expect(c, "452 4.5.3");
+	}
+	cr_assert_eq(c->f.nrcptcalls, LIMIT_RECIPIENTS);
+	cmd(c, "DATA", "354 ");
+	sendf(c, "x\r\n.\r\n");
+	expect(c, "250 ");
+	cr_assert_eq(c->f.nrcpts, LIMIT_RECIPIENTS);
+	cmd(c, "MAIL FROM:<a@b.example>", "250 ");
+	for (i = 0; i < LIMIT_RECIPIENTS + LIMIT_SMTP_RCPT_OVERSHOOT; i++) {
+		sendf(c, "RCPT TO:<r%d@b.example>\r\n", i);
+		expect(c, i < LIMIT_RECIPIENTS ? "250 " : "452 4.5.3");
+	}
+	for (i = 0; i < LIMIT_SMTP_ERRORS; i++)
+		cmd(c, "RCPT TO:<x@b.example>", "452 4.5.3");
+	expect(c, "421 4.7.0");
+	finish(c);
+}
+
+/* a message of maxsize bytes goes to the ops; one byte more is read to
+ * its end and refused 552 5.3.4, and the session goes on */
+Test(smtpd, size_limit)
+{
+	struct cl *c = helo(100, 10);
+	char body[300];
+
+	memset(body, 'a', sizeof body);
+	memcpy(body + 98, "\r\n", 2);		/* 100 bytes */
+	cmd(c, "MAIL FROM:<a@b.example>", "250 ");
+	cmd(c, "RCPT TO:<r@b.example>", "250 ");
+	cmd(c, "DATA", "354 ");
+	sendb(c, body, 100);
+	sendf(c, ".\r\n");
+	expect(c, "250 ");
+	cr_assert_eq(c->f.msglen, 100);
+	memcpy(body + 98, "a\r\n", 3);		/* 101 bytes */
+	cmd(c, "MAIL FROM:<a@b.example>", "250 ");
+	cmd(c, "RCPT TO:<r@b.example>", "250 ");
+	cmd(c, "DATA", "354 ");
+	sendb(c, body, 101);
+	sendf(c, ".\r\n");
+	expect(c, "552 5.3.4");
+	cr_assert_eq(c->f.nmsg, 1);
+	cmd(c, "NOOP", "250 ");
+	/* twice the limit and more: cut off, 421 */
+	cmd(c, "MAIL FROM:<a@b.example>", "250 ");
+	cmd(c, "RCPT TO:<r@b.example>", "250 ");
+	cmd(c, "DATA", "354 ");
+	sendb(c, body, 201);
+	expect(c, "421 4.3.4");
+	cr_assert_eq(c->f.nmsg, 1);
+	finish(c);
+}
+
+/* a silent client gets 421 4.4.2 after conf->timeout seconds */
+Test(smtpd, idle_timeout)
+{
+	struct cl *c = helo(1000, 1);
+	struct timeval t0, t1;
+
+	gettimeofday(&t0, NULL);
+	expect(c, "421 4.4.2 mx.test Error: timeout exceeded");
+	gettimeofday(&t1, NULL);
+	cr_assert(t1.tv_sec - t0.tv_sec <= 3);
+	expect(c, "EOF");
+	finish(c);
+}
+
+/* a client slower than LIMIT_SMTP_MIN_RATE in DATA gets 421 4.4.2 and
+ * its message is not taken; one that keeps the rate is served */
+Test(smtpd, slow_data)
+{
+	struct cl *c = helo(100000, 1);
+	char chunk[LIMIT_SMTP_MIN_RATE / 2 + 1];
+	int i;
+
+	memset(chunk, 'a', sizeof chunk);
+	/* 3 s at well above the rate: each half second earns 1 s */
+	cmd(c, "MAIL FROM:<a@b.example>", "250 ");
+	cmd(c, "RCPT TO:<r@b.example>", "250 ");
+	cmd(c, "DATA", "354 ");
+	for (i = 0; i < 6; i++) {
+		sendb(c, chunk, sizeof chunk);
+		usleep(500000);
+	}
+	sendf(c, "\r\n.\r\n");
+	expect(c, "250 ");
+	cr_assert_eq(c->f.nmsg, 1);
+	/* then one byte every 300 ms: past the deadline within 2 s */
+	cmd(c, "MAIL FROM:<a@b.example>", "250 ");
+	cmd(c, "RCPT TO:<r@b.example>", "250 ");
+	cmd(c, "DATA", "354 ");
+	for (i = 0; i < 8; i++) {
+		if (send(c->fd, "a", 1, MSG_NOSIGNAL) != 1)
+			break;
+		usleep(300000);
+	}
+	expect(c, "421 4.4.2");
+	cr_assert_eq(c->f.nmsg, 1);
+	finish(c);
+}
+
+/* dot-unstuffing: only after CR LF, line ends as they came */
+Test(smtpd, dot_unstuffing)
+{
+	static const struct {
+		const char	*in;
+		size_t		 inlen;
+		const char	*out;
+		size_t		 outlen;
+	} t[] = {
+#define T(i, o)	{ i, sizeof i - 1, o, sizeof o - 1 }
+		T("..\r\n.\r\n", ".\r\n"),
+		T("..x\r\n...\r\n.\r\n", ".x\r\n..\r\n"),
+		T(".x\r\n.\r\n", "x\r\n"),
+		T("a.\r\nb\r\n.\r\n", "a.\r\nb\r\n"),
+		T("a\r\n.\n.\r\n.\r\n", "a\r\n\n.\r\n"),
+		T("a\n.\nb\r\n.\r\n", "a\n.\nb\r\n"),
+		T("a\r.\r\n.\r\n", "a\r.\r\n"),
+		T(".\rx\r\n.\r\n", "\rx\r\n"),
+		T(".\r\r\n.\r\n", "\r\r\n"),
+		T("x\r\n.\r.\r\n.\r\n", "x\r\n\r.\r\n"),
+		T("\0\x80\xff\r\n\0.\r\n.\r\n", "\0\x80\xff\r\n\0.\r\n"),
+		T("lf only\nline\n\r\n.\r\n", "lf only\nline\n\r\n"),
+		T("\r\n\r\n.\r\n", "\r\n\r\n"),
+#undef T
+	};
+	struct cl *c = helo(100000, 10);
+	size_t i;
+
+	for (i = 0; i < sizeof t / sizeof t[0]; i++) {
+		cmd(c, "MAIL FROM:<a@b.example>", "250 ");
+		cmd(c, "RCPT TO:<r@b.example>", "250 ");
+		cmd(c, "DATA", "354 ");
+		sendb(c, t[i].in, t[i].inlen);
+		expect(c, "250 ");
+		cr_assert_eq(c->f.msglen, t[i].outlen, "case %zu: %zu bytes",
+		    i, c->f.msglen);
+		cr_assert(memcmp(c->f.msg, t[i].out, t[i].outlen) == 0,
+		    "case %zu", i);
+	}
+	finish(c);
+}
+
+/* the data in pieces split anywhere: the same bytes */
+Test(smtpd, dot_unstuffing_split)
+{
+	const char in[] = "a\r\n..b\r\n.\r\r\n..\r\n.\r\n";
+	const char out[] = "a\r\n.b\r\n\r\r\n.\r\n";
+	struct cl *c = helo(100000, 10);
+	size_t i;
+
+	for (i = 0; i < sizeof in - 1; i++) {
+		cmd(c, "MAIL FROM:<a@b.example>", "250 ");
+		cmd(c, "RCPT TO:<r@b.example>", "250 ");
+		cmd(c, "DATA", "354 ");
+		sendb(c, in, i);
+		usleep(20000);
+		sendb(c, in + i, sizeof in - 1 - i);
+		expect(c, "250 ");
+		cr_assert_eq(c->f.msglen, sizeof out - 1, "split at %zu", i);
+		cr_assert(memcmp(c->f.msg, out, sizeof out - 1) == 0,
+		    "split at %zu", i);
+	}
+	finish(c);
+}
+
+/* a pipelined group in one write: the replies in order; what follows
+ * the end of the data in the same write is read as commands */
+Test(smtpd, pipelining)
+{
+	struct cl *c = helo(100000, 10);
+
+	c->f.refuse = "no@b.example";
+	sendf(c, "XFORWARD NAME=h.example ADDR=192.0.2.1\r\n"
+	    "MAIL FROM:<a@b.example>\r\nRCPT TO:<no@b.example>\r\n"
+	    "RCPT TO:<yes@b.example>\r\nDATA\r\n");
+	expect(c, "250 2.0.0");
+	expect(c, "250 2.1.0");
+	expect(c, "550 5.7.1");
+	expect(c, "250 2.1.5");
+	expect(c, "354 ");
+	sendf(c, "body\r\n.\r\nNOOP\r\nQUIT\r\n");
+	expect(c, "250 2.0.0 Ok: queued");
+	expect(c, "250 2.0.0");
+	expect(c, "221 2.0.0");
+	cr_assert_eq(c->f.nrcpts, 1);
+	cr_assert_str_eq(c->f.xforward, "NAME=h.example ADDR=192.0.2.1");
+	finish(c);
+}
+
+Test(smtpd, xforward)
+{
+	struct cl *c = helo(100000, 10);
+	char v[LIMIT_XFORWARD_ATTR + 2];
+
+	cmd(c, "XFORWARD", "501 5.5.4");
+	cmd(c, "XFORWARD FOO=bar", "501 5.5.4 Bad XFORWARD attribute name");
+	cmd(c, "XFORWARD NAME", "501 5.5.4");
+	cmd(c, "XFORWARD NAME=", "501 5.5.4");
+	cmd(c, "XFORWARD NAME=a+4", "501 5.5.4");
+	cmd(c, "XFORWARD NAME=a+0A", "501 5.5.4");
+	cmd(c, "XFORWARD NAME=ok FOO=bar", "501 5.5.4");
+	memset(v, 'a', sizeof v);
+	v[LIMIT_XFORWARD_ATTR + 1] = '\0';
+	sendf(c, "XFORWARD HELO=%s\r\n", v);
+	expect(c, "501 5.5.4");
+	v[LIMIT_XFORWARD_ATTR] = '\0';
+	sendf(c, "XFORWARD HELO=%s\r\n", v);
+	expect(c, "250 2.0.0");
+	cmd(c, "xforward ident=3CF6B+2BAAE8 name=[UNAVAILABLE] PROTO=ESMTP",
+	    "250 2.0.0");
+	cmd(c, "XFORWARD PROTO=SMTP SOURCE=REMOTE PORT=25", "250 2.0.0");
+	cmd(c, "MAIL FROM:<a@b.example>", "250 ");
+	cmd(c, "RCPT TO:<r@b.example>", "250 ");
+	cmd(c, "DATA", "354 ");
+	sendf(c, "x\r\n.\r\n");
+	expect(c, "250 ");
+	cr_assert_str_eq(c->f.queueid, "3CF6B+AAE8");
+	cr_assert(strstr(c->f.xforward, "ident=3CF6B+2BAAE8") != NULL);
+	cr_assert(strstr(c->f.xforward, "name=[UNAVAILABLE]") != NULL);
+	cr_assert(strstr(c->f.xforward, "PROTO=SMTP") != NULL);
+	cr_assert(strstr(c->f.xforward, "ESMTP") == NULL);
+	cr_assert(strstr(c->f.xforward, "SOURCE=REMOTE") != NULL);
+	/* the attributes end with the transaction */
+	cmd(c, "MAIL FROM:<a@b.example>", "250 ");
+	cmd(c, "RCPT TO:<r@b.example>", "250 ");
+	cmd(c, "DATA", "354 ");
+	sendf(c, "x\r\n.\r\n");
+	expect(c, "250 ");
+	cr_assert_str_eq(c->f.queueid, "(null)");
+	cr_assert_str_eq(c->f.xforward, "");
+	cmd(c, "XFORWARD IDENT=[TEMPUNAVAIL]", "250 ");
+	cmd(c, "RSET", "250 ");
+	cmd(c, "XFORWARD IDENT=ABC", "250 ");
+	cmd(c, "MAIL FROM:<a@b.example>", "250 ");
+	cmd(c, "RCPT TO:<r@b.example>", "250 ");
+	cmd(c, "DATA", "354 ");
+	sendf(c, "x\r\n.\r\n");
+	expect(c, "250 ");
+	cr_assert_str_eq(c->f.queueid, "ABC");
+	finish(c);
+}
+
+/* the stop flag while the session waits for a command: 421 4.3.2 */
+Test(smtpd, stop_between_transactions)
+{
+	struct cl *c = helo(1000, 30);
+
+	cmd(c, "NOOP", "250 ");
+	usleep(100000);
+	c->stop = 1;
+	pthread_kill(c->th, SIGUSR1);
+	expect(c, "421 4.3.2 mx.test Service shutting down");
+	expect(c, "EOF");
+	finish(c);
+}
+
+/* the stop flag during a message: it is finished, then 421 4.3.2 */
+Test(smtpd, stop_during_message)
+{
+	struct cl *c = helo(1000, 30);
+
+	c->f.stop = &c->stop;
+	cmd(c, "MAIL FROM:<a@b.example>", "250 ");
+	cmd(c, "RCPT TO:<r@b.example>", "250 ");
+	cmd(c, "DATA", "354 ");
+	sendf(c, "x\r\n.\r\nNOOP\r\n");
+	expect(c, "250 2.0.0 Ok: queued");
+	expect(c, "421 4.3.2");
+	expect(c, "EOF");
+	cr_assert_eq(c->f.nmsg, 1);
+	finish(c);
+}
+
+/* a client that goes away in DATA leaves no message */
+Test(smtpd, eof_in_data)
+{
+	struct cl *c = helo(1000, 10);
+
+	cmd(c, "MAIL FROM:<a@b.example>", "250 ");
+	cmd(c, "RCPT TO:<r@b.example>", "250 ");
+	cmd(c, "DATA", "354 ");
+	sendf(c, "x\r\n");
+	shutdown(c->fd, SHUT_WR);
+	expect(c, "EOF");
+	cr_assert_eq(c->f.nmsg, 0);
+	finish(c);
+}
