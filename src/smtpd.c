@@ -16,7 +16,7 @@
  * LIMIT_SMTP_TRANSACTIONS MAIL commands, LIMIT_RECIPIENTS recipients and
  * LIMIT_SMTP_RCPT_OVERSHOOT refused RCPT commands more per transaction,
  * and a message of at most twice the size limit read before it is cut
- * off.  The replies of the ops (a refused recipient, a message not
+ * off (smtpdata.c).  The replies of the ops (a refused recipient, a message not
  * taken) are not the client's errors.
  */
 #include <config.h>
@@ -42,15 +42,6 @@
 #include "tmpfile.h"
 #include "xmalloc.h"
 
-/* how the text of DATA ended */
-enum sd_body {
-	SD_BODY_OK,
-	SD_BODY_BIG,		/* over maxsize: read to its end, dropped */
-	SD_BODY_SPOOL,		/* the spool could not be written (errno) */
-	SD_BODY_CUT,		/* over twice maxsize: cut off */
-	SD_BODY_READ		/* timeout, EOF or error (io.err) */
-};
-
 struct smtpd {
 	const struct smtpd_conf	*conf;
 	const struct smtpd_ops	*ops;
@@ -71,7 +62,6 @@ struct smtpd {
 	char			*queueid;
 	int			 spoolerr;
 	char			 line[LIMIT_SMTP_LINE];
-	unsigned char		 data[SMTPIO_BUFSZ + 1];
 };
 
 static void	sd_reply(struct smtpd *, int, const char *, const char *, ...)
@@ -346,81 +336,23 @@ sd_rcpt(struct smtpd *s, const char *arg)
 	}
 }
 
-/* sd_deadline - DATA's deadline: timeout seconds from start, and
- * 1/LIMIT_SMTP_MIN_RATE s more for each of the n bytes read */
-static long long
-sd_deadline(const struct smtpd *s, long long start, unsigned long long n)
-{
-	return start + (long long)s->conf->timeout * 1000 +
-	    (long long)(n / LIMIT_SMTP_MIN_RATE) * 1000 +
-	    (long long)(n % LIMIT_SMTP_MIN_RATE) * 1000 / LIMIT_SMTP_MIN_RATE;
-}
-
-/* sd_spool - the message bytes of one step into fd, unless the message
- * is already too big or the spool failed */
-static void
-sd_spool(struct smtpd *s, int fd, size_t n, unsigned long long *total,
-    enum sd_body *st)
-{
-	*total += n;
-	if (*st != SD_BODY_OK)
-		return;
-	if (*total > s->conf->maxsize)
-		*st = SD_BODY_BIG;
-	else if (n > 0 && tmpfile_write(fd, s->data, n) == -1) {
-		s->spoolerr = errno;
-		*st = SD_BODY_SPOOL;
-	}
-}
-
-/* sd_body - DATA's text, dot-unstuffed, into fd */
-static enum sd_body
-sd_body(struct smtpd *s, int fd)
-{
-	unsigned long long total = 0, nread0 = s->io.nread;
-	long long start = smtpio_now();
-	enum sd_body st = SD_BODY_OK;
-	struct smtpdata d;
-	size_t used, n;
-
-	smtpdata_init(&d);
-	while (!d.done) {
-		s->io.deadline = sd_deadline(s, start, s->io.nread - nread0);
-		if (smtpio_fill(&s->io) == -1) {
-			s->io.deadline = 0;
-			return SD_BODY_READ;
-		}
-		used = smtpdata_unstuff(&d, s->io.in + s->io.ioff,
-		    s->io.ilen - s->io.ioff, s->data, &n);
-		s->io.ioff += used;
-		sd_spool(s, fd, n, &total, &st);
-		if (total > s->conf->maxsize &&
-		    total - s->conf->maxsize > s->conf->maxsize) {
-			s->io.deadline = 0;
-			return SD_BODY_CUT;
-		}
-	}
-	s->io.deadline = 0;
-	return st;
-}
-
 /* sd_bodyfail - the reply when DATA's text could not be taken */
 static void
-sd_bodyfail(struct smtpd *s, enum sd_body st)
+sd_bodyfail(struct smtpd *s, enum smtpdata_end st)
 {
 	const char *h = s->conf->hostname;
 
 	switch (st) {
-	case SD_BODY_BIG:
+	case SMTPDATA_BIG:
 		sd_reply(s, 552, "5.3.4", "Error: message file too big");
 		break;
-	case SD_BODY_CUT:
+	case SMTPDATA_CUT:
 		log_warnx("smtpd: %s: message far over the size limit, "
 		    "cut off", s->peer);
 		sd_reply(s, 421, "4.3.4", "%s Error: message file too big",
 		    h);
 		break;
-	case SD_BODY_SPOOL:
+	case SMTPDATA_SPOOL:
 		log_warnx("smtpd: %s: cannot spool the message: %s", s->peer,
 		    strerror(s->spoolerr));
 		if (s->spoolerr == ENOSPC || s->spoolerr == EDQUOT ||
@@ -452,7 +384,7 @@ sd_message(struct smtpd *s, int fd)
 	r.code = 451;
 	if (lseek(fd, 0, SEEK_SET) != 0) {
 		s->spoolerr = errno;
-		sd_bodyfail(s, SD_BODY_SPOOL);
+		sd_bodyfail(s, SMTPDATA_SPOOL);
 		return;
 	}
 	sd_txn(s, &t, xf);
@@ -464,7 +396,7 @@ sd_message(struct smtpd *s, int fd)
 static void
 sd_data(struct smtpd *s, const char *arg)
 {
-	enum sd_body st;
+	enum smtpdata_end st;
 	int fd;
 
 	if (*arg != '\0') {
@@ -481,12 +413,14 @@ sd_data(struct smtpd *s, const char *arg)
 	}
 	if ((fd = tmpfile_open_unlinked()) == -1) {
 		s->spoolerr = errno;
-		sd_bodyfail(s, SD_BODY_SPOOL);
+		sd_bodyfail(s, SMTPDATA_SPOOL);
 		sd_reset(s);
 		return;
 	}
 	sd_reply(s, 354, NULL, "End data with <CR><LF>.<CR><LF>");
-	if ((st = sd_body(s, fd)) == SD_BODY_OK)
+	st = smtpdata_read(&s->io, fd, s->conf->maxsize, s->conf->timeout,
+	    &s->spoolerr);
+	if (st == SMTPDATA_OK)
 		sd_message(s, fd);
 	else
 		sd_bodyfail(s, st);

@@ -9,9 +9,12 @@
  */
 #include <config.h>
 
+#include <errno.h>
 #include <string.h>
 
+#include "limit.h"
 #include "smtpdata.h"
+#include "tmpfile.h"
 
 enum {
 	DATA_BOL,		/* at the start of a line */
@@ -89,4 +92,64 @@ smtpdata_unstuff(struct smtpdata *d, const unsigned char *in, size_t n,
 	}
 	*outlen = o;
 	return i;
+}
+
+/* data_deadline - timeout seconds from start, and 1/LIMIT_SMTP_MIN_RATE
+ * s more for each of the n bytes read (ms) */
+static long long
+data_deadline(long long start, unsigned int timeout, unsigned long long n)
+{
+	return start + (long long)timeout * 1000 +
+	    (long long)(n / LIMIT_SMTP_MIN_RATE) * 1000 +
+	    (long long)(n % LIMIT_SMTP_MIN_RATE) * 1000 / LIMIT_SMTP_MIN_RATE;
+}
+
+/* data_spool - the n message bytes of one step into fd, unless the
+ * message is already too big or the spool failed */
+static void
+data_spool(int fd, const unsigned char *p, size_t n, unsigned long long
+    maxsize, unsigned long long *total, enum smtpdata_end *st, int *errp)
+{
+	*total += n;
+	if (*st != SMTPDATA_OK)
+		return;
+	if (*total > maxsize)
+		*st = SMTPDATA_BIG;
+	else if (n > 0 && tmpfile_write(fd, p, n) == -1) {
+		*errp = errno;
+		*st = SMTPDATA_SPOOL;
+	}
+}
+
+/* smtpdata_read - see smtpdata.h */
+enum smtpdata_end
+smtpdata_read(struct smtpio *io, int fd, unsigned long long maxsize,
+    unsigned int timeout, int *errp)
+{
+	unsigned char out[SMTPIO_BUFSZ + 1];
+	unsigned long long total = 0, nread0 = io->nread;
+	long long start = smtpio_now();
+	enum smtpdata_end st = SMTPDATA_OK;
+	struct smtpdata d;
+	size_t used, n;
+
+	smtpdata_init(&d);
+	while (!d.done) {
+		io->deadline = data_deadline(start, timeout,
+		    io->nread - nread0);
+		if (smtpio_fill(io) == -1) {
+			st = SMTPDATA_READ;
+			break;
+		}
+		used = smtpdata_unstuff(&d, io->in + io->ioff,
+		    io->ilen - io->ioff, out, &n);
+		io->ioff += used;
+		data_spool(fd, out, n, maxsize, &total, &st, errp);
+		if (total > maxsize && total - maxsize > maxsize) {
+			st = SMTPDATA_CUT;
+			break;
+		}
+	}
+	io->deadline = 0;
+	return st;
 }

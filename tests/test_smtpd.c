@@ -889,3 +889,20 @@ Test(smtpd, eof_in_data)
 	cr_assert_eq(c->f.nmsg, 0);
 	finish(c);
 }
+
+/* a stop flag set with no signal to wake the wait (one that came just
+ * before the wait began) is seen within about a second */
+Test(smtpd, stop_without_signal)
+{
+	struct cl *c = helo(1000, 30);
+	struct timeval t0, t1;
+
+	cmd(c, "NOOP", "250 ");
+	usleep(100000);
+	gettimeofday(&t0, NULL);
+	c->stop = 1;
+	expect(c, "421 4.3.2");
+	gettimeofday(&t1, NULL);
+	cr_assert(t1.tv_sec - t0.tv_sec <= 2);
+	finish(c);
+}
