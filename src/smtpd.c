@@ -140,6 +140,26 @@ sd_error(struct smtpd *s, int code, const char *dsn, const char *fmt, ...)
 	    s->conf->hostname);
 }
 
+/* sd_dsn_ok - d is an enhanced status code of class c (RFC 3463:
+ * class "." 1*3digit "." 1*3digit) */
+static int
+sd_dsn_ok(const char *d, int c)
+{
+	size_t n;
+	int k;
+
+	if (d[0] != '0' + c || d[1] != '.')
+		return 0;
+	d += 2;
+	for (k = 0; k < 2; k++) {
+		n = strspn(d, "0123456789");
+		if (n < 1 || n > 3 || d[n] != (k == 0 ? '.' : '\0'))
+			return 0;
+		d += n + 1;
+	}
+	return 1;
+}
+
 /* sd_opsreply - send a reply the ops gave, made safe: a code outside
  * 200-599 is a temporary failure, the enhanced code must be one of the
  * code's class, the text stops at a control character */
@@ -157,9 +177,7 @@ sd_opsreply(struct smtpd *s, struct smtpd_reply *r)
 	}
 	r->dsn[sizeof r->dsn - 1] = '\0';
 	r->text[sizeof r->text - 1] = '\0';
-	if (d[0] != '0' + r->code / 100 || d[1] != '.' ||
-	    strspn(d + 2, "0123456789.") != strlen(d + 2) ||
-	    strchr(d + 2, '.') == NULL)
+	if (!sd_dsn_ok(d, r->code / 100))
 		(void)snprintf(r->dsn, sizeof r->dsn, "%d.0.0", r->code / 100);
 	for (i = 0; r->text[i] != '\0'; i++)
 		if ((unsigned char)r->text[i] < ' ' || r->text[i] == 127) {

@@ -381,12 +381,18 @@ Test(smtpd, recipients_as_the_ops_say)
 	/* a reply without a good enhanced code gets one of its class */
 	c->f.rcpt_dsn = "9.9";
 	cmd(c, "RCPT TO:<yes2@b.example>", "250 2.0.0");
+	c->f.rcpt_dsn = "2..";
+	cmd(c, "RCPT TO:<yes3@b.example>", "250 2.0.0");
+	c->f.rcpt_dsn = "2.1.5x";
+	cmd(c, "RCPT TO:<yes4@b.example>", "250 2.0.0");
+	c->f.rcpt_dsn = "2.123.456";
+	cmd(c, "RCPT TO:<yes5@b.example>", "250 2.123.456");
 	c->f.rcpt_code = 0;
 	cmd(c, "RCPT TO:<odd@b.example>", "451 4.3.0");
 	cmd(c, "DATA", "354 ");
 	sendf(c, "x\r\n.\r\n");
 	expect(c, "250 ");
-	cr_assert_eq(c->f.nrcpts, 2);
+	cr_assert_eq(c->f.nrcpts, 5);
 	cr_assert_str_eq(c->f.rcpt0, "yes@b.example");
 	finish(c);
 }
