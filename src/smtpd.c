@@ -61,7 +61,7 @@ struct smtpd {
 	char			*xfwd[SMTPCMD_XFWD_N];	/* "NAME=VALUE" */
 	char			*queueid;
 	int			 spoolerr;
-	char			 line[LIMIT_SMTP_LINE];
+	char			 line[LIMIT_SMTP_LINE - 1];	/* CR LF: NUL */
 };
 
 static void	sd_reply(struct smtpd *, int, const char *, const char *, ...)
