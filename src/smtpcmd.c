@@ -246,14 +246,20 @@ cmd_param(const char *k, size_t klen, const char *v, size_t vlen,
 		if (v != NULL)
 			return SMTPCMD_VALUE;
 		p->smtputf8 = 1;
-	} else {
-		if (klen >= sizeof p->param)
-			klen = sizeof p->param - 1;
-		memcpy(p->param, k, klen);
-		p->param[klen] = '\0';
+	} else
 		return SMTPCMD_PARAM;
-	}
 	return SMTPCMD_OK;
+}
+
+/* cmd_keyword - keep the keyword refused (klen bytes at k) for the
+ * reply, cut to fit */
+static void
+cmd_keyword(const char *k, size_t klen, struct smtpcmd_path *p)
+{
+	if (klen >= sizeof p->param)
+		klen = sizeof p->param - 1;
+	memcpy(p->param, k, klen);
+	p->param[klen] = '\0';
 }
 
 /* cmd_params - the parameters after a path (RFC 5321 4.1.2
@@ -290,12 +296,10 @@ cmd_params(const char *s, int rcpt, struct smtpcmd_path *p)
 		}
 		if (*s != '\0' && *s != ' ' && *s != '\t')
 			return SMTPCMD_SYNTAX;
-		if (rcpt) {
-			p->param[0] = '\0';
-			(void)cmd_param(k, klen, v, vlen, p);
-			return SMTPCMD_PARAM;
-		}
-		if ((e = cmd_param(k, klen, v, vlen, p)) != SMTPCMD_OK)
+		if ((e = rcpt ? SMTPCMD_PARAM : cmd_param(k, klen, v, vlen,
+		    p)) == SMTPCMD_PARAM)
+			cmd_keyword(k, klen, p);
+		if (e != SMTPCMD_OK)
 			return e;
 	}
 }
