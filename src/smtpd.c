@@ -16,8 +16,8 @@
  * LIMIT_SMTP_TRANSACTIONS MAIL commands, LIMIT_RECIPIENTS recipients and
  * LIMIT_SMTP_RCPT_OVERSHOOT refused RCPT commands more per transaction,
  * and a message of at most twice the size limit read before it is cut
- * off (smtpdata.c).  The replies of the ops (a refused recipient, a message not
- * taken) are not the client's errors.
+ * off (smtpdata.c).  The replies of the ops (a refused recipient, a
+ * message not taken) are not the client's errors.
  */
 #include <config.h>
 
