@@ -687,7 +687,7 @@ Test(smtpd, slow_data)
 	int i;
 
 	memset(chunk, 'a', sizeof chunk);
-	/* 3 s at well above the rate: each half second earns 1 s */
+	/* 3 s just over the rate: 251 bytes (502 ms more) each 500 ms */
 	cmd(c, "MAIL FROM:<a@b.example>", "250 ");
 	cmd(c, "RCPT TO:<r@b.example>", "250 ");
 	cmd(c, "DATA", "354 ");
