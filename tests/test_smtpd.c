@@ -8,9 +8,12 @@
  */
 #include <config.h>
 
+#include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
@@ -45,6 +48,9 @@ struct fake {
 	char		 queueid[300];
 	char		 xforward[2048];	/* joined with spaces */
 	volatile sig_atomic_t *stop;	/* set during the message */
+	const char	*spooldir;	/* count the names in it */
+	long		 names;		/* ... during the message */
+	long		 links;		/* the spool's link count */
 };
 
 struct cl {
@@ -115,6 +121,20 @@ fake_message(void *arg, const struct smtpd_txn *t, int fd,
 	}
 	if (f->stop != NULL)
 		*f->stop = 1;
+	if (f->spooldir != NULL) {
+		DIR *d = opendir(f->spooldir);
+		struct dirent *e;
+		struct stat st;
+
+		f->names = 0;
+		while (d != NULL && (e = readdir(d)) != NULL)
+			if (strcmp(e->d_name, ".") != 0 &&
+			    strcmp(e->d_name, "..") != 0)
+				f->names++;
+		if (d != NULL)
+			closedir(d);
+		f->links = fstat(fd, &st) == 0 ? (long)st.st_nlink : -1;
+	}
 	r->code = f->msg_code;
 	snprintf(r->dsn, sizeof r->dsn, "%d.0.0", f->msg_code / 100);
 	snprintf(r->text, sizeof r->text, "Ok: queued");
@@ -914,5 +934,72 @@ Test(smtpd, stop_without_signal)
 	expect(c, "421 4.3.2");
 	gettimeofday(&t1, NULL);
 	cr_assert(t1.tv_sec - t0.tv_sec <= 2);
+	finish(c);
+}
+
+/* the message is spooled in a file without a name ($TMPDIR stays
+ * empty, the file has no link) */
+Test(smtpd, spool_is_nameless)
+{
+	char dir[] = "/tmp/ms-smtpd.XXXXXX";
+	struct cl *c;
+
+	cr_assert(mkdtemp(dir) != NULL);
+	setenv("TMPDIR", dir, 1);
+	c = helo(1000, 10);
+	c->f.spooldir = dir;
+	c->f.names = c->f.links = -1;
+	cmd(c, "MAIL FROM:<a@b.example>", "250 ");
+	cmd(c, "RCPT TO:<r@b.example>", "250 ");
+	cmd(c, "DATA", "354 ");
+	sendf(c, "secret\r\n.\r\n");
+	expect(c, "250 ");
+	cr_assert_eq(c->f.names, 0, "%ld names in the spool directory",
+	    c->f.names);
+	cr_assert_eq(c->f.links, 0);
+	finish(c);
+	cr_assert(rmdir(dir) == 0, "the spool directory is empty");
+}
+
+/* no spool: 451 4.3.0 to DATA, the session goes on */
+Test(smtpd, spool_cannot_open)
+{
+	struct cl *c;
+
+	setenv("TMPDIR", "/nonexistent/mailseal-test", 1);
+	c = helo(1000, 10);
+	cmd(c, "MAIL FROM:<a@b.example>", "250 ");
+	cmd(c, "RCPT TO:<r@b.example>", "250 ");
+	cmd(c, "DATA", "451 4.3.0");
+	cmd(c, "RCPT TO:<r@b.example>", "503 5.5.1");
+	cmd(c, "NOOP", "250 ");
+	cr_assert_eq(c->f.nmsg, 0);
+	finish(c);
+}
+
+/* a full spool (here: the file size limit) while the text comes: the
+ * text is read to its end, then 452 4.3.1, and nothing goes on */
+Test(smtpd, spool_full)
+{
+	struct rlimit rl, lim;
+	struct cl *c = helo(100000, 10);
+	char body[2000];
+
+	memset(body, 'a', sizeof body);
+	memcpy(body + sizeof body - 2, "\r\n", 2);
+	signal(SIGXFSZ, SIG_IGN);
+	cr_assert(getrlimit(RLIMIT_FSIZE, &rl) == 0);
+	lim = rl;
+	lim.rlim_cur = 1000;
+	cr_assert(setrlimit(RLIMIT_FSIZE, &lim) == 0);
+	cmd(c, "MAIL FROM:<a@b.example>", "250 ");
+	cmd(c, "RCPT TO:<r@b.example>", "250 ");
+	cmd(c, "DATA", "354 ");
+	sendb(c, body, sizeof body);
+	sendf(c, ".\r\nNOOP\r\n");
+	expect(c, "452 4.3.1");
+	expect(c, "250 2.0.0");
+	cr_assert(setrlimit(RLIMIT_FSIZE, &rl) == 0);
+	cr_assert_eq(c->f.nmsg, 0);
 	finish(c);
 }
