@@ -3,12 +3,13 @@
  *
  * The line has been checked by the caller: at most LIMIT_SMTP_LINE
  * bytes, no NUL, CR or LF in it.  Paths are read as RFC 5321 4.1.2
- * writes them (Postfix's smtp(8) quotes a local part that needs it), 8-bit
- * bytes allowed in the local part and the domain (SMTPUTF8), with two
- * leniencies Postfix has too: white space after "FROM:"/"TO:", and a
- * domain of any characters but specials and white space
- * (VIOLATIONS.md).  Every result is as the client wrote it, never
- * rewritten: the hop downstream gets what we got.
+ * writes them (Postfix's smtp(8) quotes a local part that needs it),
+ * 8-bit bytes allowed in the local part and the domain (SMTPUTF8), with
+ * three leniencies Postfix has too: white space after "FROM:"/"TO:", a
+ * mailbox without its <> (a before-queue smtpd passes the client's
+ * command on as it came), and a domain of any characters but specials
+ * and white space (VIOLATIONS.md).  Every result is as the client wrote
+ * it, never rewritten: the hop downstream gets what we got.
  */
 #include <config.h>
 
@@ -171,35 +172,40 @@ cmd_route(const char **pp)
 	return 0;
 }
 
-/* cmd_path - the path at *pp ("<...>") into out (LIMIT_ADDR_SPEC + 1
- * bytes); "<>" only when null is set; *pp moves past it */
+/* cmd_path - the path at *pp ("<...>", or a bare mailbox: Postfix's
+ * smtpd takes one and passes it on verbatim to a before-queue filter)
+ * into out (LIMIT_ADDR_SPEC + 1 bytes); "<>" only when null is set;
+ * *pp moves past it */
 static enum smtpcmd_err
 cmd_path(const char **pp, int null, char *out)
 {
 	const char *p = *pp, *start;
+	int angle = *p == '<';
 	size_t n;
 
-	if (*p++ != '<')
-		return SMTPCMD_ADDR;
-	if (*p == '>' && null) {
+	if (angle)
+		p++;
+	if (angle && *p == '>' && null) {
 		out[0] = '\0';
 		*pp = p + 1;
 		return SMTPCMD_OK;
 	}
-	if (cmd_route(&p) == -1)
+	if (angle && cmd_route(&p) == -1)
 		return SMTPCMD_ADDR;
 	start = p;
 	if ((n = cmd_local(p)) == 0 || p[n] != '@')
 		return SMTPCMD_ADDR;
 	p += n + 1;
-	if ((n = cmd_domain(p)) == 0 || p[n] != '>')
+	if ((n = cmd_domain(p)) == 0)
 		return SMTPCMD_ADDR;
 	p += n;
+	if (angle ? *p != '>' : *p != '\0' && *p != ' ' && *p != '\t')
+		return SMTPCMD_ADDR;
 	if ((size_t)(p - start) > LIMIT_ADDR_SPEC)
 		return SMTPCMD_ADDR;
 	memcpy(out, start, (size_t)(p - start));
 	out[p - start] = '\0';
-	*pp = p + 1;
+	*pp = p + angle;
 	return SMTPCMD_OK;
 }
 

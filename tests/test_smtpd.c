@@ -439,7 +439,10 @@ Test(smtpd, addresses)
 		    "j\xc3\xb6rg@b\xc3\xbc.example" },
 		{ "RCPT TO:<>", "501 5.1.3", NULL },
 		{ "RCPT TO:<bob>", "501 5.1.3", NULL },
-		{ "RCPT TO:bob@example.org", "501 5.1.3", NULL },
+		{ "RCPT TO:bob@example.org", "250", "bob@example.org" },
+		{ "RCPT TO: bob@example.org", "250", "bob@example.org" },
+		{ "RCPT TO:bob@example.org>", "501 5.1.3", NULL },
+		{ "RCPT TO:Bob bob@example.org", "501 5.1.3", NULL },
 		{ "RCPT TO:<bob@example.org", "501 5.1.3", NULL },
 		{ "RCPT TO:<bob@@example.org>", "501 5.1.3", NULL },
 		{ "RCPT TO:<.bob@example.org>", "501 5.1.3", NULL },
@@ -483,7 +486,8 @@ Test(smtpd, sender_and_parameters)
 		const char	*want;
 	} t[] = {
 		{ "MAIL FROM:<a>", "501 5.1.7" },
-		{ "MAIL FROM:a@b.example", "501 5.1.7" },
+		{ "MAIL FROM:", "501 5.1.7" },
+		{ "MAIL FROM:a@b.example SIZE=1001", "552 5.3.4" },
 		{ "MAIL FROM:<a@b.example> BODY=BINARYMIME", "501 5.5.4" },
 		{ "MAIL FROM:<a@b.example> SIZE=x", "501 5.5.4" },
 		{ "MAIL FROM:<a@b.example> SIZE=", "501 5.5.4" },
