@@ -239,7 +239,8 @@ smtpc_ehlo_line(struct smtpc *c, size_t lineno, const char *s, size_t len)
 	o = strlen(c->xfnames);
 	for (; k < len && o + 2 < sizeof c->xfnames; k++)
 		c->xfnames[o++] = s[k] == '\0' ? ' ' : s[k];
-	c->xfnames[o++] = ' ';
+	if (o + 1 < sizeof c->xfnames)	/* full: a later line adds none */
+		c->xfnames[o++] = ' ';
 	c->xfnames[o] = '\0';
 }
 

@@ -1,0 +1,87 @@
+/*
+ * test_smtpc_attack.c - the SMTP hop (smtpc.c) against a broken or
+ * hostile re-injection server (fakesmtp.h): what it says must never
+ * make a copy count as accepted when the server did not accept it,
+ * nor write past smtpc's own buffers.
+ */
+#include <config.h>
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <criterion/criterion.h>
+
+#include "handoff.h"
+#include "reinject.h"
+#include "smtpd.h"
+#include "smtpio.h"
+
+#include "fakesmtp.h"
+
+#define S(s)	((char *)(uintptr_t)(s))
+
+static char *rcpts1[] = { S("b@example.net") };
+
+/* give1 - one give of "x\n" to b@example.net against f (started
+ * here), then QUIT; rc, err and qid out, the bytes f got returned */
+static char *
+give1(struct fake *f, int *rc, char *err, size_t errsz, char *qid)
+{
+	struct smtp_hop hop;
+	struct handoff ho;
+	int fd = copy_fd("x\n", 2);
+	char *rec;
+
+	fake_start(f);
+	memset(&hop, 0, sizeof hop);
+	hop.hostport = f->hostport;
+	hop.helo = "client.example";
+	hop.timeout = 5;
+	handoff_smtp(&ho, &hop);
+	*rc = ho.give(&ho, "a@example.org", rcpts1, 1, fd, err, errsz);
+	snprintf(qid, HANDOFF_QIDLEN, "%s", ho.qid);
+	smtpc_close(&hop);
+	close(fd);
+	rec = fake_end(f, NULL);
+	return rec;
+}
+
+/* count - occurrences of s in rec */
+static int
+count(const char *rec, const char *s)
+{
+	const char *p = rec;
+	int n = 0;
+
+	while ((p = strstr(p, s)) != NULL) {
+		n++;
+		p++;
+	}
+	return n;
+}
+
+/* The EHLO reply may name XFORWARD on more than one line, the names
+ * as long as it likes: what smtpc keeps of them stays in its buffer.
+ * (Written one byte past it, the NUL landed on the flag that says the
+ * connection is new, so a 421 to MAIL was taken for a kept connection
+ * gone idle and the hop connected a second time.) */
+Test(smtpc_attack, xforward_names_over_several_ehlo_lines)
+{
+	static char ehlo[1024];
+	struct fake f = { .ehlo = ehlo, .conns = 2,
+	    .mail = "421 4.3.2 fake: shutting down\r\n" };
+	char err[REINJECT_ERRLEN], qid[HANDOFF_QIDLEN], *rec;
+	int rc, n;
+
+	n = snprintf(ehlo, sizeof ehlo, "250-fake\r\n250-XFORWARD NAME ");
+	memset(ehlo + n, 'N', 300);
+	snprintf(ehlo + n + 300, sizeof ehlo - (size_t)n - 300,
+	    "\r\n250-XFORWARD ADDR\r\n250 8BITMIME\r\n");
+	rec = give1(&f, &rc, err, sizeof err, qid);
+	cr_assert_eq(rc, -1);
+	cr_assert(strstr(err, "421 4.3.2") != NULL, "%s", err);
+	cr_assert_eq(count(rec, "EHLO"), 1, "%s", rec);
+}
