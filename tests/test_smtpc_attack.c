@@ -63,6 +63,44 @@ count(const char *rec, const char *s)
 	return n;
 }
 
+/* A reply sent with the 354, before any data: the server is out of
+ * step, and that 250 is not the reply to the end of the data (here the
+ * real one refuses the copy): the give fails. */
+Test(smtpc_attack, a_250_sent_before_the_data_is_not_the_dot_reply)
+{
+	struct fake f = { .data = "354 go ahead\r\n"
+	    "250 2.0.0 Ok: queued as EARLY\r\n",
+	    .dot = "554 5.7.1 fake: rejected\r\n" };
+	struct fake g = { .data = "354 go ahead\r\n"
+	    "250 2.0.0 Ok: queued as EARLY\r\n",
+	    .dot = "554 5.7.1 fake: rejected\r\n", .ehlo = EHLO_PIPE };
+	char err[REINJECT_ERRLEN], qid[HANDOFF_QIDLEN];
+	int rc;
+
+	(void)give1(&f, &rc, err, sizeof err, qid);
+	cr_assert_eq(rc, -1, "taken for accepted, queued as \"%s\"", qid);
+	cr_assert(strstr(err, "out of step") != NULL, "%s", err);
+	cr_assert_str_eq(qid, "");
+	(void)give1(&g, &rc, err, sizeof err, qid);
+	cr_assert_eq(rc, -1, "pipelined: taken for accepted, queued as "
+	    "\"%s\"", qid);
+	cr_assert(strstr(err, "out of step") != NULL, "%s", err);
+}
+
+/* An unasked reply after MAIL's (no pipelining): out of step, the
+ * connection is left, nothing goes as data */
+Test(smtpc_attack, an_unasked_reply_before_the_data)
+{
+	struct fake f = { .mail = "250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n" };
+	char err[REINJECT_ERRLEN], qid[HANDOFF_QIDLEN], *rec;
+	int rc;
+
+	rec = give1(&f, &rc, err, sizeof err, qid);
+	cr_assert_eq(rc, -1);
+	cr_assert(strstr(err, "out of step") != NULL, "%s", err);
+	cr_assert(strstr(rec, "x\r\n.\r\n") == NULL, "%s", rec);
+}
+
 /* The EHLO reply may name XFORWARD on more than one line, the names
  * as long as it likes: what smtpc keeps of them stays in its buffer.
  * (Written one byte past it, the NUL landed on the flag that says the
