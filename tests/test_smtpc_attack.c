@@ -123,3 +123,78 @@ Test(smtpc_attack, xforward_names_over_several_ehlo_lines)
 	cr_assert(strstr(err, "421 4.3.2") != NULL, "%s", err);
 	cr_assert_eq(count(rec, "EHLO"), 1, "%s", rec);
 }
+
+/* pf_end - read the data at p (n bytes) as Postfix's smtpd does: a
+ * line ends at LF, the CRs before it are dropped, a line of "." alone
+ * ends the data; where the bytes after that end start, or NULL */
+static const char *
+pf_end(const char *p, size_t n)
+{
+	const char *e = p + n, *nl;
+	size_t len;
+
+	while (p < e && (nl = memchr(p, '\n', (size_t)(e - p))) != NULL) {
+		len = (size_t)(nl - p);
+		while (len > 0 && p[len - 1] == '\r')
+			len--;
+		if (len == 1 && p[0] == '.')
+			return nl + 1;
+		p = nl + 1;
+	}
+	return NULL;
+}
+
+/* No copy smuggles a second message past the server after us: what
+ * ever the copy holds (the classic end-of-data look-alikes: bare LF,
+ * bare CR, LF . LF, LF . CR LF, CR . CR, . CR CR LF), a reader that
+ * ends lines at LF alone and drops CRs before it (Postfix's smtpd)
+ * finds the end of the data only at our final dot. */
+Test(smtpc_attack, no_end_of_data_look_alike_reaches_the_server)
+{
+	static const char *const bodies[] = {
+		"a\n.\nMAIL FROM:<x@y>\n",
+		"a\n.\r\nMAIL FROM:<x@y>\r\n",
+		"a\r\n.\nMAIL FROM:<x@y>\r\n",
+		"a\r.\rMAIL FROM:<x@y>\r\n",
+		"a\r\n.\r\r\nMAIL FROM:<x@y>\r\n",
+		".\r\r\nMAIL FROM:<x@y>\r\n",
+		".\nMAIL FROM:<x@y>\n",
+		"a\r\r\n.\r\n",
+		"a\n\r.\r\n",
+		"a\r\n.",
+		".",
+		"a\r\n.\r",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof bodies / sizeof bodies[0]; i++) {
+		struct fake f = { 0 };
+		struct smtp_hop hop;
+		struct handoff ho;
+		char err[REINJECT_ERRLEN];
+		const char *d, *end;
+		size_t len;
+		char *rec;
+		int fd = copy_fd(bodies[i], strlen(bodies[i])), rc;
+
+		fake_start(&f);
+		memset(&hop, 0, sizeof hop);
+		hop.hostport = f.hostport;
+		hop.helo = "client.example";
+		hop.timeout = 5;
+		handoff_smtp(&ho, &hop);
+		rc = ho.give(&ho, "a@example.org", rcpts1, 1, fd, err,
+		    sizeof err);
+		smtpc_close(&hop);
+		close(fd);
+		rec = fake_end(&f, &len);
+		cr_assert_eq(rc, 0, "body %zu: %s", i, err);
+		d = strstr(rec, "DATA\r\n");
+		cr_assert(d != NULL);
+		d += 6;
+		end = pf_end(d, len - (size_t)(d - rec));
+		cr_assert(end != NULL, "body %zu: no end", i);
+		cr_assert_str_eq(end, "QUIT\r\n", "body %zu: the data ends "
+		    "early, then: %s", i, end);
+	}
+}
