@@ -178,10 +178,11 @@
  * first.  Without it, the per-command timeout times the counted limits
  * (LIMIT_SMTP_TRANSACTIONS transactions of LIMIT_RECIPIENTS +
  * LIMIT_SMTP_RCPT_OVERSHOOT RCPTs, each just within smtpd_timeout) let a
- * slow client keep a worker for some 19 years.  Postfix's smtp(8) starts no
- * transaction on a connection older than smtp_connection_reuse_time_limit
- * (300 s) and its before-queue proxy opens one per transaction, so only
- * a client that drags on purpose meets it (and a 421 is a retry). */
+ * slow client keep a worker for some 19 years.  Postfix's smtp(8)
+ * starts no transaction on a connection older than
+ * smtp_connection_reuse_time_limit (300 s) and its before-queue proxy
+ * opens one per transaction, so only a client that drags on purpose
+ * meets it (and a 421 is a retry). */
 #define LIMIT_SMTP_SESSION	3600
 
 /* Attributes XFORWARD may carry, in bytes each (Postfix's are a name,
