@@ -18,8 +18,8 @@
  * a message of at most twice the size limit read before it is cut off
  * (smtpdata.c), and commands only during the first LIMIT_SMTP_SESSION
  * seconds (else those counts, each command just within smtpd_timeout,
- * would keep a worker for years).  The replies of the ops (a refused recipient, a
- * message not taken) are not the client's errors.
+ * would keep a worker for years).  The replies of the ops (a refused
+ * recipient, a message not taken) are not the client's errors.
  */
 #include <config.h>
 
