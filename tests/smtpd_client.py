@@ -21,6 +21,7 @@ Everything is on loopback, every wait has a deadline (30 s at most).
 """
 
 import os
+import select
 import socket
 import sys
 import time
@@ -103,13 +104,12 @@ def cmd_ehlo(port):
 
 
 def early(s, f, seconds):
-    """The first line within seconds, or "none"."""
-    s.settimeout(seconds)
-    try:
-        ln = line(f)
-        return ln if ln else "closed"
-    except socket.timeout:
+    """The first line within seconds, or "none" (a file object that
+    timed out cannot be read again: wait with select first)."""
+    if not select.select([s], [], [], seconds)[0]:
         return "none"
+    ln = line(f)
+    return ln if ln else "closed"
 
 
 def cmd_queue(port):
