@@ -181,9 +181,15 @@ if [ -n "$U" ]; then
 	ms "$T/o" "$T/e" smtpd -c "$T/root.conf" --user root
 	check "as root with --user root: 78" \
 	    sh -c "[ $rc -eq 78 ] && grep -q 'refusing to run as root' '$T/e'"
+	su -s /bin/sh -c "'$MAILSEAL' smtpd -c '$T/base.conf' --user nobody" \
+	    "$U" >"$T/o" 2>"$T/e"
+	rc=$?
+	check "not root, --user another user: 78, one line" \
+	    sh -c "[ $rc -eq 78 ] && [ \$(wc -l <'$T/e') -eq 1 ] && grep -q 'only root can become another user' '$T/e'"
 else
 	skip "as root without smtpd_user: 78" "not root"
 	skip "as root with --user root: 78" "not root"
+	skip "not root, --user another user: 78" "not root"
 fi
 
 # ------------------------------------------------------------ serving
@@ -404,6 +410,21 @@ start s5 "$T/txn.conf"
 check "... and a new server serves on the port" test -s "$T/s5.greet"
 kill -TERM "$SRV"
 waitexit "$SRV" 15
+
+# IPv6: [ADDRESS]:PORT
+if SMTPD_HOST=::1 $CLI port >"$T/p6" 2>/dev/null; then
+	P6=$(cat "$T/p6")
+	sconf v6 "listen = [::1]:$P6"
+	"$MAILSEAL" smtpd -c "$T/v6.conf" >"$T/v6.out" 2>"$T/v6.err" &
+	SRV=$!
+	_pids="$_pids $SRV"
+	check "listen = [::1]:PORT: served over IPv6" \
+	    env SMTPD_HOST=::1 $CLI waitport "$P6" 10
+	kill -TERM "$SRV"
+	waitexit "$SRV" 15
+else
+	skip "listen = [::1]:PORT: served over IPv6" "no IPv6 loopback"
+fi
 
 # ------------------------------------------------------------- --check
 

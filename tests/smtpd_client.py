@@ -17,7 +17,8 @@
                            FILE.go; then the end of the message: print
                            the reply to it and every line after it
 
-Everything is on loopback, every wait has a deadline (30 s at most).
+Everything is on loopback (127.0.0.1, or $SMTPD_HOST), every wait has a
+deadline (30 s at most).
 """
 
 import os
@@ -26,7 +27,7 @@ import socket
 import sys
 import time
 
-HOST = "127.0.0.1"
+HOST = os.environ.get("SMTPD_HOST", "127.0.0.1")
 
 
 def connect(port, timeout=10):
@@ -55,7 +56,7 @@ def send(s, text):
 
 
 def cmd_port():
-    s = socket.socket()
+    s = socket.socket(socket.AF_INET6 if ":" in HOST else socket.AF_INET)
     s.bind((HOST, 0))
     print(s.getsockname()[1])
     s.close()
