@@ -50,8 +50,10 @@ pidfile_open(struct pidfile *p, const char *path)
 		log_warn("pid file %s", path);
 		return errno == ELOOP ? OUTCOME_CONFIG : OUTCOME_TEMPFAIL;
 	}
-	if (fstat(p->fd, &st) == -1 || !S_ISREG(st.st_mode)) {
-		log_warnx("pid file %s: not a regular file", path);
+	/* a hard link to another file would have that file truncated */
+	if (fstat(p->fd, &st) == -1 || !S_ISREG(st.st_mode) ||
+	    st.st_nlink != 1) {
+		log_warnx("pid file %s: not a regular file of its own", path);
 		pidfile_close(p);
 		return OUTCOME_CONFIG;
 	}

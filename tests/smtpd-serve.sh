@@ -395,6 +395,14 @@ DW=$(children "$DPID")
 kill -TERM "$DPID"
 check "SIGTERM: the detached server and its workers end" gone "$DPID" $DW
 check "... and the pid file is removed" test ! -e "$T/run/smtpd.pid"
+ln -s "$T/victim" "$T/run/link.pid"
+ln "$T/base.keep" "$T/run/hard.pid"
+ms "$T/o" "$T/e" smtpd -c "$T/txn.conf" --pidfile "$T/run/link.pid"
+check "a pid file that is a symbolic link: refused, 78, nothing created" \
+    sh -c "[ $rc -eq 78 ] && [ ! -e '$T/victim' ] && [ \$(wc -l <'$T/e') -eq 1 ]"
+ms "$T/o" "$T/e" smtpd -c "$T/txn.conf" --pidfile "$T/run/hard.pid"
+check "a pid file with another hard link: refused, 78, the file intact" \
+    sh -c "[ $rc -eq 78 ] && cmp -s '$T/base.keep' '$T/run/hard.pid' && grep -q 'not a regular file of its own' '$T/e'"
 ms "$T/o" "$T/e" smtpd -c "$T/bad.conf" --detach
 check "--detach, a bad configuration: 78 and its line on the terminal" \
     sh -c "[ $rc -eq 78 ] && grep -q 'bad.conf:$BADLINE:' '$T/e'"
