@@ -428,10 +428,16 @@ if SMTPD_HOST=::1 $CLI port >"$T/p6" 2>/dev/null; then
 	_pids="$_pids $SRV"
 	check "listen = [::1]:PORT: served over IPv6" \
 	    env SMTPD_HOST=::1 $CLI waitport "$P6" 10
-	kill -TERM "$SRV"
+	W=$(children "$SRV")
+	kill -INT "$SRV"
 	waitexit "$SRV" 15
+	is "SIGINT (^C in the foreground) stops it as SIGTERM does: exit 0" \
+	    "$rc" 0 "$T/v6.err"
+	check "... and its workers" gone $W
 else
 	skip "listen = [::1]:PORT: served over IPv6" "no IPv6 loopback"
+	skip "SIGINT stops it as SIGTERM does" "no IPv6 loopback"
+	skip "... and its workers" "no IPv6 loopback"
 fi
 
 # ------------------------------------------------------------- --check
