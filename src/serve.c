@@ -42,6 +42,7 @@
 #include "pidfile.h"
 #include "serve.h"
 #include "smtpio.h"
+#include "tcp.h"
 #include "workers.h"
 #include "xmalloc.h"
 
@@ -92,30 +93,22 @@ sv_abspath(const char *path)
 /* sv_addr - ADDRESS:PORT (a host name, an IPv4 address, or an IPv6
  * one in brackets) as socket addresses; 0, or -1 with err */
 static int
-sv_addr(const char *hostport, int passive, struct addrinfo **res,
-    char *err, size_t errsz)
+sv_addr(const char *hostport, struct addrinfo **res, char *err,
+    size_t errsz)
 {
-	const char *colon = strrchr(hostport, ':'), *h = hostport;
 	struct addrinfo hints;
-	char host[256];
-	size_t len;
+	char host[NI_MAXHOST];
+	const char *port;
 	int e;
 
-	len = colon != NULL ? (size_t)(colon - hostport) : 0;
-	if (len >= 2 && h[0] == '[' && h[len - 1] == ']') {
-		h++;
-		len -= 2;
-	}
-	if (len == 0 || len >= sizeof host) {
+	if (tcp_split(hostport, host, sizeof host, &port) == -1) {
 		snprintf(err, errsz, "%s: not ADDRESS:PORT", hostport);
 		return -1;
 	}
-	memcpy(host, h, len);
-	host[len] = '\0';
 	memset(&hints, 0, sizeof hints);
 	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = AI_NUMERICSERV | (passive ? AI_PASSIVE : 0);
-	if ((e = getaddrinfo(host, colon + 1, &hints, res)) != 0) {
+	hints.ai_flags = AI_NUMERICSERV | AI_PASSIVE;
+	if ((e = getaddrinfo(host, port, &hints, res)) != 0) {
 		snprintf(err, errsz, "%s: %s", hostport, gai_strerror(e));
 		return -1;
 	}
@@ -174,7 +167,7 @@ sv_listen(struct serve *s, const struct config *c, int wait_ms)
 	s->listen = xstrdup(c->listen);
 	backlog = c->smtpd_workers > SERVE_BACKLOG ? (int)c->smtpd_workers :
 	    SERVE_BACKLOG;
-	if (sv_addr(c->listen, 1, &ai, s->binderr, sizeof s->binderr) == -1)
+	if (sv_addr(c->listen, &ai, s->binderr, sizeof s->binderr) == -1)
 		return s->bound = OUTCOME_CONFIG;
 	if ((s->lfd = sv_socket(ai)) == -1 ||
 	    sv_bind(s->lfd, ai, wait_ms) == -1 ||
@@ -303,42 +296,6 @@ sv_load(struct gateway **out, char *err, size_t errsz)
 	return OUTCOME_OK;
 }
 
-/* sv_connect - a connected socket to hostport within timeout seconds;
- * -1 with err */
-static int
-sv_connect(const char *hostport, unsigned int timeout, char *err,
-    size_t errsz)
-{
-	struct addrinfo *ai = NULL;
-	struct pollfd p;
-	socklen_t len = sizeof(int);
-	int fd, e = 0;
-
-	if (sv_addr(hostport, 0, &ai, err, errsz) == -1)
-		return -1;
-	if ((fd = sv_socket(ai)) == -1 || fcntl(fd, F_SETFL, O_NONBLOCK) == -1)
-		e = errno;
-	else if (connect(fd, ai->ai_addr, ai->ai_addrlen) == -1) {
-		e = errno;
-		p.fd = fd;
-		p.events = POLLOUT;
-		if (e == EINPROGRESS) {
-			e = ETIMEDOUT;
-			if (poll(&p, 1, (int)timeout * 1000) == 1 &&
-			    getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &len) == -1)
-				e = errno;
-		}
-	}
-	freeaddrinfo(ai);
-	if (e != 0) {
-		snprintf(err, errsz, "%s: %s", hostport, strerror(e));
-		if (fd != -1)
-			(void)close(fd);
-		return -1;
-	}
-	return fd;
-}
-
 /* sv_probe - hostport's greeting (the last line of a 220 reply, in
  * line), then QUIT; 0, or -1 with err */
 static int
@@ -351,8 +308,10 @@ sv_probe(const char *hostport, unsigned int timeout, char *line,
 	size_t i;
 	int fd, r = -1;
 
-	if ((fd = sv_connect(hostport, timeout, err, errsz)) == -1)
+	if ((fd = tcp_connect(hostport, timeout, esc, sizeof esc)) == -1) {
+		snprintf(err, errsz, "%s: %s", hostport, esc);
 		goto out;
+	}
 	if (smtpio_init(io, fd, timeout) == -1) {
 		snprintf(err, errsz, "%s: %s", hostport, strerror(errno));
 		goto out;

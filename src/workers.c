@@ -30,6 +30,9 @@
 #include <sys/prctl.h>
 #endif
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -249,7 +252,7 @@ static enum workers_end
 wk_main(struct gateway *gw)
 {
 	sigset_t set;
-	int fd;
+	int fd, one = 1;
 
 	while (!wk_stop) {
 		if ((fd = accept(wk_lfd, NULL, NULL)) == -1) {
@@ -257,8 +260,11 @@ wk_main(struct gateway *gw)
 				break;
 			continue;
 		}
-		/* gpg, started while we serve, gets none of it */
+		/* gpg, started while we serve, gets none of it; replies
+		 * go out whole (smtpio), so no wait for an ACK (Nagle) */
 		(void)fcntl(fd, F_SETFD, FD_CLOEXEC);
+		(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one,
+		    sizeof one);
 		wk_serve(gw, fd);
 		(void)close(fd);
 	}

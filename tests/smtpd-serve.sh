@@ -471,7 +471,7 @@ FREE=$($CLI port)
 sconf noreinject "reinject = 127.0.0.1:$FREE"
 ms "$T/o" "$T/e" smtpd -c "$T/noreinject.conf" --check
 check "--check, nothing at reinject: 75, one line" \
-    sh -c "[ $rc -eq 75 ] && [ \$(wc -l <'$T/e') -eq 1 ] && grep -q 'reinject = 127.0.0.1:$FREE: Connection refused' '$T/e'"
+    sh -c "[ $rc -eq 75 ] && [ \$(wc -l <'$T/e') -eq 1 ] && grep -q 'reinject = 127.0.0.1:$FREE: cannot connect: Connection refused' '$T/e'"
 sconf inuse "listen = 127.0.0.1:$SINKPORT"
 ms "$T/o" "$T/e" smtpd -c "$T/inuse.conf" --check
 check "--check, listen in use: 75, one line" \
