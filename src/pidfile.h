@@ -17,9 +17,9 @@ struct pidfile {
 };
 
 /* pidfile_open - path (created if need be, 0644; no symbolic link, a
- * regular file with no other hard link) opened; refused when another process holds its lock
- * ("already running as PID N").  OUTCOME_OK, else OUTCOME_TEMPFAIL or
- * OUTCOME_CONFIG after one line.  Locks are not inherited by fork: a
+ * regular file with no other hard link) opened; refused when another
+ * process holds its lock ("already running as PID N").  OUTCOME_OK,
+ * else OUTCOME_TEMPFAIL or OUTCOME_CONFIG after one line.  Locks are not inherited by fork: a
  * process that forks to serve calls pidfile_lock in the child. */
 enum outcome	pidfile_open(struct pidfile *, const char *);
 
