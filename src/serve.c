@@ -50,6 +50,9 @@
  * workers of the one before (they let go at its death): bind() tries
  * again for this long before it says the port is in use. */
 #define SERVE_BIND_WAIT_MS	3000
+/* --check: seconds to wait for the greeting of a server found on
+ * listen */
+#define SERVE_CHECK_WAIT	5
 /* the smallest listen(2) backlog; it grows with smtpd_workers */
 #define SERVE_BACKLOG		128
 
@@ -339,31 +342,49 @@ out:
 	return r;
 }
 
+/* sv_check_listen - --check: can listen be bound?  In use, what
+ * answers there is said too (the server itself, when it runs) */
+static enum outcome
+sv_check_listen(struct serve *s)
+{
+	char line[LIMIT_SMTP_REPLY_LINE], esc[LIMIT_SMTP_REPLY_LINE];
+	char err[CONFIG_ERRLEN];
+
+	if (s->bound == OUTCOME_OK) {
+		printf("listen = %s: can be bound\n", s->listen);
+		return OUTCOME_OK;
+	}
+	(void)fflush(stdout);
+	if (s->bound == OUTCOME_TEMPFAIL && sv_probe(s->listen,
+	    SERVE_CHECK_WAIT, line, sizeof line, err, sizeof err) == 0)
+		log_warnx("smtpd: %s (a server answers there: %s)",
+		    s->binderr, log_escape(line, esc, sizeof esc));
+	else
+		log_warnx("smtpd: %s", s->binderr);
+	return s->bound;
+}
+
 /* sv_check - --check: the configuration, then whether listen can be
- * bound and reinject answers */
+ * bound and reinject answers; a line for each that fails */
 static enum outcome
 sv_check(struct serve *s)
 {
 	const struct config *c = &s->gw->cfg;
 	char line[LIMIT_SMTP_REPLY_LINE], esc[LIMIT_SMTP_REPLY_LINE];
 	char err[CONFIG_ERRLEN];
+	enum outcome r;
 
 	config_print(c, stdout);
-	if (s->bound != OUTCOME_OK) {
-		(void)fflush(stdout);
-		log_warnx("smtpd: %s", s->binderr);
-		return s->bound;
-	}
-	printf("listen = %s: can be bound\n", s->listen);
+	r = sv_check_listen(s);
 	(void)fflush(stdout);
 	if (sv_probe(c->reinject, c->smtpd_timeout, line, sizeof line, err,
 	    sizeof err) == -1) {
 		log_warnx("smtpd: reinject = %s", err);
-		return OUTCOME_TEMPFAIL;
+		return r != OUTCOME_OK ? r : OUTCOME_TEMPFAIL;
 	}
 	printf("reinject = %s: %s\n", c->reinject,
 	    log_escape(line, esc, sizeof esc));
-	return OUTCOME_OK;
+	return r;
 }
 
 /*

@@ -474,7 +474,7 @@ check "--check, nothing at reinject: 75, one line" \
     sh -c "[ $rc -eq 75 ] && [ \$(wc -l <'$T/e') -eq 1 ] && grep -q 'reinject = 127.0.0.1:$FREE: cannot connect: Connection refused' '$T/e'"
 sconf inuse "listen = 127.0.0.1:$SINKPORT"
 ms "$T/o" "$T/e" smtpd -c "$T/inuse.conf" --check
-check "--check, listen in use: 75, one line" \
-    sh -c "[ $rc -eq 75 ] && [ \$(wc -l <'$T/e') -eq 1 ] && grep -q 'Address already in use' '$T/e'"
+check "--check, listen in use: 75, one line naming what answers there" \
+    sh -c "[ $rc -eq 75 ] && [ \$(wc -l <'$T/e') -eq 1 ] && grep -q 'Address already in use (a server answers there: 220 sink.test' '$T/e' && grep -q '^reinject = ' '$T/o'"
 
 done_testing
