@@ -441,6 +441,35 @@ sv_daemon(void)
 }
 
 /*
+ * sv_pidfile - the pid file opened.  As root, in a directory that
+ * another user can change (smtpd_user's, so that it can remove the file
+ * at the end), it is opened with that user's rights: a directory above
+ * it swapped for a symbolic link then reaches only what the user could
+ * write anyway, never a file of root's that would be truncated.
+ */
+static enum outcome
+sv_pidfile(struct serve *s)
+{
+	char err[CONFIG_ERRLEN];
+	enum outcome r;
+
+	if (s->user == NULL || config_trusted(s->pidpath, "the pid file",
+	    err, sizeof err) == 0)
+		return pidfile_open(&s->pid, s->pidpath);
+	if (initgroups(s->user, s->gid) == -1 || setegid(s->gid) == -1 ||
+	    seteuid(s->uid) == -1) {
+		log_warn("smtpd: cannot become %s", s->user);
+		return OUTCOME_TEMPFAIL;
+	}
+	r = pidfile_open(&s->pid, s->pidpath);
+	if (seteuid(0) == -1 || setegid(0) == -1) {
+		log_warn("smtpd: cannot become root again");
+		return OUTCOME_TEMPFAIL;
+	}
+	return r;
+}
+
+/*
  * sv_begin - as started (root or not): mailseal.conf read for
  * smtpd_user and listen, the user to become, the pid file, the socket
  * bound (--check: tried, and said later); then root given up
@@ -452,6 +481,14 @@ sv_begin(struct serve *s)
 	struct config c;
 	enum outcome r;
 
+	/* root reads only what nobody else can change: a configuration
+	 * of smtpd_user's would let that user bind any port (25) as
+	 * root, or have root show lines of a file it links to */
+	if (geteuid() == 0 && config_trusted(s->config, "the configuration",
+	    err, sizeof err) == -1) {
+		log_warnx("smtpd: %s", err);
+		return OUTCOME_CONFIG;
+	}
 	if (config_load(&c, s->config, err, sizeof err) == -1) {
 		log_warnx("smtpd: %s", err);
 		config_free(&c);
@@ -459,7 +496,7 @@ sv_begin(struct serve *s)
 	}
 	r = sv_user(s, &c);
 	if (r == OUTCOME_OK && s->pidpath != NULL && !s->o->check)
-		r = pidfile_open(&s->pid, s->pidpath);
+		r = sv_pidfile(s);
 	if (r == OUTCOME_OK && sv_listen(s, &c, s->o->check ? 0 :
 	    SERVE_BIND_WAIT_MS) != OUTCOME_OK && !s->o->check) {
 		log_warnx("smtpd: %s", s->binderr);
