@@ -15,7 +15,8 @@
  *   every copy got 250 downstream, with their queue IDs; else the
  *   outcome's reply (outcome.c), but a require recipient whose key
  *   went between its RCPT and the DATA is 451 (see sg_outcome).
- * The per-message deadline (`timeout`): gpg that died while GPGME fed
+ * The per-message deadline (`timeout`), also over each RCPT (a changed
+ *   keyring is listed again there): gpg that died while GPGME fed
  *   it can leave GPGME 1.18 polling for ever (FACTS.md), so SIGALRM
  *   ends the worker: 451 4.4.5 to the client, then _exit(75); the
  *   nameless files die with the process, the gpg supervisor kills gpg
@@ -79,6 +80,21 @@ sg_alarm(int sig)
 	_exit(75);
 }
 
+/* sg_deadline - the deadline armed (on) for work that may run gpg,
+ * or taken away */
+static void
+sg_deadline(struct smtpgw *g, int on)
+{
+	if (!on) {
+		alarm(0);
+		sg_client = -1;
+		return;
+	}
+	sg_client = g->client;
+	if (g->gw->cfg.timeout > 0)
+		alarm(g->gw->cfg.timeout);
+}
+
 /* sg_rcpt - see smtpd.h (ops->rcpt) */
 static void
 sg_rcpt(void *arg, const struct smtpd_txn *t, const char *addr,
@@ -89,7 +105,12 @@ sg_rcpt(void *arg, const struct smtpd_txn *t, const char *addr,
 	char why[256], esc[ESCBUF], esc2[ESCBUF], esc3[ESCBUF];
 	enum outcome o;
 
-	switch ((o = gateway_rcpt(g->gw, addr, why, sizeof why))) {
+	/* a keyring that changed is listed again here: a gpg that hangs
+	 * would hold the worker for ever */
+	sg_deadline(g, 1);
+	o = gateway_rcpt(g->gw, addr, why, sizeof why);
+	sg_deadline(g, 0);
+	switch (o) {
 	case OUTCOME_OK:
 		sg_reply(r, 250, "2.1.5", "Ok");
 		break;
@@ -163,9 +184,7 @@ sg_message(void *arg, const struct smtpd_txn *t, int fd,
 	struct msg *m = NULL;
 	enum outcome o;
 
-	sg_client = g->client;
-	if (g->gw->cfg.timeout > 0)
-		alarm(g->gw->cfg.timeout);
+	sg_deadline(g, 1);
 	memset(g->gw->qids, 0, sizeof g->gw->qids);
 	env.sender = t->sender;
 	env.queueid = t->queueid;
@@ -178,8 +197,7 @@ sg_message(void *arg, const struct smtpd_txn *t, int fd,
 		o = OUTCOME_TEMPFAIL;
 	} else if ((o = msg_open_fd(&m, fd)) == OUTCOME_OK)
 		o = gateway_message(g->gw, m, &env, &g->ho);
-	alarm(0);
-	sg_client = -1;
+	sg_deadline(g, 0);
 	msg_free(m);
 	g->hop.txn = NULL;
 	sg_outcome(g, o, r);

@@ -6,9 +6,10 @@
 # 5.7.1 and the reason while the others get their mail; a key imported
 # while the server runs is used without a restart; a gpg that hangs
 # ends the message with 451 4.4.5 within the deadline (`timeout`), no
-# gpg is left behind, and the next connection is served.  gpg is a
-# logging wrapper first on PATH (as in tests/gpg-runs.sh); the next hop
-# is tests/smtp_sink.py.  Ports are picked free at run time.  TAP.
+# gpg is left behind, and the next connection is served; a gpg that
+# hangs listing a changed keyring at RCPT: 451 within the deadline too.
+# gpg is a logging wrapper first on PATH (as in tests/gpg-runs.sh); the
+# next hop is tests/smtp_sink.py.  Ports are picked free at run time.  TAP.
 . "${MAILSEAL_SRCDIR:-.}/tests/lib.sh"
 
 real=$(command -v gpg) || skip_all "no gpg"
@@ -35,6 +36,11 @@ case " \$* " in
 	fi
 	if [ -e "$S/kill" ]; then
 		(sleep 0.05; kill -9 \$\$) &
+	fi;;
+*" --list-keys "*)
+	if [ -e "$S/hanglist" ]; then
+		echo \$\$ >"$S/gpgpid"
+		exec sleep 60
 	fi;;
 esac
 exec "$real" "\$@"
@@ -81,7 +87,8 @@ if [ "$(id -u)" -eq 0 ]; then
 	chmod 755 "$T"
 	chown -R "$user" "$S"
 fi
-cat >"$S/smtpd.conf" <<CONF
+# root's, in a directory of root's: smtpd started as root reads it first
+cat >"$T/smtpd.conf" <<CONF
 homedir = $H
 gateway_id = gw1.test
 default_policy = require
@@ -92,7 +99,6 @@ timeout = 3
 log = stderr
 ${user:+smtpd_user = $user}
 CONF
-[ -z "$user" ] || chown "$user" "$S/smtpd.conf"
 
 # the client: one connection; "rcpt ADDR..." prints each RCPT's reply;
 # "send N IDENT ADDR..." sends N messages (XFORWARD IDENT=IDENTn when
@@ -155,7 +161,7 @@ encrypted_to() {
 }
 
 sleep 2	# no file of the home is "racy" (keycache.h) at the listing
-PATH=$S/bin:$PATH TMPDIR=$S/tmp "$MAILSEAL" smtpd -c "$S/smtpd.conf" -v \
+PATH=$S/bin:$PATH TMPDIR=$S/tmp "$MAILSEAL" smtpd -c "$T/smtpd.conf" -v \
     2>"$T/log" &
 srvpid=$!
 i=0
@@ -296,5 +302,47 @@ if grep -q '^DATA 250' "$T/out"; then
 	ok "the next message after gpg was killed is served"
 else
 	not_ok "the next message after gpg was killed" "$T/out" "$T/log"
+fi
+
+# the deadline at RCPT: the keyring changed, and the gpg that lists it
+# again hangs; 451 in about `timeout` seconds, not a worker held
+rm -f "$S/gpgpid"
+touch "$S/hanglist"
+touch "$H/pubring.kbx"
+t0=$(date +%s)
+client rcpt bob@example.org
+s=$(($(date +%s) - t0))
+rm -f "$S/hanglist"
+if grep -q '^RCPT 451 4\.' "$T/out" && [ "$s" -le 8 ]; then
+	ok "a gpg that hangs listing keys at RCPT: 451 after ${s}s (timeout = 3)"
+else
+	not_ok "a gpg that hangs listing keys at RCPT: ${s}s" "$T/out" \
+	    "$T/cerr" "$T/log"
+fi
+gp=$(cat "$S/gpgpid" 2>/dev/null)
+i=0
+while [ -n "$gp" ] && kill -0 "$gp" 2>/dev/null &&
+    ! grep -q '^State:.*Z' "/proc/$gp/status" 2>/dev/null && [ $i -lt 50 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+if [ -n "$gp" ] && { ! kill -0 "$gp" 2>/dev/null ||
+    grep -q '^State:.*Z' "/proc/$gp/status" 2>/dev/null; }; then
+	ok "... and no gpg left behind"
+else
+	not_ok "... gpg ${gp:-?} left behind"
+fi
+i=0
+while :; do
+	client send 1 UPL bob@example.org
+	grep -q '^DATA 250' "$T/out" && break
+	[ $i -ge 20 ] && break
+	sleep 0.5
+	i=$((i + 1))
+done
+if grep -q '^DATA 250' "$T/out"; then
+	ok "the next connection after the RCPT deadline is served"
+else
+	not_ok "the next connection after the RCPT deadline" "$T/out" "$T/log"
 fi
 done_testing
