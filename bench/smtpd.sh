@@ -140,7 +140,7 @@ EOC
 flags=Rq user=$(pf_user gw) null_sender= argv=$MAILSEAL filter \
 -c $T/etc/filter.conf -q \${queue_id} -f \${sender} -- \${recipient}"
 	pf_aq_listen "$P_AQ" "$P_MS" "$P_RE"
-	postconf -c "$PFC" -M "mailseal/unix=mailseal unix - - n - $WORKERS smtp"
+	postconf -c "$PFC" -F "mailseal-smtp/unix/process_limit=$WORKERS"
 	pf_allow
 	pf_start "$P_PLAIN" "$P_PIPE" "$P_AQ" "$P_RE" ||
 	    { cat "$PFD/start.out" >&2; exit 1; }

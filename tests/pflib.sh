@@ -301,10 +301,10 @@ pfs() {
 #                       test KEYs, ownertrust ultimate
 #   pf_aq_listen PORT FILTERPORT REPORT  after-queue: a listener whose mail
 #                       goes to the content filter on FILTERPORT through
-#                       the smtp(8) service "mailseal", and the
-#                       re-injection listener REPORT
-#   pf_bq_listen PORT FILTERPORT  before-queue: a listener that proxies
-#                       each transaction through FILTERPORT
+#                       the smtp(8) service "mailseal-smtp", and the
+#                       re-injection listener REPORT (mailseal-setup(7))
+#   pf_bq_listen PORT FILTERPORT [PROCS]  before-queue: a listener that
+#                       proxies each transaction through FILTERPORT
 #   pf_smtpd_start CONF LOG [ENV...]  mailseal smtpd -c CONF (as root: it
 #                       drops to smtpd_user) in a session of its own,
 #                       stderr to LOG; $SMTPD_PID; waits until its
@@ -373,42 +373,49 @@ pf_rmusers() {
 
 # pf_gwring USER DIR KEY... - USER's GnuPG home DIR with the test KEYs
 pf_gwring() {
-	_u=$1 _d=$2
+	_gu=$1 _gd=$2
 	shift 2
-	PF_GWRING=$_d
-	install -d -o "$(pf_user "$_u")" -g "$(id -gn "$(pf_user "$_u")")" \
-	    -m 700 "$_d"
+	PF_GWRING=$_gd
+	install -d -o "$(pf_user "$_gu")" -g "$(id -gn "$(pf_user "$_gu")")" \
+	    -m 700 "$_gd"
 	for _k in "$@"; do
-		pf_as "$_u" gpg --homedir "$_d" --batch --quiet --import \
+		pf_as "$_gu" gpg --homedir "$_gd" --batch --quiet --import \
 		    <"$KEYS/$_k.pub.asc" 2>>"$T/setup.err"
 		echo "$(cat "$KEYS/$_k.fpr"):6:"
 	done >"$T/gwtrust"
-	pf_as "$_u" gpg --homedir "$_d" --batch --quiet --import-ownertrust \
+	pf_as "$_gu" gpg --homedir "$_gd" --batch --quiet --import-ownertrust \
 	    <"$T/gwtrust" 2>>"$T/setup.err"
 }
 
 # pf_aq_listen PORT FILTERPORT REPORT - the after-queue placement, as
 # mailseal-setup(7) gives it: mail received on PORT is queued and then
-# handed over SMTP (with XFORWARD, no MIME conversion) to the filter on
-# FILTERPORT; the filter re-injects on REPORT, which filters nothing
+# handed by the smtp(8) service mailseal-smtp (at most 10 at a time,
+# XFORWARD, no MIME conversion, no generic maps, 1000 s for the reply to
+# the message) to the filter on FILTERPORT; the filter re-injects on
+# REPORT, which filters nothing
 pf_aq_listen() {
 	postconf -c "$PFC" -M \
 	    "127.0.0.1:$1/inet=127.0.0.1:$1 inet n - n - - smtpd"
 	postconf -c "$PFC" -P \
-	    "127.0.0.1:$1/inet/content_filter=mailseal:[127.0.0.1]:$2"
-	postconf -c "$PFC" -M "mailseal/unix=mailseal unix - - n - 10 smtp"
-	postconf -c "$PFC" -P "mailseal/unix/smtp_send_xforward_command=yes" \
-	    "mailseal/unix/disable_mime_output_conversion=yes" \
-	    "mailseal/unix/smtp_generic_maps="
+	    "127.0.0.1:$1/inet/content_filter=mailseal-smtp:[127.0.0.1]:$2"
+	postconf -c "$PFC" -M \
+	    "mailseal-smtp/unix=mailseal-smtp unix - - n - 10 smtp"
+	postconf -c "$PFC" -P \
+	    "mailseal-smtp/unix/smtp_send_xforward_command=yes" \
+	    "mailseal-smtp/unix/disable_mime_output_conversion=yes" \
+	    "mailseal-smtp/unix/smtp_generic_maps=" \
+	    "mailseal-smtp/unix/smtp_data_done_timeout=1000s"
 	pf_reinject_listen "$3"
 }
 
-# pf_reinject_listen PORT - the re-injection listener (once)
+# pf_reinject_listen PORT - the re-injection listener (once): no content
+# filter, no address, header or milter checks again, mail from loopback
+# only, XFORWARD believed
 pf_reinject_listen() {
 	postconf -c "$PFC" -M "127.0.0.1:$1/inet" 2>/dev/null |
 	    grep -q . && return 0
 	postconf -c "$PFC" -M \
-	    "127.0.0.1:$1/inet=127.0.0.1:$1 inet n - n - 10 smtpd"
+	    "127.0.0.1:$1/inet=127.0.0.1:$1 inet n - n - 20 smtpd"
 	postconf -c "$PFC" -P "127.0.0.1:$1/inet/content_filter=" \
 	    "127.0.0.1:$1/inet/receive_override_options=no_unknown_recipient_checks,no_header_body_checks,no_milters" \
 	    "127.0.0.1:$1/inet/smtpd_helo_restrictions=" \
@@ -420,20 +427,23 @@ pf_reinject_listen() {
 	    "127.0.0.1:$1/inet/smtpd_authorized_xforward_hosts=127.0.0.0/8"
 }
 
-# pf_bq_listen PORT FILTERPORT - the before-queue placement: Postfix's
-# smtpd on PORT relays each transaction, command by command, to the
-# filter on FILTERPORT, whose replies reach the client; the filter's
-# re-injection listener queues the mail
+# pf_bq_listen PORT FILTERPORT [PROCS] - the before-queue placement:
+# Postfix's smtpd on PORT (at most PROCS processes, default 20: no more
+# than the filter's workers) passes each command of its client to the
+# filter on FILTERPORT and the filter's replies back (300 s for each);
+# the filter's re-injection listener queues the mail
 pf_bq_listen() {
 	postconf -c "$PFC" -M \
-	    "127.0.0.1:$1/inet=127.0.0.1:$1 inet n - n - 10 smtpd"
-	postconf -c "$PFC" -P "127.0.0.1:$1/inet/smtpd_proxy_filter=127.0.0.1:$2" \
-	    "127.0.0.1:$1/inet/smtpd_proxy_timeout=${PF_PROXY_TIMEOUT:-180s}" \
-	    "127.0.0.1:$1/inet/smtpd_client_connection_count_limit=10"
+	    "127.0.0.1:$1/inet=127.0.0.1:$1 inet n - n - ${3:-20} smtpd"
+	postconf -c "$PFC" -P \
+	    "127.0.0.1:$1/inet/smtpd_proxy_filter=127.0.0.1:$2" \
+	    "127.0.0.1:$1/inet/smtpd_proxy_timeout=300s"
 }
 
-# pf_smtpd_start CONF LOG [NAME=VALUE...] - mailseal smtpd in a session
-# of its own; 0 once its listen port accepts
+# pf_smtpd_start CONF LOG [NAME=VALUE...] - mailseal smtpd -c CONF in a
+# session (and process group) of its own, with the NAME=VALUEs in its
+# environment, standard error to LOG; 0 once its listen port accepts
+# (10 s), else 1
 pf_smtpd_start() {
 	_c=$1 _l=$2
 	shift 2

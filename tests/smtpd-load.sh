@@ -79,7 +79,7 @@ done >"$PFC/aliases"
 postalias -c "$PFC" "$PFC/aliases"
 pf_aq_listen "$P_AQ" "$P_MS" "$P_RE"
 # as many deliveries to the filter at once as it has workers
-postconf -c "$PFC" -M "mailseal/unix=mailseal unix - - n - $WORKERS smtp"
+postconf -c "$PFC" -F "mailseal-smtp/unix/process_limit=$WORKERS"
 postconf -c "$PFC" -e "in_flow_delay = 0"
 
 if ! pf_start "$P_AQ" "$P_RE"; then

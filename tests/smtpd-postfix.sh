@@ -11,8 +11,8 @@
 # Postfix is neither stopped nor reconfigured, and no system file
 # changes (the filter re-injects over SMTP, not with sendmail(1)).
 # Ports on 127.0.0.1, chosen free at run time:
-#   $P_AQ  after-queue listener: -o content_filter=mailseal:[127.0.0.1]:$P_MS
-#          through the smtp(8) service "mailseal" (XFORWARD on, no MIME
+#   $P_AQ  after-queue listener: -o content_filter=mailseal-smtp:[127.0.0.1]:$P_MS
+#          through the smtp(8) service "mailseal-smtp" (XFORWARD on, no MIME
 #          conversion, no generic maps)
 #   $P_BQ  before-queue listener: -o smtpd_proxy_filter=127.0.0.1:$P_MS
 #   $P_MS  mailseal smtpd (started as root, it runs as the gw user)
@@ -241,7 +241,7 @@ default_policy = opportunistic
 policy_map = $T/etc/policy
 gateway_id = $GW
 smtpd_user = $(pf_user gw)
-smtpd_workers = 4
+smtpd_workers = 10
 timeout = 60
 log = stderr
 EOC
@@ -256,7 +256,7 @@ for r in $ROLES; do
 done >"$PFC/aliases"
 postalias -c "$PFC" "$PFC/aliases"
 pf_aq_listen "$P_AQ" "$P_MS" "$P_RE"
-pf_bq_listen "$P_BQ" "$P_MS"
+pf_bq_listen "$P_BQ" "$P_MS" 10
 
 if ! pf_start "$P_AQ" "$P_BQ" "$P_RE"; then
 	not_ok "the test's Postfix listens on 127.0.0.1:$P_AQ, :$P_BQ, :$P_RE" \
