@@ -163,9 +163,9 @@ is "every message delivered ($(val delivered) of $N)" \
     "$(val delivered) $(val missing)" "$N 0" "$T/check.out"
 DUP=$(val duplicates)
 if [ -n "$DUP" ] && [ "$DUP" -le "$WORKERS" ]; then
-	ok "duplicates: $DUP, no more than the $WORKERS workers that were in flight"
+	ok "duplicates: $DUP, no more than the $WORKERS workers that could be in flight at the kill"
 else
-	not_ok "duplicates: '$DUP', no more than the $WORKERS workers that were in flight" \
+	not_ok "duplicates: '$DUP', no more than the $WORKERS workers that could be in flight at the kill" \
 	    "$T/check.out"
 fi
 is "every copy ($(val copies)) encrypted and decrypting to its original" \
