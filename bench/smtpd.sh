@@ -23,7 +23,8 @@
 #
 # usage: bench/smtpd.sh     (as root for (a); otherwise (b) alone)
 # Environment: COUNT (200), CLIENTS (10), WORKERS (10), SEQ (100),
-# ROUNDS (3), MAILSEAL (src/mailseal of this tree).  Prints figures only;
+# ROUNDS (3), PARTS (ab: which parts), MAILSEAL (src/mailseal of this
+# tree).  Prints figures only;
 # exit 0 when everything could be measured.  bench/README.md has results.
 here=$(cd "$(dirname "$0")" && pwd)
 MAILSEAL_SRCDIR=$(dirname "$here")
@@ -33,6 +34,7 @@ CLIENTS=${CLIENTS:-10}
 WORKERS=${WORKERS:-10}
 SEQ=${SEQ:-100}
 ROUNDS=${ROUNDS:-3}
+PARTS=${PARTS:-ab}
 # lib.sh: $T, $KEYS, $PYTHON, the test keys; pflib.sh: the instance
 . "$MAILSEAL_SRCDIR/tests/lib.sh"
 PATH=$PATH:/usr/sbin:/sbin
@@ -40,6 +42,8 @@ export PATH
 LOAD=$MAILSEAL_SRCDIR/tests/smtp_load.py
 ROOT=no
 [ "$(id -u)" -eq 0 ] && command -v postfix >/dev/null && ROOT=yes
+DO_A=no
+case $PARTS in *a*) [ $ROOT = yes ] && DO_A=yes ;; esac
 . "$MAILSEAL_SRCDIR/tests/pflib.sh"
 
 SINK_PID=
@@ -69,6 +73,52 @@ rate() {
 median() {
 	printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 }
 	    END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# groupcpu PGID - CPU seconds (user + system, with reaped children) of
+# the processes of process group PGID
+groupcpu() {
+	"$PYTHON" - "$1" <<'PY'
+import os, sys
+g, hz, t = int(sys.argv[1]), os.sysconf("SC_CLK_TCK"), 0
+for p in os.listdir("/proc"):
+    if not p.isdigit():
+        continue
+    try:
+        with open("/proc/%s/stat" % p) as f:
+            v = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        continue
+    if int(v[2]) == g:
+        t += sum(int(x) for x in v[11:15])
+print("%.3f" % (t / hz))
+PY
+}
+
+# runloop N IN CMD... - run CMD N times, standard input IN, output
+# discarded; prints the wall and the CPU seconds (user + system) of all,
+# and of every process below them
+runloop() {
+	"$PYTHON" - "$@" <<'PY'
+import ctypes, os, resource, subprocess, sys, time
+n, inp, cmd = int(sys.argv[1]), sys.argv[2], sys.argv[3:]
+# a child subreaper: the gpg processes GPGME starts detached count too
+ctypes.CDLL(None).prctl(36, 1, 0, 0, 0)
+r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+t0 = time.monotonic()
+for _ in range(n):
+    with open(inp, "rb") as f:
+        subprocess.run(cmd, stdin=f, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL)
+    while True:
+        try:
+            os.wait()
+        except ChildProcessError:
+            break
+t1 = time.monotonic()
+r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+print("%.3f %.3f" % (t1 - t0, r1.ru_utime + r1.ru_stime - r0.ru_utime - r0.ru_stime))
+PY
 }
 
 chmod 755 "$T"
@@ -111,7 +161,7 @@ EOC
 }
 
 # ------------------------------------------------------------------ (a)
-if [ $ROOT = yes ]; then
+if [ $DO_A = yes ]; then
 	# shellcheck disable=SC2046
 	set -- $(pf_ports 5)
 	P_PLAIN=$1 P_PIPE=$2 P_AQ=$3 P_MS=$4 P_RE=$5
@@ -198,8 +248,9 @@ P_SINK=$(cat "$T/sink/port")
 set -- $(pf_ports 1)
 P_B=$1
 smtpd_conf "$T/b.conf" "$P_B" "$P_SINK"
-pf_smtpd_start "$T/b.conf" "$T/smtpd-b.log" || { cat "$T/smtpd-b.log" >&2
-	exit 1; }
+# under a subreaper: its CPU counts the detached gpg processes
+PF_SMTPD_WRAP="$PYTHON $here/subreaper.py" pf_smtpd_start "$T/b.conf" \
+    "$T/smtpd-b.log" || { cat "$T/smtpd-b.log" >&2; exit 1; }
 cat >"$T/filter-b.conf" <<EOC
 homedir = $G
 default_policy = opportunistic
@@ -210,44 +261,57 @@ EOC
     --tag warm >/dev/null 2>&1
 MSG=$T/b/1.eml
 echo "== (b) per message, $SEQ in turn, $ROUNDS rounds (median): one client" \
-    "straight to smtpd, re-injection to a sink; gpg -a -e; mailseal filter --stdout"
-SM= GP= FI=
+    "straight to smtpd, re-injection to a sink (and the client straight to" \
+    "the sink: the harness alone); gpg -a -e; mailseal filter --stdout"
+SM= SMC= HA= GP= GPC= FI= FIC=
 r=0
 while [ $r -lt "$ROUNDS" ]; do
 	r=$((r + 1))
-	rm -rf "$T/b"
-	mkdir -m 755 "$T/b"
-	"$PYTHON" "$LOAD" send --port "$P_B" --count "$SEQ" --clients 1 \
-	    --dir "$T/b" --tag "b$r" >"$T/b.out" 2>&1 ||
-	    { cat "$T/b.out" >&2; exit 1; }
-	SM="$SM $(sed -n 's/^seconds //p' "$T/b.out")"
-	t0=$(now)
-	i=0
-	while [ $i -lt "$SEQ" ]; do
-		gpg --homedir "$G" --batch -a -e -r "$FPR" --trust-model always \
-		    <"$MSG" >/dev/null 2>&1
-		i=$((i + 1))
+	for to in "$P_SINK" "$P_B"; do
+		rm -rf "$T/b"
+		mkdir -m 755 "$T/b"
+		c0=$(groupcpu "$SMTPD_PID")
+		"$PYTHON" "$LOAD" send --port "$to" --count "$SEQ" --clients 1 \
+		    --dir "$T/b" --tag "b$r" >"$T/b.out" 2>&1 ||
+		    { cat "$T/b.out" >&2; exit 1; }
+		w=$(sed -n 's/^seconds //p' "$T/b.out")
+		if [ "$to" = "$P_SINK" ]; then
+			HA="$HA $w"
+		else
+			SM="$SM $w"
+			SMC="$SMC $(awk -v a="$c0" -v b="$(groupcpu "$SMTPD_PID")" \
+			    'BEGIN { printf "%.3f", b - a }')"
+		fi
 	done
-	GP="$GP $(awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.3f", b - a }')"
-	t0=$(now)
-	i=0
-	while [ $i -lt "$SEQ" ]; do
-		"$MAILSEAL" filter -c "$T/filter-b.conf" --stdout -- \
-		    bob@example.org <"$MSG" >/dev/null 2>&1
-		i=$((i + 1))
-	done
-	FI="$FI $(awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.3f", b - a }')"
+	set -- $(runloop "$SEQ" "$MSG" gpg --homedir "$G" --batch -a -e \
+	    -r "$FPR" --trust-model always)
+	GP="$GP $1" GPC="$GPC $2"
+	set -- $(runloop "$SEQ" "$MSG" "$MAILSEAL" filter -c "$T/filter-b.conf" \
+	    --stdout -- bob@example.org)
+	FI="$FI $1" FIC="$FIC $2"
 done
 # shellcheck disable=SC2086
-sm=$(median $SM) gp=$(median $GP) fi=$(median $FI)
+sm=$(median $SM) smc=$(median $SMC) ha=$(median $HA) gp=$(median $GP) \
+    gpc=$(median $GPC) fi=$(median $FI) fic=$(median $FIC)
 enc=$(grep -l 'multipart/encrypted' "$T/sink"/*.eml 2>/dev/null | wc -l)
-all=$(ls "$T/sink"/*.eml 2>/dev/null | wc -l)
-printf '%-26s %10s %10s\n' case "ms/msg" "x gpg"
-for c in "smtpd $sm" "gpg -a -e $gp" "mailseal filter --stdout $fi"; do
-	n=${c##* }
-	printf '%-26s %10s %10s\n' "${c% *}" \
-	    "$(awk -v s="$n" -v k="$SEQ" 'BEGIN { printf "%.2f", 1000 * s / k }')" \
-	    "$(awk -v s="$n" -v g="$gp" 'BEGIN { printf "%.2f", s / g }')"
-done
-echo "sink: $all messages, $enc multipart/encrypted"
+# per - milliseconds per message of SECONDS
+per() {
+	awk -v s="$1" -v k="$SEQ" 'BEGIN { printf "%.2f", 1000 * s / k }'
+}
+ratio() {
+	awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'
+}
+printf '%-28s %9s %9s %9s %9s\n' case "wall ms" "x gpg" "cpu ms" "x gpg"
+printf '%-28s %9s %9s %9s %9s\n' "client -> sink (harness)" "$(per "$ha")" \
+    "$(ratio "$ha" "$gp")" - -
+printf '%-28s %9s %9s %9s %9s\n' "smtpd (client, sink)" "$(per "$sm")" \
+    "$(ratio "$sm" "$gp")" "$(per "$smc")" "$(ratio "$smc" "$gpc")"
+printf '%-28s %9s %9s %9s %9s\n' "gpg -a -e" "$(per "$gp")" 1.00 \
+    "$(per "$gpc")" 1.00
+printf '%-28s %9s %9s %9s %9s\n' "mailseal filter --stdout" "$(per "$fi")" \
+    "$(ratio "$fi" "$gp")" "$(per "$fic")" "$(ratio "$fic" "$gpc")"
+echo "smtpd less the harness: $(per "$(awk -v a="$sm" -v b="$ha" \
+    'BEGIN { print a - b }')") ms, $(ratio "$(awk -v a="$sm" -v b="$ha" \
+    'BEGIN { print a - b }')" "$gp") x gpg; smtpd's CPU: the server, its workers and their gpg runs"
+echo "sink: $enc multipart/encrypted, of $((1 + ROUNDS * SEQ)) from smtpd"
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"

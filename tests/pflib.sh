@@ -443,11 +443,13 @@ pf_bq_listen() {
 # pf_smtpd_start CONF LOG [NAME=VALUE...] - mailseal smtpd -c CONF in a
 # session (and process group) of its own, with the NAME=VALUEs in its
 # environment, standard error to LOG; 0 once its listen port accepts
-# (10 s), else 1
+# (10 s), else 1.  $PF_SMTPD_WRAP, when set, is a command put before it.
 pf_smtpd_start() {
 	_c=$1 _l=$2
 	shift 2
-	env "$@" setsid "$MAILSEAL" smtpd -c "$_c" </dev/null >>"$_l" 2>&1 &
+	# shellcheck disable=SC2086
+	env "$@" setsid ${PF_SMTPD_WRAP:-} "$MAILSEAL" smtpd -c "$_c" \
+	    </dev/null >>"$_l" 2>&1 &
 	SMTPD_PID=$!
 	_p=$(sed -n 's/^listen *= *[0-9.]*:\([0-9]*\).*/\1/p' "$_c" | tail -n 1)
 	_i=0
