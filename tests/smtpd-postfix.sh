@@ -2,8 +2,10 @@
 # smtpd-postfix.sh - mailseal smtpd inside a real Postfix, in both
 # places Postfix offers a content filter: after the queue
 # (content_filter, the "advanced content filter") and before it
-# (smtpd_proxy_filter); and failing closed when the filter is down or
-# gpg fails.  TAP.
+# (smtpd_proxy_filter); and failing closed (the mail waits in Postfix's
+# queue or the client gets a 4xx, never clear text, never a loss) when
+# the filter is down (8), gpg fails (9), the re-injection listener is
+# down (10) or gpg hangs past the per-message deadline (11).  TAP.
 #
 # It runs only as root, with postfix and swaks installed.  The Postfix is
 # a private instance (tests/pflib.sh: "postfix -c $T/pf/etc", its own
@@ -49,6 +51,8 @@ pf_sys_state "$T/sys.before"
 
 cleanup() {
 	pf_smtpd_kill KILL
+	# the gpg of row 11 that hung (it runs as the gw user)
+	[ -s "$T/hung" ] && kill $(cat "$T/hung") 2>/dev/null
 	pf_stop
 	pf_rmusers
 	_lib_cleanup
@@ -214,7 +218,8 @@ pf_gwring gw "$T/gw" bob carol1 carol2
 # root's copy of the test keyring, for mailseal encrypt (row 5)
 ms_home
 
-# a gpg for smtpd that fails while $T/gpg-broken exists (row 9)
+# a gpg for smtpd that fails while $T/gpg-broken exists (row 9), and
+# that hangs, its PID in $T/hung, while $T/gpg-hangs exists (row 11)
 REALGPG=$(command -v gpg)
 mkdir -m 755 "$T/fakegpg"
 cat >"$T/fakegpg/gpg" <<EOF
@@ -222,6 +227,10 @@ cat >"$T/fakegpg/gpg" <<EOF
 if [ -e "$T/gpg-broken" ]; then
 	echo "gpg: broken on purpose (tests/smtpd-postfix.sh)" >&2
 	exit 2
+fi
+if [ -e "$T/gpg-hangs" ] && [ "\$1" != --version ]; then
+	echo \$\$ >>"$T/hung"
+	exec sleep 120
 fi
 exec "$REALGPG" "\$@"
 EOF
@@ -232,6 +241,8 @@ set -- $(pf_ports 4)
 P_AQ=$1 P_BQ=$2 P_MS=$3 P_RE=$4
 
 mkdir -m 755 "$T/etc"
+touch "$T/hung"
+chmod 666 "$T/hung"
 cat >"$T/etc/mailseal.conf" <<EOC
 # tests/smtpd-postfix.sh
 listen = 127.0.0.1:$P_MS
@@ -502,6 +513,83 @@ encrypted_ok "9. ... gpg works again, postqueue -f: bob's copy encrypted" \
     "$M" "$T/r9.eml" bob
 pf_wait_mail oscar "$R9"
 clear_ok "9. ... and oscar's as sent" "$M" "$T/r9.eml"
+
+# ------------------------------------------------- 10. fail closed: reinject down
+# the server up, its re-injection listener gone (a port nobody has)
+pf_smtpd_kill TERM
+# shellcheck disable=SC2046
+set -- $(pf_ports 1)
+sed "s/^reinject = .*/reinject = 127.0.0.1:$1/" "$T/etc/mailseal.conf" \
+    >"$T/etc/noreinject.conf"
+chmod 644 "$T/etc/noreinject.conf"
+pf_smtpd_start "$T/etc/noreinject.conf" "$T/smtpd.log" \
+    PATH="$T/fakegpg:$PATH" || diag "smtpd did not start: $(tail -n 3 "$T/smtpd.log")"
+R10=r10.$ID@example.org
+mkmsg "$T/r10.eml" "Bob <bob@example.org>, Oscar <oscar@example.org>" "$R10" \
+    "row 10"
+send "$P_AQ" alice@example.org bob@example.org,oscar@example.org "$T/r10.eml"
+Q10=$QID
+if pf_wait_deferred "$Q10" &&
+    pf_log_of "$Q10" | grep -q "relay=127\.0\.0\.1\[127\.0\.0\.1\]:$P_MS.*dsn=4\.[0-9.]*, status=deferred.*451"; then
+	ok "10. after-queue, re-injection listener down: smtpd answers 451, Postfix defers"
+else
+	pf_log_of "$Q10" >"$T/why"
+	not_ok "10. after-queue, re-injection listener down: smtpd answers 451, Postfix defers" \
+	    "$T/why" "$T/smtpd.log"
+fi
+R10B=r10b.$ID@example.org
+mkmsg "$T/r10b.eml" "Bob <bob@example.org>" "$R10B" "row 10b"
+send "$P_BQ" alice@example.org bob@example.org "$T/r10b.eml"
+if [ -z "$QID" ] && grep -Eq '^ *<(\*\*|-) 4[0-9][0-9] ' "$T/swaks.out"; then
+	ok "10. before-queue, re-injection listener down: the client gets a 4xx ($(grep -Em1 '^ *<(\*\*|-) 4' "$T/swaks.out" | sed 's/^ *<[-*]* //'))"
+else
+	not_ok "10. before-queue, re-injection listener down: the client gets a 4xx" \
+	    "$T/swaks.out"
+fi
+sleep 0.3
+is "10. ... nothing delivered, no bounce" \
+    "$(pf_count_mail bob "$R10") $(pf_count_mail oscar "$R10") $(pf_count_mail bob "$R10B") $(pf_count_mail alice "$R10")" \
+    "0 0 0 0"
+
+# ------------------------------------------------- 11. fail closed: gpg hangs
+# the per-message deadline (timeout = 5 here) ends the worker stuck in
+# GPGME: 451, and the server serves on
+pf_smtpd_kill TERM
+sed "s/^timeout = .*/timeout = 5/" "$T/etc/mailseal.conf" >"$T/etc/t5.conf"
+chmod 644 "$T/etc/t5.conf"
+pf_smtpd_start "$T/etc/t5.conf" "$T/smtpd.log" PATH="$T/fakegpg:$PATH" ||
+    diag "smtpd did not start: $(tail -n 3 "$T/smtpd.log")"
+: >"$T/gpg-hangs"
+R11=r11.$ID@example.org
+mkmsg "$T/r11.eml" "Bob <bob@example.org>" "$R11" "row 11"
+pfq -f
+send "$P_AQ" alice@example.org bob@example.org "$T/r11.eml"
+Q11=$QID
+_i=0
+while [ $_i -lt 200 ] && ! pf_log_of "$Q11" | grep -q 'status='; do
+	sleep 0.1
+	_i=$((_i + 1))
+done
+if pf_log_of "$Q11" | grep -q "dsn=4\.[0-9.]*, status=deferred"; then
+	ok "11. gpg hangs: after the per-message deadline, 451 and deferred ($(pf_log_of "$Q11" | sed -n 's/.*status=deferred (\(.*\))$/\1/p' | cut -c1-120))"
+else
+	pf_log_of "$Q11" >"$T/why"
+	not_ok "11. gpg hangs: after the per-message deadline, 451 and deferred" \
+	    "$T/why" "$T/smtpd.log"
+fi
+rm -f "$T/gpg-hangs"
+pfq -f
+for _m in "$R8" "$R9" "$R10" "$R11"; do
+	pf_wait_mail bob "$_m"
+done
+_n=
+for _m in "$R10" "$R11"; do
+	_n="$_n $(pf_count_mail bob "$_m")"
+done
+is "10., 11. ... all well again, postqueue -f: delivered once each" \
+    "$_n $(pf_count_mail oscar "$R10")" " 1 1 1"
+pf_wait_mail bob "$R11"
+encrypted_ok "11. ... encrypted" "$M" "$T/r11.eml" bob
 
 # ------------------------------------------------------------ the end
 pf_wait_empty 10
