@@ -145,7 +145,8 @@ smtpio_getline(struct smtpio *io, char *buf, size_t bufsz)
 		nl = memchr(io->in + io->ioff, '\n', n);
 		if (nl != NULL)
 			n = (size_t)(nl - (io->in + io->ioff));
-		if (!toolong && len + n < bufsz) {
+		/* the NUL's place may hold the CR before the LF */
+		if (!toolong && len + n <= bufsz) {
 			memcpy(buf + len, io->in + io->ioff, n);
 			len += n;
 		} else
@@ -154,10 +155,10 @@ smtpio_getline(struct smtpio *io, char *buf, size_t bufsz)
 		if (nl == NULL)
 			continue;
 		io->ioff++;		/* the LF */
-		if (toolong)
-			return sio_fail(io, SMTPIO_TOOLONG);
 		if (len > 0 && buf[len - 1] == '\r')
 			len--;
+		if (toolong || len >= bufsz)
+			return sio_fail(io, SMTPIO_TOOLONG);
 		buf[len] = '\0';
 		return (ssize_t)len;
 	}
@@ -168,6 +169,7 @@ int
 smtpio_flush(struct smtpio *io)
 {
 	long long until = smtpio_now() + (long long)io->timeout * 1000;
+	struct pollfd p;
 	size_t off = 0;
 	ssize_t n;
 
@@ -187,10 +189,10 @@ smtpio_flush(struct smtpio *io)
 			io->olen = 0;
 			return sio_fail(io, SMTPIO_TIMEOUT);
 		}
-		{
-			struct pollfd p = { io->fd, POLLOUT, 0 };
-			(void)poll(&p, 1, 1000);
-		}
+		p.fd = io->fd;
+		p.events = POLLOUT;
+		p.revents = 0;
+		(void)poll(&p, 1, 1000);
 	}
 	io->olen = 0;
 	return 0;
