@@ -258,6 +258,10 @@ gateway_id = gw2.test
 timeout = 60
 listen = [::1]:2525
 reinject = 127.0.0.1:10026
+smtpd_user = 
+smtpd_workers = 20
+smtpd_timeout = 300
+message_size_limit = 104857600
 bob@example.org: policy=require (default_policy) key=$B action=encrypt
 EOF
 if cmp -s "$T/out" "$T/ok.want"; then
