@@ -250,11 +250,14 @@ none "... and --check shows each as the guide writes it" "$T/why"
 
 # ---------------------------------------------------------- Postfix lines
 
-# guide_cmds WORD - the commands of the guide's literal blocks that
-# start with WORD, mdoc escapes undone (\e, \&), continuation lines
-# joined, one a line
+# guide_cmds WORD [SECTION] - the commands of the guide's literal blocks
+# (in its subsection SECTION only, when given) that start with WORD,
+# mdoc escapes undone (\e, \&), continuation lines joined, one a line
 guide_cmds() {
-	awk -v w="$1" '/^\.Bd -literal/ { lit = 1; next } /^\.Ed/ { lit = 0 }
+	awk -v w="$1" -v sec="${2:-}" '
+	    /^\.S[sh] / { insec = sec == "" || substr($0, 5) == sec }
+	    sec != "" && !insec { next }
+	    /^\.Bd -literal/ { lit = 1; next } /^\.Ed/ { lit = 0 }
 	    !lit { next }
 	    { gsub(/\\e/, "\\"); gsub(/\\&/, ""); sub(/^[ \t]+/, "") }
 	    cont { line = line " " $0 }
@@ -275,6 +278,7 @@ else
 	[ -f "$PF/master.cf" ] ||
 	    printf 'smtp inet n - y - - smtpd\npickup unix n - y 60 1 pickup\n' \
 	    >"$PF/master.cf"
+	cp "$PF/master.cf" "$PF/master.cf.orig"
 	: >"$PF/main.cf"
 	guide_cmds postconf >"$T/postconf.cmds"
 	: >"$T/why"
@@ -325,6 +329,47 @@ else
 	plimit=$(postconf -c "$PF" -M smtp/inet | awk '{ print $7 }')
 	check "... the proxied listener's process limit $plimit <= smtpd_workers" \
 	    test "$plimit" -le "$workers"
+fi
+
+# contrib/postfix's master.cf entries for smtpd are the guide's lines
+# (they are installed for pasting; tests/smtpd-postfix.sh runs them)
+snip_vs_guide() {	# snip_vs_guide SNIPPET SECTION SERVICE...
+	_s=$SRC/contrib/postfix/$1 _sec=$2
+	shift 2
+	if ! have postconf || [ ! -f "$_s" ]; then
+		skip "contrib/postfix/${_s##*/} is the guide's $_sec" \
+		    "no postconf or no snippet"
+		return
+	fi
+	rm -rf "$T/pa" "$T/pb"
+	mkdir "$T/pa" "$T/pb"
+	cp "$PF/master.cf.orig" "$T/pa/master.cf"
+	cp "$PF/master.cf.orig" "$T/pb/master.cf"
+	: >"$T/pa/main.cf"
+	: >"$T/pb/main.cf"
+	guide_cmds postconf "$_sec" | while IFS= read -r _c; do
+		sh -c "postconf -c '$T/pa'${_c#postconf}" >/dev/null 2>&1
+	done
+	# the snippet's entries replace those of the same name
+	for _svc in "$@"; do
+		postconf -c "$T/pb" -MX "$_svc" >/dev/null 2>&1
+	done
+	grep -v '^#' "$_s" >>"$T/pb/master.cf"
+	: >"$T/why"
+	for _svc in "$@"; do
+		postconf -c "$T/pa" -M "$_svc" >"$T/ma" 2>&1
+		postconf -c "$T/pb" -M "$_svc" >"$T/mb" 2>&1
+		postconf -c "$T/pa" -P "$_svc" >>"$T/ma" 2>&1
+		postconf -c "$T/pb" -P "$_svc" >>"$T/mb" 2>&1
+		diff "$T/ma" "$T/mb" >>"$T/why"
+	done
+	none "contrib/postfix/${_s##*/} has the guide's $_sec lines ($*)" \
+	    "$T/why"
+}
+if have postconf; then
+	snip_vs_guide master.cf.smtpd "After the queue" mailseal-smtp/unix \
+	    127.0.0.1:10026/inet
+	snip_vs_guide master.cf.smtpd-proxy "Before the queue" smtp/inet
 fi
 
 # the guide's list of queue IDs still bound for the pipe service reads
