@@ -159,6 +159,12 @@
  * 100, and 300 s). */
 #define LIMIT_SMTP_TRANSACTIONS	1000
 
+/* RCPT commands one transaction may send beyond LIMIT_RECIPIENTS (each
+ * answered 452 4.5.3, or refused by policy) before every further one
+ * counts as an error (Postfix's smtpd_recipient_overshoot_limit): a
+ * client cannot keep a worker busy with recipients it never gets. */
+#define LIMIT_SMTP_RCPT_OVERSHOOT	1000
+
 /* Bytes per second a client must keep up while it sends DATA, after
  * the first smtpd_timeout seconds (each byte received extends the
  * deadline by 1/LIMIT_SMTP_MIN_RATE s, as Postfix's smtpd_min_data_rate

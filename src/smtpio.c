@@ -72,7 +72,12 @@ sio_wait(struct smtpio *io, short events, long long until)
 		p.fd = io->fd;
 		p.events = events;
 		p.revents = 0;
-		n = poll(&p, 1, left > 60000 ? 60000 : (int)left);
+		/* a signal that sets *stop between the test above and
+		 * poll would not wake it: with a stop flag, look again
+		 * every second */
+		if (left > (io->stop != NULL ? 1000 : 60000))
+			left = io->stop != NULL ? 1000 : 60000;
+		n = poll(&p, 1, (int)left);
 		if (n == -1 && errno != EINTR)
 			return sio_fail(io, SMTPIO_IO);
 		if (n > 0)

@@ -96,6 +96,12 @@ seeds() {
 	policy)
 		printf 'alice@example.org require\nexample.com opportunistic\n.example.net none # c\n# x\nbob+tag@example.org require\n' >"$2/map"
 		;;
+	smtpd)
+		# conversations: a pipelined transaction, the leading byte
+		# also picks the DATA automaton's step
+		printf 'EHLO c.example\r\nXFORWARD NAME=h.example ADDR=192.0.2.1 IDENT=ABC+2B1\r\nMAIL FROM:<a@b.example> SIZE=20 BODY=8BITMIME SMTPUTF8\r\nRCPT TO:<bob@example.org>\r\nRCPT TO:<x@example.org>\r\nRCPT TO:<@r.example:y@example.org>\r\nDATA\r\nSubject: x\r\n\r\n..dot\r\n.\r\nQUIT\r\n' >"$2/txn"
+		printf 'HELO c\nMAIL FROM:<>\nRCPT TO:<"q x"@[192.0.2.1]>\nDATA\n.\r\r\n.x\n.\r\nRSET\nVRFY x\nHELP\nNOOP\nBOGUS\n\000\r\n' >"$2/lf"
+		;;
 	*)	: ;;
 	esac
 }
@@ -114,7 +120,7 @@ run1() {
 	dict=
 	[ -f "$here/$h.dict" ] && dict="-dict=$here/$h.dict"
 	case $h in
-	rfc5322|classify|armor|openpgp|scrub) max=65536 ;;
+	rfc5322|classify|armor|openpgp|scrub|smtpd) max=65536 ;;
 	*) max=8192 ;;
 	esac
 	echo "run.sh: fuzz_$h for ${secs}s ($(ls "$out/$h/seeds" | wc -l) seeds)"
