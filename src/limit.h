@@ -171,6 +171,20 @@
  * does); a slower client gets 421 4.4.2 and the message is not taken. */
 #define LIMIT_SMTP_MIN_RATE	500
 
+/* Seconds from its connect during which a connection may send commands
+ * (smtpd_conf.session; 0 means this): the command after them, or a
+ * wait for one that reaches them, gets 421 4.7.0.  A message whose DATA
+ * began in time is finished under LIMIT_SMTP_MIN_RATE and answered
+ * first.  Without it, the per-command timeout times the counted limits
+ * (LIMIT_SMTP_TRANSACTIONS transactions of LIMIT_RECIPIENTS +
+ * LIMIT_SMTP_RCPT_OVERSHOOT RCPTs, each just within smtpd_timeout) let a
+ * slow client keep a worker for some 19 years.  Postfix's smtp(8)
+ * starts no transaction on a connection older than
+ * smtp_connection_reuse_time_limit (300 s) and its before-queue proxy
+ * opens one per transaction, so only a client that drags on purpose
+ * meets it (and a 421 is a retry). */
+#define LIMIT_SMTP_SESSION	3600
+
 /* Attributes XFORWARD may carry, in bytes each (Postfix's are a name,
  * an address, a HELO name, a queue ID: far shorter). */
 #define LIMIT_XFORWARD_ATTR	255

@@ -239,7 +239,8 @@ smtpc_ehlo_line(struct smtpc *c, size_t lineno, const char *s, size_t len)
 	o = strlen(c->xfnames);
 	for (; k < len && o + 2 < sizeof c->xfnames; k++)
 		c->xfnames[o++] = s[k] == '\0' ? ' ' : s[k];
-	c->xfnames[o++] = ' ';
+	if (o + 1 < sizeof c->xfnames)	/* full: a later line adds none */
+		c->xfnames[o++] = ' ';
 	c->xfnames[o] = '\0';
 }
 
@@ -545,6 +546,26 @@ smtpc_answer(struct smtpc *c, struct smtpc_job *j, size_t i)
 	return j->broken ? -1 : 0;
 }
 
+/* smtpc_ahead - every command sent has its reply, and the server said
+ * more: it is out of step (the next reply read would be one it sent
+ * before it saw what we send next, a 250 before our data taken for
+ * the reply to the end of it), the connection is left: -1 */
+static int
+smtpc_ahead(struct smtpc *c, struct smtpc_job *j, size_t i)
+{
+	struct smtpc_reply r;
+
+	memset(&r, 0, sizeof r);
+	smtpc_text(&r, (const char *)c->io.in + c->io.ioff,
+	    smtpio_pending(&c->io) > 40 ? 40 : smtpio_pending(&c->io));
+	j->broken = 1;
+	if (!j->refused)
+		smtpc_err(j->hop, j->err, j->errsz, ": out of step: more "
+		    "than the reply to %s: %s", smtpc_kind(j, i), r.text);
+	j->refused = 1;
+	return -1;
+}
+
 /* smtpc_send - the job's commands, together when the server offers
  * PIPELINING (as many as the output buffer holds), else one by one;
  * every reply read in order: 0 once DATA got 354 and all before it
@@ -574,6 +595,8 @@ smtpc_send(struct smtpc *c, struct smtpc_job *j)
 			break;
 		if (smtpc_answer(c, j, done++) == -1)
 			return -1;
+		if (done == sent && smtpio_pending(&c->io) > 0)
+			return smtpc_ahead(c, j, done - 1);
 	}
 	return j->refused ? -1 : 0;
 }

@@ -15,9 +15,11 @@
  * LIMIT_SMTP_JUNK commands in a row that move no mail,
  * LIMIT_SMTP_TRANSACTIONS MAIL commands, LIMIT_RECIPIENTS recipients and
  * LIMIT_SMTP_RCPT_OVERSHOOT refused RCPT commands more per transaction,
- * and a message of at most twice the size limit read before it is cut
- * off (smtpdata.c).  The replies of the ops (a refused recipient, a
- * message not taken) are not the client's errors.
+ * a message of at most twice the size limit read before it is cut off
+ * (smtpdata.c), and commands only during the first LIMIT_SMTP_SESSION
+ * seconds (else those counts, each command just within smtpd_timeout,
+ * would keep a worker for years).  The replies of the ops (a refused
+ * recipient, a message not taken) are not the client's errors.
  */
 #include <config.h>
 
@@ -50,6 +52,8 @@ struct smtpd {
 	const char		*verb;		/* the last command's, logs */
 	int			 quit;		/* close after the replies */
 	unsigned int		 errors, junk, ntrans;
+	long long		 end;		/* smtpio_now(): no command
+						 * after it (conf->session) */
 	char			*helo;
 	/* the transaction */
 	int			 inmail;
@@ -592,6 +596,37 @@ sd_command(struct smtpd *s, size_t n)
 	}
 }
 
+/* sd_expired - the time the connection may send commands in is over:
+ * 1, and 421; else 0 */
+static int
+sd_expired(struct smtpd *s)
+{
+	if (smtpio_now() < s->end)
+		return 0;
+	log_warnx("smtpd: %s: session too long (%u s), after %s", s->peer,
+	    s->conf->session > 0 ? s->conf->session : LIMIT_SMTP_SESSION,
+	    s->verb != NULL ? s->verb : "CONNECT");
+	sd_reply(s, 421, "4.7.0", "%s Error: session too long",
+	    s->conf->hostname);
+	return 1;
+}
+
+/* sd_getline - the next command line into s->line, waiting no longer
+ * than smtpd_timeout nor past the session's end: its length, or -1 */
+static ssize_t
+sd_getline(struct smtpd *s)
+{
+	long long until = smtpio_now() + (long long)s->conf->timeout * 1000;
+	ssize_t n;
+
+	s->io.stop = s->conf->stop;
+	s->io.deadline = until < s->end ? until : s->end;
+	n = smtpio_getline(&s->io, s->line, sizeof s->line);
+	s->io.stop = NULL;
+	s->io.deadline = 0;
+	return n;
+}
+
 /* sd_readfail - a command line that could not be read */
 static void
 sd_readfail(struct smtpd *s)
@@ -606,6 +641,8 @@ sd_readfail(struct smtpd *s)
 		sd_error(s, 500, "5.5.2", "Error: line too long");
 		break;
 	case SMTPIO_TIMEOUT:
+		if (sd_expired(s))
+			break;
 		log_warnx("smtpd: %s: timeout after %s", s->peer,
 		    s->verb != NULL ? s->verb : "CONNECT");
 		sd_reply(s, 421, "4.4.2", "%s Error: timeout exceeded", h);
@@ -633,6 +670,8 @@ smtpd_session(const struct smtpd_conf *c, const struct smtpd_ops *ops,
 
 	s->conf = c;
 	s->ops = ops;
+	s->end = smtpio_now() + (long long)(c->session > 0 ? c->session :
+	    LIMIT_SMTP_SESSION) * 1000;
 	sd_peer(s, fd);
 	if (smtpio_init(&s->io, fd, c->timeout) == -1) {
 		log_warnx("smtpd: %s: %s", s->peer, strerror(errno));
@@ -646,10 +685,9 @@ smtpd_session(const struct smtpd_conf *c, const struct smtpd_ops *ops,
 			    c->hostname);
 			break;
 		}
-		s->io.stop = c->stop;
-		n = smtpio_getline(&s->io, s->line, sizeof s->line);
-		s->io.stop = NULL;
-		if (n == -1)
+		if (sd_expired(s))
+			break;
+		if ((n = sd_getline(s)) == -1)
 			sd_readfail(s);
 		else
 			sd_command(s, (size_t)n);

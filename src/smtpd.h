@@ -63,6 +63,9 @@ struct smtpd_conf {
 	volatile sig_atomic_t	*stop;		/* set by SIGTERM: finish the
 						 * message in flight, then
 						 * 421 and close */
+	unsigned int		 session;	/* seconds the client may
+						 * send commands in; 0:
+						 * LIMIT_SMTP_SESSION */
 };
 
 /* smtpd_session - serve the client on the connected socket fd until it

@@ -151,6 +151,10 @@ run(void *arg)
 	return NULL;
 }
 
+/* the session limit (smtpd_conf.session) the next start() gives its
+ * session; 0: LIMIT_SMTP_SESSION */
+static unsigned int start_session;
+
 static inline void
 on_usr1(int sig)
 {
@@ -178,6 +182,7 @@ start(unsigned long long maxsize, unsigned int timeout)
 	c->conf.timeout = timeout;
 	c->conf.maxsize = maxsize;
 	c->conf.stop = &c->stop;
+	c->conf.session = start_session;
 	c->f.rcpt_code = 250;
 	c->f.rcpt_dsn = "2.1.5";
 	c->f.msg_code = 250;

@@ -263,7 +263,7 @@ static void
 fuzz_session(const uint8_t *data, size_t size)
 {
 	static volatile sig_atomic_t stop;
-	struct smtpd_conf conf = { "fuzz.test", 1, FUZZ_MAXSIZE, &stop };
+	struct smtpd_conf conf = { "fuzz.test", 1, FUZZ_MAXSIZE, &stop, 0 };
 	struct smtpd_ops ops = { NULL, fuzz_rcpt, fuzz_message };
 	struct fuzz_client c;
 	pthread_t th;
