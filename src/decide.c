@@ -2,9 +2,10 @@
  * decide.c - the decision per envelope recipient (decide.h).
  *
  * policy_lookup() gives each recipient its policy; the recipients whose
- * policy is not none are looked up in ONE key listing (recip_patterns)
- * and resolved in ONE pass (recip_resolve: exact user IDs, the +tag
- * fallback); a recipient left without a key gets recip_explain()'s
+ * policy is not none are looked up in ONE key listing (recip_patterns;
+ * a long-lived process's cached listing of every key, keycache.c, when
+ * it has one) and resolved in ONE pass (recip_resolve: exact user IDs,
+ * the +tag fallback); a recipient left without a key gets recip_explain()'s
  * reason (no key, expired with its date, revoked, no encryption subkey,
  * disabled, invalid), which the log line, --check and a refusal print.
  */
@@ -15,6 +16,7 @@
 
 #include "decide.h"
 #include "gpghome.h"
+#include "keycache.h"
 #include "log.h"
 #include "xmalloc.h"
 
@@ -64,14 +66,52 @@ decide_assign(struct decisions *d, const struct recip_index *ix)
 	}
 }
 
+/* decide_resolve - the recipients in want resolved in the index of
+ * one listing, and each without a key explained */
+static void
+decide_resolve(struct decisions *d, const struct addrlist *want,
+    struct recip_index *ix)
+{
+	recip_resolve_ix(want, ix, &d->rec);
+	decide_assign(d, ix);
+}
+
+/* decide_list - one listing of the patterns for want into d->keys, its
+ * index and the resolution; 0, or -1 after one line */
+static int
+decide_list(struct decisions *d, const struct addrlist *want)
+{
+	struct addrlist pats = { NULL, 0 };
+	struct recip_index *ix;
+	char err[GPG_ERRLEN];
+	int r = -1;
+
+	recip_patterns(want, &pats);
+	if (gpg_keylist(d->gpg, pats.v, pats.n, 0, &d->keys, err,
+	    sizeof err) != GPG_OK) {
+		log_warnx("%s", err);
+		goto out;
+	}
+	/* one index of the listing: each recipient a binary search */
+	ix = recip_index_new(&d->keys);
+	decide_resolve(d, want, ix);
+	recip_index_free(ix);
+	r = 0;
+out:
+	addrlist_free(&pats);
+	return r;
+}
+
 /* decide_keys - see decide.h */
 enum outcome
-decide_keys(struct decisions *d, const struct config *cfg, struct gpg **gpg)
+decide_keys(struct decisions *d, const struct config *cfg, struct gpg **gpg,
+    struct keycache *kc)
 {
-	struct addrlist want = { NULL, 0 }, pats = { NULL, 0 };
+	struct addrlist want = { NULL, 0 };
 	struct recip_index *ix;
 	char err[GPG_ERRLEN];
 	enum outcome r = OUTCOME_TEMPFAIL;
+	enum gpg_status st = GPG_TOOMANY;
 	size_t i;
 
 	for (i = 0; i < d->n; i++)
@@ -80,29 +120,30 @@ decide_keys(struct decisions *d, const struct config *cfg, struct gpg **gpg)
 			addrlist_add(&want, d->v[i].addr);
 	if (want.n == 0)
 		return OUTCOME_OK;
-	/* no keyring at all: everybody gets clear text; say so in the
-	 * log line, cheaply (no gpg run) */
-	d->noring = gpghome_keyring_empty(cfg->homedir) == 1;
 	if (*gpg == NULL &&
 	    gpg_open(gpg, cfg->homedir, err, sizeof err) != GPG_OK) {
 		log_warnx("%s", err);
 		goto out;
 	}
 	d->gpg = *gpg;
-	recip_patterns(&want, &pats);
-	if (gpg_keylist(d->gpg, pats.v, pats.n, 0, &d->keys, err,
-	    sizeof err) != GPG_OK) {
+	/* the cached listing of every key (smtpd), unless the keyring is
+	 * too big to cache */
+	if (kc != NULL && (st = keycache_get(kc, d->gpg, &ix, err,
+	    sizeof err)) == GPG_OK) {
+		d->noring = keycache_noring(kc);
+		decide_resolve(d, &want, ix);
+	} else if (st != GPG_TOOMANY) {
 		log_warnx("%s", err);
 		goto out;
+	} else {
+		/* no keyring at all: everybody gets clear text; say so in
+		 * the log line, cheaply (no gpg run) */
+		d->noring = gpghome_keyring_empty(cfg->homedir) == 1;
+		if (decide_list(d, &want) == -1)
+			goto out;
 	}
-	/* one index of the listing: each recipient a binary search */
-	ix = recip_index_new(&d->keys);
-	recip_resolve_ix(&want, ix, &d->rec);
-	decide_assign(d, ix);
-	recip_index_free(ix);
 	r = OUTCOME_OK;
 out:
-	addrlist_free(&pats);
 	addrlist_free(&want);
 	return r;
 }

@@ -17,6 +17,8 @@
 #include "policy.h"
 #include "recip.h"
 
+struct keycache;
+
 enum action {
 	ACT_PENDING,		/* not decided (the run failed before) */
 	ACT_DELIVER,		/* as it came */
@@ -42,7 +44,8 @@ struct decisions {
 	struct decision		*v;
 	size_t			 n;
 	struct gpg		*gpg;		/* the caller's, borrowed */
-	struct gpg_keylist	 keys;		/* the one listing */
+	struct gpg_keylist	 keys;		/* the one listing (none
+						 * when a key cache served) */
 	struct recip		 rec;		/* the one resolution */
 	int			 noring;	/* the home has no keyring */
 };
@@ -55,10 +58,13 @@ enum outcome	decide_policies(struct decisions *, const struct policy_map *,
 /* decide_keys - one listing and one resolution for the recipients
  * whose policy is not none; each gets its keys or the reason it has
  * none.  The GnuPG context *gpg is opened on first use and stays the
- * caller's (a long-lived process opens it once).  OUTCOME_OK, or
- * OUTCOME_TEMPFAIL after one line */
+ * caller's (a long-lived process opens it once).  With a key cache kc
+ * (keycache.h) its listing serves and gpg runs only when it must list
+ * again; NULL: a listing of the recipients' patterns.  OUTCOME_OK, or
+ * OUTCOME_TEMPFAIL after one line (never "no key" for a listing gpg
+ * did not finish) */
 enum outcome	decide_keys(struct decisions *, const struct config *,
-		    struct gpg **);
+		    struct gpg **, struct keycache *);
 
 /* decide_actions - the action for each recipient of a message that is
  * not encrypted yet: encrypt with a key, else refuse (require) or

@@ -44,6 +44,7 @@
 #include "gateway.h"
 #include "gpg.h"
 #include "handoff.h"
+#include "keycache.h"
 #include "keys.h"
 #include "limit.h"
 #include "log.h"
@@ -136,6 +137,7 @@ gateway_load(struct gateway *gw, const char *path, char *err, size_t errsz)
 void
 gateway_free(struct gateway *gw)
 {
+	keycache_free(gw->keys);
 	gpg_close(gw->gpg);
 	policy_map_free(&gw->map);
 	config_free(&gw->cfg);
@@ -540,10 +542,13 @@ gw_log(const struct gw_job *j)
 	if (j->env->queueid != NULL)
 		sb_add(&b, " queue_id=%s", log_escape_word(j->env->queueid, esc,
 		    sizeof esc));
+	/* the next hop's words (an SMTP reply): escaped too */
 	if (j->qids[0][0] != '\0')
-		sb_add(&b, " queued_encrypted=%s", j->qids[0]);
+		sb_add(&b, " queued_encrypted=%s", log_escape_word(j->qids[0],
+		    esc, sizeof esc));
 	if (j->qids[1][0] != '\0')
-		sb_add(&b, " queued=%s", j->qids[1]);
+		sb_add(&b, " queued=%s", log_escape_word(j->qids[1], esc,
+		    sizeof esc));
 	if (j->d.noring)
 		sb_add(&b, " warning=no-keyring");
 	sb_add(&b, " result=%s", j->result);
@@ -636,14 +641,63 @@ gateway_message(struct gateway *gw, struct msg *m,
 	gw_job_init(&j, gw, m, env, ho);
 	if ((r = decide_policies(&j.d, &gw->map, &gw->cfg, env->rcpts,
 	    env->nrcpts)) == OUTCOME_OK &&
-	    (r = decide_keys(&j.d, &gw->cfg, &gw->gpg)) == OUTCOME_OK) {
+	    (r = decide_keys(&j.d, &gw->cfg, &gw->gpg, gw->keys)) ==
+	    OUTCOME_OK) {
 		decide_actions(&j.d);
 		r = gw_run(&j);
 	}
 	if (r == OUTCOME_TEMPFAIL && strcmp(j.result, "failed") == 0)
 		j.result = "deferred";
+	memcpy(gw->qids, j.qids, sizeof gw->qids);
 	gw_log(&j);
 	gw_job_free(&j);
+	return r;
+}
+
+/* gateway_prepare - see gateway.h */
+enum outcome
+gateway_prepare(struct gateway *gw, char *err, size_t errsz)
+{
+	struct recip_index *ix;
+	char *home;
+
+	if (gw->keys == NULL) {
+		home = config_homedir(&gw->cfg);
+		gw->keys = keycache_new(home);
+		free(home);
+	}
+	if (gw->gpg == NULL && gpg_open(&gw->gpg, gw->cfg.homedir, err,
+	    errsz) != GPG_OK)
+		return OUTCOME_TEMPFAIL;
+	if (keycache_get(gw->keys, gw->gpg, &ix, err, errsz) == GPG_TEMPFAIL)
+		return OUTCOME_TEMPFAIL;
+	return OUTCOME_OK;
+}
+
+/* gateway_rcpt - see gateway.h */
+enum outcome
+gateway_rcpt(struct gateway *gw, const char *addr, char *why, size_t whysz)
+{
+	struct decisions d;
+	char *rcpt[1];
+	enum outcome r;
+
+	(void)snprintf(why, whysz, "%s", "");
+	/* no address: said by the caller's reply, not logged */
+	if (addr_mailbox_parse(addr, &rcpt[0]) != ADDR_OK)
+		return OUTCOME_USAGE;
+	memset(&d, 0, sizeof d);
+	if ((r = decide_policies(&d, &gw->map, &gw->cfg, rcpt, 1)) ==
+	    OUTCOME_OK && (r = decide_keys(&d, &gw->cfg, &gw->gpg,
+	    gw->keys)) == OUTCOME_OK) {
+		decide_actions(&d);
+		if (d.v[0].action == ACT_REFUSE) {
+			(void)recip_reason_text(&d.v[0].reason, why, whysz);
+			r = OUTCOME_NOUSER;
+		}
+	}
+	decide_free(&d);
+	free(rcpt[0]);
 	return r;
 }
 
@@ -714,7 +768,8 @@ gateway_check(struct gateway *gw, const struct envelope *env,
 	(void)fflush(stdout);
 	if ((r = decide_policies(&j.d, &gw->map, &gw->cfg, env->rcpts,
 	    env->nrcpts)) != OUTCOME_OK ||
-	    (r = decide_keys(&j.d, &gw->cfg, &gw->gpg)) != OUTCOME_OK ||
+	    (r = decide_keys(&j.d, &gw->cfg, &gw->gpg, gw->keys)) !=
+	    OUTCOME_OK ||
 	    (r = gw_check_tools(&j)) == OUTCOME_TEMPFAIL)
 		goto out;
 	decide_actions(&j.d);

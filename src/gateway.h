@@ -15,11 +15,13 @@
 #include <stddef.h>
 
 #include "conf.h"
+#include "handoff.h"
 #include "outcome.h"
 #include "policy.h"
 
 struct gpg;
 struct handoff;
+struct keycache;
 struct msg;
 
 #define GATEWAY_MARKER		"X-Mailseal-Gateway"
@@ -30,6 +32,14 @@ struct gateway {
 	char			*path;	/* of mailseal.conf */
 	struct gpg		*gpg;	/* opened on the first message that
 					 * needs gpg, kept for the next ones */
+	struct keycache		*keys;	/* NULL: a pattern listing per
+					 * message (filter); else every key
+					 * of the home, listed once and again
+					 * only when the keyring changed or a
+					 * key expired (keycache.h; smtpd) */
+	char			 qids[2][HANDOFF_QIDLEN];	/* the last message's
+					 * downstream queue IDs: encrypted
+					 * copy, clear copy ("" if none) */
 };
 
 /* One message's envelope, as the MTA gave it. */
@@ -51,6 +61,22 @@ void		gateway_free(struct gateway *);
  * line says what became of the message (decisions first) */
 enum outcome	gateway_message(struct gateway *, struct msg *,
 		    const struct envelope *, struct handoff *);
+
+/* gateway_prepare - for a long-lived process (smtpd), before it forks
+ * its workers: open the GnuPG context (one gpg --version for the
+ * server's life) and list every key of the home once into the key
+ * cache, which every later decision uses (gpg runs again only when a
+ * keyring file changed or a listed key expired); OUTCOME_OK, or
+ * OUTCOME_TEMPFAIL with err saying why (the caller prints it) */
+enum outcome	gateway_prepare(struct gateway *, char *, size_t);
+
+/* gateway_rcpt - RCPT time: may addr be a recipient?  OUTCOME_OK (a
+ * usable key, or a policy that lets it have clear text),
+ * OUTCOME_NOUSER with why (recip_reason_text: "no key for the
+ * address", "key ... expired on ...") for a require recipient without
+ * a usable key, OUTCOME_TEMPFAIL when the keys cannot be listed,
+ * OUTCOME_USAGE when addr is no address */
+enum outcome	gateway_rcpt(struct gateway *, const char *, char *, size_t);
 
 /* gateway_check - --check: the configuration, the hand-off's program
  * (when it has one), the signer, the keys and each recipient's

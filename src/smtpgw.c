@@ -1,25 +1,156 @@
 /*
- * smtpgw.c - smtpd's ops over the gateway (smtpgw.h).  (Being written.)
+ * smtpgw.c - smtpd's ops over the gateway (smtpgw.h).
+ *
+ * RCPT: gateway_rcpt, the recipient's policy and the cached key
+ *   listing (keycache.c: no gpg run while the keyring is unchanged):
+ *   250 2.1.5; a require recipient without a usable key 550 5.7.1 with
+ *   the reason (the other recipients still get their mail); 451 4.3.0
+ *   when the keys cannot be listed; 501 5.1.3 for no address.  At RCPT
+ *   time the message is not known yet, so a require recipient without
+ *   a key is refused even for a message that will come encrypted
+ *   (filter passes those on).
+ * DATA: the session's nameless spool as a message (msg_open_fd), the
+ *   envelope from the transaction (XFORWARD IDENT as the queue ID),
+ *   gateway_message with the SMTP hop to `reinject`; 250 only when
+ *   every copy got 250 downstream, with their queue IDs; else the
+ *   outcome's reply (outcome.c), but a require recipient whose key
+ *   went between its RCPT and the DATA is 451 (see sg_outcome).
+ * The per-message deadline (`timeout`): gpg that died while GPGME fed
+ *   it can leave GPGME 1.18 polling for ever (FACTS.md), so SIGALRM
+ *   ends the worker: 451 4.4.5 to the client, then _exit(75); the
+ *   nameless files die with the process, the gpg supervisor kills gpg
+ *   when its status channel closes, and the main process starts a new
+ *   worker (serve.c).
  */
 #include <config.h>
 
+#include <sys/types.h>
+#include <sys/socket.h>
+
+#include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "gateway.h"
+#include "log.h"
+#include "msg.h"
+#include "outcome.h"
 #include "smtpgw.h"
+
+#define ESCBUF		512
+#define SG_TIMEDOUT	"451 4.4.5 Message processing timed out\r\n"
+
+/* the client's socket while a message is processed, for the deadline */
+static volatile sig_atomic_t	sg_client = -1;
+
+static void	sg_reply(struct smtpd_reply *, int, const char *,
+		    const char *, ...) LOG_PRINTF(4, 5);
+
+/* sg_reply - fill in a reply; the text is one line (callers escape
+ * what came from outside) */
+static void
+sg_reply(struct smtpd_reply *r, int code, const char *dsn,
+    const char *fmt, ...)
+{
+	va_list ap;
+
+	r->code = code;
+	(void)snprintf(r->dsn, sizeof r->dsn, "%s", dsn);
+	va_start(ap, fmt);
+	(void)vsnprintf(r->text, sizeof r->text, fmt, ap);
+	va_end(ap);
+	r->text[strcspn(r->text, "\r\n")] = '\0';
+}
+
+/* sg_alarm - the message is out of time: tell the client (never
+ * waiting for it) and end the worker; async-signal-safe only */
+static void
+sg_alarm(int sig)
+{
+	static const char msg[] = SG_TIMEDOUT;
+	int fd = (int)sg_client;
+
+	(void)sig;
+	if (fd != -1)
+		(void)send(fd, msg, sizeof msg - 1, MSG_DONTWAIT |
+		    MSG_NOSIGNAL);
+	_exit(75);
+}
 
 /* sg_rcpt - see smtpd.h (ops->rcpt) */
 static void
 sg_rcpt(void *arg, const struct smtpd_txn *t, const char *addr,
     struct smtpd_reply *r)
 {
-	(void)arg;
-	(void)t;
-	(void)addr;
-	r->code = 451;
-	snprintf(r->dsn, sizeof r->dsn, "4.3.0");
-	snprintf(r->text, sizeof r->text, "Not yet");
+	struct smtpgw *g = arg;
+	const struct outcome_info *oi;
+	char why[256], esc[ESCBUF], esc2[ESCBUF], esc3[ESCBUF];
+	enum outcome o;
+
+	switch ((o = gateway_rcpt(g->gw, addr, why, sizeof why))) {
+	case OUTCOME_OK:
+		sg_reply(r, 250, "2.1.5", "Ok");
+		break;
+	case OUTCOME_USAGE:
+		sg_reply(r, 501, "5.1.3", "Bad recipient address syntax");
+		break;
+	case OUTCOME_NOUSER:
+		(void)log_escape(addr, esc, sizeof esc);
+		sg_reply(r, 550, "5.7.1", "<%s>: no usable OpenPGP key (%s), "
+		    "and policy requires encryption", esc, why);
+		log_info("to=<%s> from=<%s>%s%s result=refused at RCPT "
+		    "(550 5.7.1 no usable OpenPGP key: %s)",
+		    log_escape_word(addr, esc, sizeof esc),
+		    log_escape_word(t->sender, esc2, sizeof esc2),
+		    t->queueid != NULL ? " queue_id=" : "",
+		    t->queueid != NULL ? log_escape_word(t->queueid, esc3,
+		    sizeof esc3) : "", why);
+		break;
+	default:
+		oi = outcome_info(o == OUTCOME_TEMPFAIL ? o :
+		    OUTCOME_TEMPFAIL);
+		sg_reply(r, oi->smtp, oi->dsn, "%s", oi->text);
+		break;
+	}
+}
+
+/* sg_queued - 250's text: the queue IDs the next hop gave the copies */
+static void
+sg_queued(struct smtpgw *g, struct smtpd_reply *r)
+{
+	char a[HANDOFF_QIDLEN * 2], b[HANDOFF_QIDLEN * 2];
+	const char *q0 = g->gw->qids[0], *q1 = g->gw->qids[1];
+
+	if (q0[0] == '\0' && q1[0] == '\0') {
+		sg_reply(r, 250, "2.0.0", "Ok");
+		return;
+	}
+	sg_reply(r, 250, "2.0.0", "Ok: queued as %s%s%s",
+	    log_escape_word(q0[0] != '\0' ? q0 : q1, a, sizeof a),
+	    q0[0] != '\0' && q1[0] != '\0' ? " " : "",
+	    q0[0] != '\0' && q1[0] != '\0' ?
+	    log_escape_word(q1, b, sizeof b) : "");
+}
+
+/* sg_outcome - the reply to DATA for the gateway's outcome o.  A
+ * require recipient that had a key at RCPT but none now (the key went
+ * in between): 451, not the table's 550, which would bounce the
+ * message for every recipient; the retry's RCPT refuses that one
+ * alone and the others get their mail. */
+static void
+sg_outcome(struct smtpgw *g, enum outcome o, struct smtpd_reply *r)
+{
+	const struct outcome_info *oi = outcome_info(o);
+
+	if (o == OUTCOME_OK)
+		sg_queued(g, r);
+	else if (o == OUTCOME_NOUSER)
+		sg_reply(r, 451, "4.7.1", "A recipient's OpenPGP key went "
+		    "since RCPT; try again later");
+	else
+		sg_reply(r, oi->smtp, oi->dsn, "%s", oi->text);
 }
 
 /* sg_message - see smtpd.h (ops->message) */
@@ -27,12 +158,31 @@ static void
 sg_message(void *arg, const struct smtpd_txn *t, int fd,
     struct smtpd_reply *r)
 {
-	(void)arg;
-	(void)t;
-	(void)fd;
-	r->code = 451;
-	snprintf(r->dsn, sizeof r->dsn, "4.3.0");
-	snprintf(r->text, sizeof r->text, "Not yet");
+	struct smtpgw *g = arg;
+	struct envelope env;
+	struct msg *m = NULL;
+	enum outcome o;
+
+	sg_client = g->client;
+	if (g->gw->cfg.timeout > 0)
+		alarm(g->gw->cfg.timeout);
+	memset(g->gw->qids, 0, sizeof g->gw->qids);
+	env.sender = t->sender;
+	env.queueid = t->queueid;
+	env.rcpts = t->rcpts;
+	env.nrcpts = t->nrcpts;
+	g->hop.txn = t;
+	g->ho.qid[0] = '\0';
+	if (lseek(fd, 0, SEEK_SET) == -1) {
+		log_warn("cannot read the message");
+		o = OUTCOME_TEMPFAIL;
+	} else if ((o = msg_open_fd(&m, fd)) == OUTCOME_OK)
+		o = gateway_message(g->gw, m, &env, &g->ho);
+	alarm(0);
+	sg_client = -1;
+	msg_free(m);
+	g->hop.txn = NULL;
+	sg_outcome(g, o, r);
 }
 
 /* smtpgw_init - see smtpgw.h */
@@ -40,9 +190,19 @@ void
 smtpgw_init(struct smtpgw *g, struct gateway *gw, int client,
     struct smtpd_ops *ops)
 {
+	struct sigaction sa;
+
 	memset(g, 0, sizeof *g);
 	g->gw = gw;
 	g->client = client;
+	g->hop.hostport = gw->cfg.reinject;
+	g->hop.helo = gw->cfg.gateway_id;
+	g->hop.timeout = gw->cfg.smtpd_timeout;
+	handoff_smtp(&g->ho, &g->hop);
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = sg_alarm;
+	(void)sigemptyset(&sa.sa_mask);
+	(void)sigaction(SIGALRM, &sa, NULL);
 	ops->arg = g;
 	ops->rcpt = sg_rcpt;
 	ops->message = sg_message;
@@ -52,5 +212,7 @@ smtpgw_init(struct smtpgw *g, struct gateway *gw, int client,
 void
 smtpgw_done(struct smtpgw *g)
 {
+	alarm(0);
+	sg_client = -1;
 	smtpc_close(&g->hop);
 }

@@ -1,0 +1,306 @@
+/*
+ * keycache.c - the key listing a long-lived process keeps (keycache.h).
+ *
+ * keycache_get, per message and per RCPT:
+ *   stat each file gpg's answer depends on (KC_FILES) and compare with
+ *     the stat taken just before the listing: device, inode (gpg
+ *     writes a keybox by rename), size, mtime and ctime to the
+ *     nanosecond; a file that appears or goes counts as a change
+ *   the earliest expiry among the listed keys passed (gpg_key.expires:
+ *     the primary key's, or that of the encryption subkey gpg would
+ *     use): gpg must say again which keys encrypt
+ *   a "racy" listing (a file changed within KEYCACHE_RACY_NS of its
+ *     stat) once that time has passed
+ *   else the listing and its index serve as they are: no gpg run
+ * A listing is made whole or not kept: a failure leaves the cache empty
+ * and the next use lists again.
+ *
+ * The home directory itself is not stat(2)ed: gpg changes it without
+ * changing a key (random_seed, lock files, gpg-agent's sockets), and a
+ * keyring that appears is seen by its own stat.  Keyrings named by
+ * `keyring` lines in gpg.conf are not watched (the change of gpg.conf
+ * that names one is).
+ */
+#include <config.h>
+
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "gpghome.h"
+#include "keycache.h"
+#include "limit.h"
+#include "log.h"
+#include "recip.h"
+#include "xmalloc.h"
+
+/* the files of the home whose change can change gpg's listing */
+static const char *const kc_files[] = { "pubring.kbx", "pubring.gpg",
+    "trustdb.gpg", "gpg.conf" };
+#define KC_NFILES	(sizeof kc_files / sizeof kc_files[0])
+
+/* What stat(2) said of one file; present 0: it was not there. */
+struct kc_stamp {
+	int		present;
+	dev_t		dev;
+	ino_t		ino;
+	off_t		size;
+	struct timespec	mtim;
+	struct timespec	ctim;
+};
+
+struct keycache {
+	char			*home;
+	int			 listed;	/* keys and ix hold a listing */
+	int			 toomany;	/* the last try: over LIMIT_KEYS */
+	int			 noring;
+	struct gpg_keylist	 keys;
+	struct recip_index	*ix;
+	struct kc_stamp		 st[KC_NFILES];
+	long long		 expiry;	/* the earliest key expiry to
+						 * come (s), 0: none */
+	long long		 racy;		/* list again at this time
+						 * (ns), 0: not racy */
+	unsigned long		 nlist;
+};
+
+/* kc_ns - a time as nanoseconds */
+static long long
+kc_ns(const struct timespec *t)
+{
+	return (long long)t->tv_sec * 1000000000LL + t->tv_nsec;
+}
+
+/* kc_now - the time of day in nanoseconds (what file times and key
+ * expiries are compared with) */
+static long long
+kc_now(void)
+{
+	struct timespec t;
+
+	if (clock_gettime(CLOCK_REALTIME, &t) == -1)
+		return (long long)time(NULL) * 1000000000LL;
+	return kc_ns(&t);
+}
+
+/* kc_stat - the stamps of every watched file into st; 0, or -1 when
+ * one cannot be told (a stat error other than "not there") */
+static int
+kc_stat(const struct keycache *kc, struct kc_stamp st[KC_NFILES])
+{
+	char path[PATH_MAX];
+	struct stat sb;
+	size_t i;
+	int n;
+
+	memset(st, 0, KC_NFILES * sizeof *st);
+	if (kc->home == NULL)
+		return -1;
+	for (i = 0; i < KC_NFILES; i++) {
+		n = snprintf(path, sizeof path, "%s/%s", kc->home,
+		    kc_files[i]);
+		if (n < 0 || (size_t)n >= sizeof path)
+			return -1;
+		if (stat(path, &sb) == -1) {
+			if (errno == ENOENT || errno == ENOTDIR)
+				continue;
+			return -1;
+		}
+		st[i].present = 1;
+		st[i].dev = sb.st_dev;
+		st[i].ino = sb.st_ino;
+		st[i].size = sb.st_size;
+		st[i].mtim = sb.st_mtim;
+		st[i].ctim = sb.st_ctim;
+	}
+	return 0;
+}
+
+/* kc_same - two stamps of one file say it did not change */
+static int
+kc_same(const struct kc_stamp *a, const struct kc_stamp *b)
+{
+	if (a->present != b->present)
+		return 0;
+	return !a->present || (a->dev == b->dev && a->ino == b->ino &&
+	    a->size == b->size && kc_ns(&a->mtim) == kc_ns(&b->mtim) &&
+	    kc_ns(&a->ctim) == kc_ns(&b->ctim));
+}
+
+/* kc_racy - when a listing made after the stamps st (taken at now) is
+ * to be made again because a file changed too recently for its stat to
+ * show a second change: that change's time plus KEYCACHE_RACY_NS; 0
+ * when no file is that recent */
+static long long
+kc_racy(const struct kc_stamp st[KC_NFILES], long long now)
+{
+	long long t, until = 0;
+	size_t i;
+
+	for (i = 0; i < KC_NFILES; i++) {
+		if (!st[i].present)
+			continue;
+		t = kc_ns(&st[i].mtim);
+		if (kc_ns(&st[i].ctim) > t)
+			t = kc_ns(&st[i].ctim);
+		if (t + KEYCACHE_RACY_NS > now && t + KEYCACHE_RACY_NS > until)
+			until = t + KEYCACHE_RACY_NS;
+	}
+	return until;
+}
+
+/* kc_expiry - the earliest expiry after now (s) among the keys that
+ * encrypt until then; 0: none expires */
+static long long
+kc_expiry(const struct gpg_keylist *keys, long long now)
+{
+	long long e = 0, t;
+	size_t i;
+
+	for (i = 0; i < keys->n; i++) {
+		if (keys->v[i].expired || keys->v[i].expires <= 0)
+			continue;
+		/* gpg listed it as good in its last second: ask again
+		 * after that second */
+		t = keys->v[i].expires > now ? keys->v[i].expires : now + 1;
+		if (e == 0 || t < e)
+			e = t;
+	}
+	return e;
+}
+
+/* kc_drop - forget the listing */
+static void
+kc_drop(struct keycache *kc)
+{
+	recip_index_free(kc->ix);
+	kc->ix = NULL;
+	gpg_keylist_free(&kc->keys);
+	kc->listed = 0;
+	kc->toomany = 0;
+	kc->expiry = 0;
+	kc->racy = 0;
+}
+
+/* kc_fresh - the listing (or the knowledge that the keyring is too
+ * big to cache) still holds: nothing watched changed, no key expired,
+ * no racy stamp is due */
+static int
+kc_fresh(const struct keycache *kc, long long now)
+{
+	struct kc_stamp st[KC_NFILES];
+	size_t i;
+
+	if (!kc->listed && !kc->toomany)
+		return 0;
+	if (kc->racy != 0 && now >= kc->racy)
+		return 0;
+	if (kc->expiry != 0 && now / 1000000000LL >= kc->expiry)
+		return 0;
+	if (kc_stat(kc, st) == -1)
+		return 0;
+	for (i = 0; i < KC_NFILES; i++)
+		if (!kc_same(&st[i], &kc->st[i]))
+			return 0;
+	return 1;
+}
+
+/* kc_list - list every key again; the stamps are taken first, so a
+ * change while gpg lists is seen at the next use */
+static enum gpg_status
+kc_list(struct keycache *kc, struct gpg *g, char *err, size_t errsz)
+{
+	enum gpg_status s;
+	long long now = kc_now();
+	int was = kc->toomany;
+
+	kc_drop(kc);
+	if (kc_stat(kc, kc->st) == -1)
+		memset(kc->st, 0, sizeof kc->st);
+	kc->nlist++;
+	s = gpg_keylist_all(g, &kc->keys, err, errsz);
+	if (s == GPG_TOOMANY) {
+		gpg_keylist_free(&kc->keys);
+		if (!was)	/* once, not per message */
+			log_warnx("%s: keys are listed per message, not "
+			    "cached", err);
+		kc->toomany = 1;
+		kc->racy = kc_racy(kc->st, now);
+		return s;
+	}
+	if (s != GPG_OK) {
+		kc_drop(kc);
+		return s;
+	}
+	kc->ix = recip_index_new(&kc->keys);
+	kc->noring = gpghome_keyring_empty(kc->home) == 1;
+	kc->expiry = kc_expiry(&kc->keys, now / 1000000000LL);
+	kc->racy = kc_racy(kc->st, now);
+	/* without a home to stat, nothing could tell a change */
+	if (kc->home == NULL)
+		kc->racy = now;
+	kc->listed = 1;
+	return GPG_OK;
+}
+
+/* keycache_new - see keycache.h */
+struct keycache *
+keycache_new(const char *home)
+{
+	struct keycache *kc = xcalloc(1, sizeof *kc);
+
+	kc->home = home != NULL ? xstrdup(home) : NULL;
+	return kc;
+}
+
+/* keycache_free - see keycache.h */
+void
+keycache_free(struct keycache *kc)
+{
+	if (kc == NULL)
+		return;
+	kc_drop(kc);
+	free(kc->home);
+	free(kc);
+}
+
+/* keycache_get - see keycache.h */
+enum gpg_status
+keycache_get(struct keycache *kc, struct gpg *g, struct recip_index **ix,
+    char *err, size_t errsz)
+{
+	enum gpg_status s = GPG_OK;
+
+	*ix = NULL;
+	if (!kc_fresh(kc, kc_now()))
+		s = kc_list(kc, g, err, errsz);
+	if (kc->toomany) {
+		if (err != NULL && errsz > 0)
+			(void)snprintf(err, errsz, "key listing: more than %d "
+			    "keys", LIMIT_KEYS);
+		return GPG_TOOMANY;
+	}
+	if (s != GPG_OK)
+		return s;
+	*ix = kc->ix;
+	return GPG_OK;
+}
+
+/* keycache_noring - see keycache.h */
+int
+keycache_noring(const struct keycache *kc)
+{
+	return kc->listed && kc->noring;
+}
+
+/* keycache_listings - see keycache.h */
+unsigned long
+keycache_listings(const struct keycache *kc)
+{
+	return kc->nlist;
+}

@@ -1,0 +1,319 @@
+/*
+ * test_smtpgw.c - smtpd's ops over the gateway (smtpgw.c), driven as
+ * the session will (smtpd.h), with real gpg on homes made from
+ * tests/keys: the replies to RCPT and DATA, the queue IDs in 250, a
+ * key gone between RCPT and DATA, the per-message deadline (a gpg that
+ * hangs) and a gpg killed in the middle of a 20 MB message.  The SMTP
+ * hop is replaced by gwhome.h's capture hop (the session and the hop
+ * have tests of their own).
+ */
+#include <config.h>
+
+#include <sys/socket.h>
+#include <sys/wait.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <criterion/criterion.h>
+#include <criterion/redirect.h>
+
+#include "gateway.h"
+#include "gwhome.h"
+#include "outcome.h"
+#include "smtpgw.h"
+#include "tmpfile.h"
+
+static char bob[] = "bob@example.org", carol[] = "carol@example.org";
+
+/* spool - the message text in a nameless file, as the session spools
+ * DATA */
+static int
+spool(const char *text, size_t len)
+{
+	int fd = tmpfile_open_unlinked();
+
+	cr_assert_neq(fd, -1);
+	cr_assert_eq(write(fd, text, len), (ssize_t)len);
+	return fd;
+}
+
+static const char small[] = "From: alice@example.org\nTo: bob@example.org\n"
+    "Subject: t\n\nhello\n";
+
+/* ops_over - smtpgw's ops over gw, with the capture hop */
+static void
+ops_over(struct smtpgw *g, struct gateway *gw, int client,
+    struct smtpd_ops *ops)
+{
+	smtpgw_init(g, gw, client, ops);
+	g->ho.give = give_capture;
+	memset(&got, 0, sizeof got);
+}
+
+Test(smtpgw, rcpt_replies)
+{
+	struct gateway gw;
+	struct smtpgw g;
+	struct smtpd_ops ops;
+	struct smtpd_txn t;
+	struct smtpd_reply r;
+	char err[512];
+
+	cr_redirect_stderr();
+	home(&gw, "require", "bob dave", 0);
+	cr_assert_eq(gateway_prepare(&gw, err, sizeof err), OUTCOME_OK);
+	memset(&t, 0, sizeof t);
+	t.sender = "alice@example.org";
+	ops_over(&g, &gw, -1, &ops);
+	ops.rcpt(ops.arg, &t, "bob@example.org", &r);
+	cr_assert_eq(r.code, 250);
+	cr_assert_str_eq(r.dsn, "2.1.5");
+	ops.rcpt(ops.arg, &t, "dave@example.org", &r);
+	cr_assert_eq(r.code, 550);
+	cr_assert_str_eq(r.dsn, "5.7.1");
+	cr_assert(strncmp(r.text, "<dave@example.org>: no usable OpenPGP key "
+	    "(key ", 41) == 0 && strstr(r.text, " expired on 20") != NULL &&
+	    strstr(r.text, "), and policy requires encryption") != NULL,
+	    "%s", r.text);
+	ops.rcpt(ops.arg, &t, "nobody@example.org", &r);
+	cr_assert_eq(r.code, 550);
+	cr_assert_str_eq(r.text, "<nobody@example.org>: no usable OpenPGP key "
+	    "(no key for the address), and policy requires encryption");
+	ops.rcpt(ops.arg, &t, "no address", &r);
+	cr_assert_eq(r.code, 501);
+	cr_assert_str_eq(r.dsn, "5.1.3");
+	/* untrusted bytes reach the reply escaped, on one line */
+	ops.rcpt(ops.arg, &t, "\"a\\\r\\\nb\"@example.org", &r);
+	cr_assert(strpbrk(r.text, "\r\n") == NULL, "%s", r.text);
+	/* the keys cannot be listed: 451 for this recipient */
+	sh("head -c 1200 /dev/urandom >%s/g/trustdb.gpg", dir);
+	ops.rcpt(ops.arg, &t, "bob@example.org", &r);
+	cr_assert_eq(r.code, 451);
+	cr_assert_str_eq(r.dsn, "4.3.0");
+	smtpgw_done(&g);
+	done(&gw);
+}
+
+Test(smtpgw, data_replies)
+{
+	static char *rc[] = { bob, carol };
+	struct gateway gw;
+	struct smtpgw g;
+	struct smtpd_ops ops;
+	struct smtpd_txn t;
+	struct smtpd_reply r;
+	char err[512];
+	int fd;
+
+	cr_redirect_stderr();
+	home(&gw, "opportunistic", "bob", 0);
+	cr_assert_eq(gateway_prepare(&gw, err, sizeof err), OUTCOME_OK);
+	memset(&t, 0, sizeof t);
+	t.sender = "";
+	t.rcpts = rc;
+	t.nrcpts = 2;
+	t.queueid = "UPQ1";
+	ops_over(&g, &gw, -1, &ops);
+	fd = spool(small, sizeof small - 1);
+	ops.message(ops.arg, &t, fd, &r);
+	cr_assert_eq(r.code, 250, "%d %s", r.code, r.text);
+	cr_assert_str_eq(r.dsn, "2.0.0");
+	cr_assert_str_eq(r.text, "Ok: queued as Q1 Q2");
+	cr_assert_str_eq(got.enc, "bob@example.org ");
+	cr_assert_str_eq(got.clear, "carol@example.org ");
+	/* one copy */
+	memset(&got, 0, sizeof got);
+	t.nrcpts = 1;
+	ops.message(ops.arg, &t, fd, &r);
+	cr_assert_eq(r.code, 250);
+	cr_assert_str_eq(r.text, "Ok: queued as Q1");
+	close(fd);
+	smtpgw_done(&g);
+	done(&gw);
+}
+
+/* a require recipient whose key went between RCPT and DATA: 451 for
+ * the message (the retry's RCPT refuses that recipient alone), not a
+ * 550 that would bounce it for everybody */
+Test(smtpgw, key_gone_after_rcpt)
+{
+	static char *rc[] = { bob };
+	struct gateway gw;
+	struct smtpgw g;
+	struct smtpd_ops ops;
+	struct smtpd_txn t;
+	struct smtpd_reply r;
+	char err[512];
+	int fd;
+
+	cr_redirect_stderr();
+	home(&gw, "require", "bob", 0);
+	cr_assert_eq(gateway_prepare(&gw, err, sizeof err), OUTCOME_OK);
+	memset(&t, 0, sizeof t);
+	t.sender = "alice@example.org";
+	t.rcpts = rc;
+	t.nrcpts = 1;
+	ops_over(&g, &gw, -1, &ops);
+	ops.rcpt(ops.arg, &t, "bob@example.org", &r);
+	cr_assert_eq(r.code, 250);
+	sh("gpg --homedir %s/g --batch --yes --quiet --delete-keys %s",
+	    dir, fpr("bob"));
+	fd = spool(small, sizeof small - 1);
+	ops.message(ops.arg, &t, fd, &r);
+	cr_assert_eq(r.code, 451, "%d %s %s", r.code, r.dsn, r.text);
+	cr_assert_str_eq(r.dsn, "4.7.1");
+	cr_assert_eq(got.calls, 0);
+	ops.rcpt(ops.arg, &t, "bob@example.org", &r);
+	cr_assert_eq(r.code, 550);
+	close(fd);
+	smtpgw_done(&g);
+	done(&gw);
+}
+
+/* worker - a worker's share of smtpd in a child process: the gateway
+ * prepared, one message of size bytes to bob with the deadline at
+ * secs seconds, its reply written to the client's socket, then (with
+ * KC_FAKE unset) one more small message; exits 0 after that, or 75
+ * from the deadline's handler */
+static void
+worker(struct gateway *gw, int client, unsigned int secs, size_t size)
+{
+	static char *rc[] = { bob };
+	struct smtpgw g;
+	struct smtpd_ops ops;
+	struct smtpd_txn t;
+	struct smtpd_reply r;
+	char err[512], line[4096], buf[600];
+	unsigned long long x = 88172645463325252ULL;
+	size_t o;
+	int fd, i;
+
+	if (gateway_prepare(gw, err, sizeof err) != OUTCOME_OK)
+		_exit(3);
+	gw->cfg.timeout = secs;
+	memset(&t, 0, sizeof t);
+	t.sender = "alice@example.org";
+	t.rcpts = rc;
+	t.nrcpts = 1;
+	smtpgw_init(&g, gw, client, &ops);
+	g.ho.give = give_capture;
+	fd = tmpfile_open_unlinked();
+	if (write(fd, small, sizeof small - 1) != (ssize_t)sizeof small - 1)
+		_exit(4);
+	/* letters gpg's compression cannot shrink much */
+	for (o = 0; o < size; o += sizeof line) {
+		for (i = 0; i < (int)sizeof line; i++) {
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			line[i] = i % 64 == 63 ? '\n' : (char)('A' + x % 26);
+		}
+		if (write(fd, line, sizeof line) != (ssize_t)sizeof line)
+			_exit(4);
+	}
+	for (i = 0; i < 2; i++) {
+		ops.message(ops.arg, &t, fd, &r);
+		(void)snprintf(buf, sizeof buf, "%d %s %s\r\n", r.code, r.dsn,
+		    r.text);
+		if (write(client, buf, strlen(buf)) == -1 ||
+		    ftruncate(fd, (off_t)(sizeof small - 1)) == -1)
+			_exit(4);
+		(void)unsetenv("KC_FAKE");
+	}
+	_exit(0);
+}
+
+/* run_worker - the worker in a child with KC_FAKE=mode; the lines it
+ * sent into buf, its exit status, the seconds it took */
+static int
+run_worker(struct gateway *gw, const char *mode, unsigned int secs,
+    size_t size, char *buf, size_t bufsz, time_t *took)
+{
+	time_t t0 = time(NULL);
+	ssize_t n;
+	size_t o = 0;
+	pid_t pid;
+	int sv[2], st;
+
+	cr_assert_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	cr_assert_eq(setenv("KC_FAKE", mode, 1), 0);
+	cr_assert_neq(pid = fork(), -1);
+	if (pid == 0) {
+		close(sv[0]);
+		worker(gw, sv[1], secs, size);
+	}
+	close(sv[1]);
+	while (o + 1 < bufsz && (n = read(sv[0], buf + o, bufsz - o - 1)) > 0)
+		o += (size_t)n;
+	buf[o] = '\0';
+	close(sv[0]);
+	cr_assert_eq(waitpid(pid, &st, 0), pid);
+	*took = time(NULL) - t0;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+/* gpgpid - the process ID the fake gpg noted */
+static pid_t
+gpgpid(void)
+{
+	char path[128];
+	FILE *fp;
+	int pid = 0;
+
+	(void)snprintf(path, sizeof path, "%s/gpgpid", dir);
+	if ((fp = fopen(path, "r")) == NULL)
+		return 0;
+	if (fscanf(fp, "%d", &pid) != 1)
+		pid = 0;
+	fclose(fp);
+	return (pid_t)pid;
+}
+
+/* a gpg that hangs: the deadline answers 451 4.4.5 and ends the
+ * worker with 75; gpg goes with it (the supervisor kills it when the
+ * worker's end of its status channel closes) */
+Test(smtpgw, deadline_ends_a_hung_message)
+{
+	struct gateway gw;
+	char buf[1024];
+	time_t took;
+	int st;
+
+	cr_redirect_stderr();
+	home(&gw, "require", "bob", 0);
+	fake_gpg();
+	st = run_worker(&gw, "hang", 2, 0, buf, sizeof buf, &took);
+	cr_assert_eq(st, 75, "worker status %d: %s", st, buf);
+	cr_assert_str_eq(buf, "451 4.4.5 Message processing timed out\r\n");
+	cr_assert(took >= 1 && took <= 4, "took %lld s", (long long)took);
+	cr_assert_neq(gpgpid(), 0);
+	cr_assert(gone(gpgpid()), "gpg %d left behind", (int)gpgpid());
+	done(&gw);
+}
+
+/* gpg killed while it reads a 20 MB message: 451 (GPGME notices, or
+ * the deadline does), never 250, and the next message is served */
+Test(smtpgw, gpg_killed_mid_message)
+{
+	struct gateway gw;
+	char buf[1024];
+	time_t took;
+	int st;
+
+	cr_redirect_stderr();
+	home(&gw, "require", "bob", 0);
+	fake_gpg();
+	st = run_worker(&gw, "kill", 10, 20 << 20, buf, sizeof buf, &took);
+	cr_assert(strncmp(buf, "451 4.", 6) == 0, "status %d: %s", st, buf);
+	cr_assert(took <= 13, "took %lld s", (long long)took);
+	if (st == 0)
+		cr_assert(strstr(buf, "\r\n250 2.0.0 Ok") != NULL, "%s", buf);
+	else
+		cr_assert_eq(st, 75, "status %d: %s", st, buf);
+	cr_assert(gone(gpgpid()));
+	done(&gw);
+}
