@@ -49,12 +49,14 @@
 #include "outcome.h"
 #include "output.h"
 #include "secmem.h"
+#include "serve.h"
 
 static void	usage(FILE *);
 static enum outcome cmd_encrypt(int, char **);
 static enum outcome cmd_decrypt(int, char **);
 static enum outcome cmd_filter(int, char **);
 static enum outcome cmd_keys(int, char **);
+static enum outcome cmd_smtpd(int, char **);
 static int	stdio_check(int *);
 static int	stderr_is_output(void);
 static int	stderr_to_syslog(void);
@@ -84,6 +86,8 @@ usage(FILE *fp)
 	    "                       RECIPIENT...\n"
 	    "       mailseal keys [-c FILE] [--homedir DIR] [--expiring DAYS]\n"
 	    "                     [--timeout SECONDS] [-v] [ADDR]...\n"
+	    "       mailseal smtpd [-c FILE] [--user USER] [--detach]\n"
+	    "                      [--pidfile FILE] [--check] [-v]\n"
 	    "       mailseal --version | --help\n");
 }
 
@@ -610,6 +614,75 @@ cmd_keys(int argc, char **argv)
 	return keys_run(&o);
 }
 
+/* smtpd_opt - an option of smtpd's own */
+static void
+smtpd_opt(struct serve_opts *o, int ch)
+{
+	switch (ch) {
+	case 'c':
+		o->config = optarg;
+		break;
+	case 'u':
+		o->user = optarg;
+		break;
+	case 'D':
+		o->detach = 1;
+		break;
+	case 'P':
+		o->pidfile = optarg;
+		break;
+	case 'v':
+		o->logstderr = 1;
+		break;
+	case 'C':
+		o->check = 1;
+		break;
+	}
+}
+
+/* cmd_smtpd - parse the smtpd command line and run the server (serve.c:
+ * it returns once the server stopped, or in a worker whose work is
+ * over, or in the parent of --detach with the outcome of the start) */
+static enum outcome
+cmd_smtpd(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "config",	required_argument,	NULL, 'c' },
+		{ "user",	required_argument,	NULL, 'u' },
+		{ "detach",	no_argument,		NULL, 'D' },
+		{ "pidfile",	required_argument,	NULL, 'P' },
+		{ "check",	no_argument,		NULL, 'C' },
+		{ "verbose",	no_argument,		NULL, 'v' },
+		{ "help",	no_argument,		NULL, 'h' },
+		{ "version",	no_argument,		NULL, 'V' },
+		{ NULL,		0,			NULL, 0 }
+	};
+	struct common c = { "smtpd", NULL, NULL, NULL, 0, 0, 0 };
+	struct serve_opts o;
+	int ch, ret;
+
+	memset(&o, 0, sizeof o);
+	optind = 1;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, ":c:vhV", longopts,
+	    NULL)) != -1) {
+		if ((ret = common_opt(&c, ch, argv)) > 0)
+			return common_end(ret);
+		smtpd_opt(&o, ch);
+	}
+	if (optind < argc) {
+		log_warnx("smtpd: unexpected argument %s (see mailseal "
+		    "--help)", argv[optind]);
+		return OUTCOME_USAGE;
+	}
+	if (o.check && (o.detach || o.pidfile != NULL)) {
+		log_warnx("smtpd: --check serves nothing: no --detach or "
+		    "--pidfile");
+		return OUTCOME_USAGE;
+	}
+	return serve_run(&o);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -652,6 +725,8 @@ main(int argc, char **argv)
 		return outcome_exit(cmd_filter(argc - 1, argv + 1));
 	if (strcmp(argv[1], "keys") == 0)
 		return outcome_exit(cmd_keys(argc - 1, argv + 1));
+	if (strcmp(argv[1], "smtpd") == 0)
+		return outcome_exit(cmd_smtpd(argc - 1, argv + 1));
 	log_warnx("unknown command: %s (see mailseal --help)", argv[1]);
 	return EX_USAGE;
 }
