@@ -97,7 +97,9 @@ else
 	: >"$T/why"
 	for f in mailseal.conf policy_map procmailrc.encrypt \
 	    procmailrc.decrypt postfix/master.cf.snippet \
-	    postfix/main.cf.snippet exim/transport.snippet; do
+	    postfix/main.cf.snippet exim/transport.snippet \
+	    mailseal-smtpd.service postfix/master.cf.smtpd \
+	    postfix/master.cf.smtpd-proxy; do
 		cmp "$SRC/contrib/$f" "$ROOT$DOCDIR/contrib/$f" >>"$T/why" 2>&1
 	done
 	none "contrib/'s examples are installed in $DOCDIR/contrib" "$T/why"
