@@ -200,7 +200,7 @@ check "a continuation line: --check shows the joined value" \
 
 "$MAILSEAL" --version >"$T/out" 2>"$T/err"
 is "mailseal --version: exit 0" "$? $(cut -d' ' -f1 "$T/out")" "0 mailseal"
-for c in encrypt decrypt filter; do
+for c in encrypt decrypt filter smtpd; do
 	"$MAILSEAL" "$c" --version >"$T/out" 2>"$T/err"
 	is "mailseal $c --version: exit 0, as mailseal(1) says" \
 	    "$? $(cut -d' ' -f1 "$T/out")" "0 mailseal" "$T/err"
