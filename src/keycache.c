@@ -19,7 +19,9 @@
  * changing a key (random_seed, lock files, gpg-agent's sockets), and a
  * keyring that appears is seen by its own stat.  Keyrings named by
  * `keyring` lines in gpg.conf are not watched (the change of gpg.conf
- * that names one is).
+ * that names one is).  gpg 2.2 reads gpg.conf-VERSION, gpg.conf-2.2
+ * or gpg.conf-2 instead of gpg.conf when one is there: those are
+ * watched too (the version is what gpg_open learnt, no gpg run).
  */
 #include <config.h>
 
@@ -43,6 +45,10 @@
 static const char *const kc_files[] = { "pubring.kbx", "pubring.gpg",
     "trustdb.gpg", "gpg.conf" };
 #define KC_NFILES	(sizeof kc_files / sizeof kc_files[0])
+/* gpg 2.2 reads, when present, gpg.conf-2.2.40, gpg.conf-2.2 or
+ * gpg.conf-2 (its own version, then shorter) instead of gpg.conf */
+#define KC_NVER		3
+#define KC_NWATCH	(KC_NFILES + KC_NVER)
 
 /* What stat(2) said of one file; present 0: it was not there. */
 struct kc_stamp {
@@ -56,12 +62,13 @@ struct kc_stamp {
 
 struct keycache {
 	char			*home;
+	char			 ver[32];	/* gpg's version, "": unknown */
 	int			 listed;	/* keys and ix hold a listing */
 	int			 toomany;	/* the last try: over LIMIT_KEYS */
 	int			 noring;
 	struct gpg_keylist	 keys;
 	struct recip_index	*ix;
-	struct kc_stamp		 st[KC_NFILES];
+	struct kc_stamp		 st[KC_NWATCH];
 	long long		 expiry;	/* the earliest key expiry to
 						 * come (s), 0: none */
 	long long		 racy;		/* list again at this time
@@ -88,24 +95,49 @@ kc_now(void)
 	return kc_ns(&t);
 }
 
+/* kc_path - the path of watched file i into path: 1; 0: no such name
+ * (gpg's version unknown, or shorter); -1: too long */
+static int
+kc_path(const struct keycache *kc, size_t i, char *path, size_t pathsz)
+{
+	char v[sizeof kc->ver], *dot;
+	size_t k;
+	int n;
+
+	if (i < KC_NFILES)
+		n = snprintf(path, pathsz, "%s/%s", kc->home, kc_files[i]);
+	else {
+		memcpy(v, kc->ver, sizeof v);
+		for (k = KC_NFILES; k < i && v[0] != '\0'; k++)
+			if ((dot = strrchr(v, '.')) != NULL)
+				*dot = '\0';
+			else
+				v[0] = '\0';
+		if (v[0] == '\0')
+			return 0;
+		n = snprintf(path, pathsz, "%s/gpg.conf-%s", kc->home, v);
+	}
+	return n < 0 || (size_t)n >= pathsz ? -1 : 1;
+}
+
 /* kc_stat - the stamps of every watched file into st; 0, or -1 when
  * one cannot be told (a stat error other than "not there") */
 static int
-kc_stat(const struct keycache *kc, struct kc_stamp st[KC_NFILES])
+kc_stat(const struct keycache *kc, struct kc_stamp st[KC_NWATCH])
 {
 	char path[PATH_MAX];
 	struct stat sb;
 	size_t i;
 	int n;
 
-	memset(st, 0, KC_NFILES * sizeof *st);
+	memset(st, 0, KC_NWATCH * sizeof *st);
 	if (kc->home == NULL)
 		return -1;
-	for (i = 0; i < KC_NFILES; i++) {
-		n = snprintf(path, sizeof path, "%s/%s", kc->home,
-		    kc_files[i]);
-		if (n < 0 || (size_t)n >= sizeof path)
+	for (i = 0; i < KC_NWATCH; i++) {
+		if ((n = kc_path(kc, i, path, sizeof path)) == -1)
 			return -1;
+		if (n == 0)
+			continue;
 		if (stat(path, &sb) == -1) {
 			if (errno == ENOENT || errno == ENOTDIR)
 				continue;
@@ -137,12 +169,12 @@ kc_same(const struct kc_stamp *a, const struct kc_stamp *b)
  * show a second change: that change's time plus KEYCACHE_RACY_NS; 0
  * when no file is that recent */
 static long long
-kc_racy(const struct kc_stamp st[KC_NFILES], long long now)
+kc_racy(const struct kc_stamp st[KC_NWATCH], long long now)
 {
 	long long t, until = 0;
 	size_t i;
 
-	for (i = 0; i < KC_NFILES; i++) {
+	for (i = 0; i < KC_NWATCH; i++) {
 		if (!st[i].present)
 			continue;
 		t = kc_ns(&st[i].mtim);
@@ -193,7 +225,7 @@ kc_drop(struct keycache *kc)
 static int
 kc_fresh(const struct keycache *kc, long long now)
 {
-	struct kc_stamp st[KC_NFILES];
+	struct kc_stamp st[KC_NWATCH];
 	size_t i;
 
 	if (!kc->listed && !kc->toomany)
@@ -204,7 +236,7 @@ kc_fresh(const struct keycache *kc, long long now)
 		return 0;
 	if (kc_stat(kc, st) == -1)
 		return 0;
-	for (i = 0; i < KC_NFILES; i++)
+	for (i = 0; i < KC_NWATCH; i++)
 		if (!kc_same(&st[i], &kc->st[i]))
 			return 0;
 	return 1;
@@ -277,6 +309,8 @@ keycache_get(struct keycache *kc, struct gpg *g, struct recip_index **ix,
 	enum gpg_status s = GPG_OK;
 
 	*ix = NULL;
+	if (kc->ver[0] == '\0')
+		(void)gpg_engine_version(kc->ver, sizeof kc->ver);
 	if (!kc_fresh(kc, kc_now()))
 		s = kc_list(kc, g, err, errsz);
 	if (kc->toomany) {

@@ -169,6 +169,38 @@ Test(keycache, expiry_while_cached)
 	done(&gw);
 }
 
+/* gpg 2.2 reads gpg.conf-2.2.X, gpg.conf-2.2 or gpg.conf-2 instead of
+ * gpg.conf when one is there: a versioned file that goes (or changes)
+ * changes gpg's listing as much as gpg.conf does.  Here one hides every
+ * key; once it is gone, bob has a usable key and must not get clear
+ * text from a cache that missed the change. */
+Test(keycache, versioned_gpg_conf_is_seen)
+{
+	static const char *const names[] = { "gpg.conf-2", "gpg.conf-2.2" };
+	struct gateway gw;
+	char err[512], *r1[] = { bob };
+	size_t i;
+
+	cr_redirect_stderr();
+	for (i = 0; i < sizeof names / sizeof names[0]; i++) {
+		home(&gw, "opportunistic", "bob", 1);
+		sh("printf 'no-default-keyring\\nkeyring /dev/null\\n' "
+		    ">%s/g/%s && touch -d '-1 hour' %s/g/%s", dir, names[i],
+		    dir, names[i]);
+		cr_assert_eq(gateway_prepare(&gw, err, sizeof err),
+		    OUTCOME_OK, "%s", err);
+		cr_assert_eq(send_msg(&gw, r1, 1), OUTCOME_OK);
+		cr_assert_str_eq(got.clear, "bob@example.org ", "%s hides "
+		    "no key: gpg does not read it?", names[i]);
+		sh("rm %s/g/%s", dir, names[i]);
+		cr_assert_eq(send_msg(&gw, r1, 1), OUTCOME_OK);
+		cr_expect_str_eq(got.enc, "bob@example.org ", "%s removed: "
+		    "bob got clear text (enc '%s', clear '%s')", names[i],
+		    got.enc, got.clear);
+		done(&gw);
+	}
+}
+
 /* a relisting gpg does not finish (a damaged trustdb.gpg: gpg's
  * Fatal, exit 2, nothing listed): a temporary failure, never "no
  * key"; the keyring mended, the cache works again */
