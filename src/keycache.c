@@ -17,9 +17,9 @@
  *
  * The home directory itself is not stat(2)ed: gpg changes it without
  * changing a key (random_seed, lock files, gpg-agent's sockets), and a
- * keyring that appears is seen by its own stat.  Keyrings named by
- * `keyring` lines in gpg.conf are not watched (the change of gpg.conf
- * that names one is).  gpg 2.2 reads gpg.conf-VERSION, gpg.conf-2.2
+ * keyring that appears is seen by its own stat.  A keyring or trustdb
+ * that gpg.conf names (keyring, primary-keyring, trustdb-name) is not
+ * stat(2)ed: with one, keys are listed at each use (said once).  gpg 2.2 reads gpg.conf-VERSION, gpg.conf-2.2
  * or gpg.conf-2 instead of gpg.conf when one is there: those are
  * watched too (the version is what gpg_open learnt, no gpg run).
  */
@@ -49,6 +49,10 @@ static const char *const kc_files[] = { "pubring.kbx", "pubring.gpg",
  * gpg.conf-2 (its own version, then shorter) instead of gpg.conf */
 #define KC_NVER		3
 #define KC_NWATCH	(KC_NFILES + KC_NVER)
+#define KC_GPGCONF	3		/* kc_files' gpg.conf, the last */
+/* gpg.conf options naming a file gpg reads keys or trust from */
+static const char *const kc_elseopts[] = { "keyring", "primary-keyring",
+    "trustdb-name" };
 
 /* What stat(2) said of one file; present 0: it was not there. */
 struct kc_stamp {
@@ -66,6 +70,8 @@ struct keycache {
 	int			 listed;	/* keys and ix hold a listing */
 	int			 toomany;	/* the last try: over LIMIT_KEYS */
 	int			 noring;
+	int			 elsewhere;	/* gpg.conf names files not
+						 * watched: list per use */
 	struct gpg_keylist	 keys;
 	struct recip_index	*ix;
 	struct kc_stamp		 st[KC_NWATCH];
@@ -118,6 +124,48 @@ kc_path(const struct keycache *kc, size_t i, char *path, size_t pathsz)
 		n = snprintf(path, pathsz, "%s/gpg.conf-%s", kc->home, v);
 	}
 	return n < 0 || (size_t)n >= pathsz ? -1 : 1;
+}
+
+/* kc_elseline - a line of gpg.conf names a keyring or trustdb of its
+ * own (keyring, primary-keyring, trustdb-name, or an abbreviation,
+ * which gpg accepts) */
+static int
+kc_elseline(const char *line)
+{
+	size_t i, n;
+
+	line += strspn(line, " \t");
+	if (strncmp(line, "--", 2) == 0)
+		line += 2;
+	if ((n = strcspn(line, " \t=\r\n")) < 4)
+		return 0;
+	for (i = 0; i < sizeof kc_elseopts / sizeof kc_elseopts[0]; i++)
+		if (strncmp(line, kc_elseopts[i], n) == 0)
+			return 1;
+	return 0;
+}
+
+/* kc_elsewhere - one of gpg's option files in the home names a keyring
+ * or trustdb the stamps do not cover: a change there would go unseen */
+static int
+kc_elsewhere(const struct keycache *kc)
+{
+	char path[PATH_MAX], line[1024];
+	size_t i;
+	FILE *fp;
+	int found = 0, start;
+
+	for (i = KC_GPGCONF; i < KC_NWATCH && !found; i++) {
+		/* gpg.conf, then the versioned names after it */
+		if (kc_path(kc, i, path, sizeof path) != 1 ||
+		    (fp = fopen(path, "r")) == NULL)
+			continue;
+		for (start = 1; !found && fgets(line, sizeof line, fp) !=
+		    NULL; start = strchr(line, '\n') != NULL)
+			found = start && kc_elseline(line);
+		(void)fclose(fp);
+	}
+	return found;
 }
 
 /* kc_stat - the stamps of every watched file into st; 0, or -1 when
@@ -276,6 +324,14 @@ kc_list(struct keycache *kc, struct gpg *g, char *err, size_t errsz)
 	/* without a home to stat, nothing could tell a change */
 	if (kc->home == NULL)
 		kc->racy = now;
+	else if (kc_elsewhere(kc)) {
+		if (!kc->elsewhere)	/* once, not per message */
+			log_warnx("%s: gpg.conf names a keyring or trustdb of "
+			    "its own: keys are listed at each use", kc->home);
+		kc->elsewhere = 1;
+		kc->racy = now;
+	} else
+		kc->elsewhere = 0;
 	kc->listed = 1;
 	return GPG_OK;
 }

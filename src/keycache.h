@@ -10,6 +10,8 @@
  * changed within KEYCACHE_RACY_NS of its stat could change again
  * within the same timestamp tick unseen (as git's "racy" index
  * entries): such a listing is made again once that tick has passed.
+ * A gpg.conf that names a keyring or trustdb of its own (keyring,
+ * primary-keyring, trustdb-name) makes every use list again.
  * A keyring of more than LIMIT_KEYS keys is not cached: the caller
  * lists by pattern per message, as filter does.
  */

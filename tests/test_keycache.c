@@ -201,6 +201,32 @@ Test(keycache, versioned_gpg_conf_is_seen)
 	}
 }
 
+/* a keyring named in gpg.conf (keyring, primary-keyring) is where gpg
+ * imports and lists: a key imported there changes none of the home's
+ * usual files, and must be seen all the same */
+Test(keycache, keyring_named_in_gpg_conf_is_seen)
+{
+	struct gateway gw;
+	char err[512], *r1[] = { bob };
+
+	cr_redirect_stderr();
+	home(&gw, "opportunistic", "carol1", 1);
+	sh("printf 'no-default-keyring\\nkeyring other.kbx\\n' "
+	    ">%s/g/gpg.conf && gpg --homedir %s/g --list-keys >/dev/null "
+	    "2>&1 && test -f %s/g/other.kbx", dir, dir, dir);
+	sleep(2);	/* no racy stamp: the files' change is old */
+	cr_assert_eq(gateway_prepare(&gw, err, sizeof err), OUTCOME_OK, "%s",
+	    err);
+	cr_assert_eq(send_msg(&gw, r1, 1), OUTCOME_OK);
+	cr_assert_str_eq(got.clear, "bob@example.org ");
+	sh("gpg --homedir %s/g --batch --quiet --import %s/bob.pub.asc "
+	    "2>/dev/null", dir, keys);
+	cr_assert_eq(send_msg(&gw, r1, 1), OUTCOME_OK);
+	cr_expect_str_eq(got.enc, "bob@example.org ", "bob imported into "
+	    "other.kbx got clear text (clear '%s')", got.clear);
+	done(&gw);
+}
+
 /* a relisting gpg does not finish (a damaged trustdb.gpg: gpg's
  * Fatal, exit 2, nothing listed): a temporary failure, never "no
  * key"; the keyring mended, the cache works again */
