@@ -44,6 +44,8 @@
 
 /* the client's socket while a message is processed, for the deadline */
 static volatile sig_atomic_t	sg_client = -1;
+/* the area the deadline's log line waits in (smtpgw.h) */
+static char * volatile		sg_area;
 
 static void	sg_reply(struct smtpd_reply *, int, const char *,
 		    const char *, ...) LOG_PRINTF(4, 5);
@@ -76,7 +78,47 @@ sg_alarm(int sig)
 	if (fd != -1)
 		(void)send(fd, msg, sizeof msg - 1, MSG_DONTWAIT |
 		    MSG_NOSIGNAL);
+	if (sg_area != NULL && sg_area[0] == SMTPGW_ARMED)
+		sg_area[0] = SMTPGW_FIRED;
 	_exit(75);
+}
+
+/* smtpgw_deadline_area - see smtpgw.h */
+void
+smtpgw_deadline_area(char *area)
+{
+	sg_area = area;
+}
+
+/* sg_arm - the start of the line the main process logs if this worker
+ * dies with the message (the deadline, or a crash): what is known
+ * before the gateway decides, the envelope */
+static void
+sg_arm(const struct smtpd_txn *t)
+{
+	char esc[ESCBUF], *a = sg_area, *line;
+	size_t i, n, size = SMTPGW_AREA - 1;
+
+	if (a == NULL)
+		return;
+	a[0] = '\0';
+	line = a + 1;
+	n = 0;
+	for (i = 0; i < t->nrcpts && n < size; i++)
+		n += (size_t)snprintf(line + n, size - n, "%s<%s>",
+		    i == 0 ? "to=" : ",",
+		    log_escape_word(t->rcpts[i], esc, sizeof esc));
+	if (n < size)
+		n += (size_t)snprintf(line + n, size - n, "%sfrom=<%s>",
+		    n > 0 ? " " : "", log_escape_word(t->sender, esc,
+		    sizeof esc));
+	if (t->queueid != NULL && n < size)
+		n += (size_t)snprintf(line + n, size - n, " queue_id=%s",
+		    log_escape_word(t->queueid, esc, sizeof esc));
+	/* the main process adds the result: room for it */
+	if (n + 1 >= size - SMTPGW_RESULT)
+		line[size - SMTPGW_RESULT] = '\0';
+	a[0] = SMTPGW_ARMED;
 }
 
 /* sg_rcpt - see smtpd.h (ops->rcpt) */
@@ -164,6 +206,7 @@ sg_message(void *arg, const struct smtpd_txn *t, int fd,
 	enum outcome o;
 
 	sg_client = g->client;
+	sg_arm(t);
 	if (g->gw->cfg.timeout > 0)
 		alarm(g->gw->cfg.timeout);
 	memset(g->gw->qids, 0, sizeof g->gw->qids);
@@ -180,6 +223,8 @@ sg_message(void *arg, const struct smtpd_txn *t, int fd,
 		o = gateway_message(g->gw, m, &env, &g->ho);
 	alarm(0);
 	sg_client = -1;
+	if (sg_area != NULL)
+		sg_area[0] = '\0';
 	msg_free(m);
 	g->hop.txn = NULL;
 	sg_outcome(g, o, r);

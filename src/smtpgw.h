@@ -28,4 +28,20 @@ void	smtpgw_init(struct smtpgw *, struct gateway *, int,
 /* smtpgw_done - the connection is over: close the re-injection hop */
 void	smtpgw_done(struct smtpgw *);
 
+/* The log line of a message whose worker dies with it (the deadline,
+ * or a crash): it has no chance to log, so before each message it
+ * writes the envelope part of the line into an area its main process
+ * reads after its death (memory shared with it: workers.c), which adds
+ * the result.  area[0] is SMTPGW_ARMED while a message is processed
+ * (cleared before the reply to DATA is sent), SMTPGW_FIRED once the
+ * deadline ended it; the line follows, NUL-terminated, leaving
+ * SMTPGW_RESULT bytes for the result. */
+#define SMTPGW_AREA	2048
+#define SMTPGW_RESULT	160
+#define SMTPGW_ARMED	'A'
+#define SMTPGW_FIRED	'F'
+
+/* smtpgw_deadline_area - where this process's line goes (NULL: none) */
+void	smtpgw_deadline_area(char *);
+
 #endif

@@ -24,6 +24,7 @@
  */
 #include <config.h>
 
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #ifdef HAVE_SYS_PRCTL_H
@@ -64,6 +65,8 @@ struct wproc {
 	pid_t		 pid;
 	long long	 born;		/* smtpio_now() */
 	int		 old;		/* asked to stop: not restarted */
+	char		*area;		/* shared: its deadline's log line
+					 * (smtpgw.h), or NULL */
 };
 
 struct workers {
@@ -283,11 +286,18 @@ wk_start(struct workers *w)
 {
 	sigset_t set, old;
 	pid_t pid, parent = getpid();
+	char *area;
 
 	if (w->n == w->cap) {
 		w->cap = w->cap == 0 ? 16 : w->cap * 2;
 		w->v = xreallocarray(w->v, w->cap, sizeof *w->v);
 	}
+	/* a worker the deadline ends cannot log; its line waits here */
+	if ((area = mmap(NULL, SMTPGW_AREA, PROT_READ | PROT_WRITE,
+	    MAP_SHARED | MAP_ANONYMOUS, -1, 0)) == MAP_FAILED)
+		area = NULL;
+	else
+		area[0] = '\0';
 	wk_sigset(&set);
 	(void)sigprocmask(SIG_BLOCK, &set, &old);
 	/* nothing buffered is written twice */
@@ -296,14 +306,18 @@ wk_start(struct workers *w)
 	if ((pid = fork()) == 0) {
 		if (wk_child_init(w->o, parent) == -1)
 			wk_stop = 1;
+		smtpgw_deadline_area(area);
 		(void)sigprocmask(SIG_SETMASK, &old, NULL);
 		return 1;
 	}
 	(void)sigprocmask(SIG_SETMASK, &old, NULL);
 	if (pid == -1) {
 		log_warn("smtpd: fork");
+		if (area != NULL)
+			(void)munmap(area, SMTPGW_AREA);
 		return -1;
 	}
+	w->v[w->n].area = area;
 	w->v[w->n].pid = pid;
 	w->v[w->n].born = smtpio_now();
 	w->v[w->n].old = 0;
@@ -353,6 +367,28 @@ wk_said(const struct workers *w, pid_t pid, int st, long long now)
 		    (long)pid, WIFEXITED(st) ? WEXITSTATUS(st) : -1, wait);
 }
 
+/* wk_died_with - the log line of the message a worker died with (the
+ * deadline, or a crash: smtpgw.h); the client got no 250 for it */
+static void
+wk_died_with(const struct workers *w, struct wproc *p, int st)
+{
+	char *a = p->area;
+
+	if (a == NULL)
+		return;
+	a[SMTPGW_AREA - SMTPGW_RESULT] = '\0';
+	if (a[0] == SMTPGW_FIRED)
+		log_info("%s result=deferred (451 4.4.5: timed out after %u s; "
+		    "worker restarted)", a + 1, (*w->gw)->cfg.timeout);
+	else if (a[0] == SMTPGW_ARMED)
+		log_info("%s result=deferred (the worker died with it: %s %d; "
+		    "no reply given)", a + 1, WIFSIGNALED(st) ? "signal" :
+		    "status", WIFSIGNALED(st) ? WTERMSIG(st) :
+		    WEXITSTATUS(st));
+	(void)munmap(a, SMTPGW_AREA);
+	p->area = NULL;
+}
+
 /* wk_reap - forget every worker that ended; one that was not asked to
  * stop is said, and replaced (at once, or later after a quick death) */
 static void
@@ -376,6 +412,7 @@ wk_reap(struct workers *w)
 				w->delay = 0;
 			wk_said(w, pid, st, now);
 		}
+		wk_died_with(w, &w->v[i], st);
 		w->v[i] = w->v[--w->n];
 	}
 }

@@ -287,3 +287,269 @@ pfq() {
 pfs() {
 	postsuper -c "$PFC" "$@"
 }
+
+# ------------------------------------------- mailseal smtpd behind Postfix
+#
+# What tests/smtpd-postfix.sh and tests/smtpd-load.sh share (postfix.sh
+# keeps its own helpers).  $PFR is the run's random tag: user ROLE is
+# ms<PFR><ROLE>, home under $T/home.
+#
+#   pf_mkusers ROLE...  make the users (skip_all when one exists);
+#                       pf_rmusers removes them (and their agents)
+#   pf_user ROLE | pf_home ROLE | pf_as ROLE CMD...
+#   pf_gwring USER DIR KEY...   DIR: USER's GnuPG home with the public
+#                       test KEYs, ownertrust ultimate
+#   pf_aq_listen PORT FILTERPORT REPORT  after-queue: a listener whose mail
+#                       goes to the content filter on FILTERPORT through
+#                       the smtp(8) service "mailseal-smtp", and the
+#                       re-injection listener REPORT (mailseal-setup(7))
+#   pf_bq_listen PORT FILTERPORT [PROCS]  before-queue: a listener that
+#                       proxies each transaction through FILTERPORT
+#   pf_smtpd_start CONF LOG [ENV...]  mailseal smtpd -c CONF (as root: it
+#                       drops to smtpd_user) in a session of its own,
+#                       stderr to LOG; $SMTPD_PID; waits until its
+#                       listen port accepts (10 s)
+#   pf_smtpd_kill [SIG]  SIG (default TERM) to its whole process group,
+#                       wait until it is gone (10 s, then KILL)
+#   pf_find_mail WHO MSGID | pf_wait_mail WHO MSGID ($M) |
+#   pf_count_mail WHO MSGID | pf_queue_state QID | pf_wait_deferred QID |
+#   pf_queue_ids | pf_log_of QID | pf_wait_empty SECONDS
+
+PFR=${PFR:-$(od -An -N3 -tx1 /dev/urandom | tr -d ' \n')}
+PF_USERS=
+
+pf_user() {
+	echo "ms$PFR$1"
+}
+
+pf_home() {
+	getent passwd "$(pf_user "$1")" | cut -d: -f6
+}
+
+pf_as() {
+	_u=$(pf_user "$1")
+	shift
+	runuser -u "$_u" -- env -u GNUPGHOME "$@"
+}
+
+# pf_mkusers ROLE... - the users, each with a home under $T/home (the
+# role gw: a system user without a home)
+pf_mkusers() {
+	for _r in "$@"; do
+		getent passwd "$(pf_user "$_r")" >/dev/null &&
+		    skip_all "user $(pf_user "$_r") exists already"
+	done
+	[ -d "$T/home" ] || mkdir -m 755 "$T/home"
+	for _r in "$@"; do
+		if [ "$_r" = gw ]; then
+			useradd --system -M -d /nonexistent \
+			    -s /usr/sbin/nologin "$(pf_user gw)" \
+			    2>>"$T/setup.err"
+		else
+			useradd -m -d "$T/home/$_r" -s /usr/sbin/nologin \
+			    "$(pf_user "$_r")" 2>>"$T/setup.err"
+		fi || skip_all "useradd $(pf_user "$_r") failed"
+		PF_USERS="$PF_USERS $_r"
+	done
+}
+
+# pf_rmusers - remove the users pf_mkusers made (after their agents)
+pf_rmusers() {
+	for _r in $PF_USERS; do
+		for _g in "$(pf_home "$_r")/.gnupg" ${PF_GWRING:-}; do
+			[ -d "$_g" ] && pf_as "$_r" gpgconf --homedir "$_g" \
+			    --kill all >/dev/null 2>&1
+		done
+		# a stopped agent may linger a moment (as a zombie)
+		_i=0
+		until userdel -r "$(pf_user "$_r")" >/dev/null 2>&1 ||
+		    [ $_i -ge 50 ]; do
+			sleep 0.2
+			_i=$((_i + 1))
+		done
+	done
+	PF_USERS=
+}
+
+# pf_gwring USER DIR KEY... - USER's GnuPG home DIR with the test KEYs
+pf_gwring() {
+	_gu=$1 _gd=$2
+	shift 2
+	PF_GWRING=$_gd
+	install -d -o "$(pf_user "$_gu")" -g "$(id -gn "$(pf_user "$_gu")")" \
+	    -m 700 "$_gd"
+	for _k in "$@"; do
+		pf_as "$_gu" gpg --homedir "$_gd" --batch --quiet --import \
+		    <"$KEYS/$_k.pub.asc" 2>>"$T/setup.err"
+		echo "$(cat "$KEYS/$_k.fpr"):6:"
+	done >"$T/gwtrust"
+	pf_as "$_gu" gpg --homedir "$_gd" --batch --quiet --import-ownertrust \
+	    <"$T/gwtrust" 2>>"$T/setup.err"
+}
+
+# pf_aq_listen PORT FILTERPORT REPORT - the after-queue placement, as
+# mailseal-setup(7) gives it: mail received on PORT is queued and then
+# handed by the smtp(8) service mailseal-smtp (at most 10 at a time,
+# XFORWARD, no MIME conversion, no generic maps, 1000 s for the reply to
+# the message) to the filter on FILTERPORT; the filter re-injects on
+# REPORT, which filters nothing
+pf_aq_listen() {
+	postconf -c "$PFC" -M \
+	    "127.0.0.1:$1/inet=127.0.0.1:$1 inet n - n - - smtpd"
+	postconf -c "$PFC" -P \
+	    "127.0.0.1:$1/inet/content_filter=mailseal-smtp:[127.0.0.1]:$2"
+	postconf -c "$PFC" -M \
+	    "mailseal-smtp/unix=mailseal-smtp unix - - n - 10 smtp"
+	postconf -c "$PFC" -P \
+	    "mailseal-smtp/unix/smtp_send_xforward_command=yes" \
+	    "mailseal-smtp/unix/disable_mime_output_conversion=yes" \
+	    "mailseal-smtp/unix/smtp_generic_maps=" \
+	    "mailseal-smtp/unix/smtp_data_done_timeout=1000s"
+	pf_reinject_listen "$3"
+}
+
+# pf_reinject_listen PORT - the re-injection listener (once): no content
+# filter, no address, header or milter checks again, mail from loopback
+# only, XFORWARD believed
+pf_reinject_listen() {
+	postconf -c "$PFC" -M "127.0.0.1:$1/inet" 2>/dev/null |
+	    grep -q . && return 0
+	postconf -c "$PFC" -M \
+	    "127.0.0.1:$1/inet=127.0.0.1:$1 inet n - n - 20 smtpd"
+	postconf -c "$PFC" -P "127.0.0.1:$1/inet/content_filter=" \
+	    "127.0.0.1:$1/inet/receive_override_options=no_unknown_recipient_checks,no_header_body_checks,no_milters" \
+	    "127.0.0.1:$1/inet/smtpd_helo_restrictions=" \
+	    "127.0.0.1:$1/inet/smtpd_client_restrictions=" \
+	    "127.0.0.1:$1/inet/smtpd_sender_restrictions=" \
+	    "127.0.0.1:$1/inet/smtpd_relay_restrictions=" \
+	    "127.0.0.1:$1/inet/smtpd_recipient_restrictions=permit_mynetworks,reject" \
+	    "127.0.0.1:$1/inet/mynetworks=127.0.0.0/8" \
+	    "127.0.0.1:$1/inet/smtpd_authorized_xforward_hosts=127.0.0.0/8"
+}
+
+# pf_bq_listen PORT FILTERPORT [PROCS] - the before-queue placement:
+# Postfix's smtpd on PORT (at most PROCS processes, default 20: no more
+# than the filter's workers) passes each command of its client to the
+# filter on FILTERPORT and the filter's replies back (300 s for each);
+# the filter's re-injection listener queues the mail
+pf_bq_listen() {
+	postconf -c "$PFC" -M \
+	    "127.0.0.1:$1/inet=127.0.0.1:$1 inet n - n - ${3:-20} smtpd"
+	postconf -c "$PFC" -P \
+	    "127.0.0.1:$1/inet/smtpd_proxy_filter=127.0.0.1:$2" \
+	    "127.0.0.1:$1/inet/smtpd_proxy_timeout=300s"
+}
+
+# pf_smtpd_start CONF LOG [NAME=VALUE...] - mailseal smtpd -c CONF in a
+# session (and process group) of its own, with the NAME=VALUEs in its
+# environment, standard error to LOG; 0 once its listen port accepts
+# (10 s), else 1.  $PF_SMTPD_WRAP, when set, is a command put before it.
+pf_smtpd_start() {
+	_c=$1 _l=$2
+	shift 2
+	# shellcheck disable=SC2086
+	env "$@" setsid ${PF_SMTPD_WRAP:-} "$MAILSEAL" smtpd -c "$_c" \
+	    </dev/null >>"$_l" 2>&1 &
+	SMTPD_PID=$!
+	_p=$(sed -n 's/^listen *= *[0-9.]*:\([0-9]*\).*/\1/p' "$_c" | tail -n 1)
+	_i=0
+	until pf_listening "$_p"; do
+		_i=$((_i + 1))
+		if [ $_i -ge 100 ] || ! kill -0 "$SMTPD_PID" 2>/dev/null; then
+			return 1
+		fi
+		sleep 0.1
+	done
+}
+
+# pf_smtpd_alive - a process of smtpd's process group is alive (not a
+# zombie)
+pf_smtpd_alive() {
+	[ -n "${SMTPD_PID:-}" ] &&
+	    ps -e -o pgid=,stat= | awk -v g="$SMTPD_PID" '
+	    $1 == g && $2 !~ /^Z/ { n++ } END { exit !n }'
+}
+
+# pf_smtpd_kill [SIG] - SIG to smtpd's process group; wait until every
+# process of it is gone (after 10 s: SIGKILL); 1 when that did not help
+pf_smtpd_kill() {
+	[ -n "${SMTPD_PID:-}" ] || return 0
+	kill "-${1:-TERM}" "-$SMTPD_PID" 2>/dev/null
+	_i=0
+	while pf_smtpd_alive; do
+		_i=$((_i + 1))
+		[ $_i -eq 100 ] && kill -KILL "-$SMTPD_PID" 2>/dev/null
+		[ $_i -ge 150 ] && return 1
+		sleep 0.1
+	done
+	wait "$SMTPD_PID" 2>/dev/null
+	SMTPD_PID=
+}
+
+# pf_find_mail WHO MSGID - the files in WHO's Maildir/new holding MSGID
+pf_find_mail() {
+	grep -lsF "Message-ID: <$2>" "$(pf_home "$1")/Maildir/new/"* \
+	    2>/dev/null
+}
+
+# pf_wait_mail WHO MSGID - wait (at most 10 s) for MSGID in WHO's
+# Maildir; $M is the file (or /dev/null)
+pf_wait_mail() {
+	_i=0
+	while [ $_i -lt 100 ]; do
+		M=$(pf_find_mail "$1" "$2" | head -n 1)
+		[ -n "$M" ] && return 0
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	M=/dev/null
+	return 1
+}
+
+pf_count_mail() {
+	pf_find_mail "$1" "$2" | wc -l | tr -d ' '
+}
+
+# pf_queue_ids - the queue IDs in the instance's queue, one a line
+pf_queue_ids() {
+	pfq -j 2>/dev/null |
+	    sed -n 's/.*"queue_id": *"\([0-9A-Za-z]*\)".*/\1/p'
+}
+
+# pf_queue_state QID - deferred, active, incoming, hold, or empty
+pf_queue_state() {
+	pfq -j 2>/dev/null | grep "\"queue_id\": *\"$1\"" |
+	    sed -n 's/.*"queue_name": *"\([a-z]*\)".*/\1/p'
+}
+
+# pf_wait_deferred QID - wait (at most 10 s) until QID is deferred
+pf_wait_deferred() {
+	_i=0
+	while [ $_i -lt 100 ]; do
+		[ "$(pf_queue_state "$1")" = deferred ] && return 0
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	return 1
+}
+
+# pf_log_of QID - the lines of the instance's log about QID
+pf_log_of() {
+	[ -n "$1" ] || return 1
+	grep -F " $1: " "$PFLOG" 2>/dev/null
+}
+
+# pf_wait_empty SECONDS - wait until the queue is empty; "postqueue -f"
+# again every 15 s meanwhile
+pf_wait_empty() {
+	_end=$(($(date +%s) + $1))
+	_next=$(($(date +%s) + 15))
+	while [ -n "$(pf_queue_ids | head -n 1)" ]; do
+		[ "$(date +%s)" -ge "$_end" ] && return 1
+		if [ "$(date +%s)" -ge "$_next" ]; then
+			pfq -f >/dev/null 2>&1
+			_next=$(($(date +%s) + 15))
+		fi
+		sleep 0.2
+	done
+}

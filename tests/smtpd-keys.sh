@@ -272,6 +272,13 @@ if grep -q '^DATA 250' "$T/out"; then
 else
 	not_ok "the next connection after the deadline" "$T/out" "$T/log"
 fi
+# the worker died with the message: its line comes from the main process
+if grep -q 'to=<bob@example.org> from=<alice@example.org> queue_id=UPH0 result=deferred (451 4.4.5: timed out after 3 s; worker restarted)' "$T/log"; then
+	ok "the message the deadline ended has its log line (queue ID, result)"
+else
+	grep -e UPH -e worker "$T/log" >"$T/log.uph"
+	not_ok "no log line for the message the deadline ended" "$T/log.uph"
+fi
 
 # gpg killed while it reads a 20 MB message: 451 (GPGME notices it, or
 # the deadline does), then the next message is served

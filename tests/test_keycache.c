@@ -27,7 +27,7 @@
 static char bob[] = "bob@example.org", carol[] = "carol@example.org",
     xbob[] = "xbob@example.org", expaddr[] = "exp@example.org";
 
-Test(keycache, listed_once_not_per_message)
+Test(keycache, listed_once_not_per_message, .fini = gw_fini)
 {
 	struct gateway gw;
 	char err[512], why[256], *r2[] = { bob, xbob };
@@ -54,7 +54,7 @@ Test(keycache, listed_once_not_per_message)
 	done(&gw);
 }
 
-Test(keycache, import_is_seen)
+Test(keycache, import_is_seen, .fini = gw_fini)
 {
 	struct gateway gw;
 	char err[512], why[256], *r1[] = { carol };
@@ -78,7 +78,7 @@ Test(keycache, import_is_seen)
 	done(&gw);
 }
 
-Test(keycache, delete_is_seen)
+Test(keycache, delete_is_seen, .fini = gw_fini)
 {
 	struct gateway gw;
 	char err[512], why[256], *r2[] = { bob, carol };
@@ -97,7 +97,7 @@ Test(keycache, delete_is_seen)
 	done(&gw);
 }
 
-Test(keycache, revocation_is_seen)
+Test(keycache, revocation_is_seen, .fini = gw_fini)
 {
 	struct gateway gw;
 	char err[512], why[256], *r1[] = { bob };
@@ -119,7 +119,7 @@ Test(keycache, revocation_is_seen)
 
 /* trustdb.gpg is written in place: a disabled key (ownertrust) changes
  * no keyring file */
-Test(keycache, disable_is_seen)
+Test(keycache, disable_is_seen, .fini = gw_fini)
 {
 	struct gateway gw;
 	char err[512], why[256];
@@ -137,7 +137,7 @@ Test(keycache, disable_is_seen)
 	done(&gw);
 }
 
-Test(keycache, expiry_while_cached)
+Test(keycache, expiry_while_cached, .fini = gw_fini)
 {
 	struct gateway gw;
 	char err[512], why[256], *r1[] = { expaddr };
@@ -230,7 +230,7 @@ Test(keycache, keyring_named_in_gpg_conf_is_seen)
 /* a relisting gpg does not finish (a damaged trustdb.gpg: gpg's
  * Fatal, exit 2, nothing listed): a temporary failure, never "no
  * key"; the keyring mended, the cache works again */
-Test(keycache, failed_relist_is_tempfail)
+Test(keycache, failed_relist_is_tempfail, .fini = gw_fini)
 {
 	struct gateway gw;
 	char err[512], why[256], *r1[] = { bob };
@@ -257,7 +257,7 @@ Test(keycache, failed_relist_is_tempfail)
 
 /* gateway_rcpt: each policy x key state (usable, none, expired,
  * revoked, no encryption subkey), on the full test home */
-Test(keycache, rcpt_policy_by_key_state)
+Test(keycache, rcpt_policy_by_key_state, .fini = gw_fini)
 {
 	static const struct {
 		const char	*pol;
@@ -306,7 +306,7 @@ Test(keycache, rcpt_policy_by_key_state)
 }
 
 /* without gateway_prepare (filter): no cache, a listing per use */
-Test(keycache, no_cache_without_prepare)
+Test(keycache, no_cache_without_prepare, .fini = gw_fini)
 {
 	struct gateway gw;
 	char why[256], *r1[] = { bob };
@@ -324,7 +324,7 @@ Test(keycache, no_cache_without_prepare)
 
 /* LIMIT_KEYS keys: cached (the made-up listing, without bob, is the
  * one used) */
-Test(keycache, limit_keys_cached)
+Test(keycache, limit_keys_cached, .fini = gw_fini)
 {
 	struct gateway gw;
 	char err[512], why[256], n[16];
@@ -348,7 +348,7 @@ Test(keycache, limit_keys_cached)
 /* more than LIMIT_KEYS keys: no cache, a pattern listing per message
  * as filter does, said once; the full listing is not tried again
  * while the keyring is unchanged */
-Test(keycache, too_many_keys_no_cache)
+Test(keycache, too_many_keys_no_cache, .fini = gw_fini)
 {
 	static char *rc[] = { bob };
 	struct gateway gw;

@@ -54,7 +54,7 @@ ops_over(struct smtpgw *g, struct gateway *gw, int client,
 	memset(&got, 0, sizeof got);
 }
 
-Test(smtpgw, rcpt_replies)
+Test(smtpgw, rcpt_replies, .fini = gw_fini)
 {
 	struct gateway gw;
 	struct smtpgw g;
@@ -98,7 +98,7 @@ Test(smtpgw, rcpt_replies)
 	done(&gw);
 }
 
-Test(smtpgw, data_replies)
+Test(smtpgw, data_replies, .fini = gw_fini)
 {
 	static char *rc[] = { bob, carol };
 	struct gateway gw;
@@ -139,7 +139,7 @@ Test(smtpgw, data_replies)
 /* a require recipient whose key went between RCPT and DATA: 451 for
  * the message (the retry's RCPT refuses that recipient alone), not a
  * 550 that would bounce it for everybody */
-Test(smtpgw, key_gone_after_rcpt)
+Test(smtpgw, key_gone_after_rcpt, .fini = gw_fini)
 {
 	static char *rc[] = { bob };
 	struct gateway gw;
@@ -276,7 +276,7 @@ gpgpid(void)
 /* a gpg that hangs: the deadline answers 451 4.4.5 and ends the
  * worker with 75; gpg goes with it (the supervisor kills it when the
  * worker's end of its status channel closes) */
-Test(smtpgw, deadline_ends_a_hung_message)
+Test(smtpgw, deadline_ends_a_hung_message, .fini = gw_fini)
 {
 	struct gateway gw;
 	char buf[1024];
@@ -297,7 +297,7 @@ Test(smtpgw, deadline_ends_a_hung_message)
 
 /* gpg killed while it reads a 20 MB message: 451 (GPGME notices, or
  * the deadline does), never 250, and the next message is served */
-Test(smtpgw, gpg_killed_mid_message)
+Test(smtpgw, gpg_killed_mid_message, .fini = gw_fini)
 {
 	struct gateway gw;
 	char buf[1024];
