@@ -88,10 +88,11 @@ static int	gw_trust(const struct gateway *, char *, size_t);
 static int
 gw_trust(const struct gateway *gw, char *err, size_t errsz)
 {
-	/* what gpg reads in the home: keys, trust, options */
+	/* what gpg reads in the home: keys, trust, options (gpg 2.2
+	 * prefers gpg.conf-2.2 and gpg.conf-2 to gpg.conf) */
 	static const char *const files[] = { "pubring.kbx", "pubring.gpg",
-	    "trustdb.gpg", "gpg.conf", "gpg-agent.conf", "common.conf",
-	    "private-keys-v1.d", NULL };
+	    "trustdb.gpg", "gpg.conf", "gpg.conf-2", "gpg.conf-2.2",
+	    "gpg-agent.conf", "common.conf", "private-keys-v1.d", NULL };
 	char *home, path[PATH_MAX];
 	size_t i;
 	int r = 0;

@@ -223,6 +223,27 @@ fail:
 	return gpg_fail(e, "GPGME context", err, errsz);
 }
 
+/* gpg_engine_version - see gpg.h.  GPGME keeps what the engine's
+ * `--version` said since gpg_init: asking again runs nothing. */
+int
+gpg_engine_version(char *buf, size_t bufsz)
+{
+	gpgme_engine_info_t info;
+	int n;
+
+	if (bufsz > 0)
+		buf[0] = '\0';
+	if (!gpg_initialised || gpgme_get_engine_info(&info) != 0)
+		return -1;
+	for (; info != NULL; info = info->next)
+		if (info->protocol == GPGME_PROTOCOL_OpenPGP &&
+		    info->version != NULL) {
+			n = snprintf(buf, bufsz, "%s", info->version);
+			return n < 0 || (size_t)n >= bufsz ? -1 : 0;
+		}
+	return -1;
+}
+
 /* gpg_close - release the context */
 void
 gpg_close(struct gpg *g)

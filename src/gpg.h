@@ -65,6 +65,11 @@ struct gpg_io {
 enum gpg_status	 gpg_open(struct gpg **, const char *, char *, size_t);
 void		 gpg_close(struct gpg *);
 
+/* gpg_engine_version - the version of the gpg GPGME runs ("2.2.40"),
+ * as learnt by gpg_open's one `--version` run (no gpg run here), into
+ * buf: 0, or -1 when not known */
+int		 gpg_engine_version(char *, size_t);
+
 /* gpg_keylist - the keys matching any of the patterns (gpg's syntax),
  * in one listing; secret: only keys with a secret part.  No patterns
  * gives an empty list, never the whole keyring. */

@@ -17,9 +17,11 @@
  *
  * The home directory itself is not stat(2)ed: gpg changes it without
  * changing a key (random_seed, lock files, gpg-agent's sockets), and a
- * keyring that appears is seen by its own stat.  Keyrings named by
- * `keyring` lines in gpg.conf are not watched (the change of gpg.conf
- * that names one is).
+ * keyring that appears is seen by its own stat.  A keyring or trustdb
+ * that gpg.conf names (keyring, primary-keyring, trustdb-name) is not
+ * stat(2)ed: with one, keys are listed at each use (said once).  gpg 2.2 reads gpg.conf-VERSION, gpg.conf-2.2
+ * or gpg.conf-2 instead of gpg.conf when one is there: those are
+ * watched too (the version is what gpg_open learnt, no gpg run).
  */
 #include <config.h>
 
@@ -43,6 +45,14 @@
 static const char *const kc_files[] = { "pubring.kbx", "pubring.gpg",
     "trustdb.gpg", "gpg.conf" };
 #define KC_NFILES	(sizeof kc_files / sizeof kc_files[0])
+/* gpg 2.2 reads, when present, gpg.conf-2.2.40, gpg.conf-2.2 or
+ * gpg.conf-2 (its own version, then shorter) instead of gpg.conf */
+#define KC_NVER		3
+#define KC_NWATCH	(KC_NFILES + KC_NVER)
+#define KC_GPGCONF	3		/* kc_files' gpg.conf, the last */
+/* gpg.conf options naming a file gpg reads keys or trust from */
+static const char *const kc_elseopts[] = { "keyring", "primary-keyring",
+    "trustdb-name" };
 
 /* What stat(2) said of one file; present 0: it was not there. */
 struct kc_stamp {
@@ -56,12 +66,15 @@ struct kc_stamp {
 
 struct keycache {
 	char			*home;
+	char			 ver[32];	/* gpg's version, "": unknown */
 	int			 listed;	/* keys and ix hold a listing */
 	int			 toomany;	/* the last try: over LIMIT_KEYS */
 	int			 noring;
+	int			 elsewhere;	/* gpg.conf names files not
+						 * watched: list per use */
 	struct gpg_keylist	 keys;
 	struct recip_index	*ix;
-	struct kc_stamp		 st[KC_NFILES];
+	struct kc_stamp		 st[KC_NWATCH];
 	long long		 expiry;	/* the earliest key expiry to
 						 * come (s), 0: none */
 	long long		 racy;		/* list again at this time
@@ -88,24 +101,91 @@ kc_now(void)
 	return kc_ns(&t);
 }
 
+/* kc_path - the path of watched file i into path: 1; 0: no such name
+ * (gpg's version unknown, or shorter); -1: too long */
+static int
+kc_path(const struct keycache *kc, size_t i, char *path, size_t pathsz)
+{
+	char v[sizeof kc->ver], *dot;
+	size_t k;
+	int n;
+
+	if (i < KC_NFILES)
+		n = snprintf(path, pathsz, "%s/%s", kc->home, kc_files[i]);
+	else {
+		memcpy(v, kc->ver, sizeof v);
+		for (k = KC_NFILES; k < i && v[0] != '\0'; k++)
+			if ((dot = strrchr(v, '.')) != NULL)
+				*dot = '\0';
+			else
+				v[0] = '\0';
+		if (v[0] == '\0')
+			return 0;
+		n = snprintf(path, pathsz, "%s/gpg.conf-%s", kc->home, v);
+	}
+	return n < 0 || (size_t)n >= pathsz ? -1 : 1;
+}
+
+/* kc_elseline - a line of gpg.conf names a keyring or trustdb of its
+ * own (keyring, primary-keyring, trustdb-name, or an abbreviation,
+ * which gpg accepts) */
+static int
+kc_elseline(const char *line)
+{
+	size_t i, n;
+
+	line += strspn(line, " \t");
+	if (strncmp(line, "--", 2) == 0)
+		line += 2;
+	if ((n = strcspn(line, " \t=\r\n")) < 4)
+		return 0;
+	for (i = 0; i < sizeof kc_elseopts / sizeof kc_elseopts[0]; i++)
+		if (strncmp(line, kc_elseopts[i], n) == 0)
+			return 1;
+	return 0;
+}
+
+/* kc_elsewhere - one of gpg's option files in the home names a keyring
+ * or trustdb the stamps do not cover: a change there would go unseen */
+static int
+kc_elsewhere(const struct keycache *kc)
+{
+	char path[PATH_MAX], line[1024];
+	size_t i;
+	FILE *fp;
+	int found = 0, start;
+
+	for (i = KC_GPGCONF; i < KC_NWATCH && !found; i++) {
+		/* gpg.conf, then the versioned names after it */
+		if (kc_path(kc, i, path, sizeof path) != 1 ||
+		    (fp = fopen(path, "r")) == NULL)
+			continue;
+		for (start = 1; !found && fgets(line, sizeof line, fp) !=
+		    NULL; start = strchr(line, '\n') != NULL)
+			found = start && kc_elseline(line);
+		(void)fclose(fp);
+	}
+	return found;
+}
+
 /* kc_stat - the stamps of every watched file into st; 0, or -1 when
  * one cannot be told (a stat error other than "not there") */
 static int
-kc_stat(const struct keycache *kc, struct kc_stamp st[KC_NFILES])
+kc_stat(const struct keycache *kc, struct kc_stamp st[KC_NWATCH])
 {
 	char path[PATH_MAX];
 	struct stat sb;
 	size_t i;
 	int n;
 
-	memset(st, 0, KC_NFILES * sizeof *st);
+	memset(st, 0, KC_NWATCH * sizeof *st);
 	if (kc->home == NULL)
 		return -1;
-	for (i = 0; i < KC_NFILES; i++) {
-		n = snprintf(path, sizeof path, "%s/%s", kc->home,
-		    kc_files[i]);
-		if (n < 0 || (size_t)n >= sizeof path)
+	for (i = 0; i < KC_NWATCH; i++) {
+		if ((n = kc_path(kc, i, path, sizeof path)) == -1)
 			return -1;
+		if (n == 0)
+			continue;
 		if (stat(path, &sb) == -1) {
 			if (errno == ENOENT || errno == ENOTDIR)
 				continue;
@@ -137,12 +217,12 @@ kc_same(const struct kc_stamp *a, const struct kc_stamp *b)
  * show a second change: that change's time plus KEYCACHE_RACY_NS; 0
  * when no file is that recent */
 static long long
-kc_racy(const struct kc_stamp st[KC_NFILES], long long now)
+kc_racy(const struct kc_stamp st[KC_NWATCH], long long now)
 {
 	long long t, until = 0;
 	size_t i;
 
-	for (i = 0; i < KC_NFILES; i++) {
+	for (i = 0; i < KC_NWATCH; i++) {
 		if (!st[i].present)
 			continue;
 		t = kc_ns(&st[i].mtim);
@@ -193,7 +273,7 @@ kc_drop(struct keycache *kc)
 static int
 kc_fresh(const struct keycache *kc, long long now)
 {
-	struct kc_stamp st[KC_NFILES];
+	struct kc_stamp st[KC_NWATCH];
 	size_t i;
 
 	if (!kc->listed && !kc->toomany)
@@ -204,7 +284,7 @@ kc_fresh(const struct keycache *kc, long long now)
 		return 0;
 	if (kc_stat(kc, st) == -1)
 		return 0;
-	for (i = 0; i < KC_NFILES; i++)
+	for (i = 0; i < KC_NWATCH; i++)
 		if (!kc_same(&st[i], &kc->st[i]))
 			return 0;
 	return 1;
@@ -244,6 +324,14 @@ kc_list(struct keycache *kc, struct gpg *g, char *err, size_t errsz)
 	/* without a home to stat, nothing could tell a change */
 	if (kc->home == NULL)
 		kc->racy = now;
+	else if (kc_elsewhere(kc)) {
+		if (!kc->elsewhere)	/* once, not per message */
+			log_warnx("%s: gpg.conf names a keyring or trustdb of "
+			    "its own: keys are listed at each use", kc->home);
+		kc->elsewhere = 1;
+		kc->racy = now;
+	} else
+		kc->elsewhere = 0;
 	kc->listed = 1;
 	return GPG_OK;
 }
@@ -277,6 +365,8 @@ keycache_get(struct keycache *kc, struct gpg *g, struct recip_index **ix,
 	enum gpg_status s = GPG_OK;
 
 	*ix = NULL;
+	if (kc->ver[0] == '\0')
+		(void)gpg_engine_version(kc->ver, sizeof kc->ver);
 	if (!kc_fresh(kc, kc_now()))
 		s = kc_list(kc, g, err, errsz);
 	if (kc->toomany) {

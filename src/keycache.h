@@ -4,11 +4,14 @@
  *
  * The listing is used again as long as nothing it depends on changed:
  * the keyring files (pubring.kbx, pubring.gpg), trustdb.gpg (validity,
- * ownertrust, disabled keys) and gpg.conf are stat(2)ed at each use,
+ * ownertrust, disabled keys) and gpg.conf (with gpg 2.2's versioned
+ * gpg.conf-2.2.N, gpg.conf-2.2, gpg.conf-2) are stat(2)ed at each use,
  * no gpg run; and no listed key has reached its expiry since.  A file
  * changed within KEYCACHE_RACY_NS of its stat could change again
  * within the same timestamp tick unseen (as git's "racy" index
  * entries): such a listing is made again once that tick has passed.
+ * A gpg.conf that names a keyring or trustdb of its own (keyring,
+ * primary-keyring, trustdb-name) makes every use list again.
  * A keyring of more than LIMIT_KEYS keys is not cached: the caller
  * lists by pattern per message, as filter does.
  */

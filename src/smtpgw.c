@@ -15,13 +15,14 @@
  *   every copy got 250 downstream, with their queue IDs; else the
  *   outcome's reply (outcome.c), but a require recipient whose key
  *   went between its RCPT and the DATA is 451 (see sg_outcome).
- * The per-message deadline (`timeout`), also over each RCPT (a changed
- *   keyring is listed again there): gpg that died while GPGME fed
+ * The per-message deadline (`timeout`): gpg that died while GPGME fed
  *   it can leave GPGME 1.18 polling for ever (FACTS.md), so SIGALRM
  *   ends the worker: 451 4.4.5 to the client, then _exit(75); the
  *   nameless files die with the process, the gpg supervisor kills gpg
  *   when its status channel closes, and the main process starts a new
- *   worker (serve.c).
+ *   worker (serve.c).  RCPT has the same deadline: its check lists
+ *   the keys again (gpg) when the keyring changed, and a gpg stuck
+ *   there would hold the worker for ever.
  */
 #include <config.h>
 
@@ -42,9 +43,12 @@
 
 #define ESCBUF		512
 #define SG_TIMEDOUT	"451 4.4.5 Message processing timed out\r\n"
+#define SG_RCPTTIMEDOUT	"451 4.4.5 Recipient check timed out\r\n"
 
-/* the client's socket while a message is processed, for the deadline */
+/* the client's socket while a message (or a recipient: sg_inrcpt) is
+ * processed, for the deadline */
 static volatile sig_atomic_t	sg_client = -1;
+static volatile sig_atomic_t	sg_inrcpt;
 /* the area the deadline's log line waits in (smtpgw.h) */
 static char * volatile		sg_area;
 
@@ -72,31 +76,19 @@ sg_reply(struct smtpd_reply *r, int code, const char *dsn,
 static void
 sg_alarm(int sig)
 {
-	static const char msg[] = SG_TIMEDOUT;
+	static const char msg[] = SG_TIMEDOUT, rmsg[] = SG_RCPTTIMEDOUT;
 	int fd = (int)sg_client;
 
 	(void)sig;
-	if (fd != -1)
+	if (fd != -1 && sg_inrcpt)
+		(void)send(fd, rmsg, sizeof rmsg - 1, MSG_DONTWAIT |
+		    MSG_NOSIGNAL);
+	else if (fd != -1)
 		(void)send(fd, msg, sizeof msg - 1, MSG_DONTWAIT |
 		    MSG_NOSIGNAL);
 	if (sg_area != NULL && sg_area[0] == SMTPGW_ARMED)
 		sg_area[0] = SMTPGW_FIRED;
 	_exit(75);
-}
-
-/* sg_deadline - the deadline armed (on) for work that may run gpg,
- * or taken away */
-static void
-sg_deadline(struct smtpgw *g, int on)
-{
-	if (!on) {
-		alarm(0);
-		sg_client = -1;
-		return;
-	}
-	sg_client = g->client;
-	if (g->gw->cfg.timeout > 0)
-		alarm(g->gw->cfg.timeout);
 }
 
 /* smtpgw_deadline_area - see smtpgw.h */
@@ -147,11 +139,16 @@ sg_rcpt(void *arg, const struct smtpd_txn *t, const char *addr,
 	char why[256], esc[ESCBUF], esc2[ESCBUF], esc3[ESCBUF];
 	enum outcome o;
 
-	/* a keyring that changed is listed again here: a gpg that hangs
-	 * would hold the worker for ever */
-	sg_deadline(g, 1);
+	/* the listing a changed keyring needs runs gpg: the same
+	 * deadline as a message's (GPGME can wait for ever) */
+	sg_client = g->client;
+	sg_inrcpt = 1;
+	if (g->gw->cfg.timeout > 0)
+		alarm(g->gw->cfg.timeout);
 	o = gateway_rcpt(g->gw, addr, why, sizeof why);
-	sg_deadline(g, 0);
+	alarm(0);
+	sg_client = -1;
+	sg_inrcpt = 0;
 	switch (o) {
 	case OUTCOME_OK:
 		sg_reply(r, 250, "2.1.5", "Ok");
@@ -226,8 +223,10 @@ sg_message(void *arg, const struct smtpd_txn *t, int fd,
 	struct msg *m = NULL;
 	enum outcome o;
 
+	sg_client = g->client;
 	sg_arm(t);
-	sg_deadline(g, 1);
+	if (g->gw->cfg.timeout > 0)
+		alarm(g->gw->cfg.timeout);
 	memset(g->gw->qids, 0, sizeof g->gw->qids);
 	env.sender = t->sender;
 	env.queueid = t->queueid;
@@ -240,7 +239,8 @@ sg_message(void *arg, const struct smtpd_txn *t, int fd,
 		o = OUTCOME_TEMPFAIL;
 	} else if ((o = msg_open_fd(&m, fd)) == OUTCOME_OK)
 		o = gateway_message(g->gw, m, &env, &g->ho);
-	sg_deadline(g, 0);
+	alarm(0);
+	sg_client = -1;
 	if (sg_area != NULL)
 		sg_area[0] = '\0';
 	msg_free(m);

@@ -948,6 +948,15 @@ else
 	    "$T/w7.conf" "$W7/pubring.kbx" \
 	    'a file of the GnuPG home is writable by everybody'
 	chmod 600 "$W7/pubring.kbx"
+	# gpg 2.2 reads gpg.conf-2.2 or gpg.conf-2 instead of gpg.conf
+	for v in 2 2.2; do
+		printf 'no-greeting\n' >"$W7/gpg.conf-$v"
+		chmod 666 "$W7/gpg.conf-$v"
+		bad "gpg.conf-$v writable by everybody: 78" "$T/w7.conf" \
+		    "$W7/gpg.conf-$v" \
+		    'a file of the GnuPG home is writable by everybody'
+		rm -f "$W7/gpg.conf-$v"
+	done
 	chmod 777 "$W7"
 	# no homedir: $GNUPGHOME is the home
 	printf '%s\n' "sendmail = $T/sendmail" "log = stderr" >"$T/w8.conf"

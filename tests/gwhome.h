@@ -190,7 +190,8 @@ send_msg(struct gateway *gw, char **rcpts, size_t n)
 
 /* fake_gpg - a gpg first on PATH that, for an encryption, hangs for
  * good (KC_FAKE=hang) or is killed 0.05 s into it (KC_FAKE=kill), and
- * notes its process ID in dir/gpgpid; anything else is the real gpg */
+ * notes its process ID in dir/gpgpid; KC_FAKE=hanglist: a key listing
+ * hangs so; anything else is the real gpg */
 static inline void
 fake_gpg(void)
 {
@@ -214,7 +215,9 @@ fake_gpg(void)
 	    "\tprint \"pub:-:255:22:\" k \":1700000000:::-:::scESC:::::\"\n"
 	    "\tprint \"fpr:::::::::\" f \":\"\n"
 	    "\tprint \"uid:-::::1700000000::\" f \"::k\" i \"@many.test::\"\n"
-	    "\t} }'\n\texit 0;;\nesac\n");
+	    "\t} }'\n\texit 0;;\n"
+	    "hanglist*\" --list-keys \"*) echo $$ >%s/gpgpid; exec sleep 60;;\n"
+	    "esac\n", dir);
 	fprintf(fp, "case \" $* \" in\n*\" --encrypt \"*)\n"
 	    "\techo $$ >%s/gpgpid\n"
 	    "\tcase \"$KC_FAKE\" in\n\thang) exec sleep 60;;\n"

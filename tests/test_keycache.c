@@ -169,6 +169,64 @@ Test(keycache, expiry_while_cached, .fini = gw_fini)
 	done(&gw);
 }
 
+/* gpg 2.2 reads gpg.conf-2.2.X, gpg.conf-2.2 or gpg.conf-2 instead of
+ * gpg.conf when one is there: a versioned file that goes (or changes)
+ * changes gpg's listing as much as gpg.conf does.  Here one hides every
+ * key; once it is gone, bob has a usable key and must not get clear
+ * text from a cache that missed the change. */
+Test(keycache, versioned_gpg_conf_is_seen)
+{
+	static const char *const names[] = { "gpg.conf-2", "gpg.conf-2.2" };
+	struct gateway gw;
+	char err[512], *r1[] = { bob };
+	size_t i;
+
+	cr_redirect_stderr();
+	for (i = 0; i < sizeof names / sizeof names[0]; i++) {
+		home(&gw, "opportunistic", "bob", 1);
+		sh("printf 'no-default-keyring\\nkeyring /dev/null\\n' "
+		    ">%s/g/%s && touch -d '-1 hour' %s/g/%s", dir, names[i],
+		    dir, names[i]);
+		cr_assert_eq(gateway_prepare(&gw, err, sizeof err),
+		    OUTCOME_OK, "%s", err);
+		cr_assert_eq(send_msg(&gw, r1, 1), OUTCOME_OK);
+		cr_assert_str_eq(got.clear, "bob@example.org ", "%s hides "
+		    "no key: gpg does not read it?", names[i]);
+		sh("rm %s/g/%s", dir, names[i]);
+		cr_assert_eq(send_msg(&gw, r1, 1), OUTCOME_OK);
+		cr_expect_str_eq(got.enc, "bob@example.org ", "%s removed: "
+		    "bob got clear text (enc '%s', clear '%s')", names[i],
+		    got.enc, got.clear);
+		done(&gw);
+	}
+}
+
+/* a keyring named in gpg.conf (keyring, primary-keyring) is where gpg
+ * imports and lists: a key imported there changes none of the home's
+ * usual files, and must be seen all the same */
+Test(keycache, keyring_named_in_gpg_conf_is_seen)
+{
+	struct gateway gw;
+	char err[512], *r1[] = { bob };
+
+	cr_redirect_stderr();
+	home(&gw, "opportunistic", "carol1", 1);
+	sh("printf 'no-default-keyring\\nkeyring other.kbx\\n' "
+	    ">%s/g/gpg.conf && gpg --homedir %s/g --list-keys >/dev/null "
+	    "2>&1 && test -f %s/g/other.kbx", dir, dir, dir);
+	sleep(2);	/* no racy stamp: the files' change is old */
+	cr_assert_eq(gateway_prepare(&gw, err, sizeof err), OUTCOME_OK, "%s",
+	    err);
+	cr_assert_eq(send_msg(&gw, r1, 1), OUTCOME_OK);
+	cr_assert_str_eq(got.clear, "bob@example.org ");
+	sh("gpg --homedir %s/g --batch --quiet --import %s/bob.pub.asc "
+	    "2>/dev/null", dir, keys);
+	cr_assert_eq(send_msg(&gw, r1, 1), OUTCOME_OK);
+	cr_expect_str_eq(got.enc, "bob@example.org ", "bob imported into "
+	    "other.kbx got clear text (clear '%s')", got.clear);
+	done(&gw);
+}
+
 /* a relisting gpg does not finish (a damaged trustdb.gpg: gpg's
  * Fatal, exit 2, nothing listed): a temporary failure, never "no
  * key"; the keyring mended, the cache works again */

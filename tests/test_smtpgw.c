@@ -295,6 +295,63 @@ Test(smtpgw, deadline_ends_a_hung_message, .fini = gw_fini)
 	done(&gw);
 }
 
+/* a gpg that hangs in the listing RCPT needs (the keyring changed
+ * since the last one): the per-message deadline holds for RCPT too:
+ * 451 4.4.5, the worker ends with 75, gpg goes with it; never a worker
+ * held for ever */
+Test(smtpgw, deadline_ends_a_hung_rcpt_listing, .fini = gw_fini)
+{
+	struct gateway gw;
+	struct smtpgw g;
+	struct smtpd_ops ops;
+	struct smtpd_txn t;
+	struct smtpd_reply r;
+	char err[512], buf[1024], cmd[512];
+	time_t t0 = time(NULL), took;
+	ssize_t n;
+	size_t o = 0;
+	pid_t pid;
+	int sv[2], st;
+
+	cr_redirect_stderr();
+	home(&gw, "require", "bob", 0);
+	fake_gpg();
+	(void)snprintf(cmd, sizeof cmd, "gpg --homedir %s/g --batch --quiet "
+	    "--import %s/carol1.pub.asc 2>/dev/null", dir, keys);
+	cr_assert_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	cr_assert_neq(pid = fork(), -1);
+	if (pid == 0) {
+		close(sv[0]);
+		if (gateway_prepare(&gw, err, sizeof err) != OUTCOME_OK ||
+		    system(cmd) != 0)
+			_exit(3);
+		gw.cfg.timeout = 2;
+		memset(&t, 0, sizeof t);
+		t.sender = "alice@example.org";
+		(void)setenv("KC_FAKE", "hanglist", 1);
+		smtpgw_init(&g, &gw, sv[1], &ops);
+		ops.rcpt(ops.arg, &t, bob, &r);
+		(void)snprintf(buf, sizeof buf, "%d %s %s\r\n", r.code, r.dsn,
+		    r.text);
+		_exit(write(sv[1], buf, strlen(buf)) == -1 ? 4 : 0);
+	}
+	close(sv[1]);
+	while (o + 1 < sizeof buf &&
+	    (n = read(sv[0], buf + o, sizeof buf - o - 1)) > 0)
+		o += (size_t)n;
+	buf[o] = '\0';
+	close(sv[0]);
+	cr_assert_eq(waitpid(pid, &st, 0), pid);
+	took = time(NULL) - t0;
+	st = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	cr_assert_eq(st, 75, "worker status %d: %s", st, buf);
+	cr_assert(strncmp(buf, "451 4.4.5 ", 10) == 0, "reply: %s", buf);
+	cr_assert(took <= 10, "took %lld s", (long long)took);
+	cr_assert_neq(gpgpid(), 0);
+	cr_assert(gone(gpgpid()), "gpg %d left behind", (int)gpgpid());
+	done(&gw);
+}
+
 /* gpg killed while it reads a 20 MB message: 451 (GPGME notices, or
  * the deadline does), never 250, and the next message is served */
 Test(smtpgw, gpg_killed_mid_message, .fini = gw_fini)
