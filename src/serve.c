@@ -36,6 +36,7 @@
 
 #include "conf.h"
 #include "gateway.h"
+#include "keycache.h"
 #include "gpg.h"
 #include "limit.h"
 #include "log.h"
@@ -275,21 +276,44 @@ sv_prepare(struct gateway *gw, char *err, size_t errsz)
 	return gateway_prepare(gw, err, errsz);
 }
 
-/* sv_load - the gateway loaded (mailseal.conf, policy map, trust
- * checks) and prepared, allocated; workers_opts.load */
+/* sv_adopt - SIGHUP's new gateway ng takes the GnuPG context and key
+ * cache of the one in use, og, when both use the same GnuPG home (the
+ * cache sees keyring changes on its own); with another home it starts
+ * with an empty cache, and each worker opens the context and lists the
+ * keys on its first message, under the per-message deadline.  Either
+ * way the main process runs no gpg on SIGHUP: a gpg that hangs there
+ * would hang the process that restarts workers and obeys SIGTERM. */
+static void
+sv_adopt(struct gateway *ng, struct gateway *og)
+{
+	char *nh = config_homedir(&ng->cfg), *oh = config_homedir(&og->cfg);
+
+	if (nh != NULL && oh != NULL && strcmp(nh, oh) == 0) {
+		ng->gpg = og->gpg;
+		ng->keys = og->keys;
+		og->gpg = NULL;
+		og->keys = NULL;
+	} else
+		ng->keys = keycache_new(nh);
+	free(nh);
+	free(oh);
+}
+
+/* sv_load - SIGHUP: the gateway loaded again (mailseal.conf, policy
+ * map, trust checks), with og's GnuPG context and keys where it can
+ * (sv_adopt), allocated; workers_opts.load */
 static enum outcome
-sv_load(struct gateway **out, char *err, size_t errsz)
+sv_load(struct gateway *og, struct gateway **out, char *err, size_t errsz)
 {
 	struct gateway *gw = xmalloc(sizeof *gw);
 	enum outcome r;
 
-	if ((r = gateway_load(gw, sv_config, err, errsz)) == OUTCOME_OK)
-		r = sv_prepare(gw, err, errsz);
-	if (r != OUTCOME_OK) {
+	if ((r = gateway_load(gw, sv_config, err, errsz)) != OUTCOME_OK) {
 		gateway_free(gw);
 		free(gw);
 		return r;
 	}
+	sv_adopt(gw, og);
 	*out = gw;
 	return OUTCOME_OK;
 }

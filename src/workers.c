@@ -427,7 +427,7 @@ wk_reload(struct workers *w)
 	char err[CONFIG_ERRLEN];
 	size_t i;
 
-	if (w->o->load(&ng, err, sizeof err) != OUTCOME_OK) {
+	if (w->o->load(og, &ng, err, sizeof err) != OUTCOME_OK) {
 		log_warnx("smtpd: SIGHUP: %s (the configuration in use stays)",
 		    err);
 		/* gateway_load set the new one's */

@@ -22,9 +22,11 @@ struct workers_opts {
 					 * to it once serving, then closed
 					 * (and set to -1) */
 	/* load - mailseal.conf and the policy map loaded again into a
-	 * new gateway, prepared (GnuPG context, keys); OUTCOME_OK, else
-	 * err says why */
-	enum outcome	(*load)(struct gateway **, char *, size_t);
+	 * new gateway, which takes over the GnuPG context and key cache of
+	 * the one in use (the first argument) where it can, running no
+	 * gpg; OUTCOME_OK, else err says why */
+	enum outcome	(*load)(struct gateway *, struct gateway **, char *,
+			    size_t);
 };
 
 enum workers_end {

@@ -352,4 +352,36 @@ if grep -q '^DATA 250' "$T/out"; then
 else
 	not_ok "the next connection after the RCPT deadline" "$T/out" "$T/log"
 fi
+# SIGHUP runs no gpg in the main process: with a keyring changed and a
+# gpg that would hang listing it, the reload is done at once (before, the
+# main process hung with the listing: no worker restarted, SIGTERM
+# ignored), and the new workers list the keys themselves
+touch "$S/hanglist"
+touch "$H/pubring.kbx"
+n0=$(grep -c 'loaded again' "$T/log")
+kill -HUP "$srvpid"
+i=0
+while [ "$(grep -c 'loaded again' "$T/log")" -eq "$n0" ] && [ $i -lt 30 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+if [ "$(grep -c 'loaded again' "$T/log")" -gt "$n0" ]; then
+	ok "SIGHUP with a gpg that hangs: reloaded in $((i / 10)).$((i % 10))s, no gpg in the main process"
+else
+	not_ok "SIGHUP with a gpg that hangs: no reload within 3 s" "$T/log"
+fi
+rm -f "$S/hanglist"
+i=0
+while :; do
+	client send 1 UPR bob@example.org
+	grep -q '^DATA 250' "$T/out" && break
+	[ $i -ge 20 ] && break
+	sleep 0.5
+	i=$((i + 1))
+done
+if grep -q '^DATA 250' "$T/out" && [ "$(encrypted_to bob@example.org)" -ge 1 ]; then
+	ok "after that SIGHUP, a new worker lists the keys and encrypts"
+else
+	not_ok "after the SIGHUP with a hung gpg" "$T/out" "$T/log"
+fi
 done_testing
