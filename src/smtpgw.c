@@ -100,9 +100,10 @@ smtpgw_deadline_area(char *area)
 
 /* sg_arm - the start of the line the main process logs if this worker
  * dies with the message (the deadline, or a crash): what is known
- * before the gateway decides, the envelope */
+ * before the gateway decides, the envelope; at RCPT (rcpt not NULL),
+ * that recipient, and stage=RCPT */
 static void
-sg_arm(const struct smtpd_txn *t)
+sg_arm(const struct smtpd_txn *t, const char *rcpt)
 {
 	char esc[ESCBUF], *a = sg_area, *line;
 	size_t i, n, size = SMTPGW_AREA - 1;
@@ -112,7 +113,10 @@ sg_arm(const struct smtpd_txn *t)
 	a[0] = '\0';
 	line = a + 1;
 	n = 0;
-	for (i = 0; i < t->nrcpts && n < size; i++)
+	if (rcpt != NULL)
+		n = (size_t)snprintf(line, size, "to=<%s>",
+		    log_escape_word(rcpt, esc, sizeof esc));
+	for (i = 0; rcpt == NULL && i < t->nrcpts && n < size; i++)
 		n += (size_t)snprintf(line + n, size - n, "%s<%s>",
 		    i == 0 ? "to=" : ",",
 		    log_escape_word(t->rcpts[i], esc, sizeof esc));
@@ -123,6 +127,8 @@ sg_arm(const struct smtpd_txn *t)
 	if (t->queueid != NULL && n < size)
 		n += (size_t)snprintf(line + n, size - n, " queue_id=%s",
 		    log_escape_word(t->queueid, esc, sizeof esc));
+	if (rcpt != NULL && n < size)
+		n += (size_t)snprintf(line + n, size - n, " stage=RCPT");
 	/* the main process adds the result: room for it */
 	if (n + 1 >= size - SMTPGW_RESULT)
 		line[size - SMTPGW_RESULT] = '\0';
@@ -143,12 +149,15 @@ sg_rcpt(void *arg, const struct smtpd_txn *t, const char *addr,
 	 * deadline as a message's (GPGME can wait for ever) */
 	sg_client = g->client;
 	sg_inrcpt = 1;
+	sg_arm(t, addr);
 	if (g->gw->cfg.timeout > 0)
 		alarm(g->gw->cfg.timeout);
 	o = gateway_rcpt(g->gw, addr, why, sizeof why);
 	alarm(0);
 	sg_client = -1;
 	sg_inrcpt = 0;
+	if (sg_area != NULL)
+		sg_area[0] = '\0';
 	switch (o) {
 	case OUTCOME_OK:
 		sg_reply(r, 250, "2.1.5", "Ok");
@@ -224,7 +233,7 @@ sg_message(void *arg, const struct smtpd_txn *t, int fd,
 	enum outcome o;
 
 	sg_client = g->client;
-	sg_arm(t);
+	sg_arm(t, NULL);
 	if (g->gw->cfg.timeout > 0)
 		alarm(g->gw->cfg.timeout);
 	memset(g->gw->qids, 0, sizeof g->gw->qids);

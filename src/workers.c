@@ -287,6 +287,7 @@ wk_start(struct workers *w)
 	sigset_t set, old;
 	pid_t pid, parent = getpid();
 	char *area;
+	size_t i;
 
 	if (w->n == w->cap) {
 		w->cap = w->cap == 0 ? 16 : w->cap * 2;
@@ -306,6 +307,10 @@ wk_start(struct workers *w)
 	if ((pid = fork()) == 0) {
 		if (wk_child_init(w->o, parent) == -1)
 			wk_stop = 1;
+		/* the other workers' lines are none of its business */
+		for (i = 0; i < w->n; i++)
+			if (w->v[i].area != NULL)
+				(void)munmap(w->v[i].area, SMTPGW_AREA);
 		smtpgw_deadline_area(area);
 		(void)sigprocmask(SIG_SETMASK, &old, NULL);
 		return 1;

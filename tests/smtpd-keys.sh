@@ -326,6 +326,17 @@ else
 	not_ok "a gpg that hangs listing keys at RCPT: ${s}s" "$T/out" \
 	    "$T/cerr" "$T/log"
 fi
+i=0
+while ! grep -q 'to=<bob@example.org> from=<[^>]*>.* stage=RCPT result=deferred (451 4.4.5' "$T/log" && [ $i -lt 30 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+if grep -q 'to=<bob@example.org> from=<[^>]*>.* stage=RCPT result=deferred (451 4.4.5' "$T/log"; then
+	ok "... and the RCPT the deadline ended has its log line"
+else
+	grep -e RCPT -e worker "$T/log" >"$T/log.rcpt"
+	not_ok "... no log line for the RCPT the deadline ended" "$T/log.rcpt"
+fi
 gp=$(cat "$S/gpgpid" 2>/dev/null)
 i=0
 while [ -n "$gp" ] && kill -0 "$gp" 2>/dev/null &&
