@@ -257,6 +257,64 @@ cmd_param(const char *k, size_t klen, const char *v, size_t vlen,
 	return SMTPCMD_OK;
 }
 
+/* cmd_word_in - v (n bytes) is one of the words of list, or, with
+ * several, a comma-separated set of them (NOTIFY) */
+static int
+cmd_word_in(const char *v, size_t n, const char *const *list, int several)
+{
+	size_t i, w;
+
+	while (n > 0) {
+		w = 0;
+		while (w < n && v[w] != ',')
+			w++;
+		for (i = 0; list[i] != NULL; i++)
+			if (strlen(list[i]) == w && strncasecmp(v, list[i],
+			    w) == 0)
+				break;
+		if (w == 0 || list[i] == NULL)
+			return 0;
+		if (w == n)
+			return 1;
+		if (!several)
+			return 0;
+		v += w + 1;
+		n -= w + 1;
+		if (n == 0)
+			return 0;
+	}
+	return 0;
+}
+
+/* cmd_dsn - the DSN (RFC 3461) and AUTH (RFC 4954) parameters a Postfix
+ * in front passes on verbatim from its own client (before the queue,
+ * smtpd_proxy_filter): taken when well formed and not passed on (the
+ * re-injection server applies its defaults), so no client's mail is
+ * refused for asking for a notification; rcpt: NOTIFY, ORCPT; else RET,
+ * ENVID, AUTH */
+static enum smtpcmd_err
+cmd_dsn(const char *k, size_t klen, const char *v, size_t vlen, int rcpt)
+{
+	static const char *const notify[] = { "NEVER", "SUCCESS", "FAILURE",
+	    "DELAY", NULL }, *const ret[] = { "FULL", "HDRS", NULL };
+	char buf[LIMIT_XFORWARD_ATTR + 1];
+
+	if (rcpt && klen == 6 && strncasecmp(k, "NOTIFY", 6) == 0)
+		return v != NULL && cmd_word_in(v, vlen, notify, 1) ?
+		    SMTPCMD_OK : SMTPCMD_VALUE;
+	if (rcpt && klen == 5 && strncasecmp(k, "ORCPT", 5) == 0)
+		return v != NULL && memchr(v, ';', vlen) != NULL &&
+		    vlen <= LIMIT_SMTP_LINE ? SMTPCMD_OK : SMTPCMD_VALUE;
+	if (!rcpt && klen == 3 && strncasecmp(k, "RET", 3) == 0)
+		return v != NULL && cmd_word_in(v, vlen, ret, 0) ?
+		    SMTPCMD_OK : SMTPCMD_VALUE;
+	if (!rcpt && ((klen == 5 && strncasecmp(k, "ENVID", 5) == 0) ||
+	    (klen == 4 && strncasecmp(k, "AUTH", 4) == 0)))
+		return v != NULL && smtpcmd_xtext(v, vlen, buf,
+		    sizeof buf) == 0 ? SMTPCMD_OK : SMTPCMD_VALUE;
+	return SMTPCMD_PARAM;
+}
+
 /* cmd_keyword - keep the keyword refused (klen bytes at k) for the
  * reply, cut to fit */
 static void
@@ -302,8 +360,10 @@ cmd_params(const char *s, int rcpt, struct smtpcmd_path *p)
 		}
 		if (*s != '\0' && *s != ' ' && *s != '\t')
 			return SMTPCMD_SYNTAX;
-		if ((e = rcpt ? SMTPCMD_PARAM : cmd_param(k, klen, v, vlen,
-		    p)) == SMTPCMD_PARAM)
+		e = rcpt ? SMTPCMD_PARAM : cmd_param(k, klen, v, vlen, p);
+		if (e == SMTPCMD_PARAM)
+			e = cmd_dsn(k, klen, v, vlen, rcpt);
+		if (e == SMTPCMD_PARAM)
 			cmd_keyword(k, klen, p);
 		if (e != SMTPCMD_OK)
 			return e;

@@ -339,8 +339,10 @@ sd_rcpt(struct smtpd *s, const char *arg)
 	case SMTPCMD_ADDR:
 		sd_error(s, 501, "5.1.3", "Bad recipient address syntax");
 		return;
-	case SMTPCMD_PARAM:
 	case SMTPCMD_VALUE:
+		sd_error(s, 501, "5.5.4", "Bad RCPT parameter value");
+		return;
+	case SMTPCMD_PARAM:
 		sd_error(s, 555, "5.5.4", "Unsupported option: %s", p.param);
 		return;
 	default:

@@ -7,6 +7,7 @@
 #include <config.h>
 
 #include "smtpdtest.h"
+#include "smtpcmd.h"
 
 Test(smtpd, banner_and_ehlo)
 {
@@ -164,12 +165,14 @@ Test(smtpd, addresses)
 		{ "RCPT TO:<bob@example..org>", "501 5.1.3", NULL },
 		{ "RCPT TO:<bob@exa mple.org>", "501 5.1.3", NULL },
 		{ "RCPT TO:<@relay.example:>", "501 5.1.3", NULL },
-		{ "RCPT TO:<bob@example.org> NOTIFY=NEVER",
-		    "555 5.5.4 Unsupported option: NOTIFY", NULL },
+		{ "RCPT TO:<bob@example.org> NOTIFY=SOMETIMES",
+		    "501 5.5.4", NULL },
+		{ "RCPT TO:<bob@example.org> MT-PRIORITY=3",
+		    "555 5.5.4 Unsupported option: MT-PRIORITY", NULL },
 		{ "RCPT TO:<bob@example.org> SIZE=1",
 		    "555 5.5.4 Unsupported option: SIZE", NULL },
-		{ "RCPT TO:<bob@example.org> ORCPT=rfc822;bob@example.org",
-		    "555 5.5.4", NULL },
+		{ "RCPT TO:<bob@example.org> ORCPT=rfc822",
+		    "501 5.5.4", NULL },
 		{ "RCPT FROM:<bob@example.org>", "501 5.5.4", NULL },
 		{ "RCPT TO:<bob@example.org>x", "501 5.5.4", NULL },
 	};
@@ -206,9 +209,10 @@ Test(smtpd, sender_and_parameters)
 		{ "MAIL FROM:<a@b.example> SIZE=x", "501 5.5.4" },
 		{ "MAIL FROM:<a@b.example> SIZE=", "501 5.5.4" },
 		{ "MAIL FROM:<a@b.example> SMTPUTF8=yes", "501 5.5.4" },
-		{ "MAIL FROM:<a@b.example> RET=HDRS",
-		    "555 5.5.4 Unsupported option: RET" },
-		{ "MAIL FROM:<a@b.example> AUTH=<>", "555 5.5.4" },
+		{ "MAIL FROM:<a@b.example> RET=ALL", "501 5.5.4" },
+		{ "MAIL FROM:<a@b.example> AUTH=a+ZZ", "501 5.5.4" },
+		{ "MAIL FROM:<a@b.example> MT-PRIORITY=3",
+		    "555 5.5.4 Unsupported option: MT-PRIORITY" },
 		{ "MAIL FROM:<a@b.example> SIZE=1001", "552 5.3.4" },
 		{ "MAIL FROM:<a@b.example> SIZE=99999999999999999999999",
 		    "552 5.3.4" },
@@ -503,4 +507,39 @@ Test(smtpd, spool_full)
 	cr_assert(setrlimit(RLIMIT_FSIZE, &rl) == 0);
 	cr_assert_eq(c->f.nmsg, 0);
 	finish(c);
+}
+
+/* DSN and AUTH parameters (a Postfix before the queue passes its
+ * client's on verbatim): taken when well formed, refused when not;
+ * other parameters still 555 */
+Test(smtpd, dsn_parameters_taken)
+{
+	struct smtpcmd_path p;
+
+	cr_expect_eq(smtpcmd_mail("TO:<b@example.org> NOTIFY=SUCCESS,FAILURE "
+	    "ORCPT=rfc822;b@example.org", 1, &p), SMTPCMD_OK);
+	cr_expect_str_eq(p.addr, "b@example.org");
+	cr_expect_eq(smtpcmd_mail("TO:<b@example.org> NOTIFY=NEVER", 1, &p),
+	    SMTPCMD_OK);
+	cr_expect_eq(smtpcmd_mail("FROM:<a@example.org> RET=HDRS "
+	    "ENVID=QQ314159 AUTH=<> BODY=8BITMIME", 0, &p), SMTPCMD_OK);
+	cr_expect_eq(p.body8bit, 1);
+	cr_expect_eq(smtpcmd_mail("TO:<b@example.org> NOTIFY=SOMETIMES", 1,
+	    &p), SMTPCMD_VALUE);
+	cr_expect_eq(smtpcmd_mail("TO:<b@example.org> NOTIFY=SUCCESS,", 1,
+	    &p), SMTPCMD_VALUE);
+	cr_expect_eq(smtpcmd_mail("TO:<b@example.org> ORCPT=nosemicolon", 1,
+	    &p), SMTPCMD_VALUE);
+	cr_expect_eq(smtpcmd_mail("FROM:<a@example.org> RET=ALL", 0, &p),
+	    SMTPCMD_VALUE);
+	cr_expect_eq(smtpcmd_mail("FROM:<a@example.org> ENVID=a+ZZ", 0, &p),
+	    SMTPCMD_VALUE);
+	/* NOTIFY belongs to RCPT, RET to MAIL */
+	cr_expect_eq(smtpcmd_mail("FROM:<a@example.org> NOTIFY=NEVER", 0, &p),
+	    SMTPCMD_PARAM);
+	cr_expect_eq(smtpcmd_mail("TO:<b@example.org> RET=FULL", 1, &p),
+	    SMTPCMD_PARAM);
+	cr_expect_str_eq(p.param, "RET");
+	cr_expect_eq(smtpcmd_mail("TO:<b@example.org> MT-PRIORITY=3", 1, &p),
+	    SMTPCMD_PARAM);
 }
