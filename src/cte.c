@@ -13,13 +13,13 @@
 
 #include "cte.h"
 
-static int	cte_hex(unsigned char);
 static size_t	cte_b64_groups(const unsigned char *, size_t, unsigned char *,
 		    size_t *);
 static size_t	cte_dec_b64(struct cte_decoder *, const unsigned char *,
 		    size_t, unsigned char *);
 
-static int
+/* cte_hex - see cte.h */
+int
 cte_hex(unsigned char c)
 {
 	if (c >= '0' && c <= '9')

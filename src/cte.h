@@ -26,6 +26,9 @@ void	cte_init(struct cte_decoder *, enum mime_cte);
 /* cte_b64 - the value of a base64 (radix-64) digit, or -1; the table
  * is for loops that look at every byte */
 int	cte_b64(unsigned char);
+
+/* cte_hex - the value of a hexadecimal digit (either case), or -1 */
+int	cte_hex(unsigned char);
 extern const signed char cte_b64_value[256];
 
 /* cte_decode - decode n bytes of input into out, which must hold at

@@ -77,8 +77,9 @@ void		decide_all(struct decisions *, const char *);
 size_t		decide_count(const struct decisions *, enum action);
 const char	*decide_action_name(enum action);
 
-/* decide_why - why d gets (or would get) clear text, in words, in buf;
- * NULL when that needs no reason (encrypted, or policy none) */
+/* decide_why - why d is given (or would be given) clear text, in
+ * words, in buf; NULL when that needs no reason (encrypted, or policy
+ * none) */
 const char	*decide_why(const struct decision *, char *, size_t);
 
 /* decide_why_name - the same as a log token ("no-key", "expired", ...) */

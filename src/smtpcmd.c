@@ -17,6 +17,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "cte.h"
 #include "smtpcmd.h"
 
 const char *const smtpcmd_xfwd_names[SMTPCMD_XFWD_N] = {
@@ -86,13 +87,33 @@ cmd_atext(unsigned char c)
 	    (c != '\0' && strchr("!#$%&'*+-/=?^_`{|}~", c) != NULL);
 }
 
+/* cmd_dotted - the length of the runs of bytes ok() takes, joined by
+ * single dots, at s (a Dot-string, or a domain's labels); 0 when there
+ * is none, or a run is empty */
+static size_t
+cmd_dotted(const unsigned char *s, int (*ok)(unsigned char))
+{
+	size_t i = 0, k;
+
+	for (;;) {
+		for (k = 0; ok(s[i + k]); k++)
+			;
+		if (k == 0)
+			return 0;
+		i += k;
+		if (s[i] != '.')
+			return i;
+		i++;
+	}
+}
+
 /* cmd_local - the length of the local part at p (a Dot-string or a
  * Quoted-string), 0 when there is none */
 static size_t
 cmd_local(const char *p)
 {
 	const unsigned char *s = (const unsigned char *)p;
-	size_t i = 0, k;
+	size_t i;
 
 	if (s[0] == '"') {
 		for (i = 1; s[i] != '"'; i++) {
@@ -103,16 +124,7 @@ cmd_local(const char *p)
 		}
 		return i + 1;
 	}
-	for (;;) {
-		for (k = 0; cmd_atext(s[i + k]); k++)
-			;
-		if (k == 0)
-			return 0;
-		i += k;
-		if (s[i] != '.')
-			return i;
-		i++;
-	}
+	return cmd_dotted(s, cmd_atext);
 }
 
 /* cmd_label - a byte of a domain name: anything but white space,
@@ -129,7 +141,7 @@ static size_t
 cmd_domain(const char *p)
 {
 	const unsigned char *s = (const unsigned char *)p;
-	size_t i = 0, k;
+	size_t i;
 
 	if (s[0] == '[') {
 		for (i = 1; s[i] != ']'; i++)
@@ -138,16 +150,7 @@ cmd_domain(const char *p)
 				return 0;
 		return i > 1 ? i + 1 : 0;
 	}
-	for (;;) {
-		for (k = 0; cmd_label(s[i + k]); k++)
-			;
-		if (k == 0)
-			return 0;
-		i += k;
-		if (s[i] != '.')
-			return i;
-		i++;
-	}
+	return cmd_dotted(s, cmd_label);
 }
 
 /* cmd_route - skip a source route ("@a,@b:") at *pp: 0, or -1 */
@@ -389,19 +392,6 @@ smtpcmd_mail(const char *arg, int rcpt, struct smtpcmd_path *p)
 	return cmd_params(arg, rcpt, p);
 }
 
-/* cmd_hex - the value of a hexadecimal digit, or -1 */
-static int
-cmd_hex(unsigned char c)
-{
-	if (cmd_digit(c))
-		return c - '0';
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 /* smtpcmd_xtext - see smtpcmd.h */
 int
 smtpcmd_xtext(const char *v, size_t n, char *buf, size_t bufsz)
@@ -414,8 +404,8 @@ smtpcmd_xtext(const char *v, size_t n, char *buf, size_t bufsz)
 		if (c == '+') {
 			if (i + 2 >= n)
 				return -1;
-			if ((hi = cmd_hex((unsigned char)v[i + 1])) == -1 ||
-			    (lo = cmd_hex((unsigned char)v[i + 2])) == -1)
+			if ((hi = cte_hex((unsigned char)v[i + 1])) == -1 ||
+			    (lo = cte_hex((unsigned char)v[i + 2])) == -1)
 				return -1;
 			c = hi * 16 + lo;
 			i += 2;
