@@ -163,30 +163,6 @@ count_mail() {
 	find_mail "$1" "$2" | wc -l
 }
 
-# queue_state QID - "deferred", "active", "incoming", "hold", or empty
-# when the message is no longer in the queue
-queue_state() {
-	pfq -j 2>/dev/null | grep "\"queue_id\": *\"$1\"" |
-	    sed -n 's/.*"queue_name": *"\([a-z]*\)".*/\1/p'
-}
-
-# wait_deferred QID - wait (at most 10 s) until QID is deferred
-wait_deferred() {
-	_i=0
-	while [ $_i -lt 100 ]; do
-		[ "$(queue_state "$1")" = deferred ] && return 0
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	return 1
-}
-
-# log_of QID - the lines of the instance's log about QID
-log_of() {
-	[ -n "$1" ] || return 1
-	grep -F " $1: " "$PFLOG" 2>/dev/null
-}
-
 # header_without FILE NAME... - the header of FILE without the fields
 # NAME (and their continuation lines)
 header_without() {
@@ -421,7 +397,7 @@ Q1NEW=$(grep -F "info: header X-Mailseal-Gateway: " "$PFLOG" 2>/dev/null |
     grep -F "queue-id=$Q1 " | sed -n 's/.*\]: \([0-9A-Za-z]*\): info: header.*/\1/p' |
     head -n 1)
 if [ -n "$Q1" ] && [ -n "$Q1NEW" ] && [ "$Q1NEW" != "$Q1" ] &&
-    log_of "$Q1NEW" | grep -q 'to=<bob@example.org>.*status=sent'; then
+    pf_log_of "$Q1NEW" | grep -q 'to=<bob@example.org>.*status=sent'; then
 	ok "1. the header_checks INFO rule joins the two transactions: $Q1 -> $Q1NEW (delivered to bob)"
 else
 	not_ok "1. the header_checks INFO rule joins the two transactions ($Q1 -> '$Q1NEW')" "$PFLOG"
@@ -455,12 +431,12 @@ if wait_mail alice "$ROW3"; then
 		not_ok "3. to trent (require, no key): alice gets a bounce that says 5.7.1" "$M"
 	fi
 else
-	log_of "$Q3" >"$T/why"
+	pf_log_of "$Q3" >"$T/why"
 	not_ok "3. to trent (require, no key): alice gets a bounce that says 5.7.1" \
 	    "$T/why"
 fi
 is "3. ... nothing for trent in his Maildir" "$(count_mail trent "$ROW3")" 0
-log_of "$Q3" >"$T/r3.log"
+pf_log_of "$Q3" >"$T/r3.log"
 if grep -q 'status=bounced .*no usable OpenPGP key' "$T/r3.log" &&
     grep -q 'dsn=5\.7\.1' "$T/r3.log"; then
 	ok "3. ... the log: dsn=5.7.1, status=bounced, no usable OpenPGP key"
@@ -479,7 +455,7 @@ send "$P_FILTER" alice@example.org TRENT@Example.ORG "$T/r3b.eml"
 Q3C=$QID
 _i=0
 while [ $_i -lt 100 ]; do
-	{ log_of "$Q3B"; log_of "$Q3C"; } >"$T/r3b.log"
+	{ pf_log_of "$Q3B"; pf_log_of "$Q3C"; } >"$T/r3b.log"
 	[ "$(grep -c 'status=' "$T/r3b.log")" -ge 2 ] && break
 	sleep 0.1
 	_i=$((_i + 1))
@@ -566,17 +542,17 @@ mkmsg "$T/r7.eml" "Bob <bob@example.org>" "$ROW7" "row 7"
 chmod 000 "$T/gw"
 send "$P_FILTER" alice@example.org bob@example.org "$T/r7.eml"
 Q7=$QID
-if wait_deferred "$Q7"; then
+if pf_wait_deferred "$Q7"; then
 	ok "7. gateway keyring unreadable: the message to bob is deferred"
 else
-	log_of "$Q7" >"$T/why"
-	echo "queue state: $(queue_state "$Q7")" >>"$T/why"
+	pf_log_of "$Q7" >"$T/why"
+	echo "queue state: $(pf_queue_state "$Q7")" >>"$T/why"
 	not_ok "7. gateway keyring unreadable: the message to bob is deferred" \
 	    "$T/why"
 fi
 is "7. ... not delivered, no bounce" \
     "$(count_mail bob "$ROW7") $(count_mail alice "$ROW7")" "0 0"
-log_of "$Q7" >"$T/r7.log"
+pf_log_of "$Q7" >"$T/r7.log"
 if grep -q 'dsn=4\.[0-9.]*, status=deferred' "$T/r7.log"; then
 	ok "7. ... the log: dsn=4.x.x, status=deferred"
 else
@@ -631,10 +607,10 @@ as enc gpgconf --homedir "$EHOME/.gnupg" --kill all >/dev/null 2>&1
 mv "$EHOME/.gnupg" "$EHOME/.gnupg.off"
 send "$P_PLAIN" alice@example.org "$ENC@example.org" "$T/r8f.eml"
 Q8=$QID
-if wait_deferred "$Q8"; then
+if pf_wait_deferred "$Q8"; then
 	ok "8. procmail, ~enc/.gnupg missing: the message is deferred"
 else
-	log_of "$Q8" >"$T/why"
+	pf_log_of "$Q8" >"$T/why"
 	not_ok "8. procmail, ~enc/.gnupg missing: the message is deferred" \
 	    "$T/why" "$EHOME/procmail.log"
 fi
@@ -665,16 +641,16 @@ echo "default_policy = requier" >>"$T/etc/mailseal.conf"
 send "$P_FILTER" alice@example.org bob@example.org "$T/r9.eml"
 Q9=$QID
 _i=0
-while [ $_i -lt 100 ] && ! log_of "$Q9" | grep -q 'status='; do
+while [ $_i -lt 100 ] && ! pf_log_of "$Q9" | grep -q 'status='; do
 	sleep 0.1
 	_i=$((_i + 1))
 done
 cp "$T/conf.good" "$T/etc/mailseal.conf"
-if [ -n "$(queue_state "$Q9")" ]; then
+if [ -n "$(pf_queue_state "$Q9")" ]; then
 	pfq -i "$Q9"
 	wait_mail bob "$ROW9"
 fi
-log_of "$Q9" >"$T/r9.log"
+pf_log_of "$Q9" >"$T/r9.log"
 _clear=no
 for f in $(find_mail bob "$ROW9"); do
 	grep -qF "$SECRET" "$f" && _clear=yes
@@ -705,11 +681,11 @@ mkmsg "$T/r10.plain" "Bob <bob@example.org>" "$ROW10" "row 10"
 } >"$T/r10.eml"
 send "$P_FILTER" alice@example.org bob@example.org "$T/r10.eml"
 Q10=$QID
-if wait_deferred "$Q10" && log_of "$Q10" | grep -q 'dsn=4\.4\.6, status=deferred' &&
+if pf_wait_deferred "$Q10" && pf_log_of "$Q10" | grep -q 'dsn=4\.4\.6, status=deferred' &&
     [ "$(count_mail bob "$ROW10")" -eq 0 ]; then
 	ok "10. five markers of this gateway: mail loop, deferred with 4.4.6, not delivered"
 else
-	log_of "$Q10" >"$T/why"
+	pf_log_of "$Q10" >"$T/why"
 	not_ok "10. five markers of this gateway: mail loop, deferred with 4.4.6, not delivered" \
 	    "$T/why"
 fi

@@ -153,6 +153,40 @@ client() {
 	"$PYTHON" "$S/client.py" "$lport" "$@" >"$T/out" 2>"$T/cerr"
 }
 
+# gpg_gone OK NOT_OK - the gpg whose PID is in $S/gpgpid ended within
+# 5 s (or is a zombie): ok OK, else not_ok NOT_OK (%s: the PID)
+gpg_gone() {
+	gp=$(cat "$S/gpgpid" 2>/dev/null)
+	i=0
+	while [ -n "$gp" ] && kill -0 "$gp" 2>/dev/null &&
+	    ! grep -q '^State:.*Z' "/proc/$gp/status" 2>/dev/null &&
+	    [ $i -lt 50 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	if [ -n "$gp" ] && { ! kill -0 "$gp" 2>/dev/null ||
+	    grep -q '^State:.*Z' "/proc/$gp/status" 2>/dev/null; }; then
+		ok "$1"
+	else
+		# shellcheck disable=SC2059
+		not_ok "$(printf "$2" "${gp:-?}")"
+	fi
+}
+
+# served_again TAG - send one message to bob, again every 0.5 s while
+# it is not taken (a new worker may be starting), 10 s at most; $T/out
+# holds the last try
+served_again() {
+	i=0
+	while :; do
+		client send 1 "$1" bob@example.org
+		grep -q '^DATA 250' "$T/out" && break
+		[ $i -ge 20 ] && break
+		sleep 0.5
+		i=$((i + 1))
+	done
+}
+
 # the sink's messages for ADDR that are encrypted
 encrypted_to() {
 	grep -l "^to <$1>" "$S"/sink/*.env 2>/dev/null | while read -r e; do
@@ -252,27 +286,8 @@ else
 	not_ok "a hung gpg: ${s:-?}s" "$T/out" "$T/log"
 fi
 rm -f "$S/hang"
-gp=$(cat "$S/gpgpid" 2>/dev/null)
-i=0
-while [ -n "$gp" ] && kill -0 "$gp" 2>/dev/null &&
-    ! grep -q '^State:.*Z' "/proc/$gp/status" 2>/dev/null && [ $i -lt 50 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
-if [ -n "$gp" ] && { ! kill -0 "$gp" 2>/dev/null ||
-    grep -q '^State:.*Z' "/proc/$gp/status" 2>/dev/null; }; then
-	ok "no gpg left behind by the worker that timed out"
-else
-	not_ok "gpg ${gp:-?} left behind"
-fi
-i=0
-while :; do
-	client send 1 UPN bob@example.org
-	grep -q '^DATA 250' "$T/out" && break
-	[ $i -ge 20 ] && break
-	sleep 0.5
-	i=$((i + 1))
-done
+gpg_gone "no gpg left behind by the worker that timed out" "gpg %s left behind"
+served_again UPN
 if grep -q '^DATA 250' "$T/out"; then
 	ok "the next connection is served (a new worker)"
 else
@@ -297,14 +312,7 @@ if grep -q '^DATA 451 4\.' "$T/out" && [ "${s%.*}" -le 6 ]; then
 else
 	not_ok "gpg killed mid-message (${s:-?}s)" "$T/out" "$T/log"
 fi
-i=0
-while :; do
-	client send 1 UPK bob@example.org
-	grep -q '^DATA 250' "$T/out" && break
-	[ $i -ge 20 ] && break
-	sleep 0.5
-	i=$((i + 1))
-done
+served_again UPK
 if grep -q '^DATA 250' "$T/out"; then
 	ok "the next message after gpg was killed is served"
 else
@@ -337,27 +345,8 @@ else
 	grep -e RCPT -e worker "$T/log" >"$T/log.rcpt"
 	not_ok "... no log line for the RCPT the deadline ended" "$T/log.rcpt"
 fi
-gp=$(cat "$S/gpgpid" 2>/dev/null)
-i=0
-while [ -n "$gp" ] && kill -0 "$gp" 2>/dev/null &&
-    ! grep -q '^State:.*Z' "/proc/$gp/status" 2>/dev/null && [ $i -lt 50 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
-if [ -n "$gp" ] && { ! kill -0 "$gp" 2>/dev/null ||
-    grep -q '^State:.*Z' "/proc/$gp/status" 2>/dev/null; }; then
-	ok "... and no gpg left behind"
-else
-	not_ok "... gpg ${gp:-?} left behind"
-fi
-i=0
-while :; do
-	client send 1 UPL bob@example.org
-	grep -q '^DATA 250' "$T/out" && break
-	[ $i -ge 20 ] && break
-	sleep 0.5
-	i=$((i + 1))
-done
+gpg_gone "... and no gpg left behind" "... gpg %s left behind"
+served_again UPL
 if grep -q '^DATA 250' "$T/out"; then
 	ok "the next connection after the RCPT deadline is served"
 else
@@ -382,14 +371,7 @@ else
 	not_ok "SIGHUP with a gpg that hangs: no reload within 3 s" "$T/log"
 fi
 rm -f "$S/hanglist"
-i=0
-while :; do
-	client send 1 UPR bob@example.org
-	grep -q '^DATA 250' "$T/out" && break
-	[ $i -ge 20 ] && break
-	sleep 0.5
-	i=$((i + 1))
-done
+served_again UPR
 if grep -q '^DATA 250' "$T/out" && [ "$(encrypted_to bob@example.org)" -ge 1 ]; then
 	ok "after that SIGHUP, a new worker lists the keys and encrypts"
 else
