@@ -814,3 +814,104 @@ out:
 	gpgme_data_release(pdata);
 	return st;
 }
+
+/*
+ * Web Key Directory lookups (gpg_locate).  gpg does the work: dirmngr
+ * fetches the key over HTTPS, gpg imports it with only the user ID of
+ * the address; we only ask, on a context of its own (auto-key-locate
+ * and network use stay off the main one), within a deadline the
+ * supervisor keeps.  gpg tells why nothing was found on its standard
+ * error alone; the supervisor hands that on (gpgsup.h).
+ */
+
+/* gpg_locate_ctx - a context for one lookup, on g's engine and home */
+static gpgme_error_t
+gpg_locate_ctx(struct gpg *g, gpgme_ctx_t *ctx)
+{
+	gpgme_engine_info_t info;
+	gpgme_error_t e;
+
+	if ((e = gpgme_new(ctx)) ||
+	    (e = gpgme_set_protocol(*ctx, GPGME_PROTOCOL_OpenPGP)))
+		return e;
+	for (info = gpgme_ctx_get_engine_info(g->ctx); info != NULL;
+	    info = info->next)
+		if (info->protocol == GPGME_PROTOCOL_OpenPGP &&
+		    info->home_dir != NULL && (e = gpgme_ctx_set_engine_info(
+		    *ctx, GPGME_PROTOCOL_OpenPGP, gpg_sup, info->home_dir)))
+			return e;
+	if ((e = gpgme_set_ctx_flag(*ctx, "full-status", "1")) ||
+	    (e = gpgme_set_ctx_flag(*ctx, "auto-key-locate",
+	    "clear,nodefault,wkd")) ||
+	    (e = gpgme_set_keylist_mode(*ctx,
+	    GPGME_KEYLIST_MODE_LOCATE_EXTERNAL)))
+		return e;
+	gpgme_set_status_cb(*ctx, gpg_status_cb, &g->seen);
+	gpgme_set_offline(*ctx, 0);
+	return 0;
+}
+
+/* gpg_located - what a finished lookup of addr that listed n keys
+ * came to */
+static enum gpg_status
+gpg_located(const struct gpgstatus *s, const char *addr, size_t n,
+    enum gpg_locate *res, char *err, size_t errsz)
+{
+	static const char *none[] = { "No data", "No name", "Not found",
+	    "No public key", NULL };
+	const char **w;
+
+	if (s->exited && s->exit_code == 0 && n > 0) {
+		*res = GPG_LOC_FOUND;
+		return GPG_OK;
+	}
+	if (s->exited && !s->late && s->import_res) {
+		*res = s->import_count == 0 ? GPG_LOC_UNREADABLE :
+		    GPG_LOC_NOMATCH;
+		return GPG_OK;
+	}
+	for (w = none; s->exited && !s->late && *w != NULL; w++)
+		if (strcmp(s->wkd, *w) == 0) {
+			*res = GPG_LOC_NOTFOUND;
+			return GPG_OK;
+		}
+	snprintf(err, errsz, "WKD lookup of %s: %s", addr,
+	    s->wkd[0] != '\0' && !s->late ? s->wkd : s->exited ? s->exit_how :
+	    "gpg did not finish");
+	return GPG_TEMPFAIL;
+}
+
+/* gpg_locate - see gpg.h */
+enum gpg_status
+gpg_locate(struct gpg *g, const char *addr, unsigned int timeout,
+    enum gpg_locate *res, char *err, size_t errsz)
+{
+	gpgme_ctx_t ctx = NULL;
+	gpgme_key_t k;
+	gpgme_error_t e;
+	char secs[16];
+	size_t n = 0;
+
+	memset(&g->seen, 0, sizeof g->seen);
+	if ((e = gpg_locate_ctx(g, &ctx))) {
+		gpgme_release(ctx);
+		return gpg_fail(e, "WKD lookup", err, errsz);
+	}
+	snprintf(secs, sizeof secs, "%u", timeout > 0 ? timeout : 1);
+	gpg_supervise(1);
+	if (setenv(GPGSUP_DEADLINE_ENV, secs, 1) == -1)
+		e = gpgme_error_from_syserror();
+	else
+		e = gpgme_op_keylist_start(ctx, addr, 0);
+	(void)unsetenv(GPGSUP_DEADLINE_ENV);
+	gpg_supervise(0);
+	while (!e && (e = gpgme_op_keylist_next(ctx, &k)) == 0) {
+		n++;
+		gpgme_key_unref(k);
+	}
+	gpgme_op_keylist_end(ctx);
+	gpgme_release(ctx);
+	if (e && gpgme_err_code(e) != GPG_ERR_EOF && !g->seen.late)
+		return gpg_fail(e, "WKD lookup", err, errsz);
+	return gpg_located(&g->seen, addr, n, res, err, errsz);
+}

@@ -151,4 +151,23 @@ enum gpg_status	 gpg_verify(struct gpg *, struct gpg_io *, struct gpg_io *,
 enum gpg_status	 gpg_sign_check(struct gpg *, const struct gpg_key *, char *,
 		    size_t);
 
+/* What a Web Key Directory lookup (gpg_locate) came to. */
+enum gpg_locate {
+	GPG_LOC_FOUND,		/* gpg imported a key for the address */
+	GPG_LOC_NOTFOUND,	/* the directory has none (a 404) */
+	GPG_LOC_UNREADABLE,	/* it served no key gpg can read (an
+				 * OpenPGP v6 key: gpg 2.2 refuses it) */
+	GPG_LOC_NOMATCH		/* it served a key without a user ID of
+				 * the address: gpg imported nothing */
+};
+
+/* gpg_locate - look addr up in its domain's Web Key Directory through
+ * gpg (--locate-external-keys with auto-key-locate wkd alone; gpg
+ * imports what it finds into the home and keeps only the user ID of the
+ * address), gpg stopped after timeout seconds: GPG_OK with *res, or
+ * GPG_TEMPFAIL when the lookup did not finish (deadline, network,
+ * dirmngr; err says why) */
+enum gpg_status	 gpg_locate(struct gpg *, const char *, unsigned int,
+		    enum gpg_locate *, char *, size_t);
+
 #endif
