@@ -18,6 +18,7 @@
 #include "gpghome.h"
 #include "keycache.h"
 #include "log.h"
+#include "wkd.h"
 #include "xmalloc.h"
 
 #define ESCBUF	512
@@ -142,6 +143,9 @@ decide_keys(struct decisions *d, const struct config *cfg, struct gpg **gpg,
 		if (decide_list(d, &want) == -1)
 			goto out;
 	}
+	/* wkd = yes: the recipients left without a key looked up */
+	if (wkd_decide(d, cfg) == -1)
+		goto out;
 	r = OUTCOME_OK;
 out:
 	addrlist_free(&want);

@@ -35,6 +35,8 @@ struct decision {
 	struct recip_reason	 reason;	/* policy not none, no key */
 	const char		*why;		/* or this, for everybody:
 						 * DECIDE_NOTMSG, DECIDE_ENCRYPTED */
+	const char		*wkd;		/* looked up in its Web Key
+						 * Directory: wkd_name(), or NULL */
 };
 
 #define DECIDE_NOTMSG		"not-a-message"

@@ -34,6 +34,7 @@
 #include "pgpmime.h"
 #include "recip.h"
 #include "rfc5322.h"
+#include "wkd.h"
 #include "limit.h"
 #include "xmalloc.h"
 
@@ -268,6 +269,9 @@ encrypt_resolve(struct encrypt_job *j)
 			return OUTCOME_TEMPFAIL;
 		}
 		recip_resolve(&j->rcpts, &j->keys, &j->rec);
+		if (j->opts->wkd && j->rec.missing.n > 0 && wkd_refresh(j->gpg,
+		    &j->rcpts, &j->keys, &j->rec) == -1)
+			return OUTCOME_TEMPFAIL;
 		if (j->rec.missing.n > 0) {
 			encrypt_missing(&j->rec.missing);
 			return OUTCOME_NOUSER;

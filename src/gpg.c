@@ -302,6 +302,7 @@ gpg_key_life(gpgme_key_t k, struct gpg_key *out)
 static void
 gpg_key_copy(gpgme_key_t k, int secret, struct gpg_key *out)
 {
+	gpgme_subkey_t sk;
 	gpgme_user_id_t u;
 
 	memset(out, 0, sizeof *out);
@@ -315,6 +316,10 @@ gpg_key_copy(gpgme_key_t k, int secret, struct gpg_key *out)
 	out->revoked = k->revoked;
 	out->disabled = k->disabled;
 	out->invalid = k->invalid;
+	for (sk = k->subkeys; sk != NULL; sk = sk->next)
+		if (sk->can_encrypt && !sk->revoked && !sk->expired &&
+		    gpgme_pubkey_algo_name(sk->pubkey_algo) == NULL)
+			out->unsupported = 1;
 	gpg_key_life(k, out);
 	out->secret = secret || k->secret;
 	gpgme_key_ref(k);
@@ -820,9 +825,45 @@ out:
  * fetches the key over HTTPS, gpg imports it with only the user ID of
  * the address; we only ask, on a context of its own (auto-key-locate
  * and network use stay off the main one), within a deadline the
- * supervisor keeps.  gpg tells why nothing was found on its standard
- * error alone; the supervisor hands that on (gpgsup.h).
+ * supervisor keeps.  gpg tells why nothing was found in its
+ * diagnostics alone ("gpg: error retrieving 'ADDR' via WKD: No data"),
+ * which GPGME keeps for us (GPGME_AUDITLOG_DIAG); the supervisor has
+ * gpg write them in English.
  */
+
+#define GPG_WKD_SAYS	"' via WKD: "
+#define GPG_DIAG_MAX	16384	/* bytes of diagnostics looked at */
+
+/* gpg_locate_why - from the last lookup's diagnostics, what gpg said
+ * of the WKD ("No data"), into s->wkd (printable ASCII); "" when gpg
+ * said nothing of it */
+static void
+gpg_locate_why(gpgme_ctx_t ctx, struct gpgstatus *s)
+{
+	static char buf[GPG_DIAG_MAX + 1];
+	gpgme_data_t d;
+	ssize_t r;
+	size_t len = 0, i;
+	char *p;
+
+	s->wkd[0] = '\0';
+	if (gpgme_data_new(&d))
+		return;
+	if (gpgme_op_getauditlog(ctx, d, GPGME_AUDITLOG_DIAG) == 0 &&
+	    gpgme_data_seek(d, 0, SEEK_SET) == 0)
+		while (len < GPG_DIAG_MAX && (r = gpgme_data_read(d, buf + len,
+		    GPG_DIAG_MAX - len)) > 0)
+			len += (size_t)r;
+	gpgme_data_release(d);
+	buf[len] = '\0';
+	if ((p = strstr(buf, GPG_WKD_SAYS)) == NULL)
+		return;
+	p += strlen(GPG_WKD_SAYS);
+	for (i = 0; p[i] != '\0' && p[i] != '\n' && i + 1 < sizeof s->wkd;
+	    i++)
+		s->wkd[i] = p[i] >= 0x20 && p[i] < 0x7f ? p[i] : '?';
+	s->wkd[i] = '\0';
+}
 
 /* gpg_locate_ctx - a context for one lookup, on g's engine and home */
 static gpgme_error_t
@@ -910,6 +951,7 @@ gpg_locate(struct gpg *g, const char *addr, unsigned int timeout,
 		gpgme_key_unref(k);
 	}
 	gpgme_op_keylist_end(ctx);
+	gpg_locate_why(ctx, &g->seen);
 	gpgme_release(ctx);
 	if (e && gpgme_err_code(e) != GPG_ERR_EOF && !g->seen.late)
 		return gpg_fail(e, "WKD lookup", err, errsz);

@@ -24,6 +24,8 @@ struct gpg_key {
 	int	  revoked;	/* the primary key is revoked */
 	int	  disabled;	/* disabled in the keyring (ownertrust) */
 	int	  invalid;	/* gpg calls it invalid */
+	int	  unsupported;	/* an encryption subkey of an algorithm
+				 * gpg cannot use (RFC 9580's X25519) */
 	long long created;	/* the primary key's creation (time_t) */
 	long long expires;	/* when it stops encrypting (time_t): the
 				 * earlier of the primary key's expiry and

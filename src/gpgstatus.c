@@ -90,9 +90,6 @@ gpgstatus_line(struct gpgstatus *seen, const char *keyword, const char *args)
 		seen->error = 1;
 	} else if (strcmp(keyword, "END_ENCRYPTION") == 0)
 		seen->end_encryption = 1;
-	else if (strcmp(keyword, GPGSUP_WKD) == 0 && seen->wkd[0] == '\0')
-		snprintf(seen->wkd, sizeof seen->wkd, "%s",
-		    args != NULL ? args : "");
 	else if (strcmp(keyword, "IMPORT_RES") == 0 && args != NULL) {
 		seen->import_res = 1;
 		seen->import_count = strtol(args, NULL, 10);

@@ -58,8 +58,8 @@ struct gpgstatus {
 	int	 late;			/* the supervisor's deadline passed */
 	int	 import_res;		/* IMPORT_RES: gpg read what came */
 	long	 import_count;		/* its keys gpg could read */
-	char	 wkd[104];		/* why the lookup found nothing, as
-					 * gpg said it (MAILSEAL_WKD) */
+	char	 wkd[104];		/* why it found nothing, as gpg's
+					 * diagnostics say (gpg.c) */
 };
 
 /* gpgstatus_line - record one status line ("KEYWORD", "ARGS") */

@@ -63,15 +63,10 @@ struct gpgsup_hold {
 	rlim_t	 cpu;		/* gpg's CPU limit (seconds), or 0 */
 	int	 gone;		/* GPGME's end of the status channel
 				 * closed: gpg killed */
-	int	 errfd;		/* gpg's standard error (a WKD lookup),
-				 * or -1 */
-	char	 errline[256];	/* its line being read */
-	size_t	 errlen;
-	int	 wkd_said;	/* the MAILSEAL_WKD line was added */
 	unsigned int deadline;	/* wall-clock seconds for gpg, or 0 */
+	int	 english;	/* gpg's messages in English (a WKD
+				 * lookup: gpg.c reads why it failed) */
 };
-
-#define GPGSUP_WKD_SAYS	"' via WKD: "	/* gpg's "error retrieving" */
 
 static volatile sig_atomic_t	gpgsup_late;	/* the deadline passed */
 static pid_t			gpgsup_gpg = -1;
@@ -88,21 +83,18 @@ static pid_t			gpgsup_gpg = -1;
 static int	gpgsup_status_fd(int, char **);
 static int	gpgsup_has(int, char **, const char *);
 static void	gpgsup_close_range(int, int);
-static void	gpgsup_close_others(int, int, int);
+static void	gpgsup_close_others(int, int);
 static int	gpgsup_write(int, const char *, size_t);
 static void	gpgsup_count(struct gpgsup_hold *, const char *, size_t);
 static void	gpgsup_hold(int, int, struct gpgsup_hold *);
-static void	gpgsup_take(int, struct gpgsup_hold *, const char *, size_t);
-static int	gpgsup_errin(int, struct gpgsup_hold *);
-static void	gpgsup_errline(int, struct gpgsup_hold *);
-static void	gpgsup_alarm(int);
-static void	gpgsup_exec(const char *, char **, int, const int *,
-		    const int *, const struct gpgsup_hold *);
-static unsigned int gpgsup_deadline(void);
 static void	gpgsup_report(int, const char *, int, struct gpgsup_hold *);
 static int	gpgsup_wait(pid_t, int, struct gpgsup_hold *);
 static rlim_t	gpgsup_cpu_limit(void);
 static void	gpgsup_cpu(rlim_t);
+static void	gpgsup_alarm(int);
+static unsigned int gpgsup_deadline(void);
+static void	gpgsup_exec(const char *, char **, int, const int *,
+		    const struct gpgsup_hold *);
 
 /*
  * gpgsup_path - mailseal-gpg beside the running program (the build
@@ -242,31 +234,25 @@ gpgsup_close_range(int lo, int hi)
 }
 
 /*
- * gpgsup_close_others - close every descriptor but a, b and c (-1:
- * none) and stderr (GPGME gave it /dev/null): GPGME must see the end of
- * gpg's data pipes when gpg closes them, not when the supervisor does.
+ * gpgsup_close_others - close every descriptor but a and b (-1: none)
+ * and stderr (GPGME gave it /dev/null): GPGME must see the end of gpg's
+ * data pipes when gpg closes them, not when the supervisor does.
  */
 static void
-gpgsup_close_others(int a, int b, int c)
+gpgsup_close_others(int a, int b)
 {
-	int keep[3] = { a, b, c }, i, j, t, lo = 3;
+	int lo = a < b ? a : b, hi = a < b ? b : a;
 
 	close(0);
 	close(1);
-	for (i = 0; i < 3; i++)
-		for (j = i + 1; j < 3; j++)
-			if (keep[j] < keep[i]) {
-				t = keep[i];
-				keep[i] = keep[j];
-				keep[j] = t;
-			}
-	for (i = 0; i < 3; i++) {
-		if (keep[i] < lo)
-			continue;
-		gpgsup_close_range(lo, keep[i] - 1);
-		lo = keep[i] + 1;
+	if (lo < 3) {
+		gpgsup_close_range(3, hi - 1);
+		gpgsup_close_range(hi < 3 ? 3 : hi + 1, -1);
+		return;
 	}
-	gpgsup_close_range(lo, -1);
+	gpgsup_close_range(3, lo - 1);
+	gpgsup_close_range(lo + 1, hi - 1);
+	gpgsup_close_range(hi + 1, -1);
 }
 
 /* gpgsup_write - all of buf to fd: 0, or -1 */
@@ -312,126 +298,49 @@ gpgsup_count(struct gpgsup_hold *h, const char *p, size_t n)
 }
 
 /* gpgsup_hold - read gpg's status lines from in to its end, held in h
- * (or, past the limit, passed on to out); and gpg's standard error,
- * when h has it, to its end */
+ * (or, past the limit, passed on to out) */
 static void
 gpgsup_hold(int in, int out, struct gpgsup_hold *h)
 {
-	struct pollfd pfd[3];
-	char tmp[4096];
+	struct pollfd pfd[2];
+	char tmp[4096], *nb;
 	ssize_t r;
 
-	while (in != -1 || h->errfd != -1) {
+	for (;;) {
 		/* mailseal gone (killed, or out of time): so is gpg's work,
 		 * which would go on for as long as the message makes it */
 		pfd[0].fd = in;
 		pfd[0].events = POLLIN;
 		pfd[1].fd = out;
 		pfd[1].events = 0;
-		pfd[2].fd = h->errfd;
-		pfd[2].events = POLLIN;
-		/* gpg's status channel closed: gpg ended, or will; a
-		 * process it started may hold its standard error */
-		if ((r = poll(pfd, 3, in == -1 ? 1000 : -1)) == 0 ||
-		    (r == -1 && errno != EINTR))
+		if (poll(pfd, 2, -1) == -1 && errno != EINTR)
 			break;
 		if ((pfd[1].revents & (POLLERR | POLLHUP)) && !h->gone) {
 			h->gone = 1;
 			(void)kill(h->pid, SIGKILL);
 		}
-		if (h->errfd != -1 &&
-		    (pfd[2].revents & (POLLIN | POLLHUP | POLLERR)) &&
-		    gpgsup_errin(out, h) == -1) {
-			close(h->errfd);
-			h->errfd = -1;
-		}
-		if (in == -1 || !(pfd[0].revents & (POLLIN | POLLHUP | POLLERR)))
+		if (!(pfd[0].revents & (POLLIN | POLLHUP | POLLERR)))
 			continue;
 		if ((r = read(in, tmp, sizeof tmp)) == -1 && errno == EINTR)
 			continue;
-		if (r <= 0) {
-			close(in);
-			in = -1;
+		if (r <= 0)
+			break;
+		gpgsup_count(h, tmp, (size_t)r);
+		if (!h->passing && (h->len + (size_t)r > LIMIT_GPG_STATUS ||
+		    (nb = realloc(h->buf, h->len + (size_t)r)) == NULL)) {
+			(void)gpgsup_write(out, h->buf, h->len);
+			h->passing = 1;
+		}
+		if (h->passing) {
+			(void)gpgsup_write(out, tmp, (size_t)r);
+			h->midline = tmp[r - 1] != '\n';
 			continue;
 		}
-		gpgsup_count(h, tmp, (size_t)r);
-		gpgsup_take(out, h, tmp, (size_t)r);
+		h->buf = nb;
+		memcpy(h->buf + h->len, tmp, (size_t)r);
+		h->len += (size_t)r;
 	}
-	if (in != -1)
-		close(in);
-	if (h->errfd != -1)
-		close(h->errfd);
-	h->errfd = -1;
-}
-
-/* gpgsup_take - n more status bytes: held, or passed on to out */
-static void
-gpgsup_take(int out, struct gpgsup_hold *h, const char *p, size_t n)
-{
-	char *nb = NULL;
-
-	if (!h->passing && (h->len + n > LIMIT_GPG_STATUS ||
-	    (nb = realloc(h->buf, h->len + n)) == NULL)) {
-		(void)gpgsup_write(out, h->buf, h->len);
-		h->passing = 1;
-	}
-	if (h->passing) {
-		(void)gpgsup_write(out, p, n);
-		h->midline = p[n - 1] != '\n';
-		return;
-	}
-	h->buf = nb;
-	memcpy(h->buf + h->len, p, n);
-	h->len += n;
-}
-
-/* gpgsup_errin - more of gpg's standard error: passed on to ours, and
- * its lines looked at; -1 at its end */
-static int
-gpgsup_errin(int out, struct gpgsup_hold *h)
-{
-	char tmp[1024];
-	ssize_t r, i;
-
-	if ((r = read(h->errfd, tmp, sizeof tmp)) == -1 && errno == EINTR)
-		return 0;
-	if (r <= 0)
-		return -1;
-	(void)gpgsup_write(STDERR_FILENO, tmp, (size_t)r);
-	for (i = 0; i < r; i++) {
-		if (tmp[i] == '\n') {
-			gpgsup_errline(out, h);
-			h->errlen = 0;
-		} else if (h->errlen + 1 < sizeof h->errline)
-			h->errline[h->errlen++] = tmp[i];
-	}
-	return 0;
-}
-
-/* gpgsup_errline - one line of gpg's standard error: the first "error
- * retrieving 'ADDR' via WKD: REASON" becomes a MAILSEAL_WKD status line
- * (REASON in printable ASCII, as a status line must be) */
-static void
-gpgsup_errline(int out, struct gpgsup_hold *h)
-{
-	char line[160], *why;
-	size_t i;
-	int n;
-
-	h->errline[h->errlen] = '\0';
-	if (h->wkd_said ||
-	    (why = strstr(h->errline, GPGSUP_WKD_SAYS)) == NULL)
-		return;
-	why += strlen(GPGSUP_WKD_SAYS);
-	for (i = 0; why[i] != '\0'; i++)
-		if (why[i] < 0x20 || why[i] > 0x7e)
-			why[i] = '?';
-	n = snprintf(line, sizeof line, "[GNUPG:] %s %.100s\n", GPGSUP_WKD,
-	    why);
-	if (n < 0 || (size_t)n >= sizeof line)
-		return;
-	h->wkd_said = 1;
-	gpgsup_take(out, h, line, (size_t)n);
+	close(in);
 }
 
 /* gpgsup_report - "[GNUPG:] MAILSEAL_GPG_EXIT [how ]n" to fd, then
@@ -548,20 +457,17 @@ gpgsup_deadline(void)
 	return (unsigned int)n;
 }
 
-/* gpgsup_exec - in the child: gpg, its status lines to p[1] when held,
- * its standard error to e[1] when read (in English) */
+/* gpgsup_exec - in the child: gpg, its status lines to p[1] when held */
 static void
 gpgsup_exec(const char *gpg, char **argv, int fd, const int *p,
-    const int *e, const struct gpgsup_hold *h)
+    const struct gpgsup_hold *h)
 {
 	if (h->cpu > 0)
 		gpgsup_cpu(h->cpu);
 	if (!h->passing && (dup2(p[1], fd) == -1 ||
 	    (close(p[0]) == -1 || close(p[1]) == -1)))
 		_exit(127);
-	if (e[1] != -1 && (dup2(e[1], STDERR_FILENO) == -1 ||
-	    close(e[0]) == -1 || close(e[1]) == -1 ||
-	    setenv("LC_ALL", "C", 1) == -1))
+	if (h->english && setenv("LC_ALL", "C", 1) == -1)
 		_exit(127);
 	execv(gpg, argv);
 	_exit(127);
@@ -571,12 +477,11 @@ gpgsup_exec(const char *gpg, char **argv, int fd, const int *p,
 int
 gpgsup_main(int argc, char **argv)
 {
-	struct gpgsup_hold h = { NULL, 0, 1, 0, -1, 0, 0, 0, 0, 0, -1, "", 0,
-	    0, 0 };
+	struct gpgsup_hold h = { NULL, 0, 1, 0, -1, 0, 0, 0, 0, 0, 0, 0 };
 	char gpg[PATH_MAX];
 	const char *env;
 	pid_t pid;
-	int fd, n, p[2] = { -1, -1 }, e[2] = { -1, -1 };
+	int fd, n, p[2] = { -1, -1 };
 
 	if ((env = getenv(GPGSUP_ENV)) == NULL)
 		return -1;
@@ -603,20 +508,15 @@ gpgsup_main(int argc, char **argv)
 	if (gpgsup_has(argc, argv, "--decrypt") ||
 	    gpgsup_has(argc, argv, "--verify"))
 		h.cpu = gpgsup_cpu_limit();
-	if (!h.passing && gpgsup_has(argc, argv, "--locate-external-keys") &&
-	    pipe(e) == -1)
-		e[0] = e[1] = -1;
+	h.english = gpgsup_has(argc, argv, "--locate-external-keys");
 	if ((pid = fork()) == -1) {
 		gpgsup_report(fd, "exec", errno, &h);
 		return 2;
 	}
 	if (pid == 0)
-		gpgsup_exec(gpg, argv, fd, p, e, &h);
+		gpgsup_exec(gpg, argv, fd, p, &h);
 	h.pid = gpgsup_gpg = pid;
-	h.errfd = e[0];
-	if (e[1] != -1)
-		close(e[1]);
-	gpgsup_close_others(fd, p[0], e[0]);
+	gpgsup_close_others(fd, p[0]);
 	if (h.deadline > 0) {
 		(void)signal(SIGALRM, gpgsup_alarm);
 		(void)alarm(h.deadline);

@@ -31,15 +31,10 @@
  * A Web Key Directory lookup (gpg --locate-external-keys, gpg.c's
  * gpg_locate) waits on the network: with GPGSUP_DEADLINE_ENV set to N
  * seconds the supervisor kills gpg after N seconds of wall time and
- * reports "deadline N".  gpg says why a lookup found nothing on its
- * standard error only ("error retrieving 'ADDR' via WKD: No data"), so
- * for such a run the supervisor reads gpg's standard error (passing it
- * on), gpg's messages in English (LC_ALL=C), and adds the reason as
- *
- *	[GNUPG:] MAILSEAL_WKD No data
+ * reports "deadline N".  Such a run's gpg speaks English (LC_ALL=C):
+ * gpg.c reads why a lookup found nothing in gpg's diagnostics.
  */
 #define GPGSUP_DEADLINE_ENV	"MAILSEAL_GPG_DEADLINE"
-#define GPGSUP_WKD		"MAILSEAL_WKD"
 
 /* gpgsup_path - into buf: the supervisor GPGME is to start */
 void	gpgsup_path(char *, size_t);

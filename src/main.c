@@ -78,7 +78,7 @@ usage(FILE *fp)
 	fprintf(fp,
 	    "usage: mailseal encrypt [--homedir DIR] [-o FILE] [-r ADDR]...\n"
 	    "                        [--sign [--signer KEY]] [--no-encrypt-to]\n"
-	    "                        [--timeout SECONDS] [-v] [FILE]\n"
+	    "                        [--wkd] [--timeout SECONDS] [-v] [FILE]\n"
 	    "       mailseal decrypt [--homedir DIR] [-o FILE] [--timeout SECONDS]\n"
 	    "                        [-v] [FILE]\n"
 	    "       mailseal filter [-c FILE] [-f SENDER] [-q QUEUEID] [--stdout]\n"
@@ -381,6 +381,9 @@ encrypt_opt(struct encrypt_opts *o, int ch)
 	case 'N':
 		o->no_encrypt_to = 1;
 		break;
+	case 'W':
+		o->wkd = 1;
+		break;
 	}
 	return OUTCOME_OK;
 }
@@ -395,6 +398,7 @@ cmd_encrypt(int argc, char **argv)
 		{ "sign",		no_argument,		NULL, 's' },
 		{ "signer",		required_argument,	NULL, 'S' },
 		{ "no-encrypt-to",	no_argument,		NULL, 'N' },
+		{ "wkd",		no_argument,		NULL, 'W' },
 		{ NULL,			0,			NULL, 0 }
 	};
 	struct common c = { "encrypt", NULL, NULL, NULL, LIMIT_SECONDS, 0, 0 };
