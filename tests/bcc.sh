@@ -220,6 +220,34 @@ fi
 fm "$T/base.conf" carol@example.org ivan+work@example.org <"$T/rs.eml"
 exits "an older resent block names nobody of this transmission" 0 2
 
+# ------------------------------------------------------------ many
+
+# 40 hidden recipients (bob's +tags, his key by the tag fallback): 41
+# copies, kept open together; a soft open-file limit of 32 is raised,
+# a hard one of 32 is a retry with one line saying why
+conf tag "default_policy = opportunistic" "recipient_delimiter = +"
+R=$(seq 1 40 | sed 's/^/bob+/; s/$/@example.org/' | tr '\n' ' ')
+# shellcheck disable=SC2086
+(ulimit -Sn 32 && fm "$T/tag.conf" bob@example.org $R <"$T/m1.eml";
+    echo "$rc" >"$T/rc")
+rc=$(cat "$T/rc")
+exits "40 hidden recipients, ulimit -Sn 32: 41 copies" 0 41
+n7=$(call_for bob+7@example.org)
+asc "${n7:-0}" b7
+is "... bob+7's copy: for him alone, his key ID shown" \
+    "$(rcpts "${n7:-0}")|$(keyids b7)" "bob+7@example.org|$B"
+# shellcheck disable=SC2086
+(ulimit -n 32 && fm "$T/tag.conf" bob@example.org $R <"$T/m1.eml";
+    echo "$rc" >"$T/rc")
+rc=$(cat "$T/rc")
+if [ "$rc" -eq 75 ] && [ "$(calls)" -eq 0 ] &&
+    grep -q 'need more open files than the limit' "$T/err"; then
+	ok "... a hard limit of 32: 75, nothing handed over, says why"
+else
+	not_ok "... a hard limit of 32: exit $rc (want 75), $(calls) calls" \
+	    "$T/err"
+fi
+
 # ------------------------------------------------------------ --stdout
 
 printf 'the key is under the mat.\n' | msg "$T/bcc1.eml" \
