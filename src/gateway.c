@@ -15,8 +15,10 @@
  *   already encrypted: one copy for everybody, unchanged
  *   else: a require recipient without a key refuses the whole message
  *     (nobody gets clear text because of it); the others get one copy
- *     encrypted to all their keys (encrypt_msg() writes our marker
- *     into its outer header) and one copy as it came, marked
+ *     encrypted to the keys of those the header names (encrypt_msg()
+ *     writes our marker into its outer header), one encrypted to its
+ *     keys alone for each hidden recipient, and one copy as it came,
+ *     marked (gwcopy.c)
  *   the copies go to the hand-off (sendmail, standard output; SMTP)
  *   one log line: the decisions first, then sender, queue ID, result
  * Every file is nameless (tmpfile.c) and handed on by descriptor.
@@ -51,7 +53,6 @@
 #include "log.h"
 #include "msg.h"
 #include "recip.h"
-#include "reinject.h"
 #include "tmpfile.h"
 #include "xmalloc.h"
 
