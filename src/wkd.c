@@ -78,29 +78,14 @@ wkd_name(enum gpg_locate r)
 	return "?";
 }
 
-/* wkd_merge - the resolution of the found ones added to d's (the one
- * the gateway encrypts to), and each found recipient its keys or why
- * none */
+/* wkd_merge - each found recipient of d its keys in the resolution rec
+ * of the found ones, or why none */
 static void
-wkd_merge(struct decisions *d, struct recip *rec,
+wkd_merge(struct decisions *d, const struct recip *rec,
     const struct recip_index *ix)
 {
-	size_t i, k, j;
+	size_t i, k;
 
-	for (k = 0; k < rec->nmap; k++) {
-		d->rec.map = xappend(d->rec.map, d->rec.nmap,
-		    sizeof *d->rec.map);
-		d->rec.map[d->rec.nmap].addr = xstrdup(rec->map[k].addr);
-		d->rec.map[d->rec.nmap++].fpr = xstrdup(rec->map[k].fpr);
-		for (j = 0; j < d->rec.nfprs; j++)
-			if (strcmp(d->rec.fprs[j], rec->map[k].fpr) == 0)
-				break;
-		if (j == d->rec.nfprs) {
-			d->rec.fprs = xappend(d->rec.fprs, d->rec.nfprs,
-			    sizeof *d->rec.fprs);
-			d->rec.fprs[d->rec.nfprs++] = xstrdup(rec->map[k].fpr);
-		}
-	}
 	for (i = 0; i < d->n; i++) {
 		struct decision *f = &d->v[i];
 		if (f->wkd == NULL || strcmp(f->wkd, "found") != 0)
