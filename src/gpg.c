@@ -832,7 +832,6 @@ out:
  */
 
 #define GPG_WKD_SAYS	"' via WKD: "
-#define GPG_DIAG_MAX	16384	/* bytes of diagnostics looked at */
 
 /* gpg_locate_why - from the last lookup's diagnostics, what gpg said
  * of the WKD ("No data"), into s->wkd (printable ASCII); "" when gpg
@@ -840,7 +839,7 @@ out:
 static void
 gpg_locate_why(gpgme_ctx_t ctx, struct gpgstatus *s)
 {
-	static char buf[GPG_DIAG_MAX + 1];
+	static char buf[LIMIT_GPG_DIAG + 1];
 	gpgme_data_t d;
 	ssize_t r;
 	size_t len = 0, i;
@@ -851,8 +850,8 @@ gpg_locate_why(gpgme_ctx_t ctx, struct gpgstatus *s)
 		return;
 	if (gpgme_op_getauditlog(ctx, d, GPGME_AUDITLOG_DIAG) == 0 &&
 	    gpgme_data_seek(d, 0, SEEK_SET) == 0)
-		while (len < GPG_DIAG_MAX && (r = gpgme_data_read(d, buf + len,
-		    GPG_DIAG_MAX - len)) > 0)
+		while (len < LIMIT_GPG_DIAG && (r = gpgme_data_read(d, buf + len,
+		    LIMIT_GPG_DIAG - len)) > 0)
 			len += (size_t)r;
 	gpgme_data_release(d);
 	buf[len] = '\0';
