@@ -332,4 +332,73 @@ else
 fi
 
 gpgconf --homedir "$GNUPGHOME" --kill all >/dev/null 2>&1
+
+# 10. mailseal smtpd at RCPT time (require): a key found is 250, none
+# 550 5.7.1 with the reason, a lookup that does not finish 451.  The
+# server becomes nobody, whose home this one is.
+for u in carl; do
+	sg --quick-gen-key "$u <$u@wkd.test>" future-default default never
+	sg --export --output "$T/$u.key" "$u@wkd.test"
+	serve "$u" "$T/$u.key"
+done
+H=$T/smtpd-home
+mkdir -m 700 "$H"
+cp -R "$KEYS/home/." "$H/"
+rm -f "$H"/S.*
+printf 'standard-resolver\n' >"$H/dirmngr.conf"
+_ms_homes="$_ms_homes $H"
+if ! id nobody >/dev/null 2>&1; then
+	skip "smtpd RCPT with WKD" "no user nobody for smtpd_user"
+	done_testing
+fi
+chown -R nobody "$H" && chmod 711 "$T"
+lport=$("$PYTHON" -c 'import socket
+s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+cat >"$T/smtpd.conf" <<CONF
+homedir = $H
+gateway_id = gw1.test
+default_policy = require
+listen = 127.0.0.1:$lport
+smtpd_workers = 1
+smtpd_user = nobody
+timeout = 30
+log = stderr
+wkd = yes
+wkd_timeout = 3
+CONF
+"$MAILSEAL" smtpd -c "$T/smtpd.conf" 2>"$T/smtpd.log" &
+SMTPD=$!
+trap 'kill $SRV $SMTPD 2>/dev/null; _lib_cleanup' EXIT
+"$PYTHON" - "$lport" carl@wkd.test nobody@wkd.test slow@hang.test \
+    >"$T/rcpt.out" 2>"$T/rcpt.err" <<'PY'
+import smtplib, sys, time
+for i in range(100):
+    try:
+        s = smtplib.SMTP("127.0.0.1", int(sys.argv[1]), timeout=30)
+        break
+    except OSError:
+        time.sleep(0.1)
+s.ehlo("client.test")
+s.mail("alice@example.org")
+for a in sys.argv[2:]:
+    t = time.time()
+    r = s.rcpt(a)
+    print("RCPT %s %d %s (%ds)" % (a, r[0], r[1].decode("utf-8",
+        "replace").replace("\n", " "), time.time() - t), flush=True)
+s.rset()
+s.quit()
+PY
+if grep -q '^RCPT carl@wkd.test 250 ' "$T/rcpt.out" &&
+    grep -q '^RCPT nobody@wkd.test 550 5.7.1 .*no key for the address' \
+    "$T/rcpt.out" && grep -q '^RCPT slow@hang.test 451 ' "$T/rcpt.out"
+then
+	ok "smtpd RCPT: found 250, not found 550 5.7.1, no answer 451"
+	diag "$(cat "$T/rcpt.out")"
+else
+	not_ok "smtpd RCPT: found 250, not found 550, no answer 451" \
+	    "$T/rcpt.out" "$T/rcpt.err" "$T/smtpd.log"
+fi
+kill "$SMTPD" 2>/dev/null
+wait "$SMTPD" 2>/dev/null
+gpgconf --homedir "$H" --kill all >/dev/null 2>&1
 done_testing
