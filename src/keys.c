@@ -24,6 +24,7 @@
 #include "limit.h"
 #include "log.h"
 #include "recip.h"
+#include "wkd.h"
 #include "xmalloc.h"
 
 #define KEYS_DAY	86400
@@ -218,6 +219,21 @@ keys_setup(struct keys_job *j)
 	return OUTCOME_OK;
 }
 
+/* keys_wkd - --wkd: the addresses without a usable key looked up, and
+ * listed again when one was found: 0, or -1 after one line */
+static int
+keys_wkd(struct keys_job *j, struct gpg *g)
+{
+	struct recip rec;
+	int r;
+
+	recip_resolve(&j->addrs, &j->keys, &rec);
+	r = rec.missing.n == 0 ? 0 : wkd_refresh(g, &j->addrs,
+	    j->havecfg ? j->cfg.wkd_timeout : WKD_TIMEOUT, &j->keys, &rec);
+	recip_free(&rec);
+	return r;
+}
+
 /* keys_list - the one key listing: the addresses' keys, or all */
 static enum outcome
 keys_list(struct keys_job *j)
@@ -238,6 +254,10 @@ keys_list(struct keys_job *j)
 		recip_patterns(&j->addrs, &pat);
 		st = gpg_keylist(g, pat.v, pat.n, 0, &j->keys, err, sizeof err);
 		addrlist_free(&pat);
+		if (st == GPG_OK && j->opts->wkd && keys_wkd(j, g) == -1) {
+			gpg_close(g);
+			return OUTCOME_TEMPFAIL;
+		}
 	} else
 		st = gpg_keylist_all(g, &j->keys, err, sizeof err);
 	gpg_close(g);

@@ -85,7 +85,7 @@ usage(FILE *fp)
 	    "                       [--check] [--timeout SECONDS] [-v] [--]\n"
 	    "                       RECIPIENT...\n"
 	    "       mailseal keys [-c FILE] [--homedir DIR] [--expiring DAYS]\n"
-	    "                     [--timeout SECONDS] [-v] [ADDR]...\n"
+	    "                     [--wkd] [--timeout SECONDS] [-v] [ADDR]...\n"
 	    "       mailseal smtpd [-c FILE] [--user USER] [--detach]\n"
 	    "                      [--pidfile FILE] [--check] [-v]\n"
 	    "       mailseal --version | --help\n");
@@ -583,6 +583,7 @@ cmd_keys(int argc, char **argv)
 		COMMON_LONGOPTS,
 		{ "config",	required_argument,	NULL, 'c' },
 		{ "expiring",	required_argument,	NULL, 'E' },
+		{ "wkd",	no_argument,		NULL, 'W' },
 		{ NULL,		0,			NULL, 0 }
 	};
 	struct common c = { "keys", NULL, NULL, NULL, LIMIT_SECONDS, 0, 0 };
@@ -602,6 +603,8 @@ cmd_keys(int argc, char **argv)
 			continue;
 		if (ch == 'c')
 			o.config = optarg;
+		else if (ch == 'W')
+			o.wkd = 1;
 		else if ((r = keys_expiring(&o, optarg)) != OUTCOME_OK)
 			return r;
 	}
@@ -613,6 +616,10 @@ cmd_keys(int argc, char **argv)
 	o.homedir = c.homedir;
 	o.addrs = argv + optind;
 	o.naddrs = (size_t)(argc - optind);
+	if (o.wkd && o.naddrs == 0) {
+		log_warnx("keys: --wkd needs the addresses to look up");
+		return OUTCOME_USAGE;
+	}
 	o.out = stdout;
 	alarm(c.timeout);
 	return keys_run(&o);

@@ -190,7 +190,7 @@ out:
 /* wkd_refresh - see wkd.h */
 int
 wkd_refresh(struct gpg *g, const struct addrlist *rcpts,
-    struct gpg_keylist *keys, struct recip *rec)
+    unsigned int timeout, struct gpg_keylist *keys, struct recip *rec)
 {
 	struct addrlist pats = { NULL, 0 };
 	enum gpg_locate *res;
@@ -199,7 +199,7 @@ wkd_refresh(struct gpg *g, const struct addrlist *rcpts,
 	int r = -1;
 
 	res = xcalloc(rec->missing.n > 0 ? rec->missing.n : 1, sizeof *res);
-	if (wkd_lookup(g, &rec->missing, WKD_TIMEOUT, res, err,
+	if (wkd_lookup(g, &rec->missing, timeout, res, err,
 	    sizeof err) == -1) {
 		log_warnx("%s", err);
 		goto out;

@@ -41,10 +41,11 @@ const char	*wkd_name(enum gpg_locate);
  * failure) */
 int		 wkd_decide(struct decisions *, const struct config *);
 
-/* wkd_refresh - encrypt --wkd: the addresses rec left without a key
- * looked up (WKD_TIMEOUT each); when one was found, rcpts listed again
- * into keys and resolved again into rec.  0, or -1 after one line */
+/* wkd_refresh - encrypt --wkd, keys --wkd: the addresses rec left
+ * without a key looked up (timeout seconds each); when one was found,
+ * rcpts listed again into keys and resolved again into rec.  0, or -1
+ * after one line */
 int		 wkd_refresh(struct gpg *, const struct addrlist *,
-		    struct gpg_keylist *, struct recip *);
+		    unsigned int, struct gpg_keylist *, struct recip *);
 
 #endif

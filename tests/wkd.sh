@@ -321,6 +321,30 @@ else
 	not_ok "encrypt to ursula: 67" "$T/why" "$T/err"
 fi
 
+# keys --wkd: looks up, imports, shows the key; a 404 stays no-key
+sg --quick-gen-key "kim <kim@wkd.test>" future-default default never
+sg --export --output "$T/kim.key" kim@wkd.test
+serve kim "$T/kim.key"
+ms "$T/o" "$T/e" keys --homedir "$GNUPGHOME" --wkd kim@wkd.test \
+    nobody@wkd.test
+if [ "$rc" -eq 67 ] &&
+    grep -q "^kim@wkd.test  key=$(gpg --homedir "$S" --with-colons \
+    --list-keys '<kim@wkd.test>' | awk -F: '/^fpr/ {print $10; exit}')  encrypt=yes" \
+    "$T/o" && grep -q '^nobody@wkd.test  key=-  encrypt=no  reason=no-key' \
+    "$T/o"; then
+	ok "keys --wkd: kim's key found and shown; nobody no-key (67)"
+else
+	echo "exit $rc" >"$T/why"
+	not_ok "keys --wkd: kim found, nobody no-key" "$T/why" "$T/o" "$T/e"
+fi
+ms "$T/o" "$T/e" keys --homedir "$GNUPGHOME" --wkd slow@hang.test
+if [ "$rc" -eq 75 ] && [ ! -s "$T/o" ]; then
+	ok "keys --wkd, no answer: 75, nothing listed"
+else
+	echo "exit $rc" >"$T/why"
+	not_ok "keys --wkd, no answer: 75" "$T/why" "$T/o" "$T/e"
+fi
+
 # 9. once imported, walt's key needs no lookup: the home has it
 n=$(grep -c "/$(wkdhash walt) " "$W/server.log")
 fm "$T/on.conf" --stdout walt@wkd.test <"$T/m.eml"
