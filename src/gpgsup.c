@@ -395,9 +395,17 @@ static int
 gpgsup_wait(pid_t pid, int fd, struct gpgsup_hold *h)
 {
 	struct rusage ru;
+	siginfo_t si;
 	pid_t w;
 	int status;
 
+	/* the deadline's alarm off while gpg is not reaped yet, so that
+	 * its SIGKILL cannot reach another process given gpg's PID */
+	while (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOWAIT) == -1 &&
+	    errno == EINTR)
+		continue;
+	(void)alarm(0);
+	gpgsup_gpg = -1;
 	while ((w = wait4(pid, &status, 0, &ru)) == -1 && errno == EINTR)
 		continue;
 	if (w == -1) {
@@ -408,7 +416,7 @@ gpgsup_wait(pid_t pid, int fd, struct gpgsup_hold *h)
 		gpgsup_report(fd, "signatures", LIMIT_SIGNATURES + 1, h);
 		return 2;
 	}
-	if (gpgsup_late) {
+	if (gpgsup_late && WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) {
 		gpgsup_report(fd, "deadline", (int)h->deadline, h);
 		return 2;
 	}
@@ -481,6 +489,7 @@ gpgsup_main(int argc, char **argv)
 	char gpg[PATH_MAX];
 	const char *env;
 	pid_t pid;
+	sigset_t alrm;
 	int fd, n, p[2] = { -1, -1 };
 
 	if ((env = getenv(GPGSUP_ENV)) == NULL)
@@ -518,7 +527,10 @@ gpgsup_main(int argc, char **argv)
 	h.pid = gpgsup_gpg = pid;
 	gpgsup_close_others(fd, p[0]);
 	if (h.deadline > 0) {
+		sigemptyset(&alrm);
+		sigaddset(&alrm, SIGALRM);
 		(void)signal(SIGALRM, gpgsup_alarm);
+		(void)sigprocmask(SIG_UNBLOCK, &alrm, NULL);
 		(void)alarm(h.deadline);
 	}
 	if (!h.passing)

@@ -329,7 +329,7 @@ ms "$T/o" "$T/e" keys --homedir "$GNUPGHOME" --wkd kim@wkd.test \
     nobody@wkd.test
 if [ "$rc" -eq 67 ] &&
     grep -q "^kim@wkd.test  key=$(gpg --homedir "$S" --with-colons \
-    --list-keys '<kim@wkd.test>' | awk -F: '/^fpr/ {print $10; exit}')  encrypt=yes" \
+    --list-keys '<kim@wkd.test>' 2>/dev/null | awk -F: '/^fpr/ {print $10; exit}')  encrypt=yes" \
     "$T/o" && grep -q '^nobody@wkd.test  key=-  encrypt=no  reason=no-key' \
     "$T/o"; then
 	ok "keys --wkd: kim's key found and shown; nobody no-key (67)"
