@@ -270,7 +270,7 @@ encrypt_resolve(struct encrypt_job *j)
 		}
 		recip_resolve(&j->rcpts, &j->keys, &j->rec);
 		if (j->opts->wkd && j->rec.missing.n > 0 && wkd_refresh(j->gpg,
-		    &j->rcpts, WKD_TIMEOUT, &j->keys, &j->rec) == -1)
+		    &j->rcpts, WKD_TIMEOUT, &j->keys, &j->rec, NULL) == -1)
 			return OUTCOME_TEMPFAIL;
 		if (j->rec.missing.n > 0) {
 			encrypt_missing(&j->rec.missing);

@@ -41,6 +41,8 @@ struct keys_job {
 	int			 nousable;	/* an address without a key */
 	int			 anyusable;
 	int			 expiring;	/* a key expires soon */
+	struct addrlist		 unreadable;	/* --wkd: served a key gpg
+						 * cannot read */
 };
 
 static enum outcome	keys_signer_find(struct gpg *, const char *,
@@ -229,7 +231,8 @@ keys_wkd(struct keys_job *j, struct gpg *g)
 
 	recip_resolve(&j->addrs, &j->keys, &rec);
 	r = rec.missing.n == 0 ? 0 : wkd_refresh(g, &j->addrs,
-	    j->havecfg ? j->cfg.wkd_timeout : WKD_TIMEOUT, &j->keys, &rec);
+	    j->havecfg ? j->cfg.wkd_timeout : WKD_TIMEOUT, &j->keys, &rec,
+	    &j->unreadable);
 	recip_free(&rec);
 	return r;
 }
@@ -296,6 +299,8 @@ keys_unusable(struct keys_job *j, const char *addr)
 	char esc[LIMIT_ADDR_SPEC * 4 + 8], text[GPG_ERRLEN];
 
 	recip_explain_ix(addr, j->ix, &r);
+	if (r.why == RECIP_NOKEY && addrlist_has(&j->unreadable, addr))
+		r.why = RECIP_UNSUPPORTED;	/* WKD's key: gpg cannot read */
 	fprintf(j->opts->out, "%s  key=-  encrypt=no  reason=%s  why=\"%s\"\n",
 	    log_escape(addr, esc, sizeof esc), recip_why_name(r.why),
 	    recip_reason_text(&r, text, sizeof text));
@@ -359,6 +364,7 @@ out:
 	recip_index_free(j.ix);
 	gpg_keylist_free(&j.keys);
 	addrlist_free(&j.addrs);
+	addrlist_free(&j.unreadable);
 	if (j.havecfg)
 		config_free(&j.cfg);
 	return rc;

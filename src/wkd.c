@@ -190,7 +190,8 @@ out:
 /* wkd_refresh - see wkd.h */
 int
 wkd_refresh(struct gpg *g, const struct addrlist *rcpts,
-    unsigned int timeout, struct gpg_keylist *keys, struct recip *rec)
+    unsigned int timeout, struct gpg_keylist *keys, struct recip *rec,
+    struct addrlist *unreadable)
 {
 	struct addrlist pats = { NULL, 0 };
 	enum gpg_locate *res;
@@ -204,8 +205,11 @@ wkd_refresh(struct gpg *g, const struct addrlist *rcpts,
 		log_warnx("%s", err);
 		goto out;
 	}
-	for (i = 0; i < rec->missing.n; i++)
+	for (i = 0; i < rec->missing.n; i++) {
 		nfound += res[i] == GPG_LOC_FOUND;
+		if (unreadable != NULL && res[i] == GPG_LOC_UNREADABLE)
+			addrlist_add(unreadable, rec->missing.v[i]);
+	}
 	r = 0;
 	if (nfound == 0)
 		goto out;

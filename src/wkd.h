@@ -43,9 +43,11 @@ int		 wkd_decide(struct decisions *, const struct config *);
 
 /* wkd_refresh - encrypt --wkd, keys --wkd: the addresses rec left
  * without a key looked up (timeout seconds each); when one was found,
- * rcpts listed again into keys and resolved again into rec.  0, or -1
- * after one line */
+ * rcpts listed again into keys and resolved again into rec; those
+ * whose directory served a key gpg cannot read are added to unreadable
+ * (NULL: not kept).  0, or -1 after one line */
 int		 wkd_refresh(struct gpg *, const struct addrlist *,
-		    unsigned int, struct gpg_keylist *, struct recip *);
+		    unsigned int, struct gpg_keylist *, struct recip *,
+		    struct addrlist *);
 
 #endif

@@ -337,6 +337,16 @@ else
 	echo "exit $rc" >"$T/why"
 	not_ok "keys --wkd: kim found, nobody no-key" "$T/why" "$T/o" "$T/e"
 fi
+ms "$T/o" "$T/e" keys --homedir "$GNUPGHOME" --wkd vic@wkd.test
+if [ "$rc" -eq 67 ] &&
+    grep -q '^vic@wkd.test  key=-  encrypt=no  reason=unsupported-key  why="the key its Web Key Directory offers is of a kind gpg cannot read"' \
+    "$T/o"; then
+	ok "keys --wkd: vic's v6 key: reason=unsupported-key (67)"
+else
+	echo "exit $rc" >"$T/why"
+	not_ok "keys --wkd: vic's v6 key: unsupported-key" "$T/why" "$T/o" \
+	    "$T/e"
+fi
 ms "$T/o" "$T/e" keys --homedir "$GNUPGHOME" --wkd slow@hang.test
 if [ "$rc" -eq 75 ] && [ ! -s "$T/o" ]; then
 	ok "keys --wkd, no answer: 75, nothing listed"
