@@ -43,6 +43,7 @@
 #include "encrypt.h"
 #include "gateway.h"
 #include "gpg.h"
+#include "gwsign.h"
 #include "handoff.h"
 #include "keycache.h"
 #include "keys.h"
@@ -129,7 +130,7 @@ gateway_load(struct gateway *gw, const char *path, char *err, size_t errsz)
 	if (gw->cfg.policy_map != NULL && policy_map_load(&gw->map,
 	    gw->cfg.policy_map, err, errsz) == -1)
 		return OUTCOME_CONFIG;
-	if (gw_trust(gw, err, errsz) == -1)
+	if (gw_trust(gw, err, errsz) == -1 || gwsign_load(gw, err, errsz) == -1)
 		return OUTCOME_CONFIG;
 	return OUTCOME_OK;
 }
@@ -141,6 +142,7 @@ gateway_free(struct gateway *gw)
 	keycache_free(gw->keys);
 	gpg_close(gw->gpg);
 	policy_map_free(&gw->map);
+	gwsign_free(gw);
 	config_free(&gw->cfg);
 	free(gw->path);
 	memset(gw, 0, sizeof *gw);
@@ -254,8 +256,10 @@ gw_encrypt(struct gw_job *j, int enc)
 	eo.lead = j->dec != NULL ? NULL : j->marker;
 	/* the policy decides who can read it, not gpg.conf */
 	eo.no_encrypt_to = 1;
-	eo.sign = j->gw->cfg.sign;
-	eo.signer = j->gw->cfg.signer;
+	/* the signer of this sender (gwsign.c: signer_map, else signer) */
+	eo.signer = j->gw->cfg.sign ? gwsign_signer(j->gw, &j->m->h) : NULL;
+	eo.sign = eo.signer != NULL;
+	eo.passfile = j->gw->cfg.passphrase_file;
 	for (i = 0; i < j->d.n; i++)
 		if (j->d.v[i].action == ACT_ENCRYPT)
 			addrlist_add(&eo.recipients, j->d.v[i].addr);
@@ -270,20 +274,25 @@ gw_encrypt(struct gw_job *j, int enc)
 }
 
 /* gw_plain - the copy for the recipients who get it as it came: the
- * decrypted message (marked by decrypt_msg), or a marked copy */
-static int
+ * decrypted message (marked by decrypt_msg), or a marked copy; with
+ * sign = yes, a marked multipart/signed copy (gwsign.c) */
+static enum outcome
 gw_plain(struct gw_job *j, int *plain)
 {
+	const char *signer;
+
 	if (j->dec != NULL) {
 		*plain = j->decfd;
-		return 0;
+		return OUTCOME_OK;
 	}
-	if ((*plain = tmpfile_open_unlinked()) == -1 ||
-	    gw_mark(j, j->m, *plain) == -1) {
+	if ((*plain = tmpfile_open_unlinked()) != -1 && j->gw->cfg.sign &&
+	    (signer = gwsign_signer(j->gw, &j->m->h)) != NULL)
+		return gwsign_plain(j->gw, j->m, signer, j->marker, *plain);
+	if (*plain == -1 || gw_mark(j, j->m, *plain) == -1) {
 		log_warn("cannot write a temporary file in %s", tmpfile_dir());
-		return -1;
+		return OUTCOME_TEMPFAIL;
 	}
-	return 0;
+	return OUTCOME_OK;
 }
 
 /* gw_copies - make every copy, each a nameless file, then hand them
@@ -311,8 +320,7 @@ gw_copies(struct gw_job *j)
 		if ((r = gw_encrypt(j, enc)) != OUTCOME_OK)
 			goto out;
 	}
-	r = OUTCOME_TEMPFAIL;
-	if (ndel > 0 && gw_plain(j, &plain) == -1)
+	if (ndel > 0 && (r = gw_plain(j, &plain)) != OUTCOME_OK)
 		goto out;
 	if (nenc > 0 && (r = gw_hand(j, enc, ACT_ENCRYPT, j->qids[0])) !=
 	    OUTCOME_OK)

@@ -29,6 +29,7 @@ struct msg;
 struct gateway {
 	struct config		 cfg;
 	struct policy_map	 map;
+	struct policy_map	 signers;	/* signer_map (gwsign.c) */
 	char			*path;	/* of mailseal.conf */
 	struct gpg		*gpg;	/* opened on the first message that
 					 * needs gpg, kept for the next ones */
