@@ -335,4 +335,70 @@ ms "$T/o" "$T/err" encrypt --passphrase-file "$T/pass" -r bob@example.org \
     "$T/pat.eml"
 is "passphrase: encrypt --passphrase-file without --sign: 64" "$rc" 64 "$T/err"
 
+# ---- the gateway: signer_map, clear copies signed, encrypted copies signed
+pat_home
+gw_env
+printf '%s\n' '# sender or domain, then the signing key' \
+    "alice@example.org $A" "example.org $B" "dave@example.org $(fpr peggy)" \
+    "pat@example.org pat@example.org" >"$T/signers"
+chmod 600 "$T/pass"
+conf gw 'sign = yes' "signer_map = $T/signers" "passphrase_file = $T/pass"
+# gwmsg FROM FILE - a message from FROM to nokey@example.net (no key: clear)
+gwmsg() {
+	msg "$2" "From: $1" 'To: nokey@example.net, bob@example.org' \
+	    'Subject: gw' 'Content-Type: text/plain' <"$T/text"
+}
+gwmsg 'Alice <alice@example.org>' "$T/g1.eml"
+fm "$T/gw.conf" --stdout nokey@example.net <"$T/g1.eml"
+is "gateway: a clear copy with sign = yes: exit 0" "$rc" 0 "$T/err"
+ms "$T/d" "$T/err2" decrypt "$T/out"
+expect "gateway: signer_map by address: the clear copy is signed by Alice, good" \
+    "$T/d" "X-Mailseal-Decryption: not-encrypted|X-Mailseal-Signature: good; signer=$A|"
+is "... multipart/signed, our marker first" \
+    "$(head -n 1 "$T/out" | cut -d: -f1) $(field "$T/out" Content-Type | cut -d';' -f1)" \
+    "X-Mailseal-Gateway multipart/signed"
+fm "$T/gw.conf" --stdout bob@example.org <"$T/g1.eml"
+ms "$T/d" "$T/err2" decrypt "$T/out"
+expect "gateway: the encrypted copy is signed by Alice too, good" "$T/d" \
+    "X-Mailseal-Decryption: decrypted|X-Mailseal-Signature: good; signer=$A|"
+gwmsg 'Xavier <xavier@example.org>' "$T/g2.eml"
+fm "$T/gw.conf" --stdout nokey@example.net <"$T/g2.eml"
+ms "$T/d" "$T/err2" decrypt "$T/out"
+expect "gateway: signer_map by domain: example.org's key (Bob's) signs" "$T/d" \
+    "X-Mailseal-Decryption: not-encrypted|X-Mailseal-Signature: mismatch; signer=$B|"
+gwmsg 'pat@example.org' "$T/g3.eml"
+fm "$T/gw.conf" --stdout nokey@example.net <"$T/g3.eml"
+ms "$T/d" "$T/err2" decrypt "$T/out"
+expect "gateway: a protected key with passphrase_file signs, good" "$T/d" \
+    "X-Mailseal-Decryption: not-encrypted|X-Mailseal-Signature: good; signer=$P|"
+gwmsg 'dave@example.org' "$T/g4.eml"
+fm "$T/gw.conf" --stdout nokey@example.net <"$T/g4.eml"
+is "gateway: a signer that cannot sign defers (75), nothing written" \
+    "$rc $(wc -c <"$T/out")" "75 0" "$T/err"
+gwmsg 'someone@other.test' "$T/g5.eml"
+fm "$T/gw.conf" --stdout nokey@example.net <"$T/g5.eml"
+ms "$T/d" "$T/err2" decrypt "$T/out"
+is "gateway: a sender neither the map nor signer names: sent unsigned, logged" \
+    "$rc $(verdicts "$T/d") $(grep -c 'sent unsigned' "$T/err")" \
+    "0 X-Mailseal-Decryption: not-encrypted|X-Mailseal-Signature: none| 1" "$T/err"
+conf gw2 'sign = yes' "signer_map = $T/signers" "signer = $A"
+fm "$T/gw2.conf" --stdout nokey@example.net <"$T/g5.eml"
+ms "$T/d" "$T/err2" decrypt "$T/out"
+expect "gateway: ... and with signer set, the default signer signs it" "$T/d" \
+    "X-Mailseal-Decryption: not-encrypted|X-Mailseal-Signature: mismatch; signer=$A|"
+conf gw3 'sign = no' "signer_map = $T/signers"
+fm "$T/gw3.conf" --stdout nokey@example.net <"$T/g1.eml"
+ms "$T/d" "$T/err2" decrypt "$T/out"
+is "gateway: sign = no signs nothing" "$(verdicts "$T/d")" \
+    "X-Mailseal-Decryption: not-encrypted|X-Mailseal-Signature: none|"
+chmod 644 "$T/pass"
+fm "$T/gw.conf" --stdout nokey@example.net <"$T/g1.eml"
+is "gateway: a passphrase_file others can read: 78 at load, says why" \
+    "$rc $(grep -c 'chmod 600' "$T/err")" "78 1" "$T/err"
+chmod 600 "$T/pass"
+echo 'example.org' >>"$T/signers"
+fm "$T/gw.conf" --stdout nokey@example.net <"$T/g1.eml"
+is "gateway: a signer_map line without a key: 78 with FILE:LINE" \
+    "$rc $(grep -c "signers:6:" "$T/err")" "78 1" "$T/err"
+
 done_testing
