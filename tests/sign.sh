@@ -129,6 +129,22 @@ split "$T/s3.eml" && is "... and the signed part is an empty header and the body
     "$(od -An -c "$T/part" | tr -s ' ' | tr -d '\n')" \
     " \r \n n o l i n e e n d"
 
+# an LF message with CR LF lines, one CR LF split across the readers'
+# 32 KiB steps (body bytes 32767 and 32768)
+"$PYTHON" -c '
+import sys
+line = b"x" * 99 + b"\n"
+body = line * 327 + b"y" * 67 + b"\r\n" + b"z" * 10 + b"\r\n" + line * 400
+assert body[32767:32769] == b"\r\n"
+sys.stdout.buffer.write(b"From: alice@example.org\nSubject: crlf\n\n" + body)
+' >"$T/mixed.eml"
+ms "$T/s4.eml" "$T/err" sign "$T/mixed.eml"
+ms "$T/d" "$T/err" decrypt "$T/s4.eml"
+expect "sign: CR LF lines in an LF message, one across 32 KiB steps: good" \
+    "$T/d" "X-Mailseal-Decryption: not-encrypted|X-Mailseal-Signature: good; signer=$A|"
+split "$T/s4.eml" && check "... and gpg --verify says GOODSIG" \
+    gpg_verify "$T/part" "$T/sig"
+
 # ---- 8bit is signed as it is; binary is refused
 printf 'Gr\303\274\303\237e, Bob\n' | msg "$T/8.eml" 'From: alice@example.org' \
     'Subject: 8bit' 'MIME-Version: 1.0' \
