@@ -961,3 +961,51 @@ Test(config, smtpd_counts)
 	load_err("smtpd_timeout = 0\n", 1, "smtpd_timeout: \"0\" is not a "
 	    "number of seconds from 1 to 86400");
 }
+
+/* signer_map: KEY VALUE lines, the policy map's keys and lookups, the
+ * value kept as written */
+Test(policy, value_map)
+{
+	struct policy_map m;
+	const struct policy_entry *e;
+	char err[CONFIG_ERRLEN] = "", want[CONFIG_ERRLEN];
+	const char *path = file("# signers\n"
+	    "Alice@Example.ORG D798F7152B1E6892BE92FD731B0D5ADFC30F8D2F\n"
+	    "example.org gateway@example.org # the domain's key\n"
+	    ".example.net Sub <x@example.net>\n");
+
+	cr_assert_eq(policy_map_load_values(&m, path, err, sizeof err), -1);
+	snprintf(want, sizeof want, "%s:4: more than \"KEY VALUE\"", path);
+	cr_expect_str_eq(err, want);
+	policy_map_free(&m);
+
+	path = file("# signers\n"
+	    "Alice@Example.ORG D798F7152B1E6892BE92FD731B0D5ADFC30F8D2F\n"
+	    "example.org gateway@example.org # the domain's key\n"
+	    ".example.net sub@example.net\n");
+	cr_assert_eq(policy_map_load_values(&m, path, err, sizeof err), 0,
+	    "%s", err);
+	(void)policy_lookup(&m, "alice+tag@example.org", POLICY_NONE, &e);
+	cr_assert_not_null(e);
+	cr_expect_str_eq(e->value, "D798F7152B1E6892BE92FD731B0D5ADFC30F8D2F");
+	(void)policy_lookup(&m, "bob@example.org", POLICY_NONE, &e);
+	cr_assert_not_null(e);
+	cr_expect_str_eq(e->value, "gateway@example.org");
+	(void)policy_lookup(&m, "x@a.example.net", POLICY_NONE, &e);
+	cr_assert_not_null(e);
+	cr_expect_str_eq(e->value, "sub@example.net");
+	(void)policy_lookup(&m, "x@example.net", POLICY_NONE, &e);
+	cr_expect_null(e);
+	policy_map_free(&m);
+
+	path = file("example.org\n");
+	cr_expect_eq(policy_map_load_values(&m, path, err, sizeof err), -1);
+	snprintf(want, sizeof want, "%s:1: \"example.org\" needs a value",
+	    path);
+	cr_expect_str_eq(err, want);
+	policy_map_free(&m);
+	/* a policy map keeps no values */
+	m = map_ok("example.org require\n");
+	cr_expect_null(m.v[0].value);
+	policy_map_free(&m);
+}
