@@ -178,21 +178,41 @@ gw_loops(const struct gw_job *j, const struct rfc5322_header *h)
 }
 
 /* gw_mark - the message m as it came, with our marker field first
- * (after a leading From_ line), into the empty file dst */
+ * (after a leading From_ line), into the empty file dst; but Bcc and
+ * Resent-Bcc: a clear copy would tell its readers who got the message
+ * hidden (the encrypted copies never carry them: pgpmime.c) */
 static int
 gw_mark(const struct gw_job *j, const struct msg *m, int dst)
 {
+	const struct rfc5322_field *f;
 	const char *eol = msg_eol(m);
+	off_t from = (off_t)m->h.fromlen;
+	size_t i;
+	int hidden = 0;
 
 	if (m->fd == -1) {
 		errno = EBADF;
 		return -1;
 	}
+	for (i = 0; i < m->h.nfields; i++)
+		if (rfc5322_is(&m->h.fields[i], "Bcc") ||
+		    rfc5322_is(&m->h.fields[i], "Resent-Bcc"))
+			hidden = 1;
 	if ((m->h.fromline != NULL && tmpfile_write(dst, m->h.fromline,
 	    m->h.fromlen) == -1) ||
 	    tmpfile_write(dst, j->marker, strlen(j->marker)) == -1 ||
-	    tmpfile_write(dst, eol, strlen(eol)) == -1 ||
-	    lseek(m->fd, (off_t)m->h.fromlen, SEEK_SET) == -1)
+	    tmpfile_write(dst, eol, strlen(eol)) == -1)
+		return -1;
+	for (i = 0; hidden && i < m->h.nfields; i++) {
+		f = &m->h.fields[i];
+		if (!rfc5322_is(f, "Bcc") && !rfc5322_is(f, "Resent-Bcc") &&
+		    tmpfile_write(dst, f->raw, f->rawlen) == -1)
+			return -1;
+	}
+	/* the fields are the bytes after the From_ line, in order */
+	if (hidden)
+		from += (off_t)m->h.total;
+	if (lseek(m->fd, from, SEEK_SET) == -1)
 		return -1;
 	return tmpfile_copy(m->fd, dst);
 }

@@ -108,6 +108,8 @@ gwsign_plain(struct gateway *gw, struct msg *m, const char *signer,
 	so.passfile = gw->cfg.passphrase_file;
 	so.lead = lead;
 	so.signer = signer;
+	/* sent mail: its readers are not told who got it hidden */
+	so.nobcc = 1;
 	if (gw->gpg == NULL) {
 		char err[GPG_ERRLEN];
 

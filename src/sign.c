@@ -266,7 +266,8 @@ sign_head(struct sign_job *j, FILE *fp, const char *b)
 		return -1;
 	for (i = 0; i < h->nfields; i++) {
 		const struct rfc5322_field *f = &h->fields[i];
-		if (rfc5322_has_prefix(f, "Content-"))
+		if (rfc5322_has_prefix(f, "Content-") || (j->opts->nobcc &&
+		    (rfc5322_is(f, "Bcc") || rfc5322_is(f, "Resent-Bcc"))))
 			continue;
 		if (rfc5322_is(f, "MIME-Version"))
 			mimever = 1;

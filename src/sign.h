@@ -28,6 +28,8 @@ struct sign_opts {
 	const char	*lead;		/* a header field written first (after
 					 * a From_ line), without its line end;
 					 * NULL: none */
+	int		 nobcc;		/* leave out Bcc and Resent-Bcc (the
+					 * gateway's copies: sent mail) */
 };
 
 /* sign_msg - sign the message m as multipart/signed; on failure one

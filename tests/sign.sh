@@ -377,6 +377,17 @@ fm "$T/gw.conf" --stdout bob@example.org <"$T/g1.eml"
 ms "$T/d" "$T/err2" decrypt "$T/out"
 expect "gateway: the encrypted copy is signed by Alice too, good" "$T/d" \
     "X-Mailseal-Decryption: decrypted|X-Mailseal-Signature: good; signer=$A|"
+# a Bcc stays out of the signed clear copy (its readers are not told
+# who got it hidden), and the signature is still good without it
+msg "$T/g1b.eml" 'From: Alice <alice@example.org>' \
+    'To: nokey@example.net' 'Bcc: carol@example.org' 'Subject: gw' \
+    'Content-Type: text/plain' <"$T/text"
+fm "$T/gw.conf" --stdout nokey@example.net <"$T/g1b.eml"
+ms "$T/d" "$T/err2" decrypt "$T/out"
+is "gateway: a signed clear copy leaves the Bcc field out, signature good" \
+    "$rc $(grep -ci '^bcc:' "$T/out") $(verdicts "$T/d")" \
+    "0 0 X-Mailseal-Decryption: not-encrypted|X-Mailseal-Signature: good; signer=$A|" \
+    "$T/out"
 gwmsg 'Xavier <xavier@example.org>' "$T/g2.eml"
 fm "$T/gw.conf" --stdout nokey@example.net <"$T/g2.eml"
 ms "$T/d" "$T/err2" decrypt "$T/out"
