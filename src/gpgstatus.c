@@ -90,12 +90,13 @@ gpgstatus_line(struct gpgstatus *seen, const char *keyword, const char *args)
 		seen->error = 1;
 	} else if (strcmp(keyword, "END_ENCRYPTION") == 0)
 		seen->end_encryption = 1;
+	else if (strcmp(keyword, "SIG_CREATED") == 0)
+		seen->sig_created = 1;
 	else if (strcmp(keyword, "IMPORT_RES") == 0 && args != NULL) {
+		/* a WKD lookup's import: how many keys gpg could read */
 		seen->import_res = 1;
 		seen->import_count = strtol(args, NULL, 10);
 	}
-	else if (strcmp(keyword, "SIG_CREATED") == 0)
-		seen->sig_created = 1;
 	else
 		gpgstatus_dec(seen, keyword, args);
 }
