@@ -243,7 +243,8 @@ gw_encrypt(struct gw_job *j, int enc, const size_t *idx, size_t n)
 	/* the policy decides who can read it, not gpg.conf */
 	eo.no_encrypt_to = 1;
 	/* the signer of this sender (gwsign.c: signer_map, else signer) */
-	eo.signer = j->gw->cfg.sign ? gwsign_signer(j->gw, &j->m->h) : NULL;
+	eo.signer = j->gw->cfg.sign ? gwsign_signer(j->gw, &j->m->h,
+	    j->env->sender) : NULL;
 	eo.sign = eo.signer != NULL;
 	eo.passfile = j->gw->cfg.passphrase_file;
 	for (i = 0; i < n; i++)
@@ -272,7 +273,7 @@ gw_plain(struct gw_job *j, int *plain)
 		return OUTCOME_OK;
 	}
 	if ((*plain = tmpfile_open_unlinked()) != -1 && j->gw->cfg.sign &&
-	    (signer = gwsign_signer(j->gw, &j->m->h)) != NULL)
+	    (signer = gwsign_signer(j->gw, &j->m->h, j->env->sender)) != NULL)
 		return gwsign_plain(j->gw, j->m, signer, j->marker, *plain);
 	if (*plain == -1 || gw_mark(j, j->m, *plain) == -1) {
 		log_warn("cannot write a temporary file in %s", tmpfile_dir());

@@ -365,7 +365,7 @@ gwmsg() {
 	    'Subject: gw' 'Content-Type: text/plain' <"$T/text"
 }
 gwmsg 'Alice <alice@example.org>' "$T/g1.eml"
-fm "$T/gw.conf" --stdout nokey@example.net <"$T/g1.eml"
+fm "$T/gw.conf" -f alice@example.org --stdout nokey@example.net <"$T/g1.eml"
 is "gateway: a clear copy with sign = yes: exit 0" "$rc" 0 "$T/err"
 ms "$T/d" "$T/err2" decrypt "$T/out"
 expect "gateway: signer_map by address: the clear copy is signed by Alice, good" \
@@ -373,7 +373,7 @@ expect "gateway: signer_map by address: the clear copy is signed by Alice, good"
 is "... multipart/signed, our marker first" \
     "$(head -n 1 "$T/out" | cut -d: -f1) $(field "$T/out" Content-Type | cut -d';' -f1)" \
     "X-Mailseal-Gateway multipart/signed"
-fm "$T/gw.conf" --stdout bob@example.org <"$T/g1.eml"
+fm "$T/gw.conf" -f alice@example.org --stdout bob@example.org <"$T/g1.eml"
 ms "$T/d" "$T/err2" decrypt "$T/out"
 expect "gateway: the encrypted copy is signed by Alice too, good" "$T/d" \
     "X-Mailseal-Decryption: decrypted|X-Mailseal-Signature: good; signer=$A|"
@@ -382,24 +382,51 @@ expect "gateway: the encrypted copy is signed by Alice too, good" "$T/d" \
 msg "$T/g1b.eml" 'From: Alice <alice@example.org>' \
     'To: nokey@example.net' 'Bcc: carol@example.org' 'Subject: gw' \
     'Content-Type: text/plain' <"$T/text"
-fm "$T/gw.conf" --stdout nokey@example.net <"$T/g1b.eml"
+fm "$T/gw.conf" -f alice@example.org --stdout nokey@example.net <"$T/g1b.eml"
 ms "$T/d" "$T/err2" decrypt "$T/out"
 is "gateway: a signed clear copy leaves the Bcc field out, signature good" \
     "$rc $(grep -ci '^bcc:' "$T/out") $(verdicts "$T/d")" \
     "0 0 X-Mailseal-Decryption: not-encrypted|X-Mailseal-Signature: good; signer=$A|" \
     "$T/out"
+# the From field is the client's to write: a signer_map entry signs
+# only for the envelope sender it names, never for another user of the
+# gateway who writes that From (attack-sign)
+fm "$T/gw.conf" -f mallory@example.org --stdout nokey@example.net <"$T/g1.eml"
+ms "$T/d" "$T/err2" decrypt "$T/out"
+is "gateway: From alice, envelope sender mallory: not signed by Alice, logged" \
+    "$rc $(verdicts "$T/d") $(grep -c 'envelope sender is mallory@example.org: not used' "$T/err")" \
+    "0 X-Mailseal-Decryption: not-encrypted|X-Mailseal-Signature: none| 1" \
+    "$T/err" "$T/d"
+fm "$T/gw.conf" -f mallory@example.org --stdout bob@example.org <"$T/g1.eml"
+ms "$T/d" "$T/err2" decrypt "$T/out"
+is "gateway: ... nor is the encrypted copy" "$rc $(verdicts "$T/d")" \
+    "0 X-Mailseal-Decryption: decrypted|X-Mailseal-Signature: none|" "$T/err" "$T/d"
+fm "$T/gw.conf" --stdout nokey@example.net <"$T/g1.eml"
+ms "$T/d" "$T/err2" decrypt "$T/out"
+is "gateway: From alice without -f: not signed by Alice, logged" \
+    "$rc $(verdicts "$T/d") $(grep -c 'not given (no -f): not used' "$T/err")" \
+    "0 X-Mailseal-Decryption: not-encrypted|X-Mailseal-Signature: none| 1" "$T/err"
+fm "$T/gw.conf" -f '<>' --stdout nokey@example.net <"$T/g1.eml"
+ms "$T/d" "$T/err2" decrypt "$T/out"
+is "gateway: From alice, null envelope sender: not signed by Alice" \
+    "$rc $(verdicts "$T/d")" \
+    "0 X-Mailseal-Decryption: not-encrypted|X-Mailseal-Signature: none|" "$T/err"
+fm "$T/gw.conf" -f Alice+lists@Example.ORG --stdout nokey@example.net <"$T/g1.eml"
+ms "$T/d" "$T/err2" decrypt "$T/out"
+expect "gateway: envelope sender alice+tag in another case: Alice's entry, good" \
+    "$T/d" "X-Mailseal-Decryption: not-encrypted|X-Mailseal-Signature: good; signer=$A|"
 gwmsg 'Xavier <xavier@example.org>' "$T/g2.eml"
-fm "$T/gw.conf" --stdout nokey@example.net <"$T/g2.eml"
+fm "$T/gw.conf" -f xavier@example.org --stdout nokey@example.net <"$T/g2.eml"
 ms "$T/d" "$T/err2" decrypt "$T/out"
 expect "gateway: signer_map by domain: example.org's key (Bob's) signs" "$T/d" \
     "X-Mailseal-Decryption: not-encrypted|X-Mailseal-Signature: mismatch; signer=$B|"
 gwmsg 'pat@example.org' "$T/g3.eml"
-fm "$T/gw.conf" --stdout nokey@example.net <"$T/g3.eml"
+fm "$T/gw.conf" -f pat@example.org --stdout nokey@example.net <"$T/g3.eml"
 ms "$T/d" "$T/err2" decrypt "$T/out"
 expect "gateway: a protected key with passphrase_file signs, good" "$T/d" \
     "X-Mailseal-Decryption: not-encrypted|X-Mailseal-Signature: good; signer=$P|"
 gwmsg 'dave@example.org' "$T/g4.eml"
-fm "$T/gw.conf" --stdout nokey@example.net <"$T/g4.eml"
+fm "$T/gw.conf" -f dave@example.org --stdout nokey@example.net <"$T/g4.eml"
 is "gateway: a signer that cannot sign defers (75), nothing written" \
     "$rc $(wc -c <"$T/out")" "75 0" "$T/err"
 gwmsg 'someone@other.test' "$T/g5.eml"
@@ -414,7 +441,7 @@ ms "$T/d" "$T/err2" decrypt "$T/out"
 expect "gateway: ... and with signer set, the default signer signs it" "$T/d" \
     "X-Mailseal-Decryption: not-encrypted|X-Mailseal-Signature: mismatch; signer=$A|"
 conf gw3 'sign = no' "signer_map = $T/signers"
-fm "$T/gw3.conf" --stdout nokey@example.net <"$T/g1.eml"
+fm "$T/gw3.conf" -f alice@example.org --stdout nokey@example.net <"$T/g1.eml"
 ms "$T/d" "$T/err2" decrypt "$T/out"
 is "gateway: sign = no signs nothing" "$(verdicts "$T/d")" \
     "X-Mailseal-Decryption: not-encrypted|X-Mailseal-Signature: none|"
