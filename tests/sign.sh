@@ -145,6 +145,42 @@ expect "sign: CR LF lines in an LF message, one across 32 KiB steps: good" \
 split "$T/s4.eml" && check "... and gpg --verify says GOODSIG" \
     gpg_verify "$T/part" "$T/sig"
 
+# a CR that no LF follows ends a line in the signed part (attack-sign):
+# a body that ends in one (its CR met our delimiter's LF: bad), CR CR LF
+# (written CR LF: bad), one inside a line (decrypt said none), one at a
+# 16 KiB step; each in an LF and a CR LF message: decrypt says good, and
+# gpg verifies the part a reader cuts out
+i=0
+for body in 'abc\r' 'abc\r\r\ndef\n' 'ab\rc\n' '\r' 'abc\n\r' 'a\r\rb\r\n\r'; do
+	for eol in '\n' '\r\n'; do
+		i=$((i + 1))
+		printf "From: alice@example.org${eol}Subject: cr $i${eol}${eol}$body" \
+		    >"$T/cr$i.eml"
+		ms "$T/cr$i.s" "$T/err" sign "$T/cr$i.eml"
+		ms "$T/d" "$T/err2" decrypt "$T/cr$i.s"
+		if split "$T/cr$i.s" && gpg_verify "$T/part" "$T/sig"; then
+			g=GOODSIG
+		else
+			g=-
+		fi
+		is "sign: a CR without LF in $body ($(printf "$eol" | od -An -c | tr -d ' ')): good, GOODSIG" \
+		    "$rc $(verdicts "$T/d" | cut -d';' -f1) $g" \
+		    "0 X-Mailseal-Decryption: not-encrypted|X-Mailseal-Signature: good $g" \
+		    "$T/err" "$T/cr$i.s"
+	done
+done
+"$PYTHON" -c '
+import sys
+body = b"x" * 16000 + b"\r" + b"y" * 383 + b"\r" + b"z" * 20000 + b"\n"
+sys.stdout.buffer.write(b"From: alice@example.org\nSubject: cr\n\n" + body)
+' >"$T/cr16k.eml"
+ms "$T/cr16k.s" "$T/err" sign "$T/cr16k.eml"
+ms "$T/d" "$T/err" decrypt "$T/cr16k.s"
+expect "sign: bare CRs across 16 KiB steps: good" "$T/d" \
+    "X-Mailseal-Decryption: not-encrypted|X-Mailseal-Signature: good; signer=$A|"
+split "$T/cr16k.s" && check "... and gpg --verify says GOODSIG" \
+    gpg_verify "$T/part" "$T/sig"
+
 # ---- 8bit is signed as it is; binary is refused
 printf 'Gr\303\274\303\237e, Bob\n' | msg "$T/8.eml" 'From: alice@example.org' \
     'Subject: 8bit' 'MIME-Version: 1.0' \
