@@ -102,6 +102,7 @@ static struct sign_canon *sign_canon_open(struct sign_job *);
 static int		 sign_canon_fill(struct sign_canon *);
 static ssize_t		 sign_canon_read(void *, void *, size_t);
 static void		 sign_canon_close(struct sign_canon *);
+static int		 sign_copy_head(struct sign_job *, FILE *);
 static enum outcome	 sign_copy(struct sign_job *);
 static enum outcome	 sign_make(struct sign_job *);
 static enum outcome	 sign_write(struct sign_job *);
@@ -522,8 +523,34 @@ sign_publish(struct sign_job *j, enum outcome r)
 	return r;
 }
 
-/* sign_copy - the message, unchanged, to the output (after our leading
- * lines) */
+/* sign_copy_head - the header fields but Bcc and Resent-Bcc (nobcc: the
+ * message is sent); the input at the byte where the copy goes on */
+static int
+sign_copy_head(struct sign_job *j, FILE *fp)
+{
+	const struct rfc5322_header *h = &j->m->h;
+	off_t from = (off_t)h->fromlen;
+	size_t i;
+	int hidden = 0;
+
+	for (i = 0; j->opts->nobcc && i < h->nfields; i++)
+		if (rfc5322_is(&h->fields[i], "Bcc") ||
+		    rfc5322_is(&h->fields[i], "Resent-Bcc"))
+			hidden = 1;
+	for (i = 0; hidden && i < h->nfields; i++) {
+		const struct rfc5322_field *f = &h->fields[i];
+		if (!rfc5322_is(f, "Bcc") && !rfc5322_is(f, "Resent-Bcc") &&
+		    fwrite(f->raw, 1, f->rawlen, fp) != f->rawlen)
+			return -1;
+	}
+	/* the fields are the bytes after the From_ line, in order */
+	if (hidden)
+		from += (off_t)h->total;
+	return input_seek(j->m->in, from);
+}
+
+/* sign_copy - the message, unchanged but for nobcc, to the output
+ * (after our leading lines) */
 static enum outcome
 sign_copy(struct sign_job *j)
 {
@@ -537,8 +564,7 @@ sign_copy(struct sign_job *j)
 		return OUTCOME_TEMPFAIL;
 	}
 	fp = output_stream(j->out);
-	if (sign_lead(j, fp) == -1 ||
-	    input_seek(j->m->in, (off_t)j->m->h.fromlen) == -1) {
+	if (sign_lead(j, fp) == -1 || sign_copy_head(j, fp) == -1) {
 		log_warn("cannot copy the message");
 		return OUTCOME_TEMPFAIL;
 	}

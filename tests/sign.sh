@@ -424,6 +424,22 @@ is "gateway: a signed clear copy leaves the Bcc field out, signature good" \
     "$rc $(grep -ci '^bcc:' "$T/out") $(verdicts "$T/d")" \
     "0 0 X-Mailseal-Decryption: not-encrypted|X-Mailseal-Signature: good; signer=$A|" \
     "$T/out"
+# ... and from a message that is already signed or encrypted, which
+# goes on as it came but for those fields, as it does without sign = yes
+# (attack-sign)
+ms "$T/pre.eml" "$T/err2" sign "$T/m.eml"
+ms "$T/pre2.eml" "$T/err2" encrypt -r bob@example.org "$T/m.eml"
+sed -i '1a\
+Bcc: carol@example.org' "$T/pre2.eml"
+for pre in pre pre2; do
+	fm "$T/gw.conf" -f alice@example.org --stdout nokey@example.net \
+	    <"$T/$pre.eml"
+	grep -vi '^bcc:' "$T/$pre.eml" >"$T/$pre.nobcc"
+	tail -n +2 "$T/out" >"$T/$pre.got"
+	is "gateway: sign = yes, $pre.eml (Bcc, already signed or encrypted): as it came, but no Bcc field" \
+	    "$rc $(grep -c '^Bcc:' "$T/$pre.eml") $(grep -ci '^bcc:' "$T/out") $(cmp -s "$T/$pre.got" "$T/$pre.nobcc" && echo same)" \
+	    "0 1 0 same" "$T/err" "$T/out"
+done
 # the From field is the client's to write: a signer_map entry signs
 # only for the envelope sender it names, never for another user of the
 # gateway who writes that From (attack-sign)
