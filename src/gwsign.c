@@ -35,6 +35,41 @@
 
 #define ESCBUF	512
 
+/* gwsign_key_ok - a signing key as mailseal.conf(5) takes it: a full
+ * fingerprint (40 or 64 hex digits) or an addr-spec.  Anything else
+ * (a key ID, a name, <addr>) matches no key exactly, and every message
+ * of its senders would wait in the queue until it bounced. */
+static int
+gwsign_key_ok(const char *v)
+{
+	size_t n = strlen(v);
+
+	if ((n == 40 || n == 64) && strspn(v, "0123456789abcdefABCDEF") == n)
+		return 1;
+	return strchr(v, '@') != NULL && addr_spec_valid(v);
+}
+
+/* gwsign_keys_ok - the signer and every signer_map value are keys */
+static int
+gwsign_keys_ok(const struct gateway *gw, char *err, size_t errsz)
+{
+	size_t i;
+
+	if (gw->cfg.signer != NULL && !gwsign_key_ok(gw->cfg.signer)) {
+		snprintf(err, errsz, "signer \"%.100s\" is not a full "
+		    "fingerprint or an address", gw->cfg.signer);
+		return -1;
+	}
+	for (i = 0; i < gw->signers.n; i++)
+		if (!gwsign_key_ok(gw->signers.v[i].value)) {
+			snprintf(err, errsz, "%.300s:%lu: \"%.100s\" is not a "
+			    "full fingerprint or an address", gw->signers.path,
+			    gw->signers.v[i].line, gw->signers.v[i].value);
+			return -1;
+		}
+	return 0;
+}
+
 /* gwsign_load - see gwsign.h */
 int
 gwsign_load(struct gateway *gw, char *err, size_t errsz)
@@ -45,6 +80,8 @@ gwsign_load(struct gateway *gw, char *err, size_t errsz)
 	    (config_trusted(gw->cfg.signer_map, "the signer map", err,
 	    errsz) == -1 || policy_map_load_values(&gw->signers,
 	    gw->cfg.signer_map, err, errsz) == -1))
+		return -1;
+	if (gwsign_keys_ok(gw, err, errsz) == -1)
 		return -1;
 	if (gw->cfg.passphrase_file != NULL) {
 		if (passfile_read(&pf, gw->cfg.passphrase_file, err, errsz) !=

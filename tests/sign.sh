@@ -507,4 +507,24 @@ fm "$T/gw.conf" --stdout nokey@example.net <"$T/g1.eml"
 is "gateway: a signer_map line without a key: 78 with FILE:LINE" \
     "$rc $(grep -c "signers:6:" "$T/err")" "78 1" "$T/err"
 
+# a key the map or signer names by anything but a full fingerprint or an
+# address matches no key exactly: every message of its senders waited in
+# the queue until it bounced; now 78 at load, naming it (attack-sign)
+sed -i '$d' "$T/signers"
+for v in Alice 0x1234ABCD '<alice@example.org>' "$(echo "$A" | cut -c1-39)"; do
+	printf 'erin@example.org %s\n' "$v" >>"$T/signers"
+	fm "$T/gw.conf" -f alice@example.org --stdout nokey@example.net <"$T/g1.eml"
+	is "gateway: signer_map names a key as '$v': 78 at load, FILE:LINE" \
+	    "$rc $(grep -c "signers:6: \"$v\" is not a full fingerprint or an address" "$T/err") $(wc -c <"$T/out")" \
+	    "78 1 0" "$T/err"
+	sed -i '$d' "$T/signers"
+done
+conf gw4 'sign = yes' 'signer = Alice'
+fm "$T/gw4.conf" -f alice@example.org --stdout nokey@example.net <"$T/g1.eml"
+is "gateway: signer = Alice: 78 at load" \
+    "$rc $(grep -c 'signer "Alice" is not a full fingerprint' "$T/err")" "78 1" "$T/err"
+printf 'erin@example.org %s\n' "$(echo "$A" | tr 'A-F' 'a-f')" >>"$T/signers"
+fm "$T/gw.conf" -f alice@example.org --stdout nokey@example.net <"$T/g1.eml"
+is "gateway: ... a fingerprint in lower case is one" "$rc" 0 "$T/err"
+
 done_testing
