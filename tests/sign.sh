@@ -366,6 +366,18 @@ printf 'a\nb\n' >"$T/two"
 chmod 600 "$T/two"
 ms "$T/o" "$T/err" sign --passphrase-file "$T/two" "$T/pat.eml"
 is "passphrase: two lines are refused: 78" "$rc" 78 "$T/err"
+# a gpg that takes the part and then hangs: --timeout ends it, 75 and
+# nothing written (attack-sign; killed gpg: tests/gpg-faults.sh)
+mkdir "$T/hang"
+cat >"$T/hang/gpg" <<WRAP
+#!/bin/sh
+case " \$* " in *" --sign "*) cat >/dev/null; exec sleep 30 ;; esac
+exec $(command -v gpg) "\$@"
+WRAP
+chmod 755 "$T/hang/gpg"
+PATH=$T/hang:$PATH ms "$T/o" "$T/err" sign --timeout 2 "$T/m.eml"
+is "sign: a gpg that hangs mid-signature: 75 after --timeout, nothing written" \
+    "$rc $(wc -c <"$T/o") $(grep -c 'timed out' "$T/err")" "75 0 1" "$T/err"
 # LIMIT_PASSPHRASE (255): just under reaches gpg (a wrong passphrase),
 # just over is refused before gpg runs
 head -c 255 /dev/zero | tr '\0' x >"$T/p255"
