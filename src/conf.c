@@ -54,6 +54,7 @@ static const struct cparam cparams[] = {
 	{ "sendmail",		C_PATH,		OFF(sendmail), 0 },
 	{ "sign",		C_BOOL,		OFF(sign), 0 },
 	{ "signer",		C_STR,		OFF(signer), 0 },
+	{ "protect_headers",	C_BOOL,		OFF(protect_headers), 0 },
 	{ "log",		C_LOG,		OFF(log_stderr), 0 },
 	{ "syslog_facility",	C_FACILITY,	OFF(facility), 0 },
 	{ "gateway_id",		C_STR,		OFF(gateway_id), 0 },
@@ -134,6 +135,7 @@ config_defaults(struct config *c)
 	host[sizeof host - 1] = '\0';
 	c->gateway_id = xstrdup(host);
 	c->timeout = LIMIT_SECONDS;
+	c->protect_headers = 1;
 	c->listen = xstrdup("127.0.0.1:10025");
 	c->reinject = xstrdup("127.0.0.1:10026");
 	c->smtpd_workers = 20;
@@ -460,6 +462,8 @@ config_print(const struct config *c, FILE *fp)
 	fprintf(fp, "sendmail = %s\n", c->sendmail != NULL ? c->sendmail : "");
 	fprintf(fp, "sign = %s\n", c->sign ? "yes" : "no");
 	fprintf(fp, "signer = %s\n", c->signer != NULL ? c->signer : "");
+	fprintf(fp, "protect_headers = %s\n",
+	    c->protect_headers ? "yes" : "no");
 	fprintf(fp, "log = %s\n", c->log_stderr ? "stderr" : "syslog");
 	fprintf(fp, "syslog_facility = %s\n", fac);
 	fprintf(fp, "gateway_id = %s\n", c->gateway_id);

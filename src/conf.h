@@ -24,6 +24,7 @@ struct config {
 	char		*sendmail;
 	int		 sign;
 	char		*signer;
+	int		 protect_headers;	/* RFC 9788 header protection */
 	int		 log_stderr;	/* log = stderr */
 	int		 facility;	/* syslog facility */
 	char		*gateway_id;

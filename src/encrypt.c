@@ -9,9 +9,12 @@
  *     -> one key listing, exact resolution to fingerprints (recip.c),
  *        unless the caller (the gateway) resolved them already
  *     -> output spool: From_ line, the caller's leading field, outer
- *        header + our MIME prelude (pgpmime.c)
- *     -> gpg reads the inner entity (Content-* + body, CRLF) in small
- *        steps and writes armor into the spool
+ *        header (Subject "[...]" with header protection) + our MIME
+ *        prelude (pgpmime.c)
+ *     -> gpg reads the inner entity (Content-* + body, CRLF; with
+ *        header protection, the protected header instead of the
+ *        Content-* alone: protect.c) in small steps and writes armor
+ *        into the spool
  *     -> closing boundary, then publish (output.c)
  * Memory stays constant in the message size: the body only ever passes
  * through fixed buffers.
@@ -32,6 +35,7 @@
 #include "msg.h"
 #include "output.h"
 #include "pgpmime.h"
+#include "protect.h"
 #include "recip.h"
 #include "rfc5322.h"
 #include "limit.h"
@@ -375,16 +379,23 @@ encrypt_signer(struct encrypt_job *j)
 }
 
 /* encrypt_head - the From_ line, our leading field, then the outer
- * fields and the MIME prelude (pgpmime.c) */
+ * fields (with header protection: the Subject "[...]") and the MIME
+ * prelude (pgpmime.c) */
 static int
 encrypt_head(struct encrypt_job *j, FILE *fp, const char *boundary)
 {
 	struct rfc5322_header oh = j->m->h;
+	int r;
 
+	if (j->opts->protect_headers)
+		protect_outer(&j->m->h, &oh);
 	oh.fromline = NULL;
 	oh.fromlen = 0;
-	return encrypt_lead(j, fp) == -1 ||
+	r = encrypt_lead(j, fp) == -1 ||
 	    pgpmime_write_head(fp, &oh, boundary) == -1 ? -1 : 0;
+	if (j->opts->protect_headers)
+		protect_outer_free(&oh);
+	return r;
 }
 
 /* encrypt_status - the outcome of gpg's answer st (err) */
@@ -427,6 +438,8 @@ encrypt_write(struct encrypt_job *j)
 		return OUTCOME_TEMPFAIL;
 	}
 	pgpmime_inner_init(&inner, &j->m->h, j->m->in);
+	if (j->opts->protect_headers)
+		pgpmime_inner_protect(&inner, &j->m->h);
 	memset(&sink, 0, sizeof sink);
 	sink.fp = fp;
 	sink.crlf = j->m->h.crlf;

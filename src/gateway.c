@@ -256,6 +256,7 @@ gw_encrypt(struct gw_job *j, int enc)
 	eo.no_encrypt_to = 1;
 	eo.sign = j->gw->cfg.sign;
 	eo.signer = j->gw->cfg.signer;
+	eo.protect_headers = j->gw->cfg.protect_headers;
 	for (i = 0; i < j->d.n; i++)
 		if (j->d.v[i].action == ACT_ENCRYPT)
 			addrlist_add(&eo.recipients, j->d.v[i].addr);

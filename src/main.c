@@ -78,6 +78,7 @@ usage(FILE *fp)
 	fprintf(fp,
 	    "usage: mailseal encrypt [--homedir DIR] [-o FILE] [-r ADDR]...\n"
 	    "                        [--sign [--signer KEY]] [--no-encrypt-to]\n"
+	    "                        [--no-protect-headers]\n"
 	    "                        [--timeout SECONDS] [-v] [FILE]\n"
 	    "       mailseal decrypt [--homedir DIR] [-o FILE] [--timeout SECONDS]\n"
 	    "                        [-v] [FILE]\n"
@@ -381,6 +382,9 @@ encrypt_opt(struct encrypt_opts *o, int ch)
 	case 'N':
 		o->no_encrypt_to = 1;
 		break;
+	case 'P':
+		o->protect_headers = 0;
+		break;
 	}
 	return OUTCOME_OK;
 }
@@ -395,6 +399,7 @@ cmd_encrypt(int argc, char **argv)
 		{ "sign",		no_argument,		NULL, 's' },
 		{ "signer",		required_argument,	NULL, 'S' },
 		{ "no-encrypt-to",	no_argument,		NULL, 'N' },
+		{ "no-protect-headers",	no_argument,		NULL, 'P' },
 		{ NULL,			0,			NULL, 0 }
 	};
 	struct common c = { "encrypt", NULL, NULL, NULL, LIMIT_SECONDS, 0, 0 };
@@ -403,6 +408,7 @@ cmd_encrypt(int argc, char **argv)
 	int ch, ret;
 
 	memset(&o, 0, sizeof o);
+	o.protect_headers = 1;		/* on unless --no-protect-headers */
 	optind = 1;
 	opterr = 0;	/* our own one-line messages, named "mailseal" */
 	while (r == OUTCOME_OK && (ch = getopt_long(argc, argv,

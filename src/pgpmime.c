@@ -17,6 +17,7 @@
 
 #include "input.h"
 #include "pgpmime.h"
+#include "protect.h"
 #include "rfc5322.h"
 #include "secmem.h"
 #include "xmalloc.h"
@@ -172,6 +173,15 @@ pgpmime_inner_init(struct pgpmime_inner *s, const struct rfc5322_header *h,
 	}
 	memcpy(s->head + s->headlen, "\r\n", 2);
 	s->headlen += 2;
+}
+
+/* pgpmime_inner_protect - see pgpmime.h */
+void
+pgpmime_inner_protect(struct pgpmime_inner *s, const struct rfc5322_header *h)
+{
+	free(s->head);
+	s->head = protect_inner(h, &s->headlen);
+	s->headpos = 0;
 }
 
 /* pgpmime_canon_init - see pgpmime.h; a negative length would mean "to

@@ -2,7 +2,8 @@
  * protect.c - protected header fields (RFC 9788 "hp", and the older
  * protected-headers="v1" form Thunderbird, Enigmail and Delta Chat
  * write): which header carries them, and which outer fields they
- * replace in what decrypt shows.
+ * replace in what decrypt shows; and the protected header encrypt
+ * writes (the inner entity's header, and the outer Subject "[...]").
  */
 #include <config.h>
 
@@ -12,8 +13,10 @@
 #include <strings.h>
 
 #include "mime.h"
+#include "pgpmime.h"
 #include "protect.h"
 #include "rfc5322.h"
+#include "xmalloc.h"
 
 /* The fields protected headers replace, as decrypt shows them. */
 static const char *const protect_names[] = {
@@ -72,4 +75,252 @@ protect_hides(const struct rfc5322_header *ph, enum protect_mode mode,
 		return 1;
 	return mode == PROTECT_HP && !rfc5322_is(f, "From") &&
 	    !rfc5322_is(f, "Date") && !rfc5322_is(f, "Message-ID");
+}
+
+/*
+ * Writing protected headers (encrypt).
+ *
+ * The inner entity starts with the header a reader takes instead of
+ * the outer one: RFC 9788 readers do so when they see hp="cipher" on
+ * the Content-Type, Thunderbird (and Enigmail, Delta Chat, notmuch)
+ * when they see protected-headers="v1"; we write both.  An RFC 9788
+ * reader then shows and threads by the inner fields alone, so every
+ * field the author wrote goes inside, byte for byte, not only the ones
+ * the outer header hides: Subject, From, To, Cc, Reply-To, Date,
+ * Message-ID, In-Reply-To, References, Keywords, List-*, X-* and the
+ * rest.  Left out (protect_copies()):
+ *   - the structural fields: Content-* go in as the entity's own
+ *     (Content-Type marked), MIME-Version belongs to the outer message;
+ *   - Bcc and Resent-Bcc: never anywhere in what we write;
+ *   - trace and transport fields the hops added, which describe the
+ *     outer message's path and signatures over the outer bytes, not
+ *     what the author wrote (RFC 5322 3.6.7 Received and Return-Path,
+ *     Resent-*, DKIM-Signature, ARC-*, Authentication-Results,
+ *     Received-SPF, Delivered-To, X-Original-To);
+ *   - our own X-Mailseal-* fields: verdicts belong to the copy that
+ *     carries them, never sealed inside to be shown later.
+ * After them, one HP-Outer field per copied field says what the outer
+ * header shows for it (RFC 9788 2.2): the same field, but "[...]" for
+ * a Subject.  The outer header keeps every field except that the
+ * Subject's text is "[...]" (RFC 9788's baseline policy without its
+ * new Message-ID: INTERFACE.md fixes From, To, Cc, Date and Message-ID
+ * in the outer header, and the MTA and the threading of clients that
+ * cannot decrypt need them).
+ */
+
+#define PROTECT_SUBJECT	"Subject: [...]"
+#define PROTECT_PARAMS	"hp=\"cipher\"; protected-headers=\"v1\""
+#define PROTECT_CTYPE	"Content-Type: text/plain; charset=us-ascii; " \
+	PROTECT_PARAMS "\r\n"
+#define PROTECT_MORE	256	/* bytes a field may grow by, at most */
+
+/* Trace and transport fields: not the author's (see above). */
+static const char *const protect_trace[] = {
+	"Received", "Return-Path", "DKIM-Signature", "Authentication-Results",
+	"Received-SPF", "Delivered-To", "X-Original-To", NULL
+};
+static const char *const protect_trace_prefix[] = {
+	"Resent-", "ARC-", "X-Mailseal-", "Content-", NULL
+};
+
+struct protect_buf {
+	char	*p;
+	size_t	 len;
+	int	 prevcr;
+};
+
+static void	protect_put(struct protect_buf *, const char *, size_t);
+static void	protect_put_field(struct protect_buf *,
+		    const struct rfc5322_field *);
+static void	protect_put_ctype(struct protect_buf *,
+		    const struct rfc5322_field *);
+static void	protect_put_param(struct protect_buf *, const char *,
+		    size_t, size_t, int);
+static size_t	protect_skip_cfws(const char *, size_t, size_t);
+static int	protect_param_ours(const char *, size_t);
+
+/* protect_copies - see protect.h */
+int
+protect_copies(const struct rfc5322_field *f)
+{
+	const char *const *n;
+
+	if (rfc5322_is(f, "MIME-Version") || rfc5322_is(f, "Bcc"))
+		return 0;
+	for (n = protect_trace; *n != NULL; n++)
+		if (rfc5322_is(f, *n))
+			return 0;
+	for (n = protect_trace_prefix; *n != NULL; n++)
+		if (rfc5322_has_prefix(f, *n))
+			return 0;
+	return 1;
+}
+
+/* protect_put - append n bytes, bare LFs made CRLF (RFC 3156 3) */
+static void
+protect_put(struct protect_buf *b, const char *s, size_t n)
+{
+	b->len += pgpmime_canon((const unsigned char *)s, n,
+	    (unsigned char *)b->p + b->len, &b->prevcr);
+}
+
+/* protect_put_field - a field's bytes, ending with a line end */
+static void
+protect_put_field(struct protect_buf *b, const struct rfc5322_field *f)
+{
+	protect_put(b, f->raw, f->rawlen);
+	if (f->raw[f->rawlen - 1] != '\n')
+		protect_put(b, "\r\n", 2);
+}
+
+/* protect_skip_cfws - past white space, line ends and comments from i */
+static size_t
+protect_skip_cfws(const char *s, size_t n, size_t i)
+{
+	int depth = 0;
+
+	for (; i < n; i++) {
+		if (depth > 0 && s[i] == '\\')
+			i++;
+		else if (s[i] == '(')
+			depth++;
+		else if (depth > 0 && s[i] == ')')
+			depth--;
+		else if (depth == 0 && s[i] != ' ' && s[i] != '\t' &&
+		    s[i] != '\r' && s[i] != '\n')
+			break;
+	}
+	return i > n ? n : i;
+}
+
+/* protect_param_ours - the parameter (from just after its ';') is one
+ * we write (hp, protected-headers, also as RFC 2231 "name*..."), or
+ * empty: a trailing ';' */
+static int
+protect_param_ours(const char *s, size_t n)
+{
+	size_t i = protect_skip_cfws(s, n, 0), k;
+
+	for (k = i; k < n && s[k] != '=' && s[k] != '*' && s[k] != ' ' &&
+	    s[k] != '\t' && s[k] != '(' && s[k] != '\r' && s[k] != '\n'; k++)
+		;
+	if (k == i)
+		return i == n;
+	return (k - i == 2 && strncasecmp(s + i, "hp", 2) == 0) ||
+	    (k - i == 17 && strncasecmp(s + i, "protected-headers", 17) == 0);
+}
+
+/* protect_put_param - v[seg, end): the first segment (the type), or
+ * a ';' and the parameter after it, which is dropped when it is ours */
+static void
+protect_put_param(struct protect_buf *b, const char *v, size_t seg,
+    size_t end, int first)
+{
+	if (first || !protect_param_ours(v + seg + 1, end - seg - 1))
+		protect_put(b, v + seg, end - seg);
+}
+
+/*
+ * protect_put_ctype - the Content-Type, byte for byte, less any hp or
+ * protected-headers parameter it had (a message we decrypted carries
+ * ours: a reader must not see two, or an old hp="clear"), then ours on
+ * a line of their own.  Parameters are split at the ';'s outside
+ * quoted strings and comments.
+ */
+static void
+protect_put_ctype(struct protect_buf *b, const struct rfc5322_field *f)
+{
+	const char *v = f->raw + f->valoff;
+	size_t n = f->rawlen - f->valoff, i, seg = 0;
+	int quoted = 0, depth = 0, first = 1;
+
+	while (n > 0 && (v[n - 1] == '\n' || v[n - 1] == '\r' ||
+	    v[n - 1] == ' ' || v[n - 1] == '\t'))
+		n--;
+	protect_put(b, f->raw, f->valoff);
+	for (i = 0; i < n; i++) {
+		if ((quoted || depth > 0) && v[i] == '\\')
+			i++;
+		else if (depth == 0 && v[i] == '"')
+			quoted = !quoted;
+		else if (!quoted && v[i] == '(')
+			depth++;
+		else if (!quoted && depth > 0 && v[i] == ')')
+			depth--;
+		else if (!quoted && depth == 0 && v[i] == ';') {
+			protect_put_param(b, v, seg, i, first);
+			seg = i;
+			first = 0;
+		}
+	}
+	protect_put_param(b, v, seg, n, first);
+	protect_put(b, ";\r\n\t" PROTECT_PARAMS "\r\n",
+	    sizeof(";\r\n\t" PROTECT_PARAMS "\r\n") - 1);
+}
+
+/* protect_inner - see protect.h */
+char *
+protect_inner(const struct rfc5322_header *h, size_t *lenp)
+{
+	struct protect_buf b;
+	size_t i, size = sizeof PROTECT_CTYPE + 2;
+
+	for (i = 0; i < h->nfields; i++)
+		size += 4 * h->fields[i].rawlen + PROTECT_MORE;
+	memset(&b, 0, sizeof b);
+	b.p = xmalloc(size);
+	if (rfc5322_find(h, "Content-Type", NULL) == NULL)
+		protect_put(&b, PROTECT_CTYPE, sizeof PROTECT_CTYPE - 1);
+	for (i = 0; i < h->nfields; i++) {
+		const struct rfc5322_field *f = &h->fields[i];
+		if (rfc5322_is(f, "Content-Type"))
+			protect_put_ctype(&b, f);
+		else if (rfc5322_has_prefix(f, "Content-") || protect_copies(f))
+			protect_put_field(&b, f);
+	}
+	for (i = 0; i < h->nfields; i++) {
+		const struct rfc5322_field *f = &h->fields[i];
+		if (!protect_copies(f))
+			continue;
+		protect_put(&b, "HP-Outer: ", 10);
+		if (rfc5322_is(f, "Subject"))
+			protect_put(&b, PROTECT_SUBJECT "\r\n",
+			    sizeof PROTECT_SUBJECT + 1);
+		else
+			protect_put_field(&b, f);
+	}
+	protect_put(&b, "\r\n", 2);
+	*lenp = b.len;
+	return b.p;
+}
+
+/* protect_outer - see protect.h */
+void
+protect_outer(const struct rfc5322_header *h, struct rfc5322_header *oh)
+{
+	static char subject_crlf[] = PROTECT_SUBJECT "\r\n";
+	static char subject_lf[] = PROTECT_SUBJECT "\n";
+	size_t i;
+
+	*oh = *h;
+	oh->fields = xreallocarray(NULL, h->nfields > 0 ? h->nfields : 1,
+	    sizeof *oh->fields);
+	for (i = 0; i < h->nfields; i++) {
+		oh->fields[i] = h->fields[i];
+		if (!rfc5322_is(&h->fields[i], "Subject"))
+			continue;
+		oh->fields[i].raw = h->crlf ? subject_crlf : subject_lf;
+		oh->fields[i].rawlen = strlen(oh->fields[i].raw);
+		oh->fields[i].namelen = 7;
+		oh->fields[i].valoff = 8;
+	}
+}
+
+/* protect_outer_free - see protect.h */
+void
+protect_outer_free(struct rfc5322_header *oh)
+{
+	free(oh->fields);
+	oh->fields = NULL;
+	oh->nfields = 0;
 }

@@ -29,4 +29,28 @@ int	protect_is_name(const struct rfc5322_field *);
 int	protect_hides(const struct rfc5322_header *, enum protect_mode,
 	    const struct rfc5322_field *);
 
+/*
+ * Writing them (encrypt; protect.c says which fields and why).
+ */
+
+/* protect_copies - does the protected header carry this field?  Not
+ * Content-* (the entity's own), MIME-Version, Bcc, trace and transport
+ * fields, or X-Mailseal-* */
+int	protect_copies(const struct rfc5322_field *);
+
+/* protect_inner - the inner entity's header for the message header h:
+ * its Content-* fields with hp="cipher" and protected-headers="v1" on
+ * the Content-Type (a text/plain one when it has none), the fields
+ * protect_copies() takes, byte for byte, then an HP-Outer field for
+ * each, and the empty line; every line end CRLF.  Returns an allocated
+ * buffer (the caller frees it) of *lenp bytes, bounded by the header
+ * limits. */
+char	*protect_inner(const struct rfc5322_header *, size_t *);
+
+/* protect_outer - oh: h with every Subject's text "[...]"; oh's fields
+ * array is allocated (release it with protect_outer_free()), the rest
+ * is h's */
+void	protect_outer(const struct rfc5322_header *, struct rfc5322_header *);
+void	protect_outer_free(struct rfc5322_header *);
+
 #endif
