@@ -13,6 +13,8 @@
   check_pgpmime.py inner ORIG.eml
       print the entity mailseal must encrypt for ORIG: its Content-*
       fields (exact bytes), CRLF, its body; every bare LF made CRLF.
+      With header protection (the default), the header is the
+      protected one: see protected_head().
   check_pgpmime.py batch
       "structure --save" for many messages in one run: reads lines of
       OUT<TAB>ORIG<TAB>PREFIX on standard input and prints, for each,
@@ -22,6 +24,9 @@
   check_pgpmime.py header FILE
       print the header fields of FILE, one a line: NAME<TAB>repr(bytes).
 
+CHECK_PGPMIME_PROTECT=0 in the environment: the output was made with
+header protection off (--no-protect-headers, protect_headers = no).
+
 The header reader follows the rules of the contract: an optional mbox
 "From " first line; fields are NAME [WSP] ":" with continuation lines
 starting with WSP; the block ends at an empty line, at a line that is
@@ -30,6 +35,7 @@ not a field (the body starts there), or at the end of the input.
 
 import email
 import email.policy
+import os
 import re
 import sys
 
@@ -126,8 +132,95 @@ def canon(data):
     return re.sub(rb"(?<!\r)\n", b"\r\n", data)
 
 
+PROTECT = os.environ.get("CHECK_PGPMIME_PROTECT", "1") != "0"
+OUTER_SUBJECT = b"Subject: [...]"
+OUR_PARAMS = b'hp="cipher"; protected-headers="v1"'
+# what the protected header leaves out: structure, Bcc, trace and
+# transport fields, mailseal's own (the rule of src/protect.c, written
+# again here from its description, not from its code)
+NOT_INSIDE = ("mime-version", "bcc", "received", "return-path",
+              "dkim-signature", "authentication-results", "received-spf",
+              "delivered-to", "x-original-to")
+NOT_INSIDE_PREFIX = ("content-", "resent-", "arc-", "x-mailseal-")
+CFWS = rb"(?:[ \t\r\n]|\((?:[^()\\]|\\.)*\))*"
+
+
+def inside(name):
+    n = name.lower()
+    return n not in NOT_INSIDE and not n.startswith(NOT_INSIDE_PREFIX)
+
+
+def with_eol(raw, style=b"\r\n"):
+    return raw if raw.endswith(b"\n") else raw + style
+
+
+def split_params(value):
+    """value split at each ';' outside quoted strings and comments"""
+    parts, cur, quoted, depth, i = [], b"", False, 0, 0
+    while i < len(value):
+        c = value[i:i + 1]
+        if (quoted or depth) and c == b"\\":
+            cur += value[i:i + 2]
+            i += 2
+            continue
+        if not depth and c == b'"':
+            quoted = not quoted
+        elif not quoted and c == b"(":
+            depth += 1
+        elif not quoted and depth and c == b")":
+            depth -= 1
+        elif not quoted and not depth and c == b";":
+            parts.append(cur)
+            cur = b""
+            i += 1
+            continue
+        cur += c
+        i += 1
+    return parts + [cur]
+
+
+def marked_ctype(raw):
+    """a Content-Type field without hp= and protected-headers= (and
+    without empty parameters), ours added on a line of their own"""
+    colon = raw.index(b":")
+    parts = split_params(raw[colon + 1:].rstrip(b" \t\r\n"))
+    keep = [parts[0]]
+    for p in parts[1:]:
+        m = re.match(CFWS + rb"([^=* \t(\r\n]*)", p, re.S)
+        if m.group(1).lower() in (b"hp", b"protected-headers"):
+            continue
+        if not m.group(1) and m.end() == len(p):
+            continue
+        keep.append(p)
+    return raw[:colon + 1] + b";".join(keep) + b";\r\n\t" + OUR_PARAMS \
+        + b"\r\n"
+
+
+def protected_head(h):
+    """the header of the inner entity with header protection: Content-*
+    (Content-Type marked, or one added), the fields a reader shows,
+    then an HP-Outer field for each of those"""
+    out = b""
+    if not h.named("content-type"):
+        out += b"Content-Type: text/plain; charset=us-ascii; " + \
+            OUR_PARAMS + b"\r\n"
+    for name, raw in h.fields:
+        if name.lower() == "content-type":
+            out += canon(marked_ctype(raw))
+        elif is_content(name) or inside(name):
+            out += canon(with_eol(raw))
+    for name, raw in h.fields:
+        if inside(name):
+            out += b"HP-Outer: " + (OUTER_SUBJECT + b"\r\n"
+                                    if name.lower() == "subject"
+                                    else canon(with_eol(raw)))
+    return out
+
+
 def inner(orig):
     h = Header(orig)
+    if PROTECT:
+        return protected_head(h) + b"\r\n" + canon(h.body)
     out = b""
     for name, raw in h.fields:
         if is_content(name):
@@ -187,6 +280,9 @@ def structure(out, orig):
     want = [(n, raw) for n, raw in oh.fields if is_outer(n)]
     style = b"\r\n" if (oh.fields and oh.fields[0][1].endswith(b"\r\n")) \
         else b"\n"
+    if PROTECT:
+        want = [(n, OUTER_SUBJECT + style if n.lower() == "subject" else raw)
+                for n, raw in want]
     got = h.fields
     for i, (n, raw) in enumerate(want):
         if i >= len(got):
