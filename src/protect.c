@@ -99,13 +99,15 @@ protect_hides(const struct rfc5322_header *ph, enum protect_mode mode,
  *     Received-SPF, Delivered-To, X-Original-To);
  *   - our own X-Mailseal-* fields: verdicts belong to the copy that
  *     carries them, never sealed inside to be shown later.
- * After them, one HP-Outer field per copied field says what the outer
- * header shows for it (RFC 9788 2.2): the same field, but "[...]" for
- * a Subject.  The outer header keeps every field except that the
- * Subject's text is "[...]" (RFC 9788's baseline policy without its
- * new Message-ID: INTERFACE.md fixes From, To, Cc, Date and Message-ID
- * in the outer header, and the MTA and the threading of clients that
- * cannot decrypt need them).
+ * The copied fields are what RFC 9788 calls the composer's header; the
+ * trace fields are not among them.  After them, one HP-Outer field per
+ * copied field says what the outer header shows for it: the same
+ * field, but "[...]" for a Subject.  The outer header keeps every field
+ * except that the Subject's text is "[...]": INTERFACE.md fixes From,
+ * To, Cc, Date and Message-ID in the outer header (the MTAs and the
+ * threading of readers that cannot decrypt need them), so of RFC 9788's
+ * header confidentiality policies only the Subject part applies
+ * (VIOLATIONS.md).
  */
 
 #define PROTECT_SUBJECT	"Subject: [...]"
