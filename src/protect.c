@@ -98,7 +98,8 @@ protect_hides(const struct rfc5322_header *ph, enum protect_mode mode,
  *     Resent-*, DKIM-Signature, ARC-*, Authentication-Results,
  *     Received-SPF, Delivered-To, X-Original-To);
  *   - our own X-Mailseal-* fields: verdicts belong to the copy that
- *     carries them, never sealed inside to be shown later.
+ *     carries them, never sealed inside to be shown later; and HP-Outer
+ *     fields a header has already (only ours may be inside).
  * The copied fields are what RFC 9788 calls the composer's header; the
  * trace fields are not among them.  After them, one HP-Outer field per
  * copied field says what the outer header shows for it: the same
@@ -116,10 +117,12 @@ protect_hides(const struct rfc5322_header *ph, enum protect_mode mode,
 	PROTECT_PARAMS "\r\n"
 #define PROTECT_MORE	256	/* bytes a field may grow by, at most */
 
-/* Trace and transport fields: not the author's (see above). */
+/* Trace and transport fields: not the author's (see above); and
+ * HP-Outer, which only we write inside (one from a header would claim
+ * an outer field that is not there). */
 static const char *const protect_trace[] = {
 	"Received", "Return-Path", "DKIM-Signature", "Authentication-Results",
-	"Received-SPF", "Delivered-To", "X-Original-To", NULL
+	"Received-SPF", "Delivered-To", "X-Original-To", "HP-Outer", NULL
 };
 static const char *const protect_trace_prefix[] = {
 	"Resent-", "ARC-", "X-Mailseal-", "Content-", NULL

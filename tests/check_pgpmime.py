@@ -140,7 +140,7 @@ OUR_PARAMS = b'hp="cipher"; protected-headers="v1"'
 # again here from its description, not from its code)
 NOT_INSIDE = ("mime-version", "bcc", "received", "return-path",
               "dkim-signature", "authentication-results", "received-spf",
-              "delivered-to", "x-original-to")
+              "delivered-to", "x-original-to", "hp-outer")
 NOT_INSIDE_PREFIX = ("content-", "resent-", "arc-", "x-mailseal-")
 CFWS = rb"(?:[ \t\r\n]|\((?:[^()\\]|\\.)*\))*"
 

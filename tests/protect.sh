@@ -138,6 +138,30 @@ else
 	ok "--no-protect-headers: no protected field, no mark inside"
 fi
 
+# ---- the gateway (filter; smtpd shares its code): protect_headers
+gw_env
+# the filter's copy is the message with the gateway's marker first
+{ echo 'X-Mailseal-Gateway: gw1.test'; cat "$T/ascii.eml"; } >"$T/gw.want"
+for v in default yes no; do
+	if [ "$v" = default ]; then conf "gw$v"; else
+		conf "gw$v" "protect_headers = $v"; fi
+	fm "$T/gw$v.conf" -f alice@example.org bob@example.org <"$T/ascii.eml"
+	want='[...]'
+	[ "$v" = no ] && want='Quarterly figures'
+	is "filter, protect_headers $v: exit 0, one copy, outer Subject '$want'" \
+	    "$rc|$(ls "$T/sm" | grep -c 'msg$')|$(field "$T/sm/1.msg" Subject)" \
+	    "0|1|$want" "$T/err"
+	"$PYTHON" "$CHECK_PGPMIME" armor "$T/sm/1.msg" >"$T/gw$v.asc" 2>&1
+	gpg_dec "$T/gw$v.asc" "$T/gw$v.inner"
+	[ "$v" = no ] && export CHECK_PGPMIME_PROTECT=0
+	"$PYTHON" "$CHECK_PGPMIME" inner "$T/gw.want" >"$T/gw$v.iwant"
+	check "filter, protect_headers $v: the structure and the inner entity are right" \
+	    sh -c '"$1" "$2" structure "$3" "$4" && cmp "$5" "$6"' - \
+	    "$PYTHON" "$CHECK_PGPMIME" "$T/sm/1.msg" "$T/gw.want" \
+	    "$T/gw$v.iwant" "$T/gw$v.inner"
+	unset CHECK_PGPMIME_PROTECT
+done
+
 # ---- other readers print the inner part with the original fields
 # inner_reads READER FILE - FILE (what READER decrypted) has the
 # original fields and both marks

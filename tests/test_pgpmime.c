@@ -451,7 +451,7 @@ Test(protect, fields_that_stay_outside)
 	    "Resent-Bcc", "Resent-From", "MIME-Version", "DKIM-Signature",
 	    "ARC-Seal", "Authentication-Results", "Received-SPF",
 	    "Delivered-To", "X-Original-To", "X-Mailseal-Gateway",
-	    "Content-Type", NULL };
+	    "HP-Outer", "Content-Type", NULL };
 	static const char *in[] = { "Subject", "From", "Sender", "To", "Cc",
 	    "Reply-To", "Date", "Message-ID", "In-Reply-To", "References",
 	    "Keywords", "List-Id", "X-Mailer", "Autocrypt", NULL };
