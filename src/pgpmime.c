@@ -176,12 +176,19 @@ pgpmime_inner_init(struct pgpmime_inner *s, const struct rfc5322_header *h,
 }
 
 /* pgpmime_inner_protect - see pgpmime.h */
-void
+int
 pgpmime_inner_protect(struct pgpmime_inner *s, const struct rfc5322_header *h)
 {
+	size_t len;
+	char *head;
+
+	if ((head = protect_inner(h, &len, NULL)) == NULL)
+		return -1;
 	free(s->head);
-	s->head = protect_inner(h, &s->headlen);
+	s->head = head;
+	s->headlen = len;
 	s->headpos = 0;
+	return 0;
 }
 
 /* pgpmime_canon_init - see pgpmime.h; a negative length would mean "to

@@ -57,8 +57,8 @@ void	pgpmime_inner_init(struct pgpmime_inner *, const struct rfc5322_header *,
 	    struct input *);
 /* pgpmime_inner_protect - after pgpmime_inner_init: the entity starts
  * with the protected header (protect.c) instead of the Content-* fields
- * alone */
-void	pgpmime_inner_protect(struct pgpmime_inner *,
+ * alone; -1 (the entity unchanged) when the header is too large for it */
+int	pgpmime_inner_protect(struct pgpmime_inner *,
 	    const struct rfc5322_header *);
 ssize_t	pgpmime_inner_read(void *, void *, size_t);
 void	pgpmime_inner_free(struct pgpmime_inner *);

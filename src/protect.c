@@ -12,6 +12,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "limit.h"
 #include "mime.h"
 #include "pgpmime.h"
 #include "protect.h"
@@ -111,10 +112,10 @@ protect_hides(const struct rfc5322_header *ph, enum protect_mode mode,
  * (VIOLATIONS.md).
  */
 
-#define PROTECT_SUBJECT	"Subject: [...]"
-#define PROTECT_PARAMS	"hp=\"cipher\"; protected-headers=\"v1\""
-#define PROTECT_CTYPE	"Content-Type: text/plain; charset=us-ascii; " \
-	PROTECT_PARAMS "\r\n"
+#define PROTECT_HIDDEN	"Subject: [...]"
+#define PROTECT_V1	"protected-headers=\"v1\""
+#define PROTECT_PARAMS	"hp=\"cipher\"; " PROTECT_V1
+#define PROTECT_TEXT	"Content-Type: text/plain; charset=us-ascii; "
 #define PROTECT_MORE	256	/* bytes a field may grow by, at most */
 
 /* Trace and transport fields: not the author's (see above); and
@@ -138,7 +139,11 @@ static void	protect_put(struct protect_buf *, const char *, size_t);
 static void	protect_put_field(struct protect_buf *,
 		    const struct rfc5322_field *);
 static void	protect_put_ctype(struct protect_buf *,
-		    const struct rfc5322_field *);
+		    const struct rfc5322_field *, const char *);
+static void	protect_build(struct protect_buf *,
+		    const struct rfc5322_header *, enum protect_level);
+static int	protect_takes(const struct rfc5322_field *,
+		    enum protect_level);
 static void	protect_put_param(struct protect_buf *, const char *,
 		    size_t, size_t, int);
 static size_t	protect_skip_cfws(const char *, size_t, size_t);
@@ -233,7 +238,8 @@ protect_put_param(struct protect_buf *b, const char *v, size_t seg,
  * quoted strings and comments.
  */
 static void
-protect_put_ctype(struct protect_buf *b, const struct rfc5322_field *f)
+protect_put_ctype(struct protect_buf *b, const struct rfc5322_field *f,
+    const char *params)
 {
 	const char *v = f->raw + f->valoff;
 	size_t n = f->rawlen - f->valoff, i, seg = 0;
@@ -259,43 +265,123 @@ protect_put_ctype(struct protect_buf *b, const struct rfc5322_field *f)
 		}
 	}
 	protect_put_param(b, v, seg, n, first);
-	protect_put(b, ";\r\n\t" PROTECT_PARAMS "\r\n",
-	    sizeof(";\r\n\t" PROTECT_PARAMS "\r\n") - 1);
+	protect_put(b, ";\r\n\t", 4);
+	protect_put(b, params, strlen(params));
+	protect_put(b, "\r\n", 2);
+}
+
+/* protect_takes - is f inside at level lv (Content-* always are)? */
+static int
+protect_takes(const struct rfc5322_field *f, enum protect_level lv)
+{
+	if (rfc5322_has_prefix(f, "Content-"))
+		return 1;
+	switch (lv) {
+	case PROTECT_ALL:
+	case PROTECT_FIELDS:
+		return protect_copies(f);
+	case PROTECT_SHOWN:
+		return protect_is_name(f);
+	default:
+		return rfc5322_is(f, "Subject");
+	}
+}
+
+/* protect_build - the protected header at level lv into b->p, which
+ * holds size bytes: Content-Type first when there is none, the fields
+ * in their order, then the HP-Outer fields (level PROTECT_ALL) */
+static void
+protect_build(struct protect_buf *b, const struct rfc5322_header *h,
+    enum protect_level lv)
+{
+	/* hp= says the inner header replaces the outer one: true while
+	 * every field the author wrote is inside; v1 alone says that the
+	 * fields inside win over the outer ones */
+	const char *params = lv <= PROTECT_FIELDS ? PROTECT_PARAMS :
+	    PROTECT_V1;
+	size_t i;
+
+	b->len = 0;
+	b->prevcr = 0;
+	if (rfc5322_find(h, "Content-Type", NULL) == NULL) {
+		protect_put(b, PROTECT_TEXT, sizeof PROTECT_TEXT - 1);
+		protect_put(b, params, strlen(params));
+		protect_put(b, "\r\n", 2);
+	}
+	for (i = 0; i < h->nfields; i++) {
+		const struct rfc5322_field *f = &h->fields[i];
+		if (rfc5322_is(f, "Content-Type"))
+			protect_put_ctype(b, f, params);
+		else if (protect_takes(f, lv))
+			protect_put_field(b, f);
+	}
+	for (i = 0; lv == PROTECT_ALL && i < h->nfields; i++) {
+		const struct rfc5322_field *f = &h->fields[i];
+		if (!protect_copies(f))
+			continue;
+		protect_put(b, "HP-Outer: ", 10);
+		if (rfc5322_is(f, "Subject"))
+			protect_put(b, PROTECT_HIDDEN "\r\n",
+			    sizeof PROTECT_HIDDEN + 1);
+		else
+			protect_put_field(b, f);
+	}
+}
+
+/* protect_fits - does a header of len bytes (CRLF lines, no empty line
+ * yet) read within the header limits (rfc5322_read's, and so decrypt's
+ * for the entity we encrypt)? */
+int
+protect_fits(const char *p, size_t len)
+{
+	const char *nl;
+	size_t i = 0, line, field = 0, nfields = 0;
+
+	if (len > LIMIT_HEADER_BLOCK)
+		return 0;
+	while (i < len) {
+		nl = memchr(p + i, '\n', len - i);
+		line = nl == NULL ? len - i : (size_t)(nl - (p + i)) + 1;
+		if (p[i] == ' ' || p[i] == '\t')
+			field += line;
+		else {
+			field = line;
+			nfields++;
+		}
+		if (line > LIMIT_HEADER_LINE || field > LIMIT_HEADER_FIELD ||
+		    nfields > LIMIT_HEADER_FIELDS)
+			return 0;
+		i += line;
+	}
+	return 1;
 }
 
 /* protect_inner - see protect.h */
 char *
-protect_inner(const struct rfc5322_header *h, size_t *lenp)
+protect_inner(const struct rfc5322_header *h, size_t *lenp,
+    enum protect_level *lvp)
 {
 	struct protect_buf b;
-	size_t i, size = sizeof PROTECT_CTYPE + 2;
+	int lv;
+	size_t i, size = sizeof PROTECT_TEXT + sizeof PROTECT_PARAMS + 2;
 
 	for (i = 0; i < h->nfields; i++)
 		size += 4 * h->fields[i].rawlen + PROTECT_MORE;
 	memset(&b, 0, sizeof b);
 	b.p = xmalloc(size);
-	if (rfc5322_find(h, "Content-Type", NULL) == NULL)
-		protect_put(&b, PROTECT_CTYPE, sizeof PROTECT_CTYPE - 1);
-	for (i = 0; i < h->nfields; i++) {
-		const struct rfc5322_field *f = &h->fields[i];
-		if (rfc5322_is(f, "Content-Type"))
-			protect_put_ctype(&b, f);
-		else if (rfc5322_has_prefix(f, "Content-") || protect_copies(f))
-			protect_put_field(&b, f);
+	for (lv = PROTECT_ALL; lv <= PROTECT_SUBJECT; lv++) {
+		protect_build(&b, h, (enum protect_level)lv);
+		if (protect_fits(b.p, b.len))
+			break;
 	}
-	for (i = 0; i < h->nfields; i++) {
-		const struct rfc5322_field *f = &h->fields[i];
-		if (!protect_copies(f))
-			continue;
-		protect_put(&b, "HP-Outer: ", 10);
-		if (rfc5322_is(f, "Subject"))
-			protect_put(&b, PROTECT_SUBJECT "\r\n",
-			    sizeof PROTECT_SUBJECT + 1);
-		else
-			protect_put_field(&b, f);
+	if (lv > PROTECT_SUBJECT) {
+		free(b.p);
+		return NULL;
 	}
 	protect_put(&b, "\r\n", 2);
 	*lenp = b.len;
+	if (lvp != NULL)
+		*lvp = (enum protect_level)lv;
 	return b.p;
 }
 
@@ -303,8 +389,8 @@ protect_inner(const struct rfc5322_header *h, size_t *lenp)
 void
 protect_outer(const struct rfc5322_header *h, struct rfc5322_header *oh)
 {
-	static char subject_crlf[] = PROTECT_SUBJECT "\r\n";
-	static char subject_lf[] = PROTECT_SUBJECT "\n";
+	static char subject_crlf[] = PROTECT_HIDDEN "\r\n";
+	static char subject_lf[] = PROTECT_HIDDEN "\n";
 	size_t i;
 
 	*oh = *h;

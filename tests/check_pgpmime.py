@@ -179,9 +179,9 @@ def split_params(value):
     return parts + [cur]
 
 
-def marked_ctype(raw):
+def marked_ctype(raw, params):
     """a Content-Type field without hp= and protected-headers= (and
-    without empty parameters), ours added on a line of their own"""
+    without empty parameters), params added on a line of their own"""
     colon = raw.index(b":")
     parts = split_params(raw[colon + 1:].rstrip(b" \t\r\n"))
     keep = [parts[0]]
@@ -192,35 +192,80 @@ def marked_ctype(raw):
         if not m.group(1) and m.end() == len(p):
             continue
         keep.append(p)
-    return raw[:colon + 1] + b";".join(keep) + b";\r\n\t" + OUR_PARAMS \
+    return raw[:colon + 1] + b";".join(keep) + b";\r\n\t" + params \
         + b"\r\n"
 
 
-def protected_head(h):
-    """the header of the inner entity with header protection: Content-*
-    (Content-Type marked, or one added), the fields a reader shows,
-    then an HP-Outer field for each of those"""
+# How much goes inside: the first of these levels whose header reads
+# within mailseal's header limits (line, field, block, count); none:
+# no header protection at all.
+LEVELS = ("all", "fields", "shown", "subject")
+SHOWN = ("subject", "from", "to", "cc", "reply-to", "date", "message-id")
+LIMITS = {"line": 65536, "field": 262144, "block": 1048576, "fields": 2000}
+
+
+def takes(name, level):
+    n = name.lower()
+    if is_content(name):
+        return True
+    if level in ("all", "fields"):
+        return inside(name)
+    return n in SHOWN if level == "shown" else n == "subject"
+
+
+def protected_head(h, level):
+    """the header of the inner entity at a level: Content-* (Content-Type
+    marked, or one added), the fields of the level, then (level "all")
+    an HP-Outer field for each field inside; no empty line"""
+    params = OUR_PARAMS if level in ("all", "fields") \
+        else b'protected-headers="v1"'
     out = b""
     if not h.named("content-type"):
-        out += b"Content-Type: text/plain; charset=us-ascii; " + \
-            OUR_PARAMS + b"\r\n"
+        out += b"Content-Type: text/plain; charset=us-ascii; " + params + \
+            b"\r\n"
     for name, raw in h.fields:
         if name.lower() == "content-type":
-            out += canon(marked_ctype(raw))
-        elif is_content(name) or inside(name):
+            out += canon(marked_ctype(raw, params))
+        elif takes(name, level):
             out += canon(with_eol(raw))
     for name, raw in h.fields:
-        if inside(name):
+        if level == "all" and inside(name):
             out += b"HP-Outer: " + (OUTER_SUBJECT + b"\r\n"
                                     if name.lower() == "subject"
                                     else canon(with_eol(raw)))
     return out
 
 
+def fits(head):
+    if len(head) > LIMITS["block"]:
+        return False
+    field = nfields = 0
+    for ln in lines_of(head):
+        if ln[:1] in (b" ", b"\t"):
+            field += len(ln)
+        else:
+            field = len(ln)
+            nfields += 1
+        if len(ln) > LIMITS["line"] or field > LIMITS["field"] or \
+                nfields > LIMITS["fields"]:
+            return False
+    return True
+
+
+def protected(h):
+    """the protected header mailseal writes for header h, or None"""
+    for level in LEVELS:
+        head = protected_head(h, level)
+        if fits(head):
+            return head
+    return None
+
+
 def inner(orig):
     h = Header(orig)
-    if PROTECT:
-        return protected_head(h) + b"\r\n" + canon(h.body)
+    head = protected(h) if PROTECT else None
+    if head is not None:
+        return head + b"\r\n" + canon(h.body)
     out = b""
     for name, raw in h.fields:
         if is_content(name):
@@ -280,7 +325,7 @@ def structure(out, orig):
     want = [(n, raw) for n, raw in oh.fields if is_outer(n)]
     style = b"\r\n" if (oh.fields and oh.fields[0][1].endswith(b"\r\n")) \
         else b"\n"
-    if PROTECT:
+    if PROTECT and protected(oh) is not None:
         want = [(n, OUTER_SUBJECT + style if n.lower() == "subject" else raw)
                 for n, raw in want]
     got = h.fields

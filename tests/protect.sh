@@ -138,6 +138,56 @@ else
 	ok "--no-protect-headers: no protected field, no mark inside"
 fi
 
+# ---- header limits: the protected header must read within them too
+# (LIMIT_HEADER_FIELD: an LF field gains a CR a line inside).  A To
+# just over: only the Subject goes inside, marked v1 alone; a Subject
+# just over: no protection, said on stderr, the Subject outside as it was.
+"$PYTHON" - "$T" <<'EOF2'
+import sys
+LIMIT = 262144
+def folded(name, total):
+    out = name + b": a\n"
+    while len(out) < total:
+        k = min(1000, total - len(out))
+        out += b" " + b"b" * (k - 2) + b"\n"
+    return out
+def crlf_len(f):
+    return len(f) + f.count(b"\n")
+t = LIMIT - 300
+while crlf_len(folded(b"To", t)) < LIMIT:
+    t += 1
+assert crlf_len(folded(b"To", t)) == LIMIT
+for name, body in (("to-at", folded(b"To", t) + b"Subject: big To\n"),
+                   ("to-over", folded(b"To", t + 1) + b"Subject: big To\n"),
+                   ("subj-at", b"To: bob@example.org\n" + folded(b"Subject", t)),
+                   ("subj-over", b"To: bob@example.org\n" + folded(b"Subject", t + 1))):
+    with open("%s/%s.eml" % (sys.argv[1], name), "wb") as fp:
+        fp.write(b"From: alice@example.org\n" + body + b"\nbody\n")
+EOF2
+for n in to-at to-over subj-at subj-over; do
+	sealed "$n"
+	case $n in
+	subj-over) want_err=yes want='a b' ;;
+	*) want_err=no want='[...]' ;;
+	esac
+	got_err=no
+	grep -q '^mailseal: header too large to protect' "$T/$n.err" &&
+	    got_err=yes
+	is "$n: exit 0, outer Subject '$want...', a warning: $want_err" \
+	    "$rc|$(field "$T/$n.out" Subject | cut -c 1-3)|$got_err" \
+	    "0|$(echo "$want" | cut -c 1-3)|$want_err" "$T/$n.err"
+	check "$n: the structure and the inner entity are right" \
+	    sh -c '"$1" "$2" structure "$3" "$4" --save "$5" &&
+	    gpg_dec() { gpg --batch --quiet --pinentry-mode loopback \
+	    --passphrase "" --output "$2" --decrypt "$1"; } &&
+	    gpg_dec "$5.asc" "$5.dec" 2>/dev/null && cmp "$5.inner" "$5.dec"' - \
+	    "$PYTHON" "$CHECK_PGPMIME" "$T/$n.out" "$T/$n.eml" "$T/$n.chk"
+	ms "$T/$n.dec" "$T/$n.derr" decrypt "$T/$n.out"
+	is "$n: mailseal decrypt gives back Subject, From and To exactly" \
+	    "$rc|$(raw "$T/$n.dec" 'from|to|subject')" \
+	    "0|$(raw "$T/$n.eml" 'from|to|subject')" "$T/$n.derr"
+done
+
 # ---- the gateway (filter; smtpd shares its code): protect_headers
 gw_env
 # the filter's copy is the message with the gateway's marker first

@@ -13,6 +13,7 @@
 #include <criterion/criterion.h>
 
 #include "input.h"
+#include "limit.h"
 #include "pgpmime.h"
 #include "protect.h"
 #include "rfc5322.h"
@@ -471,4 +472,174 @@ Test(protect, fields_that_stay_outside)
 			cr_expect(protect_copies(&f), "%s", in[i]);
 		}
 	}
+}
+
+/* level - the level protect_inner takes for msg's header (-1: none) */
+static int
+level(const char *msg, size_t len, char **headp)
+{
+	struct rfc5322_header h;
+	struct input *in = tu_input(msg, len);
+	enum protect_level lv;
+	size_t hlen;
+	char *head;
+	int r = -1;
+
+	cr_assert_eq(rfc5322_read(in, &h), RFC5322_OK);
+	if ((head = protect_inner(&h, &hlen, &lv)) != NULL) {
+		r = (int)lv;
+		/* whatever the level, decrypt can read it back */
+		cr_expect(protect_fits(head, hlen - 2));
+		head[hlen - 2] = '\0';
+	}
+	if (headp != NULL)
+		*headp = head;
+	else
+		free(head);
+	rfc5322_free(&h);
+	input_close(in);
+	return r;
+}
+
+/* fields_msg - Subject, then n fields X-N: I, then a body */
+static char *
+fields_msg(size_t n, size_t *lenp)
+{
+	char *m = malloc(16 + n * 16), *p = m;
+	size_t i;
+
+	p += sprintf(p, "Subject: s\n");
+	for (i = 0; i < n; i++)
+		p += sprintf(p, "X-N: %zu\n", i);
+	p += sprintf(p, "\nx");
+	*lenp = (size_t)(p - m);
+	return m;
+}
+
+Test(protect, the_field_count_limit_drops_hp_outer_first)
+{
+	size_t len;
+	char *m, *head;
+
+	/* a Content-Type, 999 fields and 999 HP-Outer: the limit, 2000 */
+	m = fields_msg(998, &len);
+	cr_expect_eq(level(m, len, &head), PROTECT_ALL);
+	cr_expect_not_null(strstr(head, "HP-Outer: X-N: 997\r\n"));
+	free(head);
+	free(m);
+	m = fields_msg(999, &len);
+	cr_expect_eq(level(m, len, &head), PROTECT_FIELDS);
+	cr_expect_null(strstr(head, "HP-Outer"));
+	cr_expect_not_null(strstr(head, "X-N: 998\r\n"));
+	cr_expect_not_null(strstr(head, "hp=\"cipher\""));
+	free(head);
+	free(m);
+}
+
+/* long_msg - a To, then a field name: value line of total bytes with
+ * the line end eol, then a body */
+static char *
+long_msg(const char *name, size_t total, const char *eol, size_t *lenp)
+{
+	size_t n = strlen(name), e = strlen(eol);
+	char *m = malloc(total + 64);
+	int o = sprintf(m, "To: a@b%s", eol);
+
+	memcpy(m + o, name, n);
+	memcpy(m + o + n, ": ", 2);
+	memset(m + o + n + 2, 'a', total - n - 2 - e);
+	memcpy(m + o + total - e, eol, e);
+	memcpy(m + o + total, eol, e);
+	*lenp = (size_t)o + total + e;
+	return m;
+}
+
+Test(protect, the_line_limit_decides_the_level)
+{
+	size_t len;
+	char *m;
+
+	/* CRLF: the copy fits; HP-Outer's line is 10 bytes longer */
+	m = long_msg("X-Long", LIMIT_HEADER_LINE - 10, "\r\n", &len);
+	cr_expect_eq(level(m, len, NULL), PROTECT_ALL);
+	free(m);
+	m = long_msg("X-Long", LIMIT_HEADER_LINE - 9, "\r\n", &len);
+	cr_expect_eq(level(m, len, NULL), PROTECT_FIELDS);
+	free(m);
+	m = long_msg("X-Long", LIMIT_HEADER_LINE, "\r\n", &len);
+	cr_expect_eq(level(m, len, NULL), PROTECT_FIELDS);
+	free(m);
+	/* LF: the copy gains a CR; over the limit it stays outside, and
+	 * then hp= would say the inner header is all there is: v1 alone */
+	m = long_msg("X-Long", LIMIT_HEADER_LINE - 1, "\n", &len);
+	cr_expect_eq(level(m, len, NULL), PROTECT_FIELDS);
+	free(m);
+	m = long_msg("X-Long", LIMIT_HEADER_LINE, "\n", &len);
+	cr_expect_eq(level(m, len, NULL), PROTECT_SHOWN);
+	free(m);
+}
+
+/* folded_msg - a Subject, then a field name folded to total bytes in
+ * lines of at most 1000 bytes ending in LF, then a body */
+static char *
+folded_msg(const char *name, size_t total, size_t *lenp)
+{
+	char *m = malloc(total + 64);
+	size_t o, start, k;
+
+	o = (size_t)sprintf(m, "%s: a\n", strcmp(name, "Subject") == 0 ?
+	    "To" : "Subject");
+	start = o;
+	o += (size_t)sprintf(m + o, "%s: a\n", name);
+	while (o - start < total) {
+		k = total - (o - start) > 1000 ? 1000 : total - (o - start);
+		m[o] = ' ';
+		memset(m + o + 1, 'b', k - 2);
+		m[o + k - 1] = '\n';
+		o += k;
+	}
+	o += (size_t)sprintf(m + o, "\nx");
+	*lenp = o;
+	return m;
+}
+
+/* lines_of - the lines in the first len bytes of s */
+static size_t
+lines_of(const char *s, size_t len)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < len; i++)
+		n += s[i] == '\n';
+	return n;
+}
+
+Test(protect, a_field_too_long_in_crlf_takes_the_next_level)
+{
+	size_t len, total, lines;
+	char *m, *head;
+
+	/* a To folded so that its CRLF form is the field limit, then one
+	 * byte over it: shown fields no longer fit, the Subject does */
+	for (total = LIMIT_HEADER_FIELD - 300;; total++) {
+		m = folded_msg("To", total, &len);
+		lines = lines_of(m + strlen("Subject: a\n"), total);
+		if (total + lines >= LIMIT_HEADER_FIELD)
+			break;
+		free(m);
+	}
+	cr_assert_eq(total + lines, LIMIT_HEADER_FIELD);
+	cr_expect_eq(level(m, len, NULL), PROTECT_FIELDS);
+	free(m);
+	m = folded_msg("To", total + 1, &len);
+	cr_expect_eq(level(m, len, &head), PROTECT_SUBJECT);
+	cr_expect_str_eq(head, "Content-Type: text/plain; charset=us-ascii; "
+	    "protected-headers=\"v1\"\r\nSubject: a\r\n");
+	free(head);
+	free(m);
+	/* the Subject itself: nothing fits, no protection */
+	m = folded_msg("Subject", total + 1, &len);
+	cr_expect_eq(level(m, len, &head), -1);
+	cr_expect_null(head);
+	free(m);
 }
