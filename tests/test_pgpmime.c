@@ -461,17 +461,17 @@ Test(protect, fields_that_stay_outside)
 	char raw[64];
 	size_t i;
 
-	for (i = 0; out[i] != NULL || in[i] != NULL; i++) {
-		if (out[i] != NULL) {
-			f.namelen = (size_t)snprintf(raw, sizeof raw, "%s", out[i]);
-			f.raw = raw;
-			cr_expect_not(protect_copies(&f), "%s", out[i]);
-		}
-		if (in[i] != NULL) {
-			f.namelen = (size_t)snprintf(raw, sizeof raw, "%s", in[i]);
-			f.raw = raw;
-			cr_expect(protect_copies(&f), "%s", in[i]);
-		}
+	memset(&f, 0, sizeof f);
+	f.raw = raw;
+	for (i = 0; out[i] != NULL; i++) {
+		f.namelen = (size_t)snprintf(raw, sizeof raw, "%s: x\n", out[i]) - 4;
+		f.rawlen = f.namelen + 4;
+		cr_expect_not(protect_copies(&f), "%s", out[i]);
+	}
+	for (i = 0; in[i] != NULL; i++) {
+		f.namelen = (size_t)snprintf(raw, sizeof raw, "%s: x\n", in[i]) - 4;
+		f.rawlen = f.namelen + 4;
+		cr_expect(protect_copies(&f), "%s", in[i]);
 	}
 }
 
