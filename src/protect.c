@@ -86,7 +86,8 @@ protect_hides(const struct rfc5322_header *ph, enum protect_mode mode,
  * the Content-Type, Thunderbird (and Enigmail, Delta Chat, notmuch)
  * when they see protected-headers="v1"; we write both.  An RFC 9788
  * reader then shows and threads by the inner fields alone, so every
- * field the author wrote goes inside, byte for byte, not only the ones
+ * field the author wrote goes inside, byte for byte (but for white
+ * space before a colon: protect_put_name()), not only the ones
  * the outer header hides: Subject, From, To, Cc, Reply-To, Date,
  * Message-ID, In-Reply-To, References, Keywords, List-*, X-* and the
  * rest.  Left out (protect_copies()):
@@ -136,6 +137,8 @@ struct protect_buf {
 };
 
 static void	protect_put(struct protect_buf *, const char *, size_t);
+static void	protect_put_name(struct protect_buf *,
+		    const struct rfc5322_field *);
 static void	protect_put_field(struct protect_buf *,
 		    const struct rfc5322_field *);
 static void	protect_put_ctype(struct protect_buf *,
@@ -174,11 +177,24 @@ protect_put(struct protect_buf *b, const char *s, size_t n)
 	    (unsigned char *)b->p + b->len, &b->prevcr);
 }
 
-/* protect_put_field - a field's bytes, ending with a line end */
+/* protect_put_name - a field's name and its colon, without white space
+ * between them (RFC 5322 4.5.3's obsolete form ends the header block
+ * for Python's email package: inside, a field must read alike for
+ * every reader) */
+static void
+protect_put_name(struct protect_buf *b, const struct rfc5322_field *f)
+{
+	protect_put(b, f->raw, f->namelen);
+	protect_put(b, ":", 1);
+}
+
+/* protect_put_field - a field's bytes (its name as protect_put_name()
+ * writes it), ending with a line end */
 static void
 protect_put_field(struct protect_buf *b, const struct rfc5322_field *f)
 {
-	protect_put(b, f->raw, f->rawlen);
+	protect_put_name(b, f);
+	protect_put(b, f->raw + f->valoff, f->rawlen - f->valoff);
 	if (f->raw[f->rawlen - 1] != '\n')
 		protect_put(b, "\r\n", 2);
 }
@@ -248,7 +264,7 @@ protect_put_ctype(struct protect_buf *b, const struct rfc5322_field *f,
 	while (n > 0 && (v[n - 1] == '\n' || v[n - 1] == '\r' ||
 	    v[n - 1] == ' ' || v[n - 1] == '\t'))
 		n--;
-	protect_put(b, f->raw, f->valoff);
+	protect_put_name(b, f);
 	for (i = 0; i < n; i++) {
 		if ((quoted || depth > 0) && v[i] == '\\')
 			i++;

@@ -179,9 +179,16 @@ def split_params(value):
     return parts + [cur]
 
 
+def plain_name(raw):
+    """the field with no white space between its name and its colon"""
+    colon = raw.index(b":")
+    return raw[:colon].rstrip(b" \t") + raw[colon:]
+
+
 def marked_ctype(raw, params):
     """a Content-Type field without hp= and protected-headers= (and
     without empty parameters), params added on a line of their own"""
+    raw = plain_name(raw)
     colon = raw.index(b":")
     parts = split_params(raw[colon + 1:].rstrip(b" \t\r\n"))
     keep = [parts[0]]
@@ -227,12 +234,12 @@ def protected_head(h, level):
         if name.lower() == "content-type":
             out += canon(marked_ctype(raw, params))
         elif takes(name, level):
-            out += canon(with_eol(raw))
+            out += canon(with_eol(plain_name(raw)))
     for name, raw in h.fields:
         if level == "all" and inside(name):
             out += b"HP-Outer: " + (OUTER_SUBJECT + b"\r\n"
                                     if name.lower() == "subject"
-                                    else canon(with_eol(raw)))
+                                    else canon(with_eol(plain_name(raw))))
     return out
 
 

@@ -644,3 +644,15 @@ Test(protect, a_field_too_long_in_crlf_takes_the_next_level)
 	cr_expect_null(head);
 	free(m);
 }
+
+Test(protect, no_white_space_before_a_colon_inside)
+{
+	char *got = protected("Subject : odd\nX-A\t:v\nContent-Type :"
+	    " text/plain\n\nx", 100);
+
+	cr_expect_str_eq(got, "Subject: odd\r\nX-A:v\r\n"
+	    "Content-Type: text/plain;\r\n"
+	    "\thp=\"cipher\"; protected-headers=\"v1\"\r\n"
+	    "HP-Outer: Subject: [...]\r\nHP-Outer: X-A:v\r\n\r\nx");
+	free(got);
+}
