@@ -54,6 +54,8 @@ static const struct cparam cparams[] = {
 	{ "sendmail",		C_PATH,		OFF(sendmail), 0 },
 	{ "sign",		C_BOOL,		OFF(sign), 0 },
 	{ "signer",		C_STR,		OFF(signer), 0 },
+	{ "signer_map",		C_PATH,		OFF(signer_map), 0 },
+	{ "passphrase_file",	C_PATH,		OFF(passphrase_file), 0 },
 	{ "protect_headers",	C_BOOL,		OFF(protect_headers), 0 },
 	{ "log",		C_LOG,		OFF(log_stderr), 0 },
 	{ "syslog_facility",	C_FACILITY,	OFF(facility), 0 },
@@ -415,8 +417,9 @@ config_load(struct config *c, const char *path, char *err, size_t errsz)
 		r = -1;
 	}
 	fclose(fp);
-	if (r == 0 && c->sign && c->signer == NULL) {
-		snprintf(err, errsz, "%.300s: sign = yes needs a signer", path);
+	if (r == 0 && c->sign && c->signer == NULL && c->signer_map == NULL) {
+		snprintf(err, errsz, "%.300s: sign = yes needs a signer or a "
+		    "signer_map", path);
 		r = -1;
 	}
 	if (r == 0 && c->sendmail == NULL) {
@@ -435,6 +438,8 @@ config_free(struct config *c)
 	free(c->recipient_delimiter);
 	free(c->sendmail);
 	free(c->signer);
+	free(c->signer_map);
+	free(c->passphrase_file);
 	free(c->gateway_id);
 	free(c->listen);
 	free(c->reinject);
@@ -462,6 +467,10 @@ config_print(const struct config *c, FILE *fp)
 	fprintf(fp, "sendmail = %s\n", c->sendmail != NULL ? c->sendmail : "");
 	fprintf(fp, "sign = %s\n", c->sign ? "yes" : "no");
 	fprintf(fp, "signer = %s\n", c->signer != NULL ? c->signer : "");
+	fprintf(fp, "signer_map = %s\n",
+	    c->signer_map != NULL ? c->signer_map : "");
+	fprintf(fp, "passphrase_file = %s\n",
+	    c->passphrase_file != NULL ? c->passphrase_file : "");
 	fprintf(fp, "protect_headers = %s\n",
 	    c->protect_headers ? "yes" : "no");
 	fprintf(fp, "log = %s\n", c->log_stderr ? "stderr" : "syslog");

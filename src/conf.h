@@ -24,6 +24,8 @@ struct config {
 	char		*sendmail;
 	int		 sign;
 	char		*signer;
+	char		*signer_map;	/* NULL: none */
+	char		*passphrase_file;	/* NULL: the agent's */
 	int		 protect_headers;	/* RFC 9788 header protection */
 	int		 log_stderr;	/* log = stderr */
 	int		 facility;	/* syslog facility */
