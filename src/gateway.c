@@ -247,6 +247,7 @@ gw_encrypt(struct gw_job *j, int enc, const size_t *idx, size_t n)
 	    j->env->sender) : NULL;
 	eo.sign = eo.signer != NULL;
 	eo.passfile = j->gw->cfg.passphrase_file;
+	eo.protect_headers = j->gw->cfg.protect_headers;
 	for (i = 0; i < n; i++)
 		addrlist_add(&eo.recipients, j->d.v[idx[i]].addr);
 	r = encrypt_msg(j->m, &eo);
