@@ -177,31 +177,42 @@ gw_loops(const struct gw_job *j, const struct rfc5322_header *h)
 	return passes >= LIMIT_GATEWAY_PASSES;
 }
 
-/* gw_mark - the message m as it came, with our marker field first
- * (after a leading From_ line), into the empty file dst; but Bcc and
- * Resent-Bcc: a clear copy would tell its readers who got the message
- * hidden (the encrypted copies never carry them: pgpmime.c) */
+/* gw_hidden - m's header has a Bcc or Resent-Bcc field */
 static int
-gw_mark(const struct gw_job *j, const struct msg *m, int dst)
+gw_hidden(const struct msg *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->h.nfields; i++)
+		if (rfc5322_is(&m->h.fields[i], "Bcc") ||
+		    rfc5322_is(&m->h.fields[i], "Resent-Bcc"))
+			return 1;
+	return 0;
+}
+
+/* gw_mark - the message m as it came, with the field lead (our marker;
+ * NULL: none, decrypt's result has it) first (after a leading From_
+ * line), into the empty file dst; but Bcc and Resent-Bcc: a clear copy
+ * would tell its readers who got the message hidden (the encrypted
+ * copies never carry them: pgpmime.c) */
+static int
+gw_mark(const struct msg *m, const char *lead, int dst)
 {
 	const struct rfc5322_field *f;
 	const char *eol = msg_eol(m);
 	off_t from = (off_t)m->h.fromlen;
 	size_t i;
-	int hidden = 0;
+	int hidden;
 
 	if (m->fd == -1) {
 		errno = EBADF;
 		return -1;
 	}
-	for (i = 0; i < m->h.nfields; i++)
-		if (rfc5322_is(&m->h.fields[i], "Bcc") ||
-		    rfc5322_is(&m->h.fields[i], "Resent-Bcc"))
-			hidden = 1;
+	hidden = gw_hidden(m);
 	if ((m->h.fromline != NULL && tmpfile_write(dst, m->h.fromline,
-	    m->h.fromlen) == -1) ||
-	    tmpfile_write(dst, j->marker, strlen(j->marker)) == -1 ||
-	    tmpfile_write(dst, eol, strlen(eol)) == -1)
+	    m->h.fromlen) == -1) || (lead != NULL &&
+	    (tmpfile_write(dst, lead, strlen(lead)) == -1 ||
+	    tmpfile_write(dst, eol, strlen(eol)) == -1)))
 		return -1;
 	for (i = 0; hidden && i < m->h.nfields; i++) {
 		f = &m->h.fields[i];
@@ -267,14 +278,17 @@ gw_plain(struct gw_job *j, int *plain)
 {
 	const char *signer;
 
-	if (j->dec != NULL) {
+	/* decrypt's result as it is, but never with its Bcc fields */
+	if (j->dec != NULL && !gw_hidden(j->dec)) {
 		*plain = j->decfd;
 		return OUTCOME_OK;
 	}
-	if ((*plain = tmpfile_open_unlinked()) != -1 && j->gw->cfg.sign &&
-	    (signer = gwsign_signer(j->gw, &j->m->h)) != NULL)
+	if ((*plain = tmpfile_open_unlinked()) != -1 && j->dec == NULL &&
+	    j->gw->cfg.sign && (signer = gwsign_signer(j->gw, &j->m->h)) !=
+	    NULL)
 		return gwsign_plain(j->gw, j->m, signer, j->marker, *plain);
-	if (*plain == -1 || gw_mark(j, j->m, *plain) == -1) {
+	if (*plain == -1 || gw_mark(j->m, j->dec != NULL ? NULL : j->marker,
+	    *plain) == -1) {
 		log_warn("cannot write a temporary file in %s", tmpfile_dir());
 		return OUTCOME_TEMPFAIL;
 	}

@@ -1,0 +1,67 @@
+#!/bin/sh
+# bcc-attack.sh - an attacker's look at the gateway's own copies for
+# hidden recipients (issue 11): no copy, clear or encrypted, tells its
+# readers who else got the message hidden, whatever the configuration
+# (decrypt = yes) or the shape of the header.  Through `mailseal filter`
+# with the fake sendmail of tests/lib.sh.  TAP.
+. "${MAILSEAL_SRCDIR:-.}/tests/lib.sh"
+
+ms_home
+IS_DIAG=$T/err
+gw_env
+
+# call_for RCPT - the number of the sendmail call whose arguments name RCPT
+call_for() {
+	grep -lxF "[$1]" "$T"/sm/*.args 2>/dev/null | head -n 1 |
+	    sed 's|.*/||; s|\.args$||'
+}
+
+# calls - the number of sendmail calls of the last run
+calls() {
+	ls "$T/sm" | grep -c '\.args$'
+}
+
+# nobcc DESC N - call N's copy was made and has no Bcc or Resent-Bcc
+# field in its header
+nobcc() {
+	if [ -n "$2" ] && [ -s "$T/sm/$2.msg" ] &&
+	    [ -z "$(field "$T/sm/$2.msg" Bcc)" ] &&
+	    [ -z "$(field "$T/sm/$2.msg" Resent-Bcc)" ]; then
+		ok "$1"
+	else
+		not_ok "$1" "$T/err" "$T/sm/${2:-0}.msg"
+	fi
+}
+
+conf dec "default_policy = opportunistic" "decrypt = yes"
+printf 'Hello Bob,\nthe key is under the mat.\n' |
+    msg "$T/m1.eml" 'From: Alice <alice@example.org>' \
+    'To: Bob <bob@example.org>' \
+    'Bcc: carol@example.org, nokey@example.org' \
+    'Resent-Bcc: dave@example.org' \
+    'Subject: the key' 'MIME-Version: 1.0' \
+    'Content-Type: text/plain; charset=us-ascii'
+
+# ------------------------------------------------------------ decrypt
+
+# decrypt = yes: the clear copy is decrypt's result; it must leave out
+# Bcc and Resent-Bcc as the clear copy of decrypt = no does
+fm "$T/dec.conf" bob@example.org carol@example.org nokey@example.org \
+    <"$T/m1.eml"
+is "decrypt = yes, named, hidden and clear: three copies" "$rc/$(calls)" 0/3
+nn=$(call_for nokey@example.org)
+nobcc "... the clear copy (decrypt's result) has no Bcc field" "$nn"
+if [ -n "$nn" ] && grep -q '^X-Mailseal-Decryption: not-encrypted$' \
+    "$T/sm/$nn.msg" && [ "$(field "$T/sm/$nn.msg" X-Mailseal-Gateway)" = \
+    gw1.test ] && [ "$(body "$T/sm/$nn.msg")" = "$(body "$T/m1.eml")" ] &&
+    [ "$(field "$T/sm/$nn.msg" To)" = 'Bob <bob@example.org>' ]; then
+	ok "... and keeps the marker, the verdicts, To and the body"
+else
+	not_ok "... and keeps the marker, the verdicts, To and the body" \
+	    "$T/sm/${nn:-0}.msg"
+fi
+fm "$T/dec.conf" nokey@example.org <"$T/m1.eml"
+is "decrypt = yes, clear only: one copy" "$rc/$(calls)" 0/1
+nobcc "... without the Bcc field" 1
+
+done_testing
