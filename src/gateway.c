@@ -228,6 +228,21 @@ gw_mark(const struct msg *m, const char *lead, int dst)
 	return tmpfile_copy(m->fd, dst);
 }
 
+/* gw_signer - the key that signs this message's copies (sign = yes:
+ * gwsign_signer), looked up once: the same for every copy, and a
+ * sender without one is logged once, not once per copy (a message may
+ * have LIMIT_RECIPIENTS of them) */
+static const char *
+gw_signer(struct gw_job *j)
+{
+	if (!j->signer_known) {
+		j->signer = j->gw->cfg.sign ? gwsign_signer(j->gw, &j->m->h) :
+		    NULL;
+		j->signer_known = 1;
+	}
+	return j->signer;
+}
+
 /* gw_encrypt - the copy for the recipients d.v[idx[0..n-1]], into the
  * nameless file enc: encrypt_msg() writes our marker first, and takes
  * their keys already resolved */
@@ -254,7 +269,7 @@ gw_encrypt(struct gw_job *j, int enc, const size_t *idx, size_t n)
 	/* the policy decides who can read it, not gpg.conf */
 	eo.no_encrypt_to = 1;
 	/* the signer of this sender (gwsign.c: signer_map, else signer) */
-	eo.signer = j->gw->cfg.sign ? gwsign_signer(j->gw, &j->m->h) : NULL;
+	eo.signer = gw_signer(j);
 	eo.sign = eo.signer != NULL;
 	eo.passfile = j->gw->cfg.passphrase_file;
 	for (i = 0; i < n; i++)
@@ -284,8 +299,7 @@ gw_plain(struct gw_job *j, int *plain)
 		return OUTCOME_OK;
 	}
 	if ((*plain = tmpfile_open_unlinked()) != -1 && j->dec == NULL &&
-	    j->gw->cfg.sign && (signer = gwsign_signer(j->gw, &j->m->h)) !=
-	    NULL)
+	    (signer = gw_signer(j)) != NULL)
 		return gwsign_plain(j->gw, j->m, signer, j->marker, *plain);
 	if (*plain == -1 || gw_mark(j->m, j->dec != NULL ? NULL : j->marker,
 	    *plain) == -1) {

@@ -64,4 +64,19 @@ fm "$T/dec.conf" nokey@example.org <"$T/m1.eml"
 is "decrypt = yes, clear only: one copy" "$rc/$(calls)" 0/1
 nobcc "... without the Bcc field" 1
 
+# ------------------------------------------------------------ signing
+
+# sign = yes, and nothing signs for this sender: one line says so, not
+# one per copy (five copies here: shared, three own, clear)
+printf '%s\n' "other.example $(fpr alice)" >"$T/signers"
+chmod 600 "$T/signers"
+conf sig "default_policy = opportunistic" "sign = yes" \
+    "signer_map = $T/signers"
+printf 'the key is under the mat.\n' | msg "$T/s1.eml" \
+    'From: someone@nowhere.test' 'To: bob@example.org' 'Subject: s'
+fm "$T/sig.conf" bob@example.org pat@example.org peggy@example.org \
+    xbob@example.org nokey@example.org <"$T/s1.eml"
+is "sign = yes, no signer for the sender, five copies: one 'sent unsigned' line" \
+    "$rc/$(calls)/$(grep -c 'sent unsigned' "$T/err")" 0/5/1
+
 done_testing
