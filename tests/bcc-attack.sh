@@ -79,4 +79,30 @@ fm "$T/sig.conf" bob@example.org pat@example.org peggy@example.org \
 is "sign = yes, no signer for the sender, five copies: one 'sent unsigned' line" \
     "$rc/$(calls)/$(grep -c 'sent unsigned' "$T/err")" 0/5/1
 
+# ------------------------------------------------------------ deadline
+
+# the deadline while the second of two copies is handed over (carol is
+# hidden): 75, and the line says that one copy was taken already, as
+# the retry sends it again (a duplicate, never a loss)
+conf base "default_policy = opportunistic"
+printf 'the key is under the mat.\n' | msg "$T/d1.eml" \
+    'From: alice@example.org' 'To: bob@example.org' 'Subject: d'
+SM_SLEEP=2 fm "$T/base.conf" --timeout 2 bob@example.org \
+    carol@example.org <"$T/d1.eml"
+if [ "$rc" -eq 75 ] && [ "$(wc -l <"$T/err")" -eq 1 ] &&
+    grep -q '^mailseal: timed out (--timeout); copies handed over before: 1 (the retry sends them again)$' "$T/err"
+then
+	ok "deadline after one of two copies: 75, one line, says one was taken"
+else
+	not_ok "deadline after one of two copies: exit $rc (want 75)" "$T/err"
+fi
+SM_SLEEP=1 fm "$T/base.conf" --timeout 2 bob@example.org \
+    carol@example.org <"$T/d1.eml"
+if [ "$rc" -eq 75 ] &&
+    grep -qx 'mailseal: timed out (--timeout)' "$T/err"; then
+	ok "deadline in the first hand-off: 75, the line as before"
+else
+	not_ok "deadline in the first hand-off: exit $rc (want 75)" "$T/err"
+fi
+
 done_testing
