@@ -353,7 +353,7 @@ gw_notmsg(struct gw_job *j, enum rfc5322_err herr)
 {
 	enum outcome r;
 	size_t i;
-	int require = 0;
+	int require = 0, fd, own = -1;
 
 	for (i = 0; i < j->d.n; i++)
 		require |= j->d.v[i].policy == POLICY_REQUIRE;
@@ -372,7 +372,23 @@ gw_notmsg(struct gw_job *j, enum rfc5322_err herr)
 	if (j->gw->cfg.decrypt && j->decfd == -1 && herr != RFC5322_EMPTY &&
 	    (r = gw_decrypt(j, 1)) != OUTCOME_OK)
 		return r;
-	r = gw_hand(j, j->decfd != -1 ? j->decfd : j->m->fd, ACT_DELIVER, 0);
+	fd = j->decfd != -1 ? j->decfd : j->m->fd;
+	/* a header read whole (no room for our fields in it): its Bcc
+	 * fields stay out, as they do of every clear copy (gw_mark) */
+	if (j->decfd == -1 && j->m->herr == RFC5322_OK && gw_hidden(j->m)) {
+		if ((own = tmpfile_open_unlinked()) == -1 ||
+		    gw_mark(j->m, NULL, own) == -1) {
+			log_warn("cannot write a temporary file in %s",
+			    tmpfile_dir());
+			if (own != -1)
+				close(own);
+			return OUTCOME_TEMPFAIL;
+		}
+		fd = own;
+	}
+	r = gw_hand(j, fd, ACT_DELIVER, 0);
+	if (own != -1)
+		close(own);
 	if (r == OUTCOME_OK)
 		j->result = "sent as it came (not a message)";
 	return r;

@@ -105,4 +105,30 @@ else
 	not_ok "deadline in the first hand-off: exit $rc (want 75)" "$T/err"
 fi
 
+# ------------------------------------------------------------ no room
+
+# a header with no room for our fields (LIMIT_HEADER_FIELDS) goes on as
+# it came where nobody has a key; but its Bcc field is no more for its
+# readers than any clear copy's
+{
+	printf '%s\n' 'From: alice@example.org' 'To: nokey@example.org' \
+	    'Bcc: nokey2@example.org' 'Subject: full'
+	i=0
+	while [ $i -lt 1996 ]; do
+		echo "X-Filler: $i"
+		i=$((i + 1))
+	done
+	printf '\nthe key is under the mat.\n'
+} >"$T/full.eml"
+fm "$T/base.conf" nokey@example.org nokey2@example.org <"$T/full.eml"
+is "no room in the header, no key: one copy as it came" "$rc/$(calls)" 0/1
+nobcc "... without its Bcc field" 1
+if [ -s "$T/sm/1.msg" ] && [ "$(grep -c '^X-Filler: ' "$T/sm/1.msg")" -eq 1996 ] &&
+    [ "$(body "$T/sm/1.msg")" = "$(body "$T/full.eml")" ] &&
+    logline | grep -q 'result=sent as it came (not a message)'; then
+	ok "... all else as it came"
+else
+	not_ok "... all else as it came" "$T/err"
+fi
+
 done_testing
