@@ -272,6 +272,7 @@ gw_encrypt(struct gw_job *j, int enc, const size_t *idx, size_t n)
 	eo.signer = gw_signer(j);
 	eo.sign = eo.signer != NULL;
 	eo.passfile = j->gw->cfg.passphrase_file;
+	eo.protect_headers = j->gw->cfg.protect_headers;
 	for (i = 0; i < n; i++)
 		addrlist_add(&eo.recipients, j->d.v[idx[i]].addr);
 	r = encrypt_msg(j->m, &eo);
