@@ -57,6 +57,7 @@ static const struct cparam cparams[] = {
 	{ "signer",		C_STR,		OFF(signer), 0 },
 	{ "signer_map",		C_PATH,		OFF(signer_map), 0 },
 	{ "passphrase_file",	C_PATH,		OFF(passphrase_file), 0 },
+	{ "protect_headers",	C_BOOL,		OFF(protect_headers), 0 },
 	{ "log",		C_LOG,		OFF(log_stderr), 0 },
 	{ "syslog_facility",	C_FACILITY,	OFF(facility), 0 },
 	{ "gateway_id",		C_STR,		OFF(gateway_id), 0 },
@@ -139,6 +140,7 @@ config_defaults(struct config *c)
 	host[sizeof host - 1] = '\0';
 	c->gateway_id = xstrdup(host);
 	c->timeout = LIMIT_SECONDS;
+	c->protect_headers = 1;
 	c->listen = xstrdup("127.0.0.1:10025");
 	c->reinject = xstrdup("127.0.0.1:10026");
 	c->smtpd_workers = 20;
@@ -473,6 +475,8 @@ config_print(const struct config *c, FILE *fp)
 	    c->signer_map != NULL ? c->signer_map : "");
 	fprintf(fp, "passphrase_file = %s\n",
 	    c->passphrase_file != NULL ? c->passphrase_file : "");
+	fprintf(fp, "protect_headers = %s\n",
+	    c->protect_headers ? "yes" : "no");
 	fprintf(fp, "log = %s\n", c->log_stderr ? "stderr" : "syslog");
 	fprintf(fp, "syslog_facility = %s\n", fac);
 	fprintf(fp, "gateway_id = %s\n", c->gateway_id);

@@ -26,6 +26,7 @@ struct config {
 	char		*signer;
 	char		*signer_map;	/* NULL: none */
 	char		*passphrase_file;	/* NULL: the agent's */
+	int		 protect_headers;	/* RFC 9788 header protection */
 	int		 log_stderr;	/* log = stderr */
 	int		 facility;	/* syslog facility */
 	char		*gateway_id;
