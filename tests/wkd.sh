@@ -162,7 +162,6 @@ is_clear() {
 # (gpg reports DECRYPTION_OKAY: an envelope recipient not in To is a
 # hidden one, and gpg, trying the other secret keys first, exits 2)
 decrypts_for() {
-	[ -z "${WKD_DEBUG:-}" ] || cp -r "$T/out" "$S" "$GNUPGHOME" /tmp/wdbg/
 	rm -f "$T/dec"
 	gpg --homedir "$S" --batch --no-tty --quiet --status-file "$T/dec.st" \
 	    --output "$T/dec" --decrypt "$T/out" 2>"$T/dec.err"
@@ -266,6 +265,23 @@ if [ "$rc" -eq 67 ] && [ ! -s "$T/out" ]; then
 else
 	echo "exit $rc" >"$T/why"
 	not_ok "look-alike key for lisa@, require: refused" "$T/why" "$T/err"
+fi
+
+# a directory cannot plant a key for another address: mallory's key,
+# served for mallory@, also has the user ID sam@example.org; gpg keeps
+# only mallory@'s, so sam@ still has no key
+sg --quick-gen-key "mallory <mallory@wkd.test>" future-default default never
+sg --quick-add-uid mallory@wkd.test "sam <sam@example.org>"
+sg --export --output "$T/mallory.key" mallory@wkd.test
+serve mallory "$T/mallory.key"
+fm "$T/on.conf" --stdout mallory@wkd.test <"$T/m.eml"
+ms "$T/o" "$T/e" keys --homedir "$GNUPGHOME" sam@example.org
+if logline | grep -q 'action=encrypt .*to=<mallory@wkd.test>' &&
+    grep -q '^sam@example.org  key=-  encrypt=no  reason=no-key' "$T/o"
+then
+	ok "a WKD key's other user IDs are not imported (sam@ has no key)"
+else
+	not_ok "a WKD key's other user IDs are not imported" "$T/err" "$T/o"
 fi
 
 # 7. a v6 key: gpg cannot read it; no usable key, unsupported-key
