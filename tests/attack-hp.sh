@@ -1,0 +1,50 @@
+#!/bin/sh
+# attack-hp.sh - header protection under attack, sending and receiving:
+# what a reader that honours protected header fields shows must be what
+# our verdicts speak of; what we hide outside stays hidden; our own
+# output, sealed again, keeps one mark and no field twice.  TAP.
+. "${MAILSEAL_SRCDIR:-$(dirname "$0")/..}/tests/lib.sh"
+
+ms_home
+
+# ---- 1. a signed-only message whose signed part carries protected
+# fields (RFC 9788 hp="clear"; protected-headers="v1"): a reader that
+# honours them shows the inner From, so the signature must match it.
+# Mallory (xbob's key, a valid one) signs a part that says it is from
+# Alice, under an outer From of his own.
+# spart FROM - a signed part with a protected From FROM
+spart() {
+	printf 'Content-Type: text/plain; charset=us-ascii; hp="clear";\r\n'
+	printf ' protected-headers="v1"\r\n'
+	printf 'From: %s\r\nTo: bob@example.org\r\n' "$1"
+	printf 'Subject: Friday\r\n\r\nWire 10000 EUR to Mallory today.\r\n'
+}
+# signedonly NAME OUTER-FROM INNER-FROM - $T/NAME.eml, signed by xbob
+signedonly() {
+	spart "$3" >"$T/$1.part"
+	g -u xbob@example.org --detach-sign --armor -o "$T/$1.asc" \
+	    "$T/$1.part"
+	{
+		printf 'From: %s\r\nTo: bob@example.org\r\n' "$2"
+		printf 'Subject: Friday\r\nMIME-Version: 1.0\r\n'
+		printf 'Content-Type: multipart/signed; micalg=pgp-sha256;\r\n'
+		printf ' protocol="application/pgp-signature"; boundary="b"\r\n'
+		printf '\r\n--b\r\n'
+		cat "$T/$1.part"
+		printf '\r\n--b\r\nContent-Type: application/pgp-signature\r\n\r\n'
+		sed 's/$/\r/' "$T/$1.asc"
+		printf -- '--b--\r\n'
+	} >"$T/$1.eml"
+}
+xbob=$(fpr xbob)
+signedonly so-forged 'xbob@example.org' 'Alice <alice@example.org>'
+ms "$T/so-forged.out" "$T/err" decrypt "$T/so-forged.eml"
+expect "signed-only, protected From Alice, signed by xbob: not good" \
+    "$T/so-forged.out" \
+    "X-Mailseal-Decryption: not-encrypted|X-Mailseal-Signature: mismatch; signer=$xbob|"
+signedonly so-same 'xbob@example.org' 'Mallory <xbob@example.org>'
+ms "$T/so-same.out" "$T/err" decrypt "$T/so-same.eml"
+expect "signed-only, the same From inside and out: good" "$T/so-same.out" \
+    "X-Mailseal-Decryption: not-encrypted|X-Mailseal-Signature: good; signer=$xbob|"
+
+done_testing
