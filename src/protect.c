@@ -21,7 +21,8 @@
 
 /* The fields protected headers replace, as decrypt shows them. */
 static const char *const protect_names[] = {
-	"Subject", "From", "To", "Cc", "Reply-To", "Date", "Message-ID", NULL
+	"Subject", "From", "To", "Cc", "Reply-To", "Date", "Message-ID",
+	"Thread-Topic", NULL
 };
 
 /* protect_marker - see protect.h */
@@ -105,7 +106,9 @@ protect_hides(const struct rfc5322_header *ph, enum protect_mode mode,
  * The copied fields are what RFC 9788 calls the composer's header; the
  * trace fields are not among them.  After them, one HP-Outer field per
  * copied field says what the outer header shows for it: the same
- * field, but "[...]" for a Subject.  The outer header keeps every field
+ * field, but "[...]" for a Subject.  Thread-Topic, which Outlook and
+ * Exchange fill with the Subject's text, is a Subject too: "[...]"
+ * outside as well (protect_hidden()).  The outer header keeps every field
  * except that the Subject's text is "[...]": INTERFACE.md fixes From,
  * To, Cc, Date and Message-ID in the outer header (the MTAs and the
  * threading of readers that cannot decrypt need them), so of RFC 9788's
@@ -113,7 +116,7 @@ protect_hides(const struct rfc5322_header *ph, enum protect_mode mode,
  * (VIOLATIONS.md).
  */
 
-#define PROTECT_HIDDEN	"Subject: [...]"
+#define PROTECT_HIDDEN	"[...]"
 #define PROTECT_V1	"protected-headers=\"v1\""
 #define PROTECT_PARAMS	"hp=\"cipher\"; " PROTECT_V1
 #define PROTECT_TEXT	"Content-Type: text/plain; charset=us-ascii; "
@@ -151,6 +154,34 @@ static void	protect_put_param(struct protect_buf *, const char *,
 		    size_t, size_t, int);
 static size_t	protect_skip_cfws(const char *, size_t, size_t);
 static int	protect_param_ours(const char *, size_t);
+static char	*protect_hidden(const struct rfc5322_field *, int);
+
+/* The fields whose text the outer header hides, as they read there
+ * (writable: struct rfc5322_field's raw is; nothing writes them). */
+static char protect_subj_crlf[] = "Subject: " PROTECT_HIDDEN "\r\n";
+static char protect_subj_lf[] = "Subject: " PROTECT_HIDDEN "\n";
+static char protect_topic_crlf[] = "Thread-Topic: " PROTECT_HIDDEN "\r\n";
+static char protect_topic_lf[] = "Thread-Topic: " PROTECT_HIDDEN "\n";
+static char *const protect_hidden_crlf[] = {
+	protect_subj_crlf, protect_topic_crlf, NULL
+};
+static char *const protect_hidden_lf[] = {
+	protect_subj_lf, protect_topic_lf, NULL
+};
+
+/* protect_hidden - the line the outer header shows instead of f (with
+ * a CRLF or an LF line end), or NULL when it shows f as it is */
+static char *
+protect_hidden(const struct rfc5322_field *f, int crlf)
+{
+	char *const *n = crlf ? protect_hidden_crlf : protect_hidden_lf;
+
+	for (; *n != NULL; n++)
+		if (f->namelen == (size_t)(strchr(*n, ':') - *n) &&
+		    strncasecmp(f->raw, *n, f->namelen) == 0)
+			return *n;
+	return NULL;
+}
 
 /* protect_copies - see protect.h */
 int
@@ -299,7 +330,7 @@ protect_takes(const struct rfc5322_field *f, enum protect_level lv)
 	case PROTECT_SHOWN:
 		return protect_is_name(f);
 	default:
-		return rfc5322_is(f, "Subject");
+		return protect_hidden(f, 1) != NULL;
 	}
 }
 
@@ -314,7 +345,7 @@ protect_build(struct protect_buf *b, const struct rfc5322_header *h,
 	 * every field the author wrote is inside; v1 alone says that the
 	 * fields inside win over the outer ones */
 	const char *params = lv <= PROTECT_FIELDS ? PROTECT_PARAMS :
-	    PROTECT_V1;
+	    PROTECT_V1, *hidden;
 	size_t i;
 
 	b->len = 0;
@@ -336,9 +367,8 @@ protect_build(struct protect_buf *b, const struct rfc5322_header *h,
 		if (!protect_copies(f))
 			continue;
 		protect_put(b, "HP-Outer: ", 10);
-		if (rfc5322_is(f, "Subject"))
-			protect_put(b, PROTECT_HIDDEN "\r\n",
-			    sizeof PROTECT_HIDDEN + 1);
+		if ((hidden = protect_hidden(f, 1)) != NULL)
+			protect_put(b, hidden, strlen(hidden));
 		else
 			protect_put_field(b, f);
 	}
@@ -405,8 +435,7 @@ protect_inner(const struct rfc5322_header *h, size_t *lenp,
 void
 protect_outer(const struct rfc5322_header *h, struct rfc5322_header *oh)
 {
-	static char subject_crlf[] = PROTECT_HIDDEN "\r\n";
-	static char subject_lf[] = PROTECT_HIDDEN "\n";
+	char *hidden;
 	size_t i;
 
 	*oh = *h;
@@ -414,12 +443,11 @@ protect_outer(const struct rfc5322_header *h, struct rfc5322_header *oh)
 	    sizeof *oh->fields);
 	for (i = 0; i < h->nfields; i++) {
 		oh->fields[i] = h->fields[i];
-		if (!rfc5322_is(&h->fields[i], "Subject"))
+		if ((hidden = protect_hidden(&h->fields[i], h->crlf)) == NULL)
 			continue;
-		oh->fields[i].raw = h->crlf ? subject_crlf : subject_lf;
-		oh->fields[i].rawlen = strlen(oh->fields[i].raw);
-		oh->fields[i].namelen = 7;
-		oh->fields[i].valoff = 8;
+		oh->fields[i].raw = hidden;
+		oh->fields[i].rawlen = strlen(hidden);
+		oh->fields[i].valoff = oh->fields[i].namelen + 1;
 	}
 }
 

@@ -18,7 +18,7 @@ enum protect_mode {
 enum protect_mode protect_marker(const struct rfc5322_header *);
 
 /* protect_is_name - one of the fields protected ones replace: Subject,
- * From, To, Cc, Reply-To, Date, Message-ID */
+ * From, To, Cc, Reply-To, Date, Message-ID, Thread-Topic */
 int	protect_is_name(const struct rfc5322_field *);
 
 /* protect_hides - an outer field the protected header ph (NULL: none)
@@ -70,7 +70,8 @@ char	*protect_inner(const struct rfc5322_header *, size_t *,
  * empty line) reads within the header limits */
 int	protect_fits(const char *, size_t);
 
-/* protect_outer - oh: h with every Subject's text "[...]"; oh's fields
+/* protect_outer - oh: h with every Subject's and Thread-Topic's text
+ * "[...]"; oh's fields
  * array is allocated (release it with protect_outer_free()), the rest
  * is h's */
 void	protect_outer(const struct rfc5322_header *, struct rfc5322_header *);

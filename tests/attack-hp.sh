@@ -47,4 +47,29 @@ ms "$T/so-same.out" "$T/err" decrypt "$T/so-same.eml"
 expect "signed-only, the same From inside and out: good" "$T/so-same.out" \
     "X-Mailseal-Decryption: not-encrypted|X-Mailseal-Signature: good; signer=$xbob|"
 
+# ---- 2. Outlook and Exchange copy the Subject into Thread-Topic: with
+# the Subject hidden, it must not stay outside in clear
+msg "$T/topic.eml" 'From: Alice <alice@example.org>' 'To: bob@example.org' \
+    'Subject: RE: Merger with Initech' 'Thread-Topic: Merger with Initech' \
+    'Thread-Index: AQHZabcdEFGHIJKLMN==' 'Message-ID: <topic@example.org>' \
+    <<'EOM'
+Numbers on Monday.
+EOM
+ms "$T/topic.out" "$T/err" encrypt -r bob@example.org "$T/topic.eml"
+# the outer header and the MIME prelude, before the armor
+sed '/^-----BEGIN PGP MESSAGE-----/q' "$T/topic.out" >"$T/topic.clear"
+if [ "$rc" -eq 0 ] && ! grep -q Initech "$T/topic.clear"; then
+	ok "Thread-Topic: the Subject's text is nowhere outside the armor"
+else
+	not_ok "Thread-Topic: the Subject's text is nowhere outside the armor" \
+	    "$T/topic.clear" "$T/err"
+fi
+is "... the outer Thread-Topic reads [...]" \
+    "$(field "$T/topic.out" Thread-Topic)" '[...]'
+ms "$T/topic.dec" "$T/err" decrypt "$T/topic.out"
+is "... decrypted: the Thread-Topic back, once" \
+    "$(field "$T/topic.dec" Thread-Topic)" 'Merger with Initech'
+is "... and the Subject" "$(field "$T/topic.dec" Subject)" \
+    'RE: Merger with Initech'
+
 done_testing
