@@ -71,9 +71,8 @@ char	*protect_inner(const struct rfc5322_header *, size_t *,
 int	protect_fits(const char *, size_t);
 
 /* protect_outer - oh: h with every Subject's and Thread-Topic's text
- * "[...]"; oh's fields
- * array is allocated (release it with protect_outer_free()), the rest
- * is h's */
+ * "[...]"; oh's fields array is allocated (release it with
+ * protect_outer_free()), the rest is h's */
 void	protect_outer(const struct rfc5322_header *, struct rfc5322_header *);
 void	protect_outer_free(struct rfc5322_header *);
 
