@@ -320,10 +320,14 @@ decrypt_inner_open(struct decrypt_job *j)
 /*
  * decrypt_protected - where the decrypted content's protected fields
  * are: its root's header, or, when the root is multipart/signed (RFC
- * 3156 6.1), the signed part's header and never the root's, which the
- * signature does not cover (anyone could put Alice's old signed part
- * under fields of their own).  A clear-signed root's header is not
- * covered either: no fields from it.
+ * 3156 6.1), the signed part's header.  The root's header around it,
+ * which the signature does not cover (anyone could put Alice's old
+ * signed part under fields of their own), counts only when the signed
+ * part has no protected fields: then it is where they can be (mailseal
+ * encrypt puts them there for a message its author signed), and it is
+ * no less the sender's word than the outer fields it replaces, which
+ * the signature does not cover either.  A clear-signed root's header
+ * is not covered: no fields from it.
  */
 static int
 decrypt_protected(struct decrypt_job *j, enum classify_kind kind,
@@ -341,6 +345,8 @@ decrypt_protected(struct decrypt_job *j, enum classify_kind kind,
 	if (rfc5322_read(j->inner, &j->sh) == RFC5322_OK &&
 	    (j->phmode = protect_marker(&j->sh)) != PROTECT_NONE)
 		j->ph = &j->sh;
+	else if ((j->phmode = protect_marker(&j->ih)) != PROTECT_NONE)
+		j->ph = &j->ih;
 	return 0;
 }
 

@@ -72,4 +72,62 @@ is "... decrypted: the Thread-Topic back, once" \
 is "... and the Subject" "$(field "$T/topic.dec" Subject)" \
     'RE: Merger with Initech'
 
+# ---- 3. a message its author signed (multipart/signed, no protected
+# fields in the signed part) sealed by us: the protected header is on
+# the multipart/signed root, the only place we can put it without
+# breaking the signature; decrypt must show the real Subject, not [...]
+printf 'Content-Type: text/plain; charset=us-ascii\r\n\r\nSigned, then sealed.\r\n' \
+    >"$T/ss.part"
+g -u alice@example.org --detach-sign --armor -o "$T/ss.asc" "$T/ss.part"
+{
+	printf 'From: Alice <alice@example.org>\r\nTo: bob@example.org\r\n'
+	printf 'Subject: Board minutes\r\nMessage-ID: <ss@example.org>\r\n'
+	printf 'MIME-Version: 1.0\r\n'
+	printf 'Content-Type: multipart/signed; micalg=pgp-sha256;\r\n'
+	printf ' protocol="application/pgp-signature"; boundary="b"\r\n'
+	printf '\r\n--b\r\n'
+	cat "$T/ss.part"
+	printf '\r\n--b\r\nContent-Type: application/pgp-signature\r\n\r\n'
+	sed 's/$/\r/' "$T/ss.asc"
+	printf -- '--b--\r\n'
+} >"$T/ss.eml"
+alice=$(fpr alice)
+ms "$T/ss.out" "$T/err" encrypt -r bob@example.org "$T/ss.eml"
+is "signed by its author, sealed by us: the outer Subject reads [...]" \
+    "$(field "$T/ss.out" Subject)" '[...]'
+ms "$T/ss.dec" "$T/err" decrypt "$T/ss.out"
+expect "... decrypted: decrypted, good" "$T/ss.dec" \
+    "X-Mailseal-Decryption: decrypted|X-Mailseal-Signature: good; signer=$alice|"
+is "... the Subject shown is the real one, once" \
+    "$(field "$T/ss.dec" Subject)" 'Board minutes'
+
+# ... and the From such a root header shows is the one the signature
+# must match: xbob's signed part under a root header saying Alice
+g -u xbob@example.org --detach-sign --armor -o "$T/sx.asc" "$T/ss.part"
+{
+	printf 'Content-Type: multipart/signed; micalg=pgp-sha256;\r\n'
+	printf ' protocol="application/pgp-signature"; boundary="b";\r\n'
+	printf ' hp="cipher"\r\nFrom: Alice <alice@example.org>\r\n'
+	printf 'Subject: Board minutes\r\n\r\n--b\r\n'
+	cat "$T/ss.part"
+	printf '\r\n--b\r\nContent-Type: application/pgp-signature\r\n\r\n'
+	sed 's/$/\r/' "$T/sx.asc"
+	printf -- '--b--\r\n'
+} >"$T/sx.ent"
+{
+	printf 'From: xbob@example.org\nTo: bob@example.org\nSubject: [...]\n'
+	printf 'MIME-Version: 1.0\nContent-Type: multipart/encrypted;\n'
+	printf ' protocol="application/pgp-encrypted"; boundary="BB"\n\n--BB\n'
+	printf 'Content-Type: application/pgp-encrypted\n\nVersion: 1\n\n--BB\n'
+	printf 'Content-Type: application/octet-stream\n\n'
+	g -e -r bob@example.org --armor <"$T/sx.ent"
+	printf -- '--BB--\n'
+} >"$T/sx.eml"
+ms "$T/sx.dec" "$T/err" decrypt "$T/sx.eml"
+expect "xbob's signed part under a root header From Alice: mismatch" \
+    "$T/sx.dec" \
+    "X-Mailseal-Decryption: decrypted|X-Mailseal-Signature: mismatch; signer=$xbob|"
+is "... the From shown is the one compared, once" \
+    "$(field "$T/sx.dec" From)" 'Alice <alice@example.org>'
+
 done_testing
