@@ -20,6 +20,7 @@
 #include "protect.h"
 #include "rfc5322.h"
 #include "secmem.h"
+#include "verdict.h"
 #include "xmalloc.h"
 
 static int	pgpmime_puts(FILE *, const char *, int);
@@ -49,7 +50,7 @@ int
 pgpmime_is_outer(const struct rfc5322_field *f)
 {
 	return !rfc5322_has_prefix(f, "Content-") && !rfc5322_is(f, "Bcc") &&
-	    !rfc5322_is(f, "Resent-Bcc");
+	    !rfc5322_is(f, "Resent-Bcc") && !verdict_is_ours(f);
 }
 
 /* pgpmime_puts - a line of ours, with the message's line end */

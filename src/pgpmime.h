@@ -20,7 +20,10 @@ struct rfc5322_field;
 void	pgpmime_boundary(char *);
 
 /* pgpmime_is_outer - does this field stay in the outer header?  Not the
- * Content-* fields (they go inside) and not Bcc or Resent-Bcc. */
+ * Content-* fields (they go inside), not Bcc or Resent-Bcc, and not
+ * decrypt's verdict fields (a message decrypted and sealed again, as
+ * decrypt = yes does: they name the signer, which was inside the old
+ * encryption, and speak of another copy than the one sealed). */
 int	pgpmime_is_outer(const struct rfc5322_field *);
 
 /* pgpmime_write_head - the From line, the outer fields (exact bytes),

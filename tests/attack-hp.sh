@@ -64,6 +64,8 @@ else
 	not_ok "Thread-Topic: the Subject's text is nowhere outside the armor" \
 	    "$T/topic.clear" "$T/err"
 fi
+check "... RFC 3156 structure, the outer fields as protect.c describes" \
+    "$PYTHON" "$CHECK_PGPMIME" structure "$T/topic.out" "$T/topic.eml"
 is "... the outer Thread-Topic reads [...]" \
     "$(field "$T/topic.out" Thread-Topic)" '[...]'
 ms "$T/topic.dec" "$T/err" decrypt "$T/topic.out"
@@ -129,5 +131,39 @@ expect "xbob's signed part under a root header From Alice: mismatch" \
     "X-Mailseal-Decryption: decrypted|X-Mailseal-Signature: mismatch; signer=$xbob|"
 is "... the From shown is the one compared, once" \
     "$(field "$T/sx.dec" From)" 'Alice <alice@example.org>'
+
+# ---- 4. forwarded through a gateway with decrypt = yes: Alice's signed
+# and encrypted message, decrypted and sealed anew for carol.  The
+# gateway's verdicts name the signer: they must not travel outside the
+# new encryption in clear (they were inside the old one); inside, the
+# header has one mark and each field once.
+gw_env
+printf 'Meet at noon.\n' | msg "$T/fw.eml" 'From: Alice <alice@example.org>' \
+    'To: bob@example.org' 'Subject: Forward me' 'Message-ID: <fw@example.org>'
+ms "$T/fw.enc" "$T/err" encrypt --sign --signer alice@example.org \
+    -r bob@example.org "$T/fw.eml"
+conf fw 'decrypt = yes'
+rm -rf "$T/sm"
+mkdir "$T/sm"
+"$MAILSEAL" filter -c "$T/fw.conf" -f alice@example.org carol@example.org \
+    <"$T/fw.enc" >"$T/out" 2>"$T/err"
+rc=$?
+sed '/^-----BEGIN PGP MESSAGE-----/q' "$T/sm/1.msg" >"$T/fw.clear" 2>/dev/null
+if [ "$rc" -eq 0 ] && grep -q 'BEGIN PGP MESSAGE' "$T/fw.clear" &&
+    ! grep -qi "^X-Mailseal-Signature\|$alice" "$T/fw.clear"; then
+	ok "decrypt = yes, forwarded to carol: no verdict, no signer outside"
+else
+	not_ok "decrypt = yes, forwarded to carol: no verdict, no signer outside" \
+	    "$T/fw.clear" "$T/err"
+fi
+"$PYTHON" "$CHECK_PGPMIME" armor "$T/sm/1.msg" >"$T/fw.asc" 2>&1
+gpg_dec_only carol1 "$T/fw.asc" "$T/fw.inner" || :
+sed '/^\r\{0,1\}$/q' "$T/fw.inner" | tr -d '\r' |
+    awk '/^[^ \t]/ { sub(/:.*/, ""); print tolower($0) }' | sort |
+    uniq -d | grep -v '^hp-outer$' >"$T/fw.dups"
+is "... inside: no field twice" "$(cat "$T/fw.dups")" ''
+is "... inside: one hp, one protected-headers" \
+    "$(sed '/^\r\{0,1\}$/q' "$T/fw.inner" | grep -o 'hp=\|protected-headers=' | tr '\n' ' ')" \
+    'hp= protected-headers= '
 
 done_testing

@@ -124,7 +124,9 @@ def is_content(name):
 
 
 def is_outer(name):
-    return not is_content(name) and name.lower() not in ("bcc", "resent-bcc")
+    """stays outside: not Content-*, Bcc, Resent-Bcc or decrypt's verdicts"""
+    return not is_content(name) and name.lower() not in (
+        "bcc", "resent-bcc", "x-mailseal-decryption", "x-mailseal-signature")
 
 
 def canon(data):
@@ -134,6 +136,9 @@ def canon(data):
 
 PROTECT = os.environ.get("CHECK_PGPMIME_PROTECT", "1") != "0"
 OUTER_SUBJECT = b"Subject: [...]"
+# the fields whose text reads [...] outside: the Subject, and Outlook's
+# copy of it
+HIDDEN = {"subject": OUTER_SUBJECT, "thread-topic": b"Thread-Topic: [...]"}
 OUR_PARAMS = b'hp="cipher"; protected-headers="v1"'
 # what the protected header leaves out: structure, Bcc, trace and
 # transport fields, mailseal's own (the rule of src/protect.c, written
@@ -207,7 +212,8 @@ def marked_ctype(raw, params):
 # within mailseal's header limits (line, field, block, count); none:
 # no header protection at all.
 LEVELS = ("all", "fields", "shown", "subject")
-SHOWN = ("subject", "from", "to", "cc", "reply-to", "date", "message-id")
+SHOWN = ("subject", "from", "to", "cc", "reply-to", "date", "message-id",
+         "thread-topic")
 LIMITS = {"line": 65536, "field": 262144, "block": 1048576, "fields": 2000}
 
 
@@ -217,7 +223,7 @@ def takes(name, level):
         return True
     if level in ("all", "fields"):
         return inside(name)
-    return n in SHOWN if level == "shown" else n == "subject"
+    return n in SHOWN if level == "shown" else n in HIDDEN
 
 
 def protected_head(h, level):
@@ -237,8 +243,8 @@ def protected_head(h, level):
             out += canon(with_eol(plain_name(raw)))
     for name, raw in h.fields:
         if level == "all" and inside(name):
-            out += b"HP-Outer: " + (OUTER_SUBJECT + b"\r\n"
-                                    if name.lower() == "subject"
+            out += b"HP-Outer: " + (HIDDEN[name.lower()] + b"\r\n"
+                                    if name.lower() in HIDDEN
                                     else canon(with_eol(plain_name(raw))))
     return out
 
@@ -333,8 +339,8 @@ def structure(out, orig):
     style = b"\r\n" if (oh.fields and oh.fields[0][1].endswith(b"\r\n")) \
         else b"\n"
     if PROTECT and protected(oh) is not None:
-        want = [(n, OUTER_SUBJECT + style if n.lower() == "subject" else raw)
-                for n, raw in want]
+        want = [(n, HIDDEN[n.lower()] + style if n.lower() in HIDDEN
+                 else raw) for n, raw in want]
     got = h.fields
     for i, (n, raw) in enumerate(want):
         if i >= len(got):
