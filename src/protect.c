@@ -267,13 +267,17 @@ protect_param_ours(const char *s, size_t n)
 	    (k - i == 17 && strncasecmp(s + i, "protected-headers", 17) == 0);
 }
 
-/* protect_put_param - v[seg, end): the first segment (the type), or
- * a ';' and the parameter after it, which is dropped when it is ours */
+/* protect_put_param - v[seg, end): the first segment (the type: when
+ * there is none, RFC 2045's default, text/plain, which readers take
+ * anyway), or a ';' and the parameter after it, which is dropped when
+ * it is ours */
 static void
 protect_put_param(struct protect_buf *b, const char *v, size_t seg,
     size_t end, int first)
 {
-	if (first || !protect_param_ours(v + seg + 1, end - seg - 1))
+	if (first && protect_skip_cfws(v, end, 0) == end)
+		protect_put(b, " text/plain", 11);
+	else if (first || !protect_param_ours(v + seg + 1, end - seg - 1))
 		protect_put(b, v + seg, end - seg);
 }
 
@@ -282,7 +286,9 @@ protect_put_param(struct protect_buf *b, const char *v, size_t seg,
  * protected-headers parameter it had (a message we decrypted carries
  * ours: a reader must not see two, or an old hp="clear"), then ours on
  * a line of their own.  Parameters are split at the ';'s outside
- * quoted strings and comments.
+ * quoted strings and comments.  A quoted string, comment or quoted
+ * pair the value leaves open is closed first: ours would be in it, and
+ * readers (ours too) would not see them, nor the protected fields.
  */
 static void
 protect_put_ctype(struct protect_buf *b, const struct rfc5322_field *f,
@@ -312,6 +318,15 @@ protect_put_ctype(struct protect_buf *b, const struct rfc5322_field *f,
 		}
 	}
 	protect_put_param(b, v, seg, n, first);
+	/* (a value of nothing but white space and comments is gone) */
+	if (!first || protect_skip_cfws(v, n, 0) < n) {
+		if (i > n)
+			protect_put(b, "\\", 1);
+		if (quoted)
+			protect_put(b, "\"", 1);
+		for (; depth > 0; depth--)
+			protect_put(b, ")", 1);
+	}
 	protect_put(b, ";\r\n\t", 4);
 	protect_put(b, params, strlen(params));
 	protect_put(b, "\r\n", 2);

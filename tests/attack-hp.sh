@@ -66,6 +66,11 @@ else
 fi
 check "... RFC 3156 structure, the outer fields as protect.c describes" \
     "$PYTHON" "$CHECK_PGPMIME" structure "$T/topic.out" "$T/topic.eml"
+"$PYTHON" "$CHECK_PGPMIME" armor "$T/topic.out" >"$T/topic.asc"
+gpg_dec "$T/topic.asc" "$T/topic.inner"
+"$PYTHON" "$CHECK_PGPMIME" inner "$T/topic.eml" >"$T/topic.want"
+check "... the entity inside is the one protect.c describes" \
+    cmp "$T/topic.inner" "$T/topic.want"
 is "... the outer Thread-Topic reads [...]" \
     "$(field "$T/topic.out" Thread-Topic)" '[...]'
 ms "$T/topic.dec" "$T/err" decrypt "$T/topic.out"
@@ -165,5 +170,27 @@ is "... inside: no field twice" "$(cat "$T/fw.dups")" ''
 is "... inside: one hp, one protected-headers" \
     "$(sed '/^\r\{0,1\}$/q' "$T/fw.inner" | grep -o 'hp=\|protected-headers=' | tr '\n' ' ')" \
     'hp= protected-headers= '
+
+# ---- 5. a Content-Type that leaves a quoted string or a comment open,
+# or names no type: our marks must not land inside it, where no reader
+# sees them (the recipient's Subject would be [...])
+n=0
+for ct in 'text/plain; name="a' 'text/plain (note' '' '; charset=us-ascii'; do
+	n=$((n + 1))
+	printf 'Odd.\n' | msg "$T/ct$n.eml" 'From: alice@example.org' \
+	    'To: bob@example.org' "Subject: Odd type $n" 'MIME-Version: 1.0' \
+	    "Content-Type: $ct"
+	ms "$T/ct$n.out" "$T/err" encrypt -r bob@example.org "$T/ct$n.eml"
+	check "Content-Type '$ct': the structure protect.c describes" \
+	    "$PYTHON" "$CHECK_PGPMIME" structure "$T/ct$n.out" "$T/ct$n.eml"
+	"$PYTHON" "$CHECK_PGPMIME" armor "$T/ct$n.out" >"$T/ct$n.asc"
+	gpg_dec "$T/ct$n.asc" "$T/ct$n.inner"
+	"$PYTHON" "$CHECK_PGPMIME" inner "$T/ct$n.eml" >"$T/ct$n.want"
+	check "... the entity inside is the one protect.c describes" \
+	    cmp "$T/ct$n.inner" "$T/ct$n.want"
+	ms "$T/ct$n.dec" "$T/err" decrypt "$T/ct$n.out"
+	is "... decrypted: the real Subject" "$(field "$T/ct$n.dec" Subject)" \
+	    "Odd type $n"
+done
 
 done_testing

@@ -184,6 +184,44 @@ def split_params(value):
     return parts + [cur]
 
 
+def closers(value):
+    """what closes the quoted pair, quoted string or comments value
+    leaves open (b"" when none is)"""
+    quoted, depth, i, out = False, 0, 0, b""
+    while i < len(value):
+        c = value[i:i + 1]
+        if (quoted or depth) and c == b"\\":
+            if i + 1 == len(value):
+                out = b"\\"
+            i += 2
+            continue
+        if not depth and c == b'"':
+            quoted = not quoted
+        elif not quoted and c == b"(":
+            depth += 1
+        elif not quoted and depth and c == b")":
+            depth -= 1
+        i += 1
+    return out + (b'"' if quoted else b"") + b")" * depth
+
+
+def blank(value):
+    """nothing but white space and comments (nested, or left open)"""
+    depth, i = 0, 0
+    while i < len(value):
+        c = value[i:i + 1]
+        if depth and c == b"\\":
+            i += 1
+        elif c == b"(":
+            depth += 1
+        elif depth and c == b")":
+            depth -= 1
+        elif not depth and c not in (b" ", b"\t", b"\r", b"\n"):
+            return False
+        i += 1
+    return True
+
+
 def plain_name(raw):
     """the field with no white space between its name and its colon"""
     colon = raw.index(b":")
@@ -195,8 +233,10 @@ def marked_ctype(raw, params):
     without empty parameters), params added on a line of their own"""
     raw = plain_name(raw)
     colon = raw.index(b":")
-    parts = split_params(raw[colon + 1:].rstrip(b" \t\r\n"))
-    keep = [parts[0]]
+    value = raw[colon + 1:].rstrip(b" \t\r\n")
+    parts = split_params(value)
+    # no type at all (white space, comments): RFC 2045's default
+    keep = [b" text/plain" if blank(parts[0]) else parts[0]]
     for p in parts[1:]:
         m = re.match(CFWS + rb"([^=* \t(\r\n]*)", p, re.S)
         if m.group(1).lower() in (b"hp", b"protected-headers"):
@@ -204,8 +244,9 @@ def marked_ctype(raw, params):
         if not m.group(1) and m.end() == len(p):
             continue
         keep.append(p)
-    return raw[:colon + 1] + b";".join(keep) + b";\r\n\t" + params \
-        + b"\r\n"
+    close = b"" if len(parts) == 1 and blank(value) else closers(value)
+    return raw[:colon + 1] + b";".join(keep) + close + \
+        b";\r\n\t" + params + b"\r\n"
 
 
 # How much goes inside: the first of these levels whose header reads

@@ -656,3 +656,47 @@ Test(protect, no_white_space_before_a_colon_inside)
 	    "HP-Outer: Subject: [...]\r\nHP-Outer: X-A:v\r\n\r\nx");
 	free(got);
 }
+
+/* A Content-Type value that leaves a quoted string, a comment or a
+ * quoted pair open, or has no type: ours would be inside it, unseen by
+ * readers (protect_marker() too), and the recipient's Subject "[...]". */
+Test(protect, our_parameters_are_never_swallowed)
+{
+	static const struct {
+		const char	*in;
+		const char	*out;	/* before our line */
+	} t[] = {
+		{ "", " text/plain" },
+		{ " ; charset=utf-8", " text/plain; charset=utf-8" },
+		{ " (c) ; charset=utf-8", " text/plain; charset=utf-8" },
+		{ " (c", " text/plain" },
+		{ " text/plain; x=\"a", " text/plain; x=\"a\"" },
+		{ " text/plain; x=\"a\\", " text/plain; x=\"a\\\\\"" },
+		{ " text/plain (c", " text/plain (c)" },
+		{ " text/plain (a (b", " text/plain (a (b))" },
+		{ " text/plain (a\\", " text/plain (a\\\\)" },
+	};
+	struct rfc5322_header h;
+	struct input *in;
+	char want[512], *got, *head;
+	size_t i, len;
+
+	for (i = 0; i < sizeof t / sizeof t[0]; i++) {
+		snprintf(want, sizeof want, "Content-Type:%s;\r\n\t"
+		    "hp=\"cipher\"; protected-headers=\"v1\"\r\n", t[i].out);
+		got = ctype(t[i].in);
+		cr_expect_str_eq(got, want, "case %zu", i);
+		len = strlen(got);
+		head = malloc(len + 3);
+		cr_assert_not_null(head);
+		memcpy(head, got, len);
+		memcpy(head + len, "\r\n", 3);
+		in = tu_input(head, len + 2);
+		cr_assert_eq(rfc5322_read(in, &h), RFC5322_OK);
+		cr_expect_eq(protect_marker(&h), PROTECT_HP, "case %zu", i);
+		rfc5322_free(&h);
+		input_close(in);
+		free(head);
+		free(got);
+	}
+}
