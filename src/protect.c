@@ -144,13 +144,13 @@ static void	protect_put_name(struct protect_buf *,
 		    const struct rfc5322_field *);
 static void	protect_put_field(struct protect_buf *,
 		    const struct rfc5322_field *);
-static void	protect_put_ctype(struct protect_buf *,
+static int	protect_put_ctype(struct protect_buf *,
 		    const struct rfc5322_field *, const char *);
 static void	protect_build(struct protect_buf *,
 		    const struct rfc5322_header *, enum protect_level);
 static int	protect_takes(const struct rfc5322_field *,
 		    enum protect_level);
-static void	protect_put_param(struct protect_buf *, const char *,
+static int	protect_put_param(struct protect_buf *, const char *,
 		    size_t, size_t, int);
 static size_t	protect_skip_cfws(const char *, size_t, size_t);
 static int	protect_param_ours(const char *, size_t);
@@ -270,8 +270,8 @@ protect_param_ours(const char *s, size_t n)
 /* protect_put_param - v[seg, end): the first segment (the type: when
  * there is none, RFC 2045's default, text/plain, which readers take
  * anyway), or a ';' and the parameter after it, which is dropped when
- * it is ours */
-static void
+ * it is ours (or empty); 1 when one of ours was dropped */
+static int
 protect_put_param(struct protect_buf *b, const char *v, size_t seg,
     size_t end, int first)
 {
@@ -279,24 +279,28 @@ protect_put_param(struct protect_buf *b, const char *v, size_t seg,
 		protect_put(b, " text/plain", 11);
 	else if (first || !protect_param_ours(v + seg + 1, end - seg - 1))
 		protect_put(b, v + seg, end - seg);
+	else
+		return protect_skip_cfws(v, end, seg + 1) < end;
+	return 0;
 }
 
 /*
  * protect_put_ctype - the Content-Type, byte for byte, less any hp or
  * protected-headers parameter it had (a message we decrypted carries
- * ours: a reader must not see two, or an old hp="clear"), then ours on
- * a line of their own.  Parameters are split at the ';'s outside
- * quoted strings and comments.  A quoted string, comment or quoted
- * pair the value leaves open is closed first: ours would be in it, and
- * readers (ours too) would not see them, nor the protected fields.
+ * ours: a reader must not see two, or an old hp="clear"), then params
+ * (NULL: none) on a line of their own; the number of parameters
+ * dropped.  Parameters are split at the ';'s outside quoted strings and
+ * comments.  A quoted string, comment or quoted pair the value leaves
+ * open is closed before params: they would be in it, and readers (ours
+ * too) would not see them, nor the protected fields.
  */
-static void
+static int
 protect_put_ctype(struct protect_buf *b, const struct rfc5322_field *f,
     const char *params)
 {
 	const char *v = f->raw + f->valoff;
 	size_t n = f->rawlen - f->valoff, i, seg = 0;
-	int quoted = 0, depth = 0, first = 1;
+	int quoted = 0, depth = 0, first = 1, dropped = 0;
 
 	while (n > 0 && (v[n - 1] == '\n' || v[n - 1] == '\r' ||
 	    v[n - 1] == ' ' || v[n - 1] == '\t'))
@@ -312,12 +316,16 @@ protect_put_ctype(struct protect_buf *b, const struct rfc5322_field *f,
 		else if (!quoted && depth > 0 && v[i] == ')')
 			depth--;
 		else if (!quoted && depth == 0 && v[i] == ';') {
-			protect_put_param(b, v, seg, i, first);
+			dropped += protect_put_param(b, v, seg, i, first);
 			seg = i;
 			first = 0;
 		}
 	}
-	protect_put_param(b, v, seg, n, first);
+	dropped += protect_put_param(b, v, seg, n, first);
+	if (params == NULL) {
+		protect_put(b, "\r\n", 2);
+		return dropped;
+	}
 	/* (a value of nothing but white space and comments is gone) */
 	if (!first || protect_skip_cfws(v, n, 0) < n) {
 		if (i > n)
@@ -330,6 +338,18 @@ protect_put_ctype(struct protect_buf *b, const struct rfc5322_field *f,
 	protect_put(b, ";\r\n\t", 4);
 	protect_put(b, params, strlen(params));
 	protect_put(b, "\r\n", 2);
+	return dropped;
+}
+
+/* protect_unmarked - see protect.h */
+size_t
+protect_unmarked(const struct rfc5322_field *f, char *dst)
+{
+	struct protect_buf b;
+
+	memset(&b, 0, sizeof b);
+	b.p = dst;
+	return protect_put_ctype(&b, f, NULL) > 0 ? b.len : 0;
 }
 
 /* protect_takes - is f inside at level lv (Content-* always are)? */

@@ -66,6 +66,13 @@ enum protect_level {
 char	*protect_inner(const struct rfc5322_header *, size_t *,
 	    enum protect_level *);
 
+/* protect_unmarked - an entity without a protected header must not say
+ * it has one: the Content-Type f less its hp and protected-headers
+ * parameters (a message mailseal decrypted carries them) into dst, which
+ * holds 2 * f->rawlen + 16 bytes, CRLF line ends; returns its length, or
+ * 0 when f has neither (then it stays as it is) */
+size_t	protect_unmarked(const struct rfc5322_field *, char *);
+
 /* protect_fits - a header of len bytes with CRLF lines (without its
  * empty line) reads within the header limits */
 int	protect_fits(const char *, size_t);

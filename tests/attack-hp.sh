@@ -193,4 +193,41 @@ for ct in 'text/plain; name="a' 'text/plain (note' '' '; charset=us-ascii'; do
 	    "Odd type $n"
 done
 
+# ---- 6. a message that carries our marks (one mailseal decrypted)
+# sealed without header protection, or signed: the entity has no
+# protected header, so it must not say it has one (hp= readers, decrypt
+# too, would drop the outer Subject, To and Cc as unprotected copies)
+printf 'Read me.\n' | msg "$T/mk.eml" 'From: alice@example.org' \
+    'To: Bob <bob@example.org>' 'Subject: Marked once' 'MIME-Version: 1.0' \
+    'Content-Type: text/plain; charset=us-ascii;' \
+    '	hp="cipher"; protected-headers="v1"'
+ms "$T/mk.out" "$T/err" encrypt --no-protect-headers -r bob@example.org \
+    "$T/mk.eml"
+"$PYTHON" "$CHECK_PGPMIME" armor "$T/mk.out" >"$T/mk.asc"
+gpg_dec "$T/mk.asc" "$T/mk.inner"
+CHECK_PGPMIME_PROTECT=0 "$PYTHON" "$CHECK_PGPMIME" inner "$T/mk.eml" \
+    >"$T/mk.want"
+check "--no-protect-headers, a marked message: the entity as described" \
+    cmp "$T/mk.inner" "$T/mk.want"
+if grep -qi 'hp=\|protected-headers' "$T/mk.inner"; then
+	not_ok "... no mark inside" "$T/mk.inner"
+else
+	ok "... no mark inside"
+fi
+ms "$T/mk.dec" "$T/err" decrypt "$T/mk.out"
+is "... decrypted: Subject and To shown" \
+    "$(field "$T/mk.dec" Subject)|$(field "$T/mk.dec" To)" \
+    'Marked once|Bob <bob@example.org>'
+ms "$T/mk.sig" "$T/err" sign --signer alice@example.org "$T/mk.eml"
+if [ "$rc" -eq 0 ] && ! body "$T/mk.sig" | grep -qi 'hp=\|protected-headers'
+then
+	ok "signed, a marked message: the signed part has no mark"
+else
+	not_ok "signed, a marked message: the signed part has no mark" \
+	    "$T/mk.sig" "$T/err"
+fi
+ms "$T/mk.ver" "$T/err" decrypt "$T/mk.sig"
+expect "... and it verifies: good" "$T/mk.ver" \
+    "X-Mailseal-Decryption: not-encrypted|X-Mailseal-Signature: good; signer=$alice|"
+
 done_testing

@@ -249,6 +249,24 @@ def marked_ctype(raw, params):
         b";\r\n\t" + params + b"\r\n"
 
 
+def unmarked_ctype(raw):
+    """without a protected header, the Content-Type less any hp= and
+    protected-headers= parameter (as it came when it has neither)"""
+    value = raw[raw.index(b":") + 1:].rstrip(b" \t\r\n")
+    parts = split_params(value)
+    keep, ours = [b" text/plain" if blank(parts[0]) else parts[0]], False
+    for p in parts[1:]:
+        m = re.match(CFWS + rb"([^=* \t(\r\n]*)", p, re.S)
+        if m.group(1).lower() in (b"hp", b"protected-headers"):
+            ours = True
+        elif m.group(1) or m.end() < len(p):
+            keep.append(p)
+    if not ours:
+        return raw
+    return raw[:raw.index(b":")].rstrip(b" \t") + b":" + \
+        b";".join(keep) + b"\r\n"
+
+
 # How much goes inside: the first of these levels whose header reads
 # within mailseal's header limits (line, field, block, count); none:
 # no header protection at all.
@@ -323,6 +341,8 @@ def inner(orig):
     out = b""
     for name, raw in h.fields:
         if is_content(name):
+            if name.lower() == "content-type":
+                raw = unmarked_ctype(raw)
             raw = canon(raw)
             if not raw.endswith(b"\n"):
                 raw += b"\r\n"

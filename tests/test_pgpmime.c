@@ -700,3 +700,33 @@ Test(protect, our_parameters_are_never_swallowed)
 		free(got);
 	}
 }
+
+/* Without header protection (and in a signed part) the entity has no
+ * protected header: a Content-Type that says so loses the marks; any
+ * other stays byte for byte. */
+Test(protect, no_protected_header_no_marks)
+{
+	static const struct {
+		const char	*in;
+		const char	*out;
+	} t[] = {
+		{ "Content-Type: text/plain; charset=us-ascii;\n"
+		    "\thp=\"cipher\"; protected-headers=\"v1\"\n\nx",
+		    "Content-Type: text/plain; charset=us-ascii\r\n\r\nx" },
+		{ "Content-Type : text/plain; HP*=x; a=b\n\nx",
+		    "Content-Type: text/plain; a=b\r\n\r\nx" },
+		{ "Content-Type:  text/plain; a=b;\n\nx",
+		    "Content-Type:  text/plain; a=b;\r\n\r\nx" },
+		{ "Content-Type: text/plain; name=\"hp=x\"\n\nx",
+		    "Content-Type: text/plain; name=\"hp=x\"\r\n\r\nx" },
+	};
+	size_t i, len;
+	char *got;
+
+	for (i = 0; i < sizeof t / sizeof t[0]; i++) {
+		got = inner_as(t[i].in, 4096, 0, &len);
+		got[len] = '\0';
+		cr_expect_str_eq(got, t[i].out, "case %zu", i);
+		free(got);
+	}
+}
