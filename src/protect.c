@@ -25,7 +25,8 @@ static const char *const protect_names[] = {
 	"Thread-Topic", NULL
 };
 
-/* protect_marker - see protect.h */
+/* protect_marker - see protect.h; every Content-Type field counts:
+ * readers differ on which of two they take */
 enum protect_mode
 protect_marker(const struct rfc5322_header *h)
 {
@@ -34,20 +35,21 @@ protect_marker(const struct rfc5322_header *h)
 	const char *v1;
 	enum protect_mode m = PROTECT_NONE;
 	char *v;
-	size_t len;
+	size_t len, i = 0;
 
-	if ((f = rfc5322_find(h, "Content-Type", NULL)) == NULL)
-		return PROTECT_NONE;
-	v = rfc5322_unfold(f, &len);
-	if (mime_ctype_parse(v, len, &ct) == 0) {
-		v1 = mime_ctype_param(&ct, "protected-headers");
-		if (mime_ctype_param(&ct, "hp") != NULL)
-			m = PROTECT_HP;
-		else if (v1 != NULL && strcasecmp(v1, "v1") == 0)
-			m = PROTECT_V1;
+	while ((f = rfc5322_find(h, "Content-Type", &i)) != NULL) {
+		v = rfc5322_unfold(f, &len);
+		if (mime_ctype_parse(v, len, &ct) == 0) {
+			v1 = mime_ctype_param(&ct, "protected-headers");
+			if (mime_ctype_param(&ct, "hp") != NULL)
+				m = PROTECT_HP;
+			else if (v1 != NULL && strcasecmp(v1, "v1") == 0 &&
+			    m == PROTECT_NONE)
+				m = PROTECT_V1;
+		}
+		mime_ctype_free(&ct);
+		free(v);
 	}
-	mime_ctype_free(&ct);
-	free(v);
 	return m;
 }
 

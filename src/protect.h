@@ -14,7 +14,8 @@ enum protect_mode {
 };
 
 /* protect_marker - does this header's Content-Type say its fields are
- * protected, and how? */
+ * protected, and how?  Any of its Content-Type fields (hp= before
+ * protected-headers="v1") */
 enum protect_mode protect_marker(const struct rfc5322_header *);
 
 /* protect_is_name - one of the fields protected ones replace: Subject,

@@ -230,4 +230,29 @@ ms "$T/mk.ver" "$T/err" decrypt "$T/mk.sig"
 expect "... and it verifies: good" "$T/mk.ver" \
     "X-Mailseal-Decryption: not-encrypted|X-Mailseal-Signature: good; signer=$alice|"
 
+# ---- 7. the mark on a second Content-Type field of the signed part:
+# readers that take the last one show its protected From
+spart2() {
+	printf 'Content-Type: text/plain; charset=us-ascii\r\n'
+	printf 'Content-Type: text/plain; charset=us-ascii; hp="clear"\r\n'
+	printf 'From: %s\r\nSubject: Friday\r\n\r\nWire it.\r\n' "$1"
+}
+spart2 'Alice <alice@example.org>' >"$T/so2.part"
+g -u xbob@example.org --detach-sign --armor -o "$T/so2.asc" "$T/so2.part"
+{
+	printf 'From: xbob@example.org\r\nTo: bob@example.org\r\n'
+	printf 'Subject: Friday\r\nMIME-Version: 1.0\r\n'
+	printf 'Content-Type: multipart/signed; micalg=pgp-sha256;\r\n'
+	printf ' protocol="application/pgp-signature"; boundary="b"\r\n'
+	printf '\r\n--b\r\n'
+	cat "$T/so2.part"
+	printf '\r\n--b\r\nContent-Type: application/pgp-signature\r\n\r\n'
+	sed 's/$/\r/' "$T/so2.asc"
+	printf -- '--b--\r\n'
+} >"$T/so2.eml"
+ms "$T/so2.out" "$T/err" decrypt "$T/so2.eml"
+expect "signed-only, the mark on a second Content-Type, From Alice: not good" \
+    "$T/so2.out" \
+    "X-Mailseal-Decryption: not-encrypted|X-Mailseal-Signature: mismatch; signer=$xbob|"
+
 done_testing
