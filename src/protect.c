@@ -13,11 +13,13 @@
 #include <strings.h>
 
 #include "limit.h"
-#include "mime.h"
 #include "pgpmime.h"
 #include "protect.h"
 #include "rfc5322.h"
 #include "xmalloc.h"
+
+static enum protect_mode protect_param_mark(const char *, size_t);
+static size_t	protect_skip_cfws(const char *, size_t, size_t);
 
 /* The fields protected headers replace, as decrypt shows them. */
 static const char *const protect_names[] = {
@@ -25,30 +27,77 @@ static const char *const protect_names[] = {
 	"Thread-Topic", NULL
 };
 
-/* protect_marker - see protect.h; every Content-Type field counts:
- * readers differ on which of two they take */
+/* protect_param_mark - the mark a parameter (from just after its ';')
+ * makes: hp (any value, also as an RFC 2231 "hp*..."), or
+ * protected-headers: "v1" (quoted or not, any case), or an RFC 2231
+ * form of it */
+static enum protect_mode
+protect_param_mark(const char *s, size_t n)
+{
+	size_t i = protect_skip_cfws(s, n, 0), k, e;
+
+	for (k = i; k < n && s[k] != '=' && s[k] != '*' && s[k] != ' ' &&
+	    s[k] != '\t' && s[k] != '(' && s[k] != '\r' && s[k] != '\n'; k++)
+		;
+	if (k - i == 2 && strncasecmp(s + i, "hp", 2) == 0)
+		return PROTECT_HP;
+	if (k - i != 17 || strncasecmp(s + i, "protected-headers", 17) != 0)
+		return PROTECT_NONE;
+	if (k < n && s[k] == '*')
+		return PROTECT_V1;
+	if ((k = protect_skip_cfws(s, n, k)) >= n || s[k] != '=')
+		return PROTECT_NONE;
+	if ((k = protect_skip_cfws(s, n, k + 1)) < n && s[k] == '"')
+		k++;
+	e = k + 2;
+	if (e > n || strncasecmp(s + k, "v1", 2) != 0)
+		return PROTECT_NONE;
+	return e == n || s[e] == '"' || s[e] == ' ' || s[e] == '\t' ||
+	    s[e] == '(' || s[e] == '\r' || s[e] == '\n' ? PROTECT_V1 :
+	    PROTECT_NONE;
+}
+
+/*
+ * protect_marker - see protect.h.  Read leniently, as the most lenient
+ * reader would: every Content-Type field (readers differ on which of
+ * two they take), every parameter (split at the ';'s outside quoted
+ * strings and comments, whatever the syntax around them, however many),
+ * RFC 2231 names too (protected-headers*= counts as "v1": its value is
+ * not decoded).  A mark we missed would let a reader show inner fields
+ * that our verdicts never looked at.
+ */
 enum protect_mode
 protect_marker(const struct rfc5322_header *h)
 {
 	const struct rfc5322_field *f;
-	struct mime_ctype ct;
-	const char *v1;
-	enum protect_mode m = PROTECT_NONE;
-	char *v;
-	size_t len, i = 0;
+	enum protect_mode m = PROTECT_NONE, pm;
+	const char *v;
+	size_t n, i, k = 0, seg;
+	int quoted, depth;
 
-	while ((f = rfc5322_find(h, "Content-Type", &i)) != NULL) {
-		v = rfc5322_unfold(f, &len);
-		if (mime_ctype_parse(v, len, &ct) == 0) {
-			v1 = mime_ctype_param(&ct, "protected-headers");
-			if (mime_ctype_param(&ct, "hp") != NULL)
-				m = PROTECT_HP;
-			else if (v1 != NULL && strcasecmp(v1, "v1") == 0 &&
-			    m == PROTECT_NONE)
-				m = PROTECT_V1;
+	while ((f = rfc5322_find(h, "Content-Type", &k)) != NULL) {
+		v = f->raw + f->valoff;
+		n = f->rawlen - f->valoff;
+		quoted = depth = 0;
+		for (i = 0, seg = n; i < n; i++) {
+			if ((quoted || depth > 0) && v[i] == '\\')
+				i++;
+			else if (depth == 0 && v[i] == '"')
+				quoted = !quoted;
+			else if (!quoted && v[i] == '(')
+				depth++;
+			else if (!quoted && depth > 0 && v[i] == ')')
+				depth--;
+			else if (!quoted && depth == 0 && v[i] == ';') {
+				if (seg < n && (pm = protect_param_mark(v +
+				    seg + 1, i - seg - 1)) > m)
+					m = pm;
+				seg = i;
+			}
 		}
-		mime_ctype_free(&ct);
-		free(v);
+		if (seg < n && (pm = protect_param_mark(v + seg + 1,
+		    n - seg - 1)) > m)
+			m = pm;
 	}
 	return m;
 }

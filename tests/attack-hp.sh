@@ -255,4 +255,36 @@ expect "signed-only, the mark on a second Content-Type, From Alice: not good" \
     "$T/so2.out" \
     "X-Mailseal-Decryption: not-encrypted|X-Mailseal-Signature: mismatch; signer=$xbob|"
 
+# ---- 8. marks our Content-Type parser does not keep, which readers see:
+# an RFC 2231 name, one after 32 other parameters, one after a syntax
+# error
+many=$(i=0; while [ $i -lt 33 ]; do printf ' p%d=x;' $i; i=$((i + 1)); done)
+n=0
+for ct in "text/plain; hp*=us-ascii''clear" "text/plain;$many hp=\"clear\"" \
+    "text/plain; protected-headers*=''v1" "text/plain; a=@; hp=\"clear\""; do
+	n=$((n + 1))
+	{
+		printf 'Content-Type: %s\r\n' "$ct"
+		printf 'From: Alice <alice@example.org>\r\nSubject: Friday\r\n'
+		printf '\r\nWire it.\r\n'
+	} >"$T/so3-$n.part"
+	g -u xbob@example.org --detach-sign --armor -o "$T/so3-$n.asc" \
+	    "$T/so3-$n.part"
+	{
+		printf 'From: xbob@example.org\r\nTo: bob@example.org\r\n'
+		printf 'Subject: Friday\r\nMIME-Version: 1.0\r\n'
+		printf 'Content-Type: multipart/signed; micalg=pgp-sha256;\r\n'
+		printf ' protocol="application/pgp-signature"; boundary="b"\r\n'
+		printf '\r\n--b\r\n'
+		cat "$T/so3-$n.part"
+		printf '\r\n--b\r\nContent-Type: application/pgp-signature\r\n\r\n'
+		sed 's/$/\r/' "$T/so3-$n.asc"
+		printf -- '--b--\r\n'
+	} >"$T/so3-$n.eml"
+	ms "$T/so3-$n.out" "$T/err" decrypt "$T/so3-$n.eml"
+	expect "signed-only, mark $n read leniently, From Alice: not good" \
+	    "$T/so3-$n.out" \
+	    "X-Mailseal-Decryption: not-encrypted|X-Mailseal-Signature: mismatch; signer=$xbob|"
+done
+
 done_testing
