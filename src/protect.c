@@ -57,11 +57,41 @@ protect_param_mark(const char *s, size_t n)
 	    PROTECT_NONE;
 }
 
+/* protect_value_mark - the strongest mark among the parameters of a
+ * Content-Type value v of n bytes, split at the ';'s outside quoted
+ * strings, and (comments set) outside comments */
+static enum protect_mode
+protect_value_mark(const char *v, size_t n, int comments)
+{
+	enum protect_mode m = PROTECT_NONE, pm;
+	size_t i, seg = n;
+	int quoted = 0, depth = 0;
+
+	for (i = 0; i <= n; i++) {
+		if (i + 1 < n && (quoted || depth > 0) && v[i] == '\\')
+			i++;
+		else if (i < n && depth == 0 && v[i] == '"')
+			quoted = !quoted;
+		else if (i < n && comments && !quoted && v[i] == '(')
+			depth++;
+		else if (i < n && !quoted && depth > 0 && v[i] == ')')
+			depth--;
+		else if (i == n || (!quoted && depth == 0 && v[i] == ';')) {
+			if (seg < n && (pm = protect_param_mark(v + seg + 1,
+			    i - seg - 1)) > m)
+				m = pm;
+			seg = i;
+		}
+	}
+	return m;
+}
+
 /*
  * protect_marker - see protect.h.  Read leniently, as the most lenient
  * reader would: every Content-Type field (readers differ on which of
  * two they take), every parameter (split at the ';'s outside quoted
- * strings and comments, whatever the syntax around them, however many),
+ * strings and comments, whatever the syntax around them, however many;
+ * and again as Python's email package splits, knowing no comments),
  * RFC 2231 names too (protected-headers*= counts as "v1": its value is
  * not decoded).  A mark we missed would let a reader show inner fields
  * that our verdicts never looked at.
@@ -71,34 +101,14 @@ protect_marker(const struct rfc5322_header *h)
 {
 	const struct rfc5322_field *f;
 	enum protect_mode m = PROTECT_NONE, pm;
-	const char *v;
-	size_t n, i, k = 0, seg;
-	int quoted, depth;
+	size_t k = 0;
+	int comments;
 
-	while ((f = rfc5322_find(h, "Content-Type", &k)) != NULL) {
-		v = f->raw + f->valoff;
-		n = f->rawlen - f->valoff;
-		quoted = depth = 0;
-		for (i = 0, seg = n; i < n; i++) {
-			if ((quoted || depth > 0) && v[i] == '\\')
-				i++;
-			else if (depth == 0 && v[i] == '"')
-				quoted = !quoted;
-			else if (!quoted && v[i] == '(')
-				depth++;
-			else if (!quoted && depth > 0 && v[i] == ')')
-				depth--;
-			else if (!quoted && depth == 0 && v[i] == ';') {
-				if (seg < n && (pm = protect_param_mark(v +
-				    seg + 1, i - seg - 1)) > m)
-					m = pm;
-				seg = i;
-			}
-		}
-		if (seg < n && (pm = protect_param_mark(v + seg + 1,
-		    n - seg - 1)) > m)
-			m = pm;
-	}
+	while ((f = rfc5322_find(h, "Content-Type", &k)) != NULL)
+		for (comments = 0; comments <= 1; comments++)
+			if ((pm = protect_value_mark(f->raw + f->valoff,
+			    f->rawlen - f->valoff, comments)) > m)
+				m = pm;
 	return m;
 }
 

@@ -755,7 +755,9 @@ Test(protect, marks_are_read_leniently)
 		{ "text/plain; protected-headers=v2", PROTECT_NONE },
 		{ "text/plain; hpx=1; xhp=2", PROTECT_NONE },
 		{ "text/plain; name=\"a; hp=x\"", PROTECT_NONE },
-		{ "text/plain (b; hp=x)", PROTECT_NONE },
+		/* Python's email package splits in comments too */
+		{ "text/plain (b; hp=x)", PROTECT_HP },
+		{ "text/plain; hp=\"x\\", PROTECT_HP },
 		{ "hp=x", PROTECT_NONE },
 	};
 	struct rfc5322_header h;
