@@ -1005,6 +1005,13 @@ gpg_located(const struct gpgstatus *s, const char *addr, size_t n,
 {
 	static const char *none[] = { "No data", "No name", "Not found",
 	    "No public key", NULL };
+	/* a domain without a web server has no directory: waiting for
+	 * one would defer its mail until it bounces.  A forged refusal
+	 * gains an attacker nothing wkd = no would not give him: the
+	 * recipient has no key, as before.  A server that does not
+	 * answer, or whose certificate fails, stays a deferral. */
+	static const char *noserver[] = { "Connection refused",
+	    "Network is unreachable", "No route to host", NULL };
 	const char **w;
 
 	if (s->exited && s->exit_code == 0 && n > 0) {
@@ -1019,6 +1026,11 @@ gpg_located(const struct gpgstatus *s, const char *addr, size_t n,
 	for (w = none; s->exited && !s->late && *w != NULL; w++)
 		if (strcmp(s->wkd, *w) == 0) {
 			*res = GPG_LOC_NOTFOUND;
+			return GPG_OK;
+		}
+	for (w = noserver; s->exited && !s->late && *w != NULL; w++)
+		if (strcmp(s->wkd, *w) == 0) {
+			*res = GPG_LOC_NOSERVER;
 			return GPG_OK;
 		}
 	snprintf(err, errsz, "WKD lookup of %s: %s", addr,

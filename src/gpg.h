@@ -175,8 +175,10 @@ enum gpg_locate {
 	GPG_LOC_NOTFOUND,	/* the directory has none (a 404) */
 	GPG_LOC_UNREADABLE,	/* it served no key gpg can read (an
 				 * OpenPGP v6 key: gpg 2.2 refuses it) */
-	GPG_LOC_NOMATCH		/* it served a key without a user ID of
+	GPG_LOC_NOMATCH,	/* it served a key without a user ID of
 				 * the address: gpg imported nothing */
+	GPG_LOC_NOSERVER	/* nothing listens there (the connection
+				 * was refused, no route): no directory */
 };
 
 /* gpg_locate - look addr up in its domain's Web Key Directory through

@@ -74,6 +74,8 @@ wkd_name(enum gpg_locate r)
 		return "unreadable";
 	case GPG_LOC_NOMATCH:
 		return "no-match";
+	case GPG_LOC_NOSERVER:
+		return "no-server";
 	}
 	return "?";
 }

@@ -238,14 +238,24 @@ for c in quick reqquick; do
 	fi
 done
 
-# a directory that cannot be reached (nothing listens): 75 too
+# a domain where nothing listens has no directory: no key (a deferral
+# would keep its mail until it bounces), said in the log
 fm "$T/on.conf" --stdout x@down.test <"$T/m.eml"
-if [ "$rc" -eq 75 ] && [ ! -s "$T/out" ] &&
-    grep -q 'WKD lookup of x@down.test' "$T/err"; then
-	ok "unreachable WKD server: 75, no output"
+if [ "$rc" -eq 0 ] && is_clear &&
+    logline | grep -q 'to=<x@down.test>.* why=no-key wkd=no-server'; then
+	ok "nothing listens for the directory, opportunistic: clear text, why=no-key wkd=no-server"
 else
 	echo "exit $rc" >"$T/why"
-	not_ok "unreachable WKD server: 75" "$T/why" "$T/err" "$T/out"
+	not_ok "nothing listens for the directory, opportunistic" "$T/why" \
+	    "$T/err" "$T/out"
+fi
+fm "$T/req.conf" --stdout x@down.test <"$T/m.eml"
+if [ "$rc" -eq 67 ] && [ ! -s "$T/out" ]; then
+	ok "nothing listens for the directory, require: refused (67), no output"
+else
+	echo "exit $rc" >"$T/why"
+	not_ok "nothing listens for the directory, require: refused (67)" \
+	    "$T/why" "$T/err" "$T/out"
 fi
 
 # 6. a look-alike key (user ID xlisa@) served for lisa@: not used
