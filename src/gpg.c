@@ -30,6 +30,7 @@
 #include "gpgio.h"
 #include "gpgstatus.h"
 #include "gpgsup.h"
+#include "keypkt.h"
 #include "limit.h"
 #include "xmalloc.h"
 
@@ -350,6 +351,75 @@ gpg_key_copy(gpgme_key_t k, int secret, struct gpg_key *out)
 	}
 }
 
+/* gpg_key_enc - the subkey gpg encrypts to (gpg_key_life), or NULL */
+static gpgme_subkey_t
+gpg_key_enc(gpgme_key_t k)
+{
+	gpgme_subkey_t sk, use = NULL;
+
+	if (k->subkeys == NULL)
+		return NULL;
+	for (sk = k->subkeys->next; sk != NULL; sk = sk->next)
+		if (sk->can_encrypt && !sk->revoked && !sk->disabled &&
+		    !sk->invalid && !sk->expired &&
+		    (use == NULL || sk->timestamp > use->timestamp))
+			use = sk;
+	return use != NULL ? use : k->subkeys;
+}
+
+/*
+ * gpg_ecdh_check - the keys of list that gpg would encrypt to with an
+ * ECDH subkey whose KDF parameters it cannot use (keypkt.c: listed as
+ * able to encrypt, then "Bad public key" for the whole message) can
+ * not encrypt: unsupported.  One export of the keys with an ECDH
+ * encryption subkey, none when there are none; 0, or -1 with err.
+ */
+static int
+gpg_ecdh_check(struct gpg *g, struct gpg_keylist *list, char *err,
+    size_t errsz)
+{
+	struct addrlist bad = { NULL, 0 };
+	gpgme_key_t *ks, k;
+	gpgme_subkey_t use;
+	gpgme_data_t d = NULL;
+	gpgme_error_t e;
+	char *buf = NULL;
+	size_t i, n = 0, len = 0;
+
+	ks = xcalloc(list->n + 1, sizeof *ks);
+	for (i = 0; i < list->n; i++)
+		if (list->v[i].can_encrypt && (k = list->v[i].handle) !=
+		    NULL && (use = gpg_key_enc(k)) != NULL &&
+		    use->pubkey_algo == GPGME_PK_ECDH)
+			ks[n++] = k;
+	e = 0;
+	if (n > 0 && !(e = gpgme_data_new(&d))) {
+		memset(&g->seen, 0, sizeof g->seen);
+		gpgme_set_armor(g->ctx, 0);
+		gpg_supervise(1);
+		e = gpgme_op_export_keys(g->ctx, ks, GPGME_EXPORT_MODE_MINIMAL,
+		    d);
+		gpg_supervise(0);
+		gpgme_set_armor(g->ctx, 1);
+	}
+	free(ks);
+	if (e) {
+		gpgme_data_release(d);
+		(void)gpg_fail(e, "key export", err, errsz);
+		return -1;
+	}
+	if (d != NULL && (buf = gpgme_data_release_and_get_mem(d, &len)))
+		keypkt_ecdh_bad((const unsigned char *)buf, len, &bad);
+	gpgme_free(buf);
+	for (i = 0; bad.n > 0 && i < list->n; i++)
+		if (list->v[i].can_encrypt && (k = list->v[i].handle) !=
+		    NULL && (use = gpg_key_enc(k)) != NULL && use->fpr != NULL &&
+		    addrlist_has(&bad, use->fpr))
+			list->v[i].can_encrypt = 0, list->v[i].unsupported = 1;
+	addrlist_free(&bad);
+	return 0;
+}
+
 /* gpg_keylist - see gpg.h */
 enum gpg_status
 gpg_keylist(struct gpg *g, char *const *patterns, size_t n, int secret,
@@ -428,6 +498,10 @@ gpg_keylist_run(struct gpg *g, char *const *patterns, size_t n, int secret,
 	}
 	if (!gpgstatus_listed(&g->seen, list->n)) {
 		gpghome_why(g->home, &g->seen, "key listing", err, errsz);
+		gpg_keylist_free(list);
+		return GPG_TEMPFAIL;
+	}
+	if (!secret && gpg_ecdh_check(g, list, err, errsz) == -1) {
 		gpg_keylist_free(list);
 		return GPG_TEMPFAIL;
 	}

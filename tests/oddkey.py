@@ -10,6 +10,13 @@
                                RFC 9580's X25519 algorithm (25), which gpg
                                2.2 does not know, bound by a valid
                                signature
+    oddkey.py ecdh-curve USERID   a v4 key like x25519's whose encryption
+                               subkey is ECDH (18) on a curve gpg 2.2
+                               does not know (gpg refuses to import it)
+    oddkey.py ecdh-kdf USERID  the same with a Curve25519 ECDH subkey
+                               whose KDF parameters name a hash gpg
+                               cannot use (gpg imports and lists it as
+                               able to encrypt; encrypting fails)
 
 The key goes to standard output, binary.  Made at test time from fresh
 random keys; needs python3-cryptography.
@@ -88,14 +95,47 @@ def x25519_subkey(uid, now):
         packet(14, sbody) + bind
 
 
+CV25519_OID = bytes.fromhex("2b060104019755010501")
+UNKNOWN_OID = bytes.fromhex("2b0601040182ff7f0101")
+
+
+def ecdh_subkey(uid, now, oid, kdf):
+    """an EdDSA primary key and one ECDH subkey on oid, KDF params kdf"""
+    sk = ed25519.Ed25519PrivateKey.generate()
+    pub = sk.public_key().public_bytes(*RAW)
+    pbody = bytes([4]) + struct.pack(">I", now) + bytes([22]) + \
+        bytes([len(ED25519_OID)]) + ED25519_OID + mpi(b"\x40" + pub)
+    fpr = hashlib.sha1(keyhash(pbody)).digest()
+    enc = x25519.X25519PrivateKey.generate().public_key().public_bytes(*RAW)
+    sbody = bytes([4]) + struct.pack(">I", now) + bytes([18, len(oid)]) + \
+        oid + mpi(b"\x40" + enc) + kdf
+    uidsig = signature(sk, fpr, 0x13, 0x03, keyhash(pbody) + bytes([0xB4]) +
+                       struct.pack(">I", len(uid)) + uid, now)
+    bind = signature(sk, fpr, 0x18, 0x0C, keyhash(pbody) + keyhash(sbody),
+                     now)
+    return packet(6, pbody) + packet(13, uid) + uidsig + \
+        packet(14, sbody) + bind
+
+
+MAKE = {
+    "v6": v6,
+    "x25519": x25519_subkey,
+    # KDF parameters: SHA-256, AES-128 (as gpg makes them)
+    "ecdh-curve": lambda u, n: ecdh_subkey(u, n, UNKNOWN_OID,
+                                           bytes([3, 1, 8, 7])),
+    # hash algorithm 99: not one ECDH allows
+    "ecdh-kdf": lambda u, n: ecdh_subkey(u, n, CV25519_OID,
+                                         bytes([3, 1, 99, 7])),
+}
+
+
 def main():
-    if len(sys.argv) != 3 or sys.argv[1] not in ("v6", "x25519"):
-        sys.stderr.write("usage: oddkey.py v6|x25519 USERID\n")
+    if len(sys.argv) != 3 or sys.argv[1] not in MAKE:
+        sys.stderr.write("usage: oddkey.py %s USERID\n" % "|".join(MAKE))
         return 64
     now = int(time.time()) - 60
     uid = sys.argv[2].encode()
-    make = v6 if sys.argv[1] == "v6" else x25519_subkey
-    sys.stdout.buffer.write(make(uid, now))
+    sys.stdout.buffer.write(MAKE[sys.argv[1]](uid, now))
     return 0
 
 

@@ -12,7 +12,9 @@ method paths:
 DOMAIN comes from the Host field (the advanced host loses its
 "openpgpkey." prefix).  A missing file is a 404.  A domain with a file
 ROOT/DOMAIN/HANG accepts the request and never answers (the connection is
-held until the server ends).  Every request is logged to stderr as
+held until the server ends).  A domain with a file ROOT/DOMAIN/STATUS
+answers every key request with the HTTP status that file holds (a
+directory that fails: 500, 503).  Every request is logged to stderr as
 "HOST PATH STATUS".  READY is written (the port) once the server listens.
 Meant to run on loopback inside tests/wkd.sh's private network namespace.
 """
@@ -44,7 +46,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return
         parts = path.split("/")
         body, status = None, 404
-        if path.endswith("/policy"):
+        sfile = os.path.join(ddir, "STATUS")
+        if os.path.exists(sfile) and not path.endswith("/policy"):
+            with open(sfile) as fp:
+                status = int(fp.read().strip())
+        elif path.endswith("/policy"):
             body, status = b"", 200
         elif len(parts) >= 2 and parts[-2] == "hu" and \
                 "/" not in parts[-1] and parts[-1] not in ("", ".", ".."):
