@@ -310,6 +310,42 @@ gpg_key_life(gpgme_key_t k, struct gpg_key *out)
 	}
 }
 
+/* gpg_key_enc - the subkey gpg encrypts to (gpg_key_life), or NULL */
+static gpgme_subkey_t
+gpg_key_enc(gpgme_key_t k)
+{
+	gpgme_subkey_t sk, use = NULL;
+
+	if (k->subkeys == NULL)
+		return NULL;
+	for (sk = k->subkeys->next; sk != NULL; sk = sk->next)
+		if (sk->can_encrypt && !sk->revoked && !sk->disabled &&
+		    !sk->invalid && !sk->expired &&
+		    (use == NULL || sk->timestamp > use->timestamp))
+			use = sk;
+	return use != NULL ? use : k->subkeys;
+}
+
+/* gpg_key_small - the subkey gpg encrypts to is RSA or Elgamal of
+ * fewer than LIMIT_ENC_KEY_BITS bits (gpg aborts on the smallest) */
+static int
+gpg_key_small(gpgme_key_t k)
+{
+	gpgme_subkey_t use = gpg_key_enc(k);
+
+	if (use == NULL)
+		return 0;
+	switch (use->pubkey_algo) {
+	case GPGME_PK_RSA:
+	case GPGME_PK_RSA_E:
+	case GPGME_PK_ELG:
+	case GPGME_PK_ELG_E:
+		return use->length < LIMIT_ENC_KEY_BITS;
+	default:
+		return 0;
+	}
+}
+
 /* gpg_key_copy - our view of a GPGME key */
 static void
 gpg_key_copy(gpgme_key_t k, int secret, struct gpg_key *out)
@@ -333,6 +369,8 @@ gpg_key_copy(gpgme_key_t k, int secret, struct gpg_key *out)
 		    gpgme_pubkey_algo_name(sk->pubkey_algo) == NULL)
 			out->unsupported = 1;
 	gpg_key_life(k, out);
+	if (out->can_encrypt && gpg_key_small(k))
+		out->can_encrypt = 0, out->unsupported = 1;
 	out->secret = secret || k->secret;
 	gpgme_key_ref(k);
 	out->handle = k;
@@ -349,22 +387,6 @@ gpg_key_copy(gpgme_key_t k, int secret, struct gpg_key *out)
 		    u->validity == GPGME_VALIDITY_ULTIMATE;
 		out->uids[out->nuids++] = xstrdup(u->address);
 	}
-}
-
-/* gpg_key_enc - the subkey gpg encrypts to (gpg_key_life), or NULL */
-static gpgme_subkey_t
-gpg_key_enc(gpgme_key_t k)
-{
-	gpgme_subkey_t sk, use = NULL;
-
-	if (k->subkeys == NULL)
-		return NULL;
-	for (sk = k->subkeys->next; sk != NULL; sk = sk->next)
-		if (sk->can_encrypt && !sk->revoked && !sk->disabled &&
-		    !sk->invalid && !sk->expired &&
-		    (use == NULL || sk->timestamp > use->timestamp))
-			use = sk;
-	return use != NULL ? use : k->subkeys;
 }
 
 /*

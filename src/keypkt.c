@@ -5,7 +5,8 @@
  * whatever its KDF parameters say, and only when it encrypts does it
  * check them (ecdh.c: exactly 03 01 HASH CIPHER, HASH SHA-256/384/512,
  * CIPHER AES-128/192/256), failing the whole message with "Bad public
- * key".  Such a key, from a Web Key Directory or anywhere, would defer
+ * key"; a Curve25519 point of another length fails it with "Bad
+ * data".  Such a key, from a Web Key Directory or anywhere, would defer
  * every message to its owner, and to anyone with him, until it
  * bounces.  RFC 4880 4.2 (packet headers), 5.5.2 (v4 keys), 12.2
  * (fingerprints); RFC 6637 9 (ECDH's public key fields).
@@ -15,6 +16,7 @@
 #include <gcrypt.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "keypkt.h"
 
@@ -65,11 +67,14 @@ keypkt_header(const unsigned char *p, size_t n, int *tag, size_t *hlen,
 }
 
 /* keypkt_kdf_bad - the key packet body b (v4, ECDH) has KDF parameters
- * gpg refuses to encrypt with (a body it could not parse it would not
- * have imported: not ours to judge) */
+ * gpg refuses to encrypt with, or a Curve25519 point that is not 0x40
+ * and 32 bytes ("Bad data"); a body gpg could not parse it would not
+ * have imported: not ours to judge */
 static int
 keypkt_kdf_bad(const unsigned char *b, size_t n)
 {
+	static const unsigned char cv25519[] = { 0x2b, 0x06, 0x01, 0x04,
+	    0x01, 0x97, 0x55, 0x01, 0x05, 0x01 };
 	size_t off, bits;
 	const unsigned char *k;
 
@@ -79,6 +84,10 @@ keypkt_kdf_bad(const unsigned char *b, size_t n)
 	if (n < off + 2)
 		return 0;
 	bits = (size_t)b[off] << 8 | b[off + 1];
+	if (b[6] == sizeof cv25519 && memcmp(b + 7, cv25519,
+	    sizeof cv25519) == 0 && ((bits + 7) / 8 != 33 ||
+	    n < off + 3 || b[off + 2] != 0x40))
+		return 1;
 	off += 2 + (bits + 7) / 8;		/* past the point */
 	if (n < off + 1 || n < off + 1 + b[off])
 		return 0;

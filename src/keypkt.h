@@ -11,7 +11,8 @@
 
 /* keypkt_ecdh_bad - the fingerprints (40 upper-case hex digits) of the
  * v4 ECDH key and subkey packets in buf (binary, as gpg exports keys)
- * whose KDF parameters gpg cannot encrypt with, added to bad */
+ * that gpg cannot encrypt to (KDF parameters, a Curve25519 point of
+ * another length), added to bad */
 void	 keypkt_ecdh_bad(const unsigned char *, size_t, struct addrlist *);
 
 #endif

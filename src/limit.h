@@ -64,6 +64,12 @@
  * matches a whole keyring of thousands of keys). */
 #define LIMIT_KEYS		10000
 
+/* Bits of the RSA or Elgamal encryption subkey a key must have to be
+ * encrypted to.  gpg 2.2 lists smaller ones as able to encrypt and
+ * aborts ("can't encode a 256 bit key in a 300 bits frame") when the
+ * session key does not fit; none that small protects anything. */
+#define LIMIT_ENC_KEY_BITS	512
+
 /* Bytes of plaintext one decryption may produce (compression bombs):
  * beyond it the message is "failed; reason=too-large" and keeps its
  * ciphertext. */

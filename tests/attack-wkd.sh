@@ -89,7 +89,16 @@ serve walt "$T/walt.key"
     'Cora <cora@wkd.test>' >"$T/cora.key" && serve cora "$T/cora.key"
 "$PYTHON" "$MAILSEAL_SRCDIR/tests/oddkey.py" ecdh-kdf \
     'Kurt <kurt@wkd.test>' >"$T/kurt.key" && serve kurt "$T/kurt.key"
-[ -s "$W/root/wkd.test/$(wkdhash kurt)" ] &&
+"$PYTHON" "$MAILSEAL_SRCDIR/tests/oddkey.py" ecdh-point \
+    'Pete <pete@wkd.test>' >"$T/pete.key" && serve pete "$T/pete.key"
+"$PYTHON" "$MAILSEAL_SRCDIR/tests/oddkey.py" rsa-300 \
+    'Ross <ross@wkd.test>' >"$T/ross.key" && serve ross "$T/ross.key"
+for b in 511 512; do
+	"$PYTHON" "$MAILSEAL_SRCDIR/tests/oddkey.py" rsa-$b \
+	    "R$b <r$b@example.org>" >"$T/r$b.key"
+done
+[ -s "$W/root/wkd.test/$(wkdhash ross)" ] && [ -s "$T/r512.key" ] &&
+    [ -s "$W/root/wkd.test/$(wkdhash kurt)" ] &&
     [ -s "$W/root/wkd.test/$(wkdhash walt)" ] || {
 	echo "Bail out! the test keys could not be made"
 	sed 's/^/# /' "$T/keys.log"
@@ -200,6 +209,40 @@ if grep -q '^kurt@wkd.test  key=-  encrypt=no  reason=unsupported-key' \
 	ok "mailseal keys: kurt reason=unsupported-key"
 else
 	not_ok "mailseal keys: kurt reason=unsupported-key" "$T/o" "$T/e"
+fi
+
+# 4. the same for a Curve25519 point of 31 bytes (gpg: "Bad data") and
+# an RSA subkey of 300 bits preferring AES-256 (gpg aborts: "can't
+# encode a 256 bit key in a 300 bits frame")
+for u in pete ross; do
+	mail "w$u" "walt@wkd.test, $u@wkd.test"
+	fm "$T/on.conf" walt@wkd.test "$u@wkd.test" <"$T/w$u.eml"
+	wcopy=$(grep -l '^\[walt@wkd.test\]$' "$T"/sm/*.args 2>/dev/null |
+	    sed 's/args$/msg/')
+	if [ "$rc" -eq 0 ] && [ -n "$wcopy" ] && cp "$wcopy" "$T/out" &&
+	    decrypts_for walt &&
+	    logline | grep -q "to=<$u@wkd.test>.* why=unsupported-key"; then
+		ok "$u's key gpg cannot encrypt to: unsupported-key, no deferral"
+	else
+		echo "exit $rc" >"$T/why"
+		not_ok "$u's key gpg cannot encrypt to: no deferral" "$T/why" \
+		    "$T/err"
+	fi
+done
+
+# 5. LIMIT_ENC_KEY_BITS (512): an RSA encryption subkey of 511 bits is
+# unsupported-key, one of 512 is used
+gpg --homedir "$GNUPGHOME" --batch --import "$T/r511.key" "$T/r512.key" \
+    >/dev/null 2>&1
+ms "$T/o" "$T/e" keys --homedir "$GNUPGHOME" r511@example.org \
+    r512@example.org
+if grep -q '^r511@example.org  key=-  encrypt=no  reason=unsupported-key' \
+    "$T/o" && grep -q '^r512@example.org  key=[0-9A-F]*  encrypt=yes' \
+    "$T/o"; then
+	ok "RSA subkey of 511 bits: unsupported-key; of 512: used"
+else
+	not_ok "RSA subkey of 511 bits: unsupported-key; of 512: used" \
+	    "$T/o" "$T/e"
 fi
 
 gpgconf --homedir "$GNUPGHOME" --kill all >/dev/null 2>&1

@@ -17,6 +17,11 @@
                                whose KDF parameters name a hash gpg
                                cannot use (gpg imports and lists it as
                                able to encrypt; encrypting fails)
+    oddkey.py ecdh-point USERID  the same, KDF usable, with a Curve25519
+                               point of 31 bytes (encrypting fails)
+    oddkey.py rsa-BITS USERID  an RSA encryption subkey whose modulus
+                               has BITS bits (300, 511, 512), preferring
+                               AES-256 (300: gpg aborts when it encrypts)
 
 The key goes to standard output, binary.  Made at test time from fresh
 random keys; needs python3-cryptography.
@@ -63,9 +68,10 @@ def v6(uid, now):
     return packet(6, body) + packet(13, uid)
 
 
-def signature(sk, fpr, kind, flags, hashed_prefix, now):
+def signature(sk, fpr, kind, flags, hashed_prefix, now, extra=b""):
     sub = subpacket(2, struct.pack(">I", now)) + \
-        subpacket(27, bytes([flags])) + subpacket(33, bytes([4]) + fpr)
+        subpacket(27, bytes([flags])) + subpacket(33, bytes([4]) + fpr) + \
+        extra
     head = bytes([4, kind, 22, 8]) + struct.pack(">H", len(sub)) + sub
     trailer = bytes([4, 0xFF]) + struct.pack(">I", len(head))
     digest = hashlib.sha256(hashed_prefix + head + trailer).digest()
@@ -99,18 +105,35 @@ CV25519_OID = bytes.fromhex("2b060104019755010501")
 UNKNOWN_OID = bytes.fromhex("2b0601040182ff7f0101")
 
 
-def ecdh_subkey(uid, now, oid, kdf):
+def ecdh_subkey(uid, now, oid, kdf, point=None):
     """an EdDSA primary key and one ECDH subkey on oid, KDF params kdf"""
+    enc = x25519.X25519PrivateKey.generate().public_key().public_bytes(*RAW)
+    return with_subkey(uid, now, bytes([4]) + struct.pack(">I", now) +
+                       bytes([18, len(oid)]) + oid +
+                       mpi(point if point is not None else b"\x40" + enc) +
+                       kdf)
+
+
+def rsa_subkey(uid, now, bits):
+    """an EdDSA primary key and an RSA encryption subkey whose modulus
+    (random, odd) has bits bits; the user ID prefers AES-256"""
+    n = int.from_bytes(os.urandom((bits + 7) // 8), "big")
+    n = (n & ((1 << bits) - 1)) | (1 << (bits - 1)) | 1
+    return with_subkey(uid, now, bytes([4]) + struct.pack(">I", now) +
+                       bytes([1]) + mpi(n.to_bytes((bits + 7) // 8, "big")) +
+                       mpi(b"\x01\x00\x01"))
+
+
+def with_subkey(uid, now, sbody):
+    """an EdDSA primary key, uid (preferring AES-256), subkey sbody"""
     sk = ed25519.Ed25519PrivateKey.generate()
     pub = sk.public_key().public_bytes(*RAW)
     pbody = bytes([4]) + struct.pack(">I", now) + bytes([22]) + \
         bytes([len(ED25519_OID)]) + ED25519_OID + mpi(b"\x40" + pub)
     fpr = hashlib.sha1(keyhash(pbody)).digest()
-    enc = x25519.X25519PrivateKey.generate().public_key().public_bytes(*RAW)
-    sbody = bytes([4]) + struct.pack(">I", now) + bytes([18, len(oid)]) + \
-        oid + mpi(b"\x40" + enc) + kdf
     uidsig = signature(sk, fpr, 0x13, 0x03, keyhash(pbody) + bytes([0xB4]) +
-                       struct.pack(">I", len(uid)) + uid, now)
+                       struct.pack(">I", len(uid)) + uid, now,
+                       subpacket(11, bytes([9])))
     bind = signature(sk, fpr, 0x18, 0x0C, keyhash(pbody) + keyhash(sbody),
                      now)
     return packet(6, pbody) + packet(13, uid) + uidsig + \
@@ -126,6 +149,13 @@ MAKE = {
     # hash algorithm 99: not one ECDH allows
     "ecdh-kdf": lambda u, n: ecdh_subkey(u, n, CV25519_OID,
                                          bytes([3, 1, 99, 7])),
+    # a Curve25519 point of 31 bytes, not 32
+    "ecdh-point": lambda u, n: ecdh_subkey(u, n, CV25519_OID,
+                                           bytes([3, 1, 8, 7]),
+                                           b"\x40" + os.urandom(31)),
+    "rsa-300": lambda u, n: rsa_subkey(u, n, 300),
+    "rsa-511": lambda u, n: rsa_subkey(u, n, 511),
+    "rsa-512": lambda u, n: rsa_subkey(u, n, 512),
 }
 
 

@@ -1,7 +1,8 @@
 /*
  * test_keypkt.c - keypkt_ecdh_bad: the ECDH keys gpg lists as able to
  * encrypt but refuses to encrypt to (KDF parameters other than 03 01
- * SHA-256/384/512 AES-128/192/256), in exported key packets; old and
+ * SHA-256/384/512 AES-128/192/256, a Curve25519 point that is not 0x40
+ * and 32 bytes), in exported key packets; old and
  * new packet headers; truncated input is no crash.
  */
 #include <config.h>
@@ -13,6 +14,8 @@
 
 #include "addr.h"
 #include "keypkt.h"
+
+static size_t	plen = 32;	/* bytes of the point after its 0x40 */
 
 /* a v4 ECDH Curve25519 subkey packet body with the KDF bytes kdf */
 static size_t
@@ -28,9 +31,10 @@ body(unsigned char *b, const unsigned char *kdf, size_t kdflen)
 	b[n++] = sizeof oid;
 	memcpy(b + n, oid, sizeof oid);
 	n += sizeof oid;
-	b[n++] = 0x01, b[n++] = 0x07;		/* 263 bits: 33 bytes */
+	b[n++] = (unsigned char)((plen * 8 + 7) >> 8);	/* 263 bits: 33 */
+	b[n++] = (unsigned char)(plen * 8 + 7);
 	b[n++] = 0x40;
-	for (i = 0; i < 32; i++)
+	for (i = 0; i < plen; i++)
 		b[n++] = (unsigned char)(i + 1);
 	memcpy(b + n, kdf, kdflen);
 	return n + kdflen;
@@ -109,4 +113,16 @@ Test(keypkt, truncated_is_no_crash)
 
 	for (cut = 1; cut < 50; cut++)
 		cr_assert(!judged(k, sizeof k, 0, cut));
+}
+
+Test(keypkt, curve25519_point_of_another_length_is_bad)
+{
+	static const unsigned char k[] = { 3, 1, 8, 7 };
+
+	plen = 31;
+	cr_assert(judged(k, sizeof k, 0, 0));
+	plen = 33;
+	cr_assert(judged(k, sizeof k, 0, 0));
+	plen = 32;
+	cr_assert(!judged(k, sizeof k, 0, 0));
 }
