@@ -14,7 +14,8 @@ DOMAIN comes from the Host field (the advanced host loses its
 ROOT/DOMAIN/HANG accepts the request and never answers (the connection is
 held until the server ends).  A domain with a file ROOT/DOMAIN/STATUS
 answers every key request with the HTTP status that file holds (a
-directory that fails: 500, 503).  Every request is logged to stderr as
+directory that fails: 500, 503); one with a file ROOT/DOMAIN/DELAY waits
+the seconds that file holds before it answers a key request.  Every request is logged to stderr as
 "HOST PATH STATUS".  READY is written (the port) once the server listens.
 Meant to run on loopback inside tests/wkd.sh's private network namespace.
 """
@@ -23,6 +24,7 @@ import os
 import ssl
 import sys
 import threading
+import time
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -46,6 +48,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return
         parts = path.split("/")
         body, status = None, 404
+        dfile = os.path.join(ddir, "DELAY")
+        if os.path.exists(dfile) and not path.endswith("/policy"):
+            with open(dfile) as fp:
+                time.sleep(float(fp.read().strip()))
         sfile = os.path.join(ddir, "STATUS")
         if os.path.exists(sfile) and not path.endswith("/policy"):
             with open(sfile) as fp:
