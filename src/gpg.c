@@ -1066,9 +1066,10 @@ gpg_locate_why(gpgme_ctx_t ctx, struct gpgstatus *s)
 	s->wkd[i] = '\0';
 }
 
-/* gpg_locate_ctx - a context for one lookup, on g's engine and home */
+/* gpg_locate_ctx - a context for one lookup, on g's engine and home,
+ * its status lines into seen */
 static gpgme_error_t
-gpg_locate_ctx(struct gpg *g, gpgme_ctx_t *ctx)
+gpg_locate_ctx(struct gpg *g, gpgme_ctx_t *ctx, struct gpgstatus *seen)
 {
 	gpgme_engine_info_t info;
 	gpgme_error_t e;
@@ -1088,7 +1089,7 @@ gpg_locate_ctx(struct gpg *g, gpgme_ctx_t *ctx)
 	    (e = gpgme_set_keylist_mode(*ctx,
 	    GPGME_KEYLIST_MODE_LOCATE_EXTERNAL)))
 		return e;
-	gpgme_set_status_cb(*ctx, gpg_status_cb, &g->seen);
+	gpgme_set_status_cb(*ctx, gpg_status_cb, seen);
 	gpgme_set_offline(*ctx, 0);
 	return 0;
 }
@@ -1135,38 +1136,78 @@ gpg_located(const struct gpgstatus *s, const char *addr, size_t n,
 	return GPG_TEMPFAIL;
 }
 
-/* gpg_locate - see gpg.h */
-enum gpg_status
-gpg_locate(struct gpg *g, const char *addr, unsigned int timeout,
-    enum gpg_locate *res, char *err, size_t errsz)
-{
-	gpgme_ctx_t ctx = NULL;
-	gpgme_key_t k;
-	gpgme_error_t e;
-	char secs[16];
-	size_t n = 0;
+/* one lookup under way */
+struct gpg_lookup {
+	gpgme_ctx_t		 ctx;
+	gpgme_error_t		 e;	/* it could not start */
+	struct gpgstatus	 seen;
+};
 
-	memset(&g->seen, 0, sizeof g->seen);
-	if ((e = gpg_locate_ctx(g, &ctx))) {
-		gpgme_release(ctx);
-		return gpg_fail(e, "WKD lookup", err, errsz);
-	}
-	snprintf(secs, sizeof secs, "%u", timeout > 0 ? timeout : 1);
+/* gpg_locate_start - l, the lookup of addr, started: gpg runs while the
+ * others start (GPGME reads its output only when asked) */
+static void
+gpg_locate_start(struct gpg *g, struct gpg_lookup *l, const char *addr,
+    const char *secs)
+{
+	memset(&l->seen, 0, sizeof l->seen);
+	if ((l->e = gpg_locate_ctx(g, &l->ctx, &l->seen)))
+		return;
 	gpg_supervise(1);
 	if (setenv(GPGSUP_DEADLINE_ENV, secs, 1) == -1)
-		e = gpgme_error_from_syserror();
+		l->e = gpgme_error_from_syserror();
 	else
-		e = gpgme_op_keylist_start(ctx, addr, 0);
+		l->e = gpgme_op_keylist_start(l->ctx, addr, 0);
 	(void)unsetenv(GPGSUP_DEADLINE_ENV);
 	gpg_supervise(0);
-	while (!e && (e = gpgme_op_keylist_next(ctx, &k)) == 0) {
+}
+
+/* gpg_locate_end - the lookup l of addr waited for, judged, released */
+static enum gpg_status
+gpg_locate_end(struct gpg_lookup *l, const char *addr, enum gpg_locate *res,
+    char *err, size_t errsz)
+{
+	gpgme_key_t k;
+	gpgme_error_t e = l->e;
+	size_t n = 0;
+
+	while (!e && (e = gpgme_op_keylist_next(l->ctx, &k)) == 0) {
 		n++;
 		gpgme_key_unref(k);
 	}
-	gpgme_op_keylist_end(ctx);
-	gpg_locate_why(ctx, &g->seen);
-	gpgme_release(ctx);
-	if (e && gpgme_err_code(e) != GPG_ERR_EOF && !g->seen.late)
+	if (!l->e) {
+		gpgme_op_keylist_end(l->ctx);
+		gpg_locate_why(l->ctx, &l->seen);
+	}
+	gpgme_release(l->ctx);
+	l->ctx = NULL;
+	if (e && gpgme_err_code(e) != GPG_ERR_EOF && !l->seen.late)
 		return gpg_fail(e, "WKD lookup", err, errsz);
-	return gpg_located(&g->seen, addr, n, res, err, errsz);
+	return gpg_located(&l->seen, addr, n, res, err, errsz);
+}
+
+/* gpg_locate - see gpg.h */
+enum gpg_status
+gpg_locate(struct gpg *g, char *const *addrs, size_t n, unsigned int timeout,
+    enum gpg_locate *res, char *err, size_t errsz)
+{
+	struct gpg_lookup *l;
+	enum gpg_status st = GPG_OK;
+	char secs[16], scratch[GPG_ERRLEN];
+	size_t i, j, m;
+
+	snprintf(secs, sizeof secs, "%u", timeout > 0 ? timeout : 1);
+	for (i = 0; i < n && st == GPG_OK; i += m) {
+		m = n - i < LIMIT_WKD_PARALLEL ? n - i : LIMIT_WKD_PARALLEL;
+		l = xcalloc(m, sizeof *l);
+		for (j = 0; j < m; j++)
+			gpg_locate_start(g, &l[j], addrs[i + j], secs);
+		/* all are waited for: none is left running */
+		for (j = 0; j < m; j++)
+			if (gpg_locate_end(&l[j], addrs[i + j], &res[i + j],
+			    st == GPG_OK ? err : scratch, st == GPG_OK ? errsz :
+			    sizeof scratch) != GPG_OK)
+				st = GPG_TEMPFAIL;
+		free(l);
+	}
+	return st;
 }

@@ -181,13 +181,14 @@ enum gpg_locate {
 				 * was refused, no route): no directory */
 };
 
-/* gpg_locate - look addr up in its domain's Web Key Directory through
- * gpg (--locate-external-keys with auto-key-locate wkd alone; gpg
- * imports what it finds into the home and keeps only the user ID of the
- * address), gpg stopped after timeout seconds: GPG_OK with *res, or
- * GPG_TEMPFAIL when the lookup did not finish (deadline, network,
+/* gpg_locate - look each of the n addrs up in its domain's Web Key
+ * Directory through gpg (--locate-external-keys with auto-key-locate
+ * wkd alone; gpg imports what it finds into the home and keeps only the
+ * user ID of the address), LIMIT_WKD_PARALLEL at once, each gpg stopped
+ * after timeout seconds: GPG_OK with res[i] for addrs[i], or
+ * GPG_TEMPFAIL when a lookup did not finish (deadline, network,
  * dirmngr; err says why) */
-enum gpg_status	 gpg_locate(struct gpg *, const char *, unsigned int,
-		    enum gpg_locate *, char *, size_t);
+enum gpg_status	 gpg_locate(struct gpg *, char *const *, size_t,
+		    unsigned int, enum gpg_locate *, char *, size_t);
 
 #endif

@@ -70,6 +70,11 @@
  * session key does not fit; none that small protects anything. */
 #define LIMIT_ENC_KEY_BITS	512
 
+/* WKD lookups (gpg processes) of one message run at once: a message's
+ * lookups take about ceil(n / LIMIT_WKD_PARALLEL) times wkd_timeout at
+ * most, not n times. */
+#define LIMIT_WKD_PARALLEL	16
+
 /* Bytes of plaintext one decryption may produce (compression bombs):
  * beyond it the message is "failed; reason=too-large" and keeps its
  * ciphertext. */

@@ -46,19 +46,28 @@ int
 wkd_lookup(struct gpg *g, const struct addrlist *want, unsigned int timeout,
     enum gpg_locate *res, char *err, size_t errsz)
 {
-	size_t i;
+	struct addrlist ask = { NULL, 0 };
+	enum gpg_locate *got;
+	size_t i, k = 0;
+	int r = 0;
 
-	for (i = 0; i < want->n; i++) {
+	for (i = 0; i < want->n; i++)
+		if (wkd_askable(want->v[i]))
+			addrlist_add(&ask, want->v[i]);
+	got = xcalloc(ask.n > 0 ? ask.n : 1, sizeof *got);
+	if (ask.n > 0 && gpg_locate(g, ask.v, ask.n, timeout, got, err,
+	    errsz) != GPG_OK)
+		r = -1;
+	for (i = 0; r == 0 && i < want->n; i++) {
 		res[i] = GPG_LOC_NOTFOUND;
-		if (!wkd_askable(want->v[i]))
-			continue;
-		if (gpg_locate(g, want->v[i], timeout, &res[i], err,
-		    errsz) != GPG_OK)
-			return -1;
+		if (k < ask.n && strcmp(ask.v[k], want->v[i]) == 0)
+			res[i] = got[k++];
 		log_debug("WKD lookup of %s: %s", want->v[i],
 		    wkd_name(res[i]));
 	}
-	return 0;
+	free(got);
+	addrlist_free(&ask);
+	return r;
 }
 
 /* wkd_name - see wkd.h */

@@ -15,7 +15,8 @@ ROOT/DOMAIN/HANG accepts the request and never answers (the connection is
 held until the server ends).  A domain with a file ROOT/DOMAIN/STATUS
 answers every key request with the HTTP status that file holds (a
 directory that fails: 500, 503); one with a file ROOT/DOMAIN/DELAY waits
-the seconds that file holds before it answers a key request.  Every request is logged to stderr as
+the seconds that file holds before it answers a key request, logging
+"HOST inflight N", N the delayed requests under way then.  Every request is logged to stderr as
 "HOST PATH STATUS".  READY is written (the port) once the server listens.
 Meant to run on loopback inside tests/wkd.sh's private network namespace.
 """
@@ -25,6 +26,10 @@ import ssl
 import sys
 import threading
 import time
+
+
+LOCK = threading.Lock()
+INFLIGHT = [0]     # delayed requests being answered now
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -51,7 +56,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
         dfile = os.path.join(ddir, "DELAY")
         if os.path.exists(dfile) and not path.endswith("/policy"):
             with open(dfile) as fp:
-                time.sleep(float(fp.read().strip()))
+                delay = float(fp.read().strip())
+            with LOCK:
+                INFLIGHT[0] += 1
+                sys.stderr.write("%s inflight %d\n" % (host, INFLIGHT[0]))
+                sys.stderr.flush()
+            time.sleep(delay)
+            with LOCK:
+                INFLIGHT[0] -= 1
         sfile = os.path.join(ddir, "STATUS")
         if os.path.exists(sfile) and not path.endswith("/policy"):
             with open(sfile) as fp:
