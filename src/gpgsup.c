@@ -80,7 +80,7 @@ static pid_t			gpgsup_gpg = -1;
 #define GPGSUP_SELF	"/proc/self/exe"	/* mailseal, as the supervisor */
 #define GPGSUP_PROG	"mailseal-gpg"		/* the supervisor alone */
 
-static int	gpgsup_status_fd(int, char **);
+static int	gpgsup_fd_arg(int, char **, const char *);
 static int	gpgsup_has(int, char **, const char *);
 static void	gpgsup_close_range(int, int);
 static void	gpgsup_close_others(int, int);
@@ -93,7 +93,7 @@ static rlim_t	gpgsup_cpu_limit(void);
 static void	gpgsup_cpu(rlim_t);
 static void	gpgsup_alarm(int);
 static unsigned int gpgsup_deadline(void);
-static void	gpgsup_exec(const char *, char **, int, const int *,
+static void	gpgsup_exec(const char *, int, char **, int, const int *,
 		    const struct gpgsup_hold *);
 
 /*
@@ -182,16 +182,16 @@ gpgsup_env(int on, const char *gpg, const char *home)
 	had = 0;
 }
 
-/* gpgsup_status_fd - the descriptor after --status-fd, or -1 */
+/* gpgsup_fd_arg - the descriptor after opt (--status-fd), or -1 */
 static int
-gpgsup_status_fd(int argc, char **argv)
+gpgsup_fd_arg(int argc, char **argv, const char *opt)
 {
 	char *end;
 	long fd;
 	int i;
 
 	for (i = 1; i + 1 < argc; i++) {
-		if (strcmp(argv[i], "--status-fd") != 0)
+		if (strcmp(argv[i], opt) != 0)
 			continue;
 		errno = 0;
 		fd = strtol(argv[i + 1], &end, 10);
@@ -465,19 +465,37 @@ gpgsup_deadline(void)
 	return (unsigned int)n;
 }
 
-/* gpgsup_exec - in the child: gpg, its status lines to p[1] when held */
+/* gpgsup_exec - in the child: gpg, its status lines to p[1] when held.
+ * A WKD lookup's diagnostics (english) go where GPGME reads them
+ * (--logger-fd), whatever gpg.conf's log-file says: gpg.c reads the
+ * lookup's reason there.  gpg applies a log-file after every option,
+ * over --logger-fd; "--log-file -" on the command line comes after
+ * gpg.conf's and is gpg's standard error, made GPGME's descriptor. */
 static void
-gpgsup_exec(const char *gpg, char **argv, int fd, const int *p,
+gpgsup_exec(const char *gpg, int argc, char **argv, int fd, const int *p,
     const struct gpgsup_hold *h)
 {
+	static char logfile[] = "--log-file", dash[] = "-";
+	char **av = argv;
+	int lfd;
+
 	if (h->cpu > 0)
 		gpgsup_cpu(h->cpu);
 	if (!h->passing && (dup2(p[1], fd) == -1 ||
 	    (close(p[0]) == -1 || close(p[1]) == -1)))
 		_exit(127);
-	if (h->english && setenv("LC_ALL", "C", 1) == -1)
-		_exit(127);
-	execv(gpg, argv);
+	if (h->english) {
+		if (setenv("LC_ALL", "C", 1) == -1 ||
+		    ((lfd = gpgsup_fd_arg(argc, argv, "--logger-fd")) != -1 &&
+		    dup2(lfd, STDERR_FILENO) == -1) ||
+		    (av = calloc((size_t)argc + 3, sizeof *av)) == NULL)
+			_exit(127);
+		av[0] = argv[0];
+		av[1] = logfile;
+		av[2] = dash;
+		memcpy(av + 3, argv + 1, (size_t)argc * sizeof *av);
+	}
+	execv(gpg, av);
 	_exit(127);
 }
 
@@ -498,7 +516,7 @@ gpgsup_main(int argc, char **argv)
 	(void)unsetenv(GPGSUP_ENV);
 	h.deadline = gpgsup_deadline();
 	(void)signal(SIGPIPE, SIG_IGN);	/* GPGME may stop reading */
-	fd = gpgsup_status_fd(argc, argv);
+	fd = gpgsup_fd_arg(argc, argv, "--status-fd");
 	if (n < 0 || (size_t)n >= sizeof gpg || gpg[0] != '/' || argc < 1) {
 		gpgsup_report(fd, "exec", ENAMETOOLONG, &h);
 		return 2;
@@ -523,7 +541,7 @@ gpgsup_main(int argc, char **argv)
 		return 2;
 	}
 	if (pid == 0)
-		gpgsup_exec(gpg, argv, fd, p, &h);
+		gpgsup_exec(gpg, argc, argv, fd, p, &h);
 	h.pid = gpgsup_gpg = pid;
 	gpgsup_close_others(fd, p[0]);
 	if (h.deadline > 0) {

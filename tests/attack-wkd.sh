@@ -289,5 +289,22 @@ for n in 16 17; do
 	fi
 done
 
+# 7. a gpg.conf in the home that sends gpg's diagnostics elsewhere
+# (log-file) or adds to them (verbose) does not change what a lookup
+# came to: nobody@ is not found (clear), walt found
+mail nobody 'nobody@wkd.test'
+for o in verbose "log-file $T/gpg-log"; do
+	printf '%s\n' "$o" >"$GNUPGHOME/gpg.conf"
+	fm "$T/on.conf" --stdout nobody@wkd.test <"$T/nobody.eml"
+	if [ "$rc" -eq 0 ] && is_clear &&
+	    logline | grep -q 'why=no-key wkd=not-found'; then
+		ok "gpg.conf '$o': 404 is still not-found"
+	else
+		echo "exit $rc" >"$T/why"
+		not_ok "gpg.conf '$o': 404 is still not-found" "$T/why" "$T/err"
+	fi
+done
+rm -f "$GNUPGHOME/gpg.conf"
+
 gpgconf --homedir "$GNUPGHOME" --kill all >/dev/null 2>&1
 done_testing
