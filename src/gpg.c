@@ -814,3 +814,66 @@ out:
 	gpgme_data_release(pdata);
 	return st;
 }
+
+/* The bytes an export collects, up to a cap. */
+struct gpg_membuf {
+	unsigned char	*v;
+	size_t		 n, max;
+};
+
+/* gpg_membuf_write - GPGME's write callback into a capped buffer */
+static ssize_t
+gpg_membuf_write(void *hook, const void *buf, size_t n)
+{
+	struct gpg_membuf *b = hook;
+
+	if (n > b->max - b->n) {
+		errno = EFBIG;
+		return -1;
+	}
+	b->v = xreallocarray(b->v, b->n + n, 1);
+	memcpy(b->v + b->n, buf, n);
+	b->n += n;
+	return (ssize_t)n;
+}
+
+/* gpg_export_minimal - see gpg.h */
+enum gpg_status
+gpg_export_minimal(struct gpg *g, const char *fpr, size_t max,
+    unsigned char **out, size_t *outlen, char *err, size_t errsz)
+{
+	struct gpgme_data_cbs cbs = { NULL, gpg_membuf_write, NULL, NULL };
+	struct gpg_membuf b = { NULL, 0, max };
+	gpgme_data_t data = NULL;
+	gpgme_error_t e;
+	enum gpg_status st = GPG_TEMPFAIL;
+
+	*out = NULL;
+	*outlen = 0;
+	if ((e = gpgme_data_new_from_cbs(&data, &cbs, &b))) {
+		gpg_fail(e, "GPGME data", err, errsz);
+		goto out;
+	}
+	memset(&g->seen, 0, sizeof g->seen);
+	gpgme_set_armor(g->ctx, 0);
+	gpg_supervise(1);
+	e = gpgme_op_export(g->ctx, fpr, GPGME_EXPORT_MODE_MINIMAL, data);
+	gpg_supervise(0);
+	gpgme_set_armor(g->ctx, 1);
+	if (e)
+		gpg_fail(e, "key export", err, errsz);
+	else if (!g->seen.exited || g->seen.exit_code != 0 || g->seen.error)
+		gpghome_why(g->home, &g->seen, "key export", err, errsz);
+	else if (b.n == 0)
+		snprintf(err, errsz, "key export: key %s not found", fpr);
+	else {
+		*out = b.v;
+		*outlen = b.n;
+		b.v = NULL;
+		st = GPG_OK;
+	}
+out:
+	free(b.v);
+	gpgme_data_release(data);
+	return st;
+}

@@ -151,4 +151,11 @@ enum gpg_status	 gpg_verify(struct gpg *, struct gpg_io *, struct gpg_io *,
 enum gpg_status	 gpg_sign_check(struct gpg *, const struct gpg_key *, char *,
 		    size_t);
 
+/* gpg_export_minimal - the public key fpr as gpg's export-minimal
+ * writes it (binary packets, self-signatures only), at most max bytes:
+ * GPG_OK with *out allocated (the caller frees it), else GPG_TEMPFAIL
+ * with err saying why (over max, no such key, gpg failed) */
+enum gpg_status	 gpg_export_minimal(struct gpg *, const char *, size_t,
+		    unsigned char **, size_t *, char *, size_t);
+
 #endif

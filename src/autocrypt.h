@@ -1,0 +1,64 @@
+/*
+ * autocrypt.h - Autocrypt Level 1: the header we send (a minimal key
+ * with one user ID), the header we read, and the gateway's use of both.
+ */
+#ifndef MAILSEAL_AUTOCRYPT_H
+#define MAILSEAL_AUTOCRYPT_H
+
+#include <stddef.h>
+
+struct gpg;
+struct rfc5322_header;
+
+#define AUTOCRYPT_FIELD		"Autocrypt"
+#define AUTOCRYPT_GOSSIP	"Autocrypt-Gossip"
+#define AUTOCRYPT_LINE		78	/* characters of a folded line */
+
+/* One parsed Autocrypt or Autocrypt-Gossip field. */
+struct autocrypt_hdr {
+	char		*addr;		/* as written (allocated) */
+	int		 mutual;	/* prefer-encrypt=mutual */
+	unsigned char	*key;		/* keydata, decoded (allocated) */
+	size_t		 keylen;
+};
+
+/* autocrypt_key_filter - of an exported key (binary packets, as gpg's
+ * export-minimal writes them), keep what Autocrypt wants: the primary
+ * key, the first user ID whose addr-spec is addr with its newest
+ * self-signature, and each encryption subkey not revoked with its
+ * newest binding signature.  Framing only, no cryptography: the
+ * signatures are gpg's (export-minimal keeps self-signatures only).
+ * 0 with *out allocated, or -1 with *why (static text). */
+int	autocrypt_key_filter(const unsigned char *, size_t, const char *,
+	    unsigned char **, size_t *, const char **);
+
+/* autocrypt_field - "Autocrypt: addr=ADDR; [prefer-encrypt=mutual; ]
+ * keydata=..." folded to lines of at most AUTOCRYPT_LINE characters
+ * with the line end eol between them, no line end at its end
+ * (allocated); NULL when the key is over LIMIT_AUTOCRYPT_KEYDATA */
+char	*autocrypt_field(const char *, int, const unsigned char *, size_t,
+	    const char *);
+
+/* autocrypt_parse - an unfolded field value into h (Level 1 rules:
+ * addr and keydata once each, prefer-encrypt optional, unknown
+ * attributes starting with '_' ignored, any other makes it invalid);
+ * 0, or -1 with *why (static text) and nothing allocated */
+int	autocrypt_parse(const char *, struct autocrypt_hdr *, const char **);
+
+/* autocrypt_hdr_free - release what autocrypt_parse allocated */
+void	autocrypt_hdr_free(struct autocrypt_hdr *);
+
+/* autocrypt_has_own - does the header block carry a valid Autocrypt
+ * field whose addr is the addr-spec from?  (Then the sender's mail
+ * reader does Autocrypt and the gateway adds none.) */
+int	autocrypt_has_own(const struct rfc5322_header *, const char *);
+
+/* autocrypt_outgoing - the Autocrypt field for mail from the addr-spec
+ * from, signed with signer (fingerprint or address, as the gateway's
+ * signer): only when signer names one usable signing key that has a
+ * valid user ID equal to from; the field as autocrypt_field writes it,
+ * or NULL with *why (a reason for the log) */
+char	*autocrypt_outgoing(struct gpg *, const char *, const char *, int,
+	    const char *, char *, size_t);
+
+#endif
