@@ -15,11 +15,18 @@
 #include "addr.h"
 #include "autocrypt.h"
 #include "cte.h"
+#include "conf.h"
 #include "gpg.h"
 #include "limit.h"
+#include "log.h"
+#include "msg.h"
 #include "recip.h"
 #include "rfc5322.h"
 #include "xmalloc.h"
+
+/* header bytes the gateway's own fields need beside ours (gateway.c
+ * GW_ROOM_BYTES) */
+#define AUTOCRYPT_ROOM	1024
 
 static const char ac_b64[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -33,6 +40,7 @@ struct ac_str {
 static void	ac_put(struct ac_str *, const char *, size_t);
 static char	*ac_b64_encode(const unsigned char *, size_t);
 static int	ac_b64_decode(const char *, size_t, struct autocrypt_hdr *);
+static char	*ac_from(const struct rfc5322_header *);
 static int	ac_attr(const char *, size_t, const char *, size_t,
 		    struct autocrypt_hdr *, const char **);
 
@@ -246,27 +254,29 @@ autocrypt_has_own(const struct rfc5322_header *hb, const char *from)
 }
 
 /* autocrypt_outgoing - see autocrypt.h */
-char *
+int
 autocrypt_outgoing(struct gpg *g, const char *signer, const char *from,
-    int mutual, const char *eol, char *why, size_t whysz)
+    int mutual, const char *eol, char **field, char *why, size_t whysz)
 {
 	struct gpg_keylist keys = { NULL, 0 };
 	const struct gpg_key *k = NULL;
 	unsigned char *exp = NULL, *key = NULL;
-	char pat[LIMIT_PAT], *pats[1], *field = NULL;
+	char pat[LIMIT_PAT], *pats[1];
 	const char *bad;
 	size_t explen, keylen, i;
-	int n;
+	int n, r = -1;
 
+	*field = NULL;
 	n = snprintf(pat, sizeof pat, "%s%s",
 	    strchr(signer, '@') != NULL ? "*" : "", signer);
 	if (n < 0 || (size_t)n >= sizeof pat) {
 		snprintf(why, whysz, "signer too long");
-		return NULL;
+		return 0;
 	}
 	pats[0] = pat;
 	if (gpg_keylist(g, pats, 1, 0, &keys, why, whysz) != GPG_OK)
 		goto out;
+	r = 0;
 	if (recip_signer(signer, &keys, 0, &k) != 1) {
 		snprintf(why, whysz, "no one usable signing key");
 		goto out;
@@ -279,19 +289,85 @@ autocrypt_outgoing(struct gpg *g, const char *signer, const char *from,
 		goto out;
 	}
 	if (gpg_export_minimal(g, k->fpr, LIMIT_AUTOCRYPT_EXPORT, &exp,
-	    &explen, why, whysz) != GPG_OK)
-		goto out;
-	if (autocrypt_key_filter(exp, explen, from, &key, &keylen, &bad) ==
-	    -1) {
-		snprintf(why, whysz, "key %s: %s", k->fpr, bad);
+	    &explen, why, whysz) != GPG_OK) {
+		r = -1;
 		goto out;
 	}
-	if ((field = autocrypt_field(from, mutual, key, keylen, eol)) == NULL)
-		snprintf(why, whysz, "key %s over LIMIT_AUTOCRYPT_KEYDATA",
-		    k->fpr);
+	if (autocrypt_key_filter(exp, explen, from, &key, &keylen, &bad) ==
+	    -1)
+		snprintf(why, whysz, "key %s: %s", k->fpr, bad);
+	else if ((*field = autocrypt_field(from, mutual, key, keylen,
+	    eol)) != NULL)
+		r = 1;
 out:
 	free(exp);
 	free(key);
 	gpg_keylist_free(&keys);
-	return field;
+	return r;
+}
+
+/* ac_from - the From field's one addr-spec (allocated), or NULL */
+static char *
+ac_from(const struct rfc5322_header *h)
+{
+	const struct rfc5322_field *f;
+	char *v, *from = NULL;
+	size_t len, at = 0;
+
+	if ((f = rfc5322_find(h, "From", &at)) == NULL ||
+	    rfc5322_find(h, "From", &at) != NULL)
+		return NULL;
+	v = rfc5322_unfold(f, &len);
+	if (addr_mailbox_parse(v, &from) != ADDR_OK)
+		from = NULL;
+	free(v);
+	return from;
+}
+
+/* autocrypt_lead - see autocrypt.h */
+int
+autocrypt_lead(struct gpg **g, const struct config *cfg,
+    const struct msg *m, char **marker)
+{
+	char why[GPG_ERRLEN], esc[LIMIT_ADDR_SPEC * 4 + 1], *from, *field;
+	char *lead;
+	const char *eol = msg_eol(m);
+	size_t n;
+	int r;
+
+	if (!cfg->autocrypt || !cfg->sign || cfg->signer == NULL ||
+	    m->herr != RFC5322_OK || (from = ac_from(&m->h)) == NULL)
+		return 0;
+	/* the sender's mail reader does Autocrypt: a second field would
+	 * make readers ignore both (Level 1: one per addr) */
+	if (autocrypt_has_own(&m->h, from)) {
+		free(from);
+		return 0;
+	}
+	if (*g == NULL && gpg_open(g, cfg->homedir, why, sizeof why) !=
+	    GPG_OK)
+		r = -1;
+	else
+		r = autocrypt_outgoing(*g, cfg->signer, from,
+		    cfg->autocrypt_mutual, eol, &field, why, sizeof why);
+	if (r == -1)
+		log_warnx("Autocrypt field for %s: %s",
+		    log_escape(from, esc, sizeof esc), why);
+	else if (r == 0)
+		log_debug("no Autocrypt field for %s: %s",
+		    log_escape(from, esc, sizeof esc), why);
+	else if (m->h.total + strlen(field) + AUTOCRYPT_ROOM >
+	    LIMIT_HEADER_BLOCK || m->h.nfields + 4 > LIMIT_HEADER_FIELDS)
+		log_debug("no Autocrypt field: no room in the header");
+	else {
+		n = strlen(*marker) + strlen(eol) + strlen(field) + 1;
+		lead = xmalloc(n);
+		(void)snprintf(lead, n, "%s%s%s", *marker, eol, field);
+		free(*marker);
+		*marker = lead;
+	}
+	if (r == 1)
+		free(field);
+	free(from);
+	return r == -1 ? -1 : 0;
 }

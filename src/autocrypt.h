@@ -7,7 +7,9 @@
 
 #include <stddef.h>
 
+struct config;
 struct gpg;
+struct msg;
 struct rfc5322_header;
 
 #define AUTOCRYPT_FIELD		"Autocrypt"
@@ -55,10 +57,19 @@ int	autocrypt_has_own(const struct rfc5322_header *, const char *);
 
 /* autocrypt_outgoing - the Autocrypt field for mail from the addr-spec
  * from, signed with signer (fingerprint or address, as the gateway's
- * signer): only when signer names one usable signing key that has a
- * valid user ID equal to from; the field as autocrypt_field writes it,
- * or NULL with *why (a reason for the log) */
-char	*autocrypt_outgoing(struct gpg *, const char *, const char *, int,
-	    const char *, char *, size_t);
+ * signer) and its line ends eol: made (1, *field allocated) only when
+ * signer names one usable signing key with a valid user ID equal to
+ * from; 0 when not (why says why), -1 when gpg failed (why) */
+int	autocrypt_outgoing(struct gpg *, const char *, const char *, int,
+	    const char *, char **, char *, size_t);
+
+/* autocrypt_lead - with autocrypt = yes, for message m from an
+ * addr-spec the gateway signs for: the Autocrypt field appended to the
+ * gateway's leading field *marker (allocated; replaced), joined by the
+ * message's line end, unless m has its sender's own.  0 (a field that
+ * cannot be made is left out), or -1 when gpg failed (logged).  The
+ * context *g is opened when needed. */
+int	autocrypt_lead(struct gpg **, const struct config *,
+	    const struct msg *, char **);
 
 #endif

@@ -34,7 +34,7 @@
 #define CONFIG_LINE	4096	/* bytes of one logical line */
 
 enum ctype { C_STR, C_PATH, C_BOOL, C_POLICY, C_LOG, C_FACILITY,
-    C_SECONDS, C_HOSTPORT, C_DELIM, C_COUNT };
+    C_SECONDS, C_HOSTPORT, C_DELIM, C_COUNT, C_PREFER };
 
 struct cparam {
 	const char	*name;
@@ -54,6 +54,10 @@ static const struct cparam cparams[] = {
 	{ "sendmail",		C_PATH,		OFF(sendmail), 0 },
 	{ "sign",		C_BOOL,		OFF(sign), 0 },
 	{ "signer",		C_STR,		OFF(signer), 0 },
+	{ "autocrypt",		C_BOOL,		OFF(autocrypt), 0 },
+	{ "autocrypt_prefer_encrypt", C_PREFER,	OFF(autocrypt_mutual), 0 },
+	{ "autocrypt_learn",	C_BOOL,		OFF(autocrypt_learn), 0 },
+	{ "autocrypt_homedir",	C_PATH,		OFF(autocrypt_homedir), 0 },
 	{ "log",		C_LOG,		OFF(log_stderr), 0 },
 	{ "syslog_facility",	C_FACILITY,	OFF(facility), 0 },
 	{ "gateway_id",		C_STR,		OFF(gateway_id), 0 },
@@ -279,6 +283,15 @@ config_set(struct config *c, const char *name, const char *value,
 	case C_COUNT:
 		return config_count(p, value, (unsigned long long *)(void *)
 		    (base + p->off), err, errsz);
+	case C_PREFER:
+		if (strcmp(value, "mutual") != 0 &&
+		    strcmp(value, "nopreference") != 0) {
+			snprintf(err, errsz, "%s: \"%.200s\" is not "
+			    "nopreference or mutual", name, value);
+			return -1;
+		}
+		*(int *)(void *)(base + p->off) = strcmp(value, "mutual") == 0;
+		return 0;
 	}
 	return -1;
 }
@@ -433,6 +446,7 @@ config_free(struct config *c)
 	free(c->recipient_delimiter);
 	free(c->sendmail);
 	free(c->signer);
+	free(c->autocrypt_homedir);
 	free(c->gateway_id);
 	free(c->listen);
 	free(c->reinject);
@@ -460,6 +474,12 @@ config_print(const struct config *c, FILE *fp)
 	fprintf(fp, "sendmail = %s\n", c->sendmail != NULL ? c->sendmail : "");
 	fprintf(fp, "sign = %s\n", c->sign ? "yes" : "no");
 	fprintf(fp, "signer = %s\n", c->signer != NULL ? c->signer : "");
+	fprintf(fp, "autocrypt = %s\n", c->autocrypt ? "yes" : "no");
+	fprintf(fp, "autocrypt_prefer_encrypt = %s\n",
+	    c->autocrypt_mutual ? "mutual" : "nopreference");
+	fprintf(fp, "autocrypt_learn = %s\n", c->autocrypt_learn ? "yes" : "no");
+	fprintf(fp, "autocrypt_homedir = %s\n",
+	    c->autocrypt_homedir != NULL ? c->autocrypt_homedir : "");
 	fprintf(fp, "log = %s\n", c->log_stderr ? "stderr" : "syslog");
 	fprintf(fp, "syslog_facility = %s\n", fac);
 	fprintf(fp, "gateway_id = %s\n", c->gateway_id);

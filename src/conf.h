@@ -24,6 +24,10 @@ struct config {
 	char		*sendmail;
 	int		 sign;
 	char		*signer;
+	int		 autocrypt;	/* the Autocrypt field out */
+	int		 autocrypt_mutual;	/* prefer-encrypt=mutual */
+	int		 autocrypt_learn;	/* learn keys from mail in */
+	char		*autocrypt_homedir;	/* NULL: <GnuPG home>/autocrypt */
 	int		 log_stderr;	/* log = stderr */
 	int		 facility;	/* syslog facility */
 	char		*gateway_id;

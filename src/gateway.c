@@ -37,6 +37,7 @@
 #include <unistd.h>
 
 #include "addr.h"
+#include "autocrypt.h"
 #include "classify.h"
 #include "decide.h"
 #include "decrypt.h"
@@ -74,7 +75,7 @@ struct gw_job {
 	int			 decfd;
 	struct decisions	 d;		/* one per recipient */
 	char			 id[LIMIT_QUEUE_ID + 1];
-	char			*marker;	/* our field, no line end */
+	char			*marker;	/* our field(s), no last line end */
 	char			 qids[2][HANDOFF_QIDLEN];
 	const char		*result;
 };
@@ -608,6 +609,8 @@ gw_run(struct gw_job *j)
 		j->result = "deferred (mail loop)";
 		return OUTCOME_LOOP;
 	}
+	if (autocrypt_lead(&j->gw->gpg, &j->gw->cfg, j->m, &j->marker) == -1)
+		return OUTCOME_TEMPFAIL;
 	if (j->gw->cfg.decrypt && (r = gw_decrypt(j, 0)) != OUTCOME_OK)
 		return r;
 	if (j->dec != NULL && j->dec->herr != RFC5322_OK)
