@@ -371,3 +371,26 @@ autocrypt_lead(struct gpg **g, const struct config *cfg,
 	free(from);
 	return r == -1 ? -1 : 0;
 }
+
+/* autocrypt_home - see autocrypt.h */
+char *
+autocrypt_home(const char *dir, const char *gnupghome)
+{
+	const char *base = gnupghome, *sub = "/autocrypt";
+	size_t n;
+	char *r;
+
+	if (dir != NULL)
+		return xstrdup(dir);
+	if (base == NULL || base[0] == '\0')
+		base = getenv("GNUPGHOME");
+	if (base == NULL || base[0] == '\0') {
+		if ((base = getenv("HOME")) == NULL || base[0] == '\0')
+			return NULL;
+		sub = "/.gnupg/autocrypt";
+	}
+	n = strlen(base) + strlen(sub) + 1;
+	r = xmalloc(n);
+	(void)snprintf(r, n, "%s%s", base, sub);
+	return r;
+}

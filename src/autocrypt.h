@@ -72,4 +72,26 @@ int	autocrypt_outgoing(struct gpg *, const char *, const char *, int,
 int	autocrypt_lead(struct gpg **, const struct config *,
 	    const struct msg *, char **);
 
+/* What a message offers to learn from (autocrypt_learn.c). */
+struct autocrypt_in {
+	const char			*home;	/* the Autocrypt GnuPG home */
+	const struct rfc5322_header	*outer;	/* its Autocrypt fields */
+	const struct rfc5322_header	*shown;	/* protected fields, or NULL */
+	const struct rfc5322_header	*gossip[2];	/* decrypted headers
+						 * (Autocrypt-Gossip), or NULL */
+	const char			*from;	/* the From shown, or NULL */
+	int				 signed_ok;	/* good or
+						 * good-untrusted for from */
+};
+
+/* autocrypt_learn - learn what in offers into its home (made 0700 when
+ * missing), by the Level 1 rules; best effort: failures are logged and
+ * change nothing else */
+void	autocrypt_learn(const struct autocrypt_in *);
+
+/* autocrypt_home - the Autocrypt home: dir when given, else
+ * "autocrypt" in the GnuPG home gnupghome, $GNUPGHOME or ~/.gnupg
+ * (allocated; NULL when there is none) */
+char	*autocrypt_home(const char *, const char *);
+
 #endif

@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "addr.h"
+#include "autocrypt.h"
 #include "conf.h"
 #include "limit.h"
 #include "xmalloc.h"
@@ -428,6 +429,18 @@ config_load(struct config *c, const char *path, char *err, size_t errsz)
 	fclose(fp);
 	if (r == 0 && c->sign && c->signer == NULL) {
 		snprintf(err, errsz, "%.300s: sign = yes needs a signer", path);
+		r = -1;
+	}
+	if (r == 0 && c->autocrypt_learn && !c->decrypt) {
+		snprintf(err, errsz, "%.300s: autocrypt_learn = yes needs "
+		    "decrypt = yes", path);
+		r = -1;
+	}
+	if (r == 0 && c->autocrypt_learn && c->autocrypt_homedir == NULL &&
+	    (c->autocrypt_homedir = autocrypt_home(NULL, c->homedir)) ==
+	    NULL) {
+		snprintf(err, errsz, "%.300s: autocrypt_learn = yes needs "
+		    "autocrypt_homedir", path);
 		r = -1;
 	}
 	if (r == 0 && c->sendmail == NULL) {

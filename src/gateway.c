@@ -352,6 +352,8 @@ gw_decrypt(struct gw_job *j, int asis)
 	dopts.homedir = j->gw->cfg.homedir;
 	dopts.gpg = j->gw->gpg;
 	dopts.lead = asis ? NULL : j->marker;
+	dopts.autocrypt_home = j->gw->cfg.autocrypt_learn ?
+	    j->gw->cfg.autocrypt_homedir : NULL;
 	if ((dopts.outfd = j->decfd = tmpfile_open_unlinked()) == -1) {
 		log_warn("cannot write a temporary file in %s", tmpfile_dir());
 		return OUTCOME_TEMPFAIL;

@@ -877,3 +877,45 @@ out:
 	gpgme_data_release(data);
 	return st;
 }
+
+/* gpg_import_one - see gpg.h */
+enum gpg_status
+gpg_import_one(struct gpg *g, const unsigned char *key, size_t len,
+    char *fpr, size_t fprsz, char *err, size_t errsz)
+{
+	gpgme_data_t data = NULL;
+	gpgme_import_result_t res;
+	gpgme_import_status_t is;
+	gpgme_error_t e;
+	enum gpg_status st = GPG_TEMPFAIL;
+	size_t n = 0;
+
+	fpr[0] = '\0';
+	if ((e = gpgme_data_new_from_mem(&data, (const char *)key, len, 0)))
+		return gpg_fail(e, "GPGME data", err, errsz);
+	memset(&g->seen, 0, sizeof g->seen);
+	gpg_supervise(1);
+	e = gpgme_op_import(g->ctx, data);
+	gpg_supervise(0);
+	res = e ? NULL : gpgme_op_import_result(g->ctx);
+	if (e)
+		gpg_fail(e, "key import", err, errsz);
+	else if (!g->seen.exited || g->seen.exit_code == -1 ||
+	    g->seen.stopped)
+		gpghome_why(g->home, &g->seen, "key import", err, errsz);
+	else {
+		st = GPG_BADKEY;
+		for (is = res != NULL ? res->imports : NULL; is != NULL;
+		    is = is->next)
+			if (is->result == 0 && is->fpr != NULL &&
+			    (n == 0 || strcmp(fpr, is->fpr) != 0) && n++ == 0)
+				snprintf(fpr, fprsz, "%s", is->fpr);
+		if (n == 1 && fpr[0] != '\0' && g->seen.exit_code == 0)
+			st = GPG_OK;
+		else
+			snprintf(err, errsz, "gpg imported %zu keys (exit %d)",
+			    n, g->seen.exit_code);
+	}
+	gpgme_data_release(data);
+	return st;
+}

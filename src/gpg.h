@@ -158,4 +158,11 @@ enum gpg_status	 gpg_sign_check(struct gpg *, const struct gpg_key *, char *,
 enum gpg_status	 gpg_export_minimal(struct gpg *, const char *, size_t,
 		    unsigned char **, size_t *, char *, size_t);
 
+/* gpg_import_one - import key (binary packets, len bytes) into the
+ * context's home: GPG_OK with its fingerprint in fpr when gpg finished
+ * and took exactly one key (new or unchanged), GPG_BADKEY when it took
+ * none or more (err says so), GPG_TEMPFAIL when gpg failed */
+enum gpg_status	 gpg_import_one(struct gpg *, const unsigned char *, size_t,
+		    char *, size_t, char *, size_t);
+
 #endif

@@ -216,4 +216,11 @@
  * are left out. */
 #define LIMIT_AUTOCRYPT_SUBKEYS	16
 
+/* Peers an Autocrypt state file may hold (autocrypt_state.c), each a
+ * line of at most LIMIT_ADDR_SPEC + 127 bytes; a file with more is
+ * not read (nothing is learned, nothing used) and a new peer past it
+ * is not learned.  Every learning reads and writes the whole file:
+ * 10000 lines are about 1 MB. */
+#define LIMIT_AUTOCRYPT_PEERS	10000
+
 #endif

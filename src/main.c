@@ -39,6 +39,7 @@
 #include <unistd.h>
 
 #include "addr.h"
+#include "autocrypt.h"
 #include "decrypt.h"
 #include "encrypt.h"
 #include "filter.h"
@@ -80,6 +81,7 @@ usage(FILE *fp)
 	    "                        [--sign [--signer KEY]] [--no-encrypt-to]\n"
 	    "                        [--timeout SECONDS] [-v] [FILE]\n"
 	    "       mailseal decrypt [--homedir DIR] [-o FILE] [--timeout SECONDS]\n"
+	    "                        [--autocrypt-learn [--autocrypt-homedir DIR]]\n"
 	    "                        [-v] [FILE]\n"
 	    "       mailseal filter [-c FILE] [-f SENDER] [-q QUEUEID] [--stdout]\n"
 	    "                       [--check] [--timeout SECONDS] [-v] [--]\n"
@@ -434,25 +436,45 @@ cmd_decrypt(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		COMMON_LONGOPTS,
+		{ "autocrypt-learn",	no_argument,		NULL, 'L' },
+		{ "autocrypt-homedir",	required_argument,	NULL, 'A' },
 		{ NULL,		0,			NULL, 0 }
 	};
 	struct common c = { "decrypt", NULL, NULL, NULL, LIMIT_SECONDS, 0, 0 };
 	struct decrypt_opts o;
+	const char *acdir = NULL;
+	char *achome = NULL;
 	enum outcome r;
-	int ch, ret;
+	int ch, ret, learn = 0;
 
 	optind = 1;
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, COMMON_SHORTOPTS, longopts,
 	    NULL)) != -1)
-		if ((ret = common_opt(&c, ch, argv)) != 0)
+		if (ch == 'L')
+			learn = 1;
+		else if (ch == 'A')
+			acdir = optarg;
+		else if ((ret = common_opt(&c, ch, argv)) != 0)
 			return ret == -1 ? OUTCOME_USAGE : common_end(ret);
 	if ((r = common_args(&c, argc, argv)) != OUTCOME_OK)
 		return r;
+	if (acdir != NULL && !learn) {
+		log_warnx("--autocrypt-homedir needs --autocrypt-learn");
+		return OUTCOME_USAGE;
+	}
 	memset(&o, 0, sizeof o);
 	o.output = c.output;
 	o.homedir = c.homedir;
-	return decrypt_run(c.input, &o);
+	if (learn && (o.autocrypt_home = achome = autocrypt_home(acdir,
+	    c.homedir)) == NULL) {
+		log_warnx("--autocrypt-learn: no home directory for the "
+		    "Autocrypt keyring (give --autocrypt-homedir)");
+		return OUTCOME_USAGE;
+	}
+	r = decrypt_run(c.input, &o);
+	free(achome);
+	return r;
 }
 
 /* cleanup_all - the panic hook: every named temporary file goes */

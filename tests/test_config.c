@@ -563,7 +563,8 @@ Test(config, autocrypt_names)
 	config_free(&c);
 	cleanup();
 	c = load_ok("autocrypt = yes\nautocrypt_prefer_encrypt = mutual\n"
-	    "autocrypt_learn = yes\nautocrypt_homedir = /var/lib/ac\n");
+	    "autocrypt_learn = yes\nautocrypt_homedir = /var/lib/ac\n"
+	    "decrypt = yes\n");
 	cr_expect_eq(c.autocrypt, 1);
 	cr_expect_eq(c.autocrypt_mutual, 1);
 	cr_expect_eq(c.autocrypt_learn, 1);
@@ -582,6 +583,13 @@ Test(config, autocrypt_names)
 	    "autocrypt_learn: \"on\" is not yes or no");
 	load_err("autocrypt_homedir = ac\n", 1,
 	    "autocrypt_homedir: \"ac\" is not an absolute path");
+	load_err("autocrypt_learn = yes\n", 0,
+	    "autocrypt_learn = yes needs decrypt = yes");
+	/* the default: "autocrypt" in the GnuPG home */
+	c = load_ok("autocrypt_learn = yes\ndecrypt = yes\n"
+	    "homedir = /var/lib/gnupg\n");
+	cr_expect_str_eq(c.autocrypt_homedir, "/var/lib/gnupg/autocrypt");
+	config_free(&c);
 }
 
 Test(config, policy_names)
