@@ -147,4 +147,173 @@ bare=$(sed '/^\r$/q' "$T/sm/1.msg" | grep -vc "$(printf '\r')\$" || :)
 is "CRLF message: every header line ends in CRLF" "$rc:$bare:$(nfields \
     "$T/sm/1.msg")" "0:0:1" "$T/sm/1.msg"
 
+# ------------------------------------------------------------ learning
+# mailseal decrypt --autocrypt-learn in Bob's home (the test home has
+# every secret key) into $T/ac.  A learned peer is a line of
+# $T/ac/autocrypt.state: ADDR, LAST_SEEN, TIMESTAMP, FINGERPRINT, PREFER.
+B=$(fpr bob)
+C1=$(fpr carol1)
+G=$(fpr grace)
+AC=$T/ac
+_ms_homes="$_ms_homes $AC"
+
+# ackey FPR [HOME] - an Autocrypt keydata value: the minimal export
+ackey() {
+	gpg ${2:+--homedir "$2"} --batch --export-options export-minimal \
+	    --export "$1" | base64 -w 0
+}
+
+# sealed OUT FROM DATE SIGNER [FIELD...] - a message from FROM, signed
+# by SIGNER and encrypted to Bob by mailseal encrypt --sign
+sealed() {
+	_o=$1 _f=$2 _d=$3 _s=$4
+	shift 4
+	msg "$T/plain" "From: $_f" "To: bob@example.org" "Subject: s" \
+	    "Date: $_d" "$@" <<EOF
+Hello Bob.
+EOF
+	"$MAILSEAL" encrypt --sign --signer "$_s" -r bob@example.org \
+	    -o "$_o" "$T/plain" 2>"$T/enc.err"
+}
+
+# learn FILE - decrypt FILE learning into $AC; $rc, $T/dec, $T/err
+learn() {
+	"$MAILSEAL" decrypt --autocrypt-learn --autocrypt-homedir "$AC" \
+	    -o "$T/dec" "$1" 2>"$T/err"
+	rc=$?
+}
+
+# peer ADDR [FILE] - the fingerprint learned for ADDR
+peer() {
+	awk -F '\t' -v a="$1" '$1 == a { print $4 }' \
+	    "$AC/${2:-autocrypt.state}" 2>/dev/null
+}
+
+# sig FILE - the signature verdict's first word
+sig() {
+	verdicts "$1" | sed 's/.*Signature: //; s/[; |].*//'
+}
+
+AK=$(ackey "$A")
+D1="Sun, 06 Dec 2026 09:00:00 +0000"
+D2="Sun, 06 Dec 2026 10:00:00 +0000"
+
+# a good signature for the From, and its Autocrypt field: learned
+sealed "$T/m1" alice@example.org "$D1" "$A" \
+    "Autocrypt: addr=alice@example.org; prefer-encrypt=mutual; keydata=$AK"
+learn "$T/m1"
+is "signed by the From with an Autocrypt field: learned" \
+    "$rc:$(sig "$T/dec"):$(peer alice@example.org)" "0:good:$A" \
+    "$T/err" "$T/dec"
+is "prefer-encrypt=mutual kept" "$(awk -F '\t' \
+    '$1 == "alice@example.org" { print $5 }' "$AC/autocrypt.state")" mutual
+is "the Autocrypt home is 0700" "$(stat -c %a "$AC")" 700
+is "its key: one user ID, the From's" "$(gpg --homedir "$AC" --batch \
+    --with-colons --list-keys "$A" 2>/dev/null | awk -F: '$1 == "uid" {
+    print $10 }')" "Alice <alice@example.org>"
+is "the operator's keyring untouched" "$(gpg --batch --with-colons \
+    --list-keys "$A" 2>/dev/null | grep -c '^uid')" 3
+
+# unsigned, a signature by another key, an addr that is not the From
+msg "$T/m2" "From: alice@example.org" "To: bob@example.org" \
+    "Date: $D2" "Autocrypt: addr=alice@example.org; keydata=$(ackey \
+    "$C1")" </dev/null
+learn "$T/m2"
+is "unsigned: not learned" "$rc:$(peer alice@example.org)" "0:$A" "$T/err"
+sealed "$T/m3" carol@example.org "$D2" "$A" \
+    "Autocrypt: addr=carol@example.org; keydata=$(ackey "$C1")"
+learn "$T/m3"
+is "signed by a key not the From's (mismatch): not learned" \
+    "$rc:$(sig "$T/dec"):$(peer carol@example.org)" "0:mismatch:" "$T/err"
+sealed "$T/m4" alice@example.org "$D2" "$A" \
+    "Autocrypt: addr=carol@example.org; keydata=$(ackey "$C1")"
+learn "$T/m4"
+is "addr not the From: not learned" "$rc:$(peer carol@example.org)" "0:" \
+    "$T/err"
+
+# a new key for Alice, made apart: older mail does not replace the
+# key, newer mail does
+K2H=$(mktemp -d /tmp/msk.XXXXXX)
+_ms_homes="$_ms_homes $K2H"
+gpg --homedir "$K2H" --batch --passphrase '' --quick-gen-key \
+    'Alice New <alice@example.org>' ed25519 sign never 2>/dev/null
+K2=$(gpg --homedir "$K2H" --batch --with-colons --list-keys 2>/dev/null |
+    awk -F: '$1 == "fpr" { print $10; exit }')
+gpg --homedir "$K2H" --batch --passphrase '' --quick-add-key "$K2" \
+    cv25519 encr never 2>/dev/null
+K2K=$(ackey "$K2" "$K2H")
+sealed "$T/m5" alice@example.org "Sun, 06 Dec 2026 08:00:00 +0000" "$A" \
+    "Autocrypt: addr=alice@example.org; keydata=$K2K"
+learn "$T/m5"
+is "older mail with another key: the key stays" \
+    "$rc:$(peer alice@example.org)" "0:$A" "$T/err"
+sealed "$T/m6" alice@example.org "$D2" "$A" \
+    "Autocrypt: addr=alice@example.org; keydata=$K2K"
+learn "$T/m6"
+is "newer mail with another key: replaced" "$rc:$(peer alice@example.org)" \
+    "0:$K2" "$T/err"
+sealed "$T/m7" alice@example.org "Tue, 06 Dec 2095 10:00:00 +0000" "$A" \
+    "Autocrypt: addr=alice@example.org; keydata=$AK"
+learn "$T/m7"
+ts=$(awk -F '\t' '$1 == "alice@example.org" { print $3 }' \
+    "$AC/autocrypt.state")
+now=$(date +%s)
+is "a Date in the future counts as now" "$rc:$(peer alice@example.org):$(
+    [ "$ts" -le "$now" ] && echo clamped)" "0:$A:clamped" "$T/err"
+
+# keys gpg cannot use: a version 6 key, no encryption subkey
+V6=$(printf '\306\006\006\000\000\000\000\033' | base64 -w 0)
+sealed "$T/m8" bob@example.org "$D2" "$B" \
+    "Autocrypt: addr=bob@example.org; keydata=$V6"
+learn "$T/m8"
+is "a version 6 key: not learned, said, verdicts as ever" \
+    "$rc:$(peer bob@example.org):$(grep -c 'not a version 4 key' \
+    "$T/err"):$(sig "$T/dec")" "0::1:good" "$T/err"
+sealed "$T/m9" grace@example.org "$D2" "$G" \
+    "Autocrypt: addr=grace@example.org; keydata=$(ackey "$G")"
+learn "$T/m9"
+is "no encryption subkey: not learned, said" \
+    "$rc:$(peer grace@example.org):$(grep -c 'no encryption subkey' \
+    "$T/err")" "0::1" "$T/err"
+
+# the Autocrypt home cannot be made: the message is decrypted as ever
+"$MAILSEAL" decrypt --autocrypt-learn --autocrypt-homedir /proc/x/ac \
+    -o "$T/dec" "$T/m1" 2>"$T/err"
+rc=$?
+is "learning fails: exit 0, verdicts as ever, said" "$rc:$(sig \
+    "$T/dec"):$(grep -c 'nothing learned' "$T/err")" "0:good:1" "$T/err"
+
+# gossip: Autocrypt-Gossip in the decrypted header, for a recipient
+# (Carol, in Cc) learned into gossip.state; for one not named, not
+gossip() {
+	{
+		printf 'Content-Type: text/plain\n'
+		printf 'Autocrypt-Gossip: addr=carol@example.org; keydata=%s\n' \
+		    "$(ackey "$C1")"
+		printf 'Autocrypt-Gossip: addr=erin2@example.org; keydata=%s\n' \
+		    "$(ackey "$C1")"
+		printf '\nHello Bob and Carol.\n'
+	} >"$T/inner"
+	g --armor --sign --encrypt --local-user "$A" --recipient "$B" \
+	    --output "$T/ct.asc" "$T/inner"
+	{
+		printf 'From: alice@example.org\nTo: bob@example.org\n'
+		printf 'Cc: carol@example.org\nDate: %s\n' "$D2"
+		printf 'MIME-Version: 1.0\n'
+		printf 'Content-Type: multipart/encrypted; '
+		printf 'protocol="application/pgp-encrypted"; boundary="b1"\n\n'
+		printf -- '--b1\nContent-Type: application/pgp-encrypted\n\n'
+		printf 'Version: 1\n\n--b1\n'
+		printf 'Content-Type: application/octet-stream\n\n'
+		cat "$T/ct.asc"
+		printf -- '--b1--\n'
+	} >"$1"
+}
+gossip "$T/m10"
+learn "$T/m10"
+is "gossip for a recipient: learned apart" "$rc:$(peer carol@example.org \
+    gossip.state):$(peer carol@example.org)" "0:$C1:" "$T/err" "$T/dec"
+is "gossip for an address not among the recipients: not learned" \
+    "$(peer erin2@example.org gossip.state)" ""
+
 done_testing
