@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 struct config;
+struct decisions;
 struct gpg;
 struct msg;
 struct rfc5322_header;
@@ -93,5 +94,13 @@ void	autocrypt_learn(const struct autocrypt_in *);
  * "autocrypt" in the GnuPG home gnupghome, $GNUPGHOME or ~/.gnupg
  * (allocated; NULL when there is none) */
 char	*autocrypt_home(const char *, const char *);
+
+/* autocrypt_decide - with autocrypt_learn = yes, each opportunistic
+ * recipient the operator's keyring has no usable key for gets the key
+ * Autocrypt keeps for it (autocrypt set), if the Autocrypt home lists
+ * it usable for the address; require recipients never.  0, or -1 when
+ * gpg or a state file failed (logged: a retry, never clear text for
+ * want of a listing) */
+int	autocrypt_decide(struct decisions *, const struct config *);
 
 #endif

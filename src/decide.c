@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "autocrypt.h"
 #include "decide.h"
 #include "gpghome.h"
 #include "keycache.h"
@@ -142,6 +143,9 @@ decide_keys(struct decisions *d, const struct config *cfg, struct gpg **gpg,
 		if (decide_list(d, &want) == -1)
 			goto out;
 	}
+	/* opportunistic recipients without a key: Autocrypt's, if any */
+	if (cfg->autocrypt_learn && autocrypt_decide(d, cfg) == -1)
+		goto out;
 	r = OUTCOME_OK;
 out:
 	addrlist_free(&want);
@@ -245,6 +249,7 @@ decide_free(struct decisions *d)
 
 	recip_free(&d->rec);
 	gpg_keylist_free(&d->keys);
+	gpg_close(d->acgpg);
 	for (i = 0; i < d->n; i++) {
 		free(d->v[i].addr);
 		addrlist_free(&d->v[i].fprs);

@@ -35,6 +35,7 @@ struct decision {
 	struct recip_reason	 reason;	/* policy not none, no key */
 	const char		*why;		/* or this, for everybody:
 						 * DECIDE_NOTMSG, DECIDE_ENCRYPTED */
+	int			 autocrypt;	/* fprs is Autocrypt's key */
 };
 
 #define DECIDE_NOTMSG		"not-a-message"
@@ -48,6 +49,8 @@ struct decisions {
 						 * when a key cache served) */
 	struct recip		 rec;		/* the one resolution */
 	int			 noring;	/* the home has no keyring */
+	struct gpg		*acgpg;		/* on the Autocrypt home, or
+						 * NULL (autocrypt_decide) */
 };
 
 /* decide_policies - each recipient's policy (map, then default); a

@@ -316,4 +316,93 @@ is "gossip for a recipient: learned apart" "$rc:$(peer carol@example.org \
 is "gossip for an address not among the recipients: not learned" \
     "$(peer erin2@example.org gossip.state)" ""
 
+# the gateway learns too (decrypt = yes, autocrypt_learn = yes)
+conf learn "decrypt = yes" "autocrypt_learn = yes" \
+    "autocrypt_homedir = $T/acgw"
+_ms_homes="$_ms_homes $T/acgw"
+fm "$T/learn.conf" -f alice@example.org bob@example.org <"$T/m1"
+is "filter with autocrypt_learn = yes learns" \
+    "$rc:$(awk -F '\t' '$1 == "alice@example.org" { print $4 }' \
+    "$T/acgw/autocrypt.state" 2>/dev/null)" "0:$A" "$T/err"
+
+# ------------------------------------------------------------ use
+# Keys the operator's keyring does not hold, made apart: Zed's, and
+# another key for Bob.  Alice gossips both in mail to Bob, Cc Zed.
+newkey() {
+	gpg --homedir "$K2H" --batch --passphrase '' --quick-gen-key \
+	    "$1" ed25519 sign never 2>/dev/null
+	_k=$(gpg --homedir "$K2H" --batch --with-colons --list-keys "$1" \
+	    2>/dev/null | awk -F: '$1 == "fpr" { print $10; exit }')
+	gpg --homedir "$K2H" --batch --passphrase '' --quick-add-key "$_k" \
+	    cv25519 encr never 2>/dev/null
+	echo "$_k"
+}
+Z=$(newkey 'Zed <zed@example.org>')
+B2=$(newkey 'Bob Other <bob@example.org>')
+{
+	printf 'Content-Type: text/plain\n'
+	printf 'Autocrypt-Gossip: addr=zed@example.org; keydata=%s\n' \
+	    "$(ackey "$Z" "$K2H")"
+	printf 'Autocrypt-Gossip: addr=bob@example.org; keydata=%s\n' \
+	    "$(ackey "$B2" "$K2H")"
+	printf '\nHello Bob and Zed.\n'
+} >"$T/inner"
+g --armor --sign --encrypt --local-user "$A" --recipient "$B" \
+    --output "$T/ct.asc" "$T/inner"
+{
+	printf 'From: alice@example.org\nTo: bob@example.org\n'
+	printf 'Cc: zed@example.org\nDate: %s\n' "$D2"
+	printf 'MIME-Version: 1.0\n'
+	printf 'Content-Type: multipart/encrypted; '
+	printf 'protocol="application/pgp-encrypted"; boundary="b1"\n\n'
+	printf -- '--b1\nContent-Type: application/pgp-encrypted\n\n'
+	printf 'Version: 1\n\n--b1\n'
+	printf 'Content-Type: application/octet-stream\n\n'
+	cat "$T/ct.asc"
+	printf -- '--b1--\n'
+} >"$T/m11"
+fm "$T/learn.conf" -f alice@example.org bob@example.org <"$T/m11"
+is "gossip learned by the gateway: Zed's key, and another Bob's" \
+    "$rc:$(awk -F '\t' 'NR > 1 { print $1 "=" $4 }' "$T/acgw/gossip.state" |
+    sort | tr '\n' ' ')" "0:bob@example.org=$B2 zed@example.org=$Z " \
+    "$T/err"
+
+ZID=$(echo "$Z" | cut -c 25-40)
+BID=$(echo "$B" | cut -c 25-40)
+printf 'zed@example.org require\n' >"$T/map"
+conf use "decrypt = yes" "autocrypt_learn = yes" \
+    "autocrypt_homedir = $T/acgw"
+conf usereq "decrypt = yes" "autocrypt_learn = yes" \
+    "autocrypt_homedir = $T/acgw" "policy_map = $T/map"
+conf nouse "decrypt = yes" "autocrypt_homedir = $T/acgw"
+
+# an opportunistic recipient with only an Autocrypt key: encrypted to
+# it, the log says so, Zed's key alone decrypts it
+send use alice@example.org zed@example.org
+is "opportunistic, only an Autocrypt key: encrypted, key from Autocrypt" \
+    "$rc:$(logline | grep -o "to=<zed@example.org> key=$ZID source=autocrypt")" \
+    "0:to=<zed@example.org> key=$ZID source=autocrypt" "$T/err"
+sed -n '/^-----BEGIN PGP MESSAGE/,/^-----END PGP MESSAGE/p' "$T/sm/1.msg" \
+    >"$T/zed.asc"
+gpg --homedir "$K2H" --batch --quiet --pinentry-mode loopback \
+    --passphrase '' --decrypt "$T/zed.asc" >"$T/zed.out" 2>"$T/zed.err"
+is "Zed decrypts his copy" "$(grep -c 'Hello\.' "$T/zed.out")" 1 \
+    "$T/zed.err" "$T/sm/1.msg"
+
+# require: an Autocrypt key does not count; refused as before
+send usereq alice@example.org zed@example.org
+is "require, only an Autocrypt key: refused (67)" "$rc:$(ls "$T/sm" |
+    grep -c '\.msg$')" "67:0" "$T/err"
+
+# the operator's key for Bob wins over the gossiped one
+send use alice@example.org bob@example.org
+is "the operator's key wins" "$rc:$(logline | grep -o \
+    "to=<bob@example.org> key=[0-9A-F]*[^ ]*" | head -n 1)" \
+    "0:to=<bob@example.org> key=$BID" "$T/err"
+
+# without autocrypt_learn, the learned keys are not used
+send nouse alice@example.org zed@example.org
+is "autocrypt_learn = no: clear text, no key" "$rc:$(logline |
+    grep -c "source=autocrypt")" "0:0" "$T/err"
+
 done_testing
