@@ -9,10 +9,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <criterion/criterion.h>
 
 #include "autocrypt.h"
+#include "autocrypt_state.h"
 #include "limit.h"
 
 /* A key being built: packets appended in turn. */
@@ -407,4 +409,162 @@ Test(autocrypt, parse_keydata_limit)
 	cr_assert(autocrypt_parse(v, &h, &why) == -1);
 	cr_assert_str_eq(why, "keydata over LIMIT_AUTOCRYPT_KEYDATA");
 	free(v);
+}
+
+Test(autocrypt, subkeys_limit)
+{
+	struct kb *k = calloc(1, sizeof *k), *one;
+	unsigned char *out;
+	size_t outlen, i, n;
+	const char *why;
+
+	cr_assert_not_null(k);
+	keypkt(k, 6, 22, 0x11);
+	uid(k, "alice@example.org");
+	sig(k, 0x13, 400, 0x03, 0x42);
+	for (i = 0; i < LIMIT_AUTOCRYPT_SUBKEYS + 1; i++) {
+		keypkt(k, 14, 18, (int)(0x50 + i));
+		sig(k, 0x18, 700, 0x0c, 0x72);
+	}
+	cr_assert(autocrypt_key_filter(k->v, k->n, "alice@example.org", &out,
+	    &outlen, &why) == 0, "%s", why);
+	one = calloc(1, sizeof *one);
+	for (i = 0, n = 0; i < LIMIT_AUTOCRYPT_SUBKEYS + 1; i++) {
+		memset(one, 0, sizeof *one);
+		keypkt(one, 14, 18, (int)(0x50 + i));
+		n += has(out, outlen, one);
+	}
+	cr_assert_eq(n, LIMIT_AUTOCRYPT_SUBKEYS, "got %zu subkeys, want %d", n,
+	    LIMIT_AUTOCRYPT_SUBKEYS);
+	free(out);
+	free(one);
+	free(k);
+}
+
+/* exported - a key of exactly size bytes as gpg exports it: a user
+ * attribute (left out) pads it */
+static unsigned char *
+exported(size_t size)
+{
+	unsigned char *v = malloc(size);
+	struct kb k;
+	size_t n, pad;
+
+	cr_assert_not_null(v);
+	memset(&k, 0, sizeof k);
+	keypkt(&k, 6, 22, 0x11);
+	uid(&k, "alice@example.org");
+	sig(&k, 0x13, 400, 0x03, 0x42);
+	keypkt(&k, 14, 18, 0x71);
+	sig(&k, 0x18, 700, 0x0c, 0x72);
+	memcpy(v, k.v, k.n);
+	pad = size - k.n - 6;
+	n = k.n;
+	v[n++] = 0xc0 | 17;
+	v[n++] = 255;
+	v[n++] = (unsigned char)(pad >> 24);
+	v[n++] = (unsigned char)(pad >> 16);
+	v[n++] = (unsigned char)(pad >> 8);
+	v[n++] = (unsigned char)pad;
+	memset(v + n, 0x01, pad);
+	return v;
+}
+
+Test(autocrypt, export_limit)
+{
+	unsigned char *v, *out;
+	size_t outlen;
+	const char *why;
+
+	v = exported(LIMIT_AUTOCRYPT_EXPORT);
+	cr_assert(autocrypt_key_filter(v, LIMIT_AUTOCRYPT_EXPORT,
+	    "alice@example.org", &out, &outlen, &why) == 0, "%s", why);
+	free(out);
+	free(v);
+	v = exported(LIMIT_AUTOCRYPT_EXPORT + 1);
+	cr_assert(autocrypt_key_filter(v, LIMIT_AUTOCRYPT_EXPORT + 1,
+	    "alice@example.org", &out, &outlen, &why) == -1);
+	cr_assert_str_eq(why, "the exported key is over LIMIT_AUTOCRYPT_EXPORT");
+	free(v);
+}
+
+/* statefile - a state file of n peers; its path (static) */
+static const char *
+statefile(size_t n, const char *extra)
+{
+	static char path[] = "/tmp/test_autocrypt.XXXXXX";
+	FILE *fp;
+	size_t i;
+	int fd;
+
+	memcpy(path + sizeof path - 7, "XXXXXX", 6);
+	cr_assert((fd = mkstemp(path)) != -1);
+	cr_assert_not_null(fp = fdopen(fd, "w"));
+	fprintf(fp, "# mailseal autocrypt state 1\n");
+	for (i = 0; i < n; i++)
+		fprintf(fp, "p%zu@example.org\t%zu\t%zu\t"
+		    "82883A9E2197043C24A07BF079ABAEE40FFFA611\t%s\n", i, i + 1,
+		    i, i % 2 ? "mutual" : "nopreference");
+	if (extra != NULL)
+		fputs(extra, fp);
+	cr_assert(fclose(fp) == 0);
+	return path;
+}
+
+Test(autocrypt, state_peers_limit)
+{
+	struct autocrypt_state s;
+	struct autocrypt_peer *p;
+	char err[512];
+	const char *path;
+
+	path = statefile(LIMIT_AUTOCRYPT_PEERS, NULL);
+	cr_assert(autocrypt_state_load(path, &s, err, sizeof err) == 0, "%s",
+	    err);
+	cr_assert_eq(s.n, LIMIT_AUTOCRYPT_PEERS);
+	cr_assert_not_null(p = autocrypt_state_find(&s, "p7@example.org"));
+	cr_assert(p->last_seen == 8 && p->timestamp == 7 && p->mutual);
+	cr_assert_null(autocrypt_state_add(&s, "new@example.org"));
+	cr_assert(autocrypt_state_save(path, &s, err, sizeof err) == 0, "%s",
+	    err);
+	autocrypt_state_free(&s);
+	cr_assert(autocrypt_state_load(path, &s, err, sizeof err) == 0, "%s",
+	    err);
+	cr_assert_eq(s.n, LIMIT_AUTOCRYPT_PEERS);
+	autocrypt_state_free(&s);
+	unlink(path);
+	path = statefile(LIMIT_AUTOCRYPT_PEERS + 1, NULL);
+	cr_assert(autocrypt_state_load(path, &s, err, sizeof err) == -1);
+	cr_assert_eq(s.n, 0);
+	unlink(path);
+}
+
+Test(autocrypt, state_bad_lines)
+{
+	static const char *const bad[] = {
+		"a@example.org\t1\t1\t82883A9E\tmutual\n",
+		"a@example.org\t1\t1\t82883A9E2197043C24A07BF079ABAEE40FFFA611\n",
+		"a@example.org\t-1\t1\t"
+		    "82883A9E2197043C24A07BF079ABAEE40FFFA611\tmutual\n",
+		"a@example.org\t1\t1\t"
+		    "82883A9E2197043C24A07BF079ABAEE40FFFA611\tsometimes\n",
+		"a@example.org\t1\t1\t"
+		    "82883A9E2197043C24A07BF079ABAEE40FFFA611\tmutual",
+		"\t1\t1\t82883A9E2197043C24A07BF079ABAEE40FFFA611\tmutual\n",
+	};
+	struct autocrypt_state s;
+	char err[512];
+	const char *path;
+	size_t i;
+
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		path = statefile(2, bad[i]);
+		cr_assert(autocrypt_state_load(path, &s, err, sizeof err) ==
+		    -1, "case %zu loads", i);
+		cr_assert(strstr(err, ":4: ") != NULL, "case %zu: %s", i,
+		    err);
+		unlink(path);
+	}
+	cr_assert(autocrypt_state_load("/nonexistent/x", &s, err,
+	    sizeof err) == 0 && s.n == 0);
 }
