@@ -316,6 +316,40 @@ is "gossip for a recipient: learned apart" "$rc:$(peer carol@example.org \
 is "gossip for an address not among the recipients: not learned" \
     "$(peer erin2@example.org gossip.state)" ""
 
+# the Autocrypt spec's own example (../shared/corpus/autocrypt-spec):
+# Alice's encrypted, signed mail to Bob and Carol with her Autocrypt
+# field and gossip for both; its keys expired in 2021, so gpg runs at
+# a faked time in Bob's home and in the Autocrypt home
+SPEC=$MAILSEAL_CORPUS/autocrypt-spec/doc/appendix
+if [ -r "$SPEC/example-gossip.eml" ]; then
+	SH=$(mktemp -d /tmp/msa.XXXXXX)
+	_ms_homes="$_ms_homes $SH $SH/autocrypt"
+	echo 'faked-system-time 20190201T000000' >"$SH/gpg.conf"
+	gpg --homedir "$SH" --batch --quiet --import \
+	    "$SPEC/bob@autocrypt.example.sec.asc" \
+	    "$SPEC/alice@autocrypt.example.pub.asc" 2>/dev/null
+	mkdir -m 700 "$SH/autocrypt"
+	cp "$SH/gpg.conf" "$SH/autocrypt/"
+	"$MAILSEAL" decrypt --homedir "$SH" --autocrypt-learn \
+	    -o "$T/spec.out" "$SPEC/example-gossip.eml" 2>"$T/err"
+	rc=$?
+	is "the spec's gossip example: Alice learned, mutual; Bob and Carol \
+gossiped" "$rc:$(sig "$T/spec.out"):$(awk -F '\t' 'NR > 1 { print $1 \
+    " " $5 }' "$SH/autocrypt/autocrypt.state" | tr '\n' ','):$(awk \
+    -F '\t' 'NR > 1 { print $1 }' "$SH/autocrypt/gossip.state" | sort |
+    tr '\n' ',')" "0:good-untrusted:alice@autocrypt.example mutual,:\
+bob@autocrypt.example,carol@autocrypt.example," "$T/err"
+	"$MAILSEAL" decrypt --homedir "$SH" --autocrypt-learn \
+	    --autocrypt-homedir "$T/acspec" -o "$T/spec.out" \
+	    "$SPEC/example-simple-autocrypt.eml" 2>"$T/err"
+	rc=$?
+	is "the spec's simple example (unsigned): nothing learned" \
+	    "$rc:$(ls "$T/acspec" 2>/dev/null | grep -c state)" "0:0" "$T/err"
+else
+	skip "the spec's gossip example" "no ../shared/corpus/autocrypt-spec"
+	skip "the spec's simple example" "no ../shared/corpus/autocrypt-spec"
+fi
+
 # the gateway learns too (decrypt = yes, autocrypt_learn = yes)
 conf learn "decrypt = yes" "autocrypt_learn = yes" \
     "autocrypt_homedir = $T/acgw"
