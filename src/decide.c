@@ -19,6 +19,7 @@
 #include "gpghome.h"
 #include "keycache.h"
 #include "log.h"
+#include "rfc5322.h"
 #include "xmalloc.h"
 
 #define ESCBUF	512
@@ -181,6 +182,126 @@ decide_all(struct decisions *d, const char *why)
 		if (d->v[i].policy != POLICY_NONE)
 			d->v[i].why = why;
 	}
+}
+
+/* decide_resent - the newest block of Resent- fields: the first such
+ * field and the run after it, which ends at a field of another name or
+ * at a Resent- name seen in the run already (a second Resent-Date is
+ * the next block: each block is prepended, RFC 5322 3.6.6); *first is
+ * h->nfields when the message was never resent */
+static void
+decide_resent(const struct rfc5322_header *h, size_t *first, size_t *end)
+{
+	static const char *const names[] = { "Resent-Date", "Resent-From",
+	    "Resent-Sender", "Resent-To", "Resent-Cc", "Resent-Bcc",
+	    "Resent-Message-ID" };
+	unsigned int seen = 0;
+	size_t i, k;
+
+	for (i = 0; i < h->nfields &&
+	    !rfc5322_has_prefix(&h->fields[i], "Resent-"); i++)
+		;
+	*first = i;
+	for (; i < h->nfields && rfc5322_has_prefix(&h->fields[i],
+	    "Resent-"); i++) {
+		for (k = 0; k < sizeof names / sizeof names[0] &&
+		    !rfc5322_is(&h->fields[i], names[k]); k++)
+			;
+		if (k < sizeof names / sizeof names[0]) {
+			if (seen & (1U << k))
+				break;
+			seen |= 1U << k;
+		}
+	}
+	*end = i;
+}
+
+/* decide_named - the addr-specs h names as this transmission's
+ * recipients (decide_hidden), into named */
+static void
+decide_named(const struct rfc5322_header *h, struct addrlist *named)
+{
+	const struct rfc5322_field *f;
+	struct addrlist one;
+	size_t i, first, end, a, len;
+	int resent;
+	char *v;
+
+	decide_resent(h, &first, &end);
+	resent = first < h->nfields;
+	for (i = resent ? first : 0; i < (resent ? end : h->nfields); i++) {
+		f = &h->fields[i];
+		if (resent ? !rfc5322_is(f, "Resent-To") &&
+		    !rfc5322_is(f, "Resent-Cc") :
+		    !rfc5322_is(f, "To") && !rfc5322_is(f, "Cc"))
+			continue;
+		memset(&one, 0, sizeof one);
+		v = rfc5322_unfold(f, &len);
+		if (addr_list_parse(v, len, &one) == ADDR_OK)
+			for (a = 0; a < one.n; a++)
+				addrlist_add(named, one.v[a]);
+		free(v);
+		addrlist_free(&one);
+	}
+}
+
+/* decide_hidden - see decide.h */
+size_t
+decide_hidden(struct decisions *d, const struct rfc5322_header *h)
+{
+	struct addrlist named = { NULL, 0 };
+	struct addrset vis;
+	size_t i, n = 0;
+
+	decide_named(h, &named);
+	/* a header may name 150000 addresses: one sorted set */
+	addrset_build(&vis, &named);
+	addrlist_free(&named);
+	for (i = 0; i < d->n; i++) {
+		/* Autocrypt's keys live in a home of their own */
+		d->v[i].own = d->v[i].action == ACT_ENCRYPT &&
+		    (d->v[i].autocrypt || !addrset_has(&vis, d->v[i].addr));
+		n += d->v[i].own;
+	}
+	addrset_free(&vis);
+	return n;
+}
+
+static int
+decide_strcmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* decide_recip - see decide.h */
+void
+decide_recip(const struct decisions *d, const size_t *idx, size_t n,
+    struct recip *r)
+{
+	const struct decision *f;
+	size_t i, k, nf;
+
+	memset(r, 0, sizeof *r);
+	for (i = 0; i < n; i++) {
+		f = &d->v[idx[i]];
+		for (k = 0; k < f->fprs.n; k++) {
+			r->map = xappend(r->map, r->nmap, sizeof *r->map);
+			r->map[r->nmap].addr = xstrdup(f->addr);
+			r->map[r->nmap++].fpr = xstrdup(f->fprs.v[k]);
+			r->fprs = xappend(r->fprs, r->nfprs, sizeof *r->fprs);
+			r->fprs[r->nfprs++] = xstrdup(f->fprs.v[k]);
+		}
+	}
+	/* distinct keys: sorted, not a search per key */
+	if (r->nfprs > 1)
+		qsort(r->fprs, r->nfprs, sizeof *r->fprs, decide_strcmp);
+	for (i = nf = 0; i < r->nfprs; i++) {
+		if (nf > 0 && strcmp(r->fprs[nf - 1], r->fprs[i]) == 0)
+			free(r->fprs[i]);
+		else
+			r->fprs[nf++] = r->fprs[i];
+	}
+	r->nfprs = nf;
 }
 
 /* decide_count - how many recipients have this action */

@@ -18,6 +18,7 @@
 #include "recip.h"
 
 struct keycache;
+struct rfc5322_header;
 
 enum action {
 	ACT_PENDING,		/* not decided (the run failed before) */
@@ -35,6 +36,9 @@ struct decision {
 	struct recip_reason	 reason;	/* policy not none, no key */
 	const char		*why;		/* or this, for everybody:
 						 * DECIDE_NOTMSG, DECIDE_ENCRYPTED */
+	int			 own;		/* encrypted, and not named in
+						 * the header (decide_hidden):
+						 * a copy of its own */
 	int			 autocrypt;	/* fprs is Autocrypt's key */
 };
 
@@ -76,6 +80,20 @@ void		decide_actions(struct decisions *);
 
 /* decide_all - every recipient gets the message as it came, for why */
 void		decide_all(struct decisions *, const char *);
+
+/* decide_hidden - mark own each recipient to encrypt for whose address
+ * the header h does not name as a recipient of this transmission: the
+ * newest block of Resent- fields' Resent-To and Resent-Cc when the
+ * message was resent (RFC 5322 3.6.6), else To and Cc; addr-specs are
+ * compared canonical (addr_canon), and a field that does not parse
+ * names nobody.  Returns how many were marked. */
+size_t		decide_hidden(struct decisions *,
+		    const struct rfc5322_header *);
+
+/* decide_recip - the resolution for the recipients idx[0..n-1] alone
+ * (their keys, and address -> key pairs), into r (recip_free) */
+void		decide_recip(const struct decisions *, const size_t *, size_t,
+		    struct recip *);
 
 size_t		decide_count(const struct decisions *, enum action);
 const char	*decide_action_name(enum action);

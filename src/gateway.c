@@ -15,8 +15,10 @@
  *   already encrypted: one copy for everybody, unchanged
  *   else: a require recipient without a key refuses the whole message
  *     (nobody gets clear text because of it); the others get one copy
- *     encrypted to all their keys (encrypt_msg() writes our marker
- *     into its outer header) and one copy as it came, marked
+ *     encrypted to the keys of those the header names (encrypt_msg()
+ *     writes our marker into its outer header), one encrypted to its
+ *     keys alone for each hidden recipient, and one copy as it came,
+ *     marked (gwcopy.c)
  *   the copies go to the hand-off (sendmail, standard output; SMTP)
  *   one log line: the decisions first, then sender, queue ID, result
  * Every file is nameless (tmpfile.c) and handed on by descriptor.
@@ -44,6 +46,7 @@
 #include "encrypt.h"
 #include "gateway.h"
 #include "gpg.h"
+#include "gwjob.h"
 #include "handoff.h"
 #include "keycache.h"
 #include "keys.h"
@@ -51,7 +54,6 @@
 #include "log.h"
 #include "msg.h"
 #include "recip.h"
-#include "reinject.h"
 #include "tmpfile.h"
 #include "xmalloc.h"
 
@@ -65,20 +67,6 @@
 #define GW_ROOM_ENCRYPT	2
 #define GW_ROOM_BYTES	1024
 #define GW_KEYID	17	/* a long key ID and its NUL */
-
-struct gw_job {
-	struct gateway		*gw;
-	const struct envelope	*env;
-	struct handoff		*ho;
-	struct msg		*m;		/* what the copies come from */
-	struct msg		*dec;		/* decrypt = yes: the result */
-	int			 decfd;
-	struct decisions	 d;		/* one per recipient */
-	char			 id[LIMIT_QUEUE_ID + 1];
-	char			*marker;	/* our field(s), no last line end */
-	char			 qids[2][HANDOFF_QIDLEN];
-	const char		*result;
-};
 
 static int	gw_trust(const struct gateway *, char *, size_t);
 
@@ -140,6 +128,7 @@ void
 gateway_free(struct gateway *gw)
 {
 	keycache_free(gw->keys);
+	gateway_qids_free(&gw->qids);
 	gpg_close(gw->gpg);
 	policy_map_free(&gw->map);
 	config_free(&gw->cfg);
@@ -207,40 +196,14 @@ gw_mark(const struct gw_job *j, const struct msg *m, int dst)
 	return tmpfile_copy(m->fd, dst);
 }
 
-/* gw_hand - the copy in the file fd, for the recipients with action a
- * (all of them when a is ACT_PENDING), to the next hop */
-static enum outcome
-gw_hand(struct gw_job *j, int fd, enum action a, char *qid)
-{
-	char err[REINJECT_ERRLEN], **rcpts;
-	const char *sender = j->env->sender;
-	size_t i, n = 0;
-	int e;
-
-	rcpts = xcalloc(j->d.n > 0 ? j->d.n : 1, sizeof *rcpts);
-	for (i = 0; i < j->d.n; i++)
-		if (a == ACT_PENDING || j->d.v[i].action == a)
-			rcpts[n++] = j->d.v[i].addr;
-	if (sender != NULL && strcmp(sender, "<>") == 0)
-		sender = "";
-	e = j->ho->give(j->ho, sender, rcpts, n, fd, err, sizeof err);
-	free(rcpts);
-	if (e == -1) {
-		log_warnx("%s%s", j->ho->one_copy ? "" :
-		    "re-injection failed: ", err);
-		return OUTCOME_TEMPFAIL;
-	}
-	(void)snprintf(qid, HANDOFF_QIDLEN, "%s", j->ho->qid);
-	return OUTCOME_OK;
-}
-
-/* gw_encrypt - the copy for the recipients to encrypt for, into the
+/* gw_encrypt - the copy for the recipients d.v[idx[0..n-1]], into the
  * nameless file enc: encrypt_msg() writes our marker first, and takes
- * the keys already resolved */
-static enum outcome
-gw_encrypt(struct gw_job *j, int enc)
+ * their keys already resolved */
+enum outcome
+gw_encrypt(struct gw_job *j, int enc, const size_t *idx, size_t n)
 {
 	struct encrypt_opts eo;
+	struct recip rec;
 	enum outcome r;
 	size_t i;
 
@@ -248,20 +211,30 @@ gw_encrypt(struct gw_job *j, int enc)
 	eo.usefds = 1;
 	eo.outfd = enc;
 	eo.homedir = j->gw->cfg.homedir;
-	eo.envelope = 1;
+	/* each reader of this copy is named (gwcopy.c gave every hidden
+	 * recipient a copy of its own): no hidden key IDs */
+	eo.envelope = 0;
 	eo.gpg = j->gw->gpg;
-	eo.rec = &j->d.rec;
+	decide_recip(&j->d, idx, n, &rec);
+	eo.rec = &rec;
 	/* decrypt's result carries the marker already */
 	eo.lead = j->dec != NULL ? NULL : j->marker;
 	/* the policy decides who can read it, not gpg.conf */
 	eo.no_encrypt_to = 1;
 	eo.sign = j->gw->cfg.sign;
 	eo.signer = j->gw->cfg.signer;
-	for (i = 0; i < j->d.n; i++)
-		if (j->d.v[i].action == ACT_ENCRYPT)
-			addrlist_add(&eo.recipients, j->d.v[i].addr);
+	/* Autocrypt's key (a copy of its own): its home, without our
+	 * signing key */
+	if (n > 0 && j->d.v[idx[0]].autocrypt) {
+		eo.gpg = j->d.acgpg;
+		eo.homedir = j->gw->cfg.autocrypt_homedir;
+		eo.sign = 0;
+	}
+	for (i = 0; i < n; i++)
+		addrlist_add(&eo.recipients, j->d.v[idx[i]].addr);
 	r = encrypt_msg(j->m, &eo);
 	addrlist_free(&eo.recipients);
+	recip_free(&rec);
 	/* the configured signer cannot sign (expired, no secret part,
 	 * locked), or a key went since we looked: keep the mail queued
 	 * while the postmaster looks */
@@ -272,7 +245,7 @@ gw_encrypt(struct gw_job *j, int enc)
 
 /* gw_plain - the copy for the recipients who get it as it came: the
  * decrypted message (marked by decrypt_msg), or a marked copy */
-static int
+int
 gw_plain(struct gw_job *j, int *plain)
 {
 	if (j->dec != NULL) {
@@ -285,54 +258,6 @@ gw_plain(struct gw_job *j, int *plain)
 		return -1;
 	}
 	return 0;
-}
-
-/* gw_copies - make every copy, each a nameless file, then hand them
- * over */
-static enum outcome
-gw_copies(struct gw_job *j)
-{
-	enum outcome r = OUTCOME_TEMPFAIL;
-	size_t nenc, ndel;
-	int enc = -1, plain = -1;
-
-	nenc = decide_count(&j->d, ACT_ENCRYPT);
-	ndel = decide_count(&j->d, ACT_DELIVER);
-	if (j->ho->one_copy && nenc > 0 && ndel > 0) {
-		log_warnx("--stdout: some recipients get the message "
-		    "encrypted and others as it came; that is two messages");
-		return OUTCOME_UNAVAILABLE;
-	}
-	if (nenc > 0) {
-		if ((enc = tmpfile_open_unlinked()) == -1) {
-			log_warn("cannot write a temporary file in %s",
-			    tmpfile_dir());
-			goto out;
-		}
-		if ((r = gw_encrypt(j, enc)) != OUTCOME_OK)
-			goto out;
-	}
-	r = OUTCOME_TEMPFAIL;
-	if (ndel > 0 && gw_plain(j, &plain) == -1)
-		goto out;
-	if (nenc > 0 && (r = gw_hand(j, enc, ACT_ENCRYPT, j->qids[0])) !=
-	    OUTCOME_OK)
-		goto out;
-	if (ndel > 0 && (r = gw_hand(j, plain, ACT_DELIVER, j->qids[1])) !=
-	    OUTCOME_OK) {
-		/* the retry makes the encrypted copy again: a duplicate */
-		if (nenc > 0)
-			j->result = "deferred (the encrypted copy was handed "
-			    "over; the retry sends it again)";
-		goto out;
-	}
-	r = OUTCOME_OK;
-out:
-	if (enc != -1)
-		close(enc);
-	if (plain != -1 && plain != j->decfd)
-		close(plain);
-	return r;
 }
 
 /* gw_decrypt - decrypt = yes: decrypt_msg from m into a new nameless
@@ -400,8 +325,7 @@ gw_notmsg(struct gw_job *j, enum rfc5322_err herr)
 	if (j->gw->cfg.decrypt && j->decfd == -1 && herr != RFC5322_EMPTY &&
 	    (r = gw_decrypt(j, 1)) != OUTCOME_OK)
 		return r;
-	r = gw_hand(j, j->decfd != -1 ? j->decfd : j->m->fd, ACT_DELIVER,
-	    j->qids[1]);
+	r = gw_hand(j, j->decfd != -1 ? j->decfd : j->m->fd, ACT_DELIVER, 0);
 	if (r == OUTCOME_OK)
 		j->result = "sent as it came (not a message)";
 	return r;
@@ -505,6 +429,11 @@ gw_log_rcpt(struct sbuf *b, const struct decision *f)
 	for (k = 0; k < f->fprs.n; k++)
 		sb_add(b, "%s%s", k == 0 ? " key=" : ",",
 		    gw_keyid(f->fprs.v[k], id));
+	if (f->autocrypt)
+		sb_add(b, " source=autocrypt");
+	/* not named in the header: encrypted alone, in a copy of its own */
+	if (f->own)
+		sb_add(b, " copy=own");
 	if ((why = decide_why_name(f)) == NULL)
 		return;
 	sb_add(b, " why=%s", why);
@@ -529,7 +458,7 @@ gw_log(const struct gw_job *j)
 	struct sbuf b = { NULL, 0, 0 };
 	char esc[ESCBUF];
 	const char *s = j->env->sender;
-	size_t i;
+	size_t i, k;
 
 	/* no recipient read (the first was no address): the sender first */
 	for (i = 0; i == 0 || i < j->d.n; i++) {
@@ -547,12 +476,15 @@ gw_log(const struct gw_job *j)
 		sb_add(&b, " queue_id=%s", log_escape_word(j->env->queueid, esc,
 		    sizeof esc));
 	/* the next hop's words (an SMTP reply): escaped too */
-	if (j->qids[0][0] != '\0')
-		sb_add(&b, " queued_encrypted=%s", log_escape_word(j->qids[0],
-		    esc, sizeof esc));
-	if (j->qids[1][0] != '\0')
-		sb_add(&b, " queued=%s", log_escape_word(j->qids[1], esc,
-		    sizeof esc));
+	/* every encrypted copy's, the shared one first, comma-separated
+	 * (a queue ID has no comma: smtpc.c) */
+	for (i = k = 0; i < j->qids.nenc; i++)
+		if (j->qids.v[i][0] != '\0')
+			sb_add(&b, "%s%s", k++ == 0 ? " queued_encrypted=" :
+			    ",", log_escape_word(j->qids.v[i], esc, sizeof esc));
+	if (j->qids.n > j->qids.nenc && j->qids.v[j->qids.nenc][0] != '\0')
+		sb_add(&b, " queued=%s", log_escape_word(
+		    j->qids.v[j->qids.nenc], esc, sizeof esc));
 	if (j->d.noring)
 		sb_add(&b, " warning=no-keyring");
 	sb_add(&b, " result=%s", j->result);
@@ -568,6 +500,7 @@ gw_job_free(struct gw_job *j)
 	if (j->decfd != -1)
 		close(j->decfd);
 	decide_free(&j->d);
+	gateway_qids_free(&j->qids);
 	free(j->marker);
 }
 
@@ -654,8 +587,10 @@ gateway_message(struct gateway *gw, struct msg *m,
 	}
 	if (r == OUTCOME_TEMPFAIL && strcmp(j.result, "failed") == 0)
 		j.result = "deferred";
-	memcpy(gw->qids, j.qids, sizeof gw->qids);
 	gw_log(&j);
+	gateway_qids_free(&gw->qids);
+	gw->qids = j.qids;
+	memset(&j.qids, 0, sizeof j.qids);
 	gw_job_free(&j);
 	return r;
 }

@@ -26,6 +26,19 @@ struct msg;
 
 #define GATEWAY_MARKER		"X-Mailseal-Gateway"
 
+/* The downstream queue IDs of one message's copies, in the order they
+ * were handed over: the encrypted copies (the one for the recipients
+ * the header names first, then one per hidden recipient), then the
+ * clear copy; "" where the next hop named none (sendmail(1)). */
+struct gateway_qids {
+	char			(*v)[HANDOFF_QIDLEN];
+	size_t			 n;
+	size_t			 nenc;	/* the first nenc are encrypted */
+};
+
+/* gateway_qids_free - forget the queue IDs (they may be freed twice) */
+void		gateway_qids_free(struct gateway_qids *);
+
 struct gateway {
 	struct config		 cfg;
 	struct policy_map	 map;
@@ -37,9 +50,7 @@ struct gateway {
 					 * of the home, listed once and again
 					 * only when the keyring changed or a
 					 * key expired (keycache.h; smtpd) */
-	char			 qids[2][HANDOFF_QIDLEN];	/* the last message's
-					 * downstream queue IDs: encrypted
-					 * copy, clear copy ("" if none) */
+	struct gateway_qids	 qids;	/* the last message's */
 };
 
 /* One message's envelope, as the MTA gave it. */

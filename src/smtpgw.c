@@ -44,6 +44,8 @@
 #define ESCBUF		512
 #define SG_TIMEDOUT	"451 4.4.5 Message processing timed out\r\n"
 #define SG_RCPTTIMEDOUT	"451 4.4.5 Recipient check timed out\r\n"
+/* the queue IDs a 250 names: its line stays within RFC 5321's 512 */
+#define SG_QUEUEDLEN	400
 
 /* the client's socket while a message (or a recipient: sg_inrcpt) is
  * processed, for the deadline */
@@ -185,22 +187,36 @@ sg_rcpt(void *arg, const struct smtpd_txn *t, const char *addr,
 	}
 }
 
-/* sg_queued - 250's text: the queue IDs the next hop gave the copies */
+/* sg_queued - 250's text: the queue IDs the next hop gave the copies,
+ * in the order they were handed over (the encrypted ones, the clear
+ * one), separated by spaces; as many as one reply line holds, then how
+ * many more the log line names */
 static void
 sg_queued(struct smtpgw *g, struct smtpd_reply *r)
 {
-	char a[HANDOFF_QIDLEN * 2], b[HANDOFF_QIDLEN * 2];
-	const char *q0 = g->gw->qids[0], *q1 = g->gw->qids[1];
+	const struct gateway_qids *q = &g->gw->qids;
+	char text[SG_QUEUEDLEN + 1], a[HANDOFF_QIDLEN * 2];
+	size_t i, len = 0, shown = 0, named = 0;
 
-	if (q0[0] == '\0' && q1[0] == '\0') {
-		sg_reply(r, 250, "2.0.0", "Ok");
-		return;
+	text[0] = '\0';
+	for (i = 0; i < q->n; i++) {
+		if (q->v[i][0] == '\0')
+			continue;
+		named++;
+		(void)log_escape_word(q->v[i], a, sizeof a);
+		if (shown < named - 1 || len + 1 + strlen(a) > SG_QUEUEDLEN)
+			continue;
+		len += (size_t)snprintf(text + len, sizeof text - len, " %s",
+		    a);
+		shown++;
 	}
-	sg_reply(r, 250, "2.0.0", "Ok: queued as %s%s%s",
-	    log_escape_word(q0[0] != '\0' ? q0 : q1, a, sizeof a),
-	    q0[0] != '\0' && q1[0] != '\0' ? " " : "",
-	    q0[0] != '\0' && q1[0] != '\0' ?
-	    log_escape_word(q1, b, sizeof b) : "");
+	if (named == 0)
+		sg_reply(r, 250, "2.0.0", "Ok");
+	else if (shown == named)
+		sg_reply(r, 250, "2.0.0", "Ok: queued as%s", text);
+	else
+		sg_reply(r, 250, "2.0.0", "Ok: queued as%s and %zu more",
+		    text, named - shown);
 }
 
 /* sg_outcome - the reply to DATA for the gateway's outcome o.  A
@@ -236,7 +252,7 @@ sg_message(void *arg, const struct smtpd_txn *t, int fd,
 	sg_arm(t, NULL);
 	if (g->gw->cfg.timeout > 0)
 		alarm(g->gw->cfg.timeout);
-	memset(g->gw->qids, 0, sizeof g->gw->qids);
+	gateway_qids_free(&g->gw->qids);
 	env.sender = t->sender;
 	env.queueid = t->queueid;
 	env.rcpts = t->rcpts;

@@ -252,6 +252,10 @@ decrypt = no
 sendmail = $T/sendmail
 sign = no
 signer = 
+autocrypt = no
+autocrypt_prefer_encrypt = nopreference
+autocrypt_learn = no
+autocrypt_homedir = 
 log = stderr
 syslog_facility = local3
 gateway_id = gw2.test
@@ -453,19 +457,23 @@ is "a From_ line stays first, the marker right after it" \
 
 fm "$T/base.conf" -f alice@example.org bob@example.org nokey@example.org \
     carol@example.org <"$T/m1.eml"
-exits "bob, nokey, carol: two sendmail calls" 0 2
+# (carol is not in To: a copy of her own, tests/bcc.sh)
+exits "bob, nokey, carol: three sendmail calls" 0 3
 e=$(call_for bob@example.org)
 p=$(call_for nokey@example.org)
-is "... the encrypted copy goes to bob and carol only" "$(args "${e:-0}" 2>&1)" \
-    "[-G] [-i] [-f] [alice@example.org] [--] [bob@example.org] [carol@example.org]"
+ec=$(call_for carol@example.org)
+is "... the encrypted copies go to bob, and to carol" \
+    "$(args "${e:-0}" 2>&1)|$(args "${ec:-0}" 2>&1)" \
+    "[-G] [-i] [-f] [alice@example.org] [--] [bob@example.org]|[-G] [-i] [-f] [alice@example.org] [--] [carol@example.org]"
 is "... the other copy to nokey only" "$(args "${p:-0}" 2>&1)" \
     "[-G] [-i] [-f] [alice@example.org] [--] [nokey@example.org]"
 check "... nokey's copy is the message as it came" \
     cmp "$T/m1.marked" "$T/sm/${p:-0}.msg"
 check "... bob's copy is PGP/MIME" pgpmime "${e:-0}" "$T/m1.eml" o3
 check "... bob's key alone decrypts it to the original" decrypts_to bob o3
-check "... carol1's key alone decrypts it too" decrypts_to carol1 o3
-check "... and carol2's" decrypts_to carol2 o3
+pgpmime "${ec:-0}" "$T/m1.eml" o3c >/dev/null 2>&1
+check "... carol1's key alone decrypts hers" decrypts_to carol1 o3c
+check "... and carol2's" decrypts_to carol2 o3c
 
 # ------------------------------------------------------------ refusals
 
@@ -524,15 +532,15 @@ exits "text labelled S/MIME, require recipient without a key: 67, no call" 67 0
 
 # ------------------------------------------------------------ hidden recipients
 
-# bob is in To, carol only in the envelope (a Bcc): her key IDs are hidden
+# bob is in To, carol only in the envelope (a Bcc): a copy of her own
+# (tests/bcc.sh has the rest)
 fm "$T/base.conf" bob@example.org carol@example.org <"$T/m1.eml"
-exits "To bob, envelope bob and carol: one call" 0 1
-pgpmime 1 "$T/m1.eml" o4 >/dev/null 2>&1
-want="0000000000000000 0000000000000000 $(subkey bob)"
-is "... bob's key ID shown, carol's two keys hidden (zero key IDs)" \
-    "$(keyids o4)" "$want"
-check "... carol1's key alone decrypts it" decrypts_to carol1 o4
-check "... carol2's key alone decrypts it" decrypts_to carol2 o4
+exits "To bob, envelope bob and carol: two calls" 0 2
+pgpmime "$(call_for bob@example.org)" "$T/m1.eml" o4 >/dev/null 2>&1
+is "... bob's copy: bob's key ID alone" "$(keyids o4)" "$(subkey bob)"
+pgpmime "$(call_for carol@example.org)" "$T/m1.eml" o4c >/dev/null 2>&1
+check "... carol1's key alone decrypts hers" decrypts_to carol1 o4c
+check "... carol2's key alone decrypts hers" decrypts_to carol2 o4c
 fm "$T/base.conf" carol@example.org <"$T/mc.eml"
 exits "To carol, envelope carol: one call" 0 1
 pgpmime 1 "$T/mc.eml" o5 >/dev/null 2>&1
@@ -541,8 +549,8 @@ is "... encrypted to both of carol's keys, neither hidden" "$(keyids o5)" \
     "$want"
 fm "$T/base.conf" nobody@example.net bob@example.org <"$T/mc.eml"
 pgpmime "$(call_for bob@example.org)" "$T/mc.eml" o6 >/dev/null 2>&1
-is "To carol, envelope bob only: bob is a hidden recipient" "$(keyids o6)" \
-    "0000000000000000"
+is "To carol, envelope bob only: bob's copy shows his key ID" \
+    "$(keyids o6)" "$(subkey bob)"
 
 printf 'Hello.\n' | msg "$T/cc.eml" 'From: alice@example.org' \
     'To: bob@example.org' 'Cc: Carol <carol@example.org>'
@@ -708,10 +716,11 @@ fm "$T/base.conf" --stdout nokey@example.org <"$T/m1.eml"
 exits "--stdout, plain copy: exit 0, no sendmail call" 0 0
 check "... the message on standard output (marker first)" \
     cmp "$T/m1.marked" "$T/out"
-fm "$T/base.conf" --stdout bob@example.org carol@example.org <"$T/m1.eml"
-exits "--stdout, bob and carol: exit 0, no call" 0 0
+fm "$T/base.conf" --stdout bob@example.org carol@example.org <"$T/cc.eml"
+exits "--stdout, bob and carol (Cc): exit 0, no call" 0 0
+marked "$T/cc.eml" "$T/cc.marked"
 check "... one PGP/MIME message on standard output" \
-    "$PYTHON" "$CHECK_PGPMIME" structure "$T/out" "$T/m1.marked"
+    "$PYTHON" "$CHECK_PGPMIME" structure "$T/out" "$T/cc.marked"
 fm "$T/base.conf" --stdout bob@example.org nokey@example.org <"$T/m1.eml"
 exits "--stdout, recipients that need two copies: 69, no call" 69 0
 is "... nothing on standard output" "$(wc -c <"$T/out" | tr -d ' ')" 0
@@ -778,8 +787,8 @@ is "-v: the log line on stderr: decisions first, sender, queue id, result" \
     "mailseal: action=encrypt policy=opportunistic to=<bob@example.org> key=$BID from=<alice@example.org> action=deliver policy=opportunistic to=<nokey@example.org> why=no-key queue_id=4Xyz1 result=sent"
 fm "$T/base.conf" -q Q2 carol@example.org <"$T/m1.eml"
 case $(cat "$T/err") in
-"mailseal: action=encrypt policy=opportunistic to=<carol@example.org> key=$C1ID,$C2ID from=(no -f) queue_id=Q2 result=sent" | \
-"mailseal: action=encrypt policy=opportunistic to=<carol@example.org> key=$C2ID,$C1ID from=(no -f) queue_id=Q2 result=sent")
+"mailseal: action=encrypt policy=opportunistic to=<carol@example.org> key=$C1ID,$C2ID copy=own from=(no -f) queue_id=Q2 result=sent" | \
+"mailseal: action=encrypt policy=opportunistic to=<carol@example.org> key=$C2ID,$C1ID copy=own from=(no -f) queue_id=Q2 result=sent")
 	ok "log = stderr: carol's two keys in the line; no -f is from=(no -f)" ;;
 *)	not_ok "log = stderr: carol's two keys in the line; no -f is from=(no -f)" "$T/err" ;;
 esac

@@ -483,14 +483,21 @@ sleep 0.3
 is "4. ... one copy each" \
     "$(count_mail bob "$ROW4") $(count_mail oscar "$ROW4")" "1 1"
 
-# carol is a hidden (Bcc) recipient: one copy, encrypted to bob's key
-# and both of carol's, which does not name carol's keys
+# carol is a hidden (Bcc) recipient: a copy of her own, encrypted to
+# both of her keys alone; bob's copy does not name carol's keys
 ROW4B=r4b.$ID@example.org
 mkmsg "$T/r4b.eml" "Bob <bob@example.org>" "$ROW4B" "row 4b"
 send "$P_FILTER" alice@example.org bob@example.org,carol@example.org "$T/r4b.eml"
 wait_mail carol "$ROW4B"
-encrypted_ok "4. to bob, and carol as Bcc: carol's copy is encrypted, each key decrypts it" \
-    "$M" "$T/r4b.eml" carol1 carol2 bob
+encrypted_ok "4. to bob, and carol as Bcc: carol's copy is encrypted, each of her keys decrypts it" \
+    "$M" "$T/r4b.eml" carol1 carol2
+"$PYTHON" "$CHECK_PGPMIME" armor "$M" >"$T/r4c.asc" 2>/dev/null
+if [ -s "$T/r4c.asc" ] &&
+    ! pkesk_keyids "$T/r4c.asc" | grep -qi "$(subkey_ids bob)"; then
+	ok "4. ... her copy of her own names no key of bob's"
+else
+	not_ok "4. ... her copy of her own names no key of bob's" "$T/r4c.asc"
+fi
 wait_mail bob "$ROW4B"
 encrypted_ok "4. ... and so is bob's" "$M" "$T/r4b.eml" bob
 "$PYTHON" "$CHECK_PGPMIME" armor "$M" >"$T/r4b.asc" 2>/dev/null

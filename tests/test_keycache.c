@@ -45,8 +45,8 @@ Test(keycache, listed_once_not_per_message, .fini = gw_fini)
 		cr_assert_str_eq(got.enc, "bob@example.org ");
 		cr_assert_str_eq(got.clear, "xbob@example.org ");
 		/* the downstream queue IDs, for smtpd's 250 */
-		cr_assert_str_eq(gw.qids[0], "Q1");
-		cr_assert_str_eq(gw.qids[1], "Q2");
+		cr_assert_str_eq(gw.qids.v[0], "Q1");
+		cr_assert_str_eq(gw.qids.v[1], "Q2");
 	}
 	cr_assert_eq(keycache_listings(gw.keys), 1,
 	    "%lu listings for 5 messages and 5 RCPTs",

@@ -136,6 +136,69 @@ Test(smtpgw, data_replies, .fini = gw_fini)
 	done(&gw);
 }
 
+/* give_long - the capture hop, with queue IDs of 60 characters */
+static int
+give_long(struct handoff *ho, const char *sender, char *const *rcpts,
+    size_t n, int fd, char *err, size_t errsz)
+{
+	int r = give_capture(ho, sender, rcpts, n, fd, err, errsz);
+
+	(void)snprintf(ho->qid, sizeof ho->qid, "%058d%02d", 0, got.calls);
+	return r;
+}
+
+/* hidden recipients: a copy each, and the 250 names every copy's
+ * queue ID, as many as one reply line holds, then how many more */
+Test(smtpgw, queued_names_every_copy, .fini = gw_fini)
+{
+	static char *rc[] = { bob, carol, "alice@example.org",
+	    "xbob@example.org", "ivan+work@example.org", "judy@example.org",
+	    "peggy@example.org", "heidi2@example.org" };
+	struct gateway gw;
+	struct smtpgw g;
+	struct smtpd_ops ops;
+	struct smtpd_txn t;
+	struct smtpd_reply r;
+	char err[512], *p;
+	size_t n;
+	int fd;
+
+	cr_redirect_stderr();
+	home(&gw, "opportunistic", "alice bob carol1 xbob ivan judy peggy "
+	    "heidi", 0);
+	cr_assert_eq(gateway_prepare(&gw, err, sizeof err), OUTCOME_OK);
+	memset(&t, 0, sizeof t);
+	t.sender = "";
+	t.rcpts = rc;
+	t.nrcpts = 8;
+	ops_over(&g, &gw, -1, &ops);
+	fd = spool(small, sizeof small - 1);
+	ops.message(ops.arg, &t, fd, &r);
+	cr_assert_eq(r.code, 250, "%d %s", r.code, r.text);
+	cr_assert_str_eq(r.text, "Ok: queued as Q1 Q2 Q3 Q4 Q5 Q6 Q7 Q8");
+	/* bob (To) first, then each hidden recipient alone */
+	cr_assert_str_eq(got.enc, "bob@example.org carol@example.org "
+	    "alice@example.org xbob@example.org ivan+work@example.org "
+	    "judy@example.org peggy@example.org heidi2@example.org ");
+	cr_assert_eq(got.calls, 8);
+	cr_assert_eq(gw.qids.n, 8);
+	cr_assert_eq(gw.qids.nenc, 8);
+	/* 8 IDs of 60: 6 fit in the line */
+	memset(&got, 0, sizeof got);
+	g.ho.give = give_long;
+	ops.message(ops.arg, &t, fd, &r);
+	cr_assert_eq(r.code, 250, "%d %s", r.code, r.text);
+	cr_assert(strlen(r.text) <= 450, "%zu", strlen(r.text));
+	for (n = 0, p = r.text; (p = strstr(p, "000000000")) != NULL; n++)
+		p += 60;
+	cr_assert_eq(n, 6, "%s", r.text);
+	cr_assert(strstr(r.text, "0000000006 and 2 more") != NULL, "%s",
+	    r.text);
+	close(fd);
+	smtpgw_done(&g);
+	done(&gw);
+}
+
 /* a require recipient whose key went between RCPT and DATA: 451 for
  * the message (the retry's RCPT refuses that recipient alone), not a
  * 550 that would bounce it for everybody */

@@ -1,0 +1,53 @@
+/*
+ * gwjob.h - one message's state in the gateway, shared by gateway.c
+ * (decisions, decryption, the log line) and gwcopy.c (the copies and
+ * their hand-off).  Internal to those two files.
+ */
+#ifndef MAILSEAL_GWJOB_H
+#define MAILSEAL_GWJOB_H
+
+#include <stddef.h>
+
+#include "decide.h"
+#include "gateway.h"
+#include "handoff.h"
+#include "limit.h"
+#include "outcome.h"
+
+struct msg;
+
+struct gw_job {
+	struct gateway		*gw;
+	const struct envelope	*env;
+	struct handoff		*ho;
+	struct msg		*m;		/* what the copies come from */
+	struct msg		*dec;		/* decrypt = yes: the result */
+	int			 decfd;
+	struct decisions	 d;		/* one per recipient */
+	char			 id[LIMIT_QUEUE_ID + 1];
+	char			*marker;	/* our field(s), no last line end */
+	struct gateway_qids	 qids;		/* of the copies handed over */
+	const char		*result;
+	char			 resbuf[128];	/* a result made up here */
+};
+
+/* gw_encrypt (gateway.c) - the copy for the recipients d.v[idx[0..n-1]]
+ * alone, into the nameless file enc: encrypted to their keys, each
+ * shown (no hidden key IDs) */
+enum outcome	gw_encrypt(struct gw_job *, int, const size_t *, size_t);
+
+/* gw_plain (gateway.c) - the copy for the recipients who get it as it
+ * came, as a file in *plain (j->decfd, or a new one the caller closes);
+ * 0, or -1 after one line */
+int		gw_plain(struct gw_job *, int *);
+
+/* gw_copies (gwcopy.c) - make every copy, each a nameless file, then
+ * hand them over: one encrypted copy for the recipients the header
+ * names, one for each hidden recipient (decide_hidden), one clear */
+enum outcome	gw_copies(struct gw_job *);
+
+/* gw_hand (gwcopy.c) - the file fd, for the recipients with action a,
+ * to the next hop; its queue ID is added to j->qids (enc: encrypted) */
+enum outcome	gw_hand(struct gw_job *, int, enum action, int);
+
+#endif
