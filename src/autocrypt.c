@@ -326,7 +326,7 @@ ac_from(const struct rfc5322_header *h)
 
 /* autocrypt_lead - see autocrypt.h */
 int
-autocrypt_lead(struct gpg **g, const struct config *cfg,
+autocrypt_lead(struct gpg **g, const struct config *cfg, const char *signer,
     const struct msg *m, char **marker)
 {
 	char why[GPG_ERRLEN], esc[LIMIT_ADDR_SPEC * 4 + 1], *from, *field;
@@ -335,8 +335,8 @@ autocrypt_lead(struct gpg **g, const struct config *cfg,
 	size_t n;
 	int r;
 
-	if (!cfg->autocrypt || !cfg->sign || cfg->signer == NULL ||
-	    m->herr != RFC5322_OK || (from = ac_from(&m->h)) == NULL)
+	if (!cfg->autocrypt || signer == NULL || m->herr != RFC5322_OK ||
+	    (from = ac_from(&m->h)) == NULL)
 		return 0;
 	/* the sender's mail reader does Autocrypt: a second field would
 	 * make readers ignore both (Level 1: one per addr) */
@@ -348,7 +348,7 @@ autocrypt_lead(struct gpg **g, const struct config *cfg,
 	    GPG_OK)
 		r = -1;
 	else
-		r = autocrypt_outgoing(*g, cfg->signer, from,
+		r = autocrypt_outgoing(*g, signer, from,
 		    cfg->autocrypt_mutual, eol, &field, why, sizeof why);
 	if (r == -1)
 		log_warnx("Autocrypt field for %s: %s",

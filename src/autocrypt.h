@@ -64,13 +64,14 @@ int	autocrypt_has_own(const struct rfc5322_header *, const char *);
 int	autocrypt_outgoing(struct gpg *, const char *, const char *, int,
 	    const char *, char **, char *, size_t);
 
-/* autocrypt_lead - with autocrypt = yes, for message m from an
- * addr-spec the gateway signs for: the Autocrypt field appended to the
- * gateway's leading field *marker (allocated; replaced), joined by the
- * message's line end, unless m has its sender's own.  0 (a field that
- * cannot be made is left out), or -1 when gpg failed (logged).  The
- * context *g is opened when needed. */
-int	autocrypt_lead(struct gpg **, const struct config *,
+/* autocrypt_lead - with autocrypt = yes, for message m whose copies
+ * signer (NULL: none) signs, when its From addr-spec is a valid user ID
+ * of that key: the Autocrypt field appended to the gateway's leading
+ * field *marker (allocated; replaced), joined by the message's line
+ * end, unless m has its sender's own.  0 (a field that cannot be made
+ * is left out), or -1 when gpg failed (logged).  The context *g is
+ * opened when needed. */
+int	autocrypt_lead(struct gpg **, const struct config *, const char *,
 	    const struct msg *, char **);
 
 /* What a message offers to learn from (autocrypt_learn.c). */

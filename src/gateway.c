@@ -544,7 +544,8 @@ gw_run(struct gw_job *j)
 		j->result = "deferred (mail loop)";
 		return OUTCOME_LOOP;
 	}
-	if (autocrypt_lead(&j->gw->gpg, &j->gw->cfg, j->m, &j->marker) == -1)
+	if (autocrypt_lead(&j->gw->gpg, &j->gw->cfg, j->gw->cfg.sign ?
+	    j->gw->cfg.signer : NULL, j->m, &j->marker) == -1)
 		return OUTCOME_TEMPFAIL;
 	if (j->gw->cfg.decrypt && (r = gw_decrypt(j, 0)) != OUTCOME_OK)
 		return r;
