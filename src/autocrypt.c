@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "addr.h"
 #include "autocrypt.h"
@@ -27,6 +28,8 @@
 /* header bytes the gateway's own fields need beside ours (gateway.c
  * GW_ROOM_BYTES) */
 #define AUTOCRYPT_ROOM	1024
+#define AC_CACHE	32	/* fields remembered (ac_cached) */
+#define AC_CACHE_TTL	300	/* seconds each serves */
 
 static const char ac_b64[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -41,6 +44,8 @@ static void	ac_put(struct ac_str *, const char *, size_t);
 static char	*ac_b64_encode(const unsigned char *, size_t);
 static int	ac_b64_decode(const char *, size_t, struct autocrypt_hdr *);
 static char	*ac_from(const struct rfc5322_header *);
+static int	ac_cached(struct gpg *, const char *, const char *, int,
+		    const char *, char **, char *, size_t);
 static int	ac_attr(const char *, size_t, const char *, size_t,
 		    struct autocrypt_hdr *, const char **);
 
@@ -324,6 +329,55 @@ ac_from(const struct rfc5322_header *h)
 	return from;
 }
 
+/* ac_cached - autocrypt_outgoing, remembered: smtpd serves message
+ * after message, and each Autocrypt sender's would cost two more gpg
+ * runs (the listing and the export).  A field made, or the reason there
+ * is none, serves AC_CACHE_TTL seconds (a key changed in the keyring
+ * shows in its fields after that at the latest); a gpg that failed is
+ * not remembered.  The oldest of AC_CACHE entries makes room. */
+static int
+ac_cached(struct gpg *g, const char *signer, const char *from, int mutual,
+    const char *eol, char **field, char *why, size_t whysz)
+{
+	static struct {
+		char	*key;
+		char	*field;
+		char	 why[GPG_ERRLEN];
+		time_t	 made;
+	} c[AC_CACHE];
+	time_t now = time(NULL);
+	size_t n, i, old = 0;
+	char *key;
+	int r;
+
+	n = strlen(signer) + strlen(from) + strlen(eol) + 4;
+	key = xmalloc(n);
+	(void)snprintf(key, n, "%s\t%s\t%d%s", signer, from, mutual, eol);
+	for (i = 0; i < AC_CACHE; i++) {
+		if (c[i].key != NULL && strcmp(c[i].key, key) == 0 &&
+		    now - c[i].made < AC_CACHE_TTL && now >= c[i].made) {
+			free(key);
+			*field = c[i].field != NULL ? xstrdup(c[i].field) : NULL;
+			snprintf(why, whysz, "%s", c[i].why);
+			return *field != NULL;
+		}
+		if (c[i].key == NULL || c[i].made < c[old].made)
+			old = i;
+	}
+	if ((r = autocrypt_outgoing(g, signer, from, mutual, eol, field, why,
+	    whysz)) == -1) {
+		free(key);
+		return -1;
+	}
+	free(c[old].key);
+	free(c[old].field);
+	c[old].key = key;
+	c[old].field = r == 1 ? xstrdup(*field) : NULL;
+	snprintf(c[old].why, sizeof c[old].why, "%s", r == 1 ? "" : why);
+	c[old].made = now;
+	return r;
+}
+
 /* autocrypt_lead - see autocrypt.h */
 int
 autocrypt_lead(struct gpg **g, const struct config *cfg, const char *signer,
@@ -348,8 +402,8 @@ autocrypt_lead(struct gpg **g, const struct config *cfg, const char *signer,
 	    GPG_OK)
 		r = -1;
 	else
-		r = autocrypt_outgoing(*g, signer, from,
-		    cfg->autocrypt_mutual, eol, &field, why, sizeof why);
+		r = ac_cached(*g, signer, from, cfg->autocrypt_mutual, eol,
+		    &field, why, sizeof why);
 	if (r == -1)
 		log_warnx("Autocrypt field for %s: %s",
 		    log_escape(from, esc, sizeof esc), why);
