@@ -69,6 +69,10 @@ static int	ak_can_encrypt(const struct keep *);
 static void	ak_close(struct walk *);
 static void	ak_sig(struct walk *, const struct pkt *);
 static void	ak_append(unsigned char *, size_t *, const struct pkt *);
+static int	ak_walk(struct walk *, const unsigned char *, size_t, size_t,
+		    const char **);
+static int	ak_emit(const struct walk *, unsigned char **, size_t *,
+		    const char **);
 
 /* ak_packet - the packet at *off of buf (n bytes): 0 and *off past it,
  * or -1 (cut short, partial or indeterminate length: a key has none) */
@@ -250,40 +254,22 @@ ak_append(unsigned char *out, size_t *n, const struct pkt *p)
 	*n += p->len;
 }
 
-/* autocrypt_key_filter - see autocrypt.h */
-int
-autocrypt_key_filter(const unsigned char *in, size_t n, const char *addr,
-    unsigned char **out, size_t *outlen, const char **why)
+/* ak_walk - every packet after the primary key, into w: 0, or -1
+ * with *why */
+static int
+ak_walk(struct walk *w, const unsigned char *in, size_t n, size_t off,
+    const char **why)
 {
-	struct walk *w;
 	struct pkt p;
-	size_t off = 0, total, i;
-	int r = -1;
 
-	*out = NULL;
-	*outlen = 0;
-	w = xcalloc(1, sizeof *w);
-	w->addr = addr;
-	*why = "not an OpenPGP key";
-	if (n > LIMIT_AUTOCRYPT_EXPORT) {
-		*why = "the exported key is over LIMIT_AUTOCRYPT_EXPORT";
-		goto out;
-	}
-	if (ak_packet(in, n, &off, &w->primary) == -1 ||
-	    w->primary.tag != PKT_KEY)
-		goto out;
-	if (w->primary.bodylen < 6 || w->primary.body[0] != 4) {
-		*why = "not a version 4 key";
-		goto out;
-	}
 	while (off < n) {
 		if (ak_packet(in, n, &off, &p) == -1) {
 			*why = "bad packet framing";
-			goto out;
+			return -1;
 		}
 		if (p.tag == PKT_KEY) {
 			*why = "more than one key";
-			goto out;
+			return -1;
 		}
 		if (p.tag == PKT_SIG) {
 			ak_sig(w, &p);
@@ -297,20 +283,31 @@ autocrypt_key_filter(const unsigned char *in, size_t n, const char *addr,
 			w->section = -1;	/* attribute, trust: left out */
 	}
 	ak_close(w);
+	return 0;
+}
+
+/* ak_emit - what w kept, in order, into *out (allocated): 0, or -1
+ * with *why */
+static int
+ak_emit(const struct walk *w, unsigned char **out, size_t *outlen,
+    const char **why)
+{
+	size_t total, i;
+
 	if (!w->uid.hassig) {
 		*why = "no self-signed user ID for the address";
-		goto out;
+		return -1;
 	}
 	if (w->nsubs == 0) {
 		*why = "no encryption subkey";
-		goto out;
+		return -1;
 	}
 	total = w->primary.len + w->uid.head.len + w->uid.sig.len;
 	for (i = 0; i < w->nsubs; i++)
 		total += w->subs[i].head.len + w->subs[i].sig.len;
 	if (total > LIMIT_AUTOCRYPT_KEYDATA) {
 		*why = "the key is over LIMIT_AUTOCRYPT_KEYDATA";
-		goto out;
+		return -1;
 	}
 	*out = xmalloc(total);
 	ak_append(*out, outlen, &w->primary);
@@ -320,9 +317,35 @@ autocrypt_key_filter(const unsigned char *in, size_t n, const char *addr,
 		ak_append(*out, outlen, &w->subs[i].head);
 		ak_append(*out, outlen, &w->subs[i].sig);
 	}
-	*why = NULL;
-	r = 0;
-out:
+	return 0;
+}
+
+/* autocrypt_key_filter - see autocrypt.h */
+int
+autocrypt_key_filter(const unsigned char *in, size_t n, const char *addr,
+    unsigned char **out, size_t *outlen, const char **why)
+{
+	struct walk *w;
+	size_t off = 0;
+	int r = -1;
+
+	*out = NULL;
+	*outlen = 0;
+	w = xcalloc(1, sizeof *w);
+	w->addr = addr;
+	*why = "not an OpenPGP key";
+	if (n > LIMIT_AUTOCRYPT_EXPORT)
+		*why = "the exported key is over LIMIT_AUTOCRYPT_EXPORT";
+	else if (ak_packet(in, n, &off, &w->primary) == 0 &&
+	    w->primary.tag == PKT_KEY) {
+		if (w->primary.bodylen < 6 || w->primary.body[0] != 4)
+			*why = "not a version 4 key";
+		else if (ak_walk(w, in, n, off, why) == 0 &&
+		    ak_emit(w, out, outlen, why) == 0) {
+			*why = NULL;
+			r = 0;
+		}
+	}
 	free(w);
 	return r;
 }
