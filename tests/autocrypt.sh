@@ -283,6 +283,24 @@ rc=$?
 is "learning fails: exit 0, verdicts as ever, said" "$rc:$(sig \
     "$T/dec"):$(grep -c 'nothing learned' "$T/err")" "0:good:1" "$T/err"
 
+# a gpg killed while it imports: nothing learned, the message as ever
+real=$(command -v gpg)
+mkdir "$T/fbin"
+cat >"$T/fbin/gpg" <<EOF
+#!/bin/sh
+case " \$* " in *" --import "*) kill -9 \$\$ ;; esac
+exec "$real" "\$@"
+EOF
+chmod 755 "$T/fbin/gpg"
+PATH=$T/fbin:$PATH "$MAILSEAL" decrypt --autocrypt-learn \
+    --autocrypt-homedir "$T/ackill" -o "$T/dec" "$T/m1" 2>"$T/err"
+rc=$?
+_ms_homes="$_ms_homes $T/ackill"
+is "gpg killed while importing: not learned, said, verdicts as ever" \
+    "$rc:$(sig "$T/dec"):$(grep -c 'not learned' "$T/err"):$(cat \
+    "$T/ackill/autocrypt.state" 2>/dev/null | grep -c example)" \
+    "0:good:1:0" "$T/err"
+
 # gossip: Autocrypt-Gossip in the decrypted header, for a recipient
 # (Carol, in Cc) learned into gossip.state; for one not named, not
 gossip() {
