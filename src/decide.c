@@ -145,7 +145,8 @@ decide_keys(struct decisions *d, const struct config *cfg, struct gpg **gpg,
 			goto out;
 	}
 	/* opportunistic recipients without a key: Autocrypt's, if any */
-	if (cfg->autocrypt_learn && autocrypt_decide(d, cfg) == -1)
+	if (cfg->autocrypt_learn && !d->rcpttime &&
+	    autocrypt_decide(d, cfg) == -1)
 		goto out;
 	r = OUTCOME_OK;
 out:

@@ -55,6 +55,7 @@ struct decisions {
 	int			 noring;	/* the home has no keyring */
 	struct gpg		*acgpg;		/* on the Autocrypt home, or
 						 * NULL (autocrypt_decide) */
+	int			 rcpttime;	/* smtpd's RCPT: no Autocrypt */
 };
 
 /* decide_policies - each recipient's policy (map, then default); a

@@ -629,6 +629,7 @@ gateway_rcpt(struct gateway *gw, const char *addr, char *why, size_t whysz)
 	if (addr_mailbox_parse(addr, &rcpt[0]) != ADDR_OK)
 		return OUTCOME_USAGE;
 	memset(&d, 0, sizeof d);
+	d.rcpttime = 1;		/* Autocrypt's keys change no RCPT reply */
 	if ((r = decide_policies(&d, &gw->map, &gw->cfg, rcpt, 1)) ==
 	    OUTCOME_OK && (r = decide_keys(&d, &gw->cfg, &gw->gpg,
 	    gw->keys)) == OUTCOME_OK) {
