@@ -125,16 +125,15 @@ al_key(struct al *a, const char *addr, const struct autocrypt_hdr *h,
 		goto out;
 	}
 	pats[0] = fpr;
-	if (gpg_keylist(a->g, pats, 1, 0, &keys, err, sizeof err) ==
-	    GPG_OK && keys.n == 1 && keys.v[0].usable &&
-	    keys.v[0].can_encrypt)
-		for (i = 0; i < keys.v[0].nuids &&
-		    !addr_same(keys.v[0].uids[i], addr); i++)
-			;
-	if (keys.n == 1 && i < keys.v[0].nuids && keys.v[0].usable &&
-	    keys.v[0].can_encrypt)
-		r = 0;
-	else
+	if (gpg_keylist(a->g, pats, 1, 0, &keys, err, sizeof err) !=
+	    GPG_OK) {
+		log_warnx("Autocrypt: key for %s not learned: %s", esc, err);
+		goto out;
+	}
+	if (keys.n == 1 && keys.v[0].usable && keys.v[0].can_encrypt)
+		for (i = 0; i < keys.v[0].nuids && r == -1; i++)
+			r = addr_same(keys.v[0].uids[i], addr) ? 0 : -1;
+	if (r == -1)
 		log_warnx("Autocrypt: key %s for %s not learned: gpg cannot "
 		    "use it to encrypt to that address", fpr, esc);
 out:
