@@ -55,6 +55,8 @@ static const struct cparam cparams[] = {
 	{ "sendmail",		C_PATH,		OFF(sendmail), 0 },
 	{ "sign",		C_BOOL,		OFF(sign), 0 },
 	{ "signer",		C_STR,		OFF(signer), 0 },
+	{ "signer_map",		C_PATH,		OFF(signer_map), 0 },
+	{ "passphrase_file",	C_PATH,		OFF(passphrase_file), 0 },
 	{ "autocrypt",		C_BOOL,		OFF(autocrypt), 0 },
 	{ "autocrypt_prefer_encrypt", C_PREFER,	OFF(autocrypt_mutual), 0 },
 	{ "autocrypt_learn",	C_BOOL,		OFF(autocrypt_learn), 0 },
@@ -427,8 +429,9 @@ config_load(struct config *c, const char *path, char *err, size_t errsz)
 		r = -1;
 	}
 	fclose(fp);
-	if (r == 0 && c->sign && c->signer == NULL) {
-		snprintf(err, errsz, "%.300s: sign = yes needs a signer", path);
+	if (r == 0 && c->sign && c->signer == NULL && c->signer_map == NULL) {
+		snprintf(err, errsz, "%.300s: sign = yes needs a signer or a "
+		    "signer_map", path);
 		r = -1;
 	}
 	if (r == 0 && c->autocrypt_learn && !c->decrypt) {
@@ -459,6 +462,8 @@ config_free(struct config *c)
 	free(c->recipient_delimiter);
 	free(c->sendmail);
 	free(c->signer);
+	free(c->signer_map);
+	free(c->passphrase_file);
 	free(c->autocrypt_homedir);
 	free(c->gateway_id);
 	free(c->listen);
@@ -487,6 +492,10 @@ config_print(const struct config *c, FILE *fp)
 	fprintf(fp, "sendmail = %s\n", c->sendmail != NULL ? c->sendmail : "");
 	fprintf(fp, "sign = %s\n", c->sign ? "yes" : "no");
 	fprintf(fp, "signer = %s\n", c->signer != NULL ? c->signer : "");
+	fprintf(fp, "signer_map = %s\n",
+	    c->signer_map != NULL ? c->signer_map : "");
+	fprintf(fp, "passphrase_file = %s\n",
+	    c->passphrase_file != NULL ? c->passphrase_file : "");
 	fprintf(fp, "autocrypt = %s\n", c->autocrypt ? "yes" : "no");
 	fprintf(fp, "autocrypt_prefer_encrypt = %s\n",
 	    c->autocrypt_mutual ? "mutual" : "nopreference");

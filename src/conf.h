@@ -24,6 +24,8 @@ struct config {
 	char		*sendmail;
 	int		 sign;
 	char		*signer;
+	char		*signer_map;	/* NULL: none */
+	char		*passphrase_file;	/* NULL: the agent's */
 	int		 autocrypt;	/* the Autocrypt field out */
 	int		 autocrypt_mutual;	/* prefer-encrypt=mutual */
 	int		 autocrypt_learn;	/* learn keys from mail in */

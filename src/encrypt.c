@@ -34,6 +34,7 @@
 #include "pgpmime.h"
 #include "recip.h"
 #include "rfc5322.h"
+#include "sign.h"
 #include "limit.h"
 #include "xmalloc.h"
 
@@ -49,6 +50,7 @@ struct encrypt_job {
 	const struct recip		*rp;		/* the caller's */
 	const struct gpg_key		*signer;	/* in skeys */
 	struct gpg_keylist		 skeys;
+	struct passfile			 pf;		/* --passphrase-file */
 	struct output			*out;
 	struct addrlist			 visible;	/* -r, To and Cc */
 	int				*hidden;	/* per j->rp->fprs */
@@ -298,80 +300,21 @@ encrypt_resolve(struct encrypt_job *j)
 	return OUTCOME_OK;
 }
 
-/* encrypt_signer_who - --signer, or the From addr-spec (allocated), or
- * NULL when there is neither */
-static char *
-encrypt_signer_who(const struct encrypt_job *j)
-{
-	const struct rfc5322_field *f;
-	char *who = NULL, *v;
-	size_t len;
-
-	if (j->opts->signer != NULL)
-		return xstrdup(j->opts->signer);
-	if ((f = rfc5322_find(&j->m->h, "From", NULL)) != NULL) {
-		v = rfc5322_unfold(f, &len);
-		if (addr_mailbox_parse(v, &who) != ADDR_OK)
-			who = NULL;
-		free(v);
-	}
-	return who;
-}
-
-/* encrypt_signer - --signer, or the From addr-spec: a secret key */
+/* encrypt_signer - --signer, or the From addr-spec: a secret key
+ * (sign.c); and the passphrase file's passphrase for gpg */
 static enum outcome
 encrypt_signer(struct encrypt_job *j)
 {
-	char *who, err[GPG_ERRLEN], esc[ESCBUF], pat[LIMIT_PAT];
-	enum gpg_status st;
-	char *pats[1];
-	int n;
+	char err[GPG_ERRLEN];
+	enum outcome r;
 
-	if ((who = encrypt_signer_who(j)) == NULL) {
-		log_warnx("--sign: no --signer and no single From address");
-		return OUTCOME_NOSIGNER;
-	}
-	n = snprintf(pat, sizeof pat, "%s%s",
-	    strchr(who, '@') != NULL ? "*" : "", who);
-	if (n < 0 || (size_t)n >= sizeof pat) {
-		log_warnx("--sign: signer too long");
-		free(who);
-		return OUTCOME_NOSIGNER;
-	}
-	pats[0] = pat;
-	st = gpg_keylist(j->gpg, pats, 1, 1, &j->skeys, err, sizeof err);
-	if (st == GPG_OK)
-		n = recip_signer(who, &j->skeys, 1, &j->signer);
-	if (st == GPG_OK && n == 0) {
-		/*
-		 * No secret key listed: either there is none, or gpg-agent
-		 * could not be reached (gpg then lists nothing, and GPGME
-		 * does not say why).  Take the public key and let the
-		 * signing itself tell the two apart.
-		 */
-		gpg_keylist_free(&j->skeys);
-		st = gpg_keylist(j->gpg, pats, 1, 0, &j->skeys, err, sizeof err);
-		if (st == GPG_OK && recip_signer(who, &j->skeys, 0,
-		    &j->signer) == 0) {
-			log_warnx("no usable signing key for %s",
-			    log_escape(who, esc, sizeof esc));
-			free(who);
-			return OUTCOME_NOSIGNER;
-		}
-	} else if (st == GPG_OK && n > 1) {
-		log_warnx("more than one signing key for %s: choose one with "
-		    "--signer FINGERPRINT", log_escape(who, esc, sizeof esc));
-		free(who);
-		return OUTCOME_NOSIGNER;
-	}
-	if (st != GPG_OK) {
+	if ((r = sign_signer(j->gpg, &j->m->h, j->opts->signer, &j->skeys,
+	    &j->signer)) != OUTCOME_OK)
+		return r;
+	if ((r = sign_passphrase(j->gpg, j->opts->passfile, &j->pf, err,
+	    sizeof err)) != OUTCOME_OK)
 		log_warnx("%s", err);
-		free(who);
-		return OUTCOME_TEMPFAIL;
-	}
-	log_debug("signer %s: key %s", who, j->signer->fpr);
-	free(who);
-	return OUTCOME_OK;
+	return r;
 }
 
 /* encrypt_head - the From_ line, our leading field, then the outer
@@ -507,6 +450,7 @@ encrypt_msg(struct msg *m, const struct encrypt_opts *opts)
 	r = encrypt_write(&j);
 done:
 	output_discard(j.out);
+	sign_passphrase_end(j.gpg, &j.pf);
 	gpg_keylist_free(&j.skeys);
 	recip_free(&j.rec);
 	gpg_keylist_free(&j.keys);

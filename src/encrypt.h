@@ -21,6 +21,8 @@ struct encrypt_opts {
 	struct addrlist	 recipients;	/* -r addr-specs; empty: from the header */
 	int		 sign;
 	const char	*signer;	/* --signer: fingerprint or address */
+	const char	*passfile;	/* --passphrase-file: the signing
+					 * key's passphrase; NULL: the agent's */
 	int		 no_encrypt_to;
 	int		 envelope;	/* recipients are the envelope's: only
 					 * those named in To or Cc are visible

@@ -47,6 +47,7 @@
 #include "gateway.h"
 #include "gpg.h"
 #include "gwjob.h"
+#include "gwsign.h"
 #include "handoff.h"
 #include "keycache.h"
 #include "keys.h"
@@ -118,7 +119,7 @@ gateway_load(struct gateway *gw, const char *path, char *err, size_t errsz)
 	if (gw->cfg.policy_map != NULL && policy_map_load(&gw->map,
 	    gw->cfg.policy_map, err, errsz) == -1)
 		return OUTCOME_CONFIG;
-	if (gw_trust(gw, err, errsz) == -1)
+	if (gw_trust(gw, err, errsz) == -1 || gwsign_load(gw, err, errsz) == -1)
 		return OUTCOME_CONFIG;
 	return OUTCOME_OK;
 }
@@ -131,6 +132,7 @@ gateway_free(struct gateway *gw)
 	gateway_qids_free(&gw->qids);
 	gpg_close(gw->gpg);
 	policy_map_free(&gw->map);
+	gwsign_free(gw);
 	config_free(&gw->cfg);
 	free(gw->path);
 	memset(gw, 0, sizeof *gw);
@@ -177,21 +179,41 @@ gw_loops(const struct gw_job *j, const struct rfc5322_header *h)
 }
 
 /* gw_mark - the message m as it came, with our marker field first
- * (after a leading From_ line), into the empty file dst */
+ * (after a leading From_ line), into the empty file dst; but Bcc and
+ * Resent-Bcc: a clear copy would tell its readers who got the message
+ * hidden (the encrypted copies never carry them: pgpmime.c) */
 static int
 gw_mark(const struct gw_job *j, const struct msg *m, int dst)
 {
+	const struct rfc5322_field *f;
 	const char *eol = msg_eol(m);
+	off_t from = (off_t)m->h.fromlen;
+	size_t i;
+	int hidden = 0;
 
 	if (m->fd == -1) {
 		errno = EBADF;
 		return -1;
 	}
+	for (i = 0; i < m->h.nfields; i++)
+		if (rfc5322_is(&m->h.fields[i], "Bcc") ||
+		    rfc5322_is(&m->h.fields[i], "Resent-Bcc"))
+			hidden = 1;
 	if ((m->h.fromline != NULL && tmpfile_write(dst, m->h.fromline,
 	    m->h.fromlen) == -1) ||
 	    tmpfile_write(dst, j->marker, strlen(j->marker)) == -1 ||
-	    tmpfile_write(dst, eol, strlen(eol)) == -1 ||
-	    lseek(m->fd, (off_t)m->h.fromlen, SEEK_SET) == -1)
+	    tmpfile_write(dst, eol, strlen(eol)) == -1)
+		return -1;
+	for (i = 0; hidden && i < m->h.nfields; i++) {
+		f = &m->h.fields[i];
+		if (!rfc5322_is(f, "Bcc") && !rfc5322_is(f, "Resent-Bcc") &&
+		    tmpfile_write(dst, f->raw, f->rawlen) == -1)
+			return -1;
+	}
+	/* the fields are the bytes after the From_ line, in order */
+	if (hidden)
+		from += (off_t)m->h.total;
+	if (lseek(m->fd, from, SEEK_SET) == -1)
 		return -1;
 	return tmpfile_copy(m->fd, dst);
 }
@@ -221,8 +243,10 @@ gw_encrypt(struct gw_job *j, int enc, const size_t *idx, size_t n)
 	eo.lead = j->dec != NULL ? NULL : j->marker;
 	/* the policy decides who can read it, not gpg.conf */
 	eo.no_encrypt_to = 1;
-	eo.sign = j->gw->cfg.sign;
-	eo.signer = j->gw->cfg.signer;
+	/* the signer of this sender (gwsign.c: signer_map, else signer) */
+	eo.signer = j->gw->cfg.sign ? gwsign_signer(j->gw, &j->m->h) : NULL;
+	eo.sign = eo.signer != NULL;
+	eo.passfile = j->gw->cfg.passphrase_file;
 	/* Autocrypt's key (a copy of its own): its home, without our
 	 * signing key */
 	if (n > 0 && j->d.v[idx[0]].autocrypt) {
@@ -244,20 +268,25 @@ gw_encrypt(struct gw_job *j, int enc, const size_t *idx, size_t n)
 }
 
 /* gw_plain - the copy for the recipients who get it as it came: the
- * decrypted message (marked by decrypt_msg), or a marked copy */
-int
+ * decrypted message (marked by decrypt_msg), or a marked copy; with
+ * sign = yes, a marked multipart/signed copy (gwsign.c) */
+enum outcome
 gw_plain(struct gw_job *j, int *plain)
 {
+	const char *signer;
+
 	if (j->dec != NULL) {
 		*plain = j->decfd;
-		return 0;
+		return OUTCOME_OK;
 	}
-	if ((*plain = tmpfile_open_unlinked()) == -1 ||
-	    gw_mark(j, j->m, *plain) == -1) {
+	if ((*plain = tmpfile_open_unlinked()) != -1 && j->gw->cfg.sign &&
+	    (signer = gwsign_signer(j->gw, &j->m->h)) != NULL)
+		return gwsign_plain(j->gw, j->m, signer, j->marker, *plain);
+	if (*plain == -1 || gw_mark(j, j->m, *plain) == -1) {
 		log_warn("cannot write a temporary file in %s", tmpfile_dir());
-		return -1;
+		return OUTCOME_TEMPFAIL;
 	}
-	return 0;
+	return OUTCOME_OK;
 }
 
 /* gw_decrypt - decrypt = yes: decrypt_msg from m into a new nameless
@@ -544,8 +573,9 @@ gw_run(struct gw_job *j)
 		j->result = "deferred (mail loop)";
 		return OUTCOME_LOOP;
 	}
-	if (autocrypt_lead(&j->gw->gpg, &j->gw->cfg, j->gw->cfg.sign ?
-	    j->gw->cfg.signer : NULL, j->m, &j->marker) == -1)
+	if (autocrypt_lead(&j->gw->gpg, &j->gw->cfg, j->gw->cfg.sign &&
+	    j->gw->cfg.autocrypt ? gwsign_signer(j->gw, &j->m->h) : NULL, j->m,
+	    &j->marker) == -1)
 		return OUTCOME_TEMPFAIL;
 	if (j->gw->cfg.decrypt && (r = gw_decrypt(j, 0)) != OUTCOME_OK)
 		return r;

@@ -42,6 +42,7 @@ void		gateway_qids_free(struct gateway_qids *);
 struct gateway {
 	struct config		 cfg;
 	struct policy_map	 map;
+	struct policy_map	 signers;	/* signer_map (gwsign.c) */
 	char			*path;	/* of mailseal.conf */
 	struct gpg		*gpg;	/* opened on the first message that
 					 * needs gpg, kept for the next ones */

@@ -14,6 +14,7 @@
 
 #include <sys/stat.h>
 
+#include <ctype.h>
 #include <errno.h>
 #include <locale.h>
 #include <stdio.h>
@@ -38,6 +39,11 @@ struct gpg {
 	gpgme_ctx_t		 ctx;
 	char			 home[4096];	/* for messages */
 	struct gpgstatus	 seen;
+	const char		*pass;		/* the caller's passphrase
+						 * (loopback), or NULL */
+	size_t			 passlen;
+	int			 pass_asked;	/* given to gpg once */
+	int			 pass_bad;	/* gpg asked again */
 };
 
 static int		 gpg_initialised;
@@ -62,6 +68,11 @@ static int		 gpg_dec_failed(struct gpg *, gpgme_error_t,
 static int		 gpg_dec_done(struct gpg *, enum gpg_dec *, char *,
 			    size_t);
 static void		 gpg_sigs(struct gpg *, struct gpg_decrypt_result *);
+static gpgme_error_t	 gpg_pass_cb(void *, const char *, const char *, int,
+			    int);
+static int		 gpg_sign_hash(gpgme_sign_result_t, char *, size_t);
+static enum gpg_status	 gpg_sign_judge(struct gpg *, const struct gpg_key *,
+			    gpgme_error_t, char *, size_t);
 
 /* gpg_fail - describe a GPGME error; every such error is temporary */
 static enum gpg_status
@@ -534,51 +545,146 @@ out:
 	return st;
 }
 
-/* gpg_sign_check - see gpg.h */
-enum gpg_status
-gpg_sign_check(struct gpg *g, const struct gpg_key *signer, char *err,
-    size_t errsz)
+/* gpg_pass_cb - GPGME's passphrase callback (loopback pinentry): the
+ * caller's passphrase, once; asked again, it was wrong: cancel */
+static gpgme_error_t
+gpg_pass_cb(void *hook, const char *hint, const char *info, int bad, int fd)
 {
-	static const char text[] = "mailseal: can this key sign?\n";
-	struct gpgme_data_cbs dcbs = { NULL, gpgio_discard, NULL, NULL };
-	gpgme_data_t in = NULL, out = NULL;
-	gpgme_sign_result_t sres;
-	gpgme_error_t e, why;
-	enum gpg_status st = GPG_TEMPFAIL;
+	struct gpg *g = hook;
 
-	gpgme_signers_clear(g->ctx);
-	if ((e = gpgme_signers_add(g->ctx, signer->handle)) ||
-	    (e = gpgme_data_new_from_mem(&in, text, sizeof text - 1, 0)) ||
-	    (e = gpgme_data_new_from_cbs(&out, &dcbs, NULL))) {
-		gpg_fail(e, "signing check", err, errsz);
-		goto out;
+	(void)hint;
+	(void)info;
+	if (bad || g->pass_asked) {
+		g->pass_bad = 1;
+		return gpgme_error(GPG_ERR_CANCELED);
 	}
-	memset(&g->seen, 0, sizeof g->seen);
-	gpg_supervise(1);
-	e = gpgme_op_sign(g->ctx, in, out, GPGME_SIG_MODE_DETACH);
-	gpg_supervise(0);
-	sres = gpgme_op_sign_result(g->ctx);
+	g->pass_asked = 1;
+	if ((g->passlen > 0 && gpgme_io_writen(fd, g->pass, g->passlen) != 0) ||
+	    gpgme_io_writen(fd, "\n", 1) != 0)
+		return gpgme_error_from_syserror();
+	return 0;
+}
+
+/* gpg_passphrase - see gpg.h */
+int
+gpg_passphrase(struct gpg *g, const char *pass, size_t len)
+{
+	g->pass = pass;
+	g->passlen = len;
+	if (pass == NULL) {
+		gpgme_set_passphrase_cb(g->ctx, NULL, NULL);
+		return gpgme_set_pinentry_mode(g->ctx,
+		    GPGME_PINENTRY_MODE_DEFAULT) == 0 ? 0 : -1;
+	}
+	gpgme_set_passphrase_cb(g->ctx, gpg_pass_cb, g);
+	return gpgme_set_pinentry_mode(g->ctx, GPGME_PINENTRY_MODE_LOOPBACK) ==
+	    0 ? 0 : -1;
+}
+
+/* gpg_sign_hash - "pgp-" and the lower-case name of the hash of the one
+ * signature gpg made (RFC 3156 5: micalg), into hash */
+static int
+gpg_sign_hash(gpgme_sign_result_t sres, char *hash, size_t hashsz)
+{
+	const char *name;
+	size_t i;
+	int n;
+
+	if (sres == NULL || sres->signatures == NULL ||
+	    sres->signatures->next != NULL ||
+	    (name = gpgme_hash_algo_name(sres->signatures->hash_algo)) == NULL)
+		return -1;
+	n = snprintf(hash, hashsz, "pgp-%s", name);
+	if (n < 0 || (size_t)n >= hashsz)
+		return -1;
+	for (i = 0; hash[i] != '\0'; i++)
+		hash[i] = (char)tolower((unsigned char)hash[i]);
+	return 0;
+}
+
+/* gpg_sign_judge - what came of the signature: why, or GPG_OK */
+static enum gpg_status
+gpg_sign_judge(struct gpg *g, const struct gpg_key *signer, gpgme_error_t e,
+    char *err, size_t errsz)
+{
+	gpgme_sign_result_t sres = gpgme_op_sign_result(g->ctx);
+	gpgme_error_t why;
+
 	why = sres != NULL && sres->invalid_signers != NULL ?
 	    sres->invalid_signers->reason : e;
+	if (g->pass_bad || (g->pass != NULL && e &&
+	    gpgme_err_code(e) == GPG_ERR_BAD_PASSPHRASE)) {
+		snprintf(err, errsz, "signing key %s: wrong passphrase in the "
+		    "passphrase file", signer->fpr);
+		return GPG_NOSECKEY;
+	}
 	if (why && gpgstatus_seckey_err(why)) {
 		snprintf(err, errsz, "signing key %s: %s", signer->fpr,
 		    gpgme_strerror(why));
-		st = GPG_NOSECKEY;
-	} else if (e && gpgstatus_locked(&g->seen, e))
+		return GPG_NOSECKEY;
+	}
+	if (e && gpgstatus_locked(&g->seen, e))
 		snprintf(err, errsz, "signing key %s is locked and gpg-agent "
 		    "has no passphrase for it (%s)", signer->fpr,
 		    gpgme_strerror(e));
 	else if (e)
-		gpg_fail(e, "signing check", err, errsz);
+		gpg_fail(e, "signing", err, errsz);
 	else if (!gpgstatus_signed(&g->seen))
-		gpghome_why(g->home, &g->seen, "signing check", err, errsz);
+		gpghome_why(g->home, &g->seen, "signing", err, errsz);
 	else
-		st = GPG_OK;
+		return GPG_OK;
+	return GPG_TEMPFAIL;
+}
+
+/* gpg_sign - see gpg.h */
+enum gpg_status
+gpg_sign(struct gpg *g, const struct gpg_key *signer, struct gpg_io *io,
+    char *hash, size_t hashsz, char *err, size_t errsz)
+{
+	struct gpgme_data_cbs rcbs = { gpgio_read, NULL, NULL, NULL };
+	struct gpgme_data_cbs wcbs = { NULL, gpgio_write, NULL, NULL };
+	gpgme_data_t in = NULL, out = NULL;
+	gpgme_error_t e;
+	enum gpg_status st = GPG_TEMPFAIL;
+
+	gpgme_signers_clear(g->ctx);
+	if ((e = gpgme_signers_add(g->ctx, signer->handle)) ||
+	    (e = gpgme_data_new_from_cbs(&in, &rcbs, io)) ||
+	    (e = gpgme_data_new_from_cbs(&out, &wcbs, io))) {
+		gpg_fail(e, "signing", err, errsz);
+		goto out;
+	}
+	(void)gpgme_data_set_flag(in, "io-buffer-size", GPG_IO_STEP);
+	memset(&g->seen, 0, sizeof g->seen);
+	g->pass_asked = g->pass_bad = 0;
+	gpg_supervise(1);
+	e = gpgme_op_sign(g->ctx, in, out, GPGME_SIG_MODE_DETACH);
+	gpg_supervise(0);
+	if ((st = gpg_sign_judge(g, signer, e, err, errsz)) == GPG_OK &&
+	    hash != NULL && gpg_sign_hash(gpgme_op_sign_result(g->ctx), hash,
+	    hashsz) == -1) {
+		snprintf(err, errsz, "signing: gpg made no single signature "
+		    "with a hash algorithm GPGME names");
+		st = GPG_TEMPFAIL;
+	}
 out:
 	gpgme_signers_clear(g->ctx);
 	gpgme_data_release(in);
 	gpgme_data_release(out);
 	return st;
+}
+
+/* gpg_sign_check - see gpg.h: a few bytes signed, the signature thrown
+ * away */
+enum gpg_status
+gpg_sign_check(struct gpg *g, const struct gpg_key *signer, char *err,
+    size_t errsz)
+{
+	static const char text[] = "mailseal: can this key sign?\n";
+	struct gpgio_mem src = { text, sizeof text - 1 };
+	struct gpg_io io = { gpgio_mem_read, gpgio_discard, &src, NULL };
+
+	return gpg_sign(g, signer, &io, NULL, 0, err, errsz);
 }
 
 /* gpg_sigs - the signatures of the last operation, into r */

@@ -144,6 +144,22 @@ void		 gpg_decrypt_result_free(struct gpg_decrypt_result *);
 enum gpg_status	 gpg_verify(struct gpg *, struct gpg_io *, struct gpg_io *,
 		    struct gpg_decrypt_result *, char *, size_t);
 
+/* gpg_sign - a detached, armored signature by signer (from
+ * gpg_keylist()) over what io->read gives, written to io->write; hash
+ * (may be NULL) gets the micalg of RFC 3156 5 ("pgp-" and the lower-case
+ * name of the hash gpg used).  GPG_NOSECKEY: gpg refused the key, or the
+ * passphrase given (gpg_passphrase) is wrong (err says which);
+ * GPG_TEMPFAIL: gpg failed, or the key is locked and the agent has no
+ * passphrase for it. */
+enum gpg_status	 gpg_sign(struct gpg *, const struct gpg_key *, struct gpg_io *,
+		    char *, size_t, char *, size_t);
+
+/* gpg_passphrase - from now on gpg gets the signing key's passphrase
+ * pass (len bytes, no line end; borrowed: it must stay until it is
+ * taken back) through the loopback pinentry, never argv or the
+ * environment; NULL: gpg-agent asks its pinentry again.  0, or -1. */
+int		 gpg_passphrase(struct gpg *, const char *, size_t);
+
 /* gpg_sign_check - one detached signature of a few bytes with signer
  * (from gpg_keylist()), thrown away: GPG_OK when gpg made it
  * (SIG_CREATED, exit 0), GPG_NOSECKEY when gpg refused the key (err

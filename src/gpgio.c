@@ -50,6 +50,20 @@ gpgio_write(void *handle, const void *buf, size_t n)
 	return io->write(io->wcookie, buf, n);
 }
 
+/* gpgio_mem_read - see gpgio.h */
+ssize_t
+gpgio_mem_read(void *cookie, void *buf, size_t n)
+{
+	struct gpgio_mem *m = cookie;
+
+	if (n > m->n)
+		n = m->n;
+	memcpy(buf, m->p, n);
+	m->p += n;
+	m->n -= n;
+	return (ssize_t)n;
+}
+
 /* gpgio_discard - see gpgio.h */
 ssize_t
 gpgio_discard(void *handle, const void *buf, size_t n)

@@ -22,6 +22,14 @@ ssize_t	gpgio_write(void *, const void *, size_t);
 /* gpgio_discard - GPGME write callback that drops what gpg writes */
 ssize_t	gpgio_discard(void *, const void *, size_t);
 
+/* A few bytes of memory as a source: io->read with a struct gpgio_mem
+ * as its cookie. */
+struct gpgio_mem {
+	const char	*p;
+	size_t		 n;
+};
+ssize_t	gpgio_mem_read(void *, void *, size_t);
+
 /* gpgio_recp - GPGME's recipient string for the n fingerprints, those
  * with hidden[i] set (hidden may be NULL) after "--hidden".  Returns an
  * allocated string; caller frees with free(). */

@@ -221,8 +221,7 @@ static enum outcome
 gw_make(struct gw_job *j, struct gw_copy *c)
 {
 	if (!c->enc)
-		return gw_plain(j, &c->fd) == -1 ? OUTCOME_TEMPFAIL :
-		    OUTCOME_OK;
+		return gw_plain(j, &c->fd);
 	if ((c->fd = tmpfile_open_unlinked()) == -1) {
 		log_warn("cannot write a temporary file in %s", tmpfile_dir());
 		return OUTCOME_TEMPFAIL;

@@ -37,9 +37,10 @@ struct gw_job {
 enum outcome	gw_encrypt(struct gw_job *, int, const size_t *, size_t);
 
 /* gw_plain (gateway.c) - the copy for the recipients who get it as it
- * came, as a file in *plain (j->decfd, or a new one the caller closes);
- * 0, or -1 after one line */
-int		gw_plain(struct gw_job *, int *);
+ * came, as a file in *plain (j->decfd, or a new one the caller closes;
+ * with sign = yes signed by the sender's key, gwsign.c); OUTCOME_OK, or
+ * why not after one line */
+enum outcome	gw_plain(struct gw_job *, int *);
 
 /* gw_copies (gwcopy.c) - make every copy, each a nameless file, then
  * hand them over: one encrypted copy for the recipients the header

@@ -55,6 +55,11 @@
  * Postfix's long queue IDs have 15 to 17, Exim's message IDs 16 to 23. */
 #define LIMIT_QUEUE_ID		64
 
+/* Bytes of a signing key's passphrase in a passphrase file (its one
+ * line, without the line end): gpg-agent takes no longer passphrase
+ * (MAX_PASSPHRASE_LEN in agent/call-pinentry.c). */
+#define LIMIT_PASSPHRASE	255
+
 /* Keys returned by one key listing (protects against a pattern that
  * matches a whole keyring of thousands of keys). */
 #define LIMIT_KEYS		10000

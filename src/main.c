@@ -51,12 +51,14 @@
 #include "output.h"
 #include "secmem.h"
 #include "serve.h"
+#include "sign.h"
 
 static void	usage(FILE *);
 static enum outcome cmd_encrypt(int, char **);
 static enum outcome cmd_decrypt(int, char **);
 static enum outcome cmd_filter(int, char **);
 static enum outcome cmd_keys(int, char **);
+static enum outcome cmd_sign(int, char **);
 static enum outcome cmd_smtpd(int, char **);
 static int	stdio_check(int *);
 static int	stderr_is_output(void);
@@ -78,8 +80,11 @@ usage(FILE *fp)
 {
 	fprintf(fp,
 	    "usage: mailseal encrypt [--homedir DIR] [-o FILE] [-r ADDR]...\n"
-	    "                        [--sign [--signer KEY]] [--no-encrypt-to]\n"
-	    "                        [--timeout SECONDS] [-v] [FILE]\n"
+	    "                        [--sign [--signer KEY] [--passphrase-file FILE]]\n"
+	    "                        [--no-encrypt-to] [--timeout SECONDS] [-v] [FILE]\n"
+	    "       mailseal sign [--homedir DIR] [-o FILE] [--signer KEY]\n"
+	    "                     [--passphrase-file FILE] [--timeout SECONDS] [-v]\n"
+	    "                     [FILE]\n"
 	    "       mailseal decrypt [--homedir DIR] [-o FILE] [--timeout SECONDS]\n"
 	    "                        [--autocrypt-learn [--autocrypt-homedir DIR]]\n"
 	    "                        [-v] [FILE]\n"
@@ -383,6 +388,9 @@ encrypt_opt(struct encrypt_opts *o, int ch)
 	case 'N':
 		o->no_encrypt_to = 1;
 		break;
+	case 'P':
+		o->passfile = optarg;
+		break;
 	}
 	return OUTCOME_OK;
 }
@@ -397,6 +405,7 @@ cmd_encrypt(int argc, char **argv)
 		{ "sign",		no_argument,		NULL, 's' },
 		{ "signer",		required_argument,	NULL, 'S' },
 		{ "no-encrypt-to",	no_argument,		NULL, 'N' },
+		{ "passphrase-file",	required_argument,	NULL, 'P' },
 		{ NULL,			0,			NULL, 0 }
 	};
 	struct common c = { "encrypt", NULL, NULL, NULL, LIMIT_SECONDS, 0, 0 };
@@ -416,8 +425,10 @@ cmd_encrypt(int argc, char **argv)
 		if (ret == COMMON_DONE)
 			goto out;
 	}
-	if (r == OUTCOME_OK && o.signer != NULL && !o.sign) {
-		log_warnx("--signer needs --sign");
+	if (r == OUTCOME_OK && (o.signer != NULL || o.passfile != NULL) &&
+	    !o.sign) {
+		log_warnx("%s needs --sign", o.signer != NULL ? "--signer" :
+		    "--passphrase-file");
 		r = OUTCOME_USAGE;
 	}
 	if (r != OUTCOME_OK || (r = common_args(&c, argc, argv)) != OUTCOME_OK)
@@ -475,6 +486,49 @@ cmd_decrypt(int argc, char **argv)
 	r = decrypt_run(c.input, &o);
 	free(achome);
 	return r;
+}
+
+/*
+ * cmd_sign - parse the sign command line and run it.  --smime (S/MIME
+ * multipart/signed, INTERFACE.md) is not there yet: refused as a usage
+ * error that says so, not as an unknown option.
+ */
+static enum outcome
+cmd_sign(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		COMMON_LONGOPTS,
+		{ "signer",		required_argument,	NULL, 'S' },
+		{ "passphrase-file",	required_argument,	NULL, 'P' },
+		{ "smime",		no_argument,		NULL, 'M' },
+		{ NULL,			0,			NULL, 0 }
+	};
+	struct common c = { "sign", NULL, NULL, NULL, LIMIT_SECONDS, 0, 0 };
+	struct sign_opts o;
+	enum outcome r;
+	int ch, ret;
+
+	memset(&o, 0, sizeof o);
+	optind = 1;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, COMMON_SHORTOPTS, longopts,
+	    NULL)) != -1) {
+		if ((ret = common_opt(&c, ch, argv)) > 0)
+			return common_end(ret);
+		if (ch == 'S')
+			o.signer = optarg;
+		else if (ch == 'P')
+			o.passfile = optarg;
+		else if (ch == 'M') {
+			log_warnx("sign: --smime: not yet supported");
+			return OUTCOME_USAGE;
+		}
+	}
+	if ((r = common_args(&c, argc, argv)) != OUTCOME_OK)
+		return r;
+	o.output = c.output;
+	o.homedir = c.homedir;
+	return sign_run(c.input, &o);
 }
 
 /* cleanup_all - the panic hook: every named temporary file goes */
@@ -747,6 +801,8 @@ main(int argc, char **argv)
 		return outcome_exit(cmd_filter(argc - 1, argv + 1));
 	if (strcmp(argv[1], "keys") == 0)
 		return outcome_exit(cmd_keys(argc - 1, argv + 1));
+	if (strcmp(argv[1], "sign") == 0)
+		return outcome_exit(cmd_sign(argc - 1, argv + 1));
 	if (strcmp(argv[1], "smtpd") == 0)
 		return outcome_exit(cmd_smtpd(argc - 1, argv + 1));
 	log_warnx("unknown command: %s (see mailseal --help)", argv[1]);

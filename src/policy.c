@@ -34,6 +34,8 @@ static int	policy_domain_valid(const char *);
 static int	policy_key_valid(const char *);
 static char	*policy_key_canon(const char *);
 static int	policy_cmp(const void *, const void *);
+static int	policy_load(struct policy_map *, const char *, int, char *,
+		    size_t);
 
 /* policy_domain_valid - dot-separated labels of letters, digits, '-'
  * (and UTF-8 bytes, for IDN), no empty label, no trailing dot: a typo
@@ -118,6 +120,22 @@ int
 policy_map_load(struct policy_map *m, const char *path, char *err,
     size_t errsz)
 {
+	return policy_load(m, path, 0, err, errsz);
+}
+
+/* policy_map_load_values - see policy.h */
+int
+policy_map_load_values(struct policy_map *m, const char *path, char *err,
+    size_t errsz)
+{
+	return policy_load(m, path, 1, err, errsz);
+}
+
+/* policy_load - a policy map, or with values a map of KEY VALUE lines */
+static int
+policy_load(struct policy_map *m, const char *path, int values, char *err,
+    size_t errsz)
+{
 	char line[POLICY_LINE], *key, *pol, *rest, *p;
 	unsigned long lineno = 0;
 	enum policy pv;
@@ -144,7 +162,14 @@ policy_map_load(struct policy_map *m, const char *path, char *err,
 		if (key == NULL || key[0] == '#')
 			continue;
 		pol = strtok_r(NULL, " \t\r\n", &rest);
-		if (pol == NULL || policy_parse(pol, &pv) == -1) {
+		pv = POLICY_NONE;
+		if (values && (pol == NULL || pol[0] == '#')) {
+			snprintf(err, errsz, "%.300s:%lu: \"%.100s\" needs a "
+			    "value", path, lineno, key);
+			r = -1;
+			break;
+		}
+		if (!values && (pol == NULL || policy_parse(pol, &pv) == -1)) {
 			snprintf(err, errsz, "%.300s:%lu: \"%.100s\" needs a "
 			    "policy: require, opportunistic or none", path,
 			    lineno, key);
@@ -154,7 +179,7 @@ policy_map_load(struct policy_map *m, const char *path, char *err,
 		if ((p = strtok_r(NULL, " \t\r\n", &rest)) != NULL &&
 		    p[0] != '#') {
 			snprintf(err, errsz, "%.300s:%lu: more than \"KEY "
-			    "POLICY\"", path, lineno);
+			    "%s\"", path, lineno, values ? "VALUE" : "POLICY");
 			r = -1;
 			break;
 		}
@@ -177,6 +202,7 @@ policy_map_load(struct policy_map *m, const char *path, char *err,
 		m->v = xappend(m->v, m->n, sizeof *m->v);
 		m->v[m->n].key = policy_key_canon(key);
 		m->v[m->n].policy = pv;
+		m->v[m->n].value = values ? xstrdup(pol) : NULL;
 		m->v[m->n].line = lineno;
 		m->n++;
 	}
@@ -200,8 +226,10 @@ policy_map_free(struct policy_map *m)
 {
 	size_t i;
 
-	for (i = 0; i < m->n; i++)
+	for (i = 0; i < m->n; i++) {
 		free(m->v[i].key);
+		free(m->v[i].value);
+	}
 	free(m->v);
 	free(m->sorted);
 	free(m->path);

@@ -12,6 +12,8 @@
 struct policy_entry {
 	char		*key;		/* lower case: addr, domain or .domain */
 	enum policy	 policy;
+	char		*value;		/* a value map's second column, as
+					 * written; NULL in a policy map */
 	unsigned long	 line;
 };
 
@@ -27,6 +29,12 @@ struct policy_map {
 int		 policy_map_load(struct policy_map *, const char *, char *,
 		    size_t);
 void		 policy_map_free(struct policy_map *);
+
+/* policy_map_load_values - the same file syntax, keys and lookups, but
+ * "KEY VALUE" lines whose VALUE (one word) is kept as it is in each
+ * entry's value: signer_map's signing keys (mailseal.conf(5)) */
+int		 policy_map_load_values(struct policy_map *, const char *,
+		    char *, size_t);
 
 /* policy_lookup - the policy of addr, canonical (addr_canon) as the
  * keys are: the address, the address without its tag (addr_untag), its

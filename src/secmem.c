@@ -12,6 +12,10 @@
  */
 #include <config.h>
 
+#include <sys/mman.h>
+
+#include <string.h>
+
 #include <gcrypt.h>
 
 #include "secmem.h"
@@ -37,4 +41,34 @@ void
 secmem_nonce(void *buf, size_t len)
 {
 	gcry_create_nonce(buf, len);
+}
+
+/* secmem_alloc - see secmem.h */
+void *
+secmem_alloc(size_t len)
+{
+	void *p;
+
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+	    -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+#ifdef MADV_DONTDUMP
+	(void)madvise(p, len, MADV_DONTDUMP);
+#endif
+	/* RLIMIT_MEMLOCK may refuse: the pages are then only kept out of
+	 * core files (main.c turns those off anyway) */
+	(void)mlock(p, len);
+	return p;
+}
+
+/* secmem_free - see secmem.h */
+void
+secmem_free(void *p, size_t len)
+{
+	if (p == NULL)
+		return;
+	explicit_bzero(p, len);
+	(void)munlock(p, len);
+	(void)munmap(p, len);
 }

@@ -189,6 +189,18 @@ if [ -n "$nn" ] && ! grep -q 'BEGIN PGP MESSAGE' "$T/sm/$nn.msg" &&
 else
 	not_ok "... nokey's copy is the clear one" "$T/err"
 fi
+# the clear copy must not tell nokey who else got it hidden; all else
+# stays as it came
+if [ -n "$nn" ] && ! grep -qi '^bcc:' "$T/sm/$nn.msg" &&
+    grep -q '^Subject: the key$' "$T/sm/$nn.msg" &&
+    grep -q '^To: Bob <bob@example.org>$' "$T/sm/$nn.msg" &&
+    [ "$(sed '1,/^$/d' "$T/sm/$nn.msg")" = "$(sed '1,/^$/d' "$T/m1.eml")" ]
+then
+	ok "... the clear copy has no Bcc field, the rest as it came"
+else
+	not_ok "... the clear copy has no Bcc field, the rest as it came" \
+	    "$T/sm/$nn.msg"
+fi
 fm "$T/req.conf" bob@example.org nokey@example.org <"$T/m1.eml"
 exits "hidden recipient without a key, require: refused (67), no copy" 67 0
 

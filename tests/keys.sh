@@ -89,7 +89,7 @@ is "no address: every user ID of the home, sorted, exit 0" \
     "0|alice@example.org bob@example.org carol@example.org \
 carol@example.org dave@example.org erin@example.org frank@example.org \
 grace@example.org heidi2@example.org ivan+work@example.org \
-judy@example.org peggy@example.org xbob@example.org "
+judy@example.org pat@example.org peggy@example.org xbob@example.org "
 is "no address: the same lines as when named" "$(line dave@example.org)" \
     "dave@example.org  key=-  encrypt=no  reason=expired  why=\"key \
 $(fpr dave) expired on 2020-01-02\""

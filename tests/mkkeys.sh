@@ -4,7 +4,7 @@
 # One GnuPG home holds every key, secret parts included (OUTDIR/home);
 # each key is also exported as OUTDIR/NAME.pub.asc, OUTDIR/NAME.sec.asc
 # and OUTDIR/NAME.fpr (primary fingerprint) for sqop and rnp.  All keys
-# are ed25519/cv25519 without a passphrase.
+# are ed25519/cv25519, all but pat without a passphrase.
 #
 #   alice    alice@example.org    sender, signer
 #   bob      bob@example.org      the usual recipient
@@ -19,6 +19,8 @@
 #   ivan     ivan+work@example.org  a +tag address with a key of its own
 #   judy     JUDY@Example.ORG     upper-case user ID
 #   peggy    peggy@example.org    public key only (secret part deleted)
+#   pat      pat@example.org      secret key protected by the passphrase
+#                                 in OUTDIR/pat.pass (public key exported)
 #
 # The home is made in a short temporary directory (gpg-agent's socket
 # path limit) and copied to OUTDIR/home once its agent is stopped.
@@ -111,6 +113,12 @@ for f in "$out"/*.fpr; do
 	g --armor --output "$out/$name.pub.asc" --export "$fpr"
 	g --armor --output "$out/$name.sec.asc" --export-secret-keys "$fpr"
 done
+
+# pat: made after the export, whose loopback passphrase is empty
+printf '%s\n' 'pat: correct horse 42' >"$out/pat.pass"
+mk pat 'Pat <pat@example.org>' future-default default never \
+    --passphrase "$(head -n 1 "$out/pat.pass")"
+g --armor --output "$out/pat.pub.asc" --export "$(cat "$out/pat.fpr")"
 
 # peggy: public key only in the home
 g --delete-secret-keys "$(cat "$out/peggy.fpr")"

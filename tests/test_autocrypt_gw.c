@@ -131,7 +131,7 @@ Test(autocrypt_gw, field_on_every_copy_key_exported_once, .fini = fini)
 	(void)snprintf(dir, sizeof dir, "/tmp/msag.XXXXXX");
 	cr_assert_not_null(mkdtemp(dir));
 	run("mkdir -m 700 %s/g %s/bin && gpg --homedir %s/g --batch --quiet "
-	    "--import %s/alice.pub.asc 2>/dev/null", dir, dir, dir, keys);
+	    "--import %s/alice.sec.asc 2>/dev/null", dir, dir, dir, keys);
 	cr_assert_not_null(real = getenv("PATH"));
 	run("printf '#!/bin/sh\\nprintf \"%%%%s\\\\n\" \"$*\" >>%s/runs\\n"
 	    "PATH=\"%s\" exec gpg \"$@\"\\n' >%s/bin/gpg && chmod 755 "

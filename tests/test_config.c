@@ -110,6 +110,8 @@ expect_defaults(const struct config *c)
 	cr_expect_str_eq(c->sendmail, "/usr/sbin/sendmail");
 	cr_expect_eq(c->sign, 0);
 	cr_expect_null(c->signer);
+	cr_expect_null(c->signer_map);
+	cr_expect_null(c->passphrase_file);
 	cr_expect_eq(c->log_stderr, 0);
 	cr_expect_eq(c->facility, LOG_MAIL);
 	cr_assert_eq(gethostname(host, sizeof host), 0);
@@ -147,6 +149,8 @@ Test(config, every_parameter)
 	    "sendmail = /usr/local/sbin/sendmail\n"
 	    "sign = yes\n"
 	    "signer = gateway@example.org\n"
+	    "signer_map = /etc/mailseal/signers\n"
+	    "passphrase_file = /etc/mailseal/passphrase\n"
 	    "log = stderr\n"
 	    "syslog_facility = local7\n"
 	    "gateway_id = mx1.example.org\n"
@@ -161,6 +165,8 @@ Test(config, every_parameter)
 	cr_expect_str_eq(c.sendmail, "/usr/local/sbin/sendmail");
 	cr_expect_eq(c.sign, 1);
 	cr_expect_str_eq(c.signer, "gateway@example.org");
+	cr_expect_str_eq(c.signer_map, "/etc/mailseal/signers");
+	cr_expect_str_eq(c.passphrase_file, "/etc/mailseal/passphrase");
 	cr_expect_eq(c.log_stderr, 1);
 	cr_expect_eq(c.facility, LOG_LOCAL7);
 	cr_expect_str_eq(c.gateway_id, "mx1.example.org");
@@ -476,9 +482,28 @@ Test(config, bad_hostport)
 
 Test(config, sign_needs_a_signer)
 {
-	load_err("sign = yes\n", 0, "sign = yes needs a signer");
+	struct config c;
+
+	load_err("sign = yes\n", 0, "sign = yes needs a signer or a "
+	    "signer_map");
 	load_err("signer = a@example.org\nsign = yes\nsigner =\n", 0,
-	    "sign = yes needs a signer");
+	    "sign = yes needs a signer or a signer_map");
+	load_err("signer_map = /a\nsign = yes\nsigner_map =\n", 0,
+	    "sign = yes needs a signer or a signer_map");
+	/* a signer_map alone will do: senders it does not name go unsigned */
+	c = load_ok("sign = yes\nsigner_map = /etc/mailseal/signers\n");
+	cr_expect_eq(c.sign, 1);
+	cr_expect_null(c.signer);
+	config_free(&c);
+}
+
+/* signer_map and passphrase_file are absolute paths */
+Test(config, signer_map_and_passphrase_file_paths)
+{
+	load_err("signer_map = signers\n", 1,
+	    "signer_map: \"signers\" is not an absolute path");
+	load_err("passphrase_file = pass\n", 1,
+	    "passphrase_file: \"pass\" is not an absolute path");
 }
 
 Test(config, line_too_long)
@@ -514,7 +539,8 @@ Test(config, print_every_parameter)
 {
 	struct config c = load_ok("homedir = /h\npolicy_map = /m\n"
 	    "default_policy = none\ngateway_id = gw\nsign = yes\n"
-	    "signer = s@example.org\nlog = stderr\nsyslog_facility = local2\n"
+	    "signer = s@example.org\nsigner_map = /sm\n"
+	    "passphrase_file = /pf\nlog = stderr\nsyslog_facility = local2\n"
 	    "timeout = 7\nsmtpd_user = ms\nsmtpd_workers = 3\n"
 	    "smtpd_timeout = 9\nmessage_size_limit = 1000\n");
 	char *buf = NULL;
@@ -533,6 +559,8 @@ Test(config, print_every_parameter)
 	    "sendmail = /usr/sbin/sendmail\n"
 	    "sign = yes\n"
 	    "signer = s@example.org\n"
+	    "signer_map = /sm\n"
+	    "passphrase_file = /pf\n"
 	    "autocrypt = no\n"
 	    "autocrypt_prefer_encrypt = nopreference\n"
 	    "autocrypt_learn = no\n"
@@ -977,4 +1005,52 @@ Test(config, smtpd_counts)
 	    "4294967296");
 	load_err("smtpd_timeout = 0\n", 1, "smtpd_timeout: \"0\" is not a "
 	    "number of seconds from 1 to 86400");
+}
+
+/* signer_map: KEY VALUE lines, the policy map's keys and lookups, the
+ * value kept as written */
+Test(policy, value_map)
+{
+	struct policy_map m;
+	const struct policy_entry *e;
+	char err[CONFIG_ERRLEN] = "", want[CONFIG_ERRLEN];
+	const char *path = file("# signers\n"
+	    "Alice@Example.ORG D798F7152B1E6892BE92FD731B0D5ADFC30F8D2F\n"
+	    "example.org gateway@example.org # the domain's key\n"
+	    ".example.net Sub <x@example.net>\n");
+
+	cr_assert_eq(policy_map_load_values(&m, path, err, sizeof err), -1);
+	snprintf(want, sizeof want, "%s:4: more than \"KEY VALUE\"", path);
+	cr_expect_str_eq(err, want);
+	policy_map_free(&m);
+
+	path = file("# signers\n"
+	    "Alice@Example.ORG D798F7152B1E6892BE92FD731B0D5ADFC30F8D2F\n"
+	    "example.org gateway@example.org # the domain's key\n"
+	    ".example.net sub@example.net\n");
+	cr_assert_eq(policy_map_load_values(&m, path, err, sizeof err), 0,
+	    "%s", err);
+	(void)policy_lookup(&m, "alice+tag@example.org", POLICY_NONE, &e);
+	cr_assert_not_null(e);
+	cr_expect_str_eq(e->value, "D798F7152B1E6892BE92FD731B0D5ADFC30F8D2F");
+	(void)policy_lookup(&m, "bob@example.org", POLICY_NONE, &e);
+	cr_assert_not_null(e);
+	cr_expect_str_eq(e->value, "gateway@example.org");
+	(void)policy_lookup(&m, "x@a.example.net", POLICY_NONE, &e);
+	cr_assert_not_null(e);
+	cr_expect_str_eq(e->value, "sub@example.net");
+	(void)policy_lookup(&m, "x@example.net", POLICY_NONE, &e);
+	cr_expect_null(e);
+	policy_map_free(&m);
+
+	path = file("example.org\n");
+	cr_expect_eq(policy_map_load_values(&m, path, err, sizeof err), -1);
+	snprintf(want, sizeof want, "%s:1: \"example.org\" needs a value",
+	    path);
+	cr_expect_str_eq(err, want);
+	policy_map_free(&m);
+	/* a policy map keeps no values */
+	m = map_ok("example.org require\n");
+	cr_expect_null(m.v[0].value);
+	policy_map_free(&m);
 }

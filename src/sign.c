@@ -1,0 +1,536 @@
+/*
+ * sign.c - sign a message (struct msg) as RFC 3156 5 multipart/signed:
+ * the sign command and the gateway's clear copies; the signing key and
+ * the passphrase, which encrypt --sign shares.
+ *
+ * Data flow:
+ *   the message (msg.c: file or spooled pipe, header block read once)
+ *     -> msg_classify: signed at its root or encrypted?  copy it as it is
+ *     -> the root's Content-Transfer-Encoding: binary is refused
+ *     -> the signing key (sign_signer), the passphrase (passfile.c)
+ *     -> gpg reads the signed part: the Content-* fields and the body,
+ *        line ends made CRLF (pgpmime.c's reader, as encryption), and
+ *        writes an armored detached signature into a small buffer
+ *     -> the output: the outer fields byte for byte, a multipart/signed
+ *        Content-Type whose micalg names the hash gpg used (known only
+ *        now, which is why the signature comes first), the same part
+ *        read a second time from the seekable message, the signature
+ *     -> publish (output.c)
+ * Memory is constant in the message size.
+ *
+ * Line ends: gpg signs CRLF (RFC 3156 5).  The part is written in the
+ * message's own line ends: CRLF as signed, or, in a message of LF line
+ * ends, every CRLF of the signed bytes as LF, so a reader that turns
+ * the file's LFs into CRLF (as SMTP does, and every verifier before it
+ * checks) gets back the very bytes gpg signed.
+ *
+ * 8bit: RFC 3156 asks for 7-bit-safe signed data, and we wrap, we do
+ * not re-encode.  An 8bit part is signed as it is: it verifies as long
+ * as no hop downgrades it to quoted-printable (8BITMIME missing on the
+ * way), and a downgraded one reads as a bad signature, never as a good
+ * one.  A binary part cannot pass an SMTP hop at all, and its bare CR
+ * and LF bytes would be changed by the canonical form: refused (65).
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "addr.h"
+#include "classify.h"
+#include "input.h"
+#include "limit.h"
+#include "log.h"
+#include "msg.h"
+#include "output.h"
+#include "pgpmime.h"
+#include "recip.h"
+#include "rfc5322.h"
+#include "sign.h"
+#include "xmalloc.h"
+
+#define ESCBUF		512
+#define SIGN_ARMOR_MAX	65536	/* gpg's armored signature: about 1 KB
+				 * for RSA 4096, far less for ed25519 */
+#define SIGN_HASHLEN	64
+
+/* The armored signature gpg writes. */
+struct sign_sig {
+	char	 buf[SIGN_ARMOR_MAX];
+	size_t	 len;
+	int	 over;
+};
+
+struct sign_job {
+	const struct sign_opts	*opts;
+	struct msg		*m;
+	struct gpg		*gpg;
+	struct gpg_keylist	 skeys;
+	const struct gpg_key	*signer;	/* in skeys */
+	struct passfile		 pf;
+	struct output		*out;
+	struct sign_sig		*sig;
+	char			 micalg[SIGN_HASHLEN];
+};
+
+static char		*sign_who(const struct rfc5322_header *, const char *);
+static ssize_t		 sign_sig_write(void *, const void *, size_t);
+static int		 sign_binary(const struct rfc5322_header *);
+static int		 sign_lead(struct sign_job *, FILE *);
+static int		 sign_head(struct sign_job *, FILE *, const char *);
+static int		 sign_part(struct sign_job *, FILE *);
+static int		 sign_text(FILE *, const char *, size_t, int, int *);
+static enum outcome	 sign_copy(struct sign_job *);
+static enum outcome	 sign_make(struct sign_job *);
+static enum outcome	 sign_write(struct sign_job *);
+static enum outcome	 sign_publish(struct sign_job *, enum outcome);
+static enum outcome	 sign_ready(struct sign_job *, int *);
+
+/* sign_who - signer, or the From addr-spec (allocated), or NULL when
+ * there is neither */
+static char *
+sign_who(const struct rfc5322_header *h, const char *signer)
+{
+	const struct rfc5322_field *f;
+	size_t i = 0, len;
+	char *who = NULL, *v;
+
+	if (signer != NULL)
+		return xstrdup(signer);
+	if ((f = rfc5322_find(h, "From", &i)) == NULL ||
+	    rfc5322_find(h, "From", &i) != NULL)
+		return NULL;
+	v = rfc5322_unfold(f, &len);
+	if (addr_mailbox_parse(v, &who) != ADDR_OK)
+		who = NULL;
+	free(v);
+	return who;
+}
+
+/* sign_signer - see sign.h */
+enum outcome
+sign_signer(struct gpg *g, const struct rfc5322_header *h, const char *signer,
+    struct gpg_keylist *keys, const struct gpg_key **key)
+{
+	char *who, err[GPG_ERRLEN], esc[ESCBUF], pat[LIMIT_PAT];
+	enum gpg_status st;
+	char *pats[1];
+	int n;
+
+	*key = NULL;
+	if ((who = sign_who(h, signer)) == NULL) {
+		log_warnx("signing: no signer given and no single From "
+		    "address to sign as");
+		return OUTCOME_NOSIGNER;
+	}
+	n = snprintf(pat, sizeof pat, "%s%s",
+	    strchr(who, '@') != NULL ? "*" : "", who);
+	if (n < 0 || (size_t)n >= sizeof pat) {
+		log_warnx("signing: signer too long");
+		free(who);
+		return OUTCOME_NOSIGNER;
+	}
+	pats[0] = pat;
+	st = gpg_keylist(g, pats, 1, 1, keys, err, sizeof err);
+	if (st == GPG_OK)
+		n = recip_signer(who, keys, 1, key);
+	if (st == GPG_OK && n == 0) {
+		/*
+		 * No secret key listed: either there is none, or gpg-agent
+		 * could not be reached (gpg then lists nothing, and GPGME
+		 * does not say why).  Take the public key and let the
+		 * signing itself tell the two apart.
+		 */
+		gpg_keylist_free(keys);
+		st = gpg_keylist(g, pats, 1, 0, keys, err, sizeof err);
+		if (st == GPG_OK && recip_signer(who, keys, 0, key) == 0) {
+			log_warnx("no usable signing key for %s",
+			    log_escape(who, esc, sizeof esc));
+			free(who);
+			return OUTCOME_NOSIGNER;
+		}
+	} else if (st == GPG_OK && n > 1) {
+		log_warnx("more than one signing key for %s: choose one with "
+		    "its fingerprint", log_escape(who, esc, sizeof esc));
+		free(who);
+		return OUTCOME_NOSIGNER;
+	}
+	if (st != GPG_OK) {
+		log_warnx("%s", err);
+		free(who);
+		return OUTCOME_TEMPFAIL;
+	}
+	log_debug("signer %s: key %s", who, (*key)->fpr);
+	free(who);
+	return OUTCOME_OK;
+}
+
+/* sign_passphrase - see sign.h */
+enum outcome
+sign_passphrase(struct gpg *g, const char *path, struct passfile *pf,
+    char *err, size_t errsz)
+{
+	enum passfile_err e;
+
+	memset(pf, 0, sizeof *pf);
+	if (path == NULL)
+		return OUTCOME_OK;
+	if ((e = passfile_read(pf, path, err, errsz)) != PASSFILE_OK)
+		return e == PASSFILE_BAD ? OUTCOME_CONFIG : OUTCOME_TEMPFAIL;
+	if (gpg_passphrase(g, pf->pass, pf->len) == -1) {
+		snprintf(err, errsz, "GPGME: no loopback pinentry");
+		sign_passphrase_end(g, pf);
+		return OUTCOME_TEMPFAIL;
+	}
+	return OUTCOME_OK;
+}
+
+/* sign_passphrase_end - gpg forgets the passphrase; it is wiped */
+void
+sign_passphrase_end(struct gpg *g, struct passfile *pf)
+{
+	if (pf->pass != NULL && g != NULL)
+		(void)gpg_passphrase(g, NULL, 0);
+	passfile_free(pf);
+}
+
+/* sign_sig_write - gpg's armored signature into the job's buffer */
+static ssize_t
+sign_sig_write(void *cookie, const void *buf, size_t n)
+{
+	struct sign_sig *s = cookie;
+
+	if (n > sizeof s->buf - s->len) {
+		s->over = 1;
+		errno = EFBIG;
+		return -1;
+	}
+	memcpy(s->buf + s->len, buf, n);
+	s->len += n;
+	return (ssize_t)n;
+}
+
+/* sign_binary - the root's Content-Transfer-Encoding is binary */
+static int
+sign_binary(const struct rfc5322_header *h)
+{
+	const struct rfc5322_field *f;
+	size_t i = 0, len, s, e;
+	char *v;
+	int bin = 0;
+
+	while ((f = rfc5322_find(h, "Content-Transfer-Encoding", &i)) != NULL) {
+		v = rfc5322_unfold(f, &len);
+		for (s = 0; s < len && (v[s] == ' ' || v[s] == '\t'); s++)
+			continue;
+		for (e = len; e > s && (v[e - 1] == ' ' || v[e - 1] == '\t' ||
+		    v[e - 1] == '\r' || v[e - 1] == '\n'); e--)
+			continue;
+		if (e - s == 6 && strncasecmp(v + s, "binary", 6) == 0)
+			bin = 1;
+		free(v);
+	}
+	return bin;
+}
+
+/* sign_lead - the From_ line and the caller's leading field */
+static int
+sign_lead(struct sign_job *j, FILE *fp)
+{
+	const struct rfc5322_header *h = &j->m->h;
+
+	if (h->fromline != NULL &&
+	    fwrite(h->fromline, 1, h->fromlen, fp) != h->fromlen)
+		return -1;
+	if (j->opts->lead != NULL && fprintf(fp, "%s%s", j->opts->lead,
+	    msg_eol(j->m)) < 0)
+		return -1;
+	return 0;
+}
+
+/* sign_head - our leading lines, the outer fields (every field but the
+ * Content-* ones, exact bytes), MIME-Version if missing, the
+ * multipart/signed Content-Type, the preamble, the first delimiter */
+static int
+sign_head(struct sign_job *j, FILE *fp, const char *b)
+{
+	const struct rfc5322_header *h = &j->m->h;
+	const char *eol = msg_eol(j->m);
+	int mimever = 0;
+	size_t i;
+
+	if (sign_lead(j, fp) == -1)
+		return -1;
+	for (i = 0; i < h->nfields; i++) {
+		const struct rfc5322_field *f = &h->fields[i];
+		if (rfc5322_has_prefix(f, "Content-") || (j->opts->nobcc &&
+		    (rfc5322_is(f, "Bcc") || rfc5322_is(f, "Resent-Bcc"))))
+			continue;
+		if (rfc5322_is(f, "MIME-Version"))
+			mimever = 1;
+		if (fwrite(f->raw, 1, f->rawlen, fp) != f->rawlen)
+			return -1;
+		if (f->raw[f->rawlen - 1] != '\n' && fputs(eol, fp) == EOF)
+			return -1;
+	}
+	if (!mimever && fprintf(fp, "MIME-Version: 1.0%s", eol) < 0)
+		return -1;
+	return fprintf(fp, "Content-Type: multipart/signed; micalg=%s;%s"
+	    "\tprotocol=\"application/pgp-signature\";%s"
+	    "\tboundary=\"%s\"%s%s"
+	    "This is an OpenPGP/MIME signed message (RFC 4880 and 3156)%s"
+	    "--%s%s", j->micalg, eol, eol, b, eol, eol, eol, b, eol) < 0 ?
+	    -1 : 0;
+}
+
+/* sign_text - n bytes of CRLF text in the message's line ends: as they
+ * are, or every CR LF as LF (*cr: a CR held back from the last call;
+ * n 0 flushes it) */
+static int
+sign_text(FILE *fp, const char *p, size_t n, int crlf, int *cr)
+{
+	const char *end = p + n, *q;
+
+	if (crlf)
+		return n > 0 && fwrite(p, 1, n, fp) != n ? -1 : 0;
+	if (*cr && (n == 0 || *p != '\n') && fputc('\r', fp) == EOF)
+		return -1;
+	*cr = 0;
+	while (p < end) {
+		if ((q = memchr(p, '\r', (size_t)(end - p))) == NULL)
+			q = end;
+		if (q > p && fwrite(p, 1, (size_t)(q - p), fp) != (size_t)(q - p))
+			return -1;
+		if (q == end)
+			break;
+		if (q + 1 == end)
+			*cr = 1;	/* the LF may come next time */
+		else if (q[1] != '\n' && fputc('\r', fp) == EOF)
+			return -1;
+		p = q + 1;
+	}
+	return 0;
+}
+
+/* sign_part - the signed part again, from the message, as gpg read it */
+static int
+sign_part(struct sign_job *j, FILE *fp)
+{
+	struct pgpmime_inner inner;
+	char buf[65536];
+	ssize_t n;
+	int cr = 0, r = 0;
+
+	if (input_seek(j->m->in, j->m->h.bodyoff) == -1)
+		return -1;
+	pgpmime_inner_init(&inner, &j->m->h, j->m->in);
+	while (r == 0 && (n = pgpmime_inner_read(&inner, buf, sizeof buf)) > 0)
+		r = sign_text(fp, buf, (size_t)n, j->m->h.crlf, &cr);
+	if (r == 0 && (inner.err != 0 || sign_text(fp, NULL, 0,
+	    j->m->h.crlf, &cr) == -1))
+		r = -1;
+	pgpmime_inner_free(&inner);
+	return r;
+}
+
+/* sign_make - gpg signs the part (first reading of the body) */
+static enum outcome
+sign_make(struct sign_job *j)
+{
+	struct pgpmime_inner inner;
+	struct gpg_io io;
+	char err[GPG_ERRLEN];
+	enum gpg_status st;
+
+	if (input_seek(j->m->in, j->m->h.bodyoff) == -1) {
+		log_warn("cannot read the message");
+		return OUTCOME_TEMPFAIL;
+	}
+	j->sig = xcalloc(1, sizeof *j->sig);
+	pgpmime_inner_init(&inner, &j->m->h, j->m->in);
+	io.read = pgpmime_inner_read;
+	io.write = sign_sig_write;
+	io.rcookie = &inner;
+	io.wcookie = j->sig;
+	st = gpg_sign(j->gpg, j->signer, &io, j->micalg, sizeof j->micalg, err,
+	    sizeof err);
+	pgpmime_inner_free(&inner);
+	if (inner.err != 0) {
+		errno = inner.err;
+		log_warn("cannot read the message");
+		return OUTCOME_TEMPFAIL;
+	}
+	if (st != GPG_OK || j->sig->over) {
+		log_warnx("%s", j->sig->over ? "signing: gpg's signature is "
+		    "too long" : err);
+		return st == GPG_NOSECKEY ? OUTCOME_NOSIGNER : OUTCOME_TEMPFAIL;
+	}
+	if (j->sig->len == 0 || j->sig->buf[j->sig->len - 1] != '\n') {
+		log_warnx("signing: gpg's signature is incomplete");
+		return OUTCOME_TEMPFAIL;
+	}
+	return OUTCOME_OK;
+}
+
+/* sign_write - the multipart/signed message into the output spool */
+static enum outcome
+sign_write(struct sign_job *j)
+{
+	char b[PGPMIME_BOUNDARY_SIZE];
+	const char *eol = msg_eol(j->m);
+	struct pgpmime_sink sink;
+	FILE *fp;
+
+	if ((j->opts->usefds ? output_open_fd(&j->out, j->opts->outfd) :
+	    output_open(&j->out, j->opts->output)) == -1) {
+		log_warn("cannot create the output");
+		return OUTCOME_TEMPFAIL;
+	}
+	fp = output_stream(j->out);
+	memset(&sink, 0, sizeof sink);
+	sink.fp = fp;
+	sink.crlf = j->m->h.crlf;
+	pgpmime_boundary(b);
+	/* the armor ends in a line end: the one before the last delimiter */
+	if (sign_head(j, fp, b) == -1 || sign_part(j, fp) == -1 ||
+	    fprintf(fp, "%s--%s%s"
+	    "Content-Type: application/pgp-signature; name=\"signature.asc\"%s"
+	    "Content-Description: OpenPGP digital signature%s"
+	    "Content-Disposition: attachment; filename=\"signature.asc\"%s%s",
+	    eol, b, eol, eol, eol, eol, eol) < 0 ||
+	    pgpmime_sink_write(&sink, j->sig->buf, j->sig->len) == -1 ||
+	    fprintf(fp, "--%s--%s", b, eol) < 0) {
+		log_warn("cannot write the output");
+		return OUTCOME_TEMPFAIL;
+	}
+	return sign_publish(j, OUTCOME_OK);
+}
+
+/* sign_publish - release the spooled result; returns r, or
+ * OUTCOME_TEMPFAIL when that fails */
+static enum outcome
+sign_publish(struct sign_job *j, enum outcome r)
+{
+	int failed = output_commit(j->out) == -1;
+
+	j->out = NULL;		/* committed or discarded: gone either way */
+	if (failed) {
+		log_warn("cannot write the output");
+		return OUTCOME_TEMPFAIL;
+	}
+	return r;
+}
+
+/* sign_copy - the message, unchanged, to the output (after our leading
+ * lines) */
+static enum outcome
+sign_copy(struct sign_job *j)
+{
+	char buf[65536];
+	ssize_t n;
+	FILE *fp;
+
+	if ((j->opts->usefds ? output_open_fd(&j->out, j->opts->outfd) :
+	    output_open(&j->out, j->opts->output)) == -1) {
+		log_warn("cannot create the output");
+		return OUTCOME_TEMPFAIL;
+	}
+	fp = output_stream(j->out);
+	if (sign_lead(j, fp) == -1 ||
+	    input_seek(j->m->in, (off_t)j->m->h.fromlen) == -1) {
+		log_warn("cannot copy the message");
+		return OUTCOME_TEMPFAIL;
+	}
+	while ((n = input_read(j->m->in, buf, sizeof buf)) > 0)
+		if (fwrite(buf, 1, (size_t)n, fp) != (size_t)n)
+			break;
+	if (n != 0) {
+		log_warn("cannot copy the message");
+		return OUTCOME_TEMPFAIL;
+	}
+	return sign_publish(j, OUTCOME_OK);
+}
+
+/* sign_ready - what must be true before gpg runs: a message we sign
+ * (OUTCOME_OK), or one we pass on as it is (*copy), or why not */
+static enum outcome
+sign_ready(struct sign_job *j, int *copy)
+{
+	char err[GPG_ERRLEN];
+	enum outcome r;
+
+	*copy = 0;
+	if (j->m->herr != RFC5322_OK) {
+		log_warnx("not a message: %s", rfc5322_strerror(j->m->herr));
+		return OUTCOME_DATAERR;
+	}
+	if (msg_classify(j->m) == -1) {
+		log_warn("cannot read the message");
+		return OUTCOME_TEMPFAIL;
+	}
+	if (classify_encrypted(j->m->kind) || j->m->kind == CLASSIFY_SIGNED ||
+	    j->m->kind == CLASSIFY_CLEARSIGNED) {
+		log_debug("message is already %s: passed on unchanged",
+		    classify_name(j->m->kind));
+		*copy = 1;
+		return OUTCOME_OK;
+	}
+	if (sign_binary(&j->m->h)) {
+		log_warnx("Content-Transfer-Encoding binary cannot be signed "
+		    "(RFC 3156 5 needs 7-bit or 8-bit lines)");
+		return OUTCOME_DATAERR;
+	}
+	if (j->gpg == NULL && gpg_open(&j->gpg, j->opts->homedir, err,
+	    sizeof err) != GPG_OK) {
+		log_warnx("%s", err);
+		return OUTCOME_TEMPFAIL;
+	}
+	if ((r = sign_signer(j->gpg, &j->m->h, j->opts->signer, &j->skeys,
+	    &j->signer)) != OUTCOME_OK)
+		return r;
+	if ((r = sign_passphrase(j->gpg, j->opts->passfile, &j->pf, err,
+	    sizeof err)) != OUTCOME_OK)
+		log_warnx("%s", err);
+	return r;
+}
+
+/* sign_msg - see sign.h */
+enum outcome
+sign_msg(struct msg *m, const struct sign_opts *opts)
+{
+	struct sign_job j;
+	enum outcome r;
+	int copy;
+
+	memset(&j, 0, sizeof j);
+	j.opts = opts;
+	j.m = m;
+	j.gpg = opts->gpg;
+	if ((r = sign_ready(&j, &copy)) == OUTCOME_OK)
+		r = copy ? sign_copy(&j) : sign_make(&j);
+	if (r == OUTCOME_OK && !copy)
+		r = sign_write(&j);
+	output_discard(j.out);
+	sign_passphrase_end(j.gpg, &j.pf);
+	gpg_keylist_free(&j.skeys);
+	if (j.gpg != opts->gpg)
+		gpg_close(j.gpg);
+	free(j.sig);
+	return r;
+}
+
+/* sign_run - see sign.h */
+enum outcome
+sign_run(const char *input, const struct sign_opts *opts)
+{
+	struct msg *m;
+	enum outcome r;
+
+	if ((r = msg_open(&m, input)) == OUTCOME_OK)
+		r = sign_msg(m, opts);
+	msg_free(m);
+	return r;
+}
