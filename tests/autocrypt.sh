@@ -147,11 +147,29 @@ bare=$(sed '/^\r$/q' "$T/sm/1.msg" | grep -vc "$(printf '\r')\$" || :)
 is "CRLF message: every header line ends in CRLF" "$rc:$bare:$(nfields \
     "$T/sm/1.msg")" "0:0:1" "$T/sm/1.msg"
 
+# a signer_map: each sender's own signing key gives its field (Bob's
+# key signs bob@ mail: Bob's field; example.org's other senders are
+# signed by Bob's key too, which has no user ID for them: none)
+B=$(fpr bob)
+printf '%s\n' "alice@example.org $A" "example.org $B" >"$T/signers"
+chmod 600 "$T/signers"
+conf smap "sign = yes" "signer_map = $T/signers" "autocrypt = yes"
+send smap bob@example.org nokey@example.org
+is "signer_map: Bob's key signs Bob's mail: his field" "$rc:$(field \
+    "$T/sm/1.msg" Autocrypt | sed 's/; keydata=.*//')" \
+    "0:addr=bob@example.org" "$T/err" "$T/sm/1.msg"
+send smap alice@example.org nokey@example.org
+is "signer_map: Alice's key for Alice's mail: hers" "$rc:$(field \
+    "$T/sm/1.msg" Autocrypt | sed 's/; keydata=.*//')" \
+    "0:addr=alice@example.org" "$T/err"
+send smap carol@example.org nokey@example.org
+is "signer_map: Bob's key signs Carol's mail: no field" \
+    "$rc:$(nfields "$T/sm/1.msg")" "0:0" "$T/err"
+
 # ------------------------------------------------------------ learning
 # mailseal decrypt --autocrypt-learn in Bob's home (the test home has
 # every secret key) into $T/ac.  A learned peer is a line of
 # $T/ac/autocrypt.state: ADDR, LAST_SEEN, TIMESTAMP, FINGERPRINT, PREFER.
-B=$(fpr bob)
 C1=$(fpr carol1)
 G=$(fpr grace)
 AC=$T/ac
