@@ -470,20 +470,18 @@ cmd_decrypt(int argc, char **argv)
 			return ret == -1 ? OUTCOME_USAGE : common_end(ret);
 	if ((r = common_args(&c, argc, argv)) != OUTCOME_OK)
 		return r;
-	if (acdir != NULL && !learn) {
-		log_warnx("--autocrypt-homedir needs --autocrypt-learn");
-		return OUTCOME_USAGE;
-	}
 	memset(&o, 0, sizeof o);
 	o.output = c.output;
 	o.homedir = c.homedir;
-	if (learn && (o.autocrypt_home = achome = autocrypt_home(acdir,
-	    c.homedir)) == NULL) {
-		log_warnx("--autocrypt-learn: no home directory for the "
-		    "Autocrypt keyring (give --autocrypt-homedir)");
-		return OUTCOME_USAGE;
-	}
-	r = decrypt_run(c.input, &o);
+	r = OUTCOME_USAGE;
+	if (acdir != NULL && !learn)
+		log_warnx("--autocrypt-homedir needs --autocrypt-learn");
+	else if (learn && (o.autocrypt_home = achome = autocrypt_home(acdir,
+	    c.homedir)) == NULL)
+		log_warnx("--autocrypt-learn: no home directory (give "
+		    "--autocrypt-homedir)");
+	else
+		r = decrypt_run(c.input, &o);
 	free(achome);
 	return r;
 }
