@@ -352,6 +352,18 @@ is "gossip for a recipient: learned apart" "$rc:$(peer carol@example.org \
 is "gossip for an address not among the recipients: not learned" \
     "$(peer erin2@example.org gossip.state)" ""
 
+# usage errors: 64 and one line
+"$MAILSEAL" decrypt --autocrypt-homedir "$T/x" </dev/null >/dev/null \
+    2>"$T/err"
+rc=$?
+is "--autocrypt-homedir without --autocrypt-learn: 64, one line" \
+    "$rc:$(one_line "$T/err" && echo one)" "64:one" "$T/err"
+env -u HOME -u GNUPGHOME "$MAILSEAL" decrypt --autocrypt-learn </dev/null \
+    >/dev/null 2>"$T/err"
+rc=$?
+is "--autocrypt-learn without any home: 64, one line" \
+    "$rc:$(one_line "$T/err" && echo one)" "64:one" "$T/err"
+
 # the Autocrypt spec's own example (../shared/corpus/autocrypt-spec):
 # Alice's encrypted, signed mail to Bob and Carol with her Autocrypt
 # field and gossip for both; its keys expired in 2021, so gpg runs at
