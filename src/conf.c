@@ -57,6 +57,7 @@ static const struct cparam cparams[] = {
 	{ "signer",		C_STR,		OFF(signer), 0 },
 	{ "signer_map",		C_PATH,		OFF(signer_map), 0 },
 	{ "passphrase_file",	C_PATH,		OFF(passphrase_file), 0 },
+	{ "protect_headers",	C_BOOL,		OFF(protect_headers), 0 },
 	{ "autocrypt",		C_BOOL,		OFF(autocrypt), 0 },
 	{ "autocrypt_prefer_encrypt", C_PREFER,	OFF(autocrypt_mutual), 0 },
 	{ "autocrypt_learn",	C_BOOL,		OFF(autocrypt_learn), 0 },
@@ -141,6 +142,7 @@ config_defaults(struct config *c)
 	host[sizeof host - 1] = '\0';
 	c->gateway_id = xstrdup(host);
 	c->timeout = LIMIT_SECONDS;
+	c->protect_headers = 1;
 	c->listen = xstrdup("127.0.0.1:10025");
 	c->reinject = xstrdup("127.0.0.1:10026");
 	c->smtpd_workers = 20;
@@ -496,6 +498,8 @@ config_print(const struct config *c, FILE *fp)
 	    c->signer_map != NULL ? c->signer_map : "");
 	fprintf(fp, "passphrase_file = %s\n",
 	    c->passphrase_file != NULL ? c->passphrase_file : "");
+	fprintf(fp, "protect_headers = %s\n",
+	    c->protect_headers ? "yes" : "no");
 	fprintf(fp, "autocrypt = %s\n", c->autocrypt ? "yes" : "no");
 	fprintf(fp, "autocrypt_prefer_encrypt = %s\n",
 	    c->autocrypt_mutual ? "mutual" : "nopreference");

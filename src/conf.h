@@ -26,6 +26,7 @@ struct config {
 	char		*signer;
 	char		*signer_map;	/* NULL: none */
 	char		*passphrase_file;	/* NULL: the agent's */
+	int		 protect_headers;	/* RFC 9788 header protection */
 	int		 autocrypt;	/* the Autocrypt field out */
 	int		 autocrypt_mutual;	/* prefer-encrypt=mutual */
 	int		 autocrypt_learn;	/* learn keys from mail in */

@@ -9,9 +9,12 @@
  *     -> one key listing, exact resolution to fingerprints (recip.c),
  *        unless the caller (the gateway) resolved them already
  *     -> output spool: From_ line, the caller's leading field, outer
- *        header + our MIME prelude (pgpmime.c)
- *     -> gpg reads the inner entity (Content-* + body, CRLF) in small
- *        steps and writes armor into the spool
+ *        header (Subject "[...]" with header protection) + our MIME
+ *        prelude (pgpmime.c)
+ *     -> gpg reads the inner entity (Content-* + body, CRLF; with
+ *        header protection, the protected header instead of the
+ *        Content-* alone: protect.c) in small steps and writes armor
+ *        into the spool
  *     -> closing boundary, then publish (output.c)
  * Memory stays constant in the message size: the body only ever passes
  * through fixed buffers.
@@ -32,6 +35,7 @@
 #include "msg.h"
 #include "output.h"
 #include "pgpmime.h"
+#include "protect.h"
 #include "recip.h"
 #include "rfc5322.h"
 #include "sign.h"
@@ -57,6 +61,11 @@ struct encrypt_job {
 };
 
 static int			encrypt_head(struct encrypt_job *, FILE *,
+				    const char *, int);
+static int			encrypt_protect(struct encrypt_job *,
+				    struct pgpmime_inner *);
+static enum outcome		encrypt_seal(struct encrypt_job *,
+				    struct pgpmime_inner *, FILE *,
 				    const char *);
 static int			encrypt_lead(struct encrypt_job *, FILE *);
 static int			encrypt_output(struct encrypt_job *);
@@ -318,16 +327,41 @@ encrypt_signer(struct encrypt_job *j)
 }
 
 /* encrypt_head - the From_ line, our leading field, then the outer
- * fields and the MIME prelude (pgpmime.c) */
+ * fields (protect: with the Subject "[...]") and the MIME prelude
+ * (pgpmime.c) */
 static int
-encrypt_head(struct encrypt_job *j, FILE *fp, const char *boundary)
+encrypt_head(struct encrypt_job *j, FILE *fp, const char *boundary,
+    int protect)
 {
 	struct rfc5322_header oh = j->m->h;
+	int r;
 
+	if (protect)
+		protect_outer(&j->m->h, &oh);
 	oh.fromline = NULL;
 	oh.fromlen = 0;
-	return encrypt_lead(j, fp) == -1 ||
+	r = encrypt_lead(j, fp) == -1 ||
 	    pgpmime_write_head(fp, &oh, boundary) == -1 ? -1 : 0;
+	if (protect)
+		protect_outer_free(&oh);
+	return r;
+}
+
+/* encrypt_protect - header protection for the entity, when asked for:
+ * 1 when the entity starts with the protected header, else 0 */
+static int
+encrypt_protect(struct encrypt_job *j, struct pgpmime_inner *inner)
+{
+	if (!j->opts->protect_headers)
+		return 0;
+	if (pgpmime_inner_protect(inner, &j->m->h) == -1) {
+		/* not even the Subject fits in a header decrypt could
+		 * read: better a Subject in clear than one nobody sees */
+		log_warnx("header too large to protect: the Subject is not "
+		    "hidden");
+		return 0;
+	}
+	return 1;
 }
 
 /* encrypt_status - the outcome of gpg's answer st (err) */
@@ -344,46 +378,30 @@ encrypt_status(enum gpg_status st, const char *err)
 	return st == GPG_BADKEY ? OUTCOME_NOUSER : OUTCOME_TEMPFAIL;
 }
 
-/* encrypt_write - the PGP/MIME message into the output spool */
+/* encrypt_seal - gpg encrypts the entity inner into fp (after the
+ * head), then the closing boundary and the result is published */
 static enum outcome
-encrypt_write(struct encrypt_job *j)
+encrypt_seal(struct encrypt_job *j, struct pgpmime_inner *inner, FILE *fp,
+    const char *boundary)
 {
-	struct pgpmime_inner inner;
 	struct pgpmime_sink sink;
 	struct gpg_io io;
-	char boundary[PGPMIME_BOUNDARY_SIZE], err[GPG_ERRLEN];
+	char err[GPG_ERRLEN];
 	enum gpg_status st;
-	FILE *fp;
 
-	if (encrypt_output(j) == -1) {
-		log_warn("cannot create the output");
-		return OUTCOME_TEMPFAIL;
-	}
-	fp = output_stream(j->out);
-	pgpmime_boundary(boundary);
-	if (encrypt_head(j, fp, boundary) == -1) {
-		log_warn("cannot write the output");
-		return OUTCOME_TEMPFAIL;
-	}
-	if (input_seek(j->m->in, j->m->h.bodyoff) == -1) {
-		log_warn("cannot read the message");
-		return OUTCOME_TEMPFAIL;
-	}
-	pgpmime_inner_init(&inner, &j->m->h, j->m->in);
 	memset(&sink, 0, sizeof sink);
 	sink.fp = fp;
 	sink.crlf = j->m->h.crlf;
 	io.read = pgpmime_inner_read;
 	io.write = pgpmime_sink_write;
-	io.rcookie = &inner;
+	io.rcookie = inner;
 	io.wcookie = &sink;
 	st = gpg_encrypt(j->gpg, j->rp->fprs, j->hidden, j->rp->nfprs,
 	    j->signer, j->opts->no_encrypt_to ? GPG_ENC_NO_ENCRYPT_TO : 0,
 	    &io, err, sizeof err);
-	pgpmime_inner_free(&inner);
-	if (inner.err != 0 || sink.err != 0) {
-		errno = inner.err != 0 ? inner.err : sink.err;
-		log_warn(inner.err != 0 ? "cannot read the message" :
+	if (inner->err != 0 || sink.err != 0) {
+		errno = inner->err != 0 ? inner->err : sink.err;
+		log_warn(inner->err != 0 ? "cannot read the message" :
 		    "cannot write the output");
 		return OUTCOME_TEMPFAIL;
 	}
@@ -398,6 +416,35 @@ encrypt_write(struct encrypt_job *j)
 		return OUTCOME_TEMPFAIL;
 	}
 	return encrypt_publish(j, OUTCOME_OK);
+}
+
+/* encrypt_write - the PGP/MIME message into the output spool */
+static enum outcome
+encrypt_write(struct encrypt_job *j)
+{
+	struct pgpmime_inner inner;
+	char boundary[PGPMIME_BOUNDARY_SIZE];
+	enum outcome r = OUTCOME_TEMPFAIL;
+	FILE *fp;
+	int protect;
+
+	if (encrypt_output(j) == -1) {
+		log_warn("cannot create the output");
+		return OUTCOME_TEMPFAIL;
+	}
+	fp = output_stream(j->out);
+	pgpmime_boundary(boundary);
+	/* the entity first: whether it can be protected decides the head */
+	pgpmime_inner_init(&inner, &j->m->h, j->m->in);
+	protect = encrypt_protect(j, &inner);
+	if (encrypt_head(j, fp, boundary, protect) == -1)
+		log_warn("cannot write the output");
+	else if (input_seek(j->m->in, j->m->h.bodyoff) == -1)
+		log_warn("cannot read the message");
+	else
+		r = encrypt_seal(j, &inner, fp, boundary);
+	pgpmime_inner_free(&inner);
+	return r;
 }
 
 /* encrypt_lead - the From_ line and the caller's leading field: what

@@ -30,6 +30,9 @@ struct encrypt_opts {
 	struct gpg	*gpg;		/* borrowed context, or NULL */
 	const struct recip *rec;	/* recipients already resolved to keys
 					 * (with gpg; the gateway), or NULL */
+	int		 protect_headers;	/* RFC 9788 header protection:
+					 * the original fields inside, the
+					 * outer Subject "[...]" */
 	const char	*lead;		/* a header field written first (after
 					 * a From_ line), without its line end;
 					 * NULL: none */

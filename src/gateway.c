@@ -247,6 +247,7 @@ gw_encrypt(struct gw_job *j, int enc, const size_t *idx, size_t n)
 	eo.signer = j->gw->cfg.sign ? gwsign_signer(j->gw, &j->m->h) : NULL;
 	eo.sign = eo.signer != NULL;
 	eo.passfile = j->gw->cfg.passphrase_file;
+	eo.protect_headers = j->gw->cfg.protect_headers;
 	/* Autocrypt's key (a copy of its own): its home, without our
 	 * signing key */
 	if (n > 0 && j->d.v[idx[0]].autocrypt) {

@@ -81,7 +81,8 @@ usage(FILE *fp)
 	fprintf(fp,
 	    "usage: mailseal encrypt [--homedir DIR] [-o FILE] [-r ADDR]...\n"
 	    "                        [--sign [--signer KEY] [--passphrase-file FILE]]\n"
-	    "                        [--no-encrypt-to] [--timeout SECONDS] [-v] [FILE]\n"
+	    "                        [--no-encrypt-to] [--no-protect-headers]\n"
+	    "                        [--timeout SECONDS] [-v] [FILE]\n"
 	    "       mailseal sign [--homedir DIR] [-o FILE] [--signer KEY]\n"
 	    "                     [--passphrase-file FILE] [--timeout SECONDS] [-v]\n"
 	    "                     [FILE]\n"
@@ -391,6 +392,9 @@ encrypt_opt(struct encrypt_opts *o, int ch)
 	case 'P':
 		o->passfile = optarg;
 		break;
+	case 'U':
+		o->protect_headers = 0;
+		break;
 	}
 	return OUTCOME_OK;
 }
@@ -406,6 +410,7 @@ cmd_encrypt(int argc, char **argv)
 		{ "signer",		required_argument,	NULL, 'S' },
 		{ "no-encrypt-to",	no_argument,		NULL, 'N' },
 		{ "passphrase-file",	required_argument,	NULL, 'P' },
+		{ "no-protect-headers",	no_argument,		NULL, 'U' },
 		{ NULL,			0,			NULL, 0 }
 	};
 	struct common c = { "encrypt", NULL, NULL, NULL, LIMIT_SECONDS, 0, 0 };
@@ -414,6 +419,7 @@ cmd_encrypt(int argc, char **argv)
 	int ch, ret;
 
 	memset(&o, 0, sizeof o);
+	o.protect_headers = 1;		/* on unless --no-protect-headers */
 	optind = 1;
 	opterr = 0;	/* our own one-line messages, named "mailseal" */
 	while (r == OUTCOME_OK && (ch = getopt_long(argc, argv,

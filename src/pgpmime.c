@@ -17,6 +17,7 @@
 
 #include "input.h"
 #include "pgpmime.h"
+#include "protect.h"
 #include "rfc5322.h"
 #include "secmem.h"
 #include "xmalloc.h"
@@ -172,6 +173,22 @@ pgpmime_inner_init(struct pgpmime_inner *s, const struct rfc5322_header *h,
 	}
 	memcpy(s->head + s->headlen, "\r\n", 2);
 	s->headlen += 2;
+}
+
+/* pgpmime_inner_protect - see pgpmime.h */
+int
+pgpmime_inner_protect(struct pgpmime_inner *s, const struct rfc5322_header *h)
+{
+	size_t len;
+	char *head;
+
+	if ((head = protect_inner(h, &len, NULL)) == NULL)
+		return -1;
+	free(s->head);
+	s->head = head;
+	s->headlen = len;
+	s->headpos = 0;
+	return 0;
 }
 
 /* pgpmime_canon_init - see pgpmime.h; a negative length would mean "to

@@ -38,7 +38,8 @@ int	pgpmime_write_tail(FILE *, const char *, int, int);
  */
 struct pgpmime_inner {
 	struct input	*in;
-	char		*head;		/* canonical Content-* fields + CRLF */
+	char		*head;		/* canonical Content-* fields (or the
+					 * protected header) + CRLF */
 	size_t		 headlen;
 	size_t		 headpos;
 	int		 prevcr;	/* the last body byte was a CR */
@@ -54,6 +55,11 @@ struct pgpmime_inner {
 int	pgpmime_canon_init(struct pgpmime_inner *, struct input *, off_t);
 void	pgpmime_inner_init(struct pgpmime_inner *, const struct rfc5322_header *,
 	    struct input *);
+/* pgpmime_inner_protect - after pgpmime_inner_init: the entity starts
+ * with the protected header (protect.c) instead of the Content-* fields
+ * alone; -1 (the entity unchanged) when the header is too large for it */
+int	pgpmime_inner_protect(struct pgpmime_inner *,
+	    const struct rfc5322_header *);
 ssize_t	pgpmime_inner_read(void *, void *, size_t);
 void	pgpmime_inner_free(struct pgpmime_inner *);
 

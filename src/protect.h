@@ -29,4 +29,51 @@ int	protect_is_name(const struct rfc5322_field *);
 int	protect_hides(const struct rfc5322_header *, enum protect_mode,
 	    const struct rfc5322_field *);
 
+/*
+ * Writing them (encrypt; protect.c says which fields and why).
+ */
+
+/* protect_copies - does the protected header carry this field?  Not
+ * Content-* (the entity's own), MIME-Version, Bcc, trace and transport
+ * fields, or X-Mailseal-* */
+int	protect_copies(const struct rfc5322_field *);
+
+/*
+ * How much of the header goes inside.  The protected header must read
+ * within the header limits (LIMIT_HEADER_*), as the header it came
+ * from did, or decrypt could not read it; a header near them would not
+ * once its fields are there twice (HP-Outer) or its LFs are CRLFs.  So
+ * the first level that fits is taken.
+ */
+enum protect_level {
+	PROTECT_ALL,		/* the fields protect_copies() takes, and
+				 * an HP-Outer field for each */
+	PROTECT_FIELDS,		/* those fields, no HP-Outer */
+	PROTECT_SHOWN,		/* protect_is_name()'s fields only, and
+				 * protected-headers="v1" alone: not hp=,
+				 * whose readers would drop the rest */
+	PROTECT_SUBJECT		/* the Subject only (v1 alone) */
+};
+
+/* protect_inner - the inner entity's header for the message header h:
+ * its Content-* fields with hp="cipher" and protected-headers="v1" on
+ * the Content-Type (a text/plain one when it has none; v1 alone from
+ * PROTECT_SHOWN on), the fields of the first level that fits, byte for
+ * byte, and the empty line; every
+ * line end CRLF.  Returns an allocated buffer (the caller frees it) of
+ * *lenp bytes, and the level in *lvp (unless NULL); NULL when not even
+ * the Subject fits: then the message cannot be protected. */
+char	*protect_inner(const struct rfc5322_header *, size_t *,
+	    enum protect_level *);
+
+/* protect_fits - a header of len bytes with CRLF lines (without its
+ * empty line) reads within the header limits */
+int	protect_fits(const char *, size_t);
+
+/* protect_outer - oh: h with every Subject's text "[...]"; oh's fields
+ * array is allocated (release it with protect_outer_free()), the rest
+ * is h's */
+void	protect_outer(const struct rfc5322_header *, struct rfc5322_header *);
+void	protect_outer_free(struct rfc5322_header *);
+
 #endif

@@ -13,6 +13,8 @@
   check_pgpmime.py inner ORIG.eml
       print the entity mailseal must encrypt for ORIG: its Content-*
       fields (exact bytes), CRLF, its body; every bare LF made CRLF.
+      With header protection (the default), the header is the
+      protected one: see protected_head().
   check_pgpmime.py batch
       "structure --save" for many messages in one run: reads lines of
       OUT<TAB>ORIG<TAB>PREFIX on standard input and prints, for each,
@@ -22,6 +24,9 @@
   check_pgpmime.py header FILE
       print the header fields of FILE, one a line: NAME<TAB>repr(bytes).
 
+CHECK_PGPMIME_PROTECT=0 in the environment: the output was made with
+header protection off (--no-protect-headers, protect_headers = no).
+
 The header reader follows the rules of the contract: an optional mbox
 "From " first line; fields are NAME [WSP] ":" with continuation lines
 starting with WSP; the block ends at an empty line, at a line that is
@@ -30,6 +35,7 @@ not a field (the body starts there), or at the end of the input.
 
 import email
 import email.policy
+import os
 import re
 import sys
 
@@ -126,8 +132,147 @@ def canon(data):
     return re.sub(rb"(?<!\r)\n", b"\r\n", data)
 
 
+PROTECT = os.environ.get("CHECK_PGPMIME_PROTECT", "1") != "0"
+OUTER_SUBJECT = b"Subject: [...]"
+OUR_PARAMS = b'hp="cipher"; protected-headers="v1"'
+# what the protected header leaves out: structure, Bcc, trace and
+# transport fields, mailseal's own (the rule of src/protect.c, written
+# again here from its description, not from its code)
+NOT_INSIDE = ("mime-version", "bcc", "received", "return-path",
+              "dkim-signature", "authentication-results", "received-spf",
+              "delivered-to", "x-original-to", "hp-outer")
+NOT_INSIDE_PREFIX = ("content-", "resent-", "arc-", "x-mailseal-")
+CFWS = rb"(?:[ \t\r\n]|\((?:[^()\\]|\\.)*\))*"
+
+
+def inside(name):
+    n = name.lower()
+    return n not in NOT_INSIDE and not n.startswith(NOT_INSIDE_PREFIX)
+
+
+def with_eol(raw, style=b"\r\n"):
+    return raw if raw.endswith(b"\n") else raw + style
+
+
+def split_params(value):
+    """value split at each ';' outside quoted strings and comments"""
+    parts, cur, quoted, depth, i = [], b"", False, 0, 0
+    while i < len(value):
+        c = value[i:i + 1]
+        if (quoted or depth) and c == b"\\":
+            cur += value[i:i + 2]
+            i += 2
+            continue
+        if not depth and c == b'"':
+            quoted = not quoted
+        elif not quoted and c == b"(":
+            depth += 1
+        elif not quoted and depth and c == b")":
+            depth -= 1
+        elif not quoted and not depth and c == b";":
+            parts.append(cur)
+            cur = b""
+            i += 1
+            continue
+        cur += c
+        i += 1
+    return parts + [cur]
+
+
+def plain_name(raw):
+    """the field with no white space between its name and its colon"""
+    colon = raw.index(b":")
+    return raw[:colon].rstrip(b" \t") + raw[colon:]
+
+
+def marked_ctype(raw, params):
+    """a Content-Type field without hp= and protected-headers= (and
+    without empty parameters), params added on a line of their own"""
+    raw = plain_name(raw)
+    colon = raw.index(b":")
+    parts = split_params(raw[colon + 1:].rstrip(b" \t\r\n"))
+    keep = [parts[0]]
+    for p in parts[1:]:
+        m = re.match(CFWS + rb"([^=* \t(\r\n]*)", p, re.S)
+        if m.group(1).lower() in (b"hp", b"protected-headers"):
+            continue
+        if not m.group(1) and m.end() == len(p):
+            continue
+        keep.append(p)
+    return raw[:colon + 1] + b";".join(keep) + b";\r\n\t" + params \
+        + b"\r\n"
+
+
+# How much goes inside: the first of these levels whose header reads
+# within mailseal's header limits (line, field, block, count); none:
+# no header protection at all.
+LEVELS = ("all", "fields", "shown", "subject")
+SHOWN = ("subject", "from", "to", "cc", "reply-to", "date", "message-id")
+LIMITS = {"line": 65536, "field": 262144, "block": 1048576, "fields": 2000}
+
+
+def takes(name, level):
+    n = name.lower()
+    if is_content(name):
+        return True
+    if level in ("all", "fields"):
+        return inside(name)
+    return n in SHOWN if level == "shown" else n == "subject"
+
+
+def protected_head(h, level):
+    """the header of the inner entity at a level: Content-* (Content-Type
+    marked, or one added), the fields of the level, then (level "all")
+    an HP-Outer field for each field inside; no empty line"""
+    params = OUR_PARAMS if level in ("all", "fields") \
+        else b'protected-headers="v1"'
+    out = b""
+    if not h.named("content-type"):
+        out += b"Content-Type: text/plain; charset=us-ascii; " + params + \
+            b"\r\n"
+    for name, raw in h.fields:
+        if name.lower() == "content-type":
+            out += canon(marked_ctype(raw, params))
+        elif takes(name, level):
+            out += canon(with_eol(plain_name(raw)))
+    for name, raw in h.fields:
+        if level == "all" and inside(name):
+            out += b"HP-Outer: " + (OUTER_SUBJECT + b"\r\n"
+                                    if name.lower() == "subject"
+                                    else canon(with_eol(plain_name(raw))))
+    return out
+
+
+def fits(head):
+    if len(head) > LIMITS["block"]:
+        return False
+    field = nfields = 0
+    for ln in lines_of(head):
+        if ln[:1] in (b" ", b"\t"):
+            field += len(ln)
+        else:
+            field = len(ln)
+            nfields += 1
+        if len(ln) > LIMITS["line"] or field > LIMITS["field"] or \
+                nfields > LIMITS["fields"]:
+            return False
+    return True
+
+
+def protected(h):
+    """the protected header mailseal writes for header h, or None"""
+    for level in LEVELS:
+        head = protected_head(h, level)
+        if fits(head):
+            return head
+    return None
+
+
 def inner(orig):
     h = Header(orig)
+    head = protected(h) if PROTECT else None
+    if head is not None:
+        return head + b"\r\n" + canon(h.body)
     out = b""
     for name, raw in h.fields:
         if is_content(name):
@@ -187,6 +332,9 @@ def structure(out, orig):
     want = [(n, raw) for n, raw in oh.fields if is_outer(n)]
     style = b"\r\n" if (oh.fields and oh.fields[0][1].endswith(b"\r\n")) \
         else b"\n"
+    if PROTECT and protected(oh) is not None:
+        want = [(n, OUTER_SUBJECT + style if n.lower() == "subject" else raw)
+                for n, raw in want]
     got = h.fields
     for i, (n, raw) in enumerate(want):
         if i >= len(got):

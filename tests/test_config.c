@@ -112,6 +112,7 @@ expect_defaults(const struct config *c)
 	cr_expect_null(c->signer);
 	cr_expect_null(c->signer_map);
 	cr_expect_null(c->passphrase_file);
+	cr_expect_eq(c->protect_headers, 1);
 	cr_expect_eq(c->log_stderr, 0);
 	cr_expect_eq(c->facility, LOG_MAIL);
 	cr_assert_eq(gethostname(host, sizeof host), 0);
@@ -151,6 +152,7 @@ Test(config, every_parameter)
 	    "signer = gateway@example.org\n"
 	    "signer_map = /etc/mailseal/signers\n"
 	    "passphrase_file = /etc/mailseal/passphrase\n"
+	    "protect_headers = no\n"
 	    "log = stderr\n"
 	    "syslog_facility = local7\n"
 	    "gateway_id = mx1.example.org\n"
@@ -167,6 +169,7 @@ Test(config, every_parameter)
 	cr_expect_str_eq(c.signer, "gateway@example.org");
 	cr_expect_str_eq(c.signer_map, "/etc/mailseal/signers");
 	cr_expect_str_eq(c.passphrase_file, "/etc/mailseal/passphrase");
+	cr_expect_eq(c.protect_headers, 0);
 	cr_expect_eq(c.log_stderr, 1);
 	cr_expect_eq(c.facility, LOG_LOCAL7);
 	cr_expect_str_eq(c.gateway_id, "mx1.example.org");
@@ -179,12 +182,14 @@ Test(config, every_parameter)
 Test(config, values_at_the_other_end)
 {
 	struct config c = load_ok("default_policy = none\ndecrypt = no\n"
+	    "protect_headers = yes\n"
 	    "sign = no\nlog = syslog\nsyslog_facility = local0\n"
 	    "timeout = 1\nlisten = 0.0.0.0:1\ngateway_id = A-z_0.9\n");
 
 	cr_expect_eq(c.default_policy, POLICY_NONE);
 	cr_expect_eq(c.decrypt, 0);
 	cr_expect_eq(c.sign, 0);
+	cr_expect_eq(c.protect_headers, 1);
 	cr_expect_eq(c.log_stderr, 0);
 	cr_expect_eq(c.facility, LOG_LOCAL0);
 	cr_expect_eq(c.timeout, 1);
@@ -540,7 +545,8 @@ Test(config, print_every_parameter)
 	struct config c = load_ok("homedir = /h\npolicy_map = /m\n"
 	    "default_policy = none\ngateway_id = gw\nsign = yes\n"
 	    "signer = s@example.org\nsigner_map = /sm\n"
-	    "passphrase_file = /pf\nlog = stderr\nsyslog_facility = local2\n"
+	    "passphrase_file = /pf\nprotect_headers = no\n"
+	    "log = stderr\nsyslog_facility = local2\n"
 	    "timeout = 7\nsmtpd_user = ms\nsmtpd_workers = 3\n"
 	    "smtpd_timeout = 9\nmessage_size_limit = 1000\n");
 	char *buf = NULL;
@@ -561,6 +567,7 @@ Test(config, print_every_parameter)
 	    "signer = s@example.org\n"
 	    "signer_map = /sm\n"
 	    "passphrase_file = /pf\n"
+	    "protect_headers = no\n"
 	    "autocrypt = no\n"
 	    "autocrypt_prefer_encrypt = nopreference\n"
 	    "autocrypt_learn = no\n"

@@ -1,6 +1,8 @@
 /*
  * test_pgpmime.c - the PGP/MIME writer: boundaries, the exact outer
- * header, the canonical inner entity and the armor sink.
+ * header, the canonical inner entity and the armor sink; header
+ * protection (protect.c): the protected inner header, the outer
+ * Subject.
  */
 #include <config.h>
 
@@ -11,7 +13,9 @@
 #include <criterion/criterion.h>
 
 #include "input.h"
+#include "limit.h"
 #include "pgpmime.h"
+#include "protect.h"
 #include "rfc5322.h"
 #include "secmem.h"
 #include "testutil.h"
@@ -128,7 +132,7 @@ Test(pgpmime, crlf_messages_get_crlf_lines_and_one_mime_version)
 }
 
 static char *
-inner(const char *msg, size_t step, size_t *lenp)
+inner_as(const char *msg, size_t step, int protect, size_t *lenp)
 {
 	struct rfc5322_header h;
 	struct pgpmime_inner s;
@@ -139,6 +143,8 @@ inner(const char *msg, size_t step, size_t *lenp)
 
 	cr_assert_eq(rfc5322_read(in, &h), RFC5322_OK);
 	pgpmime_inner_init(&s, &h, in);
+	if (protect)
+		pgpmime_inner_protect(&s, &h);
 	while ((n = pgpmime_inner_read(&s, buf + len, step)) > 0)
 		len += (size_t)n;
 	cr_assert_eq(n, 0);
@@ -147,6 +153,12 @@ inner(const char *msg, size_t step, size_t *lenp)
 	input_close(in);
 	*lenp = len;
 	return buf;
+}
+
+static char *
+inner(const char *msg, size_t step, size_t *lenp)
+{
+	return inner_as(msg, step, 0, lenp);
 }
 
 Test(pgpmime, inner_entity_is_content_fields_and_body_in_crlf)
@@ -260,4 +272,387 @@ Test(pgpmime, canon_reader_refuses_a_negative_bound)
 	cr_expect_eq(pgpmime_canon_init(&s, in, 0), 0);
 	cr_expect_eq(pgpmime_inner_read(&s, buf, sizeof buf), 0);
 	input_close(in);
+}
+
+/* protected - the protected inner entity of msg, NUL-terminated */
+static char *
+protected(const char *msg, size_t step)
+{
+	size_t len;
+	char *got = inner_as(msg, step, 1, &len);
+
+	got[len] = '\0';
+	return got;
+}
+
+Test(protect, inner_header_carries_the_fields_then_hp_outer)
+{
+	static const char *msg =
+	    "From x@y  Sun Nov 22 08:00:00 2026\n"
+	    "Received: from a\n\tby b\n"
+	    "Return-Path: <x@y>\n"
+	    "From: Alice <alice@example.org>\n"
+	    "To: bob@example.org\n"
+	    "Cc: carol@example.org\n"
+	    "Bcc: hidden@example.org\n"
+	    "Resent-Bcc: hidden2@example.org\n"
+	    "Subject: =?UTF-8?Q?Gr=C3=BC=C3=9Fe?= and a subject that\n"
+	    " is folded\n"
+	    "Date: Mon, 1 Jan 2024 00:00:00 +0000\n"
+	    "Message-ID: <1@x>\n"
+	    "In-Reply-To: <0@x>\n"
+	    "References: <0@x>\n"
+	    "Reply-To: list@example.org\n"
+	    "MIME-Version: 1.0\n"
+	    "DKIM-Signature: v=1; b=abc\n"
+	    "ARC-Seal: i=1\n"
+	    "X-Mailseal-Signature: good\n"
+	    "X-Mailer: mutt\n"
+	    "Content-Type: text/plain; charset=utf-8\n"
+	    "Content-Transfer-Encoding: 8bit\n"
+	    "\nbody\n";
+	static const char *want =
+	    "From: Alice <alice@example.org>\r\n"
+	    "To: bob@example.org\r\n"
+	    "Cc: carol@example.org\r\n"
+	    "Subject: =?UTF-8?Q?Gr=C3=BC=C3=9Fe?= and a subject that\r\n"
+	    " is folded\r\n"
+	    "Date: Mon, 1 Jan 2024 00:00:00 +0000\r\n"
+	    "Message-ID: <1@x>\r\n"
+	    "In-Reply-To: <0@x>\r\n"
+	    "References: <0@x>\r\n"
+	    "Reply-To: list@example.org\r\n"
+	    "X-Mailer: mutt\r\n"
+	    "Content-Type: text/plain; charset=utf-8;\r\n"
+	    "\thp=\"cipher\"; protected-headers=\"v1\"\r\n"
+	    "Content-Transfer-Encoding: 8bit\r\n"
+	    "HP-Outer: From: Alice <alice@example.org>\r\n"
+	    "HP-Outer: To: bob@example.org\r\n"
+	    "HP-Outer: Cc: carol@example.org\r\n"
+	    "HP-Outer: Subject: [...]\r\n"
+	    "HP-Outer: Date: Mon, 1 Jan 2024 00:00:00 +0000\r\n"
+	    "HP-Outer: Message-ID: <1@x>\r\n"
+	    "HP-Outer: In-Reply-To: <0@x>\r\n"
+	    "HP-Outer: References: <0@x>\r\n"
+	    "HP-Outer: Reply-To: list@example.org\r\n"
+	    "HP-Outer: X-Mailer: mutt\r\n"
+	    "\r\n"
+	    "body\r\n";
+	size_t step;
+	char *got;
+
+	for (step = 1; step <= 4096; step *= 4) {
+		got = protected(msg, step);
+		cr_expect_str_eq(got, want, "step %zu", step);
+		free(got);
+	}
+}
+
+Test(protect, a_message_without_content_type_gets_text_plain)
+{
+	char *got = protected("Subject: s\r\nTo: a@b\r\n\r\nhi\r\n", 100);
+
+	cr_expect_str_eq(got,
+	    "Content-Type: text/plain; charset=us-ascii; hp=\"cipher\"; "
+	    "protected-headers=\"v1\"\r\n"
+	    "Subject: s\r\nTo: a@b\r\n"
+	    "HP-Outer: Subject: [...]\r\nHP-Outer: To: a@b\r\n\r\nhi\r\n");
+	free(got);
+}
+
+/* ctype - the Content-Type line(s) the protected header has for ct */
+static char *
+ctype(const char *ct)
+{
+	char msg[1024], *got, *end;
+
+	snprintf(msg, sizeof msg, "Content-Type:%s\n\nx", ct);
+	got = protected(msg, 4096);
+	end = strstr(got, "\r\n\r\n");
+	cr_assert_not_null(end);
+	end[2] = '\0';
+	return got;
+}
+
+Test(protect, our_parameters_are_never_there_twice)
+{
+	static const struct {
+		const char	*in;
+		const char	*out;	/* before our line */
+	} t[] = {
+		/* a message we decrypted: ours again, once */
+		{ " text/plain; charset=us-ascii;\n\thp=\"cipher\"; "
+		    "protected-headers=\"v1\"", " text/plain; charset=us-ascii" },
+		{ " text/plain; HP=clear; Protected-Headers=v1; a=b",
+		    " text/plain; a=b" },
+		/* RFC 2231 forms of the names */
+		{ " text/plain; hp*=utf-8''cipher; hp*0=x; b=c",
+		    " text/plain; b=c" },
+		/* a ';' in a quoted string or a comment splits nothing */
+		{ " text/plain; name=\"a;hp=x\"; hp=cipher",
+		    " text/plain; name=\"a;hp=x\"" },
+		{ " text/plain (x; hp=y); hp=\"cipher\"",
+		    " text/plain (x; hp=y)" },
+		{ " text/plain; name=\"q\\\";hp=x\"",
+		    " text/plain; name=\"q\\\";hp=x\"" },
+		/* names that only start like ours stay */
+		{ " text/plain; hpx=1; protected-headers-x=2",
+		    " text/plain; hpx=1; protected-headers-x=2" },
+		/* an empty parameter (a trailing ';') goes */
+		{ " text/plain; charset=utf-8; ", " text/plain; charset=utf-8" },
+		{ "text/plain", "text/plain" },
+	};
+	char want[512], *got;
+	size_t i;
+
+	for (i = 0; i < sizeof t / sizeof t[0]; i++) {
+		snprintf(want, sizeof want, "Content-Type:%s;\r\n\t"
+		    "hp=\"cipher\"; protected-headers=\"v1\"\r\n", t[i].out);
+		got = ctype(t[i].in);
+		cr_expect_str_eq(got, want, "case %zu", i);
+		free(got);
+	}
+}
+
+Test(protect, outer_subject_is_hidden_the_rest_stays)
+{
+	static const char *want = "Subject: [...]\nTo: a@b\nSubject: [...]\n"
+	    "MIME-Version: 1.0\n";
+	struct rfc5322_header h, oh;
+	const char *msg = "subject: secret\nTo: a@b\nSubject : two\n\nx";
+	struct input *in = tu_input(msg, strlen(msg));
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&buf, &len);
+
+	cr_assert_eq(rfc5322_read(in, &h), RFC5322_OK);
+	protect_outer(&h, &oh);
+	cr_assert_eq(pgpmime_write_head(fp, &oh, "B"), 0);
+	fclose(fp);
+	cr_expect(strncmp(buf, want, strlen(want)) == 0, "got:\n%s", buf);
+	cr_expect_null(strstr(buf, "secret"));
+	/* h itself is untouched */
+	cr_expect(strncmp(h.fields[0].raw, "subject: secret\n", 16) == 0);
+	protect_outer_free(&oh);
+	free(buf);
+	rfc5322_free(&h);
+	input_close(in);
+}
+
+Test(protect, no_subject_gets_none)
+{
+	char *got = protected("To: a@b\n\nx", 100);
+
+	cr_expect_null(strstr(got, "Subject"));
+	free(got);
+}
+
+Test(protect, fields_that_stay_outside)
+{
+	static const char *out[] = { "Received", "Return-Path", "Bcc",
+	    "Resent-Bcc", "Resent-From", "MIME-Version", "DKIM-Signature",
+	    "ARC-Seal", "Authentication-Results", "Received-SPF",
+	    "Delivered-To", "X-Original-To", "X-Mailseal-Gateway",
+	    "HP-Outer", "Content-Type", NULL };
+	static const char *in[] = { "Subject", "From", "Sender", "To", "Cc",
+	    "Reply-To", "Date", "Message-ID", "In-Reply-To", "References",
+	    "Keywords", "List-Id", "X-Mailer", "Autocrypt", NULL };
+	struct rfc5322_field f;
+	char raw[64];
+	size_t i;
+
+	memset(&f, 0, sizeof f);
+	f.raw = raw;
+	for (i = 0; out[i] != NULL; i++) {
+		f.namelen = (size_t)snprintf(raw, sizeof raw, "%s: x\n", out[i]) - 4;
+		f.rawlen = f.namelen + 4;
+		cr_expect_not(protect_copies(&f), "%s", out[i]);
+	}
+	for (i = 0; in[i] != NULL; i++) {
+		f.namelen = (size_t)snprintf(raw, sizeof raw, "%s: x\n", in[i]) - 4;
+		f.rawlen = f.namelen + 4;
+		cr_expect(protect_copies(&f), "%s", in[i]);
+	}
+}
+
+/* level - the level protect_inner takes for msg's header (-1: none) */
+static int
+level(const char *msg, size_t len, char **headp)
+{
+	struct rfc5322_header h;
+	struct input *in = tu_input(msg, len);
+	enum protect_level lv;
+	size_t hlen;
+	char *head;
+	int r = -1;
+
+	cr_assert_eq(rfc5322_read(in, &h), RFC5322_OK);
+	if ((head = protect_inner(&h, &hlen, &lv)) != NULL) {
+		r = (int)lv;
+		/* whatever the level, decrypt can read it back */
+		cr_expect(protect_fits(head, hlen - 2));
+		head[hlen - 2] = '\0';
+	}
+	if (headp != NULL)
+		*headp = head;
+	else
+		free(head);
+	rfc5322_free(&h);
+	input_close(in);
+	return r;
+}
+
+/* fields_msg - Subject, then n fields X-N: I, then a body */
+static char *
+fields_msg(size_t n, size_t *lenp)
+{
+	char *m = malloc(16 + n * 16), *p = m;
+	size_t i;
+
+	p += sprintf(p, "Subject: s\n");
+	for (i = 0; i < n; i++)
+		p += sprintf(p, "X-N: %zu\n", i);
+	p += sprintf(p, "\nx");
+	*lenp = (size_t)(p - m);
+	return m;
+}
+
+Test(protect, the_field_count_limit_drops_hp_outer_first)
+{
+	size_t len;
+	char *m, *head;
+
+	/* a Content-Type, 999 fields and 999 HP-Outer: the limit, 2000 */
+	m = fields_msg(998, &len);
+	cr_expect_eq(level(m, len, &head), PROTECT_ALL);
+	cr_expect_not_null(strstr(head, "HP-Outer: X-N: 997\r\n"));
+	free(head);
+	free(m);
+	m = fields_msg(999, &len);
+	cr_expect_eq(level(m, len, &head), PROTECT_FIELDS);
+	cr_expect_null(strstr(head, "HP-Outer"));
+	cr_expect_not_null(strstr(head, "X-N: 998\r\n"));
+	cr_expect_not_null(strstr(head, "hp=\"cipher\""));
+	free(head);
+	free(m);
+}
+
+/* long_msg - a To, then a field name: value line of total bytes with
+ * the line end eol, then a body */
+static char *
+long_msg(const char *name, size_t total, const char *eol, size_t *lenp)
+{
+	size_t n = strlen(name), e = strlen(eol);
+	char *m = malloc(total + 64);
+	int o = sprintf(m, "To: a@b%s", eol);
+
+	memcpy(m + o, name, n);
+	memcpy(m + o + n, ": ", 2);
+	memset(m + o + n + 2, 'a', total - n - 2 - e);
+	memcpy(m + o + total - e, eol, e);
+	memcpy(m + o + total, eol, e);
+	*lenp = (size_t)o + total + e;
+	return m;
+}
+
+Test(protect, the_line_limit_decides_the_level)
+{
+	size_t len;
+	char *m;
+
+	/* CRLF: the copy fits; HP-Outer's line is 10 bytes longer */
+	m = long_msg("X-Long", LIMIT_HEADER_LINE - 10, "\r\n", &len);
+	cr_expect_eq(level(m, len, NULL), PROTECT_ALL);
+	free(m);
+	m = long_msg("X-Long", LIMIT_HEADER_LINE - 9, "\r\n", &len);
+	cr_expect_eq(level(m, len, NULL), PROTECT_FIELDS);
+	free(m);
+	m = long_msg("X-Long", LIMIT_HEADER_LINE, "\r\n", &len);
+	cr_expect_eq(level(m, len, NULL), PROTECT_FIELDS);
+	free(m);
+	/* LF: the copy gains a CR; over the limit it stays outside, and
+	 * then hp= would say the inner header is all there is: v1 alone */
+	m = long_msg("X-Long", LIMIT_HEADER_LINE - 1, "\n", &len);
+	cr_expect_eq(level(m, len, NULL), PROTECT_FIELDS);
+	free(m);
+	m = long_msg("X-Long", LIMIT_HEADER_LINE, "\n", &len);
+	cr_expect_eq(level(m, len, NULL), PROTECT_SHOWN);
+	free(m);
+}
+
+/* folded_msg - a Subject, then a field name folded to total bytes in
+ * lines of at most 1000 bytes ending in LF, then a body */
+static char *
+folded_msg(const char *name, size_t total, size_t *lenp)
+{
+	char *m = malloc(total + 64);
+	size_t o, start, k;
+
+	o = (size_t)sprintf(m, "%s: a\n", strcmp(name, "Subject") == 0 ?
+	    "To" : "Subject");
+	start = o;
+	o += (size_t)sprintf(m + o, "%s: a\n", name);
+	while (o - start < total) {
+		k = total - (o - start) > 1000 ? 1000 : total - (o - start);
+		m[o] = ' ';
+		memset(m + o + 1, 'b', k - 2);
+		m[o + k - 1] = '\n';
+		o += k;
+	}
+	o += (size_t)sprintf(m + o, "\nx");
+	*lenp = o;
+	return m;
+}
+
+/* lines_of - the lines in the first len bytes of s */
+static size_t
+lines_of(const char *s, size_t len)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < len; i++)
+		n += s[i] == '\n';
+	return n;
+}
+
+Test(protect, a_field_too_long_in_crlf_takes_the_next_level)
+{
+	size_t len, total, lines;
+	char *m, *head;
+
+	/* a To folded so that its CRLF form is the field limit, then one
+	 * byte over it: shown fields no longer fit, the Subject does */
+	for (total = LIMIT_HEADER_FIELD - 300;; total++) {
+		m = folded_msg("To", total, &len);
+		lines = lines_of(m + strlen("Subject: a\n"), total);
+		if (total + lines >= LIMIT_HEADER_FIELD)
+			break;
+		free(m);
+	}
+	cr_assert_eq(total + lines, LIMIT_HEADER_FIELD);
+	cr_expect_eq(level(m, len, NULL), PROTECT_FIELDS);
+	free(m);
+	m = folded_msg("To", total + 1, &len);
+	cr_expect_eq(level(m, len, &head), PROTECT_SUBJECT);
+	cr_expect_str_eq(head, "Content-Type: text/plain; charset=us-ascii; "
+	    "protected-headers=\"v1\"\r\nSubject: a\r\n");
+	free(head);
+	free(m);
+	/* the Subject itself: nothing fits, no protection */
+	m = folded_msg("Subject", total + 1, &len);
+	cr_expect_eq(level(m, len, &head), -1);
+	cr_expect_null(head);
+	free(m);
+}
+
+Test(protect, no_white_space_before_a_colon_inside)
+{
+	char *got = protected("Subject : odd\nX-A\t:v\nContent-Type :"
+	    " text/plain\n\nx", 100);
+
+	cr_expect_str_eq(got, "Subject: odd\r\nX-A:v\r\n"
+	    "Content-Type: text/plain;\r\n"
+	    "\thp=\"cipher\"; protected-headers=\"v1\"\r\n"
+	    "HP-Outer: Subject: [...]\r\nHP-Outer: X-A:v\r\n\r\nx");
+	free(got);
 }

@@ -1,8 +1,11 @@
 /*
  * fuzz_rfc5322.c - libFuzzer harness: the header block reader
  * (rfc5322_read) and what callers do with its fields (unfold, find,
- * field_parse).  Checks that every field's bytes lie inside the header
- * block and that a field starts with the name it reports.
+ * field_parse), and encrypt's protected header built from them
+ * (protect_inner, protect_outer).  Checks that every field's bytes lie
+ * inside the header block, that a field starts with the name it
+ * reports, and that a protected header reads within the header limits,
+ * has only CRLF line ends and ends with its empty line.
  */
 #include <config.h>
 
@@ -12,6 +15,7 @@
 
 #include "fuzz.h"
 #include "input.h"
+#include "protect.h"
 #include "rfc5322.h"
 
 static const char *fuzz_names[] = {
@@ -49,6 +53,29 @@ fuzz_fields(const struct rfc5322_header *h, size_t size)
 	}
 }
 
+/* fuzz_protect - the protected header and the outer one of h */
+static void
+fuzz_protect(const struct rfc5322_header *h)
+{
+	struct rfc5322_header oh;
+	size_t i, len;
+	char *head;
+
+	if ((head = protect_inner(h, &len, NULL)) != NULL) {
+		if (len < 4 || memcmp(head + len - 4, "\r\n\r\n", 4) != 0 ||
+		    !protect_fits(head, len - 2))
+			abort();
+		for (i = 0; i < len; i++)
+			if (head[i] == '\n' && (i == 0 || head[i - 1] != '\r'))
+				abort();
+		free(head);
+	}
+	protect_outer(h, &oh);
+	if (oh.nfields != h->nfields)
+		abort();
+	protect_outer_free(&oh);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -56,8 +83,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct input *in;
 
 	in = input_fdopen(fuzz_fd(data, size));
-	if (rfc5322_read(in, &h) == RFC5322_OK)
+	if (rfc5322_read(in, &h) == RFC5322_OK) {
 		fuzz_fields(&h, size);
+		fuzz_protect(&h);
+	}
 	rfc5322_free(&h);
 	input_close(in);
 	return 0;
