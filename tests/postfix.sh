@@ -591,10 +591,12 @@ else
 	    "$T/why" "$M" "$(home enc)/procmail.log"
 fi
 
+# a message of its own (its Message-ID is inside the encryption too:
+# header protection)
+mkmsg "$T/r8d.src" "$DEC@example.org" "r8d.$ID@example.org" "row 8d"
 "$MAILSEAL" encrypt -r bob@example.org --sign --signer alice@example.org \
-    "$T/r8.eml" >"$T/r8d.eml" 2>"$T/err" ||
+    "$T/r8d.src" >"$T/r8d.eml" 2>"$T/err" ||
     diag "mailseal encrypt --sign failed: $(cat "$T/err")"
-sed -i "s/^Message-ID: <$ROW8>/Message-ID: <r8d.$ID@example.org>/" "$T/r8d.eml"
 send "$P_PLAIN" alice@example.org "$DEC@example.org" "$T/r8d.eml"
 wait_mail dec "r8d.$ID@example.org"
 is "8. procmail (procmailrc.decrypt): dec gets alice's message decrypted, signature good" \
