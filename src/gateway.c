@@ -178,31 +178,42 @@ gw_loops(const struct gw_job *j, const struct rfc5322_header *h)
 	return passes >= LIMIT_GATEWAY_PASSES;
 }
 
-/* gw_mark - the message m as it came, with our marker field first
- * (after a leading From_ line), into the empty file dst; but Bcc and
- * Resent-Bcc: a clear copy would tell its readers who got the message
- * hidden (the encrypted copies never carry them: pgpmime.c) */
+/* gw_hidden - m's header has a Bcc or Resent-Bcc field */
 static int
-gw_mark(const struct gw_job *j, const struct msg *m, int dst)
+gw_hidden(const struct msg *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->h.nfields; i++)
+		if (rfc5322_is(&m->h.fields[i], "Bcc") ||
+		    rfc5322_is(&m->h.fields[i], "Resent-Bcc"))
+			return 1;
+	return 0;
+}
+
+/* gw_mark - the message m as it came, with the field lead (our marker;
+ * NULL: none, decrypt's result has it) first (after a leading From_
+ * line), into the empty file dst; but Bcc and Resent-Bcc: a clear copy
+ * would tell its readers who got the message hidden (the encrypted
+ * copies never carry them: pgpmime.c) */
+static int
+gw_mark(const struct msg *m, const char *lead, int dst)
 {
 	const struct rfc5322_field *f;
 	const char *eol = msg_eol(m);
 	off_t from = (off_t)m->h.fromlen;
 	size_t i;
-	int hidden = 0;
+	int hidden;
 
 	if (m->fd == -1) {
 		errno = EBADF;
 		return -1;
 	}
-	for (i = 0; i < m->h.nfields; i++)
-		if (rfc5322_is(&m->h.fields[i], "Bcc") ||
-		    rfc5322_is(&m->h.fields[i], "Resent-Bcc"))
-			hidden = 1;
+	hidden = gw_hidden(m);
 	if ((m->h.fromline != NULL && tmpfile_write(dst, m->h.fromline,
-	    m->h.fromlen) == -1) ||
-	    tmpfile_write(dst, j->marker, strlen(j->marker)) == -1 ||
-	    tmpfile_write(dst, eol, strlen(eol)) == -1)
+	    m->h.fromlen) == -1) || (lead != NULL &&
+	    (tmpfile_write(dst, lead, strlen(lead)) == -1 ||
+	    tmpfile_write(dst, eol, strlen(eol)) == -1)))
 		return -1;
 	for (i = 0; hidden && i < m->h.nfields; i++) {
 		f = &m->h.fields[i];
@@ -216,6 +227,21 @@ gw_mark(const struct gw_job *j, const struct msg *m, int dst)
 	if (lseek(m->fd, from, SEEK_SET) == -1)
 		return -1;
 	return tmpfile_copy(m->fd, dst);
+}
+
+/* gw_signer - the key that signs this message's copies (sign = yes:
+ * gwsign_signer), looked up once: the same for every copy, and a
+ * sender without one is logged once, not once per copy (a message may
+ * have LIMIT_RECIPIENTS of them) */
+static const char *
+gw_signer(struct gw_job *j)
+{
+	if (!j->signer_known) {
+		j->signer = j->gw->cfg.sign ? gwsign_signer(j->gw, &j->m->h,
+		    j->env->sender) : NULL;
+		j->signer_known = 1;
+	}
+	return j->signer;
 }
 
 /* gw_encrypt - the copy for the recipients d.v[idx[0..n-1]], into the
@@ -244,7 +270,7 @@ gw_encrypt(struct gw_job *j, int enc, const size_t *idx, size_t n)
 	/* the policy decides who can read it, not gpg.conf */
 	eo.no_encrypt_to = 1;
 	/* the signer of this sender (gwsign.c: signer_map, else signer) */
-	eo.signer = j->gw->cfg.sign ? gwsign_signer(j->gw, &j->m->h) : NULL;
+	eo.signer = gw_signer(j);
 	eo.sign = eo.signer != NULL;
 	eo.passfile = j->gw->cfg.passphrase_file;
 	eo.protect_headers = j->gw->cfg.protect_headers;
@@ -276,14 +302,16 @@ gw_plain(struct gw_job *j, int *plain)
 {
 	const char *signer;
 
-	if (j->dec != NULL) {
+	/* decrypt's result as it is, but never with its Bcc fields */
+	if (j->dec != NULL && !gw_hidden(j->dec)) {
 		*plain = j->decfd;
 		return OUTCOME_OK;
 	}
-	if ((*plain = tmpfile_open_unlinked()) != -1 && j->gw->cfg.sign &&
-	    (signer = gwsign_signer(j->gw, &j->m->h)) != NULL)
+	if ((*plain = tmpfile_open_unlinked()) != -1 && j->dec == NULL &&
+	    (signer = gw_signer(j)) != NULL)
 		return gwsign_plain(j->gw, j->m, signer, j->marker, *plain);
-	if (*plain == -1 || gw_mark(j, j->m, *plain) == -1) {
+	if (*plain == -1 || gw_mark(j->m, j->dec != NULL ? NULL : j->marker,
+	    *plain) == -1) {
 		log_warn("cannot write a temporary file in %s", tmpfile_dir());
 		return OUTCOME_TEMPFAIL;
 	}
@@ -336,7 +364,7 @@ gw_notmsg(struct gw_job *j, enum rfc5322_err herr)
 {
 	enum outcome r;
 	size_t i;
-	int require = 0;
+	int require = 0, fd, own = -1;
 
 	for (i = 0; i < j->d.n; i++)
 		require |= j->d.v[i].policy == POLICY_REQUIRE;
@@ -355,7 +383,23 @@ gw_notmsg(struct gw_job *j, enum rfc5322_err herr)
 	if (j->gw->cfg.decrypt && j->decfd == -1 && herr != RFC5322_EMPTY &&
 	    (r = gw_decrypt(j, 1)) != OUTCOME_OK)
 		return r;
-	r = gw_hand(j, j->decfd != -1 ? j->decfd : j->m->fd, ACT_DELIVER, 0);
+	fd = j->decfd != -1 ? j->decfd : j->m->fd;
+	/* a header read whole (no room for our fields in it): its Bcc
+	 * fields stay out, as they do of every clear copy (gw_mark) */
+	if (j->decfd == -1 && j->m->herr == RFC5322_OK && gw_hidden(j->m)) {
+		if ((own = tmpfile_open_unlinked()) == -1 ||
+		    gw_mark(j->m, NULL, own) == -1) {
+			log_warn("cannot write a temporary file in %s",
+			    tmpfile_dir());
+			if (own != -1)
+				close(own);
+			return OUTCOME_TEMPFAIL;
+		}
+		fd = own;
+	}
+	r = gw_hand(j, fd, ACT_DELIVER, 0);
+	if (own != -1)
+		close(own);
 	if (r == OUTCOME_OK)
 		j->result = "sent as it came (not a message)";
 	return r;
@@ -574,9 +618,8 @@ gw_run(struct gw_job *j)
 		j->result = "deferred (mail loop)";
 		return OUTCOME_LOOP;
 	}
-	if (autocrypt_lead(&j->gw->gpg, &j->gw->cfg, j->gw->cfg.sign &&
-	    j->gw->cfg.autocrypt ? gwsign_signer(j->gw, &j->m->h) : NULL, j->m,
-	    &j->marker) == -1)
+	if (autocrypt_lead(&j->gw->gpg, &j->gw->cfg, j->gw->cfg.autocrypt ?
+	    gw_signer(j) : NULL, j->m, &j->marker) == -1)
 		return OUTCOME_TEMPFAIL;
 	if (j->gw->cfg.decrypt && (r = gw_decrypt(j, 0)) != OUTCOME_OK)
 		return r;

@@ -29,6 +29,8 @@ struct gw_job {
 	struct gateway_qids	 qids;		/* of the copies handed over */
 	const char		*result;
 	char			 resbuf[128];	/* a result made up here */
+	const char		*signer;	/* gw_signer's, once looked up */
+	int			 signer_known;
 };
 
 /* gw_encrypt (gateway.c) - the copy for the recipients d.v[idx[0..n-1]]

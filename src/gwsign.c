@@ -7,7 +7,9 @@
  * .parent domain; the most specific entry wins.  A sender it does not
  * name is signed by `signer`; with neither, the copies go unsigned and
  * the log says so.  A message whose From is not exactly one mailbox
- * has no sender to look up: `signer` signs it, if set.
+ * has no sender to look up: `signer` signs it, if set.  An entry signs
+ * only for its own envelope sender (gwsign_entry): the From field is the
+ * client's to write.
  *
  * With sign = yes, encrypted copies are signed and encrypted in one
  * pass (encrypt.c) and clear copies become multipart/signed (sign.c).
@@ -33,6 +35,41 @@
 
 #define ESCBUF	512
 
+/* gwsign_key_ok - a signing key as mailseal.conf(5) takes it: a full
+ * fingerprint (40 or 64 hex digits) or an addr-spec.  Anything else
+ * (a key ID, a name, <addr>) matches no key exactly, and every message
+ * of its senders would wait in the queue until it bounced. */
+static int
+gwsign_key_ok(const char *v)
+{
+	size_t n = strlen(v);
+
+	if ((n == 40 || n == 64) && strspn(v, "0123456789abcdefABCDEF") == n)
+		return 1;
+	return strchr(v, '@') != NULL && addr_spec_valid(v);
+}
+
+/* gwsign_keys_ok - the signer and every signer_map value are keys */
+static int
+gwsign_keys_ok(const struct gateway *gw, char *err, size_t errsz)
+{
+	size_t i;
+
+	if (gw->cfg.signer != NULL && !gwsign_key_ok(gw->cfg.signer)) {
+		snprintf(err, errsz, "signer \"%.100s\" is not a full "
+		    "fingerprint or an address", gw->cfg.signer);
+		return -1;
+	}
+	for (i = 0; i < gw->signers.n; i++)
+		if (!gwsign_key_ok(gw->signers.v[i].value)) {
+			snprintf(err, errsz, "%.300s:%lu: \"%.100s\" is not a "
+			    "full fingerprint or an address", gw->signers.path,
+			    gw->signers.v[i].line, gw->signers.v[i].value);
+			return -1;
+		}
+	return 0;
+}
+
 /* gwsign_load - see gwsign.h */
 int
 gwsign_load(struct gateway *gw, char *err, size_t errsz)
@@ -43,6 +80,8 @@ gwsign_load(struct gateway *gw, char *err, size_t errsz)
 	    (config_trusted(gw->cfg.signer_map, "the signer map", err,
 	    errsz) == -1 || policy_map_load_values(&gw->signers,
 	    gw->cfg.signer_map, err, errsz) == -1))
+		return -1;
+	if (gwsign_keys_ok(gw, err, errsz) == -1)
 		return -1;
 	if (gw->cfg.passphrase_file != NULL) {
 		if (passfile_read(&pf, gw->cfg.passphrase_file, err, errsz) !=
@@ -60,13 +99,13 @@ gwsign_free(struct gateway *gw)
 	policy_map_free(&gw->signers);
 }
 
-/* gwsign_signer - see gwsign.h */
-const char *
-gwsign_signer(const struct gateway *gw, const struct rfc5322_header *h)
+/* gwsign_from - the From addr-spec of h (allocated), or NULL when h has
+ * not exactly one From field of exactly one mailbox */
+static char *
+gwsign_from(const struct rfc5322_header *h)
 {
-	const struct policy_entry *e = NULL;
 	const struct rfc5322_field *f;
-	char *v, *from = NULL, esc[ESCBUF];
+	char *v, *from = NULL;
 	size_t i = 0, len;
 
 	if ((f = rfc5322_find(h, "From", &i)) != NULL &&
@@ -76,9 +115,50 @@ gwsign_signer(const struct gateway *gw, const struct rfc5322_header *h)
 			from = NULL;
 		free(v);
 	}
-	if (from != NULL)
-		(void)policy_lookup(&gw->signers, from, POLICY_NONE, &e);
-	if (e != NULL) {
+	return from;
+}
+
+/*
+ * gwsign_entry - the signer_map entry for a message from the addr-spec
+ * from with the envelope sender sender, or NULL.  The From field is the
+ * client's to write: a map entry signs only when the envelope sender
+ * (the address the MTA lets the client use) finds the very same entry,
+ * else anyone who may send through the gateway could sign with any
+ * sender's key by writing that sender's From.
+ */
+static const struct policy_entry *
+gwsign_entry(const struct gateway *gw, const char *from, const char *sender)
+{
+	const struct policy_entry *e = NULL, *s = NULL;
+	char esc[ESCBUF], esc2[ESCBUF];
+
+	if (from == NULL)
+		return NULL;
+	(void)policy_lookup(&gw->signers, from, POLICY_NONE, &e);
+	if (e == NULL)
+		return NULL;
+	if (sender != NULL && sender[0] != '\0' && strcmp(sender, "<>") != 0)
+		(void)policy_lookup(&gw->signers, sender, POLICY_NONE, &s);
+	if (s == e)
+		return e;
+	log_info("signing: signer_map line %lu is %s's, but the envelope "
+	    "sender is %s: not used", e->line, log_escape(from, esc,
+	    sizeof esc), sender == NULL ? "not given (no -f)" :
+	    sender[0] == '\0' || strcmp(sender, "<>") == 0 ? "null" :
+	    log_escape(sender, esc2, sizeof esc2));
+	return NULL;
+}
+
+/* gwsign_signer - see gwsign.h */
+const char *
+gwsign_signer(const struct gateway *gw, const struct rfc5322_header *h,
+    const char *sender)
+{
+	const struct policy_entry *e;
+	char *from, esc[ESCBUF];
+
+	from = gwsign_from(h);
+	if ((e = gwsign_entry(gw, from, sender)) != NULL) {
 		log_debug("signer for %s: %s (signer_map line %lu)", from,
 		    e->value, e->line);
 		free(from);
@@ -86,8 +166,8 @@ gwsign_signer(const struct gateway *gw, const struct rfc5322_header *h)
 	}
 	if (gw->cfg.signer == NULL)
 		log_info("signing: %s%s: sent unsigned", from != NULL ?
-		    "no signer_map entry and no signer for " : "no single "
-		    "From mailbox and no signer", from != NULL ?
+		    "no signer_map entry for the sender and no signer for " :
+		    "no single From mailbox and no signer", from != NULL ?
 		    log_escape(from, esc, sizeof esc) : "");
 	free(from);
 	return gw->cfg.signer;

@@ -21,11 +21,13 @@ int		 gwsign_load(struct gateway *, char *, size_t);
 void		 gwsign_free(struct gateway *);
 
 /* gwsign_signer - the key that signs the copies of the message with
- * header h: the signer_map entry of its From addr-spec (the address,
- * then the address without its tag, its domain, a .parent), else the
- * signer; NULL: none (a line says why) */
+ * header h and envelope sender sender (NULL: not given): the
+ * signer_map entry of its From addr-spec (the address, then the
+ * address without its tag, its domain, a .parent) when the envelope
+ * sender finds that same entry, else the signer; NULL: none (a line
+ * says why) */
 const char	*gwsign_signer(const struct gateway *,
-		    const struct rfc5322_header *);
+		    const struct rfc5322_header *, const char *);
 
 /* gwsign_plain - sign = yes: the copy for the recipients who get clear
  * text, signed by signer (gwsign_signer) as multipart/signed (sign_msg),

@@ -9,7 +9,8 @@
  *     -> the root's Content-Transfer-Encoding: binary is refused
  *     -> the signing key (sign_signer), the passphrase (passfile.c)
  *     -> gpg reads the signed part: the Content-* fields and the body,
- *        line ends made CRLF (pgpmime.c's reader, as encryption), and
+ *        line ends made CRLF (pgpmime.c's reader, as encryption; then
+ *        sign_canon_read: a bare CR made CR LF too), and
  *        writes an armored detached signature into a small buffer
  *     -> the output: the outer fields byte for byte, a multipart/signed
  *        Content-Type whose micalg names the hash gpg used (known only
@@ -22,7 +23,8 @@
  * message's own line ends: CRLF as signed, or, in a message of LF line
  * ends, every CRLF of the signed bytes as LF, so a reader that turns
  * the file's LFs into CRLF (as SMTP does, and every verifier before it
- * checks) gets back the very bytes gpg signed.
+ * checks) gets back the very bytes gpg signed.  A CR that no LF
+ * follows is made a line end, CR LF (sign_canon_fill says why).
  *
  * 8bit: RFC 3156 asks for 7-bit-safe signed data, and we wrap, we do
  * not re-encode.  An 8bit part is signed as it is: it verifies as long
@@ -64,6 +66,19 @@ struct sign_sig {
 	int	 over;
 };
 
+/* The signed part in canonical form: pgpmime.c's reader, whose LFs all
+ * follow a CR, with every CR that no LF follows made CR LF too. */
+#define SIGN_CANON_STEP	16384
+struct sign_canon {
+	struct pgpmime_inner	 inner;
+	int			 cr;	/* a CR held: CR LF, or a bare one */
+	int			 eof;
+	char			 ibuf[SIGN_CANON_STEP];
+	char			 obuf[2 * SIGN_CANON_STEP + 2];
+	size_t			 opos;
+	size_t			 olen;
+};
+
 struct sign_job {
 	const struct sign_opts	*opts;
 	struct msg		*m;
@@ -83,6 +98,11 @@ static int		 sign_lead(struct sign_job *, FILE *);
 static int		 sign_head(struct sign_job *, FILE *, const char *);
 static int		 sign_part(struct sign_job *, FILE *);
 static int		 sign_text(FILE *, const char *, size_t, int, int *);
+static struct sign_canon *sign_canon_open(struct sign_job *);
+static int		 sign_canon_fill(struct sign_canon *);
+static ssize_t		 sign_canon_read(void *, void *, size_t);
+static void		 sign_canon_close(struct sign_canon *);
+static int		 sign_copy_head(struct sign_job *, FILE *);
 static enum outcome	 sign_copy(struct sign_job *);
 static enum outcome	 sign_make(struct sign_job *);
 static enum outcome	 sign_write(struct sign_job *);
@@ -315,24 +335,102 @@ sign_text(FILE *fp, const char *p, size_t n, int crlf, int *cr)
 	return 0;
 }
 
+/* sign_canon_open - the signed part's canonical reader, at its start;
+ * NULL (errno set) when the message cannot be read */
+static struct sign_canon *
+sign_canon_open(struct sign_job *j)
+{
+	struct sign_canon *c;
+
+	if (input_seek(j->m->in, j->m->h.bodyoff) == -1)
+		return NULL;
+	c = xcalloc(1, sizeof *c);
+	pgpmime_inner_init(&c->inner, &j->m->h, j->m->in);
+	return c;
+}
+
+/*
+ * sign_canon_fill - the next canonical bytes into obuf.  A CR that no LF
+ * follows ends a line: RFC 5322 2.3 forbids it, Python and Mozilla end
+ * a line there, and no LF file can carry one before our delimiter's line
+ * end (the reader would take CR LF for the delimiter's own), so every
+ * line of the signed part ends in CR LF and reads back the same.
+ */
+static int
+sign_canon_fill(struct sign_canon *c)
+{
+	ssize_t r, i;
+	char ch;
+
+	c->opos = c->olen = 0;
+	while (c->olen == 0 && !c->eof) {
+		if ((r = pgpmime_inner_read(&c->inner, c->ibuf,
+		    sizeof c->ibuf)) < 0)
+			return -1;
+		if (r == 0)
+			c->eof = 1;
+		if (c->cr && (r == 0 || c->ibuf[0] != '\n')) {
+			memcpy(c->obuf, "\r\n", 2);
+			c->olen = 2;
+		}
+		c->cr = 0;
+		for (i = 0; i < r; i++) {
+			if ((ch = c->ibuf[i]) == '\r' && i + 1 == r)
+				c->cr = 1;	/* its LF may come next time */
+			else if (ch == '\r' || ch == '\n') {
+				c->obuf[c->olen++] = '\r';
+				c->obuf[c->olen++] = '\n';
+				if (ch == '\r' && c->ibuf[i + 1] == '\n')
+					i++;
+			} else
+				c->obuf[c->olen++] = ch;
+		}
+	}
+	return 0;
+}
+
+/* sign_canon_read - GPGME's read callback: the canonical signed part */
+static ssize_t
+sign_canon_read(void *cookie, void *buf, size_t n)
+{
+	struct sign_canon *c = cookie;
+
+	if (c->opos == c->olen && sign_canon_fill(c) == -1)
+		return -1;
+	if (n > c->olen - c->opos)
+		n = c->olen - c->opos;
+	memcpy(buf, c->obuf + c->opos, n);
+	c->opos += n;
+	return (ssize_t)n;
+}
+
+/* sign_canon_close - release the reader */
+static void
+sign_canon_close(struct sign_canon *c)
+{
+	if (c == NULL)
+		return;
+	pgpmime_inner_free(&c->inner);
+	free(c);
+}
+
 /* sign_part - the signed part again, from the message, as gpg read it */
 static int
 sign_part(struct sign_job *j, FILE *fp)
 {
-	struct pgpmime_inner inner;
+	struct sign_canon *c;
 	char buf[65536];
 	ssize_t n;
 	int cr = 0, r = 0;
 
-	if (input_seek(j->m->in, j->m->h.bodyoff) == -1)
+	if ((c = sign_canon_open(j)) == NULL)
 		return -1;
-	pgpmime_inner_init(&inner, &j->m->h, j->m->in);
-	while (r == 0 && (n = pgpmime_inner_read(&inner, buf, sizeof buf)) > 0)
+	while (r == 0 && (n = sign_canon_read(c, buf, sizeof buf)) > 0)
 		r = sign_text(fp, buf, (size_t)n, j->m->h.crlf, &cr);
-	if (r == 0 && (inner.err != 0 || sign_text(fp, NULL, 0,
-	    j->m->h.crlf, &cr) == -1))
+	if (r == 0 && (n < 0 || sign_text(fp, NULL, 0, j->m->h.crlf,
+	    &cr) == -1))
 		r = -1;
-	pgpmime_inner_free(&inner);
+	sign_canon_close(c);
 	return r;
 }
 
@@ -340,26 +438,27 @@ sign_part(struct sign_job *j, FILE *fp)
 static enum outcome
 sign_make(struct sign_job *j)
 {
-	struct pgpmime_inner inner;
+	struct sign_canon *c;
 	struct gpg_io io;
 	char err[GPG_ERRLEN];
 	enum gpg_status st;
+	int rerr;
 
-	if (input_seek(j->m->in, j->m->h.bodyoff) == -1) {
+	if ((c = sign_canon_open(j)) == NULL) {
 		log_warn("cannot read the message");
 		return OUTCOME_TEMPFAIL;
 	}
 	j->sig = xcalloc(1, sizeof *j->sig);
-	pgpmime_inner_init(&inner, &j->m->h, j->m->in);
-	io.read = pgpmime_inner_read;
+	io.read = sign_canon_read;
 	io.write = sign_sig_write;
-	io.rcookie = &inner;
+	io.rcookie = c;
 	io.wcookie = j->sig;
 	st = gpg_sign(j->gpg, j->signer, &io, j->micalg, sizeof j->micalg, err,
 	    sizeof err);
-	pgpmime_inner_free(&inner);
-	if (inner.err != 0) {
-		errno = inner.err;
+	rerr = c->inner.err;
+	sign_canon_close(c);
+	if (rerr != 0) {
+		errno = rerr;
 		log_warn("cannot read the message");
 		return OUTCOME_TEMPFAIL;
 	}
@@ -424,8 +523,34 @@ sign_publish(struct sign_job *j, enum outcome r)
 	return r;
 }
 
-/* sign_copy - the message, unchanged, to the output (after our leading
- * lines) */
+/* sign_copy_head - the header fields but Bcc and Resent-Bcc (nobcc: the
+ * message is sent); the input at the byte where the copy goes on */
+static int
+sign_copy_head(struct sign_job *j, FILE *fp)
+{
+	const struct rfc5322_header *h = &j->m->h;
+	off_t from = (off_t)h->fromlen;
+	size_t i;
+	int hidden = 0;
+
+	for (i = 0; j->opts->nobcc && i < h->nfields; i++)
+		if (rfc5322_is(&h->fields[i], "Bcc") ||
+		    rfc5322_is(&h->fields[i], "Resent-Bcc"))
+			hidden = 1;
+	for (i = 0; hidden && i < h->nfields; i++) {
+		const struct rfc5322_field *f = &h->fields[i];
+		if (!rfc5322_is(f, "Bcc") && !rfc5322_is(f, "Resent-Bcc") &&
+		    fwrite(f->raw, 1, f->rawlen, fp) != f->rawlen)
+			return -1;
+	}
+	/* the fields are the bytes after the From_ line, in order */
+	if (hidden)
+		from += (off_t)h->total;
+	return input_seek(j->m->in, from);
+}
+
+/* sign_copy - the message, unchanged but for nobcc, to the output
+ * (after our leading lines) */
 static enum outcome
 sign_copy(struct sign_job *j)
 {
@@ -439,8 +564,7 @@ sign_copy(struct sign_job *j)
 		return OUTCOME_TEMPFAIL;
 	}
 	fp = output_stream(j->out);
-	if (sign_lead(j, fp) == -1 ||
-	    input_seek(j->m->in, (off_t)j->m->h.fromlen) == -1) {
+	if (sign_lead(j, fp) == -1 || sign_copy_head(j, fp) == -1) {
 		log_warn("cannot copy the message");
 		return OUTCOME_TEMPFAIL;
 	}

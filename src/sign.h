@@ -29,7 +29,8 @@ struct sign_opts {
 					 * a From_ line), without its line end;
 					 * NULL: none */
 	int		 nobcc;		/* leave out Bcc and Resent-Bcc (the
-					 * gateway's copies: sent mail) */
+					 * gateway's copies: sent mail), from
+					 * a message passed on unchanged too */
 };
 
 /* sign_msg - sign the message m as multipart/signed; on failure one

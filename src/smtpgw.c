@@ -20,7 +20,9 @@
  *   ends the worker: 451 4.4.5 to the client, then _exit(75); the
  *   nameless files die with the process, the gpg supervisor kills gpg
  *   when its status channel closes, and the main process starts a new
- *   worker (serve.c).  RCPT has the same deadline: its check lists
+ *   worker (serve.c); the copies the next hop took before it are named
+ *   in the line the main process logs (sg_taken), as the client's retry
+ *   sends them again.  RCPT has the same deadline: its check lists
  *   the keys again (gpg) when the keyring changed, and a gpg stuck
  *   there would hold the worker for ever.
  */
@@ -53,6 +55,18 @@ static volatile sig_atomic_t	sg_client = -1;
 static volatile sig_atomic_t	sg_inrcpt;
 /* the area the deadline's log line waits in (smtpgw.h) */
 static char * volatile		sg_area;
+/* the copies of the message at hand that the next hop took: the line
+ * in the area names them (sg_taken), after its first sg_end bytes */
+static size_t			sg_end;
+static size_t			sg_ntaken;
+static char			sg_taken_ids[SG_QUEUEDLEN + 1];
+
+/* The hand-off the gateway gets: the SMTP hop's (real), and each copy
+ * it takes noted in the area. */
+struct sg_hand {
+	struct handoff		 ho;		/* first: give gets it */
+	struct handoff		*real;
+};
 
 static void	sg_reply(struct smtpd_reply *, int, const char *,
 		    const char *, ...) LOG_PRINTF(4, 5);
@@ -134,7 +148,64 @@ sg_arm(const struct smtpd_txn *t, const char *rcpt)
 	/* the main process adds the result: room for it */
 	if (n + 1 >= size - SMTPGW_RESULT)
 		line[size - SMTPGW_RESULT] = '\0';
+	sg_end = strlen(line);
+	sg_ntaken = 0;
+	sg_taken_ids[0] = '\0';
 	a[0] = SMTPGW_ARMED;
+}
+
+/* sg_taken - the next hop took a copy (queue ID qid): the line in the
+ * area says how many it took and names them, so that a deadline (or a
+ * crash) after it is not logged as nothing sent, since the retry sends
+ * those copies again; in place of the envelope's end if the line is
+ * full.  The deadline waits meanwhile: the line is never half made. */
+static void
+sg_taken(const char *qid)
+{
+	char esc[ESCBUF], tail[SG_QUEUEDLEN + 64], *line;
+	size_t len, max = SMTPGW_AREA - 2 - SMTPGW_RESULT, at;
+	sigset_t alrm, old;
+
+	if (sg_area == NULL || sg_area[0] != SMTPGW_ARMED)
+		return;
+	sg_ntaken++;
+	len = strlen(sg_taken_ids);
+	if (qid[0] != '\0') {
+		(void)log_escape_word(qid, esc, sizeof esc);
+		if (len + 1 + strlen(esc) + 4 <= SG_QUEUEDLEN)
+			(void)snprintf(sg_taken_ids + len,
+			    sizeof sg_taken_ids - len, "%s%s",
+			    len > 0 ? "," : "", esc);
+		else if (len + 4 <= SG_QUEUEDLEN && (len < 4 ||
+		    strcmp(sg_taken_ids + len - 4, ",...") != 0))
+			(void)snprintf(sg_taken_ids + len,
+			    sizeof sg_taken_ids - len, "%s", ",...");
+	}
+	(void)snprintf(tail, sizeof tail, " handed_over=%zu%s%s", sg_ntaken,
+	    sg_taken_ids[0] != '\0' ? " queued_as=" : "", sg_taken_ids);
+	len = strlen(tail);
+	at = sg_end + len <= max ? sg_end : max - len;
+	line = sg_area + 1;
+	(void)sigemptyset(&alrm);
+	(void)sigaddset(&alrm, SIGALRM);
+	(void)sigprocmask(SIG_BLOCK, &alrm, &old);
+	memcpy(line + at, tail, len + 1);
+	(void)sigprocmask(SIG_SETMASK, &old, NULL);
+}
+
+/* sg_give - the real hop's give, each copy it takes noted (sg_taken) */
+static int
+sg_give(struct handoff *ho, const char *sender, char *const *rcpts,
+    size_t n, int fd, char *err, size_t errsz)
+{
+	struct sg_hand *h = (struct sg_hand *)(void *)ho;
+	int r;
+
+	r = h->real->give(h->real, sender, rcpts, n, fd, err, errsz);
+	memcpy(ho->qid, h->real->qid, sizeof ho->qid);
+	if (r == 0)
+		sg_taken(ho->qid);
+	return r;
 }
 
 /* sg_rcpt - see smtpd.h (ops->rcpt) */
@@ -245,6 +316,7 @@ sg_message(void *arg, const struct smtpd_txn *t, int fd,
 {
 	struct smtpgw *g = arg;
 	struct envelope env;
+	struct sg_hand hand;
 	struct msg *m = NULL;
 	enum outcome o;
 
@@ -259,11 +331,14 @@ sg_message(void *arg, const struct smtpd_txn *t, int fd,
 	env.nrcpts = t->nrcpts;
 	g->hop.txn = t;
 	g->ho.qid[0] = '\0';
+	hand.ho = g->ho;
+	hand.ho.give = sg_give;
+	hand.real = &g->ho;
 	if (lseek(fd, 0, SEEK_SET) == -1) {
 		log_warn("cannot read the message");
 		o = OUTCOME_TEMPFAIL;
 	} else if ((o = msg_open_fd(&m, fd)) == OUTCOME_OK)
-		o = gateway_message(g->gw, m, &env, &g->ho);
+		o = gateway_message(g->gw, m, &env, &hand.ho);
 	alarm(0);
 	sg_client = -1;
 	if (sg_area != NULL)

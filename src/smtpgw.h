@@ -35,7 +35,8 @@ void	smtpgw_done(struct smtpgw *);
  * the result.  area[0] is SMTPGW_ARMED while a message is processed
  * (cleared before the reply to DATA is sent), SMTPGW_FIRED once the
  * deadline ended it; the line follows, NUL-terminated, leaving
- * SMTPGW_RESULT bytes for the result. */
+ * SMTPGW_RESULT bytes for the result.  The copies the next hop took
+ * before are named at its end (handed_over=N queued_as=ID,...). */
 #define SMTPGW_AREA	2048
 #define SMTPGW_RESULT	160
 #define SMTPGW_ARMED	'A'

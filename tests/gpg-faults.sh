@@ -319,11 +319,14 @@ plain() {
 }
 
 # same KIND - the last run gave the result of the undisturbed one:
-# decrypt byte for byte; encrypt the same plaintext; filter what it sent
+# decrypt byte for byte; encrypt the same plaintext; filter what it sent;
+# sign a good signature
 same() {
 	[ "$rc" -eq "$ref_rc" ] || return 1
 	case $1 in
 	decrypt) cmp -s "$T/o" "$T/ref.o" ;;
+	sign)	"$MAILSEAL" decrypt "$T/o" 2>/dev/null |
+		    grep -q '^X-Mailseal-Signature: good;' ;;
 	encrypt) [ "$(plain "$T/o")" = "$(plain "$T/ref.o")" ] ;;
 	filter)	[ -e "$T/sent" ] &&
 		    [ "$(plain "$T/sent")" = "$(plain "$T/ref.sent")" ] ;;
@@ -385,6 +388,8 @@ faults "decrypt, gpg killed" decrypt --decrypt gpg decrypt "$T/sealed.eml"
 faults "decrypt, gpg-agent killed" decrypt --decrypt agent \
     decrypt "$T/sealed.eml"
 faults "verify, gpg killed" decrypt --verify gpg decrypt "$T/signed.eml"
+faults "sign, gpg killed" sign --sign gpg sign "$T/small.eml"
+faults "sign, gpg-agent killed" sign --sign agent sign "$T/small.eml"
 faults "signature lookup (decrypt), gpg killed" decrypt --list-keys gpg \
     decrypt "$T/sealed.eml"
 cp "$T/small.eml" "$T/in"

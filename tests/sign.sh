@@ -145,6 +145,42 @@ expect "sign: CR LF lines in an LF message, one across 32 KiB steps: good" \
 split "$T/s4.eml" && check "... and gpg --verify says GOODSIG" \
     gpg_verify "$T/part" "$T/sig"
 
+# a CR that no LF follows ends a line in the signed part (attack-sign):
+# a body that ends in one (its CR met our delimiter's LF: bad), CR CR LF
+# (written CR LF: bad), one inside a line (decrypt said none), one at a
+# 16 KiB step; each in an LF and a CR LF message: decrypt says good, and
+# gpg verifies the part a reader cuts out
+i=0
+for body in 'abc\r' 'abc\r\r\ndef\n' 'ab\rc\n' '\r' 'abc\n\r' 'a\r\rb\r\n\r'; do
+	for eol in '\n' '\r\n'; do
+		i=$((i + 1))
+		printf "From: alice@example.org${eol}Subject: cr $i${eol}${eol}$body" \
+		    >"$T/cr$i.eml"
+		ms "$T/cr$i.s" "$T/err" sign "$T/cr$i.eml"
+		ms "$T/d" "$T/err2" decrypt "$T/cr$i.s"
+		if split "$T/cr$i.s" && gpg_verify "$T/part" "$T/sig"; then
+			g=GOODSIG
+		else
+			g=-
+		fi
+		is "sign: a CR without LF in $body ($(printf "$eol" | od -An -c | tr -d ' ')): good, GOODSIG" \
+		    "$rc $(verdicts "$T/d" | cut -d';' -f1) $g" \
+		    "0 X-Mailseal-Decryption: not-encrypted|X-Mailseal-Signature: good $g" \
+		    "$T/err" "$T/cr$i.s"
+	done
+done
+"$PYTHON" -c '
+import sys
+body = b"x" * 16000 + b"\r" + b"y" * 383 + b"\r" + b"z" * 20000 + b"\n"
+sys.stdout.buffer.write(b"From: alice@example.org\nSubject: cr\n\n" + body)
+' >"$T/cr16k.eml"
+ms "$T/cr16k.s" "$T/err" sign "$T/cr16k.eml"
+ms "$T/d" "$T/err" decrypt "$T/cr16k.s"
+expect "sign: bare CRs across 16 KiB steps: good" "$T/d" \
+    "X-Mailseal-Decryption: not-encrypted|X-Mailseal-Signature: good; signer=$A|"
+split "$T/cr16k.s" && check "... and gpg --verify says GOODSIG" \
+    gpg_verify "$T/part" "$T/sig"
+
 # ---- 8bit is signed as it is; binary is refused
 printf 'Gr\303\274\303\237e, Bob\n' | msg "$T/8.eml" 'From: alice@example.org' \
     'Subject: 8bit' 'MIME-Version: 1.0' \
@@ -330,6 +366,18 @@ printf 'a\nb\n' >"$T/two"
 chmod 600 "$T/two"
 ms "$T/o" "$T/err" sign --passphrase-file "$T/two" "$T/pat.eml"
 is "passphrase: two lines are refused: 78" "$rc" 78 "$T/err"
+# a gpg that takes the part and then hangs: --timeout ends it, 75 and
+# nothing written (attack-sign; killed gpg: tests/gpg-faults.sh)
+mkdir "$T/hang"
+cat >"$T/hang/gpg" <<WRAP
+#!/bin/sh
+case " \$* " in *" --sign "*) cat >/dev/null; exec sleep 30 ;; esac
+exec $(command -v gpg) "\$@"
+WRAP
+chmod 755 "$T/hang/gpg"
+PATH=$T/hang:$PATH ms "$T/o" "$T/err" sign --timeout 2 "$T/m.eml"
+is "sign: a gpg that hangs mid-signature: 75 after --timeout, nothing written" \
+    "$rc $(wc -c <"$T/o") $(grep -c 'timed out' "$T/err")" "75 0 1" "$T/err"
 # LIMIT_PASSPHRASE (255): just under reaches gpg (a wrong passphrase),
 # just over is refused before gpg runs
 head -c 255 /dev/zero | tr '\0' x >"$T/p255"
@@ -365,7 +413,7 @@ gwmsg() {
 	    'Subject: gw' 'Content-Type: text/plain' <"$T/text"
 }
 gwmsg 'Alice <alice@example.org>' "$T/g1.eml"
-fm "$T/gw.conf" --stdout nokey@example.net <"$T/g1.eml"
+fm "$T/gw.conf" -f alice@example.org --stdout nokey@example.net <"$T/g1.eml"
 is "gateway: a clear copy with sign = yes: exit 0" "$rc" 0 "$T/err"
 ms "$T/d" "$T/err2" decrypt "$T/out"
 expect "gateway: signer_map by address: the clear copy is signed by Alice, good" \
@@ -373,7 +421,7 @@ expect "gateway: signer_map by address: the clear copy is signed by Alice, good"
 is "... multipart/signed, our marker first" \
     "$(head -n 1 "$T/out" | cut -d: -f1) $(field "$T/out" Content-Type | cut -d';' -f1)" \
     "X-Mailseal-Gateway multipart/signed"
-fm "$T/gw.conf" --stdout bob@example.org <"$T/g1.eml"
+fm "$T/gw.conf" -f alice@example.org --stdout bob@example.org <"$T/g1.eml"
 ms "$T/d" "$T/err2" decrypt "$T/out"
 expect "gateway: the encrypted copy is signed by Alice too, good" "$T/d" \
     "X-Mailseal-Decryption: decrypted|X-Mailseal-Signature: good; signer=$A|"
@@ -382,24 +430,67 @@ expect "gateway: the encrypted copy is signed by Alice too, good" "$T/d" \
 msg "$T/g1b.eml" 'From: Alice <alice@example.org>' \
     'To: nokey@example.net' 'Bcc: carol@example.org' 'Subject: gw' \
     'Content-Type: text/plain' <"$T/text"
-fm "$T/gw.conf" --stdout nokey@example.net <"$T/g1b.eml"
+fm "$T/gw.conf" -f alice@example.org --stdout nokey@example.net <"$T/g1b.eml"
 ms "$T/d" "$T/err2" decrypt "$T/out"
 is "gateway: a signed clear copy leaves the Bcc field out, signature good" \
     "$rc $(grep -ci '^bcc:' "$T/out") $(verdicts "$T/d")" \
     "0 0 X-Mailseal-Decryption: not-encrypted|X-Mailseal-Signature: good; signer=$A|" \
     "$T/out"
+# ... and from a message that is already signed or encrypted, which
+# goes on as it came but for those fields, as it does without sign = yes
+# (attack-sign)
+ms "$T/pre.eml" "$T/err2" sign "$T/m.eml"
+ms "$T/pre2.eml" "$T/err2" encrypt -r bob@example.org "$T/m.eml"
+sed -i '1a\
+Bcc: carol@example.org' "$T/pre2.eml"
+for pre in pre pre2; do
+	fm "$T/gw.conf" -f alice@example.org --stdout nokey@example.net \
+	    <"$T/$pre.eml"
+	grep -vi '^bcc:' "$T/$pre.eml" >"$T/$pre.nobcc"
+	tail -n +2 "$T/out" >"$T/$pre.got"
+	is "gateway: sign = yes, $pre.eml (Bcc, already signed or encrypted): as it came, but no Bcc field" \
+	    "$rc $(grep -c '^Bcc:' "$T/$pre.eml") $(grep -ci '^bcc:' "$T/out") $(cmp -s "$T/$pre.got" "$T/$pre.nobcc" && echo same)" \
+	    "0 1 0 same" "$T/err" "$T/out"
+done
+# the From field is the client's to write: a signer_map entry signs
+# only for the envelope sender it names, never for another user of the
+# gateway who writes that From (attack-sign)
+fm "$T/gw.conf" -f mallory@example.org --stdout nokey@example.net <"$T/g1.eml"
+ms "$T/d" "$T/err2" decrypt "$T/out"
+is "gateway: From alice, envelope sender mallory: not signed by Alice, logged" \
+    "$rc $(verdicts "$T/d") $(grep -c 'envelope sender is mallory@example.org: not used' "$T/err")" \
+    "0 X-Mailseal-Decryption: not-encrypted|X-Mailseal-Signature: none| 1" \
+    "$T/err" "$T/d"
+fm "$T/gw.conf" -f mallory@example.org --stdout bob@example.org <"$T/g1.eml"
+ms "$T/d" "$T/err2" decrypt "$T/out"
+is "gateway: ... nor is the encrypted copy" "$rc $(verdicts "$T/d")" \
+    "0 X-Mailseal-Decryption: decrypted|X-Mailseal-Signature: none|" "$T/err" "$T/d"
+fm "$T/gw.conf" --stdout nokey@example.net <"$T/g1.eml"
+ms "$T/d" "$T/err2" decrypt "$T/out"
+is "gateway: From alice without -f: not signed by Alice, logged" \
+    "$rc $(verdicts "$T/d") $(grep -c 'not given (no -f): not used' "$T/err")" \
+    "0 X-Mailseal-Decryption: not-encrypted|X-Mailseal-Signature: none| 1" "$T/err"
+fm "$T/gw.conf" -f '<>' --stdout nokey@example.net <"$T/g1.eml"
+ms "$T/d" "$T/err2" decrypt "$T/out"
+is "gateway: From alice, null envelope sender: not signed by Alice" \
+    "$rc $(verdicts "$T/d")" \
+    "0 X-Mailseal-Decryption: not-encrypted|X-Mailseal-Signature: none|" "$T/err"
+fm "$T/gw.conf" -f Alice+lists@Example.ORG --stdout nokey@example.net <"$T/g1.eml"
+ms "$T/d" "$T/err2" decrypt "$T/out"
+expect "gateway: envelope sender alice+tag in another case: Alice's entry, good" \
+    "$T/d" "X-Mailseal-Decryption: not-encrypted|X-Mailseal-Signature: good; signer=$A|"
 gwmsg 'Xavier <xavier@example.org>' "$T/g2.eml"
-fm "$T/gw.conf" --stdout nokey@example.net <"$T/g2.eml"
+fm "$T/gw.conf" -f xavier@example.org --stdout nokey@example.net <"$T/g2.eml"
 ms "$T/d" "$T/err2" decrypt "$T/out"
 expect "gateway: signer_map by domain: example.org's key (Bob's) signs" "$T/d" \
     "X-Mailseal-Decryption: not-encrypted|X-Mailseal-Signature: mismatch; signer=$B|"
 gwmsg 'pat@example.org' "$T/g3.eml"
-fm "$T/gw.conf" --stdout nokey@example.net <"$T/g3.eml"
+fm "$T/gw.conf" -f pat@example.org --stdout nokey@example.net <"$T/g3.eml"
 ms "$T/d" "$T/err2" decrypt "$T/out"
 expect "gateway: a protected key with passphrase_file signs, good" "$T/d" \
     "X-Mailseal-Decryption: not-encrypted|X-Mailseal-Signature: good; signer=$P|"
 gwmsg 'dave@example.org' "$T/g4.eml"
-fm "$T/gw.conf" --stdout nokey@example.net <"$T/g4.eml"
+fm "$T/gw.conf" -f dave@example.org --stdout nokey@example.net <"$T/g4.eml"
 is "gateway: a signer that cannot sign defers (75), nothing written" \
     "$rc $(wc -c <"$T/out")" "75 0" "$T/err"
 gwmsg 'someone@other.test' "$T/g5.eml"
@@ -414,7 +505,7 @@ ms "$T/d" "$T/err2" decrypt "$T/out"
 expect "gateway: ... and with signer set, the default signer signs it" "$T/d" \
     "X-Mailseal-Decryption: not-encrypted|X-Mailseal-Signature: mismatch; signer=$A|"
 conf gw3 'sign = no' "signer_map = $T/signers"
-fm "$T/gw3.conf" --stdout nokey@example.net <"$T/g1.eml"
+fm "$T/gw3.conf" -f alice@example.org --stdout nokey@example.net <"$T/g1.eml"
 ms "$T/d" "$T/err2" decrypt "$T/out"
 is "gateway: sign = no signs nothing" "$(verdicts "$T/d")" \
     "X-Mailseal-Decryption: not-encrypted|X-Mailseal-Signature: none|"
@@ -427,5 +518,25 @@ echo 'example.org' >>"$T/signers"
 fm "$T/gw.conf" --stdout nokey@example.net <"$T/g1.eml"
 is "gateway: a signer_map line without a key: 78 with FILE:LINE" \
     "$rc $(grep -c "signers:6:" "$T/err")" "78 1" "$T/err"
+
+# a key the map or signer names by anything but a full fingerprint or an
+# address matches no key exactly: every message of its senders waited in
+# the queue until it bounced; now 78 at load, naming it (attack-sign)
+sed -i '$d' "$T/signers"
+for v in Alice 0x1234ABCD '<alice@example.org>' "$(echo "$A" | cut -c1-39)"; do
+	printf 'erin@example.org %s\n' "$v" >>"$T/signers"
+	fm "$T/gw.conf" -f alice@example.org --stdout nokey@example.net <"$T/g1.eml"
+	is "gateway: signer_map names a key as '$v': 78 at load, FILE:LINE" \
+	    "$rc $(grep -c "signers:6: \"$v\" is not a full fingerprint or an address" "$T/err") $(wc -c <"$T/out")" \
+	    "78 1 0" "$T/err"
+	sed -i '$d' "$T/signers"
+done
+conf gw4 'sign = yes' 'signer = Alice'
+fm "$T/gw4.conf" -f alice@example.org --stdout nokey@example.net <"$T/g1.eml"
+is "gateway: signer = Alice: 78 at load" \
+    "$rc $(grep -c 'signer "Alice" is not a full fingerprint' "$T/err")" "78 1" "$T/err"
+printf 'erin@example.org %s\n' "$(echo "$A" | tr 'A-F' 'a-f')" >>"$T/signers"
+fm "$T/gw.conf" -f alice@example.org --stdout nokey@example.net <"$T/g1.eml"
+is "gateway: ... a fingerprint in lower case is one" "$rc" 0 "$T/err"
 
 done_testing

@@ -9,6 +9,7 @@
  */
 #include <config.h>
 
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 
@@ -435,5 +436,69 @@ Test(smtpgw, gpg_killed_mid_message, .fini = gw_fini)
 	else
 		cr_assert_eq(st, 75, "status %d: %s", st, buf);
 	cr_assert(gone(gpgpid()));
+	done(&gw);
+}
+
+/* give_stall - the capture hop, but the second copy never gets its
+ * 250 (a next hop that stalls after the first) */
+static int
+give_stall(struct handoff *ho, const char *sender, char *const *rcpts,
+    size_t n, int fd, char *err, size_t errsz)
+{
+	if (got.calls == 1)
+		for (;;)
+			(void)pause();
+	return give_capture(ho, sender, rcpts, n, fd, err, errsz);
+}
+
+/* the deadline after the first of two copies was handed over (carol is
+ * hidden: a copy of her own): the retry sends that copy again, so the
+ * line the main process logs for the dead worker (its area) must say
+ * that one was handed over and name its queue ID, not just "deferred" */
+Test(smtpgw, deadline_after_a_copy_names_it, .fini = gw_fini)
+{
+	static char *rc[] = { bob, carol };
+	static const char text[] = "From: alice@example.org\n"
+	    "To: bob@example.org\nSubject: t\n\nhello\n";
+	struct gateway gw;
+	struct smtpgw g;
+	struct smtpd_ops ops;
+	struct smtpd_txn t;
+	struct smtpd_reply r;
+	char err[512], *area;
+	pid_t pid;
+	int st, fd;
+
+	cr_redirect_stderr();
+	home(&gw, "opportunistic", "bob carol1", 0);
+	area = mmap(NULL, SMTPGW_AREA, PROT_READ | PROT_WRITE,
+	    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	cr_assert_neq(area, MAP_FAILED);
+	memset(area, 0, SMTPGW_AREA);
+	cr_assert_neq(pid = fork(), -1);
+	if (pid == 0) {
+		smtpgw_deadline_area(area);
+		if (gateway_prepare(&gw, err, sizeof err) != OUTCOME_OK)
+			_exit(3);
+		gw.cfg.timeout = 2;
+		memset(&t, 0, sizeof t);
+		t.sender = "alice@example.org";
+		t.rcpts = rc;
+		t.nrcpts = 2;
+		ops_over(&g, &gw, -1, &ops);
+		g.ho.give = give_stall;
+		fd = spool(text, sizeof text - 1);
+		ops.message(ops.arg, &t, fd, &r);
+		_exit(0);
+	}
+	cr_assert_eq(waitpid(pid, &st, 0), pid);
+	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 75, "status %d", st);
+	cr_assert_eq(area[0], SMTPGW_FIRED);
+	area[SMTPGW_AREA - SMTPGW_RESULT] = '\0';
+	cr_assert(strstr(area + 1, "to=<bob@example.org>,<carol@example.org>")
+	    != NULL, "%s", area + 1);
+	cr_assert(strstr(area + 1, " handed_over=1 queued_as=Q1") != NULL,
+	    "%s", area + 1);
+	(void)munmap(area, SMTPGW_AREA);
 	done(&gw);
 }
