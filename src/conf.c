@@ -30,6 +30,7 @@
 #include "autocrypt.h"
 #include "conf.h"
 #include "limit.h"
+#include "wkd.h"
 #include "xmalloc.h"
 
 #define CONFIG_LINE	4096	/* bytes of one logical line */
@@ -74,6 +75,8 @@ static const struct cparam cparams[] = {
 	{ "smtpd_timeout",	C_SECONDS,	OFF(smtpd_timeout), 0 },
 	{ "message_size_limit",	C_COUNT,	OFF(message_size_limit),
 	    LIMIT_SMTPD_MESSAGE },
+	{ "wkd",		C_BOOL,		OFF(wkd), 0 },
+	{ "wkd_timeout",	C_SECONDS,	OFF(wkd_timeout), 0 },
 	{ NULL,			C_STR,		0, 0 }
 };
 
@@ -148,6 +151,7 @@ config_defaults(struct config *c)
 	c->smtpd_workers = 20;
 	c->smtpd_timeout = 300;
 	c->message_size_limit = 104857600;
+	c->wkd_timeout = WKD_TIMEOUT;
 }
 
 /* config_hostport - "ADDRESS:PORT" with a port from 1 to 65535 */
@@ -517,6 +521,8 @@ config_print(const struct config *c, FILE *fp)
 	fprintf(fp, "smtpd_workers = %llu\n", c->smtpd_workers);
 	fprintf(fp, "smtpd_timeout = %u\n", c->smtpd_timeout);
 	fprintf(fp, "message_size_limit = %llu\n", c->message_size_limit);
+	fprintf(fp, "wkd = %s\n", c->wkd ? "yes" : "no");
+	fprintf(fp, "wkd_timeout = %u\n", c->wkd_timeout);
 }
 
 /* config_owner - a user's name for messages */

@@ -42,6 +42,9 @@ struct config {
 	unsigned long long smtpd_workers;	/* connections served at once */
 	unsigned int	 smtpd_timeout;	/* seconds a client may be silent */
 	unsigned long long message_size_limit;	/* bytes of one message */
+	/* Web Key Directory lookups (wkd.h) */
+	int		 wkd;		/* look up recipients without a key */
+	unsigned int	 wkd_timeout;	/* seconds one lookup may take */
 };
 
 /* config_load - defaults, then the file at path (NULL: the default

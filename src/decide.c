@@ -20,6 +20,7 @@
 #include "keycache.h"
 #include "log.h"
 #include "rfc5322.h"
+#include "wkd.h"
 #include "xmalloc.h"
 
 #define ESCBUF	512
@@ -144,6 +145,9 @@ decide_keys(struct decisions *d, const struct config *cfg, struct gpg **gpg,
 		if (decide_list(d, &want) == -1)
 			goto out;
 	}
+	/* wkd = yes: the recipients left without a key looked up */
+	if (wkd_decide(d, cfg) == -1)
+		goto out;
 	/* opportunistic recipients without a key: Autocrypt's, if any */
 	if (cfg->autocrypt_learn && !d->rcpttime &&
 	    autocrypt_decide(d, cfg) == -1)

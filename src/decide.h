@@ -36,6 +36,8 @@ struct decision {
 	struct recip_reason	 reason;	/* policy not none, no key */
 	const char		*why;		/* or this, for everybody:
 						 * DECIDE_NOTMSG, DECIDE_ENCRYPTED */
+	const char		*wkd;		/* looked up in its Web Key
+						 * Directory: wkd_name(), or NULL */
 	int			 own;		/* encrypted, and not named in
 						 * the header (decide_hidden):
 						 * a copy of its own */

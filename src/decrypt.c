@@ -98,6 +98,8 @@ static int	decrypt_protected(struct decrypt_job *, enum classify_kind,
 		    const struct classify_span *);
 static char	*decrypt_from(const struct rfc5322_header *);
 static char	*decrypt_shown_from(const struct decrypt_job *);
+static char	*decrypt_signed_from(struct decrypt_job *,
+		    const struct classify_span *);
 static int	decrypt_write_head(struct decrypt_job *, FILE *,
 		    enum decrypt_head);
 static int	decrypt_write_inner(struct decrypt_job *, FILE *);
@@ -134,6 +136,40 @@ decrypt_shown_from(const struct decrypt_job *j)
 	if (j->ph != NULL && rfc5322_find(j->ph, "From", NULL) != NULL)
 		return decrypt_from(j->ph);
 	return decrypt_from(&j->h);
+}
+
+/*
+ * decrypt_signed_from - the From a signed-only root's signature must
+ * match: the outer one, and when the signed part carries protected
+ * fields (RFC 9788 hp="clear", protected-headers="v1") with a From, a
+ * reader that honours them shows that one: then both must name the
+ * same address, else none (a mismatch).  Anyone may sign a part that
+ * says it is from Alice under an outer From of their own.
+ */
+static char *
+decrypt_signed_from(struct decrypt_job *j, const struct classify_span *span)
+{
+	struct rfc5322_header sh;
+	char *from, *inner;
+
+	from = decrypt_from(&j->h);
+	if (input_seek(j->in, span->off) == -1) {
+		free(from);
+		return NULL;
+	}
+	if (rfc5322_read(j->in, &sh) == RFC5322_OK &&
+	    protect_marker(&sh) != PROTECT_NONE &&
+	    rfc5322_find(&sh, "From", NULL) != NULL) {
+		inner = decrypt_from(&sh);
+		if (from != NULL &&
+		    (inner == NULL || !addr_equal(from, inner))) {
+			free(from);
+			from = NULL;
+		}
+		free(inner);
+	}
+	rfc5322_free(&sh);
+	return from;
 }
 
 /* decrypt_data - decrypt the span (PGP/MIME data part, inline body)
@@ -286,10 +322,14 @@ decrypt_inner_open(struct decrypt_job *j)
 /*
  * decrypt_protected - where the decrypted content's protected fields
  * are: its root's header, or, when the root is multipart/signed (RFC
- * 3156 6.1), the signed part's header and never the root's, which the
- * signature does not cover (anyone could put Alice's old signed part
- * under fields of their own).  A clear-signed root's header is not
- * covered either: no fields from it.
+ * 3156 6.1), the signed part's header.  The root's header around it,
+ * which the signature does not cover (anyone could put Alice's old
+ * signed part under fields of their own), counts only when the signed
+ * part has no protected fields: then it is where they can be (mailseal
+ * encrypt puts them there for a message its author signed), and it is
+ * no less the sender's word than the outer fields it replaces, which
+ * the signature does not cover either.  A clear-signed root's header
+ * is not covered: no fields from it.
  */
 static int
 decrypt_protected(struct decrypt_job *j, enum classify_kind kind,
@@ -307,6 +347,8 @@ decrypt_protected(struct decrypt_job *j, enum classify_kind kind,
 	if (rfc5322_read(j->inner, &j->sh) == RFC5322_OK &&
 	    (j->phmode = protect_marker(&j->sh)) != PROTECT_NONE)
 		j->ph = &j->sh;
+	else if ((j->phmode = protect_marker(&j->ih)) != PROTECT_NONE)
+		j->ph = &j->ih;
 	return 0;
 }
 
@@ -532,7 +574,8 @@ decrypt_root(struct decrypt_job *j, struct msg *m)
 		break;
 	case CLASSIFY_SIGNED:
 	case CLASSIFY_CLEARSIGNED:
-		from = decrypt_from(&j->h);
+		from = m->kind == CLASSIFY_SIGNED ?
+		    decrypt_signed_from(j, &m->span) : decrypt_from(&j->h);
 		e = m->kind == CLASSIFY_SIGNED ?
 		    verify_mime(&j->v, j->in, &m->span, from) :
 		    verify_clear(&j->v, j->in, &m->span, from);

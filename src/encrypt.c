@@ -39,6 +39,7 @@
 #include "recip.h"
 #include "rfc5322.h"
 #include "sign.h"
+#include "wkd.h"
 #include "limit.h"
 #include "xmalloc.h"
 
@@ -279,6 +280,9 @@ encrypt_resolve(struct encrypt_job *j)
 			return OUTCOME_TEMPFAIL;
 		}
 		recip_resolve(&j->rcpts, &j->keys, &j->rec);
+		if (j->opts->wkd && j->rec.missing.n > 0 && wkd_refresh(j->gpg,
+		    &j->rcpts, WKD_TIMEOUT, &j->keys, &j->rec, NULL) == -1)
+			return OUTCOME_TEMPFAIL;
 		if (j->rec.missing.n > 0) {
 			encrypt_missing(&j->rec.missing);
 			return OUTCOME_NOUSER;

@@ -33,6 +33,7 @@ struct encrypt_opts {
 	int		 protect_headers;	/* RFC 9788 header protection:
 					 * the original fields inside, the
 					 * outer Subject "[...]" */
+	int		 wkd;		/* --wkd: look up keys not held */
 	const char	*lead;		/* a header field written first (after
 					 * a From_ line), without its line end;
 					 * NULL: none */

@@ -510,7 +510,8 @@ gw_log_rcpt(struct sbuf *b, const struct decision *f)
 		sb_add(b, " copy=own");
 	if ((why = decide_why_name(f)) == NULL)
 		return;
-	sb_add(b, " why=%s", why);
+	sb_add(b, " why=%s%s%s", why, f->wkd != NULL ? " wkd=" : "",
+	    f->wkd != NULL ? f->wkd : "");
 	if (f->why != NULL)
 		return;
 	if (f->reason.fpr[0] != '\0')

@@ -313,6 +313,7 @@ gpg_key_life(gpgme_key_t k, struct gpg_key *out)
 static void
 gpg_key_copy(gpgme_key_t k, int secret, struct gpg_key *out)
 {
+	gpgme_subkey_t sk;
 	gpgme_user_id_t u;
 
 	memset(out, 0, sizeof *out);
@@ -326,6 +327,10 @@ gpg_key_copy(gpgme_key_t k, int secret, struct gpg_key *out)
 	out->revoked = k->revoked;
 	out->disabled = k->disabled;
 	out->invalid = k->invalid;
+	for (sk = k->subkeys; sk != NULL; sk = sk->next)
+		if (sk->can_encrypt && !sk->revoked && !sk->expired &&
+		    gpgme_pubkey_algo_name(sk->pubkey_algo) == NULL)
+			out->unsupported = 1;
 	gpg_key_life(k, out);
 	out->secret = secret || k->secret;
 	gpgme_key_ref(k);
@@ -919,6 +924,155 @@ out:
 	gpgme_data_release(sdata);
 	gpgme_data_release(pdata);
 	return st;
+}
+
+/*
+ * Web Key Directory lookups (gpg_locate).  gpg does the work: dirmngr
+ * fetches the key over HTTPS, gpg imports it with only the user ID of
+ * the address; we only ask, on a context of its own (auto-key-locate
+ * and network use stay off the main one), within a deadline the
+ * supervisor keeps.  gpg tells why nothing was found in its
+ * diagnostics alone ("gpg: error retrieving 'ADDR' via WKD: No data"),
+ * which GPGME keeps for us (GPGME_AUDITLOG_DIAG); the supervisor has
+ * gpg write them in English.
+ */
+
+#define GPG_WKD_SAYS	"' via WKD: "
+
+/* gpg_locate_why - from the last lookup's diagnostics, what gpg said
+ * of the WKD ("No data"), into s->wkd (printable ASCII); "" when gpg
+ * said nothing of it */
+static void
+gpg_locate_why(gpgme_ctx_t ctx, struct gpgstatus *s)
+{
+	static char buf[LIMIT_GPG_DIAG + 1];
+	gpgme_data_t d;
+	ssize_t r;
+	size_t len = 0, i;
+	char *p;
+
+	s->wkd[0] = '\0';
+	if (gpgme_data_new(&d))
+		return;
+	if (gpgme_op_getauditlog(ctx, d, GPGME_AUDITLOG_DIAG) == 0 &&
+	    gpgme_data_seek(d, 0, SEEK_SET) == 0)
+		while (len < LIMIT_GPG_DIAG && (r = gpgme_data_read(d, buf + len,
+		    LIMIT_GPG_DIAG - len)) > 0)
+			len += (size_t)r;
+	gpgme_data_release(d);
+	buf[len] = '\0';
+	if ((p = strstr(buf, GPG_WKD_SAYS)) == NULL)
+		return;
+	p += strlen(GPG_WKD_SAYS);
+	for (i = 0; p[i] != '\0' && p[i] != '\n' && i + 1 < sizeof s->wkd;
+	    i++)
+		s->wkd[i] = p[i] >= 0x20 && p[i] < 0x7f ? p[i] : '?';
+	s->wkd[i] = '\0';
+}
+
+/* gpg_locate_ctx - a context for one lookup, on g's engine and home */
+static gpgme_error_t
+gpg_locate_ctx(struct gpg *g, gpgme_ctx_t *ctx)
+{
+	gpgme_engine_info_t info;
+	gpgme_error_t e;
+
+	if ((e = gpgme_new(ctx)) ||
+	    (e = gpgme_set_protocol(*ctx, GPGME_PROTOCOL_OpenPGP)))
+		return e;
+	for (info = gpgme_ctx_get_engine_info(g->ctx); info != NULL;
+	    info = info->next)
+		if (info->protocol == GPGME_PROTOCOL_OpenPGP &&
+		    info->home_dir != NULL && (e = gpgme_ctx_set_engine_info(
+		    *ctx, GPGME_PROTOCOL_OpenPGP, gpg_sup, info->home_dir)))
+			return e;
+	if ((e = gpgme_set_ctx_flag(*ctx, "full-status", "1")) ||
+	    (e = gpgme_set_ctx_flag(*ctx, "auto-key-locate",
+	    "clear,nodefault,wkd")) ||
+	    (e = gpgme_set_keylist_mode(*ctx,
+	    GPGME_KEYLIST_MODE_LOCATE_EXTERNAL)))
+		return e;
+	gpgme_set_status_cb(*ctx, gpg_status_cb, &g->seen);
+	gpgme_set_offline(*ctx, 0);
+	return 0;
+}
+
+/* gpg_located - what a finished lookup of addr that listed n keys
+ * came to */
+static enum gpg_status
+gpg_located(const struct gpgstatus *s, const char *addr, size_t n,
+    enum gpg_locate *res, char *err, size_t errsz)
+{
+	static const char *none[] = { "No data", "No name", "Not found",
+	    "No public key", NULL };
+	/* a domain without a web server has no directory: waiting for
+	 * one would defer its mail until it bounces.  A forged refusal
+	 * gains an attacker nothing wkd = no would not give him: the
+	 * recipient has no key, as before.  A server that does not
+	 * answer, or whose certificate fails, stays a deferral. */
+	static const char *noserver[] = { "Connection refused",
+	    "Network is unreachable", "No route to host", NULL };
+	const char **w;
+
+	if (s->exited && s->exit_code == 0 && n > 0) {
+		*res = GPG_LOC_FOUND;
+		return GPG_OK;
+	}
+	if (s->exited && !s->late && s->import_res) {
+		*res = s->import_count == 0 ? GPG_LOC_UNREADABLE :
+		    GPG_LOC_NOMATCH;
+		return GPG_OK;
+	}
+	for (w = none; s->exited && !s->late && *w != NULL; w++)
+		if (strcmp(s->wkd, *w) == 0) {
+			*res = GPG_LOC_NOTFOUND;
+			return GPG_OK;
+		}
+	for (w = noserver; s->exited && !s->late && *w != NULL; w++)
+		if (strcmp(s->wkd, *w) == 0) {
+			*res = GPG_LOC_NOSERVER;
+			return GPG_OK;
+		}
+	snprintf(err, errsz, "WKD lookup of %s: %s", addr,
+	    s->wkd[0] != '\0' && !s->late ? s->wkd : s->exited ? s->exit_how :
+	    "gpg did not finish");
+	return GPG_TEMPFAIL;
+}
+
+/* gpg_locate - see gpg.h */
+enum gpg_status
+gpg_locate(struct gpg *g, const char *addr, unsigned int timeout,
+    enum gpg_locate *res, char *err, size_t errsz)
+{
+	gpgme_ctx_t ctx = NULL;
+	gpgme_key_t k;
+	gpgme_error_t e;
+	char secs[16];
+	size_t n = 0;
+
+	memset(&g->seen, 0, sizeof g->seen);
+	if ((e = gpg_locate_ctx(g, &ctx))) {
+		gpgme_release(ctx);
+		return gpg_fail(e, "WKD lookup", err, errsz);
+	}
+	snprintf(secs, sizeof secs, "%u", timeout > 0 ? timeout : 1);
+	gpg_supervise(1);
+	if (setenv(GPGSUP_DEADLINE_ENV, secs, 1) == -1)
+		e = gpgme_error_from_syserror();
+	else
+		e = gpgme_op_keylist_start(ctx, addr, 0);
+	(void)unsetenv(GPGSUP_DEADLINE_ENV);
+	gpg_supervise(0);
+	while (!e && (e = gpgme_op_keylist_next(ctx, &k)) == 0) {
+		n++;
+		gpgme_key_unref(k);
+	}
+	gpgme_op_keylist_end(ctx);
+	gpg_locate_why(ctx, &g->seen);
+	gpgme_release(ctx);
+	if (e && gpgme_err_code(e) != GPG_ERR_EOF && !g->seen.late)
+		return gpg_fail(e, "WKD lookup", err, errsz);
+	return gpg_located(&g->seen, addr, n, res, err, errsz);
 }
 
 /* The bytes an export collects, up to a cap. */

@@ -24,6 +24,8 @@ struct gpg_key {
 	int	  revoked;	/* the primary key is revoked */
 	int	  disabled;	/* disabled in the keyring (ownertrust) */
 	int	  invalid;	/* gpg calls it invalid */
+	int	  unsupported;	/* an encryption subkey of an algorithm
+				 * gpg cannot use (RFC 9580's X25519) */
 	long long created;	/* the primary key's creation (time_t) */
 	long long expires;	/* when it stops encrypting (time_t): the
 				 * earlier of the primary key's expiry and
@@ -167,6 +169,26 @@ int		 gpg_passphrase(struct gpg *, const char *, size_t);
 enum gpg_status	 gpg_sign_check(struct gpg *, const struct gpg_key *, char *,
 		    size_t);
 
+/* What a Web Key Directory lookup (gpg_locate) came to. */
+enum gpg_locate {
+	GPG_LOC_FOUND,		/* gpg imported a key for the address */
+	GPG_LOC_NOTFOUND,	/* the directory has none (a 404) */
+	GPG_LOC_UNREADABLE,	/* it served no key gpg can read (an
+				 * OpenPGP v6 key: gpg 2.2 refuses it) */
+	GPG_LOC_NOMATCH,	/* it served a key without a user ID of
+				 * the address: gpg imported nothing */
+	GPG_LOC_NOSERVER	/* nothing listens there (the connection
+				 * was refused, no route): no directory */
+};
+
+/* gpg_locate - look addr up in its domain's Web Key Directory through
+ * gpg (--locate-external-keys with auto-key-locate wkd alone; gpg
+ * imports what it finds into the home and keeps only the user ID of the
+ * address), gpg stopped after timeout seconds: GPG_OK with *res, or
+ * GPG_TEMPFAIL when the lookup did not finish (deadline, network,
+ * dirmngr; err says why) */
+enum gpg_status	 gpg_locate(struct gpg *, const char *, unsigned int,
+		    enum gpg_locate *, char *, size_t);
 /* gpg_export_minimal - the public key fpr as gpg's export-minimal
  * writes it (binary packets, self-signatures only), at most max bytes:
  * GPG_OK with *out allocated (the caller frees it), else GPG_TEMPFAIL

@@ -92,6 +92,11 @@ gpgstatus_line(struct gpgstatus *seen, const char *keyword, const char *args)
 		seen->end_encryption = 1;
 	else if (strcmp(keyword, "SIG_CREATED") == 0)
 		seen->sig_created = 1;
+	else if (strcmp(keyword, "IMPORT_RES") == 0 && args != NULL) {
+		/* a WKD lookup's import: how many keys gpg could read */
+		seen->import_res = 1;
+		seen->import_count = strtol(args, NULL, 10);
+	}
 	else
 		gpgstatus_dec(seen, keyword, args);
 }
@@ -175,6 +180,10 @@ gpgstatus_exit(struct gpgstatus *seen, const char *args)
 		seen->stopped = GPGSTATUS_CPU;
 		snprintf(seen->exit_how, sizeof seen->exit_how,
 		    "stopped: over %s seconds of CPU", args + 4);
+	} else if (strncmp(args, "deadline ", 9) == 0) {
+		seen->late = 1;
+		snprintf(seen->exit_how, sizeof seen->exit_how,
+		    "no answer within %s s", args + 9);
 	} else if (strncmp(args, "exec ", 5) == 0)
 		snprintf(seen->exit_how, sizeof seen->exit_how,
 		    "not started: %s", (n = gpgstatus_num(args + 5, 4096)) >= 0 ?

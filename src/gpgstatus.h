@@ -54,6 +54,12 @@ struct gpgstatus {
 	int	 plaintext;		/* PLAINTEXT: literal data seen */
 	int	 unexpected;		/* UNEXPECTED: a packet out of place
 					 * (GPGME stops reading there) */
+	/* a WKD lookup (gpg_locate): */
+	int	 late;			/* the supervisor's deadline passed */
+	int	 import_res;		/* IMPORT_RES: gpg read what came */
+	long	 import_count;		/* its keys gpg could read */
+	char	 wkd[104];		/* why it found nothing, as gpg's
+					 * diagnostics say (gpg.c) */
 };
 
 /* gpgstatus_line - record one status line ("KEYWORD", "ARGS") */

@@ -63,7 +63,13 @@ struct gpgsup_hold {
 	rlim_t	 cpu;		/* gpg's CPU limit (seconds), or 0 */
 	int	 gone;		/* GPGME's end of the status channel
 				 * closed: gpg killed */
+	unsigned int deadline;	/* wall-clock seconds for gpg, or 0 */
+	int	 english;	/* gpg's messages in English (a WKD
+				 * lookup: gpg.c reads why it failed) */
 };
+
+static volatile sig_atomic_t	gpgsup_late;	/* the deadline passed */
+static pid_t			gpgsup_gpg = -1;
 
 #define GPGSUP_NEWSIG	"[GNUPG:] NEWSIG"
 
@@ -85,6 +91,10 @@ static void	gpgsup_report(int, const char *, int, struct gpgsup_hold *);
 static int	gpgsup_wait(pid_t, int, struct gpgsup_hold *);
 static rlim_t	gpgsup_cpu_limit(void);
 static void	gpgsup_cpu(rlim_t);
+static void	gpgsup_alarm(int);
+static unsigned int gpgsup_deadline(void);
+static void	gpgsup_exec(const char *, char **, int, const int *,
+		    const struct gpgsup_hold *);
 
 /*
  * gpgsup_path - mailseal-gpg beside the running program (the build
@@ -385,9 +395,17 @@ static int
 gpgsup_wait(pid_t pid, int fd, struct gpgsup_hold *h)
 {
 	struct rusage ru;
+	siginfo_t si;
 	pid_t w;
 	int status;
 
+	/* the deadline's alarm off while gpg is not reaped yet, so that
+	 * its SIGKILL cannot reach another process given gpg's PID */
+	while (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOWAIT) == -1 &&
+	    errno == EINTR)
+		continue;
+	(void)alarm(0);
+	gpgsup_gpg = -1;
 	while ((w = wait4(pid, &status, 0, &ru)) == -1 && errno == EINTR)
 		continue;
 	if (w == -1) {
@@ -396,6 +414,10 @@ gpgsup_wait(pid_t pid, int fd, struct gpgsup_hold *h)
 	}
 	if (h->toomany) {
 		gpgsup_report(fd, "signatures", LIMIT_SIGNATURES + 1, h);
+		return 2;
+	}
+	if (gpgsup_late && WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) {
+		gpgsup_report(fd, "deadline", (int)h->deadline, h);
 		return 2;
 	}
 	/* at the hard limit: SIGKILL (the sum of whole seconds may fall
@@ -414,20 +436,67 @@ gpgsup_wait(pid_t pid, int fd, struct gpgsup_hold *h)
 	return WEXITSTATUS(status);
 }
 
+/* gpgsup_alarm - SIGALRM: gpg's deadline passed */
+static void
+gpgsup_alarm(int sig)
+{
+	(void)sig;
+	gpgsup_late = 1;
+	if (gpgsup_gpg > 0)
+		(void)kill(gpgsup_gpg, SIGKILL);
+}
+
+/* gpgsup_deadline - the seconds GPGSUP_DEADLINE_ENV gives gpg (0:
+ * none), the variable removed */
+static unsigned int
+gpgsup_deadline(void)
+{
+	const char *v = getenv(GPGSUP_DEADLINE_ENV);
+	char *end;
+	unsigned long n = 0;
+
+	if (v != NULL) {
+		errno = 0;
+		n = strtoul(v, &end, 10);
+		if (errno != 0 || end == v || *end != '\0' || n > 86400)
+			n = 0;
+		(void)unsetenv(GPGSUP_DEADLINE_ENV);
+	}
+	return (unsigned int)n;
+}
+
+/* gpgsup_exec - in the child: gpg, its status lines to p[1] when held */
+static void
+gpgsup_exec(const char *gpg, char **argv, int fd, const int *p,
+    const struct gpgsup_hold *h)
+{
+	if (h->cpu > 0)
+		gpgsup_cpu(h->cpu);
+	if (!h->passing && (dup2(p[1], fd) == -1 ||
+	    (close(p[0]) == -1 || close(p[1]) == -1)))
+		_exit(127);
+	if (h->english && setenv("LC_ALL", "C", 1) == -1)
+		_exit(127);
+	execv(gpg, argv);
+	_exit(127);
+}
+
 /* gpgsup_main - see gpgsup.h */
 int
 gpgsup_main(int argc, char **argv)
 {
-	struct gpgsup_hold h = { NULL, 0, 1, 0, -1, 0, 0, 0, 0, 0 };
+	struct gpgsup_hold h = { NULL, 0, 1, 0, -1, 0, 0, 0, 0, 0, 0, 0 };
 	char gpg[PATH_MAX];
 	const char *env;
 	pid_t pid;
+	sigset_t alrm;
 	int fd, n, p[2] = { -1, -1 };
 
 	if ((env = getenv(GPGSUP_ENV)) == NULL)
 		return -1;
 	n = snprintf(gpg, sizeof gpg, "%s", env);
 	(void)unsetenv(GPGSUP_ENV);
+	h.deadline = gpgsup_deadline();
 	(void)signal(SIGPIPE, SIG_IGN);	/* GPGME may stop reading */
 	fd = gpgsup_status_fd(argc, argv);
 	if (n < 0 || (size_t)n >= sizeof gpg || gpg[0] != '/' || argc < 1) {
@@ -448,21 +517,22 @@ gpgsup_main(int argc, char **argv)
 	if (gpgsup_has(argc, argv, "--decrypt") ||
 	    gpgsup_has(argc, argv, "--verify"))
 		h.cpu = gpgsup_cpu_limit();
+	h.english = gpgsup_has(argc, argv, "--locate-external-keys");
 	if ((pid = fork()) == -1) {
 		gpgsup_report(fd, "exec", errno, &h);
 		return 2;
 	}
-	if (pid == 0) {
-		if (h.cpu > 0)
-			gpgsup_cpu(h.cpu);
-		if (!h.passing && (dup2(p[1], fd) == -1 ||
-		    (close(p[0]) == -1 || close(p[1]) == -1)))
-			_exit(127);
-		execv(gpg, argv);
-		_exit(127);
-	}
-	h.pid = pid;
+	if (pid == 0)
+		gpgsup_exec(gpg, argv, fd, p, &h);
+	h.pid = gpgsup_gpg = pid;
 	gpgsup_close_others(fd, p[0]);
+	if (h.deadline > 0) {
+		sigemptyset(&alrm);
+		sigaddset(&alrm, SIGALRM);
+		(void)signal(SIGALRM, gpgsup_alarm);
+		(void)sigprocmask(SIG_UNBLOCK, &alrm, NULL);
+		(void)alarm(h.deadline);
+	}
 	if (!h.passing)
 		gpgsup_hold(p[0], fd, &h);
 	n = gpgsup_wait(pid, fd, &h);

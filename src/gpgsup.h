@@ -27,6 +27,15 @@
 #define GPGSUP_ENV	"MAILSEAL_GPG_SUPERVISE"
 #define GPGSUP_KEYWORD	"MAILSEAL_GPG_EXIT"
 
+/*
+ * A Web Key Directory lookup (gpg --locate-external-keys, gpg.c's
+ * gpg_locate) waits on the network: with GPGSUP_DEADLINE_ENV set to N
+ * seconds the supervisor kills gpg after N seconds of wall time and
+ * reports "deadline N".  Such a run's gpg speaks English (LC_ALL=C):
+ * gpg.c reads why a lookup found nothing in gpg's diagnostics.
+ */
+#define GPGSUP_DEADLINE_ENV	"MAILSEAL_GPG_DEADLINE"
+
 /* gpgsup_path - into buf: the supervisor GPGME is to start */
 void	gpgsup_path(char *, size_t);
 

@@ -24,6 +24,7 @@
 #include "limit.h"
 #include "log.h"
 #include "recip.h"
+#include "wkd.h"
 #include "xmalloc.h"
 
 #define KEYS_DAY	86400
@@ -40,6 +41,8 @@ struct keys_job {
 	int			 nousable;	/* an address without a key */
 	int			 anyusable;
 	int			 expiring;	/* a key expires soon */
+	struct addrlist		 unreadable;	/* --wkd: served a key gpg
+						 * cannot read */
 };
 
 static enum outcome	keys_signer_find(struct gpg *, const char *,
@@ -218,6 +221,22 @@ keys_setup(struct keys_job *j)
 	return OUTCOME_OK;
 }
 
+/* keys_wkd - --wkd: the addresses without a usable key looked up, and
+ * listed again when one was found: 0, or -1 after one line */
+static int
+keys_wkd(struct keys_job *j, struct gpg *g)
+{
+	struct recip rec;
+	int r;
+
+	recip_resolve(&j->addrs, &j->keys, &rec);
+	r = rec.missing.n == 0 ? 0 : wkd_refresh(g, &j->addrs,
+	    j->havecfg ? j->cfg.wkd_timeout : WKD_TIMEOUT, &j->keys, &rec,
+	    &j->unreadable);
+	recip_free(&rec);
+	return r;
+}
+
 /* keys_list - the one key listing: the addresses' keys, or all */
 static enum outcome
 keys_list(struct keys_job *j)
@@ -238,6 +257,10 @@ keys_list(struct keys_job *j)
 		recip_patterns(&j->addrs, &pat);
 		st = gpg_keylist(g, pat.v, pat.n, 0, &j->keys, err, sizeof err);
 		addrlist_free(&pat);
+		if (st == GPG_OK && j->opts->wkd && keys_wkd(j, g) == -1) {
+			gpg_close(g);
+			return OUTCOME_TEMPFAIL;
+		}
 	} else
 		st = gpg_keylist_all(g, &j->keys, err, sizeof err);
 	gpg_close(g);
@@ -276,6 +299,8 @@ keys_unusable(struct keys_job *j, const char *addr)
 	char esc[LIMIT_ADDR_SPEC * 4 + 8], text[GPG_ERRLEN];
 
 	recip_explain_ix(addr, j->ix, &r);
+	if (r.why == RECIP_NOKEY && addrlist_has(&j->unreadable, addr))
+		r.why = RECIP_UNSUPPORTED;	/* WKD's key: gpg cannot read */
 	fprintf(j->opts->out, "%s  key=-  encrypt=no  reason=%s  why=\"%s\"\n",
 	    log_escape(addr, esc, sizeof esc), recip_why_name(r.why),
 	    recip_reason_text(&r, text, sizeof text));
@@ -339,6 +364,7 @@ out:
 	recip_index_free(j.ix);
 	gpg_keylist_free(&j.keys);
 	addrlist_free(&j.addrs);
+	addrlist_free(&j.unreadable);
 	if (j.havecfg)
 		config_free(&j.cfg);
 	return rc;

@@ -20,6 +20,8 @@ struct keys_opts {
 	char *const	 *addrs;	/* as given; none: every user ID */
 	size_t		  naddrs;
 	int		  expiring;	/* --expiring DAYS, else -1 */
+	int		  wkd;		/* --wkd: look up the addresses
+					 * without a usable key */
 	FILE		 *out;
 };
 

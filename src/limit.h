@@ -119,6 +119,12 @@
  * A key listing or a message of a few MB writes a few KB. */
 #define LIMIT_GPG_STATUS	16777216
 
+/* Bytes of gpg's diagnostics (GPGME_AUDITLOG_DIAG) gpg.c reads after a
+ * WKD lookup to learn why it found nothing ("via WKD: No data").  One
+ * lookup writes a few lines; a reason not within them is no answer: a
+ * retry (75), never "no key". */
+#define LIMIT_GPG_DIAG		16384
+
 /* Length of a MIME boundary (RFC 2046 5.1.1 says 70). */
 #define LIMIT_BOUNDARY		70
 

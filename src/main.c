@@ -81,7 +81,7 @@ usage(FILE *fp)
 	fprintf(fp,
 	    "usage: mailseal encrypt [--homedir DIR] [-o FILE] [-r ADDR]...\n"
 	    "                        [--sign [--signer KEY] [--passphrase-file FILE]]\n"
-	    "                        [--no-encrypt-to] [--no-protect-headers]\n"
+	    "                        [--no-encrypt-to] [--no-protect-headers] [--wkd]\n"
 	    "                        [--timeout SECONDS] [-v] [FILE]\n"
 	    "       mailseal sign [--homedir DIR] [-o FILE] [--signer KEY]\n"
 	    "                     [--passphrase-file FILE] [--timeout SECONDS] [-v]\n"
@@ -93,7 +93,7 @@ usage(FILE *fp)
 	    "                       [--check] [--timeout SECONDS] [-v] [--]\n"
 	    "                       RECIPIENT...\n"
 	    "       mailseal keys [-c FILE] [--homedir DIR] [--expiring DAYS]\n"
-	    "                     [--timeout SECONDS] [-v] [ADDR]...\n"
+	    "                     [--wkd] [--timeout SECONDS] [-v] [ADDR]...\n"
 	    "       mailseal smtpd [-c FILE] [--user USER] [--detach]\n"
 	    "                      [--pidfile FILE] [--check] [-v]\n"
 	    "       mailseal --version | --help\n");
@@ -389,6 +389,9 @@ encrypt_opt(struct encrypt_opts *o, int ch)
 	case 'N':
 		o->no_encrypt_to = 1;
 		break;
+	case 'W':
+		o->wkd = 1;
+		break;
 	case 'P':
 		o->passfile = optarg;
 		break;
@@ -409,6 +412,7 @@ cmd_encrypt(int argc, char **argv)
 		{ "sign",		no_argument,		NULL, 's' },
 		{ "signer",		required_argument,	NULL, 'S' },
 		{ "no-encrypt-to",	no_argument,		NULL, 'N' },
+		{ "wkd",		no_argument,		NULL, 'W' },
 		{ "passphrase-file",	required_argument,	NULL, 'P' },
 		{ "no-protect-headers",	no_argument,		NULL, 'U' },
 		{ NULL,			0,			NULL, 0 }
@@ -659,6 +663,7 @@ cmd_keys(int argc, char **argv)
 		COMMON_LONGOPTS,
 		{ "config",	required_argument,	NULL, 'c' },
 		{ "expiring",	required_argument,	NULL, 'E' },
+		{ "wkd",	no_argument,		NULL, 'W' },
 		{ NULL,		0,			NULL, 0 }
 	};
 	struct common c = { "keys", NULL, NULL, NULL, LIMIT_SECONDS, 0, 0 };
@@ -678,6 +683,8 @@ cmd_keys(int argc, char **argv)
 			continue;
 		if (ch == 'c')
 			o.config = optarg;
+		else if (ch == 'W')
+			o.wkd = 1;
 		else if ((r = keys_expiring(&o, optarg)) != OUTCOME_OK)
 			return r;
 	}
@@ -689,6 +696,10 @@ cmd_keys(int argc, char **argv)
 	o.homedir = c.homedir;
 	o.addrs = argv + optind;
 	o.naddrs = (size_t)(argc - optind);
+	if (o.wkd && o.naddrs == 0) {
+		log_warnx("keys: --wkd needs the addresses to look up");
+		return OUTCOME_USAGE;
+	}
 	o.out = stdout;
 	alarm(c.timeout);
 	return keys_run(&o);

@@ -20,6 +20,7 @@
 #include "protect.h"
 #include "rfc5322.h"
 #include "secmem.h"
+#include "verdict.h"
 #include "xmalloc.h"
 
 static int	pgpmime_puts(FILE *, const char *, int);
@@ -49,7 +50,7 @@ int
 pgpmime_is_outer(const struct rfc5322_field *f)
 {
 	return !rfc5322_has_prefix(f, "Content-") && !rfc5322_is(f, "Bcc") &&
-	    !rfc5322_is(f, "Resent-Bcc");
+	    !rfc5322_is(f, "Resent-Bcc") && !verdict_is_ours(f);
 }
 
 /* pgpmime_puts - a line of ours, with the message's line end */
@@ -157,12 +158,19 @@ pgpmime_inner_init(struct pgpmime_inner *s, const struct rfc5322_header *h,
 	s->left = -1;
 	for (i = 0; i < h->nfields; i++)
 		if (rfc5322_has_prefix(&h->fields[i], "Content-"))
-			len += 2 * h->fields[i].rawlen + 2;
+			len += 2 * h->fields[i].rawlen + 16;
 	s->head = xmalloc(len);
 	for (i = 0; i < h->nfields; i++) {
 		const struct rfc5322_field *f = &h->fields[i];
+		size_t n;
 		if (!rfc5322_has_prefix(f, "Content-"))
 			continue;
+		/* no protected header here: no marks saying there is one */
+		if (rfc5322_is(f, "Content-Type") &&
+		    (n = protect_unmarked(f, s->head + s->headlen)) > 0) {
+			s->headlen += n;
+			continue;
+		}
 		prevcr = 0;
 		s->headlen += pgpmime_canon((const unsigned char *)f->raw,
 		    f->rawlen, (unsigned char *)s->head + s->headlen, &prevcr);

@@ -20,7 +20,10 @@ struct rfc5322_field;
 void	pgpmime_boundary(char *);
 
 /* pgpmime_is_outer - does this field stay in the outer header?  Not the
- * Content-* fields (they go inside) and not Bcc or Resent-Bcc. */
+ * Content-* fields (they go inside), not Bcc or Resent-Bcc, and not
+ * decrypt's verdict fields (a message decrypted and sealed again, as
+ * decrypt = yes does: they name the signer, which was inside the old
+ * encryption, and speak of another copy than the one sealed). */
 int	pgpmime_is_outer(const struct rfc5322_field *);
 
 /* pgpmime_write_head - the From line, the outer fields (exact bytes),
@@ -53,6 +56,10 @@ struct pgpmime_inner {
  * where it stands, with no header in front: signed data (RFC 3156 5);
  * -1 (errno EINVAL) when len is negative */
 int	pgpmime_canon_init(struct pgpmime_inner *, struct input *, off_t);
+/* pgpmime_inner_init - the entity of the message h (the input at its
+ * body): its Content-* fields (a Content-Type less any hp= and
+ * protected-headers= parameter: protect_unmarked()), the empty line,
+ * the body; every line end CRLF */
 void	pgpmime_inner_init(struct pgpmime_inner *, const struct rfc5322_header *,
 	    struct input *);
 /* pgpmime_inner_protect - after pgpmime_inner_init: the entity starts

@@ -13,40 +13,102 @@
 #include <strings.h>
 
 #include "limit.h"
-#include "mime.h"
 #include "pgpmime.h"
 #include "protect.h"
 #include "rfc5322.h"
 #include "xmalloc.h"
 
+static enum protect_mode protect_param_mark(const char *, size_t);
+static size_t	protect_skip_cfws(const char *, size_t, size_t);
+
 /* The fields protected headers replace, as decrypt shows them. */
 static const char *const protect_names[] = {
-	"Subject", "From", "To", "Cc", "Reply-To", "Date", "Message-ID", NULL
+	"Subject", "From", "To", "Cc", "Reply-To", "Date", "Message-ID",
+	"Thread-Topic", NULL
 };
 
-/* protect_marker - see protect.h */
+/* protect_param_mark - the mark a parameter (from just after its ';')
+ * makes: hp (any value, also as an RFC 2231 "hp*..."), or
+ * protected-headers: "v1" (quoted or not, any case), or an RFC 2231
+ * form of it */
+static enum protect_mode
+protect_param_mark(const char *s, size_t n)
+{
+	size_t i = protect_skip_cfws(s, n, 0), k, e;
+
+	for (k = i; k < n && s[k] != '=' && s[k] != '*' && s[k] != ' ' &&
+	    s[k] != '\t' && s[k] != '(' && s[k] != '\r' && s[k] != '\n'; k++)
+		;
+	if (k - i == 2 && strncasecmp(s + i, "hp", 2) == 0)
+		return PROTECT_HP;
+	if (k - i != 17 || strncasecmp(s + i, "protected-headers", 17) != 0)
+		return PROTECT_NONE;
+	if (k < n && s[k] == '*')
+		return PROTECT_V1;
+	if ((k = protect_skip_cfws(s, n, k)) >= n || s[k] != '=')
+		return PROTECT_NONE;
+	if ((k = protect_skip_cfws(s, n, k + 1)) < n && s[k] == '"')
+		k++;
+	e = k + 2;
+	if (e > n || strncasecmp(s + k, "v1", 2) != 0)
+		return PROTECT_NONE;
+	return e == n || s[e] == '"' || s[e] == ' ' || s[e] == '\t' ||
+	    s[e] == '(' || s[e] == '\r' || s[e] == '\n' ? PROTECT_V1 :
+	    PROTECT_NONE;
+}
+
+/* protect_value_mark - the strongest mark among the parameters of a
+ * Content-Type value v of n bytes, split at the ';'s outside quoted
+ * strings, and (comments set) outside comments */
+static enum protect_mode
+protect_value_mark(const char *v, size_t n, int comments)
+{
+	enum protect_mode m = PROTECT_NONE, pm;
+	size_t i, seg = n;
+	int quoted = 0, depth = 0;
+
+	for (i = 0; i <= n; i++) {
+		if (i + 1 < n && (quoted || depth > 0) && v[i] == '\\')
+			i++;
+		else if (i < n && depth == 0 && v[i] == '"')
+			quoted = !quoted;
+		else if (i < n && comments && !quoted && v[i] == '(')
+			depth++;
+		else if (i < n && !quoted && depth > 0 && v[i] == ')')
+			depth--;
+		else if (i == n || (!quoted && depth == 0 && v[i] == ';')) {
+			if (seg < n && (pm = protect_param_mark(v + seg + 1,
+			    i - seg - 1)) > m)
+				m = pm;
+			seg = i;
+		}
+	}
+	return m;
+}
+
+/*
+ * protect_marker - see protect.h.  Read leniently, as the most lenient
+ * reader would: every Content-Type field (readers differ on which of
+ * two they take), every parameter (split at the ';'s outside quoted
+ * strings and comments, whatever the syntax around them, however many;
+ * and again as Python's email package splits, knowing no comments),
+ * RFC 2231 names too (protected-headers*= counts as "v1": its value is
+ * not decoded).  A mark we missed would let a reader show inner fields
+ * that our verdicts never looked at.
+ */
 enum protect_mode
 protect_marker(const struct rfc5322_header *h)
 {
 	const struct rfc5322_field *f;
-	struct mime_ctype ct;
-	const char *v1;
-	enum protect_mode m = PROTECT_NONE;
-	char *v;
-	size_t len;
+	enum protect_mode m = PROTECT_NONE, pm;
+	size_t k = 0;
+	int comments;
 
-	if ((f = rfc5322_find(h, "Content-Type", NULL)) == NULL)
-		return PROTECT_NONE;
-	v = rfc5322_unfold(f, &len);
-	if (mime_ctype_parse(v, len, &ct) == 0) {
-		v1 = mime_ctype_param(&ct, "protected-headers");
-		if (mime_ctype_param(&ct, "hp") != NULL)
-			m = PROTECT_HP;
-		else if (v1 != NULL && strcasecmp(v1, "v1") == 0)
-			m = PROTECT_V1;
-	}
-	mime_ctype_free(&ct);
-	free(v);
+	while ((f = rfc5322_find(h, "Content-Type", &k)) != NULL)
+		for (comments = 0; comments <= 1; comments++)
+			if ((pm = protect_value_mark(f->raw + f->valoff,
+			    f->rawlen - f->valoff, comments)) > m)
+				m = pm;
 	return m;
 }
 
@@ -105,7 +167,9 @@ protect_hides(const struct rfc5322_header *ph, enum protect_mode mode,
  * The copied fields are what RFC 9788 calls the composer's header; the
  * trace fields are not among them.  After them, one HP-Outer field per
  * copied field says what the outer header shows for it: the same
- * field, but "[...]" for a Subject.  The outer header keeps every field
+ * field, but "[...]" for a Subject.  Thread-Topic, which Outlook and
+ * Exchange fill with the Subject's text, is a Subject too: "[...]"
+ * outside as well (protect_hidden()).  The outer header keeps every field
  * except that the Subject's text is "[...]": INTERFACE.md fixes From,
  * To, Cc, Date and Message-ID in the outer header (the MTAs and the
  * threading of readers that cannot decrypt need them), so of RFC 9788's
@@ -113,7 +177,7 @@ protect_hides(const struct rfc5322_header *ph, enum protect_mode mode,
  * (VIOLATIONS.md).
  */
 
-#define PROTECT_HIDDEN	"Subject: [...]"
+#define PROTECT_HIDDEN	"[...]"
 #define PROTECT_V1	"protected-headers=\"v1\""
 #define PROTECT_PARAMS	"hp=\"cipher\"; " PROTECT_V1
 #define PROTECT_TEXT	"Content-Type: text/plain; charset=us-ascii; "
@@ -141,16 +205,44 @@ static void	protect_put_name(struct protect_buf *,
 		    const struct rfc5322_field *);
 static void	protect_put_field(struct protect_buf *,
 		    const struct rfc5322_field *);
-static void	protect_put_ctype(struct protect_buf *,
+static int	protect_put_ctype(struct protect_buf *,
 		    const struct rfc5322_field *, const char *);
 static void	protect_build(struct protect_buf *,
 		    const struct rfc5322_header *, enum protect_level);
 static int	protect_takes(const struct rfc5322_field *,
 		    enum protect_level);
-static void	protect_put_param(struct protect_buf *, const char *,
+static int	protect_put_param(struct protect_buf *, const char *,
 		    size_t, size_t, int);
 static size_t	protect_skip_cfws(const char *, size_t, size_t);
 static int	protect_param_ours(const char *, size_t);
+static char	*protect_hidden(const struct rfc5322_field *, int);
+
+/* The fields whose text the outer header hides, as they read there
+ * (writable: struct rfc5322_field's raw is; nothing writes them). */
+static char protect_subj_crlf[] = "Subject: " PROTECT_HIDDEN "\r\n";
+static char protect_subj_lf[] = "Subject: " PROTECT_HIDDEN "\n";
+static char protect_topic_crlf[] = "Thread-Topic: " PROTECT_HIDDEN "\r\n";
+static char protect_topic_lf[] = "Thread-Topic: " PROTECT_HIDDEN "\n";
+static char *const protect_hidden_crlf[] = {
+	protect_subj_crlf, protect_topic_crlf, NULL
+};
+static char *const protect_hidden_lf[] = {
+	protect_subj_lf, protect_topic_lf, NULL
+};
+
+/* protect_hidden - the line the outer header shows instead of f (with
+ * a CRLF or an LF line end), or NULL when it shows f as it is */
+static char *
+protect_hidden(const struct rfc5322_field *f, int crlf)
+{
+	char *const *n = crlf ? protect_hidden_crlf : protect_hidden_lf;
+
+	for (; *n != NULL; n++)
+		if (f->namelen == (size_t)(strchr(*n, ':') - *n) &&
+		    strncasecmp(f->raw, *n, f->namelen) == 0)
+			return *n;
+	return NULL;
+}
 
 /* protect_copies - see protect.h */
 int
@@ -236,30 +328,40 @@ protect_param_ours(const char *s, size_t n)
 	    (k - i == 17 && strncasecmp(s + i, "protected-headers", 17) == 0);
 }
 
-/* protect_put_param - v[seg, end): the first segment (the type), or
- * a ';' and the parameter after it, which is dropped when it is ours */
-static void
+/* protect_put_param - v[seg, end): the first segment (the type: when
+ * there is none, RFC 2045's default, text/plain, which readers take
+ * anyway), or a ';' and the parameter after it, which is dropped when
+ * it is ours (or empty); 1 when one of ours was dropped */
+static int
 protect_put_param(struct protect_buf *b, const char *v, size_t seg,
     size_t end, int first)
 {
-	if (first || !protect_param_ours(v + seg + 1, end - seg - 1))
+	if (first && protect_skip_cfws(v, end, 0) == end)
+		protect_put(b, " text/plain", 11);
+	else if (first || !protect_param_ours(v + seg + 1, end - seg - 1))
 		protect_put(b, v + seg, end - seg);
+	else
+		return protect_skip_cfws(v, end, seg + 1) < end;
+	return 0;
 }
 
 /*
  * protect_put_ctype - the Content-Type, byte for byte, less any hp or
  * protected-headers parameter it had (a message we decrypted carries
- * ours: a reader must not see two, or an old hp="clear"), then ours on
- * a line of their own.  Parameters are split at the ';'s outside
- * quoted strings and comments.
+ * ours: a reader must not see two, or an old hp="clear"), then params
+ * (NULL: none) on a line of their own; the number of parameters
+ * dropped.  Parameters are split at the ';'s outside quoted strings and
+ * comments.  A quoted string, comment or quoted pair the value leaves
+ * open is closed before params: they would be in it, and readers (ours
+ * too) would not see them, nor the protected fields.
  */
-static void
+static int
 protect_put_ctype(struct protect_buf *b, const struct rfc5322_field *f,
     const char *params)
 {
 	const char *v = f->raw + f->valoff;
 	size_t n = f->rawlen - f->valoff, i, seg = 0;
-	int quoted = 0, depth = 0, first = 1;
+	int quoted = 0, depth = 0, first = 1, dropped = 0;
 
 	while (n > 0 && (v[n - 1] == '\n' || v[n - 1] == '\r' ||
 	    v[n - 1] == ' ' || v[n - 1] == '\t'))
@@ -275,15 +377,40 @@ protect_put_ctype(struct protect_buf *b, const struct rfc5322_field *f,
 		else if (!quoted && depth > 0 && v[i] == ')')
 			depth--;
 		else if (!quoted && depth == 0 && v[i] == ';') {
-			protect_put_param(b, v, seg, i, first);
+			dropped += protect_put_param(b, v, seg, i, first);
 			seg = i;
 			first = 0;
 		}
 	}
-	protect_put_param(b, v, seg, n, first);
+	dropped += protect_put_param(b, v, seg, n, first);
+	if (params == NULL) {
+		protect_put(b, "\r\n", 2);
+		return dropped;
+	}
+	/* (a value of nothing but white space and comments is gone) */
+	if (!first || protect_skip_cfws(v, n, 0) < n) {
+		if (i > n)
+			protect_put(b, "\\", 1);
+		if (quoted)
+			protect_put(b, "\"", 1);
+		for (; depth > 0; depth--)
+			protect_put(b, ")", 1);
+	}
 	protect_put(b, ";\r\n\t", 4);
 	protect_put(b, params, strlen(params));
 	protect_put(b, "\r\n", 2);
+	return dropped;
+}
+
+/* protect_unmarked - see protect.h */
+size_t
+protect_unmarked(const struct rfc5322_field *f, char *dst)
+{
+	struct protect_buf b;
+
+	memset(&b, 0, sizeof b);
+	b.p = dst;
+	return protect_put_ctype(&b, f, NULL) > 0 ? b.len : 0;
 }
 
 /* protect_takes - is f inside at level lv (Content-* always are)? */
@@ -299,7 +426,7 @@ protect_takes(const struct rfc5322_field *f, enum protect_level lv)
 	case PROTECT_SHOWN:
 		return protect_is_name(f);
 	default:
-		return rfc5322_is(f, "Subject");
+		return protect_hidden(f, 1) != NULL;
 	}
 }
 
@@ -314,7 +441,7 @@ protect_build(struct protect_buf *b, const struct rfc5322_header *h,
 	 * every field the author wrote is inside; v1 alone says that the
 	 * fields inside win over the outer ones */
 	const char *params = lv <= PROTECT_FIELDS ? PROTECT_PARAMS :
-	    PROTECT_V1;
+	    PROTECT_V1, *hidden;
 	size_t i;
 
 	b->len = 0;
@@ -336,9 +463,8 @@ protect_build(struct protect_buf *b, const struct rfc5322_header *h,
 		if (!protect_copies(f))
 			continue;
 		protect_put(b, "HP-Outer: ", 10);
-		if (rfc5322_is(f, "Subject"))
-			protect_put(b, PROTECT_HIDDEN "\r\n",
-			    sizeof PROTECT_HIDDEN + 1);
+		if ((hidden = protect_hidden(f, 1)) != NULL)
+			protect_put(b, hidden, strlen(hidden));
 		else
 			protect_put_field(b, f);
 	}
@@ -405,8 +531,7 @@ protect_inner(const struct rfc5322_header *h, size_t *lenp,
 void
 protect_outer(const struct rfc5322_header *h, struct rfc5322_header *oh)
 {
-	static char subject_crlf[] = PROTECT_HIDDEN "\r\n";
-	static char subject_lf[] = PROTECT_HIDDEN "\n";
+	char *hidden;
 	size_t i;
 
 	*oh = *h;
@@ -414,12 +539,11 @@ protect_outer(const struct rfc5322_header *h, struct rfc5322_header *oh)
 	    sizeof *oh->fields);
 	for (i = 0; i < h->nfields; i++) {
 		oh->fields[i] = h->fields[i];
-		if (!rfc5322_is(&h->fields[i], "Subject"))
+		if ((hidden = protect_hidden(&h->fields[i], h->crlf)) == NULL)
 			continue;
-		oh->fields[i].raw = h->crlf ? subject_crlf : subject_lf;
-		oh->fields[i].rawlen = strlen(oh->fields[i].raw);
-		oh->fields[i].namelen = 7;
-		oh->fields[i].valoff = 8;
+		oh->fields[i].raw = hidden;
+		oh->fields[i].rawlen = strlen(hidden);
+		oh->fields[i].valoff = oh->fields[i].namelen + 1;
 	}
 }
 

@@ -14,11 +14,12 @@ enum protect_mode {
 };
 
 /* protect_marker - does this header's Content-Type say its fields are
- * protected, and how? */
+ * protected, and how?  Any of its Content-Type fields (hp= before
+ * protected-headers="v1") */
 enum protect_mode protect_marker(const struct rfc5322_header *);
 
 /* protect_is_name - one of the fields protected ones replace: Subject,
- * From, To, Cc, Reply-To, Date, Message-ID */
+ * From, To, Cc, Reply-To, Date, Message-ID, Thread-Topic */
 int	protect_is_name(const struct rfc5322_field *);
 
 /* protect_hides - an outer field the protected header ph (NULL: none)
@@ -66,13 +67,20 @@ enum protect_level {
 char	*protect_inner(const struct rfc5322_header *, size_t *,
 	    enum protect_level *);
 
+/* protect_unmarked - an entity without a protected header must not say
+ * it has one: the Content-Type f less its hp and protected-headers
+ * parameters (a message mailseal decrypted carries them) into dst, which
+ * holds 2 * f->rawlen + 16 bytes, CRLF line ends; returns its length, or
+ * 0 when f has neither (then it stays as it is) */
+size_t	protect_unmarked(const struct rfc5322_field *, char *);
+
 /* protect_fits - a header of len bytes with CRLF lines (without its
  * empty line) reads within the header limits */
 int	protect_fits(const char *, size_t);
 
-/* protect_outer - oh: h with every Subject's text "[...]"; oh's fields
- * array is allocated (release it with protect_outer_free()), the rest
- * is h's */
+/* protect_outer - oh: h with every Subject's and Thread-Topic's text
+ * "[...]"; oh's fields array is allocated (release it with
+ * protect_outer_free()), the rest is h's */
 void	protect_outer(const struct rfc5322_header *, struct rfc5322_header *);
 void	protect_outer_free(struct rfc5322_header *);
 

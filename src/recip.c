@@ -396,7 +396,9 @@ recip_key_why(const struct gpg_key *k)
 		return RECIP_EXPIRED;
 	if (!k->usable)		/* gpg said so, without saying why */
 		return RECIP_INVALID;
-	return k->can_encrypt ? RECIP_USABLE : RECIP_NOENCRYPT;
+	if (k->can_encrypt)
+		return RECIP_USABLE;
+	return k->unsupported ? RECIP_UNSUPPORTED : RECIP_NOENCRYPT;
 }
 
 /*
@@ -483,6 +485,8 @@ recip_why_name(enum recip_why why)
 		return "no-encryption-subkey";
 	case RECIP_DISABLED:
 		return "disabled";
+	case RECIP_UNSUPPORTED:
+		return "unsupported-key";
 	default:
 		return "invalid";
 	}
@@ -510,6 +514,14 @@ recip_reason_text(const struct recip_reason *r, char *buf, size_t bufsz)
 		break;
 	case RECIP_NOENCRYPT:
 		snprintf(buf, bufsz, "key %s has no encryption subkey", r->fpr);
+		break;
+	case RECIP_UNSUPPORTED:
+		if (r->fpr[0] == '\0')
+			snprintf(buf, bufsz, "the key its Web Key Directory "
+			    "offers is of a kind gpg cannot read");
+		else
+			snprintf(buf, bufsz, "key %s encrypts with an "
+			    "algorithm gpg cannot use", r->fpr);
 		break;
 	default:
 		snprintf(buf, bufsz, "key %s is %s", r->fpr,

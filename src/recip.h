@@ -49,7 +49,10 @@ enum recip_why {
 	RECIP_REVOKED,
 	RECIP_NOENCRYPT,	/* no encryption subkey valid now */
 	RECIP_DISABLED,
-	RECIP_INVALID
+	RECIP_INVALID,
+	RECIP_UNSUPPORTED	/* its encryption subkey's algorithm is one
+				 * gpg cannot use; fpr "": the key WKD
+				 * served is one gpg cannot read (v6) */
 };
 
 struct recip_reason {

@@ -124,7 +124,9 @@ def is_content(name):
 
 
 def is_outer(name):
-    return not is_content(name) and name.lower() not in ("bcc", "resent-bcc")
+    """stays outside: not Content-*, Bcc, Resent-Bcc or decrypt's verdicts"""
+    return not is_content(name) and name.lower() not in (
+        "bcc", "resent-bcc", "x-mailseal-decryption", "x-mailseal-signature")
 
 
 def canon(data):
@@ -134,6 +136,9 @@ def canon(data):
 
 PROTECT = os.environ.get("CHECK_PGPMIME_PROTECT", "1") != "0"
 OUTER_SUBJECT = b"Subject: [...]"
+# the fields whose text reads [...] outside: the Subject, and Outlook's
+# copy of it
+HIDDEN = {"subject": OUTER_SUBJECT, "thread-topic": b"Thread-Topic: [...]"}
 OUR_PARAMS = b'hp="cipher"; protected-headers="v1"'
 # what the protected header leaves out: structure, Bcc, trace and
 # transport fields, mailseal's own (the rule of src/protect.c, written
@@ -179,6 +184,44 @@ def split_params(value):
     return parts + [cur]
 
 
+def closers(value):
+    """what closes the quoted pair, quoted string or comments value
+    leaves open (b"" when none is)"""
+    quoted, depth, i, out = False, 0, 0, b""
+    while i < len(value):
+        c = value[i:i + 1]
+        if (quoted or depth) and c == b"\\":
+            if i + 1 == len(value):
+                out = b"\\"
+            i += 2
+            continue
+        if not depth and c == b'"':
+            quoted = not quoted
+        elif not quoted and c == b"(":
+            depth += 1
+        elif not quoted and depth and c == b")":
+            depth -= 1
+        i += 1
+    return out + (b'"' if quoted else b"") + b")" * depth
+
+
+def blank(value):
+    """nothing but white space and comments (nested, or left open)"""
+    depth, i = 0, 0
+    while i < len(value):
+        c = value[i:i + 1]
+        if depth and c == b"\\":
+            i += 1
+        elif c == b"(":
+            depth += 1
+        elif depth and c == b")":
+            depth -= 1
+        elif not depth and c not in (b" ", b"\t", b"\r", b"\n"):
+            return False
+        i += 1
+    return True
+
+
 def plain_name(raw):
     """the field with no white space between its name and its colon"""
     colon = raw.index(b":")
@@ -190,8 +233,10 @@ def marked_ctype(raw, params):
     without empty parameters), params added on a line of their own"""
     raw = plain_name(raw)
     colon = raw.index(b":")
-    parts = split_params(raw[colon + 1:].rstrip(b" \t\r\n"))
-    keep = [parts[0]]
+    value = raw[colon + 1:].rstrip(b" \t\r\n")
+    parts = split_params(value)
+    # no type at all (white space, comments): RFC 2045's default
+    keep = [b" text/plain" if blank(parts[0]) else parts[0]]
     for p in parts[1:]:
         m = re.match(CFWS + rb"([^=* \t(\r\n]*)", p, re.S)
         if m.group(1).lower() in (b"hp", b"protected-headers"):
@@ -199,15 +244,35 @@ def marked_ctype(raw, params):
         if not m.group(1) and m.end() == len(p):
             continue
         keep.append(p)
-    return raw[:colon + 1] + b";".join(keep) + b";\r\n\t" + params \
-        + b"\r\n"
+    close = b"" if len(parts) == 1 and blank(value) else closers(value)
+    return raw[:colon + 1] + b";".join(keep) + close + \
+        b";\r\n\t" + params + b"\r\n"
+
+
+def unmarked_ctype(raw):
+    """without a protected header, the Content-Type less any hp= and
+    protected-headers= parameter (as it came when it has neither)"""
+    value = raw[raw.index(b":") + 1:].rstrip(b" \t\r\n")
+    parts = split_params(value)
+    keep, ours = [b" text/plain" if blank(parts[0]) else parts[0]], False
+    for p in parts[1:]:
+        m = re.match(CFWS + rb"([^=* \t(\r\n]*)", p, re.S)
+        if m.group(1).lower() in (b"hp", b"protected-headers"):
+            ours = True
+        elif m.group(1) or m.end() < len(p):
+            keep.append(p)
+    if not ours:
+        return raw
+    return raw[:raw.index(b":")].rstrip(b" \t") + b":" + \
+        b";".join(keep) + b"\r\n"
 
 
 # How much goes inside: the first of these levels whose header reads
 # within mailseal's header limits (line, field, block, count); none:
 # no header protection at all.
 LEVELS = ("all", "fields", "shown", "subject")
-SHOWN = ("subject", "from", "to", "cc", "reply-to", "date", "message-id")
+SHOWN = ("subject", "from", "to", "cc", "reply-to", "date", "message-id",
+         "thread-topic")
 LIMITS = {"line": 65536, "field": 262144, "block": 1048576, "fields": 2000}
 
 
@@ -217,7 +282,7 @@ def takes(name, level):
         return True
     if level in ("all", "fields"):
         return inside(name)
-    return n in SHOWN if level == "shown" else n == "subject"
+    return n in SHOWN if level == "shown" else n in HIDDEN
 
 
 def protected_head(h, level):
@@ -237,8 +302,8 @@ def protected_head(h, level):
             out += canon(with_eol(plain_name(raw)))
     for name, raw in h.fields:
         if level == "all" and inside(name):
-            out += b"HP-Outer: " + (OUTER_SUBJECT + b"\r\n"
-                                    if name.lower() == "subject"
+            out += b"HP-Outer: " + (HIDDEN[name.lower()] + b"\r\n"
+                                    if name.lower() in HIDDEN
                                     else canon(with_eol(plain_name(raw))))
     return out
 
@@ -276,6 +341,8 @@ def inner(orig):
     out = b""
     for name, raw in h.fields:
         if is_content(name):
+            if name.lower() == "content-type":
+                raw = unmarked_ctype(raw)
             raw = canon(raw)
             if not raw.endswith(b"\n"):
                 raw += b"\r\n"
@@ -333,8 +400,8 @@ def structure(out, orig):
     style = b"\r\n" if (oh.fields and oh.fields[0][1].endswith(b"\r\n")) \
         else b"\n"
     if PROTECT and protected(oh) is not None:
-        want = [(n, OUTER_SUBJECT + style if n.lower() == "subject" else raw)
-                for n, raw in want]
+        want = [(n, HIDDEN[n.lower()] + style if n.lower() in HIDDEN
+                 else raw) for n, raw in want]
     got = h.fields
     for i, (n, raw) in enumerate(want):
         if i >= len(got):

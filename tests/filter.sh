@@ -269,6 +269,8 @@ smtpd_user =
 smtpd_workers = 20
 smtpd_timeout = 300
 message_size_limit = 104857600
+wkd = no
+wkd_timeout = 10
 bob@example.org: policy=require (default_policy) key=$B action=encrypt
 EOF
 if cmp -s "$T/out" "$T/ok.want"; then

@@ -95,6 +95,7 @@ cat >"$T/fakegpg" <<'EOF'
 yes '[GNUPG:] PROG x' | head -c "$FAKE_BYTES" >&3
 case $FAKE_END in
 kill)	kill -KILL $$ ;;
+sleep)	exec sleep 30 ;;
 *)	exit "$FAKE_END" ;;
 esac
 EOF
@@ -118,6 +119,16 @@ if [ -x "$SUP" ]; then
 	is "supervisor: LIMIT_GPG_STATUS bytes held, exit line first; one more: last" \
 	    "$(head -n1 "$T/s.under" | cut -c1-26) $(wc -c <"$T/s.under") $(tail -n1 "$T/s.over" | cut -c1-26) $(wc -c <"$T/s.over")" \
 	    "[GNUPG:] MAILSEAL_GPG_EXIT 16777245 [GNUPG:] MAILSEAL_GPG_EXIT 16777261"
+	# MAILSEAL_GPG_DEADLINE (a WKD lookup's wkd_timeout): a gpg that
+	# hangs is killed after that many seconds, one that ends in time
+	# is not
+	t0=$(date +%s)
+	MAILSEAL_GPG_DEADLINE=1 sup s.late 100 sleep
+	t=$(($(date +%s) - t0))
+	MAILSEAL_GPG_DEADLINE=5 sup s.intime 100 0
+	is "supervisor: MAILSEAL_GPG_DEADLINE=1 stops a hanging gpg (${t}s); in time: exit 0" \
+	    "$(head -n1 "$T/s.late" | cut -d' ' -f2-) $([ "$t" -le 5 ] && echo soon) / $(head -n1 "$T/s.intime" | cut -d' ' -f2-)" \
+	    "MAILSEAL_GPG_EXIT deadline 1 soon / MAILSEAL_GPG_EXIT 0"
 else
 	skip "supervisor on its own" "no mailseal-gpg beside $MAILSEAL"
 fi

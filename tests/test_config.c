@@ -17,6 +17,7 @@
 #include "addr.h"
 #include "limit.h"
 #include "policy.h"
+#include "wkd.h"
 
 static char tmppaths[8][64];
 static int ntmp;
@@ -548,7 +549,8 @@ Test(config, print_every_parameter)
 	    "passphrase_file = /pf\nprotect_headers = no\n"
 	    "log = stderr\nsyslog_facility = local2\n"
 	    "timeout = 7\nsmtpd_user = ms\nsmtpd_workers = 3\n"
-	    "smtpd_timeout = 9\nmessage_size_limit = 1000\n");
+	    "smtpd_timeout = 9\nmessage_size_limit = 1000\n"
+	    "wkd = yes\nwkd_timeout = 30\n");
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *fp = open_memstream(&buf, &len);
@@ -581,7 +583,9 @@ Test(config, print_every_parameter)
 	    "smtpd_user = ms\n"
 	    "smtpd_workers = 3\n"
 	    "smtpd_timeout = 9\n"
-	    "message_size_limit = 1000\n");
+	    "message_size_limit = 1000\n"
+	    "wkd = yes\n"
+	    "wkd_timeout = 30\n");
 	free(buf);
 	config_free(&c);
 }
@@ -1012,6 +1016,30 @@ Test(config, smtpd_counts)
 	    "4294967296");
 	load_err("smtpd_timeout = 0\n", 1, "smtpd_timeout: \"0\" is not a "
 	    "number of seconds from 1 to 86400");
+}
+
+/* WKD lookups: off by default, a deadline of WKD_TIMEOUT seconds */
+Test(config, wkd)
+{
+	struct config c;
+
+	c = load_ok("");
+	cr_expect_eq(c.wkd, 0);
+	cr_expect_eq(c.wkd_timeout, WKD_TIMEOUT);
+	config_free(&c);
+	c = load_ok("wkd = yes\nwkd_timeout = 1\n");
+	cr_expect_eq(c.wkd, 1);
+	cr_expect_eq(c.wkd_timeout, 1);
+	config_free(&c);
+	c = load_ok("wkd = no\nwkd_timeout = 86400\n");
+	cr_expect_eq(c.wkd, 0);
+	cr_expect_eq(c.wkd_timeout, 86400);
+	config_free(&c);
+	load_err("wkd = on\n", 1, "wkd: \"on\" is not yes or no");
+	load_err("wkd_timeout = 0\n", 1, "wkd_timeout: \"0\" is not a "
+	    "number of seconds from 1 to 86400");
+	load_err("wkd_timeout = 86401\n", 1, "wkd_timeout: \"86401\" is not "
+	    "a number of seconds from 1 to 86400");
 }
 
 /* signer_map: KEY VALUE lines, the policy map's keys and lookups, the

@@ -656,3 +656,130 @@ Test(protect, no_white_space_before_a_colon_inside)
 	    "HP-Outer: Subject: [...]\r\nHP-Outer: X-A:v\r\n\r\nx");
 	free(got);
 }
+
+/* A Content-Type value that leaves a quoted string, a comment or a
+ * quoted pair open, or has no type: ours would be inside it, unseen by
+ * readers (protect_marker() too), and the recipient's Subject "[...]". */
+Test(protect, our_parameters_are_never_swallowed)
+{
+	static const struct {
+		const char	*in;
+		const char	*out;	/* before our line */
+	} t[] = {
+		{ "", " text/plain" },
+		{ " ; charset=utf-8", " text/plain; charset=utf-8" },
+		{ " (c) ; charset=utf-8", " text/plain; charset=utf-8" },
+		{ " (c", " text/plain" },
+		{ " text/plain; x=\"a", " text/plain; x=\"a\"" },
+		{ " text/plain; x=\"a\\", " text/plain; x=\"a\\\\\"" },
+		{ " text/plain (c", " text/plain (c)" },
+		{ " text/plain (a (b", " text/plain (a (b))" },
+		{ " text/plain (a\\", " text/plain (a\\\\)" },
+	};
+	struct rfc5322_header h;
+	struct input *in;
+	char want[512], *got, *head;
+	size_t i, len;
+
+	for (i = 0; i < sizeof t / sizeof t[0]; i++) {
+		snprintf(want, sizeof want, "Content-Type:%s;\r\n\t"
+		    "hp=\"cipher\"; protected-headers=\"v1\"\r\n", t[i].out);
+		got = ctype(t[i].in);
+		cr_expect_str_eq(got, want, "case %zu", i);
+		len = strlen(got);
+		head = malloc(len + 3);
+		cr_assert_not_null(head);
+		memcpy(head, got, len);
+		memcpy(head + len, "\r\n", 3);
+		in = tu_input(head, len + 2);
+		cr_assert_eq(rfc5322_read(in, &h), RFC5322_OK);
+		cr_expect_eq(protect_marker(&h), PROTECT_HP, "case %zu", i);
+		rfc5322_free(&h);
+		input_close(in);
+		free(head);
+		free(got);
+	}
+}
+
+/* Without header protection (and in a signed part) the entity has no
+ * protected header: a Content-Type that says so loses the marks; any
+ * other stays byte for byte. */
+Test(protect, no_protected_header_no_marks)
+{
+	static const struct {
+		const char	*in;
+		const char	*out;
+	} t[] = {
+		{ "Content-Type: text/plain; charset=us-ascii;\n"
+		    "\thp=\"cipher\"; protected-headers=\"v1\"\n\nx",
+		    "Content-Type: text/plain; charset=us-ascii\r\n\r\nx" },
+		{ "Content-Type : text/plain; HP*=x; a=b\n\nx",
+		    "Content-Type: text/plain; a=b\r\n\r\nx" },
+		{ "Content-Type:  text/plain; a=b;\n\nx",
+		    "Content-Type:  text/plain; a=b;\r\n\r\nx" },
+		{ "Content-Type: text/plain; name=\"hp=x\"\n\nx",
+		    "Content-Type: text/plain; name=\"hp=x\"\r\n\r\nx" },
+	};
+	size_t i, len;
+	char *got;
+
+	for (i = 0; i < sizeof t / sizeof t[0]; i++) {
+		got = inner_as(t[i].in, 4096, 0, &len);
+		got[len] = '\0';
+		cr_expect_str_eq(got, t[i].out, "case %zu", i);
+		free(got);
+	}
+}
+
+/* protect_marker() reads a mark wherever a lenient reader would, and
+ * nowhere else */
+Test(protect, marks_are_read_leniently)
+{
+	static const struct {
+		const char		*ct;
+		enum protect_mode	 want;
+	} t[] = {
+		{ "text/plain; hp=\"cipher\"", PROTECT_HP },
+		{ "text/plain; hp*=us-ascii''clear", PROTECT_HP },
+		{ "text/plain; a=@; hp=clear", PROTECT_HP },
+		{ "text/plain; p1=1; p2=2; p3=3; p4=4; p5=5; p6=6; p7=7; "
+		    "p8=8; p9=9; p10=1; p11=1; p12=1; p13=1; p14=1; p15=1; "
+		    "p16=1; p17=1; p18=1; p19=1; p20=1; p21=1; p22=1; p23=1; "
+		    "p24=1; p25=1; p26=1; p27=1; p28=1; p29=1; p30=1; p31=1; "
+		    "p32=1; p33=1; hp=clear", PROTECT_HP },
+		{ "text/plain; Protected-Headers=V1", PROTECT_V1 },
+		{ "text/plain; protected-headers = \"v1\" (x)", PROTECT_V1 },
+		{ "text/plain; protected-headers*0=v1", PROTECT_V1 },
+		{ "text/plain; protected-headers=\"v1\"; hp=x", PROTECT_HP },
+		{ "text/plain; protected-headers=v10", PROTECT_NONE },
+		{ "text/plain; protected-headers=v2", PROTECT_NONE },
+		{ "text/plain; hpx=1; xhp=2", PROTECT_NONE },
+		{ "text/plain; name=\"a; hp=x\"", PROTECT_NONE },
+		/* Python's email package splits in comments too */
+		{ "text/plain (b; hp=x)", PROTECT_HP },
+		{ "text/plain; hp=\"x\\", PROTECT_HP },
+		{ "hp=x", PROTECT_NONE },
+	};
+	struct rfc5322_header h;
+	struct input *in;
+	char msg[1024];
+	size_t i;
+
+	for (i = 0; i < sizeof t / sizeof t[0]; i++) {
+		snprintf(msg, sizeof msg, "To: a@b\r\nContent-Type: %s\r\n\r\n",
+		    t[i].ct);
+		in = tu_input(msg, strlen(msg));
+		cr_assert_eq(rfc5322_read(in, &h), RFC5322_OK);
+		cr_expect_eq(protect_marker(&h), t[i].want, "case %zu", i);
+		rfc5322_free(&h);
+		input_close(in);
+	}
+	/* a second Content-Type field counts too */
+	snprintf(msg, sizeof msg, "Content-Type: text/plain\r\n"
+	    "Content-Type: text/plain; hp=clear\r\n\r\n");
+	in = tu_input(msg, strlen(msg));
+	cr_assert_eq(rfc5322_read(in, &h), RFC5322_OK);
+	cr_expect_eq(protect_marker(&h), PROTECT_HP);
+	rfc5322_free(&h);
+	input_close(in);
+}

@@ -343,6 +343,8 @@ why_key(const char *fpr, const char *uid, const char *how, long long created,
 		k.invalid = 1, k.usable = 0, k.can_encrypt = 0;
 	else if (strcmp(how, "signonly") == 0)
 		k.can_encrypt = 0;
+	else if (strcmp(how, "unsupported") == 0)
+		k.unsupported = 1, k.can_encrypt = 0;
 	return k;
 }
 
@@ -351,7 +353,7 @@ why_sample(void)
 {
 	struct gpg_keylist l;
 
-	l.n = 14;
+	l.n = 16;
 	l.v = calloc(l.n, sizeof *l.v);
 	l.v[0] = why_key("B0B", "bob@example.org", "ok", 100, 1900000000);
 	l.v[1] = why_key("DA5E", "dave@example.org", "expired", 100, 1767225600);
@@ -370,6 +372,11 @@ why_sample(void)
 	/* the +tag's own key is revoked, the base address has a good one */
 	l.v[12] = why_key("7A6", "quin+x@example.org", "revoked", 100, 0);
 	l.v[13] = why_key("9A1", "quin@example.org", "ok", 100, 0);
+	/* an encryption subkey of an algorithm gpg cannot use (gpg.c) */
+	l.v[14] = why_key("25A", "ursula@example.org", "unsupported", 100, 0);
+	/* and a usable one besides: usable */
+	l.v[15] = why_key("25B", "una@example.org", "ok", 100, 0);
+	l.v[15].unsupported = 1;
 	return l;
 }
 
@@ -421,6 +428,11 @@ Test(recip, explain_each_reason)
 		    "key DA5E expired on 2026-01-01" },
 		{ "ERIN@EXAMPLE.ORG", RECIP_REVOKED, "E1E", "revoked",
 		    "key E1E is revoked" },
+		{ "ursula@example.org", RECIP_UNSUPPORTED, "25A",
+		    "unsupported-key",
+		    "key 25A encrypts with an algorithm gpg cannot use" },
+		{ "una@example.org", RECIP_USABLE, "25B", "usable",
+		    "key 25B can encrypt" },
 	};
 	struct gpg_keylist keys = why_sample();
 	struct recip_reason r;
@@ -472,7 +484,7 @@ Test(recip, reason_text_fits_and_names)
 {
 	static const enum recip_why all[] = { RECIP_USABLE, RECIP_NOKEY,
 	    RECIP_EXPIRED, RECIP_REVOKED, RECIP_NOENCRYPT, RECIP_DISABLED,
-	    RECIP_INVALID };
+	    RECIP_INVALID, RECIP_UNSUPPORTED };
 	struct recip_reason r;
 	char small[12];
 	size_t i, j;
@@ -488,6 +500,13 @@ Test(recip, reason_text_fits_and_names)
 			cr_expect_str_neq(recip_why_name(all[i]),
 			    recip_why_name(all[j]));
 	}
+	r.why = RECIP_UNSUPPORTED;	/* no key: the one WKD offered */
+	r.fpr[0] = '\0';
+	cr_expect_str_eq(recip_reason_text(&r, (char[128]){ 0 }, 128),
+	    "the key its Web Key Directory offers is of a kind gpg cannot "
+	    "read");
+	snprintf(r.fpr, sizeof r.fpr, "%s",
+	    "0123456789ABCDEF0123456789ABCDEF01234567");
 	r.why = RECIP_EXPIRED;
 	r.expires = 0;
 	cr_expect_str_eq(recip_reason_text(&r, (char[128]){ 0 }, 128),
