@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "addr.h"
+#include "autocrypt.h"
 #include "conf.h"
 #include "limit.h"
 #include "wkd.h"
@@ -35,7 +36,7 @@
 #define CONFIG_LINE	4096	/* bytes of one logical line */
 
 enum ctype { C_STR, C_PATH, C_BOOL, C_POLICY, C_LOG, C_FACILITY,
-    C_SECONDS, C_HOSTPORT, C_DELIM, C_COUNT };
+    C_SECONDS, C_HOSTPORT, C_DELIM, C_COUNT, C_PREFER };
 
 struct cparam {
 	const char	*name;
@@ -58,6 +59,10 @@ static const struct cparam cparams[] = {
 	{ "signer_map",		C_PATH,		OFF(signer_map), 0 },
 	{ "passphrase_file",	C_PATH,		OFF(passphrase_file), 0 },
 	{ "protect_headers",	C_BOOL,		OFF(protect_headers), 0 },
+	{ "autocrypt",		C_BOOL,		OFF(autocrypt), 0 },
+	{ "autocrypt_prefer_encrypt", C_PREFER,	OFF(autocrypt_mutual), 0 },
+	{ "autocrypt_learn",	C_BOOL,		OFF(autocrypt_learn), 0 },
+	{ "autocrypt_homedir",	C_PATH,		OFF(autocrypt_homedir), 0 },
 	{ "log",		C_LOG,		OFF(log_stderr), 0 },
 	{ "syslog_facility",	C_FACILITY,	OFF(facility), 0 },
 	{ "gateway_id",		C_STR,		OFF(gateway_id), 0 },
@@ -287,6 +292,15 @@ config_set(struct config *c, const char *name, const char *value,
 	case C_COUNT:
 		return config_count(p, value, (unsigned long long *)(void *)
 		    (base + p->off), err, errsz);
+	case C_PREFER:
+		if (strcmp(value, "mutual") != 0 &&
+		    strcmp(value, "nopreference") != 0) {
+			snprintf(err, errsz, "%s: \"%.200s\" is not "
+			    "nopreference or mutual", name, value);
+			return -1;
+		}
+		*(int *)(void *)(base + p->off) = strcmp(value, "mutual") == 0;
+		return 0;
 	}
 	return -1;
 }
@@ -426,6 +440,18 @@ config_load(struct config *c, const char *path, char *err, size_t errsz)
 		    "signer_map", path);
 		r = -1;
 	}
+	if (r == 0 && c->autocrypt_learn && !c->decrypt) {
+		snprintf(err, errsz, "%.300s: autocrypt_learn = yes needs "
+		    "decrypt = yes", path);
+		r = -1;
+	}
+	if (r == 0 && c->autocrypt_learn && c->autocrypt_homedir == NULL &&
+	    (c->autocrypt_homedir = autocrypt_home(NULL, c->homedir)) ==
+	    NULL) {
+		snprintf(err, errsz, "%.300s: autocrypt_learn = yes needs "
+		    "autocrypt_homedir", path);
+		r = -1;
+	}
 	if (r == 0 && c->sendmail == NULL) {
 		snprintf(err, errsz, "%.300s: sendmail needs a path", path);
 		r = -1;
@@ -444,6 +470,7 @@ config_free(struct config *c)
 	free(c->signer);
 	free(c->signer_map);
 	free(c->passphrase_file);
+	free(c->autocrypt_homedir);
 	free(c->gateway_id);
 	free(c->listen);
 	free(c->reinject);
@@ -477,6 +504,12 @@ config_print(const struct config *c, FILE *fp)
 	    c->passphrase_file != NULL ? c->passphrase_file : "");
 	fprintf(fp, "protect_headers = %s\n",
 	    c->protect_headers ? "yes" : "no");
+	fprintf(fp, "autocrypt = %s\n", c->autocrypt ? "yes" : "no");
+	fprintf(fp, "autocrypt_prefer_encrypt = %s\n",
+	    c->autocrypt_mutual ? "mutual" : "nopreference");
+	fprintf(fp, "autocrypt_learn = %s\n", c->autocrypt_learn ? "yes" : "no");
+	fprintf(fp, "autocrypt_homedir = %s\n",
+	    c->autocrypt_homedir != NULL ? c->autocrypt_homedir : "");
 	fprintf(fp, "log = %s\n", c->log_stderr ? "stderr" : "syslog");
 	fprintf(fp, "syslog_facility = %s\n", fac);
 	fprintf(fp, "gateway_id = %s\n", c->gateway_id);

@@ -27,6 +27,10 @@ struct config {
 	char		*signer_map;	/* NULL: none */
 	char		*passphrase_file;	/* NULL: the agent's */
 	int		 protect_headers;	/* RFC 9788 header protection */
+	int		 autocrypt;	/* the Autocrypt field out */
+	int		 autocrypt_mutual;	/* prefer-encrypt=mutual */
+	int		 autocrypt_learn;	/* learn keys from mail in */
+	char		*autocrypt_homedir;	/* NULL: <GnuPG home>/autocrypt */
 	int		 log_stderr;	/* log = stderr */
 	int		 facility;	/* syslog facility */
 	char		*gateway_id;

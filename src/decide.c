@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "autocrypt.h"
 #include "decide.h"
 #include "gpghome.h"
 #include "keycache.h"
@@ -147,6 +148,10 @@ decide_keys(struct decisions *d, const struct config *cfg, struct gpg **gpg,
 	/* wkd = yes: the recipients left without a key looked up */
 	if (wkd_decide(d, cfg) == -1)
 		goto out;
+	/* opportunistic recipients without a key: Autocrypt's, if any */
+	if (cfg->autocrypt_learn && !d->rcpttime &&
+	    autocrypt_decide(d, cfg) == -1)
+		goto out;
 	r = OUTCOME_OK;
 out:
 	addrlist_free(&want);
@@ -258,8 +263,9 @@ decide_hidden(struct decisions *d, const struct rfc5322_header *h)
 	addrset_build(&vis, &named);
 	addrlist_free(&named);
 	for (i = 0; i < d->n; i++) {
+		/* Autocrypt's keys live in a home of their own */
 		d->v[i].own = d->v[i].action == ACT_ENCRYPT &&
-		    !addrset_has(&vis, d->v[i].addr);
+		    (d->v[i].autocrypt || !addrset_has(&vis, d->v[i].addr));
 		n += d->v[i].own;
 	}
 	addrset_free(&vis);
@@ -369,6 +375,7 @@ decide_free(struct decisions *d)
 
 	recip_free(&d->rec);
 	gpg_keylist_free(&d->keys);
+	gpg_close(d->acgpg);
 	for (i = 0; i < d->n; i++) {
 		free(d->v[i].addr);
 		addrlist_free(&d->v[i].fprs);

@@ -41,6 +41,7 @@ struct decision {
 	int			 own;		/* encrypted, and not named in
 						 * the header (decide_hidden):
 						 * a copy of its own */
+	int			 autocrypt;	/* fprs is Autocrypt's key */
 };
 
 #define DECIDE_NOTMSG		"not-a-message"
@@ -54,6 +55,9 @@ struct decisions {
 						 * when a key cache served) */
 	struct recip		 rec;		/* the one resolution */
 	int			 noring;	/* the home has no keyring */
+	struct gpg		*acgpg;		/* on the Autocrypt home, or
+						 * NULL (autocrypt_decide) */
+	int			 rcpttime;	/* smtpd's RCPT: no Autocrypt */
 };
 
 /* decide_policies - each recipient's policy (map, then default); a

@@ -35,6 +35,7 @@
 #include <unistd.h>
 
 #include "addr.h"
+#include "autocrypt.h"
 #include "body.h"
 #include "classify.h"
 #include "decrypt.h"
@@ -106,6 +107,7 @@ static int	decrypt_write_text(struct decrypt_job *, FILE *);
 static int	decrypt_text_shape(struct decrypt_job *);
 static enum decrypt_result decrypt_raw(struct decrypt_job *,
 		    enum rfc5322_err);
+static void	decrypt_learn(struct decrypt_job *);
 
 /* decrypt_from - the addr-spec of the one From mailbox, or NULL when
  * there is not exactly one From field holding exactly one mailbox */
@@ -597,6 +599,30 @@ decrypt_root(struct decrypt_job *j, struct msg *m)
 	return r;
 }
 
+/* decrypt_learn - Autocrypt: learn from the message now that its
+ * signature verdict is known, before anything is published; what
+ * comes of it changes no verdict (autocrypt_learn.c) */
+static void
+decrypt_learn(struct decrypt_job *j)
+{
+	struct autocrypt_in in;
+	char *from = decrypt_shown_from(j);
+
+	memset(&in, 0, sizeof in);
+	in.home = j->opts->autocrypt_home;
+	in.outer = &j->h;
+	in.shown = j->ph;
+	if (j->inner != NULL && !j->istext) {
+		in.gossip[0] = &j->ih;
+		in.gossip[1] = &j->sh;
+	}
+	in.from = from;
+	in.signed_ok = j->v.verdict == VERDICT_SIG_GOOD ||
+	    j->v.verdict == VERDICT_SIG_GOOD_UNTRUSTED;
+	autocrypt_learn(&in);
+	free(from);
+}
+
 /* decrypt_emit - the result: verdicts, header, then the decrypted
  * entity, the inline plaintext or the original body */
 static enum decrypt_result
@@ -674,8 +700,11 @@ decrypt_msg(struct msg *m, const struct decrypt_opts *opts)
 	else if (msg_classify(m) == -1) {
 		log_warn("cannot read the message");
 		r = DECRYPT_TEMPFAIL;
-	} else if ((r = decrypt_root(&j, m)) == DECRYPT_OK)
+	} else if ((r = decrypt_root(&j, m)) == DECRYPT_OK) {
+		if (opts->autocrypt_home != NULL)
+			decrypt_learn(&j);
 		r = decrypt_emit(&j);
+	}
 	output_discard(j.out);
 	if (j.plainfd != -1)
 		close(j.plainfd);

@@ -23,6 +23,8 @@ struct decrypt_opts {
 					 * without its line end; NULL: none.
 					 * Not written into a message whose
 					 * header block cannot be read. */
+	const char	*autocrypt_home;	/* learn from Autocrypt fields
+					 * into it (autocrypt.h), or NULL */
 };
 
 /* decrypt_msg - write m with verdicts (decrypted where it is encrypted

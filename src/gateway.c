@@ -39,6 +39,7 @@
 #include <unistd.h>
 
 #include "addr.h"
+#include "autocrypt.h"
 #include "classify.h"
 #include "decide.h"
 #include "decrypt.h"
@@ -273,6 +274,13 @@ gw_encrypt(struct gw_job *j, int enc, const size_t *idx, size_t n)
 	eo.sign = eo.signer != NULL;
 	eo.passfile = j->gw->cfg.passphrase_file;
 	eo.protect_headers = j->gw->cfg.protect_headers;
+	/* Autocrypt's key (a copy of its own): its home, without our
+	 * signing key */
+	if (n > 0 && j->d.v[idx[0]].autocrypt) {
+		eo.gpg = j->d.acgpg;
+		eo.homedir = j->gw->cfg.autocrypt_homedir;
+		eo.sign = 0;
+	}
 	for (i = 0; i < n; i++)
 		addrlist_add(&eo.recipients, j->d.v[idx[i]].addr);
 	r = encrypt_msg(j->m, &eo);
@@ -327,6 +335,8 @@ gw_decrypt(struct gw_job *j, int asis)
 	dopts.homedir = j->gw->cfg.homedir;
 	dopts.gpg = j->gw->gpg;
 	dopts.lead = asis ? NULL : j->marker;
+	dopts.autocrypt_home = j->gw->cfg.autocrypt_learn ?
+	    j->gw->cfg.autocrypt_homedir : NULL;
 	if ((dopts.outfd = j->decfd = tmpfile_open_unlinked()) == -1) {
 		log_warn("cannot write a temporary file in %s", tmpfile_dir());
 		return OUTCOME_TEMPFAIL;
@@ -493,6 +503,8 @@ gw_log_rcpt(struct sbuf *b, const struct decision *f)
 	for (k = 0; k < f->fprs.n; k++)
 		sb_add(b, "%s%s", k == 0 ? " key=" : ",",
 		    gw_keyid(f->fprs.v[k], id));
+	if (f->autocrypt)
+		sb_add(b, " source=autocrypt");
 	/* not named in the header: encrypted alone, in a copy of its own */
 	if (f->own)
 		sb_add(b, " copy=own");
@@ -607,6 +619,9 @@ gw_run(struct gw_job *j)
 		j->result = "deferred (mail loop)";
 		return OUTCOME_LOOP;
 	}
+	if (autocrypt_lead(&j->gw->gpg, &j->gw->cfg, j->gw->cfg.autocrypt ?
+	    gw_signer(j) : NULL, j->m, &j->marker) == -1)
+		return OUTCOME_TEMPFAIL;
 	if (j->gw->cfg.decrypt && (r = gw_decrypt(j, 0)) != OUTCOME_OK)
 		return r;
 	if (j->dec != NULL && j->dec->herr != RFC5322_OK)
@@ -689,6 +704,7 @@ gateway_rcpt(struct gateway *gw, const char *addr, char *why, size_t whysz)
 	if (addr_mailbox_parse(addr, &rcpt[0]) != ADDR_OK)
 		return OUTCOME_USAGE;
 	memset(&d, 0, sizeof d);
+	d.rcpttime = 1;		/* Autocrypt's keys change no RCPT reply */
 	if ((r = decide_policies(&d, &gw->map, &gw->cfg, rcpt, 1)) ==
 	    OUTCOME_OK && (r = decide_keys(&d, &gw->cfg, &gw->gpg,
 	    gw->keys)) == OUTCOME_OK) {

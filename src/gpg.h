@@ -1,6 +1,6 @@
 /*
  * gpg.h - the OpenPGP engine (GPGME), seen through a narrow interface.
- * Only gpg.c includes <gpgme.h>.
+ * Only gpg.c and gpgop.c (and their private gpgint.h) include <gpgme.h>.
  */
 #ifndef MAILSEAL_GPG_H
 #define MAILSEAL_GPG_H
@@ -190,5 +190,18 @@ enum gpg_locate {
  * dirmngr; err says why) */
 enum gpg_status	 gpg_locate(struct gpg *, char *const *, size_t,
 		    unsigned int, enum gpg_locate *, char *, size_t);
+/* gpg_export_minimal - the public key fpr as gpg's export-minimal
+ * writes it (binary packets, self-signatures only), at most max bytes:
+ * GPG_OK with *out allocated (the caller frees it), else GPG_TEMPFAIL
+ * with err saying why (over max, no such key, gpg failed) */
+enum gpg_status	 gpg_export_minimal(struct gpg *, const char *, size_t,
+		    unsigned char **, size_t *, char *, size_t);
+
+/* gpg_import_one - import key (binary packets, len bytes) into the
+ * context's home: GPG_OK with its fingerprint in fpr when gpg finished
+ * and took exactly one key (new or unchanged), GPG_BADKEY when it took
+ * none or more (err says so), GPG_TEMPFAIL when gpg failed */
+enum gpg_status	 gpg_import_one(struct gpg *, const unsigned char *, size_t,
+		    char *, size_t, char *, size_t);
 
 #endif

@@ -25,7 +25,7 @@ struct gw_job {
 	int			 decfd;
 	struct decisions	 d;		/* one per recipient */
 	char			 id[LIMIT_QUEUE_ID + 1];
-	char			*marker;	/* our field, no line end */
+	char			*marker;	/* our field(s), no last line end */
 	struct gateway_qids	 qids;		/* of the copies handed over */
 	const char		*result;
 	char			 resbuf[128];	/* a result made up here */

@@ -220,4 +220,29 @@
  * take about three times this on disk while it is processed. */
 #define LIMIT_SMTPD_MESSAGE	4294967296ULL
 
+/* Autocrypt (autocrypt.c, autocrypt_key.c).  Bytes of one key's
+ * keydata, decoded: the most we send and the most we read from an
+ * Autocrypt or Autocrypt-Gossip field.  A minimal key (one user ID, one
+ * encryption subkey) is some 350 bytes for Ed25519/Cv25519 and 2.3 KB
+ * for RSA 4096; 16 KiB leaves room for several subkeys while the field
+ * (4/3 of it in base64, about 22 KB) stays far under
+ * LIMIT_HEADER_FIELD.  A larger key is not sent, and not learned. */
+#define LIMIT_AUTOCRYPT_KEYDATA	16384
+
+/* Bytes of gpg's minimal export of our signing key before autocrypt_key.c
+ * keeps one user ID of it: every user ID with its newest self-signature
+ * and every subkey; a key with hundreds of user IDs is not sent. */
+#define LIMIT_AUTOCRYPT_EXPORT	1048576
+
+/* Encryption subkeys one Autocrypt key may carry (autocrypt_key.c); more
+ * are left out. */
+#define LIMIT_AUTOCRYPT_SUBKEYS	16
+
+/* Peers an Autocrypt state file may hold (autocrypt_state.c), each a
+ * line of at most LIMIT_ADDR_SPEC + 127 bytes; a file with more is
+ * not read (nothing is learned, nothing used) and a new peer past it
+ * is not learned.  Every learning reads and writes the whole file:
+ * 10000 lines are about 1 MB. */
+#define LIMIT_AUTOCRYPT_PEERS	10000
+
 #endif

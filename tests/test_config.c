@@ -570,6 +570,10 @@ Test(config, print_every_parameter)
 	    "signer_map = /sm\n"
 	    "passphrase_file = /pf\n"
 	    "protect_headers = no\n"
+	    "autocrypt = no\n"
+	    "autocrypt_prefer_encrypt = nopreference\n"
+	    "autocrypt_learn = no\n"
+	    "autocrypt_homedir = \n"
 	    "log = stderr\n"
 	    "syslog_facility = local2\n"
 	    "gateway_id = gw\n"
@@ -583,6 +587,47 @@ Test(config, print_every_parameter)
 	    "wkd = yes\n"
 	    "wkd_timeout = 30\n");
 	free(buf);
+	config_free(&c);
+}
+
+/* mailseal.conf(5) AUTOCRYPT: off by default; each name's values */
+Test(config, autocrypt_names)
+{
+	struct config c = load_ok("");
+
+	cr_expect_eq(c.autocrypt, 0);
+	cr_expect_eq(c.autocrypt_mutual, 0);
+	cr_expect_eq(c.autocrypt_learn, 0);
+	cr_expect_null(c.autocrypt_homedir);
+	config_free(&c);
+	cleanup();
+	c = load_ok("autocrypt = yes\nautocrypt_prefer_encrypt = mutual\n"
+	    "autocrypt_learn = yes\nautocrypt_homedir = /var/lib/ac\n"
+	    "decrypt = yes\n");
+	cr_expect_eq(c.autocrypt, 1);
+	cr_expect_eq(c.autocrypt_mutual, 1);
+	cr_expect_eq(c.autocrypt_learn, 1);
+	cr_expect_str_eq(c.autocrypt_homedir, "/var/lib/ac");
+	config_free(&c);
+	cleanup();
+	c = load_ok("autocrypt_prefer_encrypt = mutual\n"
+	    "autocrypt_prefer_encrypt = nopreference\n");
+	cr_expect_eq(c.autocrypt_mutual, 0);
+	config_free(&c);
+	load_err("autocrypt = 1\n", 1, "autocrypt: \"1\" is not yes or no");
+	load_err("autocrypt_prefer_encrypt = Mutual\n", 1,
+	    "autocrypt_prefer_encrypt: \"Mutual\" is not nopreference or "
+	    "mutual");
+	load_err("autocrypt_learn = on\n", 1,
+	    "autocrypt_learn: \"on\" is not yes or no");
+	load_err("autocrypt_homedir = ac\n", 1,
+	    "autocrypt_homedir: \"ac\" is not an absolute path");
+	load_err("autocrypt_learn = yes\n", 0,
+	    "autocrypt_learn = yes needs decrypt = yes");
+	/* the default: "autocrypt" in the GnuPG home */
+	c = load_ok("autocrypt_learn = yes\ndecrypt = yes\n"
+	    "homedir = /var/lib/gnupg\n");
+	cr_expect_str_eq(c.autocrypt_homedir, "/var/lib/gnupg/autocrypt");
 	config_free(&c);
 }
 

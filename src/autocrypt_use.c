@@ -1,0 +1,113 @@
+/*
+ * autocrypt_use.c - the gateway's use of what Autocrypt learned: an
+ * opportunistic recipient for whom the operator's keyring has no usable
+ * key may be encrypted to the key Autocrypt keeps for it (the key the
+ * peer sent itself, else one gossiped), when the Autocrypt home lists
+ * that key usable, able to encrypt, with a valid user ID for the
+ * address.  Never for a require recipient: a key learned from mail is
+ * trusted on first use, and require is the operator's word that only a
+ * key of theirs will do.
+ */
+#include <config.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "addr.h"
+#include "autocrypt.h"
+#include "autocrypt_state.h"
+#include "decide.h"
+#include "gpg.h"
+#include "log.h"
+#include "xmalloc.h"
+
+static int	au_peer(const char *, const char *, char *);
+static int	au_usable(struct gpg *, const char *, const char *);
+
+/* au_peer - the fingerprint Autocrypt keeps for the canonical address
+ * addr (its own key, else gossip) into fpr: 1, 0 for none, -1 (logged)
+ * when a state file cannot be read */
+static int
+au_peer(const char *home, const char *addr, char *fpr)
+{
+	struct autocrypt_state s;
+	struct autocrypt_peer *p;
+	char path[4096], err[4096 + 128];
+	int i, n, found = 0;
+
+	for (i = 0; i < 2 && !found; i++) {
+		n = snprintf(path, sizeof path, "%s/%s", home,
+		    i ? AUTOCRYPT_GOSSIPS : AUTOCRYPT_STATE);
+		if (n < 0 || (size_t)n >= sizeof path ||
+		    autocrypt_state_load(path, &s, err, sizeof err) == -1) {
+			log_warnx("Autocrypt: %s", n < 0 || (size_t)n >=
+			    sizeof path ? "home path too long" : err);
+			return -1;
+		}
+		if ((p = autocrypt_state_find(&s, addr)) != NULL &&
+		    p->fpr[0] != '\0') {
+			memcpy(fpr, p->fpr, AUTOCRYPT_FPRLEN + 1);
+			found = 1;
+		}
+		autocrypt_state_free(&s);
+	}
+	return found;
+}
+
+/* au_usable - the Autocrypt home lists fpr usable, able to encrypt,
+ * with a valid user ID for addr: 1, 0, or -1 when gpg failed (logged) */
+static int
+au_usable(struct gpg *g, const char *fpr, const char *addr)
+{
+	struct gpg_keylist keys = { NULL, 0 };
+	char err[GPG_ERRLEN], pat[AUTOCRYPT_FPRLEN + 1], *pats[1];
+	size_t i;
+	int r = 0;
+
+	(void)snprintf(pat, sizeof pat, "%s", fpr);
+	pats[0] = pat;
+	if (gpg_keylist(g, pats, 1, 0, &keys, err, sizeof err) != GPG_OK) {
+		log_warnx("Autocrypt: %s", err);
+		return -1;
+	}
+	if (keys.n == 1 && keys.v[0].usable && keys.v[0].can_encrypt)
+		for (i = 0; i < keys.v[0].nuids && !r; i++)
+			r = addr_same(keys.v[0].uids[i], addr);
+	gpg_keylist_free(&keys);
+	return r;
+}
+
+/* autocrypt_decide - see autocrypt.h */
+int
+autocrypt_decide(struct decisions *d, const struct config *cfg)
+{
+	char fpr[AUTOCRYPT_FPRLEN + 1], err[GPG_ERRLEN], *canon;
+	struct decision *f;
+	size_t i;
+	int r = 0, e;
+
+	for (i = 0; i < d->n && r == 0; i++) {
+		f = &d->v[i];
+		if (f->policy != POLICY_OPPORTUNISTIC || f->fprs.n > 0 ||
+		    (canon = addr_canon(f->addr)) == NULL)
+			continue;
+		e = au_peer(cfg->autocrypt_homedir, canon, fpr);
+		/* the operator's keyring holds that very key unusable
+		 * (revoked, expired, disabled): its word wins */
+		if (e == 1 && strcmp(fpr, f->reason.fpr) == 0)
+			e = 0;
+		if (e == 1 && d->acgpg == NULL && gpg_open(&d->acgpg,
+		    cfg->autocrypt_homedir, err, sizeof err) != GPG_OK) {
+			log_warnx("Autocrypt: %s", err);
+			e = -1;
+		}
+		if (e == 1 && (e = au_usable(d->acgpg, fpr, canon)) == 1) {
+			addrlist_add(&f->fprs, fpr);
+			f->autocrypt = 1;
+		}
+		r = e == -1 ? -1 : 0;
+		free(canon);
+	}
+	return r;
+}
