@@ -1,7 +1,8 @@
 /*
  * wkd.c - opt-in Web Key Directory lookups (wkd.h).
  *
- * For each recipient left without a usable key, one gpg_locate (gpg
+ * For each recipient left without a usable key, one lookup, all of a
+ * message's in one gpg_locate that runs LIMIT_WKD_PARALLEL at once (gpg
  * asks dirmngr, which fetches https://openpgpkey.DOMAIN/... or
  * https://DOMAIN/.well-known/openpgpkey/...; gpg imports the key with
  * the user ID of the address alone).  Then the found ones are listed

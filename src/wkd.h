@@ -23,9 +23,9 @@
 struct decisions;
 struct config;
 
-/* wkd_lookup - one lookup per address of want, each within timeout
- * seconds, the results into res (want->n of them): 0, or -1 at the
- * first lookup that did not finish (err says why) */
+/* wkd_lookup - one lookup per address of want (LIMIT_WKD_PARALLEL at
+ * once), each within timeout seconds, the results into res (want->n of
+ * them): 0, or -1 when a lookup did not finish (err says why) */
 int		 wkd_lookup(struct gpg *, const struct addrlist *, unsigned int,
 		    enum gpg_locate *, char *, size_t);
 
