@@ -90,7 +90,7 @@ decide_list(struct decisions *d, const struct addrlist *want)
 	int r = -1;
 
 	recip_patterns(want, &pats);
-	if (gpg_keylist(d->gpg, pats.v, pats.n, 0, &d->keys, err,
+	if (gpg_keylist_enc(d->gpg, pats.v, pats.n, &d->keys, err,
 	    sizeof err) != GPG_OK) {
 		log_warnx("%s", err);
 		goto out;

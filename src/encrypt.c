@@ -272,7 +272,7 @@ encrypt_resolve(struct encrypt_job *j)
 			return OUTCOME_TEMPFAIL;
 		}
 		recip_patterns(&j->rcpts, &pat);
-		st = gpg_keylist(j->gpg, pat.v, pat.n, 0, &j->keys, err,
+		st = gpg_keylist_enc(j->gpg, pat.v, pat.n, &j->keys, err,
 		    sizeof err);
 		addrlist_free(&pat);
 		if (st != GPG_OK) {

@@ -338,7 +338,27 @@ enum gpg_status
 gpg_keylist_all(struct gpg *g, struct gpg_keylist *list, char *err,
     size_t errsz)
 {
-	return gpg_keylist_run(g, NULL, 0, 0, list, err, errsz);
+	enum gpg_status st;
+
+	st = gpg_keylist_run(g, NULL, 0, 0, list, err, errsz);
+	if (st == GPG_OK && gpg_ecdh_check(g, list, err, errsz) == -1)
+		st = GPG_TEMPFAIL;
+	return st;
+}
+
+/* gpg_keylist_enc - see gpg.h */
+enum gpg_status
+gpg_keylist_enc(struct gpg *g, char *const *patterns, size_t n,
+    struct gpg_keylist *list, char *err, size_t errsz)
+{
+	enum gpg_status st;
+
+	st = gpg_keylist(g, patterns, n, 0, list, err, errsz);
+	if (st == GPG_OK && gpg_ecdh_check(g, list, err, errsz) == -1) {
+		gpg_keylist_free(list);
+		st = GPG_TEMPFAIL;
+	}
+	return st;
 }
 
 /* gpg_seckey_count - see gpg.h */
@@ -400,10 +420,6 @@ gpg_keylist_run(struct gpg *g, char *const *patterns, size_t n, int secret,
 	}
 	if (!gpgstatus_listed(&g->seen, list->n)) {
 		gpghome_why(g->home, &g->seen, "key listing", err, errsz);
-		gpg_keylist_free(list);
-		return GPG_TEMPFAIL;
-	}
-	if (!secret && gpg_ecdh_check(g, list, err, errsz) == -1) {
 		gpg_keylist_free(list);
 		return GPG_TEMPFAIL;
 	}

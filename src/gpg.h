@@ -79,9 +79,17 @@ enum gpg_status	 gpg_keylist(struct gpg *, char *const *, size_t, int,
 		    struct gpg_keylist *, char *, size_t);
 void		 gpg_keylist_free(struct gpg_keylist *);
 
+/* gpg_keylist_enc - gpg_keylist of public keys for encryption: also
+ * marks the keys gpg lists as able to encrypt but fails on (an ECDH
+ * subkey whose KDF parameters or Curve25519 point gpg refuses: one
+ * export of the listed keys with an ECDH encryption subkey; none when
+ * there are none) unsupported */
+enum gpg_status	 gpg_keylist_enc(struct gpg *, char *const *, size_t,
+		    struct gpg_keylist *, char *, size_t);
+
 /* gpg_keylist_all - every public key of the keyring, in one listing
- * (GPG_TOOMANY past LIMIT_KEYS: the list holds the first ones); the
- * caller frees the list in every case */
+ * (GPG_TOOMANY past LIMIT_KEYS: the list holds the first ones), checked
+ * as gpg_keylist_enc checks; the caller frees the list in every case */
 enum gpg_status	 gpg_keylist_all(struct gpg *, struct gpg_keylist *, char *,
 		    size_t);
 

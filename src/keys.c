@@ -255,7 +255,8 @@ keys_list(struct keys_job *j)
 	}
 	if (j->addrs.n > 0) {
 		recip_patterns(&j->addrs, &pat);
-		st = gpg_keylist(g, pat.v, pat.n, 0, &j->keys, err, sizeof err);
+		st = gpg_keylist_enc(g, pat.v, pat.n, &j->keys, err,
+		    sizeof err);
 		addrlist_free(&pat);
 		if (st == GPG_OK && j->opts->wkd && keys_wkd(j, g) == -1) {
 			gpg_close(g);

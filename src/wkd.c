@@ -123,7 +123,7 @@ wkd_relist(struct decisions *d, const struct addrlist *found)
 	char err[GPG_ERRLEN];
 
 	recip_patterns(found, &pats);
-	if (gpg_keylist(d->gpg, pats.v, pats.n, 0, &keys, err,
+	if (gpg_keylist_enc(d->gpg, pats.v, pats.n, &keys, err,
 	    sizeof err) != GPG_OK) {
 		log_warnx("%s", err);
 		addrlist_free(&pats);
@@ -228,7 +228,7 @@ wkd_refresh(struct gpg *g, const struct addrlist *rcpts,
 	gpg_keylist_free(keys);
 	recip_free(rec);
 	recip_patterns(rcpts, &pats);
-	if (gpg_keylist(g, pats.v, pats.n, 0, keys, err, sizeof err) !=
+	if (gpg_keylist_enc(g, pats.v, pats.n, keys, err, sizeof err) !=
 	    GPG_OK) {
 		log_warnx("%s", err);
 		r = -1;
