@@ -88,6 +88,9 @@ struct decrypt_job {
 	struct rfc5322_header		 sh;		/* 6.1: the signed part's */
 	const struct rfc5322_header	*ph;		/* protected fields */
 	enum protect_mode		 phmode;
+	int				 ihsigned;	/* a signature of
+						 * the whole plaintext
+						 * can cover ih */
 };
 
 static enum decrypt_result decrypt_data(struct decrypt_job *,
@@ -335,6 +338,7 @@ static int
 decrypt_protected(struct decrypt_job *j, enum classify_kind kind,
     const struct classify_span *span)
 {
+	j->ihsigned = kind != CLASSIFY_SIGNED && kind != CLASSIFY_CLEARSIGNED;
 	if (kind == CLASSIFY_CLEARSIGNED)
 		return 0;
 	if (kind != CLASSIFY_SIGNED) {
@@ -601,7 +605,10 @@ decrypt_root(struct decrypt_job *j, struct msg *m)
 
 /* decrypt_learn - Autocrypt: learn from the message now that its
  * signature verdict is known, before anything is published; what
- * comes of it changes no verdict (autocrypt_learn.c) */
+ * comes of it changes no verdict (autocrypt_learn.c).  Gossip is read
+ * only where the signature covers it: a multipart/signed or
+ * clear-signed root's own header is anyone's (Alice's old signed part
+ * under gossip of Mallory's, encrypted to Bob anew). */
 static void
 decrypt_learn(struct decrypt_job *j)
 {
@@ -613,7 +620,7 @@ decrypt_learn(struct decrypt_job *j)
 	in.outer = &j->h;
 	in.shown = j->ph;
 	if (j->inner != NULL && !j->istext) {
-		in.gossip[0] = &j->ih;
+		in.gossip[0] = j->ihsigned ? &j->ih : NULL;
 		in.gossip[1] = &j->sh;
 	}
 	in.from = from;

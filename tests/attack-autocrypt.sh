@@ -1,0 +1,81 @@
+#!/bin/sh
+# attack-autocrypt.sh - what a sender who holds no signing key of the
+# From can teach mailseal decrypt --autocrypt-learn by replaying mail
+# that someone else signed: the outer header and, in an encrypted
+# message whose root is multipart/signed, the root's own header are
+# outside the signature.  TAP.
+. "${MAILSEAL_SRCDIR:-.}/tests/lib.sh"
+
+ms_home
+A=$(fpr alice)
+AC=$T/ac
+_ms_homes="$_ms_homes $AC"
+
+# Mallory's key, made apart, with user IDs of other people's addresses
+MH=$(mktemp -d /tmp/msk.XXXXXX)
+_ms_homes="$_ms_homes $MH"
+gpg --homedir "$MH" --batch --passphrase '' --quick-gen-key \
+    'Not Alice <alice@example.org>' ed25519 sign never 2>/dev/null
+M=$(gpg --homedir "$MH" --batch --with-colons --list-keys 2>/dev/null |
+    awk -F: '$1 == "fpr" { print $10; exit }')
+gpg --homedir "$MH" --batch --passphrase '' --quick-add-key "$M" \
+    cv25519 encr never 2>/dev/null
+gpg --homedir "$MH" --batch --passphrase '' --quick-add-uid "$M" \
+    'Not Dave <dave@example.org>' 2>/dev/null
+MK=$(gpg --homedir "$MH" --batch --export-options export-minimal \
+    --export "$M" | base64 -w 0)
+
+# learn FILE - decrypt FILE learning into $AC; $rc, $T/dec, $T/err
+learn() {
+	"$MAILSEAL" decrypt --autocrypt-learn --autocrypt-homedir "$AC" \
+	    -o "$T/dec" "$1" 2>"$T/err"
+	rc=$?
+}
+
+# peer ADDR [FILE] - the fingerprint learned for ADDR
+peer() {
+	awk -F '\t' -v a="$1" '$1 == a { print $4 }' \
+	    "$AC/${2:-autocrypt.state}" 2>/dev/null
+}
+
+# sig FILE - the signature verdict's first word
+sig() {
+	verdicts "$1" | sed 's/.*Signature: //; s/[; |].*//'
+}
+
+# Alice's signed mail, as a list archive shows it to anyone
+msg "$T/plain" "From: alice@example.org" "To: list@example.org" \
+    "Subject: hello list" "Date: Sun, 06 Dec 2026 09:00:00 +0000" <<EOF
+Hello list.
+EOF
+"$MAILSEAL" sign --signer "$A" -o "$T/signed" "$T/plain" 2>"$T/err"
+is "Alice's signed mail" "$?" 0 "$T/err"
+
+# 2: Mallory wraps Alice's signed mail in an encryption to Bob, with
+# Autocrypt-Gossip in the multipart/signed root's header, which the
+# signature does not cover
+ct=$(field "$T/signed" Content-Type)
+{
+	echo "Content-Type: $ct"
+	echo "Autocrypt-Gossip: addr=dave@example.org; keydata=$MK"
+	echo
+	body "$T/signed"
+} >"$T/inner"
+gpg --batch --quiet --trust-model always -r bob@example.org --armor \
+    --encrypt -o "$T/inner.asc" "$T/inner" 2>/dev/null
+{
+	printf '%s\n' "From: alice@example.org" \
+	    "To: bob@example.org, dave@example.org" "Subject: hello list" \
+	    "Date: Sun, 06 Dec 2026 11:00:00 +0000" "MIME-Version: 1.0" \
+	    'Content-Type: multipart/encrypted; protocol="application/pgp-encrypted"; boundary="b1"' \
+	    "" "--b1" "Content-Type: application/pgp-encrypted" "" \
+	    "Version: 1" "" "--b1" "Content-Type: application/octet-stream" ""
+	cat "$T/inner.asc"
+	printf '%s\n' "--b1--"
+} >"$T/wrapped"
+learn "$T/wrapped"
+is "gossip outside the signature teaches nothing" \
+    "$rc:$(sig "$T/dec"):$(peer dave@example.org gossip.state)" \
+    "0:good:" "$T/err" "$T/dec"
+
+done_testing
