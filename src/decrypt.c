@@ -622,7 +622,9 @@ decrypt_learn(struct decrypt_job *j)
 	if (j->inner != NULL && !j->istext) {
 		in.gossip[0] = j->ihsigned ? &j->ih : NULL;
 		in.gossip[1] = &j->sh;
+		in.covered = j->ihsigned ? &j->ih : &j->sh;
 	}
+	in.signer = j->v.signer;
 	in.from = from;
 	in.signed_ok = j->v.verdict == VERDICT_SIG_GOOD ||
 	    j->v.verdict == VERDICT_SIG_GOOD_UNTRUSTED;

@@ -51,7 +51,28 @@ EOF
 "$MAILSEAL" sign --signer "$A" -o "$T/signed" "$T/plain" 2>"$T/err"
 is "Alice's signed mail" "$?" 0 "$T/err"
 
-# 2: Mallory wraps Alice's signed mail in an encryption to Bob, with
+# 2: Mallory puts an Autocrypt field of his own and a new Date on it
+{
+	echo "Autocrypt: addr=alice@example.org; keydata=$MK"
+	sed 's/^Date: .*/Date: Sun, 06 Dec 2026 11:00:00 +0000/' "$T/signed"
+} >"$T/replay"
+learn "$T/replay"
+is "a replayed signature teaches no key but the signer's" \
+    "$rc:$(sig "$T/dec"):$(peer alice@example.org | grep -c "$M")" \
+    "0:good:0" "$T/err" "$T/dec"
+
+AK=$(gpg --batch --export-options export-minimal --export "$A" |
+    base64 -w 0)
+{
+	echo "Autocrypt: addr=alice@example.org; keydata=$AK"
+	cat "$T/signed"
+} >"$T/own"
+learn "$T/own"
+is "a field outside the signature still teaches the signing key" \
+    "$rc:$(sig "$T/dec"):$(peer alice@example.org)" "0:good:$A" \
+    "$T/err" "$T/dec"
+
+# 4: Mallory wraps Alice's signed mail in an encryption to Bob, with
 # Autocrypt-Gossip in the multipart/signed root's header, which the
 # signature does not cover
 ct=$(field "$T/signed" Content-Type)
