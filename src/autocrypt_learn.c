@@ -164,6 +164,11 @@ al_update(struct al *a, int gossip, const char *addr,
 	char fpr[AUTOCRYPT_FPRLEN + 1], esc[ESCLEN];
 
 	log_escape(addr, esc, sizeof esc);
+	if (!autocrypt_state_fits(addr)) {
+		log_warnx("Autocrypt: %s not learned: a state line cannot "
+		    "hold its canonical form", esc);
+		return;
+	}
 	if (p != NULL && a->date > p->last_seen) {
 		p->last_seen = a->date;
 		a->changed[gossip] = 1;

@@ -99,4 +99,36 @@ is "gossip outside the signature teaches nothing" \
     "$rc:$(sig "$T/dec"):$(peer dave@example.org gossip.state)" \
     "0:good:" "$T/err" "$T/dec"
 
+# 5-6: an address whose canonical form (IDNA A-labels: "é" is
+# "xn--9ca") is longer than it is written, gossiped by Alice: the
+# state file must stay readable, or nothing is learned any more and the
+# gateway defers every opportunistic recipient without a key
+L=$(printf '%0414d' 0 | tr 0 l)
+D=$(i=0; while [ $i -lt 30 ]; do printf '\303\251.'; i=$((i+1)); done)
+LA="$L@${D}example"
+gpg --homedir "$MH" --batch --passphrase '' --quick-add-uid "$M" \
+    "<$LA>" 2>/dev/null
+LK=$(gpg --homedir "$MH" --batch --export-options export-minimal \
+    --export "$M" | base64 -w 0)
+msg "$T/plain" "From: alice@example.org" "To: bob@example.org, $LA" \
+    "Subject: s" "Date: Sun, 06 Dec 2026 12:00:00 +0000" \
+    "Autocrypt-Gossip: addr=$LA; keydata=$LK" <<EOF
+Hello.
+EOF
+"$MAILSEAL" encrypt --sign --signer "$A" -r bob@example.org \
+    -o "$T/long" "$T/plain" 2>"$T/err"
+learn "$T/long"
+learn "$T/own"
+is "a long canonical address leaves the state readable" \
+    "$rc:$(grep -c 'nothing learned' "$T/err")" "0:0" "$T/err"
+gw_env
+conf gw "decrypt = yes" "autocrypt_learn = yes" "autocrypt_homedir = $AC"
+msg "$T/clear" "From: alice@example.org" "To: nokey@example.org" \
+    "Subject: s" <<EOF
+Hello.
+EOF
+fm "$T/gw.conf" -f alice@example.org nokey@example.org <"$T/clear"
+is "the gateway still delivers to a recipient without a key" "$rc" 0 \
+    "$T/err"
+
 done_testing
