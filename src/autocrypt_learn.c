@@ -42,6 +42,7 @@ struct al {
 	struct gpg			*g;	/* on the Autocrypt home */
 	struct autocrypt_state		 direct, gossip;
 	int				 changed[2];
+	size_t				 ngossip;	/* fields read */
 };
 
 static long long	al_date(const struct autocrypt_in *);
@@ -274,7 +275,7 @@ al_recipient(const struct autocrypt_in *in, const char *addr)
 
 /* al_gossip - the Autocrypt-Gossip fields of the decrypted header h:
  * recipients of the message only, not the sender, and never over a
- * key the peer sent itself */
+ * key the peer sent itself; LIMIT_AUTOCRYPT_GOSSIP fields a message */
 static void
 al_gossip(struct al *a, const struct rfc5322_header *h)
 {
@@ -285,6 +286,11 @@ al_gossip(struct al *a, const struct rfc5322_header *h)
 	char *v, *c;
 
 	while ((f = rfc5322_find(h, AUTOCRYPT_GOSSIP, &at)) != NULL) {
+		if (a->ngossip++ == LIMIT_AUTOCRYPT_GOSSIP)
+			log_warnx("Autocrypt: gossip past LIMIT_AUTOCRYPT_GOSSIP "
+			    "fields left out");
+		if (a->ngossip > LIMIT_AUTOCRYPT_GOSSIP)
+			break;
 		v = rfc5322_unfold(f, &len);
 		if (autocrypt_parse(v, &g, &why) == 0) {
 			c = addr_canon(g.addr);

@@ -131,4 +131,35 @@ fm "$T/gw.conf" -f alice@example.org nokey@example.org <"$T/clear"
 is "the gateway still delivers to a recipient without a key" "$rc" 0 \
     "$T/err"
 
+# 7-8: LIMIT_AUTOCRYPT_GOSSIP (100) Autocrypt-Gossip fields are read,
+# the 101st is not: each costs two gpg runs
+i=1 to= gos=
+while [ $i -le 101 ]; do
+	gpg --homedir "$MH" --batch --passphrase '' --quick-add-uid "$M" \
+	    "<g$i@example.net>" 2>/dev/null
+	to="$to, g$i@example.net"
+	i=$((i + 1))
+done
+i=1
+set --
+while [ $i -le 101 ]; do
+	set -- "$@" "Autocrypt-Gossip: addr=g$i@example.net; keydata=$(gpg \
+	    --homedir "$MH" --batch --export-options export-minimal \
+	    --export-filter "keep-uid=mbox = g$i@example.net" --export "$M" |
+	    base64 -w 0)"
+	i=$((i + 1))
+done
+msg "$T/plain" "From: alice@example.org" "To: bob@example.org$to" \
+    "Subject: s" "Date: Sun, 06 Dec 2026 12:00:00 +0000" "$@" <<EOF
+Hello.
+EOF
+"$MAILSEAL" encrypt --sign --signer "$A" -r bob@example.org \
+    -o "$T/many" "$T/plain" 2>"$T/err"
+learn "$T/many"
+is "gossip: the first LIMIT_AUTOCRYPT_GOSSIP fields learned" \
+    "$rc:$(peer g100@example.net gossip.state)" "0:$M" "$T/err"
+is "gossip past the limit left out, said once" \
+    "$(peer g101@example.net gossip.state):$(grep -c \
+    LIMIT_AUTOCRYPT_GOSSIP "$T/err")" ":1" "$T/err"
+
 done_testing
