@@ -191,8 +191,9 @@ enum gpg_status	 gpg_locate(struct gpg *, const char *, unsigned int,
 		    enum gpg_locate *, char *, size_t);
 /* gpg_export_minimal - the public key fpr as gpg's export-minimal
  * writes it (binary packets, self-signatures only), at most max bytes:
- * GPG_OK with *out allocated (the caller frees it), else GPG_TEMPFAIL
- * with err saying why (over max, no such key, gpg failed) */
+ * GPG_OK with *out allocated (the caller frees it), GPG_TOOMANY when
+ * the export is over max, else GPG_TEMPFAIL with err saying why (no
+ * such key, gpg failed) */
 enum gpg_status	 gpg_export_minimal(struct gpg *, const char *, size_t,
 		    unsigned char **, size_t *, char *, size_t);
 

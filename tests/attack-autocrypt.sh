@@ -162,4 +162,18 @@ is "gossip past the limit left out, said once" \
     "$(peer g101@example.net gossip.state):$(grep -c \
     LIMIT_AUTOCRYPT_GOSSIP "$T/err")" ":1" "$T/err"
 
+# 9: a signer whose minimal export is over LIMIT_AUTOCRYPT_EXPORT (a
+# 1.1 MB photo ID): its mail goes out without the field, not deferred
+{
+	printf '\377\330\377\340\000\020JFIF\000'
+	head -c 1100000 /dev/zero
+} >"$T/photo.jpg"
+printf 'addphoto\n%s\ny\nsave\n' "$T/photo.jpg" | g --command-fd 0 \
+    --pinentry-mode loopback --passphrase '' --edit-key "$A" >/dev/null 2>&1
+conf sign "sign = yes" "signer = $A" "autocrypt = yes"
+fm "$T/sign.conf" -f alice@example.org nokey@example.org <"$T/clear"
+is "a signer over LIMIT_AUTOCRYPT_EXPORT: sent, without the field" \
+    "$rc:$(ls "$T/sm" | grep -c '\.msg$'):$(field "$T/sm/1.msg" \
+    Autocrypt | grep -c .)" "0:1:0" "$T/err"
+
 done_testing
