@@ -93,6 +93,8 @@ struct autocrypt_in {
 	const char			*from;	/* the From shown, or NULL */
 	const char			*signer;	/* the signing key's
 						 * primary fingerprint */
+	long long			 sigtime;	/* the signature's
+						 * creation time; 0 unknown */
 	int				 signed_ok;	/* good or
 						 * good-untrusted for from */
 };

@@ -60,7 +60,9 @@ static int		al_home(const char *, char *, size_t);
 static int		al_run(struct al *, char *, size_t);
 
 /* al_date - the effective date: Date (of the protected fields when
- * they have one), clamped to now; now without a Date we can read */
+ * they have one), clamped to now and to the signature's creation time
+ * (a Date is anyone's to write: Alice's old signed mail replayed under
+ * a fresh one must not roll her key back); now without a Date */
 static long long
 al_date(const struct autocrypt_in *in)
 {
@@ -76,7 +78,7 @@ al_date(const struct autocrypt_in *in)
 	int z;
 
 	if ((f = rfc5322_find(h, "Date", NULL)) == NULL)
-		return now;
+		return in->sigtime > 0 && now > in->sigtime ? in->sigtime : now;
 	v = rfc5322_unfold(f, &len);
 	if (mailimf_date_time_parse(v, len, &at, &dt) == MAILIMF_NO_ERROR &&
 	    dt->dt_year >= 1970 && dt->dt_year <= 9999) {
@@ -95,7 +97,7 @@ al_date(const struct autocrypt_in *in)
 	if (dt != NULL)
 		mailimf_date_time_free(dt);
 	free(v);
-	return t;
+	return in->sigtime > 0 && t > in->sigtime ? in->sigtime : t;
 }
 
 /* al_key - h's key for addr, kept to one user ID and its encryption

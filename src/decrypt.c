@@ -625,6 +625,7 @@ decrypt_learn(struct decrypt_job *j)
 		in.covered = j->ihsigned ? &j->ih : &j->sh;
 	}
 	in.signer = j->v.signer;
+	in.sigtime = j->v.created;
 	in.from = from;
 	in.signed_ok = j->v.verdict == VERDICT_SIG_GOOD ||
 	    j->v.verdict == VERDICT_SIG_GOOD_UNTRUSTED;

@@ -109,6 +109,7 @@ enum gpg_sig_status {
 struct gpg_sig {
 	enum gpg_sig_status	 status;
 	char			*fpr;	/* as gpg reports it (may be a subkey) */
+	long long		 created;	/* its creation time; 0 unknown */
 };
 
 /* What came of a decryption. */

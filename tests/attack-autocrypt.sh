@@ -202,4 +202,44 @@ is "1000 recipients, 20000 peers: well under a second" \
     "$rc:$([ "$ms" -lt 1000 ] && echo fast || echo "$ms ms")" "0:fast" \
     "$T/err"
 
+# 11: the date a key is learned from is never after the signature's:
+# Alice's new key, learned from newer mail, is not rolled back by her
+# older signed mail replayed under a fresh Date (and a field with her
+# old key, which is public)
+K2H=$(mktemp -d /tmp/msk.XXXXXX)
+_ms_homes="$_ms_homes $K2H"
+gpg --homedir "$K2H" --batch --passphrase '' --quick-gen-key \
+    'Alice New <alice@example.org>' ed25519 sign never 2>/dev/null
+K2=$(gpg --homedir "$K2H" --batch --with-colons --list-keys 2>/dev/null |
+    awk -F: '$1 == "fpr" { print $10; exit }')
+gpg --homedir "$K2H" --batch --passphrase '' --quick-add-key "$K2" \
+    cv25519 encr never 2>/dev/null
+K2K=$(gpg --homedir "$K2H" --batch --export-options export-minimal \
+    --export "$K2" | base64 -w 0)
+rm -f "$AC/autocrypt.state" "$AC/gossip.state"
+msg "$T/plain" "From: alice@example.org" "To: list@example.org" \
+    "Subject: old" "Date: $(date -R)" <<EOF
+Old mail.
+EOF
+"$MAILSEAL" sign --signer "$A" -o "$T/old" "$T/plain" 2>"$T/err"
+sleep 2
+msg "$T/plain" "From: alice@example.org" "To: bob@example.org" \
+    "Subject: new key" "Date: $(date -R)" \
+    "Autocrypt: addr=alice@example.org; keydata=$K2K" <<EOF
+New key.
+EOF
+"$MAILSEAL" encrypt --sign --signer "$A" -r bob@example.org \
+    -o "$T/new" "$T/plain" 2>"$T/err"
+learn "$T/new"
+is "the new key learned" "$rc:$(peer alice@example.org)" "0:$K2" "$T/err"
+sleep 2
+{
+	echo "Autocrypt: addr=alice@example.org; keydata=$AK"
+	sed "s/^Date: .*/Date: $(date -R)/" "$T/old"
+} >"$T/replay2"
+learn "$T/replay2"
+is "old signed mail under a fresh Date: the new key stays" \
+    "$rc:$(sig "$T/dec"):$(peer alice@example.org)" "0:good:$K2" \
+    "$T/err" "$T/dec"
+
 done_testing
