@@ -124,6 +124,14 @@ protect_is_name(const struct rfc5322_field *f)
 	return 0;
 }
 
+/* protect_shows - see protect.h */
+int
+protect_shows(enum protect_mode mode, const struct rfc5322_field *f)
+{
+	return protect_is_name(f) ||
+	    (mode == PROTECT_HP && rfc5322_is(f, "MIME-Version"));
+}
+
 /* protect_hides - see protect.h */
 int
 protect_hides(const struct rfc5322_header *ph, enum protect_mode mode,
@@ -131,6 +139,8 @@ protect_hides(const struct rfc5322_header *ph, enum protect_mode mode,
 {
 	char name[64];
 
+	if (ph != NULL && mode == PROTECT_HP && rfc5322_is(f, "MIME-Version"))
+		return rfc5322_find(ph, "MIME-Version", NULL) != NULL;
 	if (ph == NULL || !protect_is_name(f))
 		return 0;
 	snprintf(name, sizeof name, "%.*s", (int)f->namelen, f->raw);
@@ -154,7 +164,11 @@ protect_hides(const struct rfc5322_header *ph, enum protect_mode mode,
  * Message-ID, In-Reply-To, References, Keywords, List-*, X-* and the
  * rest.  Left out (protect_copies()):
  *   - the structural fields: Content-* go in as the entity's own
- *     (Content-Type marked), MIME-Version belongs to the outer message;
+ *     (Content-Type marked); MIME-Version goes in as the author wrote
+ *     it (a reader that takes the inner header loses nothing, and
+ *     decrypt gives it back in its place), without an HP-Outer field:
+ *     the outer message's MIME-Version is ours, made for the
+ *     multipart/encrypted, the same whatever the author wrote;
  *   - Bcc and Resent-Bcc: never anywhere in what we write;
  *   - trace and transport fields the hops added, which describe the
  *     outer message's path and signatures over the outer bytes, not
@@ -250,7 +264,7 @@ protect_copies(const struct rfc5322_field *f)
 {
 	const char *const *n;
 
-	if (rfc5322_is(f, "MIME-Version") || rfc5322_is(f, "Bcc"))
+	if (rfc5322_is(f, "Bcc"))
 		return 0;
 	for (n = protect_trace; *n != NULL; n++)
 		if (rfc5322_is(f, *n))
@@ -460,7 +474,7 @@ protect_build(struct protect_buf *b, const struct rfc5322_header *h,
 	}
 	for (i = 0; lv == PROTECT_ALL && i < h->nfields; i++) {
 		const struct rfc5322_field *f = &h->fields[i];
-		if (!protect_copies(f))
+		if (!protect_copies(f) || rfc5322_is(f, "MIME-Version"))
 			continue;
 		protect_put(b, "HP-Outer: ", 10);
 		if ((hidden = protect_hidden(f, 1)) != NULL)

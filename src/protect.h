@@ -22,11 +22,17 @@ enum protect_mode protect_marker(const struct rfc5322_header *);
  * From, To, Cc, Reply-To, Date, Message-ID, Thread-Topic */
 int	protect_is_name(const struct rfc5322_field *);
 
+/* protect_shows - a field of the protected header that decrypt shows
+ * (mode: the header's mark): protect_is_name()'s; with hp= also
+ * MIME-Version (encrypt copies it in, in the author's place) */
+int	protect_shows(enum protect_mode, const struct rfc5322_field *);
+
 /* protect_hides - an outer field the protected header ph (NULL: none)
  * replaces: one the inside has too; with hp= also an outer Subject, To,
  * Cc or Reply-To the inside lacks (RFC 9788: unprotected copies are not
- * shown).  An outer From, Date or Message-ID stays when the inside
- * lacks it: a message needs them. */
+ * shown), and the outer MIME-Version when the inside has one.  An outer
+ * From, Date or Message-ID stays when the inside lacks it: a message
+ * needs them; so does an outer MIME-Version. */
 int	protect_hides(const struct rfc5322_header *, enum protect_mode,
 	    const struct rfc5322_field *);
 
@@ -35,8 +41,8 @@ int	protect_hides(const struct rfc5322_header *, enum protect_mode,
  */
 
 /* protect_copies - does the protected header carry this field?  Not
- * Content-* (the entity's own), MIME-Version, Bcc, trace and transport
- * fields, or X-Mailseal-* */
+ * Content-* (the entity's own), Bcc, trace and transport fields, or
+ * X-Mailseal-*; MIME-Version yes (but no HP-Outer field for it) */
 int	protect_copies(const struct rfc5322_field *);
 
 /*
