@@ -103,6 +103,7 @@ static char	*decrypt_signed_from(struct decrypt_job *,
 static int	decrypt_write_head(struct decrypt_job *, FILE *,
 		    enum decrypt_head);
 static int	decrypt_write_inner(struct decrypt_job *, FILE *);
+static int	decrypt_bare(const struct decrypt_job *);
 static int	decrypt_write_text(struct decrypt_job *, FILE *);
 static int	decrypt_text_shape(struct decrypt_job *);
 static enum decrypt_result decrypt_raw(struct decrypt_job *,
@@ -352,6 +353,22 @@ decrypt_protected(struct decrypt_job *j, enum classify_kind kind,
 	return 0;
 }
 
+/* decrypt_bare - the decrypted root's protected header had no
+ * Content-Type before encrypt made one (protect_made): shown, the
+ * protection consumed, it is left out, as the author left it out; with
+ * hp= (every field of the author's inside) so is the outer
+ * MIME-Version encrypt added, unless the author wrote one: then the
+ * inner one is shown in its place */
+static int
+decrypt_bare(const struct decrypt_job *j)
+{
+	const struct rfc5322_field *f;
+
+	return j->ph == &j->ih &&
+	    (f = rfc5322_find(&j->ih, "Content-Type", NULL)) != NULL &&
+	    protect_made(f);
+}
+
 /* decrypt_write_head - the From_ line, our verdicts, the outer fields
  * the output keeps, and the protected fields that replace outer ones */
 static int
@@ -383,6 +400,8 @@ decrypt_write_head(struct decrypt_job *j, FILE *fp, enum decrypt_head what)
 	for (i = 0; i < j->h.nfields; i++) {
 		const struct rfc5322_field *f = &j->h.fields[i];
 		if (verdict_is_ours(f) || protect_hides(j->ph, j->phmode, f) ||
+		    (j->phmode == PROTECT_HP && decrypt_bare(j) &&
+		    rfc5322_is(f, "MIME-Version")) ||
 		    (what == HEAD_ENTITY && rfc5322_has_prefix(f, "Content-")) ||
 		    (what == HEAD_TEXT &&
 		    (rfc5322_is(f, "Content-Transfer-Encoding") ||
@@ -420,6 +439,7 @@ decrypt_write_inner(struct decrypt_job *j, FILE *fp)
 	size_t i, n;
 
 	if (rfc5322_find(&j->ih, "Content-Type", NULL) != NULL &&
+	    !decrypt_bare(j) &&
 	    rfc5322_find(&j->h, "MIME-Version", NULL) == NULL &&
 	    (j->phmode != PROTECT_HP ||
 	    rfc5322_find(j->ph, "MIME-Version", NULL) == NULL) &&
@@ -427,7 +447,8 @@ decrypt_write_inner(struct decrypt_job *j, FILE *fp)
 		return -1;
 	for (i = 0; i < j->ih.nfields; i++) {
 		struct rfc5322_field *f = &j->ih.fields[i];
-		if (!rfc5322_has_prefix(f, "Content-"))
+		if (!rfc5322_has_prefix(f, "Content-") ||
+		    (rfc5322_is(f, "Content-Type") && decrypt_bare(j)))
 			continue;
 		n = 0;
 		buf = NULL;

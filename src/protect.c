@@ -416,6 +416,24 @@ protect_put_ctype(struct protect_buf *b, const struct rfc5322_field *f,
 	return dropped;
 }
 
+/* protect_made - see protect.h */
+int
+protect_made(const struct rfc5322_field *f)
+{
+	static const char *const made[] = {
+		PROTECT_TEXT PROTECT_PARAMS, PROTECT_TEXT PROTECT_V1, NULL
+	};
+	const char *const *m;
+	size_t n = f->rawlen;
+
+	while (n > 0 && (f->raw[n - 1] == '\n' || f->raw[n - 1] == '\r'))
+		n--;
+	for (m = made; *m != NULL; m++)
+		if (n == strlen(*m) && memcmp(f->raw, *m, n) == 0)
+			return 1;
+	return 0;
+}
+
 /* protect_unmarked - see protect.h */
 size_t
 protect_unmarked(const struct rfc5322_field *f, char *dst)

@@ -80,6 +80,12 @@ char	*protect_inner(const struct rfc5322_header *, size_t *,
  * 0 when f has neither (then it stays as it is) */
 size_t	protect_unmarked(const struct rfc5322_field *, char *);
 
+/* protect_made - f is the Content-Type protect_inner() writes for a
+ * header that has none (text/plain, us-ascii, our marks on the same
+ * line): once the marks are off, what it says is RFC 2045's default,
+ * which the author's header said by having none */
+int	protect_made(const struct rfc5322_field *);
+
 /* protect_fits - a header of len bytes with CRLF lines (without its
  * empty line) reads within the header limits */
 int	protect_fits(const char *, size_t);
