@@ -361,8 +361,9 @@ protect_put_param(struct protect_buf *b, const char *v, size_t seg,
 
 /*
  * protect_put_ctype - the Content-Type, byte for byte, less any hp or
- * protected-headers parameter it had (a message we decrypted carries
- * ours: a reader must not see two, or an old hp="clear"), then params
+ * protected-headers parameter it had (a message another program
+ * decrypted may carry them: a reader must not see two, or an old
+ * hp="clear"; decrypt takes ours off with it too), then params
  * (NULL: none) on a line of their own; the number of parameters
  * dropped.  Parameters are split at the ';'s outside quoted strings and
  * comments.  A quoted string, comment or quoted pair the value leaves

@@ -74,8 +74,10 @@ char	*protect_inner(const struct rfc5322_header *, size_t *,
 	    enum protect_level *);
 
 /* protect_unmarked - an entity without a protected header must not say
- * it has one: the Content-Type f less its hp and protected-headers
- * parameters (a message mailseal decrypted carries them) into dst, which
+ * it has one (nor a decrypted one whose protected fields decrypt
+ * showed): the Content-Type f less its hp and protected-headers
+ * parameters (exactly the field encrypt marked, when the marks are
+ * those protect_inner() appends) into dst, which
  * holds 2 * f->rawlen + 16 bytes, CRLF line ends; returns its length, or
  * 0 when f has neither (then it stays as it is) */
 size_t	protect_unmarked(const struct rfc5322_field *, char *);
