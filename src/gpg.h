@@ -1,6 +1,6 @@
 /*
  * gpg.h - the OpenPGP engine (GPGME), seen through a narrow interface.
- * Only gpg.c includes <gpgme.h>.
+ * Only gpg.c and gpgop.c (and their private gpgint.h) include <gpgme.h>.
  */
 #ifndef MAILSEAL_GPG_H
 #define MAILSEAL_GPG_H

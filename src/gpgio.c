@@ -4,8 +4,8 @@
  * (gpg.h), the armor mailseal writes over gpg's binary output (gpg's
  * own costs it three times the encryption; openpgp.c checks the output
  * is one whole encrypted message before the armor's CRC and END lines),
- * and the recipient string GPGME's encrypt_ext takes.  gpg.c hands
- * these to GPGME; only gpg.c includes gpgme.h.
+ * and the recipient string GPGME's encrypt_ext takes.  gpgop.c hands
+ * these to GPGME; only gpg.c and gpgop.c include gpgme.h.
  */
 #include <config.h>
 

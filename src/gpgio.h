@@ -1,7 +1,7 @@
 /*
  * gpgio.h - the caller's side of GPGME's data (gpgio.c): callbacks
  * over struct gpg_io, the armor writer over gpg's binary output, the
- * recipient string.  No GPGME types: gpg.c passes these to GPGME.
+ * recipient string.  No GPGME types: gpgop.c passes these to GPGME.
  */
 #ifndef MAILSEAL_GPGIO_H
 #define MAILSEAL_GPGIO_H

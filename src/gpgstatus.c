@@ -213,7 +213,7 @@ gpgstatus_stopped(const struct gpgstatus *s)
 
 /*
  * The rules of HACKING.md "How gpg failures are caught" that read only
- * what gpg said: gpg.c asks them after each operation.  Error values
+ * what gpg said: gpg.c and gpgop.c ask them after each operation.  Error values
  * are gpg-error's (gpg_error_t; GPGME's are the same), so no GPGME type
  * is needed here.
  */

@@ -40,26 +40,21 @@
 
 #include "addr.h"
 #include "autocrypt.h"
+#include "cmd.h"
 #include "decrypt.h"
 #include "encrypt.h"
 #include "filter.h"
 #include "gpgsup.h"
-#include "keys.h"
 #include "limit.h"
 #include "log.h"
 #include "outcome.h"
 #include "output.h"
 #include "secmem.h"
-#include "serve.h"
-#include "sign.h"
 
 static void	usage(FILE *);
 static enum outcome cmd_encrypt(int, char **);
 static enum outcome cmd_decrypt(int, char **);
 static enum outcome cmd_filter(int, char **);
-static enum outcome cmd_keys(int, char **);
-static enum outcome cmd_sign(int, char **);
-static enum outcome cmd_smtpd(int, char **);
 static int	stdio_check(int *);
 static int	stderr_is_output(void);
 static int	stderr_to_syslog(void);
@@ -67,13 +62,10 @@ static void	on_signal(int);
 static int	signals_init(void);
 static int	process_protect(void);
 static int	parse_seconds(const char *, unsigned int *);
-struct common;
-static int	common_opt(struct common *, int, char **);
-static enum outcome common_args(struct common *, int, char **);
 
 /* Standard output was closed when we started: a result for it has
  * nowhere to go, which must not look like success. */
-static int	stdout_closed;
+int		stdout_closed;
 
 static void
 usage(FILE *fp)
@@ -239,32 +231,6 @@ stderr_to_syslog(void)
 	return 0;
 }
 
-/* Options every command takes. */
-struct common {
-	const char	*cmd;
-	const char	*homedir;
-	const char	*output;
-	const char	*input;		/* NULL: standard input */
-	unsigned int	 timeout;
-	int		 timeout_set;
-	int		 mta;		/* filter: errors are the MTA's wiring,
-					 * and start with 4.3.5 (outcome.c) so
-					 * pipe(8) defers the mail */
-};
-
-#define COMMON_SHORTOPTS	":o:vhV"
-#define COMMON_LONGOPTS \
-	{ "homedir",	required_argument,	NULL, 'H' }, \
-	{ "output",	required_argument,	NULL, 'o' }, \
-	{ "timeout",	required_argument,	NULL, 'T' }, \
-	{ "verbose",	no_argument,		NULL, 'v' }, \
-	{ "help",	no_argument,		NULL, 'h' }, \
-	{ "version",	no_argument,		NULL, 'V' }
-
-/* common_opt's answers besides 0 (go on) and -1 (not mine) */
-#define COMMON_DONE	1	/* --help or --version: stop, exit 0 */
-#define COMMON_USAGE	2	/* a usage error, said */
-
 /* common_usage - a usage error in one line; the filter's starts with
  * the outcome's DSN */
 static void	common_usage(const struct common *, const char *, ...)
@@ -290,7 +256,7 @@ common_usage(const struct common *c, const char *fmt, ...)
  * returns -1 when ch is not one of them, 0 to go on, COMMON_DONE after
  * --help or --version, or COMMON_USAGE.
  */
-static int
+int
 common_opt(struct common *c, int ch, char **argv)
 {
 	switch (ch) {
@@ -332,7 +298,7 @@ common_opt(struct common *c, int ch, char **argv)
 }
 
 /* common_end - the outcome of a common_opt answer that stops */
-static enum outcome
+enum outcome
 common_end(int ret)
 {
 	return ret == COMMON_DONE ? OUTCOME_OK : OUTCOME_USAGE;
@@ -343,7 +309,7 @@ common_end(int ret)
  * output when it is the destination, and the --timeout deadline.
  * Returns OUTCOME_OK to go on, or the outcome.
  */
-static enum outcome
+enum outcome
 common_args(struct common *c, int argc, char **argv)
 {
 	argc -= optind;
@@ -496,49 +462,6 @@ cmd_decrypt(int argc, char **argv)
 	return r;
 }
 
-/*
- * cmd_sign - parse the sign command line and run it.  --smime (S/MIME
- * multipart/signed, INTERFACE.md) is not there yet: refused as a usage
- * error that says so, not as an unknown option.
- */
-static enum outcome
-cmd_sign(int argc, char **argv)
-{
-	static const struct option longopts[] = {
-		COMMON_LONGOPTS,
-		{ "signer",		required_argument,	NULL, 'S' },
-		{ "passphrase-file",	required_argument,	NULL, 'P' },
-		{ "smime",		no_argument,		NULL, 'M' },
-		{ NULL,			0,			NULL, 0 }
-	};
-	struct common c = { "sign", NULL, NULL, NULL, LIMIT_SECONDS, 0, 0 };
-	struct sign_opts o;
-	enum outcome r;
-	int ch, ret;
-
-	memset(&o, 0, sizeof o);
-	optind = 1;
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, COMMON_SHORTOPTS, longopts,
-	    NULL)) != -1) {
-		if ((ret = common_opt(&c, ch, argv)) > 0)
-			return common_end(ret);
-		if (ch == 'S')
-			o.signer = optarg;
-		else if (ch == 'P')
-			o.passfile = optarg;
-		else if (ch == 'M') {
-			log_warnx("sign: --smime: not yet supported");
-			return OUTCOME_USAGE;
-		}
-	}
-	if ((r = common_args(&c, argc, argv)) != OUTCOME_OK)
-		return r;
-	o.output = c.output;
-	o.homedir = c.homedir;
-	return sign_run(c.input, &o);
-}
-
 /* cleanup_all - the panic hook: every named temporary file goes */
 static void
 cleanup_all(void)
@@ -634,144 +557,6 @@ cmd_filter(int argc, char **argv)
 	if ((r = filter_args(&c, &o, argc, argv)) != OUTCOME_OK)
 		return r;
 	return filter_run(&o);
-}
-
-/* keys_expiring - --expiring DAYS */
-static enum outcome
-keys_expiring(struct keys_opts *o, const char *arg)
-{
-	char *end;
-	long days;
-
-	errno = 0;
-	days = strtol(arg, &end, 10);
-	if (errno != 0 || end == arg || *end != '\0' || days < 0 ||
-	    days > LIMIT_EXPIRING_DAYS) {
-		log_warnx("keys: --expiring %s: not a number of days from 0 "
-		    "to %d", arg, LIMIT_EXPIRING_DAYS);
-		return OUTCOME_USAGE;
-	}
-	o->expiring = (int)days;
-	return OUTCOME_OK;
-}
-
-/* cmd_keys - parse the keys command line and run it */
-static enum outcome
-cmd_keys(int argc, char **argv)
-{
-	static const struct option longopts[] = {
-		COMMON_LONGOPTS,
-		{ "config",	required_argument,	NULL, 'c' },
-		{ "expiring",	required_argument,	NULL, 'E' },
-		{ "wkd",	no_argument,		NULL, 'W' },
-		{ NULL,		0,			NULL, 0 }
-	};
-	struct common c = { "keys", NULL, NULL, NULL, LIMIT_SECONDS, 0, 0 };
-	struct keys_opts o;
-	enum outcome r;
-	int ch, ret;
-
-	memset(&o, 0, sizeof o);
-	o.expiring = -1;
-	optind = 1;
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, COMMON_SHORTOPTS "c:", longopts,
-	    NULL)) != -1) {
-		if ((ret = common_opt(&c, ch, argv)) > 0)
-			return common_end(ret);
-		if (ret == 0)
-			continue;
-		if (ch == 'c')
-			o.config = optarg;
-		else if (ch == 'W')
-			o.wkd = 1;
-		else if ((r = keys_expiring(&o, optarg)) != OUTCOME_OK)
-			return r;
-	}
-	if (c.output != NULL || stdout_closed) {
-		log_warnx(c.output != NULL ? "keys: no -o: the listing goes "
-		    "to standard output" : "standard output is closed");
-		return c.output != NULL ? OUTCOME_USAGE : OUTCOME_TEMPFAIL;
-	}
-	o.homedir = c.homedir;
-	o.addrs = argv + optind;
-	o.naddrs = (size_t)(argc - optind);
-	if (o.wkd && o.naddrs == 0) {
-		log_warnx("keys: --wkd needs the addresses to look up");
-		return OUTCOME_USAGE;
-	}
-	o.out = stdout;
-	alarm(c.timeout);
-	return keys_run(&o);
-}
-
-/* smtpd_opt - an option of smtpd's own */
-static void
-smtpd_opt(struct serve_opts *o, int ch)
-{
-	switch (ch) {
-	case 'c':
-		o->config = optarg;
-		break;
-	case 'u':
-		o->user = optarg;
-		break;
-	case 'D':
-		o->detach = 1;
-		break;
-	case 'P':
-		o->pidfile = optarg;
-		break;
-	case 'v':
-		o->logstderr = 1;
-		break;
-	case 'C':
-		o->check = 1;
-		break;
-	}
-}
-
-/* cmd_smtpd - parse the smtpd command line and run the server (serve.c:
- * it returns once the server stopped, or in a worker whose work is
- * over, or in the parent of --detach with the outcome of the start) */
-static enum outcome
-cmd_smtpd(int argc, char **argv)
-{
-	static const struct option longopts[] = {
-		{ "config",	required_argument,	NULL, 'c' },
-		{ "user",	required_argument,	NULL, 'u' },
-		{ "detach",	no_argument,		NULL, 'D' },
-		{ "pidfile",	required_argument,	NULL, 'P' },
-		{ "check",	no_argument,		NULL, 'C' },
-		{ "verbose",	no_argument,		NULL, 'v' },
-		{ "help",	no_argument,		NULL, 'h' },
-		{ "version",	no_argument,		NULL, 'V' },
-		{ NULL,		0,			NULL, 0 }
-	};
-	struct common c = { "smtpd", NULL, NULL, NULL, 0, 0, 0 };
-	struct serve_opts o;
-	int ch, ret;
-
-	memset(&o, 0, sizeof o);
-	optind = 1;
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, ":c:vhV", longopts,
-	    NULL)) != -1) {
-		if ((ret = common_opt(&c, ch, argv)) > 0)
-			return common_end(ret);
-		smtpd_opt(&o, ch);
-	}
-	if (optind < argc) {
-		log_warnx("smtpd: unexpected argument %s (see mailseal "
-		    "--help)", argv[optind]);
-		return OUTCOME_USAGE;
-	}
-	if (o.check && (o.detach || o.pidfile != NULL)) {
-		log_warnx("smtpd: --check serves nothing: no --detach or "
-		    "--pidfile");
-		return OUTCOME_USAGE;
-	}
-	return serve_run(&o);
 }
 
 int

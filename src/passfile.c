@@ -2,7 +2,7 @@
  * passfile.c - a signing key's passphrase from a file (--passphrase-file,
  * mailseal.conf's passphrase_file).
  *
- * The passphrase reaches gpg through GPGME's loopback pinentry (gpg.c:
+ * The passphrase reaches gpg through GPGME's loopback pinentry (gpgop.c:
  * gpg_passphrase), never through argv or the environment, where other
  * users' ps(1) or /proc could read it.  Like ssh with a private key, we
  * refuse a file that others may read or replace: its owner must be the

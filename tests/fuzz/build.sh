@@ -39,7 +39,7 @@ if [ -n "${FUZZ_SOURCES:-}" ]; then
 else
 	for f in "$top"/src/*.c; do
 		case ${f##*/} in
-		main.c|mailseal-gpg.c|gpgsup.c) ;;
+		main.c|cmd.c|mailseal-gpg.c|gpgsup.c) ;;
 		*) compile "$f" ;;
 		esac
 	done
