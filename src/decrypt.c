@@ -106,6 +106,7 @@ static char	*decrypt_signed_from(struct decrypt_job *,
 static int	decrypt_write_head(struct decrypt_job *, FILE *,
 		    enum decrypt_head);
 static int	decrypt_write_inner(struct decrypt_job *, FILE *);
+static int	decrypt_bare(const struct decrypt_job *);
 static int	decrypt_write_text(struct decrypt_job *, FILE *);
 static int	decrypt_text_shape(struct decrypt_job *);
 static enum decrypt_result decrypt_raw(struct decrypt_job *,
@@ -356,6 +357,22 @@ decrypt_protected(struct decrypt_job *j, enum classify_kind kind,
 	return 0;
 }
 
+/* decrypt_bare - the decrypted root's protected header had no
+ * Content-Type before encrypt made one (protect_made): shown, the
+ * protection consumed, it is left out, as the author left it out; with
+ * hp= (every field of the author's inside) so is the outer
+ * MIME-Version encrypt added, unless the author wrote one: then the
+ * inner one is shown in its place */
+static int
+decrypt_bare(const struct decrypt_job *j)
+{
+	const struct rfc5322_field *f;
+
+	return j->ph == &j->ih &&
+	    (f = rfc5322_find(&j->ih, "Content-Type", NULL)) != NULL &&
+	    protect_made(f);
+}
+
 /* decrypt_write_head - the From_ line, our verdicts, the outer fields
  * the output keeps, and the protected fields that replace outer ones */
 static int
@@ -387,6 +404,8 @@ decrypt_write_head(struct decrypt_job *j, FILE *fp, enum decrypt_head what)
 	for (i = 0; i < j->h.nfields; i++) {
 		const struct rfc5322_field *f = &j->h.fields[i];
 		if (verdict_is_ours(f) || protect_hides(j->ph, j->phmode, f) ||
+		    (j->phmode == PROTECT_HP && decrypt_bare(j) &&
+		    rfc5322_is(f, "MIME-Version")) ||
 		    (what == HEAD_ENTITY && rfc5322_has_prefix(f, "Content-")) ||
 		    (what == HEAD_TEXT &&
 		    (rfc5322_is(f, "Content-Transfer-Encoding") ||
@@ -399,7 +418,7 @@ decrypt_write_head(struct decrypt_job *j, FILE *fp, enum decrypt_head what)
 	}
 	for (i = 0; j->ph != NULL && i < j->ph->nfields; i++) {
 		const struct rfc5322_field *f = &j->ph->fields[i];
-		if (!protect_is_name(f))
+		if (!protect_shows(j->phmode, f))
 			continue;
 		if (body_put(fp, f->raw, f->rawlen,
 		    j->h.crlf ? BODY_CRLF : BODY_LF) == -1)
@@ -411,22 +430,42 @@ decrypt_write_head(struct decrypt_job *j, FILE *fp, enum decrypt_head what)
 }
 
 /* decrypt_write_inner - the decrypted entity's Content-* fields and
- * body, with the outer message's line ends */
+ * body, with the outer message's line ends.  Once its protected fields
+ * are shown, the protection is consumed: the Content-Type loses its
+ * hp and protected-headers marks (protect_unmarked: what encrypt
+ * appended comes off to the byte), the output being no longer
+ * encrypted; the rest of the field stays. */
 static int
 decrypt_write_inner(struct decrypt_job *j, FILE *fp)
 {
 	enum body_eol eol = j->h.crlf ? BODY_CRLF : BODY_LF;
-	size_t i;
+	char *buf;
+	size_t i, n;
 
 	if (rfc5322_find(&j->ih, "Content-Type", NULL) != NULL &&
+	    !decrypt_bare(j) &&
 	    rfc5322_find(&j->h, "MIME-Version", NULL) == NULL &&
+	    (j->phmode != PROTECT_HP ||
+	    rfc5322_find(j->ph, "MIME-Version", NULL) == NULL) &&
 	    fprintf(fp, "MIME-Version: 1.0%s", j->h.crlf ? "\r\n" : "\n") < 0)
 		return -1;
 	for (i = 0; i < j->ih.nfields; i++) {
 		struct rfc5322_field *f = &j->ih.fields[i];
-		if (rfc5322_has_prefix(f, "Content-") &&
-		    body_put(fp, f->raw, f->rawlen, eol) == -1)
+		if (!rfc5322_has_prefix(f, "Content-") ||
+		    (rfc5322_is(f, "Content-Type") && decrypt_bare(j)))
+			continue;
+		n = 0;
+		buf = NULL;
+		if (j->ph != NULL && rfc5322_is(f, "Content-Type")) {
+			buf = xmalloc(2 * f->rawlen + 16);
+			n = protect_unmarked(f, buf);
+		}
+		if (body_put(fp, n > 0 ? buf : f->raw, n > 0 ? n : f->rawlen,
+		    eol) == -1) {
+			free(buf);
 			return -1;
+		}
+		free(buf);
 	}
 	if (fputs(j->h.crlf ? "\r\n" : "\n", fp) == EOF ||
 	    input_seek(j->inner, j->innerbody) == -1)
