@@ -45,6 +45,7 @@ au_load(const char *home, struct autocrypt_state *s)
 			autocrypt_state_free(&s[0]);
 			return -1;
 		}
+		log_debug("Autocrypt: state %s read", path);
 	}
 	return 0;
 }
