@@ -56,18 +56,34 @@ else
 fi
 
 say "6. Round trip"
-# What went in: the Content-* fields and the body of the original.
-awk 'BEGIN { hdr = 1 }
-     hdr && /^$/ { hdr = 0; print; next }
-     hdr && /^[^ \t]/ { keep = tolower($0) ~ /^content-/ }
-     hdr { if (keep) print; next }
-     { print }' "$sample" > "$work/expected.eml"
-if tr -d '\r' < "$work/inner.eml" | cmp -s - "$work/expected.eml"; then
-	echo "   OK: the decrypted entity is the original's Content-* fields and body, byte for byte"
-	grep -v '^Content-' "$work/encrypted.eml" | grep -q '^Subject: Quarterly' &&
-	    echo "   OK: From, To, Subject, Date and Message-ID stayed outside, unchanged"
+# What went in: the original's header (header protection, the default:
+# the author's fields inside, the Content-Type marked hp="cipher" and
+# protected-headers="v1" on a line of its own, then one HP-Outer field
+# per field saying what the outside shows) and its body.  Taking the
+# marks and the HP-Outer fields off must give back the original.
+tr -d '\r' < "$work/inner.eml" |
+    awk -v marks='\thp="cipher"; protected-headers="v1"' '
+	hdr == 0 && /^$/ { hdr = 1 }
+	hdr == 0 && /^HP-Outer: / { next }
+	have && $0 == marks && hdr == 0 { sub(/;$/, "", prev); print prev
+	    have = 0; next }
+	have { print prev }
+	{ prev = $0; have = 1 }
+	END { if (have) print prev }' > "$work/unmarked.eml"
+if cmp -s "$work/unmarked.eml" "$sample"; then
+	echo "   OK: the decrypted entity is the original, byte for byte, its Content-Type marked and HP-Outer fields added"
 else
 	echo "   FAILED: the decrypted entity differs from the original" >&2
-	diff "$work/expected.eml" "$work/inner.eml" >&2 || true
+	diff "$sample" "$work/unmarked.eml" >&2 || true
+	exit 1
+fi
+# Outside: the Subject hidden, From, To, Date and Message-ID unchanged.
+sed '/^$/q' "$sample" | grep -E '^(From|To|Date|Message-ID):' > "$work/kept"
+if grep -qx 'Subject: \[\.\.\.\]' "$work/encrypted.eml" &&
+    ! grep -q 'Quarterly' "$work/encrypted.eml" &&
+    grep -Fxf "$work/kept" "$work/encrypted.eml" | cmp -s - "$work/kept"; then
+	echo "   OK: outside, the Subject reads [...]; From, To, Date and Message-ID are unchanged"
+else
+	echo "   FAILED: the outer header is not what header protection makes" >&2
 	exit 1
 fi

@@ -269,6 +269,7 @@ autocrypt_outgoing(struct gpg *g, const char *signer, const char *from,
 	char pat[LIMIT_PAT], *pats[1];
 	const char *bad;
 	size_t explen, keylen, i;
+	enum gpg_status st;
 	int n, r = -1;
 
 	*field = NULL;
@@ -293,8 +294,15 @@ autocrypt_outgoing(struct gpg *g, const char *signer, const char *from,
 		    "From address", k->fpr);
 		goto out;
 	}
-	if (gpg_export_minimal(g, k->fpr, LIMIT_AUTOCRYPT_EXPORT, &exp,
-	    &explen, why, whysz) != GPG_OK) {
+	/* a key over the limit is the operator's to change, no failure:
+	 * the mail goes without the field */
+	if ((st = gpg_export_minimal(g, k->fpr, LIMIT_AUTOCRYPT_EXPORT, &exp,
+	    &explen, why, whysz)) == GPG_TOOMANY) {
+		snprintf(why, whysz, "key %s: the export is over "
+		    "LIMIT_AUTOCRYPT_EXPORT", k->fpr);
+		goto out;
+	}
+	if (st != GPG_OK) {
 		r = -1;
 		goto out;
 	}

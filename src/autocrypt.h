@@ -35,6 +35,12 @@ struct autocrypt_hdr {
 int	autocrypt_key_filter(const unsigned char *, size_t, const char *,
 	    unsigned char **, size_t *, const char **);
 
+/* autocrypt_key_fpr - the version 4 fingerprint of the primary key a
+ * key (as autocrypt_key_filter leaves it) starts with, as
+ * AUTOCRYPT_FPRLEN upper-case hex digits into fpr (that and one more
+ * byte): 0, or -1 */
+int	autocrypt_key_fpr(const unsigned char *, size_t, char *);
+
 /* autocrypt_field - "Autocrypt: addr=ADDR; [prefer-encrypt=mutual; ]
  * keydata=..." folded to lines of at most AUTOCRYPT_LINE characters
  * with the line end eol between them, no line end at its end
@@ -81,7 +87,14 @@ struct autocrypt_in {
 	const struct rfc5322_header	*shown;	/* protected fields, or NULL */
 	const struct rfc5322_header	*gossip[2];	/* decrypted headers
 						 * (Autocrypt-Gossip), or NULL */
+	const struct rfc5322_header	*covered;	/* the decrypted
+						 * header the good signature
+						 * covers, or NULL */
 	const char			*from;	/* the From shown, or NULL */
+	const char			*signer;	/* the signing key's
+						 * primary fingerprint */
+	long long			 sigtime;	/* the signature's
+						 * creation time; 0 unknown */
 	int				 signed_ok;	/* good or
 						 * good-untrusted for from */
 };

@@ -10,11 +10,15 @@
 #include <config.h>
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <gcrypt.h>
+
 #include "addr.h"
 #include "autocrypt.h"
+#include "autocrypt_state.h"
 #include "limit.h"
 #include "xmalloc.h"
 
@@ -348,4 +352,27 @@ autocrypt_key_filter(const unsigned char *in, size_t n, const char *addr,
 	}
 	free(w);
 	return r;
+}
+
+/* autocrypt_key_fpr - see autocrypt.h */
+int
+autocrypt_key_fpr(const unsigned char *key, size_t n, char *fpr)
+{
+	unsigned char *buf, md[20];
+	struct pkt p;
+	size_t off = 0, i;
+
+	if (ak_packet(key, n, &off, &p) == -1 || p.tag != PKT_KEY ||
+	    p.bodylen < 6 || p.body[0] != 4 || p.bodylen > 0xffff)
+		return -1;
+	buf = xmalloc(p.bodylen + 3);
+	buf[0] = 0x99;
+	buf[1] = (unsigned char)(p.bodylen >> 8);
+	buf[2] = (unsigned char)(p.bodylen & 0xff);
+	memcpy(buf + 3, p.body, p.bodylen);
+	gcry_md_hash_buffer(GCRY_MD_SHA1, md, buf, p.bodylen + 3);
+	free(buf);
+	for (i = 0; i < sizeof md; i++)
+		(void)snprintf(fpr + 2 * i, 3, "%02X", md[i]);
+	return 0;
 }

@@ -42,13 +42,17 @@ struct al {
 	struct gpg			*g;	/* on the Autocrypt home */
 	struct autocrypt_state		 direct, gossip;
 	int				 changed[2];
+	size_t				 ngossip;	/* fields read */
 };
 
 static long long	al_date(const struct autocrypt_in *);
 static int		al_key(struct al *, const char *,
-			    const struct autocrypt_hdr *, char *);
+			    const struct autocrypt_hdr *, const char *, char *);
 static void		al_update(struct al *, int, const char *,
-			    const struct autocrypt_hdr *);
+			    const struct autocrypt_hdr *, const char *);
+static size_t		al_fields(struct al *,
+			    const struct rfc5322_header *,
+			    struct autocrypt_hdr *);
 static void		al_direct(struct al *);
 static void		al_gossip(struct al *, const struct rfc5322_header *);
 static int		al_recipient(const struct autocrypt_in *, const char *);
@@ -56,7 +60,9 @@ static int		al_home(const char *, char *, size_t);
 static int		al_run(struct al *, char *, size_t);
 
 /* al_date - the effective date: Date (of the protected fields when
- * they have one), clamped to now; now without a Date we can read */
+ * they have one), clamped to now and to the signature's creation time
+ * (a Date is anyone's to write: Alice's old signed mail replayed under
+ * a fresh one must not roll her key back); now without a Date */
 static long long
 al_date(const struct autocrypt_in *in)
 {
@@ -72,7 +78,7 @@ al_date(const struct autocrypt_in *in)
 	int z;
 
 	if ((f = rfc5322_find(h, "Date", NULL)) == NULL)
-		return now;
+		return in->sigtime > 0 && now > in->sigtime ? in->sigtime : now;
 	v = rfc5322_unfold(f, &len);
 	if (mailimf_date_time_parse(v, len, &at, &dt) == MAILIMF_NO_ERROR &&
 	    dt->dt_year >= 1970 && dt->dt_year <= 9999) {
@@ -91,16 +97,16 @@ al_date(const struct autocrypt_in *in)
 	if (dt != NULL)
 		mailimf_date_time_free(dt);
 	free(v);
-	return t;
+	return in->sigtime > 0 && t > in->sigtime ? in->sigtime : t;
 }
 
 /* al_key - h's key for addr, kept to one user ID and its encryption
- * subkeys, imported into the home; gpg must then list it usable, able
- * to encrypt, with a valid user ID for addr: 0 with its fingerprint in
- * fpr, or -1 (logged) */
+ * subkeys, imported into the home (only that key when only is not
+ * NULL); gpg must then list it usable, able to encrypt, with a valid
+ * user ID for addr: 0 with its fingerprint in fpr, or -1 (logged) */
 static int
 al_key(struct al *a, const char *addr, const struct autocrypt_hdr *h,
-    char *fpr)
+    const char *only, char *fpr)
 {
 	struct gpg_keylist keys = { NULL, 0 };
 	char err[GPG_ERRLEN], esc[ESCLEN], *pats[1];
@@ -114,6 +120,13 @@ al_key(struct al *a, const char *addr, const struct autocrypt_hdr *h,
 	    &why) == -1) {
 		log_warnx("Autocrypt: key for %s not learned: %s", esc, why);
 		return -1;
+	}
+	if (only != NULL && (autocrypt_key_fpr(key, len, fpr) == -1 ||
+	    strcasecmp(fpr, only) != 0)) {
+		log_warnx("Autocrypt: key for %s not learned: its field is "
+		    "outside the signature, and it is not the signing key",
+		    esc);
+		goto out;
 	}
 	err[0] = '\0';
 	if ((a->g == NULL && gpg_open(&a->g, a->in->home, err,
@@ -143,17 +156,22 @@ out:
 }
 
 /* al_update - the Level 1 update of one peer (gossip: the gossip
- * state) from field h: newer mail wins, the same key only moves the
- * dates */
+ * state) from field h (its key must be only, when not NULL): newer
+ * mail wins, the same key only moves the dates */
 static void
 al_update(struct al *a, int gossip, const char *addr,
-    const struct autocrypt_hdr *h)
+    const struct autocrypt_hdr *h, const char *only)
 {
 	struct autocrypt_state *s = gossip ? &a->gossip : &a->direct;
 	struct autocrypt_peer *p = autocrypt_state_find(s, addr);
 	char fpr[AUTOCRYPT_FPRLEN + 1], esc[ESCLEN];
 
 	log_escape(addr, esc, sizeof esc);
+	if (!autocrypt_state_fits(addr)) {
+		log_warnx("Autocrypt: %s not learned: a state line cannot "
+		    "hold its canonical form", esc);
+		return;
+	}
 	if (p != NULL && a->date > p->last_seen) {
 		p->last_seen = a->date;
 		a->changed[gossip] = 1;
@@ -162,7 +180,7 @@ al_update(struct al *a, int gossip, const char *addr,
 		log_debug("Autocrypt: %s: mail older than the key's", esc);
 		return;
 	}
-	if (al_key(a, addr, h, fpr) == -1)
+	if (al_key(a, addr, h, only, fpr) == -1)
 		return;
 	if (p == NULL && (p = autocrypt_state_add(s, addr)) == NULL) {
 		log_warnx("Autocrypt: %s not learned: LIMIT_AUTOCRYPT_PEERS "
@@ -179,31 +197,53 @@ al_update(struct al *a, int gossip, const char *addr,
 	    fpr);
 }
 
-/* al_direct - the sender's Autocrypt field: exactly one valid one for
- * the From (Level 1: more than one counts as none) */
-static void
-al_direct(struct al *a)
+/* al_fields - how many valid Autocrypt fields of hd name the From;
+ * the first into *one */
+static size_t
+al_fields(struct al *a, const struct rfc5322_header *hd,
+    struct autocrypt_hdr *one)
 {
 	const struct rfc5322_field *f;
-	struct autocrypt_hdr h, one;
+	struct autocrypt_hdr h;
 	const char *why;
 	size_t at = 0, len, n = 0;
 	char *v;
 
-	memset(&one, 0, sizeof one);
-	while ((f = rfc5322_find(a->in->outer, AUTOCRYPT_FIELD, &at)) !=
+	memset(one, 0, sizeof *one);
+	while (hd != NULL && (f = rfc5322_find(hd, AUTOCRYPT_FIELD, &at)) !=
 	    NULL) {
 		v = rfc5322_unfold(f, &len);
 		if (autocrypt_parse(v, &h, &why) == 0) {
 			if (addr_same(h.addr, a->from) && n++ == 0)
-				one = h;
+				*one = h;
 			else
 				autocrypt_hdr_free(&h);
 		}
 		free(v);
 	}
-	if (n == 1)
-		al_update(a, 0, a->from, &one);
+	return n;
+}
+
+/* al_direct - the sender's Autocrypt field: exactly one valid one for
+ * the From (Level 1: more than one counts as none), from the header
+ * the signature covers when it has one.  The outer header is anyone's
+ * to write (Alice's signed mail replayed under a field of Mallory's):
+ * a field there teaches only the key that made the signature. */
+static void
+al_direct(struct al *a)
+{
+	struct autocrypt_hdr one;
+	size_t n;
+
+	if ((n = al_fields(a, a->in->covered, &one)) == 0) {
+		n = al_fields(a, a->in->outer, &one);
+		if (n == 1 && (a->in->signer == NULL ||
+		    a->in->signer[0] == '\0'))
+			n = 0;
+		if (n == 1)
+			al_update(a, 0, a->from, &one, a->in->signer);
+	} else if (n == 1)
+		al_update(a, 0, a->from, &one, NULL);
 	autocrypt_hdr_free(&one);
 }
 
@@ -237,7 +277,7 @@ al_recipient(const struct autocrypt_in *in, const char *addr)
 
 /* al_gossip - the Autocrypt-Gossip fields of the decrypted header h:
  * recipients of the message only, not the sender, and never over a
- * key the peer sent itself */
+ * key the peer sent itself; LIMIT_AUTOCRYPT_GOSSIP fields a message */
 static void
 al_gossip(struct al *a, const struct rfc5322_header *h)
 {
@@ -248,13 +288,18 @@ al_gossip(struct al *a, const struct rfc5322_header *h)
 	char *v, *c;
 
 	while ((f = rfc5322_find(h, AUTOCRYPT_GOSSIP, &at)) != NULL) {
+		if (a->ngossip++ == LIMIT_AUTOCRYPT_GOSSIP)
+			log_warnx("Autocrypt: gossip past LIMIT_AUTOCRYPT_GOSSIP "
+			    "fields left out");
+		if (a->ngossip > LIMIT_AUTOCRYPT_GOSSIP)
+			break;
 		v = rfc5322_unfold(f, &len);
 		if (autocrypt_parse(v, &g, &why) == 0) {
 			c = addr_canon(g.addr);
 			if (c != NULL && !addr_same(c, a->from) &&
 			    al_recipient(a->in, c) &&
 			    autocrypt_state_find(&a->direct, c) == NULL)
-				al_update(a, 1, c, &g);
+				al_update(a, 1, c, &g, NULL);
 			free(c);
 			autocrypt_hdr_free(&g);
 		}
@@ -321,6 +366,8 @@ autocrypt_learn(const struct autocrypt_in *in)
 	int lock = -1, any;
 
 	any = rfc5322_find(in->outer, AUTOCRYPT_FIELD, NULL) != NULL ||
+	    (in->covered != NULL && rfc5322_find(in->covered,
+	    AUTOCRYPT_FIELD, NULL) != NULL) ||
 	    (in->gossip[0] != NULL && rfc5322_find(in->gossip[0],
 	    AUTOCRYPT_GOSSIP, NULL) != NULL) || (in->gossip[1] != NULL &&
 	    rfc5322_find(in->gossip[1], AUTOCRYPT_GOSSIP, NULL) != NULL);

@@ -165,6 +165,20 @@ autocrypt_state_find(struct autocrypt_state *s, const char *addr)
 	return NULL;
 }
 
+/* autocrypt_state_fits - see autocrypt_state.h */
+int
+autocrypt_state_fits(const char *addr)
+{
+	const unsigned char *p;
+
+	if (addr[0] == '\0' || strlen(addr) > LIMIT_ADDR_SPEC)
+		return 0;
+	for (p = (const unsigned char *)addr; *p != '\0'; p++)
+		if (*p < ' ' || *p == 127)
+			return 0;
+	return 1;
+}
+
 /* autocrypt_state_add - see autocrypt_state.h */
 struct autocrypt_peer *
 autocrypt_state_add(struct autocrypt_state *s, const char *addr)
@@ -173,7 +187,7 @@ autocrypt_state_add(struct autocrypt_state *s, const char *addr)
 
 	if ((p = autocrypt_state_find(s, addr)) != NULL)
 		return p;
-	if (s->n >= LIMIT_AUTOCRYPT_PEERS)
+	if (s->n >= LIMIT_AUTOCRYPT_PEERS || !autocrypt_state_fits(addr))
 		return NULL;
 	s->v = xappend(s->v, s->n, sizeof *s->v);
 	p = &s->v[s->n++];

@@ -42,8 +42,12 @@ int	autocrypt_state_save(const char *, const struct autocrypt_state *,
 struct autocrypt_peer *autocrypt_state_find(struct autocrypt_state *,
 	    const char *);
 
+/* autocrypt_state_fits - a line of the state file can hold addr (a
+ * canonical address may be longer than it was written: IDNA A-labels) */
+int	autocrypt_state_fits(const char *);
+
 /* autocrypt_state_add - the peer addr, added empty if new; NULL when
- * the state holds LIMIT_AUTOCRYPT_PEERS already */
+ * the state holds LIMIT_AUTOCRYPT_PEERS already or addr does not fit */
 struct autocrypt_peer *autocrypt_state_add(struct autocrypt_state *,
 	    const char *);
 

@@ -22,37 +22,49 @@
 #include "log.h"
 #include "xmalloc.h"
 
-static int	au_peer(const char *, const char *, char *);
+static int	au_load(const char *, struct autocrypt_state *);
+static int	au_peer(struct autocrypt_state *, const char *, char *);
 static int	au_usable(struct gpg *, const char *, const char *);
 
-/* au_peer - the fingerprint Autocrypt keeps for the canonical address
- * addr (its own key, else gossip) into fpr: 1, 0 for none, -1 (logged)
- * when a state file cannot be read */
+/* au_load - the home's two state files (its own keys, gossip) into
+ * s[0], s[1]: 0, or -1 (logged) when one cannot be read */
 static int
-au_peer(const char *home, const char *addr, char *fpr)
+au_load(const char *home, struct autocrypt_state *s)
 {
-	struct autocrypt_state s;
-	struct autocrypt_peer *p;
 	char path[4096], err[4096 + 128];
-	int i, n, found = 0;
+	int i, n;
 
-	for (i = 0; i < 2 && !found; i++) {
+	memset(s, 0, 2 * sizeof *s);
+	for (i = 0; i < 2; i++) {
 		n = snprintf(path, sizeof path, "%s/%s", home,
 		    i ? AUTOCRYPT_GOSSIPS : AUTOCRYPT_STATE);
 		if (n < 0 || (size_t)n >= sizeof path ||
-		    autocrypt_state_load(path, &s, err, sizeof err) == -1) {
+		    autocrypt_state_load(path, &s[i], err, sizeof err) == -1) {
 			log_warnx("Autocrypt: %s", n < 0 || (size_t)n >=
 			    sizeof path ? "home path too long" : err);
+			autocrypt_state_free(&s[0]);
 			return -1;
 		}
-		if ((p = autocrypt_state_find(&s, addr)) != NULL &&
+		log_debug("Autocrypt: state %s read", path);
+	}
+	return 0;
+}
+
+/* au_peer - the fingerprint the states s keep for the canonical
+ * address addr (its own key, else gossip) into fpr: 1, or 0 for none */
+static int
+au_peer(struct autocrypt_state *s, const char *addr, char *fpr)
+{
+	struct autocrypt_peer *p;
+	int i;
+
+	for (i = 0; i < 2; i++)
+		if ((p = autocrypt_state_find(&s[i], addr)) != NULL &&
 		    p->fpr[0] != '\0') {
 			memcpy(fpr, p->fpr, AUTOCRYPT_FPRLEN + 1);
-			found = 1;
+			return 1;
 		}
-		autocrypt_state_free(&s);
-	}
-	return found;
+	return 0;
 }
 
 /* au_usable - the Autocrypt home lists fpr usable, able to encrypt,
@@ -78,21 +90,26 @@ au_usable(struct gpg *g, const char *fpr, const char *addr)
 	return r;
 }
 
-/* autocrypt_decide - see autocrypt.h */
+/* autocrypt_decide - see autocrypt.h; the state files are read once,
+ * not once a recipient (LIMIT_RECIPIENTS of them, each file up to
+ * LIMIT_AUTOCRYPT_PEERS lines) */
 int
 autocrypt_decide(struct decisions *d, const struct config *cfg)
 {
 	char fpr[AUTOCRYPT_FPRLEN + 1], err[GPG_ERRLEN], *canon;
+	struct autocrypt_state s[2];
 	struct decision *f;
 	size_t i;
-	int r = 0, e;
+	int r = 0, e, loaded = 0;
 
 	for (i = 0; i < d->n && r == 0; i++) {
 		f = &d->v[i];
 		if (f->policy != POLICY_OPPORTUNISTIC || f->fprs.n > 0 ||
 		    (canon = addr_canon(f->addr)) == NULL)
 			continue;
-		e = au_peer(cfg->autocrypt_homedir, canon, fpr);
+		if (!loaded && au_load(cfg->autocrypt_homedir, s) == 0)
+			loaded = 1;
+		e = loaded ? au_peer(s, canon, fpr) : -1;
 		/* the operator's keyring holds that very key unusable
 		 * (revoked, expired, disabled): its word wins */
 		if (e == 1 && strcmp(fpr, f->reason.fpr) == 0)
@@ -108,6 +125,10 @@ autocrypt_decide(struct decisions *d, const struct config *cfg)
 		}
 		r = e == -1 ? -1 : 0;
 		free(canon);
+	}
+	if (loaded) {
+		autocrypt_state_free(&s[0]);
+		autocrypt_state_free(&s[1]);
 	}
 	return r;
 }

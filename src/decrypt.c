@@ -88,6 +88,9 @@ struct decrypt_job {
 	struct rfc5322_header		 sh;		/* 6.1: the signed part's */
 	const struct rfc5322_header	*ph;		/* protected fields */
 	enum protect_mode		 phmode;
+	int				 ihsigned;	/* a signature of
+						 * the whole plaintext
+						 * can cover ih */
 };
 
 static enum decrypt_result decrypt_data(struct decrypt_job *,
@@ -103,6 +106,7 @@ static char	*decrypt_signed_from(struct decrypt_job *,
 static int	decrypt_write_head(struct decrypt_job *, FILE *,
 		    enum decrypt_head);
 static int	decrypt_write_inner(struct decrypt_job *, FILE *);
+static int	decrypt_bare(const struct decrypt_job *);
 static int	decrypt_write_text(struct decrypt_job *, FILE *);
 static int	decrypt_text_shape(struct decrypt_job *);
 static enum decrypt_result decrypt_raw(struct decrypt_job *,
@@ -335,6 +339,7 @@ static int
 decrypt_protected(struct decrypt_job *j, enum classify_kind kind,
     const struct classify_span *span)
 {
+	j->ihsigned = kind != CLASSIFY_SIGNED && kind != CLASSIFY_CLEARSIGNED;
 	if (kind == CLASSIFY_CLEARSIGNED)
 		return 0;
 	if (kind != CLASSIFY_SIGNED) {
@@ -350,6 +355,22 @@ decrypt_protected(struct decrypt_job *j, enum classify_kind kind,
 	else if ((j->phmode = protect_marker(&j->ih)) != PROTECT_NONE)
 		j->ph = &j->ih;
 	return 0;
+}
+
+/* decrypt_bare - the decrypted root's protected header had no
+ * Content-Type before encrypt made one (protect_made): shown, the
+ * protection consumed, it is left out, as the author left it out; with
+ * hp= (every field of the author's inside) so is the outer
+ * MIME-Version encrypt added, unless the author wrote one: then the
+ * inner one is shown in its place */
+static int
+decrypt_bare(const struct decrypt_job *j)
+{
+	const struct rfc5322_field *f;
+
+	return j->ph == &j->ih &&
+	    (f = rfc5322_find(&j->ih, "Content-Type", NULL)) != NULL &&
+	    protect_made(f);
 }
 
 /* decrypt_write_head - the From_ line, our verdicts, the outer fields
@@ -383,6 +404,8 @@ decrypt_write_head(struct decrypt_job *j, FILE *fp, enum decrypt_head what)
 	for (i = 0; i < j->h.nfields; i++) {
 		const struct rfc5322_field *f = &j->h.fields[i];
 		if (verdict_is_ours(f) || protect_hides(j->ph, j->phmode, f) ||
+		    (j->phmode == PROTECT_HP && decrypt_bare(j) &&
+		    rfc5322_is(f, "MIME-Version")) ||
 		    (what == HEAD_ENTITY && rfc5322_has_prefix(f, "Content-")) ||
 		    (what == HEAD_TEXT &&
 		    (rfc5322_is(f, "Content-Transfer-Encoding") ||
@@ -395,7 +418,7 @@ decrypt_write_head(struct decrypt_job *j, FILE *fp, enum decrypt_head what)
 	}
 	for (i = 0; j->ph != NULL && i < j->ph->nfields; i++) {
 		const struct rfc5322_field *f = &j->ph->fields[i];
-		if (!protect_is_name(f))
+		if (!protect_shows(j->phmode, f))
 			continue;
 		if (body_put(fp, f->raw, f->rawlen,
 		    j->h.crlf ? BODY_CRLF : BODY_LF) == -1)
@@ -407,22 +430,42 @@ decrypt_write_head(struct decrypt_job *j, FILE *fp, enum decrypt_head what)
 }
 
 /* decrypt_write_inner - the decrypted entity's Content-* fields and
- * body, with the outer message's line ends */
+ * body, with the outer message's line ends.  Once its protected fields
+ * are shown, the protection is consumed: the Content-Type loses its
+ * hp and protected-headers marks (protect_unmarked: what encrypt
+ * appended comes off to the byte), the output being no longer
+ * encrypted; the rest of the field stays. */
 static int
 decrypt_write_inner(struct decrypt_job *j, FILE *fp)
 {
 	enum body_eol eol = j->h.crlf ? BODY_CRLF : BODY_LF;
-	size_t i;
+	char *buf;
+	size_t i, n;
 
 	if (rfc5322_find(&j->ih, "Content-Type", NULL) != NULL &&
+	    !decrypt_bare(j) &&
 	    rfc5322_find(&j->h, "MIME-Version", NULL) == NULL &&
+	    (j->phmode != PROTECT_HP ||
+	    rfc5322_find(j->ph, "MIME-Version", NULL) == NULL) &&
 	    fprintf(fp, "MIME-Version: 1.0%s", j->h.crlf ? "\r\n" : "\n") < 0)
 		return -1;
 	for (i = 0; i < j->ih.nfields; i++) {
 		struct rfc5322_field *f = &j->ih.fields[i];
-		if (rfc5322_has_prefix(f, "Content-") &&
-		    body_put(fp, f->raw, f->rawlen, eol) == -1)
+		if (!rfc5322_has_prefix(f, "Content-") ||
+		    (rfc5322_is(f, "Content-Type") && decrypt_bare(j)))
+			continue;
+		n = 0;
+		buf = NULL;
+		if (j->ph != NULL && rfc5322_is(f, "Content-Type")) {
+			buf = xmalloc(2 * f->rawlen + 16);
+			n = protect_unmarked(f, buf);
+		}
+		if (body_put(fp, n > 0 ? buf : f->raw, n > 0 ? n : f->rawlen,
+		    eol) == -1) {
+			free(buf);
 			return -1;
+		}
+		free(buf);
 	}
 	if (fputs(j->h.crlf ? "\r\n" : "\n", fp) == EOF ||
 	    input_seek(j->inner, j->innerbody) == -1)
@@ -601,7 +644,10 @@ decrypt_root(struct decrypt_job *j, struct msg *m)
 
 /* decrypt_learn - Autocrypt: learn from the message now that its
  * signature verdict is known, before anything is published; what
- * comes of it changes no verdict (autocrypt_learn.c) */
+ * comes of it changes no verdict (autocrypt_learn.c).  Gossip is read
+ * only where the signature covers it: a multipart/signed or
+ * clear-signed root's own header is anyone's (Alice's old signed part
+ * under gossip of Mallory's, encrypted to Bob anew). */
 static void
 decrypt_learn(struct decrypt_job *j)
 {
@@ -613,9 +659,12 @@ decrypt_learn(struct decrypt_job *j)
 	in.outer = &j->h;
 	in.shown = j->ph;
 	if (j->inner != NULL && !j->istext) {
-		in.gossip[0] = &j->ih;
+		in.gossip[0] = j->ihsigned ? &j->ih : NULL;
 		in.gossip[1] = &j->sh;
+		in.covered = j->ihsigned ? &j->ih : &j->sh;
 	}
+	in.signer = j->v.signer;
+	in.sigtime = j->v.created;
 	in.from = from;
 	in.signed_ok = j->v.verdict == VERDICT_SIG_GOOD ||
 	    j->v.verdict == VERDICT_SIG_GOOD_UNTRUSTED;

@@ -639,6 +639,7 @@ gpg_locate(struct gpg *g, char *const *addrs, size_t n, unsigned int timeout,
 struct gpg_membuf {
 	unsigned char	*v;
 	size_t		 n, max;
+	int		 over;		/* more than max was written */
 };
 
 /* gpg_membuf_write - GPGME's write callback into a capped buffer */
@@ -648,6 +649,7 @@ gpg_membuf_write(void *hook, const void *buf, size_t n)
 	struct gpg_membuf *b = hook;
 
 	if (n > b->max - b->n) {
+		b->over = 1;
 		errno = EFBIG;
 		return -1;
 	}
@@ -663,7 +665,7 @@ gpg_export_minimal(struct gpg *g, const char *fpr, size_t max,
     unsigned char **out, size_t *outlen, char *err, size_t errsz)
 {
 	struct gpgme_data_cbs cbs = { NULL, gpg_membuf_write, NULL, NULL };
-	struct gpg_membuf b = { NULL, 0, max };
+	struct gpg_membuf b = { NULL, 0, max, 0 };
 	gpgme_data_t data = NULL;
 	gpgme_error_t e;
 	enum gpg_status st = GPG_TEMPFAIL;
@@ -680,7 +682,10 @@ gpg_export_minimal(struct gpg *g, const char *fpr, size_t max,
 	e = gpgme_op_export(g->ctx, fpr, GPGME_EXPORT_MODE_MINIMAL, data);
 	gpg_supervise(0);
 	gpgme_set_armor(g->ctx, 1);
-	if (e)
+	if (b.over) {
+		snprintf(err, errsz, "key export: over %zu bytes", max);
+		st = GPG_TOOMANY;
+	} else if (e)
 		gpg_fail(e, "key export", err, errsz);
 	else if (!g->seen.exited || g->seen.exit_code != 0 || g->seen.error)
 		gpghome_why(g->home, &g->seen, "key export", err, errsz);

@@ -117,6 +117,7 @@ enum gpg_sig_status {
 struct gpg_sig {
 	enum gpg_sig_status	 status;
 	char			*fpr;	/* as gpg reports it (may be a subkey) */
+	long long		 created;	/* its creation time; 0 unknown */
 };
 
 /* What came of a decryption. */
@@ -200,8 +201,9 @@ enum gpg_status	 gpg_locate(struct gpg *, char *const *, size_t,
 		    unsigned int, enum gpg_locate *, char *, size_t);
 /* gpg_export_minimal - the public key fpr as gpg's export-minimal
  * writes it (binary packets, self-signatures only), at most max bytes:
- * GPG_OK with *out allocated (the caller frees it), else GPG_TEMPFAIL
- * with err saying why (over max, no such key, gpg failed) */
+ * GPG_OK with *out allocated (the caller frees it), GPG_TOOMANY when
+ * the export is over max, else GPG_TEMPFAIL with err saying why (no
+ * such key, gpg failed) */
 enum gpg_status	 gpg_export_minimal(struct gpg *, const char *, size_t,
 		    unsigned char **, size_t *, char *, size_t);
 

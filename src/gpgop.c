@@ -291,6 +291,7 @@ gpg_sigs(struct gpg *g, struct gpg_decrypt_result *r)
 	for (s = vres->signatures; s != NULL; s = s->next) {
 		r->sigs = xappend(r->sigs, r->nsigs, sizeof *r->sigs);
 		r->sigs[r->nsigs].fpr = xstrdup(s->fpr != NULL ? s->fpr : "");
+		r->sigs[r->nsigs].created = (long long)s->timestamp;
 		r->sigs[r->nsigs++].status = gpgstatus_sig(s->status);
 	}
 }

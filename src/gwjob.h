@@ -1,7 +1,7 @@
 /*
  * gwjob.h - one message's state in the gateway, shared by gateway.c
- * (decisions, decryption, the log line) and gwcopy.c (the copies and
- * their hand-off).  Internal to those two files.
+ * (decisions, decryption), gwcopy.c (the copies and their hand-off)
+ * and gwlog.c (the log line).  Internal to those files.
  */
 #ifndef MAILSEAL_GWJOB_H
 #define MAILSEAL_GWJOB_H
@@ -32,6 +32,11 @@ struct gw_job {
 	const char		*signer;	/* gw_signer's, once looked up */
 	int			 signer_known;
 };
+
+/* gw_log (gwlog.c) - the line per message: the decisions first
+ * (Postfix's pipe(8) keeps the first 100 characters of a successful
+ * run's output), the sender, our id, the copies' queue IDs, the result */
+void		gw_log(const struct gw_job *);
 
 /* gw_encrypt (gateway.c) - the copy for the recipients d.v[idx[0..n-1]]
  * alone, into the nameless file enc: encrypted to their keys, each

@@ -245,4 +245,12 @@
  * 10000 lines are about 1 MB. */
 #define LIMIT_AUTOCRYPT_PEERS	10000
 
+/* Autocrypt-Gossip fields one message may teach from
+ * (autocrypt_learn.c): each costs a key import and a listing (two gpg
+ * runs) and a look through To and Cc; the header could hold thousands
+ * (LIMIT_HEADER_FIELDS), half a minute of gpg for one message, and a
+ * few messages would fill LIMIT_AUTOCRYPT_PEERS.  Later ones are left
+ * out (logged once). */
+#define LIMIT_AUTOCRYPT_GOSSIP	100
+
 #endif

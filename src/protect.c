@@ -124,6 +124,14 @@ protect_is_name(const struct rfc5322_field *f)
 	return 0;
 }
 
+/* protect_shows - see protect.h */
+int
+protect_shows(enum protect_mode mode, const struct rfc5322_field *f)
+{
+	return protect_is_name(f) ||
+	    (mode == PROTECT_HP && rfc5322_is(f, "MIME-Version"));
+}
+
 /* protect_hides - see protect.h */
 int
 protect_hides(const struct rfc5322_header *ph, enum protect_mode mode,
@@ -131,6 +139,8 @@ protect_hides(const struct rfc5322_header *ph, enum protect_mode mode,
 {
 	char name[64];
 
+	if (ph != NULL && mode == PROTECT_HP && rfc5322_is(f, "MIME-Version"))
+		return rfc5322_find(ph, "MIME-Version", NULL) != NULL;
 	if (ph == NULL || !protect_is_name(f))
 		return 0;
 	snprintf(name, sizeof name, "%.*s", (int)f->namelen, f->raw);
@@ -154,7 +164,11 @@ protect_hides(const struct rfc5322_header *ph, enum protect_mode mode,
  * Message-ID, In-Reply-To, References, Keywords, List-*, X-* and the
  * rest.  Left out (protect_copies()):
  *   - the structural fields: Content-* go in as the entity's own
- *     (Content-Type marked), MIME-Version belongs to the outer message;
+ *     (Content-Type marked); MIME-Version goes in as the author wrote
+ *     it (a reader that takes the inner header loses nothing, and
+ *     decrypt gives it back in its place), without an HP-Outer field:
+ *     the outer message's MIME-Version is ours, made for the
+ *     multipart/encrypted, the same whatever the author wrote;
  *   - Bcc and Resent-Bcc: never anywhere in what we write;
  *   - trace and transport fields the hops added, which describe the
  *     outer message's path and signatures over the outer bytes, not
@@ -250,7 +264,7 @@ protect_copies(const struct rfc5322_field *f)
 {
 	const char *const *n;
 
-	if (rfc5322_is(f, "MIME-Version") || rfc5322_is(f, "Bcc"))
+	if (rfc5322_is(f, "Bcc"))
 		return 0;
 	for (n = protect_trace; *n != NULL; n++)
 		if (rfc5322_is(f, *n))
@@ -347,8 +361,9 @@ protect_put_param(struct protect_buf *b, const char *v, size_t seg,
 
 /*
  * protect_put_ctype - the Content-Type, byte for byte, less any hp or
- * protected-headers parameter it had (a message we decrypted carries
- * ours: a reader must not see two, or an old hp="clear"), then params
+ * protected-headers parameter it had (a message another program
+ * decrypted may carry them: a reader must not see two, or an old
+ * hp="clear"; decrypt takes ours off with it too), then params
  * (NULL: none) on a line of their own; the number of parameters
  * dropped.  Parameters are split at the ';'s outside quoted strings and
  * comments.  A quoted string, comment or quoted pair the value leaves
@@ -400,6 +415,24 @@ protect_put_ctype(struct protect_buf *b, const struct rfc5322_field *f,
 	protect_put(b, params, strlen(params));
 	protect_put(b, "\r\n", 2);
 	return dropped;
+}
+
+/* protect_made - see protect.h */
+int
+protect_made(const struct rfc5322_field *f)
+{
+	static const char *const made[] = {
+		PROTECT_TEXT PROTECT_PARAMS, PROTECT_TEXT PROTECT_V1, NULL
+	};
+	const char *const *m;
+	size_t n = f->rawlen;
+
+	while (n > 0 && (f->raw[n - 1] == '\n' || f->raw[n - 1] == '\r'))
+		n--;
+	for (m = made; *m != NULL; m++)
+		if (n == strlen(*m) && memcmp(f->raw, *m, n) == 0)
+			return 1;
+	return 0;
 }
 
 /* protect_unmarked - see protect.h */
@@ -460,7 +493,7 @@ protect_build(struct protect_buf *b, const struct rfc5322_header *h,
 	}
 	for (i = 0; lv == PROTECT_ALL && i < h->nfields; i++) {
 		const struct rfc5322_field *f = &h->fields[i];
-		if (!protect_copies(f))
+		if (!protect_copies(f) || rfc5322_is(f, "MIME-Version"))
 			continue;
 		protect_put(b, "HP-Outer: ", 10);
 		if ((hidden = protect_hidden(f, 1)) != NULL)

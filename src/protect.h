@@ -22,11 +22,17 @@ enum protect_mode protect_marker(const struct rfc5322_header *);
  * From, To, Cc, Reply-To, Date, Message-ID, Thread-Topic */
 int	protect_is_name(const struct rfc5322_field *);
 
+/* protect_shows - a field of the protected header that decrypt shows
+ * (mode: the header's mark): protect_is_name()'s; with hp= also
+ * MIME-Version (encrypt copies it in, in the author's place) */
+int	protect_shows(enum protect_mode, const struct rfc5322_field *);
+
 /* protect_hides - an outer field the protected header ph (NULL: none)
  * replaces: one the inside has too; with hp= also an outer Subject, To,
  * Cc or Reply-To the inside lacks (RFC 9788: unprotected copies are not
- * shown).  An outer From, Date or Message-ID stays when the inside
- * lacks it: a message needs them. */
+ * shown), and the outer MIME-Version when the inside has one.  An outer
+ * From, Date or Message-ID stays when the inside lacks it: a message
+ * needs them; so does an outer MIME-Version. */
 int	protect_hides(const struct rfc5322_header *, enum protect_mode,
 	    const struct rfc5322_field *);
 
@@ -35,8 +41,8 @@ int	protect_hides(const struct rfc5322_header *, enum protect_mode,
  */
 
 /* protect_copies - does the protected header carry this field?  Not
- * Content-* (the entity's own), MIME-Version, Bcc, trace and transport
- * fields, or X-Mailseal-* */
+ * Content-* (the entity's own), Bcc, trace and transport fields, or
+ * X-Mailseal-*; MIME-Version yes (but no HP-Outer field for it) */
 int	protect_copies(const struct rfc5322_field *);
 
 /*
@@ -68,11 +74,19 @@ char	*protect_inner(const struct rfc5322_header *, size_t *,
 	    enum protect_level *);
 
 /* protect_unmarked - an entity without a protected header must not say
- * it has one: the Content-Type f less its hp and protected-headers
- * parameters (a message mailseal decrypted carries them) into dst, which
+ * it has one (nor a decrypted one whose protected fields decrypt
+ * showed): the Content-Type f less its hp and protected-headers
+ * parameters (exactly the field encrypt marked, when the marks are
+ * those protect_inner() appends) into dst, which
  * holds 2 * f->rawlen + 16 bytes, CRLF line ends; returns its length, or
  * 0 when f has neither (then it stays as it is) */
 size_t	protect_unmarked(const struct rfc5322_field *, char *);
+
+/* protect_made - f is the Content-Type protect_inner() writes for a
+ * header that has none (text/plain, us-ascii, our marks on the same
+ * line): once the marks are off, what it says is RFC 2045's default,
+ * which the author's header said by having none */
+int	protect_made(const struct rfc5322_field *);
 
 /* protect_fits - a header of len bytes with CRLF lines (without its
  * empty line) reads within the header limits */

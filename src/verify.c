@@ -57,6 +57,7 @@ verify_sigs(struct verify *v, const struct gpg_decrypt_result *r,
 		 * listing (a gpg process) */
 		v->verdict = VERDICT_SIG_BAD;
 		v->signer[0] = '\0';
+		v->created = 0;
 		return 0;
 	}
 	for (i = 0; i < r->nsigs; i++) {
@@ -78,6 +79,7 @@ verify_sigs(struct verify *v, const struct gpg_decrypt_result *r,
 			v->verdict = verdict_worse(v->verdict, sv);
 			snprintf(v->signer, sizeof v->signer, "%s",
 			    key != NULL ? key->fpr : r->sigs[i].fpr);
+			v->created = r->sigs[i].created;
 			v->issuer = key == NULL;
 		}
 		gpg_keylist_free(&keys);
@@ -115,6 +117,7 @@ verify_mime(struct verify *v, struct input *in,
 	if (shape == 0) {
 		v->verdict = VERDICT_SIG_BAD;
 		v->signer[0] = '\0';
+		v->created = 0;
 		r = 0;
 		goto out;
 	}

@@ -22,6 +22,8 @@ struct verify {
 	const char		*homedir;	/* for gpg_open; NULL: gpg's */
 	enum verdict_sig	 verdict;	/* the worst signature's */
 	char			 signer[128];	/* its primary fingerprint */
+	long long		 created;	/* its creation time; 0
+						 * unknown */
 	int			 issuer;	/* no: the key is unknown and
 						 * signer is what the
 						 * signature names */

@@ -140,10 +140,11 @@ OUTER_SUBJECT = b"Subject: [...]"
 # copy of it
 HIDDEN = {"subject": OUTER_SUBJECT, "thread-topic": b"Thread-Topic: [...]"}
 OUR_PARAMS = b'hp="cipher"; protected-headers="v1"'
-# what the protected header leaves out: structure, Bcc, trace and
-# transport fields, mailseal's own (the rule of src/protect.c, written
-# again here from its description, not from its code)
-NOT_INSIDE = ("mime-version", "bcc", "received", "return-path",
+# what the protected header leaves out: structure (but MIME-Version, the
+# author's, goes in), Bcc, trace and transport fields, mailseal's own
+# (the rule of src/protect.c, written again here from its description,
+# not from its code)
+NOT_INSIDE = ("bcc", "received", "return-path",
               "dkim-signature", "authentication-results", "received-spf",
               "delivered-to", "x-original-to", "hp-outer")
 NOT_INSIDE_PREFIX = ("content-", "resent-", "arc-", "x-mailseal-")
@@ -301,7 +302,10 @@ def protected_head(h, level):
         elif takes(name, level):
             out += canon(with_eol(plain_name(raw)))
     for name, raw in h.fields:
-        if level == "all" and inside(name):
+        # no HP-Outer for MIME-Version: the outer one is the
+        # multipart/encrypted's, whatever the author wrote
+        if level == "all" and inside(name) and \
+                name.lower() != "mime-version":
             out += b"HP-Outer: " + (HIDDEN[name.lower()] + b"\r\n"
                                     if name.lower() in HIDDEN
                                     else canon(with_eol(plain_name(raw))))

@@ -353,6 +353,10 @@ if have sqop; then
 	    "$T/sq-ph.eml" decrypted "good; signer=$alice" "$T/plain"
 	check "sqop protected headers: the Subject from inside is shown" \
 	    test "$(field "$T/sq-ph.eml.out" subject)" = "the real subject"
+	# shown, the protection is consumed: the mark is off the
+	# Content-Type (the output is no longer encrypted), the rest stays
+	is "... its Content-Type without the protected-headers mark" \
+	    "$(field "$T/sq-ph.eml.out" content-type)" 'text/plain; charset=utf-8'
 
 	# signed by the stranger: no key; signer=, if given, must still be
 	# a primary key's fingerprint, not the signing subkey's

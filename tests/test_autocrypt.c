@@ -568,3 +568,36 @@ Test(autocrypt, state_bad_lines)
 	cr_assert(autocrypt_state_load("/nonexistent/x", &s, err,
 	    sizeof err) == 0 && s.n == 0);
 }
+
+/* an address a state line can hold is added, saved and read back; one
+ * over LIMIT_ADDR_SPEC or with a tab is not added (it would make the
+ * file unreadable) */
+Test(autocrypt, state_addr_fits)
+{
+	struct autocrypt_state s;
+	struct autocrypt_peer *p;
+	char addr[LIMIT_ADDR_SPEC + 2], err[512];
+	const char *path;
+
+	memset(addr, 'l', sizeof addr);
+	memcpy(addr + LIMIT_ADDR_SPEC - 12, "@example.org", 13);
+	path = statefile(0, NULL);
+	cr_assert(autocrypt_state_load(path, &s, err, sizeof err) == 0);
+	cr_assert(autocrypt_state_fits(addr));
+	cr_assert_not_null(p = autocrypt_state_add(&s, addr));
+	memcpy(p->fpr, "82883A9E2197043C24A07BF079ABAEE40FFFA611",
+	    AUTOCRYPT_FPRLEN + 1);
+	memset(addr, 'm', sizeof addr);
+	memcpy(addr + LIMIT_ADDR_SPEC - 11, "@example.org", 13);
+	cr_assert(!autocrypt_state_fits(addr));
+	cr_assert_null(autocrypt_state_add(&s, addr));
+	cr_assert(!autocrypt_state_fits("\"a\tb\"@example.org"));
+	cr_assert_null(autocrypt_state_add(&s, "\"a\tb\"@example.org"));
+	cr_assert(autocrypt_state_save(path, &s, err, sizeof err) == 0);
+	autocrypt_state_free(&s);
+	cr_assert(autocrypt_state_load(path, &s, err, sizeof err) == 0, "%s",
+	    err);
+	cr_assert_eq(s.n, 1);
+	autocrypt_state_free(&s);
+	unlink(path);
+}

@@ -322,6 +322,7 @@ Test(protect, inner_header_carries_the_fields_then_hp_outer)
 	    "In-Reply-To: <0@x>\r\n"
 	    "References: <0@x>\r\n"
 	    "Reply-To: list@example.org\r\n"
+	    "MIME-Version: 1.0\r\n"
 	    "X-Mailer: mutt\r\n"
 	    "Content-Type: text/plain; charset=utf-8;\r\n"
 	    "\thp=\"cipher\"; protected-headers=\"v1\"\r\n"
@@ -450,13 +451,14 @@ Test(protect, no_subject_gets_none)
 Test(protect, fields_that_stay_outside)
 {
 	static const char *out[] = { "Received", "Return-Path", "Bcc",
-	    "Resent-Bcc", "Resent-From", "MIME-Version", "DKIM-Signature",
+	    "Resent-Bcc", "Resent-From", "DKIM-Signature",
 	    "ARC-Seal", "Authentication-Results", "Received-SPF",
 	    "Delivered-To", "X-Original-To", "X-Mailseal-Gateway",
 	    "HP-Outer", "Content-Type", NULL };
 	static const char *in[] = { "Subject", "From", "Sender", "To", "Cc",
 	    "Reply-To", "Date", "Message-ID", "In-Reply-To", "References",
-	    "Keywords", "List-Id", "X-Mailer", "Autocrypt", NULL };
+	    "Keywords", "List-Id", "X-Mailer", "Autocrypt", "MIME-Version",
+	    NULL };
 	struct rfc5322_field f;
 	char raw[64];
 	size_t i;
