@@ -79,7 +79,7 @@ au_usable(struct gpg *g, const char *fpr, const char *addr)
 
 	(void)snprintf(pat, sizeof pat, "%s", fpr);
 	pats[0] = pat;
-	if (gpg_keylist(g, pats, 1, 0, &keys, err, sizeof err) != GPG_OK) {
+	if (gpg_keylist_enc(g, pats, 1, &keys, err, sizeof err) != GPG_OK) {
 		log_warnx("Autocrypt: %s", err);
 		return -1;
 	}
