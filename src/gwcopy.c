@@ -151,7 +151,8 @@ gw_plan_own(const struct gw_job *j, struct gw_copy **cs, size_t *n)
 				o[k].canon = xstrdup(j->d.v[i].addr);
 			o[k++].i = i;
 		}
-	qsort(o, k, sizeof *o, gw_own_cmp);
+	if (k > 1)
+		qsort(o, k, sizeof *o, gw_own_cmp);
 	for (i = 0; i < k; i++) {
 		if (c == NULL || strcmp(o[i].canon, o[i - 1].canon) != 0)
 			c = gw_copy_add(cs, n, 1);
@@ -160,7 +161,9 @@ gw_plan_own(const struct gw_job *j, struct gw_copy **cs, size_t *n)
 	for (i = 0; i < k; i++)
 		free(o[i].canon);
 	free(o);
-	qsort(*cs + first, *n - first, sizeof **cs, gw_copy_cmp);
+	/* none made: *cs may still be NULL, which qsort must not see */
+	if (*n > first + 1)
+		qsort(*cs + first, *n - first, sizeof **cs, gw_copy_cmp);
 }
 
 /* gw_plan - the copies: the shared encrypted one, the own ones, the

@@ -29,9 +29,11 @@
 #include <netdb.h>
 #include <poll.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sysexits.h>
 #include <unistd.h>
 
 #include "conf.h"
@@ -266,6 +268,19 @@ sv_drop(const struct serve *s)
 	return 0;
 }
 
+/* sv_prepare_alarm - the start-up listing is out of time: say so and
+ * end, the port with us; async-signal-safe only */
+static void
+sv_prepare_alarm(int sig)
+{
+	static const char msg[] = "mailseal: smtpd: gpg did not finish "
+	    "listing the keys within the timeout: not started\n";
+
+	(void)sig;
+	(void)!write(STDERR_FILENO, msg, sizeof msg - 1);
+	_exit(EX_TEMPFAIL);
+}
+
 /* sv_prepare - the gateway ready before the workers fork: the GnuPG
  * context opened and the keys listed once (gateway_prepare), so that
  * every worker inherits both (one gpg --version for the server's life,
@@ -273,7 +288,21 @@ sv_drop(const struct serve *s)
 static enum outcome
 sv_prepare(struct gateway *gw, char *err, size_t errsz)
 {
-	return gateway_prepare(gw, err, errsz);
+	struct sigaction sa, old;
+	enum outcome r;
+
+	/* a gpg that hangs here would leave the port bound and no worker
+	 * to answer: clients' connections would wait in the backlog for
+	 * ever; `timeout` ends the start instead (75, said) */
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = sv_prepare_alarm;
+	(void)sigemptyset(&sa.sa_mask);
+	(void)sigaction(SIGALRM, &sa, &old);
+	alarm(gw->cfg.timeout);
+	r = gateway_prepare(gw, err, errsz);
+	alarm(0);
+	(void)sigaction(SIGALRM, &old, NULL);
+	return r;
 }
 
 /* sv_adopt - SIGHUP's new gateway ng takes the GnuPG context and key

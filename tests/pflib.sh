@@ -447,13 +447,18 @@ pf_bq_listen() {
 pf_smtpd_start() {
 	_c=$1 _l=$2
 	shift 2
+	# its "listening" line, not only the port: the port is bound before
+	# the keys are listed and the workers start, and a test that makes
+	# gpg hang right after the start must not catch that listing
+	_n=$(grep -c 'smtpd: listening on' "$_l" 2>/dev/null)
 	# shellcheck disable=SC2086
 	env "$@" setsid ${PF_SMTPD_WRAP:-} "$MAILSEAL" smtpd -c "$_c" \
 	    </dev/null >>"$_l" 2>&1 &
 	SMTPD_PID=$!
 	_p=$(sed -n 's/^listen *= *[0-9.]*:\([0-9]*\).*/\1/p' "$_c" | tail -n 1)
 	_i=0
-	until pf_listening "$_p"; do
+	until pf_listening "$_p" && [ "$(grep -c 'smtpd: listening on' \
+	    "$_l" 2>/dev/null)" -gt "${_n:-0}" ]; do
 		_i=$((_i + 1))
 		if [ $_i -ge 100 ] || ! kill -0 "$SMTPD_PID" 2>/dev/null; then
 			return 1

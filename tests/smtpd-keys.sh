@@ -377,4 +377,40 @@ if grep -q '^DATA 250' "$T/out" && [ "$(encrypted_to bob@example.org)" -ge 1 ]; 
 else
 	not_ok "after the SIGHUP with a hung gpg" "$T/out" "$T/log"
 fi
+# a gpg that hangs listing the keys at start: before, the server kept its
+# port bound with no worker (clients waited in the backlog for ever);
+# now `timeout` (3 s) ends the start: 75, said, the port free again
+lport2=$(port)
+sed "s/^listen = .*/listen = 127.0.0.1:$lport2/" "$T/smtpd.conf" \
+    >"$T/start.conf"
+touch "$S/hanglist"
+t0=$(date +%s)
+PATH=$S/bin:$PATH TMPDIR=$S/tmp "$MAILSEAL" smtpd -c "$T/start.conf" \
+    -v 2>"$T/start.log" &
+spid=$!
+i=0
+while kill -0 "$spid" 2>/dev/null && [ $i -lt 200 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+if kill -0 "$spid" 2>/dev/null; then
+	kill -9 "$spid" 2>/dev/null
+	src=hung
+else
+	wait "$spid"
+	src=$?
+fi
+t=$(($(date +%s) - t0))
+rm -f "$S/hanglist"
+[ -s "$S/gpgpid" ] && kill "$(cat "$S/gpgpid")" 2>/dev/null
+if [ "$src" = 75 ] && grep -q 'did not finish listing the keys' \
+    "$T/start.log" && ! "$PYTHON" -c 'import socket, sys
+socket.create_connection(("127.0.0.1", int(sys.argv[1])), 1).close()' \
+    "$lport2" 2>/dev/null; then
+	ok "a gpg that hangs listing keys at start: 75 after ${t}s (timeout = 3), said, port free"
+else
+	echo "exit $src after ${t}s" >"$T/why"
+	not_ok "a gpg that hangs listing keys at start: 75" "$T/why" \
+	    "$T/start.log"
+fi
 done_testing

@@ -579,7 +579,7 @@ if pf_log_of "$Q11" | grep -q "dsn=4\.[0-9.]*, status=deferred"; then
 	ok "11. gpg hangs: after the per-message deadline, 451 and deferred after ${_t1} s ($(pf_log_of "$Q11" | sed -n 's/.*status=deferred (\(.*\))$/\1/p' | cut -c1-120))"
 else
 	{ echo "waited ${_t1} s; the queue, then the log of the filter's transport:"
-	  pfq 2>&1 | head -n 20
+	  pfq -p 2>&1 | head -n 20
 	  grep -F 'mailseal-smtp' "$PFLOG" | tail -n 20
 	  echo "Q11:"
 	  pf_log_of "$Q11"
