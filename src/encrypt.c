@@ -456,15 +456,7 @@ encrypt_write(struct encrypt_job *j)
 static int
 encrypt_lead(struct encrypt_job *j, FILE *fp)
 {
-	const struct rfc5322_header *h = &j->m->h;
-
-	if (h->fromline != NULL &&
-	    fwrite(h->fromline, 1, h->fromlen, fp) != h->fromlen)
-		return -1;
-	if (j->opts->lead != NULL && fprintf(fp, "%s%s", j->opts->lead,
-	    msg_eol(j->m)) < 0)
-		return -1;
-	return 0;
+	return msg_write_lead(j->m, j->opts->lead, fp);
 }
 
 /* encrypt_msg - see encrypt.h */

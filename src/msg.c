@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -157,4 +158,18 @@ msg_free(struct msg *m)
 	if (m->ownfd && m->fd != -1)
 		close(m->fd);
 	free(m);
+}
+
+/* msg_write_lead - see msg.h */
+int
+msg_write_lead(const struct msg *m, const char *lead, FILE *fp)
+{
+	const struct rfc5322_header *h = &m->h;
+
+	if (h->fromline != NULL &&
+	    fwrite(h->fromline, 1, h->fromlen, fp) != h->fromlen)
+		return -1;
+	if (lead != NULL && fprintf(fp, "%s%s", lead, msg_eol(m)) < 0)
+		return -1;
+	return 0;
 }

@@ -10,6 +10,8 @@
 #ifndef MAILSEAL_MSG_H
 #define MAILSEAL_MSG_H
 
+#include <stdio.h>
+
 #include "classify.h"
 #include "outcome.h"
 #include "rfc5322.h"
@@ -50,6 +52,11 @@ int		msg_classify(struct msg *);
 
 /* msg_eol - the message's line end style */
 const char	*msg_eol(const struct msg *);
+
+/* msg_write_lead - what comes before the message's own fields in an
+ * output of ours: its From_ line, then lead (a header field without its
+ * line end; NULL: none) with the message's line end; 0, or -1 */
+int		 msg_write_lead(const struct msg *, const char *, FILE *);
 
 void		msg_free(struct msg *);
 

@@ -260,15 +260,7 @@ sign_binary(const struct rfc5322_header *h)
 static int
 sign_lead(struct sign_job *j, FILE *fp)
 {
-	const struct rfc5322_header *h = &j->m->h;
-
-	if (h->fromline != NULL &&
-	    fwrite(h->fromline, 1, h->fromlen, fp) != h->fromlen)
-		return -1;
-	if (j->opts->lead != NULL && fprintf(fp, "%s%s", j->opts->lead,
-	    msg_eol(j->m)) < 0)
-		return -1;
-	return 0;
+	return msg_write_lead(j->m, j->opts->lead, fp);
 }
 
 /* sign_head - our leading lines, the outer fields (every field but the
