@@ -2,102 +2,27 @@
 # attack-wkd.sh - an attacker's cases against the Web Key Directory
 # lookup (wkd = yes) and keys gpg lists but cannot use: a hostile
 # directory serves keys gpg 2.2 cannot import or cannot encrypt to.
-# Same set-up as tests/wkd.sh (root; private network and mount
-# namespaces; tests/wkd_server.py; keys made by tests/oddkey.py).  TAP.
-if [ "${WKD_INNER:-}" != 1 ]; then
-	. "${MAILSEAL_SRCDIR:-.}/tests/lib.sh"
-	[ "$(id -u)" -eq 0 ] || skip_all "not root (needs private namespaces)"
-	require_tools unshare mount ip openssl
-	"$PYTHON" -c 'import cryptography, ssl' 2>/dev/null ||
-	    skip_all "python3-cryptography is not installed"
-	[ -f /etc/ssl/certs/ca-certificates.crt ] ||
-	    skip_all "no /etc/ssl/certs/ca-certificates.crt to mount over"
-	unshare --net --mount true 2>/dev/null ||
-	    skip_all "unshare --net --mount is refused here"
-	rm -rf "$T"
-	trap - EXIT
-	WKD_INNER=1 exec unshare --net --mount sh "$0" "$@"
-fi
-
+# Same set-up as tests/wkd.sh, in tests/wkdlib.sh (root; private network
+# and mount namespaces; tests/wkd_server.py; keys made by
+# tests/oddkey.py).  TAP.
 . "${MAILSEAL_SRCDIR:-.}/tests/lib.sh"
-require_tools dirmngr
-
-mount --make-rprivate / && ip link set lo up || {
-	echo "Bail out! namespace set-up failed"
-	exit 1
-}
+. "$MAILSEAL_SRCDIR/tests/wkdlib.sh"
+wkd_unshare "$@"
 
 # ------------------------------------------------------------ the CA
-W=$T/wkd
-mkdir -p "$W/root/wkd.test" "$W/root/busy.test"
+wkd_net 'wkd.test busy.test slow.test par16.test par17.test' ''
 echo 503 >"$W/root/busy.test/STATUS"
-mkdir -p "$W/root/slow.test"
 echo 2 >"$W/root/slow.test/DELAY"
-mkdir -p "$W/root/par16.test" "$W/root/par17.test"
 echo 4 >"$W/root/par16.test/DELAY"
 echo 4 >"$W/root/par17.test/DELAY"
-(
-	cd "$W" &&
-	openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key \
-	    -out ca.crt -days 2 -subj '/CN=mailseal test CA' \
-	    -addext 'basicConstraints=critical,CA:TRUE' \
-	    -addext 'keyUsage=critical,keyCertSign,cRLSign' &&
-	openssl req -newkey rsa:2048 -nodes -keyout srv.key -out srv.csr \
-	    -subj '/CN=wkd.test' &&
-	printf '%s\n' 'subjectAltName=DNS:wkd.test,DNS:openpgpkey.wkd.test,DNS:busy.test,DNS:openpgpkey.busy.test,DNS:slow.test,DNS:openpgpkey.slow.test,DNS:par16.test,DNS:openpgpkey.par16.test,DNS:par17.test,DNS:openpgpkey.par17.test' \
-	    'basicConstraints=CA:FALSE' 'extendedKeyUsage=serverAuth' >ext &&
-	openssl x509 -req -in srv.csr -CA ca.crt -CAkey ca.key \
-	    -CAcreateserial -out srv.crt -days 2 -extfile ext
-) >"$T/openssl.log" 2>&1 || {
-	echo "Bail out! openssl could not make the test CA"
-	cat "$T/openssl.log" | sed 's/^/# /'
-	exit 1
-}
-
-printf '%s\n' '127.0.0.1 localhost' \
-    '127.0.0.1 wkd.test openpgpkey.wkd.test busy.test openpgpkey.busy.test slow.test openpgpkey.slow.test par16.test openpgpkey.par16.test par17.test openpgpkey.par17.test' >"$W/hosts"
-printf 'nameserver 127.0.0.1\n' >"$W/resolv.conf"
-mount --bind "$W/hosts" /etc/hosts &&
-mount --bind "$W/resolv.conf" /etc/resolv.conf &&
-mount --bind "$W/ca.crt" /etc/ssl/certs/ca-certificates.crt || {
-	echo "Bail out! bind mounts failed"
-	exit 1
-}
 
 # ------------------------------------------------------------ the keys
-# wkdhash LOCAL - the WKD hash of a local part (z-base-32 of its SHA-1)
-wkdhash() {
-	"$PYTHON" -c '
-import hashlib, sys
-a = "ybndrfg8ejkmcpqxot1uwisza345h769"
-d = hashlib.sha1(sys.argv[1].lower().encode()).digest()
-n = int.from_bytes(d, "big")
-print("".join(a[(n >> (155 - 5 * i)) & 31] for i in range(32)))' "$1"
-}
-
-# the keys' owners: their secret keys, in a home of their own
-S=$T/s
-mkdir -m 700 "$S"
-_ms_homes="$_ms_homes $S"
-sg() {
-	gpg --homedir "$S" --batch --no-tty --yes --passphrase '' \
-	    --pinentry-mode loopback "$@" >>"$T/keys.log" 2>&1
-}
-# serve LOCAL FILE - FILE is LOCAL@wkd.test's key in the directory
-serve() {
-	cp "$2" "$W/root/wkd.test/$(wkdhash "$1")"
-}
-sg --quick-gen-key "walt <walt@wkd.test>" future-default default never
-sg --export --output "$T/walt.key" walt@wkd.test
-serve walt "$T/walt.key"
-"$PYTHON" "$MAILSEAL_SRCDIR/tests/oddkey.py" ecdh-curve \
-    'Cora <cora@wkd.test>' >"$T/cora.key" && serve cora "$T/cora.key"
-"$PYTHON" "$MAILSEAL_SRCDIR/tests/oddkey.py" ecdh-kdf \
-    'Kurt <kurt@wkd.test>' >"$T/kurt.key" && serve kurt "$T/kurt.key"
-"$PYTHON" "$MAILSEAL_SRCDIR/tests/oddkey.py" ecdh-point \
-    'Pete <pete@wkd.test>' >"$T/pete.key" && serve pete "$T/pete.key"
-"$PYTHON" "$MAILSEAL_SRCDIR/tests/oddkey.py" rsa-300 \
-    'Ross <ross@wkd.test>' >"$T/ross.key" && serve ross "$T/ross.key"
+wkd_owners
+wkd_newkey walt
+wkd_oddkey ecdh-curve cora Cora
+wkd_oddkey ecdh-kdf kurt Kurt
+wkd_oddkey ecdh-point pete Pete
+wkd_oddkey rsa-300 ross Ross
 for b in 511 512; do
 	"$PYTHON" "$MAILSEAL_SRCDIR/tests/oddkey.py" rsa-$b \
 	    "R$b <r$b@example.org>" >"$T/r$b.key"
@@ -111,24 +36,9 @@ done
 }
 
 # ------------------------------------------------------------ the server
-"$PYTHON" "$MAILSEAL_SRCDIR/tests/wkd_server.py" "$W/srv.crt" "$W/srv.key" \
-    "$W/root" 443 "$W/ready" 2>"$W/server.log" &
-SRV=$!
-i=0
-while [ ! -f "$W/ready" ] && [ $i -lt 100 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
-[ -f "$W/ready" ] || {
-	echo "Bail out! the WKD server did not start"
-	sed 's/^/# /' "$W/server.log"
-	exit 1
-}
-trap 'kill $SRV 2>/dev/null; _lib_cleanup' EXIT
+wkd_server
 
-ms_home
-printf 'standard-resolver\n' >"$GNUPGHOME/dirmngr.conf"
-gw_env
+wkd_gwhome
 
 conf on "wkd = yes"
 conf req "wkd = yes" "default_policy = require"
@@ -139,20 +49,6 @@ mail() {
 	    "Message-ID: <$1@example.org>" <<'BODY'
 a body
 BODY
-}
-
-# is_clear - $T/out is the message as it came (behind the marker)
-is_clear() {
-	grep -q '^a body' "$T/out" && ! grep -q 'BEGIN PGP MESSAGE' "$T/out"
-}
-
-# decrypts_for LOCAL - $T/out decrypts with LOCAL@wkd.test's secret key
-decrypts_for() {
-	rm -f "$T/dec"
-	gpg --homedir "$S" --batch --no-tty --quiet --status-file "$T/dec.st" \
-	    --output "$T/dec" --decrypt "$T/out" 2>"$T/dec.err"
-	grep -q "^\[GNUPG:\] DECRYPTION_OKAY" "$T/dec.st" &&
-	grep -q '^a body' "$T/dec"
 }
 
 # 1. a directory that fails (HTTP 503): the lookup did not happen; not

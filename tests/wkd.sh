@@ -17,99 +17,23 @@
 # user ID is xlisa@; vic: an OpenPGP v6 key; ursula: a v4 key whose
 # encryption subkey is RFC 9580's X25519, tests/oddkey.py) and 404s the
 # rest; hang.test accepts and never answers; nothing listens for
-# down.test.
-if [ "${WKD_INNER:-}" != 1 ]; then
-	. "${MAILSEAL_SRCDIR:-.}/tests/lib.sh"
-	[ "$(id -u)" -eq 0 ] || skip_all "not root (needs private namespaces)"
-	require_tools unshare mount ip openssl
-	"$PYTHON" -c 'import cryptography, ssl' 2>/dev/null ||
-	    skip_all "python3-cryptography is not installed"
-	[ -f /etc/ssl/certs/ca-certificates.crt ] ||
-	    skip_all "no /etc/ssl/certs/ca-certificates.crt to mount over"
-	unshare --net --mount true 2>/dev/null ||
-	    skip_all "unshare --net --mount is refused here"
-	rm -rf "$T"
-	trap - EXIT
-	WKD_INNER=1 exec unshare --net --mount sh "$0" "$@"
-fi
-
+# down.test.  The set-up is tests/wkdlib.sh's, shared with
+# tests/attack-wkd.sh.
 . "${MAILSEAL_SRCDIR:-.}/tests/lib.sh"
-require_tools dirmngr
-
-mount --make-rprivate / && ip link set lo up || {
-	echo "Bail out! namespace set-up failed"
-	exit 1
-}
+. "$MAILSEAL_SRCDIR/tests/wkdlib.sh"
+wkd_unshare "$@"
 
 # ------------------------------------------------------------ the CA
-W=$T/wkd
-mkdir -p "$W/root/wkd.test" "$W/root/hang.test"
+wkd_net 'wkd.test hang.test' down.test
 touch "$W/root/hang.test/HANG"
-(
-	cd "$W" &&
-	openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key \
-	    -out ca.crt -days 2 -subj '/CN=mailseal test CA' \
-	    -addext 'basicConstraints=critical,CA:TRUE' \
-	    -addext 'keyUsage=critical,keyCertSign,cRLSign' &&
-	openssl req -newkey rsa:2048 -nodes -keyout srv.key -out srv.csr \
-	    -subj '/CN=wkd.test' &&
-	printf '%s\n' 'subjectAltName=DNS:wkd.test,DNS:openpgpkey.wkd.test,DNS:hang.test,DNS:openpgpkey.hang.test' \
-	    'basicConstraints=CA:FALSE' 'extendedKeyUsage=serverAuth' >ext &&
-	openssl x509 -req -in srv.csr -CA ca.crt -CAkey ca.key \
-	    -CAcreateserial -out srv.crt -days 2 -extfile ext
-) >"$T/openssl.log" 2>&1 || {
-	echo "Bail out! openssl could not make the test CA"
-	cat "$T/openssl.log" | sed 's/^/# /'
-	exit 1
-}
-
-printf '%s\n' '127.0.0.1 localhost' \
-    '127.0.0.1 wkd.test openpgpkey.wkd.test hang.test openpgpkey.hang.test' \
-    '127.0.0.2 down.test openpgpkey.down.test' >"$W/hosts"
-printf 'nameserver 127.0.0.1\n' >"$W/resolv.conf"
-mount --bind "$W/hosts" /etc/hosts &&
-mount --bind "$W/resolv.conf" /etc/resolv.conf &&
-mount --bind "$W/ca.crt" /etc/ssl/certs/ca-certificates.crt || {
-	echo "Bail out! bind mounts failed"
-	exit 1
-}
 
 # ------------------------------------------------------------ the keys
-# wkdhash LOCAL - the WKD hash of a local part (z-base-32 of its SHA-1)
-wkdhash() {
-	"$PYTHON" -c '
-import hashlib, sys
-a = "ybndrfg8ejkmcpqxot1uwisza345h769"
-d = hashlib.sha1(sys.argv[1].lower().encode()).digest()
-n = int.from_bytes(d, "big")
-print("".join(a[(n >> (155 - 5 * i)) & 31] for i in range(32)))' "$1"
-}
-
-# the keys' owners: their secret keys, in a home of their own
-S=$T/s
-mkdir -m 700 "$S"
-_ms_homes="$_ms_homes $S"
-sg() {
-	gpg --homedir "$S" --batch --no-tty --yes --passphrase '' \
-	    --pinentry-mode loopback "$@" >>"$T/keys.log" 2>&1
-}
-for u in wendy walt xlisa; do
-	sg --quick-gen-key "$u <$u@wkd.test>" future-default default never
-done
-# serve LOCAL FILE - FILE is LOCAL@wkd.test's key in the directory
-serve() {
-	cp "$2" "$W/root/wkd.test/$(wkdhash "$1")"
-}
-for u in wendy walt; do
-	sg --export --output "$T/$u.key" "$u@wkd.test"
-	serve "$u" "$T/$u.key"
-done
-sg --export --output "$T/xlisa.key" xlisa@wkd.test
-serve lisa "$T/xlisa.key"
-"$PYTHON" "$MAILSEAL_SRCDIR/tests/oddkey.py" v6 'Vic <vic@wkd.test>' \
-    >"$T/vic.key" && serve vic "$T/vic.key"
-"$PYTHON" "$MAILSEAL_SRCDIR/tests/oddkey.py" x25519 \
-    'Ursula <ursula@wkd.test>' >"$T/ursula.key" && serve ursula "$T/ursula.key"
+wkd_owners
+wkd_newkey wendy
+wkd_newkey walt
+wkd_newkey xlisa lisa
+wkd_oddkey v6 vic Vic
+wkd_oddkey x25519 ursula Ursula
 [ -s "$W/root/wkd.test/$(wkdhash ursula)" ] &&
     [ -s "$W/root/wkd.test/$(wkdhash wendy)" ] || {
 	echo "Bail out! the test keys could not be made"
@@ -118,29 +42,14 @@ serve lisa "$T/xlisa.key"
 }
 
 # ------------------------------------------------------------ the server
-"$PYTHON" "$MAILSEAL_SRCDIR/tests/wkd_server.py" "$W/srv.crt" "$W/srv.key" \
-    "$W/root" 443 "$W/ready" 2>"$W/server.log" &
-SRV=$!
-i=0
-while [ ! -f "$W/ready" ] && [ $i -lt 100 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
-[ -f "$W/ready" ] || {
-	echo "Bail out! the WKD server did not start"
-	sed 's/^/# /' "$W/server.log"
-	exit 1
-}
-trap 'kill $SRV 2>/dev/null; _lib_cleanup' EXIT
+wkd_server
 
 # asked LOCAL - the server was asked for LOCAL's hash
 asked() {
 	grep -q "/$(wkdhash "$1") " "$W/server.log"
 }
 
-ms_home
-printf 'standard-resolver\n' >"$GNUPGHOME/dirmngr.conf"
-gw_env
+wkd_gwhome
 
 conf off
 conf on "wkd = yes"
@@ -152,22 +61,6 @@ msg "$T/m.eml" 'From: alice@example.org' 'To: someone@wkd.test' \
     'Subject: wkd' 'Message-ID: <wkd@example.org>' <<'EOF'
 a body
 EOF
-
-# is_clear - $T/out is the message as it came (behind the marker)
-is_clear() {
-	grep -q '^a body' "$T/out" && ! grep -q 'BEGIN PGP MESSAGE' "$T/out"
-}
-
-# decrypts_for LOCAL - $T/out decrypts with LOCAL@wkd.test's secret key
-# (gpg reports DECRYPTION_OKAY: an envelope recipient not in To is a
-# hidden one, and gpg, trying the other secret keys first, exits 2)
-decrypts_for() {
-	rm -f "$T/dec"
-	gpg --homedir "$S" --batch --no-tty --quiet --status-file "$T/dec.st" \
-	    --output "$T/dec" --decrypt "$T/out" 2>"$T/dec.err"
-	grep -q "^\[GNUPG:\] DECRYPTION_OKAY" "$T/dec.st" &&
-	grep -q '^a body' "$T/dec"
-}
 
 # ------------------------------------------------------------ cases
 # 1. found, encrypt --wkd: gpg imports it, the message is encrypted to it
@@ -348,9 +241,7 @@ else
 fi
 
 # keys --wkd: looks up, imports, shows the key; a 404 stays no-key
-sg --quick-gen-key "kim <kim@wkd.test>" future-default default never
-sg --export --output "$T/kim.key" kim@wkd.test
-serve kim "$T/kim.key"
+wkd_newkey kim
 ms "$T/o" "$T/e" keys --homedir "$GNUPGHOME" --wkd kim@wkd.test \
     nobody@wkd.test
 if [ "$rc" -eq 67 ] &&
@@ -396,11 +287,7 @@ gpgconf --homedir "$GNUPGHOME" --kill all >/dev/null 2>&1
 # 10. mailseal smtpd at RCPT time (require): a key found is 250, none
 # 550 5.7.1 with the reason, a lookup that does not finish 451.  The
 # server becomes nobody, whose home this one is.
-for u in carl; do
-	sg --quick-gen-key "$u <$u@wkd.test>" future-default default never
-	sg --export --output "$T/$u.key" "$u@wkd.test"
-	serve "$u" "$T/$u.key"
-done
+wkd_newkey carl
 H=$T/smtpd-home
 mkdir -m 700 "$H"
 cp -R "$KEYS/home/." "$H/"
