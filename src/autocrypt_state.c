@@ -2,8 +2,8 @@
  * autocrypt_state.c - what Autocrypt remembers per peer (Level 1,
  * "Peer State"): a small text file in the Autocrypt home, one line a
  * peer, "ADDR TAB LAST_SEEN TAB TIMESTAMP TAB FINGERPRINT TAB PREFER",
- * read with named limits, written whole to a temporary file and
- * renamed over the old one, under a lock held by the one writer.
+ * read with named limits, written whole into a nameless file and
+ * linked in over the old one, under a lock held by the one writer.
  */
 #include <config.h>
 
@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,7 @@
 
 #include "autocrypt_state.h"
 #include "limit.h"
+#include "tmpfile.h"
 #include "xmalloc.h"
 
 #define STATE_MAGIC	"# mailseal autocrypt state 1"
@@ -115,42 +117,135 @@ bad:
 	return -1;
 }
 
-/* autocrypt_state_save - see autocrypt_state.h */
-int
-autocrypt_state_save(const char *path, const struct autocrypt_state *s,
-    char *err, size_t errsz)
+/* state_write - the state s into fp: 0, or -1 */
+static int
+state_write(FILE *fp, const struct autocrypt_state *s)
+{
+	size_t i;
+
+	if (fprintf(fp, "%s\n", STATE_MAGIC) < 0)
+		return -1;
+	for (i = 0; i < s->n; i++)
+		if (fprintf(fp, "%s\t%lld\t%lld\t%s\t%s\n", s->v[i].addr,
+		    s->v[i].last_seen, s->v[i].timestamp, s->v[i].fpr,
+		    s->v[i].mutual ? "mutual" : "nopreference") < 0)
+			return -1;
+	return fflush(fp) == EOF || fsync(fileno(fp)) == -1 ? -1 : 0;
+}
+
+/* state_publish - the whole, synced nameless file fd becomes base in
+ * dirfd: linked in, or, over an old one, linked under a hidden name
+ * that is renamed over it at once (tmp: room for that name) */
+static int
+state_publish(int fd, int dirfd, const char *base, char *tmp, size_t tmpsz)
+{
+	unsigned int r;
+	int i, n;
+
+	if (tmpfile_link(fd, dirfd, base) == 0)
+		return 0;
+	for (i = 0; errno == EEXIST && i < 16; i++) {
+		r = (unsigned int)getpid() * 2654435761u + (unsigned int)i;
+		n = snprintf(tmp, tmpsz, ".%s.%08x", base, r);
+		if (n < 0 || (size_t)n >= tmpsz) {
+			errno = ENAMETOOLONG;
+			return -1;
+		}
+		if (tmpfile_link(fd, dirfd, tmp) == -1)
+			continue;
+		if (renameat(dirfd, tmp, dirfd, base) == 0)
+			return 0;
+		n = errno;
+		(void)unlinkat(dirfd, tmp, 0);
+		errno = n;
+		return -1;
+	}
+	return -1;
+}
+
+/* state_named - where the file system has no nameless files: the old
+ * way, a named temporary file renamed over the state (the state holds
+ * addresses and fingerprints, never message data) */
+static int
+state_named(const char *path, const struct autocrypt_state *s)
 {
 	char tmp[4096];
-	size_t i;
 	FILE *fp;
 	int fd, n, bad;
 
 	n = snprintf(tmp, sizeof tmp, "%s.XXXXXX", path);
 	if (n < 0 || (size_t)n >= sizeof tmp) {
-		snprintf(err, errsz, "%s: path too long", path);
+		errno = ENAMETOOLONG;
 		return -1;
 	}
-	if ((fd = mkstemp(tmp)) == -1 || (fp = fdopen(fd, "w")) == NULL) {
-		snprintf(err, errsz, "%s: %s", tmp, strerror(errno));
-		if (fd != -1) {
-			close(fd);
-			unlink(tmp);
-		}
+	if ((fd = mkstemp(tmp)) == -1)
+		return -1;
+	if ((fp = fdopen(fd, "w")) == NULL) {
+		n = errno;
+		close(fd);
+		unlink(tmp);
+		errno = n;
 		return -1;
 	}
-	bad = fprintf(fp, "%s\n", STATE_MAGIC) < 0;
-	for (i = 0; !bad && i < s->n; i++)
-		bad = fprintf(fp, "%s\t%lld\t%lld\t%s\t%s\n", s->v[i].addr,
-		    s->v[i].last_seen, s->v[i].timestamp, s->v[i].fpr,
-		    s->v[i].mutual ? "mutual" : "nopreference") < 0;
-	bad = bad || fflush(fp) == EOF || fsync(fileno(fp)) == -1;
+	bad = state_write(fp, s) == -1;
 	bad = fclose(fp) == EOF || bad;
 	if (bad || rename(tmp, path) == -1) {
-		snprintf(err, errsz, "%s: %s", path, strerror(errno));
+		n = errno;
 		unlink(tmp);
+		errno = n;
 		return -1;
 	}
 	return 0;
+}
+
+/* autocrypt_state_save - see autocrypt_state.h.  The new state is
+ * written into a nameless file beside the old one (tmpfile.c) and
+ * gets its name only when whole: a kill leaves nothing behind. */
+int
+autocrypt_state_save(const char *path, const struct autocrypt_state *s,
+    char *err, size_t errsz)
+{
+	char dir[4096], tmp[NAME_MAX + 1];
+	const char *slash = strrchr(path, '/'), *base;
+	FILE *fp = NULL;
+	int dirfd, fd = -1, r = -1, n;
+
+	base = slash != NULL ? slash + 1 : path;
+	n = snprintf(dir, sizeof dir, "%.*s", slash != NULL ?
+	    (int)(slash - path) + (slash == path) : 1, slash != NULL ? path :
+	    ".");
+	if (n < 0 || (size_t)n >= sizeof dir || *base == '\0' ||
+	    strlen(base) + 12 > sizeof tmp) {
+		snprintf(err, errsz, "%s: path too long", path);
+		return -1;
+	}
+	if ((dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		goto out;
+	if ((fd = tmpfile_open_nameless(dirfd)) == -1) {
+		if (errno == EOPNOTSUPP)
+			r = state_named(path, s);
+		goto out;
+	}
+	if ((fp = fdopen(fd, "w")) == NULL)
+		goto out;
+	fd = -1;
+	if (state_write(fp, s) == 0 &&
+	    state_publish(fileno(fp), dirfd, base, tmp, sizeof tmp) == 0)
+		r = 0;
+out:
+	n = errno;
+	if (fp != NULL)
+		fclose(fp);
+	if (fd != -1)
+		close(fd);
+	if (dirfd != -1) {
+		if (r == 0)
+			(void)fsync(dirfd);
+		close(dirfd);
+	}
+	if (r == -1)
+		snprintf(err, errsz, "%s: %s", path, strerror(n));
+	return r;
 }
 
 /* autocrypt_state_find - see autocrypt_state.h */

@@ -278,6 +278,10 @@ ts=$(awk -F '\t' '$1 == "alice@example.org" { print $3 }' \
 now=$(date +%s)
 is "a Date in the future counts as now" "$rc:$(peer alice@example.org):$(
     [ "$ts" -le "$now" ] && echo clamped)" "0:$A:clamped" "$T/err"
+# the state is replaced whole, from a nameless file: no temporary name
+# is left beside it (a kill while writing leaves none either)
+is "the state replaced three times: no temporary file left in the home" \
+    "$(ls -A "$AC" | grep -c 'autocrypt\.state.')" 0 "$T/err"
 
 # keys gpg cannot use: a version 6 key, no encryption subkey
 V6=$(printf '\306\006\006\000\000\000\000\033' | base64 -w 0)
