@@ -71,8 +71,6 @@ static enum outcome		encrypt_seal(struct encrypt_job *,
 static int			encrypt_lead(struct encrypt_job *, FILE *);
 static int			encrypt_output(struct encrypt_job *);
 static enum outcome		encrypt_passthrough(struct encrypt_job *);
-static enum outcome		encrypt_publish(struct encrypt_job *,
-				    enum outcome);
 static enum outcome		encrypt_recipients(struct encrypt_job *);
 static enum outcome		encrypt_resolve(struct encrypt_job *);
 static enum outcome		encrypt_signer(struct encrypt_job *);
@@ -148,22 +146,7 @@ encrypt_passthrough(struct encrypt_job *j)
 		log_warn("cannot copy the message");
 		return OUTCOME_TEMPFAIL;
 	}
-	return encrypt_publish(j, OUTCOME_OK);
-}
-
-/* encrypt_publish - release the spooled result; returns r, or
- * OUTCOME_TEMPFAIL when that fails */
-static enum outcome
-encrypt_publish(struct encrypt_job *j, enum outcome r)
-{
-	int failed = output_commit(j->out) == -1;
-
-	j->out = NULL;		/* committed or discarded: gone either way */
-	if (failed) {
-		log_warn("cannot write the output");
-		return OUTCOME_TEMPFAIL;
-	}
-	return r;
+	return output_release(&j->out, OUTCOME_OK);
 }
 
 /* encrypt_recipients - -r, or every addr-spec in To, Cc and Bcc */
@@ -419,7 +402,7 @@ encrypt_seal(struct encrypt_job *j, struct pgpmime_inner *inner, FILE *fp,
 		log_warn("cannot write the output");
 		return OUTCOME_TEMPFAIL;
 	}
-	return encrypt_publish(j, OUTCOME_OK);
+	return output_release(&j->out, OUTCOME_OK);
 }
 
 /* encrypt_write - the PGP/MIME message into the output spool */

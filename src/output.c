@@ -32,6 +32,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "log.h"
 #include "output.h"
 #include "secmem.h"
 #include "tmpfile.h"
@@ -383,6 +384,20 @@ fail:
 	output_discard(o);
 	errno = saved;
 	return -1;
+}
+
+/* output_release - see output.h */
+enum outcome
+output_release(struct output **op, enum outcome r)
+{
+	int failed = output_commit(*op) == -1;
+
+	*op = NULL;		/* committed or discarded: gone either way */
+	if (failed) {
+		log_warn("cannot write the output");
+		return OUTCOME_TEMPFAIL;
+	}
+	return r;
 }
 
 /* output_discard - see output.h */

@@ -7,6 +7,8 @@
 
 #include <stdio.h>
 
+#include "outcome.h"
+
 struct output;
 
 /* output_open - spool for path (NULL: standard output).  For a path,
@@ -34,6 +36,10 @@ int	 output_commit(struct output *);
  * added to a regular file is cut off again; bytes that were there
  * before are never touched. */
 int	 output_copyout(int);
+
+/* output_release - commit *op (then NULL, committed or discarded):
+ * r, or OUTCOME_TEMPFAIL with one line said when that fails */
+enum outcome	output_release(struct output **, enum outcome);
 
 /* output_discard - throw the spool away; nothing is published */
 void	 output_discard(struct output *);

@@ -106,7 +106,6 @@ static int		 sign_copy_head(struct sign_job *, FILE *);
 static enum outcome	 sign_copy(struct sign_job *);
 static enum outcome	 sign_make(struct sign_job *);
 static enum outcome	 sign_write(struct sign_job *);
-static enum outcome	 sign_publish(struct sign_job *, enum outcome);
 static enum outcome	 sign_ready(struct sign_job *, int *);
 
 /* sign_who - signer, or the From addr-spec (allocated), or NULL when
@@ -497,22 +496,7 @@ sign_write(struct sign_job *j)
 		log_warn("cannot write the output");
 		return OUTCOME_TEMPFAIL;
 	}
-	return sign_publish(j, OUTCOME_OK);
-}
-
-/* sign_publish - release the spooled result; returns r, or
- * OUTCOME_TEMPFAIL when that fails */
-static enum outcome
-sign_publish(struct sign_job *j, enum outcome r)
-{
-	int failed = output_commit(j->out) == -1;
-
-	j->out = NULL;		/* committed or discarded: gone either way */
-	if (failed) {
-		log_warn("cannot write the output");
-		return OUTCOME_TEMPFAIL;
-	}
-	return r;
+	return output_release(&j->out, OUTCOME_OK);
 }
 
 /* sign_copy_head - the header fields but Bcc and Resent-Bcc (nobcc: the
@@ -567,7 +551,7 @@ sign_copy(struct sign_job *j)
 		log_warn("cannot copy the message");
 		return OUTCOME_TEMPFAIL;
 	}
-	return sign_publish(j, OUTCOME_OK);
+	return output_release(&j->out, OUTCOME_OK);
 }
 
 /* sign_ready - what must be true before gpg runs: a message we sign
