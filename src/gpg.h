@@ -34,6 +34,8 @@ struct gpg_key {
 	char	**uids;		/* addr-specs of its valid user IDs */
 	int	 *uidfull;	/* per uid: validity full or ultimate */
 	size_t	  nuids;
+	int	  x509;		/* a certificate (CMS context) */
+	int	  untrusted;	/* x509: no valid chain to a trusted root */
 	void	 *handle;	/* gpg.c's own reference to the key */
 };
 
@@ -66,6 +68,11 @@ struct gpg_io {
  * $GNUPGHOME or ~/.gnupg); on failure err says why */
 enum gpg_status	 gpg_open(struct gpg **, const char *, char *, size_t);
 void		 gpg_close(struct gpg *);
+
+/* gpg_open_cms - a context whose engine is gpgsm (CMS, S/MIME) on the
+ * same GnuPG home as gpg_open's */
+enum gpg_status	 gpg_open_cms(struct gpg **, const char *, char *, size_t);
+int		 gpg_is_cms(const struct gpg *);
 
 /* gpg_engine_version - the version of the gpg GPGME runs ("2.2.40"),
  * as learnt by gpg_open's one `--version` run (no gpg run here), into
@@ -134,6 +141,8 @@ enum gpg_dec {
 
 struct gpg_decrypt_result {
 	enum gpg_dec		 dec;
+	int			 noint;	/* CMS: the content encryption has no
+					 * integrity protection (CBC) */
 	struct gpg_sig		*sigs;
 	size_t			 nsigs;
 };
@@ -154,6 +163,12 @@ void		 gpg_decrypt_result_free(struct gpg_decrypt_result *);
  * A signature that is not a signature gives one GPG_SIG_BAD entry. */
 enum gpg_status	 gpg_verify(struct gpg *, struct gpg_io *, struct gpg_io *,
 		    struct gpg_decrypt_result *, char *, size_t);
+
+/* gpg_verify_opaque - CMS: an opaque SignedData (in->read, DER), the
+ * encapsulated content to out->write, the signatures in the result */
+enum gpg_status	 gpg_verify_opaque(struct gpg *, struct gpg_io *,
+		    struct gpg_io *, struct gpg_decrypt_result *, char *,
+		    size_t);
 
 /* gpg_sign - a detached, armored signature by signer (from
  * gpg_keylist()) over what io->read gives, written to io->write; hash
