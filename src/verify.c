@@ -6,7 +6,9 @@
  * verified over its canonical first part (pgpmime.c) against its
  * signature part, which is first spooled and checked to be one detached
  * signature (feed.c); a clear-signed body is fed to gpg as it is,
- * transfer-decoded.  Only the root, or the decrypted content's root,
+ * transfer-decoded.  S/MIME signatures (smimedec.c) are checked by
+ * gpgsm on a CMS context of their own, opened only for S/MIME, and
+ * folded here the same way.  Only the root, or the decrypted content's root,
  * is ever verified (decrypt.c).
  */
 #include <config.h>
@@ -27,6 +29,9 @@
 #include "verify.h"
 #include "xmalloc.h"
 
+static int	verify_fold(struct verify *, struct gpg *,
+		    const struct gpg_decrypt_result *, const char *);
+
 /* verify_gpg - see verify.h */
 int
 verify_gpg(struct verify *v)
@@ -41,11 +46,42 @@ verify_gpg(struct verify *v)
 	return 0;
 }
 
-/* verify_sigs - see verify.h; each signing key is looked up by its
- * fingerprint to compare its user IDs with from */
+/* verify_cms - see verify.h */
+int
+verify_cms(struct verify *v)
+{
+	char err[GPG_ERRLEN];
+
+	if (v->cms == NULL &&
+	    gpg_open_cms(&v->cms, v->homedir, err, sizeof err) != GPG_OK) {
+		log_warnx("%s", err);
+		return -1;
+	}
+	return 0;
+}
+
+/* verify_sigs - see verify.h */
 int
 verify_sigs(struct verify *v, const struct gpg_decrypt_result *r,
     const char *from)
+{
+	return verify_fold(v, v->gpg, r, from);
+}
+
+/* verify_sigs_cms - see verify.h */
+int
+verify_sigs_cms(struct verify *v, const struct gpg_decrypt_result *r,
+    const char *from)
+{
+	return verify_fold(v, v->cms, r, from);
+}
+
+/* verify_fold - fold r's signatures into v; each signing key (or
+ * certificate) is looked up by its fingerprint in g to compare its user
+ * IDs (or email addresses) with from */
+static int
+verify_fold(struct verify *v, struct gpg *g,
+    const struct gpg_decrypt_result *r, const char *from)
 {
 	struct gpg_keylist keys;
 	char err[GPG_ERRLEN], *pat[1];
@@ -66,7 +102,7 @@ verify_sigs(struct verify *v, const struct gpg_decrypt_result *r,
 		memset(&keys, 0, sizeof keys);
 		if (r->sigs[i].status != GPG_SIG_NOKEY && r->sigs[i].fpr[0]) {
 			pat[0] = r->sigs[i].fpr;
-			if (gpg_keylist(v->gpg, pat, 1, 0, &keys, err,
+			if (gpg_keylist(g, pat, 1, 0, &keys, err,
 			    sizeof err) != GPG_OK) {
 				log_warnx("%s", err);
 				return -1;
