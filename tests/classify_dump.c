@@ -8,7 +8,8 @@
  * One line a message, tab-separated:
  *   kind off len sigoff siglen cte bodyoff fromlen boundary
  * kind is plain, pgpmime, inline, smime, signed, clearsigned, mangled,
- * broken, or "header:REASON" when the header block is refused, or
+ * broken, smimesigned (multipart/signed, S/MIME), smimeopaque
+ * (pkcs7-mime signed-data), or "header:REASON" when the header block is refused, or
  * "error" when the file cannot be read; boundary is the root
  * Content-Type's boundary parameter as mailseal reads it, hex-encoded
  * ("-" when there is none).  Offsets count from the first byte of the
@@ -27,7 +28,7 @@
 
 static const char *const dump_kinds[] = {
 	"plain", "pgpmime", "inline", "smime", "signed", "clearsigned",
-	"mangled", "broken"
+	"mangled", "broken", "smimesigned", "smimeopaque"
 };
 
 /* dump_boundary - the root boundary as classify_message reads it, in hex */

@@ -1,0 +1,306 @@
+#!/bin/sh
+# smime-decrypt.sh - mailseal decrypt on S/MIME (RFC 8551, issue 12):
+# what `openssl cms` writes (an independent writer) decrypted and
+# verified with the test certificates (tests/mkcerts.sh): enveloped
+# only (CBC without a signature: refused, the ciphertext kept), signed
+# then enveloped, detached and opaque signatures, the signers that must
+# not be good (expired, revoked, untrusted CA, another address), a
+# tampered signed part; the real-client vectors of the protected-headers
+# corpus (bob.p12, sample-ca.pem: read in place); hostile input (garbage
+# and truncated DER, over LIMIT_CMS, S/MIME below the root, the x-pkcs7
+# labels, no smime-type) and gpgsm missing or dying (75, nothing
+# written).  TAP.
+. "${MAILSEAL_SRCDIR:-.}/tests/lib.sh"
+
+require_tools openssl gpgsm
+ms_certs_home
+A=$(cfpr alice)
+
+# inner FILE - the entity the tests sign and encrypt
+printf '%s\n' 'Content-Type: text/plain; charset=us-ascii' '' \
+    'Hello Bob,' 'the key is under the mat.' >"$T/inner"
+sed '1,/^$/d' "$T/inner" >"$T/inner.body"
+
+# sign NAME OUT [OPENSSL-ARGS...] - $T/inner signed by NAME's
+# certificate as a message from NAME (detached unless -nodetach)
+sign() {
+	_n=$1 _o=$2
+	shift 2
+	openssl cms -sign -in "$T/inner" -signer "$CERTS/$_n.crt" \
+	    -inkey "$CERTS/$_n.key" -from "$_n@example.org" \
+	    -to bob@example.org -subject "signed by $_n" "$@" \
+	    -out "$_o" 2>"$_o.err"
+}
+
+# envelope IN OUT CRT [OPENSSL-ARGS...] - IN enveloped (AES-256-CBC) to
+# CRT, a message from alice
+envelope() {
+	_i=$1 _o=$2 _c=$3
+	shift 3
+	openssl cms -encrypt -aes256 -in "$_i" -from alice@example.org \
+	    -to bob@example.org -subject enveloped "$@" -out "$_o" \
+	    "$_c" 2>"$_o.err"
+}
+
+# same_body DESC OUT WANT - the output's body is WANT's, byte for byte
+same_body() {
+	body "$2" | tr -d '\r' >"$T/got.body"
+	tr -d '\r' <"$3" >"$T/want.body"
+	check "$1" cmp "$T/want.body" "$T/got.body"
+}
+
+# msp PATH OUT ERR ARG... - ms with PATH set for mailseal alone
+msp() {
+	_p=$1 _out=$2 _err=$3
+	shift 3
+	PATH=$_p "$MAILSEAL" "$@" >"$_out" 2>"$_err"
+	rc=$?
+}
+
+# kept DESC OUT IN - the output is IN with our two verdict lines on top
+kept() {
+	check "$1" sh -c "sed 1,2d '$2' | cmp - '$3'"
+}
+
+# ---- enveloped only: CBC without integrity protection
+envelope "$T/inner" "$T/env.eml" "$CERTS/bob.crt"
+ms "$T/o" "$T/err" decrypt "$T/env.eml"
+expect "enveloped only (CBC, no signature): refused" "$T/o" \
+    "X-Mailseal-Decryption: failed; reason=no-integrity-protection; format=smime|X-Mailseal-Signature: none|"
+kept "... the ciphertext kept, no plaintext" "$T/o" "$T/env.eml"
+check "... not a word of the plaintext in the output" \
+    sh -c "! grep -q 'under the mat' '$T/o'"
+
+# ---- signed (opaque, detached), then enveloped
+sign alice "$T/op.eml" -nodetach
+envelope "$T/op.eml" "$T/op-env.eml" "$CERTS/bob.crt"
+ms "$T/o" "$T/err" decrypt "$T/op-env.eml"
+expect "opaque-signed then enveloped: decrypted, good" "$T/o" \
+    "X-Mailseal-Decryption: decrypted; format=smime; integrity=signature|X-Mailseal-Signature: good; signer=$A|"
+same_body "... the body is the signed content's" "$T/o" "$T/inner.body"
+is "... its Content-Type shown" "$(field "$T/o" Content-Type)" \
+    "text/plain; charset=us-ascii"
+
+sign alice "$T/det.eml"
+envelope "$T/det.eml" "$T/det-env.eml" "$CERTS/bob.crt"
+ms "$T/o" "$T/err" decrypt "$T/det-env.eml"
+expect "detached-signed then enveloped: decrypted, good" "$T/o" \
+    "X-Mailseal-Decryption: decrypted; format=smime; integrity=signature|X-Mailseal-Signature: good; signer=$A|"
+check "... the signed text in the output" grep -q 'under the mat' "$T/o"
+
+# a signature that does not verify protects nothing
+sed 's/under the mat/under the rug/' "$T/det.eml" >"$T/det-bad.eml"
+envelope "$T/det-bad.eml" "$T/det-bad-env.eml" "$CERTS/bob.crt"
+ms "$T/o" "$T/err" decrypt "$T/det-bad-env.eml"
+expect "a tampered signed part, enveloped: refused, no signer" "$T/o" \
+    "X-Mailseal-Decryption: failed; reason=no-integrity-protection; format=smime|X-Mailseal-Signature: none|"
+kept "... the ciphertext kept" "$T/o" "$T/det-bad-env.eml"
+
+# a valid signature from the wrong address still proves the content
+sign mallory "$T/mal.eml" -nodetach
+envelope "$T/mal.eml" "$T/mal-env.eml" "$CERTS/bob.crt"
+ms "$T/o" "$T/err" decrypt "$T/mal-env.eml"
+is "signed by an untrusted CA's certificate, enveloped: decrypted" \
+    "$rc $(field "$T/o" X-Mailseal-Decryption)" \
+    "0 decrypted; format=smime; integrity=signature"
+
+# ---- signed only: detached and opaque at the root
+ms "$T/o" "$T/err" decrypt "$T/det.eml"
+expect "detached signature at the root: good" "$T/o" \
+    "X-Mailseal-Decryption: not-encrypted|X-Mailseal-Signature: good; signer=$A|"
+kept "... the message as it came" "$T/o" "$T/det.eml"
+ms "$T/o" "$T/err" decrypt "$T/op.eml"
+expect "opaque signed-data at the root: good" "$T/o" \
+    "X-Mailseal-Decryption: not-encrypted|X-Mailseal-Signature: good; signer=$A|"
+same_body "... the body is the signed content's" "$T/o" "$T/inner.body"
+ms "$T/o" "$T/err" decrypt "$T/det-bad.eml"
+expect "a tampered signed part: bad" "$T/o" \
+    "X-Mailseal-Decryption: not-encrypted|X-Mailseal-Signature: bad; signer=$A|"
+
+# the signers that are never good
+for who in carol:expired dave:revoked mallory:untrusted-ca; do
+	n=${who%%:*}
+	sign "$n" "$T/s-$n.eml" || { not_ok "openssl signs as $n" "$T/s-$n.eml.err"; continue; }
+	ms "$T/o" "$T/err" decrypt "$T/s-$n.eml"
+	v=$(field "$T/o" X-Mailseal-Signature)
+	case $n:$v in
+	mallory:good-untrusted\;*) ok "signer $who: good-untrusted" ;;
+	mallory:*) not_ok "signer $who: $v (want good-untrusted)" "$T/err" ;;
+	*:good\;*|*:good) not_ok "signer $who: good" "$T/err" ;;
+	*) ok "signer $who: not good ($v)" ;;
+	esac
+done
+# alice's valid signature under another From
+sed 's/^From: alice@example.org/From: bob@example.org/' "$T/det.eml" \
+    >"$T/det-from.eml"
+ms "$T/o" "$T/err" decrypt "$T/det-from.eml"
+expect "alice's signature under From: bob: mismatch" "$T/o" \
+    "X-Mailseal-Decryption: not-encrypted|X-Mailseal-Signature: mismatch; signer=$A|"
+
+# ---- labels: x-pkcs7 (-oldmime), and no smime-type (name=smime.p7m)
+sign alice "$T/old.eml" -oldmime
+envelope "$T/old.eml" "$T/old-env.eml" "$CERTS/bob.crt" -oldmime
+check "openssl -oldmime wrote x-pkcs7 labels" sh -c \
+    "grep -q 'application/x-pkcs7-mime' '$T/old-env.eml' &&
+    grep -q 'x-pkcs7-signature' '$T/old.eml'"
+ms "$T/o" "$T/err" decrypt "$T/old.eml"
+expect "x-pkcs7-signature: good" "$T/o" \
+    "X-Mailseal-Decryption: not-encrypted|X-Mailseal-Signature: good; signer=$A|"
+ms "$T/o" "$T/err" decrypt "$T/old-env.eml"
+expect "x-pkcs7-mime enveloped-data: decrypted" "$T/o" \
+    "X-Mailseal-Decryption: decrypted; format=smime; integrity=signature|X-Mailseal-Signature: good; signer=$A|"
+sed 's/ smime-type=enveloped-data;//; s/smime-type=enveloped-data; //' \
+    "$T/op-env.eml" >"$T/notype.eml"
+check "the smime-type is gone" sh -c "! grep -q smime-type '$T/notype.eml'"
+ms "$T/o" "$T/err" decrypt "$T/notype.eml"
+expect "pkcs7-mime without smime-type (name=smime.p7m): decrypted" "$T/o" \
+    "X-Mailseal-Decryption: decrypted; format=smime; integrity=signature|X-Mailseal-Signature: good; signer=$A|"
+
+# ---- not for us, garbage, truncated
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/zed.key" \
+    -out "$T/zed.crt" -subj "/CN=Zed/emailAddress=zed@example.org" \
+    -days 30 >/dev/null 2>&1
+envelope "$T/op.eml" "$T/zed-env.eml" "$T/zed.crt"
+ms "$T/o" "$T/err" decrypt "$T/zed-env.eml"
+expect "enveloped to a certificate we have no key of: failed" "$T/o" \
+    "X-Mailseal-Decryption: failed; reason=no-secret-key; format=smime|X-Mailseal-Signature: none|"
+kept "... the ciphertext kept" "$T/o" "$T/zed-env.eml"
+
+# the head of a real EnvelopedData, then junk; and half of one
+"$PYTHON" - "$T/op-env.eml" "$T/junk.eml" "$T/trunc.eml" <<'EOF'
+import base64, os, sys
+raw = open(sys.argv[1], 'rb').read()
+head, _, b64 = raw.partition(b'\n\n')
+der = base64.b64decode(b64)
+junk = der[:48] + os.urandom(2000)
+open(sys.argv[2], 'wb').write(head + b'\n\n' + base64.encodebytes(junk))
+open(sys.argv[3], 'wb').write(head + b'\n\n' +
+    base64.encodebytes(der[:len(der) // 2]))
+EOF
+for f in junk trunc; do
+	ms "$T/o" "$T/err" decrypt "$T/$f.eml"
+	expect "EnvelopedData's head then $f: failed, bad-data" "$T/o" \
+	    "X-Mailseal-Decryption: failed; reason=bad-data; format=smime|X-Mailseal-Signature: none|"
+	kept "... the message kept" "$T/o" "$T/$f.eml"
+done
+# a label with no CMS under it is not S/MIME at all
+printf 'From: a@example.org\nMIME-Version: 1.0\nContent-Type: application/pkcs7-mime; smime-type=enveloped-data\nContent-Transfer-Encoding: base64\n\nSGVsbG8sIHdvcmxkIQ==\n' \
+    >"$T/label.eml"
+ms "$T/o" "$T/err" decrypt "$T/label.eml"
+expect "a pkcs7-mime label over text: not-encrypted" "$T/o" \
+    "X-Mailseal-Decryption: not-encrypted|X-Mailseal-Signature: none|"
+# an opaque signed-data whose signature part is junk
+"$PYTHON" - "$T/op.eml" "$T/opjunk.eml" <<'EOF'
+import base64, os, sys
+raw = open(sys.argv[1], 'rb').read()
+head, _, b64 = raw.partition(b'\n\n')
+der = base64.b64decode(b64)
+open(sys.argv[2], 'wb').write(head + b'\n\n' +
+    base64.encodebytes(der[:48] + os.urandom(500)))
+EOF
+ms "$T/o" "$T/err" decrypt "$T/opjunk.eml"
+expect "opaque signed-data's head then junk: bad" "$T/o" \
+    "X-Mailseal-Decryption: not-encrypted|X-Mailseal-Signature: bad|"
+kept "... the message kept" "$T/o" "$T/opjunk.eml"
+
+# ---- S/MIME below the root is never decrypted or verified
+{
+	printf 'From: alice@example.org\nTo: bob@example.org\nSubject: nested\n'
+	printf 'MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="b"\n\n'
+	printf -- '--b\nContent-Type: text/plain\n\nsee attached\n--b\n'
+	sed -n '/^MIME-Version/,$p' "$T/op-env.eml" | sed 1d
+	printf -- '--b--\n'
+} >"$T/nested.eml"
+ms "$T/o" "$T/err" decrypt "$T/nested.eml"
+expect "enveloped data in a multipart/mixed part: not-encrypted" "$T/o" \
+    "X-Mailseal-Decryption: not-encrypted|X-Mailseal-Signature: none|"
+kept "... the message as it came" "$T/o" "$T/nested.eml"
+
+# ---- over LIMIT_CMS (limit.h: 256 MiB of DER): too-large, gpgsm not
+# run (a fake gpgsm first on PATH leaves a mark when it is)
+mkdir "$T/bin"
+printf '#!/bin/sh\ntouch "%s/ran"\nexit 2\n' "$T" >"$T/bin/gpgsm"
+chmod 755 "$T/bin/gpgsm"
+"$PYTHON" - "$T/op-env.eml" "$T/big.eml" <<'EOF'
+import base64, sys
+raw = open(sys.argv[1], 'rb').read()
+head, _, b64 = raw.partition(b'\n\n')
+der = base64.b64decode(b64)[:48]
+limit = 268435456
+line = b'A' * 76 + b'\n'          # 57 zero bytes
+with open(sys.argv[2], 'wb') as f:
+    f.write(head + b'\n\n' + base64.b64encode(der) + b'\n')
+    n = (limit + 1 - 48 + 56) // 57
+    for i in range(n // 1000):
+        f.write(line * 1000)
+    f.write(line * (n % 1000))
+EOF
+msp "$T/bin:$PATH" "$T/o" "$T/err" decrypt "$T/big.eml"
+expect "DER over LIMIT_CMS: failed, too-large" "$T/o" \
+    "X-Mailseal-Decryption: failed; reason=too-large; format=smime|X-Mailseal-Signature: none|"
+check "... and gpgsm was not run" test ! -e "$T/ran"
+rm -f "$T/big.eml" "$T/o"
+
+# ---- gpgsm missing or dying: 75, nothing written, no -o file
+printf '#!/bin/sh\nkill -9 $$\n' >"$T/bin/gpgsm"
+mkdir "$T/nobin"
+for how in dying missing; do
+	p=$T/bin:$PATH
+	[ $how = missing ] && p=$T/nobin
+	msp "$p" "$T/o" "$T/err" decrypt "$T/op-env.eml"
+	is "gpgsm $how: exit 75, nothing on standard output" \
+	    "$rc $(wc -c <"$T/o")" "75 0" "$T/err"
+	msp "$p" "$T/o" "$T/err" decrypt -o "$T/out.eml" "$T/det.eml"
+	is "gpgsm $how, a signed root, -o: 75 and no file" \
+	    "$rc $([ -e "$T/out.eml" ] && echo file)" "75 " "$T/err"
+done
+
+# ---- no gpgsm for other mail: a fake that leaves a mark
+printf '#!/bin/sh\ntouch "%s/ran"\nexit 2\n' "$T" >"$T/bin/gpgsm"
+chmod 755 "$T/bin/gpgsm"
+printf 'From: a@example.org\nSubject: plain\n\nhello\n' >"$T/plain.eml"
+msp "$T/bin:$PATH" "$T/o" "$T/err" decrypt "$T/plain.eml"
+expect "a plain message with a broken gpgsm on PATH: fine" "$T/o" \
+    "X-Mailseal-Decryption: not-encrypted|X-Mailseal-Signature: none|"
+check "... and gpgsm was not run" test ! -e "$T/ran"
+
+# ---- the protected-headers corpus (real-client S/MIME): bob.p12, whose
+# passphrase is "bob" (the corpus does not say; found by trying), and
+# sample-ca.pem, read in place into a home of their own
+C=$MAILSEAL_CORPUS/protected-headers-draft
+if [ ! -f "$C/bob.p12" ] || [ ! -f "$C/sample-ca.pem" ]; then
+	skip "the protected-headers corpus" "no $C"
+	done_testing
+fi
+H=$(mktemp -d /tmp/msc.XXXXXX)
+_ms_homes="$_ms_homes $H"
+sed '1d;$d' "$C/bob.p12" | base64 -d >"$T/bob.p12"
+gpgsm --homedir "$H" --batch --import "$C/sample-ca.pem" >/dev/null 2>&1
+echo bob | gpgsm --homedir "$H" --batch --pinentry-mode loopback \
+    --passphrase-fd 0 --import "$T/bob.p12" >/dev/null 2>&1
+ca=$(openssl x509 -in "$C/sample-ca.pem" -noout -fingerprint -sha1 |
+    sed 's/.*=//; s/://g')
+echo "$ca S relax" >"$H/trustlist.txt"
+# alice's certificate travels in the messages
+AL=702BA4B157F1E2B7D16B0C6A5FFC8A7DE2057DEB
+for v in smime-onepart-signed:not-encrypted smime-multipart-signed:not-encrypted \
+    smime-sign+enc:decrypted smime-sign+enc+legacy-disp:decrypted; do
+	n=${v%%:*} d=${v#*:}
+	[ $d = decrypted ] && d="decrypted; format=smime; integrity=signature"
+	ms "$T/o" "$T/err" decrypt --homedir "$H" "$C/$n.eml"
+	expect "corpus $n: $d, good" "$T/o" \
+	    "X-Mailseal-Decryption: $d|X-Mailseal-Signature: good; signer=$AL|"
+	w=$C/$n.inner.inner
+	[ -f "$w" ] || w=$C/$n.inner
+	if [ -f "$w" ]; then
+		body "$w" >"$T/w.body"
+		same_body "... the body is the signed content's" "$T/o" \
+		    "$T/w.body"
+	fi
+done
+ms "$T/o" "$T/err" decrypt --homedir "$H" "$C/smime-enc+legacy-disp.eml"
+expect "corpus smime-enc+legacy-disp (3DES-CBC, unsigned): refused" "$T/o" \
+    "X-Mailseal-Decryption: failed; reason=no-integrity-protection; format=smime|X-Mailseal-Signature: none|"
+kept "... the ciphertext kept" "$T/o" "$C/smime-enc+legacy-disp.eml"
+
+done_testing
