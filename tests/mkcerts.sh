@@ -57,9 +57,12 @@
 # plain files: a copy of the home (ms_certs_home in lib.sh) keeps it,
 # and `gpgsm --with-validation` then says "certificate has been revoked"
 # for dave and "certificate is good" for alice.  `dirmngr-client
-# --load-crl` does the same through a running dirmngr.  Without the
-# cache gpgsm says "checking the CRL failed: Connection refused" and the
-# certificate is bad.
+# --load-crl FILE` does NOT work (dirmngr 2.2.40: "No inquire callback in
+# IPC": only gpgsm answers dirmngr's questions about the issuer).
+# Without the cache gpgsm says "checking the CRL failed: Connection
+# refused" and the certificate is bad.  A real gateway's CRLs come from
+# the distribution points (dirmngr fetches them over HTTP or LDAP) or are
+# loaded the same way from files.
 #
 # The home is made in a short temporary directory (socket path limits)
 # and copied to OUTDIR/home once gpg-agent and dirmngr are stopped.
