@@ -396,6 +396,13 @@ smimedec_show(struct decrypt_job *j, struct smimedec *sd,
 			log_warn("cannot read the decrypted message");
 			return -1;
 		}
+		/* CBC: the multipart/signed's own header is not signed, and
+		 * could be changed unseen: no protected fields from it */
+		if (sd->noint && j->ph == &j->ih &&
+		    kind == CLASSIFY_SMIME_SIGNED) {
+			j->ph = NULL;
+			j->phmode = PROTECT_NONE;
+		}
 		from = decrypt_shown_from(j);
 	} else if (m->kind == CLASSIFY_SMIME_SIGNED)
 		from = decrypt_signed_from(j, &m->span);

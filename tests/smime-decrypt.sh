@@ -137,12 +137,17 @@ ms "$T/o" "$T/err" decrypt "$T/det-from.eml"
 expect "alice's signature under From: bob: mismatch" "$T/o" \
     "X-Mailseal-Decryption: not-encrypted|X-Mailseal-Signature: mismatch; signer=$A|"
 
-# ---- labels: x-pkcs7 (-oldmime), and no smime-type (name=smime.p7m)
-sign alice "$T/old.eml" -oldmime
-envelope "$T/old.eml" "$T/old-env.eml" "$CERTS/bob.crt" -oldmime
-check "openssl -oldmime wrote x-pkcs7 labels" sh -c \
+# ---- labels: x-pkcs7 (RFC 2633's, as openssl smime -oldmime and older
+# Outlook write them), and no smime-type (name=smime.p7m)
+sed 's,application/pkcs7-,application/x-pkcs7-,' "$T/det.eml" >"$T/old.eml"
+sed 's,application/pkcs7-,application/x-pkcs7-,' "$T/op.eml" >"$T/old-op.eml"
+envelope "$T/old-op.eml" "$T/old-env1.eml" "$CERTS/bob.crt"
+sed 's,application/pkcs7-,application/x-pkcs7-,' "$T/old-env1.eml" \
+    >"$T/old-env.eml"
+check "x-pkcs7 labels, none of the others" sh -c \
     "grep -q 'application/x-pkcs7-mime' '$T/old-env.eml' &&
-    grep -q 'x-pkcs7-signature' '$T/old.eml'"
+    grep -q 'protocol=\"application/x-pkcs7-signature' '$T/old.eml' &&
+    ! grep -q 'application/pkcs7' '$T/old.eml' '$T/old-env.eml'"
 ms "$T/o" "$T/err" decrypt "$T/old.eml"
 expect "x-pkcs7-signature: good" "$T/o" \
     "X-Mailseal-Decryption: not-encrypted|X-Mailseal-Signature: good; signer=$A|"
