@@ -78,6 +78,7 @@ classify_counts(struct classify_span *span, const struct openpgp_scan *pkt)
 static int	classify_protocol(const struct mime_ctype *, const char *,
 		    const char *);
 static int	classify_smime_type(const struct mime_ctype *);
+static int	classify_mode(const struct mime_ctype *);
 
 /* classify_inline - is the body one armored block?  Reads at most up
  * to the first line that says no; the session key counts go to span. */
@@ -223,6 +224,23 @@ classify_protocol(const struct mime_ctype *ct, const char *sub,
 	    strcasecmp(p, proto) == 0;
 }
 
+/* classify_mode - the rfc3156.c mode of a multipart root: its
+ * structure is checked by the scan; -1 for any other root */
+static int
+classify_mode(const struct mime_ctype *ct)
+{
+	if (classify_protocol(ct, "encrypted", "application/pgp-encrypted"))
+		return RFC3156_ENCRYPTED;
+	if (classify_protocol(ct, "signed", "application/pgp-signature"))
+		return RFC3156_SIGNED;
+	if (classify_protocol(ct, "signed", "application/pkcs7-signature") ||
+	    classify_protocol(ct, "signed", "application/x-pkcs7-signature"))
+		return RFC3156_SMIME;
+	if (mime_ctype_is(ct, "multipart", "mixed"))
+		return RFC3156_MANGLED;
+	return -1;
+}
+
 /* classify_smime_type - an S/MIME object, by its label (what it holds:
  * classify_smime_kind) */
 static int
@@ -242,9 +260,7 @@ classify_message(const struct rfc5322_header *h, struct input *in,
 	enum mime_cte cte = MIME_CTE_IDENTITY;
 	char *v;
 	size_t len;
-	int text = 1, pgpmime = 0, smime = 0, sigmime = 0, mixed = 0;
-	int smimesig = 0;
-	int yes = 0, r = 0;
+	int text = 1, smime = 0, mode = -1, yes = 0, r = 0;
 
 	*kind = CLASSIFY_PLAIN;
 	if (!classify_root_ok(h))
@@ -262,43 +278,19 @@ classify_message(const struct rfc5322_header *h, struct input *in,
 		text = 0;
 		if (mime_ctype_parse(v, len, &ct) == 0 && ct.clean) {
 			text = mime_ctype_is(&ct, "text", "plain");
-			pgpmime = classify_protocol(&ct, "encrypted",
-			    "application/pgp-encrypted");
-			sigmime = classify_protocol(&ct, "signed",
-			    "application/pgp-signature");
-			smimesig = classify_protocol(&ct, "signed",
-			    "application/pkcs7-signature") ||
-			    classify_protocol(&ct, "signed",
-			    "application/x-pkcs7-signature");
-			mixed = mime_ctype_is(&ct, "multipart", "mixed");
+			mode = classify_mode(&ct);
 			smime = classify_smime_type(&ct);
 		}
 		free(v);
 	}
-	if (pgpmime && cte == MIME_CTE_IDENTITY) {
+	if (mode != -1 && cte == MIME_CTE_IDENTITY) {
 		r = rfc3156_scan(in, h->bodyoff,
-		    mime_ctype_param(&ct, "boundary"), RFC3156_ENCRYPTED, &yes,
-		    span);
+		    mime_ctype_param(&ct, "boundary"), mode, &yes, span);
 		if (yes)
-			*kind = yes == 2 ? CLASSIFY_BROKEN : CLASSIFY_PGPMIME;
-	} else if (sigmime && cte == MIME_CTE_IDENTITY) {
-		r = rfc3156_scan(in, h->bodyoff,
-		    mime_ctype_param(&ct, "boundary"), RFC3156_SIGNED, &yes,
-		    span);
-		if (yes)
-			*kind = CLASSIFY_SIGNED;
-	} else if (mixed && cte == MIME_CTE_IDENTITY) {
-		r = rfc3156_scan(in, h->bodyoff,
-		    mime_ctype_param(&ct, "boundary"), RFC3156_MANGLED, &yes,
-		    span);
-		if (yes)
-			*kind = CLASSIFY_MANGLED;
-	} else if (smimesig && cte == MIME_CTE_IDENTITY) {
-		r = rfc3156_scan(in, h->bodyoff,
-		    mime_ctype_param(&ct, "boundary"), RFC3156_SMIME, &yes,
-		    span);
-		if (yes)
-			*kind = CLASSIFY_SMIME_SIGNED;
+			*kind = mode == RFC3156_SIGNED ? CLASSIFY_SIGNED :
+			    mode == RFC3156_SMIME ? CLASSIFY_SMIME_SIGNED :
+			    mode == RFC3156_MANGLED ? CLASSIFY_MANGLED :
+			    yes == 2 ? CLASSIFY_BROKEN : CLASSIFY_PGPMIME;
 	} else if (smime) {
 		r = classify_smime_kind(&ct, in, h->bodyoff, cte, kind);
 		if (*kind != CLASSIFY_PLAIN && span != NULL) {
