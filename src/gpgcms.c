@@ -521,7 +521,8 @@ out:
 
 /* gpg_cms_sigs - the signatures of the last verification, into r: a
  * good one is VALID only with a chain valid up to a trusted root
- * (gpgsm's validity full, GPGME's VALID summary) */
+ * (gpgsm's validity full, GPGME's VALID summary) or to none that is
+ * trusted (the listing says which) */
 static void
 gpg_cms_sigs(struct gpg *g, struct gpg_decrypt_result *r)
 {
@@ -539,8 +540,12 @@ gpg_cms_sigs(struct gpg *g, struct gpg_decrypt_result *r)
 		    GPGME_SIGSUM_KEY_EXPIRED))
 			st = GPG_SIG_EXPIRED;
 		else if (st == GPG_SIG_VALID &&
-		    !(s->summary & GPGME_SIGSUM_VALID))
+		    (s->summary & GPGME_SIGSUM_RED))
 			st = GPG_SIG_BAD;
+		/* a good signature whose chain ends at no trusted root
+		 * (gpgsm's TRUST_UNDEFINED: no VALID, no RED) stays VALID:
+		 * the certificate's validated listing (uidfull, untrusted)
+		 * makes it good-untrusted, never good (verdict.c) */
 		r->sigs = xappend(r->sigs, r->nsigs, sizeof *r->sigs);
 		r->sigs[r->nsigs].fpr = xstrdup(s->fpr != NULL ? s->fpr : "");
 		r->sigs[r->nsigs].created = (long long)s->timestamp;

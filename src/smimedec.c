@@ -53,6 +53,9 @@
 #include "verify.h"
 #include "xmalloc.h"
 
+#define SMIMEDEC_OVER	1	/* smimedec_size: over LIMIT_CMS */
+#define SMIMEDEC_SHORT	2	/* shorter than its DER says */
+
 /* One S/MIME root on its way to verdicts. */
 struct smimedec {
 	struct verify		*v;
@@ -65,8 +68,8 @@ struct smimedec {
 	const char		*reason;	/* decryption failed: why */
 };
 
-static int	smimedec_size(struct input *, const struct classify_span *,
-		    int *);
+static off_t	smimedec_der_len(const unsigned char *, size_t);
+static int	smimedec_size(struct input *, const struct classify_span *);
 static int	smimedec_enveloped(struct smimedec *, struct input *,
 		    const struct classify_span *);
 static int	smimedec_opaque(struct smimedec *, struct input *,
@@ -74,10 +77,26 @@ static int	smimedec_opaque(struct smimedec *, struct input *,
 static int	smimedec_detached(struct smimedec *, struct input *,
 		    const struct classify_span *);
 static int	smimedec_inner(struct smimedec *, int);
+static int	smimedec_sigpart(struct smimedec *, struct input *,
+		    const struct classify_span *, struct feed_src *);
 static int	smimedec_show(struct decrypt_job *, struct smimedec *,
 		    const struct msg *);
 static void	smimedec_refuse(struct decrypt_job *);
 static void	smimedec_bad(struct verify *);
+static int	smimedec_named(const struct gpg_decrypt_result *);
+
+/* smimedec_named - gpgsm read a signer in it: the content it gave is
+ * the signed data's, and a verdict on it is shown with it */
+static int
+smimedec_named(const struct gpg_decrypt_result *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nsigs; i++)
+		if (r->sigs[i].fpr != NULL && r->sigs[i].fpr[0] != '\0')
+			return 1;
+	return 0;
+}
 
 /* smimedec_bad - the signature is bad without a gpgsm verdict (no
  * SignedData there, nothing gpgsm could read): no signer to name */
@@ -89,31 +108,61 @@ smimedec_bad(struct verify *v)
 	v->created = 0;
 }
 
-/* smimedec_size - is the CMS data of span (decoded) over LIMIT_CMS?
- * One pass of the decoder, before gpgsm reads any of it.  0, or -1 on a
- * read error (errno set). */
-static int
-smimedec_size(struct input *in, const struct classify_span *span, int *over)
+/* smimedec_der_len - the length a DER SEQUENCE's head (n bytes of it)
+ * says the whole has, or 0 when it does not say (BER's indefinite
+ * length, as OpenSSL's streaming writes, or no SEQUENCE) */
+static off_t
+smimedec_der_len(const unsigned char *h, size_t n)
 {
-	unsigned char buf[FEED_CHUNK];
-	struct feed_src *src;
-	off_t n = 0;
-	ssize_t r;
+	size_t nb, i;
+	off_t len = 0;
 
-	*over = 0;
+	if (n < 2 || h[0] != 0x30)
+		return 0;
+	if (h[1] < 0x80)
+		return 2 + h[1];
+	nb = h[1] & 0x7f;
+	if (nb == 0 || nb > 4 || n < 2 + nb)
+		return 0;
+	for (i = 0; i < nb; i++)
+		len = len << 8 | h[2 + i];
+	return 2 + (off_t)nb + len;
+}
+
+/* smimedec_size - what the CMS data of span (decoded) is before gpgsm
+ * reads any of it: 0 fine, SMIMEDEC_OVER past LIMIT_CMS, SMIMEDEC_SHORT
+ * shorter than its DER head says (truncated).  One pass of the decoder.
+ * -1 on a read error (errno set). */
+static int
+smimedec_size(struct input *in, const struct classify_span *span)
+{
+	unsigned char buf[FEED_CHUNK], head[8];
+	struct feed_src *src;
+	off_t n = 0, want;
+	ssize_t r;
+	int e = 0;
+
 	if (input_seek(in, span->off) == -1)
 		return -1;
 	src = xmalloc(sizeof *src);
 	feed_init(src, in, span);
-	while ((r = feed_read(src, buf, sizeof buf)) > 0)
+	while ((r = feed_read(src, buf, sizeof buf)) > 0) {
+		if (n < (off_t)sizeof head)
+			memcpy(head + n, buf, (size_t)r < sizeof head - (size_t)n ?
+			    (size_t)r : sizeof head - (size_t)n);
 		if ((n += r) > LIMIT_CMS) {
-			*over = 1;
+			e = SMIMEDEC_OVER;
 			break;
 		}
+	}
 	if (r < 0)
 		errno = src->err;
 	feed_free(src);
-	return r < 0 ? -1 : 0;
+	if (r < 0)
+		return -1;
+	want = smimedec_der_len(head, n < (off_t)sizeof head ? (size_t)n :
+	    sizeof head);
+	return e != 0 ? e : n < want ? SMIMEDEC_SHORT : 0;
 }
 
 /* smimedec_enveloped - decrypt the enveloped-data span of in into a
@@ -128,16 +177,18 @@ smimedec_enveloped(struct smimedec *sd, struct input *in,
 	struct gpg_io io;
 	char err[GPG_ERRLEN];
 	enum gpg_status st;
-	int over, fd, e = -1;
+	int size, fd, e = -1;
 
-	if (smimedec_size(in, span, &over) == -1) {
+	if ((size = smimedec_size(in, span)) == -1) {
 		log_warn("cannot read the message");
 		return -1;
 	}
-	if (over) {
-		sd->reason = "too-large";
+	if (size != 0) {
+		sd->reason = size == SMIMEDEC_OVER ? "too-large" : "bad-data";
 		return 0;
 	}
+	if (verify_cms(sd->v) == -1)
+		return -1;
 	if (input_seek(in, span->off) == -1 ||
 	    (fd = tmpfile_open_unlinked()) == -1) {
 		log_warn("cannot prepare decryption");
@@ -192,16 +243,18 @@ smimedec_opaque(struct smimedec *sd, struct input *in,
 	struct gpg_io io, out;
 	char err[GPG_ERRLEN];
 	enum gpg_status st;
-	int over, fd, e = -1;
+	int size, fd, e = -1;
 
-	if (smimedec_size(in, span, &over) == -1) {
+	if ((size = smimedec_size(in, span)) == -1) {
 		log_warn("cannot read the signed message");
 		return -1;
 	}
-	if (over) {
+	if (size != 0) {
 		smimedec_bad(sd->v);
 		return 0;
 	}
+	if (verify_cms(sd->v) == -1)
+		return -1;
 	if (input_seek(in, span->off) == -1 ||
 	    (fd = tmpfile_open_unlinked()) == -1) {
 		log_warn("cannot prepare verification");
@@ -225,7 +278,7 @@ smimedec_opaque(struct smimedec *sd, struct input *in,
 		log_warn("cannot read the signed message");
 	} else if (st != GPG_OK && !sink.toobig)
 		log_warnx("%s", err);
-	else if (sink.toobig || sd->res.nsigs == 0) {
+	else if (sink.toobig || !smimedec_named(&sd->res)) {
 		smimedec_bad(sd->v);	/* no content we could show */
 		e = 0;
 	} else {
@@ -238,6 +291,31 @@ smimedec_opaque(struct smimedec *sd, struct input *in,
 	if (fd != -1)
 		close(fd);
 	return e;
+}
+
+/* smimedec_sigpart - the signature part of span spooled apart into
+ * spool->in and checked to be CMS SignedData: 0 yes; 1 no, the verdict
+ * is bad (no gpgsm run); -1 it could not be read (logged) */
+static int
+smimedec_sigpart(struct smimedec *sd, struct input *in,
+    const struct classify_span *span, struct feed_src *spool)
+{
+	int yes = 0;
+
+	if (span->siglen > LIMIT_SIGNATURE) {
+		smimedec_bad(sd->v);
+		return 1;
+	}
+	if (feed_spool(in, span->sigoff, span->siglen, spool) == -1 ||
+	    classify_cms(spool->in, 0, span->sigcte, &yes) == -1) {
+		log_warn("cannot read the signed message");
+		return -1;
+	}
+	if (yes != 2) {
+		smimedec_bad(sd->v);
+		return 1;
+	}
+	return 0;
 }
 
 /* smimedec_detached - verify a multipart/signed entity of in whose
@@ -255,24 +333,15 @@ smimedec_detached(struct smimedec *sd, struct input *in,
 	struct gpg_io tio, sio;
 	char err[GPG_ERRLEN];
 	enum gpg_status st;
-	int yes = 0, e = -1;
+	int e;
 
 	memset(&spool, 0, sizeof spool);
-	if (span->siglen > LIMIT_SIGNATURE) {
-		smimedec_bad(sd->v);
-		return 0;
-	}
-	if (feed_spool(in, span->sigoff, span->siglen, &spool) == -1 ||
-	    classify_cms(spool.in, 0, span->sigcte, &yes) == -1) {
-		log_warn("cannot read the signed message");
+	if ((e = smimedec_sigpart(sd, in, span, &spool)) != 0 ||
+	    (e = verify_cms(sd->v)) == -1) {
 		input_close(spool.in);
-		return -1;
+		return e == 1 ? 0 : -1;
 	}
-	if (yes != 2) {
-		smimedec_bad(sd->v);
-		input_close(spool.in);
-		return 0;
-	}
+	e = -1;
 	text = xcalloc(1, sizeof *text);
 	sig = xmalloc(sizeof *sig);
 	memset(&ss, 0, sizeof ss);
@@ -427,8 +496,6 @@ smimedec_root(struct decrypt_job *j, struct msg *m)
 	memset(&sd, 0, sizeof sd);
 	sd.v = &j->v;
 	sd.plainfd = -1;
-	if (verify_cms(&j->v) == -1)
-		return -1;
 	if (m->kind == CLASSIFY_SMIME)
 		e = smimedec_enveloped(&sd, j->in, &m->span);
 	else if (m->kind == CLASSIFY_SMIME_OPAQUE)

@@ -38,8 +38,9 @@ int	verify_gpg(struct verify *);
  * -1 (logged).  Only S/MIME needs it: no gpgsm runs for other mail. */
 int	verify_cms(struct verify *);
 
-/* verify_sigs_cms - verify_sigs for signatures gpgsm checked: each
- * certificate listed by its fingerprint in the CMS context */
+/* verify_sigs_cms - verify_sigs for signatures gpgsm checked: the
+ * signer is named by its certificate's fingerprint, and judged by the
+ * certificates of the CMS context whose email address equals from */
 int	verify_sigs_cms(struct verify *, const struct gpg_decrypt_result *,
 	    const char *);
 
