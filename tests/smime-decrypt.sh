@@ -221,30 +221,46 @@ expect "enveloped data in a multipart/mixed part: not-encrypted" "$T/o" \
     "X-Mailseal-Decryption: not-encrypted|X-Mailseal-Signature: none|"
 kept "... the message as it came" "$T/o" "$T/nested.eml"
 
-# ---- over LIMIT_CMS (limit.h: 256 MiB of DER): too-large, gpgsm not
-# run (a fake gpgsm first on PATH leaves a mark when it is)
+# ---- LIMIT_CMS (limit.h: 256 MiB of CMS data), counted before gpgsm
+# runs (a fake gpgsm first on PATH leaves a mark when it is run): one
+# byte over is too-large; exactly the limit is not, and, its DER head
+# saying there is more, it is cut off: bad-data, still without gpgsm
 mkdir "$T/bin"
 printf '#!/bin/sh\ntouch "%s/ran"\nexit 2\n' "$T" >"$T/bin/gpgsm"
 chmod 755 "$T/bin/gpgsm"
-"$PYTHON" - "$T/op-env.eml" "$T/big.eml" <<'EOF'
+# big N OUT - an enveloped-data message of N bytes of DER: a SEQUENCE
+# head saying it is 1000 bytes longer, the EnvelopedData OID, zeros
+big() {
+	"$PYTHON" - "$1" "$2" <<'EOF'
 import base64, sys
-raw = open(sys.argv[1], 'rb').read()
-head, _, b64 = raw.partition(b'\n\n')
-der = base64.b64decode(b64)[:48]
-limit = 268435456
-line = b'A' * 76 + b'\n'          # 57 zero bytes
+n = int(sys.argv[1])
+head = bytes([0x30, 0x84]) + (n + 1000 - 6).to_bytes(4, 'big') + \
+    bytes([0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x03])
+first = head + bytes(57 - len(head))
+k, r = divmod(n - 57, 57)
 with open(sys.argv[2], 'wb') as f:
-    f.write(head + b'\n\n' + base64.b64encode(der) + b'\n')
-    n = (limit + 1 - 48 + 56) // 57
-    for i in range(n // 1000):
-        f.write(line * 1000)
-    f.write(line * (n % 1000))
+    f.write(b'From: alice@example.org\nMIME-Version: 1.0\n'
+            b'Content-Type: application/pkcs7-mime; smime-type=enveloped-data\n'
+            b'Content-Transfer-Encoding: base64\n\n')
+    f.write(base64.b64encode(first) + b'\n')
+    line = b'A' * 76 + b'\n'
+    for i in range(k // 4096):
+        f.write(line * 4096)
+    f.write(line * (k % 4096))
+    if r:
+        f.write(base64.b64encode(bytes(r)) + b'\n')
 EOF
-msp "$T/bin:$PATH" "$T/o" "$T/err" decrypt "$T/big.eml"
-expect "DER over LIMIT_CMS: failed, too-large" "$T/o" \
-    "X-Mailseal-Decryption: failed; reason=too-large; format=smime|X-Mailseal-Signature: none|"
-check "... and gpgsm was not run" test ! -e "$T/ran"
-rm -f "$T/big.eml" "$T/o"
+}
+for c in 268435457:too-large 268435456:bad-data; do
+	n=${c%%:*} want=${c#*:}
+	big "$n" "$T/big.eml"
+	rm -f "$T/ran"
+	msp "$T/bin:$PATH" "$T/o" "$T/err" decrypt "$T/big.eml"
+	expect "$n bytes of DER (LIMIT_CMS is 268435456): $want" "$T/o" \
+	    "X-Mailseal-Decryption: failed; reason=$want; format=smime|X-Mailseal-Signature: none|"
+	check "... and gpgsm was not run" test ! -e "$T/ran"
+	rm -f "$T/big.eml" "$T/o"
+done
 
 # ---- gpgsm missing or dying: 75, nothing written, no -o file
 printf '#!/bin/sh\nkill -9 $$\n' >"$T/bin/gpgsm"
