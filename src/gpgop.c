@@ -268,11 +268,14 @@ gpg_sign(struct gpg *g, const struct gpg_key *signer, struct gpg_io *io,
 		    "with a hash algorithm GPGME names");
 		st = GPG_TEMPFAIL;
 	}
+	if (!gpg_cms_done(g, e)) {
+		snprintf(err, errsz, "S/MIME signing: gpgsm did not finish");
+		st = GPG_TEMPFAIL;
+	}
 out:
 	gpgme_signers_clear(g->ctx);
 	gpgme_data_release(in);
 	gpgme_data_release(out);
-	gpg_cms_end(g);
 	return st;
 }
 
