@@ -85,15 +85,17 @@ static void	smimedec_refuse(struct decrypt_job *);
 static void	smimedec_bad(struct verify *);
 static int	smimedec_named(const struct gpg_decrypt_result *);
 
-/* smimedec_named - gpgsm read a signer in it: the content it gave is
- * the signed data's, and a verdict on it is shown with it */
+/* smimedec_named - gpgsm read a signature in it (one it names, or one
+ * whose certificate it lacks), not just the engine's stand-in for none:
+ * the content it gave is the signed data's, shown with the verdict */
 static int
 smimedec_named(const struct gpg_decrypt_result *r)
 {
 	size_t i;
 
 	for (i = 0; i < r->nsigs; i++)
-		if (r->sigs[i].fpr != NULL && r->sigs[i].fpr[0] != '\0')
+		if ((r->sigs[i].fpr != NULL && r->sigs[i].fpr[0] != '\0') ||
+		    r->sigs[i].status == GPG_SIG_NOKEY)
 			return 1;
 	return 0;
 }
