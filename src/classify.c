@@ -115,8 +115,8 @@ classify_inline(struct input *in, off_t bodyoff, enum mime_cte cte,
 }
 
 /*
- * classify_smime - does the body decode to CMS EnvelopedData or
- * AuthEnvelopedData (*yes 1), or SignedData (*yes 2)?  The DER starts
+ * classify_smime - does the body decode to CMS EnvelopedData (*yes 1),
+ * SignedData (2) or AuthEnvelopedData (3)?  The DER starts
  * SEQUENCE { contentType OID, ... }: the OID must be among the first
  * decoded bytes.
  */
@@ -146,9 +146,10 @@ classify_smime(struct input *in, off_t bodyoff, enum mime_cte cte, int *yes)
 	if (m < 2 || dec[0] != 0x30)
 		return 0;
 	for (i = 1; i + sizeof authenv <= m && i < 8; i++)
-		if (memcmp(dec + i, enveloped, sizeof enveloped) == 0 ||
-		    memcmp(dec + i, authenv, sizeof authenv) == 0)
+		if (memcmp(dec + i, enveloped, sizeof enveloped) == 0)
 			*yes = 1;
+		else if (memcmp(dec + i, authenv, sizeof authenv) == 0)
+			*yes = 3;
 		else if (memcmp(dec + i, signeddata, sizeof signeddata) == 0)
 			*yes = 2;
 	return 0;
@@ -178,6 +179,8 @@ classify_smime_kind(const struct mime_ctype *ct, struct input *in,
 		return 0;
 	if (classify_smime(in, bodyoff, cte, &yes) == -1)
 		return -1;
+	if (yes == 3)
+		yes = 1;	/* enveloped all the same */
 	if (yes != 0 && (want == -1 || want == yes))
 		*kind = yes == 1 ? CLASSIFY_SMIME : CLASSIFY_SMIME_OPAQUE;
 	return 0;

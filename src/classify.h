@@ -64,8 +64,8 @@ int		 classify_body(struct input *, off_t, enum mime_cte,
 		    enum classify_kind *, struct classify_span *);
 
 /* classify_cms - does the text at off, in transfer encoding cte, start
- * as CMS EnvelopedData or AuthEnvelopedData (*what 1), SignedData
- * (*what 2), or neither (0)?  0, or -1 on a read error */
+ * as CMS EnvelopedData (*what 1), SignedData (2), AuthEnvelopedData
+ * (3), or none of them (0)?  0, or -1 on a read error */
 int		 classify_cms(struct input *, off_t, enum mime_cte, int *);
 
 /* classify_encrypted - the kind is an encrypted message */

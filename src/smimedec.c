@@ -70,6 +70,9 @@ struct smimedec {
 
 static off_t	smimedec_der_len(const unsigned char *, size_t);
 static int	smimedec_size(struct input *, const struct classify_span *);
+static int	smimedec_gcm(struct input *, const struct classify_span *);
+static int	smimedec_gpgsm(struct smimedec *, struct input *,
+		    const struct classify_span *, int);
 static int	smimedec_enveloped(struct smimedec *, struct input *,
 		    const struct classify_span *);
 static int	smimedec_opaque(struct smimedec *, struct input *,
@@ -167,6 +170,60 @@ smimedec_size(struct input *in, const struct classify_span *span)
 	return e != 0 ? e : n < want ? SMIMEDEC_SHORT : 0;
 }
 
+/* smimedec_gcm - is the enveloped span AuthEnvelopedData (AES-GCM,
+ * RFC 5083)?  1 yes, 0 no, -1 unreadable */
+static int
+smimedec_gcm(struct input *in, const struct classify_span *span)
+{
+	int what = 0;
+
+	if (classify_cms(in, span->off, span->cte, &what) == -1)
+		return -1;
+	return what == 3;
+}
+
+/* smimedec_gpgsm - gpgsm decrypts the enveloped-data span of in into
+ * fd; sd->res.dec says how that went.  0, or -1 (logged) */
+static int
+smimedec_gpgsm(struct smimedec *sd, struct input *in,
+    const struct classify_span *span, int fd)
+{
+	struct feed_src *src;
+	struct feed_sink sink;
+	struct gpg_io io;
+	char err[GPG_ERRLEN];
+	enum gpg_status st;
+	int e = 0;
+
+	src = xmalloc(sizeof *src);
+	feed_init(src, in, span);
+	memset(&sink, 0, sizeof sink);
+	sink.fd = fd;
+	memset(&io, 0, sizeof io);
+	io.read = feed_read;
+	io.write = feed_sink_write;
+	io.rcookie = src;
+	io.wcookie = &sink;
+	st = gpg_decrypt(sd->v->cms, &io, &sd->res, err, sizeof err);
+	if (sink.toobig)
+		sd->res.dec = GPG_DEC_TOOBIG;
+	else if (src->err != 0 || sink.err != 0) {
+		errno = src->err != 0 ? src->err : sink.err;
+		log_warn("decryption");
+		e = -1;
+	} else if (st != GPG_OK && smimedec_gcm(in, span) != 1) {
+		log_warnx("%s", err);
+		e = -1;
+	} else if (st != GPG_OK) {
+		/* gpgsm 2.2 cannot read OpenSSL's AES-GCM ("error getting
+		 * IV"): a verdict, or it would be retried for ever */
+		log_warnx("%s (AuthEnvelopedData): failed, bad-data", err);
+		sd->res.dec = GPG_DEC_BADDATA;
+	}
+	feed_free(src);
+	return e;
+}
+
 /* smimedec_enveloped - decrypt the enveloped-data span of in into a
  * private spool; a verdict on failure, the plaintext's own root
  * signature checked on success (smimedec_inner).  0, or -1 (logged) */
@@ -174,12 +231,7 @@ static int
 smimedec_enveloped(struct smimedec *sd, struct input *in,
     const struct classify_span *span)
 {
-	struct feed_src *src;
-	struct feed_sink sink;
-	struct gpg_io io;
-	char err[GPG_ERRLEN];
-	enum gpg_status st;
-	int size, fd, e = -1;
+	int size, fd, e;
 
 	if ((size = smimedec_size(in, span)) == -1) {
 		log_warn("cannot read the message");
@@ -196,40 +248,16 @@ smimedec_enveloped(struct smimedec *sd, struct input *in,
 		log_warn("cannot prepare decryption");
 		return -1;
 	}
-	src = xmalloc(sizeof *src);
-	feed_init(src, in, span);
-	memset(&sink, 0, sizeof sink);
-	sink.fd = fd;
-	memset(&io, 0, sizeof io);
-	io.read = feed_read;
-	io.write = feed_sink_write;
-	io.rcookie = src;
-	io.wcookie = &sink;
-	st = gpg_decrypt(sd->v->cms, &io, &sd->res, err, sizeof err);
-	if (sink.toobig)
-		sd->res.dec = GPG_DEC_TOOBIG;
-	else if (src->err != 0 || sink.err != 0) {
-		errno = src->err != 0 ? src->err : sink.err;
-		log_warn("decryption");
-		goto out;
-	} else if (st != GPG_OK) {
-		log_warnx("%s", err);
-		goto out;
+	if ((e = smimedec_gpgsm(sd, in, span, fd)) == 0) {
+		sd->noint = sd->res.noint;
+		sd->reason = verdict_dec_reason(sd->res.dec);
 	}
-	e = 0;
-	sd->noint = sd->res.noint;
-	if ((sd->reason = verdict_dec_reason(sd->res.dec)) == NULL) {
+	gpg_decrypt_result_free(&sd->res);	/* no signatures here */
+	if (e == 0 && sd->reason == NULL) {
 		sd->decrypted = 1;
-		gpg_decrypt_result_free(&sd->res);
-		e = smimedec_inner(sd, fd);
-		fd = -1;	/* smimedec_inner took it */
+		return smimedec_inner(sd, fd);	/* it takes fd */
 	}
-out:
-	feed_free(src);
-	if (fd != -1)
-		close(fd);	/* never a byte of a failed decryption */
-	if (sd->reason != NULL || e == -1)
-		gpg_decrypt_result_free(&sd->res);
+	close(fd);	/* never a byte of a failed decryption */
 	return e;
 }
 

@@ -104,6 +104,19 @@ is "signed by an untrusted CA's certificate, enveloped: decrypted" \
     "$rc $(field "$T/o" X-Mailseal-Decryption)" \
     "0 decrypted; format=smime; integrity=signature"
 
+# AuthEnvelopedData (AES-GCM): gpgsm 2.2.40 cannot read OpenSSL's ("error
+# getting IV"); that is the message's doing, so a verdict, never 75
+if openssl cms -encrypt -aes-256-gcm -in "$T/op.eml" \
+    -from alice@example.org -to bob@example.org -subject gcm \
+    -out "$T/gcm.eml" "$CERTS/bob.crt" 2>/dev/null; then
+	ms "$T/o" "$T/err" decrypt "$T/gcm.eml"
+	expect "AuthEnvelopedData gpgsm cannot read: failed, bad-data" "$T/o" \
+	    "X-Mailseal-Decryption: failed; reason=bad-data; format=smime|X-Mailseal-Signature: none|"
+	kept "... the ciphertext kept" "$T/o" "$T/gcm.eml"
+else
+	skip "AuthEnvelopedData" "openssl cannot write AES-GCM CMS"
+fi
+
 # ---- signed only: detached and opaque at the root
 ms "$T/o" "$T/err" decrypt "$T/det.eml"
 expect "detached signature at the root: good" "$T/o" \
