@@ -201,6 +201,26 @@ for f in junk trunc; do
 	    "X-Mailseal-Decryption: failed; reason=bad-data; format=smime|X-Mailseal-Signature: none|"
 	kept "... the message kept" "$T/o" "$T/$f.eml"
 done
+# BER with indefinite lengths, as OpenSSL streams it: whole, and cut off
+openssl cms -encrypt -aes256 -stream -in "$T/op.eml" -from alice@example.org \
+    -to bob@example.org -subject streamed -out "$T/ber.eml" \
+    "$CERTS/bob.crt" 2>/dev/null
+"$PYTHON" - "$T/ber.eml" "$T/bertrunc.eml" <<'EOF'
+import base64, sys
+raw = open(sys.argv[1], 'rb').read()
+head, _, b64 = raw.partition(b'\n\n')
+der = base64.b64decode(b64)
+assert der[:2] == b'\x30\x80', "not indefinite-length BER"
+open(sys.argv[2], 'wb').write(head + b'\n\n' +
+    base64.encodebytes(der[:len(der) // 2]))
+EOF
+ms "$T/o" "$T/err" decrypt "$T/ber.eml"
+expect "indefinite-length BER (openssl -stream): decrypted, good" "$T/o" \
+    "X-Mailseal-Decryption: decrypted; format=smime; integrity=signature|X-Mailseal-Signature: good; signer=$A|"
+ms "$T/o" "$T/err" decrypt "$T/bertrunc.eml"
+expect "... cut in half: failed, bad-data" "$T/o" \
+    "X-Mailseal-Decryption: failed; reason=bad-data; format=smime|X-Mailseal-Signature: none|"
+kept "... the message kept" "$T/o" "$T/bertrunc.eml"
 # a label with no CMS under it is not S/MIME at all
 printf 'From: a@example.org\nMIME-Version: 1.0\nContent-Type: application/pkcs7-mime; smime-type=enveloped-data\nContent-Transfer-Encoding: base64\n\nSGVsbG8sIHdvcmxkIQ==\n' \
     >"$T/label.eml"
