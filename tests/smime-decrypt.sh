@@ -241,6 +241,22 @@ expect "opaque signed-data's head then junk: bad" "$T/o" \
     "X-Mailseal-Decryption: not-encrypted|X-Mailseal-Signature: bad|"
 kept "... the message kept" "$T/o" "$T/opjunk.eml"
 
+# ---- the gateway (filter, decrypt = yes) decrypts through the same code
+printf '%s\n' "homedir = $GNUPGHOME" "decrypt = yes" "default_policy = none" \
+    "gateway_id = gw1.test" "log = stderr" >"$T/gw.conf"
+"$MAILSEAL" filter -c "$T/gw.conf" --stdout -f alice@example.org \
+    bob@example.org <"$T/op-env.eml" >"$T/o" 2>"$T/err"
+rc=$?
+is "filter, decrypt = yes: signed then enveloped: decrypted, good" \
+    "$rc|$(field "$T/o" X-Mailseal-Decryption)|$(field "$T/o" X-Mailseal-Signature)" \
+    "0|decrypted; format=smime; integrity=signature|good; signer=$A" "$T/err"
+"$MAILSEAL" filter -c "$T/gw.conf" --stdout -f alice@example.org \
+    bob@example.org <"$T/env.eml" >"$T/o" 2>"$T/err"
+rc=$?
+is "filter, decrypt = yes: enveloped only: refused, ciphertext kept" \
+    "$rc|$(field "$T/o" X-Mailseal-Decryption)|$(grep -c 'under the mat' "$T/o")" \
+    "0|failed; reason=no-integrity-protection; format=smime|0" "$T/err"
+
 # ---- S/MIME below the root is never decrypted or verified
 {
 	printf 'From: alice@example.org\nTo: bob@example.org\nSubject: nested\n'
