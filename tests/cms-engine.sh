@@ -187,6 +187,59 @@ drive "$T/o" verify "$T/junk" "$T/m"
 is "a signature part that is no CMS: BAD, not 75" \
     "$rc $(cut -d' ' -f1 "$T/o")" "0 sig=BAD"
 
+# ------------------------------------------ real clients' messages
+
+# the protected-headers draft's S/MIME vectors (read in place): bob.p12
+# (passphrase "bob", PBES2: re-exported for gpgsm 2.2), Sample LAMPS CA
+V=$MAILSEAL_CORPUS/protected-headers-draft
+# body FILE - the base64 body of a message or entity, decoded
+body64() {
+	tr -d '\r' <"$1" | sed '1,/^$/d' | base64 -d
+}
+# same A B - A and B are the same text but for CR before LF
+same() {
+	tr -d '\r' <"$1" >"$T/same.a"
+	tr -d '\r' <"$2" >"$T/same.b"
+	cmp -s "$T/same.a" "$T/same.b" && echo same
+}
+if [ -f "$V/bob.p12" ] && [ -f "$V/sample-ca.pem" ] &&
+    sed '1d;$d' "$V/bob.p12" | base64 -d >"$T/v.p12" &&
+    openssl pkcs12 -in "$T/v.p12" -passin pass:bob -nodes -legacy \
+    -out "$T/v.pem" 2>/dev/null &&
+    openssl pkcs12 -export -in "$T/v.pem" -passout pass: -out "$T/v2.p12" \
+    -keypbe PBE-SHA1-3DES -certpbe PBE-SHA1-3DES -macalg sha1; then
+	HV=$(mktemp -d /tmp/msc.XXXXXX)
+	_ms_homes="$_ms_homes $HV"
+	gpgsm --homedir "$HV" --batch --import "$V/sample-ca.pem" >/dev/null 2>&1
+	echo | gpgsm --homedir "$HV" --batch --pinentry-mode loopback \
+	    --passphrase-fd 0 --import "$T/v2.p12" >/dev/null 2>&1
+	echo "$(gpgsm --homedir "$HV" --with-colons --list-keys "Sample LAMPS" |
+	    awk -F: '/^fpr/ { print $10; exit }') S relax" >"$HV/trustlist.txt"
+	# its certificates name no CRL distribution point either way
+	echo disable-crl-checks >"$HV/gpgsm.conf"
+	body64 "$V/smime-enc+legacy-disp.eml" >"$T/v.der"
+	"$DRIVE" "$HV" decrypt "$T/v.der" "$T/v.out" >"$T/o" 2>"$T/err"
+	is "real client: smime-enc+legacy-disp (3DES) decrypts to its .inner" \
+	    "$? $(cat "$T/o") $(same "$T/v.out" "$V/smime-enc+legacy-disp.inner")" \
+	    "0 dec=0 noint=1 same"
+	body64 "$V/smime-onepart-signed.eml" >"$T/v.der"
+	"$DRIVE" "$HV" opaque "$T/v.der" "$T/v.out" >"$T/o" 2>"$T/err"
+	is "real client: smime-onepart-signed: VALID, the content its .inner" \
+	    "$? $(cut -d' ' -f1 "$T/o") $(same "$T/v.out" "$V/smime-onepart-signed.inner")" \
+	    "0 sig=VALID same"
+	body64 "$V/smime-sign+enc.eml" >"$T/v.der"
+	"$DRIVE" "$HV" decrypt "$T/v.der" "$T/v.out" >"$T/o" 2>"$T/err" &&
+	    body64 "$T/v.out" >"$T/v2.der" &&
+	    "$DRIVE" "$HV" opaque "$T/v2.der" "$T/v2.out" >>"$T/o" 2>"$T/err"
+	is "real client: smime-sign+enc: decrypted, signed-data inside VALID" \
+	    "$(tr '\n' ' ' <"$T/o" | cut -d' ' -f1-3) $(same "$T/v2.out" "$V/smime-sign+enc.inner.inner")" \
+	    "dec=0 noint=1 sig=VALID same"
+else
+	skip "real client's S/MIME vectors" "no $V/bob.p12 (or openssl cannot read it)"
+	skip "real client's S/MIME vectors" "no $V"
+	skip "real client's S/MIME vectors" "no $V"
+fi
+
 # ------------------------------------------------------------ faults
 
 mkdir "$T/bin"
