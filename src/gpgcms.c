@@ -13,7 +13,7 @@
  * and gpgsm said the status that proves the work done (DECRYPTION_OKAY,
  * SIG_CREATED, a verdict per NEWSIG; an encryption says none: its "OK"
  * comes after the last byte).  GPGME keeps a gpgsm server per context
- * and resets it between operations; we end it after each (gpg_cms_end),
+ * and resets it between operations; we end it after each (gpg_cms_done),
  * so that every operation is one gpgsm run under its own deadline, no
  * gpgsm outlives the operation that hung, and no process that forks
  * (smtpd's workers) shares a live server.
@@ -50,6 +50,8 @@ enum gpg_cms_why {
 
 static void		 gpg_cms_copy(gpgme_key_t, int, struct gpg_key *);
 static int		 gpg_cms_want(gpgme_key_t, char *const *, size_t);
+static char		**gpg_cms_patterns(char *const *, size_t,
+			    const char ***);
 static enum gpg_cms_why	 gpg_cms_why(gpgme_error_t);
 static enum gpg_status	 gpg_cms_probe(struct gpg *, struct gpg_key *, char *,
 			    size_t);
@@ -132,15 +134,51 @@ gpg_run(struct gpg *g, int on)
 		(void)unsetenv(GPGSUP_DEADLINE_ENV);
 }
 
-/* gpg_cms_end - end the context's gpgsm (GPGME would keep it for the
- * next operation): switching protocols releases GPGME's engine */
-void
-gpg_cms_end(struct gpg *g)
+/*
+ * gpg_cms_done - end the context's gpgsm (GPGME would keep it for the
+ * next operation; switching protocols releases GPGME's engine), and
+ * say whether the operation that returned e ended at gpgsm's word.
+ * GPGME ends an operation alike at gpgsm's "OK" and at the end of the
+ * connection (a gpgsm that died or was killed: a key listing then looks
+ * finished and empty, a decryption "No data"), and gives us no "OK".
+ * An error gpgsm sent ("ERR") keeps the source that made it (gpgsm,
+ * KSBA, dirmngr...); one of GPGME's own or Assuan's is no answer.  A
+ * success is asked one more command on the same gpgsm (GETAUDITLOG, on
+ * the engine GPGME keeps; the supervisor's variable is off, so no new
+ * gpgsm can answer): an answer ("OK", or "ERR" no data) proves gpgsm
+ * alive after the operation, which therefore ended at its "OK".  The
+ * operation's results are gone after this (GPGME resets them).
+ * 1: gpgsm's answer (always on OpenPGP); 0: gpgsm was gone.
+ */
+int
+gpg_cms_done(struct gpg *g, gpgme_error_t e)
 {
-	if (g->cms) {
-		(void)gpgme_set_protocol(g->ctx, GPGME_PROTOCOL_OpenPGP);
-		(void)gpgme_set_protocol(g->ctx, GPGME_PROTOCOL_CMS);
+	gpgme_data_t d;
+	int said;
+
+	if (!g->cms)
+		return 1;
+	switch (e ? gpgme_err_source(e) : GPG_ERR_SOURCE_GPGME) {
+	case GPG_ERR_SOURCE_UNKNOWN:
+	case GPG_ERR_SOURCE_GPGME:
+	case GPG_ERR_SOURCE_ASSUAN:
+		said = 0;
+		break;
+	default:
+		said = 1;	/* an "ERR" line of gpgsm's */
 	}
+	/* a listing's end is GPGME's GPG_ERR_EOF */
+	if (said || (e && gpgme_err_code(e) != GPG_ERR_EOF))
+		;
+	else if ((e = gpgme_data_new(&d)) == 0) {
+		e = gpgme_op_getauditlog(g->ctx, d, 0);
+		gpgme_data_release(d);
+		said = e == 0 || gpgme_err_code(e) == GPG_ERR_NO_DATA;
+	} else
+		said = 0;
+	(void)gpgme_set_protocol(g->ctx, GPGME_PROTOCOL_OpenPGP);
+	(void)gpgme_set_protocol(g->ctx, GPGME_PROTOCOL_CMS);
+	return said;
 }
 
 /* gpg_cms_want - k has an email address equal to one of the n
@@ -276,7 +314,8 @@ gpg_cms_probe(struct gpg *g, struct gpg_key *k, char *err, size_t errsz)
 		e = gpgme_op_encrypt_ext(g->ctx, NULL, recp,
 		    GPGME_ENCRYPT_NO_ENCRYPT_TO, plain, cipher);
 		gpg_run(g, 0);
-		gpg_cms_end(g);
+		if (!gpg_cms_done(g, e))
+			e = gpgme_error(GPG_ERR_EOF);
 	}
 	gpgme_data_release(plain);
 	gpgme_data_release(cipher);
@@ -301,6 +340,29 @@ gpg_cms_probe(struct gpg *g, struct gpg_key *k, char *err, size_t errsz)
 	}
 }
 
+/* gpg_cms_patterns - the n patterns (addresses, "*addr" or "<addr>") as
+ * gpgsm's exact email patterns "<addr>": the strings (the caller frees
+ * each and the array), and in *pat the same for GPGME */
+static char **
+gpg_cms_patterns(char *const *patterns, size_t n, const char ***pat)
+{
+	char **own;
+	const char *p;
+	size_t i, len;
+
+	*pat = xcalloc(n + 1, sizeof **pat);
+	own = xcalloc(n + 1, sizeof *own);
+	for (i = 0; i < n; i++) {
+		p = patterns[i] + (patterns[i][0] == '*' ||
+		    patterns[i][0] == '<');
+		len = strcspn(p, ">");
+		own[i] = xmalloc(len + 3);
+		snprintf(own[i], len + 3, "<%.*s>", (int)len, p);
+		(*pat)[i] = own[i];
+	}
+	return own;
+}
+
 /*
  * gpg_cms_keylist - gpg_keylist_run on a CMS context: one listing with
  * validation (chain, expiry, revocation), patterns as gpgsm's exact
@@ -316,21 +378,11 @@ gpg_cms_keylist(struct gpg *g, char *const *patterns, size_t n, int secret,
 	char **own;
 	gpgme_key_t k;
 	gpgme_error_t e;
-	size_t i, len;
+	size_t i;
 	enum gpg_status st = GPG_OK;
 
 	memset(list, 0, sizeof *list);
-	pat = xcalloc(n + 1, sizeof *pat);
-	own = xcalloc(n + 1, sizeof *own);
-	for (i = 0; i < n; i++) {
-		const char *p = patterns[i] + (patterns[i][0] == '*' ||
-		    patterns[i][0] == '<');
-
-		len = strcspn(p, ">");
-		own[i] = xmalloc(len + 3);
-		snprintf(own[i], len + 3, "<%.*s>", (int)len, p);
-		pat[i] = own[i];
-	}
+	own = gpg_cms_patterns(patterns, n, &pat);
 	memset(&g->seen, 0, sizeof g->seen);
 	gpgme_set_keylist_mode(g->ctx, GPGME_KEYLIST_MODE_LOCAL |
 	    GPGME_KEYLIST_MODE_VALIDATE);
@@ -359,7 +411,12 @@ gpg_cms_keylist(struct gpg *g, char *const *patterns, size_t n, int secret,
 	free(own);
 	free(pat);
 	gpgme_op_keylist_end(g->ctx);
-	gpg_cms_end(g);
+	if (!gpg_cms_done(g, e) && st == GPG_OK) {
+		gpg_keylist_free(list);
+		snprintf(err, errsz, "certificate listing: gpgsm did not "
+		    "finish");
+		return GPG_TEMPFAIL;
+	}
 	if (st != GPG_OK)
 		return st;
 	if (gpgme_err_code(e) != GPG_ERR_EOF || g->seen.error) {
@@ -382,19 +439,30 @@ gpg_cms_keylist(struct gpg *g, char *const *patterns, size_t n, int secret,
 }
 
 /* gpg_cms_encrypt - gpg_encrypt on a CMS context: DER EnvelopedData to
- * the certificates fprs, AES-256-CBC (the supervisor's cipher) */
+ * the certificates fprs, AES-256-CBC (the supervisor's cipher); no
+ * signer, no hidden recipient (CMS has no such thing) */
 enum gpg_status
-gpg_cms_encrypt(struct gpg *g, char *const *fprs, size_t n,
-    struct gpg_io *io, char *err, size_t errsz)
+gpg_cms_encrypt(struct gpg *g, char *const *fprs, const int *hidden,
+    size_t n, const struct gpg_key *signer, struct gpg_io *io, char *err,
+    size_t errsz)
 {
 	struct gpgme_data_cbs rcbs = { gpgio_read, NULL, NULL, NULL };
 	struct gpgme_data_cbs wcbs = { NULL, gpgio_write, NULL, NULL };
 	gpgme_data_t plain = NULL, cipher = NULL;
 	gpgme_encrypt_result_t res;
-	gpgme_error_t e;
+	gpgme_error_t e, why = 0;
 	enum gpg_status st = GPG_TEMPFAIL;
-	char *recp;
+	char *recp, bad[64] = "?";
+	size_t i;
+	int refuse = signer != NULL;
 
+	for (i = 0; hidden != NULL && i < n; i++)
+		refuse |= hidden[i] != 0;
+	if (refuse) {
+		snprintf(err, errsz, "S/MIME encryption: no signer, no "
+		    "hidden recipient");
+		return GPG_TEMPFAIL;
+	}
 	recp = gpgio_recp(fprs, NULL, n);
 	if ((e = gpgme_data_new_from_cbs(&plain, &rcbs, io)) ||
 	    (e = gpgme_data_new_from_cbs(&cipher, &wcbs, io))) {
@@ -408,13 +476,19 @@ gpg_cms_encrypt(struct gpg *g, char *const *fprs, size_t n,
 	e = gpgme_op_encrypt_ext(g->ctx, NULL, recp,
 	    GPGME_ENCRYPT_NO_ENCRYPT_TO, plain, cipher);
 	gpg_run(g, 0);
-	res = gpgme_op_encrypt_result(g->ctx);
-	if (e && res != NULL && res->invalid_recipients != NULL &&
-	    gpg_cms_why(res->invalid_recipients->reason) != CMS_WHY_TEMP) {
-		snprintf(err, errsz, "gpgsm refused certificate %s: %s",
-		    res->invalid_recipients->fpr != NULL ?
-		    res->invalid_recipients->fpr : "?",
-		    gpgme_strerror(res->invalid_recipients->reason));
+	if ((res = gpgme_op_encrypt_result(g->ctx)) != NULL &&
+	    res->invalid_recipients != NULL) {
+		why = res->invalid_recipients->reason;
+		if (res->invalid_recipients->fpr != NULL)
+			snprintf(bad, sizeof bad, "%s",
+			    res->invalid_recipients->fpr);
+	}
+	if (!gpg_cms_done(g, e))
+		snprintf(err, errsz, "S/MIME encryption: gpgsm did not "
+		    "finish");
+	else if (e && why && gpg_cms_why(why) != CMS_WHY_TEMP) {
+		snprintf(err, errsz, "gpgsm refused certificate %s: %s", bad,
+		    gpgme_strerror(why));
 		st = GPG_BADKEY;
 	} else if (e)
 		gpg_fail(e, "S/MIME encryption", err, errsz);
@@ -427,7 +501,6 @@ out:
 	gpgme_data_release(plain);
 	gpgme_data_release(cipher);
 	free(recp);
-	gpg_cms_end(g);
 	return st;
 }
 
@@ -440,6 +513,7 @@ gpg_cms_dec_class(gpgme_error_t e, enum gpg_dec *dec)
 	case GPG_ERR_NO_SECKEY:
 		*dec = GPG_DEC_NOSECKEY;
 		return 0;
+	case GPG_ERR_EOF:	/* KSBA's: the DER ends too soon */
 	case GPG_ERR_BAD_DATA:
 	case GPG_ERR_NO_DATA:
 	case GPG_ERR_INV_DATA:
@@ -494,8 +568,10 @@ gpg_cms_decrypt(struct gpg *g, struct gpg_io *io,
 	gpg_run(g, 1);
 	e = gpgme_op_decrypt(g->ctx, cipher, plain);
 	gpg_run(g, 0);
-	gpg_cms_end(g);
-	if (!e && g->seen.decryption_okay && !g->seen.decryption_failed &&
+	if (!gpg_cms_done(g, e))
+		snprintf(err, errsz, "S/MIME decryption: gpgsm did not "
+		    "finish");
+	else if (!e && g->seen.decryption_okay && !g->seen.decryption_failed &&
 	    !g->seen.error) {
 		r->dec = GPG_DEC_OK;
 		r->noint = 1;	/* gpgsm 2.2: EnvelopedData, CBC, only */
@@ -573,15 +649,20 @@ gpg_cms_verify(struct gpg *g, struct gpg_io *text, struct gpg_io *sig,
 	gpg_run(g, 1);
 	e = gpgme_op_verify(g->ctx, sdata, tdata, pdata);
 	gpg_run(g, 0);
-	if (!e && g->seen.sigdone >= g->seen.newsig && !g->seen.error)
+	/* gpgsm's "OK" (gpg_cms_done) ends every signature it began:
+	 * one whose certificate it lacks ends in "ERROR verify.findkey",
+	 * which GPGME makes the signature's status */
+	if (!e)
 		gpg_cms_sigs(g, r);
-	else if (!e || gpg_cms_dec_class(e, &r->dec) == -1 ||
-	    r->dec == GPG_DEC_NOSECKEY) {
-		if (e)
-			gpg_fail(e, "S/MIME verification", err, errsz);
-		else
-			snprintf(err, errsz, "S/MIME verification: gpgsm did "
-			    "not finish every signature");
+	if (!gpg_cms_done(g, e)) {
+		gpg_decrypt_result_free(r);
+		snprintf(err, errsz, "S/MIME verification: gpgsm did not "
+		    "finish");
+		goto out;
+	}
+	if (e && (gpg_cms_dec_class(e, &r->dec) == -1 ||
+	    r->dec == GPG_DEC_NOSECKEY)) {
+		gpg_fail(e, "S/MIME verification", err, errsz);
 		goto out;
 	}
 	r->dec = GPG_DEC_OK;
@@ -594,7 +675,6 @@ gpg_cms_verify(struct gpg *g, struct gpg_io *text, struct gpg_io *sig,
 	}
 	st = GPG_OK;
 out:
-	gpg_cms_end(g);
 	gpgme_data_release(tdata);
 	gpgme_data_release(sdata);
 	gpgme_data_release(pdata);
