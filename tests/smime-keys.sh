@@ -187,11 +187,7 @@ PATH="$T/bin:$PATH" ms "$T/o" "$T/e" keys --homedir "$H" victor@example.org
 if [ "$rc" -eq 75 ] && [ ! -s "$T/o" ] && one_line "$T/e"; then
 	ok "gpgsm failing: 75, nothing listed, one line"
 else
-	# the engine (gpgcms.c, fix-cms-engine) lists nothing and says
-	# GPG_OK when gpgsm exits at once: remove the TODO once it says
-	# GPG_TEMPFAIL
-	not_ok "gpgsm failing: 75 (exit $rc) # TODO engine: an empty \
-listing when gpgsm exits at once" "$T/e" "$T/o"
+	not_ok "gpgsm failing: 75 (exit $rc)" "$T/e" "$T/o"
 fi
 PATH="$T/bin:$PATH" ms "$T/o" "$T/e" keys -c "$T/no.conf" bob@example.org
 is "gpgsm failing, smime = no: not run, exit 0" "$rc|$(cut -d' ' -f3 "$T/o")" \
