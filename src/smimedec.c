@@ -58,14 +58,14 @@
 
 /* One S/MIME root on its way to verdicts. */
 struct smimedec {
-	struct verify		*v;
-	int			 plainfd;	/* the entity to show, or -1 */
-	struct gpg_decrypt_result res;		/* signatures over it */
-	int			 signedroot;	/* res: a signature over the
-						 * whole entity to show */
-	int			 decrypted;
-	int			 noint;		/* CBC: no integrity */
-	const char		*reason;	/* decryption failed: why */
+	struct verify	*v;
+	int		 plainfd;	/* the entity to show, or -1 */
+	struct gpg_decrypt_result res;	/* signatures over it */
+	int		 signedroot;	/* res: a signature over the whole
+					 * entity to show */
+	int		 decrypted;
+	int		 noint;		/* CBC: no integrity */
+	const char	*reason;	/* decryption failed: why */
 };
 
 static off_t	smimedec_der_len(const unsigned char *, size_t);
@@ -145,6 +145,7 @@ smimedec_size(struct input *in, const struct classify_span *span)
 	struct feed_src *src;
 	off_t n = 0, want;
 	ssize_t r;
+	size_t k;
 	int e = 0;
 
 	if (input_seek(in, span->off) == -1)
@@ -152,9 +153,10 @@ smimedec_size(struct input *in, const struct classify_span *span)
 	src = xmalloc(sizeof *src);
 	feed_init(src, in, span);
 	while ((r = feed_read(src, buf, sizeof buf)) > 0) {
-		if (n < (off_t)sizeof head)
-			memcpy(head + n, buf, (size_t)r < sizeof head - (size_t)n ?
-			    (size_t)r : sizeof head - (size_t)n);
+		if (n < (off_t)sizeof head) {
+			k = sizeof head - (size_t)n;
+			memcpy(head + n, buf, (size_t)r < k ? (size_t)r : k);
+		}
 		if ((n += r) > LIMIT_CMS) {
 			e = SMIMEDEC_OVER;
 			break;
