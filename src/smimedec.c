@@ -61,8 +61,8 @@ struct smimedec {
 	struct verify	*v;
 	int		 plainfd;	/* the entity to show, or -1 */
 	struct gpg_decrypt_result res;	/* signatures over it */
-	int		 signedroot;	/* res: a signature over the whole
-					 * entity to show */
+	int		 signedroot;	/* res: a signature over all
+					 * of the entity to show */
 	int		 decrypted;
 	int		 noint;		/* CBC: no integrity */
 	const char	*reason;	/* decryption failed: why */
