@@ -339,6 +339,41 @@ for c in 268435457:too-large 268435456:bad-data; do
 	rm -f "$T/big.eml" "$T/o"
 done
 
+# an S/MIME signature part over LIMIT_SIGNATURE (1 MiB) is bad without
+# gpgsm; one of exactly that size goes to gpgsm (a wrapper that marks
+# its runs), which finds it bad too
+real=$(command -v gpgsm)
+printf '#!/bin/sh\ntouch "%s/ran"\nexec "%s" "$@"\n' "$T" "$real" \
+    >"$T/bin/gpgsm"
+chmod 755 "$T/bin/gpgsm"
+for c in 1048577:no 1048576:yes; do
+	n=${c%%:*} runs=${c#*:}
+	"$PYTHON" - "$n" "$T/bigsig.eml" <<'EOF'
+import sys
+n = int(sys.argv[1])
+first = b"MIIBAAYJKoZIhvcNAQcCoIIA8TCCAO0C\n"
+rest = n - len(first)
+body = first + (b"A" * 76 + b"\n") * (rest // 77)
+left = rest % 77
+if left:
+    body += b"A" * (left - 1) + b"\n"
+assert len(body) == n
+with open(sys.argv[2], "wb") as f:
+    f.write(b"From: alice@example.org\nMIME-Version: 1.0\n"
+            b"Content-Type: multipart/signed; boundary=\"s\";\n"
+            b" protocol=\"application/pkcs7-signature\"; micalg=sha-256\n\n"
+            b"--s\nContent-Type: text/plain\n\nhello\n--s\n"
+            b"Content-Type: application/pkcs7-signature\n"
+            b"Content-Transfer-Encoding: base64\n\n" + body + b"--s--\n")
+EOF
+	rm -f "$T/ran"
+	msp "$T/bin:$PATH" "$T/o" "$T/err" decrypt "$T/bigsig.eml"
+	expect "a signature part of $n bytes (LIMIT_SIGNATURE 1048576): bad" \
+	    "$T/o" "X-Mailseal-Decryption: not-encrypted|X-Mailseal-Signature: bad|"
+	is "... gpgsm run: $runs" "$([ -e "$T/ran" ] && echo yes || echo no)" \
+	    "$runs"
+done
+
 # ---- gpgsm missing or dying: 75, nothing written, no -o file
 printf '#!/bin/sh\nkill -9 $$\n' >"$T/bin/gpgsm"
 mkdir "$T/nobin"
