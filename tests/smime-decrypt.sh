@@ -130,6 +130,23 @@ ms "$T/o" "$T/err" decrypt "$T/det-bad.eml"
 expect "a tampered signed part: bad" "$T/o" \
     "X-Mailseal-Decryption: not-encrypted|X-Mailseal-Signature: bad; signer=$A|"
 
+# CRLF line ends and a leading mbox From_ line change nothing
+for f in det op-env; do
+	{
+		echo 'From alice@example.org Sun Dec  6 12:00:00 2026'
+		sed 's/\r$//; s/$/\r/' "$T/$f.eml"
+	} >"$T/$f-crlf.eml"
+	ms "$T/o" "$T/err" decrypt "$T/$f-crlf.eml"
+	is "$f, CRLF with a From_ line: the same verdicts, From_ first" \
+	    "$rc|$(head -n 1 "$T/o")|$(verdicts "$T/o")" \
+	    "0|From alice@example.org Sun Dec  6 12:00:00 2026|$(
+	    [ $f = det ] && echo "X-Mailseal-Decryption: not-encrypted" ||
+	    echo "X-Mailseal-Decryption: decrypted; format=smime; integrity=signature")|X-Mailseal-Signature: good; signer=$A|" \
+	    "$T/err"
+	check "... every line of the output ends in CRLF" sh -c \
+	    "! sed 1d '$T/o' | grep -qv \"\$(printf '\\r')\$\""
+done
+
 # the signers that are never good
 for who in carol:expired dave:revoked mallory:untrusted-ca; do
 	n=${who%%:*}
