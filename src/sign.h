@@ -31,6 +31,9 @@ struct sign_opts {
 	int		 nobcc;		/* leave out Bcc and Resent-Bcc (the
 					 * gateway's copies: sent mail), from
 					 * a message passed on unchanged too */
+	int		 smime;		/* S/MIME (RFC 8551): gpgsm signs with
+					 * a certificate; gpg must then be a
+					 * CMS context (gpg_open_cms) or NULL */
 };
 
 /* sign_msg - sign the message m as multipart/signed; on failure one
