@@ -29,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "addr.h"
 #include "classify.h"
@@ -44,11 +45,18 @@
 #include "rfc5322.h"
 #include "sign.h"
 #include "smime.h"
+#include "tmpfile.h"
 #include "wkd.h"
 #include "limit.h"
 #include "xmalloc.h"
 
 #define ESCBUF	512
+
+/* The signed entity encrypt --sign spools for gpgsm (S/MIME). */
+struct encrypt_spool {
+	FILE	*fp;
+	int	 err;		/* errno of a failed read, or 0 */
+};
 
 struct encrypt_job {
 	const struct encrypt_opts	*opts;
@@ -94,7 +102,11 @@ static enum outcome		encrypt_choose(struct encrypt_job *);
 static enum outcome		encrypt_keys(struct encrypt_job *);
 static enum outcome		encrypt_smime_only(struct encrypt_job *);
 static enum outcome		encrypt_seal_smime(struct encrypt_job *,
-				    struct pgpmime_inner *, FILE *);
+				    ssize_t (*)(void *, void *, size_t), void *,
+				    const int *, FILE *);
+static enum outcome		encrypt_seal_signed(struct encrypt_job *, int,
+				    FILE *);
+static ssize_t			encrypt_spool_read(void *, void *, size_t);
 static void			encrypt_visible(struct encrypt_job *);
 
 /* encrypt_visible - envelope recipients: the addresses To and Cc show
@@ -436,17 +448,19 @@ encrypt_resolve(struct encrypt_job *j)
 }
 
 /* encrypt_signer - --signer, or the From addr-spec: a secret key
- * (sign.c); and the passphrase file's passphrase for gpg */
+ * (sign.c), a certificate's for S/MIME; and the passphrase file's
+ * passphrase for gpg (or gpgsm) */
 static enum outcome
 encrypt_signer(struct encrypt_job *j)
 {
+	struct gpg *g = j->smime ? j->cms : j->gpg;
 	char err[GPG_ERRLEN];
 	enum outcome r;
 
-	if ((r = sign_signer(j->gpg, &j->m->h, j->opts->signer, &j->skeys,
+	if ((r = sign_signer(g, &j->m->h, j->opts->signer, &j->skeys,
 	    &j->signer)) != OUTCOME_OK)
 		return r;
-	if ((r = sign_passphrase(j->gpg, j->opts->passfile, &j->pf, err,
+	if ((r = sign_passphrase(g, j->opts->passfile, &j->pf, err,
 	    sizeof err)) != OUTCOME_OK)
 		log_warnx("%s", err);
 	return r;
@@ -545,11 +559,12 @@ encrypt_seal(struct encrypt_job *j, struct pgpmime_inner *inner, FILE *fp,
 	return output_release(&j->out, OUTCOME_OK);
 }
 
-/* encrypt_seal_smime - gpgsm encrypts the entity inner into fp (after
- * the head) as base64 of its DER, which must be whole; then publish */
+/* encrypt_seal_smime - gpgsm encrypts the entity rd reads (rc; *rerr:
+ * its read error) into fp (after the head) as base64 of its DER, which
+ * must be whole; then publish */
 static enum outcome
-encrypt_seal_smime(struct encrypt_job *j, struct pgpmime_inner *inner,
-    FILE *fp)
+encrypt_seal_smime(struct encrypt_job *j, ssize_t (*rd)(void *, void *,
+    size_t), void *rc, const int *rerr, FILE *fp)
 {
 	struct smime_sink sink;
 	struct gpg_io io;
@@ -557,16 +572,16 @@ encrypt_seal_smime(struct encrypt_job *j, struct pgpmime_inner *inner,
 	enum gpg_status st;
 
 	smime_sink_init(&sink, fp, j->m->h.crlf);
-	io.read = pgpmime_inner_read;
+	io.read = rd;
 	io.write = smime_sink_write;
-	io.rcookie = inner;
+	io.rcookie = rc;
 	io.wcookie = &sink;
 	st = gpg_encrypt(j->cms, j->rp->fprs, NULL, j->rp->nfprs, NULL,
 	    j->opts->no_encrypt_to ? GPG_ENC_NO_ENCRYPT_TO : 0, &io, err,
 	    sizeof err);
-	if (inner->err != 0 || sink.err != 0) {
-		errno = inner->err != 0 ? inner->err : sink.err;
-		log_warn(inner->err != 0 ? "cannot read the message" :
+	if (*rerr != 0 || sink.err != 0) {
+		errno = *rerr != 0 ? *rerr : sink.err;
+		log_warn(*rerr != 0 ? "cannot read the message" :
 		    "cannot write the output");
 		return OUTCOME_TEMPFAIL;
 	}
@@ -581,6 +596,54 @@ encrypt_seal_smime(struct encrypt_job *j, struct pgpmime_inner *inner,
 		return OUTCOME_TEMPFAIL;
 	}
 	return output_release(&j->out, OUTCOME_OK);
+}
+
+/* encrypt_spool_read - GPGME's read callback over the spooled entity */
+static ssize_t
+encrypt_spool_read(void *cookie, void *buf, size_t n)
+{
+	struct encrypt_spool *s = cookie;
+	size_t k;
+
+	if ((k = fread(buf, 1, n, s->fp)) == 0 && ferror(s->fp)) {
+		s->err = errno != 0 ? errno : EIO;
+		return -1;
+	}
+	return (ssize_t)k;
+}
+
+/*
+ * encrypt_seal_signed - S/MIME and --sign: the entity is signed first
+ * (sign_entity: a multipart/signed with an application/pkcs7-signature
+ * part, the protected header, when there is one, inside the signed part)
+ * into a private nameless spool, which gpgsm then envelops (RFC 8551
+ * 3.7; what Outlook and Thunderbird write).  Memory stays constant: the
+ * message is read twice for the signature, the spool once.
+ */
+static enum outcome
+encrypt_seal_signed(struct encrypt_job *j, int protect, FILE *fp)
+{
+	struct encrypt_spool sp = { NULL, 0 };
+	enum outcome r;
+	int fd;
+
+	if ((fd = tmpfile_open_unlinked()) == -1 ||
+	    (sp.fp = fdopen(fd, "w+")) == NULL) {
+		log_warn("cannot make a temporary file");
+		if (fd != -1)
+			close(fd);
+		return OUTCOME_TEMPFAIL;
+	}
+	r = sign_entity(j->m, j->cms, j->signer, protect, sp.fp);
+	if (r == OUTCOME_OK && (fflush(sp.fp) == EOF ||
+	    fseeko(sp.fp, 0, SEEK_SET) == -1)) {
+		log_warn("cannot write a temporary file");
+		r = OUTCOME_TEMPFAIL;
+	}
+	if (r == OUTCOME_OK)
+		r = encrypt_seal_smime(j, encrypt_spool_read, &sp, &sp.err, fp);
+	fclose(sp.fp);
+	return r;
 }
 
 /* encrypt_write - the PGP/MIME or S/MIME message into the output spool */
@@ -606,8 +669,11 @@ encrypt_write(struct encrypt_job *j)
 		log_warn("cannot write the output");
 	else if (input_seek(j->m->in, j->m->h.bodyoff) == -1)
 		log_warn("cannot read the message");
+	else if (j->smime && j->signer != NULL)
+		r = encrypt_seal_signed(j, protect, fp);
 	else if (j->smime)
-		r = encrypt_seal_smime(j, &inner, fp);
+		r = encrypt_seal_smime(j, pgpmime_inner_read, &inner,
+		    &inner.err, fp);
 	else
 		r = encrypt_seal(j, &inner, fp, boundary);
 	pgpmime_inner_free(&inner);
@@ -651,21 +717,12 @@ encrypt_msg(struct msg *m, const struct encrypt_opts *opts)
 		goto done;
 	if ((r = encrypt_resolve(&j)) != OUTCOME_OK)
 		goto done;
-	if (opts->sign && j.smime) {
-		/* what Outlook and Thunderbird write, signed then enveloped,
-		 * is not made here yet */
-		log_warnx("encrypt --sign: S/MIME recipients: signing inside "
-		    "S/MIME is not supported; encrypt without --sign, or "
-		    "sign alone (mailseal sign --smime)");
-		r = OUTCOME_USAGE;
-		goto done;
-	}
 	if (opts->sign && (r = encrypt_signer(&j)) != OUTCOME_OK)
 		goto done;
 	r = encrypt_write(&j);
 done:
 	output_discard(j.out);
-	sign_passphrase_end(j.gpg, &j.pf);
+	sign_passphrase_end(j.smime ? j.cms : j.gpg, &j.pf);
 	gpg_keylist_free(&j.skeys);
 	recip_free(&j.rec);
 	gpg_keylist_free(&j.keys);

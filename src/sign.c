@@ -97,6 +97,9 @@ struct sign_job {
 	struct output		*out;
 	struct sign_sig		*sig;
 	char			 micalg[SIGN_HASHLEN];
+	int			 protect;	/* the signed part starts with
+						 * the protected header */
+	int			 entity;	/* an entity to encrypt: CRLF */
 };
 
 static char		*sign_who(const struct rfc5322_header *, const char *);
@@ -347,6 +350,9 @@ sign_canon_open(struct sign_job *j)
 		return NULL;
 	c = xcalloc(1, sizeof *c);
 	pgpmime_inner_init(&c->inner, &j->m->h, j->m->in);
+	/* encrypt has seen that the protected header fits */
+	if (j->protect)
+		(void)pgpmime_inner_protect(&c->inner, &j->m->h);
 	return c;
 }
 
@@ -422,14 +428,13 @@ sign_part(struct sign_job *j, FILE *fp)
 	struct sign_canon *c;
 	char buf[65536];
 	ssize_t n;
-	int cr = 0, r = 0;
+	int cr = 0, r = 0, crlf = j->entity || j->m->h.crlf;
 
 	if ((c = sign_canon_open(j)) == NULL)
 		return -1;
 	while (r == 0 && (n = sign_canon_read(c, buf, sizeof buf)) > 0)
-		r = sign_text(fp, buf, (size_t)n, j->m->h.crlf, &cr);
-	if (r == 0 && (n < 0 || sign_text(fp, NULL, 0, j->m->h.crlf,
-	    &cr) == -1))
+		r = sign_text(fp, buf, (size_t)n, crlf, &cr);
+	if (r == 0 && (n < 0 || sign_text(fp, NULL, 0, crlf, &cr) == -1))
 		r = -1;
 	sign_canon_close(c);
 	return r;
@@ -641,6 +646,40 @@ sign_msg(struct msg *m, const struct sign_opts *opts)
 	gpg_keylist_free(&j.skeys);
 	if (j.gpg != opts->gpg)
 		gpg_close(j.gpg);
+	free(j.sig);
+	return r;
+}
+
+/* sign_entity - see sign.h */
+enum outcome
+sign_entity(struct msg *m, struct gpg *cms, const struct gpg_key *signer,
+    int protect, FILE *fp)
+{
+	struct sign_opts o;
+	struct sign_job j;
+	char b[PGPMIME_BOUNDARY_SIZE];
+	enum outcome r;
+
+	memset(&o, 0, sizeof o);
+	memset(&j, 0, sizeof j);
+	o.smime = 1;
+	j.opts = &o;
+	j.m = m;
+	j.gpg = cms;
+	j.signer = signer;
+	j.protect = protect;
+	j.entity = 1;
+	if ((r = sign_make(&j)) == OUTCOME_OK) {
+		pgpmime_boundary(b);
+		if (fprintf(fp, "Content-Type: multipart/signed; micalg=%s;\r\n"
+		    "\tprotocol=\"application/pkcs7-signature\";\r\n"
+		    "\tboundary=\"%s\"\r\n\r\n--%s\r\n", j.micalg, b, b) < 0 ||
+		    sign_part(&j, fp) == -1 || smime_write_sig(fp, b,
+		    (unsigned char *)j.sig->buf, j.sig->len, 1) == -1) {
+			log_warn("cannot write the signed entity");
+			r = OUTCOME_TEMPFAIL;
+		}
+	}
 	free(j.sig);
 	return r;
 }

@@ -209,11 +209,33 @@ else
 	not_ok "a recipient with neither: 67 naming that one (exit $rc)" \
 	    "$T/a.err"
 fi
-auto --sign -r victor@example.org "$T/m.eml"
-if [ "$rc" -eq 64 ] && [ ! -s "$T/a.out" ] && one_line "$T/a.err"; then
-	ok "--sign to an S/MIME recipient: 64, said"
+
+# --- --sign: signed (multipart/signed, pkcs7-signature), then enveloped
+ms "$T/s" "$T/se" encrypt --smime --sign -r victor@example.org "$T/m.eml"
+is "--smime --sign: exit 0" "$rc" 0 "$T/se"
+is "--smime --sign: outer Subject [...]" "$(field "$T/s" Subject)" "[...]"
+env_der "$T/s" && cms_dec victor "$T/s.der" "$T/s.inner"
+is "... the entity inside is a pkcs7-signature multipart/signed" \
+    "$(field "$T/s.inner" Content-Type | sed 's/boundary="[^"]*"/B/')" \
+    'multipart/signed; micalg=sha-256; protocol="application/pkcs7-signature"; B'
+check "... openssl cms -verify accepts the signature (alice's)" \
+    openssl cms -verify -in "$T/s.inner" -CAfile "$CERTS/ca.crt" \
+    -purpose any -signer "$T/s.signer" -out "$T/s.content"
+is "... signed by alice's certificate" "$(openssl x509 -in "$T/s.signer" \
+    -noout -fingerprint -sha1 2>/dev/null | sed 's/.*=//; s/://g')" \
+    "$(cfpr alice)"
+is "... the protected Subject is in the signed part" \
+    "$(field "$T/s.content" Subject)" "the plan"
+is "... and the body" "$(sed '1,/^\r*$/d' "$T/s.content" | tr -d '\r' |
+    md5sum)" "$(sed '1,/^$/d' "$T/m.eml" | md5sum)"
+printf '%s\n' 'From: xbob@example.org' 'To: victor@example.org' \
+    'Subject: s' '' 'hi' >"$T/xs.eml"
+ms "$T/xs" "$T/xse" encrypt --smime --sign "$T/xs.eml"
+if [ "$rc" -eq 78 ] && [ ! -s "$T/xs" ] && one_line "$T/xse"; then
+	ok "--smime --sign, no certificate to sign with: 78, nothing written"
 else
-	not_ok "--sign to an S/MIME recipient: 64 (exit $rc)" "$T/a.err"
+	not_ok "--smime --sign, no certificate to sign with: 78 (exit $rc)" \
+	    "$T/xse"
 fi
 
 # --- already encrypted: passed through unchanged
