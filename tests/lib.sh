@@ -7,6 +7,11 @@
 # Set-up:   require_tools TOOL... (skips the whole script when one is
 #           missing) | have TOOL | ms_home (a private copy of the test
 #           keyring in $GNUPGHOME) | $T (scratch directory)
+# S/MIME:   ms_certs_home (a private copy of the test certificates' gpgsm
+#           home in $GNUPGHOME) | ms_both_home (OpenPGP keyring and
+#           certificates in one home, as a gateway's) | cfpr NAME |
+#           $CERTS/NAME.crt .key .p12 .pass (tests/mkcerts.sh) |
+#           cms_dec NAME DER OUT (openssl cms decrypts with NAME's key)
 # Running:  ms OUT ERR ARGS... (runs $MAILSEAL ARGS, sets $rc)
 # Messages: is DESC GOT WANT [FILE...] | msg FILE HEADER... (body on stdin) |
 #           verdicts FILE | field FILE NAME | body FILE
@@ -21,19 +26,22 @@ if [ -z "${MAILSEAL_SRCDIR:-}" ]; then
 fi
 : "${MAILSEAL:=$MAILSEAL_SRCDIR/src/mailseal}"
 : "${MAILSEAL_TEST_KEYS:=$MAILSEAL_SRCDIR/tests/keys}"
+: "${MAILSEAL_TEST_CERTS:=$MAILSEAL_SRCDIR/tests/certs}"
 : "${MAILSEAL_CORPUS:=$MAILSEAL_SRCDIR/../shared/corpus}"
 # the interpreter itself: a pyenv shim costs most of a second a call
 if [ -z "${PYTHON:-}" ]; then
 	PYTHON=$(python3 -c 'import sys; print(sys.executable)' 2>/dev/null) ||
 	    PYTHON=python3
 fi
-export MAILSEAL MAILSEAL_SRCDIR MAILSEAL_TEST_KEYS MAILSEAL_CORPUS
+export MAILSEAL MAILSEAL_SRCDIR MAILSEAL_TEST_KEYS MAILSEAL_TEST_CERTS \
+    MAILSEAL_CORPUS
 LC_ALL=${LC_ALL:-C.UTF-8}
 export LC_ALL
 
 CHECK_PGPMIME="$MAILSEAL_SRCDIR/tests/check_pgpmime.py"
 DATA="$MAILSEAL_SRCDIR/tests/data"
 KEYS=$MAILSEAL_TEST_KEYS
+CERTS=$MAILSEAL_TEST_CERTS
 
 _tap_n=0
 _tap_failed=0
@@ -152,6 +160,66 @@ ms_home() {
 # fpr NAME - the primary fingerprint of test key NAME
 fpr() {
 	cat "$KEYS/$1.fpr"
+}
+
+# _certs_ready - the test certificates exist (made on first use, as the
+# keys are); skips the whole script when they cannot be made (openssl,
+# gpgsm or dirmngr missing), so call it before the first test
+_certs_ready() {
+	require_tools openssl gpgsm dirmngr
+	if [ ! -d "$CERTS/home" ]; then
+		sh "$MAILSEAL_SRCDIR/tests/mkcerts.sh" "$CERTS" >&2 || :
+	fi
+	[ -d "$CERTS/home" ] ||
+	    skip_all "no test certificates (tests/mkcerts.sh failed)"
+}
+
+# ms_certs_home - a fresh private copy of the test certificates' gpgsm
+# home (tests/mkcerts.sh: keybox, secret keys, trustlist.txt, dirmngr's
+# CRL cache) in $GNUPGHOME; gpg-agent and dirmngr are killed and the
+# copy removed on exit.  Skips the whole script without certificates.
+ms_certs_home() {
+	_certs_ready
+	GNUPGHOME=$(mktemp -d /tmp/msc.XXXXXX) || {
+		echo "mktemp failed" >&2
+		exit 1
+	}
+	_ms_homes="$_ms_homes $GNUPGHOME"
+	cp -R "$CERTS/home/." "$GNUPGHOME/"
+	rm -f "$GNUPGHOME"/S.*
+	chmod 700 "$GNUPGHOME"
+	export GNUPGHOME
+}
+
+# ms_both_home - one private home with the OpenPGP test keyring and the
+# test certificates, as a gateway's homedir holds both: alice and bob
+# have a key and a certificate, victor a certificate only, xbob a key
+# only.  Skips the whole script without certificates.
+ms_both_home() {
+	_certs_ready
+	ms_home
+	# gpg's and gpgsm's keys share pubring.kbx: import, do not copy it
+	gpgsm --batch --no-tty --import "$CERTS/all.pem" >/dev/null 2>&1 || {
+		echo "gpgsm --import $CERTS/all.pem failed" >&2
+		exit 1
+	}
+	cp -R "$CERTS/home/private-keys-v1.d" "$CERTS/home/crls.d" \
+	    "$CERTS/home/trustlist.txt" "$CERTS/home/gpg-agent.conf" \
+	    "$GNUPGHOME/"
+	gpgconf --homedir "$GNUPGHOME" --kill all >/dev/null 2>&1 || :
+}
+
+# cfpr NAME - the SHA-1 fingerprint of test certificate NAME
+cfpr() {
+	cat "$CERTS/$1.fpr"
+}
+
+# cms_dec NAME DER OUT - openssl, an independent reader, decrypts the
+# DER CMS EnvelopedData in DER with NAME's key into OUT
+cms_dec() {
+	openssl cms -decrypt -binary -inform DER -in "$2" \
+	    -recip "$CERTS/$1.crt" -inkey "$CERTS/$1.key" -out "$3" \
+	    2>"$3.err"
 }
 
 # ---------------------------------------------------------- running
