@@ -42,7 +42,6 @@ static void		 gpg_key_copy(gpgme_key_t, int, struct gpg_key *);
 static void		 gpg_key_life(gpgme_key_t, struct gpg_key *);
 static enum gpg_status	 gpg_init(char *, size_t);
 static int		 gpg_engine_sup(void);
-static gpgme_error_t	 gpg_status_cb(void *, const char *, const char *);
 
 /* gpg_fail - describe a GPGME error; every such error is temporary */
 enum gpg_status
@@ -53,7 +52,7 @@ gpg_fail(gpgme_error_t e, const char *what, char *err, size_t errsz)
 }
 
 /* gpg_status_cb - GPGME's full-status callback: every status line */
-static gpgme_error_t
+gpgme_error_t
 gpg_status_cb(void *hook, const char *keyword, const char *args)
 {
 	struct gpgstatus *seen = hook;
@@ -78,35 +77,42 @@ gpg_supervise(int on)
 }
 
 /*
- * gpg_engine_sup - make the supervisor GPGME's gpg before GPGME knows
- * its engines, so that the one `--version` run GPGME makes to learn
- * the engine's version goes to the supervisor, not to gpg and then
- * again to the supervisor (gpgme_set_engine_info always runs the new
- * engine): GPGME looks its gpg up on PATH under the "gpg-name" global
- * flag's base name, so PATH is, for that look-up only, the
- * supervisor's directory.  1: done; 0: GPGME found something else.
+ * gpg_engine_sup - make the supervisor GPGME's gpg and gpgsm before
+ * GPGME knows its engines.  GPGME learns gpgsm's file name only from
+ * `gpgconf --list-components` (with gpgconf disabled it knows gpg
+ * alone, and no CMS engine can be set), so the supervisor answers in
+ * gpgconf's place (GPGSUP_CONF_ENV): GPGME looks its gpgconf up on PATH
+ * under the "gpgconf-name" global flag's base name, so PATH is, for that
+ * look-up only, the supervisor's directory; the supervisor names itself
+ * for gpg and gpgsm and answers the `--version` runs GPGME makes while
+ * it lists its engines, without running gpg or gpgconf (gpg_init then
+ * asks gpg's version once, through the supervisor).  1: done; 0: GPGME
+ * found something else.
  */
 static int
 gpg_engine_sup(void)
 {
+	gpgme_engine_info_t info;
 	char dir[sizeof gpg_sup], *old = NULL, *slash;
 	const char *v, *name;
 	int ok;
 
 	memcpy(dir, gpg_sup, sizeof dir);
 	if ((slash = strrchr(dir, '/')) == NULL || slash == dir ||
-	    gpgme_set_global_flag("gpg-name", slash + 1) != 0)
+	    gpgme_set_global_flag("gpgconf-name", slash + 1) != 0)
 		return 0;
 	*slash = '\0';
 	if ((v = getenv("PATH")) != NULL)
 		old = xstrdup(v);
-	ok = setenv("PATH", dir, 1) == 0 &&
+	ok = setenv(GPGSUP_CONF_ENV, gpg_sup, 1) == 0 &&
+	    setenv("PATH", dir, 1) == 0 &&
 	    (name = gpgme_get_dirinfo("gpg-name")) != NULL &&
-	    strcmp(name, gpg_sup) == 0;
+	    strcmp(name, gpg_sup) == 0 && gpgme_get_engine_info(&info) == 0;
 	if (old != NULL)
 		(void)setenv("PATH", old, 1);
 	else
 		(void)unsetenv("PATH");
+	(void)unsetenv(GPGSUP_CONF_ENV);
 	free(old);
 	return ok;
 }
@@ -116,10 +122,7 @@ static enum gpg_status
 gpg_init(char *err, size_t errsz)
 {
 	gpgme_error_t e;
-	int viaflag;
 
-	/* Skip gpgconf at start-up: it costs 50-100 ms (FACTS.md). */
-	gpgme_set_global_flag("disable-gpgconf", "1");
 	if (gpgme_check_version(GPGME_VERSION) == NULL) {
 		snprintf(err, errsz, "GPGME is older than %s", GPGME_VERSION);
 		return GPG_TEMPFAIL;
@@ -136,17 +139,31 @@ gpg_init(char *err, size_t errsz)
 		    strerror(errno));
 		return GPG_TEMPFAIL;
 	}
-	viaflag = gpg_engine_sup();
+	(void)gpg_engine_sup();
+	/* gpg's version, once: the supervisor runs `gpg --version` */
 	gpg_supervise(1);
-	if ((e = gpgme_engine_check_version(GPGME_PROTOCOL_OpenPGP)) == 0 &&
-	    !viaflag)
-		e = gpgme_set_engine_info(GPGME_PROTOCOL_OpenPGP, gpg_sup,
-		    NULL);
+	if ((e = gpgme_set_engine_info(GPGME_PROTOCOL_OpenPGP, gpg_sup,
+	    NULL)) == 0)
+		e = gpgme_engine_check_version(GPGME_PROTOCOL_OpenPGP);
 	gpg_supervise(0);
 	if (e)
 		return gpg_fail(e, "gpg engine", err, errsz);
 	gpg_initialised = 1;
 	return GPG_OK;
+}
+
+/* gpg_ready - GPGME initialised (gpg_init), for gpgcms.c's contexts */
+enum gpg_status
+gpg_ready(char *err, size_t errsz)
+{
+	return gpg_initialised ? GPG_OK : gpg_init(err, errsz);
+}
+
+/* gpg_supervisor - the supervisor GPGME starts (gpg_init found it) */
+const char *
+gpg_supervisor(void)
+{
+	return gpg_sup;
 }
 
 /*
@@ -385,6 +402,9 @@ gpg_keylist_run(struct gpg *g, char *const *patterns, size_t n, int secret,
 	size_t i;
 	enum gpg_status st = GPG_OK;
 
+	if (g->cms)
+		return gpg_cms_keylist(g, patterns, n, secret, list, err,
+		    errsz);
 	memset(list, 0, sizeof *list);
 	pat = xcalloc(n + 1, sizeof *pat);
 	for (i = 0; i < n; i++)

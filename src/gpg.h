@@ -1,6 +1,7 @@
 /*
- * gpg.h - the OpenPGP engine (GPGME), seen through a narrow interface.
- * Only gpg.c and gpgop.c (and their private gpgint.h) include <gpgme.h>.
+ * gpg.h - the OpenPGP engine (GPGME), and its CMS engine (gpgsm, for
+ * S/MIME: gpg_open_cms), seen through a narrow interface.  Only gpg.c,
+ * gpgop.c and gpgcms.c (and their private gpgint.h) include <gpgme.h>.
  */
 #ifndef MAILSEAL_GPG_H
 #define MAILSEAL_GPG_H
@@ -31,10 +32,18 @@ struct gpg_key {
 				 * earlier of the primary key's expiry and
 				 * that of the encryption subkey gpg would
 				 * use; expired: when it did; 0: never */
-	char	**uids;		/* addr-specs of its valid user IDs */
-	int	 *uidfull;	/* per uid: validity full or ultimate */
+	char	**uids;		/* addr-specs of its valid user IDs
+				 * (a certificate: its email addresses) */
+	int	 *uidfull;	/* per uid: validity full or ultimate
+				 * (a certificate: its chain is valid up
+				 * to a trusted root) */
 	size_t	  nuids;
 	void	 *handle;	/* gpg.c's own reference to the key */
+	int	  x509;		/* an X.509 certificate (gpg_open_cms):
+				 * fpr is its SHA-1 fingerprint; created and
+				 * expires its notBefore and notAfter */
+	int	  untrusted;	/* a certificate without a valid chain to a
+				 * trusted root (invalid is set too) */
 };
 
 struct gpg_keylist {
@@ -66,6 +75,27 @@ struct gpg_io {
  * $GNUPGHOME or ~/.gnupg); on failure err says why */
 enum gpg_status	 gpg_open(struct gpg **, const char *, char *, size_t);
 void		 gpg_close(struct gpg *);
+
+/*
+ * gpg_open_cms - a context whose engine is gpgsm (CMS, S/MIME) on the
+ * GnuPG home homedir (NULL: $GNUPGHOME or ~/.gnupg): its keybox, its
+ * trustlist.txt, its dirmngr for CRLs; on failure err says why (no
+ * gpgsm on PATH).  gpg_keylist, gpg_keylist_enc, gpg_keylist_all,
+ * gpg_seckey_count, gpg_encrypt, gpg_decrypt, gpg_sign, gpg_sign_check,
+ * gpg_passphrase, gpg_verify and gpg_verify_opaque take it; the other
+ * functions are for OpenPGP alone.  Data in and out is binary DER.
+ * Each operation is one gpgsm run (HACKING.md).
+ */
+enum gpg_status	 gpg_open_cms(struct gpg **, const char *, char *, size_t);
+
+/* gpg_is_cms - 1: a context of gpg_open_cms; 0: OpenPGP */
+int		 gpg_is_cms(const struct gpg *);
+
+/* gpg_deadline - the wall-clock seconds each later gpgsm run of a CMS
+ * context may take (0: none; gpg_open_cms gives LIMIT_GPGSM_SECONDS):
+ * one that takes longer is killed, the operation GPG_TEMPFAIL.  No
+ * effect on an OpenPGP context. */
+void		 gpg_deadline(struct gpg *, unsigned int);
 
 /* gpg_engine_version - the version of the gpg GPGME runs ("2.2.40"),
  * as learnt by gpg_open's one `--version` run (no gpg run here), into
@@ -101,7 +131,9 @@ enum gpg_status	 gpg_seckey_count(struct gpg *, size_t *, char *, size_t);
 /* gpg_encrypt - encrypt (and, with a signer from gpg_keylist(), sign)
  * to the given primary key fingerprints, ASCII armored, without
  * compression; hidden (may be NULL) marks recipients whose key ID is
- * left out of the message, as gpg --hidden-recipient does */
+ * left out of the message, as gpg --hidden-recipient does.  CMS: to
+ * certificate fingerprints, no signer, no hidden, binary DER
+ * EnvelopedData, AES-256-CBC */
 enum gpg_status	 gpg_encrypt(struct gpg *, char *const *, const int *, size_t,
 		    const struct gpg_key *, int, struct gpg_io *, char *,
 		    size_t);
@@ -136,6 +168,10 @@ struct gpg_decrypt_result {
 	enum gpg_dec		 dec;
 	struct gpg_sig		*sigs;
 	size_t			 nsigs;
+	int			 noint;	/* CMS: GPG_DEC_OK, but the content
+					 * encryption has no integrity
+					 * protection (CBC EnvelopedData, all
+					 * gpgsm 2.2 reads) */
 };
 
 /* gpg_decrypt - decrypt and verify what io->read gives; the plaintext
@@ -143,7 +179,9 @@ struct gpg_decrypt_result {
  * GPG_DEC_OK (gpg writes all of it before it reports a missing MDC).
  * GPG_OK with a result, or GPG_TEMPFAIL when gpg itself failed (or the
  * write callback did: the caller knows whether that was its size cap,
- * and then reports GPG_DEC_TOOBIG itself). */
+ * and then reports GPG_DEC_TOOBIG itself).  CMS: DER EnvelopedData in;
+ * GPG_DEC_OK with noint set; the signatures of a signed-data inside are
+ * not checked here. */
 enum gpg_status	 gpg_decrypt(struct gpg *, struct gpg_io *,
 		    struct gpg_decrypt_result *, char *, size_t);
 void		 gpg_decrypt_result_free(struct gpg_decrypt_result *);
@@ -151,9 +189,21 @@ void		 gpg_decrypt_result_free(struct gpg_decrypt_result *);
 /* gpg_verify - check a detached signature (sig->read) over the signed
  * data (text->read), or with text NULL a clear-signed text (sig->read);
  * the signatures land in the result (dec unused).
- * A signature that is not a signature gives one GPG_SIG_BAD entry. */
+ * A signature that is not a signature gives one GPG_SIG_BAD entry.
+ * CMS: a DER pkcs7-signature over text (text NULL: gpg_verify_opaque);
+ * fpr is the signer certificate's; GPG_SIG_VALID only for a chain valid
+ * up to a trusted root, a revoked certificate is BAD, an expired one
+ * EXPIRED. */
 enum gpg_status	 gpg_verify(struct gpg *, struct gpg_io *, struct gpg_io *,
 		    struct gpg_decrypt_result *, char *, size_t);
+
+/* gpg_verify_opaque - CMS: check an opaque SignedData (sig->read: DER,
+ * application/pkcs7-mime smime-type=signed-data); the content it holds
+ * goes to out->write, which must keep it private until the result is
+ * known; the signatures land in the result as gpg_verify's do */
+enum gpg_status	 gpg_verify_opaque(struct gpg *, struct gpg_io *,
+		    struct gpg_io *, struct gpg_decrypt_result *, char *,
+		    size_t);
 
 /* gpg_sign - a detached, armored signature by signer (from
  * gpg_keylist()) over what io->read gives, written to io->write; hash
@@ -161,7 +211,8 @@ enum gpg_status	 gpg_verify(struct gpg *, struct gpg_io *, struct gpg_io *,
  * name of the hash gpg used).  GPG_NOSECKEY: gpg refused the key, or the
  * passphrase given (gpg_passphrase) is wrong (err says which);
  * GPG_TEMPFAIL: gpg failed, or the key is locked and the agent has no
- * passphrase for it. */
+ * passphrase for it.  CMS: a detached DER SignedData, hash the micalg
+ * of RFC 8551 3.5.3.1 ("sha-256"). */
 enum gpg_status	 gpg_sign(struct gpg *, const struct gpg_key *, struct gpg_io *,
 		    char *, size_t, char *, size_t);
 

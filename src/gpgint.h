@@ -1,7 +1,7 @@
 /*
- * gpgint.h - what gpg.c and gpgop.c share and nobody else sees: the
- * context (struct gpg) and the few helpers both call.  Only gpg.c and
- * gpgop.c include this file, and so <gpgme.h>.
+ * gpgint.h - what gpg.c, gpgop.c and gpgcms.c share and nobody else
+ * sees: the context (struct gpg) and the few helpers they call.  Only
+ * they include this file, and so <gpgme.h>.
  */
 #ifndef MAILSEAL_GPGINT_H
 #define MAILSEAL_GPGINT_H
@@ -22,6 +22,8 @@ struct gpg {
 	size_t			 passlen;
 	int			 pass_asked;	/* given to gpg once */
 	int			 pass_bad;	/* gpg asked again */
+	int			 cms;		/* gpgsm's (gpgcms.c) */
+	unsigned int		 deadline;	/* seconds per gpgsm run */
 };
 
 /* gpg.c's helpers gpgop.c calls too */
@@ -33,5 +35,23 @@ int		 gpg_ecdh_check(struct gpg *, struct gpg_keylist *, char *,
 		    size_t);
 enum gpg_status	 gpg_keylist_run(struct gpg *, char *const *, size_t, int,
 		    struct gpg_keylist *, char *, size_t);
+enum gpg_status	 gpg_ready(char *, size_t);
+const char	*gpg_supervisor(void);
+gpgme_error_t	 gpg_status_cb(void *, const char *, const char *);
+
+/* gpgcms.c: the CMS engine's side of the operations, for gpg.c and
+ * gpgop.c, which call them on a context of gpg_open_cms */
+void		 gpg_run(struct gpg *, int);
+int		 gpg_cms_done(struct gpg *, gpgme_error_t);
+enum gpg_status	 gpg_cms_keylist(struct gpg *, char *const *, size_t, int,
+		    struct gpg_keylist *, char *, size_t);
+enum gpg_status	 gpg_cms_encrypt(struct gpg *, char *const *, size_t,
+		    struct gpg_io *, char *, size_t);
+enum gpg_status	 gpg_cms_decrypt(struct gpg *, struct gpg_io *,
+		    struct gpg_decrypt_result *, char *, size_t);
+enum gpg_status	 gpg_cms_verify(struct gpg *, struct gpg_io *,
+		    struct gpg_io *, struct gpg_io *,
+		    struct gpg_decrypt_result *, char *, size_t);
+int		 gpg_cms_hash(gpgme_sign_result_t, char *, size_t);
 
 #endif

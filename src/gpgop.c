@@ -57,6 +57,14 @@ gpg_encrypt(struct gpg *g, char *const *fprs, const int *hidden, size_t n,
 	struct gpgio_armor *arm;
 	char *recp;
 
+	if (g->cms) {
+		if (signer == NULL && (hidden == NULL ||
+		    memchr(hidden, 1, n * sizeof *hidden) == NULL))
+			return gpg_cms_encrypt(g, fprs, n, io, err, errsz);
+		snprintf(err, errsz, "S/MIME encryption: no signer, no "
+		    "hidden recipient");
+		return GPG_TEMPFAIL;
+	}
 	if ((arm = gpgio_armor_new(io)) == NULL) {
 		snprintf(err, errsz, "encryption: no CRC-24 (libgcrypt)");
 		return GPG_TEMPFAIL;
@@ -221,7 +229,8 @@ gpg_sign_judge(struct gpg *g, const struct gpg_key *signer, gpgme_error_t e,
 		    gpgme_strerror(e));
 	else if (e)
 		gpg_fail(e, "signing", err, errsz);
-	else if (!gpgstatus_signed(&g->seen))
+	else if (g->cms ? !g->seen.sig_created || g->seen.error :
+	    !gpgstatus_signed(&g->seen))
 		gpghome_why(g->home, &g->seen, "signing", err, errsz);
 	else
 		return GPG_OK;
@@ -249,14 +258,18 @@ gpg_sign(struct gpg *g, const struct gpg_key *signer, struct gpg_io *io,
 	(void)gpgme_data_set_flag(in, "io-buffer-size", GPG_IO_STEP);
 	memset(&g->seen, 0, sizeof g->seen);
 	g->pass_asked = g->pass_bad = 0;
-	gpg_supervise(1);
+	gpg_run(g, 1);
 	e = gpgme_op_sign(g->ctx, in, out, GPGME_SIG_MODE_DETACH);
-	gpg_supervise(0);
+	gpg_run(g, 0);
 	if ((st = gpg_sign_judge(g, signer, e, err, errsz)) == GPG_OK &&
-	    hash != NULL && gpg_sign_hash(gpgme_op_sign_result(g->ctx), hash,
-	    hashsz) == -1) {
+	    hash != NULL && (g->cms ? gpg_cms_hash : gpg_sign_hash)(
+	    gpgme_op_sign_result(g->ctx), hash, hashsz) == -1) {
 		snprintf(err, errsz, "signing: gpg made no single signature "
 		    "with a hash algorithm GPGME names");
+		st = GPG_TEMPFAIL;
+	}
+	if (!gpg_cms_done(g, e)) {
+		snprintf(err, errsz, "S/MIME signing: gpgsm did not finish");
 		st = GPG_TEMPFAIL;
 	}
 out:
@@ -410,6 +423,8 @@ gpg_decrypt(struct gpg *g, struct gpg_io *io, struct gpg_decrypt_result *r,
 	gpgme_error_t e;
 	enum gpg_status st = GPG_TEMPFAIL;
 
+	if (g->cms)
+		return gpg_cms_decrypt(g, io, r, err, errsz);
 	memset(r, 0, sizeof *r);
 	if ((e = gpgme_data_new_from_cbs(&cipher, &rcbs, io)) ||
 	    (e = gpgme_data_new_from_cbs(&plain, &wcbs, io))) {
@@ -470,6 +485,8 @@ gpg_verify(struct gpg *g, struct gpg_io *text, struct gpg_io *sig,
 	gpgme_error_t e;
 	enum gpg_status st = GPG_TEMPFAIL;
 
+	if (g->cms)
+		return gpg_cms_verify(g, text, sig, NULL, r, err, errsz);
 	memset(r, 0, sizeof *r);
 	/* clear-signed: the text is in the signature's data, and what gpg
 	 * writes of it is not needed (the message keeps its body) */
@@ -512,6 +529,18 @@ out:
 	gpgme_data_release(sdata);
 	gpgme_data_release(pdata);
 	return st;
+}
+
+/* gpg_verify_opaque - see gpg.h */
+enum gpg_status
+gpg_verify_opaque(struct gpg *g, struct gpg_io *sig, struct gpg_io *out,
+    struct gpg_decrypt_result *r, char *err, size_t errsz)
+{
+	memset(r, 0, sizeof *r);
+	if (g->cms)
+		return gpg_cms_verify(g, NULL, sig, out, r, err, errsz);
+	snprintf(err, errsz, "verification: opaque signed-data is CMS's");
+	return GPG_TEMPFAIL;
 }
 
 /* gpg_key_enc - the subkey gpg encrypts to (gpg_key_life), or NULL */
@@ -569,6 +598,8 @@ gpg_ecdh_check(struct gpg *g, struct gpg_keylist *list, char *err,
 	char *buf = NULL;
 	size_t i, n = 0, len = 0;
 
+	if (g->cms)		/* certificates: no OpenPGP packets */
+		return 0;
 	ks = xcalloc(list->n + 1, sizeof *ks);
 	for (i = 0; i < list->n; i++)
 		if (list->v[i].can_encrypt && (k = list->v[i].handle) !=

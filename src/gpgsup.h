@@ -36,6 +36,15 @@
  */
 #define GPGSUP_DEADLINE_ENV	"MAILSEAL_GPG_DEADLINE"
 
+/*
+ * gpg.c's start: with GPGSUP_CONF_ENV naming the supervisor, it answers
+ * GPGME's gpgconf runs in gpgconf's place (gpgsup_conf): no directories,
+ * the components gpg and gpgsm both the supervisor, and a version for
+ * GPGME's list of engines (gpg.c then asks gpg's own, through the
+ * supervisor).
+ */
+#define GPGSUP_CONF_ENV	"MAILSEAL_GPG_CONF"
+
 /* gpgsup_path - into buf: the supervisor GPGME is to start */
 void	gpgsup_path(char *, size_t);
 
@@ -43,6 +52,17 @@ void	gpgsup_path(char *, size_t);
  * disabled, the first "gpg" on PATH (else in /bin:/usr/bin) that is a
  * file that can be run, in an absolute directory: 0, or -1 (none) */
 int	gpgsup_find_gpg(char *, size_t);
+
+/* gpgsup_find - gpgsup_find_gpg for the program name ("gpgsm") */
+int	gpgsup_find(const char *, char *, size_t);
+
+/*
+ * gpgsm --server (GPGME's CMS engine, gpgcms.c) is passed through, not
+ * held back (gpgsup.c says why): no exit line; its deadline
+ * (GPGSUP_DEADLINE_ENV), CPU limit, kill when GPGME's end is gone, and
+ * its cipher for encryption:
+ */
+#define GPGSUP_CIPHER	"AES256"
 
 /* gpgsup_env - on: set GPGSUP_ENV to gpg and, with a home, GNUPGHOME to
  * it (the one it had is kept); off: remove GPGSUP_ENV and give GNUPGHOME

@@ -118,6 +118,13 @@
  * never 75: CPU time is the message's doing, not the machine's load. */
 #define LIMIT_GPG_CPU		120
 
+/* Wall-clock seconds one gpgsm run (one CMS operation: a listing with
+ * its CRL checks, an encryption, a decryption...) may take before the
+ * supervisor kills it and the operation is a retry (75): dirmngr
+ * fetching a CRL from a server that does not answer must not hold a
+ * message for LIMIT_SECONDS.  gpg_deadline() may change it. */
+#define LIMIT_GPGSM_SECONDS	120
+
 /* Seconds one message may take before mailseal gives up with 75
  * (--timeout).  GPGME 1.18 can wait forever on a gpg that died while
  * being fed; 100 MB take about 2 s, so this only ends real hangs. */

@@ -1,0 +1,682 @@
+/*
+ * gpgcms.c - the CMS engine (gpgsm, S/MIME) behind gpg.h: the context
+ * (gpg_open_cms), the certificate listing, and the CMS side of the
+ * operations gpgop.c hands over.  Like gpg.c and gpgop.c it speaks
+ * GPGME (gpgint.h).
+ *
+ * GPGME runs `gpgsm --server` and speaks Assuan with it: status lines
+ * arrive as "S" lines, the end of each command as "OK" or "ERR", data
+ * over descriptors passed to gpgsm.  The supervisor (gpgsup.c) cannot
+ * hold that channel back or add an exit line to it; it passes gpgsm
+ * through with a deadline, a CPU limit, and a kill when our end is
+ * gone.  So an operation counts only when GPGME saw gpgsm answer "OK"
+ * and gpgsm said the status that proves the work done (DECRYPTION_OKAY,
+ * SIG_CREATED, a verdict per NEWSIG; an encryption says none: its "OK"
+ * comes after the last byte).  GPGME keeps a gpgsm server per context
+ * and resets it between operations; we end it after each (gpg_cms_done),
+ * so that every operation is one gpgsm run under its own deadline, no
+ * gpgsm outlives the operation that hung, and no process that forks
+ * (smtpd's workers) shares a live server.
+ */
+#include <config.h>
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <gpgme.h>
+
+#include "gpg.h"
+#include "gpghome.h"
+#include "gpgint.h"
+#include "gpgio.h"
+#include "gpgstatus.h"
+#include "gpgsup.h"
+#include "limit.h"
+#include "xmalloc.h"
+
+static char	gpgsm_real[4096];	/* the gpgsm the supervisor runs */
+
+/* What a certificate's failed validation says (gpg_cms_why). */
+enum gpg_cms_why {
+	CMS_WHY_TEMP,		/* the check did not finish (CRL, dirmngr) */
+	CMS_WHY_UNTRUSTED,	/* no chain to a trusted root */
+	CMS_WHY_REVOKED,
+	CMS_WHY_EXPIRED,
+	CMS_WHY_INVALID		/* a bad certificate or chain */
+};
+
+static void		 gpg_cms_copy(gpgme_key_t, int, struct gpg_key *);
+static int		 gpg_cms_want(gpgme_key_t, char *const *, size_t);
+static enum gpg_cms_why	 gpg_cms_why(gpgme_error_t);
+static enum gpg_status	 gpg_cms_probe(struct gpg *, struct gpg_key *, char *,
+			    size_t);
+static int		 gpg_cms_dec_class(gpgme_error_t, enum gpg_dec *);
+static void		 gpg_cms_sigs(struct gpg *, struct gpg_decrypt_result *);
+
+/* gpg_open_cms - see gpg.h */
+enum gpg_status
+gpg_open_cms(struct gpg **gp, const char *homedir, char *err, size_t errsz)
+{
+	gpgme_error_t e = 0;
+	struct gpg *g;
+	char home[sizeof g->home];
+
+	if (gpghome_check(homedir, home, sizeof home, err, errsz) == -1 ||
+	    gpg_ready(err, errsz) != GPG_OK)
+		return GPG_TEMPFAIL;
+	if (gpgsm_real[0] == '\0' && gpgsup_find("gpgsm", gpgsm_real,
+	    sizeof gpgsm_real) == -1) {
+		gpgsm_real[0] = '\0';
+		snprintf(err, errsz, "gpgsm engine: no gpgsm on PATH");
+		return GPG_TEMPFAIL;
+	}
+	g = xcalloc(1, sizeof *g);
+	g->cms = 1;
+	g->deadline = LIMIT_GPGSM_SECONDS;
+	memcpy(g->home, home, sizeof g->home);
+	if ((e = gpgme_new(&g->ctx)) ||
+	    (e = gpgme_set_protocol(g->ctx, GPGME_PROTOCOL_CMS)))
+		goto fail;
+	/* one `gpgsm --version` run, through the supervisor */
+	gpg_run(g, 1);
+	e = gpgme_ctx_set_engine_info(g->ctx, GPGME_PROTOCOL_CMS,
+	    gpg_supervisor(), homedir);
+	gpg_run(g, 0);
+	if (e || (e = gpgme_set_ctx_flag(g->ctx, "full-status", "1")))
+		goto fail;
+	gpgme_set_status_cb(g->ctx, gpg_status_cb, &g->seen);
+	gpgme_set_armor(g->ctx, 0);
+	if ((e = gpgme_set_pinentry_mode(g->ctx, GPGME_PINENTRY_MODE_DEFAULT)))
+		goto fail;
+	*gp = g;
+	return GPG_OK;
+fail:
+	gpg_close(g);
+	return gpg_fail(e, "GPGME CMS context", err, errsz);
+}
+
+/* gpg_is_cms - see gpg.h */
+int
+gpg_is_cms(const struct gpg *g)
+{
+	return g != NULL && g->cms;
+}
+
+/* gpg_deadline - see gpg.h */
+void
+gpg_deadline(struct gpg *g, unsigned int secs)
+{
+	g->deadline = secs;
+}
+
+/* gpg_run - gpg_supervise for g's engine: for gpgsm, the supervisor
+ * runs gpgsm with g's deadline; on: before a GPGME call that may
+ * start it, off: after */
+void
+gpg_run(struct gpg *g, int on)
+{
+	char secs[16];
+
+	if (!g->cms) {
+		gpg_supervise(on);
+		return;
+	}
+	gpgsup_env(on, gpgsm_real, NULL);
+	if (on && g->deadline > 0) {
+		snprintf(secs, sizeof secs, "%u", g->deadline);
+		(void)setenv(GPGSUP_DEADLINE_ENV, secs, 1);
+	} else
+		(void)unsetenv(GPGSUP_DEADLINE_ENV);
+}
+
+/*
+ * gpg_cms_done - end the context's gpgsm (GPGME would keep it for the
+ * next operation; switching protocols releases GPGME's engine), and
+ * say whether the operation that returned e ended at gpgsm's word.
+ * GPGME ends an operation alike at gpgsm's "OK" and at the end of the
+ * connection (a gpgsm that died or was killed: a key listing then looks
+ * finished and empty, a decryption "No data"), and gives us no "OK".
+ * An error gpgsm sent ("ERR") keeps the source that made it (gpgsm,
+ * KSBA, dirmngr...); one of GPGME's own or Assuan's is no answer.  A
+ * success is asked one more command on the same gpgsm (GETAUDITLOG, on
+ * the engine GPGME keeps; the supervisor's variable is off, so no new
+ * gpgsm can answer): an answer ("OK", or "ERR" no data) proves gpgsm
+ * alive after the operation, which therefore ended at its "OK".  The
+ * operation's results are gone after this (GPGME resets them).
+ * 1: gpgsm's answer (always on OpenPGP); 0: gpgsm was gone.
+ */
+int
+gpg_cms_done(struct gpg *g, gpgme_error_t e)
+{
+	gpgme_data_t d;
+	int said;
+
+	if (!g->cms)
+		return 1;
+	switch (e ? gpgme_err_source(e) : GPG_ERR_SOURCE_GPGME) {
+	case GPG_ERR_SOURCE_UNKNOWN:
+	case GPG_ERR_SOURCE_GPGME:
+	case GPG_ERR_SOURCE_ASSUAN:
+		said = 0;
+		break;
+	default:
+		said = 1;	/* an "ERR" line of gpgsm's */
+	}
+	/* a listing's end is GPGME's GPG_ERR_EOF */
+	if (said || (e && gpgme_err_code(e) != GPG_ERR_EOF))
+		;
+	else if ((e = gpgme_data_new(&d)) == 0) {
+		e = gpgme_op_getauditlog(g->ctx, d, 0);
+		gpgme_data_release(d);
+		said = e == 0 || gpgme_err_code(e) == GPG_ERR_NO_DATA;
+	} else
+		said = 0;
+	(void)gpgme_set_protocol(g->ctx, GPGME_PROTOCOL_OpenPGP);
+	(void)gpgme_set_protocol(g->ctx, GPGME_PROTOCOL_CMS);
+	return said;
+}
+
+/* gpg_cms_want - k has an email address equal to one of the n
+ * addresses (patterns "<addr>", "*addr" or "addr"), ignoring case;
+ * with none, every certificate is wanted */
+static int
+gpg_cms_want(gpgme_key_t k, char *const *pat, size_t n)
+{
+	gpgme_user_id_t u;
+	const char *p;
+	size_t i, len;
+
+	if (n == 0)
+		return 1;
+	for (u = k->uids; u != NULL; u = u->next) {
+		if (u->address == NULL)
+			continue;
+		for (i = 0; i < n; i++) {
+			p = pat[i] + (pat[i][0] == '<' || pat[i][0] == '*');
+			len = strlen(p);
+			if (len > 0 && p[len - 1] == '>' && pat[i][0] == '<')
+				len--;
+			if (strlen(u->address) == len &&
+			    strncasecmp(u->address, p, len) == 0)
+				return 1;
+		}
+	}
+	return 0;
+}
+
+/* gpg_cms_copy - our view of a certificate */
+static void
+gpg_cms_copy(gpgme_key_t k, int secret, struct gpg_key *out)
+{
+	gpgme_subkey_t sk = k->subkeys;
+	gpgme_user_id_t u;
+	size_t i;
+
+	memset(out, 0, sizeof *out);
+	out->x509 = 1;
+	out->fpr = xstrdup(k->fpr != NULL ? k->fpr : sk != NULL &&
+	    sk->fpr != NULL ? sk->fpr : "");
+	out->expired = k->expired;
+	out->revoked = k->revoked;
+	out->invalid = k->invalid;
+	out->usable = !k->expired && !k->revoked && !k->invalid &&
+	    !k->disabled;
+	out->can_encrypt = out->usable && k->can_encrypt;
+	out->can_sign = out->usable && k->can_sign;
+	out->secret = secret || k->secret;
+	if (sk != NULL) {
+		out->created = sk->timestamp > 0 ? sk->timestamp : 0;
+		out->expires = sk->expires > 0 ? sk->expires : 0;
+	}
+	gpgme_key_ref(k);
+	out->handle = k;
+	for (u = k->uids; u != NULL; u = u->next) {
+		if (u->address == NULL || u->address[0] == '\0' ||
+		    strchr(u->address, '@') == NULL)
+			continue;
+		for (i = 0; i < out->nuids; i++)
+			if (strcasecmp(out->uids[i], u->address) == 0)
+				break;
+		if (i < out->nuids)
+			continue;
+		out->uids = xappend(out->uids, out->nuids, sizeof *out->uids);
+		out->uidfull = xappend(out->uidfull, out->nuids,
+		    sizeof *out->uidfull);
+		out->uidfull[out->nuids] = out->usable &&
+		    (u->validity == GPGME_VALIDITY_FULL ||
+		    u->validity == GPGME_VALIDITY_ULTIMATE);
+		out->uids[out->nuids++] = xstrdup(u->address);
+	}
+}
+
+/*
+ * gpg_cms_why - what gpgsm's refusal of a certificate (its chain
+ * validation) says.  A check that could not finish (no CRL to be had,
+ * dirmngr down or unreachable, a CRL too old, a system error) is no
+ * verdict on the certificate: CMS_WHY_TEMP.
+ */
+static enum gpg_cms_why
+gpg_cms_why(gpgme_error_t e)
+{
+	switch (gpgme_err_code(e)) {
+	case GPG_ERR_NOT_TRUSTED:
+	case GPG_ERR_MISSING_CERT:
+	case GPG_ERR_MISSING_ISSUER_CERT:
+	case GPG_ERR_BAD_CA_CERT:
+	case GPG_ERR_NO_POLICY_MATCH:
+		return CMS_WHY_UNTRUSTED;
+	case GPG_ERR_CERT_REVOKED:
+		return CMS_WHY_REVOKED;
+	case GPG_ERR_CERT_EXPIRED:
+	case GPG_ERR_CERT_TOO_YOUNG:
+		return CMS_WHY_EXPIRED;
+	case GPG_ERR_BAD_CERT:
+	case GPG_ERR_BAD_CERT_CHAIN:
+	case GPG_ERR_BAD_SIGNATURE:
+	case GPG_ERR_WRONG_KEY_USAGE:
+	case GPG_ERR_UNSUPPORTED_CERT:
+	case GPG_ERR_UNSUPPORTED_ALGORITHM:
+	case GPG_ERR_PUBKEY_ALGO:
+	case GPG_ERR_INV_CERT_OBJ:
+		return CMS_WHY_INVALID;
+	default:
+		return CMS_WHY_TEMP;
+	}
+}
+
+/*
+ * gpg_cms_probe - why gpgsm's listing calls k invalid.  The listing
+ * says "i" for an untrusted root and for a CRL it could not get alike,
+ * and keeps the reason; gpgsm's RECIPIENT command validates the same
+ * chain and answers with the reason: one encryption of nothing to k,
+ * thrown away.  GPG_OK with k's flags set, or GPG_TEMPFAIL when the
+ * validation did not finish (err says why).
+ */
+static enum gpg_status
+gpg_cms_probe(struct gpg *g, struct gpg_key *k, char *err, size_t errsz)
+{
+	gpgme_data_t plain = NULL, cipher = NULL;
+	gpgme_error_t e;
+	char *recp;
+	size_t len = strlen(k->fpr) + 4;
+
+	recp = xmalloc(len);
+	snprintf(recp, len, "--\n%s", k->fpr);
+	if (!(e = gpgme_data_new_from_mem(&plain, "", 0, 0)) &&
+	    !(e = gpgme_data_new(&cipher))) {
+		memset(&g->seen, 0, sizeof g->seen);
+		gpg_run(g, 1);
+		e = gpgme_op_encrypt_ext(g->ctx, NULL, recp,
+		    GPGME_ENCRYPT_NO_ENCRYPT_TO, plain, cipher);
+		gpg_run(g, 0);
+		if (!gpg_cms_done(g, e))
+			e = gpgme_error(GPG_ERR_EOF);
+	}
+	gpgme_data_release(plain);
+	gpgme_data_release(cipher);
+	free(recp);
+	switch (e ? gpg_cms_why(e) : CMS_WHY_TEMP) {
+	case CMS_WHY_UNTRUSTED:
+		k->untrusted = 1;
+		return GPG_OK;
+	case CMS_WHY_REVOKED:
+		k->revoked = 1;
+		return GPG_OK;
+	case CMS_WHY_EXPIRED:
+		k->expired = 1;
+		return GPG_OK;
+	case CMS_WHY_INVALID:
+		return GPG_OK;
+	default:
+		snprintf(err, errsz, "certificate %s: validation did not "
+		    "finish: %s", k->fpr, e ? gpgme_strerror(e) :
+		    "gpgsm took it after listing it invalid");
+		return GPG_TEMPFAIL;
+	}
+}
+
+/*
+ * gpg_cms_keylist - gpg_keylist_run on a CMS context: one listing with
+ * validation (chain, expiry, revocation), patterns as gpgsm's exact
+ * email match "<addr>", the certificates kept whose email address
+ * equals one ignoring case; each one listed invalid probed for why
+ * (gpg_cms_probe).  No patterns: every certificate.
+ */
+enum gpg_status
+gpg_cms_keylist(struct gpg *g, char *const *patterns, size_t n, int secret,
+    struct gpg_keylist *list, char *err, size_t errsz)
+{
+	const char **pat;
+	char **own;
+	gpgme_key_t k;
+	gpgme_error_t e;
+	size_t i, len;
+	enum gpg_status st = GPG_OK;
+
+	memset(list, 0, sizeof *list);
+	pat = xcalloc(n + 1, sizeof *pat);
+	own = xcalloc(n + 1, sizeof *own);
+	for (i = 0; i < n; i++) {
+		const char *p = patterns[i] + (patterns[i][0] == '*' ||
+		    patterns[i][0] == '<');
+
+		len = strcspn(p, ">");
+		own[i] = xmalloc(len + 3);
+		snprintf(own[i], len + 3, "<%.*s>", (int)len, p);
+		pat[i] = own[i];
+	}
+	memset(&g->seen, 0, sizeof g->seen);
+	gpgme_set_keylist_mode(g->ctx, GPGME_KEYLIST_MODE_LOCAL |
+	    GPGME_KEYLIST_MODE_VALIDATE);
+	gpg_run(g, 1);
+	e = n > 0 ? gpgme_op_keylist_ext_start(g->ctx, pat, secret, 0) :
+	    gpgme_op_keylist_start(g->ctx, NULL, secret);
+	gpg_run(g, 0);
+	while (!e && (e = gpgme_op_keylist_next(g->ctx, &k)) == 0) {
+		if (!gpg_cms_want(k, own, n)) {
+			gpgme_key_unref(k);
+			continue;
+		}
+		if (list->n >= LIMIT_KEYS) {
+			gpgme_key_unref(k);
+			snprintf(err, errsz, "certificate listing: more than %d",
+			    LIMIT_KEYS);
+			st = GPG_TOOMANY;
+			break;
+		}
+		list->v = xappend(list->v, list->n, sizeof *list->v);
+		gpg_cms_copy(k, secret, &list->v[list->n++]);
+		gpgme_key_unref(k);
+	}
+	for (i = 0; i < n; i++)
+		free(own[i]);
+	free(own);
+	free(pat);
+	gpgme_op_keylist_end(g->ctx);
+	if (!gpg_cms_done(g, e) && st == GPG_OK) {
+		gpg_keylist_free(list);
+		snprintf(err, errsz, "certificate listing: gpgsm did not "
+		    "finish");
+		return GPG_TEMPFAIL;
+	}
+	if (st != GPG_OK)
+		return st;
+	if (gpgme_err_code(e) != GPG_ERR_EOF || g->seen.error) {
+		gpg_keylist_free(list);
+		if (g->seen.error && gpgme_err_code(e) == GPG_ERR_EOF)
+			snprintf(err, errsz, "certificate listing: gpgsm said "
+			    "%.96s", g->seen.what);
+		else
+			gpg_fail(e, "certificate listing", err, errsz);
+		return GPG_TEMPFAIL;
+	}
+	for (i = 0; i < list->n; i++)
+		if (list->v[i].invalid && !list->v[i].expired &&
+		    !list->v[i].revoked && gpg_cms_probe(g, &list->v[i], err,
+		    errsz) != GPG_OK) {
+			gpg_keylist_free(list);
+			return GPG_TEMPFAIL;
+		}
+	return GPG_OK;
+}
+
+/* gpg_cms_encrypt - gpg_encrypt on a CMS context: DER EnvelopedData to
+ * the certificates fprs, AES-256-CBC (the supervisor's cipher) */
+enum gpg_status
+gpg_cms_encrypt(struct gpg *g, char *const *fprs, size_t n,
+    struct gpg_io *io, char *err, size_t errsz)
+{
+	struct gpgme_data_cbs rcbs = { gpgio_read, NULL, NULL, NULL };
+	struct gpgme_data_cbs wcbs = { NULL, gpgio_write, NULL, NULL };
+	gpgme_data_t plain = NULL, cipher = NULL;
+	gpgme_encrypt_result_t res;
+	gpgme_error_t e, why = 0;
+	enum gpg_status st = GPG_TEMPFAIL;
+	char *recp, bad[64] = "?";
+
+	recp = gpgio_recp(fprs, NULL, n);
+	if ((e = gpgme_data_new_from_cbs(&plain, &rcbs, io)) ||
+	    (e = gpgme_data_new_from_cbs(&cipher, &wcbs, io))) {
+		gpg_fail(e, "GPGME data", err, errsz);
+		goto out;
+	}
+	(void)gpgme_data_set_flag(plain, "io-buffer-size", GPG_IO_STEP);
+	(void)gpgme_data_set_flag(cipher, "io-buffer-size", GPG_IO_STEP);
+	memset(&g->seen, 0, sizeof g->seen);
+	gpg_run(g, 1);
+	e = gpgme_op_encrypt_ext(g->ctx, NULL, recp,
+	    GPGME_ENCRYPT_NO_ENCRYPT_TO, plain, cipher);
+	gpg_run(g, 0);
+	if ((res = gpgme_op_encrypt_result(g->ctx)) != NULL &&
+	    res->invalid_recipients != NULL) {
+		why = res->invalid_recipients->reason;
+		if (res->invalid_recipients->fpr != NULL)
+			snprintf(bad, sizeof bad, "%s",
+			    res->invalid_recipients->fpr);
+	}
+	if (!gpg_cms_done(g, e))
+		snprintf(err, errsz, "S/MIME encryption: gpgsm did not "
+		    "finish");
+	else if (e && why && gpg_cms_why(why) != CMS_WHY_TEMP) {
+		snprintf(err, errsz, "gpgsm refused certificate %s: %s", bad,
+		    gpgme_strerror(why));
+		st = GPG_BADKEY;
+	} else if (e)
+		gpg_fail(e, "S/MIME encryption", err, errsz);
+	else if (g->seen.error)
+		snprintf(err, errsz, "S/MIME encryption: gpgsm said %.96s",
+		    g->seen.what);
+	else
+		st = GPG_OK;	/* gpgsm's OK came after its last byte */
+out:
+	gpgme_data_release(plain);
+	gpgme_data_release(cipher);
+	free(recp);
+	return st;
+}
+
+/* gpg_cms_dec_class - what gpgsm's refusal to decrypt says about the
+ * message: 0 with dec, or -1 (our trouble: a retry) */
+static int
+gpg_cms_dec_class(gpgme_error_t e, enum gpg_dec *dec)
+{
+	switch (gpgme_err_code(e)) {
+	case GPG_ERR_NO_SECKEY:
+		*dec = GPG_DEC_NOSECKEY;
+		return 0;
+	case GPG_ERR_EOF:	/* KSBA's: the DER ends too soon */
+	case GPG_ERR_BAD_DATA:
+	case GPG_ERR_NO_DATA:
+	case GPG_ERR_INV_DATA:
+	case GPG_ERR_INV_OBJ:
+	case GPG_ERR_TOO_SHORT:
+	case GPG_ERR_TOO_LARGE:
+	case GPG_ERR_INV_CMS_OBJ:
+	case GPG_ERR_UNSUPPORTED_CMS_OBJ:
+	case GPG_ERR_UNSUPPORTED_CMS_VERSION:
+	case GPG_ERR_UNKNOWN_CMS_OBJ:
+	case GPG_ERR_UNSUPPORTED_ALGORITHM:
+	case GPG_ERR_UNSUPPORTED_ENCODING:
+	case GPG_ERR_CIPHER_ALGO:
+	case GPG_ERR_INV_KEYLEN:
+	case GPG_ERR_BAD_BER:
+	case GPG_ERR_INV_BER:
+	case GPG_ERR_ENCODING_PROBLEM:
+	case GPG_ERR_DECRYPT_FAILED:
+	case GPG_ERR_BAD_KEY:
+	case GPG_ERR_WRONG_KEY_USAGE:
+		*dec = GPG_DEC_BADDATA;
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+/* gpg_cms_decrypt - gpg_decrypt on a CMS context: GPG_DEC_OK needs
+ * GPGME's success and gpgsm's DECRYPTION_OKAY; a refusal is a verdict
+ * only when gpgsm answered ERR with a reason of the message's (a
+ * missing secret key confirmed by a finished secret listing) */
+enum gpg_status
+gpg_cms_decrypt(struct gpg *g, struct gpg_io *io,
+    struct gpg_decrypt_result *r, char *err, size_t errsz)
+{
+	struct gpgme_data_cbs rcbs = { gpgio_read, NULL, NULL, NULL };
+	struct gpgme_data_cbs wcbs = { NULL, gpgio_write, NULL, NULL };
+	gpgme_data_t cipher = NULL, plain = NULL;
+	gpgme_error_t e;
+	struct gpg_keylist sec;
+	enum gpg_status st = GPG_TEMPFAIL;
+
+	memset(r, 0, sizeof *r);
+	if ((e = gpgme_data_new_from_cbs(&cipher, &rcbs, io)) ||
+	    (e = gpgme_data_new_from_cbs(&plain, &wcbs, io))) {
+		gpg_fail(e, "GPGME data", err, errsz);
+		goto out;
+	}
+	(void)gpgme_data_set_flag(cipher, "io-buffer-size", GPG_IO_STEP);
+	(void)gpgme_data_set_flag(plain, "io-buffer-size", GPG_IO_STEP);
+	memset(&g->seen, 0, sizeof g->seen);
+	gpg_run(g, 1);
+	e = gpgme_op_decrypt(g->ctx, cipher, plain);
+	gpg_run(g, 0);
+	if (!gpg_cms_done(g, e))
+		snprintf(err, errsz, "S/MIME decryption: gpgsm did not "
+		    "finish");
+	else if (!e && g->seen.decryption_okay && !g->seen.decryption_failed &&
+	    !g->seen.error) {
+		r->dec = GPG_DEC_OK;
+		r->noint = 1;	/* gpgsm 2.2: EnvelopedData, CBC, only */
+		st = GPG_OK;
+	} else if (!e)
+		snprintf(err, errsz, "S/MIME decryption: gpgsm did not say "
+		    "it decrypted");
+	else if (gpg_cms_dec_class(e, &r->dec) == -1)
+		gpg_fail(e, "S/MIME decryption", err, errsz);
+	else if (r->dec != GPG_DEC_NOSECKEY)
+		st = GPG_OK;
+	else if (gpg_cms_keylist(g, NULL, 0, 1, &sec, err, errsz) ==
+	    GPG_OK) {
+		/* "no secret key" from a gpgsm that can list them */
+		gpg_keylist_free(&sec);
+		st = GPG_OK;
+	}
+out:
+	gpgme_data_release(cipher);
+	gpgme_data_release(plain);
+	return st;
+}
+
+/* gpg_cms_sigs - the signatures of the last verification, into r: a
+ * good one is VALID only with a chain valid up to a trusted root
+ * (gpgsm's validity full, GPGME's VALID summary) */
+static void
+gpg_cms_sigs(struct gpg *g, struct gpg_decrypt_result *r)
+{
+	gpgme_verify_result_t vres;
+	gpgme_signature_t s;
+	enum gpg_sig_status st;
+
+	if ((vres = gpgme_op_verify_result(g->ctx)) == NULL)
+		return;
+	for (s = vres->signatures; s != NULL; s = s->next) {
+		st = gpgstatus_sig(s->status);
+		if (s->summary & GPGME_SIGSUM_KEY_REVOKED)
+			st = GPG_SIG_BAD;
+		else if (st == GPG_SIG_VALID && (s->summary &
+		    GPGME_SIGSUM_KEY_EXPIRED))
+			st = GPG_SIG_EXPIRED;
+		else if (st == GPG_SIG_VALID &&
+		    !(s->summary & GPGME_SIGSUM_VALID))
+			st = GPG_SIG_BAD;
+		r->sigs = xappend(r->sigs, r->nsigs, sizeof *r->sigs);
+		r->sigs[r->nsigs].fpr = xstrdup(s->fpr != NULL ? s->fpr : "");
+		r->sigs[r->nsigs].created = (long long)s->timestamp;
+		r->sigs[r->nsigs++].status = st;
+	}
+}
+
+/* gpg_cms_verify - gpg_verify (text: detached) and gpg_verify_opaque
+ * (out: the content) on a CMS context */
+enum gpg_status
+gpg_cms_verify(struct gpg *g, struct gpg_io *text, struct gpg_io *sig,
+    struct gpg_io *out, struct gpg_decrypt_result *r, char *err,
+    size_t errsz)
+{
+	struct gpgme_data_cbs cbs = { gpgio_read, NULL, NULL, NULL };
+	struct gpgme_data_cbs wcbs = { NULL, gpgio_write, NULL, NULL };
+	gpgme_data_t tdata = NULL, sdata = NULL, pdata = NULL;
+	gpgme_error_t e;
+	enum gpg_status st = GPG_TEMPFAIL;
+
+	memset(r, 0, sizeof *r);
+	if ((text != NULL && (e = gpgme_data_new_from_cbs(&tdata, &cbs,
+	    text))) || (out != NULL && (e = gpgme_data_new_from_cbs(&pdata,
+	    &wcbs, out))) || (e = gpgme_data_new_from_cbs(&sdata, &cbs,
+	    sig))) {
+		gpg_fail(e, "GPGME data", err, errsz);
+		goto out;
+	}
+	memset(&g->seen, 0, sizeof g->seen);
+	gpg_run(g, 1);
+	e = gpgme_op_verify(g->ctx, sdata, tdata, pdata);
+	gpg_run(g, 0);
+	/* gpgsm's "OK" (gpg_cms_done) ends every signature it began:
+	 * one whose certificate it lacks ends in "ERROR verify.findkey",
+	 * which GPGME makes the signature's status */
+	if (!e)
+		gpg_cms_sigs(g, r);
+	if (!gpg_cms_done(g, e)) {
+		gpg_decrypt_result_free(r);
+		snprintf(err, errsz, "S/MIME verification: gpgsm did not "
+		    "finish");
+		goto out;
+	}
+	if (e && (gpg_cms_dec_class(e, &r->dec) == -1 ||
+	    r->dec == GPG_DEC_NOSECKEY)) {
+		gpg_fail(e, "S/MIME verification", err, errsz);
+		goto out;
+	}
+	r->dec = GPG_DEC_OK;
+	if (r->nsigs == 0) {	/* no signature gpgsm could read */
+		gpg_decrypt_result_free(r);
+		r->sigs = xcalloc(1, sizeof *r->sigs);
+		r->sigs[0].status = GPG_SIG_BAD;
+		r->sigs[0].fpr = xstrdup("");
+		r->nsigs = 1;
+	}
+	st = GPG_OK;
+out:
+	gpgme_data_release(tdata);
+	gpgme_data_release(sdata);
+	gpgme_data_release(pdata);
+	return st;
+}
+
+/* gpg_cms_hash - the micalg of RFC 8551 3.5.3.1 for the one signature
+ * gpgsm made ("sha-256"), into hash */
+int
+gpg_cms_hash(gpgme_sign_result_t sres, char *hash, size_t hashsz)
+{
+	static const struct {
+		int		 algo;
+		const char	*name;
+	} names[] = {
+		{ GPGME_MD_MD5, "md5" }, { GPGME_MD_SHA1, "sha-1" },
+		{ GPGME_MD_SHA224, "sha-224" }, { GPGME_MD_SHA256, "sha-256" },
+		{ GPGME_MD_SHA384, "sha-384" }, { GPGME_MD_SHA512, "sha-512" },
+	};
+	size_t i;
+
+	if (sres == NULL || sres->signatures == NULL ||
+	    sres->signatures->next != NULL)
+		return -1;
+	for (i = 0; i < sizeof names / sizeof names[0]; i++)
+		if ((int)sres->signatures->hash_algo == names[i].algo) {
+			snprintf(hash, hashsz, "%s", names[i].name);
+			return strlen(names[i].name) < hashsz ? 0 : -1;
+		}
+	return -1;
+}
