@@ -36,7 +36,8 @@
 #define CONFIG_LINE	4096	/* bytes of one logical line */
 
 enum ctype { C_STR, C_PATH, C_BOOL, C_POLICY, C_LOG, C_FACILITY,
-    C_SECONDS, C_HOSTPORT, C_DELIM, C_COUNT, C_PREFER };
+    C_SECONDS, C_HOSTPORT, C_DELIM, C_COUNT, C_PREFER, C_FORMAT, C_CIPHER,
+    C_FPR };
 
 struct cparam {
 	const char	*name;
@@ -77,6 +78,10 @@ static const struct cparam cparams[] = {
 	    LIMIT_SMTPD_MESSAGE },
 	{ "wkd",		C_BOOL,		OFF(wkd), 0 },
 	{ "wkd_timeout",	C_SECONDS,	OFF(wkd_timeout), 0 },
+	{ "smime",		C_BOOL,		OFF(smime), 0 },
+	{ "format_preference",	C_FORMAT,	OFF(format_preference), 0 },
+	{ "smime_cipher",	C_CIPHER,	OFF(smime_cipher), 0 },
+	{ "smime_signer",	C_FPR,		OFF(smime_signer), 0 },
 	{ NULL,			C_STR,		0, 0 }
 };
 
@@ -112,6 +117,13 @@ policy_name(enum policy p)
 		return "require";
 	}
 	return "?";
+}
+
+/* format_name - see conf.h */
+const char *
+format_name(enum format f)
+{
+	return f == FORMAT_SMIME ? "smime" : "openpgp";
 }
 
 /* policy_parse - see conf.h */
@@ -152,6 +164,9 @@ config_defaults(struct config *c)
 	c->smtpd_timeout = 300;
 	c->message_size_limit = 104857600;
 	c->wkd_timeout = WKD_TIMEOUT;
+	c->smime = 1;
+	c->format_preference = FORMAT_OPENPGP;
+	c->smime_cipher = SMIME_AES256_CBC;
 }
 
 /* config_hostport - "ADDRESS:PORT" with a port from 1 to 65535 */
@@ -188,6 +203,54 @@ config_count(const struct cparam *p, const char *value,
 	}
 	*out = v;
 	return 0;
+}
+
+/* config_smime - the S/MIME names' values: format_preference,
+ * smime_cipher and smime_signer (a certificate's SHA-1 fingerprint, as
+ * gpgsm names it: 40 hex digits; empty for none) */
+static int
+config_smime(struct config *c, const struct cparam *p, const char *value,
+    char *err, size_t errsz)
+{
+	size_t n = strlen(value);
+
+	switch (p->type) {
+	case C_FORMAT:
+		if (strcmp(value, "openpgp") == 0)
+			c->format_preference = FORMAT_OPENPGP;
+		else if (strcmp(value, "smime") == 0)
+			c->format_preference = FORMAT_SMIME;
+		else {
+			snprintf(err, errsz, "%s: \"%.200s\" is not openpgp or "
+			    "smime", p->name, value);
+			return -1;
+		}
+		return 0;
+	case C_CIPHER:
+		if (strcmp(value, "aes256-cbc") == 0) {
+			c->smime_cipher = SMIME_AES256_CBC;
+			return 0;
+		}
+		if (strcmp(value, "aes256-gcm") == 0)
+			snprintf(err, errsz, "%s: aes256-gcm needs "
+			    "AuthEnvelopedData, which gpgsm 2.2 cannot write; "
+			    "use aes256-cbc", p->name);
+		else
+			snprintf(err, errsz, "%s: \"%.200s\" is not aes256-cbc",
+			    p->name, value);
+		return -1;
+	default:
+		if (n != 0 && (n != 40 || value[strspn(value,
+		    "0123456789abcdefABCDEF")] != '\0')) {
+			snprintf(err, errsz, "%s: \"%.200s\" is not a "
+			    "certificate's fingerprint (40 hex digits)", p->name,
+			    value);
+			return -1;
+		}
+		free(c->smime_signer);
+		c->smime_signer = n != 0 ? xstrdup(value) : NULL;
+		return 0;
+	}
 }
 
 /* config_set - one assignment; on a bad value err says why */
@@ -301,6 +364,10 @@ config_set(struct config *c, const char *name, const char *value,
 		}
 		*(int *)(void *)(base + p->off) = strcmp(value, "mutual") == 0;
 		return 0;
+	case C_FORMAT:
+	case C_CIPHER:
+	case C_FPR:
+		return config_smime(c, p, value, err, errsz);
 	}
 	return -1;
 }
@@ -475,6 +542,7 @@ config_free(struct config *c)
 	free(c->listen);
 	free(c->reinject);
 	free(c->smtpd_user);
+	free(c->smime_signer);
 	memset(c, 0, sizeof *c);
 }
 
@@ -523,6 +591,12 @@ config_print(const struct config *c, FILE *fp)
 	fprintf(fp, "message_size_limit = %llu\n", c->message_size_limit);
 	fprintf(fp, "wkd = %s\n", c->wkd ? "yes" : "no");
 	fprintf(fp, "wkd_timeout = %u\n", c->wkd_timeout);
+	fprintf(fp, "smime = %s\n", c->smime ? "yes" : "no");
+	fprintf(fp, "format_preference = %s\n",
+	    format_name(c->format_preference));
+	fprintf(fp, "smime_cipher = aes256-cbc\n");
+	fprintf(fp, "smime_signer = %s\n",
+	    c->smime_signer != NULL ? c->smime_signer : "");
 }
 
 /* config_owner - a user's name for messages */

@@ -9,6 +9,19 @@
 #define CONFIG_DEFAULT_PATH	"/etc/mailseal/mailseal.conf"
 #define CONFIG_ERRLEN		512
 
+/* which format a recipient with both an OpenPGP key and a certificate
+ * gets (format_preference) */
+enum format {
+	FORMAT_OPENPGP,		/* PGP/MIME, RFC 3156 */
+	FORMAT_SMIME		/* S/MIME, RFC 8551 */
+};
+
+/* S/MIME content encryption (smime_cipher): gpgsm 2.2 writes only CBC
+ * EnvelopedData, so AES-256-CBC is the one value accepted */
+enum smime_cipher {
+	SMIME_AES256_CBC
+};
+
 enum policy {
 	POLICY_NONE,		/* never encrypt */
 	POLICY_OPPORTUNISTIC,	/* encrypt when a usable key exists */
@@ -45,6 +58,11 @@ struct config {
 	/* Web Key Directory lookups (wkd.h) */
 	int		 wkd;		/* look up recipients without a key */
 	unsigned int	 wkd_timeout;	/* seconds one lookup may take */
+	/* S/MIME (mailseal.conf(5) PARAMETERS) */
+	int		 smime;		/* consult certificates at all */
+	enum format	 format_preference;	/* when a recipient has both */
+	enum smime_cipher smime_cipher;
+	char		*smime_signer;	/* certificate fingerprint; NULL: none */
 };
 
 /* config_load - defaults, then the file at path (NULL: the default
@@ -71,6 +89,9 @@ char		*config_homedir(const struct config *);
 void		 config_print(const struct config *, FILE *);
 
 const char	*policy_name(enum policy);
+
+/* format_name - "openpgp" or "smime" */
+const char	*format_name(enum format);
 
 /* policy_parse - "require", "opportunistic" or "none"; -1 otherwise */
 int		 policy_parse(const char *, enum policy *);

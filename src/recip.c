@@ -382,12 +382,17 @@ recip_signer(const char *who, const struct gpg_keylist *keys, int need_secret,
 	return n;
 }
 
-/* recip_key_why - why one key cannot encrypt, the gravest first */
+/* recip_key_why - why one key (or certificate) cannot encrypt, the
+ * gravest first */
 static enum recip_why
 recip_key_why(const struct gpg_key *k)
 {
 	if (k->revoked)
 		return RECIP_REVOKED;
+	if (k->x509 && k->expired)
+		return RECIP_EXPIRED;
+	if (k->x509 && k->untrusted)
+		return RECIP_UNTRUSTED;
 	if (k->invalid)
 		return RECIP_INVALID;
 	if (k->disabled)
@@ -398,6 +403,8 @@ recip_key_why(const struct gpg_key *k)
 		return RECIP_INVALID;
 	if (k->can_encrypt)
 		return RECIP_USABLE;
+	if (k->x509)
+		return RECIP_KEYUSAGE;
 	return k->unsupported ? RECIP_UNSUPPORTED : RECIP_NOENCRYPT;
 }
 
@@ -433,6 +440,7 @@ recip_explain_one(const char *addr, const struct recip_index *ix,
 	    recip_key_why(best);
 	snprintf(r->fpr, sizeof r->fpr, "%s", best->fpr);
 	r->expires = best->expires;
+	r->x509 = best->x509;
 	return r->why == RECIP_USABLE;
 }
 
@@ -487,6 +495,12 @@ recip_why_name(enum recip_why why)
 		return "disabled";
 	case RECIP_UNSUPPORTED:
 		return "unsupported-key";
+	case RECIP_UNTRUSTED:
+		return "untrusted";
+	case RECIP_KEYUSAGE:
+		return "key-usage";
+	case RECIP_NOEMAIL:
+		return "no-email";
 	default:
 		return "invalid";
 	}
@@ -497,20 +511,21 @@ const char *
 recip_reason_text(const struct recip_reason *r, char *buf, size_t bufsz)
 {
 	char day[32] = "an unknown date";
+	const char *what = r->x509 ? "certificate" : "key";
 	time_t t = (time_t)r->expires;
 	struct tm tm;
 
 	switch (r->why) {
 	case RECIP_USABLE:
-		snprintf(buf, bufsz, "key %s can encrypt", r->fpr);
+		snprintf(buf, bufsz, "%s %s can encrypt", what, r->fpr);
 		break;
 	case RECIP_NOKEY:
-		snprintf(buf, bufsz, "no key for the address");
+		snprintf(buf, bufsz, "no %s for the address", what);
 		break;
 	case RECIP_EXPIRED:
 		if (r->expires > 0 && gmtime_r(&t, &tm) != NULL)
 			(void)strftime(day, sizeof day, "%Y-%m-%d", &tm);
-		snprintf(buf, bufsz, "key %s expired on %s", r->fpr, day);
+		snprintf(buf, bufsz, "%s %s expired on %s", what, r->fpr, day);
 		break;
 	case RECIP_NOENCRYPT:
 		snprintf(buf, bufsz, "key %s has no encryption subkey", r->fpr);
@@ -523,8 +538,20 @@ recip_reason_text(const struct recip_reason *r, char *buf, size_t bufsz)
 			snprintf(buf, bufsz, "key %s encrypts with an "
 			    "algorithm gpg cannot use", r->fpr);
 		break;
+	case RECIP_UNTRUSTED:
+		snprintf(buf, bufsz, "certificate %s has no valid chain to a "
+		    "trusted root", r->fpr);
+		break;
+	case RECIP_KEYUSAGE:
+		snprintf(buf, bufsz, "certificate %s: its key usage does not "
+		    "allow encryption", r->fpr);
+		break;
+	case RECIP_NOEMAIL:
+		snprintf(buf, bufsz, "certificate %s names no email address",
+		    r->fpr);
+		break;
 	default:
-		snprintf(buf, bufsz, "key %s is %s", r->fpr,
+		snprintf(buf, bufsz, "%s %s is %s", what, r->fpr,
 		    recip_why_name(r->why));
 		break;
 	}

@@ -50,9 +50,13 @@ enum recip_why {
 	RECIP_NOENCRYPT,	/* no encryption subkey valid now */
 	RECIP_DISABLED,
 	RECIP_INVALID,
-	RECIP_UNSUPPORTED	/* its encryption subkey's algorithm is one
+	RECIP_UNSUPPORTED,	/* its encryption subkey's algorithm is one
 				 * gpg cannot use; fpr "": the key WKD
 				 * served is one gpg cannot read (v6) */
+	/* certificates (x509) alone: */
+	RECIP_UNTRUSTED,	/* no valid chain to a trusted root */
+	RECIP_KEYUSAGE,		/* its key usage does not allow encryption */
+	RECIP_NOEMAIL		/* it names no email address */
 };
 
 struct recip_reason {
@@ -60,6 +64,7 @@ struct recip_reason {
 	char		fpr[64];	/* the key it is about; "" for NOKEY */
 	long long	expires;	/* EXPIRED: when; USABLE: when it
 					 * will (0: never) */
+	int		x509;		/* fpr is a certificate's */
 };
 
 /* recip_explain - why addr (matched as recip_resolve() does: canonical
@@ -71,7 +76,8 @@ void	recip_explain(const char *, const struct gpg_keylist *,
 	    struct recip_reason *);
 
 /* recip_reason_text - the reason in words, e.g. "key FPR expired on
- * 2026-01-01" (UTC), into buf; returns buf */
+ * 2026-01-01" (UTC), or "certificate FPR ..." for a certificate, into
+ * buf; returns buf */
 const char	*recip_reason_text(const struct recip_reason *, char *, size_t);
 
 /* recip_why_name - a token for logs: "no-key", "expired", ... */

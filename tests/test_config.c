@@ -585,7 +585,11 @@ Test(config, print_every_parameter)
 	    "smtpd_timeout = 9\n"
 	    "message_size_limit = 1000\n"
 	    "wkd = yes\n"
-	    "wkd_timeout = 30\n");
+	    "wkd_timeout = 30\n"
+	    "smime = yes\n"
+	    "format_preference = openpgp\n"
+	    "smime_cipher = aes256-cbc\n"
+	    "smime_signer = \n");
 	free(buf);
 	config_free(&c);
 }
@@ -1040,6 +1044,87 @@ Test(config, wkd)
 	    "number of seconds from 1 to 86400");
 	load_err("wkd_timeout = 86401\n", 1, "wkd_timeout: \"86401\" is not "
 	    "a number of seconds from 1 to 86400");
+}
+
+/* config_text - what config_print writes for c */
+static char *
+config_text(const struct config *c)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&buf, &len);
+
+	cr_assert_not_null(fp);
+	config_print(c, fp);
+	fclose(fp);
+	return buf;
+}
+
+/* the S/MIME names: smime (yes), format_preference (openpgp),
+ * smime_cipher (aes256-cbc, the one value gpgsm 2.2 can write),
+ * smime_signer (a certificate's fingerprint); each printed back */
+Test(config, smime_names)
+{
+	struct config c;
+	char *t;
+
+	c = load_ok("");
+	cr_expect_eq(c.smime, 1);
+	cr_expect_eq(c.format_preference, FORMAT_OPENPGP);
+	cr_expect_eq(c.smime_cipher, SMIME_AES256_CBC);
+	cr_expect_null(c.smime_signer);
+	config_free(&c);
+	c = load_ok("smime = no\nformat_preference = smime\n"
+	    "smime_cipher = aes256-cbc\n"
+	    "smime_signer = 8b63ffd72bd07a5c719b190e1a41edd06f5929CA\n");
+	cr_expect_eq(c.smime, 0);
+	cr_expect_eq(c.format_preference, FORMAT_SMIME);
+	cr_expect_str_eq(c.smime_signer,
+	    "8b63ffd72bd07a5c719b190e1a41edd06f5929CA");
+	t = config_text(&c);
+	cr_expect_not_null(strstr(t, "\nsmime = no\nformat_preference = "
+	    "smime\nsmime_cipher = aes256-cbc\nsmime_signer = "
+	    "8b63ffd72bd07a5c719b190e1a41edd06f5929CA\n"), "%s", t);
+	free(t);
+	config_free(&c);
+	c = load_ok("smime_signer = 8B63FFD72BD07A5C719B190E1A41EDD06F5929CA\n"
+	    "smime_signer = \nformat_preference = smime\n"
+	    "format_preference = openpgp\n");
+	cr_expect_null(c.smime_signer);
+	cr_expect_eq(c.format_preference, FORMAT_OPENPGP);
+	config_free(&c);
+	cleanup();
+	load_err("smime = 1\n", 1, "smime: \"1\" is not yes or no");
+	load_err("format_preference = SMIME\n", 1,
+	    "format_preference: \"SMIME\" is not openpgp or smime");
+	load_err("format_preference = x509\n", 1,
+	    "format_preference: \"x509\" is not openpgp or smime");
+	load_err("smime_cipher = aes256-gcm\n", 1, "smime_cipher: aes256-gcm "
+	    "needs AuthEnvelopedData, which gpgsm 2.2 cannot write; use "
+	    "aes256-cbc");
+	load_err("smime_cipher = 3des\n", 1,
+	    "smime_cipher: \"3des\" is not aes256-cbc");
+	cleanup();
+	/* 39 and 41 digits, a non-hex digit, a colon-separated form, a
+	 * 0x prefix, an address: the fingerprint alone */
+	load_err("smime_signer = 8B63FFD72BD07A5C719B190E1A41EDD06F5929C\n", 1,
+	    "smime_signer: \"8B63FFD72BD07A5C719B190E1A41EDD06F5929C\" is "
+	    "not a certificate's fingerprint (40 hex digits)");
+	load_err("smime_signer = 8B63FFD72BD07A5C719B190E1A41EDD06F5929CA0\n",
+	    1, "smime_signer: \"8B63FFD72BD07A5C719B190E1A41EDD06F5929CA0\" "
+	    "is not a certificate's fingerprint (40 hex digits)");
+	load_err("smime_signer = 8B63FFD72BD07A5C719B190E1A41EDD06F5929CG\n", 1,
+	    "smime_signer: \"8B63FFD72BD07A5C719B190E1A41EDD06F5929CG\" is "
+	    "not a certificate's fingerprint (40 hex digits)");
+	load_err("smime_signer = 8B:63:FF:D7\n", 1, "smime_signer: "
+	    "\"8B:63:FF:D7\" is not a certificate's fingerprint (40 hex "
+	    "digits)");
+	load_err("smime_signer = 0x8B63FFD72BD07A5C719B190E1A41EDD06F5929\n",
+	    1, "smime_signer: \"0x8B63FFD72BD07A5C719B190E1A41EDD06F5929\" is "
+	    "not a certificate's fingerprint (40 hex digits)");
+	load_err("smime_signer = alice@example.org\n", 1, "smime_signer: "
+	    "\"alice@example.org\" is not a certificate's fingerprint (40 "
+	    "hex digits)");
 }
 
 /* signer_map: KEY VALUE lines, the policy map's keys and lookups, the

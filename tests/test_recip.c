@@ -453,6 +453,93 @@ Test(recip, explain_each_reason)
 	gpg_keylist_free(&keys);
 }
 
+/* cert - a certificate as gpgcms.c fills struct gpg_key: x509, its
+ * email addresses as uids, flags for why it cannot encrypt */
+static struct gpg_key
+cert(const char *fpr, const char *email, const char *flags)
+{
+	struct gpg_key k = key(fpr, 1, 1, email, NULL);
+
+	k.x509 = 1;
+	k.created = 1700000000;
+	k.expires = 2082758400;		/* 2036-01-01 */
+	if (strchr(flags, 'e') != NULL) {
+		k.expired = 1;
+		k.expires = 1609459200;	/* 2021-01-01 */
+	}
+	k.revoked = strchr(flags, 'r') != NULL;
+	k.untrusted = strchr(flags, 'u') != NULL;
+	k.invalid = k.untrusted || strchr(flags, 'i') != NULL;
+	k.usable = !k.expired && !k.revoked && !k.invalid;
+	k.can_encrypt = k.usable && strchr(flags, 's') == NULL;
+	return k;
+}
+
+/* certificates: the reasons of mailseal keys and the refusals, each
+ * saying "certificate" */
+Test(recip, explain_certificates)
+{
+	static const struct wcase cases[] = {
+		{ "alice@example.org", RECIP_USABLE, "A11CE", "usable",
+		    "certificate A11CE can encrypt" },
+		{ "carol@example.org", RECIP_EXPIRED, "CA01", "expired",
+		    "certificate CA01 expired on 2021-01-01" },
+		{ "dave@example.org", RECIP_REVOKED, "DA7E", "revoked",
+		    "certificate DA7E is revoked" },
+		{ "erin@example.org", RECIP_KEYUSAGE, "E514", "key-usage",
+		    "certificate E514: its key usage does not allow "
+		    "encryption" },
+		{ "mallory@example.org", RECIP_UNTRUSTED, "3A11", "untrusted",
+		    "certificate 3A11 has no valid chain to a trusted root" },
+		{ "ivy@example.org", RECIP_INVALID, "1BAD", "invalid",
+		    "certificate 1BAD is invalid" },
+		{ "nobody@example.org", RECIP_NOKEY, "", "no-key",
+		    "no key for the address" },
+		/* a revoked certificate that has expired too: revoked */
+		{ "rex@example.org", RECIP_REVOKED, "0E3", "revoked",
+		    "certificate 0E3 is revoked" },
+		/* the newest (by notBefore) of two unusable */
+		{ "two@example.org", RECIP_UNTRUSTED, "2B", "untrusted",
+		    "certificate 2B has no valid chain to a trusted root" },
+	};
+	struct gpg_keylist keys;
+	struct recip_reason r;
+	char text[256];
+	size_t i;
+
+	keys.n = 10;
+	keys.v = calloc(keys.n, sizeof *keys.v);
+	keys.v[0] = cert("A11CE", "Alice@Example.ORG", "");
+	keys.v[1] = cert("CA01", "carol@example.org", "e");
+	keys.v[2] = cert("DA7E", "dave@example.org", "r");
+	keys.v[3] = cert("E514", "erin@example.org", "s");
+	keys.v[4] = cert("3A11", "mallory@example.org", "u");
+	keys.v[5] = cert("1BAD", "ivy@example.org", "i");
+	keys.v[6] = cert("0E3", "rex@example.org", "re");
+	keys.v[7] = cert("2A", "two@example.org", "e");
+	keys.v[8] = cert("2B", "two@example.org", "u");
+	keys.v[8].created++;
+	keys.v[9] = cert("F4A", NULL, "");
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		recip_explain(cases[i].addr, &keys, &r);
+		cr_expect_eq(r.why, cases[i].why, "%s: got %s, want %s",
+		    cases[i].addr, recip_why_name(r.why), cases[i].name);
+		cr_expect_str_eq(r.fpr, cases[i].fpr, "%s", cases[i].addr);
+		cr_expect_str_eq(recip_why_name(r.why), cases[i].name);
+		cr_expect_str_eq(recip_reason_text(&r, text, sizeof text),
+		    cases[i].text, "%s: got \"%s\", want \"%s\"",
+		    cases[i].addr, text, cases[i].text);
+	}
+	memset(&r, 0, sizeof r);
+	r.why = RECIP_NOEMAIL;
+	r.x509 = 1;
+	snprintf(r.fpr, sizeof r.fpr, "F4A");
+	cr_expect_str_eq(recip_reason_text(&r, text, sizeof text),
+	    "certificate F4A names no email address");
+	cr_expect_str_eq(recip_why_name(RECIP_NOEMAIL), "no-email");
+	gpg_keylist_free(&keys);
+}
+
 /* recip_explain agrees with recip_resolve on who has a key */
 Test(recip, explain_agrees_with_resolve)
 {
@@ -484,7 +571,8 @@ Test(recip, reason_text_fits_and_names)
 {
 	static const enum recip_why all[] = { RECIP_USABLE, RECIP_NOKEY,
 	    RECIP_EXPIRED, RECIP_REVOKED, RECIP_NOENCRYPT, RECIP_DISABLED,
-	    RECIP_INVALID, RECIP_UNSUPPORTED };
+	    RECIP_INVALID, RECIP_UNSUPPORTED, RECIP_UNTRUSTED, RECIP_KEYUSAGE,
+	    RECIP_NOEMAIL };
 	struct recip_reason r;
 	char small[12];
 	size_t i, j;
