@@ -66,6 +66,9 @@ drive "$T/l" list mallory@example.org
 is "certificate of an untrusted root: untrusted, invalid, cannot encrypt" \
     "$rc $(cut -d' ' -f3,5,8,9 "$T/l")" \
     "0 enc=0 usable=0 invalid=1 untrusted=1"
+drive "$T/l" list "$(fp alice)"
+is "listing by fingerprint: that certificate" "$rc $(cut -d' ' -f1 "$T/l")" \
+    "0 $(fp alice)"
 drive "$T/l" list nobody@example.org
 is "no certificate: an empty answer" "$rc $(wc -c <"$T/l")" "0 0"
 drive "$T/l" list
@@ -138,8 +141,9 @@ is "a cut EnvelopedData: a verdict (bad data), not 75" \
 
 # ---------------------------------------------------- signatures
 
-drive "$T/o" sign bob@example.org "$T/m" "$T/s.der"
-is "sign as bob: micalg sha-256" "$rc $(cat "$T/o")" "0 micalg=sha-256"
+drive "$T/o" sign "$(fp bob)" "$T/m" "$T/s.der"
+is "sign as bob (by fingerprint): micalg sha-256" "$rc $(cat "$T/o")" \
+    "0 micalg=sha-256"
 if openssl cms -verify -binary -inform DER -in "$T/s.der" \
     -content "$T/m" -CAfile "$CERTS/ca.crt" -purpose any \
     >/dev/null 2>"$T/err"; then
