@@ -50,6 +50,9 @@ enum gpg_cms_why {
 
 static void		 gpg_cms_copy(gpgme_key_t, int, struct gpg_key *);
 static int		 gpg_cms_want(gpgme_key_t, char *const *, size_t);
+static int		 gpg_cms_fpr(const char *);
+static char		**gpg_cms_patterns(char *const *, size_t,
+			    const char ***);
 static enum gpg_cms_why	 gpg_cms_why(gpgme_error_t);
 static enum gpg_status	 gpg_cms_probe(struct gpg *, struct gpg_key *, char *,
 			    size_t);
@@ -179,9 +182,18 @@ gpg_cms_done(struct gpg *g, gpgme_error_t e)
 	return said;
 }
 
+/* gpg_cms_fpr - p is a certificate's SHA-1 fingerprint (40 hex
+ * digits) */
+static int
+gpg_cms_fpr(const char *p)
+{
+	return strlen(p) == 40 && strspn(p, "0123456789abcdefABCDEF") == 40;
+}
+
 /* gpg_cms_want - k has an email address equal to one of the n
- * addresses (patterns "<addr>", "*addr" or "addr"), ignoring case;
- * with none, every certificate is wanted */
+ * addresses (patterns "<addr>", "*addr" or "addr"), ignoring case, or
+ * is the certificate of a fingerprint pattern; with none, every
+ * certificate is wanted */
 static int
 gpg_cms_want(gpgme_key_t k, char *const *pat, size_t n)
 {
@@ -191,6 +203,10 @@ gpg_cms_want(gpgme_key_t k, char *const *pat, size_t n)
 
 	if (n == 0)
 		return 1;
+	for (i = 0; i < n; i++)
+		if (gpg_cms_fpr(pat[i]) && k->fpr != NULL &&
+		    strcasecmp(k->fpr, pat[i]) == 0)
+			return 1;
 	for (u = k->uids; u != NULL; u = u->next) {
 		if (u->address == NULL)
 			continue;
@@ -338,6 +354,33 @@ gpg_cms_probe(struct gpg *g, struct gpg_key *k, char *err, size_t errsz)
 	}
 }
 
+/* gpg_cms_patterns - the n patterns (addresses, "*addr" or "<addr>") as
+ * gpgsm's exact email patterns "<addr>", a fingerprint as it is: the
+ * strings (the caller frees each and the array), and in *pat the same
+ * for GPGME */
+static char **
+gpg_cms_patterns(char *const *patterns, size_t n, const char ***pat)
+{
+	char **own;
+	const char *p;
+	size_t i, len;
+
+	*pat = xcalloc(n + 1, sizeof **pat);
+	own = xcalloc(n + 1, sizeof *own);
+	for (i = 0; i < n; i++) {
+		p = patterns[i] + (patterns[i][0] == '*' ||
+		    patterns[i][0] == '<');
+		len = strcspn(p, ">");
+		own[i] = xmalloc(len + 3);
+		if (gpg_cms_fpr(patterns[i]))
+			snprintf(own[i], len + 3, "%s", patterns[i]);
+		else
+			snprintf(own[i], len + 3, "<%.*s>", (int)len, p);
+		(*pat)[i] = own[i];
+	}
+	return own;
+}
+
 /*
  * gpg_cms_keylist - gpg_keylist_run on a CMS context: one listing with
  * validation (chain, expiry, revocation), patterns as gpgsm's exact
@@ -353,21 +396,11 @@ gpg_cms_keylist(struct gpg *g, char *const *patterns, size_t n, int secret,
 	char **own;
 	gpgme_key_t k;
 	gpgme_error_t e;
-	size_t i, len;
+	size_t i;
 	enum gpg_status st = GPG_OK;
 
 	memset(list, 0, sizeof *list);
-	pat = xcalloc(n + 1, sizeof *pat);
-	own = xcalloc(n + 1, sizeof *own);
-	for (i = 0; i < n; i++) {
-		const char *p = patterns[i] + (patterns[i][0] == '*' ||
-		    patterns[i][0] == '<');
-
-		len = strcspn(p, ">");
-		own[i] = xmalloc(len + 3);
-		snprintf(own[i], len + 3, "<%.*s>", (int)len, p);
-		pat[i] = own[i];
-	}
+	own = gpg_cms_patterns(patterns, n, &pat);
 	memset(&g->seen, 0, sizeof g->seen);
 	gpgme_set_keylist_mode(g->ctx, GPGME_KEYLIST_MODE_LOCAL |
 	    GPGME_KEYLIST_MODE_VALIDATE);
@@ -424,10 +457,12 @@ gpg_cms_keylist(struct gpg *g, char *const *patterns, size_t n, int secret,
 }
 
 /* gpg_cms_encrypt - gpg_encrypt on a CMS context: DER EnvelopedData to
- * the certificates fprs, AES-256-CBC (the supervisor's cipher) */
+ * the certificates fprs, AES-256-CBC (the supervisor's cipher); no
+ * signer, no hidden recipient (CMS has no such thing) */
 enum gpg_status
-gpg_cms_encrypt(struct gpg *g, char *const *fprs, size_t n,
-    struct gpg_io *io, char *err, size_t errsz)
+gpg_cms_encrypt(struct gpg *g, char *const *fprs, const int *hidden,
+    size_t n, const struct gpg_key *signer, struct gpg_io *io, char *err,
+    size_t errsz)
 {
 	struct gpgme_data_cbs rcbs = { gpgio_read, NULL, NULL, NULL };
 	struct gpgme_data_cbs wcbs = { NULL, gpgio_write, NULL, NULL };
@@ -436,7 +471,16 @@ gpg_cms_encrypt(struct gpg *g, char *const *fprs, size_t n,
 	gpgme_error_t e, why = 0;
 	enum gpg_status st = GPG_TEMPFAIL;
 	char *recp, bad[64] = "?";
+	size_t i;
+	int refuse = signer != NULL;
 
+	for (i = 0; hidden != NULL && i < n; i++)
+		refuse |= hidden[i] != 0;
+	if (refuse) {
+		snprintf(err, errsz, "S/MIME encryption: no signer, no "
+		    "hidden recipient");
+		return GPG_TEMPFAIL;
+	}
 	recp = gpgio_recp(fprs, NULL, n);
 	if ((e = gpgme_data_new_from_cbs(&plain, &rcbs, io)) ||
 	    (e = gpgme_data_new_from_cbs(&cipher, &wcbs, io))) {

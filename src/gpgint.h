@@ -45,8 +45,9 @@ void		 gpg_run(struct gpg *, int);
 int		 gpg_cms_done(struct gpg *, gpgme_error_t);
 enum gpg_status	 gpg_cms_keylist(struct gpg *, char *const *, size_t, int,
 		    struct gpg_keylist *, char *, size_t);
-enum gpg_status	 gpg_cms_encrypt(struct gpg *, char *const *, size_t,
-		    struct gpg_io *, char *, size_t);
+enum gpg_status	 gpg_cms_encrypt(struct gpg *, char *const *, const int *,
+		    size_t, const struct gpg_key *, struct gpg_io *, char *,
+		    size_t);
 enum gpg_status	 gpg_cms_decrypt(struct gpg *, struct gpg_io *,
 		    struct gpg_decrypt_result *, char *, size_t);
 enum gpg_status	 gpg_cms_verify(struct gpg *, struct gpg_io *,

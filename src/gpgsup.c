@@ -99,7 +99,7 @@ static void	gpgsup_exec(const char *, int, char **, int, const int *,
 		    const struct gpgsup_hold *);
 static int	gpgsup_conn(void);
 static int	gpgsup_conf(int, char **);
-static int	gpgsup_pass(const char *, int, char **);
+static int	gpgsup_pass(const char *, int, char **, unsigned int);
 static int	gpgsup_left(const struct timespec *);
 static int	gpgsup_watch(pid_t, int, const struct timespec *);
 
@@ -575,7 +575,7 @@ gpgsup_main(int argc, char **argv)
 		return 2;
 	}
 	if (fd == -1 && gpgsup_has(argc, argv, "--server"))
-		return gpgsup_pass(gpg, argc, argv);
+		return gpgsup_pass(gpg, argc, argv, h.deadline);
 	if (fd != -1 && !gpgsup_has(argc, argv, "--command-fd") &&
 	    pipe(p) == 0)
 		h.passing = 0;
@@ -696,10 +696,11 @@ gpgsup_watch(pid_t pid, int conn, const struct timespec *end)
 	return w == pid ? status : -1;
 }
 
-/* gpgsup_pass - run gpgsm --server as it is, within its limits; its
- * exit status, or 2 when it did not end by itself */
+/* gpgsup_pass - run gpgsm --server as it is, within its limits (CPU,
+ * deadline seconds of wall time); its exit status, or 2 when it did
+ * not end by itself */
 static int
-gpgsup_pass(const char *prog, int argc, char **argv)
+gpgsup_pass(const char *prog, int argc, char **argv, unsigned int deadline)
 {
 	static char copt[] = "--cipher-algo", calg[] = GPGSUP_CIPHER;
 	struct timespec end = { 0, 0 };
@@ -707,7 +708,6 @@ gpgsup_pass(const char *prog, int argc, char **argv)
 	pid_t pid;
 	int conn, status;
 	rlim_t cpu = gpgsup_cpu_limit();
-	unsigned int deadline = gpgsup_deadline();
 
 	if ((av = calloc((size_t)argc + 3, sizeof *av)) == NULL ||
 	    (conn = gpgsup_conn()) == -1)
