@@ -50,6 +50,7 @@ enum gpg_cms_why {
 
 static void		 gpg_cms_copy(gpgme_key_t, int, struct gpg_key *);
 static int		 gpg_cms_want(gpgme_key_t, char *const *, size_t);
+static int		 gpg_cms_fpr(const char *);
 static char		**gpg_cms_patterns(char *const *, size_t,
 			    const char ***);
 static enum gpg_cms_why	 gpg_cms_why(gpgme_error_t);
@@ -181,9 +182,18 @@ gpg_cms_done(struct gpg *g, gpgme_error_t e)
 	return said;
 }
 
+/* gpg_cms_fpr - p is a certificate's SHA-1 fingerprint (40 hex
+ * digits) */
+static int
+gpg_cms_fpr(const char *p)
+{
+	return strlen(p) == 40 && strspn(p, "0123456789abcdefABCDEF") == 40;
+}
+
 /* gpg_cms_want - k has an email address equal to one of the n
- * addresses (patterns "<addr>", "*addr" or "addr"), ignoring case;
- * with none, every certificate is wanted */
+ * addresses (patterns "<addr>", "*addr" or "addr"), ignoring case, or
+ * is the certificate of a fingerprint pattern; with none, every
+ * certificate is wanted */
 static int
 gpg_cms_want(gpgme_key_t k, char *const *pat, size_t n)
 {
@@ -193,6 +203,10 @@ gpg_cms_want(gpgme_key_t k, char *const *pat, size_t n)
 
 	if (n == 0)
 		return 1;
+	for (i = 0; i < n; i++)
+		if (gpg_cms_fpr(pat[i]) && k->fpr != NULL &&
+		    strcasecmp(k->fpr, pat[i]) == 0)
+			return 1;
 	for (u = k->uids; u != NULL; u = u->next) {
 		if (u->address == NULL)
 			continue;
@@ -341,8 +355,9 @@ gpg_cms_probe(struct gpg *g, struct gpg_key *k, char *err, size_t errsz)
 }
 
 /* gpg_cms_patterns - the n patterns (addresses, "*addr" or "<addr>") as
- * gpgsm's exact email patterns "<addr>": the strings (the caller frees
- * each and the array), and in *pat the same for GPGME */
+ * gpgsm's exact email patterns "<addr>", a fingerprint as it is: the
+ * strings (the caller frees each and the array), and in *pat the same
+ * for GPGME */
 static char **
 gpg_cms_patterns(char *const *patterns, size_t n, const char ***pat)
 {
@@ -357,7 +372,10 @@ gpg_cms_patterns(char *const *patterns, size_t n, const char ***pat)
 		    patterns[i][0] == '<');
 		len = strcspn(p, ">");
 		own[i] = xmalloc(len + 3);
-		snprintf(own[i], len + 3, "<%.*s>", (int)len, p);
+		if (gpg_cms_fpr(patterns[i]))
+			snprintf(own[i], len + 3, "%s", patterns[i]);
+		else
+			snprintf(own[i], len + 3, "<%.*s>", (int)len, p);
 		(*pat)[i] = own[i];
 	}
 	return own;

@@ -66,6 +66,9 @@ drive "$T/l" list mallory@example.org
 is "certificate of an untrusted root: untrusted, invalid, cannot encrypt" \
     "$rc $(cut -d' ' -f3,5,8,9 "$T/l")" \
     "0 enc=0 usable=0 invalid=1 untrusted=1"
+drive "$T/l" list "$(fp alice)"
+is "listing by fingerprint: that certificate" "$rc $(cut -d' ' -f1 "$T/l")" \
+    "0 $(fp alice)"
 drive "$T/l" list nobody@example.org
 is "no certificate: an empty answer" "$rc $(wc -c <"$T/l")" "0 0"
 drive "$T/l" list
@@ -138,8 +141,9 @@ is "a cut EnvelopedData: a verdict (bad data), not 75" \
 
 # ---------------------------------------------------- signatures
 
-drive "$T/o" sign bob@example.org "$T/m" "$T/s.der"
-is "sign as bob: micalg sha-256" "$rc $(cat "$T/o")" "0 micalg=sha-256"
+drive "$T/o" sign "$(fp bob)" "$T/m" "$T/s.der"
+is "sign as bob (by fingerprint): micalg sha-256" "$rc $(cat "$T/o")" \
+    "0 micalg=sha-256"
 if openssl cms -verify -binary -inform DER -in "$T/s.der" \
     -content "$T/m" -CAfile "$CERTS/ca.crt" -purpose any \
     >/dev/null 2>"$T/err"; then
@@ -263,6 +267,8 @@ real=$(command -v gpgsm)
 cat >"$T/bin/gpgsm" <<EOF
 #!/bin/sh
 case " \$* " in *" --server "*) ;; *) exec "$real" "\$@" ;; esac
+# slow: the real gpgsm, 2 s late
+[ "\$FAKE" = slow ] && { sleep 2; exec "$real" "\$@"; }
 fd=\${_assuan_connection_fd:-}
 [ -n "\$fd" ] && eval "exec <&\$fd >&\$fd"
 echo "OK fake"
@@ -270,7 +276,9 @@ while read -r line; do
 	case \$line in
 	ENCRYPT*|DECRYPT*|LIST*|SIGN*|VERIFY*)
 		echo \$\$ >"$T/fake.pid"
+		ulimit -t >"$T/fake.cpu"
 		[ "\$FAKE" = die ] && exit 1
+		[ "\$FAKE" = spin ] && while :; do :; done
 		exec sleep 30 ;;
 	BYE*)	echo OK; exit 0 ;;
 	"#"*)	;;	# Assuan's comment: "# descriptor N is in flight"
@@ -307,6 +315,32 @@ then
 	ok "gpgsm hangs: killed at the deadline (2 s): 75 after ${t}s"
 else
 	not_ok "gpgsm hangs: 75 within the deadline (exit $rc, ${t}s)" \
+	    "$T/err"
+fi
+# LIMIT_GPGSM_SECONDS is the deadline gpg_deadline() changes: a gpgsm 2 s
+# late finishes within 4 s, not within 1 s
+FAKE=slow CMS_DEADLINE=4 PATH=$T/bin:$PATH "$DRIVE" "$H" decrypt \
+    "$T/o.der" "$T/x" >"$T/o" 2>"$T/err"
+rc=$?
+FAKE=slow CMS_DEADLINE=1 PATH=$T/bin:$PATH "$DRIVE" "$H" decrypt \
+    "$T/o.der" "$T/x2" >"$T/o2" 2>"$T/err2"
+is "deadline: a gpgsm 2 s late is in time for 4 s, killed at 1 s (75)" \
+    "$rc $(cat "$T/o") / $? $(cat "$T/o2")" "0 dec=0 noint=1 / 75 "
+cpu=$(sed -n 's/^#define LIMIT_GPG_CPU[^0-9]*\([0-9]*\).*/\1/p' \
+    "$MAILSEAL_SRCDIR/src/limit.h")
+is "gpgsm runs with LIMIT_GPG_CPU ($cpu) seconds of CPU" \
+    "$(cat "$T/fake.cpu")" "$cpu"
+# LIMIT_GPG_CPU, or less when mailseal's own limit is lower (here 1 s):
+# a gpgsm that spins is stopped by its CPU limit, long before the deadline
+t0=$(date +%s)
+(ulimit -t 1 && FAKE=spin CMS_DEADLINE=30 PATH=$T/bin:$PATH \
+    exec "$DRIVE" "$H" decrypt "$T/o.der" "$T/x" >"$T/o" 2>"$T/err")
+rc=$?
+t=$(($(date +%s) - t0))
+if [ "$rc" -eq 75 ] && [ ! -s "$T/o" ] && [ "$t" -le 10 ]; then
+	ok "gpgsm spinning: stopped by its CPU limit: 75 after ${t}s"
+else
+	not_ok "gpgsm spinning: 75 by its CPU limit (exit $rc, ${t}s)" \
 	    "$T/err"
 fi
 rm -f "$T/fake.pid"
