@@ -664,9 +664,12 @@ gpg_cms_verify(struct gpg *g, struct gpg_io *text, struct gpg_io *sig,
 		goto out;
 	}
 	memset(&g->seen, 0, sizeof g->seen);
+	/* the signature's certificates into a scratch keybox (gpgsup.c) */
+	(void)setenv(GPGSUP_SCRATCH_ENV, "1", 1);
 	gpg_run(g, 1);
 	e = gpgme_op_verify(g->ctx, sdata, tdata, pdata);
 	gpg_run(g, 0);
+	(void)unsetenv(GPGSUP_SCRATCH_ENV);
 	/* gpgsm's "OK" (gpg_cms_done) ends every signature it began:
 	 * one whose certificate it lacks ends in "ERROR verify.findkey",
 	 * which GPGME makes the signature's status */

@@ -37,6 +37,7 @@
 #include <sys/time.h>
 #include <sys/wait.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -100,6 +101,10 @@ static void	gpgsup_exec(const char *, int, char **, int, const int *,
 static int	gpgsup_conn(void);
 static int	gpgsup_conf(int, char **);
 static int	gpgsup_pass(const char *, int, char **, unsigned int);
+struct gpgsup_scratch;
+static int	gpgsup_home_kbx(int, char **, char *, size_t);
+static int	gpgsup_scratch(int, char **, struct gpgsup_scratch *);
+static void	gpgsup_scratch_rm(const struct gpgsup_scratch *);
 static int	gpgsup_left(const struct timespec *);
 static int	gpgsup_watch(pid_t, int, const struct timespec *);
 
@@ -696,30 +701,124 @@ gpgsup_watch(pid_t pid, int conn, const struct timespec *end)
 	return w == pid ? status : -1;
 }
 
+/*
+ * A verification's scratch keybox (GPGSUP_SCRATCH_ENV, set by gpgcms.c
+ * around gpgsm's VERIFY): gpgsm 2.2 stores every certificate a
+ * signature carries in its first writable keybox, whatever the chain,
+ * so each message verified would add its sender's certificates to the
+ * gateway's keybox: certificates it then encrypts to, invalid ones it
+ * must probe at every listing (gpgcms.c), and a keybox an attacker
+ * fills.  The run gets `--no-default-keyring --keyring DIR/scratch.kbx
+ * --keyring HOME/pubring.kbx`: it finds the home's certificates and
+ * stores the signature's in a private directory, removed after.
+ */
+struct gpgsup_scratch {
+	char	dir[PATH_MAX];
+	char	kbx[PATH_MAX + 16];	/* DIR/scratch.kbx */
+	char	home[PATH_MAX + 16];	/* HOME/pubring.kbx */
+};
+
+/* gpgsup_home_kbx - into buf: the pubring.kbx of gpgsm's home
+ * (--homedir, else GNUPGHOME, else ~/.gnupg): 0, or -1 */
+static int
+gpgsup_home_kbx(int argc, char **argv, char *buf, size_t bufsz)
+{
+	const char *h = NULL, *e;
+	int i, n;
+
+	for (i = 1; i + 1 < argc && h == NULL; i++)
+		if (strcmp(argv[i], "--homedir") == 0)
+			h = argv[i + 1];
+	if (h == NULL)
+		h = getenv("GNUPGHOME");
+	if (h != NULL && *h != '\0')
+		n = snprintf(buf, bufsz, "%s/pubring.kbx", h);
+	else if ((e = getenv("HOME")) != NULL)
+		n = snprintf(buf, bufsz, "%s/.gnupg/pubring.kbx", e);
+	else
+		return -1;
+	return n < 0 || (size_t)n >= bufsz ? -1 : 0;
+}
+
+/* gpgsup_scratch - a private directory for the scratch keybox, into s:
+ * 0, or -1 */
+static int
+gpgsup_scratch(int argc, char **argv, struct gpgsup_scratch *s)
+{
+	const char *t = getenv("TMPDIR");
+	int n;
+
+	if (t == NULL || *t != '/')
+		t = "/tmp";
+	n = snprintf(s->dir, sizeof s->dir, "%s/mailseal-gpgsm.XXXXXX", t);
+	if (n < 0 || (size_t)n >= sizeof s->dir ||
+	    gpgsup_home_kbx(argc, argv, s->home, sizeof s->home) == -1 ||
+	    mkdtemp(s->dir) == NULL)
+		return -1;
+	snprintf(s->kbx, sizeof s->kbx, "%s/scratch.kbx", s->dir);
+	return 0;
+}
+
+/* gpgsup_scratch_rm - the scratch directory removed, with what gpgsm
+ * left there (the keybox, its backup and lock) */
+static void
+gpgsup_scratch_rm(const struct gpgsup_scratch *s)
+{
+	char path[sizeof s->dir + 256];
+	struct dirent *de;
+	DIR *d;
+
+	if ((d = opendir(s->dir)) != NULL) {
+		while ((de = readdir(d)) != NULL)
+			if (strcmp(de->d_name, ".") != 0 &&
+			    strcmp(de->d_name, "..") != 0 &&
+			    snprintf(path, sizeof path, "%s/%s", s->dir,
+			    de->d_name) < (int)sizeof path)
+				(void)unlink(path);
+		closedir(d);
+	}
+	(void)rmdir(s->dir);
+}
+
 /* gpgsup_pass - run gpgsm --server as it is, within its limits (CPU,
  * deadline seconds of wall time); its exit status, or 2 when it did
  * not end by itself */
 static int
 gpgsup_pass(const char *prog, int argc, char **argv, unsigned int deadline)
 {
-	static char copt[] = "--cipher-algo", calg[] = GPGSUP_CIPHER;
+	static char copt[] = "--cipher-algo", calg[] = GPGSUP_CIPHER,
+	    nodef[] = "--no-default-keyring", kr[] = "--keyring";
+	struct gpgsup_scratch s;
 	struct timespec end = { 0, 0 };
 	char **av;
 	pid_t pid;
-	int conn, status;
+	int conn, status, i = 0, scratch;
 	rlim_t cpu = gpgsup_cpu_limit();
 
-	if ((av = calloc((size_t)argc + 3, sizeof *av)) == NULL ||
-	    (conn = gpgsup_conn()) == -1)
+	scratch = getenv(GPGSUP_SCRATCH_ENV) != NULL;
+	(void)unsetenv(GPGSUP_SCRATCH_ENV);
+	if ((av = calloc((size_t)argc + 8, sizeof *av)) == NULL ||
+	    (conn = gpgsup_conn()) == -1 ||
+	    (scratch && gpgsup_scratch(argc, argv, &s) == -1))
 		return 2;
-	av[0] = argv[0];
-	av[1] = copt;
-	av[2] = calg;
-	memcpy(av + 3, argv + 1, (size_t)argc * sizeof *av);
+	av[i++] = argv[0];
+	av[i++] = copt;
+	av[i++] = calg;
+	if (scratch) {
+		av[i++] = nodef;
+		av[i++] = kr;
+		av[i++] = s.kbx;
+		av[i++] = kr;
+		av[i++] = s.home;
+	}
+	memcpy(av + i, argv + 1, (size_t)argc * sizeof *av);
 	if (deadline > 0 && clock_gettime(CLOCK_MONOTONIC, &end) == 0)
 		end.tv_sec += deadline;
-	if ((pid = fork()) == -1)
+	if ((pid = fork()) == -1) {
+		if (scratch)
+			gpgsup_scratch_rm(&s);
 		return 2;
+	}
 	if (pid == 0) {
 		if (cpu > 0)
 			gpgsup_cpu(cpu);
@@ -729,5 +828,7 @@ gpgsup_pass(const char *prog, int argc, char **argv, unsigned int deadline)
 	free(av);
 	gpgsup_close_others(conn, -1);
 	status = gpgsup_watch(pid, conn, &end);
+	if (scratch)
+		gpgsup_scratch_rm(&s);
 	return status != -1 && WIFEXITED(status) ? WEXITSTATUS(status) : 2;
 }
