@@ -56,6 +56,8 @@ static char		**gpg_cms_patterns(char *const *, size_t,
 static enum gpg_cms_why	 gpg_cms_why(gpgme_error_t);
 static enum gpg_status	 gpg_cms_probe(struct gpg *, struct gpg_key *, char *,
 			    size_t);
+static enum gpg_status	 gpg_cms_probe_all(struct gpg *, struct gpg_keylist *,
+			    char *, size_t);
 static int		 gpg_cms_dec_class(gpgme_error_t, enum gpg_dec *);
 static void		 gpg_cms_sigs(struct gpg *, struct gpg_decrypt_result *);
 
@@ -446,6 +448,18 @@ gpg_cms_keylist(struct gpg *g, char *const *patterns, size_t n, int secret,
 			gpg_fail(e, "certificate listing", err, errsz);
 		return GPG_TEMPFAIL;
 	}
+	return gpg_cms_probe_all(g, list, err, errsz);
+}
+
+/* gpg_cms_probe_all - each certificate of list listed invalid (not
+ * expired or revoked) probed for why (gpg_cms_probe): GPG_OK, or
+ * GPG_TEMPFAIL with the list freed */
+static enum gpg_status
+gpg_cms_probe_all(struct gpg *g, struct gpg_keylist *list, char *err,
+    size_t errsz)
+{
+	size_t i;
+
 	for (i = 0; i < list->n; i++)
 		if (list->v[i].invalid && !list->v[i].expired &&
 		    !list->v[i].revoked && gpg_cms_probe(g, &list->v[i], err,
