@@ -69,6 +69,16 @@ is "certificate of an untrusted root: untrusted, invalid, cannot encrypt" \
 drive "$T/l" list "$(fp alice)"
 is "listing by fingerprint: that certificate" "$rc $(cut -d' ' -f1 "$T/l")" \
     "0 $(fp alice)"
+# libassuan cuts a command line at 1000 bytes: 60 recipients before
+# bob's address must not hide his certificate
+set --
+for i in $(seq 1 60); do
+	set -- "$@" "someone.rather.long.name$i@example.org"
+done
+drive "$T/l" list "$@" bob@example.org alice@example.org bob@example.org
+is "60 addresses before bob's and alice's: both found, each once" \
+    "$rc $(cut -d' ' -f1 "$T/l" | sort | tr '\n' ' ')" \
+    "0 $(printf '%s\n' "$(fp alice)" "$(fp bob)" | sort | tr '\n' ' ')"
 drive "$T/l" list nobody@example.org
 is "no certificate: an empty answer" "$rc $(wc -c <"$T/l")" "0 0"
 drive "$T/l" list
