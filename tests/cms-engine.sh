@@ -69,6 +69,16 @@ is "certificate of an untrusted root: untrusted, invalid, cannot encrypt" \
 drive "$T/l" list "$(fp alice)"
 is "listing by fingerprint: that certificate" "$rc $(cut -d' ' -f1 "$T/l")" \
     "0 $(fp alice)"
+# libassuan cuts a command line at 1000 bytes: 60 recipients before
+# bob's address must not hide his certificate
+set --
+for i in $(seq 1 60); do
+	set -- "$@" "someone.rather.long.name$i@example.org"
+done
+drive "$T/l" list "$@" bob@example.org alice@example.org bob@example.org
+is "60 addresses before bob's and alice's: both found, each once" \
+    "$rc $(cut -d' ' -f1 "$T/l" | sort | tr '\n' ' ')" \
+    "0 $(printf '%s\n' "$(fp alice)" "$(fp bob)" | sort | tr '\n' ' ')"
 drive "$T/l" list nobody@example.org
 is "no certificate: an empty answer" "$rc $(wc -c <"$T/l")" "0 0"
 drive "$T/l" list
@@ -189,6 +199,25 @@ drive "$T/o" opaque "$T/op.der" "$T/d"
 is "opaque signed-data by alice: VALID, the content out" \
     "$rc $(cat "$T/o") $(cmp -s "$T/d" "$T/m" && echo same)" \
     "0 sig=VALID fpr=$(fp alice) same"
+# gpgsm stores a signature's certificates in its keybox: not the home's
+cp "$H/pubring.kbx" "$T/kbx.before"
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/q.key" \
+    -out "$T/q.crt" -subj "/CN=q/emailAddress=q@example.org" -days 30 \
+    2>/dev/null
+openssl cms -sign -binary -outform DER -in "$T/m" -signer "$T/q.crt" \
+    -inkey "$T/q.key" -out "$T/q.der"
+drive "$T/o" verify "$T/q.der" "$T/m"
+drive "$T/l" list q@example.org
+is "a signature's own certificate (self-signed): BAD, not kept in the home" \
+    "$(cut -d' ' -f1 "$T/o") $(cmp -s "$H/pubring.kbx" "$T/kbx.before" &&
+    echo same) $(wc -c <"$T/l")" "sig=BAD same 0"
+gpgsm --homedir "$H" --batch --delete-keys "$(fp victor)" >/dev/null 2>&1
+osign victor "$T/v.der"
+drive "$T/o" verify "$T/v.der" "$T/m"
+drive "$T/l" list victor@example.org
+is "a certificate the signature carries (victor's, not in the home): VALID, not kept" \
+    "$(cat "$T/o") $(wc -c <"$T/l") $(ls /tmp | grep -c '^mailseal-gpgsm')" \
+    "sig=VALID fpr=$(fp victor) 0 0"
 printf 'not DER at all\n' >"$T/junk"
 drive "$T/o" verify "$T/junk" "$T/m"
 is "a signature part that is no CMS: BAD, not 75" \
