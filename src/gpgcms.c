@@ -399,10 +399,10 @@ gpg_cms_list1(struct gpg *g, char *const *patterns, size_t n, int secret,
 	own = gpg_cms_patterns(patterns, n, &pat);
 	memset(&g->seen, 0, sizeof g->seen);
 	gpgme_set_keylist_mode(g->ctx, GPGME_KEYLIST_MODE_LOCAL |
-	    GPGME_KEYLIST_MODE_VALIDATE);
+	    (secret == -1 ? 0 : GPGME_KEYLIST_MODE_VALIDATE));
 	gpg_run(g, 1);
-	e = n > 0 ? gpgme_op_keylist_ext_start(g->ctx, pat, secret, 0) :
-	    gpgme_op_keylist_start(g->ctx, NULL, secret);
+	e = n > 0 ? gpgme_op_keylist_ext_start(g->ctx, pat, secret != 0, 0) :
+	    gpgme_op_keylist_start(g->ctx, NULL, secret != 0);
 	gpg_run(g, 0);
 	while (!e && (e = gpgme_op_keylist_next(g->ctx, &k)) == 0) {
 		if (!gpg_cms_want(k, own, n)) {
@@ -417,7 +417,7 @@ gpg_cms_list1(struct gpg *g, char *const *patterns, size_t n, int secret,
 			break;
 		}
 		list->v = xappend(list->v, list->n, sizeof *list->v);
-		gpg_cms_copy(k, secret, &list->v[list->n++]);
+		gpg_cms_copy(k, secret != 0, &list->v[list->n++]);
 		gpgme_key_unref(k);
 	}
 	for (i = 0; i < n; i++)
@@ -445,7 +445,7 @@ gpg_cms_list1(struct gpg *g, char *const *patterns, size_t n, int secret,
 			gpg_fail(e, "certificate listing", err, errsz);
 		return GPG_TEMPFAIL;
 	}
-	return gpg_cms_probe_all(g, list, err, errsz);
+	return secret == -1 ? GPG_OK : gpg_cms_probe_all(g, list, err, errsz);
 }
 
 /* gpg_cms_merge - the certificates of part moved into list, but those

@@ -28,8 +28,8 @@ static void	gpg_cms_sigs(struct gpg *, struct gpg_decrypt_result *);
  * signer, no hidden recipient (CMS has no such thing) */
 enum gpg_status
 gpg_cms_encrypt(struct gpg *g, char *const *fprs, const int *hidden,
-    size_t n, const struct gpg_key *signer, struct gpg_io *io, char *err,
-    size_t errsz)
+    size_t n, const struct gpg_key *signer, int flags, struct gpg_io *io,
+    char *err, size_t errsz)
 {
 	struct gpgme_data_cbs rcbs = { gpgio_read, NULL, NULL, NULL };
 	struct gpgme_data_cbs wcbs = { NULL, gpgio_write, NULL, NULL };
@@ -59,7 +59,8 @@ gpg_cms_encrypt(struct gpg *g, char *const *fprs, const int *hidden,
 	memset(&g->seen, 0, sizeof g->seen);
 	gpg_run(g, 1);
 	e = gpgme_op_encrypt_ext(g->ctx, NULL, recp,
-	    GPGME_ENCRYPT_NO_ENCRYPT_TO, plain, cipher);
+	    flags & GPG_ENC_NO_ENCRYPT_TO ? GPGME_ENCRYPT_NO_ENCRYPT_TO : 0,
+	    plain, cipher);
 	gpg_run(g, 0);
 	if ((res = gpgme_op_encrypt_result(g->ctx)) != NULL &&
 	    res->invalid_recipients != NULL) {
@@ -168,7 +169,7 @@ gpg_cms_decrypt(struct gpg *g, struct gpg_io *io,
 		gpg_fail(e, "S/MIME decryption", err, errsz);
 	else if (r->dec != GPG_DEC_NOSECKEY)
 		st = GPG_OK;
-	else if (gpg_cms_keylist(g, NULL, 0, 1, &sec, err, errsz) ==
+	else if (gpg_cms_keylist(g, NULL, 0, -1, &sec, err, errsz) ==
 	    GPG_OK) {
 		/* "no secret key" from a gpgsm that can list them */
 		gpg_keylist_free(&sec);

@@ -58,8 +58,8 @@ gpg_encrypt(struct gpg *g, char *const *fprs, const int *hidden, size_t n,
 	char *recp;
 
 	if (g->cms)
-		return gpg_cms_encrypt(g, fprs, hidden, n, signer, io, err,
-		    errsz);
+		return gpg_cms_encrypt(g, fprs, hidden, n, signer, flags, io,
+		    err, errsz);
 	if ((arm = gpgio_armor_new(io)) == NULL) {
 		snprintf(err, errsz, "encryption: no CRC-24 (libgcrypt)");
 		return GPG_TEMPFAIL;

@@ -103,6 +103,13 @@ then
 else
 	not_ok "no CRL to be had: 75 (exit $rc)" "$T/l" "$T/err"
 fi
+# ... and a message for someone else is still "no secret key" there:
+# checking that gpgsm can list our secret keys needs no CRL
+openssl cms -encrypt -aes256 -binary -outform DER -in "$T/m" \
+    -out "$T/z0.der" "$(crt zed)"
+"$DRIVE" "$H2" decrypt "$T/z0.der" "$T/d" >"$T/o" 2>"$T/err"
+is "no CRL to be had, a message for someone else: no secret key, not 75" \
+    "$? $(cat "$T/o")" "0 dec=1 noint=0"
 echo disable-crl-checks >"$H2/gpgsm.conf"
 gpgconf --homedir "$H2" --kill all >/dev/null 2>&1
 "$DRIVE" "$H2" list bob@example.org >"$T/l" 2>"$T/err"
