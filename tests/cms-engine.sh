@@ -103,6 +103,19 @@ then
 else
 	not_ok "no CRL to be had: 75 (exit $rc)" "$T/l" "$T/err"
 fi
+# a damaged keybox: gpgsm lists nothing and says nothing
+H3=$(mktemp -d /tmp/msc.XXXXXX)
+_ms_homes="$_ms_homes $H3"
+cp -R "$H/." "$H3/"
+rm -f "$H3"/S.*
+head -c 3000 /dev/urandom >"$H3/pubring.kbx"
+"$DRIVE" "$H3" list bob@example.org >"$T/l" 2>"$T/err"
+rc=$?
+if [ "$rc" -eq 75 ] && [ ! -s "$T/l" ] && grep -q 'no keybox' "$T/err"; then
+	ok "a damaged keybox: 75, never no certificate"
+else
+	not_ok "a damaged keybox: 75 (exit $rc)" "$T/l" "$T/err"
+fi
 # ... and a message for someone else is still "no secret key" there:
 # checking that gpgsm can list our secret keys needs no CRL
 openssl cms -encrypt -aes256 -binary -outform DER -in "$T/m" \
