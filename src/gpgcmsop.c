@@ -38,12 +38,11 @@ gpg_cms_encrypt(struct gpg *g, char *const *fprs, const int *hidden,
 	gpgme_error_t e, why = 0;
 	enum gpg_status st = GPG_TEMPFAIL;
 	char *recp, bad[64] = "?";
-	size_t i;
-	int refuse = signer != NULL;
+	size_t i = 0;
 
-	for (i = 0; hidden != NULL && i < n; i++)
-		refuse |= hidden[i] != 0;
-	if (refuse) {
+	while (hidden != NULL && i < n && !hidden[i])
+		i++;
+	if (signer != NULL || (hidden != NULL && i < n)) {
 		snprintf(err, errsz, "S/MIME encryption: no signer, no "
 		    "hidden recipient");
 		return GPG_TEMPFAIL;
