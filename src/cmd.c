@@ -23,11 +23,8 @@
 static enum outcome keys_expiring(struct keys_opts *, const char *);
 static void	smtpd_opt(struct serve_opts *, int);
 
-/*
- * cmd_sign - parse the sign command line and run it.  --smime (S/MIME
- * multipart/signed, INTERFACE.md) is not there yet: refused as a usage
- * error that says so, not as an unknown option.
- */
+/* cmd_sign - parse the sign command line and run it; --smime: S/MIME
+ * multipart/signed with a certificate (gpgsm) */
 enum outcome
 cmd_sign(int argc, char **argv)
 {
@@ -54,10 +51,8 @@ cmd_sign(int argc, char **argv)
 			o.signer = optarg;
 		else if (ch == 'P')
 			o.passfile = optarg;
-		else if (ch == 'M') {
-			log_warnx("sign: --smime: not yet supported");
-			return OUTCOME_USAGE;
-		}
+		else if (ch == 'M')
+			o.smime = 1;
 	}
 	if ((r = common_args(&c, argc, argv)) != OUTCOME_OK)
 		return r;

@@ -16,6 +16,10 @@
  *        Content-* alone: protect.c) in small steps and writes armor
  *        into the spool
  *     -> closing boundary, then publish (output.c)
+ * S/MIME (RFC 8551) takes the same path with a CMS context (gpgsm): with
+ * --smime, or when a recipient has no usable OpenPGP key and every one
+ * has a usable certificate (encrypt_choose); the head is smime.c's and
+ * gpgsm's DER is written as base64 (smime.c's sink), no boundaries.
  * Memory stays constant in the message size: the body only ever passes
  * through fixed buffers.
  */
@@ -25,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "addr.h"
 #include "classify.h"
@@ -39,11 +44,19 @@
 #include "recip.h"
 #include "rfc5322.h"
 #include "sign.h"
+#include "smime.h"
+#include "tmpfile.h"
 #include "wkd.h"
 #include "limit.h"
 #include "xmalloc.h"
 
 #define ESCBUF	512
+
+/* The signed entity encrypt --sign spools for gpgsm (S/MIME). */
+struct encrypt_spool {
+	FILE	*fp;
+	int	 err;		/* errno of a failed read, or 0 */
+};
 
 struct encrypt_job {
 	const struct encrypt_opts	*opts;
@@ -52,6 +65,10 @@ struct encrypt_job {
 	struct gpg			*gpg;
 	struct gpg_keylist		 keys;
 	struct recip			 rec;		/* resolved here, or */
+	struct gpg			*cms;		/* gpgsm, for S/MIME */
+	struct gpg_keylist		 ckeys;		/* certificates */
+	struct recip			 crec;		/* resolved to them */
+	int				 smime;		/* the message is S/MIME */
 	const struct recip		*rp;		/* the caller's */
 	const struct gpg_key		*signer;	/* in skeys */
 	struct gpg_keylist		 skeys;
@@ -76,7 +93,20 @@ static enum outcome		encrypt_resolve(struct encrypt_job *);
 static enum outcome		encrypt_signer(struct encrypt_job *);
 static enum outcome		encrypt_status(enum gpg_status, const char *);
 static enum outcome		encrypt_write(struct encrypt_job *);
-static void			encrypt_missing(const struct addrlist *);
+static const char		*encrypt_join(const struct addrlist *,
+				    const struct gpg_keylist *, char *, size_t);
+static void			encrypt_missing(const struct addrlist *,
+				    const struct gpg_keylist *, const char *);
+static enum outcome		encrypt_cms_list(struct encrypt_job *);
+static enum outcome		encrypt_choose(struct encrypt_job *);
+static enum outcome		encrypt_keys(struct encrypt_job *);
+static enum outcome		encrypt_smime_only(struct encrypt_job *);
+static enum outcome		encrypt_seal_smime(struct encrypt_job *,
+				    ssize_t (*)(void *, void *, size_t), void *,
+				    const int *, FILE *);
+static enum outcome		encrypt_seal_signed(struct encrypt_job *, int,
+				    FILE *);
+static ssize_t			encrypt_spool_read(void *, void *, size_t);
 static void			encrypt_visible(struct encrypt_job *);
 
 /* encrypt_visible - envelope recipients: the addresses To and Cc show
@@ -209,37 +239,169 @@ encrypt_recipients(struct encrypt_job *j)
 	return OUTCOME_OK;
 }
 
-/* encrypt_missing - one line naming every recipient without a key */
-static void
-encrypt_missing(const struct addrlist *missing)
+/* encrypt_join - the addresses, escaped, comma-separated, into line
+ * (cut with "..."); with keys (a listing), each with why it has no
+ * usable key or certificate there (recip_explain) */
+static const char *
+encrypt_join(const struct addrlist *missing, const struct gpg_keylist *keys,
+    char *line, size_t linesz)
 {
-	char line[1024], esc[ESCBUF];
+	struct recip_reason why;
+	char esc[ESCBUF], text[256];
 	size_t i, o = 0;
 	int n;
 
 	line[0] = '\0';
 	for (i = 0; i < missing->n; i++) {
-		n = snprintf(line + o, sizeof line - o, "%s%s",
+		if (keys != NULL)
+			recip_explain(missing->v[i], keys, &why);
+		n = snprintf(line + o, linesz - o, "%s%s%s%s%s",
 		    i > 0 ? ", " : "", log_escape(missing->v[i], esc,
-		    sizeof esc));
-		if (n < 0 || (size_t)n >= sizeof line - o) {
-			snprintf(line + o, sizeof line - o, "...");
+		    sizeof esc), keys != NULL ? " (" : "", keys != NULL ?
+		    recip_reason_text(&why, text, sizeof text) : "",
+		    keys != NULL ? ")" : "");
+		if (n < 0 || (size_t)n >= linesz - o) {
+			snprintf(line + o, linesz - o, "...");
 			break;
 		}
 		o += (size_t)n;
 	}
-	log_warnx("no usable encryption key for %s %s",
-	    missing->n == 1 ? "recipient" : "recipients", line);
+	return line;
 }
 
-/* encrypt_resolve - one key listing, then exact matching */
+/* encrypt_missing - one line naming every recipient without a usable
+ * what ("encryption key", "certificate"); with keys (the listing), why
+ * each */
+static void
+encrypt_missing(const struct addrlist *missing, const struct gpg_keylist *keys,
+    const char *what)
+{
+	char line[2048];
+
+	log_warnx("no usable %s for %s %s", what,
+	    missing->n == 1 ? "recipient" : "recipients",
+	    encrypt_join(missing, keys, line, sizeof line));
+}
+
+/* encrypt_cms_list - one listing of certificates (gpgsm) for every
+ * recipient, resolved as keys are (recip.c) into crec */
+static enum outcome
+encrypt_cms_list(struct encrypt_job *j)
+{
+	struct addrlist pat = { NULL, 0 };
+	char err[GPG_ERRLEN];
+	enum gpg_status st;
+
+	if (j->cms == NULL && gpg_open_cms(&j->cms, j->opts->homedir, err,
+	    sizeof err) != GPG_OK) {
+		log_warnx("%s", err);
+		return OUTCOME_TEMPFAIL;
+	}
+	recip_patterns(&j->rcpts, &pat);
+	st = gpg_keylist_enc(j->cms, pat.v, pat.n, &j->ckeys, err, sizeof err);
+	addrlist_free(&pat);
+	if (st != GPG_OK) {
+		log_warnx("%s", err);
+		return OUTCOME_TEMPFAIL;
+	}
+	recip_resolve(&j->rcpts, &j->ckeys, &j->crec);
+	return OUTCOME_OK;
+}
+
+/* encrypt_smime_only - --smime: every recipient needs a usable
+ * certificate; no OpenPGP key is looked at */
+static enum outcome
+encrypt_smime_only(struct encrypt_job *j)
+{
+	enum outcome r;
+
+	if ((r = encrypt_cms_list(j)) != OUTCOME_OK)
+		return r;
+	if (j->crec.missing.n > 0) {
+		encrypt_missing(&j->crec.missing, &j->ckeys, "certificate");
+		return OUTCOME_NOUSER;
+	}
+	j->smime = 1;
+	j->rp = &j->crec;
+	return OUTCOME_OK;
+}
+
+/*
+ * encrypt_choose - some recipients have no usable OpenPGP key: S/MIME
+ * when every recipient has a usable certificate.  Otherwise 67: those
+ * with neither are named with why; a list of some with only a key and
+ * some with only a certificate cannot share one message (one format
+ * each), which the gateway solves with one copy per format.
+ */
+static enum outcome
+encrypt_choose(struct encrypt_job *j)
+{
+	struct addrlist neither = { NULL, 0 };
+	char keyonly[1024], certonly[1024];
+	enum outcome r;
+	size_t i;
+
+	if ((r = encrypt_cms_list(j)) != OUTCOME_OK)
+		return r;
+	if (j->crec.missing.n == 0) {
+		log_debug("recipients without an OpenPGP key have "
+		    "certificates: S/MIME");
+		j->smime = 1;
+		j->rp = &j->crec;
+		return OUTCOME_OK;
+	}
+	for (i = 0; i < j->rec.missing.n; i++)
+		if (addrlist_has(&j->crec.missing, j->rec.missing.v[i]))
+			addrlist_add(&neither, j->rec.missing.v[i]);
+	if (neither.n > 0)
+		encrypt_missing(&neither, &j->keys,
+		    "encryption key or certificate");
+	else
+		log_warnx("only an OpenPGP key: %s; only a certificate: %s; "
+		    "one message cannot be both OpenPGP and S/MIME (the "
+		    "gateway, mailseal filter, makes one copy per format)",
+		    encrypt_join(&j->crec.missing, NULL, keyonly,
+		    sizeof keyonly), encrypt_join(&j->rec.missing, NULL,
+		    certonly, sizeof certonly));
+	addrlist_free(&neither);
+	return OUTCOME_NOUSER;
+}
+
+/* encrypt_keys - one key listing, then exact matching; recipients
+ * left without a key are looked up as certificates (encrypt_choose) */
+static enum outcome
+encrypt_keys(struct encrypt_job *j)
+{
+	struct addrlist pat = { NULL, 0 };
+	char err[GPG_ERRLEN];
+	enum gpg_status st;
+
+	if (j->gpg == NULL && gpg_open(&j->gpg, j->opts->homedir, err,
+	    sizeof err) != GPG_OK) {
+		log_warnx("%s", err);
+		return OUTCOME_TEMPFAIL;
+	}
+	recip_patterns(&j->rcpts, &pat);
+	st = gpg_keylist_enc(j->gpg, pat.v, pat.n, &j->keys, err, sizeof err);
+	addrlist_free(&pat);
+	if (st != GPG_OK) {
+		log_warnx("%s", err);
+		return OUTCOME_TEMPFAIL;
+	}
+	recip_resolve(&j->rcpts, &j->keys, &j->rec);
+	if (j->opts->wkd && j->rec.missing.n > 0 && wkd_refresh(j->gpg,
+	    &j->rcpts, WKD_TIMEOUT, &j->keys, &j->rec, NULL) == -1)
+		return OUTCOME_TEMPFAIL;
+	return j->rec.missing.n > 0 ? encrypt_choose(j) : OUTCOME_OK;
+}
+
+/* encrypt_resolve - the keys (or certificates) to encrypt to, and
+ * which of them are hidden */
 static enum outcome
 encrypt_resolve(struct encrypt_job *j)
 {
-	struct addrlist pat = { NULL, 0 };
 	struct addrset vis;
-	char err[GPG_ERRLEN];
-	enum gpg_status st;
+	enum outcome r;
 	size_t i, k;
 	int *shown;
 
@@ -248,29 +410,9 @@ encrypt_resolve(struct encrypt_job *j)
 		/* the caller resolved them, and chose whom to encrypt to:
 		 * no second listing, no second resolution */
 		j->rp = j->opts->rec;
-	else {
-		if (j->gpg == NULL && gpg_open(&j->gpg, j->opts->homedir, err,
-		    sizeof err) != GPG_OK) {
-			log_warnx("%s", err);
-			return OUTCOME_TEMPFAIL;
-		}
-		recip_patterns(&j->rcpts, &pat);
-		st = gpg_keylist_enc(j->gpg, pat.v, pat.n, &j->keys, err,
-		    sizeof err);
-		addrlist_free(&pat);
-		if (st != GPG_OK) {
-			log_warnx("%s", err);
-			return OUTCOME_TEMPFAIL;
-		}
-		recip_resolve(&j->rcpts, &j->keys, &j->rec);
-		if (j->opts->wkd && j->rec.missing.n > 0 && wkd_refresh(j->gpg,
-		    &j->rcpts, WKD_TIMEOUT, &j->keys, &j->rec, NULL) == -1)
-			return OUTCOME_TEMPFAIL;
-		if (j->rec.missing.n > 0) {
-			encrypt_missing(&j->rec.missing);
-			return OUTCOME_NOUSER;
-		}
-	}
+	else if ((r = j->opts->smime ? encrypt_smime_only(j) :
+	    encrypt_keys(j)) != OUTCOME_OK)
+		return r;
 	/*
 	 * A key reached only through Bcc addresses is a hidden recipient:
 	 * its key ID would otherwise tell the To and Cc recipients who got
@@ -291,23 +433,34 @@ encrypt_resolve(struct encrypt_job *j)
 	}
 	free(shown);
 	for (i = 0; i < j->rp->nmap; i++)
-		log_debug("recipient %s: key %s", j->rp->map[i].addr,
-		    j->rp->map[i].fpr);
+		log_debug("recipient %s: %s %s", j->rp->map[i].addr,
+		    j->smime ? "certificate" : "key", j->rp->map[i].fpr);
+	for (i = 0; j->smime && i < j->rp->nfprs; i++)
+		if (j->hidden[i]) {
+			/* CMS names each recipient's certificate (issuer and
+			 * serial) for all to read: no hidden recipients */
+			log_warnx("S/MIME cannot hide a recipient: a Bcc "
+			    "recipient would be shown to the others; encrypt "
+			    "a copy of its own for each");
+			return OUTCOME_UNAVAILABLE;
+		}
 	return OUTCOME_OK;
 }
 
 /* encrypt_signer - --signer, or the From addr-spec: a secret key
- * (sign.c); and the passphrase file's passphrase for gpg */
+ * (sign.c), a certificate's for S/MIME; and the passphrase file's
+ * passphrase for gpg (or gpgsm) */
 static enum outcome
 encrypt_signer(struct encrypt_job *j)
 {
+	struct gpg *g = j->smime ? j->cms : j->gpg;
 	char err[GPG_ERRLEN];
 	enum outcome r;
 
-	if ((r = sign_signer(j->gpg, &j->m->h, j->opts->signer, &j->skeys,
+	if ((r = sign_signer(g, &j->m->h, j->opts->signer, &j->skeys,
 	    &j->signer)) != OUTCOME_OK)
 		return r;
-	if ((r = sign_passphrase(j->gpg, j->opts->passfile, &j->pf, err,
+	if ((r = sign_passphrase(g, j->opts->passfile, &j->pf, err,
 	    sizeof err)) != OUTCOME_OK)
 		log_warnx("%s", err);
 	return r;
@@ -327,8 +480,9 @@ encrypt_head(struct encrypt_job *j, FILE *fp, const char *boundary,
 		protect_outer(&j->m->h, &oh);
 	oh.fromline = NULL;
 	oh.fromlen = 0;
-	r = encrypt_lead(j, fp) == -1 ||
-	    pgpmime_write_head(fp, &oh, boundary) == -1 ? -1 : 0;
+	r = encrypt_lead(j, fp) == -1 || (j->smime ?
+	    smime_write_head(fp, &oh) : pgpmime_write_head(fp, &oh,
+	    boundary)) == -1 ? -1 : 0;
 	if (protect)
 		protect_outer_free(&oh);
 	return r;
@@ -405,7 +559,94 @@ encrypt_seal(struct encrypt_job *j, struct pgpmime_inner *inner, FILE *fp,
 	return output_release(&j->out, OUTCOME_OK);
 }
 
-/* encrypt_write - the PGP/MIME message into the output spool */
+/* encrypt_seal_smime - gpgsm encrypts the entity rd reads (rc; *rerr:
+ * its read error) into fp (after the head) as base64 of its DER, which
+ * must be whole; then publish */
+static enum outcome
+encrypt_seal_smime(struct encrypt_job *j, ssize_t (*rd)(void *, void *,
+    size_t), void *rc, const int *rerr, FILE *fp)
+{
+	struct smime_sink sink;
+	struct gpg_io io;
+	char err[GPG_ERRLEN];
+	enum gpg_status st;
+
+	smime_sink_init(&sink, fp, j->m->h.crlf);
+	io.read = rd;
+	io.write = smime_sink_write;
+	io.rcookie = rc;
+	io.wcookie = &sink;
+	st = gpg_encrypt(j->cms, j->rp->fprs, NULL, j->rp->nfprs, NULL,
+	    j->opts->no_encrypt_to ? GPG_ENC_NO_ENCRYPT_TO : 0, &io, err,
+	    sizeof err);
+	if (*rerr != 0 || sink.err != 0) {
+		errno = *rerr != 0 ? *rerr : sink.err;
+		log_warn(*rerr != 0 ? "cannot read the message" :
+		    "cannot write the output");
+		return OUTCOME_TEMPFAIL;
+	}
+	if (st != GPG_OK)
+		return encrypt_status(st, err);
+	if (!smime_sink_complete(&sink)) {
+		log_warnx("encryption: gpgsm's output is incomplete");
+		return OUTCOME_TEMPFAIL;
+	}
+	if (smime_sink_finish(&sink) == -1) {
+		log_warn("cannot write the output");
+		return OUTCOME_TEMPFAIL;
+	}
+	return output_release(&j->out, OUTCOME_OK);
+}
+
+/* encrypt_spool_read - GPGME's read callback over the spooled entity */
+static ssize_t
+encrypt_spool_read(void *cookie, void *buf, size_t n)
+{
+	struct encrypt_spool *s = cookie;
+	size_t k;
+
+	if ((k = fread(buf, 1, n, s->fp)) == 0 && ferror(s->fp)) {
+		s->err = errno != 0 ? errno : EIO;
+		return -1;
+	}
+	return (ssize_t)k;
+}
+
+/*
+ * encrypt_seal_signed - S/MIME and --sign: the entity is signed first
+ * (sign_entity: a multipart/signed with an application/pkcs7-signature
+ * part, the protected header, when there is one, inside the signed part)
+ * into a private nameless spool, which gpgsm then envelops (RFC 8551
+ * 3.7; what Outlook and Thunderbird write).  Memory stays constant: the
+ * message is read twice for the signature, the spool once.
+ */
+static enum outcome
+encrypt_seal_signed(struct encrypt_job *j, int protect, FILE *fp)
+{
+	struct encrypt_spool sp = { NULL, 0 };
+	enum outcome r;
+	int fd;
+
+	if ((fd = tmpfile_open_unlinked()) == -1 ||
+	    (sp.fp = fdopen(fd, "w+")) == NULL) {
+		log_warn("cannot make a temporary file");
+		if (fd != -1)
+			close(fd);
+		return OUTCOME_TEMPFAIL;
+	}
+	r = sign_entity(j->m, j->cms, j->signer, protect, sp.fp);
+	if (r == OUTCOME_OK && (fflush(sp.fp) == EOF ||
+	    fseeko(sp.fp, 0, SEEK_SET) == -1)) {
+		log_warn("cannot write a temporary file");
+		r = OUTCOME_TEMPFAIL;
+	}
+	if (r == OUTCOME_OK)
+		r = encrypt_seal_smime(j, encrypt_spool_read, &sp, &sp.err, fp);
+	fclose(sp.fp);
+	return r;
+}
+
+/* encrypt_write - the PGP/MIME or S/MIME message into the output spool */
 static enum outcome
 encrypt_write(struct encrypt_job *j)
 {
@@ -428,6 +669,11 @@ encrypt_write(struct encrypt_job *j)
 		log_warn("cannot write the output");
 	else if (input_seek(j->m->in, j->m->h.bodyoff) == -1)
 		log_warn("cannot read the message");
+	else if (j->smime && j->signer != NULL)
+		r = encrypt_seal_signed(j, protect, fp);
+	else if (j->smime)
+		r = encrypt_seal_smime(j, pgpmime_inner_read, &inner,
+		    &inner.err, fp);
 	else
 		r = encrypt_seal(j, &inner, fp, boundary);
 	pgpmime_inner_free(&inner);
@@ -476,10 +722,13 @@ encrypt_msg(struct msg *m, const struct encrypt_opts *opts)
 	r = encrypt_write(&j);
 done:
 	output_discard(j.out);
-	sign_passphrase_end(j.gpg, &j.pf);
+	sign_passphrase_end(j.smime ? j.cms : j.gpg, &j.pf);
 	gpg_keylist_free(&j.skeys);
 	recip_free(&j.rec);
 	gpg_keylist_free(&j.keys);
+	recip_free(&j.crec);
+	gpg_keylist_free(&j.ckeys);
+	gpg_close(j.cms);
 	if (j.gpg != opts->gpg)
 		gpg_close(j.gpg);
 	addrlist_free(&j.rcpts);

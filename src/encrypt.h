@@ -1,5 +1,6 @@
 /*
- * encrypt.h - the encrypt command: a message in, PGP/MIME out.
+ * encrypt.h - the encrypt command: a message in, PGP/MIME (or S/MIME)
+ * out.
  */
 #ifndef MAILSEAL_ENCRYPT_H
 #define MAILSEAL_ENCRYPT_H
@@ -34,6 +35,10 @@ struct encrypt_opts {
 					 * the original fields inside, the
 					 * outer Subject "[...]" */
 	int		 wkd;		/* --wkd: look up keys not held */
+	int		 smime;		/* --smime: S/MIME (certificates)
+					 * only; 0: OpenPGP, or S/MIME when
+					 * every recipient without a usable
+					 * key has a certificate */
 	const char	*lead;		/* a header field written first (after
 					 * a From_ line), without its line end;
 					 * NULL: none */

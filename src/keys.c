@@ -1,11 +1,15 @@
 /*
  * keys.c - the keys mailseal would use, as the operator asks about
- * them: `mailseal keys` (which key each address gets, or why none, and
- * when it expires) and whether the configured signer can sign.
+ * them: `mailseal keys` (which OpenPGP key or X.509 certificate each
+ * address gets, or why none, and when it expires) and whether the
+ * configured signer can sign.
  *
  * Addresses are read and matched as the filter reads and matches
  * recipients (addr_mailbox_parse, addr_canon, recip_resolve with the
- * configuration's recipient_delimiter), from one key listing.
+ * configuration's recipient_delimiter), from one key listing and, unless
+ * the configuration says smime = no, one certificate listing (gpgsm).
+ * An address with both a usable key and a usable certificate gets the
+ * format of format_preference.
  */
 #include <config.h>
 
@@ -37,6 +41,10 @@ struct keys_job {
 	struct addrlist		 addrs;		/* canonical, distinct */
 	struct gpg_keylist	 keys;
 	struct recip_index	*ix;		/* of keys, built once */
+	int			 smime;		/* certificates consulted */
+	enum format		 pref;		/* when an address has both */
+	struct gpg_keylist	 certs;		/* gpgsm's listing */
+	struct recip_index	*cix;		/* of certs */
 	time_t			 now;
 	int			 nousable;	/* an address without a key */
 	int			 anyusable;
@@ -53,9 +61,11 @@ static void		keys_signer_why(const char *,
 static enum outcome	keys_setup(struct keys_job *);
 static enum outcome	keys_list(struct keys_job *);
 static void		keys_show(struct keys_job *, const char *);
+static enum outcome	keys_list_cms(struct keys_job *, const char *);
 static void		keys_usable(struct keys_job *, const char *,
-			    const char *);
+			    const struct recip_index *, const char *);
 static void		keys_unusable(struct keys_job *, const char *);
+static void		keys_noemail(struct keys_job *);
 static const char	*keys_day(long long, char *, size_t);
 
 /*
@@ -200,6 +210,8 @@ keys_setup(struct keys_job *j)
 		}
 		(void)addr_delimiters_set(j->cfg.recipient_delimiter != NULL ?
 		    j->cfg.recipient_delimiter : "");
+		j->smime = j->cfg.smime;
+		j->pref = j->cfg.format_preference;
 	}
 	if (o->naddrs > LIMIT_RECIPIENTS) {
 		log_warnx("keys: more addresses than the limit "
@@ -269,18 +281,52 @@ keys_list(struct keys_job *j)
 		log_warnx("keys: %s: name the addresses to look at", err);
 	else if (st != GPG_OK)
 		log_warnx("keys: %s", err);
+	if (st != GPG_OK)
+		return OUTCOME_TEMPFAIL;
+	return j->smime ? keys_list_cms(j, home) : OUTCOME_OK;
+}
+
+/* keys_list_cms - the one certificate listing (gpgsm, validated: chain,
+ * expiry, CRL): the addresses' certificates, or all */
+static enum outcome
+keys_list_cms(struct keys_job *j, const char *home)
+{
+	struct addrlist pat = { NULL, 0 };
+	struct gpg *g;
+	char err[GPG_ERRLEN];
+	enum gpg_status st;
+
+	if (gpg_open_cms(&g, home, err, sizeof err) != GPG_OK) {
+		log_warnx("keys: %s (smime = no in the configuration does "
+		    "without certificates)", err);
+		return OUTCOME_TEMPFAIL;
+	}
+	if (j->addrs.n > 0) {
+		recip_patterns(&j->addrs, &pat);
+		st = gpg_keylist_enc(g, pat.v, pat.n, &j->certs, err,
+		    sizeof err);
+		addrlist_free(&pat);
+	} else
+		st = gpg_keylist_all(g, &j->certs, err, sizeof err);
+	gpg_close(g);
+	if (st == GPG_TOOMANY)
+		log_warnx("keys: %s: name the addresses to look at", err);
+	else if (st != GPG_OK)
+		log_warnx("keys: %s", err);
 	return st == GPG_OK ? OUTCOME_OK : OUTCOME_TEMPFAIL;
 }
 
-/* keys_usable - the line of a key that would be used for addr; with
- * --expiring only when it expires within that many days */
+/* keys_usable - the line of a key (of the listing ix indexes) that
+ * would be used for addr; with --expiring only when it expires within
+ * that many days */
 static void
-keys_usable(struct keys_job *j, const char *esc, const char *fpr)
+keys_usable(struct keys_job *j, const char *esc, const struct recip_index *ix,
+    const char *fpr)
 {
 	const struct gpg_key *k;
 	char day[32];
 
-	if ((k = recip_index_key(j->ix, fpr)) == NULL)
+	if ((k = recip_index_key(ix, fpr)) == NULL)
 		return;
 	if (j->opts->expiring >= 0) {
 		if (k->expires <= 0 || k->expires > (long long)j->now +
@@ -288,48 +334,123 @@ keys_usable(struct keys_job *j, const char *esc, const char *fpr)
 			return;
 		j->expiring = 1;
 	}
-	fprintf(j->opts->out, "%s  key=%s  encrypt=yes  expires=%s\n", esc,
-	    k->fpr, keys_day(k->expires, day, sizeof day));
+	fprintf(j->opts->out, "%s  %s=%s  encrypt=yes  expires=%s\n", esc,
+	    k->x509 ? "cert" : "key", k->fpr,
+	    keys_day(k->expires, day, sizeof day));
 }
 
-/* keys_unusable - the line of an address no key would be used for */
+/* keys_reason - the line of one unusable explanation */
+static void
+keys_reason(struct keys_job *j, const char *esc, const char *field,
+    const struct recip_reason *r)
+{
+	char text[GPG_ERRLEN];
+
+	fprintf(j->opts->out, "%s  %s=-  encrypt=no  reason=%s  why=\"%s\"\n",
+	    esc, field, recip_why_name(r->why),
+	    recip_reason_text(r, text, sizeof text));
+}
+
+/* keys_unusable - the lines of an address nothing would be used for:
+ * why not its OpenPGP key, and why not its certificate when it has one
+ * (an address with neither gets the one no-key line) */
 static void
 keys_unusable(struct keys_job *j, const char *addr)
 {
-	struct recip_reason r;
-	char esc[LIMIT_ADDR_SPEC * 4 + 8], text[GPG_ERRLEN];
+	struct recip_reason r, c;
+	char esc[LIMIT_ADDR_SPEC * 4 + 8];
 
+	(void)log_escape(addr, esc, sizeof esc);
 	recip_explain_ix(addr, j->ix, &r);
 	if (r.why == RECIP_NOKEY && addrlist_has(&j->unreadable, addr))
 		r.why = RECIP_UNSUPPORTED;	/* WKD's key: gpg cannot read */
-	fprintf(j->opts->out, "%s  key=-  encrypt=no  reason=%s  why=\"%s\"\n",
-	    log_escape(addr, esc, sizeof esc), recip_why_name(r.why),
-	    recip_reason_text(&r, text, sizeof text));
+	c.why = RECIP_NOKEY;
+	if (j->cix != NULL)
+		recip_explain_ix(addr, j->cix, &c);
+	if (r.why != RECIP_NOKEY || c.why == RECIP_NOKEY)
+		keys_reason(j, esc, "key", &r);
+	if (c.why != RECIP_NOKEY)
+		keys_reason(j, esc, "cert", &c);
 }
 
-/* keys_show - the lines of one address: every key recip_resolve()
- * takes for it, or why there is none */
+/* keys_noemail - without addresses: the valid certificates for mail
+ * (ones that can sign or encrypt: not a CA's) that name no email
+ * address, which no recipient can ever match */
+static void
+keys_noemail(struct keys_job *j)
+{
+	const struct gpg_key *k;
+	struct recip_reason r;
+	size_t i;
+
+	for (i = 0; i < j->certs.n; i++) {
+		k = &j->certs.v[i];
+		if (k->nuids > 0 || !(k->can_encrypt || k->can_sign))
+			continue;
+		memset(&r, 0, sizeof r);
+		r.why = RECIP_NOEMAIL;
+		r.x509 = 1;
+		snprintf(r.fpr, sizeof r.fpr, "%s", k->fpr);
+		keys_reason(j, "-", "cert", &r);
+	}
+}
+
+/* keys_show - the lines of one address: every key (or certificate)
+ * the filter would take for it, or why there is none */
 static void
 keys_show(struct keys_job *j, const char *addr)
 {
 	struct addrlist one = { NULL, 0 };
-	struct recip r;
+	struct recip r, c;
+	const struct recip *use = &r;
+	const struct recip_index *ix = j->ix;
 	char esc[LIMIT_ADDR_SPEC * 4 + 8];
 	size_t i;
 
 	addrlist_add(&one, addr);
 	recip_resolve_ix(&one, j->ix, &r);
+	memset(&c, 0, sizeof c);
+	if (j->cix != NULL)
+		recip_resolve_ix(&one, j->cix, &c);
 	addrlist_free(&one);
-	if (r.nfprs == 0) {
+	if (c.nfprs > 0 && (r.nfprs == 0 || j->pref == FORMAT_SMIME)) {
+		use = &c;
+		ix = j->cix;
+	}
+	if (use->nfprs == 0) {
 		j->nousable = 1;
 		if (j->opts->expiring < 0)
 			keys_unusable(j, addr);
 	} else
 		j->anyusable = 1;
 	(void)log_escape(addr, esc, sizeof esc);
-	for (i = 0; i < r.nfprs; i++)
-		keys_usable(j, esc, r.fprs[i]);
+	for (i = 0; i < use->nfprs; i++)
+		keys_usable(j, esc, ix, use->fprs[i]);
 	recip_free(&r);
+	recip_free(&c);
+}
+
+/* keys_addrs - without addresses: every address of a valid user ID and
+ * of a certificate, each once, sorted (a merge of the two sorted
+ * lists: LIMIT_KEYS of each is not quadratic) */
+static void
+keys_addrs(struct keys_job *j)
+{
+	struct addrlist a = { NULL, 0 }, b = { NULL, 0 };
+	size_t i = 0, k = 0;
+	int c;
+
+	recip_index_addrs(j->ix, &a);
+	if (j->cix != NULL)
+		recip_index_addrs(j->cix, &b);
+	while (i < a.n || k < b.n) {
+		c = i == a.n ? 1 : k == b.n ? -1 : strcmp(a.v[i], b.v[k]);
+		addrlist_add(&j->addrs, c <= 0 ? a.v[i] : b.v[k]);
+		i += c <= 0;
+		k += c >= 0;
+	}
+	addrlist_free(&a);
+	addrlist_free(&b);
 }
 
 /* keys_run - see keys.h */
@@ -343,15 +464,21 @@ keys_run(const struct keys_opts *o)
 
 	memset(&j, 0, sizeof j);
 	j.opts = o;
+	j.smime = 1;
+	j.pref = FORMAT_OPENPGP;
 	if ((rc = keys_setup(&j)) != OUTCOME_OK ||
 	    (rc = keys_list(&j)) != OUTCOME_OK)
 		goto out;
 	/* one index: each address costs a binary search, not a pass
 	 * over every user ID (LIMIT_KEYS keys, all their addresses) */
 	j.ix = recip_index_new(&j.keys);
+	if (j.smime)
+		j.cix = recip_index_new(&j.certs);
 	if (!named)	/* every address of a valid user ID, each once */
-		recip_index_addrs(j.ix, &j.addrs);
+		keys_addrs(&j);
 	j.now = time(NULL);
+	if (!named && o->expiring < 0)
+		keys_noemail(&j);
 	for (i = 0; i < j.addrs.n; i++)
 		keys_show(&j, j.addrs.v[i]);
 	if (fflush(o->out) == EOF || ferror(o->out)) {
@@ -363,7 +490,9 @@ keys_run(const struct keys_opts *o)
 		rc = OUTCOME_NOUSER_KEYS;
 out:
 	recip_index_free(j.ix);
+	recip_index_free(j.cix);
 	gpg_keylist_free(&j.keys);
+	gpg_keylist_free(&j.certs);
 	addrlist_free(&j.addrs);
 	addrlist_free(&j.unreadable);
 	if (j.havecfg)

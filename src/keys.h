@@ -26,15 +26,23 @@ struct keys_opts {
 };
 
 /*
- * keys_run - one line per address and key that would be used (or why
- * none would), from one key listing:
+ * keys_run - one line per address and key (key=, OpenPGP) or
+ * certificate (cert=, S/MIME) that would be used, or why none would,
+ * from one key listing and (unless smime = no) one certificate listing:
  *	ADDR  key=FPR  encrypt=yes  expires=YYYY-MM-DD|never
+ *	ADDR  cert=FPR  encrypt=yes  expires=YYYY-MM-DD
  *	ADDR  key=-  encrypt=no  reason=TOKEN  why="TEXT"
+ *	ADDR  cert=-  encrypt=no  reason=TOKEN  why="TEXT"
+ * An address with both gets the format_preference's; one with neither
+ * the key= line, and a cert= line when it has a certificate.  Without
+ * addresses, a valid certificate that names no email address is a line
+ * of its own, "-  cert=-  ... reason=no-email".
  * OUTCOME_OK; OUTCOME_NOUSER_KEYS when a named address (without names:
- * every user ID) has no usable key; with expiring, only usable keys
- * that expire within that many days, and OUTCOME_EXPIRING when there
- * is one; OUTCOME_USAGE for a bad address, OUTCOME_CONFIG for a bad
- * configuration, OUTCOME_TEMPFAIL when gpg did not answer.
+ * every user ID and certificate address) has no usable key or
+ * certificate; with expiring, only usable ones that expire within that
+ * many days, and OUTCOME_EXPIRING when there is one; OUTCOME_USAGE for
+ * a bad address, OUTCOME_CONFIG for a bad configuration,
+ * OUTCOME_TEMPFAIL when gpg or gpgsm did not answer.
  */
 enum outcome	keys_run(const struct keys_opts *);
 

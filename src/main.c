@@ -74,8 +74,9 @@ usage(FILE *fp)
 	    "usage: mailseal encrypt [--homedir DIR] [-o FILE] [-r ADDR]...\n"
 	    "                        [--sign [--signer KEY] [--passphrase-file FILE]]\n"
 	    "                        [--no-encrypt-to] [--no-protect-headers] [--wkd]\n"
+	    "                        [--smime]\n"
 	    "                        [--timeout SECONDS] [-v] [FILE]\n"
-	    "       mailseal sign [--homedir DIR] [-o FILE] [--signer KEY]\n"
+	    "       mailseal sign [--homedir DIR] [-o FILE] [--signer KEY] [--smime]\n"
 	    "                     [--passphrase-file FILE] [--timeout SECONDS] [-v]\n"
 	    "                     [FILE]\n"
 	    "       mailseal decrypt [--homedir DIR] [-o FILE] [--timeout SECONDS]\n"
@@ -364,6 +365,9 @@ encrypt_opt(struct encrypt_opts *o, int ch)
 	case 'U':
 		o->protect_headers = 0;
 		break;
+	case 'M':
+		o->smime = 1;
+		break;
 	}
 	return OUTCOME_OK;
 }
@@ -381,6 +385,7 @@ cmd_encrypt(int argc, char **argv)
 		{ "wkd",		no_argument,		NULL, 'W' },
 		{ "passphrase-file",	required_argument,	NULL, 'P' },
 		{ "no-protect-headers",	no_argument,		NULL, 'U' },
+		{ "smime",		no_argument,		NULL, 'M' },
 		{ NULL,			0,			NULL, 0 }
 	};
 	struct common c = { "encrypt", NULL, NULL, NULL, LIMIT_SECONDS, 0, 0 };
@@ -405,6 +410,11 @@ cmd_encrypt(int argc, char **argv)
 	    !o.sign) {
 		log_warnx("%s needs --sign", o.signer != NULL ? "--signer" :
 		    "--passphrase-file");
+		r = OUTCOME_USAGE;
+	}
+	if (r == OUTCOME_OK && o.smime && o.wkd) {
+		log_warnx("--wkd finds OpenPGP keys, not certificates: not "
+		    "with --smime");
 		r = OUTCOME_USAGE;
 	}
 	if (r != OUTCOME_OK || (r = common_args(&c, argc, argv)) != OUTCOME_OK)

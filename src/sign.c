@@ -19,6 +19,11 @@
  *     -> publish (output.c)
  * Memory is constant in the message size.
  *
+ * S/MIME (sign --smime, RFC 8551 3.5): the same signed part, signed by
+ * gpgsm (a CMS context) into a detached SignedData (DER, checked whole),
+ * protocol="application/pkcs7-signature", micalg RFC 8551's ("sha-256")
+ * as gpg_sign gives it, and the signature part smime.c writes (base64).
+ *
  * Line ends: gpg signs CRLF (RFC 3156 5).  The part is written in the
  * message's own line ends: CRLF as signed, or, in a message of LF line
  * ends, every CRLF of the signed bytes as LF, so a reader that turns
@@ -52,11 +57,14 @@
 #include "recip.h"
 #include "rfc5322.h"
 #include "sign.h"
+#include "smime.h"
 #include "xmalloc.h"
 
 #define ESCBUF		512
 #define SIGN_ARMOR_MAX	65536	/* gpg's armored signature: about 1 KB
-				 * for RSA 4096, far less for ed25519 */
+				 * for RSA 4096, far less for ed25519;
+				 * gpgsm's DER with the certificate chain
+				 * a few KB */
 #define SIGN_HASHLEN	64
 
 /* The armored signature gpg writes. */
@@ -89,6 +97,9 @@ struct sign_job {
 	struct output		*out;
 	struct sign_sig		*sig;
 	char			 micalg[SIGN_HASHLEN];
+	int			 protect;	/* the signed part starts with
+						 * the protected header */
+	int			 entity;	/* an entity to encrypt: CRLF */
 };
 
 static char		*sign_who(const struct rfc5322_header *, const char *);
@@ -290,11 +301,13 @@ sign_head(struct sign_job *j, FILE *fp, const char *b)
 	if (!mimever && fprintf(fp, "MIME-Version: 1.0%s", eol) < 0)
 		return -1;
 	return fprintf(fp, "Content-Type: multipart/signed; micalg=%s;%s"
-	    "\tprotocol=\"application/pgp-signature\";%s"
+	    "\tprotocol=\"application/%s\";%s"
 	    "\tboundary=\"%s\"%s%s"
-	    "This is an OpenPGP/MIME signed message (RFC 4880 and 3156)%s"
-	    "--%s%s", j->micalg, eol, eol, b, eol, eol, eol, b, eol) < 0 ?
-	    -1 : 0;
+	    "This is %s signed message (%s)%s"
+	    "--%s%s", j->micalg, eol, j->opts->smime ? "pkcs7-signature" :
+	    "pgp-signature", eol, b, eol, eol, j->opts->smime ?
+	    "an S/MIME" : "an OpenPGP/MIME", j->opts->smime ? "RFC 8551" :
+	    "RFC 4880 and 3156", eol, b, eol) < 0 ? -1 : 0;
 }
 
 /* sign_text - n bytes of CRLF text in the message's line ends: as they
@@ -337,6 +350,9 @@ sign_canon_open(struct sign_job *j)
 		return NULL;
 	c = xcalloc(1, sizeof *c);
 	pgpmime_inner_init(&c->inner, &j->m->h, j->m->in);
+	/* encrypt has seen that the protected header fits */
+	if (j->protect)
+		(void)pgpmime_inner_protect(&c->inner, &j->m->h);
 	return c;
 }
 
@@ -412,14 +428,13 @@ sign_part(struct sign_job *j, FILE *fp)
 	struct sign_canon *c;
 	char buf[65536];
 	ssize_t n;
-	int cr = 0, r = 0;
+	int cr = 0, r = 0, crlf = j->entity || j->m->h.crlf;
 
 	if ((c = sign_canon_open(j)) == NULL)
 		return -1;
 	while (r == 0 && (n = sign_canon_read(c, buf, sizeof buf)) > 0)
-		r = sign_text(fp, buf, (size_t)n, j->m->h.crlf, &cr);
-	if (r == 0 && (n < 0 || sign_text(fp, NULL, 0, j->m->h.crlf,
-	    &cr) == -1))
+		r = sign_text(fp, buf, (size_t)n, crlf, &cr);
+	if (r == 0 && (n < 0 || sign_text(fp, NULL, 0, crlf, &cr) == -1))
 		r = -1;
 	sign_canon_close(c);
 	return r;
@@ -458,7 +473,10 @@ sign_make(struct sign_job *j)
 		    "too long" : err);
 		return st == GPG_NOSECKEY ? OUTCOME_NOSIGNER : OUTCOME_TEMPFAIL;
 	}
-	if (j->sig->len == 0 || j->sig->buf[j->sig->len - 1] != '\n') {
+	if (j->opts->smime ? j->sig->len < 2 || !smime_der_complete(
+	    (unsigned char *)j->sig->buf, j->sig->len, j->sig->len,
+	    (unsigned char *)j->sig->buf + j->sig->len - 2) :
+	    j->sig->len == 0 || j->sig->buf[j->sig->len - 1] != '\n') {
 		log_warnx("signing: gpg's signature is incomplete");
 		return OUTCOME_TEMPFAIL;
 	}
@@ -484,6 +502,15 @@ sign_write(struct sign_job *j)
 	sink.fp = fp;
 	sink.crlf = j->m->h.crlf;
 	pgpmime_boundary(b);
+	if (j->opts->smime) {
+		if (sign_head(j, fp, b) == -1 || sign_part(j, fp) == -1 ||
+		    smime_write_sig(fp, b, (unsigned char *)j->sig->buf,
+		    j->sig->len, j->m->h.crlf) == -1) {
+			log_warn("cannot write the output");
+			return OUTCOME_TEMPFAIL;
+		}
+		return output_release(&j->out, OUTCOME_OK);
+	}
 	/* the armor ends in a line end: the one before the last delimiter */
 	if (sign_head(j, fp, b) == -1 || sign_part(j, fp) == -1 ||
 	    fprintf(fp, "%s--%s%s"
@@ -583,8 +610,9 @@ sign_ready(struct sign_job *j, int *copy)
 		    "(RFC 3156 5 needs 7-bit or 8-bit lines)");
 		return OUTCOME_DATAERR;
 	}
-	if (j->gpg == NULL && gpg_open(&j->gpg, j->opts->homedir, err,
-	    sizeof err) != GPG_OK) {
+	if (j->gpg == NULL && (j->opts->smime ? gpg_open_cms(&j->gpg,
+	    j->opts->homedir, err, sizeof err) : gpg_open(&j->gpg,
+	    j->opts->homedir, err, sizeof err)) != GPG_OK) {
 		log_warnx("%s", err);
 		return OUTCOME_TEMPFAIL;
 	}
@@ -618,6 +646,40 @@ sign_msg(struct msg *m, const struct sign_opts *opts)
 	gpg_keylist_free(&j.skeys);
 	if (j.gpg != opts->gpg)
 		gpg_close(j.gpg);
+	free(j.sig);
+	return r;
+}
+
+/* sign_entity - see sign.h */
+enum outcome
+sign_entity(struct msg *m, struct gpg *cms, const struct gpg_key *signer,
+    int protect, FILE *fp)
+{
+	struct sign_opts o;
+	struct sign_job j;
+	char b[PGPMIME_BOUNDARY_SIZE];
+	enum outcome r;
+
+	memset(&o, 0, sizeof o);
+	memset(&j, 0, sizeof j);
+	o.smime = 1;
+	j.opts = &o;
+	j.m = m;
+	j.gpg = cms;
+	j.signer = signer;
+	j.protect = protect;
+	j.entity = 1;
+	if ((r = sign_make(&j)) == OUTCOME_OK) {
+		pgpmime_boundary(b);
+		if (fprintf(fp, "Content-Type: multipart/signed; micalg=%s;\r\n"
+		    "\tprotocol=\"application/pkcs7-signature\";\r\n"
+		    "\tboundary=\"%s\"\r\n\r\n--%s\r\n", j.micalg, b, b) < 0 ||
+		    sign_part(&j, fp) == -1 || smime_write_sig(fp, b,
+		    (unsigned char *)j.sig->buf, j.sig->len, 1) == -1) {
+			log_warn("cannot write the signed entity");
+			r = OUTCOME_TEMPFAIL;
+		}
+	}
 	free(j.sig);
 	return r;
 }

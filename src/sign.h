@@ -6,6 +6,8 @@
 #ifndef MAILSEAL_SIGN_H
 #define MAILSEAL_SIGN_H
 
+#include <stdio.h>
+
 #include "gpg.h"
 #include "outcome.h"
 #include "passfile.h"
@@ -31,6 +33,9 @@ struct sign_opts {
 	int		 nobcc;		/* leave out Bcc and Resent-Bcc (the
 					 * gateway's copies: sent mail), from
 					 * a message passed on unchanged too */
+	int		 smime;		/* S/MIME (RFC 8551): gpgsm signs with
+					 * a certificate; gpg must then be a
+					 * CMS context (gpg_open_cms) or NULL */
 };
 
 /* sign_msg - sign the message m as multipart/signed; on failure one
@@ -44,6 +49,17 @@ enum outcome	sign_msg(struct msg *, const struct sign_opts *);
 /* sign_run - the command: the message in the file input (NULL:
  * standard input) through sign_msg */
 enum outcome	sign_run(const char *, const struct sign_opts *);
+
+/* sign_entity - S/MIME's signed entity of the message m (the input at
+ * its body or anywhere): a multipart/signed Content-Type field, the empty
+ * line, the signed part (the Content-* fields, or with protect the
+ * protected header (protect.c), and the body), the pkcs7-signature part
+ * by signer (from sign_signer on cms, a CMS context), every line end CR
+ * LF: the entity encrypt --sign envelops for S/MIME recipients (RFC 8551
+ * 3.7).  Into fp; OUTCOME_NOSIGNER or OUTCOME_TEMPFAIL with one line
+ * said. */
+enum outcome	sign_entity(struct msg *, struct gpg *, const struct gpg_key *,
+		    int, FILE *);
 
 /* sign_signer - the secret key that signs: signer (a fingerprint or an
  * address), else the key whose user ID equals the From addr-spec of h;

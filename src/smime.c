@@ -1,0 +1,158 @@
+/*
+ * smime.c - write RFC 8551 S/MIME: the enveloped message and the
+ * signature part of a multipart/signed.
+ *
+ * As pgpmime.c, we wrap and do not re-encode: the outer header is the
+ * message's own fields, byte for byte, in their order; what gpgsm
+ * encrypts is pgpmime.c's inner entity (the Content-* fields or the
+ * protected header, and the body, line ends CRLF: RFC 8551 3.1.1).
+ * The only bytes we make are our fields and the base64 of gpgsm's DER,
+ * 76 characters a line (RFC 2045 6.8) with the message's line ends,
+ * written as gpgsm writes it: memory does not grow with the message.
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <string.h>
+
+#include "pgpmime.h"
+#include "rfc5322.h"
+#include "smime.h"
+
+#define SMIME_STEP	4096	/* DER bytes encoded at a time */
+
+/* smime_write_head - see smime.h */
+int
+smime_write_head(FILE *fp, const struct rfc5322_header *h)
+{
+	const char *eol = h->crlf ? "\r\n" : "\n";
+	size_t i;
+	int mimever = 0;
+
+	if (h->fromline != NULL &&
+	    fwrite(h->fromline, 1, h->fromlen, fp) != h->fromlen)
+		return -1;
+	for (i = 0; i < h->nfields; i++) {
+		const struct rfc5322_field *f = &h->fields[i];
+		if (!pgpmime_is_outer(f))
+			continue;
+		if (rfc5322_is(f, "MIME-Version"))
+			mimever = 1;
+		if (fwrite(f->raw, 1, f->rawlen, fp) != f->rawlen)
+			return -1;
+		/* a header that ends the input without a line end */
+		if (f->raw[f->rawlen - 1] != '\n' && fputs(eol, fp) == EOF)
+			return -1;
+	}
+	if (!mimever && fprintf(fp, "MIME-Version: 1.0%s", eol) < 0)
+		return -1;
+	return fprintf(fp, "Content-Type: application/pkcs7-mime; "
+	    "smime-type=enveloped-data;%s\tname=\"smime.p7m\"%s"
+	    "Content-Transfer-Encoding: base64%s"
+	    "Content-Disposition: attachment; filename=\"smime.p7m\"%s%s",
+	    eol, eol, eol, eol, eol) < 0 ? -1 : 0;
+}
+
+/* smime_sink_init - see smime.h */
+void
+smime_sink_init(struct smime_sink *s, FILE *fp, int crlf)
+{
+	memset(s, 0, sizeof *s);
+	s->fp = fp;
+	cte_encoder_init(&s->enc, crlf);
+}
+
+/* smime_sink_write - see smime.h; a step at a time through a buffer on
+ * the stack */
+ssize_t
+smime_sink_write(void *cookie, const void *buf, size_t n)
+{
+	struct smime_sink *s = cookie;
+	const unsigned char *p = buf;
+	char out[2 * SMIME_STEP + 8];
+	size_t k, o, done;
+
+	for (done = 0; done < n; done += k) {
+		k = n - done > SMIME_STEP ? SMIME_STEP : n - done;
+		o = cte_encode(&s->enc, p + done, k, out);
+		if (o > 0 && fwrite(out, 1, o, s->fp) != o) {
+			s->err = errno != 0 ? errno : EIO;
+			return -1;
+		}
+	}
+	for (k = 0; k < n && s->headlen < sizeof s->head; k++)
+		s->head[s->headlen++] = p[k];
+	if (n >= 2)
+		memcpy(s->tail, p + n - 2, 2);
+	else if (n == 1) {
+		s->tail[0] = s->tail[1];
+		s->tail[1] = p[0];
+	}
+	s->total += n;
+	return (ssize_t)n;
+}
+
+/* smime_sink_finish - see smime.h */
+int
+smime_sink_finish(struct smime_sink *s)
+{
+	char out[8];
+	size_t o;
+
+	o = cte_encode_finish(&s->enc, out);
+	if (o > 0 && fwrite(out, 1, o, s->fp) != o) {
+		s->err = errno != 0 ? errno : EIO;
+		return -1;
+	}
+	return 0;
+}
+
+/* smime_der_complete - see smime.h */
+int
+smime_der_complete(const unsigned char *head, size_t headlen,
+    unsigned long long total, const unsigned char *tail)
+{
+	unsigned long long len = 0;
+	size_t i, nlen;
+
+	if (headlen < 2 || head[0] != 0x30)	/* SEQUENCE, constructed */
+		return 0;
+	if (head[1] == 0x80)			/* indefinite (BER) */
+		return total >= 4 && tail[0] == 0 && tail[1] == 0;
+	if (head[1] < 0x80)
+		return total == 2 + (unsigned long long)head[1];
+	nlen = head[1] & 0x7f;
+	if (nlen > 4 || headlen < 2 + nlen)
+		return 0;
+	for (i = 0; i < nlen; i++)
+		len = len << 8 | head[2 + i];
+	return total == 2 + nlen + len;
+}
+
+/* smime_sink_complete - see smime.h */
+int
+smime_sink_complete(const struct smime_sink *s)
+{
+	return smime_der_complete(s->head, s->headlen, s->total, s->tail);
+}
+
+/* smime_write_sig - see smime.h */
+int
+smime_write_sig(FILE *fp, const char *b, const unsigned char *der,
+    size_t len, int crlf)
+{
+	const char *eol = crlf ? "\r\n" : "\n";
+	struct smime_sink sink;
+
+	if (fprintf(fp, "%s--%s%s"
+	    "Content-Type: application/pkcs7-signature; name=\"smime.p7s\"%s"
+	    "Content-Transfer-Encoding: base64%s"
+	    "Content-Disposition: attachment; filename=\"smime.p7s\"%s%s",
+	    eol, b, eol, eol, eol, eol, eol) < 0)
+		return -1;
+	smime_sink_init(&sink, fp, crlf);
+	if (smime_sink_write(&sink, der, len) == -1 ||
+	    smime_sink_finish(&sink) == -1)
+		return -1;
+	return fprintf(fp, "%s--%s--%s", eol, b, eol) < 0 ? -1 : 0;
+}

@@ -1,0 +1,68 @@
+/*
+ * smime.h - RFC 8551 S/MIME: what we write.  The enveloped message
+ * (application/pkcs7-mime; smime-type=enveloped-data) and the signature
+ * part of a multipart/signed (application/pkcs7-signature), each the
+ * DER gpgsm made, in base64 lines of 76 characters with the message's
+ * own line ends.
+ */
+#ifndef MAILSEAL_SMIME_H
+#define MAILSEAL_SMIME_H
+
+#include <sys/types.h>
+#include <stdio.h>
+
+#include "cte.h"
+
+struct rfc5322_header;
+
+/* smime_write_head - the outer fields (pgpmime_is_outer: every field
+ * but Content-*, Bcc, Resent-Bcc and our verdicts, exact bytes, in
+ * their order), MIME-Version if missing, then the enveloped-data
+ * Content-Type, Content-Transfer-Encoding and Content-Disposition and
+ * the empty line; h's From_ line, if any, first.  Returns 0 or -1. */
+int	smime_write_head(FILE *, const struct rfc5322_header *);
+
+/*
+ * The DER gpgsm writes, as base64 to the output.  The first bytes and
+ * the last two are kept to check that the DER is whole: gpgsm cut off
+ * half-way must never look like a message.
+ */
+#define SMIME_KEEP	8
+
+struct smime_sink {
+	FILE			*fp;
+	struct cte_encoder	 enc;
+	int			 err;	/* errno of a failed write, or 0 */
+	unsigned long long	 total;	/* DER bytes written */
+	unsigned char		 head[SMIME_KEEP];
+	size_t			 headlen;
+	unsigned char		 tail[2];	/* the last two bytes */
+};
+
+/* smime_sink_init - a sink writing to fp; crlf: lines end in CR LF */
+void	smime_sink_init(struct smime_sink *, FILE *, int);
+
+/* smime_sink_write - GPGME's write callback: DER in, base64 out */
+ssize_t	smime_sink_write(void *, const void *, size_t);
+
+/* smime_sink_finish - the last base64 group and the line end; 0 or -1 */
+int	smime_sink_finish(struct smime_sink *);
+
+/* smime_der_complete - n bytes of DER (or BER, as gpgsm writes
+ * indefinite lengths) that begin with head and end with tail (2 bytes)
+ * are one whole SEQUENCE: a definite length that accounts for every
+ * byte, or an indefinite one that ends with its end-of-contents */
+int	smime_der_complete(const unsigned char *, size_t, unsigned long long,
+	    const unsigned char *);
+
+/* smime_sink_complete - what the sink was given is one whole SEQUENCE */
+int	smime_sink_complete(const struct smime_sink *);
+
+/* smime_write_sig - the signature part of a multipart/signed: its
+ * delimiter (boundary b), fields, the DER signature (len bytes) in
+ * base64, the closing delimiter; crlf: the message's line ends.  The
+ * signed part before it must end with its line end.  0 or -1. */
+int	smime_write_sig(FILE *, const char *, const unsigned char *, size_t,
+	    int);
+
+#endif
