@@ -32,7 +32,8 @@ gpg_cms_encrypt(struct gpg *g, char *const *fprs, const int *hidden,
     char *err, size_t errsz)
 {
 	struct gpgme_data_cbs rcbs = { gpgio_read, NULL, NULL, NULL };
-	struct gpgme_data_cbs wcbs = { NULL, gpgio_write, NULL, NULL };
+	struct gpgme_data_cbs wcbs = { NULL, gpgio_der, NULL, NULL };
+	struct gpgio_der der = { io, { 0 }, { 0 }, 0 };
 	gpgme_data_t plain = NULL, cipher = NULL;
 	gpgme_encrypt_result_t res;
 	gpgme_error_t e, why = 0;
@@ -49,7 +50,7 @@ gpg_cms_encrypt(struct gpg *g, char *const *fprs, const int *hidden,
 	}
 	recp = gpgio_recp(fprs, NULL, n);
 	if ((e = gpgme_data_new_from_cbs(&plain, &rcbs, io)) ||
-	    (e = gpgme_data_new_from_cbs(&cipher, &wcbs, io))) {
+	    (e = gpgme_data_new_from_cbs(&cipher, &wcbs, &der))) {
 		gpg_fail(e, "GPGME data", err, errsz);
 		goto out;
 	}
@@ -80,6 +81,9 @@ gpg_cms_encrypt(struct gpg *g, char *const *fprs, const int *hidden,
 	else if (g->seen.error)
 		snprintf(err, errsz, "S/MIME encryption: gpgsm said %.96s",
 		    g->seen.what);
+	else if (gpgio_der_whole(&der) == -1)
+		snprintf(err, errsz, "S/MIME encryption: gpgsm said OK, but "
+		    "wrote no whole EnvelopedData (%llu bytes)", der.n);
 	else
 		st = GPG_OK;	/* gpgsm's OK came after its last byte */
 out:

@@ -320,10 +320,22 @@ fd=\${_assuan_connection_fd:-}
 echo "OK fake"
 while read -r line; do
 	case \$line in
+	LISTSECRETKEYS*)	# FAKE=ok: the real listing, for sign
+		if [ "\$FAKE" = ok ]; then
+			"$real" --homedir "$H" --with-colons -K \
+			    "\${line#LISTSECRETKEYS }" 2>/dev/null |
+			    sed 's/%/%25/g; s/\$/%0A/; s/^/D /'
+			echo OK
+			continue
+		fi
+		;;
+	esac
+	case \$line in
 	ENCRYPT*|DECRYPT*|LIST*|SIGN*|VERIFY*)
 		echo \$\$ >"$T/fake.pid"
 		ulimit -t >"$T/fake.cpu"
 		[ "\$FAKE" = die ] && exit 1
+		[ "\$FAKE" = ok ] && { echo OK; continue; }
 		[ "\$FAKE" = spin ] && while :; do :; done
 		exec sleep 30 ;;
 	BYE*)	echo OK; exit 0 ;;
@@ -348,6 +360,23 @@ for op in "list bob@example.org" "encrypt $T/m $T/x $(fp bob)" \
 	else
 		not_ok "gpgsm dies at $1: 75, no result (exit $rc)" "$T/o" \
 		    "$T/err"
+	fi
+done
+# a gpgsm that answers OK and writes nothing: gpgsm says no status when
+# it encrypts, so the output must be one whole CMS element
+for op in encrypt sign; do
+	case $op in
+	encrypt) set -- encrypt "$T/m" "$T/x" "$(fp bob)" ;;
+	sign) set -- sign bob@example.org "$T/m" "$T/x" ;;
+	esac
+	rm -f "$T/fake.pid"
+	FAKE=ok PATH=$T/bin:$PATH "$DRIVE" "$H" "$@" >"$T/o" 2>"$T/err"
+	rc=$?
+	if [ "$rc" -eq 75 ] && [ ! -s "$T/o" ] && [ -s "$T/fake.pid" ]; then
+		ok "gpgsm says OK to $op and writes nothing: 75"
+	else
+		not_ok "gpgsm says OK to $op and writes nothing: 75 (exit $rc)" \
+		    "$T/o" "$T/err"
 	fi
 done
 t0=$(date +%s)
