@@ -123,6 +123,8 @@ gpg_cms_dec_class(gpgme_error_t e, enum gpg_dec *dec)
 	case GPG_ERR_DECRYPT_FAILED:
 	case GPG_ERR_BAD_KEY:
 	case GPG_ERR_WRONG_KEY_USAGE:
+	case GPG_ERR_CONFLICT:	/* verify: content in a detached
+				 * signature, or none in an opaque one */
 		*dec = GPG_DEC_BADDATA;
 		return 0;
 	default:

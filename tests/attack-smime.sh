@@ -1,0 +1,72 @@
+#!/bin/sh
+# attack-smime.sh - hostile S/MIME against decrypt's reading path
+# (issue 12, the attacker's pass): each case is an input built here with
+# openssl and the test certificates (tests/mkcerts.sh) that broke a
+# promise of mailseal's: content gets a verdict, never 75; no CBC
+# plaintext without a signature over all of it; no message data left in
+# a named file.  TAP.
+. "${MAILSEAL_SRCDIR:-.}/tests/lib.sh"
+
+require_tools openssl gpgsm
+ms_certs_home
+C=$CERTS
+A=$(cfpr alice)
+IS_DIAG=$T/err
+
+# good FILE - a signed entity (CRLF, as signed), and evil, what an
+# attacker would have shown instead
+printf 'Content-Type: text/plain\r\n\r\nsigned content\r\n' >"$T/good"
+printf 'Content-Type: text/plain\r\n\r\nEVIL content\r\n' >"$T/evil"
+
+# p7s DER - DER as the base64 body of a pkcs7 part
+p7s() {
+	base64 -w 76 "$1"
+}
+
+# msigned PART DER - a multipart/signed message from alice: PART (LF)
+# and the S/MIME signature part holding DER
+msigned() {
+	printf '%s\n' 'From: alice@example.org' 'To: bob@example.org' \
+	    'Subject: signed' 'MIME-Version: 1.0' \
+	    'Content-Type: multipart/signed; protocol="application/pkcs7-signature"; micalg=sha-256; boundary="BB"' \
+	    '' '--BB'
+	tr -d '\r' <"$1"
+	printf '%s\n' '' '--BB' \
+	    'Content-Type: application/pkcs7-signature; name=smime.p7s' \
+	    'Content-Transfer-Encoding: base64' ''
+	p7s "$2"
+	printf '%s\n' '' '--BB--'
+}
+
+# envelope IN OUT - IN enveloped (AES-256-CBC) to bob
+envelope() {
+	openssl cms -encrypt -aes256 -in "$1" -from alice@example.org \
+	    -to bob@example.org -subject enveloped -out "$2" \
+	    "$C/bob.crt" 2>"$2.err"
+}
+
+# not_shown DESC OUT TEXT - TEXT is nowhere in OUT
+not_shown() {
+	check "$1" sh -c "! grep -q '$3' '$2'"
+}
+
+# ---- a pkcs7-signature part whose SignedData carries content of its
+# own (not detached): gpgsm refuses data given for it ("Conflicting
+# use"), which was 75 for ever; it is a bad signature
+openssl cms -sign -binary -nodetach -outform DER -in "$T/good" \
+    -signer "$C/alice.crt" -inkey "$C/alice.key" -out "$T/nd.der"
+msigned "$T/evil" "$T/nd.der" >"$T/nd.eml"
+ms "$T/o" "$T/err" decrypt "$T/nd.eml"
+expect "signature part with content of its own: bad, not 75" "$T/o" \
+    "X-Mailseal-Decryption: not-encrypted|X-Mailseal-Signature: bad|"
+msigned "$T/good" "$T/nd.der" >"$T/nd2.eml"
+ms "$T/o" "$T/err" decrypt "$T/nd2.eml"
+expect "... the same over its own content: bad" "$T/o" \
+    "X-Mailseal-Decryption: not-encrypted|X-Mailseal-Signature: bad|"
+envelope "$T/nd.eml" "$T/nd-env.eml"
+ms "$T/o" "$T/err" decrypt "$T/nd-env.eml"
+expect "... inside CBC enveloped data: refused, not 75" "$T/o" \
+    "X-Mailseal-Decryption: failed; reason=no-integrity-protection; format=smime|X-Mailseal-Signature: none|"
+not_shown "... no plaintext shown" "$T/o" EVIL
+
+done_testing
