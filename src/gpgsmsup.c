@@ -8,7 +8,9 @@
 #include <config.h>
 
 #include <sys/types.h>
+#include <sys/file.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
@@ -32,7 +34,9 @@ struct gpgsup_scratch;
 static int	gpgsup_conn(void);
 static int	gpgsup_home_kbx(int, char **, char *, size_t);
 static int	gpgsup_scratch(int, char **, struct gpgsup_scratch *);
-static void	gpgsup_scratch_rm(const struct gpgsup_scratch *);
+static void	gpgsup_scratch_rm(const char *);
+static void	gpgsup_scratch_sweep(const char *);
+static int	gpgsup_gone(long);
 static int	gpgsup_left(const struct timespec *);
 static int	gpgsup_watch(pid_t, int, const struct timespec *);
 
@@ -165,12 +169,18 @@ gpgsup_watch(pid_t pid, int conn, const struct timespec *end)
  * must probe at every listing (gpgcms.c), and a keybox an attacker
  * fills.  The run gets `--no-default-keyring --keyring DIR/scratch.kbx
  * --keyring HOME/pubring.kbx`: it finds the home's certificates and
- * stores the signature's in a private directory, removed after.
+ * stores the signature's in a private directory, removed after.  The
+ * directory is named after the supervisor's pid, which holds a lock
+ * on it while it lives: one whose supervisor was killed with mailseal
+ * (Postfix kills a timed-out command's process group with SIGKILL)
+ * holds the message's certificates, and is removed by the next run that
+ * finds it unlocked and its supervisor gone (gpgsup_scratch_sweep).
  */
 struct gpgsup_scratch {
 	char	dir[PATH_MAX];
 	char	kbx[PATH_MAX + 16];	/* DIR/scratch.kbx */
 	char	home[PATH_MAX + 16];	/* HOME/pubring.kbx */
+	int	lockfd;			/* dir, flock()ed */
 };
 
 /* gpgsup_home_kbx - into buf: the pubring.kbx of gpgsm's home
@@ -205,34 +215,103 @@ gpgsup_scratch(int argc, char **argv, struct gpgsup_scratch *s)
 
 	if (t == NULL || *t != '/')
 		t = "/tmp";
-	n = snprintf(s->dir, sizeof s->dir, "%s/mailseal-gpgsm.XXXXXX", t);
+	gpgsup_scratch_sweep(t);
+	n = snprintf(s->dir, sizeof s->dir, "%s/%s%ld.XXXXXX", t,
+	    GPGSUP_SCRATCH_PFX, (long)getpid());
 	if (n < 0 || (size_t)n >= sizeof s->dir ||
 	    gpgsup_home_kbx(argc, argv, s->home, sizeof s->home) == -1 ||
 	    mkdtemp(s->dir) == NULL)
 		return -1;
+	if ((s->lockfd = open(s->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) ==
+	    -1 || flock(s->lockfd, LOCK_EX | LOCK_NB) == -1) {
+		gpgsup_scratch_rm(s->dir);
+		if (s->lockfd != -1)
+			close(s->lockfd);
+		return -1;
+	}
 	snprintf(s->kbx, sizeof s->kbx, "%s/scratch.kbx", s->dir);
 	return 0;
 }
 
-/* gpgsup_scratch_rm - the scratch directory removed, with what gpgsm
- * left there (the keybox, its backup and lock) */
-static void
-gpgsup_scratch_rm(const struct gpgsup_scratch *s)
+/* gpgsup_gone - process pid has ended (a zombie has: it holds no lock,
+ * and its parent may be long in reaping it) */
+static int
+gpgsup_gone(long pid)
 {
-	char path[sizeof s->dir + 256];
+	char path[64], buf[512], *p;
+	ssize_t n;
+	int fd;
+
+	if (kill((pid_t)pid, 0) == -1)
+		return errno == ESRCH;
+	snprintf(path, sizeof path, "/proc/%ld/stat", pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return errno == ENOENT;
+	n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	if ((p = strrchr(buf, ')')) == NULL || p[1] != ' ')
+		return 0;
+	return p[2] == 'Z' || p[2] == 'X';
+}
+
+/* gpgsup_scratch_sweep - the scratch directories in t that are ours,
+ * unlocked, and whose supervisor (the pid in the name) is gone removed:
+ * a supervisor killed with SIGKILL could not remove its own */
+static void
+gpgsup_scratch_sweep(const char *t)
+{
+	char path[PATH_MAX], *end;
+	struct dirent *de;
+	struct stat st;
+	long pid;
+	int fd;
+	DIR *d;
+
+	if ((d = opendir(t)) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		if (strncmp(de->d_name, GPGSUP_SCRATCH_PFX,
+		    sizeof GPGSUP_SCRATCH_PFX - 1) != 0)
+			continue;
+		errno = 0;
+		pid = strtol(de->d_name + sizeof GPGSUP_SCRATCH_PFX - 1, &end,
+		    10);
+		if (errno != 0 || pid <= 0 || pid > INT_MAX || *end != '.' ||
+		    snprintf(path, sizeof path, "%s/%s", t, de->d_name) >=
+		    (int)sizeof path || lstat(path, &st) == -1 ||
+		    !S_ISDIR(st.st_mode) || st.st_uid != geteuid() ||
+		    (fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC |
+		    O_NOFOLLOW)) == -1)
+			continue;
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0 && gpgsup_gone(pid))
+			gpgsup_scratch_rm(path);
+		close(fd);
+	}
+	closedir(d);
+}
+
+/* gpgsup_scratch_rm - the scratch directory dir removed, with what
+ * gpgsm left there (the keybox, its backup and lock) */
+static void
+gpgsup_scratch_rm(const char *dir)
+{
+	char path[PATH_MAX + 256];
 	struct dirent *de;
 	DIR *d;
 
-	if ((d = opendir(s->dir)) != NULL) {
+	if ((d = opendir(dir)) != NULL) {
 		while ((de = readdir(d)) != NULL)
 			if (strcmp(de->d_name, ".") != 0 &&
 			    strcmp(de->d_name, "..") != 0 &&
-			    snprintf(path, sizeof path, "%s/%s", s->dir,
+			    snprintf(path, sizeof path, "%s/%s", dir,
 			    de->d_name) < (int)sizeof path)
 				(void)unlink(path);
 		closedir(d);
 	}
-	(void)rmdir(s->dir);
+	(void)rmdir(dir);
 }
 
 /* gpgsup_pass - run gpgsm --server as it is, within its limits (CPU,
@@ -270,8 +349,10 @@ gpgsup_pass(const char *prog, int argc, char **argv, unsigned int deadline)
 	if (deadline > 0 && clock_gettime(CLOCK_MONOTONIC, &end) == 0)
 		end.tv_sec += deadline;
 	if ((pid = fork()) == -1) {
-		if (scratch)
-			gpgsup_scratch_rm(&s);
+		if (scratch) {
+			gpgsup_scratch_rm(s.dir);
+			close(s.lockfd);
+		}
 		return 2;
 	}
 	if (pid == 0) {
@@ -281,9 +362,11 @@ gpgsup_pass(const char *prog, int argc, char **argv, unsigned int deadline)
 		_exit(127);
 	}
 	free(av);
-	gpgsup_close_others(conn, -1);
+	gpgsup_close_others(conn, scratch ? s.lockfd : -1);
 	status = gpgsup_watch(pid, conn, &end);
-	if (scratch)
-		gpgsup_scratch_rm(&s);
+	if (scratch) {
+		gpgsup_scratch_rm(s.dir);
+		close(s.lockfd);
+	}
 	return status != -1 && WIFEXITED(status) ? WEXITSTATUS(status) : 2;
 }

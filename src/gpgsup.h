@@ -68,6 +68,8 @@ int	gpgsup_find(const char *, char *, size_t);
  * scratch keybox first, where gpgsm stores the certificates a signature
  * carries instead of the home's (gpgsup.c) */
 #define GPGSUP_SCRATCH_ENV	"MAILSEAL_GPGSM_SCRATCH"
+/* ... in a directory of $TMPDIR named PFX<supervisor pid>.XXXXXX */
+#define GPGSUP_SCRATCH_PFX	"mailseal-gpgsm."
 
 /* gpgsup_env - on: set GPGSUP_ENV to gpg and, with a home, GNUPGHOME to
  * it (the one it had is kept); off: remove GPGSUP_ENV and give GNUPGHOME

@@ -69,4 +69,43 @@ expect "... inside CBC enveloped data: refused, not 75" "$T/o" \
     "X-Mailseal-Decryption: failed; reason=no-integrity-protection; format=smime|X-Mailseal-Signature: none|"
 not_shown "... no plaintext shown" "$T/o" EVIL
 
+# ---- killed with its process group (as Postfix kills a command that
+# timed out) while gpgsm verifies: the scratch keybox directory, with
+# the certificates the message carried, was left in $TMPDIR for ever;
+# the next run removes it (and never one whose supervisor lives)
+mkdir -p "$T/tmp" "$T/bin"
+# a dirmngr that kills mailseal's process group: gpgsm asks it about
+# the signer's chain after it has stored the certificates the message
+# carried
+printf '%s\n' '#!/bin/sh' "kill -9 -\$(cat '$T/pg')" >"$T/bin/dirmngr"
+chmod +x "$T/bin/dirmngr"
+gpgconf --homedir "$GNUPGHOME" --kill dirmngr >/dev/null 2>&1
+echo "dirmngr-program $T/bin/dirmngr" >>"$GNUPGHOME/gpgsm.conf"
+# alice's signature carrying eve's certificate (not in the home)
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/eve.key" \
+    -out "$T/eve.crt" -subj "/CN=eve/emailAddress=eve@example.net" \
+    -days 30 2>/dev/null
+openssl cms -sign -in "$T/good" -signer "$C/alice.crt" \
+    -inkey "$C/alice.key" -certfile "$T/eve.crt" \
+    -from alice@example.org -to bob@example.org -out "$T/det.eml"
+(TMPDIR=$T/tmp setsid sh -c 'echo $$ >"$1/pg"; exec "$2" decrypt \
+    "$1/det.eml" >"$1/o" 2>"$1/err"' sh "$T" "$MAILSEAL") 2>/dev/null
+sed -i '/^dirmngr-program /d' "$GNUPGHOME/gpgsm.conf"
+left=$(find "$T/tmp" -name scratch.kbx -size +32c | wc -l)
+if [ "$left" -eq 1 ]; then
+	ok "killed mid-verification: its certificates left in a scratch keybox"
+	dead=$(ls -d "$T/tmp"/mailseal-gpgsm.*)
+	mkdir "$T/tmp/mailseal-gpgsm.$$.live"	# this shell's: alive
+	TMPDIR=$T/tmp ms "$T/o" "$T/err" decrypt "$T/det.eml"
+	expect "... the next verification" "$T/o" \
+	    "X-Mailseal-Decryption: not-encrypted|X-Mailseal-Signature: good; signer=$A|"
+	check "... removes the directory left" test ! -e "$dead"
+	check "... not one whose process lives" \
+	    test -d "$T/tmp/mailseal-gpgsm.$$.live"
+	check "... and nothing else" \
+	    sh -c "[ \"\$(ls -A '$T/tmp')\" = 'mailseal-gpgsm.$$.live' ]"
+else
+	skip "killed mid-verification" "no scratch keybox seen before the kill"
+fi
+
 done_testing
