@@ -106,6 +106,27 @@ body_copy(struct input *in, FILE *fp, enum body_eol eol)
 	return n < 0 ? -1 : 0;
 }
 
+/* body_copy_n - see body.h */
+int
+body_copy_n(struct input *in, off_t len, FILE *fp, enum body_eol eol)
+{
+	char buf[BODY_CHUNK], out[2 * BODY_CHUNK + 1];
+	ssize_t n = 0;
+	size_t o;
+	int pendcr = 0;
+
+	while (len > 0 && (n = input_read(in, buf, len < (off_t)sizeof buf ?
+	    (size_t)len : sizeof buf)) > 0) {
+		len -= n;
+		o = body_eol(buf, (size_t)n, eol, &pendcr, out);
+		if (fwrite(out, 1, o, fp) != o)
+			return -1;
+	}
+	if (eol == BODY_LF && pendcr && putc('\r', fp) == EOF)
+		return -1;
+	return n < 0 ? -1 : 0;
+}
+
 /* body_shape - see body.h */
 int
 body_shape(struct input *in, struct body_shape *sh)

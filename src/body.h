@@ -38,6 +38,9 @@ int	body_put(FILE *, const char *, size_t, enum body_eol);
 /* body_copy - the rest of in, with line ends as eol says */
 int	body_copy(struct input *, FILE *, enum body_eol);
 
+/* body_copy_n - len bytes of in (fewer when it ends), the same way */
+int	body_copy_n(struct input *, off_t, FILE *, enum body_eol);
+
 /* body_shape - look at all of in (from its start) */
 int	body_shape(struct input *, struct body_shape *);
 

@@ -56,6 +56,10 @@ struct decrypt_job {
 	int				 ihsigned;	/* a signature of
 						 * the whole plaintext
 						 * can cover ih */
+	off_t				 cbcoff;	/* CBC multipart/signed:
+						 * its signed part and */
+	off_t				 cbcend;	/* signature (0: none);
+						 * nothing else shown */
 };
 
 /* decrypt_from - the addr-spec of the one From mailbox, or NULL when

@@ -64,6 +64,7 @@ static int	decrypt_write_head(struct decrypt_job *, FILE *,
 		    enum decrypt_head);
 static int	decrypt_write_inner(struct decrypt_job *, FILE *);
 static int	decrypt_bare(const struct decrypt_job *);
+static int	decrypt_write_cbc(struct decrypt_job *, FILE *);
 static int	decrypt_write_text(struct decrypt_job *, FILE *);
 static int	decrypt_text_shape(struct decrypt_job *);
 static enum decrypt_result decrypt_raw(struct decrypt_job *,
@@ -388,7 +389,8 @@ decrypt_write_inner(struct decrypt_job *j, FILE *fp)
 	for (i = 0; i < j->ih.nfields; i++) {
 		struct rfc5322_field *f = &j->ih.fields[i];
 		if (!rfc5322_has_prefix(f, "Content-") ||
-		    (rfc5322_is(f, "Content-Type") && decrypt_bare(j)))
+		    (rfc5322_is(f, "Content-Type") && decrypt_bare(j)) ||
+		    (j->cbcend != 0 && !rfc5322_is(f, "Content-Type")))
 			continue;
 		n = 0;
 		buf = NULL;
@@ -403,10 +405,49 @@ decrypt_write_inner(struct decrypt_job *j, FILE *fp)
 		}
 		free(buf);
 	}
-	if (fputs(j->h.crlf ? "\r\n" : "\n", fp) == EOF ||
-	    input_seek(j->inner, j->innerbody) == -1)
+	if (fputs(j->h.crlf ? "\r\n" : "\n", fp) == EOF)
+		return -1;
+	if (j->cbcend != 0)
+		return decrypt_write_cbc(j, fp);
+	if (input_seek(j->inner, j->innerbody) == -1)
 		return -1;
 	return body_copy(j->inner, fp, eol);
+}
+
+/* decrypt_write_cbc - the body of a multipart/signed decrypted from CBC
+ * (smimedec.c), which anyone could have changed wherever the signature
+ * does not cover it: its signed part and signature part between
+ * delimiters, not its preamble and epilogue (CBC blocks an EFAIL
+ * attacker rewrites into HTML around copies of the secret ones) */
+static int
+decrypt_write_cbc(struct decrypt_job *j, FILE *fp)
+{
+	const struct rfc5322_field *f;
+	struct mime_ctype ct;
+	const char *b, *eol = j->h.crlf ? "\r\n" : "\n";
+	char *v;
+	size_t len;
+	int e = -1;
+
+	if ((f = rfc5322_find(&j->ih, "Content-Type", NULL)) == NULL) {
+		errno = EINVAL;
+		return -1;
+	}
+	v = rfc5322_unfold(f, &len);
+	memset(&ct, 0, sizeof ct);
+	if (mime_ctype_parse(v, len, &ct) == 0 &&
+	    (b = mime_ctype_param(&ct, "boundary")) != NULL &&
+	    fprintf(fp, "--%s%s", b, eol) >= 0 &&
+	    input_seek(j->inner, j->cbcoff) == 0 &&
+	    body_copy_n(j->inner, j->cbcend - j->cbcoff, fp,
+	    j->h.crlf ? BODY_CRLF : BODY_LF) == 0 &&
+	    fprintf(fp, "--%s--%s", b, eol) >= 0)
+		e = 0;
+	else if (errno == 0)
+		errno = EINVAL;
+	mime_ctype_free(&ct);
+	free(v);
+	return e;
 }
 
 /* decrypt_text_shape - how inline plaintext will be written (body.c

@@ -504,6 +504,12 @@ smimedec_show(struct decrypt_job *j, struct smimedec *sd,
 			j->ph = NULL;
 			j->phmode = PROTECT_NONE;
 		}
+		/* nor any of it but its Content-Type, nor its preamble and
+		 * epilogue: only what the signature covers is shown */
+		if (sd->noint && kind == CLASSIFY_SMIME_SIGNED) {
+			j->cbcoff = span.off;
+			j->cbcend = span.sigoff + span.siglen;
+		}
 		from = decrypt_shown_from(j);
 	} else if (m->kind == CLASSIFY_SMIME_SIGNED)
 		from = decrypt_signed_from(j, &m->span);

@@ -69,6 +69,39 @@ expect "... inside CBC enveloped data: refused, not 75" "$T/o" \
     "X-Mailseal-Decryption: failed; reason=no-integrity-protection; format=smime|X-Mailseal-Signature: none|"
 not_shown "... no plaintext shown" "$T/o" EVIL
 
+# ---- CBC: alice's genuine multipart/signed, enveloped, with what CBC
+# lets anyone change without breaking her signature: the multipart's own
+# header (a Content-Base or Content-Location a reader resolves the
+# signed HTML's links against), its preamble and epilogue.  Only what
+# the signature covers is shown: the signed part, her signature, the
+# Content-Type that says how they go together
+printf 'Content-Type: text/html\r\n\r\n<p><img src="pic.png"></p>\r\n' \
+    >"$T/html"
+openssl cms -sign -binary -outform DER -in "$T/html" \
+    -signer "$C/alice.crt" -inkey "$C/alice.key" -out "$T/html.der"
+{
+	printf '%s\n' 'Content-Type: multipart/signed; protocol="application/pkcs7-signature"; micalg=sha-256; boundary="BB"' \
+	    'Content-Base: "http://evil.example/CB/"' \
+	    'Content-Location: http://evil.example/CL/' '' \
+	    '<img src="http://evil.example/PRE">' '--BB'
+	tr -d '\r' <"$T/html"
+	printf '%s\n' '' '--BB' \
+	    'Content-Type: application/pkcs7-signature; name=smime.p7s' \
+	    'Content-Transfer-Encoding: base64' ''
+	p7s "$T/html.der"
+	printf '%s\n' '' '--BB--' '<img src="http://evil.example/EPI">'
+} | sed 's/$/\r/' >"$T/cbc.inner"
+envelope "$T/cbc.inner" "$T/cbc.eml"
+ms "$T/o" "$T/err" decrypt "$T/cbc.eml"
+expect "CBC, a changed multipart/signed around alice's signed part" "$T/o" \
+    "X-Mailseal-Decryption: decrypted; format=smime; integrity=signature|X-Mailseal-Signature: good; signer=$A|"
+not_shown "... none of what her signature does not cover is shown" \
+    "$T/o" evil.example
+check "... the signed part is still hers (openssl cms -verify)" \
+    openssl cms -verify -in "$T/o" -CAfile "$C/ca.crt" -purpose any \
+    -out "$T/o.part"
+check "... and it is what she signed" cmp "$T/o.part" "$T/html"
+
 # ---- killed with its process group (as Postfix kills a command that
 # timed out) while gpgsm verifies: the scratch keybox directory, with
 # the certificates the message carried, was left in $TMPDIR for ever;
