@@ -97,6 +97,13 @@
  * ciphertext that is "failed; reason=too-many-signatures". */
 #define LIMIT_SIGNATURES	16
 
+/* Certificates one S/MIME signature may carry (cmsscan.c): a mailer
+ * sends the signer's and its chain, a handful.  gpgsm stores and looks
+ * up each, in time that grows faster than their number (20000 kept it
+ * past LIMIT_GPGSM_SECONDS: a 75 at every retry).  More: the signature
+ * is bad, and gpgsm does not see it. */
+#define LIMIT_CMS_CERTS		64
+
 /* Anonymous recipients ("hidden recipients", key ID 0: RFC 9580 5.1)
  * in one encrypted message that decrypt hands to gpg without counting
  * its secret keys.  gpg tries every secret key on each of them (about

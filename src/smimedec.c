@@ -38,6 +38,7 @@
 #include <unistd.h>
 
 #include "classify.h"
+#include "cmsscan.h"
 #include "decint.h"
 #include "feed.h"
 #include "gpg.h"
@@ -71,6 +72,8 @@ struct smimedec {
 static off_t	smimedec_der_len(const unsigned char *, size_t);
 static int	smimedec_size(struct input *, const struct classify_span *);
 static int	smimedec_gcm(struct input *, const struct classify_span *);
+static int	smimedec_counted(struct input *, off_t,
+		    const struct classify_span *);
 static int	smimedec_gpgsm(struct smimedec *, struct input *,
 		    const struct classify_span *, int);
 static int	smimedec_enveloped(struct smimedec *, struct input *,
@@ -170,6 +173,31 @@ smimedec_size(struct input *in, const struct classify_span *span)
 	want = smimedec_der_len(head, n < (off_t)sizeof head ? (size_t)n :
 	    sizeof head);
 	return e != 0 ? e : n < want ? SMIMEDEC_SHORT : 0;
+}
+
+/* smimedec_counted - the SignedData of span (at off in in) carries no
+ * more certificates and SignerInfos than a mailer sends (cmsscan.c),
+ * and reads as SignedData: 0 yes, 1 no (the signature is bad, gpgsm
+ * does not see it), -1 on a read error (errno set) */
+static int
+smimedec_counted(struct input *in, off_t off, const struct classify_span *span)
+{
+	struct feed_src *src;
+	struct cmsscan cs;
+	int r;
+
+	if (input_seek(in, off) == -1)
+		return -1;
+	src = xmalloc(sizeof *src);
+	feed_init(src, in, span);
+	r = cmsscan_signed(feed_read, src, &cs);
+	if (r == -1)
+		errno = src->err;
+	feed_free(src);
+	if (r == 0 && (cs.certs > LIMIT_CMS_CERTS ||
+	    cs.signers > LIMIT_SIGNATURES))
+		r = 1;
+	return r;
 }
 
 /* smimedec_gcm - is the enveloped span AuthEnvelopedData (AES-GCM,
@@ -281,6 +309,10 @@ smimedec_opaque(struct smimedec *sd, struct input *in,
 		log_warn("cannot read the signed message");
 		return -1;
 	}
+	if (size == 0 && (size = smimedec_counted(in, span->off, span)) == -1) {
+		log_warn("cannot read the signed message");
+		return -1;
+	}
 	if (size != 0) {
 		smimedec_bad(sd->v);
 		return 0;
@@ -332,18 +364,23 @@ static int
 smimedec_sigpart(struct smimedec *sd, struct input *in,
     const struct classify_span *span, struct feed_src *spool)
 {
-	int yes = 0;
+	struct classify_span ss;
+	int yes = 0, bad = 0;
 
 	if (span->siglen > LIMIT_SIGNATURE) {
 		smimedec_bad(sd->v);
 		return 1;
 	}
+	memset(&ss, 0, sizeof ss);
+	ss.len = span->siglen;
+	ss.cte = span->sigcte;
 	if (feed_spool(in, span->sigoff, span->siglen, spool) == -1 ||
-	    classify_cms(spool->in, 0, span->sigcte, &yes) == -1) {
+	    classify_cms(spool->in, 0, span->sigcte, &yes) == -1 ||
+	    (yes == 2 && (bad = smimedec_counted(spool->in, 0, &ss)) == -1)) {
 		log_warn("cannot read the signed message");
 		return -1;
 	}
-	if (yes != 2) {
+	if (yes != 2 || bad) {
 		smimedec_bad(sd->v);
 		return 1;
 	}

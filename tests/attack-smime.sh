@@ -102,6 +102,82 @@ check "... the signed part is still hers (openssl cms -verify)" \
     -out "$T/o.part"
 check "... and it is what she signed" cmp "$T/o.part" "$T/html"
 
+# ---- certificates carried: gpgsm stores and looks up each, in time
+# that grows faster than their number; 20000 (7 MB) kept it past its
+# deadline, a 75 at every retry.  Over LIMIT_CMS_CERTS (64) the
+# signature is bad and gpgsm does not see it.
+# bundle N FILE - N self-signed certificates (one key), PEM
+bundle() {
+	"$PYTHON" - "$1" "$2" <<'PY'
+import sys, datetime
+from cryptography import x509
+from cryptography.x509.oid import NameOID
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+key = ec.generate_private_key(ec.SECP256R1())
+t = datetime.datetime(2026, 1, 1)
+with open(sys.argv[2], "wb") as out:
+    for i in range(int(sys.argv[1])):
+        n = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "c%d" % i)])
+        c = (x509.CertificateBuilder().subject_name(n).issuer_name(n)
+             .public_key(key.public_key()).serial_number(i + 1)
+             .not_valid_before(t)
+             .not_valid_after(t + datetime.timedelta(days=3650))
+             .sign(key, hashes.SHA256()))
+        out.write(c.public_bytes(serialization.Encoding.PEM))
+PY
+}
+if "$PYTHON" -c 'import cryptography' 2>/dev/null; then
+	# carrying N: alice's certificate and N - 1 others
+	for n in 64 65 20000; do
+		bundle $((n - 1)) "$T/b$n.pem"
+		for how in -nodetach ""; do
+			openssl cms -sign $how -in "$T/good" \
+			    -signer "$C/alice.crt" -inkey "$C/alice.key" \
+			    -certfile "$T/b$n.pem" -from alice@example.org \
+			    -to bob@example.org -out "$T/c$n$how.eml"
+		done
+	done
+	for how in -nodetach ""; do
+		d=${how:+opaque}
+		d=${d:-detached}
+		ms "$T/o" "$T/err" decrypt "$T/c64$how.eml"
+		expect "$d, 64 certificates carried: good" "$T/o" \
+		    "X-Mailseal-Decryption: not-encrypted|X-Mailseal-Signature: good; signer=$A|"
+		ms "$T/o" "$T/err" decrypt "$T/c65$how.eml"
+		expect "$d, 65 certificates carried: bad" "$T/o" \
+		    "X-Mailseal-Decryption: not-encrypted|X-Mailseal-Signature: bad|"
+	done
+	ms "$T/o" "$T/err" decrypt "$T/c20000-nodetach.eml"
+	expect "opaque, 20000 certificates carried: bad, not 75" "$T/o" \
+	    "X-Mailseal-Decryption: not-encrypted|X-Mailseal-Signature: bad|"
+	envelope "$T/c65-nodetach.eml" "$T/c65-env.eml"
+	ms "$T/o" "$T/err" decrypt "$T/c65-env.eml"
+	expect "... 65 inside CBC enveloped data: refused" "$T/o" \
+	    "X-Mailseal-Decryption: failed; reason=no-integrity-protection; format=smime|X-Mailseal-Signature: none|"
+else
+	skip "certificates carried" "no python3-cryptography"
+fi
+
+# ---- SignerInfos: over LIMIT_SIGNATURES (16) bad before gpgsm reads
+# them (it was bad after gpgsm had checked each)
+for n in 16 17; do
+	set --
+	i=0
+	while [ $i -lt $n ]; do
+		set -- "$@" -signer "$C/alice.crt" -inkey "$C/alice.key"
+		i=$((i + 1))
+	done
+	openssl cms -sign -nodetach -nocerts -in "$T/good" "$@" \
+	    -from alice@example.org -to bob@example.org -out "$T/s$n.eml"
+done
+ms "$T/o" "$T/err" decrypt "$T/s16.eml"
+expect "opaque, 16 SignerInfos: good" "$T/o" \
+    "X-Mailseal-Decryption: not-encrypted|X-Mailseal-Signature: good; signer=$A|"
+ms "$T/o" "$T/err" decrypt "$T/s17.eml"
+expect "opaque, 17 SignerInfos: bad" "$T/o" \
+    "X-Mailseal-Decryption: not-encrypted|X-Mailseal-Signature: bad|"
+
 # ---- killed with its process group (as Postfix kills a command that
 # timed out) while gpgsm verifies: the scratch keybox directory, with
 # the certificates the message carried, was left in $TMPDIR for ever;
