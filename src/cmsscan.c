@@ -13,6 +13,12 @@
  *     crls [1] IMPLICIT SET OPTIONAL, signerInfos SET }
  * Everything else is skipped, an indefinite length by its children up to
  * the end-of-contents, CMSSCAN_DEPTH levels at most.
+ *
+ * An EnvelopedData's RecipientInfos likewise: gpgsm asks gpg-agent to
+ * decrypt every one made out to a key of ours (some 4 ms each), so
+ * 35000 copies of one with a wrong key kept it past its deadline.
+ * EnvelopedData ::= SEQUENCE { version, originatorInfo [0] IMPLICIT
+ *     OPTIONAL, recipientInfos SET, ... } (AuthEnvelopedData alike)
  */
 #include <config.h>
 
@@ -180,6 +186,37 @@ static int
 cmsscan_expect(struct cmsscan_rd *r, struct cmsscan_hdr *h, unsigned int tag)
 {
 	return cmsscan_hdr(r, h) == -1 || h->tag != tag ? -1 : 0;
+}
+
+/* cmsscan_enveloped - see cmsscan.h */
+int
+cmsscan_enveloped(ssize_t (*rd)(void *, void *, size_t), void *cookie,
+    struct cmsscan *s)
+{
+	struct cmsscan_rd *r;
+	struct cmsscan_hdr h;
+	int bad, err;
+
+	memset(s, 0, sizeof s[0]);
+	r = xcalloc(1, sizeof *r);
+	r->read = rd;
+	r->cookie = cookie;
+	bad = cmsscan_expect(r, &h, 0x30) == -1 ||	/* ContentInfo */
+	    cmsscan_expect(r, &h, 0x06) == -1 || cmsscan_skip(r, &h, 1) ||
+	    cmsscan_expect(r, &h, 0xa0) == -1 ||
+	    cmsscan_expect(r, &h, 0x30) == -1 ||	/* EnvelopedData */
+	    cmsscan_expect(r, &h, 0x02) == -1 || cmsscan_skip(r, &h, 3) ||
+	    cmsscan_hdr(r, &h) == -1;
+	if (!bad && h.tag == 0xa0)			/* originatorInfo */
+		bad = cmsscan_skip(r, &h, 3) || cmsscan_hdr(r, &h);
+	if (!bad)
+		bad = h.tag != 0x31 || cmsscan_count(r, &h, &s->recipients,
+		    LIMIT_SESSION_KEYS);
+	err = r->err;
+	free(r);
+	if (err)
+		return -1;
+	return bad ? 1 : 0;
 }
 
 /* cmsscan_signed - see cmsscan.h */

@@ -11,6 +11,7 @@
 struct cmsscan {
 	unsigned long	certs;		/* certificates carried */
 	unsigned long	signers;	/* SignerInfos */
+	unsigned long	recipients;	/* RecipientInfos */
 };
 
 /* cmsscan_signed - read a ContentInfo holding SignedData (DER, or BER
@@ -20,6 +21,12 @@ struct cmsscan {
  * (cut short, another structure, nested deeper than CMSSCAN_DEPTH), -1
  * on a read error. */
 int	cmsscan_signed(ssize_t (*)(void *, void *, size_t), void *,
+	    struct cmsscan *);
+
+/* cmsscan_enveloped - the same for EnvelopedData or AuthEnvelopedData,
+ * counting its RecipientInfos (no further than LIMIT_SESSION_KEYS + 1):
+ * 0, 1 (no such structure, cut short), -1 on a read error */
+int	cmsscan_enveloped(ssize_t (*)(void *, void *, size_t), void *,
 	    struct cmsscan *);
 
 #define CMSSCAN_DEPTH	64	/* BER nesting cmsscan_signed follows */

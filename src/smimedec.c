@@ -56,6 +56,8 @@
 
 #define SMIMEDEC_OVER	1	/* smimedec_size: over LIMIT_CMS */
 #define SMIMEDEC_SHORT	2	/* shorter than its DER says */
+#define SMIMEDEC_MANY	3	/* more RecipientInfos than
+				 * LIMIT_SESSION_KEYS */
 
 /* One S/MIME root on its way to verdicts. */
 struct smimedec {
@@ -73,6 +75,8 @@ static off_t	smimedec_der_len(const unsigned char *, size_t);
 static int	smimedec_size(struct input *, const struct classify_span *);
 static int	smimedec_gcm(struct input *, const struct classify_span *);
 static int	smimedec_counted(struct input *, off_t,
+		    const struct classify_span *);
+static int	smimedec_recipients(struct input *,
 		    const struct classify_span *);
 static int	smimedec_gpgsm(struct smimedec *, struct input *,
 		    const struct classify_span *, int);
@@ -200,6 +204,30 @@ smimedec_counted(struct input *in, off_t off, const struct classify_span *span)
 	return r;
 }
 
+/* smimedec_recipients - the enveloped span's RecipientInfos, past
+ * LIMIT_SESSION_KEYS (SMIMEDEC_MANY), or not (0; one that cmsscan.c
+ * cannot read is gpgsm's to judge); -1 on a read error (errno set) */
+static int
+smimedec_recipients(struct input *in, const struct classify_span *span)
+{
+	struct feed_src *src;
+	struct cmsscan cs;
+	int r;
+
+	if (input_seek(in, span->off) == -1)
+		return -1;
+	src = xmalloc(sizeof *src);
+	feed_init(src, in, span);
+	r = cmsscan_enveloped(feed_read, src, &cs);
+	if (r == -1)
+		errno = src->err;
+	feed_free(src);
+	if (r == -1)
+		return -1;
+	return r == 0 && cs.recipients > LIMIT_SESSION_KEYS ? SMIMEDEC_MANY :
+	    0;
+}
+
 /* smimedec_gcm - is the enveloped span AuthEnvelopedData (AES-GCM,
  * RFC 5083)?  1 yes, 0 no, -1 unreadable */
 static int
@@ -267,8 +295,14 @@ smimedec_enveloped(struct smimedec *sd, struct input *in,
 		log_warn("cannot read the message");
 		return -1;
 	}
+	if (size == 0 && (size = smimedec_recipients(in, span)) == -1) {
+		log_warn("cannot read the message");
+		return -1;
+	}
 	if (size != 0) {
-		sd->reason = size == SMIMEDEC_OVER ? "too-large" : "bad-data";
+		sd->reason = size == SMIMEDEC_OVER ? "too-large" :
+		    size == SMIMEDEC_MANY ? "too-many-recipients" :
+		    "bad-data";
 		return 0;
 	}
 	if (verify_cms(sd->v) == -1)

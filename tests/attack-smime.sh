@@ -45,6 +45,11 @@ envelope() {
 	    "$C/bob.crt" 2>"$2.err"
 }
 
+# kept DESC OUT IN - the output is IN with our two verdict lines on top
+kept() {
+	check "$1" sh -c "sed 1,2d '$2' | cmp - '$3'"
+}
+
 # not_shown DESC OUT TEXT - TEXT is nowhere in OUT
 not_shown() {
 	check "$1" sh -c "! grep -q '$3' '$2'"
@@ -177,6 +182,80 @@ expect "opaque, 16 SignerInfos: good" "$T/o" \
 ms "$T/o" "$T/err" decrypt "$T/s17.eml"
 expect "opaque, 17 SignerInfos: bad" "$T/o" \
     "X-Mailseal-Decryption: not-encrypted|X-Mailseal-Signature: bad|"
+
+# ---- RecipientInfos: gpgsm asks gpg-agent to decrypt every one made
+# out to a key of ours (some 4 ms each): 35000 copies of bob's with a
+# wrong key kept it past its deadline (75, at every retry).  Over
+# LIMIT_SESSION_KEYS (2000) the decryption fails, too-many-recipients.
+# recips DER N MODE - DER (EnvelopedData to bob) as a message with N
+# more RecipientInfos before bob's: copies of his with another serial
+# (MODE other) or with a wrong encrypted key (MODE ours)
+recips() {
+	"$PYTHON" - "$1" "$2" "$3" <<'PY'
+import sys, base64
+def tlv(b, i):
+    t = b[i]; l = b[i + 1]; i += 2
+    if l & 0x80:
+        n = l & 0x7f; l = int.from_bytes(b[i:i + n], "big"); i += n
+    return t, i, l
+def enc(t, c):
+    l = len(c)
+    if l < 128:
+        return bytes([t, l]) + c
+    lb = l.to_bytes((l.bit_length() + 7) // 8, "big")
+    return bytes([t, 0x80 | len(lb)]) + lb + c
+der = open(sys.argv[1], "rb").read()
+_, s, _ = tlv(der, 0)
+_, s2, l2 = tlv(der, s)
+oid = der[s:s2 + l2]
+_, s3, _ = tlv(der, s2 + l2)
+_, s4, l4 = tlv(der, s3)
+_, a, la = tlv(der, s4)
+version = der[s4:a + la]
+t, a2, la2 = tlv(der, a + la)
+ris = der[a2:a2 + la2]
+rest = der[a2 + la2:s4 + l4]
+_, b0, lb = tlv(ris, 0)
+ktri = ris[0:b0 + lb]
+fakes = []
+for i in range(int(sys.argv[2])):
+    k = bytearray(ktri)
+    if sys.argv[3] == "ours":
+        at = len(k) - 1
+    else:   # the serial: ktri { version, { issuer, serial } }
+        _, c0, _ = tlv(k, 0); _, c1, l1 = tlv(k, c0)
+        _, c2, _ = tlv(k, c1 + l1); _, c3, l3 = tlv(k, c2)
+        _, c4, l4 = tlv(k, c3 + l3); at = c4 + l4 - 1
+    k[at] = (k[at] + 1 + i) % 256
+    k[at - 1] = (k[at - 1] + 1 + i // 256) % 256
+    fakes.append(bytes(k))
+ed = enc(0x30, version + enc(0x31, b"".join(fakes) + ris) + rest)
+ci = enc(0x30, oid + enc(0xa0, ed))
+sys.stdout.write("From: alice@example.org\nTo: bob@example.org\n"
+    "Subject: recipients\nMIME-Version: 1.0\nContent-Type: "
+    "application/pkcs7-mime; smime-type=enveloped-data; name=smime.p7m\n"
+    "Content-Transfer-Encoding: base64\n\n" +
+    base64.encodebytes(ci).decode())
+PY
+}
+openssl cms -sign -nodetach -in "$T/good" -signer "$C/alice.crt" \
+    -inkey "$C/alice.key" -from alice@example.org -to bob@example.org \
+    -out "$T/r-op.eml"
+openssl cms -encrypt -aes256 -outform DER -in "$T/r-op.eml" \
+    -out "$T/r-env.der" "$C/bob.crt"
+recips "$T/r-env.der" 1999 other >"$T/r2000.eml"
+ms "$T/o" "$T/err" decrypt "$T/r2000.eml"
+expect "2000 RecipientInfos: decrypted" "$T/o" \
+    "X-Mailseal-Decryption: decrypted; format=smime; integrity=signature|X-Mailseal-Signature: good; signer=$A|"
+recips "$T/r-env.der" 2000 other >"$T/r2001.eml"
+ms "$T/o" "$T/err" decrypt "$T/r2001.eml"
+expect "2001 RecipientInfos: too many" "$T/o" \
+    "X-Mailseal-Decryption: failed; reason=too-many-recipients; format=smime|X-Mailseal-Signature: none|"
+kept "... the ciphertext kept" "$T/o" "$T/r2001.eml"
+recips "$T/r-env.der" 35000 ours >"$T/r35k.eml"
+ms "$T/o" "$T/err" decrypt "$T/r35k.eml"
+expect "35000 made out to bob's key, wrongly: too many, not 75" "$T/o" \
+    "X-Mailseal-Decryption: failed; reason=too-many-recipients; format=smime|X-Mailseal-Signature: none|"
 
 # ---- killed with its process group (as Postfix kills a command that
 # timed out) while gpgsm verifies: the scratch keybox directory, with

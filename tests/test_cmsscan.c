@@ -168,3 +168,41 @@ Test(cmsscan, nesting)
 		    d < CMSSCAN_DEPTH ? 0 : 1, "depth %d", d);
 	}
 }
+
+Test(cmsscan, enveloped_recipients)
+{
+	static const unsigned char envoid[] = { 0x06, 0x09, 0x2a, 0x86,
+		0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x03 };
+	struct cmsscan s;
+	long n, i;
+	int orig;
+
+	for (orig = 0; orig < 2; orig++)
+		for (n = LIMIT_SESSION_KEYS; n <= LIMIT_SESSION_KEYS + 1; n++) {
+			memset(&B, 0, sizeof B);
+			hdr(0x30, -1);
+			put(envoid, sizeof envoid);
+			hdr(0xa0, -1);
+			hdr(0x30, -1);
+			put(head, 3);		/* version */
+			if (orig) {		/* originatorInfo */
+				hdr(0xa0, sizeof cert);
+				put(cert, sizeof cert);
+			}
+			hdr(0x31, n * (long)sizeof cert);
+			for (i = 0; i < n; i++)
+				put(cert, sizeof cert);
+			cr_assert_eq(cmsscan_enveloped(rd, &B, &s), 0);
+			cr_assert_eq(s.recipients, (unsigned long)n);
+		}
+	signed_data(1, 1, 0);		/* SignedData: its digestAlgorithms */
+	cr_assert_eq(cmsscan_enveloped(rd, &B, &s), 0);
+	cr_assert_eq(s.recipients, 0);
+	memset(&B, 0, sizeof B);	/* nothing after the version */
+	hdr(0x30, -1);
+	put(envoid, sizeof envoid);
+	hdr(0xa0, -1);
+	hdr(0x30, -1);
+	put(head, 3);
+	cr_assert_eq(cmsscan_enveloped(rd, &B, &s), 1);
+}
