@@ -84,7 +84,11 @@ void		 gpg_close(struct gpg *);
  * gpg_seckey_count, gpg_encrypt, gpg_decrypt, gpg_sign, gpg_sign_check,
  * gpg_passphrase, gpg_verify and gpg_verify_opaque take it; the other
  * functions are for OpenPGP alone.  Data in and out is binary DER.
- * Each operation is one gpgsm run (HACKING.md).
+ * Each operation is one gpgsm run (HACKING.md).  Listing patterns are
+ * addr-specs ("*addr" and "<addr>" too: the certificates with an email
+ * address equal to one, ignoring case) or SHA-1 fingerprints (40 hex
+ * digits); every listing validates (chain, expiry, CRL), and one whose
+ * validation did not finish is GPG_TEMPFAIL.
  */
 enum gpg_status	 gpg_open_cms(struct gpg **, const char *, char *, size_t);
 

@@ -57,14 +57,9 @@ gpg_encrypt(struct gpg *g, char *const *fprs, const int *hidden, size_t n,
 	struct gpgio_armor *arm;
 	char *recp;
 
-	if (g->cms) {
-		if (signer == NULL && (hidden == NULL ||
-		    memchr(hidden, 1, n * sizeof *hidden) == NULL))
-			return gpg_cms_encrypt(g, fprs, n, io, err, errsz);
-		snprintf(err, errsz, "S/MIME encryption: no signer, no "
-		    "hidden recipient");
-		return GPG_TEMPFAIL;
-	}
+	if (g->cms)
+		return gpg_cms_encrypt(g, fprs, hidden, n, signer, io, err,
+		    errsz);
 	if ((arm = gpgio_armor_new(io)) == NULL) {
 		snprintf(err, errsz, "encryption: no CRC-24 (libgcrypt)");
 		return GPG_TEMPFAIL;

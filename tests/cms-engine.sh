@@ -7,133 +7,28 @@
 # openssl encrypts, signatures both ways, and gpgsm missing, dying or
 # hanging (a fake gpgsm first on PATH).  TAP.
 #
-# The certificates come from a throw-away CA made here with openssl
-# (tests/mkcerts.sh of the certificates' branch will replace it).
+# The certificates are tests/mkcerts.sh's (ms_certs_home), but zed's,
+# made here and known to no home.
 . "${MAILSEAL_SRCDIR:-.}/tests/lib.sh"
 
-require_tools gpgsm openssl dirmngr
 DRIVE=$(dirname "$MAILSEAL")/../tests/cms_drive
 [ -x "$DRIVE" ] || DRIVE=$MAILSEAL_SRCDIR/tests/cms_drive
 [ -x "$DRIVE" ] || skip_all "no tests/cms_drive (make check builds it)"
 
-C=$T/ca
-mkdir "$C"
-cat >"$C/ca.cnf" <<'EOF'
-[ca]
-default_ca = c
-[c]
-database = index.txt
-new_certs_dir = .
-serial = serial
-crlnumber = crlnumber
-default_md = sha256
-default_days = 365
-default_crl_days = 30
-policy = any
-copy_extensions = none
-unique_subject = no
-[any]
-commonName = supplied
-emailAddress = optional
-[req]
-distinguished_name = dn
-prompt = no
-[dn]
-CN = Test CA
-[root]
-basicConstraints = critical,CA:TRUE
-keyUsage = critical,keyCertSign,cRLSign
-subjectKeyIdentifier = hash
-[ee]
-basicConstraints = CA:FALSE
-keyUsage = critical,digitalSignature,keyEncipherment
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid
-crlDistributionPoints = URI:http://127.0.0.1:9/ca.crl
-[signonly]
-basicConstraints = CA:FALSE
-keyUsage = critical,digitalSignature
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid
-crlDistributionPoints = URI:http://127.0.0.1:9/ca.crl
-[nodp]
-basicConstraints = CA:FALSE
-keyUsage = critical,digitalSignature,keyEncipherment
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid
-EOF
-
-# ca DIR CN - a root CA in DIR
-ca() {
-	mkdir -p "$1"
-	cp "$C/ca.cnf" "$1/"
-	: >"$1/index.txt"
-	echo 1000 >"$1/serial"
-	echo 01 >"$1/crlnumber"
-	(cd "$1" && openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key \
-	    -out ca.pem -days 3650 -config ca.cnf -extensions root \
-	    -subj "/CN=$2" 2>/dev/null)
+ms_certs_home
+H=$GNUPGHOME
+# zed: a certificate the home does not hold, nor its key
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/zed.key" \
+    -out "$T/zed.crt" -subj "/CN=zed/emailAddress=zed@example.org" \
+    -days 30 2>/dev/null
+crt() {	# crt NAME - NAME's certificate (PEM)
+	if [ "$1" = zed ]; then echo "$T/zed.crt"; else echo "$CERTS/$1.crt"; fi
 }
-
-# cert CADIR NAME EXT EMAIL [START END] - NAME.pem/.key/.p12 in $C
-cert() {
-	_subj="/CN=$2"
-	[ -n "$4" ] && _subj="$_subj/emailAddress=$4"
-	openssl req -newkey rsa:2048 -nodes -keyout "$C/$2.key" \
-	    -out "$C/$2.csr" -subj "$_subj" 2>/dev/null
-	{
-		echo '[x]'
-		[ -n "$4" ] && echo "subjectAltName = email:$4"
-		sed -n "/^\[$3\]/,/^\[/p" "$C/ca.cnf" | sed '1d;/^\[/d'
-	} >"$C/$2.ext"
-	(cd "$1" && openssl ca -batch -config ca.cnf -cert ca.pem -keyfile ca.key \
-	    -in "$C/$2.csr" -out "$C/$2.pem" -extfile "$C/$2.ext" \
-	    -extensions x -notext ${5:+-startdate "$5" -enddate "$6"} \
-	    2>/dev/null) || return 1
-	openssl pkcs12 -export -inkey "$C/$2.key" -in "$C/$2.pem" \
-	    -out "$C/$2.p12" -passout pass: -keypbe PBE-SHA1-3DES \
-	    -certpbe PBE-SHA1-3DES -macalg sha1
+key() {	# key NAME - its key (PEM)
+	if [ "$1" = zed ]; then echo "$T/zed.key"; else echo "$CERTS/$1.key"; fi
 }
-
-ca "$C/root" "Test CA"
-ca "$C/evil" "Evil CA"
-cert "$C/root" alice ee alice@example.org
-cert "$C/root" bob ee Bob@Example.ORG
-cert "$C/root" xbob ee xbob@example.org
-cert "$C/root" carol ee carol@example.org 20200101000000Z 20210101000000Z
-cert "$C/root" dave ee dave@example.org
-cert "$C/root" erin signonly erin@example.org
-cert "$C/root" frank ee ""
-cert "$C/root" zed ee zed@example.org
-cert "$C/evil" mallory nodp mallory@example.org
-(cd "$C/root" && openssl ca -config ca.cnf -cert ca.pem -keyfile ca.key \
-    -revoke "$C/dave.pem" 2>/dev/null &&
-    openssl ca -config ca.cnf -cert ca.pem -keyfile ca.key -gencrl \
-    -out crl.pem 2>/dev/null &&
-    openssl crl -in crl.pem -outform DER -out crl.der)
-
-# home DIR [CRL] - a gpgsm home: the roots, every certificate but zed's
-# with its key, the Test CA trusted; with CRL, the Test CA's CRL loaded
-home() {
-	mkdir -m 700 "$1"
-	_ms_homes="$_ms_homes $1"
-	gpgsm --homedir "$1" --batch --import "$C/root/ca.pem" \
-	    "$C/evil/ca.pem" >/dev/null 2>&1
-	for _n in alice bob xbob carol dave erin frank mallory; do
-		echo | gpgsm --homedir "$1" --batch --pinentry-mode loopback \
-		    --passphrase-fd 0 --import "$C/$_n.p12" >/dev/null 2>&1
-	done
-	_ca=$(gpgsm --homedir "$1" --with-colons --list-keys "/CN=Test CA" |
-	    awk -F: '/^fpr/ { print $10; exit }')
-	echo "$_ca S relax" >"$1/trustlist.txt"
-	[ -z "${2:-}" ] || gpgsm --homedir "$1" --call-dirmngr loadcrl "$2" \
-	    >/dev/null 2>&1
-}
-H=$T/h
-home "$H" "$C/root/crl.der"
 fp() {
-	openssl x509 -in "$C/$1.pem" -noout -fingerprint -sha1 |
-	    sed 's/.*=//; s/://g'
+	cfpr "$1"
 }
 printf 'Content-Type: text/plain\r\n\r\nhello, S/MIME\r\n' >"$T/m"
 
@@ -151,9 +46,13 @@ drive "$T/l" list bob@example.org
 is "listing bob@example.org: bob's certificate alone, usable, valid chain" \
     "$rc $(cat "$T/l")" \
     "0 $(fp bob) x509=1 enc=1 sign=1 usable=1 expired=0 revoked=0 invalid=0 untrusted=0 secret=1 uid=bob@example.org:full"
-drive "$T/l" list BOB@EXAMPLE.ORG
+drive "$T/l" list BOB@Example.ORG
 is "listing ignores the address's case" "$rc $(cut -d' ' -f1 "$T/l")" \
     "0 $(fp bob)"
+drive "$T/l" list victor@example.org
+is "a chain through an intermediate CA: usable, valid chain" \
+    "$rc $(cut -d' ' -f3,5 "$T/l") $(sed 's/.* uid=//' "$T/l")" \
+    "0 enc=1 usable=1 victor@example.org:full"
 drive "$T/l" list carol@example.org
 is "expired certificate: expired, cannot encrypt" \
     "$rc $(cut -d' ' -f3,5,6 "$T/l")" "0 enc=0 usable=0 expired=1"
@@ -167,6 +66,19 @@ drive "$T/l" list mallory@example.org
 is "certificate of an untrusted root: untrusted, invalid, cannot encrypt" \
     "$rc $(cut -d' ' -f3,5,8,9 "$T/l")" \
     "0 enc=0 usable=0 invalid=1 untrusted=1"
+drive "$T/l" list "$(fp alice)"
+is "listing by fingerprint: that certificate" "$rc $(cut -d' ' -f1 "$T/l")" \
+    "0 $(fp alice)"
+# libassuan cuts a command line at 1000 bytes: 60 recipients before
+# bob's address must not hide his certificate
+set --
+for i in $(seq 1 60); do
+	set -- "$@" "someone.rather.long.name$i@example.org"
+done
+drive "$T/l" list "$@" bob@example.org alice@example.org bob@example.org
+is "60 addresses before bob's and alice's: both found, each once" \
+    "$rc $(cut -d' ' -f1 "$T/l" | sort | tr '\n' ' ')" \
+    "0 $(printf '%s\n' "$(fp alice)" "$(fp bob)" | sort | tr '\n' ' ')"
 drive "$T/l" list nobody@example.org
 is "no certificate: an empty answer" "$rc $(wc -c <"$T/l")" "0 0"
 drive "$T/l" list
@@ -179,8 +91,10 @@ fi
 
 # the Test CA's CRL cannot be had (nothing loaded, nothing listens at
 # its distribution point): the listing did not finish
-H2=$T/h2
-home "$H2"
+H2=$(mktemp -d /tmp/msc.XXXXXX)
+_ms_homes="$_ms_homes $H2"
+cp -R "$H/." "$H2/"
+rm -rf "$H2"/S.* "$H2/crls.d"
 "$DRIVE" "$H2" list bob@example.org >"$T/l" 2>"$T/err"
 rc=$?
 if [ "$rc" -eq 75 ] && [ ! -s "$T/l" ] && grep -q 'did not finish' "$T/err"
@@ -204,7 +118,7 @@ alg=$(openssl cms -cmsout -print -inform DER -in "$T/e.der" |
 is "content encryption: aes-256-cbc" "$alg" "aes-256-cbc"
 for n in bob alice; do
 	openssl cms -decrypt -binary -inform DER -in "$T/e.der" \
-	    -recip "$C/$n.pem" -inkey "$C/$n.key" -out "$T/d.$n" 2>"$T/err"
+	    -recip "$(crt $n)" -inkey "$(key $n)" -out "$T/d.$n" 2>"$T/err"
 	if cmp -s "$T/d.$n" "$T/m"; then
 		ok "openssl cms -decrypt as $n: the exact bytes"
 	else
@@ -217,7 +131,7 @@ is "encrypt to an expired certificate: refused (GPG_BADKEY)" "$rc" 65
 # -------------------------------------------------------- decryption
 
 openssl cms -encrypt -aes256 -binary -outform DER -in "$T/m" \
-    -out "$T/o.der" "$C/bob.pem"
+    -out "$T/o.der" "$(crt bob)"
 drive "$T/o" decrypt "$T/o.der" "$T/d"
 is "decrypt openssl's aes256 to bob: ok, no integrity protection" \
     "$rc $(cat "$T/o") $(cmp -s "$T/d" "$T/m" && echo same)" \
@@ -226,7 +140,7 @@ drive "$T/o" decrypt "$T/e.der" "$T/d"
 is "decrypt our own" "$rc $(cat "$T/o") $(cmp -s "$T/d" "$T/m" && echo same)" \
     "0 dec=0 noint=1 same"
 openssl cms -encrypt -aes256 -binary -outform DER -in "$T/m" \
-    -out "$T/z.der" "$C/zed.pem"
+    -out "$T/z.der" "$(crt zed)"
 drive "$T/o" decrypt "$T/z.der" "$T/d"
 is "encrypted to a certificate without its key here: no secret key" \
     "$rc $(cat "$T/o")" "0 dec=1 noint=0"
@@ -237,10 +151,11 @@ is "a cut EnvelopedData: a verdict (bad data), not 75" \
 
 # ---------------------------------------------------- signatures
 
-drive "$T/o" sign bob@example.org "$T/m" "$T/s.der"
-is "sign as bob: micalg sha-256" "$rc $(cat "$T/o")" "0 micalg=sha-256"
+drive "$T/o" sign "$(fp bob)" "$T/m" "$T/s.der"
+is "sign as bob (by fingerprint): micalg sha-256" "$rc $(cat "$T/o")" \
+    "0 micalg=sha-256"
 if openssl cms -verify -binary -inform DER -in "$T/s.der" \
-    -content "$T/m" -CAfile "$C/root/ca.pem" -purpose any \
+    -content "$T/m" -CAfile "$CERTS/ca.crt" -purpose any \
     >/dev/null 2>"$T/err"; then
 	ok "openssl cms -verify -binary reads our detached signature"
 else
@@ -251,7 +166,7 @@ osign() {	# osign NAME OUT [OPTION...] - openssl's signature over $T/m
 	_n=$1 _o=$2
 	shift 2
 	openssl cms -sign -binary -outform DER -in "$T/m" \
-	    -signer "$C/$_n.pem" -inkey "$C/$_n.key" -out "$_o" "$@"
+	    -signer "$(crt "$_n")" -inkey "$(key "$_n")" -out "$_o" "$@"
 }
 osign alice "$T/a.der"
 drive "$T/o" verify "$T/a.der" "$T/m"
@@ -281,10 +196,82 @@ drive "$T/o" opaque "$T/op.der" "$T/d"
 is "opaque signed-data by alice: VALID, the content out" \
     "$rc $(cat "$T/o") $(cmp -s "$T/d" "$T/m" && echo same)" \
     "0 sig=VALID fpr=$(fp alice) same"
+# gpgsm stores a signature's certificates in its keybox: not the home's
+cp "$H/pubring.kbx" "$T/kbx.before"
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/q.key" \
+    -out "$T/q.crt" -subj "/CN=q/emailAddress=q@example.org" -days 30 \
+    2>/dev/null
+openssl cms -sign -binary -outform DER -in "$T/m" -signer "$T/q.crt" \
+    -inkey "$T/q.key" -out "$T/q.der"
+drive "$T/o" verify "$T/q.der" "$T/m"
+drive "$T/l" list q@example.org
+is "a signature's own certificate (self-signed): BAD, not kept in the home" \
+    "$(cut -d' ' -f1 "$T/o") $(cmp -s "$H/pubring.kbx" "$T/kbx.before" &&
+    echo same) $(wc -c <"$T/l")" "sig=BAD same 0"
+gpgsm --homedir "$H" --batch --delete-keys "$(fp victor)" >/dev/null 2>&1
+osign victor "$T/v.der"
+drive "$T/o" verify "$T/v.der" "$T/m"
+drive "$T/l" list victor@example.org
+is "a certificate the signature carries (victor's, not in the home): VALID, not kept" \
+    "$(cat "$T/o") $(wc -c <"$T/l") $(ls /tmp | grep -c '^mailseal-gpgsm')" \
+    "sig=VALID fpr=$(fp victor) 0 0"
 printf 'not DER at all\n' >"$T/junk"
 drive "$T/o" verify "$T/junk" "$T/m"
 is "a signature part that is no CMS: BAD, not 75" \
     "$rc $(cut -d' ' -f1 "$T/o")" "0 sig=BAD"
+
+# ------------------------------------------ real clients' messages
+
+# the protected-headers draft's S/MIME vectors (read in place): bob.p12
+# (passphrase "bob", PBES2: re-exported for gpgsm 2.2), Sample LAMPS CA
+V=$MAILSEAL_CORPUS/protected-headers-draft
+# body FILE - the base64 body of a message or entity, decoded
+body64() {
+	tr -d '\r' <"$1" | sed '1,/^$/d' | base64 -d
+}
+# same A B - A and B are the same text but for CR before LF
+same() {
+	tr -d '\r' <"$1" >"$T/same.a"
+	tr -d '\r' <"$2" >"$T/same.b"
+	cmp -s "$T/same.a" "$T/same.b" && echo same
+}
+if [ -f "$V/bob.p12" ] && [ -f "$V/sample-ca.pem" ] &&
+    sed '1d;$d' "$V/bob.p12" | base64 -d >"$T/v.p12" &&
+    openssl pkcs12 -in "$T/v.p12" -passin pass:bob -nodes -legacy \
+    -out "$T/v.pem" 2>/dev/null &&
+    openssl pkcs12 -export -in "$T/v.pem" -passout pass: -out "$T/v2.p12" \
+    -keypbe PBE-SHA1-3DES -certpbe PBE-SHA1-3DES -macalg sha1; then
+	HV=$(mktemp -d /tmp/msc.XXXXXX)
+	_ms_homes="$_ms_homes $HV"
+	gpgsm --homedir "$HV" --batch --import "$V/sample-ca.pem" >/dev/null 2>&1
+	echo | gpgsm --homedir "$HV" --batch --pinentry-mode loopback \
+	    --passphrase-fd 0 --import "$T/v2.p12" >/dev/null 2>&1
+	echo "$(gpgsm --homedir "$HV" --with-colons --list-keys "Sample LAMPS" |
+	    awk -F: '/^fpr/ { print $10; exit }') S relax" >"$HV/trustlist.txt"
+	# its certificates name no CRL distribution point either way
+	echo disable-crl-checks >"$HV/gpgsm.conf"
+	body64 "$V/smime-enc+legacy-disp.eml" >"$T/v.der"
+	"$DRIVE" "$HV" decrypt "$T/v.der" "$T/v.out" >"$T/o" 2>"$T/err"
+	is "real client: smime-enc+legacy-disp (3DES) decrypts to its .inner" \
+	    "$? $(cat "$T/o") $(same "$T/v.out" "$V/smime-enc+legacy-disp.inner")" \
+	    "0 dec=0 noint=1 same"
+	body64 "$V/smime-onepart-signed.eml" >"$T/v.der"
+	"$DRIVE" "$HV" opaque "$T/v.der" "$T/v.out" >"$T/o" 2>"$T/err"
+	is "real client: smime-onepart-signed: VALID, the content its .inner" \
+	    "$? $(cut -d' ' -f1 "$T/o") $(same "$T/v.out" "$V/smime-onepart-signed.inner")" \
+	    "0 sig=VALID same"
+	body64 "$V/smime-sign+enc.eml" >"$T/v.der"
+	"$DRIVE" "$HV" decrypt "$T/v.der" "$T/v.out" >"$T/o" 2>"$T/err" &&
+	    body64 "$T/v.out" >"$T/v2.der" &&
+	    "$DRIVE" "$HV" opaque "$T/v2.der" "$T/v2.out" >>"$T/o" 2>"$T/err"
+	is "real client: smime-sign+enc: decrypted, signed-data inside VALID" \
+	    "$(tr '\n' ' ' <"$T/o" | cut -d' ' -f1-3) $(same "$T/v2.out" "$V/smime-sign+enc.inner.inner")" \
+	    "dec=0 noint=1 sig=VALID same"
+else
+	skip "real client's S/MIME vectors" "no $V/bob.p12 (or openssl cannot read it)"
+	skip "real client's S/MIME vectors" "no $V"
+	skip "real client's S/MIME vectors" "no $V"
+fi
 
 # ------------------------------------------------------------ faults
 
@@ -306,16 +293,21 @@ real=$(command -v gpgsm)
 cat >"$T/bin/gpgsm" <<EOF
 #!/bin/sh
 case " \$* " in *" --server "*) ;; *) exec "$real" "\$@" ;; esac
+# slow: the real gpgsm, 2 s late
+[ "\$FAKE" = slow ] && { sleep 2; exec "$real" "\$@"; }
 fd=\${_assuan_connection_fd:-}
 [ -n "\$fd" ] && eval "exec <&\$fd >&\$fd"
 echo "OK fake"
 while read -r line; do
 	case \$line in
 	ENCRYPT*|DECRYPT*|LIST*|SIGN*|VERIFY*)
-		[ "\$FAKE" = die ] && exit 1
 		echo \$\$ >"$T/fake.pid"
+		ulimit -t >"$T/fake.cpu"
+		[ "\$FAKE" = die ] && exit 1
+		[ "\$FAKE" = spin ] && while :; do :; done
 		exec sleep 30 ;;
 	BYE*)	echo OK; exit 0 ;;
+	"#"*)	;;	# Assuan's comment: "# descriptor N is in flight"
 	*)	echo OK ;;
 	esac
 done
@@ -328,9 +320,10 @@ for op in "list bob@example.org" "encrypt $T/m $T/x $(fp bob)" \
 	sign-fpr) set -- sign bob@example.org "$T/m" "$T/x" ;;
 	*) set -- $op ;;
 	esac
+	rm -f "$T/fake.pid"
 	FAKE=die PATH=$T/bin:$PATH "$DRIVE" "$H" "$@" >"$T/o" 2>"$T/err"
 	rc=$?
-	if [ "$rc" -eq 75 ] && [ ! -s "$T/o" ]; then
+	if [ "$rc" -eq 75 ] && [ ! -s "$T/o" ] && [ -s "$T/fake.pid" ]; then
 		ok "gpgsm dies at $1: 75, no result"
 	else
 		not_ok "gpgsm dies at $1: 75, no result (exit $rc)" "$T/o" \
@@ -343,10 +336,37 @@ FAKE=hang CMS_DEADLINE=2 PATH=$T/bin:$PATH "$DRIVE" "$H" decrypt \
 rc=$?
 t=$(($(date +%s) - t0))
 if [ "$rc" -eq 75 ] && [ ! -s "$T/o" ] && [ "$t" -le 6 ] &&
-    ! kill -0 "$(cat "$T/fake.pid")" 2>/dev/null; then
+    [ -s "$T/fake.pid" ] && ! kill -0 "$(cat "$T/fake.pid")" 2>/dev/null
+then
 	ok "gpgsm hangs: killed at the deadline (2 s): 75 after ${t}s"
 else
 	not_ok "gpgsm hangs: 75 within the deadline (exit $rc, ${t}s)" \
+	    "$T/err"
+fi
+# LIMIT_GPGSM_SECONDS is the deadline gpg_deadline() changes: a gpgsm 2 s
+# late finishes within 4 s, not within 1 s
+FAKE=slow CMS_DEADLINE=4 PATH=$T/bin:$PATH "$DRIVE" "$H" decrypt \
+    "$T/o.der" "$T/x" >"$T/o" 2>"$T/err"
+rc=$?
+FAKE=slow CMS_DEADLINE=1 PATH=$T/bin:$PATH "$DRIVE" "$H" decrypt \
+    "$T/o.der" "$T/x2" >"$T/o2" 2>"$T/err2"
+is "deadline: a gpgsm 2 s late is in time for 4 s, killed at 1 s (75)" \
+    "$rc $(cat "$T/o") / $? $(cat "$T/o2")" "0 dec=0 noint=1 / 75 "
+cpu=$(sed -n 's/^#define LIMIT_GPG_CPU[^0-9]*\([0-9]*\).*/\1/p' \
+    "$MAILSEAL_SRCDIR/src/limit.h")
+is "gpgsm runs with LIMIT_GPG_CPU ($cpu) seconds of CPU" \
+    "$(cat "$T/fake.cpu")" "$cpu"
+# LIMIT_GPG_CPU, or less when mailseal's own limit is lower (here 1 s):
+# a gpgsm that spins is stopped by its CPU limit, long before the deadline
+t0=$(date +%s)
+(ulimit -t 1 && FAKE=spin CMS_DEADLINE=30 PATH=$T/bin:$PATH \
+    exec "$DRIVE" "$H" decrypt "$T/o.der" "$T/x" >"$T/o" 2>"$T/err")
+rc=$?
+t=$(($(date +%s) - t0))
+if [ "$rc" -eq 75 ] && [ ! -s "$T/o" ] && [ "$t" -le 10 ]; then
+	ok "gpgsm spinning: stopped by its CPU limit: 75 after ${t}s"
+else
+	not_ok "gpgsm spinning: 75 by its CPU limit (exit $rc, ${t}s)" \
 	    "$T/err"
 fi
 rm -f "$T/fake.pid"
