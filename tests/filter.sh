@@ -271,6 +271,10 @@ smtpd_timeout = 300
 message_size_limit = 104857600
 wkd = no
 wkd_timeout = 10
+smime = yes
+format_preference = openpgp
+smime_cipher = aes256-cbc
+smime_signer = 
 bob@example.org: policy=require (default_policy) key=$B action=encrypt
 EOF
 if cmp -s "$T/out" "$T/ok.want"; then
