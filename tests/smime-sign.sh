@@ -111,6 +111,28 @@ else
 	not_ok "expired certificate: not signed (exit $rc)" "$T/e5" "$T/o5"
 fi
 
+# --- --passphrase-file: GPGME 1.18's gpgsm engine answers gpgsm's
+# passphrase inquiry with an empty END, so a passphrase cannot reach
+# gpg-agent's loopback pinentry: refused at once (64), said, nothing
+# written, gpgsm never asked to sign
+head -n 1 "$CERTS/alice.pass" >"$T/pass"
+chmod 600 "$T/pass"
+ms "$T/o6" "$T/e6" sign --smime --passphrase-file "$T/pass" "$T/m.eml"
+if [ "$rc" -eq 64 ] && [ ! -s "$T/o6" ] && one_line "$T/e6" &&
+    grep -q 'passphrase' "$T/e6"; then
+	ok "sign --smime --passphrase-file: 64, said, nothing written"
+else
+	not_ok "sign --smime --passphrase-file: 64 (exit $rc)" "$T/e6"
+fi
+ms "$T/o7" "$T/e7" encrypt --smime --sign --passphrase-file "$T/pass" \
+    -r bob@example.org "$T/m.eml"
+if [ "$rc" -eq 64 ] && [ ! -s "$T/o7" ] && one_line "$T/e7"; then
+	ok "encrypt --smime --sign --passphrase-file: 64, nothing written"
+else
+	not_ok "encrypt --smime --sign --passphrase-file: 64 (exit $rc)" \
+	    "$T/e7"
+fi
+
 # --- gpgsm failing: 75, nothing written (tests/gpgsm_proxy.py at SIGN)
 real=$(command -v gpgsm)
 mkdir "$T/bin"
