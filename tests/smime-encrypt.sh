@@ -107,6 +107,29 @@ is "1.2 MB: openssl reads every line back" \
     "$(sed '1,/^\r$/d' "$T/o4.inner" | tr -d '\r' | md5sum)" \
     "$(sed '1,/^$/d' "$T/big.eml" | md5sum)"
 
+# --- memory does not grow with the message: 1 MB and 24 MB bodies
+# rss FILE - the peak resident set (KB) of encrypt --smime on FILE
+rss() {
+	/usr/bin/time -f %M -o "$T/rss" "$MAILSEAL" encrypt --smime \
+	    -r victor@example.org -o "$T/rss.out" "$1" 2>/dev/null &&
+	    tail -n 1 "$T/rss"
+}
+if [ -x /usr/bin/time ]; then
+	{ sed '/^$/q' "$T/m.eml"
+	  head -c 24000000 /dev/zero | tr '\0' 'x' | fold -w 75; } >"$T/huge.eml"
+	small=$(rss "$T/big.eml") huge=$(rss "$T/huge.eml")
+	if [ -n "$small" ] && [ -n "$huge" ] &&
+	    [ "$huge" -lt $((small + 4096)) ]; then
+		ok "24 MB costs no more memory than 1.2 MB ($huge KB, $small KB)"
+	else
+		not_ok "memory grows with the message: ${huge:-?} KB for 24 MB," \
+		    "${small:-?} KB for 1.2 MB"
+	fi
+	rm -f "$T/huge.eml" "$T/rss.out"
+else
+	skip "memory does not grow with the message" "no /usr/bin/time"
+fi
+
 # --- two recipients: each decrypts
 ms "$T/o5" "$T/e5" encrypt --smime -r victor@example.org -r bob@example.org \
     "$T/m.eml"
