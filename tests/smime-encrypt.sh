@@ -164,12 +164,14 @@ refuse() {
 		not_ok "--smime, $1: 67 with the reason (exit $rc)" "$T/r.err"
 	fi
 }
-refuse "no certificate" nobody@example.org 'no (key|certificate)'
-refuse "OpenPGP key only" xbob@example.org 'no (key|certificate)'
-refuse "expired certificate" carol@example.org 'expired'
-refuse "revoked certificate" dave@example.org 'revoked'
-refuse "untrusted root" mallory@example.org 'trust'
-refuse "sign-only certificate" erin@example.org 'encrypt'
+refuse "no certificate" nobody@example.org 'no certificate for the address'
+refuse "OpenPGP key only" xbob@example.org 'no certificate for the address'
+refuse "expired certificate" carol@example.org \
+    "certificate $(cfpr carol) expired on 2021-01-01"
+refuse "revoked certificate" dave@example.org \
+    "certificate $(cfpr dave) is revoked"
+refuse "untrusted root" mallory@example.org 'no valid chain to a trusted root'
+refuse "sign-only certificate" erin@example.org 'key usage'
 ms "$T/r.out" "$T/r.err" encrypt --smime -r victor@example.org \
     -r carol@example.org "$T/m.eml"
 if [ "$rc" -eq 67 ] && [ ! -s "$T/r.out" ] && grep -q carol "$T/r.err" &&
@@ -225,9 +227,9 @@ else
 fi
 auto -r nobody@example.org -r victor@example.org "$T/m.eml"
 if [ "$rc" -eq 67 ] && [ ! -s "$T/a.out" ] && one_line "$T/a.err" &&
-    grep -q 'nobody@example.org' "$T/a.err" &&
-    ! grep -q 'victor@example.org' "$T/a.err"; then
-	ok "a recipient with neither: 67 naming that one"
+    grep -q 'nobody@example.org (no key for the address; no certificate' \
+    "$T/a.err" && ! grep -q 'victor@example.org' "$T/a.err"; then
+	ok "a recipient with neither: 67 naming that one, and why"
 else
 	not_ok "a recipient with neither: 67 naming that one (exit $rc)" \
 	    "$T/a.err"
