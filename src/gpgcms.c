@@ -21,11 +21,12 @@
  */
 #include <config.h>
 
-#include <ctype.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include <gpgme.h>
 
@@ -44,6 +45,7 @@ static char	gpgsm_real[4096];	/* the gpgsm the supervisor runs */
 static void		 gpg_cms_copy(gpgme_key_t, int, struct gpg_key *);
 static int		 gpg_cms_want(gpgme_key_t, char *const *, size_t);
 static int		 gpg_cms_fpr(const char *);
+static int		 gpg_cms_kbx_bad(const char *);
 static char		**gpg_cms_patterns(char *const *, size_t,
 			    const char ***);
 static enum gpg_status	 gpg_cms_probe(struct gpg *, struct gpg_key *, char *,
@@ -399,10 +401,10 @@ gpg_cms_list1(struct gpg *g, char *const *patterns, size_t n, int secret,
 	own = gpg_cms_patterns(patterns, n, &pat);
 	memset(&g->seen, 0, sizeof g->seen);
 	gpgme_set_keylist_mode(g->ctx, GPGME_KEYLIST_MODE_LOCAL |
-	    GPGME_KEYLIST_MODE_VALIDATE);
+	    (secret == -1 ? 0 : GPGME_KEYLIST_MODE_VALIDATE));
 	gpg_run(g, 1);
-	e = n > 0 ? gpgme_op_keylist_ext_start(g->ctx, pat, secret, 0) :
-	    gpgme_op_keylist_start(g->ctx, NULL, secret);
+	e = n > 0 ? gpgme_op_keylist_ext_start(g->ctx, pat, secret != 0, 0) :
+	    gpgme_op_keylist_start(g->ctx, NULL, secret != 0);
 	gpg_run(g, 0);
 	while (!e && (e = gpgme_op_keylist_next(g->ctx, &k)) == 0) {
 		if (!gpg_cms_want(k, own, n)) {
@@ -417,7 +419,7 @@ gpg_cms_list1(struct gpg *g, char *const *patterns, size_t n, int secret,
 			break;
 		}
 		list->v = xappend(list->v, list->n, sizeof *list->v);
-		gpg_cms_copy(k, secret, &list->v[list->n++]);
+		gpg_cms_copy(k, secret != 0, &list->v[list->n++]);
 		gpgme_key_unref(k);
 	}
 	for (i = 0; i < n; i++)
@@ -445,7 +447,42 @@ gpg_cms_list1(struct gpg *g, char *const *patterns, size_t n, int secret,
 			gpg_fail(e, "certificate listing", err, errsz);
 		return GPG_TEMPFAIL;
 	}
-	return gpg_cms_probe_all(g, list, err, errsz);
+	if (list->n == 0 && gpg_cms_kbx_bad(g->home)) {
+		snprintf(err, errsz, "certificate listing: %.200s/pubring.kbx "
+		    "is no keybox (gpgsm lists nothing from it, and says "
+		    "nothing)", g->home);
+		return GPG_TEMPFAIL;
+	}
+	return secret == -1 ? GPG_OK : gpg_cms_probe_all(g, list, err, errsz);
+}
+
+/*
+ * gpg_cms_kbx_bad - the home's pubring.kbx exists, is not empty, and
+ * does not start with a keybox's header blob (a length of at least 32,
+ * type 1, "KBXf" at offset 8).  gpgsm 2.2 lists nothing from a damaged
+ * keybox and answers OK without a word: the listing would be "no
+ * certificate" for everyone.  A file that cannot be read is gpgsm's to
+ * report (gpghome_check looked at it before): 0.
+ */
+static int
+gpg_cms_kbx_bad(const char *home)
+{
+	unsigned char b[12];
+	char path[sizeof ((struct gpg *)0)->home + 16];
+	ssize_t n;
+	int fd;
+
+	if (snprintf(path, sizeof path, "%s/pubring.kbx", home) >=
+	    (int)sizeof path ||
+	    (fd = open(path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW)) == -1)
+		return 0;
+	n = read(fd, b, sizeof b);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	return n < (ssize_t)sizeof b || ((unsigned long)b[0] << 24 |
+	    (unsigned long)b[1] << 16 | (unsigned long)b[2] << 8 | b[3]) < 32 ||
+	    b[4] != 1 || memcmp(b + 8, "KBXf", 4) != 0;
 }
 
 /* gpg_cms_merge - the certificates of part moved into list, but those

@@ -28,29 +28,29 @@ static void	gpg_cms_sigs(struct gpg *, struct gpg_decrypt_result *);
  * signer, no hidden recipient (CMS has no such thing) */
 enum gpg_status
 gpg_cms_encrypt(struct gpg *g, char *const *fprs, const int *hidden,
-    size_t n, const struct gpg_key *signer, struct gpg_io *io, char *err,
-    size_t errsz)
+    size_t n, const struct gpg_key *signer, int flags, struct gpg_io *io,
+    char *err, size_t errsz)
 {
 	struct gpgme_data_cbs rcbs = { gpgio_read, NULL, NULL, NULL };
-	struct gpgme_data_cbs wcbs = { NULL, gpgio_write, NULL, NULL };
+	struct gpgme_data_cbs wcbs = { NULL, gpgio_der, NULL, NULL };
+	struct gpgio_der der = { io, { 0 }, { 0 }, 0 };
 	gpgme_data_t plain = NULL, cipher = NULL;
 	gpgme_encrypt_result_t res;
 	gpgme_error_t e, why = 0;
 	enum gpg_status st = GPG_TEMPFAIL;
 	char *recp, bad[64] = "?";
-	size_t i;
-	int refuse = signer != NULL;
+	size_t i = 0;
 
-	for (i = 0; hidden != NULL && i < n; i++)
-		refuse |= hidden[i] != 0;
-	if (refuse) {
+	while (hidden != NULL && i < n && !hidden[i])
+		i++;
+	if (signer != NULL || (hidden != NULL && i < n)) {
 		snprintf(err, errsz, "S/MIME encryption: no signer, no "
 		    "hidden recipient");
 		return GPG_TEMPFAIL;
 	}
 	recp = gpgio_recp(fprs, NULL, n);
 	if ((e = gpgme_data_new_from_cbs(&plain, &rcbs, io)) ||
-	    (e = gpgme_data_new_from_cbs(&cipher, &wcbs, io))) {
+	    (e = gpgme_data_new_from_cbs(&cipher, &wcbs, &der))) {
 		gpg_fail(e, "GPGME data", err, errsz);
 		goto out;
 	}
@@ -59,7 +59,8 @@ gpg_cms_encrypt(struct gpg *g, char *const *fprs, const int *hidden,
 	memset(&g->seen, 0, sizeof g->seen);
 	gpg_run(g, 1);
 	e = gpgme_op_encrypt_ext(g->ctx, NULL, recp,
-	    GPGME_ENCRYPT_NO_ENCRYPT_TO, plain, cipher);
+	    flags & GPG_ENC_NO_ENCRYPT_TO ? GPGME_ENCRYPT_NO_ENCRYPT_TO : 0,
+	    plain, cipher);
 	gpg_run(g, 0);
 	if ((res = gpgme_op_encrypt_result(g->ctx)) != NULL &&
 	    res->invalid_recipients != NULL) {
@@ -80,6 +81,9 @@ gpg_cms_encrypt(struct gpg *g, char *const *fprs, const int *hidden,
 	else if (g->seen.error)
 		snprintf(err, errsz, "S/MIME encryption: gpgsm said %.96s",
 		    g->seen.what);
+	else if (gpgio_der_whole(&der) == -1)
+		snprintf(err, errsz, "S/MIME encryption: gpgsm said OK, but "
+		    "wrote no whole EnvelopedData (%llu bytes)", der.n);
 	else
 		st = GPG_OK;	/* gpgsm's OK came after its last byte */
 out:
@@ -168,7 +172,7 @@ gpg_cms_decrypt(struct gpg *g, struct gpg_io *io,
 		gpg_fail(e, "S/MIME decryption", err, errsz);
 	else if (r->dec != GPG_DEC_NOSECKEY)
 		st = GPG_OK;
-	else if (gpg_cms_keylist(g, NULL, 0, 1, &sec, err, errsz) ==
+	else if (gpg_cms_keylist(g, NULL, 0, -1, &sec, err, errsz) ==
 	    GPG_OK) {
 		/* "no secret key" from a gpgsm that can list them */
 		gpg_keylist_free(&sec);
@@ -181,8 +185,9 @@ out:
 }
 
 /* gpg_cms_sigs - the signatures of the last verification, into r: a
- * good one is VALID only with a chain valid up to a trusted root
- * (gpgsm's validity full, GPGME's VALID summary) */
+ * good one is VALID with a chain valid up to a trusted root (gpgsm's
+ * validity full, GPGME's VALID summary) or to none that is trusted
+ * (the listing says which) */
 static void
 gpg_cms_sigs(struct gpg *g, struct gpg_decrypt_result *r)
 {
@@ -200,8 +205,12 @@ gpg_cms_sigs(struct gpg *g, struct gpg_decrypt_result *r)
 		    GPGME_SIGSUM_KEY_EXPIRED))
 			st = GPG_SIG_EXPIRED;
 		else if (st == GPG_SIG_VALID &&
-		    !(s->summary & GPGME_SIGSUM_VALID))
+		    (s->summary & GPGME_SIGSUM_RED))
 			st = GPG_SIG_BAD;
+		/* a good signature whose chain ends at no trusted root
+		 * (gpgsm's TRUST_UNDEFINED: no VALID, no RED) stays VALID:
+		 * the certificate's validated listing (uidfull, untrusted)
+		 * makes it good-untrusted, never good (verdict.c) */
 		r->sigs = xappend(r->sigs, r->nsigs, sizeof *r->sigs);
 		r->sigs[r->nsigs].fpr = xstrdup(s->fpr != NULL ? s->fpr : "");
 		r->sigs[r->nsigs].created = (long long)s->timestamp;

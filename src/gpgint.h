@@ -55,11 +55,14 @@ enum gpg_cms_why {
 enum gpg_cms_why gpg_cms_why(gpgme_error_t);
 void		 gpg_run(struct gpg *, int);
 int		 gpg_cms_done(struct gpg *, gpgme_error_t);
+/* gpg_cms_keylist - gpg_keylist_run on a CMS context; secret -1: the
+ * secret keys, listed without validation (decryption's check that gpgsm
+ * can list them: no CRL of ours may turn "no secret key" into 75) */
 enum gpg_status	 gpg_cms_keylist(struct gpg *, char *const *, size_t, int,
 		    struct gpg_keylist *, char *, size_t);
 enum gpg_status	 gpg_cms_encrypt(struct gpg *, char *const *, const int *,
-		    size_t, const struct gpg_key *, struct gpg_io *, char *,
-		    size_t);
+		    size_t, const struct gpg_key *, int, struct gpg_io *,
+		    char *, size_t);
 enum gpg_status	 gpg_cms_decrypt(struct gpg *, struct gpg_io *,
 		    struct gpg_decrypt_result *, char *, size_t);
 enum gpg_status	 gpg_cms_verify(struct gpg *, struct gpg_io *,
