@@ -606,8 +606,8 @@ sign_ready(struct sign_job *j, int *copy)
 		log_warn("cannot read the message");
 		return OUTCOME_TEMPFAIL;
 	}
-	if (classify_encrypted(j->m->kind) || j->m->kind == CLASSIFY_SIGNED ||
-	    j->m->kind == CLASSIFY_CLEARSIGNED) {
+	/* signed at the root, OpenPGP or S/MIME, or encrypted */
+	if (classify_encrypted(j->m->kind) || classify_signed(j->m->kind)) {
 		log_debug("message is already %s: passed on unchanged",
 		    classify_name(j->m->kind));
 		*copy = 1;

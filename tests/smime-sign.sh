@@ -92,6 +92,25 @@ check "CRLF: the same signed part" cmp "$T/o3.part" "$T/want.part"
 check "CRLF: openssl accepts it" ossl "$T/o3" alice
 check "CRLF: gpgsm accepts it" sep_verify "$T/o3" alice
 
+# --- already signed at the root (S/MIME, multipart or opaque): unchanged
+ms "$T/again" "$T/ae" sign --smime "$T/o1"
+check "sign --smime of an S/MIME-signed message: unchanged" \
+    cmp "$T/again" "$T/o1"
+ms "$T/again2" "$T/ae2" sign "$T/o1"
+check "sign (OpenPGP) of an S/MIME-signed message: unchanged" \
+    cmp "$T/again2" "$T/o1"
+{ printf '%s\n' 'From: alice@example.org' 'To: bob@example.org' \
+    'Subject: opaque' 'MIME-Version: 1.0' \
+    'Content-Type: application/pkcs7-mime; smime-type=signed-data; name="smime.p7m"' \
+    'Content-Transfer-Encoding: base64' ''
+  printf 'Content-Type: text/plain\r\n\r\nhi\r\n' |
+    openssl cms -sign -nodetach -binary -outform DER \
+    -signer "$CERTS/alice.crt" -inkey "$CERTS/alice.key" 2>/dev/null |
+    base64; } >"$T/opaque.eml"
+ms "$T/again3" "$T/ae3" sign --smime "$T/opaque.eml"
+check "sign --smime of an opaque signed-data message: unchanged" \
+    cmp "$T/again3" "$T/opaque.eml"
+
 # --- no certificate to sign with
 printf '%s\n' 'From: xbob@example.org' 'To: bob@example.org' 'Subject: s' \
     '' 'hi' >"$T/x.eml"
