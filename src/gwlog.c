@@ -105,8 +105,9 @@ gw_log_rcpt(struct sbuf *b, const struct decision *f)
 	if (f->reason.why == RECIP_EXPIRED && gmtime_r(&t, &tm) != NULL &&
 	    strftime(day, sizeof day, "%Y-%m-%d", &tm) > 0)
 		sb_add(b, " expired=%s", day);
-	/* its certificates were looked up too: why none serves */
-	if (f->certlooked)
+	/* its certificates were looked up too, and one is no good: why
+	 * (none at all needs no word: the line stays short) */
+	if (f->certlooked && f->creason.why != RECIP_NOKEY)
 		sb_add(b, " cert_why=%s%s%s", recip_why_name(f->creason.why),
 		    f->creason.fpr[0] != '\0' ? " cert=" : "",
 		    f->creason.fpr[0] != '\0' ? gw_keyid(f->creason.fpr, id) :
