@@ -73,6 +73,7 @@ struct keycache {
 	char			*home;
 	int			 cms;		/* certificates (gpgsm) */
 	long long		 listedat;	/* when listed (ns) */
+	long long		 maxage;	/* cms: list again after (s) */
 	char			 ver[32];	/* gpg's version, "": unknown */
 	int			 listed;	/* keys and ix hold a listing */
 	int			 toomany;	/* the last try: over LIMIT_KEYS */
@@ -292,8 +293,7 @@ kc_fresh(const struct keycache *kc, long long now)
 		return 0;
 	/* a certificate's validity also hangs on CRLs dirmngr may fetch
 	 * or that reach their next update: listed again now and then */
-	if (kc->cms && now - kc->listedat >= LIMIT_CERTCACHE_SECONDS *
-	    1000000000LL)
+	if (kc->cms && now - kc->listedat >= kc->maxage * 1000000000LL)
 		return 0;
 	if (kc_stat(kc, st) == -1)
 		return 0;
@@ -369,7 +369,15 @@ keycache_new_cms(const char *home)
 	struct keycache *kc = keycache_new(home);
 
 	kc->cms = 1;
+	kc->maxage = LIMIT_CERTCACHE_SECONDS;
 	return kc;
+}
+
+/* keycache_maxage - see keycache.h */
+void
+keycache_maxage(struct keycache *kc, unsigned int seconds)
+{
+	kc->maxage = seconds;
 }
 
 /* keycache_free - see keycache.h */

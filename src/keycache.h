@@ -42,6 +42,10 @@ struct keycache	*keycache_new(const char *);
  * its next update) changes a validation without a watched file's
  * change */
 struct keycache	*keycache_new_cms(const char *);
+
+/* keycache_maxage - how many seconds a certificate listing may serve
+ * (keycache_new_cms gives LIMIT_CERTCACHE_SECONDS; the tests less) */
+void		 keycache_maxage(struct keycache *, unsigned int);
 void		 keycache_free(struct keycache *);
 
 /* keycache_get - the index of the current listing into *ix (valid
