@@ -76,10 +76,12 @@ static int
 gw_trust(const struct gateway *gw, char *err, size_t errsz)
 {
 	/* what gpg reads in the home: keys, trust, options (gpg 2.2
-	 * prefers gpg.conf-2.2 and gpg.conf-2 to gpg.conf) */
+	 * prefers gpg.conf-2.2 and gpg.conf-2 to gpg.conf); and gpgsm
+	 * (S/MIME): the roots it trusts, its options, dirmngr's CRLs */
 	static const char *const files[] = { "pubring.kbx", "pubring.gpg",
 	    "trustdb.gpg", "gpg.conf", "gpg.conf-2", "gpg.conf-2.2",
-	    "gpg-agent.conf", "common.conf", "private-keys-v1.d", NULL };
+	    "gpg-agent.conf", "common.conf", "private-keys-v1.d",
+	    "trustlist.txt", "gpgsm.conf", "dirmngr.conf", "crls.d", NULL };
 	char *home, path[PATH_MAX];
 	size_t i;
 	int r = 0;

@@ -266,6 +266,17 @@ is "gpgsm failing at the encryption (mixed): 75, no copy handed over" \
 wrap "exec \"$real\" \"\$@\""
 is "no file left in TMPDIR" "$(ls -A "$TMPDIR" | wc -l)" 0
 
+# --- the roots gpgsm trusts are the gateway's to change, nobody else's
+chmod 666 "$H/trustlist.txt"
+f gw --check victor@example.org </dev/null
+is "trustlist.txt writable by everybody: 78, said" \
+    "$rc $(grep -c 'trustlist.txt.*writable by everybody' "$T/err")" "78 1"
+chmod 644 "$H/trustlist.txt"
+f gw --check victor@example.org </dev/null
+is "--check: victor gets his certificate" \
+    "$rc $(grep -c "^victor@example.org: policy=opportunistic (default_policy) cert=$(cfpr victor) action=encrypt$" "$T/out")" \
+    "0 1" "$T/out"
+
 # ---------------------------------------------------------------- smtpd
 S=$T/srv
 mkdir -p "$S/sink" "$S/tmp"
