@@ -4,8 +4,10 @@
  * Encrypted means: a multipart/encrypted root (RFC 1847, RFC 3156), or
  * the multipart/mixed Exchange and Outlook rewrite it into (an empty
  * text/plain, then the two RFC 3156 parts, each may be base64); an
- * S/MIME root application/pkcs7-mime whose smime-type is enveloped-data
- * or authEnveloped-data (RFC 8551); or a text/plain root whose whole
+ * S/MIME root application/pkcs7-mime (or x-pkcs7-mime) whose smime-type
+ * is enveloped-data or authEnveloped-data (RFC 8551), or which has no
+ * smime-type, as older clients write it (name=smime.p7m), and whose
+ * DER says so; or a text/plain root whose whole
  * decoded body is one "BEGIN PGP MESSAGE" block with nothing but white
  * space around it.  When in doubt the answer is "plain": encrypting an
  * encrypted message twice costs a little, passing clear text as if it
@@ -15,11 +17,14 @@
  * application/octet-stream that is one armored encrypted block, no third
  * part), an S/MIME body must decode to CMS EnvelopedData or
  * AuthEnvelopedData, and a message with two Content-Type or two
- * Content-Transfer-Encoding fields, a pkcs7-mime root without
- * smime-type, an unknown transfer encoding, or inline PGP with text
+ * Content-Transfer-Encoding fields, a pkcs7-mime root whose smime-type
+ * and DER disagree, an unknown transfer encoding, or inline PGP with text
  * around the block, all count as plain.  The same scans find what
- * decrypt verifies: a multipart/signed root with the RFC 3156 structure,
- * and a text/plain root that is one clear-signed block.
+ * decrypt verifies: a multipart/signed root with the RFC 3156 structure
+ * (OpenPGP) or with an application/pkcs7-signature part (S/MIME, RFC
+ * 8551 3.5.3), a pkcs7-mime root whose DER is SignedData (smime-type
+ * signed-data, or none), and a text/plain root that is one clear-signed
+ * block.
  *
  * A structure is only signed or encrypted when every mail reader splits
  * it as we do; where readers could disagree there is no safe reading,
@@ -55,6 +60,8 @@
 static int	classify_inline(struct input *, off_t, enum mime_cte,
 		    enum armor_kind *, struct classify_span *);
 static int	classify_smime(struct input *, off_t, enum mime_cte, int *);
+static int	classify_smime_kind(const struct mime_ctype *, struct input *,
+		    off_t, enum mime_cte, enum classify_kind *);
 static int	classify_count(const struct rfc5322_header *, const char *);
 static int	classify_root_ok(const struct rfc5322_header *);
 static void	classify_counts(struct classify_span *,
@@ -71,6 +78,7 @@ classify_counts(struct classify_span *span, const struct openpgp_scan *pkt)
 static int	classify_protocol(const struct mime_ctype *, const char *,
 		    const char *);
 static int	classify_smime_type(const struct mime_ctype *);
+static int	classify_mode(const struct mime_ctype *);
 
 /* classify_inline - is the body one armored block?  Reads at most up
  * to the first line that says no; the session key counts go to span. */
@@ -107,9 +115,10 @@ classify_inline(struct input *in, off_t bodyoff, enum mime_cte cte,
 }
 
 /*
- * classify_smime - does the body decode to CMS EnvelopedData or
- * AuthEnvelopedData?  The DER starts SEQUENCE { contentType OID, ... }:
- * the OID must be among the first decoded bytes.
+ * classify_smime - does the body decode to CMS EnvelopedData (*yes 1),
+ * SignedData (2) or AuthEnvelopedData (3)?  The DER starts
+ * SEQUENCE { contentType OID, ... }: the OID must be among the first
+ * decoded bytes.
  */
 static int
 classify_smime(struct input *in, off_t bodyoff, enum mime_cte cte, int *yes)
@@ -118,6 +127,8 @@ classify_smime(struct input *in, off_t bodyoff, enum mime_cte cte, int *yes)
 	    0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x03 };
 	static const unsigned char authenv[] = { 0x06, 0x0b, 0x2a, 0x86, 0x48,
 	    0x86, 0xf7, 0x0d, 0x01, 0x09, 0x10, 0x01, 0x17 };
+	static const unsigned char signeddata[] = { 0x06, 0x09, 0x2a, 0x86,
+	    0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02 };
 	unsigned char raw[128], dec[sizeof raw + 64];
 	struct cte_decoder d;
 	size_t m = 0, i;
@@ -135,10 +146,51 @@ classify_smime(struct input *in, off_t bodyoff, enum mime_cte cte, int *yes)
 	if (m < 2 || dec[0] != 0x30)
 		return 0;
 	for (i = 1; i + sizeof authenv <= m && i < 8; i++)
-		if (memcmp(dec + i, enveloped, sizeof enveloped) == 0 ||
-		    memcmp(dec + i, authenv, sizeof authenv) == 0)
+		if (memcmp(dec + i, enveloped, sizeof enveloped) == 0)
 			*yes = 1;
+		else if (memcmp(dec + i, authenv, sizeof authenv) == 0)
+			*yes = 3;
+		else if (memcmp(dec + i, signeddata, sizeof signeddata) == 0)
+			*yes = 2;
 	return 0;
+}
+
+/*
+ * classify_smime_kind - what a pkcs7-mime root is: its DER decides, and
+ * an smime-type, when there is one, must say the same (RFC 8551 3.2.2;
+ * Outlook and older clients send name=smime.p7m without it); any other
+ * smime-type (certs-only, compressed-data) is plain.
+ */
+static int
+classify_smime_kind(const struct mime_ctype *ct, struct input *in,
+    off_t bodyoff, enum mime_cte cte, enum classify_kind *kind)
+{
+	const char *st = mime_ctype_param(ct, "smime-type");
+	int want = 0, yes = 0;
+
+	if (st == NULL)
+		want = -1;	/* the DER alone */
+	else if (strcasecmp(st, "enveloped-data") == 0 ||
+	    strcasecmp(st, "authenveloped-data") == 0)
+		want = 1;
+	else if (strcasecmp(st, "signed-data") == 0)
+		want = 2;
+	if (want == 0 || cte != MIME_CTE_BASE64)
+		return 0;
+	if (classify_smime(in, bodyoff, cte, &yes) == -1)
+		return -1;
+	if (yes == 3)
+		yes = 1;	/* enveloped all the same */
+	if (yes != 0 && (want == -1 || want == yes))
+		*kind = yes == 1 ? CLASSIFY_SMIME : CLASSIFY_SMIME_OPAQUE;
+	return 0;
+}
+
+/* classify_cms - see classify.h */
+int
+classify_cms(struct input *in, off_t off, enum mime_cte cte, int *what)
+{
+	return classify_smime(in, off, cte, what);
 }
 
 /* classify_count - how many fields have this name */
@@ -175,16 +227,30 @@ classify_protocol(const struct mime_ctype *ct, const char *sub,
 	    strcasecmp(p, proto) == 0;
 }
 
-/* classify_smime_type - S/MIME enveloped data, by its label */
+/* classify_mode - the rfc3156.c mode of a multipart root: its
+ * structure is checked by the scan; -1 for any other root */
+static int
+classify_mode(const struct mime_ctype *ct)
+{
+	if (classify_protocol(ct, "encrypted", "application/pgp-encrypted"))
+		return RFC3156_ENCRYPTED;
+	if (classify_protocol(ct, "signed", "application/pgp-signature"))
+		return RFC3156_SIGNED;
+	if (classify_protocol(ct, "signed", "application/pkcs7-signature") ||
+	    classify_protocol(ct, "signed", "application/x-pkcs7-signature"))
+		return RFC3156_SMIME;
+	if (mime_ctype_is(ct, "multipart", "mixed"))
+		return RFC3156_MANGLED;
+	return -1;
+}
+
+/* classify_smime_type - an S/MIME object, by its label (what it holds:
+ * classify_smime_kind) */
 static int
 classify_smime_type(const struct mime_ctype *ct)
 {
-	const char *st = mime_ctype_param(ct, "smime-type");
-
-	return (mime_ctype_is(ct, "application", "pkcs7-mime") ||
-	    mime_ctype_is(ct, "application", "x-pkcs7-mime")) &&
-	    st != NULL && (strcasecmp(st, "enveloped-data") == 0 ||
-	    strcasecmp(st, "authenveloped-data") == 0);
+	return mime_ctype_is(ct, "application", "pkcs7-mime") ||
+	    mime_ctype_is(ct, "application", "x-pkcs7-mime");
 }
 
 /* classify_message - see classify.h */
@@ -197,8 +263,7 @@ classify_message(const struct rfc5322_header *h, struct input *in,
 	enum mime_cte cte = MIME_CTE_IDENTITY;
 	char *v;
 	size_t len;
-	int text = 1, pgpmime = 0, smime = 0, sigmime = 0, mixed = 0;
-	int yes = 0, r = 0;
+	int text = 1, smime = 0, mode = -1, yes = 0, r = 0;
 
 	*kind = CLASSIFY_PLAIN;
 	if (!classify_root_ok(h))
@@ -216,37 +281,27 @@ classify_message(const struct rfc5322_header *h, struct input *in,
 		text = 0;
 		if (mime_ctype_parse(v, len, &ct) == 0 && ct.clean) {
 			text = mime_ctype_is(&ct, "text", "plain");
-			pgpmime = classify_protocol(&ct, "encrypted",
-			    "application/pgp-encrypted");
-			sigmime = classify_protocol(&ct, "signed",
-			    "application/pgp-signature");
-			mixed = mime_ctype_is(&ct, "multipart", "mixed");
+			mode = classify_mode(&ct);
 			smime = classify_smime_type(&ct);
 		}
 		free(v);
 	}
-	if (pgpmime && cte == MIME_CTE_IDENTITY) {
+	if (mode != -1 && cte == MIME_CTE_IDENTITY) {
 		r = rfc3156_scan(in, h->bodyoff,
-		    mime_ctype_param(&ct, "boundary"), RFC3156_ENCRYPTED, &yes,
-		    span);
+		    mime_ctype_param(&ct, "boundary"), mode, &yes, span);
 		if (yes)
-			*kind = yes == 2 ? CLASSIFY_BROKEN : CLASSIFY_PGPMIME;
-	} else if (sigmime && cte == MIME_CTE_IDENTITY) {
-		r = rfc3156_scan(in, h->bodyoff,
-		    mime_ctype_param(&ct, "boundary"), RFC3156_SIGNED, &yes,
-		    span);
-		if (yes)
-			*kind = CLASSIFY_SIGNED;
-	} else if (mixed && cte == MIME_CTE_IDENTITY) {
-		r = rfc3156_scan(in, h->bodyoff,
-		    mime_ctype_param(&ct, "boundary"), RFC3156_MANGLED, &yes,
-		    span);
-		if (yes)
-			*kind = CLASSIFY_MANGLED;
-	} else if (smime && cte == MIME_CTE_BASE64) {
-		r = classify_smime(in, h->bodyoff, cte, &yes);
-		if (yes)
-			*kind = CLASSIFY_SMIME;
+			*kind = mode == RFC3156_SIGNED ? CLASSIFY_SIGNED :
+			    mode == RFC3156_SMIME ? CLASSIFY_SMIME_SIGNED :
+			    mode == RFC3156_MANGLED ? CLASSIFY_MANGLED :
+			    yes == 2 ? CLASSIFY_BROKEN : CLASSIFY_PGPMIME;
+	} else if (smime) {
+		r = classify_smime_kind(&ct, in, h->bodyoff, cte, kind);
+		if (*kind != CLASSIFY_PLAIN && span != NULL) {
+			memset(span, 0, sizeof *span);
+			span->off = h->bodyoff;
+			span->len = CLASSIFY_TO_END;
+			span->cte = cte;
+		}
 	} else if (text && cte != MIME_CTE_UNKNOWN) {
 		r = classify_body(in, h->bodyoff, cte, kind, span);
 	}
@@ -297,6 +352,10 @@ classify_name(enum classify_kind k)
 		return "PGP/MIME encrypted (rewritten by Exchange)";
 	case CLASSIFY_BROKEN:
 		return "PGP/MIME or armor without an encrypted message in it";
+	case CLASSIFY_SMIME_SIGNED:
+		return "S/MIME signed";
+	case CLASSIFY_SMIME_OPAQUE:
+		return "S/MIME signed (opaque)";
 	}
 	return "?";
 }
@@ -307,4 +366,12 @@ classify_encrypted(enum classify_kind k)
 {
 	return k == CLASSIFY_PGPMIME || k == CLASSIFY_INLINE ||
 	    k == CLASSIFY_SMIME || k == CLASSIFY_MANGLED;
+}
+
+/* classify_signed - see classify.h */
+int
+classify_signed(enum classify_kind k)
+{
+	return k == CLASSIFY_SIGNED || k == CLASSIFY_CLEARSIGNED ||
+	    k == CLASSIFY_SMIME_SIGNED || k == CLASSIFY_SMIME_OPAQUE;
 }

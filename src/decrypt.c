@@ -38,6 +38,7 @@
 #include "autocrypt.h"
 #include "body.h"
 #include "classify.h"
+#include "decint.h"
 #include "decrypt.h"
 #include "feed.h"
 #include "gpg.h"
@@ -50,59 +51,15 @@
 #include "protect.h"
 #include "rfc5322.h"
 #include "scrub.h"
+#include "smimedec.h"
 #include "tmpfile.h"
 #include "verdict.h"
 #include "verify.h"
 #include "xmalloc.h"
 
-/* What the output's header is made of. */
-enum decrypt_head {
-	HEAD_ALL,	/* every outer field: the body is the original */
-	HEAD_ENTITY,	/* no Content-*: the decrypted entity brings its own */
-	HEAD_TEXT	/* no Content-Transfer-Encoding: inline plaintext */
-};
-
-enum decrypt_result {
-	DECRYPT_OK,		/* a message with verdicts was written */
-	DECRYPT_DATAERR,	/* not a message */
-	DECRYPT_TEMPFAIL	/* anything else: try again later */
-};
-
-struct decrypt_job {
-	const struct decrypt_opts	*opts;
-	struct input			*in;
-	struct rfc5322_header		 h;
-	struct output			*out;
-	const char			*dverdict;	/* decryption verdict */
-	const char			*reason;	/* when "failed" */
-	struct verify			 v;		/* signature verdict, and
-							 * the GnuPG context */
-	struct gpg_decrypt_result	 dres;		/* signatures in it */
-	int				 plainfd;	/* the plaintext */
-	int				 istext;	/* inline: a body, no entity */
-	struct body_shape		 shape;		/* inline: what it needs */
-	int				 utf8label;	/* it gets charset=utf-8 */
-	struct input			*inner;		/* the plaintext, to read */
-	struct rfc5322_header		 ih;		/* its header */
-	off_t				 innerbody;	/* its body */
-	struct rfc5322_header		 sh;		/* 6.1: the signed part's */
-	const struct rfc5322_header	*ph;		/* protected fields */
-	enum protect_mode		 phmode;
-	int				 ihsigned;	/* a signature of
-						 * the whole plaintext
-						 * can cover ih */
-};
-
 static enum decrypt_result decrypt_data(struct decrypt_job *,
 		    const struct classify_span *);
 static enum decrypt_result decrypt_plaintext(struct decrypt_job *);
-static int	decrypt_inner_open(struct decrypt_job *);
-static int	decrypt_protected(struct decrypt_job *, enum classify_kind,
-		    const struct classify_span *);
-static char	*decrypt_from(const struct rfc5322_header *);
-static char	*decrypt_shown_from(const struct decrypt_job *);
-static char	*decrypt_signed_from(struct decrypt_job *,
-		    const struct classify_span *);
 static int	decrypt_write_head(struct decrypt_job *, FILE *,
 		    enum decrypt_head);
 static int	decrypt_write_inner(struct decrypt_job *, FILE *);
@@ -115,7 +72,7 @@ static void	decrypt_learn(struct decrypt_job *);
 
 /* decrypt_from - the addr-spec of the one From mailbox, or NULL when
  * there is not exactly one From field holding exactly one mailbox */
-static char *
+char *
 decrypt_from(const struct rfc5322_header *h)
 {
 	const struct rfc5322_field *f;
@@ -134,7 +91,7 @@ decrypt_from(const struct rfc5322_header *h)
 
 /* decrypt_shown_from - the From the output shows: the protected one
  * when the decrypted content replaces the outer From */
-static char *
+char *
 decrypt_shown_from(const struct decrypt_job *j)
 {
 	if (j->ph != NULL && rfc5322_find(j->ph, "From", NULL) != NULL)
@@ -150,7 +107,7 @@ decrypt_shown_from(const struct decrypt_job *j)
  * same address, else none (a mismatch).  Anyone may sign a part that
  * says it is from Alice under an outer From of their own.
  */
-static char *
+char *
 decrypt_signed_from(struct decrypt_job *j, const struct classify_span *span)
 {
 	struct rfc5322_header sh;
@@ -216,32 +173,8 @@ decrypt_data(struct decrypt_job *j, const struct classify_span *span)
 		r = DECRYPT_TEMPFAIL;
 		goto out;
 	}
-	switch (j->dres.dec) {
-	case GPG_DEC_OK:
+	if ((j->reason = verdict_dec_reason(j->dres.dec)) == NULL)
 		j->dverdict = "decrypted";
-		break;
-	case GPG_DEC_NOSECKEY:
-		j->reason = "no-secret-key";
-		break;
-	case GPG_DEC_INTEGRITY:
-		j->reason = "integrity";
-		break;
-	case GPG_DEC_BADDATA:
-		j->reason = "bad-data";
-		break;
-	case GPG_DEC_TOOBIG:
-		j->reason = "too-large";
-		break;
-	case GPG_DEC_PASSPHRASE:
-		j->reason = "passphrase";
-		break;
-	case GPG_DEC_TOOMANYSIGS:
-		j->reason = "too-many-signatures";
-		break;
-	case GPG_DEC_TOOCOSTLY:
-		j->reason = "too-costly";
-		break;
-	}
 out:
 	feed_free(src);
 	if (j->reason != NULL) {
@@ -296,7 +229,7 @@ decrypt_plaintext(struct decrypt_job *j)
 /* decrypt_inner_open - read the decrypted entity's header; an entity
  * without fields starts with its empty line, and plaintext that is no
  * MIME entity at all is all body */
-static int
+int
 decrypt_inner_open(struct decrypt_job *j)
 {
 	const char *line;
@@ -335,14 +268,16 @@ decrypt_inner_open(struct decrypt_job *j)
  * the signature does not cover either.  A clear-signed root's header
  * is not covered: no fields from it.
  */
-static int
+int
 decrypt_protected(struct decrypt_job *j, enum classify_kind kind,
     const struct classify_span *span)
 {
-	j->ihsigned = kind != CLASSIFY_SIGNED && kind != CLASSIFY_CLEARSIGNED;
+	int sig = kind == CLASSIFY_SIGNED || kind == CLASSIFY_SMIME_SIGNED;
+
+	j->ihsigned = !sig && kind != CLASSIFY_CLEARSIGNED;
 	if (kind == CLASSIFY_CLEARSIGNED)
 		return 0;
-	if (kind != CLASSIFY_SIGNED) {
+	if (!sig) {
 		if ((j->phmode = protect_marker(&j->ih)) != PROTECT_NONE)
 			j->ph = &j->ih;
 		return 0;
@@ -387,9 +322,10 @@ decrypt_write_head(struct decrypt_job *j, FILE *fp, enum decrypt_head what)
 	if (j->opts->lead != NULL &&
 	    fprintf(fp, "%s%s", j->opts->lead, eol) < 0)
 		return -1;
-	if (fprintf(fp, "%s: %s%s%s%s", VERDICT_DECRYPTION, j->dverdict,
+	if (fprintf(fp, "%s: %s%s%s%s%s", VERDICT_DECRYPTION, j->dverdict,
 	    j->reason != NULL ? "; reason=" : "",
-	    j->reason != NULL ? j->reason : "", eol) < 0)
+	    j->reason != NULL ? j->reason : "",
+	    j->dparams != NULL ? j->dparams : "", eol) < 0)
 		return -1;
 	/* signer= is a primary key's fingerprint (INTERFACE.md): without
 	 * the key, what the signature names (maybe a subkey, maybe a key
@@ -632,9 +568,10 @@ decrypt_root(struct decrypt_job *j, struct msg *m)
 		j->reason = "bad-data";
 		break;
 	case CLASSIFY_SMIME:
-		/* encrypted, but not for us to decrypt: say so */
-		j->dverdict = "failed";
-		j->reason = "unsupported-smime";
+	case CLASSIFY_SMIME_OPAQUE:
+	case CLASSIFY_SMIME_SIGNED:
+		if (smimedec_root(j, m) == -1)
+			return DECRYPT_TEMPFAIL;
 		break;
 	case CLASSIFY_PLAIN:
 		break;
@@ -763,6 +700,7 @@ decrypt_msg(struct msg *m, const struct decrypt_opts *opts)
 	input_close(j.inner);
 	if (j.v.gpg != opts->gpg)
 		gpg_close(j.v.gpg);
+	gpg_close(j.v.cms);
 	return decrypt_outcome(r);
 }
 

@@ -1,7 +1,8 @@
 /*
  * gpgcms.c - the CMS engine (gpgsm, S/MIME) behind gpg.h: the context
- * (gpg_open_cms), the certificate listing, and the CMS side of the
- * operations gpgop.c hands over.  Like gpg.c and gpgop.c it speaks
+ * (gpg_open_cms), one gpgsm run per operation (gpg_run, gpg_cms_done)
+ * and the certificate listing; gpgcmsop.c has the CMS side of the
+ * operations gpgop.c hands over.  Like gpg.c and gpgop.c they speak
  * GPGME (gpgint.h).
  *
  * GPGME runs `gpgsm --server` and speaks Assuan with it: status lines
@@ -20,11 +21,12 @@
  */
 #include <config.h>
 
-#include <ctype.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include <gpgme.h>
 
@@ -39,25 +41,21 @@
 
 static char	gpgsm_real[4096];	/* the gpgsm the supervisor runs */
 
-/* What a certificate's failed validation says (gpg_cms_why). */
-enum gpg_cms_why {
-	CMS_WHY_TEMP,		/* the check did not finish (CRL, dirmngr) */
-	CMS_WHY_UNTRUSTED,	/* no chain to a trusted root */
-	CMS_WHY_REVOKED,
-	CMS_WHY_EXPIRED,
-	CMS_WHY_INVALID		/* a bad certificate or chain */
-};
 
 static void		 gpg_cms_copy(gpgme_key_t, int, struct gpg_key *);
 static int		 gpg_cms_want(gpgme_key_t, char *const *, size_t);
 static int		 gpg_cms_fpr(const char *);
+static int		 gpg_cms_kbx_bad(const char *);
 static char		**gpg_cms_patterns(char *const *, size_t,
 			    const char ***);
-static enum gpg_cms_why	 gpg_cms_why(gpgme_error_t);
 static enum gpg_status	 gpg_cms_probe(struct gpg *, struct gpg_key *, char *,
 			    size_t);
-static int		 gpg_cms_dec_class(gpgme_error_t, enum gpg_dec *);
-static void		 gpg_cms_sigs(struct gpg *, struct gpg_decrypt_result *);
+static enum gpg_status	 gpg_cms_probe_all(struct gpg *, struct gpg_keylist *,
+			    char *, size_t);
+static enum gpg_status	 gpg_cms_list1(struct gpg *, char *const *, size_t,
+			    int, struct gpg_keylist *, char *, size_t);
+static enum gpg_status	 gpg_cms_merge(struct gpg_keylist *,
+			    struct gpg_keylist *, char *, size_t);
 
 /* gpg_open_cms - see gpg.h */
 enum gpg_status
@@ -269,12 +267,12 @@ gpg_cms_copy(gpgme_key_t k, int secret, struct gpg_key *out)
 }
 
 /*
- * gpg_cms_why - what gpgsm's refusal of a certificate (its chain
+ * gpg_cms_why - see gpgint.h: what gpgsm's refusal of a certificate (its chain
  * validation) says.  A check that could not finish (no CRL to be had,
  * dirmngr down or unreachable, a CRL too old, a system error) is no
  * verdict on the certificate: CMS_WHY_TEMP.
  */
-static enum gpg_cms_why
+enum gpg_cms_why
 gpg_cms_why(gpgme_error_t e)
 {
 	switch (gpgme_err_code(e)) {
@@ -382,14 +380,14 @@ gpg_cms_patterns(char *const *patterns, size_t n, const char ***pat)
 }
 
 /*
- * gpg_cms_keylist - gpg_keylist_run on a CMS context: one listing with
- * validation (chain, expiry, revocation), patterns as gpgsm's exact
- * email match "<addr>", the certificates kept whose email address
- * equals one ignoring case; each one listed invalid probed for why
- * (gpg_cms_probe).  No patterns: every certificate.
+ * gpg_cms_list1 - one listing with validation (chain, expiry,
+ * revocation), patterns as gpgsm's exact email match "<addr>", the
+ * certificates kept whose email address equals one ignoring case; each
+ * one listed invalid probed for why (gpg_cms_probe).  No patterns:
+ * every certificate.
  */
-enum gpg_status
-gpg_cms_keylist(struct gpg *g, char *const *patterns, size_t n, int secret,
+static enum gpg_status
+gpg_cms_list1(struct gpg *g, char *const *patterns, size_t n, int secret,
     struct gpg_keylist *list, char *err, size_t errsz)
 {
 	const char **pat;
@@ -403,10 +401,10 @@ gpg_cms_keylist(struct gpg *g, char *const *patterns, size_t n, int secret,
 	own = gpg_cms_patterns(patterns, n, &pat);
 	memset(&g->seen, 0, sizeof g->seen);
 	gpgme_set_keylist_mode(g->ctx, GPGME_KEYLIST_MODE_LOCAL |
-	    GPGME_KEYLIST_MODE_VALIDATE);
+	    (secret == -1 ? 0 : GPGME_KEYLIST_MODE_VALIDATE));
 	gpg_run(g, 1);
-	e = n > 0 ? gpgme_op_keylist_ext_start(g->ctx, pat, secret, 0) :
-	    gpgme_op_keylist_start(g->ctx, NULL, secret);
+	e = n > 0 ? gpgme_op_keylist_ext_start(g->ctx, pat, secret != 0, 0) :
+	    gpgme_op_keylist_start(g->ctx, NULL, secret != 0);
 	gpg_run(g, 0);
 	while (!e && (e = gpgme_op_keylist_next(g->ctx, &k)) == 0) {
 		if (!gpg_cms_want(k, own, n)) {
@@ -421,7 +419,7 @@ gpg_cms_keylist(struct gpg *g, char *const *patterns, size_t n, int secret,
 			break;
 		}
 		list->v = xappend(list->v, list->n, sizeof *list->v);
-		gpg_cms_copy(k, secret, &list->v[list->n++]);
+		gpg_cms_copy(k, secret != 0, &list->v[list->n++]);
 		gpgme_key_unref(k);
 	}
 	for (i = 0; i < n; i++)
@@ -429,14 +427,17 @@ gpg_cms_keylist(struct gpg *g, char *const *patterns, size_t n, int secret,
 	free(own);
 	free(pat);
 	gpgme_op_keylist_end(g->ctx);
-	if (!gpg_cms_done(g, e) && st == GPG_OK) {
+	if (st != GPG_OK) {	/* gpgsm may be listing still: no question */
+		(void)gpg_cms_done(g, gpgme_err_make(GPG_ERR_SOURCE_GPGME,
+		    GPG_ERR_CANCELED));
+		return st;
+	}
+	if (!gpg_cms_done(g, e)) {
 		gpg_keylist_free(list);
 		snprintf(err, errsz, "certificate listing: gpgsm did not "
 		    "finish");
 		return GPG_TEMPFAIL;
 	}
-	if (st != GPG_OK)
-		return st;
 	if (gpgme_err_code(e) != GPG_ERR_EOF || g->seen.error) {
 		gpg_keylist_free(list);
 		if (g->seen.error && gpgme_err_code(e) == GPG_ERR_EOF)
@@ -446,6 +447,124 @@ gpg_cms_keylist(struct gpg *g, char *const *patterns, size_t n, int secret,
 			gpg_fail(e, "certificate listing", err, errsz);
 		return GPG_TEMPFAIL;
 	}
+	if (list->n == 0 && gpg_cms_kbx_bad(g->home)) {
+		snprintf(err, errsz, "certificate listing: %.200s/pubring.kbx "
+		    "is no keybox (gpgsm lists nothing from it, and says "
+		    "nothing)", g->home);
+		return GPG_TEMPFAIL;
+	}
+	return secret == -1 ? GPG_OK : gpg_cms_probe_all(g, list, err, errsz);
+}
+
+/*
+ * gpg_cms_kbx_bad - the home's pubring.kbx exists, is not empty, and
+ * does not start with a keybox's header blob (a length of at least 32,
+ * type 1, "KBXf" at offset 8).  gpgsm 2.2 lists nothing from a damaged
+ * keybox and answers OK without a word: the listing would be "no
+ * certificate" for everyone.  A file that cannot be read is gpgsm's to
+ * report (gpghome_check looked at it before): 0.
+ */
+static int
+gpg_cms_kbx_bad(const char *home)
+{
+	unsigned char b[12];
+	char path[sizeof ((struct gpg *)0)->home + 16];
+	ssize_t n;
+	int fd;
+
+	if (snprintf(path, sizeof path, "%s/pubring.kbx", home) >=
+	    (int)sizeof path ||
+	    (fd = open(path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW)) == -1)
+		return 0;
+	n = read(fd, b, sizeof b);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	return n < (ssize_t)sizeof b || ((unsigned long)b[0] << 24 |
+	    (unsigned long)b[1] << 16 | (unsigned long)b[2] << 8 | b[3]) < 32 ||
+	    b[4] != 1 || memcmp(b + 8, "KBXf", 4) != 0;
+}
+
+/* gpg_cms_merge - the certificates of part moved into list, but those
+ * list has (one pattern of each of two chunks matched them); part is
+ * freed.  GPG_TOOMANY past LIMIT_KEYS. */
+static enum gpg_status
+gpg_cms_merge(struct gpg_keylist *list, struct gpg_keylist *part, char *err,
+    size_t errsz)
+{
+	struct gpg_keylist dup = { NULL, 0 };
+	size_t i, j;
+
+	for (i = 0; i < part->n; i++) {
+		for (j = 0; j < list->n; j++)
+			if (strcmp(list->v[j].fpr, part->v[i].fpr) == 0)
+				break;
+		if (j < list->n) {
+			dup.v = xappend(dup.v, dup.n, sizeof *dup.v);
+			dup.v[dup.n++] = part->v[i];
+			continue;
+		}
+		list->v = xappend(list->v, list->n, sizeof *list->v);
+		list->v[list->n++] = part->v[i];
+	}
+	free(part->v);
+	memset(part, 0, sizeof *part);
+	gpg_keylist_free(&dup);
+	if (list->n <= LIMIT_KEYS)
+		return GPG_OK;
+	snprintf(err, errsz, "certificate listing: more than %d", LIMIT_KEYS);
+	return GPG_TOOMANY;
+}
+
+/*
+ * gpg_cms_keylist - gpg_keylist_run on a CMS context: gpg_cms_list1 on
+ * as many patterns at a time as fit one LISTKEYS line.  libassuan cuts
+ * a line GPGME writes at 1000 bytes without a word (assuan_write_line:
+ * "supplied line too long - truncated"), and gpgsm then lists what the
+ * patterns left whole match: certificates of the later recipients
+ * would be "no certificate".  So the patterns, as GPGME escapes them
+ * ('%', '+' and space: 3 bytes), are sent GPG_CMS_LINE bytes at a time.
+ */
+#define GPG_CMS_LINE	900
+enum gpg_status
+gpg_cms_keylist(struct gpg *g, char *const *patterns, size_t n, int secret,
+    struct gpg_keylist *list, char *err, size_t errsz)
+{
+	struct gpg_keylist part;
+	enum gpg_status st = GPG_OK;
+	size_t i = 0, m, len, one;
+	const char *c;
+
+	if (n == 0)
+		return gpg_cms_list1(g, NULL, 0, secret, list, err, errsz);
+	memset(list, 0, sizeof *list);
+	while (i < n && st == GPG_OK) {
+		for (m = 0, len = 0; i + m < n; m++) {
+			for (one = 3, c = patterns[i + m]; *c != '\0'; c++)
+				one += strchr("%+ ", *c) != NULL ? 3 : 1;
+			if (m > 0 && len + one > GPG_CMS_LINE)
+				break;
+			len += one;
+		}
+		if ((st = gpg_cms_list1(g, patterns + i, m, secret, &part, err,
+		    errsz)) == GPG_OK)
+			st = gpg_cms_merge(list, &part, err, errsz);
+		i += m;
+	}
+	if (st != GPG_OK && st != GPG_TOOMANY)
+		gpg_keylist_free(list);
+	return st;
+}
+
+/* gpg_cms_probe_all - each certificate of list listed invalid (not
+ * expired or revoked) probed for why (gpg_cms_probe): GPG_OK, or
+ * GPG_TEMPFAIL with the list freed */
+static enum gpg_status
+gpg_cms_probe_all(struct gpg *g, struct gpg_keylist *list, char *err,
+    size_t errsz)
+{
+	size_t i;
+
 	for (i = 0; i < list->n; i++)
 		if (list->v[i].invalid && !list->v[i].expired &&
 		    !list->v[i].revoked && gpg_cms_probe(g, &list->v[i], err,
@@ -454,273 +573,4 @@ gpg_cms_keylist(struct gpg *g, char *const *patterns, size_t n, int secret,
 			return GPG_TEMPFAIL;
 		}
 	return GPG_OK;
-}
-
-/* gpg_cms_encrypt - gpg_encrypt on a CMS context: DER EnvelopedData to
- * the certificates fprs, AES-256-CBC (the supervisor's cipher); no
- * signer, no hidden recipient (CMS has no such thing) */
-enum gpg_status
-gpg_cms_encrypt(struct gpg *g, char *const *fprs, const int *hidden,
-    size_t n, const struct gpg_key *signer, struct gpg_io *io, char *err,
-    size_t errsz)
-{
-	struct gpgme_data_cbs rcbs = { gpgio_read, NULL, NULL, NULL };
-	struct gpgme_data_cbs wcbs = { NULL, gpgio_write, NULL, NULL };
-	gpgme_data_t plain = NULL, cipher = NULL;
-	gpgme_encrypt_result_t res;
-	gpgme_error_t e, why = 0;
-	enum gpg_status st = GPG_TEMPFAIL;
-	char *recp, bad[64] = "?";
-	size_t i;
-	int refuse = signer != NULL;
-
-	for (i = 0; hidden != NULL && i < n; i++)
-		refuse |= hidden[i] != 0;
-	if (refuse) {
-		snprintf(err, errsz, "S/MIME encryption: no signer, no "
-		    "hidden recipient");
-		return GPG_TEMPFAIL;
-	}
-	recp = gpgio_recp(fprs, NULL, n);
-	if ((e = gpgme_data_new_from_cbs(&plain, &rcbs, io)) ||
-	    (e = gpgme_data_new_from_cbs(&cipher, &wcbs, io))) {
-		gpg_fail(e, "GPGME data", err, errsz);
-		goto out;
-	}
-	(void)gpgme_data_set_flag(plain, "io-buffer-size", GPG_IO_STEP);
-	(void)gpgme_data_set_flag(cipher, "io-buffer-size", GPG_IO_STEP);
-	memset(&g->seen, 0, sizeof g->seen);
-	gpg_run(g, 1);
-	e = gpgme_op_encrypt_ext(g->ctx, NULL, recp,
-	    GPGME_ENCRYPT_NO_ENCRYPT_TO, plain, cipher);
-	gpg_run(g, 0);
-	if ((res = gpgme_op_encrypt_result(g->ctx)) != NULL &&
-	    res->invalid_recipients != NULL) {
-		why = res->invalid_recipients->reason;
-		if (res->invalid_recipients->fpr != NULL)
-			snprintf(bad, sizeof bad, "%s",
-			    res->invalid_recipients->fpr);
-	}
-	if (!gpg_cms_done(g, e))
-		snprintf(err, errsz, "S/MIME encryption: gpgsm did not "
-		    "finish");
-	else if (e && why && gpg_cms_why(why) != CMS_WHY_TEMP) {
-		snprintf(err, errsz, "gpgsm refused certificate %s: %s", bad,
-		    gpgme_strerror(why));
-		st = GPG_BADKEY;
-	} else if (e)
-		gpg_fail(e, "S/MIME encryption", err, errsz);
-	else if (g->seen.error)
-		snprintf(err, errsz, "S/MIME encryption: gpgsm said %.96s",
-		    g->seen.what);
-	else
-		st = GPG_OK;	/* gpgsm's OK came after its last byte */
-out:
-	gpgme_data_release(plain);
-	gpgme_data_release(cipher);
-	free(recp);
-	return st;
-}
-
-/* gpg_cms_dec_class - what gpgsm's refusal to decrypt says about the
- * message: 0 with dec, or -1 (our trouble: a retry) */
-static int
-gpg_cms_dec_class(gpgme_error_t e, enum gpg_dec *dec)
-{
-	switch (gpgme_err_code(e)) {
-	case GPG_ERR_NO_SECKEY:
-		*dec = GPG_DEC_NOSECKEY;
-		return 0;
-	case GPG_ERR_EOF:	/* KSBA's: the DER ends too soon */
-	case GPG_ERR_BAD_DATA:
-	case GPG_ERR_NO_DATA:
-	case GPG_ERR_INV_DATA:
-	case GPG_ERR_INV_OBJ:
-	case GPG_ERR_TOO_SHORT:
-	case GPG_ERR_TOO_LARGE:
-	case GPG_ERR_INV_CMS_OBJ:
-	case GPG_ERR_UNSUPPORTED_CMS_OBJ:
-	case GPG_ERR_UNSUPPORTED_CMS_VERSION:
-	case GPG_ERR_UNKNOWN_CMS_OBJ:
-	case GPG_ERR_UNSUPPORTED_ALGORITHM:
-	case GPG_ERR_UNSUPPORTED_ENCODING:
-	case GPG_ERR_CIPHER_ALGO:
-	case GPG_ERR_INV_KEYLEN:
-	case GPG_ERR_BAD_BER:
-	case GPG_ERR_INV_BER:
-	case GPG_ERR_ENCODING_PROBLEM:
-	case GPG_ERR_DECRYPT_FAILED:
-	case GPG_ERR_BAD_KEY:
-	case GPG_ERR_WRONG_KEY_USAGE:
-		*dec = GPG_DEC_BADDATA;
-		return 0;
-	default:
-		return -1;
-	}
-}
-
-/* gpg_cms_decrypt - gpg_decrypt on a CMS context: GPG_DEC_OK needs
- * GPGME's success and gpgsm's DECRYPTION_OKAY; a refusal is a verdict
- * only when gpgsm answered ERR with a reason of the message's (a
- * missing secret key confirmed by a finished secret listing) */
-enum gpg_status
-gpg_cms_decrypt(struct gpg *g, struct gpg_io *io,
-    struct gpg_decrypt_result *r, char *err, size_t errsz)
-{
-	struct gpgme_data_cbs rcbs = { gpgio_read, NULL, NULL, NULL };
-	struct gpgme_data_cbs wcbs = { NULL, gpgio_write, NULL, NULL };
-	gpgme_data_t cipher = NULL, plain = NULL;
-	gpgme_error_t e;
-	struct gpg_keylist sec;
-	enum gpg_status st = GPG_TEMPFAIL;
-
-	memset(r, 0, sizeof *r);
-	if ((e = gpgme_data_new_from_cbs(&cipher, &rcbs, io)) ||
-	    (e = gpgme_data_new_from_cbs(&plain, &wcbs, io))) {
-		gpg_fail(e, "GPGME data", err, errsz);
-		goto out;
-	}
-	(void)gpgme_data_set_flag(cipher, "io-buffer-size", GPG_IO_STEP);
-	(void)gpgme_data_set_flag(plain, "io-buffer-size", GPG_IO_STEP);
-	memset(&g->seen, 0, sizeof g->seen);
-	gpg_run(g, 1);
-	e = gpgme_op_decrypt(g->ctx, cipher, plain);
-	gpg_run(g, 0);
-	if (!gpg_cms_done(g, e))
-		snprintf(err, errsz, "S/MIME decryption: gpgsm did not "
-		    "finish");
-	else if (!e && g->seen.decryption_okay && !g->seen.decryption_failed &&
-	    !g->seen.error) {
-		r->dec = GPG_DEC_OK;
-		r->noint = 1;	/* gpgsm 2.2: EnvelopedData, CBC, only */
-		st = GPG_OK;
-	} else if (!e)
-		snprintf(err, errsz, "S/MIME decryption: gpgsm did not say "
-		    "it decrypted");
-	else if (gpg_cms_dec_class(e, &r->dec) == -1)
-		gpg_fail(e, "S/MIME decryption", err, errsz);
-	else if (r->dec != GPG_DEC_NOSECKEY)
-		st = GPG_OK;
-	else if (gpg_cms_keylist(g, NULL, 0, 1, &sec, err, errsz) ==
-	    GPG_OK) {
-		/* "no secret key" from a gpgsm that can list them */
-		gpg_keylist_free(&sec);
-		st = GPG_OK;
-	}
-out:
-	gpgme_data_release(cipher);
-	gpgme_data_release(plain);
-	return st;
-}
-
-/* gpg_cms_sigs - the signatures of the last verification, into r: a
- * good one is VALID only with a chain valid up to a trusted root
- * (gpgsm's validity full, GPGME's VALID summary) */
-static void
-gpg_cms_sigs(struct gpg *g, struct gpg_decrypt_result *r)
-{
-	gpgme_verify_result_t vres;
-	gpgme_signature_t s;
-	enum gpg_sig_status st;
-
-	if ((vres = gpgme_op_verify_result(g->ctx)) == NULL)
-		return;
-	for (s = vres->signatures; s != NULL; s = s->next) {
-		st = gpgstatus_sig(s->status);
-		if (s->summary & GPGME_SIGSUM_KEY_REVOKED)
-			st = GPG_SIG_BAD;
-		else if (st == GPG_SIG_VALID && (s->summary &
-		    GPGME_SIGSUM_KEY_EXPIRED))
-			st = GPG_SIG_EXPIRED;
-		else if (st == GPG_SIG_VALID &&
-		    !(s->summary & GPGME_SIGSUM_VALID))
-			st = GPG_SIG_BAD;
-		r->sigs = xappend(r->sigs, r->nsigs, sizeof *r->sigs);
-		r->sigs[r->nsigs].fpr = xstrdup(s->fpr != NULL ? s->fpr : "");
-		r->sigs[r->nsigs].created = (long long)s->timestamp;
-		r->sigs[r->nsigs++].status = st;
-	}
-}
-
-/* gpg_cms_verify - gpg_verify (text: detached) and gpg_verify_opaque
- * (out: the content) on a CMS context */
-enum gpg_status
-gpg_cms_verify(struct gpg *g, struct gpg_io *text, struct gpg_io *sig,
-    struct gpg_io *out, struct gpg_decrypt_result *r, char *err,
-    size_t errsz)
-{
-	struct gpgme_data_cbs cbs = { gpgio_read, NULL, NULL, NULL };
-	struct gpgme_data_cbs wcbs = { NULL, gpgio_write, NULL, NULL };
-	gpgme_data_t tdata = NULL, sdata = NULL, pdata = NULL;
-	gpgme_error_t e;
-	enum gpg_status st = GPG_TEMPFAIL;
-
-	memset(r, 0, sizeof *r);
-	if ((text != NULL && (e = gpgme_data_new_from_cbs(&tdata, &cbs,
-	    text))) || (out != NULL && (e = gpgme_data_new_from_cbs(&pdata,
-	    &wcbs, out))) || (e = gpgme_data_new_from_cbs(&sdata, &cbs,
-	    sig))) {
-		gpg_fail(e, "GPGME data", err, errsz);
-		goto out;
-	}
-	memset(&g->seen, 0, sizeof g->seen);
-	gpg_run(g, 1);
-	e = gpgme_op_verify(g->ctx, sdata, tdata, pdata);
-	gpg_run(g, 0);
-	/* gpgsm's "OK" (gpg_cms_done) ends every signature it began:
-	 * one whose certificate it lacks ends in "ERROR verify.findkey",
-	 * which GPGME makes the signature's status */
-	if (!e)
-		gpg_cms_sigs(g, r);
-	if (!gpg_cms_done(g, e)) {
-		gpg_decrypt_result_free(r);
-		snprintf(err, errsz, "S/MIME verification: gpgsm did not "
-		    "finish");
-		goto out;
-	}
-	if (e && (gpg_cms_dec_class(e, &r->dec) == -1 ||
-	    r->dec == GPG_DEC_NOSECKEY)) {
-		gpg_fail(e, "S/MIME verification", err, errsz);
-		goto out;
-	}
-	r->dec = GPG_DEC_OK;
-	if (r->nsigs == 0) {	/* no signature gpgsm could read */
-		gpg_decrypt_result_free(r);
-		r->sigs = xcalloc(1, sizeof *r->sigs);
-		r->sigs[0].status = GPG_SIG_BAD;
-		r->sigs[0].fpr = xstrdup("");
-		r->nsigs = 1;
-	}
-	st = GPG_OK;
-out:
-	gpgme_data_release(tdata);
-	gpgme_data_release(sdata);
-	gpgme_data_release(pdata);
-	return st;
-}
-
-/* gpg_cms_hash - the micalg of RFC 8551 3.5.3.1 for the one signature
- * gpgsm made ("sha-256"), into hash */
-int
-gpg_cms_hash(gpgme_sign_result_t sres, char *hash, size_t hashsz)
-{
-	static const struct {
-		int		 algo;
-		const char	*name;
-	} names[] = {
-		{ GPGME_MD_MD5, "md5" }, { GPGME_MD_SHA1, "sha-1" },
-		{ GPGME_MD_SHA224, "sha-224" }, { GPGME_MD_SHA256, "sha-256" },
-		{ GPGME_MD_SHA384, "sha-384" }, { GPGME_MD_SHA512, "sha-512" },
-	};
-	size_t i;
-
-	if (sres == NULL || sres->signatures == NULL ||
-	    sres->signatures->next != NULL)
-		return -1;
-	for (i = 0; i < sizeof names / sizeof names[0]; i++)
-		if ((int)sres->signatures->hash_algo == names[i].algo) {
-			snprintf(hash, hashsz, "%s", names[i].name);
-			return strlen(names[i].name) < hashsz ? 0 : -1;
-		}
-	return -1;
 }

@@ -39,15 +39,30 @@ enum gpg_status	 gpg_ready(char *, size_t);
 const char	*gpg_supervisor(void);
 gpgme_error_t	 gpg_status_cb(void *, const char *, const char *);
 
-/* gpgcms.c: the CMS engine's side of the operations, for gpg.c and
- * gpgop.c, which call them on a context of gpg_open_cms */
+/* gpgcms.c and gpgcmsop.c: the CMS engine's side of the operations,
+ * for gpg.c and gpgop.c, which call them on a context of gpg_open_cms */
+/* What a certificate's failed validation says (gpg_cms_why). */
+enum gpg_cms_why {
+	CMS_WHY_TEMP,		/* the check did not finish (CRL, dirmngr) */
+	CMS_WHY_UNTRUSTED,	/* no chain to a trusted root */
+	CMS_WHY_REVOKED,
+	CMS_WHY_EXPIRED,
+	CMS_WHY_INVALID		/* a bad certificate or chain */
+};
+
+/* gpg_cms_why - what gpgsm's refusal of a certificate (its chain
+ * validation, gpgsm's RECIPIENT) says */
+enum gpg_cms_why gpg_cms_why(gpgme_error_t);
 void		 gpg_run(struct gpg *, int);
 int		 gpg_cms_done(struct gpg *, gpgme_error_t);
+/* gpg_cms_keylist - gpg_keylist_run on a CMS context; secret -1: the
+ * secret keys, listed without validation (decryption's check that gpgsm
+ * can list them: no CRL of ours may turn "no secret key" into 75) */
 enum gpg_status	 gpg_cms_keylist(struct gpg *, char *const *, size_t, int,
 		    struct gpg_keylist *, char *, size_t);
 enum gpg_status	 gpg_cms_encrypt(struct gpg *, char *const *, const int *,
-		    size_t, const struct gpg_key *, struct gpg_io *, char *,
-		    size_t);
+		    size_t, const struct gpg_key *, int, struct gpg_io *,
+		    char *, size_t);
 enum gpg_status	 gpg_cms_decrypt(struct gpg *, struct gpg_io *,
 		    struct gpg_decrypt_result *, char *, size_t);
 enum gpg_status	 gpg_cms_verify(struct gpg *, struct gpg_io *,

@@ -4,8 +4,9 @@
  * (gpg.h), the armor mailseal writes over gpg's binary output (gpg's
  * own costs it three times the encryption; openpgp.c checks the output
  * is one whole encrypted message before the armor's CRC and END lines),
- * and the recipient string GPGME's encrypt_ext takes.  gpgop.c hands
- * these to GPGME; only gpg.c and gpgop.c include gpgme.h.
+ * the recipient string GPGME's encrypt_ext takes, and the check that
+ * gpgsm's DER output is whole (gpgio_der).  gpgop.c and gpgcmsop.c hand
+ * these to GPGME; only they, gpg.c and gpgcms.c include gpgme.h.
  */
 #include <config.h>
 
@@ -48,6 +49,47 @@ gpgio_write(void *handle, const void *buf, size_t n)
 	struct gpg_io *io = handle;
 
 	return io->write(io->wcookie, buf, n);
+}
+
+/* gpgio_der - see gpgio.h */
+ssize_t
+gpgio_der(void *handle, const void *buf, size_t n)
+{
+	struct gpgio_der *d = handle;
+	const unsigned char *b = buf;
+	ssize_t w;
+	size_t i;
+
+	if ((w = d->io->write(d->io->wcookie, buf, n)) <= 0)
+		return w;
+	for (i = 0; i < (size_t)w; i++, d->n++) {
+		if (d->n < sizeof d->head)
+			d->head[d->n] = b[i];
+		d->tail[0] = d->tail[1];
+		d->tail[1] = b[i];
+	}
+	return w;
+}
+
+/* gpgio_der_whole - see gpgio.h */
+int
+gpgio_der_whole(const struct gpgio_der *d)
+{
+	unsigned long long len = 0;
+	unsigned int k, i;
+
+	if (d->n < 2 || d->head[0] != 0x30)
+		return -1;
+	if (d->head[1] == 0x80)		/* indefinite: end-of-contents */
+		return d->n >= 4 && d->tail[0] == 0 && d->tail[1] == 0 ? 0 :
+		    -1;
+	if (d->head[1] < 0x80)
+		return d->n == 2ULL + d->head[1] ? 0 : -1;
+	if ((k = d->head[1] & 0x7f) > 4 || d->n < 2ULL + k)
+		return -1;
+	for (i = 0; i < k; i++)
+		len = len << 8 | d->head[2 + i];
+	return d->n == 2ULL + k + len ? 0 : -1;
 }
 
 /* gpgio_mem_read - see gpgio.h */

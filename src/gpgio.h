@@ -19,6 +19,24 @@ ssize_t	gpgio_read(void *, void *, size_t);
 /* gpgio_write - GPGME write callback: the struct gpg_io's write() */
 ssize_t	gpgio_write(void *, const void *, size_t);
 
+/* gpgsm's DER output (a CMS ContentInfo) on its way to io->write,
+ * watched: gpgsm says nothing when it has encrypted, and a gpgsm that
+ * said "OK" must have written one whole element */
+struct gpgio_der {
+	struct gpg_io		*io;
+	unsigned char		 head[6];	/* its first bytes */
+	unsigned char		 tail[2];	/* its last two */
+	unsigned long long	 n;		/* bytes written */
+};
+
+/* gpgio_der - GPGME write callback: handle is a struct gpgio_der */
+ssize_t	gpgio_der(void *, const void *, size_t);
+
+/* gpgio_der_whole - what went through is one whole BER element, a
+ * SEQUENCE of definite length that ends where it says, or of
+ * indefinite length ending in an end-of-contents: 0, or -1 */
+int	gpgio_der_whole(const struct gpgio_der *);
+
 /* gpgio_discard - GPGME write callback that drops what gpg writes */
 ssize_t	gpgio_discard(void *, const void *, size_t);
 

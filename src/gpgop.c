@@ -58,8 +58,8 @@ gpg_encrypt(struct gpg *g, char *const *fprs, const int *hidden, size_t n,
 	char *recp;
 
 	if (g->cms)
-		return gpg_cms_encrypt(g, fprs, hidden, n, signer, io, err,
-		    errsz);
+		return gpg_cms_encrypt(g, fprs, hidden, n, signer, flags, io,
+		    err, errsz);
 	if ((arm = gpgio_armor_new(io)) == NULL) {
 		snprintf(err, errsz, "encryption: no CRC-24 (libgcrypt)");
 		return GPG_TEMPFAIL;
@@ -238,7 +238,8 @@ gpg_sign(struct gpg *g, const struct gpg_key *signer, struct gpg_io *io,
     char *hash, size_t hashsz, char *err, size_t errsz)
 {
 	struct gpgme_data_cbs rcbs = { gpgio_read, NULL, NULL, NULL };
-	struct gpgme_data_cbs wcbs = { NULL, gpgio_write, NULL, NULL };
+	struct gpgme_data_cbs wcbs = { NULL, gpgio_der, NULL, NULL };
+	struct gpgio_der der = { io, { 0 }, { 0 }, 0 };
 	gpgme_data_t in = NULL, out = NULL;
 	gpgme_error_t e;
 	enum gpg_status st = GPG_TEMPFAIL;
@@ -246,7 +247,7 @@ gpg_sign(struct gpg *g, const struct gpg_key *signer, struct gpg_io *io,
 	gpgme_signers_clear(g->ctx);
 	if ((e = gpgme_signers_add(g->ctx, signer->handle)) ||
 	    (e = gpgme_data_new_from_cbs(&in, &rcbs, io)) ||
-	    (e = gpgme_data_new_from_cbs(&out, &wcbs, io))) {
+	    (e = gpgme_data_new_from_cbs(&out, &wcbs, &der))) {
 		gpg_fail(e, "signing", err, errsz);
 		goto out;
 	}
@@ -263,7 +264,8 @@ gpg_sign(struct gpg *g, const struct gpg_key *signer, struct gpg_io *io,
 		    "with a hash algorithm GPGME names");
 		st = GPG_TEMPFAIL;
 	}
-	if (!gpg_cms_done(g, e)) {
+	if (!gpg_cms_done(g, e) || (g->cms && st == GPG_OK &&
+	    gpgio_der_whole(&der) == -1)) {
 		snprintf(err, errsz, "S/MIME signing: gpgsm did not finish");
 		st = GPG_TEMPFAIL;
 	}

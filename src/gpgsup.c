@@ -32,7 +32,6 @@
 
 #include <sys/types.h>
 #include <sys/resource.h>
-#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/wait.h>
@@ -50,6 +49,7 @@
 #include <unistd.h>
 
 #include "gpgsup.h"
+#include "gpgsupint.h"
 #include "limit.h"
 
 struct gpgsup_hold {
@@ -85,23 +85,14 @@ static pid_t			gpgsup_gpg = -1;
 static int	gpgsup_fd_arg(int, char **, const char *);
 static int	gpgsup_has(int, char **, const char *);
 static void	gpgsup_close_range(int, int);
-static void	gpgsup_close_others(int, int);
-static int	gpgsup_write(int, const char *, size_t);
 static void	gpgsup_count(struct gpgsup_hold *, const char *, size_t);
 static void	gpgsup_hold(int, int, struct gpgsup_hold *);
 static void	gpgsup_report(int, const char *, int, struct gpgsup_hold *);
 static int	gpgsup_wait(pid_t, int, struct gpgsup_hold *);
-static rlim_t	gpgsup_cpu_limit(void);
-static void	gpgsup_cpu(rlim_t);
 static void	gpgsup_alarm(int);
 static unsigned int gpgsup_deadline(void);
 static void	gpgsup_exec(const char *, int, char **, int, const int *,
 		    const struct gpgsup_hold *);
-static int	gpgsup_conn(void);
-static int	gpgsup_conf(int, char **);
-static int	gpgsup_pass(const char *, int, char **, unsigned int);
-static int	gpgsup_left(const struct timespec *);
-static int	gpgsup_watch(pid_t, int, const struct timespec *);
 
 /*
  * gpgsup_path - mailseal-gpg beside the running program (the build
@@ -252,7 +243,7 @@ gpgsup_close_range(int lo, int hi)
  * and stderr (GPGME gave it /dev/null): GPGME must see the end of gpg's
  * data pipes when gpg closes them, not when the supervisor does.
  */
-static void
+void
 gpgsup_close_others(int a, int b)
 {
 	int lo = a < b ? a : b, hi = a < b ? b : a;
@@ -270,7 +261,7 @@ gpgsup_close_others(int a, int b)
 }
 
 /* gpgsup_write - all of buf to fd: 0, or -1 */
-static int
+int
 gpgsup_write(int fd, const char *buf, size_t len)
 {
 	size_t off = 0;
@@ -377,7 +368,7 @@ gpgsup_report(int fd, const char *how, int n, struct gpgsup_hold *h)
 
 /* gpgsup_cpu_limit - the CPU seconds gpg will have: LIMIT_GPG_CPU, or
  * less when our own limit is lower; 0: none */
-static rlim_t
+rlim_t
 gpgsup_cpu_limit(void)
 {
 	struct rlimit rl;
@@ -391,7 +382,7 @@ gpgsup_cpu_limit(void)
 
 /* gpgsup_cpu - in the child: SIGXCPU after secs seconds of CPU, and
  * SIGKILL a little later should gpg ignore it */
-static void
+void
 gpgsup_cpu(rlim_t secs)
 {
 	struct rlimit rl;
@@ -513,35 +504,6 @@ gpgsup_exec(const char *gpg, int argc, char **argv, int fd, const int *p,
 	_exit(127);
 }
 
-/*
- * gpgsup_conf - with GPGSUP_CONF_ENV set, the supervisor in gpgconf's
- * place for GPGME's start (gpgsup.h): `--list-components` names it for
- * gpg and gpgsm (a path gpgconf would have to escape: none), and
- * `--list-dirs` and `--version` get what GPGME needs.  The exit code,
- * or -1 when this is no such run.
- */
-static int
-gpgsup_conf(int argc, char **argv)
-{
-	static const char version[] = "mailseal-gpg (GnuPG) 2.2.0\n";
-	const char *self = getenv(GPGSUP_CONF_ENV);
-	char buf[2 * PATH_MAX + 64];
-	int n;
-
-	if (self == NULL || argc != 2)
-		return -1;
-	if (strcmp(argv[1], "--version") == 0)
-		return gpgsup_write(1, version, sizeof version - 1) == 0 ? 0 : 2;
-	if (strcmp(argv[1], "--list-components") != 0 ||
-	    self[0] != '/' || strpbrk(self, ":%\n") != NULL)
-		return 0;
-	n = snprintf(buf, sizeof buf, "gpg:OpenPGP:%s\ngpgsm:S/MIME:%s\n",
-	    self, self);
-	if (n < 0 || (size_t)n >= sizeof buf)
-		return 2;
-	return gpgsup_write(1, buf, (size_t)n) == 0 ? 0 : 2;
-}
-
 /* gpgsup_main - see gpgsup.h */
 int
 gpgsup_main(int argc, char **argv)
@@ -603,131 +565,4 @@ gpgsup_main(int argc, char **argv)
 	n = gpgsup_wait(pid, fd, &h);
 	free(h.buf);
 	return n;
-}
-
-/*
- * gpgsm (GPGME's CMS engine, gpgcms.c) runs as `gpgsm --server` and
- * speaks Assuan with GPGME over one socket (or a pair of pipes): its
- * status lines ("S ...") and the answer to each command ("OK", "ERR")
- * travel there, its data over descriptors GPGME passes it.  Nothing can
- * be held back or added on that channel without being Assuan's peer, so
- * the supervisor passes it through untouched and keeps what needs no
- * channel: gpgsm's CPU limit, the wall-clock deadline gpgcms.c gives
- * each run (GPGSUP_DEADLINE_ENV), and gpgsm killed when GPGME's end of
- * the connection is gone (mailseal out of time or killed: POLLHUP on our
- * copy of gpgsm's end, polled with no events, never read).  And gpgsm
- * encrypts with GPGSUP_CIPHER: gpgsm 2.2's default is AES-128 and GPGME
- * has no knob for it.  How gpgsm ended reaches GPGME as the end of the
- * connection: an operation GPGME did not see answered "OK" failed.
- */
-
-/* gpgsup_conn - a copy of gpgsm's end of the Assuan connection, or -1:
- * libassuan names the socket in _assuan_connection_fd, else it is
- * standard input (a pipe) */
-static int
-gpgsup_conn(void)
-{
-	const char *v = getenv("_assuan_connection_fd");
-	char *end;
-	long fd = 0;
-
-	if (v != NULL) {
-		errno = 0;
-		fd = strtol(v, &end, 10);
-		if (errno != 0 || end == v || *end != '\0' || fd < 0 ||
-		    fd > INT_MAX)
-			return -1;
-	}
-	return fcntl((int)fd, F_DUPFD_CLOEXEC, 3);
-}
-
-/* gpgsup_left - milliseconds until end (CLOCK_MONOTONIC), at least 0;
- * -1 with no end */
-static int
-gpgsup_left(const struct timespec *end)
-{
-	struct timespec now;
-	long long ms;
-
-	if (end->tv_sec == 0 || clock_gettime(CLOCK_MONOTONIC, &now) == -1)
-		return -1;
-	ms = (long long)(end->tv_sec - now.tv_sec) * 1000 +
-	    (end->tv_nsec - now.tv_nsec) / 1000000;
-	return ms < 0 ? 0 : ms > INT_MAX ? INT_MAX : (int)ms;
-}
-
-/* gpgsup_watch - wait for gpgsm (pid) to end, killing it when conn's
- * other end is gone or at end; its wait status, or -1 */
-static int
-gpgsup_watch(pid_t pid, int conn, const struct timespec *end)
-{
-	struct pollfd pfd[2];
-	pid_t w;
-	int pidfd, status, left, killed = 0;
-
-	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-	while ((w = waitpid(pid, &status, WNOHANG)) == 0) {
-		left = gpgsup_left(end);
-		if (!killed && left == 0) {
-			killed = 1;
-			(void)kill(pid, SIGKILL);
-		}
-		pfd[0].fd = killed ? -1 : conn;
-		pfd[0].events = 0;
-		pfd[1].fd = pidfd;
-		pfd[1].events = POLLIN;
-		/* no pidfd (an old kernel): look again every 50 ms */
-		if (pidfd == -1 && (left == -1 || left > 50))
-			left = 50;
-		if (poll(pfd, 2, killed ? 50 : left) == -1 && errno != EINTR)
-			break;
-		if (!killed && (pfd[0].revents & (POLLHUP | POLLERR))) {
-			killed = 1;
-			(void)kill(pid, SIGKILL);
-		}
-	}
-	if (w == 0) {
-		(void)kill(pid, SIGKILL);
-		while ((w = waitpid(pid, &status, 0)) == -1 && errno == EINTR)
-			continue;
-	}
-	if (pidfd != -1)
-		close(pidfd);
-	return w == pid ? status : -1;
-}
-
-/* gpgsup_pass - run gpgsm --server as it is, within its limits (CPU,
- * deadline seconds of wall time); its exit status, or 2 when it did
- * not end by itself */
-static int
-gpgsup_pass(const char *prog, int argc, char **argv, unsigned int deadline)
-{
-	static char copt[] = "--cipher-algo", calg[] = GPGSUP_CIPHER;
-	struct timespec end = { 0, 0 };
-	char **av;
-	pid_t pid;
-	int conn, status;
-	rlim_t cpu = gpgsup_cpu_limit();
-
-	if ((av = calloc((size_t)argc + 3, sizeof *av)) == NULL ||
-	    (conn = gpgsup_conn()) == -1)
-		return 2;
-	av[0] = argv[0];
-	av[1] = copt;
-	av[2] = calg;
-	memcpy(av + 3, argv + 1, (size_t)argc * sizeof *av);
-	if (deadline > 0 && clock_gettime(CLOCK_MONOTONIC, &end) == 0)
-		end.tv_sec += deadline;
-	if ((pid = fork()) == -1)
-		return 2;
-	if (pid == 0) {
-		if (cpu > 0)
-			gpgsup_cpu(cpu);
-		execv(prog, av);
-		_exit(127);
-	}
-	free(av);
-	gpgsup_close_others(conn, -1);
-	status = gpgsup_watch(pid, conn, &end);
-	return status != -1 && WIFEXITED(status) ? WEXITSTATUS(status) : 2;
 }

@@ -64,6 +64,11 @@ int	gpgsup_find(const char *, char *, size_t);
  */
 #define GPGSUP_CIPHER	"AES256"
 
+/* ... and with this variable set (gpgcms.c, around a verification), a
+ * scratch keybox first, where gpgsm stores the certificates a signature
+ * carries instead of the home's (gpgsup.c) */
+#define GPGSUP_SCRATCH_ENV	"MAILSEAL_GPGSM_SCRATCH"
+
 /* gpgsup_env - on: set GPGSUP_ENV to gpg and, with a home, GNUPGHOME to
  * it (the one it had is kept); off: remove GPGSUP_ENV and give GNUPGHOME
  * back (home as given when on).  Around GPGME calls that start gpg. */

@@ -80,6 +80,12 @@
  * ciphertext. */
 #define LIMIT_DECRYPTED		268435456
 
+/* Bytes of CMS data (an S/MIME root's base64 body, decoded) decrypt
+ * hands to gpgsm, counted before gpgsm runs: CMS does not compress, so
+ * no more plaintext can come of it than LIMIT_DECRYPTED.  More:
+ * enveloped data is "failed; reason=too-large", signed data "bad". */
+#define LIMIT_CMS		LIMIT_DECRYPTED
+
 /* Bytes of a multipart/signed signature part (a signature is a few
  * hundred bytes; the part is copied aside to be read on its own).  A
  * longer one makes the signature verdict "bad". */

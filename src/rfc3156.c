@@ -184,9 +184,11 @@ rfc3156_part_header(struct rfc3156_mp *m)
 		m->pcte = mime_cte_parse(m->line + valoff,
 		    m->linelen - valoff);
 		m->incte = 1;
-		/* armor is 7bit; Exchange base64-encodes all three parts */
+		/* armor is 7bit; Exchange base64-encodes all three parts,
+		 * and an S/MIME signature part is base64 */
 		if (m->pcte == MIME_CTE_UNKNOWN || (m->mode != RFC3156_MANGLED &&
-		    m->pcte != MIME_CTE_IDENTITY))
+		    m->pcte != MIME_CTE_IDENTITY && (m->mode != RFC3156_SMIME ||
+		    m->pcte != MIME_CTE_BASE64)))
 			return -1;
 	}
 	return 0;
@@ -227,7 +229,10 @@ rfc3156_part_end(struct rfc3156_mp *m)
 		m->state = MP_BODY1;
 		break;
 	default:
-		ok = rfc3156_part_type(m, "application",
+		ok = m->mode == RFC3156_SMIME ? rfc3156_part_type(m,
+		    "application", "pkcs7-signature") || rfc3156_part_type(m,
+		    "application", "x-pkcs7-signature") :
+		    rfc3156_part_type(m, "application",
 		    m->mode == RFC3156_SIGNED ? "pgp-signature" : "octet-stream");
 		if (m->mode == RFC3156_MANGLED && m->pcte != MIME_CTE_IDENTITY &&
 		    m->pcte != MIME_CTE_BASE64)
@@ -284,7 +289,7 @@ rfc3156_part2_end(struct rfc3156_mp *m)
 		openpgp_feed(&m->pkt, dec, n);
 		armor_scan_feed(&m->armor, dec, n);
 	}
-	if (m->mode == RFC3156_SIGNED)
+	if (RFC3156_IS_SIGNED(m->mode))
 		return 1;
 	if (armor_scan_end(&m->armor) == ARMOR_MESSAGE) {
 		rfc3156_counts(&m->counts, &m->armor.pkt);
@@ -352,7 +357,7 @@ rfc3156_part_line(struct rfc3156_mp *m)
 	switch (m->state) {
 	case MP_PREAMBLE:
 		if (d == 1) {
-			m->state = m->mode == RFC3156_SIGNED ? MP_BODY1 :
+			m->state = RFC3156_IS_SIGNED(m->mode) ? MP_BODY1 :
 			    m->mode == RFC3156_MANGLED ? MP_HDR0 : MP_HDR1;
 			m->body1 = m->nextstart;
 		} else if (d == 2)
@@ -375,13 +380,14 @@ rfc3156_part_line(struct rfc3156_mp *m)
 		break;
 	case MP_BODY1:
 		if (d == 1) {
-			m->state = m->mode == RFC3156_SIGNED || rfc3156_version(m) ?
+			m->state = RFC3156_IS_SIGNED(m->mode) ||
+			    rfc3156_version(m) ?
 			    MP_HDR2 : MP_NO;
 			/* the line end before a delimiter belongs to it */
 			m->end1 = m->linestart - (off_t)m->preveol;
 		} else if (d == 2)
 			m->state = MP_NO;
-		else if (m->mode != RFC3156_SIGNED)
+		else if (!RFC3156_IS_SIGNED(m->mode))
 			rfc3156_part1(m);
 		break;
 	case MP_BODY2:
@@ -502,10 +508,10 @@ rfc3156_scan(struct input *in, off_t bodyoff, const char *boundary,
 	/* a span outside the body would be verified or decrypted in
 	 * place of the part (a negative length reads to the end) */
 	if (*yes && (m->body2 < bodyoff || m->end2 < m->body2 ||
-	    (mode == RFC3156_SIGNED && (m->body1 < bodyoff ||
+	    (RFC3156_IS_SIGNED(mode) && (m->body1 < bodyoff ||
 	    m->end1 < m->body1 || m->end1 > m->body2))))
 		*yes = 0;
-	if (*yes && span != NULL && mode != RFC3156_SIGNED) {
+	if (*yes && span != NULL && !RFC3156_IS_SIGNED(mode)) {
 		span->off = m->body2;
 		span->len = m->end2 - m->body2;
 		span->cte = m->cte2;
@@ -517,6 +523,7 @@ rfc3156_scan(struct input *in, off_t bodyoff, const char *boundary,
 		span->sigoff = m->body2;
 		span->siglen = m->end2 - m->body2;
 		span->cte = MIME_CTE_IDENTITY;
+		span->sigcte = m->cte2;
 	}
 	armor_scan_free(&m->armor);
 	free(m);

@@ -7,7 +7,10 @@
  * (ignoring case), and that user ID's validity is full or ultimate; a
  * display name, a second From, or a user ID that merely contains the
  * address never makes it good.  Which signatures count at all (only one
- * over the whole message root) is decided by the caller.
+ * over the whole message root) is decided by the caller.  A certificate
+ * (S/MIME) is judged the same way: its email addresses are its user
+ * IDs, a chain valid to a root of trustlist.txt is full validity, and
+ * one without such a chain is never better than good-untrusted.
  */
 #include <config.h>
 
@@ -41,7 +44,8 @@ verdict_signature(const struct gpg_sig *sig, const struct gpg_key *key,
 		if (!addr_equal(key->uids[i], from))
 			continue;
 		if (sig->status == GPG_SIG_VALID && key->usable &&
-		    key->uidfull != NULL && key->uidfull[i])
+		    key->uidfull != NULL && key->uidfull[i] &&
+		    !(key->x509 && key->untrusted))
 			return VERDICT_SIG_GOOD;
 		return VERDICT_SIG_GOOD_UNTRUSTED;
 	}
@@ -82,4 +86,29 @@ verdict_is_ours(const struct rfc5322_field *f)
 {
 	return rfc5322_is(f, VERDICT_DECRYPTION) ||
 	    rfc5322_is(f, VERDICT_SIGNATURE);
+}
+
+/* verdict_dec_reason - see verdict.h */
+const char *
+verdict_dec_reason(enum gpg_dec d)
+{
+	switch (d) {
+	case GPG_DEC_OK:
+		return NULL;
+	case GPG_DEC_NOSECKEY:
+		return "no-secret-key";
+	case GPG_DEC_INTEGRITY:
+		return "integrity";
+	case GPG_DEC_BADDATA:
+		return "bad-data";
+	case GPG_DEC_TOOBIG:
+		return "too-large";
+	case GPG_DEC_PASSPHRASE:
+		return "passphrase";
+	case GPG_DEC_TOOMANYSIGS:
+		return "too-many-signatures";
+	case GPG_DEC_TOOCOSTLY:
+		return "too-costly";
+	}
+	return "bad-data";
 }

@@ -32,6 +32,10 @@ enum verdict_sig verdict_worse(enum verdict_sig, enum verdict_sig);
 
 const char	*verdict_sig_name(enum verdict_sig);
 
+/* verdict_dec_reason - the reason= of a decryption that came to d, or
+ * NULL when it succeeded */
+const char	*verdict_dec_reason(enum gpg_dec);
+
 /* verdict_is_ours - a field with one of the two verdict names, which
  * is removed from every incoming message */
 struct rfc5322_field;

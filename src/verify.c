@@ -6,15 +6,19 @@
  * verified over its canonical first part (pgpmime.c) against its
  * signature part, which is first spooled and checked to be one detached
  * signature (feed.c); a clear-signed body is fed to gpg as it is,
- * transfer-decoded.  Only the root, or the decrypted content's root,
+ * transfer-decoded.  S/MIME signatures (smimedec.c) are checked by
+ * gpgsm on a CMS context of their own, opened only for S/MIME, and
+ * folded here the same way.  Only the root, or the decrypted content's root,
  * is ever verified (decrypt.c).
  */
 #include <config.h>
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "classify.h"
 #include "feed.h"
@@ -26,6 +30,11 @@
 #include "verdict.h"
 #include "verify.h"
 #include "xmalloc.h"
+
+static void	verify_take(struct verify *, enum verdict_sig, const char *,
+		    long long, int);
+static int	verify_toomany(struct verify *,
+		    const struct gpg_decrypt_result *);
 
 /* verify_gpg - see verify.h */
 int
@@ -41,6 +50,47 @@ verify_gpg(struct verify *v)
 	return 0;
 }
 
+/* verify_cms - see verify.h */
+int
+verify_cms(struct verify *v)
+{
+	char err[GPG_ERRLEN];
+
+	if (v->cms == NULL &&
+	    gpg_open_cms(&v->cms, v->homedir, err, sizeof err) != GPG_OK) {
+		log_warnx("%s", err);
+		return -1;
+	}
+	return 0;
+}
+
+/* verify_take - one signature's verdict sv into v when it is the worst
+ * so far; signer is what the header names, issuer: no key named it */
+static void
+verify_take(struct verify *v, enum verdict_sig sv, const char *signer,
+    long long created, int issuer)
+{
+	if (v->verdict == VERDICT_SIG_NONE || sv > v->verdict) {
+		v->verdict = verdict_worse(v->verdict, sv);
+		snprintf(v->signer, sizeof v->signer, "%s", signer);
+		v->created = created;
+		v->issuer = issuer;
+	}
+}
+
+/* verify_toomany - no mailer signs this often; each signature would
+ * cost a key listing (a gpg process): bad, nobody named */
+static int
+verify_toomany(struct verify *v, const struct gpg_decrypt_result *r)
+{
+	if (r->nsigs <= LIMIT_SIGNATURES)
+		return 0;
+	v->verdict = VERDICT_SIG_BAD;
+	v->signer[0] = '\0';
+	v->created = 0;
+	return 1;
+}
+
 /* verify_sigs - see verify.h; each signing key is looked up by its
  * fingerprint to compare its user IDs with from */
 int
@@ -49,17 +99,10 @@ verify_sigs(struct verify *v, const struct gpg_decrypt_result *r,
 {
 	struct gpg_keylist keys;
 	char err[GPG_ERRLEN], *pat[1];
-	enum verdict_sig sv;
 	size_t i;
 
-	if (r->nsigs > LIMIT_SIGNATURES) {
-		/* no mailer signs this often; each would cost a key
-		 * listing (a gpg process) */
-		v->verdict = VERDICT_SIG_BAD;
-		v->signer[0] = '\0';
-		v->created = 0;
+	if (verify_toomany(v, r))
 		return 0;
-	}
 	for (i = 0; i < r->nsigs; i++) {
 		const struct gpg_key *key = NULL;
 
@@ -74,16 +117,60 @@ verify_sigs(struct verify *v, const struct gpg_decrypt_result *r,
 			if (keys.n == 1)
 				key = &keys.v[0];
 		}
-		sv = verdict_signature(&r->sigs[i], key, from);
-		if (v->verdict == VERDICT_SIG_NONE || sv > v->verdict) {
-			v->verdict = verdict_worse(v->verdict, sv);
-			snprintf(v->signer, sizeof v->signer, "%s",
-			    key != NULL ? key->fpr : r->sigs[i].fpr);
-			v->created = r->sigs[i].created;
-			v->issuer = key == NULL;
-		}
+		verify_take(v, verdict_signature(&r->sigs[i], key, from),
+		    key != NULL ? key->fpr : r->sigs[i].fpr,
+		    r->sigs[i].created, key == NULL);
 		gpg_keylist_free(&keys);
 	}
+	return 0;
+}
+
+/*
+ * verify_sigs_cms - see verify.h.  gpgsm names each signer by its
+ * certificate's fingerprint, which is what signer= gives.  Its
+ * certificate is looked for among those whose email address equals
+ * from (one validated listing, the engine's exact match, for all the
+ * signatures): a verifying signature whose certificate is not among
+ * them is a mismatch; one that is, is judged as a key is (verdict.c).
+ * No listing when no signature verifies, or there is no From.
+ */
+int
+verify_sigs_cms(struct verify *v, const struct gpg_decrypt_result *r,
+    const char *from)
+{
+	struct gpg_keylist keys;
+	char err[GPG_ERRLEN], *pat[1];
+	const struct gpg_key *key;
+	enum verdict_sig sv;
+	size_t i, k, good = 0;
+
+	if (verify_toomany(v, r))
+		return 0;
+	memset(&keys, 0, sizeof keys);
+	for (i = 0; i < r->nsigs; i++)
+		good += r->sigs[i].status == GPG_SIG_VALID ||
+		    r->sigs[i].status == GPG_SIG_EXPIRED;
+	if (good > 0 && from != NULL) {
+		pat[0] = (char *)(uintptr_t)from;
+		if (gpg_keylist(v->cms, pat, 1, 0, &keys, err,
+		    sizeof err) != GPG_OK) {
+			log_warnx("%s", err);
+			return -1;
+		}
+	}
+	for (i = 0; i < r->nsigs; i++) {
+		key = NULL;
+		for (k = 0; k < keys.n; k++)
+			if (strcasecmp(keys.v[k].fpr, r->sigs[i].fpr) == 0)
+				key = &keys.v[k];
+		sv = verdict_signature(&r->sigs[i], key, from);
+		if (sv == VERDICT_SIG_UNKNOWN_KEY &&
+		    r->sigs[i].status != GPG_SIG_NOKEY)
+			sv = VERDICT_SIG_MISMATCH;	/* not From's */
+		verify_take(v, sv, r->sigs[i].fpr, r->sigs[i].created,
+		    r->sigs[i].fpr[0] == '\0');
+	}
+	gpg_keylist_free(&keys);
 	return 0;
 }
 

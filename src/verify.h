@@ -19,6 +19,8 @@ struct input;
 struct verify {
 	struct gpg		*gpg;		/* the caller's, or opened on
 						 * first use: caller closes */
+	struct gpg		*cms;		/* S/MIME (gpgsm): opened on
+						 * first use, caller closes */
 	const char		*homedir;	/* for gpg_open; NULL: gpg's */
 	enum verdict_sig	 verdict;	/* the worst signature's */
 	char			 signer[128];	/* its primary fingerprint */
@@ -31,6 +33,16 @@ struct verify {
 
 /* verify_gpg - open v's context unless it has one: 0, or -1 (logged) */
 int	verify_gpg(struct verify *);
+
+/* verify_cms - open v's CMS (gpgsm) context unless it has one: 0, or
+ * -1 (logged).  Only S/MIME needs it: no gpgsm runs for other mail. */
+int	verify_cms(struct verify *);
+
+/* verify_sigs_cms - verify_sigs for signatures gpgsm checked: the
+ * signer is named by its certificate's fingerprint, and judged by the
+ * certificates of the CMS context whose email address equals from */
+int	verify_sigs_cms(struct verify *, const struct gpg_decrypt_result *,
+	    const char *);
 
 /* verify_sigs - fold the verdicts on gpg's signatures (from is the
  * addr-spec they must match, or NULL) into v's: 0, or -1 when a key

@@ -6,12 +6,14 @@
  * usage: classify_dump [FILE...]   (no FILE: one path a line on stdin)
  *
  * One line a message, tab-separated:
- *   kind off len sigoff siglen cte bodyoff fromlen boundary
+ *   kind off len sigoff siglen cte bodyoff fromlen boundary sigcte
  * kind is plain, pgpmime, inline, smime, signed, clearsigned, mangled,
- * broken, or "header:REASON" when the header block is refused, or
+ * broken, smimesigned (multipart/signed, S/MIME), smimeopaque
+ * (pkcs7-mime signed-data), or "header:REASON" when the header block is refused, or
  * "error" when the file cannot be read; boundary is the root
  * Content-Type's boundary parameter as mailseal reads it, hex-encoded
- * ("-" when there is none).  Offsets count from the first byte of the
+ * ("-" when there is none); sigcte the signature part's transfer
+ * encoding (S/MIME multipart/signed).  Offsets count from the first byte of the
  * file, mbox From_ line included.
  */
 #include <config.h>
@@ -27,7 +29,7 @@
 
 static const char *const dump_kinds[] = {
 	"plain", "pgpmime", "inline", "smime", "signed", "clearsigned",
-	"mangled", "broken"
+	"mangled", "broken", "smimesigned", "smimeopaque"
 };
 
 /* dump_boundary - the root boundary as classify_message reads it, in hex */
@@ -85,7 +87,7 @@ dump_one(const char *path)
 	    (long long)span.sigoff, (long long)span.siglen, (int)span.cte,
 	    (long long)h.bodyoff, h.fromline != NULL ? h.fromlen : 0);
 	dump_boundary(&h);
-	putchar('\n');
+	printf("\t%d\n", (int)span.sigcte);
 done:
 	rfc5322_free(&h);
 	input_close(in);

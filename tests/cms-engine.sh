@@ -69,6 +69,16 @@ is "certificate of an untrusted root: untrusted, invalid, cannot encrypt" \
 drive "$T/l" list "$(fp alice)"
 is "listing by fingerprint: that certificate" "$rc $(cut -d' ' -f1 "$T/l")" \
     "0 $(fp alice)"
+# libassuan cuts a command line at 1000 bytes: 60 recipients before
+# bob's address must not hide his certificate
+set --
+for i in $(seq 1 60); do
+	set -- "$@" "someone.rather.long.name$i@example.org"
+done
+drive "$T/l" list "$@" bob@example.org alice@example.org bob@example.org
+is "60 addresses before bob's and alice's: both found, each once" \
+    "$rc $(cut -d' ' -f1 "$T/l" | sort | tr '\n' ' ')" \
+    "0 $(printf '%s\n' "$(fp alice)" "$(fp bob)" | sort | tr '\n' ' ')"
 drive "$T/l" list nobody@example.org
 is "no certificate: an empty answer" "$rc $(wc -c <"$T/l")" "0 0"
 drive "$T/l" list
@@ -93,6 +103,26 @@ then
 else
 	not_ok "no CRL to be had: 75 (exit $rc)" "$T/l" "$T/err"
 fi
+# a damaged keybox: gpgsm lists nothing and says nothing
+H3=$(mktemp -d /tmp/msc.XXXXXX)
+_ms_homes="$_ms_homes $H3"
+cp -R "$H/." "$H3/"
+rm -f "$H3"/S.*
+head -c 3000 /dev/urandom >"$H3/pubring.kbx"
+"$DRIVE" "$H3" list bob@example.org >"$T/l" 2>"$T/err"
+rc=$?
+if [ "$rc" -eq 75 ] && [ ! -s "$T/l" ] && grep -q 'no keybox' "$T/err"; then
+	ok "a damaged keybox: 75, never no certificate"
+else
+	not_ok "a damaged keybox: 75 (exit $rc)" "$T/l" "$T/err"
+fi
+# ... and a message for someone else is still "no secret key" there:
+# checking that gpgsm can list our secret keys needs no CRL
+openssl cms -encrypt -aes256 -binary -outform DER -in "$T/m" \
+    -out "$T/z0.der" "$(crt zed)"
+"$DRIVE" "$H2" decrypt "$T/z0.der" "$T/d" >"$T/o" 2>"$T/err"
+is "no CRL to be had, a message for someone else: no secret key, not 75" \
+    "$? $(cat "$T/o")" "0 dec=1 noint=0"
 echo disable-crl-checks >"$H2/gpgsm.conf"
 gpgconf --homedir "$H2" --kill all >/dev/null 2>&1
 "$DRIVE" "$H2" list bob@example.org >"$T/l" 2>"$T/err"
@@ -179,13 +209,37 @@ is "an expired signer: not VALID (EXPIRED)" "$rc $(cut -d' ' -f1 "$T/o")" \
     "0 sig=EXPIRED"
 osign mallory "$T/ml.der"
 drive "$T/o" verify "$T/ml.der" "$T/m"
-is "a signer of an untrusted root: BAD" "$rc $(cut -d' ' -f1 "$T/o")" \
-    "0 sig=BAD"
+# VALID: the signature verifies; the certificate's validated listing
+# (untrusted, no full uid) makes decrypt's verdict good-untrusted, never
+# good (verdict.c; tests/smime-decrypt.sh)
+is "a signer of an untrusted root: VALID (judged by the listing)" \
+    "$rc $(cut -d' ' -f1 "$T/o")" "0 sig=VALID"
 osign alice "$T/op.der" -nodetach
 drive "$T/o" opaque "$T/op.der" "$T/d"
 is "opaque signed-data by alice: VALID, the content out" \
     "$rc $(cat "$T/o") $(cmp -s "$T/d" "$T/m" && echo same)" \
     "0 sig=VALID fpr=$(fp alice) same"
+# gpgsm stores a signature's certificates in its keybox: not the home's
+cp "$H/pubring.kbx" "$T/kbx.before"
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/q.key" \
+    -out "$T/q.crt" -subj "/CN=q/emailAddress=q@example.org" -days 30 \
+    2>/dev/null
+openssl cms -sign -binary -outform DER -in "$T/m" -signer "$T/q.crt" \
+    -inkey "$T/q.key" -out "$T/q.der"
+drive "$T/o" verify "$T/q.der" "$T/m"
+drive "$T/l" list q@example.org
+# VALID as an untrusted root's (fix-cms-in): decrypt's verdict comes
+# from the certificates of the home, where this one is not
+is "a signature's own certificate (self-signed): VALID, not kept in the home" \
+    "$(cut -d' ' -f1 "$T/o") $(cmp -s "$H/pubring.kbx" "$T/kbx.before" &&
+    echo same) $(wc -c <"$T/l")" "sig=VALID same 0"
+gpgsm --homedir "$H" --batch --delete-keys "$(fp victor)" >/dev/null 2>&1
+osign victor "$T/v.der"
+drive "$T/o" verify "$T/v.der" "$T/m"
+drive "$T/l" list victor@example.org
+is "a certificate the signature carries (victor's, not in the home): VALID, not kept" \
+    "$(cat "$T/o") $(wc -c <"$T/l") $(ls /tmp | grep -c '^mailseal-gpgsm')" \
+    "sig=VALID fpr=$(fp victor) 0 0"
 printf 'not DER at all\n' >"$T/junk"
 drive "$T/o" verify "$T/junk" "$T/m"
 is "a signature part that is no CMS: BAD, not 75" \
@@ -271,10 +325,22 @@ fd=\${_assuan_connection_fd:-}
 echo "OK fake"
 while read -r line; do
 	case \$line in
+	LISTSECRETKEYS*)	# FAKE=ok: the real listing, for sign
+		if [ "\$FAKE" = ok ]; then
+			"$real" --homedir "$H" --with-colons -K \
+			    "\${line#LISTSECRETKEYS }" 2>/dev/null |
+			    sed 's/%/%25/g; s/\$/%0A/; s/^/D /'
+			echo OK
+			continue
+		fi
+		;;
+	esac
+	case \$line in
 	ENCRYPT*|DECRYPT*|LIST*|SIGN*|VERIFY*)
 		echo \$\$ >"$T/fake.pid"
 		ulimit -t >"$T/fake.cpu"
 		[ "\$FAKE" = die ] && exit 1
+		[ "\$FAKE" = ok ] && { echo OK; continue; }
 		[ "\$FAKE" = spin ] && while :; do :; done
 		exec sleep 30 ;;
 	BYE*)	echo OK; exit 0 ;;
@@ -299,6 +365,23 @@ for op in "list bob@example.org" "encrypt $T/m $T/x $(fp bob)" \
 	else
 		not_ok "gpgsm dies at $1: 75, no result (exit $rc)" "$T/o" \
 		    "$T/err"
+	fi
+done
+# a gpgsm that answers OK and writes nothing: gpgsm says no status when
+# it encrypts, so the output must be one whole CMS element
+for op in encrypt sign; do
+	case $op in
+	encrypt) set -- encrypt "$T/m" "$T/x" "$(fp bob)" ;;
+	sign) set -- sign bob@example.org "$T/m" "$T/x" ;;
+	esac
+	rm -f "$T/fake.pid"
+	FAKE=ok PATH=$T/bin:$PATH "$DRIVE" "$H" "$@" >"$T/o" 2>"$T/err"
+	rc=$?
+	if [ "$rc" -eq 75 ] && [ ! -s "$T/o" ] && [ -s "$T/fake.pid" ]; then
+		ok "gpgsm says OK to $op and writes nothing: 75"
+	else
+		not_ok "gpgsm says OK to $op and writes nothing: 75 (exit $rc)" \
+		    "$T/o" "$T/err"
 	fi
 done
 t0=$(date +%s)

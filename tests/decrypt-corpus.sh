@@ -47,6 +47,11 @@ fpr_of() {
 	julia) echo 2BC85B8EF240B7422E9C19F2E0D7563140A09310 ;;
 	obrian) echo 9A9CC2E1546C7A04D23048641BC98889B8EA08B3 ;;
 	winston) echo 5A7AD43844FB30BE7DB1B3FD15FB4EBC8E2D6CB7 ;;
+	# S/MIME signers: certificate SHA-1 fingerprints, as gpgsm names them
+	smimealice) echo 702BA4B157F1E2B7D16B0C6A5FFC8A7DE2057DEB ;;
+	smimeapple) echo DB9402AE2ADF529785D072BC4A9142A81300F201 ;;
+	smimedual) echo 33451E1A7616DE1A44C7E9C4B2AD941CFEF1C800 ;;
+	smimeouter) echo DE114A2D2670C0985B3CFD9588C3AABBFCEB6E00 ;;
 	*) echo "unknown signer name $1" >&2; echo - ;;
 	esac
 }
@@ -239,13 +244,13 @@ kde | smime-cert.mbox | not-encrypted | none | - | S/MIME certs-only: nothing en
 kde | smime-encrypted-ambiguous-mime.mbox | not-encrypted | none | - | S/MIME part inside mixed: not the root
 kde | smime-encrypted-not-so-ambiguous-mime.mbox | not-encrypted | none | - | S/MIME part inside mixed: not the root
 kde | smime-encrypted-octet-stream.mbox | not-encrypted | none | - | S/MIME enveloped-data labelled application/octet-stream: the root is not pkcs7-mime, so not taken as encrypted (kept as it is)
-kde | smime-encrypted.mbox | failed:unsupported-smime | none | - | S/MIME enveloped-data: encrypted, but not OpenPGP: mailseal does not decrypt it, kept as it is
-kde | smime-opaque-enc+sign.mbox | failed:unsupported-smime | none | - | S/MIME enveloped-data: encrypted, but not OpenPGP: mailseal does not decrypt it, kept as it is
-kde | smime-opaque-sign.mbox | not-encrypted | none | - | S/MIME signed-data: not encrypted, not an OpenPGP signature
-kde | smime-opaque-signed-encrypted-attachment.mbox | failed:unsupported-smime | none | - | S/MIME enveloped-data: encrypted, but not OpenPGP: mailseal does not decrypt it, kept as it is
-kde | smime-signed-apple.mbox | not-encrypted | none | - | S/MIME multipart/signed: not an OpenPGP signature
-kde | smime-signed-charset.mbox | not-encrypted | none | - | S/MIME multipart/signed: not an OpenPGP signature
-kde | smime-signed-encrypted.mbox | failed:unsupported-smime | none | - | S/MIME enveloped-data: encrypted, but not OpenPGP: mailseal does not decrypt it, kept as it is
+kde | smime-encrypted.mbox | failed:no-secret-key | none | - | S/MIME enveloped-data, given to gpgsm: this home has no key of its certificate, kept as it is (tests/smime-decrypt.sh decrypts the protected-headers ones with bob.p12)
+kde | smime-opaque-enc+sign.mbox | failed:no-secret-key | none | - | S/MIME enveloped-data, given to gpgsm: this home has no key of its certificate, kept as it is (tests/smime-decrypt.sh decrypts the protected-headers ones with bob.p12)
+kde | smime-opaque-sign.mbox | not-encrypted | unknown-key | - | S/MIME signed-data without its certificate (gpgsm: verify.findkey): the content shown, signer unknown
+kde | smime-opaque-signed-encrypted-attachment.mbox | failed:no-secret-key | none | - | S/MIME enveloped-data, given to gpgsm: this home has no key of its certificate, kept as it is (tests/smime-decrypt.sh decrypts the protected-headers ones with bob.p12)
+kde | smime-signed-apple.mbox | not-encrypted | bad:smimeapple | - | S/MIME multipart/signed whose signature does not verify over the part (openssl cms -verify agrees)
+kde | smime-signed-charset.mbox | not-encrypted | unknown-key | - | S/MIME multipart/signed without the signer's certificate
+kde | smime-signed-encrypted.mbox | failed:no-secret-key | none | - | S/MIME enveloped-data, given to gpgsm: this home has no key of its certificate, kept as it is (tests/smime-decrypt.sh decrypts the protected-headers ones with bob.p12)
 kde | text+html-maillinglist.mbox | not-encrypted | none | - | plain
 # ---- Thunderbird OpenPGP browser tests (RNP)
 tb | alice-broken-exchange.eml | decrypted | none | - | Exchange form of PGP/MIME (Thunderbird's repair test): repaired
@@ -254,7 +259,7 @@ tb | alice-utf.eml | not-encrypted | good:alice | - | clear-signed UTF-8 whole b
 tb | bob-enc-html-nbsp.eml | not-encrypted | none | - | armored block inside text/html in mixed: not an inline text/plain root
 tb | bob-enc-inline-nbsp-qp.eml | decrypted | none | - | QP inline block with an NBSP in its blank line: gpg decrypts it, the upstream test expects it decrypted
 tb | bob-to-alice-signed-damaged-signature.eml | not-encrypted | bad | - | damaged signature packet (gpg: invalid packet): does not verify
-tb | dual-signed-uncommon-content-type.eml | not-encrypted | none | - | S/MIME multipart/signed root; the OpenPGP signature is nested
+tb | dual-signed-uncommon-content-type.eml | not-encrypted | bad:smimedual | - | S/MIME multipart/signed root whose signature does not verify (openssl cms -verify agrees); the OpenPGP signature is nested
 tb | enc-to-carol@pgp.icu-revoked.eml | failed:no-secret-key | none | - | encrypted only to carol@pgp.icu keys
 tb | encrypted-and-signed-alice-to-bob-nonascii.eml | decrypted | good:alice | =?UTF-8?B?UmU6IGtvZCBibMOl?= | signed, then encrypted to bob and alice; protected headers v1
 tb | encrypted-to-alice-as-hidden-recipient.eml | decrypted | none | - | hidden recipient (wildcard key ID)
@@ -270,9 +275,9 @@ tb | openpgp__stripped_sig.eml | not-encrypted | none | - | multipart/signed wit
 tb | outer-pgp-sig-inner-pgp-enc-sig.eml | not-encrypted | bad:carol | - | multipart/signed around multipart/encrypted: not the root; signed over LF-only text, BADSIG over the RFC 3156 CRLF form
 tb | outer-pgp-sig-inner-pgp-enc-with-mixed.eml | not-encrypted | bad:carol | - | encrypted part nested under the signature: not decrypted; BADSIG in every line-end form
 tb | outer-pgp-sig-inner-pgp-enc.eml | not-encrypted | bad:carol | - | multipart/signed around multipart/encrypted: not the root; signed over LF-only text, BADSIG over the RFC 3156 CRLF form
-tb | outer-smime-bad-sig-inner-pgp-enc-sig-with-mixed.eml | not-encrypted | none | - | S/MIME signed root; the encrypted part inside is not decrypted
-tb | outer-smime-bad-sig-inner-pgp-enc-sig.eml | not-encrypted | none | - | S/MIME signed root; the encrypted part inside is not decrypted
-tb | outer-smime-bad-sig-inner-pgp-enc.eml | not-encrypted | none | - | S/MIME signed root; the encrypted part inside is not decrypted
+tb | outer-smime-bad-sig-inner-pgp-enc-sig-with-mixed.eml | not-encrypted | bad:smimeouter | - | S/MIME signed root, its signature bad (as the name says); the encrypted part inside is not decrypted
+tb | outer-smime-bad-sig-inner-pgp-enc-sig.eml | not-encrypted | bad:smimeouter | - | S/MIME signed root, its signature bad (as the name says); the encrypted part inside is not decrypted
+tb | outer-smime-bad-sig-inner-pgp-enc.eml | not-encrypted | bad:smimeouter | - | S/MIME signed root, its signature bad (as the name says); the encrypted part inside is not decrypted
 tb | partial-encrypt-for-alice-html.eml | not-encrypted | none | - | inline block in html parts of mixed
 tb | partial-encrypt-for-alice-plaintext.eml | not-encrypted | none | - | clear text around the inline block
 tb | partial-encrypt-for-carol-html.eml | not-encrypted | none | - | inline block in html parts of mixed
@@ -314,7 +319,7 @@ nm | crypto/encrypted-rfc822-attachment | decrypted | none | - | decrypts to mix
 nm | crypto/encrypted-signed.eml | decrypted | good:notmuch | - | signed and encrypted in one OpenPGP message, From the test suite key
 nm | crypto/simple-encrypted | failed:no-secret-key | none | - | encrypted to 3B7AA7F014E69B5A (upstream opens it only with a stored session key)
 nm | mangling/mixed-up.eml | decrypted | none | - | Exchange form (upstream T351 mixed-up): repaired
-nm | pkcs7/smime-onepart-signed.eml | not-encrypted | none | - | S/MIME signed-data: not encrypted, not an OpenPGP signature
+nm | pkcs7/smime-onepart-signed.eml | not-encrypted | mismatch:smimealice | - | S/MIME signed-data by Alice's certificate, carried in it only: a valid signature, but this home does not know the certificate's addresses (the engine keeps carried certificates out of the keybox): mismatch, the content shown
 nm | protected-headers/double-wrapped-with-phony-protected-header.eml | decrypted | none | Subject Unavailable | decrypts to another multipart/encrypted (to a key not here); the Subject on its data part is no protected header
 nm | protected-headers/encrypted-message-with-forwarded-attachment.eml | decrypted | none | This is the cryptographic envelope subject | the protected Subject, not the forwarded message's
 nm | protected-headers/encrypted-signed-not-masked.eml | decrypted | good:notmuch | Rhinoceros dinner | signed and encrypted, protected Subject equals the outer
@@ -327,11 +332,11 @@ nm | protected-headers/protected-header.eml | decrypted | none | This is a prote
 nm | protected-headers/protected-with-legacy-display.eml | decrypted | good:notmuch | Interrupting Cow | protected headers v1 with a legacy display part
 nm | protected-headers/signed-protected-header.eml | not-encrypted | good:notmuch | This is a signed message | signed, protected headers v1
 nm | protected-headers/simple-signed-mail.eml | not-encrypted | good:notmuch | This is a signed message | signed
-nm | protected-headers/smime-enc+legacy-disp.eml | failed:unsupported-smime | none | - | S/MIME enveloped-data: encrypted, but not OpenPGP: mailseal does not decrypt it, kept as it is
-nm | protected-headers/smime-multipart-signed.eml | not-encrypted | none | - | S/MIME multipart/signed: not an OpenPGP signature
-nm | protected-headers/smime-onepart-signed.eml | not-encrypted | none | - | S/MIME signed-data: not encrypted, not an OpenPGP signature
-nm | protected-headers/smime-sign+enc+legacy-disp.eml | failed:unsupported-smime | none | - | S/MIME enveloped-data: encrypted, but not OpenPGP: mailseal does not decrypt it, kept as it is
-nm | protected-headers/smime-sign+enc.eml | failed:unsupported-smime | none | - | S/MIME enveloped-data: encrypted, but not OpenPGP: mailseal does not decrypt it, kept as it is
+nm | protected-headers/smime-enc+legacy-disp.eml | failed:no-secret-key | none | - | S/MIME enveloped-data, given to gpgsm: this home has no key of its certificate, kept as it is (tests/smime-decrypt.sh decrypts the protected-headers ones with bob.p12)
+nm | protected-headers/smime-multipart-signed.eml | not-encrypted | mismatch:smimealice | - | S/MIME multipart/signed by Alice's certificate, carried in it only: the home does not know its addresses: mismatch
+nm | protected-headers/smime-onepart-signed.eml | not-encrypted | mismatch:smimealice | - | S/MIME signed-data by Alice's certificate, carried in it only: a valid signature, but this home does not know the certificate's addresses (the engine keeps carried certificates out of the keybox): mismatch, the content shown
+nm | protected-headers/smime-sign+enc+legacy-disp.eml | failed:no-secret-key | none | - | S/MIME enveloped-data, given to gpgsm: this home has no key of its certificate, kept as it is (tests/smime-decrypt.sh decrypts the protected-headers ones with bob.p12)
+nm | protected-headers/smime-sign+enc.eml | failed:no-secret-key | none | - | S/MIME enveloped-data, given to gpgsm: this home has no key of its certificate, kept as it is (tests/smime-decrypt.sh decrypts the protected-headers ones with bob.p12)
 nm | protected-headers/subjectless-protected-header.eml | decrypted | none | This is a protected header | no outer Subject; the protected one is added
 nm | protected-headers/wrapped-protected-header.eml | not-encrypted | none | [mailing-list] Subject Unavailable | a list wrapped the encrypted message in mixed: not the root
 # ---- GMime
@@ -344,11 +349,11 @@ ph | pgpmime-layered.eml | decrypted | good:alice | =inner | signed, then encryp
 ph | pgpmime-sign+enc+legacy-disp.eml | decrypted | good:alice | =inner | signed and encrypted in one; legacy display
 ph | pgpmime-sign+enc.eml | decrypted | good:alice | =inner | signed and encrypted in one
 ph | pgpmime-signed.eml | not-encrypted | good:alice | The FooCorp contract | signed, protected headers equal the outer
-ph | smime-enc+legacy-disp.eml | failed:unsupported-smime | none | - | S/MIME enveloped-data: encrypted, but not OpenPGP: mailseal does not decrypt it, kept as it is
-ph | smime-multipart-signed.eml | not-encrypted | none | - | S/MIME multipart/signed: not an OpenPGP signature
-ph | smime-onepart-signed.eml | not-encrypted | none | - | S/MIME signed-data: not encrypted, not an OpenPGP signature
-ph | smime-sign+enc+legacy-disp.eml | failed:unsupported-smime | none | - | S/MIME enveloped-data: encrypted, but not OpenPGP: mailseal does not decrypt it, kept as it is
-ph | smime-sign+enc.eml | failed:unsupported-smime | none | - | S/MIME enveloped-data: encrypted, but not OpenPGP: mailseal does not decrypt it, kept as it is
+ph | smime-enc+legacy-disp.eml | failed:no-secret-key | none | - | S/MIME enveloped-data, given to gpgsm: this home has no key of its certificate, kept as it is (tests/smime-decrypt.sh decrypts the protected-headers ones with bob.p12)
+ph | smime-multipart-signed.eml | not-encrypted | mismatch:smimealice | - | S/MIME multipart/signed by Alice's certificate, carried in it only: the home does not know its addresses: mismatch
+ph | smime-onepart-signed.eml | not-encrypted | mismatch:smimealice | - | S/MIME signed-data by Alice's certificate, carried in it only: a valid signature, but this home does not know the certificate's addresses (the engine keeps carried certificates out of the keybox): mismatch, the content shown
+ph | smime-sign+enc+legacy-disp.eml | failed:no-secret-key | none | - | S/MIME enveloped-data, given to gpgsm: this home has no key of its certificate, kept as it is (tests/smime-decrypt.sh decrypts the protected-headers ones with bob.p12)
+ph | smime-sign+enc.eml | failed:no-secret-key | none | - | S/MIME enveloped-data, given to gpgsm: this home has no key of its certificate, kept as it is (tests/smime-decrypt.sh decrypts the protected-headers ones with bob.p12)
 ph | unfortunately-complex.eml | decrypted | good:alice | =inner | signed, then encrypted, deeply nested
 # ---- memoryhole (.desc files)
 mh | A.eml | not-encrypted | good:winston | - | signed by winston, embedded text/rfc822-headers part

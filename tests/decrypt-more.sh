@@ -502,7 +502,8 @@ ms "$T/o" "$T/err" decrypt "$T/nomv.eml"
 is "PGP/MIME without MIME-Version: the output has one" \
     "$(field "$T/o" MIME-Version)" "1.0"
 
-# ---- S/MIME: encrypted, but not ours to decrypt
+# ---- S/MIME encrypted to a certificate whose key we do not have (the
+# rest of S/MIME: tests/smime-decrypt.sh)
 if have openssl; then
 	openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/sm.key" \
 	    -out "$T/sm.crt" -subj /CN=bob@example.org -days 2 \
@@ -511,12 +512,12 @@ if have openssl; then
 	    openssl cms -encrypt -aes256 "$T/sm.crt" 2>/dev/null |
 	    sed '1i From: alice@example.org' >"$T/smime.eml"
 	ms "$T/o" "$T/err" decrypt "$T/smime.eml"
-	expect "S/MIME enveloped data: failed, unsupported-smime" "$T/o" \
-	    "X-Mailseal-Decryption: failed; reason=unsupported-smime|X-Mailseal-Signature: none|"
+	expect "S/MIME enveloped data not to us: failed, no-secret-key" "$T/o" \
+	    "X-Mailseal-Decryption: failed; reason=no-secret-key; format=smime|X-Mailseal-Signature: none|"
 	check "... and the message is unchanged" \
 	    sh -c "sed 1,2d '$T/o' | cmp - '$T/smime.eml'"
 else
-	skip "S/MIME enveloped data: failed, unsupported-smime" "no openssl"
+	skip "S/MIME enveloped data not to us: failed, no-secret-key" "no openssl"
 	skip "... and the message is unchanged" "no openssl"
 fi
 

@@ -44,7 +44,9 @@ from gi.repository import GMime  # noqa: E402
 
 GMime.init()
 
-KINDS_CHECKED = ("signed", "pgpmime", "mangled", "inline", "clearsigned")
+KINDS_CHECKED = ("signed", "pgpmime", "mangled", "inline", "clearsigned",
+                 "smimesigned")
+SIGNED_KINDS = ("signed", "smimesigned")
 IDENTITY = ("", "7bit", "8bit", "binary")
 
 
@@ -223,15 +225,20 @@ READERS = [PyReader("python-compat32", email.policy.compat32),
 
 EXPECT_PARTS = {
     "signed": (None, "application/pgp-signature"),
+    "smimesigned": (None, ("application/pkcs7-signature",
+                           "application/x-pkcs7-signature")),
     "pgpmime": ("application/pgp-encrypted", "application/octet-stream"),
     "mangled": ("text/plain", "application/pgp-encrypted",
                 "application/octet-stream"),
 }
 EXPECT_ROOT = {"signed": "multipart/signed", "pgpmime": "multipart/encrypted",
+               "smimesigned": "multipart/signed",
                "mangled": "multipart/mixed", "inline": "text/plain",
                "clearsigned": "text/plain"}
-EXPECT_PROTOCOL = {"signed": "application/pgp-signature",
-                   "pgpmime": "application/pgp-encrypted"}
+EXPECT_PROTOCOL = {"signed": ("application/pgp-signature",),
+                   "pgpmime": ("application/pgp-encrypted",),
+                   "smimesigned": ("application/pkcs7-signature",
+                                   "application/x-pkcs7-signature")}
 
 
 class Dump:
@@ -245,6 +252,7 @@ class Dump:
         (self.off, self.len, self.sigoff, self.siglen, self.cte,
          self.bodyoff, self.fromlen) = (int(x) for x in f[1:8])
         self.boundary = None if f[8] == "-" else bytes.fromhex(f[8])
+        self.sigcte = int(f[9]) if len(f) > 9 else 0
 
 
 def short(b, n=60):
@@ -283,7 +291,7 @@ def compare(reader, data, d):
             return "body %s, mailseal %s" % (short(v["body"]), short(ms))
         return None
     proto = EXPECT_PROTOCOL.get(d.kind)
-    if proto and (v["protocol"] or "").lower() != proto:
+    if proto and (v["protocol"] or "").lower() not in proto:
         return "protocol %r" % (v["protocol"],)
     b = v["boundary"]
     b = b.encode("utf-8", "surrogateescape") if isinstance(b, str) else b
@@ -294,10 +302,14 @@ def compare(reader, data, d):
     if len(parts) != len(want):
         return "%d parts, mailseal %d" % (len(parts), len(want))
     for i, (p, t) in enumerate(zip(parts, want)):
-        if t is not None and p["type"] != t:
+        if t is not None and p["type"] not in (
+                t if isinstance(t, tuple) else (t,)):
             return "part %d is %s, mailseal %s" % (i + 1, p["type"], t)
     last = parts[-1]
-    if d.kind == "signed":
+    if d.kind == "smimesigned" and last["cte"] != d.sigcte:
+        return "signature part transfer encoding %d, mailseal %d" % (
+            last["cte"], d.sigcte)
+    if d.kind in SIGNED_KINDS:
         ms = data[d.off:d.off + d.len]
         try:
             ref = refparse(reader, ms, data[d.off + d.len:])
@@ -315,7 +327,7 @@ def compare(reader, data, d):
     ms = strip_eol(data[lo:lo + ln])
     if last["body"] != ms:
         return "%s part %s, mailseal %s" % (
-            "signature" if d.kind == "signed" else "data",
+            "signature" if d.kind in SIGNED_KINDS else "data",
             short(last["body"]), short(ms))
     return None
 
@@ -708,7 +720,7 @@ def main():
                   "no MAILSEAL_FUZZ_CORPUS" % t[0])
         # the attacks, on every signed or encrypted message small enough
         parents = [(lb, dt, d) for lb, dt, d in seeds
-                   if d.kind in ("signed", "pgpmime", "mangled") and
+                   if d.kind in SIGNED_KINDS + ("pgpmime", "mangled") and
                    d.boundary and len(dt) <= 32768]
         host = []
         for lb, dt, d in parents:

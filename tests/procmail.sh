@@ -189,8 +189,8 @@ is "... marked failed, no-secret-key, ciphertext kept" \
     "$(field "$M" X-Mailseal-Decryption)|$(field "$M" Content-Type | sed -n '1s/;.*//p')" \
     "failed; reason=no-secret-key|multipart/encrypted"
 
-# S/MIME is "failed; reason=unsupported-smime", yet not suspect: the
-# user's mail reader may decrypt it
+# S/MIME to a certificate whose key the home lacks: failed, suspect like
+# OpenPGP to another key
 if have openssl; then
 	openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/sm.key" \
 	    -out "$T/sm.crt" -subj /CN=bob@example.org -days 2 >/dev/null 2>&1
@@ -198,12 +198,14 @@ if have openssl; then
 	    openssl cms -encrypt -aes256 "$T/sm.crt" 2>/dev/null |
 	    sed '1i From: alice@example.org' >"$T/smime.eml"
 	pm -m "$RC_DEC" "$T/smime.eml"
-	one_delivered "decrypt recipe: S/MIME goes to the inbox, not .Suspect"
-	is "... marked failed, unsupported-smime" \
-	    "$(field "$M" X-Mailseal-Decryption)" "failed; reason=unsupported-smime"
+	one_delivered "decrypt recipe: S/MIME not to us: in .Suspect" \
+	    .Suspect/
+	is "... marked failed, no-secret-key" \
+	    "$(field "$M" X-Mailseal-Decryption)" \
+	    "failed; reason=no-secret-key; format=smime"
 else
-	skip "decrypt recipe: S/MIME goes to the inbox, not .Suspect" "no openssl"
-	skip "... marked failed, unsupported-smime" "no openssl"
+	skip "decrypt recipe: S/MIME not to us: in .Suspect" "no openssl"
+	skip "... marked failed, no-secret-key" "no openssl"
 fi
 
 pm "$RC_DEC" "$T/sealed.eml" GNUPGHOME="$T/no-such-home"

@@ -20,8 +20,8 @@ check() {
 echo "1..5"
 check "no strcpy, strcat, sprintf, strncpy, gets, atoi in src/" \
 	grep -nE '\b(strcpy|strcat|sprintf|vsprintf|strncpy|gets|atoi|atol)\(' "$src"/*.c
-check "only gpg.c, gpgop.c and gpgcms.c (and gpgint.h) include gpgme.h" \
-	sh -c "grep -lE '^#[[:space:]]*include[[:space:]]*<gpgme.h>' '$src'/*.c '$src'/*.h | grep -vE '/(gpg\\.c|gpgop\\.c|gpgcms\\.c|gpgint\\.h)$'"
+check "only gpg.c, gpgop.c, gpgcms.c and gpgcmsop.c (and gpgint.h) include gpgme.h" \
+	sh -c "grep -lE '^#[[:space:]]*include[[:space:]]*<gpgme.h>' '$src'/*.c '$src'/*.h | grep -vE '/(gpg\\.c|gpgop\\.c|gpgcms\\.c|gpgcmsop\\.c|gpgint\\.h)$'"
 check "only main.c calls exit()" \
 	sh -c "grep -nE '\\bexit\\(' '$src'/*.c | grep -v '^$src/main.c:'"
 check "every limit in limit.h is named LIMIT_*" \

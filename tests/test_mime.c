@@ -555,3 +555,95 @@ Test(classify, types_readers_read_otherwise)
 	    "Content-Transfer-Encoding: 7bit\n\n" ARMOR "--B--\n"),
 	    CLASSIFY_PGPMIME, "a folded part type with a parameter is fine");
 }
+
+/*
+ * S/MIME roots (issue 12): the label and the DER must agree; a
+ * multipart/signed S/MIME signature part may be base64 (its encoding
+ * lands in sigcte).
+ */
+#define CMS_ENV	"MIAGCSqGSIb3DQEHA6CAMIACAQAxggEA\n"	/* EnvelopedData */
+#define CMS_SIG	"MIIBAAYJKoZIhvcNAQcCoIIA8TCCAO0C\n"	/* SignedData */
+#define P7	"application/pkcs7-mime; name=smime.p7m"
+
+/* smime_kind - the kind of a base64 pkcs7-mime-ish root */
+static enum classify_kind
+smime_kind(const char *ctype, const char *body)
+{
+	char msg[1024];
+
+	snprintf(msg, sizeof msg, "From: a@example.org\nContent-Type: %s\n"
+	    "Content-Transfer-Encoding: base64\n\n%s", ctype, body);
+	return kind_msg(msg, NULL);
+}
+
+Test(classify, smime_label_and_der)
+{
+	cr_expect_eq(smime_kind(P7 "; smime-type=enveloped-data", CMS_ENV),
+	    CLASSIFY_SMIME);
+	cr_expect_eq(smime_kind("application/x-pkcs7-mime; "
+	    "smime-type=enveloped-data", CMS_ENV), CLASSIFY_SMIME);
+	cr_expect_eq(smime_kind(P7 "; smime-type=signed-data", CMS_SIG),
+	    CLASSIFY_SMIME_OPAQUE);
+	cr_expect_eq(smime_kind("application/x-pkcs7-mime; "
+	    "smime-type=signed-data", CMS_SIG), CLASSIFY_SMIME_OPAQUE);
+	/* no smime-type (older clients): the DER says which */
+	cr_expect_eq(smime_kind(P7, CMS_ENV), CLASSIFY_SMIME);
+	cr_expect_eq(smime_kind(P7, CMS_SIG), CLASSIFY_SMIME_OPAQUE);
+	/* label and DER disagree, or no CMS at all, or another type */
+	cr_expect_eq(smime_kind(P7 "; smime-type=enveloped-data", CMS_SIG),
+	    CLASSIFY_PLAIN);
+	cr_expect_eq(smime_kind(P7 "; smime-type=signed-data", CMS_ENV),
+	    CLASSIFY_PLAIN);
+	cr_expect_eq(smime_kind(P7 "; smime-type=enveloped-data",
+	    "SGVsbG8sIHdvcmxkIQ==\n"), CLASSIFY_PLAIN);
+	cr_expect_eq(smime_kind(P7 "; smime-type=certs-only", CMS_SIG),
+	    CLASSIFY_PLAIN);
+	cr_expect_eq(smime_kind("application/octet-stream; name=smime.p7m",
+	    CMS_ENV), CLASSIFY_PLAIN);
+}
+
+#define SMSIG(proto) "multipart/signed; protocol=\"" proto "\"; " \
+	"micalg=sha-256; boundary=b"
+#define SMBODY(type, cte) "--b\nContent-Type: text/plain\n\nhi\n--b\n" \
+	"Content-Type: " type "\n" cte "\n" CMS_SIG "--b--\n"
+
+Test(classify, smime_multipart_signed)
+{
+	struct classify_span span;
+	struct rfc5322_header h;
+	struct input *in;
+	enum classify_kind k;
+	const char *m = "From: a@example.org\nContent-Type: "
+	    SMSIG("application/pkcs7-signature") "\n\n"
+	    SMBODY("application/pkcs7-signature",
+	    "Content-Transfer-Encoding: base64\n");
+
+	in = tu_input(m, strlen(m));
+	cr_assert_eq(rfc5322_read(in, &h), RFC5322_OK);
+	cr_assert_eq(classify_message(&h, in, &k, &span), 0);
+	cr_expect_eq(k, CLASSIFY_SMIME_SIGNED);
+	cr_expect_eq(span.sigcte, MIME_CTE_BASE64);
+	cr_expect(strncmp(m + span.off, "Content-Type: text/plain\n\nhi",
+	    span.len) == 0 && span.len == 28, "signed part");
+	cr_expect(strncmp(m + span.sigoff, CMS_SIG, span.siglen) == 0,
+	    "signature part");
+	rfc5322_free(&h);
+	input_close(in);
+	cr_expect_eq(kind_of(SMSIG("application/x-pkcs7-signature"),
+	    SMBODY("application/x-pkcs7-signature", "")),
+	    CLASSIFY_SMIME_SIGNED);
+	/* the OpenPGP protocol over an S/MIME part, and the reverse */
+	cr_expect_eq(kind_of(SIGCT "boundary=b",
+	    SMBODY("application/pkcs7-signature", "")), CLASSIFY_PLAIN);
+	cr_expect_eq(kind_of(SMSIG("application/pkcs7-signature"),
+	    SIGNED("b", "hi")), CLASSIFY_PLAIN);
+	/* quoted-printable is no signature part's encoding */
+	cr_expect_eq(kind_of(SMSIG("application/pkcs7-signature"),
+	    SMBODY("application/pkcs7-signature",
+	    "Content-Transfer-Encoding: quoted-printable\n")), CLASSIFY_PLAIN);
+	/* a third part */
+	cr_expect_eq(kind_of(SMSIG("application/pkcs7-signature"),
+	    "--b\nContent-Type: text/plain\n\nhi\n--b\nContent-Type: "
+	    "application/pkcs7-signature\n\n" CMS_SIG "--b\n"
+	    "Content-Type: text/plain\n\nx\n--b--\n"), CLASSIFY_PLAIN);
+}
