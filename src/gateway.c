@@ -381,7 +381,8 @@ gw_notmsg(struct gw_job *j, enum rfc5322_err herr)
 	if (require || decide_count(&j->d, ACT_ENCRYPT) > 0) {
 		log_dsn(OUTCOME_DATAERR, "not a message: %s, and %s",
 		    rfc5322_strerror(herr), require ? "policy requires "
-		    "encryption" : "a recipient has an OpenPGP key");
+		    "encryption" : "a recipient has an OpenPGP key or a "
+		    "certificate");
 		j->result = "refused (not a message)";
 		return OUTCOME_DATAERR;
 	}

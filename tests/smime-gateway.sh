@@ -266,6 +266,13 @@ is "gpgsm failing at the encryption (mixed): 75, no copy handed over" \
 wrap "exec \"$real\" \"\$@\""
 is "no file left in TMPDIR" "$(ls -A "$TMPDIR" | wc -l)" 0
 
+# --- no message (a header we cannot read): a recipient with a
+# certificate is encrypted to, so it is refused, never passed in clear
+printf 'no header at all, just text\n' >"$T/nohdr.eml"
+f gw -f sender@example.net -- victor@example.org <"$T/nohdr.eml"
+is "not a message, victor (certificate): 65, nothing handed over, said" \
+    "$rc $(calls) $(grep -c 'a recipient has an OpenPGP key or a certificate' "$T/err")" "65 0 1" "$T/err"
+
 # --- the roots gpgsm trusts are the gateway's to change, nobody else's
 chmod 666 "$H/trustlist.txt"
 f gw --check victor@example.org </dev/null
