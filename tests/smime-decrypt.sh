@@ -357,7 +357,8 @@ for c in 268435457:too-large 268435456:bad-data; do
 done
 
 # an S/MIME signature part over LIMIT_SIGNATURE (1 MiB) is bad without
-# gpgsm; one of exactly that size goes to gpgsm (a wrapper that marks
+# gpgsm; one of exactly that size, shaped as SignedData (cmsscan.c makes
+# one that is not bad without gpgsm), goes to gpgsm (a wrapper that marks
 # its runs), which finds it bad too
 real=$(command -v gpgsm)
 printf '#!/bin/sh\ntouch "%s/ran"\nexec "%s" "$@"\n' "$T" "$real" \
@@ -366,14 +367,26 @@ chmod 755 "$T/bin/gpgsm"
 for c in 1048577:no 1048576:yes; do
 	n=${c%%:*} runs=${c#*:}
 	"$PYTHON" - "$n" "$T/bigsig.eml" <<'EOF'
-import sys
+import base64, sys
 n = int(sys.argv[1])
-first = b"MIIBAAYJKoZIhvcNAQcCoIIA8TCCAO0C\n"
-rest = n - len(first)
-body = first + (b"A" * 76 + b"\n") * (rest // 77)
-left = rest % 77
-if left:
-    body += b"A" * (left - 1) + b"\n"
+def enc(t, c):
+    lb = len(c).to_bytes(4, "big")
+    return bytes([t, 0x84]) + lb + c
+def der(pad):
+    # SignedData { 1, {}, { id-data }, { junk SignerInfo } }: read as
+    # SignedData by cmsscan.c (one signer, no certificates), bad to gpgsm
+    sd = (b"\x02\x01\x01\x31\x00\x30\x0b\x06\x09\x2a\x86\x48\x86\xf7"
+          b"\x0d\x01\x07\x01" + enc(0x31, enc(0x04, b"\0" * pad)))
+    return enc(0x30, b"\x06\x09\x2a\x86\x48\x86\xf7\x0d\x01\x07\x02" +
+               enc(0xa0, enc(0x30, sd)))
+# base64 in 76-column lines, then blank lines to make up n bytes
+pad = 3 * (n // 77 * 76) // 4 - len(der(0))
+while True:
+    b = base64.encodebytes(der(pad))
+    if len(b) <= n:
+        break
+    pad -= 1
+body = b + b"\n" * (n - len(b))
 assert len(body) == n
 with open(sys.argv[2], "wb") as f:
     f.write(b"From: alice@example.org\nMIME-Version: 1.0\n"
