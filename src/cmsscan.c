@@ -19,6 +19,13 @@
  * 35000 copies of one with a wrong key kept it past its deadline.
  * EnvelopedData ::= SEQUENCE { version, originatorInfo [0] IMPLICIT
  *     OPTIONAL, recipientInfos SET, ... } (AuthEnvelopedData alike)
+ *
+ * Each SignerInfo's signatureAlgorithm is looked at too: gpgsm 2.2.40
+ * frees memory twice and dies (SIGABRT, a 75 at every retry) on an
+ * RSASSA-PSS signature it rejects, such as OpenSSL's default, whose salt
+ * is as long as the key allows.  It verifies PSS with SHA-256, -384 or
+ * -512, MGF1 with the same hash and a salt as long as the hash; any
+ * other PSS is counted in badalg (smimedec.c: bad, without gpgsm).
  */
 #include <config.h>
 
@@ -31,6 +38,7 @@
 #include "xmalloc.h"
 
 #define CMSSCAN_BUF	16384
+#define CMSSCAN_ALG	256	/* bytes of a signatureAlgorithm */
 
 /* The DER as it is read. */
 struct cmsscan_rd {
@@ -56,7 +64,12 @@ static int	cmsscan_hdr(struct cmsscan_rd *, struct cmsscan_hdr *);
 static int	cmsscan_skip(struct cmsscan_rd *, const struct cmsscan_hdr *,
 		    int);
 static int	cmsscan_count(struct cmsscan_rd *, const struct cmsscan_hdr *,
-		    unsigned long *, unsigned long);
+		    unsigned long *, unsigned long, struct cmsscan *);
+static int	cmsscan_signer(struct cmsscan_rd *, const struct cmsscan_hdr *,
+		    struct cmsscan *);
+static int	cmsscan_der(const unsigned char **, size_t *, unsigned int *,
+		    const unsigned char **, size_t *);
+static int	cmsscan_pss_ok(const unsigned char *, size_t);
 static int	cmsscan_expect(struct cmsscan_rd *, struct cmsscan_hdr *,
 		    unsigned int);
 
@@ -158,11 +171,12 @@ cmsscan_skip(struct cmsscan_rd *r, const struct cmsscan_hdr *h, int depth)
 	}
 }
 
-/* cmsscan_count - the children of h, skipped, counted into *n (no
- * further than max + 1): 0, or -1 */
+/* cmsscan_count - the children of h, skipped (SignerInfos looked at
+ * when s is given), counted into *n (no further than max + 1): 0, or
+ * -1 */
 static int
 cmsscan_count(struct cmsscan_rd *r, const struct cmsscan_hdr *h,
-    unsigned long *n, unsigned long max)
+    unsigned long *n, unsigned long max, struct cmsscan *s)
 {
 	struct cmsscan_hdr c;
 
@@ -173,11 +187,114 @@ cmsscan_count(struct cmsscan_rd *r, const struct cmsscan_hdr *h,
 			return 0;
 		if (++*n > max)
 			return 0;	/* enough said */
-		if (cmsscan_skip(r, &c, 4) == -1 ||
+		if ((s != NULL ? cmsscan_signer(r, &c, s) :
+		    cmsscan_skip(r, &c, 4)) == -1 ||
 		    (!h->indef && r->off > h->end))
 			return -1;
 	}
 	return 0;
+}
+
+/* cmsscan_signer - one SignerInfo (its header c read): its
+ * signatureAlgorithm looked at (cmsscan_pss_ok), the rest skipped: 0,
+ * or -1 (not a SignerInfo) */
+static int
+cmsscan_signer(struct cmsscan_rd *r, const struct cmsscan_hdr *c,
+    struct cmsscan *s)
+{
+	unsigned char alg[CMSSCAN_ALG];
+	struct cmsscan_hdr h;
+	size_t i;
+	int b;
+
+	if (cmsscan_expect(r, &h, 0x02) == -1 || cmsscan_skip(r, &h, 5) ||
+	    cmsscan_hdr(r, &h) == -1 || cmsscan_skip(r, &h, 5) ||	/* sid */
+	    cmsscan_expect(r, &h, 0x30) == -1 || cmsscan_skip(r, &h, 5) ||
+	    cmsscan_hdr(r, &h) == -1 || (h.tag == 0xa0 &&	/* signedAttrs */
+	    (cmsscan_skip(r, &h, 5) || cmsscan_hdr(r, &h) == -1)) ||
+	    h.tag != 0x30 || h.indef || h.len > sizeof alg)
+		return -1;
+	for (i = 0; i < h.len; i++) {
+		if ((b = cmsscan_byte(r)) == -1)
+			return -1;
+		alg[i] = (unsigned char)b;
+	}
+	if (!cmsscan_pss_ok(alg, (size_t)h.len))
+		s->badalg++;
+	if (c->indef)		/* the rest, to its end-of-contents */
+		return cmsscan_skip(r, c, 4);
+	return r->off > c->end ? -1 : cmsscan_skipn(r, c->end - r->off);
+}
+
+/* cmsscan_der - the DER element at *p (n bytes left) into tag, v and
+ * vlen, *p and *n past it: 0, or -1 */
+static int
+cmsscan_der(const unsigned char **p, size_t *n, unsigned int *tag,
+    const unsigned char **v, size_t *vlen)
+{
+	size_t l, k = 2, i, nb;
+
+	if (*n < 2)
+		return -1;
+	l = (*p)[1];
+	if (l & 0x80) {
+		nb = l & 0x7f;
+		if (nb == 0 || nb > 2 || *n < 2 + nb)
+			return -1;
+		for (l = 0, i = 0; i < nb; i++)
+			l = l << 8 | (*p)[2 + i];
+		k += nb;
+	}
+	if (l > *n - k)
+		return -1;
+	*tag = (*p)[0];
+	*v = *p + k;
+	*vlen = l;
+	*p += k + l;
+	*n -= k + l;
+	return 0;
+}
+
+/* cmsscan_pss_ok - the content of an AlgorithmIdentifier (n bytes at p)
+ * is no RSASSA-PSS, or PSS as gpgsm verifies it (see above) */
+static int
+cmsscan_pss_ok(const unsigned char *p, size_t n)
+{
+	static const unsigned char pss[] = { 0x06, 0x09, 0x2a, 0x86, 0x48,
+	    0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0a }, mgf1[] = { 0x06, 0x09,
+	    0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x08 }, sha2[] = {
+	    0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02 };
+	const unsigned char *v, *w, *x, *hash = NULL, *mgf = NULL;
+	size_t vlen, wlen, xlen, salt = 0, dlen = 0;
+	unsigned int tag, t;
+
+	if (n < sizeof pss || memcmp(p, pss, sizeof pss) != 0)
+		return 1;
+	p += sizeof pss;
+	n -= sizeof pss;
+	if (cmsscan_der(&p, &n, &tag, &v, &vlen) == -1 || tag != 0x30 || n)
+		return 0;
+	while (vlen > 0) {
+		if (cmsscan_der(&v, &vlen, &tag, &w, &wlen) == -1)
+			return 0;
+		if (tag == 0xa0 && cmsscan_der(&w, &wlen, &t, &x, &xlen) == 0 &&
+		    t == 0x30 && xlen >= sizeof sha2 + 1)
+			hash = x;	/* hashAlgorithm { OID, ... } */
+		else if (tag == 0xa1 && cmsscan_der(&w, &wlen, &t, &x, &xlen) ==
+		    0 && t == 0x30 && xlen >= sizeof mgf1 + 2 + sizeof sha2 + 1 &&
+		    memcmp(x, mgf1, sizeof mgf1) == 0)	/* { mgf1, { OID } } */
+			mgf = x + sizeof mgf1 + 2;
+		else if (tag == 0xa2 && wlen == 3 && w[0] == 0x02 && w[1] == 1)
+			salt = w[2];
+		else
+			return 0;	/* trailerField, or no such form */
+	}
+	if (hash == NULL || mgf == NULL ||
+	    memcmp(hash, sha2, sizeof sha2) != 0 || hash[10] < 1 ||
+	    hash[10] > 3 || memcmp(mgf, hash, sizeof sha2 + 1) != 0)
+		return 0;
+	dlen = hash[10] == 1 ? 32 : hash[10] == 2 ? 48 : 64;
+	return salt == dlen;
 }
 
 /* cmsscan_expect - the next element's header, which must have this
@@ -211,7 +328,7 @@ cmsscan_enveloped(ssize_t (*rd)(void *, void *, size_t), void *cookie,
 		bad = cmsscan_skip(r, &h, 3) || cmsscan_hdr(r, &h);
 	if (!bad)
 		bad = h.tag != 0x31 || cmsscan_count(r, &h, &s->recipients,
-		    LIMIT_SESSION_KEYS);
+		    LIMIT_SESSION_KEYS, NULL);
 	err = r->err;
 	free(r);
 	if (err)
@@ -241,13 +358,14 @@ cmsscan_signed(ssize_t (*rd)(void *, void *, size_t), void *cookie,
 	    cmsscan_expect(r, &h, 0x30) == -1 || cmsscan_skip(r, &h, 3) ||
 	    cmsscan_hdr(r, &h) == -1;
 	if (!bad && h.tag == 0xa0)			/* certificates */
-		bad = cmsscan_count(r, &h, &s->certs, LIMIT_CMS_CERTS) ||
+		bad = cmsscan_count(r, &h, &s->certs, LIMIT_CMS_CERTS,
+		    NULL) ||
 		    (s->certs <= LIMIT_CMS_CERTS && cmsscan_hdr(r, &h));
 	if (!bad && s->certs <= LIMIT_CMS_CERTS && h.tag == 0xa1)	/* crls */
 		bad = cmsscan_skip(r, &h, 3) || cmsscan_hdr(r, &h);
 	if (!bad && s->certs <= LIMIT_CMS_CERTS)
 		bad = h.tag != 0x31 ||
-		    cmsscan_count(r, &h, &s->signers, LIMIT_SIGNATURES);
+		    cmsscan_count(r, &h, &s->signers, LIMIT_SIGNATURES, s);
 	err = r->err;
 	free(r);
 	if (err)

@@ -12,6 +12,8 @@ struct cmsscan {
 	unsigned long	certs;		/* certificates carried */
 	unsigned long	signers;	/* SignerInfos */
 	unsigned long	recipients;	/* RecipientInfos */
+	unsigned long	badalg;		/* SignerInfos whose signature
+					 * algorithm gpgsm must not see */
 };
 
 /* cmsscan_signed - read a ContentInfo holding SignedData (DER, or BER

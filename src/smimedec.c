@@ -199,7 +199,7 @@ smimedec_counted(struct input *in, off_t off, const struct classify_span *span)
 		errno = src->err;
 	feed_free(src);
 	if (r == 0 && (cs.certs > LIMIT_CMS_CERTS ||
-	    cs.signers > LIMIT_SIGNATURES))
+	    cs.signers > LIMIT_SIGNATURES || cs.badalg > 0))
 		r = 1;
 	return r;
 }
