@@ -373,10 +373,12 @@ def enc(t, c):
     lb = len(c).to_bytes(4, "big")
     return bytes([t, 0x84]) + lb + c
 def der(pad):
-    # SignedData { 1, {}, { id-data }, { junk SignerInfo } }: read as
-    # SignedData by cmsscan.c (one signer, no certificates), bad to gpgsm
+    # SignedData { 1, {}, { id-data }, { SignerInfo { 1, {}, {}, {},
+    # zeros } } }: read as SignedData by cmsscan.c (one signer, no
+    # certificates), bad to gpgsm
     sd = (b"\x02\x01\x01\x31\x00\x30\x0b\x06\x09\x2a\x86\x48\x86\xf7"
-          b"\x0d\x01\x07\x01" + enc(0x31, enc(0x04, b"\0" * pad)))
+          b"\x0d\x01\x07\x01" + enc(0x31, enc(0x30, b"\x02\x01\x01"
+          b"\x30\x00\x30\x00\x30\x00" + enc(0x04, b"\0" * pad))))
     return enc(0x30, b"\x06\x09\x2a\x86\x48\x86\xf7\x0d\x01\x07\x02" +
                enc(0xa0, enc(0x30, sd)))
 # base64 in 76-column lines, then blank lines to make up n bytes

@@ -69,6 +69,9 @@ static const unsigned char head[] = { 0x02, 0x01, 0x01, 0x31, 0x00,
 	0x30, 0x0b, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01,
 	0x07, 0x01 };
 static const unsigned char cert[] = { 0x30, 0x03, 0x02, 0x01, 0x05 };
+/* SignerInfo { 1, sid, digestAlgorithm, signatureAlgorithm, '' } */
+static const unsigned char signer[] = { 0x30, 0x0b, 0x02, 0x01, 0x01,
+	0x30, 0x00, 0x30, 0x00, 0x30, 0x00, 0x04, 0x00 };
 static const unsigned char eoc[] = { 0, 0 };
 
 /* signed_data - a ContentInfo with ncerts certificates and nsig
@@ -91,9 +94,9 @@ signed_data(long ncerts, long nsig, int indef)
 		if (indef)
 			put(eoc, 2);
 	}
-	hdr(0x31, indef ? -1 : nsig * (long)sizeof cert);
+	hdr(0x31, indef ? -1 : nsig * (long)sizeof signer);
 	for (i = 0; i < nsig; i++)
-		put(cert, sizeof cert);
+		put(signer, sizeof signer);
 	if (indef)
 		put(eoc, 2);
 }
@@ -137,6 +140,9 @@ Test(cmsscan, cut_short_or_other)
 
 	signed_data(3, 2, 1);
 	B.n -= 4;		/* the last SignerInfo cut */
+	cr_assert_eq(cmsscan_signed(rd, &B, &s), 1);
+	signed_data(3, 1, 0);
+	B.b[B.n - sizeof signer + 2] = 0x04;	/* no SignerInfo */
 	cr_assert_eq(cmsscan_signed(rd, &B, &s), 1);
 	signed_data(3, 2, 0);
 	B.b[0] = 0x31;		/* no SEQUENCE */
@@ -205,4 +211,45 @@ Test(cmsscan, enveloped_recipients)
 	hdr(0x30, -1);
 	put(head, 3);
 	cr_assert_eq(cmsscan_enveloped(rd, &B, &s), 1);
+}
+
+Test(cmsscan, pss)
+{
+	/* AlgorithmIdentifier { rsassaPss, { [0] sha256, [1] mgf1 sha256,
+	 * [2] salt } } */
+	static const unsigned char pss[] = { 0x30, 0x41, 0x06, 0x09, 0x2a,
+		0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0a, 0x30, 0x34,
+		0xa0, 0x0f, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01,
+		0x65, 0x03, 0x04, 0x02, 0x01, 0x05, 0x00, 0xa1, 0x1c, 0x30,
+		0x1a, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01,
+		0x01, 0x08, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01,
+		0x65, 0x03, 0x04, 0x02, 0x01, 0x05, 0x00, 0xa2, 0x03, 0x02,
+		0x01, 0x20 };
+	unsigned char alg[sizeof pss];
+	struct cmsscan s;
+	int salt, mgf;
+
+	for (salt = 0x1f; salt <= 0x21; salt++)
+		for (mgf = 1; mgf <= 3; mgf++) {
+			memcpy(alg, pss, sizeof pss);
+			alg[sizeof alg - 1] = (unsigned char)salt;
+			alg[59] = (unsigned char)mgf;	/* MGF1's hash */
+			memset(&B, 0, sizeof B);
+			hdr(0x30, -1);
+			put(oid, sizeof oid);
+			hdr(0xa0, -1);
+			hdr(0x30, -1);
+			put(head, sizeof head);
+			hdr(0x31, -1);
+			hdr(0x30, -1);		/* SignerInfo */
+			put(signer + 2, 7);	/* version, sid, digest */
+			put(alg, sizeof alg);
+			put("\x04\x00", 2);
+			put(eoc, 2);
+			put(eoc, 2);
+			cr_assert_eq(cmsscan_signed(rd, &B, &s), 0);
+			cr_assert_eq(s.signers, 1);
+			cr_assert_eq(s.badalg, salt == 0x20 && mgf == 1 ? 0 : 1,
+			    "salt %d, MGF1 hash %d", salt, mgf);
+		}
 }
