@@ -266,4 +266,10 @@
  * out (logged once). */
 #define LIMIT_AUTOCRYPT_GOSSIP	100
 
+/* Nesting of constructed BER elements (definite or indefinite) in an
+ * S/MIME root that encrypt and sign take for already encrypted
+ * (smime_body_whole): gpgsm's EnvelopedData nests 6 deep, openssl's 5.
+ * A deeper one is not taken for encrypted: it is encrypted (again). */
+#define LIMIT_SMIME_BER_DEPTH	32
+
 #endif

@@ -13,13 +13,40 @@
 #include <config.h>
 
 #include <errno.h>
+#include <limits.h>
 #include <string.h>
 
+#include "input.h"
+#include "limit.h"
 #include "pgpmime.h"
 #include "rfc5322.h"
 #include "smime.h"
 
 #define SMIME_STEP	4096	/* DER bytes encoded at a time */
+#define SMIME_INDEF	ULLONG_MAX	/* an indefinite length's end */
+
+/* The walk of smime_body_whole through BER: each element's header a
+ * byte at a time, a primitive's content skipped; for each constructed
+ * element open, the offset its content may not pass (its own end, or,
+ * indefinite, its parent's). */
+enum smime_ber_state { BER_TAG, BER_TAGMORE, BER_LEN, BER_LENMORE, BER_SKIP,
+	BER_DONE, BER_BAD };
+struct smime_ber {
+	enum smime_ber_state	 state;
+	unsigned long long	 pos;		/* bytes seen */
+	unsigned long long	 end[LIMIT_SMIME_BER_DEPTH];	/* or INDEF */
+	unsigned long long	 lim[LIMIT_SMIME_BER_DEPTH];
+	size_t			 depth;
+	unsigned char		 tag;		/* the tag's first byte */
+	size_t			 nlen;		/* length bytes to come */
+	unsigned long long	 len;
+};
+
+static void	smime_ber_closed(struct smime_ber *);
+static void	smime_ber_element(struct smime_ber *, int);
+static void	smime_ber_byte(struct smime_ber *, unsigned char);
+static void	smime_ber_feed(struct smime_ber *, const unsigned char *,
+		    size_t);
 
 /* smime_write_head - see smime.h */
 int
@@ -155,4 +182,143 @@ smime_write_sig(FILE *fp, const char *b, const unsigned char *der,
 	    smime_sink_finish(&sink) == -1)
 		return -1;
 	return fprintf(fp, "%s--%s--%s", eol, b, eol) < 0 ? -1 : 0;
+}
+
+/* smime_ber_closed - an element ended at pos: so did every definite one
+ * around it that ends there; none left open is the end of the whole */
+static void
+smime_ber_closed(struct smime_ber *b)
+{
+	while (b->depth > 0 && b->end[b->depth - 1] == b->pos)
+		b->depth--;
+	b->state = b->depth == 0 ? BER_DONE : BER_TAG;
+}
+
+/* smime_ber_element - an element's header is read (indef: its length is
+ * the indefinite form; else b->len): open it, skip it, or close the
+ * indefinite element an end-of-contents ends */
+static void
+smime_ber_element(struct smime_ber *b, int indef)
+{
+	unsigned long long lim = b->depth > 0 ? b->lim[b->depth - 1] :
+	    SMIME_INDEF;
+
+	if (b->tag == 0x00 && !indef) {		/* end-of-contents */
+		if (b->len != 0 || b->depth == 0 ||
+		    b->end[b->depth - 1] != SMIME_INDEF) {
+			b->state = BER_BAD;
+			return;
+		}
+		b->depth--;
+		smime_ber_closed(b);
+		return;
+	}
+	if ((indef && !(b->tag & 0x20)) || (!indef && (b->len > lim - b->pos ||
+	    b->len >= SMIME_INDEF - b->pos)) || ((b->tag & 0x20) &&
+	    b->depth == LIMIT_SMIME_BER_DEPTH)) {
+		b->state = BER_BAD;
+		return;
+	}
+	if (b->tag & 0x20) {
+		b->end[b->depth] = indef ? SMIME_INDEF : b->pos + b->len;
+		b->lim[b->depth++] = indef ? lim : b->pos + b->len;
+		smime_ber_closed(b);
+	} else if (b->len == 0)
+		smime_ber_closed(b);
+	else
+		b->state = BER_SKIP;
+}
+
+/* smime_ber_byte - one byte of an element's header (or one too many) */
+static void
+smime_ber_byte(struct smime_ber *b, unsigned char c)
+{
+	b->pos++;
+	if (b->depth > 0 && b->pos > b->lim[b->depth - 1]) {
+		b->state = BER_BAD;		/* past its parent's end */
+		return;
+	}
+	switch (b->state) {
+	case BER_TAG:
+		b->tag = c;
+		/* the whole is a SEQUENCE: ContentInfo */
+		b->state = b->pos == 1 && c != 0x30 ? BER_BAD :
+		    (c & 0x1f) == 0x1f ? BER_TAGMORE : BER_LEN;
+		break;
+	case BER_TAGMORE:
+		if (!(c & 0x80))
+			b->state = BER_LEN;
+		break;
+	case BER_LEN:
+		b->len = c;
+		b->nlen = c & 0x7f;
+		if (c == 0x80)
+			smime_ber_element(b, 1);
+		else if (c < 0x80)
+			smime_ber_element(b, 0);
+		else if (b->nlen > sizeof b->len)
+			b->state = BER_BAD;
+		else {
+			b->len = 0;
+			b->state = BER_LENMORE;
+		}
+		break;
+	case BER_LENMORE:
+		b->len = b->len << 8 | c;
+		if (--b->nlen == 0)
+			smime_ber_element(b, 0);
+		break;
+	default:				/* after the end */
+		b->state = BER_BAD;
+		break;
+	}
+}
+
+/* smime_ber_feed - n more bytes of the BER */
+static void
+smime_ber_feed(struct smime_ber *b, const unsigned char *p, size_t n)
+{
+	unsigned long long k;
+	size_t i = 0;
+
+	while (i < n && b->state != BER_BAD) {
+		if (b->state != BER_SKIP) {
+			smime_ber_byte(b, p[i++]);
+			continue;
+		}
+		k = b->len < n - i ? b->len : n - i;
+		b->pos += k;
+		b->len -= k;
+		i += (size_t)k;
+		if (b->len == 0)
+			smime_ber_closed(b);
+	}
+}
+
+/* smime_body_whole - see smime.h */
+int
+smime_body_whole(struct input *in, off_t bodyoff)
+{
+	unsigned char raw[4096], dec[sizeof raw + 8];
+	struct cte_decoder d;
+	struct smime_ber b;
+	ssize_t n, i;
+
+	if (input_seek(in, bodyoff) == -1)
+		return -1;
+	memset(&b, 0, sizeof b);
+	cte_init(&d, MIME_CTE_BASE64);
+	while ((n = input_read(in, raw, sizeof raw)) > 0) {
+		/* only base64 and line ends: no text beside the data */
+		for (i = 0; i < n; i++)
+			if (cte_b64(raw[i]) == -1 && raw[i] != '=' &&
+			    raw[i] != '\r' && raw[i] != '\n' &&
+			    raw[i] != ' ' && raw[i] != '\t')
+				return 0;
+		smime_ber_feed(&b, dec, cte_decode(&d, raw, (size_t)n, dec));
+	}
+	if (n < 0)
+		return -1;
+	smime_ber_feed(&b, dec, cte_finish(&d, dec));
+	return b.state == BER_DONE && !d.ambiguous;
 }

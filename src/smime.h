@@ -13,6 +13,7 @@
 
 #include "cte.h"
 
+struct input;
 struct rfc5322_header;
 
 /* smime_write_head - the outer fields (pgpmime_is_outer: every field
@@ -64,5 +65,13 @@ int	smime_sink_complete(const struct smime_sink *);
  * signed part before it must end with its line end.  0 or -1. */
 int	smime_write_sig(FILE *, const char *, const unsigned char *, size_t,
 	    int);
+
+/* smime_body_whole - an S/MIME root classify.c took for enveloped (its
+ * first bytes are EnvelopedData's) is encrypted all through: its body
+ * from bodyoff is base64 and line ends alone, decoded the same by every
+ * reader, and one whole BER element (ContentInfo; definite lengths that
+ * add up, indefinite ones closed, at most LIMIT_SMIME_BER_DEPTH deep)
+ * with nothing after it.  1 yes, 0 no (encrypt it), -1 read error. */
+int	smime_body_whole(struct input *, off_t);
 
 #endif

@@ -1,0 +1,113 @@
+#!/bin/sh
+# attack-smime-out.sh - attacks on what mailseal writes in S/MIME
+# (encrypt --smime, the automatic choice, --sign, sign --smime): each
+# case is a promise of mailseal(1) that a crafted input, a fault or a
+# reader once broke (or that held when tried).  The certificates are
+# tests/mkcerts.sh's; the readers openssl cms and gpgsm.  TAP.
+. "${MAILSEAL_SRCDIR:-.}/tests/lib.sh"
+
+require_tools openssl base64
+ms_both_home
+PARTS="$MAILSEAL_SRCDIR/tests/smime_parts.py"
+
+printf '%s\n' 'From: alice@example.org' 'To: victor@example.org' \
+    'Subject: the plan' 'Message-ID: <a1@example.org>' '' \
+    'Dear Victor, the secret plan is to meet at noon.' >"$T/m.eml"
+ms "$T/real" "$T/real.err" encrypt --smime "$T/m.eml"
+"$PYTHON" "$PARTS" enveloped "$T/real" "$T/real.der" 2>/dev/null ||
+    skip_all "cannot make a real S/MIME message (exit $rc)"
+
+# fake FILE - an application/pkcs7-mime enveloped-data message whose
+# base64 body (stdin) we are to take for encrypted
+fake() {
+	{
+		printf '%s\n' 'From: alice@example.org' \
+		    'To: victor@example.org' 'Subject: the plan' \
+		    'MIME-Version: 1.0' \
+		    'Content-Type: application/pkcs7-mime; smime-type=enveloped-data; name="smime.p7m"' \
+		    'Content-Transfer-Encoding: base64' ''
+		cat
+	} >"$1"
+}
+
+# sealed DESC FILE - encrypt FILE: exit 0, not copied as it is, and no
+# "secret plan" in clear in what is written
+sealed() {
+	ms "$T/s.out" "$T/s.err" encrypt "$2"
+	if [ "$rc" -eq 0 ] && ! cmp -s "$T/s.out" "$2" &&
+	    ! grep -q 'secret plan' "$T/s.out" &&
+	    [ "$(field "$T/s.out" Subject)" = "[...]" ]; then
+		ok "$1: encrypted, not passed on"
+	else
+		not_ok "$1: encrypted, not passed on (exit $rc)" "$T/s.err" \
+		    "$T/s.out"
+	fi
+}
+
+# --- "already encrypted" must be the whole body, not its first bytes
+# (mailseal(1): the base64 body decodes to CMS EnvelopedData)
+{ head -c 60 "$T/real.der" | base64 -w 76; echo
+  echo 'Dear Victor, the secret plan is to meet at noon.'; } | fake "$T/f1"
+sealed "EnvelopedData's first bytes, then plain text" "$T/f1"
+{ base64 -w 76 "$T/real.der"
+  echo 'Dear Victor, the secret plan is to meet at noon.'; } | fake "$T/f2"
+sealed "a whole EnvelopedData, then plain text" "$T/f2"
+{ base64 -w 76 "$T/real.der"; echo '--'
+  echo 'the secret plan: noon'; } | fake "$T/f3"
+sealed "a whole EnvelopedData, then a line of other text" "$T/f3"
+{ head -c 60 "$T/real.der"; printf 'the secret plan is noon'; } |
+    base64 -w 76 | fake "$T/f4"
+sealed "EnvelopedData's first bytes, then base64 plain text" "$T/f4"
+
+# what is really encrypted still passes: ours (BER, indefinite lengths)
+# and openssl's (DER, definite)
+base64 -w 76 "$T/real.der" | fake "$T/g1"
+ms "$T/g1.out" "$T/g1.err" encrypt "$T/g1"
+check "gpgsm's EnvelopedData passes on unchanged" cmp "$T/g1.out" "$T/g1"
+printf 'Content-Type: text/plain\r\n\r\nhello\r\n' >"$T/pt"
+openssl cms -encrypt -binary -aes256 -outform DER -in "$T/pt" \
+    -out "$T/ossl.der" "$CERTS/victor.crt" 2>"$T/ossl.err"
+base64 -w 64 "$T/ossl.der" | fake "$T/g2"
+ms "$T/g2.out" "$T/g2.err" encrypt "$T/g2"
+check "openssl's EnvelopedData passes on unchanged" cmp "$T/g2.out" "$T/g2"
+
+# real clients' EnvelopedData (the corpus, read in place) still passes
+for f in "$MAILSEAL_CORPUS"/protected-headers-draft/smime-enc+legacy-disp.eml \
+    "$MAILSEAL_CORPUS"/protected-headers-draft/smime-sign+enc.eml; do
+	if [ ! -f "$f" ]; then
+		skip "corpus $(basename "$f") passes on unchanged" "no corpus"
+		continue
+	fi
+	ms "$T/c.out" "$T/c.err" encrypt -r victor@example.org "$f"
+	check "corpus $(basename "$f") passes on unchanged" cmp "$T/c.out" "$f"
+done
+
+# LIMIT_SMIME_BER_DEPTH: constructed elements nested as deep as that
+# pass (ContentInfo, [0], then indefinite SEQUENCEs), one deeper is
+# encrypted (again); nest N - N levels of BER in base64
+nest() {
+	"$PYTHON" -c '
+import base64, sys
+n = int(sys.argv[1])
+oid = bytes.fromhex("06092a864886f70d010703")
+ber = b"\x30\x80" + oid + b"\xa0\x80" + b"\x30\x80" * (n - 2) + \
+    b"\x04\x01\x00" + b"\x00\x00" * n
+sys.stdout.write(base64.encodebytes(ber).decode())' "$1"
+}
+lim=$(sed -n 's/^#define LIMIT_SMIME_BER_DEPTH[^0-9]*\([0-9]*\).*/\1/p' \
+    "$MAILSEAL_SRCDIR/src/limit.h")
+nest "$lim" | fake "$T/d1"
+ms "$T/d1.out" "$T/d1.err" encrypt "$T/d1"
+check "BER $lim deep (the limit): passes on unchanged" cmp "$T/d1.out" "$T/d1"
+nest $((lim + 1)) | fake "$T/d2"
+ms "$T/d2.out" "$T/d2.err" encrypt "$T/d2"
+if [ "$rc" -eq 0 ] && ! cmp -s "$T/d2.out" "$T/d2"; then
+	ok "BER $((lim + 1)) deep: encrypted"
+else
+	not_ok "BER $((lim + 1)) deep: encrypted (exit $rc)" "$T/d2.err"
+fi
+# an end-of-contents too few, or a definite length past its parent's
+nest 4 | base64 -d | head -c -2 | base64 | fake "$T/d3"
+sealed "BER with an end-of-contents missing" "$T/d3"
+
+done_testing
