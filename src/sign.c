@@ -595,6 +595,7 @@ static enum outcome
 sign_ready(struct sign_job *j, int *copy)
 {
 	char err[GPG_ERRLEN];
+	enum classify_kind k;
 	enum outcome r;
 
 	*copy = 0;
@@ -606,11 +607,20 @@ sign_ready(struct sign_job *j, int *copy)
 		log_warn("cannot read the message");
 		return OUTCOME_TEMPFAIL;
 	}
-	/* signed at the root, OpenPGP or S/MIME, or encrypted */
-	if (classify_encrypted(j->m->kind) || classify_signed(j->m->kind)) {
+	/* signed at the root, OpenPGP or S/MIME, or encrypted; an S/MIME
+	 * root that all through (else what follows its first bytes would
+	 * go out unsigned) */
+	if ((k = j->m->kind) == CLASSIFY_SMIME || k == CLASSIFY_SMIME_OPAQUE)
+		*copy = smime_body_whole(j->m->in, j->m->h.bodyoff);
+	else
+		*copy = classify_encrypted(k) || classify_signed(k);
+	if (*copy == -1) {
+		log_warn("cannot read the message");
+		return OUTCOME_TEMPFAIL;
+	}
+	if (*copy) {
 		log_debug("message is already %s: passed on unchanged",
 		    classify_name(j->m->kind));
-		*copy = 1;
 		return OUTCOME_OK;
 	}
 	if (sign_binary(&j->m->h)) {

@@ -110,4 +110,31 @@ fi
 nest 4 | base64 -d | head -c -2 | base64 | fake "$T/d3"
 sealed "BER with an end-of-contents missing" "$T/d3"
 
+# sign passes on what is signed or encrypted already: an S/MIME root only
+# when it is that all through, else the text after its first bytes goes
+# out unsigned.  signedfake FILE TYPE - TYPE's first bytes, then text
+openssl cms -sign -nodetach -binary -outform DER -in "$T/pt" \
+    -signer "$CERTS/alice.crt" -inkey "$CERTS/alice.key" \
+    -out "$T/sd.der" 2>"$T/sd.err"
+{ head -c 60 "$T/sd.der" | base64 -w 76; echo
+  echo 'Victor, pay the bearer 1000 EUR.'; } | fake "$T/h1"
+sed -i 's/smime-type=enveloped-data/smime-type=signed-data/' "$T/h1"
+{ head -c 60 "$T/real.der" | base64 -w 76; echo
+  echo 'Victor, pay the bearer 1000 EUR.'; } | fake "$T/h2"
+for f in h1 h2; do
+	ms "$T/$f.out" "$T/$f.err" sign --smime "$T/$f"
+	if [ "$rc" -eq 0 ] && [ "$(field "$T/$f.out" Content-Type |
+	    grep -c 'multipart/signed')" = 1 ]; then
+		ok "sign --smime, $f (a fake $(sed -n 's/.*smime-type=\([a-z-]*\).*/\1/p' "$T/$f")): signed"
+	else
+		not_ok "sign --smime, $f: signed (exit $rc)" "$T/$f.err" \
+		    "$T/$f.out"
+	fi
+done
+base64 -w 76 "$T/sd.der" | fake "$T/h3"
+sed -i 's/smime-type=enveloped-data/smime-type=signed-data/' "$T/h3"
+ms "$T/h3.out" "$T/h3.err" sign --smime "$T/h3"
+check "sign --smime: a whole opaque SignedData passes on unchanged" \
+    cmp "$T/h3.out" "$T/h3"
+
 done_testing
