@@ -13,7 +13,6 @@
 #include <config.h>
 
 #include <errno.h>
-#include <limits.h>
 #include <string.h>
 
 #include "input.h"
@@ -23,30 +22,9 @@
 #include "smime.h"
 
 #define SMIME_STEP	4096	/* DER bytes encoded at a time */
-#define SMIME_INDEF	ULLONG_MAX	/* an indefinite length's end */
 
-/* The walk of smime_body_whole through BER: each element's header a
- * byte at a time, a primitive's content skipped; for each constructed
- * element open, the offset its content may not pass (its own end, or,
- * indefinite, its parent's). */
-enum smime_ber_state { BER_TAG, BER_TAGMORE, BER_LEN, BER_LENMORE, BER_SKIP,
-	BER_DONE, BER_BAD };
-struct smime_ber {
-	enum smime_ber_state	 state;
-	unsigned long long	 pos;		/* bytes seen */
-	unsigned long long	 end[LIMIT_SMIME_BER_DEPTH];	/* or INDEF */
-	unsigned long long	 lim[LIMIT_SMIME_BER_DEPTH];
-	size_t			 depth;
-	unsigned char		 tag;		/* the tag's first byte */
-	size_t			 nlen;		/* length bytes to come */
-	unsigned long long	 len;
-};
-
-static void	smime_ber_closed(struct smime_ber *);
 static void	smime_ber_element(struct smime_ber *, int);
 static void	smime_ber_byte(struct smime_ber *, unsigned char);
-static void	smime_ber_feed(struct smime_ber *, const unsigned char *,
-		    size_t);
 
 /* smime_write_head - see smime.h */
 int
@@ -184,72 +162,49 @@ smime_write_sig(FILE *fp, const char *b, const unsigned char *der,
 	return fprintf(fp, "%s--%s--%s", eol, b, eol) < 0 ? -1 : 0;
 }
 
-/* smime_ber_closed - an element ended at pos: so did every definite one
- * around it that ends there; none left open is the end of the whole */
-static void
-smime_ber_closed(struct smime_ber *b)
-{
-	while (b->depth > 0 && b->end[b->depth - 1] == b->pos)
-		b->depth--;
-	b->state = b->depth == 0 ? BER_DONE : BER_TAG;
-}
-
 /* smime_ber_element - an element's header is read (indef: its length is
- * the indefinite form; else b->len): open it, skip it, or close the
- * indefinite element an end-of-contents ends */
+ * the indefinite form; else b->len): enter it (indefinite), skip it
+ * (definite: its length says where it ends), or close the indefinite
+ * element an end-of-contents ends; none left open: the end */
 static void
 smime_ber_element(struct smime_ber *b, int indef)
 {
-	unsigned long long lim = b->depth > 0 ? b->lim[b->depth - 1] :
-	    SMIME_INDEF;
-
 	if (b->tag == 0x00 && !indef) {		/* end-of-contents */
-		if (b->len != 0 || b->depth == 0 ||
-		    b->end[b->depth - 1] != SMIME_INDEF) {
-			b->state = BER_BAD;
+		if (b->len != 0 || b->depth == 0) {
+			b->state = SMIME_BER_BAD;
 			return;
 		}
 		b->depth--;
-		smime_ber_closed(b);
+	} else if (indef) {
+		if (!(b->tag & 0x20) || b->depth == LIMIT_SMIME_BER_DEPTH) {
+			b->state = SMIME_BER_BAD;	/* primitive, too deep */
+			return;
+		}
+		b->depth++;
+	} else if (b->len > 0) {
+		b->state = SMIME_BER_SKIP;
 		return;
 	}
-	if ((indef && !(b->tag & 0x20)) || (!indef && (b->len > lim - b->pos ||
-	    b->len >= SMIME_INDEF - b->pos)) || ((b->tag & 0x20) &&
-	    b->depth == LIMIT_SMIME_BER_DEPTH)) {
-		b->state = BER_BAD;
-		return;
-	}
-	if (b->tag & 0x20) {
-		b->end[b->depth] = indef ? SMIME_INDEF : b->pos + b->len;
-		b->lim[b->depth++] = indef ? lim : b->pos + b->len;
-		smime_ber_closed(b);
-	} else if (b->len == 0)
-		smime_ber_closed(b);
-	else
-		b->state = BER_SKIP;
+	b->state = b->depth == 0 ? SMIME_BER_DONE : SMIME_BER_TAG;
 }
 
 /* smime_ber_byte - one byte of an element's header (or one too many) */
 static void
 smime_ber_byte(struct smime_ber *b, unsigned char c)
 {
-	b->pos++;
-	if (b->depth > 0 && b->pos > b->lim[b->depth - 1]) {
-		b->state = BER_BAD;		/* past its parent's end */
-		return;
-	}
 	switch (b->state) {
-	case BER_TAG:
+	case SMIME_BER_TAG:
 		b->tag = c;
 		/* the whole is a SEQUENCE: ContentInfo */
-		b->state = b->pos == 1 && c != 0x30 ? BER_BAD :
-		    (c & 0x1f) == 0x1f ? BER_TAGMORE : BER_LEN;
+		b->state = !b->started && c != 0x30 ? SMIME_BER_BAD :
+		    (c & 0x1f) == 0x1f ? SMIME_BER_TAGMORE : SMIME_BER_LEN;
+		b->started = 1;
 		break;
-	case BER_TAGMORE:
+	case SMIME_BER_TAGMORE:
 		if (!(c & 0x80))
-			b->state = BER_LEN;
+			b->state = SMIME_BER_LEN;
 		break;
-	case BER_LEN:
+	case SMIME_BER_LEN:
 		b->len = c;
 		b->nlen = c & 0x7f;
 		if (c == 0x80)
@@ -257,42 +212,53 @@ smime_ber_byte(struct smime_ber *b, unsigned char c)
 		else if (c < 0x80)
 			smime_ber_element(b, 0);
 		else if (b->nlen > sizeof b->len)
-			b->state = BER_BAD;
+			b->state = SMIME_BER_BAD;
 		else {
 			b->len = 0;
-			b->state = BER_LENMORE;
+			b->state = SMIME_BER_LENMORE;
 		}
 		break;
-	case BER_LENMORE:
+	case SMIME_BER_LENMORE:
 		b->len = b->len << 8 | c;
 		if (--b->nlen == 0)
 			smime_ber_element(b, 0);
 		break;
 	default:				/* after the end */
-		b->state = BER_BAD;
+		b->state = SMIME_BER_BAD;
 		break;
 	}
 }
 
-/* smime_ber_feed - n more bytes of the BER */
-static void
+/* smime_ber_feed - see smime.h */
+void
 smime_ber_feed(struct smime_ber *b, const unsigned char *p, size_t n)
 {
 	unsigned long long k;
 	size_t i = 0;
 
-	while (i < n && b->state != BER_BAD) {
-		if (b->state != BER_SKIP) {
+	while (i < n && b->state != SMIME_BER_BAD) {
+		if (b->state != SMIME_BER_SKIP) {
 			smime_ber_byte(b, p[i++]);
 			continue;
 		}
 		k = b->len < n - i ? b->len : n - i;
-		b->pos += k;
 		b->len -= k;
 		i += (size_t)k;
 		if (b->len == 0)
-			smime_ber_closed(b);
+			b->state = b->depth == 0 ? SMIME_BER_DONE :
+			    SMIME_BER_TAG;
 	}
+}
+
+/* smime_ber_whole - see smime.h */
+int
+smime_ber_whole(const unsigned char *p, size_t n)
+{
+	struct smime_ber b;
+
+	memset(&b, 0, sizeof b);
+	smime_ber_feed(&b, p, n);
+	return b.state == SMIME_BER_DONE;
 }
 
 /* smime_body_whole - see smime.h */
@@ -320,5 +286,5 @@ smime_body_whole(struct input *in, off_t bodyoff)
 	if (n < 0)
 		return -1;
 	smime_ber_feed(&b, dec, cte_finish(&d, dec));
-	return b.state == BER_DONE && !d.ambiguous;
+	return b.state == SMIME_BER_DONE && !d.ambiguous;
 }

@@ -24,6 +24,31 @@ struct rfc5322_header;
 int	smime_write_head(FILE *, const struct rfc5322_header *);
 
 /*
+ * A walk through BER (DER, or gpgsm's indefinite lengths), fed as it
+ * comes: is it one whole element?  A definite length says where its
+ * element ends, and is skipped; an indefinite one is entered, up to
+ * LIMIT_SMIME_BER_DEPTH deep, and ends with its end-of-contents.  The
+ * first element must be a SEQUENCE (ContentInfo); anything after the
+ * end is too much.
+ */
+enum smime_ber_state { SMIME_BER_TAG = 0, SMIME_BER_TAGMORE, SMIME_BER_LEN,
+	SMIME_BER_LENMORE, SMIME_BER_SKIP, SMIME_BER_DONE, SMIME_BER_BAD };
+struct smime_ber {
+	enum smime_ber_state	 state;	/* zeroed: at the start */
+	int			 started;
+	size_t			 depth;	/* indefinite elements open */
+	unsigned char		 tag;	/* the tag's first byte */
+	size_t			 nlen;	/* length bytes to come */
+	unsigned long long	 len;	/* or content bytes to skip */
+};
+
+/* smime_ber_feed - n more bytes of the BER */
+void	smime_ber_feed(struct smime_ber *, const unsigned char *, size_t);
+
+/* smime_ber_whole - the n bytes are one whole BER SEQUENCE, no more */
+int	smime_ber_whole(const unsigned char *, size_t);
+
+/*
  * The DER gpgsm writes, as base64 to the output.  The first bytes and
  * the last two are kept to check that the DER is whole: gpgsm cut off
  * half-way must never look like a message.
@@ -66,12 +91,11 @@ int	smime_sink_complete(const struct smime_sink *);
 int	smime_write_sig(FILE *, const char *, const unsigned char *, size_t,
 	    int);
 
-/* smime_body_whole - an S/MIME root classify.c took for enveloped (its
- * first bytes are EnvelopedData's) is encrypted all through: its body
+/* smime_body_whole - an S/MIME root classify.c took for enveloped or
+ * signed-data (its first bytes are that) is that all through: its body
  * from bodyoff is base64 and line ends alone, decoded the same by every
- * reader, and one whole BER element (ContentInfo; definite lengths that
- * add up, indefinite ones closed, at most LIMIT_SMIME_BER_DEPTH deep)
- * with nothing after it.  1 yes, 0 no (encrypt it), -1 read error. */
+ * reader, and one whole BER element (smime_ber_whole) with nothing
+ * after it.  1 yes, 0 no (encrypt or sign it), -1 read error. */
 int	smime_body_whole(struct input *, off_t);
 
 #endif
