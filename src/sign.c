@@ -481,9 +481,10 @@ sign_make(struct sign_job *j)
 		    "too long" : err);
 		return st == GPG_NOSECKEY ? OUTCOME_NOSIGNER : OUTCOME_TEMPFAIL;
 	}
-	if (j->opts->smime ? j->sig->len < 2 || !smime_der_complete(
-	    (unsigned char *)j->sig->buf, j->sig->len, j->sig->len,
-	    (unsigned char *)j->sig->buf + j->sig->len - 2) :
+	/* gpgsm's BER walked through: two zero bytes at the end may be an
+	 * inner element's end-of-contents */
+	if (j->opts->smime ? !smime_ber_whole((unsigned char *)j->sig->buf,
+	    j->sig->len) :
 	    j->sig->len == 0 || j->sig->buf[j->sig->len - 1] != '\n') {
 		log_warnx("signing: gpg's signature is incomplete");
 		return OUTCOME_TEMPFAIL;

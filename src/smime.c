@@ -85,15 +85,7 @@ smime_sink_write(void *cookie, const void *buf, size_t n)
 			return -1;
 		}
 	}
-	for (k = 0; k < n && s->headlen < sizeof s->head; k++)
-		s->head[s->headlen++] = p[k];
-	if (n >= 2)
-		memcpy(s->tail, p + n - 2, 2);
-	else if (n == 1) {
-		s->tail[0] = s->tail[1];
-		s->tail[1] = p[0];
-	}
-	s->total += n;
+	smime_ber_feed(&s->ber, p, n);
 	return (ssize_t)n;
 }
 
@@ -138,7 +130,7 @@ smime_der_complete(const unsigned char *head, size_t headlen,
 int
 smime_sink_complete(const struct smime_sink *s)
 {
-	return smime_der_complete(s->head, s->headlen, s->total, s->tail);
+	return s->ber.state == SMIME_BER_DONE;
 }
 
 /* smime_write_sig - see smime.h */

@@ -49,20 +49,15 @@ void	smime_ber_feed(struct smime_ber *, const unsigned char *, size_t);
 int	smime_ber_whole(const unsigned char *, size_t);
 
 /*
- * The DER gpgsm writes, as base64 to the output.  The first bytes and
- * the last two are kept to check that the DER is whole: gpgsm cut off
+ * The DER gpgsm writes, as base64 to the output.  It is walked as it
+ * comes (smime_ber_feed) to know that it is whole: gpgsm cut off
  * half-way must never look like a message.
  */
-#define SMIME_KEEP	8
-
 struct smime_sink {
 	FILE			*fp;
 	struct cte_encoder	 enc;
 	int			 err;	/* errno of a failed write, or 0 */
-	unsigned long long	 total;	/* DER bytes written */
-	unsigned char		 head[SMIME_KEEP];
-	size_t			 headlen;
-	unsigned char		 tail[2];	/* the last two bytes */
+	struct smime_ber	 ber;
 };
 
 /* smime_sink_init - a sink writing to fp; crlf: lines end in CR LF */
@@ -81,7 +76,8 @@ int	smime_sink_finish(struct smime_sink *);
 int	smime_der_complete(const unsigned char *, size_t, unsigned long long,
 	    const unsigned char *);
 
-/* smime_sink_complete - what the sink was given is one whole SEQUENCE */
+/* smime_sink_complete - what the sink was given is one whole SEQUENCE
+ * (smime_ber_feed), nothing after it */
 int	smime_sink_complete(const struct smime_sink *);
 
 /* smime_write_sig - the signature part of a multipart/signed: its
