@@ -430,15 +430,25 @@ static enum outcome
 encrypt_resolve(struct encrypt_job *j)
 {
 	struct addrset vis;
+	char err[GPG_ERRLEN];
 	enum outcome r;
 	size_t i, k;
 	int *shown;
 
 	j->rp = &j->rec;
-	if (j->opts->rec != NULL)
+	if (j->opts->rec != NULL) {
 		/* the caller resolved them, and chose whom to encrypt to:
-		 * no second listing, no second resolution */
+		 * no second listing, no second resolution (smime: to
+		 * certificates) */
 		j->rp = j->opts->rec;
+		j->smime = j->opts->smime;
+		if (j->smime && j->cms == NULL &&
+		    gpg_open_cms(&j->cms, j->opts->homedir, err, sizeof err) !=
+		    GPG_OK) {
+			log_warnx("%s", err);
+			return OUTCOME_TEMPFAIL;
+		}
+	}
 	else if ((r = j->opts->smime ? encrypt_smime_only(j) :
 	    encrypt_keys(j)) != OUTCOME_OK)
 		return r;
@@ -743,6 +753,7 @@ encrypt_msg(struct msg *m, const struct encrypt_opts *opts)
 	j.opts = opts;
 	j.m = m;
 	j.gpg = opts->gpg;
+	j.cms = opts->cms;
 	if (m->herr != RFC5322_OK) {
 		log_warnx("not a message: %s", rfc5322_strerror(m->herr));
 		return OUTCOME_DATAERR;
@@ -776,7 +787,8 @@ done:
 	gpg_keylist_free(&j.keys);
 	recip_free(&j.crec);
 	gpg_keylist_free(&j.ckeys);
-	gpg_close(j.cms);
+	if (j.cms != opts->cms)
+		gpg_close(j.cms);
 	if (j.gpg != opts->gpg)
 		gpg_close(j.gpg);
 	addrlist_free(&j.rcpts);
