@@ -86,7 +86,6 @@ static enum outcome		encrypt_seal(struct encrypt_job *,
 				    struct pgpmime_inner *, FILE *,
 				    const char *);
 static int			encrypt_lead(struct encrypt_job *, FILE *);
-static int			encrypt_already(struct msg *);
 static int			encrypt_output(struct encrypt_job *);
 static enum outcome		encrypt_passthrough(struct encrypt_job *);
 static enum outcome		encrypt_recipients(struct encrypt_job *);
@@ -727,12 +726,9 @@ encrypt_lead(struct encrypt_job *j, FILE *fp)
 	return msg_write_lead(j->m, j->opts->lead, fp);
 }
 
-/* encrypt_already - the message is encrypted already (1): passed on
- * as it is.  An S/MIME root whose first bytes are EnvelopedData's must
- * be that all through (smime_body_whole), else text after them would
- * go out in clear (0: encrypt it).  -1: cannot read it. */
-static int
-encrypt_already(struct msg *m)
+/* encrypt_sealed - see encrypt.h */
+int
+encrypt_sealed(struct msg *m)
 {
 	if (!classify_encrypted(m->kind))
 		return 0;
@@ -762,7 +758,7 @@ encrypt_msg(struct msg *m, const struct encrypt_opts *opts)
 		log_warn("cannot read the message");
 		return OUTCOME_TEMPFAIL;
 	}
-	if ((already = encrypt_already(m)) == -1) {
+	if ((already = encrypt_sealed(m)) == -1) {
 		log_warn("cannot read the message");
 		return OUTCOME_TEMPFAIL;
 	}

@@ -137,4 +137,22 @@ ms "$T/h3.out" "$T/h3.err" sign --smime "$T/h3"
 check "sign --smime: a whole opaque SignedData passes on unchanged" \
     cmp "$T/h3.out" "$T/h3"
 
+# the gateway (filter) passes on what is encrypted already to everybody,
+# whatever their policy: the same fake must be encrypted for a recipient
+# whose policy requires it, not delivered in clear
+gw_env
+conf req "default_policy = require"
+fm "$T/req.conf" --stdout victor@example.org <"$T/f1"
+if [ "$rc" -eq 0 ] && ! grep -q 'secret plan' "$T/out" &&
+    ! cmp -s "$T/out" "$T/f1"; then
+	ok "filter, policy require: the fake is encrypted, not delivered"
+else
+	not_ok "filter, policy require: the fake is encrypted (exit $rc)" \
+	    "$T/err" "$T/out"
+fi
+fm "$T/req.conf" --stdout victor@example.org <"$T/g1"
+sed '/^X-Mailseal-Gateway: /d' "$T/out" >"$T/out.g1"
+check "filter: a whole EnvelopedData still passes on unchanged" \
+    cmp "$T/out.g1" "$T/g1"
+
 done_testing
