@@ -2,7 +2,8 @@
 # attack-smime-out.sh - attacks on what mailseal writes in S/MIME
 # (encrypt --smime, the automatic choice, --sign, sign --smime): each
 # case is a promise of mailseal(1) that a crafted input, a fault or a
-# reader once broke (or that held when tried).  The certificates are
+# reader once broke (or that held when tried: certificate choice, gpgsm
+# failing under --sign).  The certificates are
 # tests/mkcerts.sh's; the readers openssl cms and gpgsm.  TAP.
 . "${MAILSEAL_SRCDIR:-.}/tests/lib.sh"
 
@@ -154,5 +155,109 @@ fm "$T/req.conf" --stdout victor@example.org <"$T/g1"
 sed '/^X-Mailseal-Gateway: /d' "$T/out" >"$T/out.g1"
 check "filter: a whole EnvelopedData still passes on unchanged" \
     cmp "$T/out.g1" "$T/g1"
+
+# --- which certificate serves an address (held: each as mailseal(1)
+# says).  Throw-away certificates of the test CA, no CRL distribution
+# point (gpgsm checks no CRL): an address only in the subject DN, only
+# in the subjectAltName, two in one certificate, one containing
+# another's (xvictor), one in mixed case, and for w@: a valid older, an
+# expired newer and a not yet valid one.
+serial=20480
+# mkc NAME SUBJECT SAN START END - NAME.crt in $T/c
+mkc() {
+	serial=$((serial + 1))
+	{
+		echo "keyUsage = critical,digitalSignature,keyEncipherment"
+		echo "basicConstraints = critical,CA:FALSE"
+		echo "extendedKeyUsage = emailProtection"
+		[ -z "$3" ] || echo "subjectAltName = $3"
+	} >"$T/c/$1.ext"
+	printf '%s\n' '[ca]' 'default_ca = c' '[c]' \
+	    "database = $T/c/$1.db" "new_certs_dir = $T/c" \
+	    "serial = $T/c/$1.srl" 'default_md = sha256' 'policy = p' \
+	    'unique_subject = no' '[p]' 'commonName = supplied' \
+	    'emailAddress = optional' >"$T/c/$1.cnf"
+	: >"$T/c/$1.db"
+	printf '%X\n' "$serial" >"$T/c/$1.srl"
+	openssl req -new -newkey rsa:2048 -nodes -subj "$2" \
+	    -keyout "$T/c/$1.key" -out "$T/c/$1.csr" 2>/dev/null &&
+	openssl ca -batch -notext -config "$T/c/$1.cnf" \
+	    -cert "$CERTS/ca.crt" -keyfile "$CERTS/ca.key" \
+	    -extfile "$T/c/$1.ext" -in "$T/c/$1.csr" -out "$T/c/$1.crt" \
+	    -startdate "$4" -enddate "$5" >/dev/null 2>&1 &&
+	gpgsm --batch --no-tty --import "$T/c/$1.crt" >/dev/null 2>&1
+}
+mkdir "$T/c"
+mkc xv /CN=XV email:xvictor@example.org 20250101000000Z 20950101000000Z &&
+mkc dnonly /CN=Dn/emailAddress=dn@example.org '' \
+    20250101000000Z 20950101000000Z &&
+mkc sanonly /CN=San email:san@example.org 20250101000000Z 20950101000000Z &&
+mkc two /CN=Two email:two1@example.org,email:two2@example.org \
+    20250101000000Z 20950101000000Z &&
+mkc up /CN=Up email:Upper.Case@EXAMPLE.org 20250101000000Z 20950101000000Z &&
+mkc wold /CN=Wold email:w@example.org 20200101000000Z 20950101000000Z &&
+mkc wnew /CN=Wnew email:w@example.org 20250101000000Z 20250601000000Z &&
+mkc wfut /CN=Wfut email:w@example.org 20900101000000Z 20950101000000Z ||
+    diag "a throw-away certificate could not be made"
+printf '%s\n' 'From: alice@example.org' 'Subject: s' '' 'body' >"$T/b.eml"
+# serials ADDR - encrypt --smime -r ADDR: the recipients' serial numbers
+# in the CMS (openssl cms -cmsout -print), or "exit N"
+serials() {
+	ms "$T/w.out" "$T/w.err" encrypt --smime -r "$1" "$T/b.eml"
+	if [ "$rc" -ne 0 ]; then
+		echo "exit $rc"
+		return
+	fi
+	"$PYTHON" "$PARTS" enveloped "$T/w.out" "$T/w.der" 2>/dev/null
+	openssl cms -cmsout -print -inform DER -in "$T/w.der" |
+	    sed -n 's/^ *serialNumber: *//p' | sort | tr '\n' ' '
+}
+sn() {
+	openssl x509 -in "$T/c/$1.crt" -noout -serial |
+	    sed 's/serial=//' | "$PYTHON" -c 'import sys; print(int(sys.stdin.read(), 16))'
+}
+is "victor@: victor's certificate alone, not xvictor's" \
+    "$(serials victor@example.org)" \
+    "$(openssl x509 -in "$CERTS/victor.crt" -noout -serial |
+    sed 's/serial=//' | "$PYTHON" -c 'import sys; print(int(sys.stdin.read(), 16))') "
+is "xvictor@: its own" "$(serials xvictor@example.org)" "$(sn xv) "
+is "ictor@ (a substring of two): no certificate" \
+    "$(serials ictor@example.org)" "exit 67"
+is "address only in the subject DN" "$(serials dn@example.org)" "$(sn dnonly) "
+is "address only in the subjectAltName" "$(serials san@example.org)" \
+    "$(sn sanonly) "
+is "the second of two addresses" "$(serials two2@example.org)" "$(sn two) "
+is "a certificate in mixed case, asked in another" \
+    "$(serials UPPER.case@example.ORG)" "$(sn up) "
+is "w@: the valid older certificate, not the expired newer nor the one not yet valid" \
+    "$(serials w@example.org)" "$(sn wold) "
+
+# --- encrypt --smime --sign with gpgsm failing at either step (held):
+# 75, one line, nothing on standard output or in -o's file
+real=$(command -v gpgsm)
+mkdir "$T/bin"
+for cmd in SIGN ENCRYPT; do
+	for mode in kill eof ok; do
+		cat >"$T/bin/gpgsm" <<WRAP
+#!/bin/sh
+case " \$* " in *" --server "*) ;; *) exec "$real" "\$@" ;; esac
+exec "$PYTHON" "$MAILSEAL_SRCDIR/tests/gpgsm_proxy.py" $mode $cmd "$real" "\$@"
+WRAP
+		chmod 755 "$T/bin/gpgsm"
+		rm -f "$T/k.o"
+		PATH=$T/bin:$PATH "$MAILSEAL" encrypt --smime --sign \
+		    -r victor@example.org "$T/m.eml" >"$T/k.out" 2>"$T/k.err"
+		rc=$?
+		PATH=$T/bin:$PATH "$MAILSEAL" encrypt --smime --sign \
+		    -r victor@example.org -o "$T/k.o" "$T/m.eml" 2>/dev/null
+		if [ "$rc" -eq 75 ] && [ ! -s "$T/k.out" ] &&
+		    [ ! -e "$T/k.o" ] && one_line "$T/k.err"; then
+			ok "--smime --sign, gpgsm $mode at $cmd: 75, nothing written"
+		else
+			not_ok "--smime --sign, gpgsm $mode at $cmd: 75 (exit $rc)" \
+			    "$T/k.err"
+		fi
+	done
+done
 
 done_testing
