@@ -726,17 +726,6 @@ encrypt_lead(struct encrypt_job *j, FILE *fp)
 	return msg_write_lead(j->m, j->opts->lead, fp);
 }
 
-/* encrypt_sealed - see encrypt.h */
-int
-encrypt_sealed(struct msg *m)
-{
-	if (!classify_encrypted(m->kind))
-		return 0;
-	if (m->kind != CLASSIFY_SMIME)
-		return 1;
-	return smime_body_whole(m->in, m->h.bodyoff);
-}
-
 /* encrypt_msg - see encrypt.h */
 enum outcome
 encrypt_msg(struct msg *m, const struct encrypt_opts *opts)
@@ -754,11 +743,7 @@ encrypt_msg(struct msg *m, const struct encrypt_opts *opts)
 		log_warnx("not a message: %s", rfc5322_strerror(m->herr));
 		return OUTCOME_DATAERR;
 	}
-	if (msg_classify(m) == -1) {
-		log_warn("cannot read the message");
-		return OUTCOME_TEMPFAIL;
-	}
-	if ((already = encrypt_sealed(m)) == -1) {
+	if (msg_classify(m) == -1 || (already = smime_sealed(m)) == -1) {
 		log_warn("cannot read the message");
 		return OUTCOME_TEMPFAIL;
 	}

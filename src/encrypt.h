@@ -46,13 +46,6 @@ struct encrypt_opts {
 					 * NULL: none */
 };
 
-/* encrypt_sealed - the classified message m (msg_classify) is encrypted
- * already (1): passed on as it is, by encrypt_msg and the gateway.  An
- * S/MIME root whose first bytes are EnvelopedData's must be that all
- * through (smime_body_whole), else text after them would go out in
- * clear (0: encrypt it).  -1: cannot read it. */
-int		encrypt_sealed(struct msg *);
-
 /* encrypt_msg - encrypt the message m; on failure one line on standard
  * error says why, and nothing has been written.  A message that is
  * already encrypted is written unchanged (OUTCOME_OK). */

@@ -53,6 +53,7 @@
 #include "log.h"
 #include "msg.h"
 #include "recip.h"
+#include "smime.h"
 #include "tmpfile.h"
 #include "xmalloc.h"
 
@@ -512,7 +513,7 @@ gw_run(struct gw_job *j)
 		log_warn("cannot read the message");
 		return OUTCOME_TEMPFAIL;
 	}
-	if ((sealed = encrypt_sealed(j->m)) == -1) {
+	if ((sealed = smime_sealed(j->m)) == -1) {
 		log_warn("cannot read the message");
 		return OUTCOME_TEMPFAIL;
 	}

@@ -15,8 +15,10 @@
 #include <errno.h>
 #include <string.h>
 
+#include "classify.h"
 #include "input.h"
 #include "limit.h"
+#include "msg.h"
 #include "pgpmime.h"
 #include "rfc5322.h"
 #include "smime.h"
@@ -279,4 +281,15 @@ smime_body_whole(struct input *in, off_t bodyoff)
 		return -1;
 	smime_ber_feed(&b, dec, cte_finish(&d, dec));
 	return b.state == SMIME_BER_DONE && !d.ambiguous;
+}
+
+/* smime_sealed - see smime.h */
+int
+smime_sealed(struct msg *m)
+{
+	if (!classify_encrypted(m->kind))
+		return 0;
+	if (m->kind != CLASSIFY_SMIME)
+		return 1;
+	return smime_body_whole(m->in, m->h.bodyoff);
 }

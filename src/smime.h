@@ -14,6 +14,7 @@
 #include "cte.h"
 
 struct input;
+struct msg;
 struct rfc5322_header;
 
 /* smime_write_head - the outer fields (pgpmime_is_outer: every field
@@ -93,5 +94,12 @@ int	smime_write_sig(FILE *, const char *, const unsigned char *, size_t,
  * reader, and one whole BER element (smime_ber_whole) with nothing
  * after it.  1 yes, 0 no (encrypt or sign it), -1 read error. */
 int	smime_body_whole(struct input *, off_t);
+
+/* smime_sealed - the classified message m (msg_classify) is encrypted
+ * already (1): passed on as it is, by encrypt_msg and the gateway.  An
+ * S/MIME root whose first bytes are EnvelopedData's must be that all
+ * through (smime_body_whole), else text after them would go out in
+ * clear (0: encrypt it).  -1: cannot read it. */
+int	smime_sealed(struct msg *);
 
 #endif
