@@ -463,10 +463,14 @@ out:
 void
 gpg_decrypt_result_free(struct gpg_decrypt_result *r)
 {
-	size_t i;
+	size_t i, j;
 
-	for (i = 0; i < r->nsigs; i++)
+	for (i = 0; i < r->nsigs; i++) {
 		free(r->sigs[i].fpr);
+		for (j = 0; j < r->sigs[i].nemails; j++)
+			free(r->sigs[i].emails[j]);
+		free(r->sigs[i].emails);
+	}
 	free(r->sigs);
 	memset(r, 0, sizeof *r);
 }
