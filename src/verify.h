@@ -39,8 +39,9 @@ int	verify_gpg(struct verify *);
 int	verify_cms(struct verify *);
 
 /* verify_sigs_cms - verify_sigs for signatures gpgsm checked: the
- * signer is named by its certificate's fingerprint, and judged by the
- * certificates of the CMS context whose email address equals from */
+ * signer is named by its certificate's fingerprint, and judged by what
+ * the engine learnt of that certificate on the verifying gpgsm (its
+ * email addresses against from, its chain; no gpgsm run here).  0 */
 int	verify_sigs_cms(struct verify *, const struct gpg_decrypt_result *,
 	    const char *);
 
