@@ -8,7 +8,8 @@
  * signature (feed.c); a clear-signed body is fed to gpg as it is,
  * transfer-decoded.  S/MIME signatures (smimedec.c) are checked by
  * gpgsm on a CMS context of their own, opened only for S/MIME, and
- * folded here the same way.  Only the root, or the decrypted content's root,
+ * folded here the same way, each judged by what the engine learnt of
+ * its certificate on the gpgsm that verified it (verify_cert).  Only the root, or the decrypted content's root,
  * is ever verified (decrypt.c).
  */
 #include <config.h>
