@@ -158,6 +158,128 @@ out:
 	return r;
 }
 
+/* decide_wants_cert - f is looked up as a certificate: its policy is
+ * not none, and it has no OpenPGP key or S/MIME is preferred */
+static int
+decide_wants_cert(const struct decision *f, const struct config *cfg)
+{
+	return f->policy != POLICY_NONE && (f->fprs.n == 0 ||
+	    cfg->format_preference == FORMAT_SMIME);
+}
+
+/* decide_take_certs - each recipient looked up gets its certificates
+ * from the resolution d->crec (when it has no key, or S/MIME is
+ * preferred), or the reason it has none (index ix) */
+static void
+decide_take_certs(struct decisions *d, const struct config *cfg,
+    const struct recip_index *ix)
+{
+	struct addrlist certs;
+	size_t i, k;
+
+	for (i = 0; i < d->n; i++) {
+		struct decision *f = &d->v[i];
+		if (!decide_wants_cert(f, cfg))
+			continue;
+		f->certlooked = 1;
+		memset(&certs, 0, sizeof certs);
+		for (k = 0; k < d->crec.nmap; k++)
+			if (addr_equal(d->crec.map[k].addr, f->addr) &&
+			    !addrlist_has(&certs, d->crec.map[k].fpr))
+				addrlist_add(&certs, d->crec.map[k].fpr);
+		if (certs.n == 0) {
+			recip_explain_ix(f->addr, ix, &f->creason);
+			f->creason.x509 = 1;	/* "no certificate" */
+			continue;
+		}
+		/* a certificate the gateway's keybox holds over a key
+		 * Autocrypt or WKD found, when S/MIME is preferred */
+		addrlist_free(&f->fprs);
+		f->fprs = certs;
+		f->format = FORMAT_SMIME;
+		f->autocrypt = 0;
+	}
+}
+
+/* decide_cert_list - one certificate listing of want's patterns into
+ * d->certs, resolved into d->crec; 0, or -1 after one line */
+static int
+decide_cert_list(struct decisions *d, const struct config *cfg,
+    struct gpg *cms, const struct addrlist *want)
+{
+	struct addrlist pats = { NULL, 0 };
+	struct recip_index *ix;
+	char err[GPG_ERRLEN];
+	enum gpg_status st;
+
+	recip_patterns(want, &pats);
+	st = gpg_keylist_enc(cms, pats.v, pats.n, &d->certs, err, sizeof err);
+	addrlist_free(&pats);
+	if (st != GPG_OK) {
+		log_warnx("%s", err);
+		return -1;
+	}
+	ix = recip_index_new(&d->certs);
+	recip_resolve_ix(want, ix, &d->crec);
+	decide_take_certs(d, cfg, ix);
+	recip_index_free(ix);
+	return 0;
+}
+
+/* decide_certs - see decide.h */
+enum outcome
+decide_certs(struct decisions *d, const struct config *cfg, struct gpg **cms,
+    struct keycache *cc)
+{
+	struct addrlist want = { NULL, 0 };
+	struct recip_index *ix;
+	char err[GPG_ERRLEN];
+	enum outcome r = OUTCOME_TEMPFAIL;
+	enum gpg_status st = GPG_TOOMANY;
+	size_t i;
+
+	for (i = 0; cfg->smime && i < d->n; i++)
+		if (decide_wants_cert(&d->v[i], cfg) &&
+		    !addrlist_has(&want, d->v[i].addr))
+			addrlist_add(&want, d->v[i].addr);
+	if (want.n == 0)
+		return OUTCOME_OK;	/* no gpgsm run */
+	if (*cms == NULL &&
+	    gpg_open_cms(cms, cfg->homedir, err, sizeof err) != GPG_OK) {
+		log_warnx("%s", err);
+		goto out;
+	}
+	if (cc != NULL && (st = keycache_get(cc, *cms, &ix, err,
+	    sizeof err)) == GPG_OK) {
+		recip_resolve_ix(&want, ix, &d->crec);
+		decide_take_certs(d, cfg, ix);
+	} else if (st != GPG_TOOMANY) {
+		log_warnx("%s", err);
+		goto out;
+	} else if (decide_cert_list(d, cfg, *cms, &want) == -1)
+		goto out;
+	r = OUTCOME_OK;
+out:
+	addrlist_free(&want);
+	return r;
+}
+
+/* decide_refusal - see decide.h */
+const char *
+decide_refusal(const struct decision *f, char *buf, size_t bufsz)
+{
+	char key[256], cert[256];
+
+	(void)recip_reason_text(&f->reason, key, sizeof key);
+	if (!f->certlooked)
+		(void)snprintf(buf, bufsz, "no usable OpenPGP key (%s)", key);
+	else
+		(void)snprintf(buf, bufsz, "no usable OpenPGP key (%s) or "
+		    "certificate (%s)", key, recip_reason_text(&f->creason,
+		    cert, sizeof cert));
+	return buf;
+}
+
 /* decide_actions - see decide.h */
 void
 decide_actions(struct decisions *d)
@@ -375,6 +497,8 @@ decide_free(struct decisions *d)
 
 	recip_free(&d->rec);
 	gpg_keylist_free(&d->keys);
+	recip_free(&d->crec);
+	gpg_keylist_free(&d->certs);
 	gpg_close(d->acgpg);
 	for (i = 0; i < d->n; i++) {
 		free(d->v[i].addr);

@@ -42,6 +42,11 @@ struct decision {
 						 * the header (decide_hidden):
 						 * a copy of its own */
 	int			 autocrypt;	/* fprs is Autocrypt's key */
+	enum format		 format;	/* FORMAT_SMIME: fprs are
+						 * certificates (decide_certs) */
+	int			 certlooked;	/* its certificates were
+						 * looked up: creason says */
+	struct recip_reason	 creason;	/* why no usable certificate */
 };
 
 #define DECIDE_NOTMSG		"not-a-message"
@@ -58,6 +63,9 @@ struct decisions {
 	struct gpg		*acgpg;		/* on the Autocrypt home, or
 						 * NULL (autocrypt_decide) */
 	int			 rcpttime;	/* smtpd's RCPT: no Autocrypt */
+	struct gpg_keylist	 certs;		/* the one certificate listing
+						 * (none when a cache served) */
+	struct recip		 crec;		/* its resolution */
 };
 
 /* decide_policies - each recipient's policy (map, then default); a
@@ -75,6 +83,23 @@ enum outcome	decide_policies(struct decisions *, const struct policy_map *,
  * did not finish) */
 enum outcome	decide_keys(struct decisions *, const struct config *,
 		    struct gpg **, struct keycache *);
+
+/* decide_certs - after decide_keys, with smime = yes: ONE certificate
+ * listing (gpgsm; the cache cc's when not NULL) for the recipients
+ * whose policy is not none and who have no OpenPGP key (with
+ * format_preference = smime: every one of them); each with a usable
+ * certificate gets it (format FORMAT_SMIME) when it has no key or
+ * S/MIME is preferred, each without one its reason (creason).  No
+ * gpgsm run when nobody needs a certificate.  The context *cms is
+ * opened on first use and stays the caller's.  OUTCOME_OK, or
+ * OUTCOME_TEMPFAIL after one line (never "no certificate" for a
+ * listing gpgsm did not finish) */
+enum outcome	decide_certs(struct decisions *, const struct config *,
+		    struct gpg **, struct keycache *);
+
+/* decide_refusal - why the require recipient f is refused, in words
+ * (no key and, when looked up, no certificate), into buf */
+const char	*decide_refusal(const struct decision *, char *, size_t);
 
 /* decide_actions - the action for each recipient of a message that is
  * not encrypted yet: encrypt with a key, else refuse (require) or

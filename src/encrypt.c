@@ -94,8 +94,13 @@ static enum outcome		encrypt_signer(struct encrypt_job *);
 static enum outcome		encrypt_status(enum gpg_status, const char *);
 static enum outcome		encrypt_write(struct encrypt_job *);
 static const char		*encrypt_join(const struct addrlist *,
+				    const struct gpg_keylist *,
+				    const struct gpg_keylist *, char *, size_t);
+static const char		*encrypt_why(const char *,
+				    const struct gpg_keylist *,
 				    const struct gpg_keylist *, char *, size_t);
 static void			encrypt_missing(const struct addrlist *,
+				    const struct gpg_keylist *,
 				    const struct gpg_keylist *, const char *);
 static enum outcome		encrypt_cms_list(struct encrypt_job *);
 static enum outcome		encrypt_choose(struct encrypt_job *);
@@ -239,27 +244,49 @@ encrypt_recipients(struct encrypt_job *j)
 	return OUTCOME_OK;
 }
 
+/* encrypt_why - " (why addr has no usable key in keys; why no usable
+ * certificate in ckeys)", either may be NULL, into buf (recip_explain) */
+static const char *
+encrypt_why(const char *addr, const struct gpg_keylist *keys,
+    const struct gpg_keylist *ckeys, char *buf, size_t bufsz)
+{
+	struct recip_reason r;
+	char a[256] = "", b[256] = "";
+
+	if (keys != NULL) {
+		recip_explain(addr, keys, &r);
+		(void)recip_reason_text(&r, a, sizeof a);
+	}
+	if (ckeys != NULL) {
+		recip_explain(addr, ckeys, &r);
+		if (r.why == RECIP_NOKEY)
+			snprintf(b, sizeof b, "no certificate for the address");
+		else
+			(void)recip_reason_text(&r, b, sizeof b);
+	}
+	snprintf(buf, bufsz, " (%s%s%s)", a, keys != NULL && ckeys != NULL ?
+	    "; " : "", b);
+	return buf;
+}
+
 /* encrypt_join - the addresses, escaped, comma-separated, into line
- * (cut with "..."); with keys (a listing), each with why it has no
- * usable key or certificate there (recip_explain) */
+ * (cut with "..."); with keys (OpenPGP) or ckeys (certificates), each
+ * with why it has no usable key or certificate there */
 static const char *
 encrypt_join(const struct addrlist *missing, const struct gpg_keylist *keys,
-    char *line, size_t linesz)
+    const struct gpg_keylist *ckeys, char *line, size_t linesz)
 {
-	struct recip_reason why;
-	char esc[ESCBUF], text[256];
+	char esc[ESCBUF], why[600];
 	size_t i, o = 0;
 	int n;
 
 	line[0] = '\0';
 	for (i = 0; i < missing->n; i++) {
-		if (keys != NULL)
-			recip_explain(missing->v[i], keys, &why);
-		n = snprintf(line + o, linesz - o, "%s%s%s%s%s",
+		n = snprintf(line + o, linesz - o, "%s%s%s",
 		    i > 0 ? ", " : "", log_escape(missing->v[i], esc,
-		    sizeof esc), keys != NULL ? " (" : "", keys != NULL ?
-		    recip_reason_text(&why, text, sizeof text) : "",
-		    keys != NULL ? ")" : "");
+		    sizeof esc), keys != NULL || ckeys != NULL ?
+		    encrypt_why(missing->v[i], keys, ckeys, why, sizeof why) :
+		    "");
 		if (n < 0 || (size_t)n >= linesz - o) {
 			snprintf(line + o, linesz - o, "...");
 			break;
@@ -274,13 +301,13 @@ encrypt_join(const struct addrlist *missing, const struct gpg_keylist *keys,
  * each */
 static void
 encrypt_missing(const struct addrlist *missing, const struct gpg_keylist *keys,
-    const char *what)
+    const struct gpg_keylist *ckeys, const char *what)
 {
 	char line[2048];
 
 	log_warnx("no usable %s for %s %s", what,
 	    missing->n == 1 ? "recipient" : "recipients",
-	    encrypt_join(missing, keys, line, sizeof line));
+	    encrypt_join(missing, keys, ckeys, line, sizeof line));
 }
 
 /* encrypt_cms_list - one listing of certificates (gpgsm) for every
@@ -318,7 +345,8 @@ encrypt_smime_only(struct encrypt_job *j)
 	if ((r = encrypt_cms_list(j)) != OUTCOME_OK)
 		return r;
 	if (j->crec.missing.n > 0) {
-		encrypt_missing(&j->crec.missing, &j->ckeys, "certificate");
+		encrypt_missing(&j->crec.missing, NULL, &j->ckeys,
+		    "certificate");
 		return OUTCOME_NOUSER;
 	}
 	j->smime = 1;
@@ -354,14 +382,14 @@ encrypt_choose(struct encrypt_job *j)
 		if (addrlist_has(&j->crec.missing, j->rec.missing.v[i]))
 			addrlist_add(&neither, j->rec.missing.v[i]);
 	if (neither.n > 0)
-		encrypt_missing(&neither, &j->keys,
+		encrypt_missing(&neither, &j->keys, &j->ckeys,
 		    "encryption key or certificate");
 	else
 		log_warnx("only an OpenPGP key: %s; only a certificate: %s; "
 		    "one message cannot be both OpenPGP and S/MIME (the "
 		    "gateway, mailseal filter, makes one copy per format)",
-		    encrypt_join(&j->crec.missing, NULL, keyonly,
-		    sizeof keyonly), encrypt_join(&j->rec.missing, NULL,
+		    encrypt_join(&j->crec.missing, NULL, NULL, keyonly,
+		    sizeof keyonly), encrypt_join(&j->rec.missing, NULL, NULL,
 		    certonly, sizeof certonly));
 	addrlist_free(&neither);
 	return OUTCOME_NOUSER;
@@ -401,15 +429,25 @@ static enum outcome
 encrypt_resolve(struct encrypt_job *j)
 {
 	struct addrset vis;
+	char err[GPG_ERRLEN];
 	enum outcome r;
 	size_t i, k;
 	int *shown;
 
 	j->rp = &j->rec;
-	if (j->opts->rec != NULL)
+	if (j->opts->rec != NULL) {
 		/* the caller resolved them, and chose whom to encrypt to:
-		 * no second listing, no second resolution */
+		 * no second listing, no second resolution (smime: to
+		 * certificates) */
 		j->rp = j->opts->rec;
+		j->smime = j->opts->smime;
+		if (j->smime && j->cms == NULL &&
+		    gpg_open_cms(&j->cms, j->opts->homedir, err, sizeof err) !=
+		    GPG_OK) {
+			log_warnx("%s", err);
+			return OUTCOME_TEMPFAIL;
+		}
+	}
 	else if ((r = j->opts->smime ? encrypt_smime_only(j) :
 	    encrypt_keys(j)) != OUTCOME_OK)
 		return r;
@@ -699,6 +737,7 @@ encrypt_msg(struct msg *m, const struct encrypt_opts *opts)
 	j.opts = opts;
 	j.m = m;
 	j.gpg = opts->gpg;
+	j.cms = opts->cms;
 	if (m->herr != RFC5322_OK) {
 		log_warnx("not a message: %s", rfc5322_strerror(m->herr));
 		return OUTCOME_DATAERR;
@@ -728,7 +767,8 @@ done:
 	gpg_keylist_free(&j.keys);
 	recip_free(&j.crec);
 	gpg_keylist_free(&j.ckeys);
-	gpg_close(j.cms);
+	if (j.cms != opts->cms)
+		gpg_close(j.cms);
 	if (j.gpg != opts->gpg)
 		gpg_close(j.gpg);
 	addrlist_free(&j.rcpts);

@@ -30,7 +30,9 @@ struct encrypt_opts {
 					 * key IDs, the others are hidden */
 	struct gpg	*gpg;		/* borrowed context, or NULL */
 	const struct recip *rec;	/* recipients already resolved to keys
-					 * (with gpg; the gateway), or NULL */
+					 * (with gpg; the gateway), or NULL;
+					 * with smime, to certificates */
+	struct gpg	*cms;		/* borrowed gpgsm context, or NULL */
 	int		 protect_headers;	/* RFC 9788 header protection:
 					 * the original fields inside, the
 					 * outer Subject "[...]" */

@@ -76,10 +76,12 @@ static int
 gw_trust(const struct gateway *gw, char *err, size_t errsz)
 {
 	/* what gpg reads in the home: keys, trust, options (gpg 2.2
-	 * prefers gpg.conf-2.2 and gpg.conf-2 to gpg.conf) */
+	 * prefers gpg.conf-2.2 and gpg.conf-2 to gpg.conf); and gpgsm
+	 * (S/MIME): the roots it trusts, its options, dirmngr's CRLs */
 	static const char *const files[] = { "pubring.kbx", "pubring.gpg",
 	    "trustdb.gpg", "gpg.conf", "gpg.conf-2", "gpg.conf-2.2",
-	    "gpg-agent.conf", "common.conf", "private-keys-v1.d", NULL };
+	    "gpg-agent.conf", "common.conf", "private-keys-v1.d",
+	    "trustlist.txt", "gpgsm.conf", "dirmngr.conf", "crls.d", NULL };
 	char *home, path[PATH_MAX];
 	size_t i;
 	int r = 0;
@@ -126,8 +128,10 @@ void
 gateway_free(struct gateway *gw)
 {
 	keycache_free(gw->keys);
+	keycache_free(gw->certs);
 	gateway_qids_free(&gw->qids);
 	gpg_close(gw->gpg);
+	gpg_close(gw->cms);
 	policy_map_free(&gw->map);
 	gwsign_free(gw);
 	config_free(&gw->cfg);
@@ -241,9 +245,10 @@ gw_signer(struct gw_job *j)
 	return j->signer;
 }
 
-/* gw_encrypt - the copy for the recipients d.v[idx[0..n-1]], into the
- * nameless file enc: encrypt_msg() writes our marker first, and takes
- * their keys already resolved */
+/* gw_encrypt - the copy for the recipients d.v[idx[0..n-1]] (all of
+ * one format), into the nameless file enc: encrypt_msg() writes our
+ * marker first, and takes their keys (or certificates) already
+ * resolved */
 enum outcome
 gw_encrypt(struct gw_job *j, int enc, const size_t *idx, size_t n)
 {
@@ -277,6 +282,14 @@ gw_encrypt(struct gw_job *j, int enc, const size_t *idx, size_t n)
 		eo.gpg = j->d.acgpg;
 		eo.homedir = j->gw->cfg.autocrypt_homedir;
 		eo.sign = 0;
+	}
+	/* certificates (a copy is of one format: gwcopy.c): gpgsm, signed
+	 * by smime_signer's certificate, else unsigned */
+	if (n > 0 && j->d.v[idx[0]].format == FORMAT_SMIME) {
+		eo.smime = 1;
+		eo.cms = j->gw->cms;
+		eo.signer = j->gw->cfg.smime_signer;
+		eo.sign = j->gw->cfg.sign && eo.signer != NULL;
 	}
 	for (i = 0; i < n; i++)
 		addrlist_add(&eo.recipients, j->d.v[idx[i]].addr);
@@ -368,7 +381,8 @@ gw_notmsg(struct gw_job *j, enum rfc5322_err herr)
 	if (require || decide_count(&j->d, ACT_ENCRYPT) > 0) {
 		log_dsn(OUTCOME_DATAERR, "not a message: %s, and %s",
 		    rfc5322_strerror(herr), require ? "policy requires "
-		    "encryption" : "a recipient has an OpenPGP key");
+		    "encryption" : "a recipient has an OpenPGP key or a "
+		    "certificate");
 		j->result = "refused (not a message)";
 		return OUTCOME_DATAERR;
 	}
@@ -421,15 +435,14 @@ gw_room(const struct msg *m, size_t fields)
 static enum outcome
 gw_refuse(struct gw_job *j)
 {
-	char esc[ESCBUF], why[256];
+	char esc[ESCBUF], why[600];
 	size_t i;
 
 	for (i = 0; i < j->d.n; i++)
 		if (j->d.v[i].action == ACT_REFUSE)
-			log_dsn(OUTCOME_NOUSER, "%s: no usable OpenPGP key "
-			    "(%s), and policy requires encryption",
-			    log_escape(j->d.v[i].addr, esc, sizeof esc),
-			    recip_reason_text(&j->d.v[i].reason, why,
+			log_dsn(OUTCOME_NOUSER, "%s: %s, and policy requires "
+			    "encryption", log_escape(j->d.v[i].addr, esc,
+			    sizeof esc), decide_refusal(&j->d.v[i], why,
 			    sizeof why));
 	j->result = "refused (no key for a require recipient)";
 	return OUTCOME_NOUSER;
@@ -525,7 +538,8 @@ gateway_message(struct gateway *gw, struct msg *m,
 	if ((r = decide_policies(&j.d, &gw->map, &gw->cfg, env->rcpts,
 	    env->nrcpts)) == OUTCOME_OK &&
 	    (r = decide_keys(&j.d, &gw->cfg, &gw->gpg, gw->keys)) ==
-	    OUTCOME_OK) {
+	    OUTCOME_OK && (r = decide_certs(&j.d, &gw->cfg, &gw->cms,
+	    gw->certs)) == OUTCOME_OK) {
 		decide_actions(&j.d);
 		r = gw_run(&j);
 	}
@@ -549,6 +563,9 @@ gateway_prepare(struct gateway *gw, char *err, size_t errsz)
 	if (gw->keys == NULL) {
 		home = config_homedir(&gw->cfg);
 		gw->keys = keycache_new(home);
+		/* certificates: listed when a message first needs one */
+		if (gw->cfg.smime)
+			gw->certs = keycache_new_cms(home);
 		free(home);
 	}
 	if (gw->gpg == NULL && gpg_open(&gw->gpg, gw->cfg.homedir, err,
@@ -575,10 +592,11 @@ gateway_rcpt(struct gateway *gw, const char *addr, char *why, size_t whysz)
 	d.rcpttime = 1;		/* Autocrypt's keys change no RCPT reply */
 	if ((r = decide_policies(&d, &gw->map, &gw->cfg, rcpt, 1)) ==
 	    OUTCOME_OK && (r = decide_keys(&d, &gw->cfg, &gw->gpg,
-	    gw->keys)) == OUTCOME_OK) {
+	    gw->keys)) == OUTCOME_OK && (r = decide_certs(&d, &gw->cfg,
+	    &gw->cms, gw->certs)) == OUTCOME_OK) {
 		decide_actions(&d);
 		if (d.v[0].action == ACT_REFUSE) {
-			(void)recip_reason_text(&d.v[0].reason, why, whysz);
+			(void)decide_refusal(&d.v[0], why, whysz);
 			r = OUTCOME_NOUSER;
 		}
 	}
@@ -655,7 +673,8 @@ gateway_check(struct gateway *gw, const struct envelope *env,
 	if ((r = decide_policies(&j.d, &gw->map, &gw->cfg, env->rcpts,
 	    env->nrcpts)) != OUTCOME_OK ||
 	    (r = decide_keys(&j.d, &gw->cfg, &gw->gpg, gw->keys)) !=
-	    OUTCOME_OK ||
+	    OUTCOME_OK || (r = decide_certs(&j.d, &gw->cfg, &gw->cms,
+	    gw->certs)) != OUTCOME_OK ||
 	    (r = gw_check_tools(&j)) == OUTCOME_TEMPFAIL)
 		goto out;
 	decide_actions(&j.d);
@@ -668,7 +687,7 @@ gateway_check(struct gateway *gw, const struct envelope *env,
 			    sizeof esc), f->entry->line);
 		else
 			printf("default_policy");
-		printf(") key=");
+		printf(") %s=", f->format == FORMAT_SMIME ? "cert" : "key");
 		for (k = 0; k < f->fprs.n; k++)
 			printf("%s%s", k > 0 ? "," : "", f->fprs.v[k]);
 		printf("%s action=%s", f->fprs.n == 0 ? "none" : "",

@@ -51,6 +51,11 @@ struct gateway {
 					 * of the home, listed once and again
 					 * only when the keyring changed or a
 					 * key expired (keycache.h; smtpd) */
+	struct gpg		*cms;	/* gpgsm's (S/MIME), opened on the
+					 * first message that needs a
+					 * certificate, kept */
+	struct keycache		*certs;	/* the same for certificates
+					 * (keycache_new_cms; smtpd) */
 	struct gateway_qids	 qids;	/* the last message's */
 };
 

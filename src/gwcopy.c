@@ -3,13 +3,14 @@
  * (gwjob.h).
  *
  * The recipients to encrypt for that the header names (decide_hidden:
- * To and Cc, or the newest Resent-To and Resent-Cc) share one copy,
- * encrypted to their keys; each hidden recipient (a Bcc, or any other
+ * To and Cc, or the newest Resent-To and Resent-Cc) share one copy per
+ * format, encrypted to their keys (PGP/MIME) or certificates (S/MIME,
+ * decide_certs); each hidden recipient (a Bcc, or any other
  * envelope recipient the header does not name) gets a copy of its own,
  * encrypted to its keys alone, so that no reader learns of it from a
  * key ID and every reader can decrypt its copy (some cannot decrypt a
  * hidden recipient's key ID: mailseal(1)).  The recipients who get clear
- * text share one copy.  One gpg run per encrypted copy; the copies are
+ * text share one copy.  One gpg (or gpgsm) run per encrypted copy; the copies are
  * all made, each a nameless file, before the first is handed over.
  */
 #include <config.h>
@@ -166,24 +167,28 @@ gw_plan_own(const struct gw_job *j, struct gw_copy **cs, size_t *n)
 		qsort(*cs + first, *n - first, sizeof **cs, gw_copy_cmp);
 }
 
-/* gw_plan - the copies: the shared encrypted one, the own ones, the
- * clear one (each only when it has a recipient) */
+/* gw_plan - the copies: the shared encrypted ones (one per format:
+ * OpenPGP, then S/MIME), the own ones, the clear one (each only when
+ * it has a recipient) */
 static void
 gw_plan(struct gw_job *j, struct gw_copy **cs, size_t *n)
 {
 	struct gw_copy *c = NULL;
 	size_t i;
+	int f;
 
 	*cs = NULL;
 	*n = 0;
 	if (decide_count(&j->d, ACT_ENCRYPT) > 0)
 		(void)decide_hidden(&j->d, &j->m->h);
-	for (i = 0; i < j->d.n; i++)
-		if (j->d.v[i].action == ACT_ENCRYPT && !j->d.v[i].own) {
-			if (c == NULL)
-				c = gw_copy_add(cs, n, 1);
-			gw_copy_take(c, i);
-		}
+	for (f = FORMAT_OPENPGP; f <= FORMAT_SMIME; f++, c = NULL)
+		for (i = 0; i < j->d.n; i++)
+			if (j->d.v[i].action == ACT_ENCRYPT &&
+			    !j->d.v[i].own && (int)j->d.v[i].format == f) {
+				if (c == NULL)
+					c = gw_copy_add(cs, n, 1);
+				gw_copy_take(c, i);
+			}
 	gw_plan_own(j, cs, n);
 	c = NULL;
 	for (i = 0; i < j->d.n; i++)
@@ -276,7 +281,11 @@ gw_copies(struct gw_job *j)
 
 	gw_plan(j, &cs, &n);
 	if (j->ho->one_copy && n > 1) {
-		if (n == 2 && cs[0].enc && !cs[1].enc &&
+		if (n == 2 && cs[1].enc && !j->d.v[cs[1].idx[0]].own)
+			log_warnx("--stdout: some recipients get the message "
+			    "as OpenPGP and others as S/MIME; that is two "
+			    "messages");
+		else if (n == 2 && cs[0].enc && !cs[1].enc &&
 		    !j->d.v[cs[0].idx[0]].own)
 			log_warnx("--stdout: some recipients get the message "
 			    "encrypted and others as it came; that is two "

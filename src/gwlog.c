@@ -1,6 +1,6 @@
 /*
  * gwlog.c - the gateway's line per message (gwjob.h's gw_log): each
- * recipient's decision first, then the sender, the queue IDs the next
+ * recipient's decision first (key= or cert= and format=smime), then the sender, the queue IDs the next
  * hop gave the copies, and the result; escaped, never content.
  */
 #include <config.h>
@@ -84,8 +84,10 @@ gw_log_rcpt(struct sbuf *b, const struct decision *f)
 	sb_add(b, "action=%s policy=%s to=<%s>", decide_action_name(f->action),
 	    policy_name(f->policy), log_escape_word(f->addr, esc, sizeof esc));
 	for (k = 0; k < f->fprs.n; k++)
-		sb_add(b, "%s%s", k == 0 ? " key=" : ",",
-		    gw_keyid(f->fprs.v[k], id));
+		sb_add(b, "%s%s", k > 0 ? "," : f->format == FORMAT_SMIME ?
+		    " cert=" : " key=", gw_keyid(f->fprs.v[k], id));
+	if (f->format == FORMAT_SMIME)
+		sb_add(b, " format=smime");
 	if (f->autocrypt)
 		sb_add(b, " source=autocrypt");
 	/* not named in the header: encrypted alone, in a copy of its own */
@@ -103,6 +105,13 @@ gw_log_rcpt(struct sbuf *b, const struct decision *f)
 	if (f->reason.why == RECIP_EXPIRED && gmtime_r(&t, &tm) != NULL &&
 	    strftime(day, sizeof day, "%Y-%m-%d", &tm) > 0)
 		sb_add(b, " expired=%s", day);
+	/* its certificates were looked up too, and one is no good: why
+	 * (none at all needs no word: the line stays short) */
+	if (f->certlooked && f->creason.why != RECIP_NOKEY)
+		sb_add(b, " cert_why=%s%s%s", recip_why_name(f->creason.why),
+		    f->creason.fpr[0] != '\0' ? " cert=" : "",
+		    f->creason.fpr[0] != '\0' ? gw_keyid(f->creason.fpr, id) :
+		    "");
 }
 
 /* gw_log - the line per message, the decisions first (Postfix's pipe(8)

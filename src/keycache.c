@@ -45,6 +45,11 @@
 static const char *const kc_files[] = { "pubring.kbx", "pubring.gpg",
     "trustdb.gpg", "gpg.conf" };
 #define KC_NFILES	(sizeof kc_files / sizeof kc_files[0])
+/* and gpgsm's (a certificate cache): the keybox, the trusted roots,
+ * dirmngr's CRL cache index (a CRL loaded or fetched rewrites it), and
+ * gpgsm.conf, the last as gpg.conf is */
+static const char *const kc_cms_files[KC_NFILES] = { "pubring.kbx",
+    "trustlist.txt", "crls.d/DIR.txt", "gpgsm.conf" };
 /* gpg 2.2 reads, when present, gpg.conf-2.2.40, gpg.conf-2.2 or
  * gpg.conf-2 (its own version, then shorter) instead of gpg.conf */
 #define KC_NVER		3
@@ -66,6 +71,9 @@ struct kc_stamp {
 
 struct keycache {
 	char			*home;
+	int			 cms;		/* certificates (gpgsm) */
+	long long		 listedat;	/* when listed (ns) */
+	long long		 maxage;	/* cms: list again after (s) */
 	char			 ver[32];	/* gpg's version, "": unknown */
 	int			 listed;	/* keys and ix hold a listing */
 	int			 toomany;	/* the last try: over LIMIT_KEYS */
@@ -111,7 +119,8 @@ kc_path(const struct keycache *kc, size_t i, char *path, size_t pathsz)
 	int n;
 
 	if (i < KC_NFILES)
-		n = snprintf(path, pathsz, "%s/%s", kc->home, kc_files[i]);
+		n = snprintf(path, pathsz, "%s/%s", kc->home, kc->cms ?
+		    kc_cms_files[i] : kc_files[i]);
 	else {
 		memcpy(v, kc->ver, sizeof v);
 		for (k = KC_NFILES; k < i && v[0] != '\0'; k++)
@@ -282,6 +291,10 @@ kc_fresh(const struct keycache *kc, long long now)
 		return 0;
 	if (kc->expiry != 0 && now / 1000000000LL >= kc->expiry)
 		return 0;
+	/* a certificate's validity also hangs on CRLs dirmngr may fetch
+	 * or that reach their next update: listed again now and then */
+	if (kc->cms && now - kc->listedat >= kc->maxage * 1000000000LL)
+		return 0;
 	if (kc_stat(kc, st) == -1)
 		return 0;
 	for (i = 0; i < KC_NWATCH; i++)
@@ -303,6 +316,7 @@ kc_list(struct keycache *kc, struct gpg *g, char *err, size_t errsz)
 	if (kc_stat(kc, kc->st) == -1)
 		memset(kc->st, 0, sizeof kc->st);
 	kc->nlist++;
+	kc->listedat = now;
 	s = gpg_keylist_all(g, &kc->keys, err, errsz);
 	if (s == GPG_TOOMANY) {
 		gpg_keylist_free(&kc->keys);
@@ -318,7 +332,7 @@ kc_list(struct keycache *kc, struct gpg *g, char *err, size_t errsz)
 		return s;
 	}
 	kc->ix = recip_index_new(&kc->keys);
-	kc->noring = gpghome_keyring_empty(kc->home) == 1;
+	kc->noring = !kc->cms && gpghome_keyring_empty(kc->home) == 1;
 	kc->expiry = kc_expiry(&kc->keys, now / 1000000000LL);
 	kc->racy = kc_racy(kc->st, now);
 	/* without a home to stat, nothing could tell a change */
@@ -326,8 +340,10 @@ kc_list(struct keycache *kc, struct gpg *g, char *err, size_t errsz)
 		kc->racy = now;
 	else if (kc_elsewhere(kc)) {
 		if (!kc->elsewhere)	/* once, not per message */
-			log_warnx("%s: gpg.conf names a keyring or trustdb of "
-			    "its own: keys are listed at each use", kc->home);
+			log_warnx("%s: %s names a keyring or trustdb of its "
+			    "own: %s are listed at each use", kc->home, kc->cms ?
+			    "gpgsm.conf" : "gpg.conf", kc->cms ? "certificates" :
+			    "keys");
 		kc->elsewhere = 1;
 		kc->racy = now;
 	} else
@@ -344,6 +360,24 @@ keycache_new(const char *home)
 
 	kc->home = home != NULL ? xstrdup(home) : NULL;
 	return kc;
+}
+
+/* keycache_new_cms - see keycache.h */
+struct keycache *
+keycache_new_cms(const char *home)
+{
+	struct keycache *kc = keycache_new(home);
+
+	kc->cms = 1;
+	kc->maxage = LIMIT_CERTCACHE_SECONDS;
+	return kc;
+}
+
+/* keycache_maxage - see keycache.h */
+void
+keycache_maxage(struct keycache *kc, unsigned int seconds)
+{
+	kc->maxage = seconds;
 }
 
 /* keycache_free - see keycache.h */
@@ -365,7 +399,8 @@ keycache_get(struct keycache *kc, struct gpg *g, struct recip_index **ix,
 	enum gpg_status s = GPG_OK;
 
 	*ix = NULL;
-	if (kc->ver[0] == '\0')
+	/* gpgsm reads no versioned gpgsm.conf: ver stays "" */
+	if (kc->ver[0] == '\0' && !kc->cms)
 		(void)gpg_engine_version(kc->ver, sizeof kc->ver);
 	if (!kc_fresh(kc, kc_now()))
 		s = kc_list(kc, g, err, errsz);

@@ -32,6 +32,20 @@ struct recip_index;
  * directory gpg uses; NULL: unknown, so every use lists again);
  * keycache_free releases it */
 struct keycache	*keycache_new(const char *);
+
+/* keycache_new_cms - the same for the certificates of the gpgsm home at
+ * home (keycache_get with a gpg_open_cms context): the keybox
+ * pubring.kbx, trustlist.txt, gpgsm.conf and dirmngr's CRL cache index
+ * (crls.d/DIR.txt) are watched; a certificate's notAfter is its expiry;
+ * and a listing is made again at the latest LIMIT_CERTCACHE_SECONDS
+ * after the last, as a CRL dirmngr fetches by itself (or one reaching
+ * its next update) changes a validation without a watched file's
+ * change */
+struct keycache	*keycache_new_cms(const char *);
+
+/* keycache_maxage - how many seconds a certificate listing may serve
+ * (keycache_new_cms gives LIMIT_CERTCACHE_SECONDS; the tests less) */
+void		 keycache_maxage(struct keycache *, unsigned int);
 void		 keycache_free(struct keycache *);
 
 /* keycache_get - the index of the current listing into *ix (valid

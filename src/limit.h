@@ -131,6 +131,12 @@
  * message for LIMIT_SECONDS.  gpg_deadline() may change it. */
 #define LIMIT_GPGSM_SECONDS	120
 
+/* Seconds a long-lived process (smtpd) keeps its certificate listing
+ * (keycache_new_cms) when no watched file changed and no certificate
+ * expired: a revocation that reaches dirmngr by itself (a CRL fetched
+ * or due for its next update) is seen within this time. */
+#define LIMIT_CERTCACHE_SECONDS	300
+
 /* Seconds one message may take before mailseal gives up with 75
  * (--timeout).  GPGME 1.18 can wait forever on a gpg that died while
  * being fed; 100 MB take about 2 s, so this only ends real hangs. */

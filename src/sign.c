@@ -208,6 +208,14 @@ sign_passphrase(struct gpg *g, const char *path, struct passfile *pf,
 	memset(pf, 0, sizeof *pf);
 	if (path == NULL)
 		return OUTCOME_OK;
+	if (gpg_is_cms(g)) {
+		/* GPGME 1.18's gpgsm engine answers every inquiry of gpgsm's
+		 * with an empty END: the loopback pinentry never gets it */
+		snprintf(err, errsz, "--passphrase-file: S/MIME cannot take "
+		    "a passphrase (GPGME's gpgsm engine passes none on); use "
+		    "a certificate key without one, or unlock it in gpg-agent");
+		return OUTCOME_USAGE;
+	}
 	if ((e = passfile_read(pf, path, err, errsz)) != PASSFILE_OK)
 		return e == PASSFILE_BAD ? OUTCOME_CONFIG : OUTCOME_TEMPFAIL;
 	if (gpg_passphrase(g, pf->pass, pf->len) == -1) {
@@ -598,8 +606,8 @@ sign_ready(struct sign_job *j, int *copy)
 		log_warn("cannot read the message");
 		return OUTCOME_TEMPFAIL;
 	}
-	if (classify_encrypted(j->m->kind) || j->m->kind == CLASSIFY_SIGNED ||
-	    j->m->kind == CLASSIFY_CLEARSIGNED) {
+	/* signed at the root, OpenPGP or S/MIME, or encrypted */
+	if (classify_encrypted(j->m->kind) || classify_signed(j->m->kind)) {
 		log_debug("message is already %s: passed on unchanged",
 		    classify_name(j->m->kind));
 		*copy = 1;

@@ -72,7 +72,8 @@ enum outcome	sign_signer(struct gpg *, const struct rfc5322_header *,
 /* sign_passphrase - with path (not NULL), its passphrase into pf and
  * to g's gpg through the loopback pinentry; the caller ends with
  * sign_passphrase_end.  OUTCOME_CONFIG (the file is refused: err says
- * why) or OUTCOME_TEMPFAIL. */
+ * why), OUTCOME_USAGE (g is a CMS context: gpgsm cannot be given one)
+ * or OUTCOME_TEMPFAIL. */
 enum outcome	sign_passphrase(struct gpg *, const char *, struct passfile *,
 		    char *, size_t);
 void		sign_passphrase_end(struct gpg *, struct passfile *);

@@ -215,7 +215,7 @@ sg_rcpt(void *arg, const struct smtpd_txn *t, const char *addr,
 {
 	struct smtpgw *g = arg;
 	const struct outcome_info *oi;
-	char why[256], esc[ESCBUF], esc2[ESCBUF], esc3[ESCBUF];
+	char why[400], esc[ESCBUF], esc2[ESCBUF], esc3[ESCBUF];
 	enum outcome o;
 
 	/* the listing a changed keyring needs runs gpg: the same
@@ -240,10 +240,11 @@ sg_rcpt(void *arg, const struct smtpd_txn *t, const char *addr,
 		break;
 	case OUTCOME_NOUSER:
 		(void)log_escape(addr, esc, sizeof esc);
-		sg_reply(r, 550, "5.7.1", "<%s>: no usable OpenPGP key (%s), "
-		    "and policy requires encryption", esc, why);
+		/* why: decide_refusal's, the key's and the certificate's */
+		sg_reply(r, 550, "5.7.1", "<%s>: %s, and policy requires "
+		    "encryption", esc, why);
 		log_info("to=<%s> from=<%s>%s%s result=refused at RCPT "
-		    "(550 5.7.1 no usable OpenPGP key: %s)",
+		    "(550 5.7.1 %s)",
 		    log_escape_word(addr, esc, sizeof esc),
 		    log_escape_word(t->sender, esc2, sizeof esc2),
 		    t->queueid != NULL ? " queue_id=" : "",

@@ -58,7 +58,7 @@ reason() {
 	fm "$T/req.conf" -f alice@example.org "$2" <"$T/m1.eml"
 	check "$1: the require refusal is 67 and its 5.7.1 line says why" \
 	    sh -c "[ $rc -eq 67 ] && head -n 1 '$T/err' | grep -qF \
-	    '5.7.1 mailseal: $2: no usable OpenPGP key ($4), and policy requires encryption'"
+	    '5.7.1 mailseal: $2: no usable OpenPGP key ($4) or certificate (no certificate for the address), and policy requires encryption'"
 }
 
 reason "no key" nokey@example.org no-key "no key for the address"

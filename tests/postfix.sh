@@ -31,6 +31,7 @@
 #      carol  keys carol1 and carol2, policy require
 #      oscar  no key, opportunistic
 #      trent  no key, require
+#      victor no key, a certificate only (issue 12, row 11): S/MIME
 #      gw     the filter user; its GnuPG home ($T/gw) holds the public
 #             keys of bob, carol1 and carol2, with ultimate ownertrust so
 #             that their user IDs are valid
@@ -58,7 +59,7 @@ A=$(fpr alice)
 # R names this run's users: random, so that two runs never share one
 R=$(od -An -N3 -tx1 /dev/urandom | tr -d ' \n')
 ID=$R.$$
-ROLES="alice bob carol oscar trent enc dec"
+ROLES="alice bob carol oscar trent victor enc dec"
 ENC=ms${R}enc
 DEC=ms${R}dec
 MADE=
@@ -296,6 +297,22 @@ for k in bob carol1 carol2; do
 done >"$T/trust"
 as gw gpg --homedir "$T/gw" --batch --quiet --import-ownertrust \
     <"$T/trust" 2>>"$T/setup.err"
+# S/MIME (issue 12): victor has a certificate and no OpenPGP key; the
+# gateway's gpgsm home (the same homedir) gets it with the test root in
+# trustlist.txt and the CRLs (tests/mkcerts.sh); without openssl or
+# gpgsm, row 11 is skipped
+HAVE_CERTS=no
+if have openssl && have gpgsm && have dirmngr; then
+	[ -d "$CERTS/home" ] ||
+	    sh "$MAILSEAL_SRCDIR/tests/mkcerts.sh" "$CERTS" >>"$T/setup.err" 2>&1
+	if [ -d "$CERTS/home" ]; then
+		as gw gpgsm --homedir "$T/gw" --batch --no-tty --import \
+		    <"$CERTS/all.pem" >>"$T/setup.err" 2>&1
+		cp -R "$CERTS/home/crls.d" "$CERTS/home/trustlist.txt" "$T/gw/"
+		chown -R "$(user gw)" "$T/gw/crls.d" "$T/gw/trustlist.txt"
+		HAVE_CERTS=yes
+	fi
+fi
 
 cat >"$T/etc/mailseal.conf" <<EOC
 # tests/postfix.sh: the gateway behind the filtered port
@@ -347,7 +364,7 @@ set -- $(pf_ports 2)
 P_PLAIN=$1 P_FILTER=$2
 pf_new "$T/pf" 2>>"$T/setup.err" ||
     skip_all "cannot make the instance in $T/pf"
-for r in alice bob carol oscar trent; do
+for r in alice bob carol oscar trent victor; do
 	echo "$r: $(user $r)"
 done >"$PFC/aliases"
 postalias -c "$PFC" "$PFC/aliases"
@@ -699,6 +716,39 @@ else
 	    "$T/why"
 fi
 [ -n "$Q10" ] && pfs -d "$Q10" >/dev/null 2>&1
+
+# ------------------------------------------------------------ 11
+# issue 12: a recipient with a certificate only gets S/MIME, which
+# openssl decrypts with his key to the entity mailseal encrypts
+ROW11=r11.$ID@example.org
+if [ "$HAVE_CERTS" = yes ]; then
+	mkmsg "$T/r11.eml" "Victor <victor@example.org>" "$ROW11" "row 11"
+	send "$P_FILTER" alice@example.org victor@example.org "$T/r11.eml"
+	wait_mail victor "$ROW11"
+	: >"$T/why"
+	_ok=yes
+	[ "$(ctype "$M")" = application/pkcs7-mime ] ||
+	    { echo "not application/pkcs7-mime" >>"$T/why"; _ok=no; }
+	[ "$(field "$M" X-Mailseal-Gateway | sed "s/;.*//")" = "$GW" ] ||
+	    { echo "no marker field '$GW'" >>"$T/why"; _ok=no; }
+	! grep -qF "$SECRET" "$M" ||
+	    { echo "the body is in clear" >>"$T/why"; _ok=no; }
+	"$PYTHON" "$MAILSEAL_SRCDIR/tests/smime_parts.py" enveloped "$M" \
+	    "$T/r11.der" 2>>"$T/why" &&
+	    cms_dec victor "$T/r11.der" "$T/r11.got" &&
+	    "$PYTHON" "$CHECK_PGPMIME" inner "$T/r11.eml" >"$T/r11.want" &&
+	    cmp "$T/r11.want" "$T/r11.got" >>"$T/why" 2>&1 ||
+	    { echo "victor's key does not decrypt it to the original" \
+	    >>"$T/why"; _ok=no; }
+	if [ $_ok = yes ]; then
+		ok "11. to victor (a certificate only): S/MIME with the marker, his key decrypts it to the original"
+	else
+		not_ok "11. to victor (a certificate only): S/MIME with the marker, his key decrypts it to the original" \
+		    "$T/why" "$T/r11.got.err" "$M"
+	fi
+else
+	skip "11. to victor (a certificate only): S/MIME" "no openssl, gpgsm or dirmngr"
+fi
 
 # ------------------------------------------------------------ the end
 sleep 0.2

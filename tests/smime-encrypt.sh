@@ -107,6 +107,29 @@ is "1.2 MB: openssl reads every line back" \
     "$(sed '1,/^\r$/d' "$T/o4.inner" | tr -d '\r' | md5sum)" \
     "$(sed '1,/^$/d' "$T/big.eml" | md5sum)"
 
+# --- memory does not grow with the message: 1 MB and 24 MB bodies
+# rss FILE - the peak resident set (KB) of encrypt --smime on FILE
+rss() {
+	/usr/bin/time -f %M -o "$T/rss" "$MAILSEAL" encrypt --smime \
+	    -r victor@example.org -o "$T/rss.out" "$1" 2>/dev/null &&
+	    tail -n 1 "$T/rss"
+}
+if [ -x /usr/bin/time ]; then
+	{ sed '/^$/q' "$T/m.eml"
+	  head -c 24000000 /dev/zero | tr '\0' 'x' | fold -w 75; } >"$T/huge.eml"
+	small=$(rss "$T/big.eml") huge=$(rss "$T/huge.eml")
+	if [ -n "$small" ] && [ -n "$huge" ] &&
+	    [ "$huge" -lt $((small + 4096)) ]; then
+		ok "24 MB costs no more memory than 1.2 MB ($huge KB, $small KB)"
+	else
+		not_ok "memory grows with the message: ${huge:-?} KB for 24 MB," \
+		    "${small:-?} KB for 1.2 MB"
+	fi
+	rm -f "$T/huge.eml" "$T/rss.out"
+else
+	skip "memory does not grow with the message" "no /usr/bin/time"
+fi
+
 # --- two recipients: each decrypts
 ms "$T/o5" "$T/e5" encrypt --smime -r victor@example.org -r bob@example.org \
     "$T/m.eml"
@@ -141,12 +164,14 @@ refuse() {
 		not_ok "--smime, $1: 67 with the reason (exit $rc)" "$T/r.err"
 	fi
 }
-refuse "no certificate" nobody@example.org 'no (key|certificate)'
-refuse "OpenPGP key only" xbob@example.org 'no (key|certificate)'
-refuse "expired certificate" carol@example.org 'expired'
-refuse "revoked certificate" dave@example.org 'revoked'
-refuse "untrusted root" mallory@example.org 'trust'
-refuse "sign-only certificate" erin@example.org 'encrypt'
+refuse "no certificate" nobody@example.org 'no certificate for the address'
+refuse "OpenPGP key only" xbob@example.org 'no certificate for the address'
+refuse "expired certificate" carol@example.org \
+    "certificate $(cfpr carol) expired on 2021-01-01"
+refuse "revoked certificate" dave@example.org \
+    "certificate $(cfpr dave) is revoked"
+refuse "untrusted root" mallory@example.org 'no valid chain to a trusted root'
+refuse "sign-only certificate" erin@example.org 'key usage'
 ms "$T/r.out" "$T/r.err" encrypt --smime -r victor@example.org \
     -r carol@example.org "$T/m.eml"
 if [ "$rc" -eq 67 ] && [ ! -s "$T/r.out" ] && grep -q carol "$T/r.err" &&
@@ -202,9 +227,9 @@ else
 fi
 auto -r nobody@example.org -r victor@example.org "$T/m.eml"
 if [ "$rc" -eq 67 ] && [ ! -s "$T/a.out" ] && one_line "$T/a.err" &&
-    grep -q 'nobody@example.org' "$T/a.err" &&
-    ! grep -q 'victor@example.org' "$T/a.err"; then
-	ok "a recipient with neither: 67 naming that one"
+    grep -q 'nobody@example.org (no key for the address; no certificate' \
+    "$T/a.err" && ! grep -q 'victor@example.org' "$T/a.err"; then
+	ok "a recipient with neither: 67 naming that one, and why"
 else
 	not_ok "a recipient with neither: 67 naming that one (exit $rc)" \
 	    "$T/a.err"

@@ -92,6 +92,25 @@ check "CRLF: the same signed part" cmp "$T/o3.part" "$T/want.part"
 check "CRLF: openssl accepts it" ossl "$T/o3" alice
 check "CRLF: gpgsm accepts it" sep_verify "$T/o3" alice
 
+# --- already signed at the root (S/MIME, multipart or opaque): unchanged
+ms "$T/again" "$T/ae" sign --smime "$T/o1"
+check "sign --smime of an S/MIME-signed message: unchanged" \
+    cmp "$T/again" "$T/o1"
+ms "$T/again2" "$T/ae2" sign "$T/o1"
+check "sign (OpenPGP) of an S/MIME-signed message: unchanged" \
+    cmp "$T/again2" "$T/o1"
+{ printf '%s\n' 'From: alice@example.org' 'To: bob@example.org' \
+    'Subject: opaque' 'MIME-Version: 1.0' \
+    'Content-Type: application/pkcs7-mime; smime-type=signed-data; name="smime.p7m"' \
+    'Content-Transfer-Encoding: base64' ''
+  printf 'Content-Type: text/plain\r\n\r\nhi\r\n' |
+    openssl cms -sign -nodetach -binary -outform DER \
+    -signer "$CERTS/alice.crt" -inkey "$CERTS/alice.key" 2>/dev/null |
+    base64; } >"$T/opaque.eml"
+ms "$T/again3" "$T/ae3" sign --smime "$T/opaque.eml"
+check "sign --smime of an opaque signed-data message: unchanged" \
+    cmp "$T/again3" "$T/opaque.eml"
+
 # --- no certificate to sign with
 printf '%s\n' 'From: xbob@example.org' 'To: bob@example.org' 'Subject: s' \
     '' 'hi' >"$T/x.eml"
@@ -109,6 +128,28 @@ if [ "$rc" -ne 0 ] && [ ! -s "$T/o5" ]; then
 	ok "expired certificate: not signed (exit $rc)"
 else
 	not_ok "expired certificate: not signed (exit $rc)" "$T/e5" "$T/o5"
+fi
+
+# --- --passphrase-file: GPGME 1.18's gpgsm engine answers gpgsm's
+# passphrase inquiry with an empty END, so a passphrase cannot reach
+# gpg-agent's loopback pinentry: refused at once (64), said, nothing
+# written, gpgsm never asked to sign
+head -n 1 "$CERTS/alice.pass" >"$T/pass"
+chmod 600 "$T/pass"
+ms "$T/o6" "$T/e6" sign --smime --passphrase-file "$T/pass" "$T/m.eml"
+if [ "$rc" -eq 64 ] && [ ! -s "$T/o6" ] && one_line "$T/e6" &&
+    grep -q 'passphrase' "$T/e6"; then
+	ok "sign --smime --passphrase-file: 64, said, nothing written"
+else
+	not_ok "sign --smime --passphrase-file: 64 (exit $rc)" "$T/e6"
+fi
+ms "$T/o7" "$T/e7" encrypt --smime --sign --passphrase-file "$T/pass" \
+    -r bob@example.org "$T/m.eml"
+if [ "$rc" -eq 64 ] && [ ! -s "$T/o7" ] && one_line "$T/e7"; then
+	ok "encrypt --smime --sign --passphrase-file: 64, nothing written"
+else
+	not_ok "encrypt --smime --sign --passphrase-file: 64 (exit $rc)" \
+	    "$T/e7"
 fi
 
 # --- gpgsm failing: 75, nothing written (tests/gpgsm_proxy.py at SIGN)

@@ -224,8 +224,8 @@ fi
 # RCPT: the decision per recipient, with the reason
 client rcpt bob@example.org nobody@example.org dave@example.org
 if grep -q '^RCPT 250 2.1.5' "$T/out" &&
-    grep -q '^RCPT 550 5.7.1 <nobody@example.org>: no usable OpenPGP key (no key for the address), and policy requires encryption$' "$T/out" &&
-    grep -q '^RCPT 550 5.7.1 <dave@example.org>: no usable OpenPGP key (key [0-9A-F]* expired on [0-9-]*), and policy requires encryption$' "$T/out"
+    grep -q '^RCPT 550 5.7.1 <nobody@example.org>: no usable OpenPGP key (no key for the address) or certificate (no certificate for the address), and policy requires encryption$' "$T/out" &&
+    grep -q '^RCPT 550 5.7.1 <dave@example.org>: no usable OpenPGP key (key [0-9A-F]* expired on [0-9-]*) or certificate (no certificate for the address), and policy requires encryption$' "$T/out"
 then
 	ok "RCPT: 250 with a key, 550 5.7.1 with the reason without one"
 else

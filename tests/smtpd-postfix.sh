@@ -26,6 +26,7 @@
 #      carol  keys carol1 and carol2, require
 #      oscar  no key, opportunistic
 #      trent  no key, require
+#      victor no key, a certificate only (issue 12, row 12): S/MIME
 #      gw     smtpd_user; its GnuPG home $T/gw holds bob's, carol1's and
 #             carol2's public keys, ownertrust ultimate
 # ROLE@example.org is an alias of the user.  Every wait is a poll with a
@@ -43,7 +44,7 @@ getent passwd "$PF_OWNER" >/dev/null && getent group "$PF_GROUP" >/dev/null ||
 umask 022
 
 ID=$PFR.$$
-ROLES="alice bob carol oscar trent"
+ROLES="alice bob carol oscar trent victor"
 GW=mailseal-smtpd-test
 SECRET="The launch code is 0000."
 
@@ -215,6 +216,21 @@ no_bounce() {
 chmod 755 "$T"
 pf_mkusers $ROLES gw
 pf_gwring gw "$T/gw" bob carol1 carol2
+# S/MIME (issue 12): the certificates of tests/mkcerts.sh in the same
+# home, the test root in trustlist.txt, the CRLs; victor has a
+# certificate and no key (row 12, skipped without openssl or gpgsm)
+HAVE_CERTS=no
+if have openssl && have gpgsm && have dirmngr; then
+	[ -d "$CERTS/home" ] ||
+	    sh "$MAILSEAL_SRCDIR/tests/mkcerts.sh" "$CERTS" >>"$T/setup.err" 2>&1
+	if [ -d "$CERTS/home" ]; then
+		pf_as gw gpgsm --homedir "$T/gw" --batch --no-tty --import \
+		    <"$CERTS/all.pem" >>"$T/setup.err" 2>&1
+		cp -R "$CERTS/home/crls.d" "$CERTS/home/trustlist.txt" "$T/gw/"
+		chown -R "$(pf_user gw)" "$T/gw/crls.d" "$T/gw/trustlist.txt"
+		HAVE_CERTS=yes
+	fi
+fi
 # root's copy of the test keyring, for mailseal encrypt (row 5)
 ms_home
 
@@ -601,6 +617,53 @@ is "10., 11. ... all well again, postqueue -f: delivered once each" \
     "$_n $(pf_count_mail oscar "$R10")" " 1 1 1"
 pf_wait_mail bob "$R11"
 encrypted_ok "11. ... encrypted" "$M" "$T/r11.eml" bob
+
+# ------------------------------------------------- 12. S/MIME
+# a recipient with a certificate only (issue 12): after the queue, smtpd
+# sends S/MIME, which openssl decrypts with victor's key to the entity
+# mailseal encrypts; bob in the same transaction gets PGP/MIME (two
+# copies, one per format, both named in smtpd's log line)
+R12=r12.$ID@example.org
+if [ "$HAVE_CERTS" = yes ]; then
+	mkmsg "$T/r12.eml" "Victor <victor@example.org>, Bob <bob@example.org>" \
+	    "$R12" "row 12"
+	send "$P_AQ" alice@example.org victor@example.org,bob@example.org \
+	    "$T/r12.eml"
+	Q12=$QID
+	pf_wait_mail victor "$R12"
+	: >"$T/why"
+	_ok=yes
+	[ "$(ctype "$M")" = application/pkcs7-mime ] ||
+	    { echo "not application/pkcs7-mime" >>"$T/why"; _ok=no; }
+	! grep -qF "$SECRET" "$M" ||
+	    { echo "the body is in clear" >>"$T/why"; _ok=no; }
+	"$PYTHON" "$MAILSEAL_SRCDIR/tests/smime_parts.py" enveloped "$M" \
+	    "$T/r12.der" 2>>"$T/why" &&
+	    cms_dec victor "$T/r12.der" "$T/r12.got" &&
+	    "$PYTHON" "$CHECK_PGPMIME" inner "$T/r12.eml" >"$T/r12.want" &&
+	    cmp "$T/r12.want" "$T/r12.got" >>"$T/why" 2>&1 ||
+	    { echo "victor's key does not decrypt it to the original" \
+	    >>"$T/why"; _ok=no; }
+	if [ $_ok = yes ]; then
+		ok "12. after-queue, to victor (a certificate only): S/MIME, his key decrypts it to the original"
+	else
+		not_ok "12. after-queue, to victor (a certificate only): S/MIME, his key decrypts it to the original" \
+		    "$T/why" "$T/r12.got.err" "$M"
+	fi
+	pf_wait_mail bob "$R12"
+	encrypted_ok "12. ... bob's copy is PGP/MIME, his key decrypts it" \
+	    "$M" "$T/r12.eml" bob
+	if smtpd_line "$Q12" | grep -q 'to=<victor@example.org> cert=[0-9A-F]* format=smime.* queued_encrypted=[^ ,]*,[^ ,]* '; then
+		ok "12. ... smtpd's log line: format=smime, two encrypted copies"
+	else
+		smtpd_line "$Q12" >"$T/why"
+		not_ok "12. ... smtpd's log line: format=smime, two encrypted copies" \
+		    "$T/why" "$T/smtpd.log"
+	fi
+else
+	skip "12. to victor (a certificate only): S/MIME" \
+	    "no openssl, gpgsm or dirmngr"
+fi
 
 # ------------------------------------------------------------ the end
 pf_wait_empty 10

@@ -19,6 +19,7 @@
 #include <criterion/redirect.h>
 
 #include "gateway.h"
+#include "gpg.h"
 #include "gwhome.h"
 #include "keycache.h"
 #include "limit.h"
@@ -373,4 +374,66 @@ Test(keycache, too_many_keys_no_cache, .fini = gw_fini)
 	}
 	cr_assert_eq(keycache_listings(gw.keys), 1);
 	done(&gw);
+}
+
+/* certs_home - dir/g, a copy of tests/mkcerts.sh's gpgsm home, made
+ * old enough that no file is "racy" (keycache.h); skips without it */
+static void
+certs_home(void)
+{
+	const char *certs = getenv("MAILSEAL_TEST_CERTS");
+	char path[512];
+
+	if (certs == NULL)
+		cr_skip_test("MAILSEAL_TEST_CERTS is not set");
+	(void)snprintf(path, sizeof path, "%s/home", certs);
+	if (access(path, R_OK) == -1)
+		cr_skip_test("no test certificates (openssl or gpgsm missing)");
+	(void)snprintf(dir, sizeof dir, "/tmp/mskc.XXXXXX");
+	cr_assert_not_null(mkdtemp(dir));
+	sh("cp -R %s %s/g && rm -f %s/g/S.*", path, dir, dir);
+	sleep(2);
+}
+
+/* The certificate cache: listed once; again when trustlist.txt or
+ * dirmngr's CRL cache index changes; and after its maximum age
+ * (LIMIT_CERTCACHE_SECONDS, lowered here): just under it the listing
+ * serves, just over it gpgsm lists again. */
+Test(keycache, certificates_cached, .fini = gw_fini)
+{
+	struct keycache *kc;
+	struct recip_index *ix;
+	struct gpg *g = NULL;
+	char err[512], home[128];
+
+	cr_redirect_stderr();
+	certs_home();
+	(void)snprintf(home, sizeof home, "%s/g", dir);
+	cr_assert_eq(gpg_open_cms(&g, home, err, sizeof err), GPG_OK, "%s",
+	    err);
+	kc = keycache_new_cms(home);
+	keycache_maxage(kc, 4);
+	cr_assert_eq(keycache_get(kc, g, &ix, err, sizeof err), GPG_OK, "%s",
+	    err);
+	cr_assert_not_null(ix);
+	cr_assert_eq(keycache_listings(kc), 1);
+	sleep(3);		/* under the maximum age */
+	cr_assert_eq(keycache_get(kc, g, &ix, err, sizeof err), GPG_OK);
+	cr_assert_eq(keycache_listings(kc), 1, "listed again at 3 s of 4");
+	sleep(2);		/* over it */
+	cr_assert_eq(keycache_get(kc, g, &ix, err, sizeof err), GPG_OK);
+	cr_assert_eq(keycache_listings(kc), 2, "not listed again at 5 s of 4");
+	keycache_maxage(kc, LIMIT_CERTCACHE_SECONDS);
+	sleep(2);
+	sh("echo '# a comment' >>%s/trustlist.txt", home);
+	cr_assert_eq(keycache_get(kc, g, &ix, err, sizeof err), GPG_OK);
+	cr_assert_eq(keycache_listings(kc), 3, "trustlist.txt's change unseen");
+	sleep(2);	/* the change was "racy": listed once more */
+	cr_assert_eq(keycache_get(kc, g, &ix, err, sizeof err), GPG_OK);
+	cr_assert_eq(keycache_listings(kc), 4);
+	sh("touch %s/crls.d/DIR.txt", home);
+	cr_assert_eq(keycache_get(kc, g, &ix, err, sizeof err), GPG_OK);
+	cr_assert_eq(keycache_listings(kc), 5, "a CRL loaded unseen");
+	keycache_free(kc);
+	gpg_close(g);
 }

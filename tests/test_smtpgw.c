@@ -83,7 +83,8 @@ Test(smtpgw, rcpt_replies, .fini = gw_fini)
 	ops.rcpt(ops.arg, &t, "nobody@example.org", &r);
 	cr_assert_eq(r.code, 550);
 	cr_assert_str_eq(r.text, "<nobody@example.org>: no usable OpenPGP key "
-	    "(no key for the address), and policy requires encryption");
+	    "(no key for the address) or certificate (no certificate for "
+	    "the address), and policy requires encryption");
 	ops.rcpt(ops.arg, &t, "no address", &r);
 	cr_assert_eq(r.code, 501);
 	cr_assert_str_eq(r.dsn, "5.1.3");
