@@ -28,6 +28,8 @@ static enum gpg_chain gpg_cms_chain(gpgme_key_t, enum gpg_chain);
 static void	gpg_cms_signer(gpgme_key_t, struct gpg_decrypt_result *);
 static gpgme_error_t gpg_cms_signers(struct gpg *,
 		    struct gpg_decrypt_result *, size_t *);
+static int	gpg_cms_verified(struct gpg *, gpgme_error_t,
+		    struct gpg_decrypt_result *, char *, size_t);
 
 /* gpg_cms_encrypt - gpg_encrypt on a CMS context: DER EnvelopedData to
  * the certificates fprs, AES-256-CBC (the supervisor's cipher); no
@@ -338,6 +340,39 @@ gpg_cms_signers(struct gpg *g, struct gpg_decrypt_result *r,
 	return e;
 }
 
+/*
+ * gpg_cms_verified - after gpgsm's VERIFY returned e: the signatures
+ * into r, the certificates of those that verify listed on the same
+ * gpgsm (gpg_cms_signers), and gpgsm ended (gpg_cms_done).  gpgsm's
+ * "OK" ends every signature it began: one whose certificate it lacks
+ * ends in "ERROR verify.findkey", which GPGME makes the signature's
+ * status; its answer after the listing proves both commands done.  0,
+ * or -1 with r freed and err saying why.
+ */
+static int
+gpg_cms_verified(struct gpg *g, gpgme_error_t e,
+    struct gpg_decrypt_result *r, char *err, size_t errsz)
+{
+	gpgme_error_t le = 0;
+	size_t missing = 0;
+
+	if (!e) {
+		gpg_cms_sigs(g, r);
+		le = gpg_cms_signers(g, r, &missing);
+	}
+	if (gpg_cms_done(g, e ? e : le) && (e ||
+	    (gpgme_err_code(le) == GPG_ERR_EOF && missing == 0)))
+		return 0;
+	gpg_decrypt_result_free(r);
+	if (!e && missing > 0)
+		snprintf(err, errsz, "S/MIME verification: gpgsm did not "
+		    "list the certificate of a signature it verified");
+	else
+		snprintf(err, errsz, "S/MIME verification: gpgsm did not "
+		    "finish");
+	return -1;
+}
+
 /* gpg_cms_verify - gpg_verify (text: detached) and gpg_verify_opaque
  * (out: the content) on a CMS context */
 enum gpg_status
@@ -348,9 +383,8 @@ gpg_cms_verify(struct gpg *g, struct gpg_io *text, struct gpg_io *sig,
 	struct gpgme_data_cbs cbs = { gpgio_read, NULL, NULL, NULL };
 	struct gpgme_data_cbs wcbs = { NULL, gpgio_write, NULL, NULL };
 	gpgme_data_t tdata = NULL, sdata = NULL, pdata = NULL;
-	gpgme_error_t e, le = 0;
+	gpgme_error_t e;
 	enum gpg_status st = GPG_TEMPFAIL;
-	size_t missing;
 
 	memset(r, 0, sizeof *r);
 	if ((text != NULL && (e = gpgme_data_new_from_cbs(&tdata, &cbs,
@@ -367,24 +401,8 @@ gpg_cms_verify(struct gpg *g, struct gpg_io *text, struct gpg_io *sig,
 	e = gpgme_op_verify(g->ctx, sdata, tdata, pdata);
 	gpg_run(g, 0);
 	(void)unsetenv(GPGSUP_SCRATCH_ENV);
-	/* gpgsm's "OK" (gpg_cms_done) ends every signature it began:
-	 * one whose certificate it lacks ends in "ERROR verify.findkey",
-	 * which GPGME makes the signature's status.  The signers'
-	 * certificates are listed by the same gpgsm, and its answer
-	 * after the listing proves both done. */
-	missing = 0;
-	if (!e) {
-		gpg_cms_sigs(g, r);
-		le = gpg_cms_signers(g, r, &missing);
-	}
-	if (!gpg_cms_done(g, e ? e : le) || (!e &&
-	    (gpgme_err_code(le) != GPG_ERR_EOF || missing > 0))) {
-		gpg_decrypt_result_free(r);
-		snprintf(err, errsz, "S/MIME verification: gpgsm did not "
-		    "finish%s", !e ? " listing the signers' certificates" :
-		    "");
+	if (gpg_cms_verified(g, e, r, err, errsz) == -1)
 		goto out;
-	}
 	if (e && (gpg_cms_dec_class(e, &r->dec) == -1 ||
 	    r->dec == GPG_DEC_NOSECKEY)) {
 		gpg_fail(e, "S/MIME verification", err, errsz);

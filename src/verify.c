@@ -9,8 +9,9 @@
  * transfer-decoded.  S/MIME signatures (smimedec.c) are checked by
  * gpgsm on a CMS context of their own, opened only for S/MIME, and
  * folded here the same way, each judged by what the engine learnt of
- * its certificate on the gpgsm that verified it (verify_cert).  Only the root, or the decrypted content's root,
- * is ever verified (decrypt.c).
+ * its certificate on the gpgsm that verified it (verify_cert).  Only
+ * the root, or the decrypted content's root, is ever verified
+ * (decrypt.c).
  */
 #include <config.h>
 
