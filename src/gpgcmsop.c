@@ -355,16 +355,18 @@ gpg_cms_verified(struct gpg *g, gpgme_error_t e,
 {
 	gpgme_error_t le = 0;
 	size_t missing = 0;
+	int done;
 
 	if (!e) {
 		gpg_cms_sigs(g, r);
 		le = gpg_cms_signers(g, r, &missing);
 	}
-	if (gpg_cms_done(g, e ? e : le) && (e ||
-	    (gpgme_err_code(le) == GPG_ERR_EOF && missing == 0)))
+	done = gpg_cms_done(g, e ? e : le);
+	if (done && (e || (gpgme_err_code(le) == GPG_ERR_EOF &&
+	    missing == 0)))
 		return 0;
 	gpg_decrypt_result_free(r);
-	if (!e && missing > 0)
+	if (done && gpgme_err_code(le) == GPG_ERR_EOF)
 		snprintf(err, errsz, "S/MIME verification: gpgsm did not "
 		    "list the certificate of a signature it verified");
 	else

@@ -227,6 +227,34 @@ check "... said so" grep -q 'could not be checked' "$T/err"
 ms "$T/o" "$T/err" decrypt --homedir "$HN" "$T/c-op-env.eml"
 expect "... opaque-signed then enveloped there: decrypted, good-untrusted" \
     "$T/o" "X-Mailseal-Decryption: decrypted; format=smime; integrity=signature|X-Mailseal-Signature: good-untrusted; signer=$A|"
+# the signer's certificate is listed by the gpgsm that verified (its
+# LISTKEYS after VERIFY): a gpgsm that fails there, or answers OK and
+# lists nothing, is 75 with nothing written, never a verdict
+# (tests/gpgsm_proxy.py at LISTKEYS)
+mkdir "$T/lbin"
+badlist() {
+	cat >"$T/lbin/gpgsm" <<WRAP
+#!/bin/sh
+case " \$* " in *" --server "*) ;; *) exec "$(command -v gpgsm)" "\$@" ;; esac
+exec "$PYTHON" "$MAILSEAL_SRCDIR/tests/gpgsm_proxy.py" $2 LISTKEYS \
+    "$(command -v gpgsm)" "\$@"
+WRAP
+	chmod 755 "$T/lbin/gpgsm"
+	rm -f "$T/bl.out"
+	msp "$T/lbin:$PATH" "$T/o" "$T/err" decrypt --homedir "$HC" \
+	    -o "$T/bl.out" "$T/c-alice.eml"
+	if [ "$rc" -eq 75 ] && [ ! -e "$T/bl.out" ] && [ ! -s "$T/o" ] &&
+	    one_line "$T/err" && grep -q "$3" "$T/err"; then
+		ok "gpgsm $1 listing the signer's certificate: 75, nothing written"
+	else
+		not_ok "gpgsm $1 listing the signer's certificate: 75 (exit $rc)" \
+		    "$T/err"
+	fi
+}
+badlist killed kill 'did not finish'
+badlist "gone at LISTKEYS" eof 'did not finish'
+badlist "answering OK, listing nothing," ok 'did not list the certificate'
+unset -f badlist
 
 # ---- labels: x-pkcs7 (RFC 2633's, as openssl smime -oldmime and older
 # Outlook write them), and no smime-type (name=smime.p7m)
