@@ -237,10 +237,13 @@ is "a signature's own certificate (self-signed): VALID, untrusted, its address; 
     "sig=VALID chain=untrusted emails=q@example.org same 0"
 gpgsm --homedir "$H" --batch --delete-keys "$(fp victor)" >/dev/null 2>&1
 osign victor "$T/v.der"
-drive "$T/o" verify "$T/v.der" "$T/m"
+# (its scratch keybox in a TMPDIR of this test's own: other runs on the
+# machine make theirs in /tmp meanwhile)
+mkdir "$T/scr"
+TMPDIR=$T/scr drive "$T/o" verify "$T/v.der" "$T/m"
 drive "$T/l" list victor@example.org
 is "a certificate the signature carries (victor's, not in the home): VALID, trusted chain, his address; not kept" \
-    "$(cat "$T/o") $(wc -c <"$T/l") $(ls /tmp | grep -c '^mailseal-gpgsm')" \
+    "$(cat "$T/o") $(wc -c <"$T/l") $(ls -A "$T/scr" | wc -l)" \
     "sig=VALID fpr=$(fp victor) chain=trusted emails=victor@example.org 0 0"
 # the same where the Test CA's CRL cannot be had (H2: no CRL cache): the
 # signature verifies, its chain is unchecked (never trusted), not 75
