@@ -31,7 +31,7 @@
 #include "verify.h"
 #include "xmalloc.h"
 
-static void	verify_take(struct verify *, enum verdict_sig, const char *,
+static int	verify_take(struct verify *, enum verdict_sig, const char *,
 		    long long, int);
 static int	verify_toomany(struct verify *,
 		    const struct gpg_decrypt_result *);
@@ -67,17 +67,20 @@ verify_cms(struct verify *v)
 }
 
 /* verify_take - one signature's verdict sv into v when it is the worst
- * so far; signer is what the header names, issuer: no key named it */
-static void
+ * so far; signer is what the header names, issuer: no key named it.
+ * 1: taken */
+static int
 verify_take(struct verify *v, enum verdict_sig sv, const char *signer,
     long long created, int issuer)
 {
-	if (v->verdict == VERDICT_SIG_NONE || sv > v->verdict) {
-		v->verdict = verdict_worse(v->verdict, sv);
-		snprintf(v->signer, sizeof v->signer, "%s", signer);
-		v->created = created;
-		v->issuer = issuer;
-	}
+	if (v->verdict != VERDICT_SIG_NONE && sv <= v->verdict)
+		return 0;
+	v->verdict = verdict_worse(v->verdict, sv);
+	snprintf(v->signer, sizeof v->signer, "%s", signer);
+	v->created = created;
+	v->issuer = issuer;
+	v->unchecked = 0;
+	return 1;
 }
 
 /* verify_toomany - no mailer signs this often; each signature would
@@ -193,7 +196,9 @@ verify_sigs_cms(struct verify *v, const struct gpg_decrypt_result *r,
 			log_warnx("S/MIME signer %s: the certificate's chain "
 			    "could not be checked (no CRL to be had): "
 			    "good-untrusted at best", s->fpr);
-		verify_take(v, sv, s->fpr, s->created, s->fpr[0] == '\0');
+		if (verify_take(v, sv, s->fpr, s->created, s->fpr[0] == '\0'))
+			v->unchecked = s->chain == GPG_CHAIN_UNCHECKED &&
+			    sv == VERDICT_SIG_GOOD_UNTRUSTED;
 		free(full);
 	}
 	return 0;

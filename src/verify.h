@@ -29,6 +29,9 @@ struct verify {
 	int			 issuer;	/* no: the key is unknown and
 						 * signer is what the
 						 * signature names */
+	int			 unchecked;	/* S/MIME good-untrusted
+						 * because the chain's CRL
+						 * could not be had */
 };
 
 /* verify_gpg - open v's context unless it has one: 0, or -1 (logged) */

@@ -221,12 +221,17 @@ _ms_homes="$_ms_homes $HN"
 cp -R "$HC/." "$HN/"
 rm -rf "$HN"/S.* "$HN/crls.d"
 ms "$T/o" "$T/err" decrypt --homedir "$HN" "$T/c-alice.eml"
-expect "carried certificate, no CRL to be had: good-untrusted, not 75" \
-    "$T/o" "X-Mailseal-Decryption: not-encrypted|X-Mailseal-Signature: good-untrusted; signer=$A|"
-check "... said so" grep -q 'could not be checked' "$T/err"
+expect "carried certificate, no CRL to be had: good-untrusted, chain=unchecked, not 75" \
+    "$T/o" "X-Mailseal-Decryption: not-encrypted|X-Mailseal-Signature: good-untrusted; signer=$A; chain=unchecked|"
+check "... and logged so" grep -q 'could not be checked' "$T/err"
 ms "$T/o" "$T/err" decrypt --homedir "$HN" "$T/c-op-env.eml"
 expect "... opaque-signed then enveloped there: decrypted, good-untrusted" \
-    "$T/o" "X-Mailseal-Decryption: decrypted; format=smime; integrity=signature|X-Mailseal-Signature: good-untrusted; signer=$A|"
+    "$T/o" "X-Mailseal-Decryption: decrypted; format=smime; integrity=signature|X-Mailseal-Signature: good-untrusted; signer=$A; chain=unchecked|"
+# a signature by a certificate of another address there is mismatch,
+# nothing said of the chain
+ms "$T/o" "$T/err" decrypt --homedir "$HN" "$T/c-from.eml"
+expect "... alice's under From: bob there: mismatch" "$T/o" \
+    "X-Mailseal-Decryption: not-encrypted|X-Mailseal-Signature: mismatch; signer=$A|"
 # the signer's certificate is listed by the gpgsm that verified (its
 # LISTKEYS after VERIFY): a gpgsm that fails there, or answers OK and
 # lists nothing, is 75 with nothing written, never a verdict
