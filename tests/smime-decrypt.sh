@@ -596,4 +596,15 @@ expect "corpus smime-enc+legacy-disp (3DES-CBC, unsigned): refused" "$T/o" \
     "X-Mailseal-Decryption: failed; reason=no-integrity-protection; format=smime|X-Mailseal-Signature: none|"
 kept "... the ciphertext kept" "$T/o" "$C/smime-enc+legacy-disp.eml"
 
+# ---- a home with no keybox at all (OpenPGP's alone, or nothing yet):
+# gpgsm refuses a --keyring that is not there, so the verification's
+# scratch run must not name it (before: 75 for every signed message)
+mkdir -m 700 "$T/nokbx"
+sign alice "$T/nokbx.eml"
+ms "$T/o" "$T/err" decrypt --homedir "$T/nokbx" "$T/nokbx.eml"
+check "a home without pubring.kbx: a signed message gets a verdict, exit 0, not 75" \
+    sh -c "[ $rc -eq 0 ] && grep -q '^X-Mailseal-Signature: good-untrusted' '$T/o'"
+check "... and the home still has no keybox" test ! -e "$T/nokbx/pubring.kbx"
+gpgconf --homedir "$T/nokbx" --kill all >/dev/null 2>&1
+
 done_testing
