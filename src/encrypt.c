@@ -319,10 +319,16 @@ encrypt_cms_list(struct encrypt_job *j)
 	char err[GPG_ERRLEN];
 	enum gpg_status st;
 
-	if (j->cms == NULL && gpg_open_cms(&j->cms, j->opts->homedir, err,
-	    sizeof err) != GPG_OK) {
+	if (j->cms == NULL && (st = gpg_open_cms(&j->cms, j->opts->homedir,
+	    err, sizeof err)) != GPG_OK) {
 		log_warnx("%s", err);
-		return OUTCOME_TEMPFAIL;
+		if (st != GPG_NOENGINE)
+			return OUTCOME_TEMPFAIL;
+		if (j->opts->smime)	/* not installed: no retry helps */
+			return OUTCOME_UNAVAILABLE;
+		/* the automatic choice: nobody has a certificate */
+		recip_resolve(&j->rcpts, &j->ckeys, &j->crec);
+		return OUTCOME_OK;
 	}
 	recip_patterns(&j->rcpts, &pat);
 	st = gpg_keylist_enc(j->cms, pat.v, pat.n, &j->ckeys, err, sizeof err);

@@ -56,7 +56,10 @@ enum gpg_status {
 	GPG_TEMPFAIL,		/* gpg missing or failing, I/O: retry later */
 	GPG_BADKEY,		/* a key we chose was refused by gpg */
 	GPG_NOSECKEY,		/* the signing key has no secret part */
-	GPG_TOOMANY		/* the listing exceeded LIMIT_KEYS */
+	GPG_TOOMANY,		/* the listing exceeded LIMIT_KEYS */
+	GPG_NOENGINE		/* gpg_open_cms: no gpgsm on PATH (not
+				 * installed: no certificate can be used,
+				 * which no retry changes) */
 };
 
 /* The plaintext comes from read(), the result goes to write().  Both
@@ -79,8 +82,9 @@ void		 gpg_close(struct gpg *);
 /*
  * gpg_open_cms - a context whose engine is gpgsm (CMS, S/MIME) on the
  * GnuPG home homedir (NULL: $GNUPGHOME or ~/.gnupg): its keybox, its
- * trustlist.txt, its dirmngr for CRLs; on failure err says why (no
- * gpgsm on PATH).  gpg_keylist, gpg_keylist_enc, gpg_keylist_all,
+ * trustlist.txt, its dirmngr for CRLs; on failure err says why:
+ * GPG_NOENGINE when there is no gpgsm on PATH (not installed), else
+ * GPG_TEMPFAIL.  gpg_keylist, gpg_keylist_enc, gpg_keylist_all,
  * gpg_seckey_count, gpg_encrypt, gpg_decrypt, gpg_sign, gpg_sign_check,
  * gpg_passphrase, gpg_verify and gpg_verify_opaque take it; the other
  * functions are for OpenPGP alone.  Data in and out is binary DER.

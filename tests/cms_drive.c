@@ -42,7 +42,7 @@ done(enum gpg_status st, const char *err)
 	if (st == GPG_OK)
 		return 0;
 	fprintf(stderr, "cms_drive: status %d: %s\n", (int)st, err);
-	return st == GPG_TEMPFAIL ? 75 : 65;
+	return st == GPG_TEMPFAIL ? 75 : st == GPG_NOENGINE ? 69 : 65;
 }
 
 static void
