@@ -226,6 +226,20 @@ decide_cert_list(struct decisions *d, const struct config *cfg,
 	return 0;
 }
 
+/* decide_no_gpgsm - gpgsm is not installed: certificates are not
+ * looked up (as with smime = no), which one line per process says; a
+ * gpgsm that is there but fails is the message's 75, never this */
+static void
+decide_no_gpgsm(const char *err)
+{
+	static int said;
+
+	if (!said)
+		log_warnx("%s: certificates are not looked up (install gpgsm, "
+		    "or say smime = no)", err);
+	said = 1;
+}
+
 /* decide_certs - see decide.h */
 enum outcome
 decide_certs(struct decisions *d, const struct config *cfg, struct gpg **cms,
@@ -235,7 +249,7 @@ decide_certs(struct decisions *d, const struct config *cfg, struct gpg **cms,
 	struct recip_index *ix;
 	char err[GPG_ERRLEN];
 	enum outcome r = OUTCOME_TEMPFAIL;
-	enum gpg_status st = GPG_TOOMANY;
+	enum gpg_status st = GPG_TOOMANY, ost;
 	size_t i;
 
 	for (i = 0; cfg->smime && i < d->n; i++)
@@ -244,9 +258,14 @@ decide_certs(struct decisions *d, const struct config *cfg, struct gpg **cms,
 			addrlist_add(&want, d->v[i].addr);
 	if (want.n == 0)
 		return OUTCOME_OK;	/* no gpgsm run */
-	if (*cms == NULL &&
-	    gpg_open_cms(cms, cfg->homedir, err, sizeof err) != GPG_OK) {
-		log_warnx("%s", err);
+	if (*cms == NULL && (ost = gpg_open_cms(cms, cfg->homedir, err,
+	    sizeof err)) != GPG_OK) {
+		if (ost == GPG_NOENGINE) {
+			/* not installed: as smime = no, said once */
+			decide_no_gpgsm(err);
+			r = OUTCOME_OK;
+		} else
+			log_warnx("%s", err);
 		goto out;
 	}
 	if (cc != NULL && (st = keycache_get(cc, *cms, &ix, err,

@@ -331,12 +331,15 @@ decrypt_write_head(struct decrypt_job *j, FILE *fp, enum decrypt_head what)
 	/* signer= is a primary key's fingerprint (INTERFACE.md): without
 	 * the key, what the signature names (maybe a subkey, maybe a key
 	 * ID) is issuer=; neither when nothing could be named (a signature
-	 * part that holds no signature, one over LIMIT_SIGNATURE) */
-	if (fprintf(fp, "%s: %s%s%s%s", VERDICT_SIGNATURE,
+	 * part that holds no signature, one over LIMIT_SIGNATURE); an
+	 * S/MIME good-untrusted for a CRL that could not be had says so */
+	if (fprintf(fp, "%s: %s%s%s%s%s", VERDICT_SIGNATURE,
 	    verdict_sig_name(j->v.verdict),
 	    j->v.verdict == VERDICT_SIG_NONE || !j->v.signer[0] ? "" :
 	    j->v.issuer ? "; issuer=" : "; signer=",
-	    j->v.verdict != VERDICT_SIG_NONE ? j->v.signer : "", eol) < 0)
+	    j->v.verdict != VERDICT_SIG_NONE ? j->v.signer : "",
+	    j->v.verdict == VERDICT_SIG_GOOD_UNTRUSTED && j->v.unchecked ?
+	    "; chain=unchecked" : "", eol) < 0)
 		return -1;
 	for (i = 0; i < j->h.nfields; i++) {
 		const struct rfc5322_field *f = &j->h.fields[i];

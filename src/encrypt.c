@@ -319,10 +319,16 @@ encrypt_cms_list(struct encrypt_job *j)
 	char err[GPG_ERRLEN];
 	enum gpg_status st;
 
-	if (j->cms == NULL && gpg_open_cms(&j->cms, j->opts->homedir, err,
-	    sizeof err) != GPG_OK) {
+	if (j->cms == NULL && (st = gpg_open_cms(&j->cms, j->opts->homedir,
+	    err, sizeof err)) != GPG_OK) {
 		log_warnx("%s", err);
-		return OUTCOME_TEMPFAIL;
+		if (st != GPG_NOENGINE)
+			return OUTCOME_TEMPFAIL;
+		if (j->opts->smime)	/* not installed: no retry helps */
+			return OUTCOME_UNAVAILABLE;
+		/* the automatic choice: nobody has a certificate */
+		recip_resolve(&j->rcpts, &j->ckeys, &j->crec);
+		return OUTCOME_OK;
 	}
 	recip_patterns(&j->rcpts, &pat);
 	st = gpg_keylist_enc(j->cms, pat.v, pat.n, &j->ckeys, err, sizeof err);
@@ -732,6 +738,7 @@ encrypt_msg(struct msg *m, const struct encrypt_opts *opts)
 {
 	struct encrypt_job j;
 	enum outcome r;
+	int already;
 
 	memset(&j, 0, sizeof j);
 	j.opts = opts;
@@ -742,11 +749,11 @@ encrypt_msg(struct msg *m, const struct encrypt_opts *opts)
 		log_warnx("not a message: %s", rfc5322_strerror(m->herr));
 		return OUTCOME_DATAERR;
 	}
-	if (msg_classify(m) == -1) {
+	if (msg_classify(m) == -1 || (already = smime_sealed(m)) == -1) {
 		log_warn("cannot read the message");
 		return OUTCOME_TEMPFAIL;
 	}
-	if (classify_encrypted(m->kind)) {
+	if (already) {
 		log_debug("message is already %s: passed through unchanged",
 		    classify_name(m->kind));
 		r = encrypt_passthrough(&j);

@@ -53,6 +53,7 @@
 #include "log.h"
 #include "msg.h"
 #include "recip.h"
+#include "smime.h"
 #include "tmpfile.h"
 #include "xmalloc.h"
 
@@ -489,6 +490,7 @@ gw_run(struct gw_job *j)
 {
 	enum rfc5322_err he;
 	enum outcome r;
+	int sealed;
 
 	if ((he = gw_room(j->m, GW_ROOM_FIELDS)) != RFC5322_OK)
 		return gw_notmsg(j, he);
@@ -511,7 +513,11 @@ gw_run(struct gw_job *j)
 		log_warn("cannot read the message");
 		return OUTCOME_TEMPFAIL;
 	}
-	if (classify_encrypted(j->m->kind))
+	if ((sealed = smime_sealed(j->m)) == -1) {
+		log_warn("cannot read the message");
+		return OUTCOME_TEMPFAIL;
+	}
+	if (sealed)
 		/* nobody gets clear text: pass it on to everybody */
 		decide_all(&j->d, DECIDE_ENCRYPTED);
 	else if (decide_count(&j->d, ACT_REFUSE) > 0)
@@ -521,8 +527,7 @@ gw_run(struct gw_job *j)
 		return gw_notmsg(j, he);
 	if ((r = gw_copies(j)) == OUTCOME_OK)
 		j->result = j->ho->one_copy ? "written" :
-		    classify_encrypted(j->m->kind) ?
-		    "sent (already encrypted)" : "sent";
+		    sealed ? "sent (already encrypted)" : "sent";
 	return r;
 }
 

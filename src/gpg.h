@@ -56,7 +56,10 @@ enum gpg_status {
 	GPG_TEMPFAIL,		/* gpg missing or failing, I/O: retry later */
 	GPG_BADKEY,		/* a key we chose was refused by gpg */
 	GPG_NOSECKEY,		/* the signing key has no secret part */
-	GPG_TOOMANY		/* the listing exceeded LIMIT_KEYS */
+	GPG_TOOMANY,		/* the listing exceeded LIMIT_KEYS */
+	GPG_NOENGINE		/* gpg_open_cms: no gpgsm on PATH (not
+				 * installed: no certificate can be used,
+				 * which no retry changes) */
 };
 
 /* The plaintext comes from read(), the result goes to write().  Both
@@ -79,8 +82,9 @@ void		 gpg_close(struct gpg *);
 /*
  * gpg_open_cms - a context whose engine is gpgsm (CMS, S/MIME) on the
  * GnuPG home homedir (NULL: $GNUPGHOME or ~/.gnupg): its keybox, its
- * trustlist.txt, its dirmngr for CRLs; on failure err says why (no
- * gpgsm on PATH).  gpg_keylist, gpg_keylist_enc, gpg_keylist_all,
+ * trustlist.txt, its dirmngr for CRLs; on failure err says why:
+ * GPG_NOENGINE when there is no gpgsm on PATH (not installed), else
+ * GPG_TEMPFAIL.  gpg_keylist, gpg_keylist_enc, gpg_keylist_all,
  * gpg_seckey_count, gpg_encrypt, gpg_decrypt, gpg_sign, gpg_sign_check,
  * gpg_passphrase, gpg_verify and gpg_verify_opaque take it; the other
  * functions are for OpenPGP alone.  Data in and out is binary DER.
@@ -150,10 +154,30 @@ enum gpg_sig_status {
 	GPG_SIG_NOKEY		/* no public key to check it */
 };
 
+/* What the CMS engine learnt of a signer's certificate, from the
+ * keyboxes the verification used (the home's, and the scratch keybox
+ * holding the certificates the signature carries), with validation. */
+enum gpg_chain {
+	GPG_CHAIN_NONE = 0,	/* not listed: OpenPGP, or no signature
+				 * that verifies */
+	GPG_CHAIN_TRUSTED,	/* valid up to a root of trustlist.txt */
+	GPG_CHAIN_UNTRUSTED,	/* no chain to a trusted root */
+	GPG_CHAIN_UNCHECKED,	/* its validation did not finish (no CRL
+				 * to be had, dirmngr): never trusted */
+	GPG_CHAIN_EXPIRED,	/* the certificate (or its chain) expired */
+	GPG_CHAIN_REVOKED,
+	GPG_CHAIN_INVALID	/* a bad certificate or chain */
+};
+
 struct gpg_sig {
 	enum gpg_sig_status	 status;
 	char			*fpr;	/* as gpg reports it (may be a subkey) */
 	long long		 created;	/* its creation time; 0 unknown */
+	/* CMS, a signature that verifies (VALID, EXPIRED): */
+	enum gpg_chain		 chain;	/* its certificate's chain */
+	char			**emails;	/* the certificate's email
+						 * addresses */
+	size_t			 nemails;
 };
 
 /* What came of a decryption. */
@@ -195,9 +219,11 @@ void		 gpg_decrypt_result_free(struct gpg_decrypt_result *);
  * the signatures land in the result (dec unused).
  * A signature that is not a signature gives one GPG_SIG_BAD entry.
  * CMS: a DER pkcs7-signature over text (text NULL: gpg_verify_opaque);
- * fpr is the signer certificate's; GPG_SIG_VALID only for a chain valid
- * up to a trusted root, a revoked certificate is BAD, an expired one
- * EXPIRED. */
+ * fpr is the signer certificate's; a revoked or bad certificate is BAD,
+ * an expired one EXPIRED; a signature that verifies gets chain and
+ * emails from one validated listing of its certificate in the same
+ * gpgsm run (the certificates the signature carries are known there
+ * alone), and one gpgsm did not list is GPG_TEMPFAIL. */
 enum gpg_status	 gpg_verify(struct gpg *, struct gpg_io *, struct gpg_io *,
 		    struct gpg_decrypt_result *, char *, size_t);
 

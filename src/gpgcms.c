@@ -72,7 +72,7 @@ gpg_open_cms(struct gpg **gp, const char *homedir, char *err, size_t errsz)
 	    sizeof gpgsm_real) == -1) {
 		gpgsm_real[0] = '\0';
 		snprintf(err, errsz, "gpgsm engine: no gpgsm on PATH");
-		return GPG_TEMPFAIL;
+		return GPG_NOENGINE;
 	}
 	g = xcalloc(1, sizeof *g);
 	g->cms = 1;

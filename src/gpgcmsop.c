@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <gpgme.h>
 
@@ -18,10 +19,17 @@
 #include "gpgint.h"
 #include "gpgio.h"
 #include "gpgsup.h"
+#include "limit.h"
 #include "xmalloc.h"
 
 static int	gpg_cms_dec_class(gpgme_error_t, enum gpg_dec *);
 static void	gpg_cms_sigs(struct gpg *, struct gpg_decrypt_result *);
+static enum gpg_chain gpg_cms_chain(gpgme_key_t, enum gpg_chain);
+static void	gpg_cms_signer(gpgme_key_t, struct gpg_decrypt_result *);
+static gpgme_error_t gpg_cms_signers(struct gpg *,
+		    struct gpg_decrypt_result *, size_t *);
+static int	gpg_cms_verified(struct gpg *, gpgme_error_t,
+		    struct gpg_decrypt_result *, char *, size_t);
 
 /* gpg_cms_encrypt - gpg_encrypt on a CMS context: DER EnvelopedData to
  * the certificates fprs, AES-256-CBC (the supervisor's cipher); no
@@ -186,38 +194,187 @@ out:
 	return st;
 }
 
-/* gpg_cms_sigs - the signatures of the last verification, into r: a
- * good one is VALID with a chain valid up to a trusted root (gpgsm's
- * validity full, GPGME's VALID summary) or to none that is trusted
- * (the listing says which) */
+/* gpg_cms_sigs - the signatures of the last verification, into r; the
+ * chain of each that verifies as gpgsm's verification saw it (trusted:
+ * its TRUST_FULLY; else what its TRUST_UNDEFINED or TRUST_NEVER says),
+ * for gpg_cms_chain to confirm from the listing */
 static void
 gpg_cms_sigs(struct gpg *g, struct gpg_decrypt_result *r)
 {
+	static const enum gpg_chain why[] = {
+		GPG_CHAIN_UNCHECKED, GPG_CHAIN_UNTRUSTED, GPG_CHAIN_REVOKED,
+		GPG_CHAIN_EXPIRED, GPG_CHAIN_INVALID
+	};	/* by enum gpg_cms_why */
 	gpgme_verify_result_t vres;
 	gpgme_signature_t s;
-	enum gpg_sig_status st;
+	struct gpg_sig *o;
 
 	if ((vres = gpgme_op_verify_result(g->ctx)) == NULL)
 		return;
 	for (s = vres->signatures; s != NULL; s = s->next) {
-		st = gpgstatus_sig(s->status);
-		if (s->summary & GPGME_SIGSUM_KEY_REVOKED)
-			st = GPG_SIG_BAD;
-		else if (st == GPG_SIG_VALID && (s->summary &
-		    GPGME_SIGSUM_KEY_EXPIRED))
-			st = GPG_SIG_EXPIRED;
-		else if (st == GPG_SIG_VALID &&
-		    (s->summary & GPGME_SIGSUM_RED))
-			st = GPG_SIG_BAD;
-		/* a good signature whose chain ends at no trusted root
-		 * (gpgsm's TRUST_UNDEFINED: no VALID, no RED) stays VALID:
-		 * the certificate's validated listing (uidfull, untrusted)
-		 * makes it good-untrusted, never good (verdict.c) */
 		r->sigs = xappend(r->sigs, r->nsigs, sizeof *r->sigs);
-		r->sigs[r->nsigs].fpr = xstrdup(s->fpr != NULL ? s->fpr : "");
-		r->sigs[r->nsigs].created = (long long)s->timestamp;
-		r->sigs[r->nsigs++].status = st;
+		o = &r->sigs[r->nsigs++];
+		memset(o, 0, sizeof *o);
+		o->status = gpgstatus_sig(s->status);
+		if (s->summary & GPGME_SIGSUM_KEY_REVOKED)
+			o->status = GPG_SIG_BAD;
+		else if (o->status == GPG_SIG_VALID && (s->summary &
+		    GPGME_SIGSUM_KEY_EXPIRED))
+			o->status = GPG_SIG_EXPIRED;
+		else if (o->status == GPG_SIG_VALID &&
+		    (s->summary & GPGME_SIGSUM_RED))
+			o->status = GPG_SIG_BAD;
+		/* a good signature whose chain ends at no trusted root
+		 * (gpgsm's TRUST_UNDEFINED: no VALID, no RED) stays VALID,
+		 * its chain untrusted: good-untrusted at best (verdict.c) */
+		if (s->validity == GPGME_VALIDITY_FULL ||
+		    s->validity == GPGME_VALIDITY_ULTIMATE)
+			o->chain = GPG_CHAIN_TRUSTED;
+		else
+			o->chain = s->validity_reason == 0 ?
+			    GPG_CHAIN_UNCHECKED :
+			    why[gpg_cms_why(s->validity_reason)];
+		o->fpr = xstrdup(s->fpr != NULL ? s->fpr : "");
+		o->created = (long long)s->timestamp;
 	}
+}
+
+/* gpg_cms_chain - the chain of a signer's certificate k, which gpgsm
+ * listed with validation, and the verification saw as v: trusted only
+ * when both say so; a chain the listing calls invalid keeps the reason
+ * the verification gave (the listing gives none), else is unchecked */
+static enum gpg_chain
+gpg_cms_chain(gpgme_key_t k, enum gpg_chain v)
+{
+	gpgme_user_id_t u;
+
+	if (k->revoked)
+		return GPG_CHAIN_REVOKED;
+	if (k->expired)
+		return GPG_CHAIN_EXPIRED;
+	if (k->invalid || k->disabled)
+		return v == GPG_CHAIN_TRUSTED ? GPG_CHAIN_UNCHECKED : v;
+	for (u = k->uids; u != NULL && v == GPG_CHAIN_TRUSTED; u = u->next)
+		if (u->validity == GPGME_VALIDITY_FULL ||
+		    u->validity == GPGME_VALIDITY_ULTIMATE)
+			return GPG_CHAIN_TRUSTED;
+	return v == GPG_CHAIN_TRUSTED ? GPG_CHAIN_UNCHECKED : v;
+}
+
+/* gpg_cms_signer - certificate k, listed, given to each signature of r
+ * it made (its email addresses, its chain); a revoked or bad one's
+ * signature is BAD */
+static void
+gpg_cms_signer(gpgme_key_t k, struct gpg_decrypt_result *r)
+{
+	gpgme_user_id_t u;
+	struct gpg_sig *s;
+	size_t i;
+
+	for (i = 0; i < r->nsigs; i++) {
+		s = &r->sigs[i];
+		if (k->fpr == NULL || strcasecmp(s->fpr, k->fpr) != 0 ||
+		    s->emails != NULL)
+			continue;
+		s->chain = gpg_cms_chain(k, s->chain);
+		if (s->chain == GPG_CHAIN_REVOKED ||
+		    s->chain == GPG_CHAIN_INVALID)
+			s->status = GPG_SIG_BAD;
+		else if (s->chain == GPG_CHAIN_EXPIRED)
+			s->status = GPG_SIG_EXPIRED;
+		s->emails = xcalloc(1, sizeof *s->emails);
+		for (u = k->uids; u != NULL; u = u->next)
+			if (u->address != NULL &&
+			    strchr(u->address, '@') != NULL &&
+			    s->nemails < LIMIT_KEYS) {
+				s->emails = xappend(s->emails, s->nemails,
+				    sizeof *s->emails);
+				s->emails[s->nemails++] = xstrdup(u->address);
+			}
+	}
+}
+
+/*
+ * gpg_cms_signers - the certificate of each signature in r that
+ * verifies, listed by its fingerprint with validation on the same gpgsm
+ * that verified (no new run): its keyboxes are the verification's, the
+ * scratch keybox with the certificates the signature carries among
+ * them, and that keybox goes when this gpgsm ends (gpgsmsup.c).  Not
+ * over LIMIT_SIGNATURES signatures (their verdict is bad unlisted).
+ * GPGME's end of the listing (GPG_ERR_EOF when it ended), for
+ * gpg_cms_done; *missing: signatures that verify and were not listed.
+ */
+static gpgme_error_t
+gpg_cms_signers(struct gpg *g, struct gpg_decrypt_result *r,
+    size_t *missing)
+{
+	const char *pat[LIMIT_SIGNATURES + 1];
+	size_t want[LIMIT_SIGNATURES];
+	gpgme_key_t k;
+	gpgme_error_t e;
+	size_t i, n = 0;
+
+	*missing = 0;
+	for (i = 0; i < r->nsigs && r->nsigs <= LIMIT_SIGNATURES; i++)
+		if ((r->sigs[i].status == GPG_SIG_VALID ||
+		    r->sigs[i].status == GPG_SIG_EXPIRED) &&
+		    strlen(r->sigs[i].fpr) == 40) {
+			want[n] = i;
+			pat[n++] = r->sigs[i].fpr;
+		}
+	if (n == 0)
+		return gpgme_error(GPG_ERR_EOF);
+	pat[n] = NULL;
+	memset(&g->seen, 0, sizeof g->seen);
+	gpgme_set_keylist_mode(g->ctx, GPGME_KEYLIST_MODE_LOCAL |
+	    GPGME_KEYLIST_MODE_VALIDATE);
+	e = gpgme_op_keylist_ext_start(g->ctx, pat, 0, 0);
+	for (i = 0; !e && (e = gpgme_op_keylist_next(g->ctx, &k)) == 0; i++) {
+		if (i < LIMIT_SIGNATURES)
+			gpg_cms_signer(k, r);
+		gpgme_key_unref(k);
+	}
+	gpgme_op_keylist_end(g->ctx);
+	for (i = 0; i < n; i++)
+		*missing += r->sigs[want[i]].emails == NULL;
+	if (g->seen.error && gpgme_err_code(e) == GPG_ERR_EOF)
+		*missing = n;
+	return e;
+}
+
+/*
+ * gpg_cms_verified - after gpgsm's VERIFY returned e: the signatures
+ * into r, the certificates of those that verify listed on the same
+ * gpgsm (gpg_cms_signers), and gpgsm ended (gpg_cms_done).  gpgsm's
+ * "OK" ends every signature it began: one whose certificate it lacks
+ * ends in "ERROR verify.findkey", which GPGME makes the signature's
+ * status; its answer after the listing proves both commands done.  0,
+ * or -1 with r freed and err saying why.
+ */
+static int
+gpg_cms_verified(struct gpg *g, gpgme_error_t e,
+    struct gpg_decrypt_result *r, char *err, size_t errsz)
+{
+	gpgme_error_t le = 0;
+	size_t missing = 0;
+	int done;
+
+	if (!e) {
+		gpg_cms_sigs(g, r);
+		le = gpg_cms_signers(g, r, &missing);
+	}
+	done = gpg_cms_done(g, e ? e : le);
+	if (done && (e || (gpgme_err_code(le) == GPG_ERR_EOF &&
+	    missing == 0)))
+		return 0;
+	gpg_decrypt_result_free(r);
+	if (done && gpgme_err_code(le) == GPG_ERR_EOF)
+		snprintf(err, errsz, "S/MIME verification: gpgsm did not "
+		    "list the certificate of a signature it verified");
+	else
+		snprintf(err, errsz, "S/MIME verification: gpgsm did not "
+		    "finish");
+	return -1;
 }
 
 /* gpg_cms_verify - gpg_verify (text: detached) and gpg_verify_opaque
@@ -248,17 +405,8 @@ gpg_cms_verify(struct gpg *g, struct gpg_io *text, struct gpg_io *sig,
 	e = gpgme_op_verify(g->ctx, sdata, tdata, pdata);
 	gpg_run(g, 0);
 	(void)unsetenv(GPGSUP_SCRATCH_ENV);
-	/* gpgsm's "OK" (gpg_cms_done) ends every signature it began:
-	 * one whose certificate it lacks ends in "ERROR verify.findkey",
-	 * which GPGME makes the signature's status */
-	if (!e)
-		gpg_cms_sigs(g, r);
-	if (!gpg_cms_done(g, e)) {
-		gpg_decrypt_result_free(r);
-		snprintf(err, errsz, "S/MIME verification: gpgsm did not "
-		    "finish");
+	if (gpg_cms_verified(g, e, r, err, errsz) == -1)
 		goto out;
-	}
 	if (e && (gpg_cms_dec_class(e, &r->dec) == -1 ||
 	    r->dec == GPG_DEC_NOSECKEY)) {
 		gpg_fail(e, "S/MIME verification", err, errsz);

@@ -300,6 +300,7 @@ gpg_sigs(struct gpg *g, struct gpg_decrypt_result *r)
 		return;
 	for (s = vres->signatures; s != NULL; s = s->next) {
 		r->sigs = xappend(r->sigs, r->nsigs, sizeof *r->sigs);
+		memset(&r->sigs[r->nsigs], 0, sizeof *r->sigs);
 		r->sigs[r->nsigs].fpr = xstrdup(s->fpr != NULL ? s->fpr : "");
 		r->sigs[r->nsigs].created = (long long)s->timestamp;
 		r->sigs[r->nsigs++].status = gpgstatus_sig(s->status);
@@ -463,10 +464,14 @@ out:
 void
 gpg_decrypt_result_free(struct gpg_decrypt_result *r)
 {
-	size_t i;
+	size_t i, j;
 
-	for (i = 0; i < r->nsigs; i++)
+	for (i = 0; i < r->nsigs; i++) {
 		free(r->sigs[i].fpr);
+		for (j = 0; j < r->sigs[i].nemails; j++)
+			free(r->sigs[i].emails[j]);
+		free(r->sigs[i].emails);
+	}
 	free(r->sigs);
 	memset(r, 0, sizeof *r);
 }

@@ -168,13 +168,14 @@ gpgsup_watch(pid_t pid, int conn, const struct timespec *end)
  * gateway's keybox: certificates it then encrypts to, invalid ones it
  * must probe at every listing (gpgcms.c), and a keybox an attacker
  * fills.  The run gets `--no-default-keyring --keyring DIR/scratch.kbx
- * --keyring HOME/pubring.kbx`: it finds the home's certificates and
- * stores the signature's in a private directory, removed after.  The
- * directory is named after the supervisor's pid, which holds a lock
- * on it while it lives: one whose supervisor was killed with mailseal
- * (Postfix kills a timed-out command's process group with SIGKILL)
- * holds the message's certificates, and is removed by the next run that
- * finds it unlocked and its supervisor gone (gpgsup_scratch_sweep).
+ * --keyring HOME/pubring.kbx` (the latter only when it is there): it
+ * finds the home's certificates and stores the signature's in a private
+ * directory, removed after.  The directory is named after the
+ * supervisor's pid, which holds a lock on it while it lives: one whose
+ * supervisor was killed with mailseal (Postfix kills a timed-out
+ * command's process group with SIGKILL) holds the message's
+ * certificates, and is removed by the next run that finds it unlocked
+ * and its supervisor gone (gpgsup_scratch_sweep).
  */
 struct gpgsup_scratch {
 	char	dir[PATH_MAX];
@@ -342,8 +343,13 @@ gpgsup_pass(const char *prog, int argc, char **argv, unsigned int deadline)
 		av[i++] = nodef;
 		av[i++] = kr;
 		av[i++] = s.kbx;
-		av[i++] = kr;
-		av[i++] = s.home;
+		/* a home without a keybox (no certificate imported
+		 * yet, or OpenPGP's pubring.gpg alone): gpgsm refuses a
+		 * --keyring that is not there and ends at once */
+		if (access(s.home, F_OK) == 0) {
+			av[i++] = kr;
+			av[i++] = s.home;
+		}
 	}
 	memcpy(av + i, argv + 1, (size_t)argc * sizeof *av);
 	if (deadline > 0 && clock_gettime(CLOCK_MONOTONIC, &end) == 0)

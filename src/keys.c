@@ -296,7 +296,13 @@ keys_list_cms(struct keys_job *j, const char *home)
 	char err[GPG_ERRLEN];
 	enum gpg_status st;
 
-	if (gpg_open_cms(&g, home, err, sizeof err) != GPG_OK) {
+	if ((st = gpg_open_cms(&g, home, err, sizeof err)) == GPG_NOENGINE) {
+		/* not installed: the keys alone, as with smime = no */
+		log_warnx("keys: %s: certificates are not listed", err);
+		j->smime = 0;
+		return OUTCOME_OK;
+	}
+	if (st != GPG_OK) {
 		log_warnx("keys: %s (smime = no in the configuration does "
 		    "without certificates)", err);
 		return OUTCOME_TEMPFAIL;

@@ -279,4 +279,11 @@
  * out (logged once). */
 #define LIMIT_AUTOCRYPT_GOSSIP	100
 
+/* Nesting of indefinite-length BER elements smime.c's walk follows
+ * (smime_ber_feed): in gpgsm's output (EnvelopedData nests 5 deep), and
+ * in an S/MIME root that encrypt and sign would pass on as already
+ * encrypted or signed (smime_body_whole).  Deeper is not whole: gpgsm's
+ * output is refused (75), a root is encrypted or signed (again). */
+#define LIMIT_SMIME_BER_DEPTH	32
+
 #endif

@@ -481,9 +481,10 @@ sign_make(struct sign_job *j)
 		    "too long" : err);
 		return st == GPG_NOSECKEY ? OUTCOME_NOSIGNER : OUTCOME_TEMPFAIL;
 	}
-	if (j->opts->smime ? j->sig->len < 2 || !smime_der_complete(
-	    (unsigned char *)j->sig->buf, j->sig->len, j->sig->len,
-	    (unsigned char *)j->sig->buf + j->sig->len - 2) :
+	/* gpgsm's BER walked through: two zero bytes at the end may be an
+	 * inner element's end-of-contents */
+	if (j->opts->smime ? !smime_ber_whole((unsigned char *)j->sig->buf,
+	    j->sig->len) :
 	    j->sig->len == 0 || j->sig->buf[j->sig->len - 1] != '\n') {
 		log_warnx("signing: gpg's signature is incomplete");
 		return OUTCOME_TEMPFAIL;
@@ -595,6 +596,7 @@ static enum outcome
 sign_ready(struct sign_job *j, int *copy)
 {
 	char err[GPG_ERRLEN];
+	enum classify_kind k;
 	enum outcome r;
 
 	*copy = 0;
@@ -606,11 +608,20 @@ sign_ready(struct sign_job *j, int *copy)
 		log_warn("cannot read the message");
 		return OUTCOME_TEMPFAIL;
 	}
-	/* signed at the root, OpenPGP or S/MIME, or encrypted */
-	if (classify_encrypted(j->m->kind) || classify_signed(j->m->kind)) {
+	/* signed at the root, OpenPGP or S/MIME, or encrypted; an S/MIME
+	 * root that all through (else what follows its first bytes would
+	 * go out unsigned) */
+	if ((k = j->m->kind) == CLASSIFY_SMIME || k == CLASSIFY_SMIME_OPAQUE)
+		*copy = smime_body_whole(j->m->in, j->m->h.bodyoff);
+	else
+		*copy = classify_encrypted(k) || classify_signed(k);
+	if (*copy == -1) {
+		log_warn("cannot read the message");
+		return OUTCOME_TEMPFAIL;
+	}
+	if (*copy) {
 		log_debug("message is already %s: passed on unchanged",
 		    classify_name(j->m->kind));
-		*copy = 1;
 		return OUTCOME_OK;
 	}
 	if (sign_binary(&j->m->h)) {

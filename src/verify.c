@@ -8,17 +8,17 @@
  * signature (feed.c); a clear-signed body is fed to gpg as it is,
  * transfer-decoded.  S/MIME signatures (smimedec.c) are checked by
  * gpgsm on a CMS context of their own, opened only for S/MIME, and
- * folded here the same way.  Only the root, or the decrypted content's root,
- * is ever verified (decrypt.c).
+ * folded here the same way, each judged by what the engine learnt of
+ * its certificate on the gpgsm that verified it (verify_cert).  Only
+ * the root, or the decrypted content's root, is ever verified
+ * (decrypt.c).
  */
 #include <config.h>
 
 #include <errno.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "classify.h"
 #include "feed.h"
@@ -31,10 +31,12 @@
 #include "verify.h"
 #include "xmalloc.h"
 
-static void	verify_take(struct verify *, enum verdict_sig, const char *,
+static int	verify_take(struct verify *, enum verdict_sig, const char *,
 		    long long, int);
 static int	verify_toomany(struct verify *,
 		    const struct gpg_decrypt_result *);
+static const struct gpg_key *verify_cert(const struct gpg_sig *,
+		    struct gpg_key *, int *);
 
 /* verify_gpg - see verify.h */
 int
@@ -65,17 +67,20 @@ verify_cms(struct verify *v)
 }
 
 /* verify_take - one signature's verdict sv into v when it is the worst
- * so far; signer is what the header names, issuer: no key named it */
-static void
+ * so far; signer is what the header names, issuer: no key named it.
+ * 1: taken */
+static int
 verify_take(struct verify *v, enum verdict_sig sv, const char *signer,
     long long created, int issuer)
 {
-	if (v->verdict == VERDICT_SIG_NONE || sv > v->verdict) {
-		v->verdict = verdict_worse(v->verdict, sv);
-		snprintf(v->signer, sizeof v->signer, "%s", signer);
-		v->created = created;
-		v->issuer = issuer;
-	}
+	if (v->verdict != VERDICT_SIG_NONE && sv <= v->verdict)
+		return 0;
+	v->verdict = verdict_worse(v->verdict, sv);
+	snprintf(v->signer, sizeof v->signer, "%s", signer);
+	v->created = created;
+	v->issuer = issuer;
+	v->unchecked = 0;
+	return 1;
 }
 
 /* verify_toomany - no mailer signs this often; each signature would
@@ -126,51 +131,76 @@ verify_sigs(struct verify *v, const struct gpg_decrypt_result *r,
 }
 
 /*
+ * verify_cert - the signer certificate of s, as the engine learnt it on
+ * the gpgsm that verified s (the home's certificates and those the
+ * signature carries alike), in the shape verdict.c judges: its email
+ * addresses are its user IDs, full only for a chain valid up to a root
+ * of trustlist.txt; an untrusted or unchecked chain, or an expired
+ * certificate, is never better than good-untrusted.  full: room for
+ * s->nemails flags.  NULL when gpgsm named no certificate.
+ */
+static const struct gpg_key *
+verify_cert(const struct gpg_sig *s, struct gpg_key *k, int *full)
+{
+	size_t i;
+
+	if (s->chain == GPG_CHAIN_NONE)
+		return NULL;
+	memset(k, 0, sizeof *k);
+	k->fpr = s->fpr;
+	k->x509 = 1;
+	k->uids = s->emails;
+	k->nuids = s->nemails;
+	k->uidfull = full;
+	k->expired = s->chain == GPG_CHAIN_EXPIRED;
+	k->revoked = s->chain == GPG_CHAIN_REVOKED;
+	k->untrusted = s->chain != GPG_CHAIN_TRUSTED;
+	k->invalid = k->untrusted;
+	k->usable = s->chain == GPG_CHAIN_TRUSTED;
+	for (i = 0; i < s->nemails; i++)
+		full[i] = k->usable;
+	return k;
+}
+
+/*
  * verify_sigs_cms - see verify.h.  gpgsm names each signer by its
- * certificate's fingerprint, which is what signer= gives.  Its
- * certificate is looked for among those whose email address equals
- * from (one validated listing, the engine's exact match, for all the
- * signatures): a verifying signature whose certificate is not among
- * them is a mismatch; one that is, is judged as a key is (verdict.c).
- * No listing when no signature verifies, or there is no From.
+ * certificate's fingerprint, which is what signer= gives; the engine
+ * gives its email addresses and chain (verify_cert).  A signature that
+ * verifies by a certificate gpgsm named but without an address of from
+ * is a mismatch.  A chain whose revocation could not be checked (no
+ * CRL to be had) is logged: the verdict is good-untrusted at best.
  */
 int
 verify_sigs_cms(struct verify *v, const struct gpg_decrypt_result *r,
     const char *from)
 {
-	struct gpg_keylist keys;
-	char err[GPG_ERRLEN], *pat[1];
+	const struct gpg_sig *s;
 	const struct gpg_key *key;
+	struct gpg_key k;
 	enum verdict_sig sv;
-	size_t i, k, good = 0;
+	int *full;
+	size_t i;
 
 	if (verify_toomany(v, r))
 		return 0;
-	memset(&keys, 0, sizeof keys);
-	for (i = 0; i < r->nsigs; i++)
-		good += r->sigs[i].status == GPG_SIG_VALID ||
-		    r->sigs[i].status == GPG_SIG_EXPIRED;
-	if (good > 0 && from != NULL) {
-		pat[0] = (char *)(uintptr_t)from;
-		if (gpg_keylist(v->cms, pat, 1, 0, &keys, err,
-		    sizeof err) != GPG_OK) {
-			log_warnx("%s", err);
-			return -1;
-		}
-	}
 	for (i = 0; i < r->nsigs; i++) {
-		key = NULL;
-		for (k = 0; k < keys.n; k++)
-			if (strcasecmp(keys.v[k].fpr, r->sigs[i].fpr) == 0)
-				key = &keys.v[k];
-		sv = verdict_signature(&r->sigs[i], key, from);
+		s = &r->sigs[i];
+		full = xcalloc(s->nemails + 1, sizeof *full);
+		key = verify_cert(s, &k, full);
+		sv = verdict_signature(s, key, from);
 		if (sv == VERDICT_SIG_UNKNOWN_KEY &&
-		    r->sigs[i].status != GPG_SIG_NOKEY)
+		    s->status != GPG_SIG_NOKEY)
 			sv = VERDICT_SIG_MISMATCH;	/* not From's */
-		verify_take(v, sv, r->sigs[i].fpr, r->sigs[i].created,
-		    r->sigs[i].fpr[0] == '\0');
+		if (s->chain == GPG_CHAIN_UNCHECKED &&
+		    sv == VERDICT_SIG_GOOD_UNTRUSTED)
+			log_warnx("S/MIME signer %s: the certificate's chain "
+			    "could not be checked (no CRL to be had): "
+			    "good-untrusted at best", s->fpr);
+		if (verify_take(v, sv, s->fpr, s->created, s->fpr[0] == '\0'))
+			v->unchecked = s->chain == GPG_CHAIN_UNCHECKED &&
+			    sv == VERDICT_SIG_GOOD_UNTRUSTED;
+		free(full);
 	}
-	gpg_keylist_free(&keys);
 	return 0;
 }
 

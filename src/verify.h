@@ -29,6 +29,9 @@ struct verify {
 	int			 issuer;	/* no: the key is unknown and
 						 * signer is what the
 						 * signature names */
+	int			 unchecked;	/* S/MIME good-untrusted
+						 * because the chain's CRL
+						 * could not be had */
 };
 
 /* verify_gpg - open v's context unless it has one: 0, or -1 (logged) */
@@ -39,8 +42,9 @@ int	verify_gpg(struct verify *);
 int	verify_cms(struct verify *);
 
 /* verify_sigs_cms - verify_sigs for signatures gpgsm checked: the
- * signer is named by its certificate's fingerprint, and judged by the
- * certificates of the CMS context whose email address equals from */
+ * signer is named by its certificate's fingerprint, and judged by what
+ * the engine learnt of that certificate on the verifying gpgsm (its
+ * email addresses against from, its chain; no gpgsm run here).  0 */
 int	verify_sigs_cms(struct verify *, const struct gpg_decrypt_result *,
 	    const char *);
 

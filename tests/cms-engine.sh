@@ -190,8 +190,9 @@ osign() {	# osign NAME OUT [OPTION...] - openssl's signature over $T/m
 }
 osign alice "$T/a.der"
 drive "$T/o" verify "$T/a.der" "$T/m"
-is "openssl's detached signature by alice: VALID, her fingerprint" \
-    "$rc $(cat "$T/o")" "0 sig=VALID fpr=$(fp alice)"
+is "openssl's detached signature by alice: VALID, her fingerprint, trusted chain, her address" \
+    "$rc $(cat "$T/o")" \
+    "0 sig=VALID fpr=$(fp alice) chain=trusted emails=alice@example.org"
 printf 'Content-Type: text/plain\r\n\r\nhello, S/MIMF\r\n' >"$T/m2"
 drive "$T/o" verify "$T/a.der" "$T/m2"
 is "the same over tampered text: BAD" "$rc $(cut -d' ' -f1 "$T/o")" \
@@ -205,20 +206,21 @@ drive "$T/o" verify "$T/dv.der" "$T/m"
 is "a revoked signer: BAD" "$rc $(cut -d' ' -f1 "$T/o")" "0 sig=BAD"
 osign carol "$T/c.der"
 drive "$T/o" verify "$T/c.der" "$T/m"
-is "an expired signer: not VALID (EXPIRED)" "$rc $(cut -d' ' -f1 "$T/o")" \
-    "0 sig=EXPIRED"
+is "an expired signer: not VALID (EXPIRED), its chain expired" \
+    "$rc $(cut -d' ' -f1,3 "$T/o")" "0 sig=EXPIRED chain=expired"
 osign mallory "$T/ml.der"
 drive "$T/o" verify "$T/ml.der" "$T/m"
 # VALID: the signature verifies; the certificate's validated listing
 # (untrusted, no full uid) makes decrypt's verdict good-untrusted, never
 # good (verdict.c; tests/smime-decrypt.sh)
-is "a signer of an untrusted root: VALID (judged by the listing)" \
-    "$rc $(cut -d' ' -f1 "$T/o")" "0 sig=VALID"
+is "a signer of an untrusted root: VALID, its chain untrusted" \
+    "$rc $(cut -d' ' -f1,3,4 "$T/o")" \
+    "0 sig=VALID chain=untrusted emails=mallory@example.org"
 osign alice "$T/op.der" -nodetach
 drive "$T/o" opaque "$T/op.der" "$T/d"
 is "opaque signed-data by alice: VALID, the content out" \
     "$rc $(cat "$T/o") $(cmp -s "$T/d" "$T/m" && echo same)" \
-    "0 sig=VALID fpr=$(fp alice) same"
+    "0 sig=VALID fpr=$(fp alice) chain=trusted emails=alice@example.org same"
 # gpgsm stores a signature's certificates in its keybox: not the home's
 cp "$H/pubring.kbx" "$T/kbx.before"
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/q.key" \
@@ -228,18 +230,37 @@ openssl cms -sign -binary -outform DER -in "$T/m" -signer "$T/q.crt" \
     -inkey "$T/q.key" -out "$T/q.der"
 drive "$T/o" verify "$T/q.der" "$T/m"
 drive "$T/l" list q@example.org
-# VALID as an untrusted root's (fix-cms-in): decrypt's verdict comes
-# from the certificates of the home, where this one is not
-is "a signature's own certificate (self-signed): VALID, not kept in the home" \
-    "$(cut -d' ' -f1 "$T/o") $(cmp -s "$H/pubring.kbx" "$T/kbx.before" &&
-    echo same) $(wc -c <"$T/l")" "sig=VALID same 0"
+# listed on the verifying gpgsm, where the scratch keybox holds it
+is "a signature's own certificate (self-signed): VALID, untrusted, its address; not kept in the home" \
+    "$(cut -d' ' -f1,3,4 "$T/o") $(cmp -s "$H/pubring.kbx" "$T/kbx.before" &&
+    echo same) $(wc -c <"$T/l")" \
+    "sig=VALID chain=untrusted emails=q@example.org same 0"
 gpgsm --homedir "$H" --batch --delete-keys "$(fp victor)" >/dev/null 2>&1
 osign victor "$T/v.der"
-drive "$T/o" verify "$T/v.der" "$T/m"
+# (its scratch keybox in a TMPDIR of this test's own: other runs on the
+# machine make theirs in /tmp meanwhile)
+mkdir "$T/scr"
+TMPDIR=$T/scr drive "$T/o" verify "$T/v.der" "$T/m"
 drive "$T/l" list victor@example.org
-is "a certificate the signature carries (victor's, not in the home): VALID, not kept" \
-    "$(cat "$T/o") $(wc -c <"$T/l") $(ls /tmp | grep -c '^mailseal-gpgsm')" \
-    "sig=VALID fpr=$(fp victor) 0 0"
+is "a certificate the signature carries (victor's, not in the home): VALID, trusted chain, his address; not kept" \
+    "$(cat "$T/o") $(wc -c <"$T/l") $(ls -A "$T/scr" | wc -l)" \
+    "sig=VALID fpr=$(fp victor) chain=trusted emails=victor@example.org 0 0"
+# the same where the Test CA's CRL cannot be had (H2: no CRL cache): the
+# signature verifies, its chain is unchecked (never trusted), not 75
+rm -f "$H2/gpgsm.conf"	# crl checks on again
+gpgconf --homedir "$H2" --kill all >/dev/null 2>&1
+gpgsm --homedir "$H2" --batch --delete-keys "$(fp victor)" >/dev/null 2>&1
+cp "$H2/pubring.kbx" "$T/kbx2.before"
+"$DRIVE" "$H2" verify "$T/v.der" "$T/m" >"$T/o" 2>"$T/err"; rc=$?
+is "a carried certificate whose CRL cannot be had: VALID, chain unchecked, not 75; not kept" \
+    "$rc $(cat "$T/o") $(cmp -s "$H2/pubring.kbx" "$T/kbx2.before" && echo same)" \
+    "0 sig=VALID fpr=$(fp victor) chain=unchecked emails=victor@example.org same"
+# a carried certificate of the untrusted root, mallory's (not in the home)
+gpgsm --homedir "$H" --batch --delete-keys "$(fp mallory)" >/dev/null 2>&1
+drive "$T/o" verify "$T/ml.der" "$T/m"
+is "a carried certificate of an untrusted root: VALID, chain untrusted" \
+    "$rc $(cut -d' ' -f1,3,4 "$T/o")" \
+    "0 sig=VALID chain=untrusted emails=mallory@example.org"
 printf 'not DER at all\n' >"$T/junk"
 drive "$T/o" verify "$T/junk" "$T/m"
 is "a signature part that is no CMS: BAD, not 75" \
@@ -306,10 +327,10 @@ for p in gpg gpgconf gpg-agent dirmngr; do
 done
 PATH=$T/bin "$DRIVE" "$H" list bob@example.org >"$T/o" 2>"$T/err"
 rc=$?
-if [ "$rc" -eq 75 ] && grep -q 'no gpgsm' "$T/err"; then
-	ok "no gpgsm on PATH: 75, said so"
+if [ "$rc" -eq 69 ] && grep -q 'no gpgsm' "$T/err"; then
+	ok "no gpgsm on PATH: GPG_NOENGINE (not installed, not a retry), said so"
 else
-	not_ok "no gpgsm on PATH: 75 (exit $rc)" "$T/err"
+	not_ok "no gpgsm on PATH: GPG_NOENGINE (exit $rc)" "$T/err"
 fi
 # a fake gpgsm: the real one for --version; as the server it greets,
 # answers OK, and at the operation's command dies (FAKE=die) or hangs

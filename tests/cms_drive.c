@@ -6,7 +6,9 @@
  *	cms_drive HOME encrypt IN OUT FPR...
  *	cms_drive HOME decrypt IN OUT		"dec=N noint=N"
  *	cms_drive HOME sign FPR IN OUT		"micalg=NAME"
- *	cms_drive HOME verify SIG TEXT		"sig=STATUS fpr=FPR" each
+ *	cms_drive HOME verify SIG TEXT		"sig=STATUS fpr=FPR" each,
+ *						" chain=C emails=A,B" after
+ *						one that verifies
  *	cms_drive HOME opaque IN OUT		the same, content to OUT
  *
  * CMS_DEADLINE=N: gpg_deadline(N).  Exit 0 (GPG_OK), 75 (GPG_TEMPFAIL,
@@ -40,18 +42,27 @@ done(enum gpg_status st, const char *err)
 	if (st == GPG_OK)
 		return 0;
 	fprintf(stderr, "cms_drive: status %d: %s\n", (int)st, err);
-	return st == GPG_TEMPFAIL ? 75 : 65;
+	return st == GPG_TEMPFAIL ? 75 : st == GPG_NOENGINE ? 69 : 65;
 }
 
 static void
 sigs(const struct gpg_decrypt_result *r)
 {
 	static const char *names[] = { "VALID", "EXPIRED", "BAD", "NOKEY" };
-	size_t i;
+	static const char *chains[] = { "none", "trusted", "untrusted",
+	    "unchecked", "expired", "revoked", "invalid" };
+	size_t i, j;
 
-	for (i = 0; i < r->nsigs; i++)
-		printf("sig=%s fpr=%s\n", names[r->sigs[i].status],
+	for (i = 0; i < r->nsigs; i++) {
+		printf("sig=%s fpr=%s", names[r->sigs[i].status],
 		    r->sigs[i].fpr);
+		if (r->sigs[i].chain != GPG_CHAIN_NONE)
+			printf(" chain=%s", chains[r->sigs[i].chain]);
+		for (j = 0; j < r->sigs[i].nemails; j++)
+			printf("%s%s", j == 0 ? " emails=" : ",",
+			    r->sigs[i].emails[j]);
+		printf("\n");
+	}
 }
 
 static void

@@ -319,7 +319,7 @@ nm | crypto/encrypted-rfc822-attachment | decrypted | none | - | decrypts to mix
 nm | crypto/encrypted-signed.eml | decrypted | good:notmuch | - | signed and encrypted in one OpenPGP message, From the test suite key
 nm | crypto/simple-encrypted | failed:no-secret-key | none | - | encrypted to 3B7AA7F014E69B5A (upstream opens it only with a stored session key)
 nm | mangling/mixed-up.eml | decrypted | none | - | Exchange form (upstream T351 mixed-up): repaired
-nm | pkcs7/smime-onepart-signed.eml | not-encrypted | mismatch:smimealice | - | S/MIME signed-data by Alice's certificate, carried in it only: a valid signature, but this home does not know the certificate's addresses (the engine keeps carried certificates out of the keybox): mismatch, the content shown
+nm | pkcs7/smime-onepart-signed.eml | not-encrypted | good-untrusted:smimealice | - | S/MIME signed-data by Alice's certificate, carried in it only: a valid signature, From one of the certificate's addresses (read on the verifying gpgsm), its CA not trusted in this home: good-untrusted, the content shown
 nm | protected-headers/double-wrapped-with-phony-protected-header.eml | decrypted | none | Subject Unavailable | decrypts to another multipart/encrypted (to a key not here); the Subject on its data part is no protected header
 nm | protected-headers/encrypted-message-with-forwarded-attachment.eml | decrypted | none | This is the cryptographic envelope subject | the protected Subject, not the forwarded message's
 nm | protected-headers/encrypted-signed-not-masked.eml | decrypted | good:notmuch | Rhinoceros dinner | signed and encrypted, protected Subject equals the outer
@@ -333,8 +333,8 @@ nm | protected-headers/protected-with-legacy-display.eml | decrypted | good:notm
 nm | protected-headers/signed-protected-header.eml | not-encrypted | good:notmuch | This is a signed message | signed, protected headers v1
 nm | protected-headers/simple-signed-mail.eml | not-encrypted | good:notmuch | This is a signed message | signed
 nm | protected-headers/smime-enc+legacy-disp.eml | failed:no-secret-key | none | - | S/MIME enveloped-data, given to gpgsm: this home has no key of its certificate, kept as it is (tests/smime-decrypt.sh decrypts the protected-headers ones with bob.p12)
-nm | protected-headers/smime-multipart-signed.eml | not-encrypted | mismatch:smimealice | - | S/MIME multipart/signed by Alice's certificate, carried in it only: the home does not know its addresses: mismatch
-nm | protected-headers/smime-onepart-signed.eml | not-encrypted | mismatch:smimealice | - | S/MIME signed-data by Alice's certificate, carried in it only: a valid signature, but this home does not know the certificate's addresses (the engine keeps carried certificates out of the keybox): mismatch, the content shown
+nm | protected-headers/smime-multipart-signed.eml | not-encrypted | good-untrusted:smimealice | - | S/MIME multipart/signed by Alice's certificate, carried in it only: From one of its addresses, its CA not trusted in this home: good-untrusted
+nm | protected-headers/smime-onepart-signed.eml | not-encrypted | good-untrusted:smimealice | - | S/MIME signed-data by Alice's certificate, carried in it only: a valid signature, From one of the certificate's addresses (read on the verifying gpgsm), its CA not trusted in this home: good-untrusted, the content shown
 nm | protected-headers/smime-sign+enc+legacy-disp.eml | failed:no-secret-key | none | - | S/MIME enveloped-data, given to gpgsm: this home has no key of its certificate, kept as it is (tests/smime-decrypt.sh decrypts the protected-headers ones with bob.p12)
 nm | protected-headers/smime-sign+enc.eml | failed:no-secret-key | none | - | S/MIME enveloped-data, given to gpgsm: this home has no key of its certificate, kept as it is (tests/smime-decrypt.sh decrypts the protected-headers ones with bob.p12)
 nm | protected-headers/subjectless-protected-header.eml | decrypted | none | This is a protected header | no outer Subject; the protected one is added
@@ -350,8 +350,8 @@ ph | pgpmime-sign+enc+legacy-disp.eml | decrypted | good:alice | =inner | signed
 ph | pgpmime-sign+enc.eml | decrypted | good:alice | =inner | signed and encrypted in one
 ph | pgpmime-signed.eml | not-encrypted | good:alice | The FooCorp contract | signed, protected headers equal the outer
 ph | smime-enc+legacy-disp.eml | failed:no-secret-key | none | - | S/MIME enveloped-data, given to gpgsm: this home has no key of its certificate, kept as it is (tests/smime-decrypt.sh decrypts the protected-headers ones with bob.p12)
-ph | smime-multipart-signed.eml | not-encrypted | mismatch:smimealice | - | S/MIME multipart/signed by Alice's certificate, carried in it only: the home does not know its addresses: mismatch
-ph | smime-onepart-signed.eml | not-encrypted | mismatch:smimealice | - | S/MIME signed-data by Alice's certificate, carried in it only: a valid signature, but this home does not know the certificate's addresses (the engine keeps carried certificates out of the keybox): mismatch, the content shown
+ph | smime-multipart-signed.eml | not-encrypted | good-untrusted:smimealice | - | S/MIME multipart/signed by Alice's certificate, carried in it only: From one of its addresses, its CA not trusted in this home: good-untrusted
+ph | smime-onepart-signed.eml | not-encrypted | good-untrusted:smimealice | - | S/MIME signed-data by Alice's certificate, carried in it only: a valid signature, From one of the certificate's addresses (read on the verifying gpgsm), its CA not trusted in this home: good-untrusted, the content shown
 ph | smime-sign+enc+legacy-disp.eml | failed:no-secret-key | none | - | S/MIME enveloped-data, given to gpgsm: this home has no key of its certificate, kept as it is (tests/smime-decrypt.sh decrypts the protected-headers ones with bob.p12)
 ph | smime-sign+enc.eml | failed:no-secret-key | none | - | S/MIME enveloped-data, given to gpgsm: this home has no key of its certificate, kept as it is (tests/smime-decrypt.sh decrypts the protected-headers ones with bob.p12)
 ph | unfortunately-complex.eml | decrypted | good:alice | =inner | signed, then encrypted, deeply nested

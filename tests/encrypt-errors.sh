@@ -312,9 +312,12 @@ w("inline-b64", b"MIME-Version: 1.0\nContent-Type: text/plain\n"
   b"Content-Transfer-Encoding: base64\n", base64.encodebytes(armor))
 w("inline-crlf", b"", armor.replace(b"\n", b"\r\n"))
 # CMS ContentInfo: SEQUENCE { contentType OID, [0] content }, as the
-# DER of real S/MIME starts (RFC 5652 3; RFC 5083 for authEnveloped)
-cms_env = bytes.fromhex("3080" "06092a864886f70d010703" "a080") + bytes(range(256))
-cms_auth = bytes.fromhex("30820200" "060b2a864886f70d0109100117" "a0820100") + bytes(range(256))
+# DER of real S/MIME starts (RFC 5652 3; RFC 5083 for authEnveloped),
+# whole (indefinite lengths closed, definite ones adding up): only a
+# whole one is passed through (smime_sealed)
+cms_env = bytes.fromhex("3080" "06092a864886f70d010703" "a080" "04820100") + \
+    bytes(range(256)) + bytes(4)
+cms_auth = bytes.fromhex("30820111" "060b2a864886f70d0109100117" "a0820100") + bytes(range(256))
 smime = base64.encodebytes(cms_env)
 w("smime", b"MIME-Version: 1.0\nContent-Type: application/pkcs7-mime; "
   b"smime-type=enveloped-data; name=smime.p7m\nContent-Transfer-Encoding: base64\n"

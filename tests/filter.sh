@@ -527,7 +527,9 @@ d = sys.argv[1]
 hdr = (b"From: alice@example.org\nTo: nokey@example.org\nMIME-Version: 1.0\n"
        b"Content-Type: application/pkcs7-mime; smime-type=enveloped-data; "
        b"name=smime.p7m\nContent-Transfer-Encoding: base64\n\n")
-cms = bytes.fromhex("3080" "06092a864886f70d010703" "a080") + bytes(range(256))
+# whole, as smime_sealed wants it to pass it on
+cms = bytes.fromhex("3080" "06092a864886f70d010703" "a080" "04820100") + \
+    bytes(range(256)) + bytes(4)
 open(d + "/smime.eml", "wb").write(hdr + base64.encodebytes(cms))
 open(d + "/smime-fake.eml", "wb").write(
     hdr + base64.encodebytes(b"The merger closes Friday.\n" * 20))

@@ -167,6 +167,100 @@ ms "$T/o" "$T/err" decrypt "$T/det-from.eml"
 expect "alice's signature under From: bob: mismatch" "$T/o" \
     "X-Mailseal-Decryption: not-encrypted|X-Mailseal-Signature: mismatch; signer=$A|"
 
+# ---- certificates that travel only in the message (what readers
+# receive: nobody imports a sender's certificate first).  A home without
+# the signers' certificates: gpgsm checks each signature with the one it
+# carries, in a scratch keybox, and the engine reads its addresses and
+# chain there; the home's keybox stays as it was
+HC=$(mktemp -d /tmp/msc.XXXXXX)
+_ms_homes="$_ms_homes $HC"
+cp -R "$GNUPGHOME/." "$HC/"
+rm -f "$HC"/S.*
+for n in alice carol dave mallory victor; do
+	gpgsm --homedir "$HC" --batch --delete-keys "$(cfpr "$n")" \
+	    >/dev/null 2>&1
+done
+# listed - the home's certificates, as gpgsm lists them
+listed() {
+	gpgsm --homedir "$1" --with-colons --list-keys 2>/dev/null |
+	    grep '^fpr' | sort
+}
+listed "$HC" >"$T/hc.before"
+cp "$HC/pubring.kbx" "$T/hc.kbx"
+check "the carried signers are not in that home" \
+    sh -c "! grep -q -e '$A' -e '$(cfpr mallory)' '$T/hc.before'"
+for who in alice:good victor:good mallory:good-untrusted dave:bad \
+    carol:good-untrusted; do
+	n=${who%%:*} want=${who#*:}
+	sign "$n" "$T/c-$n.eml" ||
+	    { not_ok "openssl signs as $n" "$T/c-$n.eml.err"; continue; }
+	ms "$T/o" "$T/err" decrypt --homedir "$HC" "$T/c-$n.eml"
+	expect "carried certificate of $n (from $n@example.org): $want" \
+	    "$T/o" "X-Mailseal-Decryption: not-encrypted|X-Mailseal-Signature: $want; signer=$(cfpr "$n")|"
+done
+sign alice "$T/c-op.eml" -nodetach
+envelope "$T/c-op.eml" "$T/c-op-env.eml" "$CERTS/bob.crt"
+ms "$T/o" "$T/err" decrypt --homedir "$HC" "$T/c-op-env.eml"
+expect "carried certificate, opaque-signed then enveloped: decrypted, good" \
+    "$T/o" "X-Mailseal-Decryption: decrypted; format=smime; integrity=signature|X-Mailseal-Signature: good; signer=$A|"
+sed 's/^From: alice@example.org/From: bob@example.org/' "$T/c-alice.eml" \
+    >"$T/c-from.eml"
+ms "$T/o" "$T/err" decrypt --homedir "$HC" "$T/c-from.eml"
+expect "carried certificate of alice under From: bob: mismatch" "$T/o" \
+    "X-Mailseal-Decryption: not-encrypted|X-Mailseal-Signature: mismatch; signer=$A|"
+listed "$HC" >"$T/hc.after"
+check "... the home's keybox lists the same certificates after" \
+    cmp "$T/hc.before" "$T/hc.after"
+check "... and is the same file" cmp "$T/hc.kbx" "$HC/pubring.kbx"
+# the Test CA's CRL cannot be had (no CRL cache, nothing listens at its
+# distribution point): the signature still verifies, but its chain is
+# unchecked: good-untrusted, said so, and not 75 (which would be
+# retried for ever: the sender chose the distribution point)
+HN=$(mktemp -d /tmp/msc.XXXXXX)
+_ms_homes="$_ms_homes $HN"
+cp -R "$HC/." "$HN/"
+rm -rf "$HN"/S.* "$HN/crls.d"
+ms "$T/o" "$T/err" decrypt --homedir "$HN" "$T/c-alice.eml"
+expect "carried certificate, no CRL to be had: good-untrusted, chain=unchecked, not 75" \
+    "$T/o" "X-Mailseal-Decryption: not-encrypted|X-Mailseal-Signature: good-untrusted; signer=$A; chain=unchecked|"
+check "... and logged so" grep -q 'could not be checked' "$T/err"
+ms "$T/o" "$T/err" decrypt --homedir "$HN" "$T/c-op-env.eml"
+expect "... opaque-signed then enveloped there: decrypted, good-untrusted" \
+    "$T/o" "X-Mailseal-Decryption: decrypted; format=smime; integrity=signature|X-Mailseal-Signature: good-untrusted; signer=$A; chain=unchecked|"
+# a signature by a certificate of another address there is mismatch,
+# nothing said of the chain
+ms "$T/o" "$T/err" decrypt --homedir "$HN" "$T/c-from.eml"
+expect "... alice's under From: bob there: mismatch" "$T/o" \
+    "X-Mailseal-Decryption: not-encrypted|X-Mailseal-Signature: mismatch; signer=$A|"
+# the signer's certificate is listed by the gpgsm that verified (its
+# LISTKEYS after VERIFY): a gpgsm that fails there, or answers OK and
+# lists nothing, is 75 with nothing written, never a verdict
+# (tests/gpgsm_proxy.py at LISTKEYS)
+mkdir "$T/lbin"
+badlist() {
+	cat >"$T/lbin/gpgsm" <<WRAP
+#!/bin/sh
+case " \$* " in *" --server "*) ;; *) exec "$(command -v gpgsm)" "\$@" ;; esac
+exec "$PYTHON" "$MAILSEAL_SRCDIR/tests/gpgsm_proxy.py" $2 LISTKEYS \
+    "$(command -v gpgsm)" "\$@"
+WRAP
+	chmod 755 "$T/lbin/gpgsm"
+	rm -f "$T/bl.out"
+	msp "$T/lbin:$PATH" "$T/o" "$T/err" decrypt --homedir "$HC" \
+	    -o "$T/bl.out" "$T/c-alice.eml"
+	if [ "$rc" -eq 75 ] && [ ! -e "$T/bl.out" ] && [ ! -s "$T/o" ] &&
+	    one_line "$T/err" && grep -q "$3" "$T/err"; then
+		ok "gpgsm $1 listing the signer's certificate: 75, nothing written"
+	else
+		not_ok "gpgsm $1 listing the signer's certificate: 75 (exit $rc)" \
+		    "$T/err"
+	fi
+}
+badlist killed kill 'did not finish'
+badlist "gone at LISTKEYS" eof 'did not finish'
+badlist "answering OK, listing nothing," ok 'did not list the certificate'
+unset -f badlist
+
 # ---- labels: x-pkcs7 (RFC 2633's, as openssl smime -oldmime and older
 # Outlook write them), and no smime-type (name=smime.p7m)
 sed 's,application/pkcs7-,application/x-pkcs7-,' "$T/det.eml" >"$T/old.eml"
@@ -461,18 +555,32 @@ ca=$(openssl x509 -in "$C/sample-ca.pem" -noout -fingerprint -sha1 |
     sed 's/.*=//; s/://g')
 echo "$ca S relax" >"$H/trustlist.txt"
 # alice's certificate travels in the messages, and gpgsm checks the
-# signature with it (its chain to the trusted sample CA), but keeps it
-# only for that run (the engine's scratch keybox): the home does not know
-# its addresses, so a valid signature is "mismatch", never more; once
-# the operator imports the certificate into the home, "good"
+# signature with it (its chain to the trusted sample CA) in a scratch
+# keybox of that run alone, where the engine reads its addresses and
+# chain: good, and the home's keybox is as it was; with the sample CA
+# out of trustlist.txt, good-untrusted; once the operator imports the
+# certificate into the home, good all the same
 AL=702BA4B157F1E2B7D16B0C6A5FFC8A7DE2057DEB
 openssl cms -verify -noverify -in "$C/smime-onepart-signed.eml" \
     -signer "$T/alice-ph.pem" -out /dev/null 2>/dev/null
-for sv in mismatch good; do
-	if [ $sv = good ]; then
+listed() {
+	gpgsm --homedir "$H" --with-colons --list-keys 2>/dev/null |
+	    grep '^fpr' | sort
+}
+listed >"$T/ph.before"
+cp "$H/pubring.kbx" "$T/ph.kbx"
+for sv in carried:good untrusted:good-untrusted imported:good; do
+	how=${sv%%:*} sv=${sv#*:}
+	case $how in
+	untrusted)
+		mv "$H/trustlist.txt" "$H/trustlist.off"
+		gpgconf --homedir "$H" --kill all >/dev/null 2>&1 ;;
+	imported)
+		mv "$H/trustlist.off" "$H/trustlist.txt"
+		gpgconf --homedir "$H" --kill all >/dev/null 2>&1
 		gpgsm --homedir "$H" --batch --import "$T/alice-ph.pem" \
-		    >/dev/null 2>&1
-	fi
+		    >/dev/null 2>&1 ;;
+	esac
 	for v in smime-onepart-signed:not-encrypted \
 	    smime-multipart-signed:not-encrypted smime-sign+enc:decrypted \
 	    smime-sign+enc+legacy-disp:decrypted; do
@@ -480,8 +588,7 @@ for sv in mismatch good; do
 		[ $d = decrypted ] &&
 		    d="decrypted; format=smime; integrity=signature"
 		ms "$T/o" "$T/err" decrypt --homedir "$H" "$C/$n.eml"
-		expect "corpus $n ($([ $sv = good ] && echo certificate \
-		    imported || echo certificate carried)): $d, $sv" "$T/o" \
+		expect "corpus $n (certificate $how): $d, $sv" "$T/o" \
 		    "X-Mailseal-Decryption: $d|X-Mailseal-Signature: $sv; signer=$AL|"
 		w=$C/$n.inner.inner
 		[ -f "$w" ] || w=$C/$n.inner
@@ -491,10 +598,28 @@ for sv in mismatch good; do
 			    "$T/o" "$T/w.body"
 		fi
 	done
+	if [ $how = carried ]; then
+		listed >"$T/ph.after"
+		check "... the home's keybox lists the same certificates after" \
+		    cmp "$T/ph.before" "$T/ph.after"
+		check "... and is the same file" cmp "$T/ph.kbx" \
+		    "$H/pubring.kbx"
+	fi
 done
 ms "$T/o" "$T/err" decrypt --homedir "$H" "$C/smime-enc+legacy-disp.eml"
 expect "corpus smime-enc+legacy-disp (3DES-CBC, unsigned): refused" "$T/o" \
     "X-Mailseal-Decryption: failed; reason=no-integrity-protection; format=smime|X-Mailseal-Signature: none|"
 kept "... the ciphertext kept" "$T/o" "$C/smime-enc+legacy-disp.eml"
+
+# ---- a home with no keybox at all (OpenPGP's alone, or nothing yet):
+# gpgsm refuses a --keyring that is not there, so the verification's
+# scratch run must not name it (before: 75 for every signed message)
+mkdir -m 700 "$T/nokbx"
+sign alice "$T/nokbx.eml"
+ms "$T/o" "$T/err" decrypt --homedir "$T/nokbx" "$T/nokbx.eml"
+check "a home without pubring.kbx: a signed message gets a verdict, exit 0, not 75" \
+    sh -c "[ $rc -eq 0 ] && grep -q '^X-Mailseal-Signature: good-untrusted' '$T/o'"
+check "... and the home still has no keybox" test ! -e "$T/nokbx/pubring.kbx"
+gpgconf --homedir "$T/nokbx" --kill all >/dev/null 2>&1
 
 done_testing

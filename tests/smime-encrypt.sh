@@ -307,9 +307,24 @@ done
 PATH=$T/nobin "$MAILSEAL" encrypt --smime -r victor@example.org \
     -o "$T/n.out" "$T/m.eml" 2>"$T/n.err"
 rc=$?
-if [ "$rc" -eq 75 ] && [ ! -e "$T/n.out" ]; then
-	ok "no gpgsm at all: 75, no output file"
+if [ "$rc" -eq 69 ] && [ ! -e "$T/n.out" ] && grep -q 'no gpgsm' "$T/n.err"; then
+	ok "no gpgsm installed, --smime: 69 (unavailable: no retry installs it), said, no output file"
 else
-	not_ok "no gpgsm at all: 75, no output file (exit $rc)" "$T/n.err"
+	not_ok "no gpgsm installed, --smime: 69, no output file (exit $rc)" "$T/n.err"
 fi
+# the automatic choice on a machine without gpgsm: as before S/MIME, a
+# recipient without an OpenPGP key has no usable key (67), not a retry
+PATH=$T/nobin "$MAILSEAL" encrypt -r victor@example.org -o "$T/n.out" \
+    "$T/m.eml" 2>"$T/n.err"
+rc=$?
+if [ "$rc" -eq 67 ] && [ ! -e "$T/n.out" ] && grep -q 'no gpgsm' "$T/n.err"; then
+	ok "no gpgsm installed, automatic choice: 67 for a recipient without a key, said"
+else
+	not_ok "no gpgsm installed, automatic choice: 67 (exit $rc)" "$T/n.err"
+fi
+PATH=$T/nobin "$MAILSEAL" encrypt -r bob@example.org -o "$T/n.out" \
+    "$T/m.eml" 2>"$T/n.err"
+rc=$?
+check "no gpgsm installed, every recipient with a key: PGP/MIME as ever" \
+    sh -c "[ $rc -eq 0 ] && grep -q 'multipart/encrypted' '$T/n.out'"
 done_testing

@@ -130,6 +130,28 @@ is "victor: the log line says cert= and format=smime" \
 is "victor: our marker in the outer header" \
     "$(field "$T/out" X-Mailseal-Gateway | grep -c '^gw1.test')" 1 "$T/out"
 
+# --- no gpgsm installed (a gpg-only machine): certificates are not
+# looked up, as with smime = no, and one line says so; the mail to a
+# recipient without a key goes as policy says, not 75 until it bounces
+mkdir "$T/nogpgsm"
+for p in gpg gpgconf gpg-agent dirmngr; do
+	ln -s "$(command -v $p)" "$T/nogpgsm/$p"
+done
+_path=$PATH
+PATH=$T/nogpgsm
+f gw --stdout -f sender@example.net -- victor@example.org <"$T/v.eml"
+PATH=$_path
+is "no gpgsm installed, victor opportunistic: delivered as it came (exit 0)" \
+    "$rc $(kind "$T/out")" "0 clear" "$T/err"
+is "... the log line says no-key, and one line says certificates are not looked up" \
+    "$(logline | grep -c 'to=<victor@example.org> why=no-key') $(grep -c 'no gpgsm on PATH: certificates are not looked up' "$T/err")" \
+    "1 1" "$T/err"
+PATH=$T/nogpgsm
+f req --stdout -f sender@example.net -- victor@example.org <"$T/v.eml"
+PATH=$_path
+is "no gpgsm installed, victor require: 67, nothing written" \
+    "$rc $(wc -c <"$T/out" | tr -d ' ')" "67 0" "$T/err"
+
 # --- a key and a certificate: PGP/MIME, and no gpgsm at all
 m "$T/a.eml" alice@example.org bob@example.org
 f gw --stdout -f sender@example.net -- alice@example.org bob@example.org \
@@ -442,4 +464,5 @@ is "smtpd: gpgsm failing (a changed keybox listed again): 451" \
     "$(grep -c '^RCPT 451\|^DATA 451' "$T/s6")" 1 "$T/s6"
 is "smtpd: gpgsm failing: nothing delivered" "$(sink_msgs)" "$before"
 wrap "exec \"$real\" \"\$@\""
+
 done_testing

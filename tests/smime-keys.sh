@@ -193,4 +193,14 @@ PATH="$T/bin:$PATH" ms "$T/o" "$T/e" keys -c "$T/no.conf" bob@example.org
 is "gpgsm failing, smime = no: not run, exit 0" "$rc|$(cut -d' ' -f3 "$T/o")" \
     "0|key=$(fpr bob)"
 
+# no gpgsm installed: the keys alone, as with smime = no, and one line
+mkdir "$T/nogpgsm"
+for p in gpg gpgconf gpg-agent dirmngr; do
+	ln -s "$(command -v $p)" "$T/nogpgsm/$p"
+done
+PATH="$T/nogpgsm" ms "$T/o" "$T/e" keys --homedir "$H" bob@example.org
+is "no gpgsm installed: bob's key listed, exit 0, one line says certificates are not listed" \
+    "$rc|$(cut -d' ' -f3 "$T/o")|$(grep -c 'no gpgsm on PATH: certificates are not listed' "$T/e")" \
+    "0|key=$(fpr bob)|1" "$T/e"
+
 done_testing

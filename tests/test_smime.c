@@ -207,6 +207,40 @@ Test(smime, sink_knows_cut_off_der)
 	    2, 5, (const unsigned char *)"ab"), "length of 5 bytes");
 }
 
+/* gpgsm writes indefinite lengths, nested: its output cut off after an
+ * inner element's end-of-contents also ends in two zero bytes, yet is
+ * not whole */
+Test(smime, sink_knows_nested_ber_cut_after_an_inner_end)
+{
+	static const unsigned char ber[] = {
+		0x30, 0x80,				/* ContentInfo */
+		0x06, 0x01, 0x2a,
+		0xa0, 0x80,				/* [0] */
+		0x30, 0x80,				/* EnvelopedData */
+		0x02, 0x01, 0x00,
+		0x24, 0x80, 0x04, 0x02, 0x00, 0x00,	/* OCTETs */
+		0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00 };
+	size_t cut[] = { sizeof ber - 2, sizeof ber - 4, sizeof ber - 6,
+	    sizeof ber - 8, 18 };
+	size_t i;
+	int whole;
+	char *t;
+
+	t = sink_text(ber, sizeof ber, 3, 0, &whole);
+	cr_expect(whole, "the whole BER");
+	free(t);
+	for (i = 0; i < sizeof cut / sizeof cut[0]; i++) {
+		t = sink_text(ber, cut[i], 3, 0, &whole);
+		cr_expect(!whole, "cut to %zu of %zu bytes", cut[i],
+		    sizeof ber);
+		free(t);
+	}
+	cr_expect(smime_ber_whole(ber, sizeof ber), "smime_ber_whole");
+	for (i = 0; i < sizeof cut / sizeof cut[0]; i++)
+		cr_expect(!smime_ber_whole(ber, cut[i]),
+		    "smime_ber_whole, cut to %zu", cut[i]);
+}
+
 Test(smime, signature_part)
 {
 	unsigned char *der = fake_der(200);
