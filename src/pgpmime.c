@@ -62,9 +62,9 @@ pgpmime_puts(FILE *fp, const char *s, int crlf)
 	return fputs(crlf ? "\r\n" : "\n", fp) == EOF ? -1 : 0;
 }
 
-/* pgpmime_write_head - see pgpmime.h */
+/* pgpmime_write_outer - see pgpmime.h */
 int
-pgpmime_write_head(FILE *fp, const struct rfc5322_header *h, const char *b)
+pgpmime_write_outer(FILE *fp, const struct rfc5322_header *h)
 {
 	const char *eol = h->crlf ? "\r\n" : "\n";
 	size_t i;
@@ -86,6 +86,17 @@ pgpmime_write_head(FILE *fp, const struct rfc5322_header *h, const char *b)
 			return -1;
 	}
 	if (!mimever && pgpmime_puts(fp, "MIME-Version: 1.0", h->crlf) == -1)
+		return -1;
+	return 0;
+}
+
+/* pgpmime_write_head - see pgpmime.h */
+int
+pgpmime_write_head(FILE *fp, const struct rfc5322_header *h, const char *b)
+{
+	const char *eol = h->crlf ? "\r\n" : "\n";
+
+	if (pgpmime_write_outer(fp, h) == -1)
 		return -1;
 	if (fprintf(fp, "Content-Type: multipart/encrypted;%s"
 	    "\tprotocol=\"application/pgp-encrypted\";%s"

@@ -26,6 +26,12 @@ void	pgpmime_boundary(char *);
  * encryption, and speak of another copy than the one sealed). */
 int	pgpmime_is_outer(const struct rfc5322_field *);
 
+/* pgpmime_write_outer - the From line, the outer fields (exact bytes,
+ * in their order) and MIME-Version if missing: the top of every
+ * message we seal, PGP/MIME (pgpmime_write_head) or S/MIME (smime.c).
+ * Returns 0 or -1. */
+int	pgpmime_write_outer(FILE *, const struct rfc5322_header *);
+
 /* pgpmime_write_head - the From line, the outer fields (exact bytes),
  * MIME-Version if missing, the multipart/encrypted Content-Type, the
  * version part and the headers of the data part.  Returns 0 or -1. */

@@ -33,25 +33,8 @@ int
 smime_write_head(FILE *fp, const struct rfc5322_header *h)
 {
 	const char *eol = h->crlf ? "\r\n" : "\n";
-	size_t i;
-	int mimever = 0;
 
-	if (h->fromline != NULL &&
-	    fwrite(h->fromline, 1, h->fromlen, fp) != h->fromlen)
-		return -1;
-	for (i = 0; i < h->nfields; i++) {
-		const struct rfc5322_field *f = &h->fields[i];
-		if (!pgpmime_is_outer(f))
-			continue;
-		if (rfc5322_is(f, "MIME-Version"))
-			mimever = 1;
-		if (fwrite(f->raw, 1, f->rawlen, fp) != f->rawlen)
-			return -1;
-		/* a header that ends the input without a line end */
-		if (f->raw[f->rawlen - 1] != '\n' && fputs(eol, fp) == EOF)
-			return -1;
-	}
-	if (!mimever && fprintf(fp, "MIME-Version: 1.0%s", eol) < 0)
+	if (pgpmime_write_outer(fp, h) == -1)
 		return -1;
 	return fprintf(fp, "Content-Type: application/pkcs7-mime; "
 	    "smime-type=enveloped-data;%s\tname=\"smime.p7m\"%s"
