@@ -8,7 +8,8 @@
  *     nanosecond; a file that appears or goes counts as a change
  *   the earliest expiry among the listed keys passed (gpg_key.expires:
  *     the primary key's, or that of the encryption subkey gpg would
- *     use): gpg must say again which keys encrypt
+ *     use): gpg must say again which keys encrypt; or a certificate's
+ *     notBefore (not valid yet when listed) passed
  *   a "racy" listing (a file changed within KEYCACHE_RACY_NS of its
  *     stat) once that time has passed
  *   else the listing and its index serve as they are: no gpg run
@@ -243,8 +244,10 @@ kc_racy(const struct kc_stamp st[KC_NWATCH], long long now)
 	return until;
 }
 
-/* kc_expiry - the earliest expiry after now (s) among the keys that
- * encrypt until then; 0: none expires */
+/* kc_expiry - the earliest time after now (s) at which a listed key's
+ * usability changes: one that encrypts expires, or a certificate not
+ * valid yet (notBefore ahead: gpgsm calls it expired, too young)
+ * becomes valid; 0: none */
 static long long
 kc_expiry(const struct gpg_keylist *keys, long long now)
 {
@@ -252,6 +255,9 @@ kc_expiry(const struct gpg_keylist *keys, long long now)
 	size_t i;
 
 	for (i = 0; i < keys->n; i++) {
+		if (keys->v[i].x509 && keys->v[i].created > now &&
+		    (e == 0 || keys->v[i].created < e))
+			e = keys->v[i].created;
 		if (keys->v[i].expired || keys->v[i].expires <= 0)
 			continue;
 		/* gpg listed it as good in its last second: ask again
