@@ -99,6 +99,11 @@ enum gpg_status	 gpg_open_cms(struct gpg **, const char *, char *, size_t);
 /* gpg_is_cms - 1: a context of gpg_open_cms; 0: OpenPGP */
 int		 gpg_is_cms(const struct gpg *);
 
+/* gpg_cms_trust_reload - the home's gpg-agent reads trustlist.txt
+ * again (RELOADAGENT: it forgets the passphrases it cached or was
+ * preset with, as on SIGHUP): 0, or -1 when it did not say OK */
+int		 gpg_cms_trust_reload(struct gpg *);
+
 /* gpg_deadline - the wall-clock seconds each later gpgsm run of a CMS
  * context may take (0: none; gpg_open_cms gives LIMIT_GPGSM_SECONDS):
  * one that takes longer is killed, the operation GPG_TEMPFAIL.  No

@@ -21,7 +21,12 @@
  */
 #include <config.h>
 
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +43,9 @@
 #include "gpgsup.h"
 #include "limit.h"
 #include "xmalloc.h"
+
+/* how long gpg-agent may take over each answer (ms) */
+#define GPG_AGENT_MS	5000
 
 static char	gpgsm_real[4096];	/* the gpgsm the supervisor runs */
 
@@ -104,6 +112,72 @@ int
 gpg_is_cms(const struct gpg *g)
 {
 	return g != NULL && g->cms;
+}
+
+/* gpg_cms_agent_ok - the next Assuan reply on fd, within ms each read:
+ * 1 for OK, 0 for anything else (ERR, the end, too slow) */
+static int
+gpg_cms_agent_ok(int fd, int ms)
+{
+	char line[1024];
+	struct pollfd p;
+	size_t n = 0;
+	ssize_t r;
+
+	p.fd = fd;
+	p.events = POLLIN;
+	for (;;) {
+		if (poll(&p, 1, ms) != 1 ||
+		    (r = read(fd, line + n, 1)) != 1)
+			return 0;
+		if (line[n] != '\n' && n + 1 < sizeof line) {
+			n++;
+			continue;
+		}
+		line[n] = '\0';
+		/* status and comment lines come before the answer */
+		if (strncmp(line, "OK", 2) == 0 && (line[2] == '\0' ||
+		    line[2] == ' '))
+			return 1;
+		if (line[0] != 'S' && line[0] != '#')
+			return 0;
+		n = 0;
+	}
+}
+
+/*
+ * gpg_cms_trust_reload - see gpg.h.  gpg-agent answers gpgsm's question
+ * whether a root is trusted from trustlist.txt as it read it when it
+ * started (or last reloaded): RELOADAGENT on its socket in the home
+ * makes it read the file again.  No agent there (none running, or its
+ * socket elsewhere): nothing to do, one that starts reads the file.
+ * Plain Assuan on the socket: GPGME's Assuan engine is not set up here
+ * (gpg.c gpg_engine_sup answers in gpgconf's place).
+ */
+int
+gpg_cms_trust_reload(struct gpg *g)
+{
+	static const char cmd[] = "RELOADAGENT\n";
+	struct sockaddr_un sun;
+	int fd, ok = 0;
+
+	memset(&sun, 0, sizeof sun);
+	sun.sun_family = AF_UNIX;
+	if ((size_t)snprintf(sun.sun_path, sizeof sun.sun_path,
+	    "%s/S.gpg-agent", g->home) >= sizeof sun.sun_path ||
+	    access(sun.sun_path, F_OK) == -1)
+		return 0;
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+		return -1;
+	if (connect(fd, (struct sockaddr *)&sun, sizeof sun) == -1)
+		ok = errno == ECONNREFUSED || errno == ENOENT;	/* none */
+	else
+		ok = gpg_cms_agent_ok(fd, GPG_AGENT_MS) &&
+		    send(fd, cmd, sizeof cmd - 1, MSG_NOSIGNAL) ==
+		    (ssize_t)sizeof cmd - 1 &&
+		    gpg_cms_agent_ok(fd, GPG_AGENT_MS);
+	close(fd);
+	return ok ? 0 : -1;
 }
 
 /* gpg_deadline - see gpg.h */

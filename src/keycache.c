@@ -56,6 +56,7 @@ static const char *const kc_cms_files[KC_NFILES] = { "pubring.kbx",
 #define KC_NVER		3
 #define KC_NWATCH	(KC_NFILES + KC_NVER)
 #define KC_GPGCONF	3		/* kc_files' gpg.conf, the last */
+#define KC_TRUSTLIST	1		/* kc_cms_files' trustlist.txt */
 /* gpg.conf options naming a file gpg reads keys or trust from */
 static const char *const kc_elseopts[] = { "keyring", "primary-keyring",
     "trustdb-name" };
@@ -314,13 +315,25 @@ kc_fresh(const struct keycache *kc, long long now)
 static enum gpg_status
 kc_list(struct keycache *kc, struct gpg *g, char *err, size_t errsz)
 {
+	struct kc_stamp old[KC_NWATCH];
 	enum gpg_status s;
 	long long now = kc_now();
 	int was = kc->toomany;
 
 	kc_drop(kc);
+	memcpy(old, kc->st, sizeof old);
 	if (kc_stat(kc, kc->st) == -1)
 		memset(kc->st, 0, sizeof kc->st);
+	/* the roots trusted changed since the last listing: gpg-agent,
+	 * which gpgsm asks, read trustlist.txt when it started */
+	if (kc->cms && kc->nlist > 0 && !kc_same(&old[KC_TRUSTLIST],
+	    &kc->st[KC_TRUSTLIST]) && gpg_cms_trust_reload(g) == -1)
+		log_warnx("%s: gpg-agent did not read trustlist.txt again",
+		    kc->home);
+	else if (kc->cms && kc->nlist > 0 && !kc_same(&old[KC_TRUSTLIST],
+	    &kc->st[KC_TRUSTLIST]))
+		log_warnx("%s: trustlist.txt changed: gpg-agent reloaded "
+		    "(it forgets cached and preset passphrases)", kc->home);
 	kc->nlist++;
 	kc->listedat = now;
 	s = gpg_keylist_all(g, &kc->keys, err, errsz);

@@ -166,4 +166,17 @@ is "smtpd, zoe's certificate valid now: DATA 250" \
 f=$(ls "$S/sink"/*.eml 2>/dev/null | head -1)
 is "smtpd, zoe's copy is S/MIME" \
     "$(grep -ci '^Content-Type: application/pkcs7-mime' "${f:-/dev/null}")" 1
+# --- a root no longer trusted (its line gone from trustlist.txt) while
+# smtpd runs: its certificates are not used any more; gpg-agent, which
+# answers gpgsm's question about the root, read the file when it started
+sleep 1
+cp "$H/trustlist.txt" "$T/trustlist.keep"
+: >"$H/trustlist.txt"
+client "$T/c3" "$T/z.eml" zoe@example.org
+is "smtpd, zoe's root distrusted while it runs: RCPT 550" \
+    "$(grep -c '^RCPT 550' "$T/c3")" 1 "$T/c3" "$S/log"
+is "smtpd, zoe's root distrusted: the reason says no valid chain" \
+    "$(grep -c 'no valid chain to a trusted root' "$T/c3")" 1
+n=$(ls "$S/sink" | grep -c '\.eml$')
+is "smtpd, zoe's root distrusted: nothing more handed over" "$n" 1
 done_testing
