@@ -441,6 +441,10 @@ recip_explain_one(const char *addr, const struct recip_index *ix,
 	snprintf(r->fpr, sizeof r->fpr, "%s", best->fpr);
 	r->expires = best->expires;
 	r->x509 = best->x509;
+	/* gpgsm calls a certificate not valid yet expired */
+	if (r->why == RECIP_EXPIRED && best->x509 &&
+	    best->created > (long long)time(NULL))
+		r->notbefore = best->created;
 	return r->why == RECIP_USABLE;
 }
 
@@ -523,6 +527,15 @@ recip_reason_text(const struct recip_reason *r, char *buf, size_t bufsz)
 		snprintf(buf, bufsz, "no %s for the address", what);
 		break;
 	case RECIP_EXPIRED:
+		t = (time_t)r->notbefore;
+		if (r->notbefore > 0 && gmtime_r(&t, &tm) != NULL) {
+			(void)strftime(day, sizeof day, "%Y-%m-%d %H:%M:%S UTC",
+			    &tm);
+			snprintf(buf, bufsz, "certificate %s is not valid before "
+			    "%s", r->fpr, day);
+			break;
+		}
+		t = (time_t)r->expires;
 		if (r->expires > 0 && gmtime_r(&t, &tm) != NULL)
 			(void)strftime(day, sizeof day, "%Y-%m-%d", &tm);
 		snprintf(buf, bufsz, "%s %s expired on %s", what, r->fpr, day);

@@ -65,6 +65,8 @@ struct recip_reason {
 	long long	expires;	/* EXPIRED: when; USABLE: when it
 					 * will (0: never) */
 	int		x509;		/* fpr is a certificate's */
+	long long	notbefore;	/* EXPIRED certificate not valid
+					 * yet: from when (0: it expired) */
 };
 
 /* recip_explain - why addr (matched as recip_resolve() does: canonical

@@ -154,6 +154,8 @@ printf '%s\n' 'From: sender@example.net' 'To: zoe@example.org' \
 client "$T/c1" "$T/z.eml" zoe@example.org
 is "smtpd, zoe's certificate not yet valid: RCPT 550" \
     "$(grep -c '^RCPT 550' "$T/c1")" 1
+is "smtpd, zoe's certificate not yet valid: the reason says so, not expired" \
+    "$(grep -c "^RCPT 550 .*certificate [0-9A-F]* is not valid before [0-9-]* [0-9:]* UTC" "$T/c1")" 1 "$T/c1"
 # --- after it: taken and encrypted (the cache lists again)
 while [ "$(date +%s)" -le "$zstart" ]; do
 	sleep 1
