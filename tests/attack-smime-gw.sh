@@ -5,7 +5,10 @@
 # issues it): once its notBefore passes the recipient has a usable
 # certificate, so a require recipient is taken and encrypted to, not
 # refused (nor, for opportunistic, sent clear text) until the cache's
-# maximum age.  The certificates are tests/mkcerts.sh's.  TAP.
+# maximum age; its refusal says "not valid before", not "expired".  A
+# root taken out of trustlist.txt while smtpd runs: its certificates
+# are refused at once (gpg-agent, which gpgsm asks, is made to read the
+# file again).  The certificates are tests/mkcerts.sh's.  TAP.
 . "${MAILSEAL_SRCDIR:-.}/tests/lib.sh"
 
 require_tools openssl
