@@ -9,8 +9,8 @@
 #define CONFIG_DEFAULT_PATH	"/etc/mailseal/mailseal.conf"
 #define CONFIG_ERRLEN		512
 
-/* which format a recipient with both an OpenPGP key and a certificate
- * gets (format_preference) */
+/* the format used for a recipient with both an OpenPGP key and a
+ * certificate (format_preference) */
 enum format {
 	FORMAT_OPENPGP,		/* PGP/MIME, RFC 3156 */
 	FORMAT_SMIME		/* S/MIME, RFC 8551 */

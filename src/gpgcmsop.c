@@ -413,13 +413,8 @@ gpg_cms_verify(struct gpg *g, struct gpg_io *text, struct gpg_io *sig,
 		goto out;
 	}
 	r->dec = GPG_DEC_OK;
-	if (r->nsigs == 0) {	/* no signature gpgsm could read */
-		gpg_decrypt_result_free(r);
-		r->sigs = xcalloc(1, sizeof *r->sigs);
-		r->sigs[0].status = GPG_SIG_BAD;
-		r->sigs[0].fpr = xstrdup("");
-		r->nsigs = 1;
-	}
+	if (r->nsigs == 0)	/* no signature gpgsm could read */
+		gpg_sig_none_bad(r);
 	st = GPG_OK;
 out:
 	gpgme_data_release(tdata);

@@ -31,6 +31,7 @@ enum gpg_status	 gpg_fail(gpgme_error_t, const char *, char *, size_t);
 void		 gpg_supervise(int);
 gpgme_subkey_t	 gpg_key_enc(gpgme_key_t);
 int		 gpg_key_small(gpgme_key_t);
+void		 gpg_sig_none_bad(struct gpg_decrypt_result *);
 int		 gpg_ecdh_check(struct gpg *, struct gpg_keylist *, char *,
 		    size_t);
 enum gpg_status	 gpg_keylist_run(struct gpg *, char *const *, size_t, int,

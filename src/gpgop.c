@@ -519,12 +519,8 @@ gpg_verify(struct gpg *g, struct gpg_io *text, struct gpg_io *sig,
 	 */
 	if (text != NULL && g->seen.plaintext)
 		gpg_decrypt_result_free(r);
-	if (r->nsigs == 0) {	/* no signature in the signature part */
-		r->sigs = xcalloc(1, sizeof *r->sigs);
-		r->sigs[0].status = GPG_SIG_BAD;
-		r->sigs[0].fpr = xstrdup("");
-		r->nsigs = 1;
-	}
+	if (r->nsigs == 0)	/* no signature in the signature part */
+		gpg_sig_none_bad(r);
 	st = GPG_OK;
 out:
 	gpgme_data_release(tdata);
@@ -559,6 +555,19 @@ gpg_key_enc(gpgme_key_t k)
 		    (use == NULL || sk->timestamp > use->timestamp))
 			use = sk;
 	return use != NULL ? use : k->subkeys;
+}
+
+/* gpg_sig_none_bad - a verification that found no signature it could
+ * read (r->nsigs 0): one GPG_SIG_BAD entry, so the message gets "bad"
+ * (gpg.h) */
+void
+gpg_sig_none_bad(struct gpg_decrypt_result *r)
+{
+	free(r->sigs);
+	r->sigs = xcalloc(1, sizeof *r->sigs);
+	r->sigs[0].status = GPG_SIG_BAD;
+	r->sigs[0].fpr = xstrdup("");
+	r->nsigs = 1;
 }
 
 /* gpg_key_small - the subkey gpg encrypts to is RSA or Elgamal of
